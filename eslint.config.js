@@ -1,0 +1,32 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/', 'node_modules/', 'coverage/', '.bench/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-restricted-imports': 'off',
+    },
+  },
+  {
+    // The core is a library: no UI, CLI, bench or server imports (design README, "Architecture").
+    files: ['src/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['ink', 'react', 'commander', 'autocannon', 'fastify', 'ws'].map((name) => ({
+            name,
+            message: 'src/core must not import UI, CLI, bench or server modules',
+          })),
+          patterns: [{ group: ['**/tui/**', '**/commands/**', '**/server/**', '**/bench/**'], message: 'src/core is a library' }],
+        },
+      ],
+    },
+  },
+);

@@ -1,0 +1,99 @@
+/**
+ * The one schema for configuration: type, default and documentation of every key. The README's config table and
+ * `progeny config list` are generated from it, and every value from a file, the environment or a flag is checked
+ * against it. Env var for key `a.bK` is PROGENY_A_BK (dots become underscores, upper-cased).
+ */
+
+export type ConfigKind = 'string' | 'number' | 'integer' | 'boolean' | 'enum';
+
+export interface ConfigKeySpec {
+  kind: ConfigKind;
+  default: string | number | boolean;
+  doc: string;
+  values?: readonly string[];
+  min?: number;
+  max?: number;
+  /** Secrets are masked in `config list` and `config get` output. */
+  secret?: boolean;
+}
+
+type Spec<K extends ConfigKind> = ConfigKeySpec & { kind: K };
+
+const num = (def: number, doc: string, min?: number, max?: number): Spec<'number'> => ({
+  kind: 'number',
+  default: def,
+  doc,
+  ...(min === undefined ? {} : { min }),
+  ...(max === undefined ? {} : { max }),
+});
+const int = (def: number, doc: string, min = 0, max?: number): Spec<'integer'> => ({
+  kind: 'integer',
+  default: def,
+  doc,
+  min,
+  ...(max === undefined ? {} : { max }),
+});
+const str = (def: string, doc: string, secret = false): Spec<'string'> => ({
+  kind: 'string',
+  default: def,
+  doc,
+  secret,
+});
+const oneOf = (values: readonly string[], def: string, doc: string): Spec<'enum'> => ({
+  kind: 'enum',
+  default: def,
+  doc,
+  values,
+});
+const bool = (def: boolean, doc: string): Spec<'boolean'> => ({ kind: 'boolean', default: def, doc });
+
+export const CONFIG_SCHEMA = {
+  'llm.provider': oneOf(['ollama', 'openai', 'offline'], 'ollama', 'LLM provider; offline answers from memory only'),
+  'llm.url': str('http://127.0.0.1:11434', 'Base URL of the model server (Ollama, or an OpenAI-compatible /v1 base)'),
+  'llm.model': str('llama3.2', 'Chat model name'),
+  'llm.apiKey': str('', 'API key for OpenAI-compatible servers (sent as a bearer token)', true),
+  'llm.timeoutMs': int(60_000, 'Total time allowed for one model request', 100),
+  'llm.connectTimeoutMs': int(3_000, 'Time allowed to connect to the model server', 50),
+  'llm.idleTimeoutMs': int(30_000, 'Longest silence allowed inside a streamed reply', 50),
+  'llm.retries': int(2, 'Retries for failed model requests (before any token arrived)', 0, 10),
+  'llm.maxTokens': int(1024, 'Upper bound on generated tokens per reply', 1),
+  'embedder.kind': oneOf(['builtin', 'provider'], 'builtin', "Embedder: the built-in offline one, or the LLM provider's"),
+  'embedder.model': str('nomic-embed-text', "Embedding model when embedder.kind=provider"),
+  'memory.backend': oneOf(['embedded', 'qdrant'], 'embedded', 'Where memory vectors are searched'),
+  'memory.qdrant.url': str('http://127.0.0.1:6333', 'Qdrant URL when memory.backend=qdrant'),
+  'memory.qdrant.apiKey': str('', 'Qdrant API key', true),
+  'memory.qdrant.collection': str('progeny_memories', 'Qdrant collection name'),
+  'memory.recall.k': int(5, 'Memories recalled per turn', 1, 100),
+  'memory.recall.lambda': num(0.5, 'MMR trade-off between relevance (1) and diversity (0)', 0, 1),
+  'memory.recall.candidates': int(5, 'Candidates fetched per recalled memory (5 means 5·k)', 1, 50),
+  'memory.batch.size': int(256, 'Flush queued memory writes at this many items', 1, 100_000),
+  'memory.batch.ms': int(50, 'Flush queued memory writes after this many milliseconds', 0, 60_000),
+  'memory.dream.mergeThreshold': num(0.95, 'Cosine similarity at which dream merges near-duplicates', 0.5, 1),
+  'memory.dream.staleDays': int(30, 'Unrecalled memories older than this lose salience in dream', 1),
+  'limbic.maxDelta': num(0.1, 'Largest change of one limbic variable per turn', 0, 1),
+  'limbic.elasticMaxDelta': num(0.3, 'Largest change per turn while elastic mode (the init interview) is on', 0, 1),
+  'limbic.reunionHours': num(48, 'Hours away after which the first turn is a reunion', 1),
+  'chat.historyTurns': int(8, 'Recent turns of the conversation included in the prompt', 0, 200),
+  'cache.response.ttlMs': int(86_400_000, 'How long an exact-match reply stays cached (0 disables)', 0),
+  'cache.response.maxEntries': int(1_000, 'Most replies kept in the response cache', 0),
+  'server.host': str('127.0.0.1', 'Address `progeny serve` binds'),
+  'server.port': int(7437, 'Port `progeny serve` listens on', 0, 65_535),
+  'sync.relay': str('', 'Relay URL for `progeny sync`'),
+  'sync.intervalS': int(0, 'Background sync interval for chat and serve in seconds (0 = off)', 0),
+  'ui.theme': oneOf(['auto', 'dark', 'light'], 'auto', 'TUI colour theme'),
+  'telemetry.enabled': bool(false, 'Telemetry; progeny sends none, and this stays off'),
+} as const satisfies Record<string, ConfigKeySpec>;
+
+export type ConfigKey = keyof typeof CONFIG_SCHEMA;
+type ValueOf<S extends ConfigKeySpec> = S['kind'] extends 'boolean'
+  ? boolean
+  : S['kind'] extends 'number' | 'integer'
+    ? number
+    : string;
+export type Config = { [K in ConfigKey]: ValueOf<(typeof CONFIG_SCHEMA)[K]> };
+
+export const CONFIG_KEYS = Object.keys(CONFIG_SCHEMA) as ConfigKey[];
+
+export function envVarFor(key: string): string {
+  return `PROGENY_${key.replace(/\./g, '_').toUpperCase()}`;
+}

@@ -1,0 +1,83 @@
+/** The memory API the engine, the CLI and the server use (implemented in src/core/memory/service.ts). */
+import type {
+  Memory,
+  MemoryKind,
+  MemoryRevision,
+  MemoryStatus,
+  NewMemory,
+  RecallQuery,
+  RecalledMemory,
+  BackendHealth,
+} from './types.js';
+
+export interface ListQuery {
+  actor?: string;
+  kind?: MemoryKind;
+  status?: MemoryStatus | 'all';
+  limit?: number;
+  /** Opaque cursor from a previous page's nextCursor. */
+  cursor?: string;
+  /** Newest first (default) or oldest first. */
+  order?: 'desc' | 'asc';
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface EditPatch {
+  text?: string;
+  salience?: number;
+  kind?: MemoryKind;
+}
+
+export interface ProgressFn {
+  (done: number, total?: number): void;
+}
+
+export interface ImportReport {
+  imported: number;
+  updated: number;
+  skipped: number;
+  /** Line-numbered problems; an invalid line is reported and skipped, never half-applied. */
+  errors: { line: number; message: string }[];
+}
+
+export interface DreamReport {
+  decayed: number;
+  merged: { kept: string; archived: string[] }[];
+  faded: number;
+  summarised: number;
+  dryRun: boolean;
+}
+
+export interface MemoryApi {
+  /** Adds now, durably; resolves with the stored memories. */
+  add(items: NewMemory[]): Promise<Memory[]>;
+  /**
+   * Queues for the next batch (flushed at memory.batch.size items or memory.batch.ms, and on flush/close); the
+   * promise resolves once the batch is durable.
+   */
+  enqueue(item: NewMemory): Promise<Memory>;
+  flush(): Promise<void>;
+  recall(query: RecallQuery): Promise<RecalledMemory[]>;
+  list(query: ListQuery): Page<Memory>;
+  /** Throws NOT_FOUND for unknown ids. Accepts a unique id prefix of ≥ 6 characters. */
+  get(id: string): Memory;
+  edit(id: string, patch: EditPatch, reason: string): Promise<Memory>;
+  /** Tombstones the record and purges its text and vector. */
+  forget(id: string): Promise<Memory>;
+  pin(id: string, pinned: boolean): Promise<Memory>;
+  history(id: string): MemoryRevision[];
+  /** One JSON object per line, oldest first; forgotten memories are exported as tombstones without text. */
+  exportJsonl(): Iterable<string>;
+  importJsonl(lines: AsyncIterable<string> | Iterable<string>, opts?: { onProgress?: ProgressFn }): Promise<ImportReport>;
+  reindex(opts?: { onProgress?: ProgressFn }): Promise<{ count: number; embedder: string }>;
+  dream(opts?: { dryRun?: boolean; onProgress?: ProgressFn }): Promise<DreamReport>;
+  /** Archived memories (merged or faded by dream) come back. */
+  restore(id: string): Promise<Memory>;
+  count(opts?: { status?: MemoryStatus | 'all' }): number;
+  probe(): Promise<BackendHealth>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,108 @@
+/**
+ * The embedded SQLite store: one database per home, WAL, synchronous=FULL so an acknowledged write survives power
+ * loss as well as a crash, a busy timeout so two progeny processes on one home wait for each other instead of
+ * failing, and versioned migrations.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { ProgenyError, storeError } from '../errors.js';
+import { MIGRATIONS, type Migration } from './migrations.js';
+
+export type Db = Database.Database;
+
+export interface OpenOptions {
+  /** Milliseconds to wait for another process's write lock. */
+  busyTimeoutMs?: number;
+  migrations?: Migration[];
+}
+
+export function openDatabase(path: string, opts: OpenOptions = {}): Db {
+  let db: Db | undefined;
+  try {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    db = new Database(path);
+    db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 5000}`);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('temp_store = MEMORY');
+    migrate(db, opts.migrations ?? MIGRATIONS);
+    return db;
+  } catch (err) {
+    db?.close();
+    throw translateSqliteError(err, path);
+  }
+}
+
+export function migrate(db: Db, migrations: Migration[]): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  const latest = migrations.at(-1)?.version ?? 0;
+  if (current > latest) {
+    throw new ProgenyError('STORE_TOO_NEW', `the database was written by a newer progeny (schema ${current})`, {
+      exit: 'store',
+      hint: 'upgrade progeny; this version understands schema ' + latest,
+    });
+  }
+  for (const m of migrations) {
+    if (m.version <= current) continue;
+    immediate(db, () => {
+      // Re-check inside the lock: another process may have migrated while we waited.
+      const now = db.pragma('user_version', { simple: true }) as number;
+      if (now >= m.version) return;
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    });
+  }
+}
+
+/** Runs fn in a BEGIN IMMEDIATE transaction: takes the write lock up front so two processes never deadlock. */
+export function immediate<T>(db: Db, fn: () => T): T {
+  return db.transaction(fn).immediate();
+}
+
+export function translateSqliteError(err: unknown, path: string): ProgenyError {
+  if (err instanceof ProgenyError) return err;
+  const code = (err as { code?: string }).code ?? '';
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
+    return new ProgenyError('STORE_LOCKED', `the store at ${path} is locked by another process`, {
+      exit: 'store',
+      cause: err,
+      hint: 'another progeny is writing; try again, or stop the other process',
+    });
+  }
+  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+    return new ProgenyError('STORE_CORRUPT', `the store at ${path} is not a valid progeny database`, {
+      exit: 'store',
+      cause: err,
+      hint: 'restore it from a backup or point --home elsewhere; progeny did not modify it',
+    });
+  }
+  if (code === 'SQLITE_CANTOPEN' || code === 'EACCES' || code === 'SQLITE_READONLY') {
+    return storeError(`cannot open the store at ${path}`, err, 'check that the progeny home exists and is writable');
+  }
+  return storeError(`store error: ${(err as Error).message}`, err);
+}
+
+export function getMeta(db: Db, key: string): string | undefined {
+  const row = db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+  return row?.value;
+}
+
+export function setMeta(db: Db, key: string, value: string): void {
+  db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(
+    key,
+    value,
+  );
+}
+
+/** Increments and returns a named counter kept in meta; call inside a write transaction. */
+export function nextCounter(db: Db, key: string, by = 1): number {
+  const row = db
+    .prepare(
+      `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + ?
+       RETURNING value`,
+    )
+    .get(key, String(by), by) as { value: string | number };
+  return Number(row.value);
+}

@@ -1,0 +1,151 @@
+/**
+ * Versioned schema migrations, applied in order inside one immediate transaction each; PRAGMA user_version records
+ * the last applied one. Never edit a migration that has shipped: append a new one.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+
+CREATE TABLE heritage_versions (
+  version    INTEGER PRIMARY KEY,
+  created_at INTEGER NOT NULL,
+  reason     TEXT NOT NULL,
+  trust      REAL NOT NULL,
+  hash       TEXT NOT NULL,
+  doc        TEXT NOT NULL,
+  origin     TEXT NOT NULL DEFAULT 'local'
+);
+
+CREATE TABLE interview_answers (
+  id         INTEGER PRIMARY KEY,
+  phase      TEXT NOT NULL,
+  question   TEXT NOT NULL,
+  answer     TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+
+CREATE TABLE limbic_state (
+  id         INTEGER PRIMARY KEY CHECK (id = 1),
+  version    INTEGER NOT NULL,
+  state      TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+
+CREATE TABLE limbic_log (
+  id       INTEGER PRIMARY KEY,
+  at       INTEGER NOT NULL,
+  variable TEXT NOT NULL,
+  before   TEXT,
+  after    TEXT,
+  delta    REAL,
+  cause    TEXT NOT NULL,
+  turn_id  TEXT
+);
+CREATE INDEX limbic_log_var ON limbic_log (variable, id);
+
+CREATE TABLE memories (
+  id               TEXT PRIMARY KEY,
+  label            INTEGER NOT NULL UNIQUE,
+  text             TEXT NOT NULL,
+  kind             TEXT NOT NULL,
+  actor            TEXT NOT NULL,
+  source           TEXT NOT NULL DEFAULT '{}',
+  created_at       INTEGER NOT NULL,
+  updated_at       INTEGER NOT NULL,
+  salience         REAL NOT NULL,
+  pinned           INTEGER NOT NULL DEFAULT 0,
+  status           TEXT NOT NULL DEFAULT 'active',
+  merged_into      TEXT,
+  revision         INTEGER NOT NULL DEFAULT 1,
+  embedder         TEXT NOT NULL,
+  text_hash        TEXT NOT NULL,
+  vector           BLOB,
+  recall_count     INTEGER NOT NULL DEFAULT 0,
+  last_recalled_at INTEGER,
+  change_seq       INTEGER NOT NULL
+);
+CREATE INDEX memories_change ON memories (change_seq);
+CREATE INDEX memories_actor_created ON memories (actor, created_at);
+CREATE INDEX memories_status_created ON memories (status, created_at);
+
+CREATE TABLE memory_revisions (
+  memory_id  TEXT NOT NULL,
+  revision   INTEGER NOT NULL,
+  text       TEXT NOT NULL,
+  kind       TEXT NOT NULL,
+  salience   REAL NOT NULL,
+  pinned     INTEGER NOT NULL,
+  changed_at INTEGER NOT NULL,
+  reason     TEXT NOT NULL,
+  PRIMARY KEY (memory_id, revision)
+) WITHOUT ROWID;
+
+CREATE TABLE conversations (
+  id         TEXT PRIMARY KEY,
+  actor      TEXT NOT NULL,
+  title      TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+
+CREATE TABLE messages (
+  id              TEXT PRIMARY KEY,
+  conversation_id TEXT NOT NULL REFERENCES conversations (id),
+  turn_id         TEXT NOT NULL,
+  role            TEXT NOT NULL,
+  text            TEXT NOT NULL,
+  created_at      INTEGER NOT NULL,
+  status          TEXT NOT NULL DEFAULT 'complete',
+  meta            TEXT NOT NULL DEFAULT '{}',
+  hlc             TEXT NOT NULL
+);
+CREATE INDEX messages_conversation ON messages (conversation_id, created_at);
+
+CREATE TABLE embed_cache (
+  embedder  TEXT NOT NULL,
+  text_hash TEXT NOT NULL,
+  vector    BLOB NOT NULL,
+  PRIMARY KEY (embedder, text_hash)
+) WITHOUT ROWID;
+
+CREATE TABLE response_cache (
+  key        TEXT PRIMARY KEY,
+  reply      TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX response_cache_created ON response_cache (created_at);
+
+CREATE TABLE devices (
+  id           TEXT PRIMARY KEY,
+  name         TEXT NOT NULL,
+  capabilities TEXT NOT NULL,
+  sign_pk      BLOB,
+  box_pk       BLOB,
+  token_hash   TEXT UNIQUE,
+  is_self      INTEGER NOT NULL DEFAULT 0,
+  created_at   INTEGER NOT NULL,
+  revoked_at   INTEGER
+);
+
+CREATE TABLE outbox (
+  seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+  coll       TEXT NOT NULL,
+  rec_id     TEXT NOT NULL,
+  field      TEXT NOT NULL,
+  value      TEXT,
+  hlc        TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+`,
+  },
+];
