@@ -1,0 +1,145 @@
+/**
+ * Counters, gauges and histograms kept in process, rendered in the Prometheus text format by `/metrics`.
+ * Deliberately tiny: a label set is a sorted key string, a histogram is cumulative bucket counts plus sum and count.
+ */
+
+export type Labels = Record<string, string>;
+
+interface Series<T> {
+  labels: Labels;
+  value: T;
+}
+
+interface HistogramValue {
+  buckets: number[];
+  sum: number;
+  count: number;
+}
+
+function labelKey(labels: Labels): string {
+  return Object.keys(labels)
+    .sort()
+    .map((k) => `${k}=${labels[k]}`)
+    .join(',');
+}
+
+function escapeLabel(v: string): string {
+  return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+}
+
+function renderLabels(labels: Labels, extra?: [string, string]): string {
+  const parts = Object.entries(labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`);
+  if (extra) parts.push(`${extra[0]}="${escapeLabel(extra[1])}"`);
+  return parts.length ? `{${parts.join(',')}}` : '';
+}
+
+export class Counter {
+  private series = new Map<string, Series<number>>();
+  constructor(
+    readonly name: string,
+    readonly help: string,
+  ) {}
+  inc(labels: Labels = {}, by = 1): void {
+    const key = labelKey(labels);
+    const s = this.series.get(key);
+    if (s) s.value += by;
+    else this.series.set(key, { labels, value: by });
+  }
+  get(labels: Labels = {}): number {
+    return this.series.get(labelKey(labels))?.value ?? 0;
+  }
+  render(): string {
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
+    for (const s of this.series.values()) lines.push(`${this.name}${renderLabels(s.labels)} ${s.value}`);
+    return lines.join('\n');
+  }
+}
+
+export class Gauge {
+  private series = new Map<string, Series<number | (() => number)>>();
+  constructor(
+    readonly name: string,
+    readonly help: string,
+  ) {}
+  set(value: number | (() => number), labels: Labels = {}): void {
+    this.series.set(labelKey(labels), { labels, value });
+  }
+  get(labels: Labels = {}): number {
+    const v = this.series.get(labelKey(labels))?.value;
+    return typeof v === 'function' ? v() : (v ?? 0);
+  }
+  render(): string {
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} gauge`];
+    for (const s of this.series.values()) {
+      const v = typeof s.value === 'function' ? s.value() : s.value;
+      lines.push(`${this.name}${renderLabels(s.labels)} ${v}`);
+    }
+    return lines.join('\n');
+  }
+}
+
+export class Histogram {
+  private series = new Map<string, Series<HistogramValue>>();
+  /** Upper bounds in seconds (Prometheus convention), ascending. */
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    readonly bounds: number[],
+  ) {}
+  observe(seconds: number, labels: Labels = {}): void {
+    const key = labelKey(labels);
+    let s = this.series.get(key);
+    if (!s) {
+      s = { labels, value: { buckets: new Array(this.bounds.length).fill(0), sum: 0, count: 0 } };
+      this.series.set(key, s);
+    }
+    const v = s.value;
+    for (let i = 0; i < this.bounds.length; i++) if (seconds <= (this.bounds[i] as number)) v.buckets[i]!++;
+    v.sum += seconds;
+    v.count++;
+  }
+  snapshot(labels: Labels = {}): HistogramValue | undefined {
+    return this.series.get(labelKey(labels))?.value;
+  }
+  render(): string {
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
+    for (const s of this.series.values()) {
+      this.bounds.forEach((b, i) =>
+        lines.push(`${this.name}_bucket${renderLabels(s.labels, ['le', String(b)])} ${s.value.buckets[i]}`),
+      );
+      lines.push(`${this.name}_bucket${renderLabels(s.labels, ['le', '+Inf'])} ${s.value.count}`);
+      lines.push(`${this.name}_sum${renderLabels(s.labels)} ${s.value.sum}`);
+      lines.push(`${this.name}_count${renderLabels(s.labels)} ${s.value.count}`);
+    }
+    return lines.join('\n');
+  }
+}
+
+export class MetricsRegistry {
+  private metrics = new Map<string, Counter | Gauge | Histogram>();
+
+  counter(name: string, help: string): Counter {
+    return this.getOrAdd(name, () => new Counter(name, help)) as Counter;
+  }
+  gauge(name: string, help: string): Gauge {
+    return this.getOrAdd(name, () => new Gauge(name, help)) as Gauge;
+  }
+  histogram(name: string, help: string, bounds: number[]): Histogram {
+    return this.getOrAdd(name, () => new Histogram(name, help, bounds)) as Histogram;
+  }
+  /** Prometheus text exposition format, version 0.0.4. */
+  render(): string {
+    return [...this.metrics.values()].map((m) => m.render()).join('\n') + '\n';
+  }
+  private getOrAdd(name: string, make: () => Counter | Gauge | Histogram): Counter | Gauge | Histogram {
+    let m = this.metrics.get(name);
+    if (!m) {
+      m = make();
+      this.metrics.set(name, m);
+    }
+    return m;
+  }
+}
+
+/** Buckets at the budgets of performance.md (seconds): sub-millisecond up to the LLM's seconds. */
+export const LATENCY_BUCKETS = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
