@@ -1,0 +1,157 @@
+/**
+ * The limbic state as a service: cached in memory, persisted on change (one immediate transaction with its cause log
+ * and its sync journal rows), decayed on every read. Another process's write bumps the row's version, which
+ * invalidates this process's cache on the next read.
+ */
+import type { Clock } from '../clock.js';
+import { usageError } from '../errors.js';
+import { immediate, type Db } from '../store/db.js';
+import type { Journal } from '../sync/journal.js';
+import type { Perception } from './perceive.js';
+import { applyDelta, decay, isCrisis, isSlumber, trustTier } from './rules.js';
+import { updateForTurn, type TurnRules } from './turn-update.js';
+import {
+  defaultLimbicState,
+  LIMBIC_VARIABLES,
+  type LimbicChange,
+  type LimbicSnapshot,
+  type LimbicState,
+  type LimbicVariable,
+} from './types.js';
+
+export interface LimbicLogEntry {
+  at: number;
+  variable: string;
+  before: unknown;
+  after: unknown;
+  delta: number | null;
+  cause: string;
+  turnId: string | null;
+}
+
+export interface LimbicService {
+  /** The current state with decay applied up to now (not persisted by reading). */
+  read(): LimbicSnapshot;
+  /** Applies one turn's perception; persists and returns the new state and what changed. */
+  applyTurn(p: Perception, turnId: string): { state: LimbicSnapshot; changes: LimbicChange[] };
+  /** An explicit adjustment (API, tests): deltas per variable with the earned rule, and a reason. */
+  adjust(deltas: Partial<Record<LimbicVariable, number>>, reason: string): { state: LimbicSnapshot; changes: LimbicChange[] };
+  setElastic(on: boolean, reason: string): LimbicSnapshot;
+  /** A rolled-back action costs trust 0.02 (domain.md). */
+  recordRollback(what: string): LimbicSnapshot;
+  reset(reason: string): LimbicSnapshot;
+  why(variable?: string, limit?: number): LimbicLogEntry[];
+}
+
+export function createLimbicService(db: Db, journal: Journal, clock: Clock, rules: TurnRules): LimbicService {
+  const selectVersion = db.prepare('SELECT version FROM limbic_state WHERE id = 1').pluck();
+  const selectRow = db.prepare('SELECT version, state FROM limbic_state WHERE id = 1');
+  const upsert = db.prepare(
+    `INSERT INTO limbic_state (id, version, state, updated_at) VALUES (1, ?, ?, ?)
+     ON CONFLICT(id) DO UPDATE SET version = excluded.version, state = excluded.state, updated_at = excluded.updated_at`,
+  );
+  const insertLog = db.prepare(
+    'INSERT INTO limbic_log (at, variable, before, after, delta, cause, turn_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
+  let cache: { version: number; state: LimbicState } | undefined;
+
+  const stored = (): { version: number; state: LimbicState } => {
+    const version = (selectVersion.get() as number | undefined) ?? 0;
+    if (cache && cache.version === version) return cache;
+    const row = selectRow.get() as { version: number; state: string } | undefined;
+    cache = row
+      ? { version: row.version, state: { ...defaultLimbicState(clock.now()), ...(JSON.parse(row.state) as LimbicState) } }
+      : { version: 0, state: defaultLimbicState(clock.now()) };
+    return cache;
+  };
+
+  const snapshot = (state: LimbicState, version: number): LimbicSnapshot => ({
+    ...state,
+    slumber: isSlumber(state),
+    crisis: isCrisis(state),
+    tier: trustTier(state.trust),
+    version,
+  });
+
+  /** Read-decay-mutate-write under the write lock, so two processes never lose each other's changes. */
+  const mutate = (
+    fn: (s: LimbicState, changes: LimbicChange[]) => LimbicState,
+    turnId: string | null,
+  ): { state: LimbicSnapshot; changes: LimbicChange[] } =>
+    immediate(db, () => {
+      const now = clock.now();
+      const { version, state } = stored();
+      const decayed = decay(state, now);
+      const changes = [...decayed.changes];
+      const next = fn(decayed.state, changes);
+      const nextVersion = version + 1;
+      upsert.run(nextVersion, JSON.stringify(next), now);
+      for (const c of changes) {
+        insertLog.run(now, c.variable, JSON.stringify(c.before), JSON.stringify(c.after), c.delta ?? null, c.cause, turnId);
+      }
+      for (const key of Object.keys(next) as (keyof LimbicState)[]) {
+        if (JSON.stringify(next[key]) !== JSON.stringify(state[key])) journal.recordChange('limbic', 'limbic', key, next[key]);
+      }
+      cache = { version: nextVersion, state: next };
+      return { state: snapshot(next, nextVersion), changes };
+    });
+
+  return {
+    read() {
+      const { version, state } = stored();
+      return snapshot(decay(state, clock.now()).state, version);
+    },
+    applyTurn(p, turnId) {
+      return mutate((s, changes) => {
+        const r = updateForTurn(s, p, clock.now(), rules);
+        changes.push(...r.changes);
+        return r.state;
+      }, turnId);
+    },
+    adjust(deltas, reason) {
+      for (const [k, d] of Object.entries(deltas)) {
+        if (!(LIMBIC_VARIABLES as readonly string[]).includes(k)) throw usageError(`unknown limbic variable "${k}"`, `use one of ${LIMBIC_VARIABLES.join(', ')}`);
+        if (typeof d !== 'number' || !Number.isFinite(d) || d < -1 || d > 1) throw usageError(`delta for ${k} must be a number in [-1, 1]`);
+      }
+      return mutate((s, changes) => {
+        let next = s;
+        for (const [k, d] of Object.entries(deltas)) next = applyDelta(next, k as LimbicVariable, d as number, reason, changes);
+        return next;
+      }, null);
+    },
+    setElastic(on, reason) {
+      return mutate((s, changes) => {
+        if (s.elastic !== on) changes.push({ variable: 'elastic', before: s.elastic, after: on, cause: reason });
+        return { ...s, elastic: on };
+      }, null).state;
+    },
+    recordRollback(what) {
+      return mutate((s, changes) => applyDelta(s, 'trust', -0.02, `rolled back: ${what}`, changes), null).state;
+    },
+    reset(reason) {
+      return mutate((s, changes) => {
+        const fresh = defaultLimbicState(clock.now());
+        for (const v of LIMBIC_VARIABLES) {
+          if (s[v] !== fresh[v]) changes.push({ variable: v, before: s[v], after: fresh[v], delta: fresh[v] - s[v], cause: reason });
+        }
+        return { ...fresh, interactionCount: s.interactionCount, lastInteractionAt: s.lastInteractionAt };
+      }, null).state;
+    },
+    why(variable, limit = 20) {
+      const rows = (
+        variable
+          ? db.prepare('SELECT * FROM limbic_log WHERE variable = ? ORDER BY id DESC LIMIT ?').all(variable, limit)
+          : db.prepare('SELECT * FROM limbic_log ORDER BY id DESC LIMIT ?').all(limit)
+      ) as { at: number; variable: string; before: string; after: string; delta: number | null; cause: string; turn_id: string | null }[];
+      return rows.map((r) => ({
+        at: r.at,
+        variable: r.variable,
+        before: JSON.parse(r.before) as unknown,
+        after: JSON.parse(r.after) as unknown,
+        delta: r.delta,
+        cause: r.cause,
+        turnId: r.turn_id,
+      }));
+    },
+  };
+}

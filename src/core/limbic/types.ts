@@ -1,0 +1,54 @@
+/** The companion's emotional state (domain.md, "Limbic state"). */
+
+export const POSTURES = ['COMPANION', 'COPILOT', 'PEER', 'EXPERT'] as const;
+export type Posture = (typeof POSTURES)[number];
+
+export const LIMBIC_VARIABLES = ['trust', 'warmth', 'arousal', 'valence'] as const;
+export type LimbicVariable = (typeof LIMBIC_VARIABLES)[number];
+
+export interface LimbicState {
+  trust: number;
+  warmth: number;
+  arousal: number;
+  valence: number;
+  posture: Posture;
+  interactionCount: number;
+  lastInteractionAt: number | null;
+  flags: string[];
+  /** Elastic mode (the init interview): deltas ×3, capped by limbic.elasticMaxDelta. */
+  elastic: boolean;
+  /** Wall time up to which time-based decay has been applied to the stored values. */
+  decayedAt: number;
+}
+
+/** One logged change with its cause, so `progeny state why` can explain the current values. */
+export interface LimbicChange {
+  variable: LimbicVariable | 'posture' | 'flags' | 'elastic' | 'interactionCount';
+  before: number | string | boolean | string[];
+  after: number | string | boolean | string[];
+  delta?: number;
+  cause: string;
+}
+
+export interface LimbicSnapshot extends LimbicState {
+  /** Derived predicates. */
+  slumber: boolean;
+  crisis: boolean;
+  tier: 0 | 1 | 2 | 3;
+  version: number;
+}
+
+export function defaultLimbicState(now: number): LimbicState {
+  return {
+    trust: 0.5,
+    warmth: 0.6,
+    arousal: 0.7,
+    valence: 0.5,
+    posture: 'PEER',
+    interactionCount: 0,
+    lastInteractionAt: null,
+    flags: [],
+    elastic: false,
+    decayedAt: now,
+  };
+}
