@@ -1,0 +1,180 @@
+/**
+ * The command tree. Only commander is imported at start-up: each command's module (and the core, ink, the server…)
+ * is imported when that command runs, so `progeny --help` stays close to a bare `node` start.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { ProgenyError } from './core/errors.js';
+import type { CommandContext, GlobalOptions } from './commands/context.js';
+import type { CommandResult, Output } from './commands/output.js';
+import { EXIT_CODE_HELP } from './commands/exit-codes.js';
+
+export interface Runtime {
+  out: Output;
+  exitCode: number;
+  cleanup: (() => Promise<void> | void)[];
+}
+
+type CommandModule = { run(ctx: CommandContext, args: string[], opts: Record<string, unknown>): Promise<CommandResult | void> };
+
+const version = (): string =>
+  (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+export function buildProgram(rt: Runtime, signal: AbortSignal): Command {
+  const run = (module: string) =>
+    async (...actionArgs: unknown[]): Promise<void> => {
+      const cmd = actionArgs.at(-1) as Command;
+      const opts = cmd.optsWithGlobals() as Record<string, unknown> & GlobalOptions;
+      const args = (actionArgs.slice(0, -2) as (string | string[] | undefined)[]).flatMap((a) => (a === undefined ? [] : a));
+      const { makeContext } = await import('./commands/make-context.js');
+      const ctx = makeContext(rt, opts, signal);
+      const mod = (await import(`./commands/${module}.js`)) as CommandModule;
+      const result = await mod.run(ctx, args, opts);
+      if (result) {
+        rt.out.print(result);
+        if (result.exitCode) rt.exitCode = result.exitCode;
+      }
+    };
+
+  const program = new Command('progeny')
+    .description('A local-first AI companion for the terminal')
+    .version(version(), '-V, --version')
+    .option('--json', 'machine-readable JSON on stdout (errors too)')
+    .option('--home <dir>', 'progeny home (default: $PROGENY_HOME or the platform data directory)')
+    .option('--debug', 'show stack traces and debug details')
+    .option('--no-color', 'disable colours (NO_COLOR is honoured too)')
+    .showSuggestionAfterError(true)
+    .configureHelp({ sortSubcommands: false })
+    .addHelpText('after', `\n${EXIT_CODE_HELP}`);
+  program.exitOverride();
+  program.configureOutput({ writeErr: () => undefined, outputError: () => undefined });
+
+  program
+    .command('init')
+    .description('create a companion in this home (from a template or a short interview)')
+    .option('-t, --template <name>', 'heritage template (see --list-templates)', 'companion')
+    .option('--list-templates', 'list the heritage templates')
+    .option('--interview', 'answer the convergence interview (on a TTY) to shape the heritage')
+    .option('--answers <file>', 'interview answers as a JSON file (non-interactive)')
+    .option('--name <name>', "the companion's name")
+    .option('--creator <name>', 'what the companion calls you')
+    .option('--force', 'add a new heritage version even if this home is initialised')
+    .action(run('init'));
+
+  program
+    .command('chat')
+    .description('talk to your companion (a TUI on a terminal; headless with -m or piped stdin)')
+    .option('-m, --message <text>', 'send one message and print the reply')
+    .option('--stream', 'print engine events as NDJSON while the reply streams')
+    .option('-c, --conversation <id>', 'continue a conversation (default: a new one)')
+    .option('--continue', 'continue the most recent conversation')
+    .option('--plain', 'plain line mode instead of the TUI')
+    .option('--require-model', 'fail (exit 4) instead of answering OFFLINE when no model is reachable')
+    .option('--list', 'list recent conversations')
+    .action(run('chat'));
+
+  addMemoryCommands(program.command('memory').description('inspect and curate what your companion remembers'), run);
+  addStateCommands(program.command('state').description('the limbic state: trust, warmth, arousal, valence, posture'), run);
+  addHeritageCommands(program.command('heritage').description('the companion’s identity and its versions'), run);
+
+  program
+    .command('dream')
+    .description('consolidate memory: merge near-duplicates, fade old unrecalled ones (never deletes)')
+    .option('--dry-run', 'report what would change without changing anything')
+    .action(run('dream'));
+
+  const config = program.command('config').description('read and change settings (defaults ← file ← env ← flags)');
+  config.command('get').argument('<key>').description('print one setting and where it comes from').action(run('config/get'));
+  config.command('set').argument('<key>').argument('<value>').description('set one setting in the config file').action(run('config/set'));
+  config.command('unset').argument('<key>').description('remove a setting from the config file').action(run('config/unset'));
+  config.command('list').description('every setting with its value, source and meaning').action(run('config/list'));
+  config.command('path').description('print the config file path').action(run('config/path'));
+
+  program
+    .command('doctor')
+    .description('check the home, the store, the model server and the embedder, with fixes')
+    .action(run('doctor'));
+
+  return program;
+}
+
+type Runner = (module: string) => (...args: unknown[]) => Promise<void>;
+
+function addMemoryCommands(memory: Command, run: Runner): void {
+  memory
+    .command('add')
+    .argument('<text...>', 'what to remember')
+    .option('-k, --kind <kind>', 'interaction | fact | summary | reflection | pinned', 'fact')
+    .option('-s, --salience <0..1>', 'importance', '0.5')
+    .option('--actor <name>', 'whose memory', 'creator')
+    .option('--pin', 'pin it')
+    .description('remember something now')
+    .action(run('memory/add'));
+  memory
+    .command('search')
+    .argument('<query...>')
+    .option('-k, --limit <n>', 'how many to recall', '5')
+    .option('--actor <name>', 'whose memories', 'creator')
+    .option('--kind <kinds>', 'only these kinds (comma-separated)')
+    .description('recall memories for a query, with the parts of each score')
+    .action(run('memory/search'));
+  memory
+    .command('list')
+    .option('-n, --limit <n>', 'page size', '20')
+    .option('--cursor <cursor>', 'continue from a previous page')
+    .option('--kind <kind>')
+    .option('--actor <name>')
+    .option('--status <status>', 'active | archived | forgotten | all', 'active')
+    .description('list memories, newest first')
+    .action(run('memory/list'));
+  memory.command('show').argument('<id>').description('show one memory').action(run('memory/show'));
+  memory
+    .command('edit')
+    .argument('<id>')
+    .option('--text <text>')
+    .option('--salience <0..1>')
+    .option('--kind <kind>')
+    .option('--reason <why>', 'why it changed', 'edited by the creator')
+    .description('edit a memory (the previous text is kept in its history)')
+    .action(run('memory/edit'));
+  memory.command('forget').argument('<id>').option('-y, --yes', 'do not ask').description('forget a memory: its text and vector are purged').action(run('memory/forget'));
+  memory.command('pin').argument('<id>').option('--unpin', 'unpin instead').description('pin (or unpin) a memory').action(run('memory/pin'));
+  memory.command('restore').argument('<id>').description('bring back a memory archived by dream').action(run('memory/restore'));
+  memory.command('history').argument('<id>').description('the revisions of a memory').action(run('memory/history'));
+  memory.command('export').option('-o, --out <file>', 'write to a file instead of stdout').description('export memories as JSONL').action(run('memory/export'));
+  memory.command('import').argument('<file>', 'a JSONL file, or - for stdin').description('import memories from JSONL (invalid lines are reported, not applied)').action(run('memory/import'));
+  memory.command('reindex').description('re-embed every memory and rebuild the index').action(run('memory/reindex'));
+}
+
+function addStateCommands(state: Command, run: Runner): void {
+  state.command('show').description('the current limbic state').action(run('state/show'));
+  state
+    .command('why')
+    .argument('[variable]', 'trust | warmth | arousal | valence | posture')
+    .option('-n, --limit <n>', 'how many changes', '10')
+    .description('the recent changes and their causes')
+    .action(run('state/why'));
+  state.command('reset').option('-y, --yes', 'do not ask').description('reset trust, warmth, arousal and valence to their defaults').action(run('state/reset'));
+}
+
+function addHeritageCommands(heritage: Command, run: Runner): void {
+  heritage.command('show').option('--version <n>', 'an older version').option('--summary', 'the identity summary used in prompts').description('show the heritage').action(run('heritage/show'));
+  heritage
+    .command('edit')
+    .option('-f, --file <file>', 'a whole heritage JSON document (- for stdin)')
+    .option('--set <field=value...>', 'change fields (lists: comma-separated)')
+    .option('--reason <why>', 'why it changed')
+    .option('--allow-base-change', 'allow changing the immutable base (name, creator, directive, traits, values, boundaries)')
+    .description('change the heritage (a new version; $EDITOR on a TTY without --file/--set)')
+    .action(run('heritage/edit'));
+  heritage.command('history').description('every version with its reason, trust and changed fields').action(run('heritage/history'));
+  heritage.command('restore').argument('<version>').option('--reason <why>').description('restore an older version (as a new version)').action(run('heritage/restore'));
+}
+
+/** Maps commander's own errors (unknown option, missing argument…) to a usage error, or lets help/version exit 0. */
+export function commanderToProgeny(err: unknown): ProgenyError | 'exit-ok' | undefined {
+  if (!(err instanceof CommanderError)) return undefined;
+  if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 'exit-ok';
+  const message = err.message.replace(/^error:\s*/, '');
+  return new ProgenyError('USAGE', message, { exit: 'usage', hint: 'see `progeny --help`, or `progeny <command> --help`' });
+}

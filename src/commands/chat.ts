@@ -1,0 +1,62 @@
+/**
+ * `progeny chat`. On a terminal (stdin and stdout TTYs, not CI, no -m, no --plain) it opens the Ink TUI; otherwise it
+ * is headless: one message (-m), or one turn per stdin line, printing the streamed reply, one JSON result (--json)
+ * or NDJSON engine events (--stream).
+ */
+import type { CommandContext } from './context.js';
+import { readLines } from './args.js';
+import type { CommandResult } from './output.js';
+import { usageError } from '../core/errors.js';
+import type { Engine } from '../core/engine/engine.js';
+import { prepareChat, runHeadlessTurn, type TurnSummary } from './chat-turn.js';
+
+export function isInteractive(ctx: CommandContext): boolean {
+  return ctx.stdin.isTTY === true && ctx.out.stdout.isTTY === true && !ctx.env.CI;
+}
+
+function conversationsView(engine: Engine): CommandResult {
+  const list = engine.conversations.list({ limit: 30 });
+  return {
+    data: list,
+    view: {
+      kind: 'table',
+      columns: [
+        { key: 'id', label: 'ID' },
+        { key: 'updatedAt', label: 'UPDATED', format: (v) => new Date(v as number).toISOString().slice(0, 16).replace('T', ' ') },
+        { key: 'title', label: 'FIRST MESSAGE', flex: true },
+      ],
+      rows: list as unknown as Record<string, unknown>[],
+      empty: 'No conversations yet.',
+    },
+  };
+}
+
+export async function run(ctx: CommandContext, _args: string[], opts: Record<string, unknown>): Promise<CommandResult | void> {
+  if (opts.stream && !(typeof opts.message === 'string' || !ctx.stdin.isTTY)) throw usageError('--stream needs -m or piped input');
+  const engine = await ctx.engine({ autoInit: true });
+  if (opts.list) return conversationsView(engine);
+  const session = await prepareChat(ctx, engine, opts);
+
+  if (typeof opts.message !== 'string' && isInteractive(ctx) && !opts.plain && !ctx.globals.json) {
+    const { startChatApp } = await import('./chat-interactive.js');
+    return startChatApp(ctx, engine, session);
+  }
+  if (typeof opts.message !== 'string' && isInteractive(ctx)) {
+    const { runPlainChat } = await import('./chat-plain.js');
+    return runPlainChat(ctx, engine, session);
+  }
+
+  const messages: AsyncIterable<string> | string[] = typeof opts.message === 'string' ? [opts.message] : readLines('-', ctx.stdin);
+  const turns: TurnSummary[] = [];
+  for await (const raw of messages) {
+    if (!raw.trim()) continue;
+    if (ctx.signal.aborted) break;
+    turns.push(await runHeadlessTurn(ctx, engine, session, raw, { stream: opts.stream === true }));
+  }
+  if (!turns.length) throw usageError('no message given', 'pass -m "text", or pipe lines on stdin');
+  if (opts.stream) return;
+  if (ctx.globals.json) {
+    const data = typeof opts.message === 'string' ? turns[0] : { conversationId: session.conversationId, turns };
+    return { data, view: { kind: 'none' } };
+  }
+}

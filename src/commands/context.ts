@@ -1,0 +1,24 @@
+/** What every command receives: global options, the output module, the home, and a lazily opened engine. */
+import type { Engine } from '../core/engine/engine.js';
+import type { PartialConfig } from '../core/config/load.js';
+import type { Paths } from '../core/paths.js';
+import type { Output } from './output.js';
+
+export interface GlobalOptions {
+  json: boolean;
+  home?: string;
+  debug: boolean;
+  color: boolean;
+}
+
+export interface CommandContext {
+  globals: GlobalOptions;
+  out: Output;
+  paths: Paths;
+  env: NodeJS.ProcessEnv;
+  stdin: NodeJS.ReadStream;
+  /** Aborted on the first Ctrl+C (SIGINT) or SIGTERM. */
+  signal: AbortSignal;
+  /** Opens the engine once per process; `autoInit` creates a default companion on a fresh home. */
+  engine(opts?: { autoInit?: boolean; flags?: PartialConfig }): Promise<Engine>;
+}

@@ -1,0 +1,18 @@
+/** The exit-code table printed by `progeny --help`; a test checks the README documents the same codes. */
+import { ExitCode } from '../core/errors.js';
+
+export const EXIT_CODE_MEANINGS: Record<keyof typeof ExitCode, string> = {
+  ok: 'success',
+  unexpected: 'unexpected error (a bug: run again with --debug)',
+  usage: 'usage: bad flags or arguments, unknown id, invalid input',
+  config: 'configuration: invalid or unreadable config',
+  llm: 'LLM or network: model server unreachable or misbehaving',
+  store: 'store: database locked, corrupt or unwritable',
+  sync: 'sync or crypto failure',
+  auth: 'authentication or permission refused',
+  interrupted: 'interrupted (Ctrl+C)',
+};
+
+export const EXIT_CODE_HELP = `Exit codes:\n${(Object.keys(ExitCode) as (keyof typeof ExitCode)[])
+  .map((k) => `  ${String(ExitCode[k]).padStart(3)}  ${EXIT_CODE_MEANINGS[k]}`)
+  .join('\n')}`;

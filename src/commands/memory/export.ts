@@ -1,0 +1,23 @@
+/** Streams JSONL to stdout or atomically to a file (a half-written export never replaces a good one). */
+import type { CommandContext } from '../context.js';
+import type { CommandResult } from '../output.js';
+import { writeFileAtomic } from '../../core/fs-atomic.js';
+
+export async function run(ctx: CommandContext, _args: string[], opts: Record<string, unknown>): Promise<CommandResult | void> {
+  const engine = await ctx.engine();
+  let count = 0;
+  if (typeof opts.out === 'string') {
+    const lines: string[] = [];
+    for (const line of engine.memory.exportJsonl()) {
+      lines.push(line);
+      count++;
+    }
+    writeFileAtomic(opts.out, lines.length ? `${lines.join('\n')}\n` : '', 0o600);
+    return { data: { exported: count, file: opts.out }, view: { kind: 'text', text: `Exported ${count} memories to ${opts.out}.` } };
+  }
+  for (const line of engine.memory.exportJsonl()) {
+    ctx.out.write(`${line}\n`);
+    count++;
+  }
+  ctx.out.notice(`exported ${count} memories`);
+}

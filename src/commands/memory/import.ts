@@ -1,0 +1,22 @@
+import type { CommandContext } from '../context.js';
+import { readLines } from '../args.js';
+import type { CommandResult } from '../output.js';
+import { usageError } from '../../core/errors.js';
+import { existsSync } from 'node:fs';
+
+export async function run(ctx: CommandContext, args: string[]): Promise<CommandResult> {
+  const file = args[0] as string;
+  if (file !== '-' && !existsSync(file)) throw usageError(`no such file: ${file}`);
+  const engine = await ctx.engine();
+  const report = await engine.memory.importJsonl(readLines(file, ctx.stdin), {
+    onProgress: (done, total) => {
+      ctx.out.progress('importing', done, total);
+      // With --json, each durable batch is reported on stderr as NDJSON, so scripts know what is safely stored.
+      if (ctx.globals.json) ctx.out.progressEvent({ acknowledged: done, ...(total ? { total } : {}) });
+    },
+  });
+  const lines = [`Imported ${report.imported}, updated ${report.updated}, skipped ${report.skipped}.`];
+  for (const e of report.errors.slice(0, 20)) lines.push(`  line ${e.line}: ${e.message}`);
+  if (report.errors.length > 20) lines.push(`  … and ${report.errors.length - 20} more`);
+  return { data: report, view: { kind: 'text', text: lines.join('\n') }, ...(report.errors.length ? { exitCode: 2 } : {}) };
+}

@@ -1,0 +1,171 @@
+/**
+ * Devices and their capabilities (domain.md, "Trust tiers and device permissions"). Every server request and every
+ * applied sync batch checks a capability; permissions are cached per device and the cache is dropped whenever the
+ * devices table changes (a version counter in meta, cheap to read), so a revocation is immediate in every process.
+ * API tokens are stored only as SHA-256 hashes and never journalled for sync.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Clock } from '../clock.js';
+import { notFound, ProgenyError, usageError } from '../errors.js';
+import { ulid } from '../ids.js';
+import { getMeta, immediate, nextCounter, type Db } from '../store/db.js';
+import type { Journal } from '../sync/journal.js';
+
+export const CAPABILITIES = ['chat', 'memory:read', 'memory:write', 'state:write', 'sync:push', 'sync:pull', 'admin'] as const;
+export type Capability = (typeof CAPABILITIES)[number];
+
+export interface Device {
+  id: string;
+  name: string;
+  capabilities: Capability[];
+  isSelf: boolean;
+  createdAt: number;
+  revokedAt: number | null;
+}
+
+export interface DeviceService {
+  list(opts?: { includeRevoked?: boolean }): Device[];
+  get(id: string): Device;
+  self(): Device | undefined;
+  /** Creates this home's own device (all capabilities) if missing. */
+  ensureSelf(name: string): Device;
+  /** Adds a device and returns its API token, shown once. */
+  add(name: string, capabilities: Capability[]): { device: Device; token: string };
+  rename(id: string, name: string): Device;
+  setCapabilities(id: string, capabilities: Capability[]): Device;
+  revoke(id: string): Device;
+  /** The device a bearer token belongs to, or undefined (unknown or revoked). */
+  authenticate(token: string): Device | undefined;
+  /** Throws FORBIDDEN (exit 7) unless the device holds the capability. */
+  require(device: Device, cap: Capability): void;
+  /** Creates (or replaces) the API token of a device, shown once. */
+  issueToken(id: string): string;
+}
+
+export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+export function parseCapabilities(input: unknown): Capability[] {
+  const list = typeof input === 'string' ? input.split(',').map((s) => s.trim()).filter(Boolean) : input;
+  if (!Array.isArray(list)) throw usageError('capabilities must be a list', `known: ${CAPABILITIES.join(', ')}`);
+  for (const c of list) {
+    if (!(CAPABILITIES as readonly unknown[]).includes(c)) throw usageError(`unknown capability "${String(c)}"`, `known: ${CAPABILITIES.join(', ')}`);
+  }
+  return [...new Set(list as Capability[])];
+}
+
+interface Row {
+  id: string;
+  name: string;
+  capabilities: string;
+  is_self: number;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+const toDevice = (r: Row): Device => ({
+  id: r.id,
+  name: r.name,
+  capabilities: JSON.parse(r.capabilities) as Capability[],
+  isSelf: r.is_self === 1,
+  createdAt: r.created_at,
+  revokedAt: r.revoked_at,
+});
+
+export function createDeviceService(db: Db, journal: Journal, clock: Clock): DeviceService {
+  const byId = db.prepare('SELECT * FROM devices WHERE id = ?');
+  const byToken = db.prepare('SELECT * FROM devices WHERE token_hash = ? AND revoked_at IS NULL');
+  let cacheVersion = '';
+  const tokenCache = new Map<string, Device | undefined>();
+
+  const fresh = (): void => {
+    const v = getMeta(db, 'devices_version') ?? '0';
+    if (v !== cacheVersion) {
+      tokenCache.clear();
+      cacheVersion = v;
+    }
+  };
+  const get = (id: string): Device => {
+    const row = byId.get(id) as Row | undefined;
+    if (!row) throw notFound('device', id, 'run `progeny device list`');
+    return toDevice(row);
+  };
+  const change = (id: string, fn: () => void, fields: Record<string, unknown>): Device =>
+    immediate(db, () => {
+      get(id);
+      fn();
+      for (const [field, value] of Object.entries(fields)) journal.recordChange('device', id, field, value);
+      nextCounter(db, 'devices_version');
+      return get(id);
+    });
+
+  const svc: DeviceService = {
+    list(opts = {}) {
+      const rows = db.prepare(`SELECT * FROM devices ${opts.includeRevoked ? '' : 'WHERE revoked_at IS NULL'} ORDER BY created_at`).all() as Row[];
+      return rows.map(toDevice);
+    },
+    get,
+    self() {
+      const row = db.prepare('SELECT * FROM devices WHERE is_self = 1').get() as Row | undefined;
+      return row && toDevice(row);
+    },
+    ensureSelf(name) {
+      const existing = svc.self();
+      if (existing) return existing;
+      return immediate(db, () => {
+        const id = journal.deviceId;
+        db.prepare('INSERT INTO devices (id, name, capabilities, is_self, created_at) VALUES (?, ?, ?, 1, ?)').run(id, name, JSON.stringify(CAPABILITIES), clock.now());
+        journal.recordChange('device', id, '*', { name, capabilities: CAPABILITIES, createdAt: clock.now() });
+        nextCounter(db, 'devices_version');
+        return get(id);
+      });
+    },
+    add(name, capabilities) {
+      if (!name.trim()) throw usageError('a device needs a name');
+      const token = randomBytes(32).toString('base64url');
+      const device = immediate(db, () => {
+        const id = ulid(clock.now());
+        db.prepare('INSERT INTO devices (id, name, capabilities, token_hash, created_at) VALUES (?, ?, ?, ?, ?)').run(id, name.trim(), JSON.stringify(capabilities), hashToken(token), clock.now());
+        journal.recordChange('device', id, '*', { name: name.trim(), capabilities, createdAt: clock.now() });
+        nextCounter(db, 'devices_version');
+        return get(id);
+      });
+      return { device, token };
+    },
+    rename: (id, name) => {
+      if (!name.trim()) throw usageError('a device needs a name');
+      return change(id, () => db.prepare('UPDATE devices SET name = ? WHERE id = ?').run(name.trim(), id), { name: name.trim() });
+    },
+    setCapabilities: (id, caps) =>
+      change(id, () => db.prepare('UPDATE devices SET capabilities = ? WHERE id = ?').run(JSON.stringify(caps), id), { capabilities: caps }),
+    revoke(id) {
+      const d = get(id);
+      if (d.isSelf) throw usageError('this device cannot revoke itself', 'revoke it from another admin device');
+      if (d.revokedAt !== null) return d;
+      // Revocation is permanent: the token hash is dropped so the key can never authenticate again.
+      return change(id, () => db.prepare('UPDATE devices SET revoked_at = ?, token_hash = NULL WHERE id = ?').run(clock.now(), id), { revoked: true });
+    },
+    authenticate(token) {
+      fresh();
+      const h = hashToken(token);
+      if (tokenCache.has(h)) return tokenCache.get(h);
+      const row = byToken.get(h) as Row | undefined;
+      const device = row && toDevice(row);
+      tokenCache.set(h, device);
+      return device;
+    },
+    require(device, cap) {
+      if (device.revokedAt !== null || !(device.capabilities.includes(cap) || device.capabilities.includes('admin'))) {
+        throw new ProgenyError('FORBIDDEN', `device "${device.name}" lacks the ${cap} capability`, {
+          exit: 'auth',
+          hint: 'grant it with `progeny device caps <id> <capabilities>` from an admin device',
+        });
+      }
+    },
+    issueToken(id) {
+      const token = randomBytes(32).toString('base64url');
+      change(id, () => db.prepare('UPDATE devices SET token_hash = ? WHERE id = ?').run(hashToken(token), id), {});
+      return token;
+    },
+  };
+  return svc;
+}

@@ -1,0 +1,135 @@
+/**
+ * Conversations and their messages. Messages are append-only and journalled for sync (sync.md: ordered by
+ * (hlc, deviceId)); a reply cut short is kept with status `interrupted`, a failed one with status `error`.
+ */
+import type { Clock } from '../clock.js';
+import { notFound } from '../errors.js';
+import { ulid } from '../ids.js';
+import type { ChatMessage } from '../llm/types.js';
+import { immediate, type Db } from '../store/db.js';
+import type { Journal } from '../sync/journal.js';
+
+export type MessageStatus = 'complete' | 'interrupted' | 'error';
+
+export interface Conversation {
+  id: string;
+  actor: string;
+  title: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface Message {
+  id: string;
+  conversationId: string;
+  turnId: string;
+  role: 'user' | 'assistant';
+  text: string;
+  createdAt: number;
+  status: MessageStatus;
+  meta: Record<string, unknown>;
+}
+
+export interface ConversationService {
+  create(actor: string, title?: string): Conversation;
+  get(id: string): Conversation;
+  /** The most recently active conversation of an actor, if any. */
+  latest(actor: string): Conversation | undefined;
+  list(opts?: { actor?: string; limit?: number; before?: number }): Conversation[];
+  messages(conversationId: string, opts?: { limit?: number }): Message[];
+  /** The last n user/assistant exchanges as prompt history (complete and interrupted replies). */
+  recentTurns(conversationId: string, n: number): ChatMessage[];
+  append(msg: Omit<Message, 'id' | 'createdAt'>): Message;
+  count(): number;
+}
+
+interface Row {
+  id: string;
+  conversation_id: string;
+  turn_id: string;
+  role: 'user' | 'assistant';
+  text: string;
+  created_at: number;
+  status: MessageStatus;
+  meta: string;
+}
+
+const toMessage = (r: Row): Message => ({
+  id: r.id,
+  conversationId: r.conversation_id,
+  turnId: r.turn_id,
+  role: r.role,
+  text: r.text,
+  createdAt: r.created_at,
+  status: r.status,
+  meta: JSON.parse(r.meta) as Record<string, unknown>,
+});
+
+const toConversation = (r: { id: string; actor: string; title: string; created_at: number; updated_at: number }): Conversation => ({
+  id: r.id,
+  actor: r.actor,
+  title: r.title,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+export function createConversationService(db: Db, journal: Journal, clock: Clock): ConversationService {
+  const getConv = db.prepare('SELECT * FROM conversations WHERE id = ?');
+  const insertMsg = db.prepare(
+    'INSERT INTO messages (id, conversation_id, turn_id, role, text, created_at, status, meta, hlc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const touch = db.prepare('UPDATE conversations SET updated_at = ?, title = CASE WHEN title = \'\' THEN ? ELSE title END WHERE id = ?');
+  const recent = db.prepare('SELECT * FROM messages WHERE conversation_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?');
+
+  const svc: ConversationService = {
+    create(actor, title = '') {
+      const now = clock.now();
+      const id = ulid(now);
+      immediate(db, () => {
+        db.prepare('INSERT INTO conversations (id, actor, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?)').run(id, actor, title, now, now);
+        // Conversations travel with the message collection: the receiving device creates one before its messages.
+        journal.recordChange('message', id, 'conversation', { actor, title, createdAt: now });
+      });
+      return { id, actor, title, createdAt: now, updatedAt: now };
+    },
+    get(id) {
+      const row = getConv.get(id) as Parameters<typeof toConversation>[0] | undefined;
+      if (!row) throw notFound('conversation', id, 'list conversations with `progeny chat --list`');
+      return toConversation(row);
+    },
+    latest(actor) {
+      const row = db.prepare('SELECT * FROM conversations WHERE actor = ? ORDER BY updated_at DESC, id DESC LIMIT 1').get(actor);
+      return row ? toConversation(row as Parameters<typeof toConversation>[0]) : undefined;
+    },
+    list(opts = {}) {
+      const rows = db
+        .prepare(
+          `SELECT * FROM conversations WHERE (?1 IS NULL OR actor = ?1) AND (?2 IS NULL OR updated_at < ?2)
+           ORDER BY updated_at DESC LIMIT ?3`,
+        )
+        .all(opts.actor ?? null, opts.before ?? null, opts.limit ?? 50) as Parameters<typeof toConversation>[0][];
+      return rows.map(toConversation);
+    },
+    messages(conversationId, opts = {}) {
+      svc.get(conversationId);
+      return (recent.all(conversationId, opts.limit ?? 1000) as Row[]).reverse().map(toMessage);
+    },
+    recentTurns(conversationId, n) {
+      if (n <= 0) return [];
+      const rows = (recent.all(conversationId, n * 2) as Row[]).reverse();
+      return rows.filter((r) => r.status !== 'error' && r.text.trim() !== '').map((r) => ({ role: r.role, content: r.text }));
+    },
+    append(msg) {
+      return immediate(db, () => {
+        const now = clock.now();
+        const id = ulid(now);
+        const hlc = journal.recordChange('message', id, '*', { ...msg, createdAt: now });
+        insertMsg.run(id, msg.conversationId, msg.turnId, msg.role, msg.text, now, msg.status, JSON.stringify(msg.meta), hlc);
+        touch.run(now, msg.role === 'user' ? msg.text.slice(0, 60) : '', msg.conversationId);
+        return { ...msg, id, createdAt: now };
+      });
+    },
+    count: () => db.prepare('SELECT count(*) FROM messages').pluck().get() as number,
+  };
+  return svc;
+}

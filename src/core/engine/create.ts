@@ -1,0 +1,150 @@
+/**
+ * The composition root of the core: opens the store, wires heritage, limbic, memory, LLM, devices, conversations and
+ * metrics, and exposes the Engine API. Nothing here prints; front ends consume the API and the event stream.
+ */
+import type { Dispatcher } from 'undici';
+import { systemClock, type Clock } from '../clock.js';
+import type { Config } from '../config/schema.js';
+import { createDeviceService } from '../devices/service.js';
+import { NoticeBus, type Mode } from '../events.js';
+import { createHeritageService } from '../heritage/service.js';
+import { createLimbicService } from '../limbic/service.js';
+import { createLlmHealth, createProvider, createResponseCache } from '../llm/index.js';
+import type { LlmProvider } from '../llm/types.js';
+import { createBuiltinEmbedder, createCachedEmbedder, createEmbeddedStore, createMemoryService, createProviderEmbedder } from '../memory/index.js';
+import type { Embedder, MemoryStore } from '../memory/types.js';
+import { MetricsRegistry } from '../metrics/registry.js';
+import type { Paths } from '../paths.js';
+import { openDatabase, translateSqliteError } from '../store/db.js';
+import { createJournal } from '../sync/journal.js';
+import { createConversationService } from './conversations.js';
+import type { Engine, ModeReport } from './engine.js';
+import { ensureDeviceId } from './identity.js';
+import { createEngineMetrics } from './metrics.js';
+import { runTurn, type TurnInput } from './turn.js';
+
+export interface EngineOptions {
+  paths: Paths;
+  config: Config;
+  clock?: Clock;
+  /** undici dispatcher for the LLM provider (tests, proxies). */
+  dispatcher?: Dispatcher;
+  /** Overrides the configured provider (tests, the bench's replay provider); null forces OFFLINE. */
+  llm?: LlmProvider | null;
+  /** Overrides the configured memory backend (e.g. the Qdrant store). */
+  memoryStore?: (deps: { embedder: Embedder }) => MemoryStore;
+}
+
+export function offlineHintFor(config: Config): string {
+  if (config['llm.provider'] === 'offline') return 'llm.provider is offline; set it to ollama or openai to use a model';
+  return config['llm.provider'] === 'ollama'
+    ? `no model at ${config['llm.url']}: start Ollama (\`ollama serve\`, \`ollama pull ${config['llm.model']}\`) or set llm.url; \`progeny doctor\` checks`
+    : `no model at ${config['llm.url']}: start your OpenAI-compatible server or set llm.url; \`progeny doctor\` checks`;
+}
+
+export async function createEngine(opts: EngineOptions): Promise<Engine> {
+  const { paths, config } = opts;
+  const clock = opts.clock ?? systemClock;
+  const db = openDatabase(paths.db);
+  try {
+    const deviceId = ensureDeviceId(db);
+    const journal = createJournal(db, clock, deviceId);
+    const metrics = new MetricsRegistry();
+    const engineMetrics = createEngineMetrics(metrics);
+    const notices = new NoticeBus();
+    const state = createLimbicService(db, journal, clock, {
+      maxDelta: config['limbic.maxDelta'],
+      elasticMaxDelta: config['limbic.elasticMaxDelta'],
+      reunionHours: config['limbic.reunionHours'],
+    });
+    const heritage = createHeritageService(db, journal, clock, () => state.read().trust);
+    const llm = opts.llm !== undefined ? opts.llm : createProvider(config, opts.dispatcher ? { dispatcher: opts.dispatcher } : {});
+    const health = llm ? createLlmHealth(llm, clock) : null;
+    const embedModel = config['embedder.model'];
+    const baseEmbedder =
+      config['embedder.kind'] === 'provider' && llm
+        ? createProviderEmbedder((texts, signal) => llm.embed(texts, { model: embedModel, ...(signal ? { signal } : {}) }), `${llm.id}:${embedModel}`)
+        : createBuiltinEmbedder();
+    const embedder = createCachedEmbedder(db, baseEmbedder);
+    const store = opts.memoryStore ? opts.memoryStore({ embedder }) : createEmbeddedStore({ db, paths, embedder });
+    const memory = await createMemoryService({
+      db, journal, clock, config, embedder, store, metrics,
+      onChange: (e) => notices.emit({ type: 'memory', op: e.op, ids: e.ids }),
+    });
+    engineMetrics.trackMemoryCount(() => memory.count());
+    const cache = config['cache.response.ttlMs'] > 0 && config['cache.response.maxEntries'] > 0
+      ? createResponseCache(db, clock, { ttlMs: config['cache.response.ttlMs'], maxEntries: config['cache.response.maxEntries'], metrics })
+      : null;
+    const devices = createDeviceService(db, journal, clock);
+    const conversations = createConversationService(db, journal, clock);
+
+    let memoryOk = true;
+    const modeNow = (): Mode => {
+      const llmOk = llm !== null && (health?.current().reachable ?? false);
+      if (llmOk) return memoryOk ? 'FULL' : 'AMNESIA';
+      return memoryOk ? 'OFFLINE' : 'DEAD';
+    };
+    let lastMode = modeNow();
+    const noteMode = (detail: string): void => {
+      const m = modeNow();
+      if (m !== lastMode) notices.emit({ type: 'mode', mode: m, detail });
+      lastMode = m;
+    };
+    let closed = false;
+
+    const engine: Engine = {
+      paths, config, deviceId, clock, db, journal, memory, state, heritage, devices, conversations, metrics,
+      turn(input: TurnInput | string, turnOpts = {}) {
+        const ti = typeof input === 'string' ? { message: input } : input;
+        return runTurn(
+          {
+            clock, config, limbic: state, heritage, memory, conversations, llm, cache, notices,
+            modeNow,
+            offlineHint: () => offlineHintFor(config),
+            reportLlmFailure: (err) => {
+              health?.reportFailure(err);
+              noteMode(String((err as Error).message));
+            },
+            reportLlmSuccess: () => {
+              health?.reportSuccess();
+              noteMode('model reachable');
+            },
+            reportMemoryFailure: (err) => {
+              memoryOk = false;
+              engineMetrics.memoryFailures.inc();
+              noteMode(String((err as Error).message));
+            },
+            observeTurn: engineMetrics.observeTurn,
+          },
+          ti,
+          turnOpts.signal,
+        );
+      },
+      subscribe: (fn) => notices.subscribe(fn),
+      async probe(signal) {
+        const [llmProbe, mem] = await Promise.all([
+          health && llm ? health.probe(signal) : Promise.resolve({ ok: false as const, provider: 'offline' as const, latencyMs: 0 as const, detail: offlineHintFor(config) }),
+          memory.probe(),
+        ]);
+        memoryOk = mem.ok;
+        noteMode(llmProbe.detail);
+        return { mode: modeNow(), llm: llmProbe, memory: mem } satisfies ModeReport;
+      },
+      mode: modeNow,
+      async close() {
+        if (closed) return;
+        closed = true;
+        try {
+          await memory.close();
+          await llm?.close();
+        } finally {
+          db.close();
+        }
+      },
+    };
+    return engine;
+  } catch (err) {
+    db.close();
+    throw translateSqliteError(err, paths.db);
+  }
+}

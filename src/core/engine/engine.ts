@@ -1,0 +1,47 @@
+/** The engine's public shape: the typed API every front end (CLI, TUI, server) uses. */
+import type { Clock } from '../clock.js';
+import type { Config } from '../config/schema.js';
+import type { DeviceService } from '../devices/service.js';
+import type { EngineEvent, EngineNotice, Mode } from '../events.js';
+import type { HeritageService } from '../heritage/service.js';
+import type { LimbicService } from '../limbic/service.js';
+import type { ProbeResult } from '../llm/types.js';
+import type { MemoryApi } from '../memory/api.js';
+import type { BackendHealth } from '../memory/types.js';
+import type { MetricsRegistry } from '../metrics/registry.js';
+import type { Paths } from '../paths.js';
+import type { Db } from '../store/db.js';
+import type { Journal } from '../sync/journal.js';
+import type { ConversationService } from './conversations.js';
+import type { TurnInput } from './turn.js';
+
+export interface ModeReport {
+  mode: Mode;
+  llm: ProbeResult | { ok: false; provider: 'offline'; latencyMs: 0; detail: string };
+  memory: BackendHealth;
+}
+
+export interface Engine {
+  readonly paths: Paths;
+  readonly config: Config;
+  readonly deviceId: string;
+  readonly clock: Clock;
+  readonly db: Db;
+  readonly journal: Journal;
+  readonly memory: MemoryApi;
+  readonly state: LimbicService;
+  readonly heritage: HeritageService;
+  readonly devices: DeviceService;
+  readonly conversations: ConversationService;
+  readonly metrics: MetricsRegistry;
+  /** A chat turn as a typed event stream; cancel with the signal (the partial reply is kept). */
+  turn(input: TurnInput | string, opts?: { signal?: AbortSignal }): AsyncIterable<EngineEvent>;
+  /** Shared-state notices (limbic, memory, heritage, mode) for push subscribers. */
+  subscribe(fn: (n: EngineNotice) => void): () => void;
+  /** Probes the model server and the memory store now, and returns the resulting mode. */
+  probe(signal?: AbortSignal): Promise<ModeReport>;
+  /** The mode from the latest probes, without probing. */
+  mode(): Mode;
+  /** Flushes batched writes and closes everything. Idempotent. */
+  close(): Promise<void>;
+}

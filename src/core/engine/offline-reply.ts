@@ -1,0 +1,35 @@
+/**
+ * OFFLINE mode (domain.md, "Degradation modes"): no model is reachable, so the companion answers from what it
+ * remembers. Every such reply is labelled, so nobody mistakes it for the model's words.
+ */
+import type { Posture } from '../limbic/types.js';
+import type { RecalledMemory } from '../memory/types.js';
+
+export const OFFLINE_LABEL = '[offline]';
+
+const OPENERS: Record<Posture, string> = {
+  COMPANION: "I'm here with you, even without my model right now.",
+  COPILOT: 'No model reachable, so here is what I have on record.',
+  PEER: "I can't reach a language model at the moment.",
+  EXPERT: 'Without a model I can only point you to what I have on record.',
+};
+
+export function offlineReply(memories: RecalledMemory[], posture: Posture, hint: string): string {
+  const lines = [`${OFFLINE_LABEL} ${OPENERS[posture]}`];
+  const useful = memories.filter((m) => m.score.similarity > 0.05);
+  if (useful.length) {
+    lines.push('From what I remember:');
+    for (const m of useful.slice(0, 3)) {
+      lines.push(`- ${m.memory.text.length > 200 ? `${m.memory.text.slice(0, 197)}…` : m.memory.text} (${new Date(m.memory.createdAt).toISOString().slice(0, 10)})`);
+    }
+  } else {
+    lines.push("I don't remember anything about this yet, but I've noted what you said.");
+  }
+  lines.push(`(${hint})`);
+  return lines.join('\n');
+}
+
+/** Splits a prepared reply into word-sized chunks so offline and cached replies stream like model replies. */
+export function chunkReply(text: string): string[] {
+  return text.match(/\S+\s*|\s+/g) ?? [];
+}

@@ -1,0 +1,67 @@
+/**
+ * The typed event stream of a chat turn (engine.turn) and the engine-wide notices that the TUI, the headless CLI and
+ * the server all consume. Every turn yields `start`, then `recall`, `token`s and `limbic`, and ends with exactly one
+ * `done` or `error`.
+ */
+import type { ErrorJson } from './errors.js';
+import type { LimbicChange, LimbicSnapshot, Posture } from './limbic/types.js';
+import type { RecalledMemory } from './memory/types.js';
+
+/** Degradation modes (domain.md). */
+export type Mode = 'FULL' | 'AMNESIA' | 'OFFLINE' | 'DEAD';
+
+export interface TurnStats {
+  latencyMs: number;
+  /** Time to the first token, or null when none came. */
+  firstTokenMs: number | null;
+  /** Tokens (stream chunks) received. */
+  tokens: number;
+  tokensPerSecond: number | null;
+}
+
+export type EngineEvent =
+  | { type: 'start'; turnId: string; conversationId: string; mode: Mode; posture: Posture; model: string | null }
+  | { type: 'recall'; turnId: string; memories: RecalledMemory[] }
+  | { type: 'token'; turnId: string; text: string }
+  | { type: 'limbic'; turnId: string; state: LimbicSnapshot; changes: LimbicChange[] }
+  | {
+      type: 'done';
+      turnId: string;
+      messageId: string;
+      reply: string;
+      interrupted: boolean;
+      offline: boolean;
+      cached: boolean;
+      mode: Mode;
+      stats: TurnStats;
+    }
+  | { type: 'error'; turnId: string; error: ErrorJson; partial: string; messageId: string | null };
+
+export type EngineEventType = EngineEvent['type'];
+
+/** Pushed to subscribers (e.g. WebSocket clients) whenever shared state changes. */
+export type EngineNotice =
+  | { type: 'limbic'; state: LimbicSnapshot }
+  | { type: 'memory'; op: 'add' | 'edit' | 'forget' | 'pin' | 'archive' | 'restore'; ids: string[] }
+  | { type: 'heritage'; version: number }
+  | { type: 'mode'; mode: Mode; detail: string };
+
+export class NoticeBus {
+  private subscribers = new Set<(n: EngineNotice) => void>();
+  subscribe(fn: (n: EngineNotice) => void): () => void {
+    this.subscribers.add(fn);
+    return () => this.subscribers.delete(fn);
+  }
+  emit(n: EngineNotice): void {
+    for (const fn of this.subscribers) {
+      try {
+        fn(n);
+      } catch {
+        // A faulty subscriber must not break the engine or the other subscribers.
+      }
+    }
+  }
+  get size(): number {
+    return this.subscribers.size;
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * The one error boundary of the CLI: every ProgenyError (and anything else thrown) becomes one line and a hint on
+ * stderr (or a JSON error object on stdout with --json) and the documented exit code; the stack only with --debug.
+ */
+import { ExitCode, toProgenyError } from './core/errors.js';
+import { buildProgram, commanderToProgeny, type Runtime } from './cli.js';
+import { Output } from './commands/output.js';
+
+function sniffGlobals(argv: string[]): { json: boolean; debug: boolean; color: boolean } {
+  const args = argv.slice(2);
+  const end = args.indexOf('--');
+  const flags = end >= 0 ? args.slice(0, end) : args;
+  return { json: flags.includes('--json'), debug: flags.includes('--debug') || process.env.PROGENY_DEBUG === '1', color: !flags.includes('--no-color') };
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const sniffed = sniffGlobals(argv);
+  const runtime: Runtime = { out: new Output({ json: sniffed.json, color: sniffed.color }), exitCode: 0, cleanup: [] };
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    interrupts++;
+    if (interrupts > 1 || sig === 'SIGTERM' && interrupts > 1) process.exit(ExitCode.interrupted);
+    runtime.exitCode = ExitCode.interrupted;
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const program = buildProgram(runtime, controller.signal);
+    await program.parseAsync(argv);
+  } catch (err) {
+    const mapped = commanderToProgeny(err);
+    if (mapped === 'exit-ok') return;
+    const e = mapped ?? toProgenyError(err);
+    runtime.out.error(e, sniffed.debug);
+    runtime.exitCode = e.exitCode;
+  } finally {
+    for (const fn of runtime.cleanup.reverse()) {
+      try {
+        await fn();
+      } catch (err) {
+        runtime.out.error(toProgenyError(err), sniffed.debug);
+        if (!runtime.exitCode) runtime.exitCode = toProgenyError(err).exitCode;
+      }
+    }
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  process.exitCode = runtime.exitCode;
+}
