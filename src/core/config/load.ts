@@ -28,8 +28,11 @@ function unknownKey(key: string, where: string): never {
   );
 }
 
-/** Parses a raw value (env var, flag, `config set`) or checks a JSON value for one key. */
-export function coerceValue(key: ConfigKey, raw: unknown, where: string): string | number | boolean {
+/**
+ * Parses a raw value for one key. Text sources (env vars, flags, `config set`) may spell numbers and booleans as
+ * strings; a JSON file must use the JSON type.
+ */
+export function coerceValue(key: ConfigKey, raw: unknown, where: string, fromText = true): string | number | boolean {
   const spec = CONFIG_SCHEMA[key];
   const bad = (why: string): never => {
     throw configError(`invalid value for ${key} in ${where}: ${why}`, `${key}: ${spec.doc}`);
@@ -37,13 +40,14 @@ export function coerceValue(key: ConfigKey, raw: unknown, where: string): string
   switch (spec.kind) {
     case 'boolean': {
       if (typeof raw === 'boolean') return raw;
+      if (!fromText) return bad(`expected true or false, got ${JSON.stringify(raw)}`);
       if (raw === 'true' || raw === '1') return true;
       if (raw === 'false' || raw === '0') return false;
       return bad(`expected true or false, got ${JSON.stringify(raw)}`);
     }
     case 'number':
     case 'integer': {
-      const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+      const n = typeof raw === 'number' ? raw : fromText && typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
       if (!Number.isFinite(n)) return bad(`expected a number, got ${JSON.stringify(raw)}`);
       if (spec.kind === 'integer' && !Number.isInteger(n)) return bad(`expected a whole number, got ${n}`);
       if ('min' in spec && spec.min !== undefined && n < spec.min) return bad(`must be ≥ ${spec.min}`);
@@ -89,7 +93,7 @@ export function readConfigFile(path: string): PartialConfig {
   const out: PartialConfig = {};
   for (const [key, value] of flat) {
     if (!isConfigKey(key)) unknownKey(key, path);
-    out[key] = coerceValue(key, value, path);
+    out[key] = coerceValue(key, value, path, false);
   }
   return out;
 }
