@@ -56,6 +56,8 @@ export const CONFIG_SCHEMA = {
   'llm.connectTimeoutMs': int(3_000, 'Time allowed to connect to the model server', 50),
   'llm.idleTimeoutMs': int(30_000, 'Longest silence allowed inside a streamed reply', 50),
   'llm.retries': int(2, 'Retries for failed model requests (before any token arrived)', 0, 10),
+  'llm.retryBaseMs': int(250, 'First retry waits up to this long; each further retry doubles it (full jitter)', 1),
+  'llm.retryMaxMs': int(8_000, 'Longest wait between two retries (a server Retry-After may ask for more)', 1),
   'llm.maxTokens': int(1024, 'Upper bound on generated tokens per reply', 1),
   'embedder.kind': oneOf(['builtin', 'provider'], 'builtin', "Embedder: the built-in offline one, or the LLM provider's"),
   'embedder.model': str('nomic-embed-text', "Embedding model when embedder.kind=provider"),
