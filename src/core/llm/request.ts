@@ -32,8 +32,14 @@ export interface RequestSpec {
 
 async function open(c: Caller, spec: RequestSpec, deadline: Deadline): Promise<HttpReply> {
   const reply = await c.transport.send(spec.method, spec.path, spec.body, deadline.signal);
-  if (reply.status >= 200 && reply.status < 300) return reply;
-  throw await httpStatusError(reply, c.ctx, spec.modelRoute ?? false);
+  if (reply.status < 200 || reply.status >= 300) throw await httpStatusError(reply, c.ctx, spec.modelRoute ?? false);
+  const type = String(reply.headers['content-type'] ?? '');
+  if (/^\s*text\/html/i.test(type)) {
+    // A proxy or captive portal answering in a model server's place; SSE parsing would just see "no events".
+    reply.body.destroy();
+    throw new WireError('bad_response', 'the server answered with an HTML page, not a model reply');
+  }
+  return reply;
 }
 
 /** Waits before the next attempt, or returns false when no retry is allowed or the deadline would pass first. */
