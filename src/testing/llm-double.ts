@@ -42,6 +42,8 @@ export interface RecordedRequest {
   protocol: DoubleProtocol | 'control' | 'unknown';
   route: DoubleRoute | undefined;
   headers: IncomingHttpHeaders;
+  /** The client's port: equal for two requests when they shared a keep-alive connection. */
+  remotePort: number | undefined;
   /** The parsed JSON body (undefined when empty or not JSON). */
   body: unknown;
   receivedAt: number;
@@ -110,6 +112,7 @@ export async function startLlmTestDouble(opts: LlmTestDoubleOptions = {}): Promi
       protocol: route?.[0] ?? (path.startsWith('/__double/') ? 'control' : 'unknown'),
       route: route?.[1],
       headers: req.headers,
+      remotePort: req.socket.remotePort,
       body: parseJson(text),
       receivedAt: Date.now(),
       outcome: undefined,

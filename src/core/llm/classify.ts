@@ -7,7 +7,7 @@ import type { Deadline } from './deadline.js';
 import { llmErrors, type LlmErrorContext } from './errors.js';
 import { parseRetryAfter } from './retry.js';
 import { errorMessageOf } from './shape.js';
-import type { HttpReply } from './transport.js';
+import { discardBody, type HttpReply } from './transport.js';
 import { snippet, WireError } from './wire-error.js';
 
 export interface FailureContext extends LlmErrorContext {
@@ -26,6 +26,14 @@ function errnoOf(err: unknown): string | undefined {
 /** `gotHeaders`: whether the reply had begun, so a closed connection reads as "cut" rather than "never came". */
 export function toLlmError(err: unknown, ctx: FailureContext, deadline: Deadline, gotHeaders: boolean): ProgenyError {
   if (deadline.cancelled) return interrupted('the model request was cancelled');
+  const idle = deadline.idleExpired;
+  if (idle === 'headers') {
+    const ms = ctx.connectTimeoutMs + ctx.idleTimeoutMs;
+    return llmErrors.timeout(ctx, `did not start its reply within ${ms} ms`, 'llm.idleTimeoutMs', err);
+  }
+  if (idle === 'body') {
+    return llmErrors.timeout(ctx, `went silent for ${ctx.idleTimeoutMs} ms mid-reply`, 'llm.idleTimeoutMs', err);
+  }
   if (deadline.timedOut) {
     return llmErrors.timeout(ctx, `did not finish the request within ${deadline.timeoutMs} ms`, 'llm.timeoutMs', err);
   }
@@ -88,7 +96,7 @@ async function serverMessage(reply: HttpReply): Promise<string | undefined> {
   } catch {
     // An error body that breaks off still tells us the status; the message is a bonus.
   } finally {
-    reply.body.destroy();
+    discardBody(reply.body);
   }
   const text = Buffer.concat(parts).subarray(0, MAX_ERROR_BODY).toString('utf8');
   if (text.trim() === '') return undefined;

@@ -3,6 +3,8 @@
  * timeout passes, and that remembers which of the two happened so errors can say so. Real time, not the injectable
  * Clock: these are network timeouts.
  */
+export type IdlePhase = 'headers' | 'body';
+
 export class Deadline {
   readonly signal: AbortSignal;
   private readonly controller = new AbortController();
@@ -10,6 +12,8 @@ export class Deadline {
   private readonly timer: NodeJS.Timeout;
   private readonly onOuterAbort: () => void;
   private expired = false;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private idleFired: IdlePhase | undefined;
 
   constructor(
     readonly timeoutMs: number,
@@ -35,12 +39,34 @@ export class Deadline {
     return this.expired && !this.cancelled;
   }
 
+  /** Which silence ran out, if one did: waiting for the reply to start, or between two chunks of it. */
+  get idleExpired(): IdlePhase | undefined {
+    return this.cancelled ? undefined : this.idleFired;
+  }
+
+  /**
+   * Starts (or restarts) the silence timer. Armed only while we wait for the server, never while the caller holds
+   * a token, so a slow consumer is not mistaken for a silent server.
+   */
+  armIdle(ms: number, phase: IdlePhase): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      this.idleFired = phase;
+      this.controller.abort(new Error(`no data for ${ms} ms`));
+    }, ms);
+  }
+
+  disarmIdle(): void {
+    clearTimeout(this.idleTimer);
+  }
+
   remainingMs(): number {
     return Math.max(0, this.endsAt - Date.now());
   }
 
   dispose(): void {
     clearTimeout(this.timer);
+    clearTimeout(this.idleTimer);
     this.outer?.removeEventListener('abort', this.onOuterAbort);
   }
 }

@@ -21,6 +21,7 @@ export class LineDecoder {
   private partial = '';
   /** The previous chunk ended with \r, so a leading \n in the next one belongs to it. */
   private skipLf = false;
+  private failed: WireError | undefined;
 
   constructor(opts: LineDecoderOptions = {}) {
     this.max = opts.maxLineLength ?? DEFAULT_MAX_LINE;
@@ -28,11 +29,13 @@ export class LineDecoder {
   }
 
   push(bytes: Uint8Array): string[] {
+    if (this.failed) throw this.failed;
     return this.split(this.decode(bytes, true));
   }
 
   /** Flushes the last line (one without a trailing newline) and checks no UTF-8 sequence was left open. */
   end(): string[] {
+    if (this.failed) throw this.failed;
     const lines = this.split(this.decode(new Uint8Array(0), false));
     if (this.partial !== '') lines.push(this.partial);
     this.partial = '';
@@ -65,19 +68,19 @@ export class LineDecoder {
           if (chunk[i + 1] === '\n') i++;
         } else this.skipLf = true;
       }
-      this.check(line);
+      if (line.length > this.max) return this.fail(lines);
       lines.push(line);
       start = i + 1;
     }
     this.partial += chunk.slice(start);
-    this.check(this.partial);
-    return lines;
+    return this.partial.length > this.max ? this.fail(lines) : lines;
   }
 
-  private check(line: string): void {
-    if (line.length > this.max) {
-      throw new WireError('bad_response', `a line of the reply is longer than ${this.max} characters`);
-    }
+  /** Lines before an over-long one are still returned; the error is thrown by the next call. */
+  private fail(lines: string[]): string[] {
+    this.failed = new WireError('bad_response', `a line of the reply is longer than ${this.max} characters`);
+    if (lines.length === 0) throw this.failed;
+    return lines;
   }
 }
 

@@ -5,6 +5,7 @@ import { snippet, WireError } from './wire-error.js';
 export class NdjsonDecoder {
   private readonly lines: LineDecoder;
   private lineNo = 0;
+  private failed: WireError | undefined;
 
   constructor(opts: Pick<LineDecoderOptions, 'maxLineLength'> = {}) {
     this.lines = new LineDecoder({ ...opts, crIsNewline: false });
@@ -18,7 +19,9 @@ export class NdjsonDecoder {
     return this.parse(this.lines.end());
   }
 
+  /** Values before a bad line are still returned; the error is thrown by the next call. */
   private parse(lines: string[]): unknown[] {
+    if (this.failed) throw this.failed;
     const out: unknown[] = [];
     for (const line of lines) {
       this.lineNo++;
@@ -26,7 +29,9 @@ export class NdjsonDecoder {
       try {
         out.push(JSON.parse(line));
       } catch {
-        throw new WireError('bad_response', `line ${this.lineNo} of the stream is not JSON: ${snippet(line)}`);
+        this.failed = new WireError('bad_response', `line ${this.lineNo} of the stream is not JSON: ${snippet(line)}`);
+        if (out.length === 0) throw this.failed;
+        return out;
       }
     }
     return out;

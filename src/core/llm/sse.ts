@@ -20,6 +20,7 @@ export class SseDecoder {
   private dataLength = 0;
   private event = '';
   private id: string | undefined;
+  private failed: WireError | undefined;
 
   constructor(opts: Pick<LineDecoderOptions, 'maxLineLength'> = {}) {
     this.max = opts.maxLineLength ?? DEFAULT_MAX_LINE;
@@ -31,13 +32,16 @@ export class SseDecoder {
   }
 
   end(): SseEvent[] {
+    if (this.failed) throw this.failed;
     const events = this.feed(this.lines.end());
     const last = this.dispatch();
     if (last) events.push(last);
     return events;
   }
 
+  /** Events before an over-long one are still returned; the error is thrown by the next call. */
   private feed(lines: string[]): SseEvent[] {
+    if (this.failed) throw this.failed;
     const events: SseEvent[] = [];
     for (const line of lines) {
       if (line === '') {
@@ -50,7 +54,13 @@ export class SseDecoder {
       const field = colon < 0 ? line : line.slice(0, colon);
       let value = colon < 0 ? '' : line.slice(colon + 1);
       if (value.startsWith(' ')) value = value.slice(1);
-      this.field(field, value);
+      try {
+        this.field(field, value);
+      } catch (err) {
+        if (events.length === 0) throw err;
+        this.failed = err as WireError;
+        return events;
+      }
     }
     return events;
   }

@@ -84,3 +84,13 @@ export class Transport {
     if (this.owned && !this.owned.closed) await this.owned.close();
   }
 }
+
+/**
+ * Drops a reply body we will not read (or not finish): closes its connection instead of returning it to the pool.
+ * undici reports an unfinished body destroyed without a reason as an 'error' event; nobody is listening any more.
+ */
+export function discardBody(body: HttpReply['body']): void {
+  if (body.readableEnded || body.destroyed) return;
+  body.on('error', () => {});
+  body.destroy();
+}
