@@ -26,6 +26,8 @@ export class Deadline {
       this.expired = true;
       this.controller.abort(new Error(`timed out after ${timeoutMs} ms`));
     }, timeoutMs);
+    // The request's socket (or a retry's sleep) keeps the process alive; a forgotten deadline must not.
+    this.timer.unref();
     if (outer?.aborted) this.onOuterAbort();
     else outer?.addEventListener('abort', this.onOuterAbort, { once: true });
   }
@@ -54,6 +56,7 @@ export class Deadline {
       this.idleFired = phase;
       this.controller.abort(new Error(`no data for ${ms} ms`));
     }, ms);
+    this.idleTimer.unref();
   }
 
   disarmIdle(): void {
