@@ -9,6 +9,8 @@ export type DoubleProtocol = 'ollama' | 'openai';
 export interface LlmFault {
   /** Wait this long before sending the status line and headers. */
   delayHeadersMs?: number;
+  /** Close the connection without answering, as a crashing server or a dropping proxy would. */
+  dropConnection?: boolean;
   /** Accept the request and never answer (the socket stays open until the client or close() ends it). */
   hang?: boolean;
   /** Wait this long before each streamed chunk. */

@@ -134,6 +134,10 @@ export async function startLlmTestDouble(opts: LlmTestDoubleOptions = {}): Promi
     const fault = plan.take(rec.route);
     const x = { res, protocol };
     if (fault.hang) return;
+    if (fault.dropConnection) {
+      markCut();
+      return void req.socket.destroy();
+    }
     if (fault.delayHeadersMs) await delay(fault.delayHeadersMs);
     if (res.destroyed) return;
     if (protocol === 'openai' && opts.apiKey && req.headers.authorization !== `Bearer ${opts.apiKey}`) {

@@ -52,7 +52,7 @@ export const CONFIG_SCHEMA = {
   'llm.url': str('http://127.0.0.1:11434', 'Base URL of the model server (Ollama, or an OpenAI-compatible /v1 base)'),
   'llm.model': str('llama3.2', 'Chat model name'),
   'llm.apiKey': str('', 'API key for OpenAI-compatible servers (sent as a bearer token)', true),
-  'llm.timeoutMs': int(60_000, 'Total time allowed for one model request', 100),
+  'llm.timeoutMs': int(300_000, 'Total time allowed for one model request, a whole streamed reply included', 100),
   'llm.connectTimeoutMs': int(3_000, 'Time allowed to connect to the model server', 50),
   'llm.idleTimeoutMs': int(30_000, 'Longest silence allowed inside a streamed reply', 50),
   'llm.retries': int(2, 'Retries for failed model requests (before any token arrived)', 0, 10),

@@ -67,7 +67,6 @@ export function toLlmError(err: unknown, ctx: FailureContext, deadline: Deadline
     case 'UND_ERR_SOCKET':
     case 'ECONNRESET':
     case 'EPIPE':
-    case 'UND_ERR_CLOSED':
       return llmErrors.streamCut(
         ctx,
         gotHeaders ? 'was cut off: the connection closed mid-reply' : 'never came: the connection closed first',

@@ -80,8 +80,8 @@ export const llmErrors = {
       'LLM_UNREACHABLE',
       `cannot reach ${server(ctx)} (${why})`,
       ctx.provider === 'ollama'
-        ? `start Ollama (\`ollama serve\`) or fix llm.url; progeny answers offline meanwhile`
-        : `start the server or fix llm.url (the API base, e.g. http://host:port/v1); progeny answers offline meanwhile`,
+        ? 'start Ollama (`ollama serve`) or fix llm.url; llm.provider=offline answers from memory only'
+        : 'start the server or fix llm.url (the API base, e.g. http://host:port/v1)',
       { cause },
     ),
   timeout: (ctx: LlmErrorContext, what: string, key: string, cause?: unknown): ProgenyError =>

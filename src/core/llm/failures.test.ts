@@ -54,6 +54,7 @@ const cases: Case[] = [
   { name: 'an HTML page instead of a stream', fault: { html: true }, code: 'LLM_BAD_RESPONSE', hint: /llm\.url/, message: /HTML page/, requests: 1 },
   { name: 'stream cut mid-way (socket destroyed)', fault: { cutAfterChunks: 3, tokenDelayMs: 20 }, code: 'LLM_STREAM_CUT', hint: /crashed or restarted/, message: /cut off/, requests: 1, tokensBeforeError: 'some' },
   { name: 'stream cut before any token (retried)', fault: { cutAfterChunks: 0 }, always: true, code: 'LLM_STREAM_CUT', hint: /crashed/, requests: 3 },
+  { name: 'connection dropped before any reply (retried)', fault: { dropConnection: true }, always: true, code: 'LLM_STREAM_CUT', hint: /crashed/, message: /never came/, requests: 3 },
   { name: 'stream ends without its final message', fault: { omitFinal: true }, code: 'LLM_STREAM_CUT', hint: /crashed/, message: /before its final message/, requests: 1, tokensBeforeError: 'some' },
   { name: 'server hangs (total timeout)', fault: { hang: true }, options: { timeoutMs: 300 }, code: 'LLM_TIMEOUT', hint: /llm\.timeoutMs/, message: /within 300 ms/, requests: 1 },
   { name: 'headers late (idle timeout)', fault: { delayHeadersMs: 600 }, options: { connectTimeoutMs: 50, idleTimeoutMs: 100 }, code: 'LLM_TIMEOUT', hint: /llm\.idleTimeoutMs/, message: /did not start its reply within 150 ms/, requests: 1 },

@@ -32,8 +32,13 @@ export interface RequestSpec {
 
 async function open(c: Caller, spec: RequestSpec, deadline: Deadline): Promise<HttpReply> {
   deadline.armIdle(c.ctx.connectTimeoutMs + c.ctx.idleTimeoutMs, 'headers');
-  const reply = await c.transport.send(spec.method, spec.path, spec.body, deadline.signal);
-  deadline.disarmIdle();
+  let reply: HttpReply;
+  try {
+    reply = await c.transport.send(spec.method, spec.path, spec.body, deadline.signal);
+  } finally {
+    // Also on failure: a timer left armed would fire during the retry's backoff and abort it.
+    deadline.disarmIdle();
+  }
   if (reply.status < 200 || reply.status >= 300) throw await httpStatusError(reply, c.ctx, spec.modelRoute ?? false);
   const type = String(reply.headers['content-type'] ?? '');
   if (/^\s*text\/html/i.test(type)) {

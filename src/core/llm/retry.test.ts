@@ -112,3 +112,24 @@ describe('retries against the double', () => {
     expect(double.requests).toHaveLength(2);
   });
 });
+
+describe('retry waits longer than the idle timeout', () => {
+  it('are not cut short by the silence timer of the failed attempt', async () => {
+    const double = await startLlmTestDouble();
+    const llm = createOllamaProvider(
+      quickOptions(double.url, { connectTimeoutMs: 20, idleTimeoutMs: 30, retryBaseMs: 200, retryMaxMs: 200, random: () => 0.99 }),
+    );
+    try {
+      for (const fault of [{ status: 503 }, { dropConnection: true }]) {
+        double.reset();
+        double.fail(fault, { route: 'chat' });
+        const out = await drain(llm.chat(HELLO));
+        expect(out.error).toBeUndefined();
+        expect(double.requests).toHaveLength(2);
+      }
+    } finally {
+      await llm.close();
+      await double.close();
+    }
+  });
+});
