@@ -1,4 +1,12 @@
-/** The LLM layer: providers (ollama, openai, replay), their errors, the response cache and health tracking. */
+/**
+ * The LLM layer: providers (ollama, openai, replay), their errors, the response cache and health tracking.
+ *
+ * A chat turn uses them like this: `health.refresh()` → if not ok, answer OFFLINE; else look up
+ * `cache.get(cache.keyFor(provider, req))`; on a miss stream `provider.chat(req)`, and after its `done` chunk call
+ * `health.reportSuccess()` and `cache.set(key, {text, model, usage})`. On an error call `health.reportFailure(err)`;
+ * `llmFailureKind(err)` says whether it was a cancel (INTERRUPTED: keep the partial reply, mark it interrupted),
+ * an unavailable model (answer OFFLINE) or a transient failure. Never cache a reply that did not reach `done`.
+ */
 export type {
   ChatMessage,
   ChatRequest,

@@ -57,6 +57,16 @@ describe.each(protocols)('$name provider over loopback', (p) => {
     expect(ports.size).toBeLessThanOrEqual(2);
   });
 
+  it('serves concurrent streams through one provider without mixing them', async () => {
+    double.failAlways({ tokenDelayMs: 2 }, 'chat');
+    const llm = provider(p);
+    const outs = await Promise.all(Array.from({ length: 5 }, () => drain(llm.chat(HELLO))));
+    const texts = new Set(outs.map((o) => o.tokens.join('')));
+    expect(outs.every((o) => o.error === undefined && o.done !== undefined)).toBe(true);
+    expect([...texts]).toEqual([outs[0]?.tokens.join('')]);
+    expect(outs[0]?.tokens).toHaveLength(28);
+  });
+
   it('embeds texts in order, one vector per text', async () => {
     const llm = provider(p);
     const [a, b, a2] = await llm.embed(['alpha', 'beta', 'alpha'], { model: 'nomic-embed-text' });
