@@ -74,11 +74,18 @@ export const storeError = (message: string, cause?: unknown, hint?: string): Pro
     hint: hint ?? 'run `progeny doctor` to check the home and its database',
   });
 
-export const llmError = (code: string, message: string, hint?: string, cause?: unknown): ProgenyError =>
+export const llmError = (
+  code: string,
+  message: string,
+  hint?: string,
+  cause?: unknown,
+  details?: unknown,
+): ProgenyError =>
   new ProgenyError(code, message, {
     exit: 'llm',
     cause,
     hint: hint ?? 'run `progeny doctor` to check the model server, or set llm.provider=offline',
+    ...(details === undefined ? {} : { details }),
   });
 
 export const interrupted = (message = 'interrupted'): ProgenyError =>

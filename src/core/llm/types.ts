@@ -10,6 +10,7 @@ export interface ChatMessage {
 export interface ChatRequest {
   messages: ChatMessage[];
   temperature: number;
+  /** Upper bound on generated tokens; the provider's configured llm.maxTokens when absent. */
   maxTokens?: number;
   signal?: AbortSignal;
 }
@@ -19,30 +20,57 @@ export interface TokenUsage {
   completionTokens?: number;
 }
 
-export type LlmChunk = { type: 'token'; text: string } | { type: 'done'; usage?: TokenUsage; model?: string };
+/**
+ * A streamed reply is zero or more `token` chunks followed by exactly one `done` chunk. A stream that ends without
+ * `done` has failed (the provider throws LLM_STREAM_CUT instead of ending quietly).
+ */
+export type LlmChunk =
+  | { type: 'token'; text: string }
+  | { type: 'done'; usage?: TokenUsage; model?: string; finishReason?: string };
+
+/** The error of a failed probe, in the shape ProgenyError.toJSON() renders. */
+export interface ProbeError {
+  code: string;
+  message: string;
+  hint?: string;
+}
 
 export interface ProbeResult {
+  /** The server answered and the configured model can be used (as far as the server says). */
   ok: boolean;
+  /** The server answered at all (false: refused, DNS, connect timeout, no answer in time). */
+  reachable: boolean;
   provider: ProviderId;
   url?: string;
   model?: string;
   latencyMs: number;
   /** One line a person can act on: what was found or what failed. */
   detail: string;
+  /** The server's version, when it says (Ollama's /api/version). */
+  version?: string;
   /** Models the server offers, when it says. */
   models?: string[];
   /** Whether the configured model is among them (undefined when the server does not list models). */
   modelAvailable?: boolean;
+  /** Why ok is false. */
+  error?: ProbeError;
 }
 
 export interface LlmProvider {
   readonly id: ProviderId;
   readonly model: string;
+  /** The server's base URL without credentials, for messages; absent for in-process providers. */
   readonly url?: string;
-  /** Streams a reply. Throws ProgenyError (exit 4) on failures; stops promptly when the signal aborts. */
+  /**
+   * Streams a reply. Throws ProgenyError (exit 4, codes in llm/errors.ts) on failures, after retrying connection
+   * errors, 429 and 5xx that happen before the first token. When req.signal aborts it stops promptly, releases the
+   * connection and throws INTERRUPTED (exit 130); the caller keeps the tokens it already received.
+   */
   chat(req: ChatRequest): AsyncIterable<LlmChunk>;
-  /** Embeds texts with the provider's embedding model. */
+  /** Embeds texts with the provider's embedding model; one vector per text, in order. */
   embed(texts: string[], opts: { model: string; signal?: AbortSignal }): Promise<Float32Array[]>;
+  /** Checks the server and the configured model; never throws for server trouble (see ProbeResult.error). */
   probe(signal?: AbortSignal): Promise<ProbeResult>;
+  /** Closes the provider's own connection pool (an injected dispatcher is left open). */
   close(): Promise<void>;
 }

@@ -1,0 +1,153 @@
+/**
+ * The LLM layer's errors: stable codes, exit code 4, and a hint a person can act on. Every message passes through
+ * the redactor, so an API key never reaches a terminal, a log or a JSON error even when a server echoes it.
+ */
+import { llmError, type ProgenyError } from '../errors.js';
+import type { ProviderId } from './types.js';
+
+export const LLM_ERROR_CODES = [
+  'LLM_UNREACHABLE',
+  'LLM_TIMEOUT',
+  'LLM_AUTH',
+  'LLM_MODEL_MISSING',
+  'LLM_HTTP',
+  'LLM_BAD_RESPONSE',
+  'LLM_STREAM_CUT',
+  'LLM_RATE_LIMITED',
+  'LLM_UNSUPPORTED',
+] as const;
+export type LlmErrorCode = (typeof LLM_ERROR_CODES)[number];
+
+/** Who failed, for messages and hints; secrets are scrubbed from every message. */
+export interface LlmErrorContext {
+  provider: ProviderId;
+  /** Display URL (no credentials). */
+  url: string;
+  model: string;
+  secrets: readonly string[];
+}
+
+export interface LlmErrorDetails {
+  provider: ProviderId;
+  status?: number;
+  /** How long the server asked us to wait (Retry-After), in ms. */
+  retryAfterMs?: number;
+}
+
+const LABEL: Record<ProviderId, string> = {
+  ollama: 'Ollama',
+  openai: 'OpenAI-compatible',
+  offline: 'offline',
+  replay: 'replay',
+};
+
+export function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) if (s.length >= 4) out = out.split(s).join('***');
+  return out;
+}
+
+/** The URL without user:password@, query or fragment, for messages. */
+export function displayUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`;
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
+function make(
+  ctx: LlmErrorContext,
+  code: LlmErrorCode,
+  message: string,
+  hint: string,
+  extra: { cause?: unknown; status?: number; retryAfterMs?: number } = {},
+): ProgenyError {
+  const details: LlmErrorDetails = { provider: ctx.provider };
+  if (extra.status !== undefined) details.status = extra.status;
+  if (extra.retryAfterMs !== undefined) details.retryAfterMs = extra.retryAfterMs;
+  return llmError(code, redact(message, ctx.secrets), redact(hint, ctx.secrets), extra.cause, details);
+}
+
+const server = (ctx: LlmErrorContext): string => `the ${LABEL[ctx.provider]} server at ${ctx.url}`;
+const quoteServer = (msg: string | undefined): string => (msg ? `: ${msg}` : '');
+
+export const llmErrors = {
+  unreachable: (ctx: LlmErrorContext, why: string, cause?: unknown): ProgenyError =>
+    make(
+      ctx,
+      'LLM_UNREACHABLE',
+      `cannot reach ${server(ctx)} (${why})`,
+      ctx.provider === 'ollama'
+        ? 'start Ollama (`ollama serve`) or fix llm.url; llm.provider=offline answers from memory only'
+        : 'start the server or fix llm.url (the API base, e.g. http://host:port/v1)',
+      { cause },
+    ),
+  timeout: (ctx: LlmErrorContext, what: string, key: string, cause?: unknown): ProgenyError =>
+    make(ctx, 'LLM_TIMEOUT', `${server(ctx)} ${what}`, `raise ${key}, or use a smaller or already loaded model`, {
+      cause,
+    }),
+  auth: (ctx: LlmErrorContext, status: number, serverMessage?: string): ProgenyError =>
+    make(
+      ctx,
+      'LLM_AUTH',
+      `${server(ctx)} refused the request (HTTP ${status})${quoteServer(serverMessage)}`,
+      'set a valid API key: `progeny config set llm.apiKey <key>` (or PROGENY_LLM_APIKEY)',
+      { status },
+    ),
+  modelMissing: (ctx: LlmErrorContext, status: number | undefined, serverMessage?: string): ProgenyError =>
+    make(
+      ctx,
+      'LLM_MODEL_MISSING',
+      `model "${ctx.model}" is not available on ${server(ctx)}${quoteServer(serverMessage)}`,
+      ctx.provider === 'ollama'
+        ? `run \`ollama pull ${ctx.model}\`, or set llm.model to a model you have (\`ollama list\`)`
+        : 'set llm.model to a model the server lists (`progeny doctor` shows them)',
+      status === undefined ? {} : { status },
+    ),
+  http: (ctx: LlmErrorContext, status: number, serverMessage?: string, retryAfterMs?: number): ProgenyError =>
+    make(
+      ctx,
+      'LLM_HTTP',
+      `${server(ctx)} answered HTTP ${status}${quoteServer(serverMessage)}`,
+      status >= 500
+        ? 'the model server failed; check its log and try again'
+        : `check llm.url (now ${ctx.url}) and llm.model`,
+      { status, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) },
+    ),
+  /** An error object inside a successful (200) reply, e.g. Ollama's {"error": "…"} line mid-stream. */
+  serverError: (ctx: LlmErrorContext, serverMessage: string): ProgenyError =>
+    make(
+      ctx,
+      'LLM_HTTP',
+      `${server(ctx)} reported an error${quoteServer(serverMessage)}`,
+      'the model server failed; check its log and try again',
+    ),
+  rateLimited: (ctx: LlmErrorContext, retryAfterMs: number | undefined, serverMessage?: string): ProgenyError =>
+    make(
+      ctx,
+      'LLM_RATE_LIMITED',
+      `${server(ctx)} is rate limiting requests (HTTP 429)${quoteServer(serverMessage)}`,
+      retryAfterMs === undefined
+        ? 'wait a moment and try again'
+        : `wait ${Math.ceil(retryAfterMs / 1000)} s and try again`,
+      { status: 429, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) },
+    ),
+  badResponse: (ctx: LlmErrorContext, why: string, cause?: unknown): ProgenyError =>
+    make(
+      ctx,
+      'LLM_BAD_RESPONSE',
+      `unexpected reply from ${server(ctx)}: ${why}`,
+      `check that llm.url points at ${ctx.provider === 'ollama' ? 'an Ollama' : 'an OpenAI-compatible'} server and llm.provider=${ctx.provider} matches it`,
+      { cause },
+    ),
+  streamCut: (ctx: LlmErrorContext, why: string, cause?: unknown): ProgenyError =>
+    make(
+      ctx,
+      'LLM_STREAM_CUT',
+      `the reply from ${server(ctx)} ${why}`,
+      'the model server may have crashed or restarted; check its log and try again',
+      { cause },
+    ),
+};
