@@ -10,7 +10,8 @@ import { NoticeBus, type Mode } from '../events.js';
 import { createHeritageService } from '../heritage/service.js';
 import { createLimbicService } from '../limbic/service.js';
 import { createLlmHealth, createProvider, createResponseCache } from '../llm/index.js';
-import type { LlmProvider } from '../llm/types.js';
+import type { LlmProvider, ProbeResult } from '../llm/types.js';
+import { ProgenyError } from '../errors.js';
 import { createBuiltinEmbedder, createCachedEmbedder, createEmbeddedStore, createMemoryService, createProviderEmbedder } from '../memory/index.js';
 import type { Embedder, MemoryStore } from '../memory/types.js';
 import { MetricsRegistry } from '../metrics/registry.js';
@@ -40,6 +41,12 @@ export function offlineHintFor(config: Config): string {
   return config['llm.provider'] === 'ollama'
     ? `no model at ${config['llm.url']}: start Ollama (\`ollama serve\`, \`ollama pull ${config['llm.model']}\`) or set llm.url; \`progeny doctor\` checks`
     : `no model at ${config['llm.url']}: start your OpenAI-compatible server or set llm.url; \`progeny doctor\` checks`;
+}
+
+/** A failed probe as the error the health tracker understands (unreachable, model missing, auth…). */
+function probeFailure(p: ProbeResult): ProgenyError {
+  const code = p.error?.code ?? (p.reachable ? 'LLM_HTTP' : 'LLM_UNREACHABLE');
+  return new ProgenyError(code, p.error?.message ?? p.detail, { exit: 'llm', ...(p.error?.hint ? { hint: p.error.hint } : {}) });
 }
 
 export async function createEngine(opts: EngineOptions): Promise<Engine> {
@@ -80,7 +87,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
 
     let memoryOk = true;
     const modeNow = (): Mode => {
-      const llmOk = llm !== null && (health?.current().reachable ?? false);
+      const llmOk = llm !== null && (health?.current().ok ?? false);
       if (llmOk) return memoryOk ? 'FULL' : 'AMNESIA';
       return memoryOk ? 'OFFLINE' : 'DEAD';
     };
@@ -99,7 +106,11 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
         return runTurn(
           {
             clock, config, limbic: state, heritage, memory, conversations, llm, cache, notices,
-            modeNow,
+            refreshMode: async (signal) => {
+              await health?.refresh(signal);
+              noteMode(health?.current().detail ?? 'offline');
+              return modeNow();
+            },
             offlineHint: () => offlineHintFor(config),
             reportLlmFailure: (err) => {
               health?.reportFailure(err);
@@ -123,9 +134,11 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
       subscribe: (fn) => notices.subscribe(fn),
       async probe(signal) {
         const [llmProbe, mem] = await Promise.all([
-          health && llm ? health.probe(signal) : Promise.resolve({ ok: false as const, provider: 'offline' as const, latencyMs: 0 as const, detail: offlineHintFor(config) }),
+          llm ? llm.probe(signal) : Promise.resolve({ ok: false as const, reachable: false as const, provider: 'offline' as const, latencyMs: 0 as const, detail: offlineHintFor(config) }),
           memory.probe(),
         ]);
+        if (llmProbe.ok) health?.reportSuccess();
+        else if (llm) health?.reportFailure(probeFailure(llmProbe));
         memoryOk = mem.ok;
         noteMode(llmProbe.detail);
         return { mode: modeNow(), llm: llmProbe, memory: mem } satisfies ModeReport;

@@ -17,7 +17,7 @@ import type { TurnInput } from './turn.js';
 
 export interface ModeReport {
   mode: Mode;
-  llm: ProbeResult | { ok: false; provider: 'offline'; latencyMs: 0; detail: string };
+  llm: ProbeResult | { ok: false; reachable: false; provider: 'offline'; latencyMs: 0; detail: string };
   memory: BackendHealth;
 }
 

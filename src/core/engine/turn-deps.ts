@@ -4,16 +4,10 @@ import type { Config } from '../config/schema.js';
 import type { Mode, NoticeBus, TurnStats } from '../events.js';
 import type { HeritageService } from '../heritage/service.js';
 import type { LimbicService } from '../limbic/service.js';
-import type { ChatRequest, LlmProvider } from '../llm/types.js';
+import type { ResponseCache } from '../llm/response-cache.js';
+import type { LlmProvider } from '../llm/types.js';
 import type { MemoryApi } from '../memory/api.js';
 import type { ConversationService, MessageStatus } from './conversations.js';
-
-/** The exact-match response cache as the turn uses it. */
-export interface ReplyCache {
-  keyFor(provider: LlmProvider, req: ChatRequest): string;
-  get(key: string): string | undefined;
-  set(key: string, reply: string): void;
-}
 
 export interface TurnDeps {
   clock: Clock;
@@ -23,10 +17,10 @@ export interface TurnDeps {
   memory: MemoryApi;
   conversations: ConversationService;
   llm: LlmProvider | null;
-  cache: ReplyCache | null;
+  cache: ResponseCache | null;
   notices: NoticeBus;
-  /** The current degradation mode from the last probes. */
-  modeNow(): Mode;
+  /** The degradation mode, re-probing the model first when a backoff has passed since it failed. */
+  refreshMode(signal?: AbortSignal): Promise<Mode>;
   /** One line telling the user how to connect a model (shown in OFFLINE replies). */
   offlineHint(): string;
   reportLlmFailure(err: unknown): void;

@@ -5,7 +5,7 @@
  * marked interrupted.
  */
 import { performance } from 'node:perf_hooks';
-import { toProgenyError, usageError, type ProgenyError } from '../errors.js';
+import { ProgenyError, toProgenyError, usageError } from '../errors.js';
 import type { EngineEvent, Mode, TurnStats } from '../events.js';
 import { ulid } from '../ids.js';
 import { perceive } from '../limbic/perceive.js';
@@ -23,6 +23,7 @@ export interface TurnInput {
 }
 
 export const MAX_MESSAGE_CHARS = 32_000;
+const UNAVAILABLE = new Set(['LLM_UNREACHABLE', 'LLM_AUTH', 'LLM_MODEL_MISSING']);
 
 export async function* runTurn(deps: TurnDeps, input: TurnInput, signal?: AbortSignal): AsyncGenerator<EngineEvent> {
   const message = input.message.trim();
@@ -38,7 +39,7 @@ export async function* runTurn(deps: TurnDeps, input: TurnInput, signal?: AbortS
   const limbic = deps.limbic.applyTurn(perception, turnId);
   deps.notices.emit({ type: 'limbic', state: limbic.state });
 
-  let mode: Mode = deps.modeNow();
+  let mode: Mode = await deps.refreshMode(signal);
   yield { type: 'start', turnId, conversationId: conversation.id, mode, posture: limbic.state.posture, model: deps.llm?.model ?? null };
 
   // 3. Recall; a failing memory store degrades to AMNESIA instead of failing the turn.
@@ -73,7 +74,7 @@ export async function* runTurn(deps: TurnDeps, input: TurnInput, signal?: AbortS
     const hit = cacheKey !== undefined ? deps.cache?.get(cacheKey) : undefined;
     if (deps.llm && mode !== 'OFFLINE' && mode !== 'DEAD' && hit !== undefined) {
       cached = true;
-      yield* chunkReply(hit);
+      yield* chunkReply(hit.text);
       return;
     }
     if (deps.llm && mode !== 'OFFLINE' && mode !== 'DEAD') {
@@ -85,11 +86,15 @@ export async function* runTurn(deps: TurnDeps, input: TurnInput, signal?: AbortS
         return;
       } catch (err) {
         const e = toProgenyError(err);
-        // Unreachable before any token: degrade to OFFLINE for this turn, as if the probe had said so.
-        if (tokens > 0 || e.code !== 'LLM_UNREACHABLE') throw e;
-        deps.reportLlmFailure(e);
-        mode = 'OFFLINE';
+        if (e.code !== 'INTERRUPTED') deps.reportLlmFailure(e);
+        // A model that cannot serve us (unreachable, bad key, not pulled) before any token: answer OFFLINE, as if
+        // the probe had said so. A model that misbehaves (timeout, cut or malformed stream) is an error.
+        if (tokens > 0 || !UNAVAILABLE.has(e.code)) throw e;
+        mode = mode === 'AMNESIA' ? 'DEAD' : 'OFFLINE';
       }
+    }
+    if (mode === 'DEAD') {
+      throw new ProgenyError('DEAD', 'neither a model nor the memory store is reachable', { exit: 'llm', hint: deps.offlineHint() });
     }
     offline = true;
     yield* chunkReply(offlineReply(memories, limbic.state.posture, deps.offlineHint()));
@@ -122,7 +127,7 @@ export async function* runTurn(deps: TurnDeps, input: TurnInput, signal?: AbortS
       status,
       meta: { mode, offline, cached, posture: limbic.state.posture, recalled: memories.map((m) => ({ id: m.memory.id, score: m.score.score })), stats },
     });
-    if (status === 'complete' && !offline && !cached && cacheKey !== undefined) deps.cache?.set(cacheKey, reply);
+    if (status === 'complete' && !offline && !cached && cacheKey !== undefined) deps.cache?.set(cacheKey, { text: reply });
     // 6. Queue the exchange as a memory (offline replies only echo memories, so only the message is kept).
     const memoryText = offline || !reply ? message : `${message}\n— ${reply.slice(0, 600)}`;
     deps.memory.enqueue({ text: memoryText, kind: 'interaction', actor, source: { conversation: conversation.id, turn: turnId, via: 'chat' } })
