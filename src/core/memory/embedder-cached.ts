@@ -1,7 +1,7 @@
 /**
  * Embedding cache by (embedder id, text hash) in the embed_cache table (domain.md: "Embeddings are cached"). Bounded:
- * past maxEntries, a sixteenth of the entries (those whose hash starts with one random hex digit) is dropped, which
- * is a cheap random eviction without an access-time column.
+ * past maxEntries, random sixteenths of the entries (those whose hash starts with one hex digit) are dropped until
+ * it fits again: a cheap random eviction without an access-time column.
  */
 import type { Db } from '../store/db.js';
 import type { Embedder } from './types.js';
@@ -24,7 +24,7 @@ export function createCachedEmbedder(db: Db, inner: Embedder & { local?: boolean
     for (const [h, v] of rows) put.run(inner.id, h, toBlob(v));
     if (size < 0) size = db.prepare('SELECT count(*) FROM embed_cache').pluck().get() as number;
     size += rows.length;
-    if (size > maxEntries) size -= trim.run('0123456789abcdef'[Math.floor(Math.random() * 16)]).changes;
+    while (size > maxEntries) size -= trim.run('0123456789abcdef'[Math.floor(Math.random() * 16)]).changes;
   });
 
   return {
