@@ -89,6 +89,7 @@ export async function importJsonl(ctx: MemoryContext, lines: AsyncIterable<strin
     if (pending.length >= size) await commit();
   }
   await commit();
+  await ctx.store.flush();
   return report;
 }
 
@@ -118,6 +119,7 @@ async function reembed(ctx: MemoryContext, where: string, params: unknown[], onP
 
 export async function reindex(ctx: MemoryContext, onProgress?: ProgressFn): Promise<{ count: number; embedder: string }> {
   const count = await reembed(ctx, "status != 'forgotten'", [], onProgress);
+  await ctx.store.flush();
   return { count, embedder: ctx.embedder.id };
 }
 

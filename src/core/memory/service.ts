@@ -127,7 +127,6 @@ export async function createMemoryService(deps: MemoryServiceDeps): Promise<Memo
     probe: () => store.probe(),
     async close() {
       await batcher.flush();
-      await store.flush();
       await store.close();
     },
   };

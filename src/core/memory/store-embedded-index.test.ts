@@ -35,7 +35,7 @@ describe('embedded store: HNSW index and exact tail', () => {
     const { write, open } = setup();
     const s = await open();
     const rows = write(texts);
-    await s.upsert([]);
+    await s.probe();
     expect(s.stats()).toMatchObject({ indexed: 0, tail: 300 });
     expect(await top(s, texts[123]!)).toBe(rows[123]!.id);
     await s.buildIndex();
@@ -89,8 +89,8 @@ describe('embedded store: HNSW index and exact tail', () => {
     const { write, open } = setup();
     const s = await open();
     write(texts);
-    await s.upsert([]);
-    for (let i = 0; i < 100 && s.stats().tail > 0; i++) await new Promise((r) => setTimeout(r, 5));
+    await s.probe();
+    for (let i = 0; i < 200 && s.stats().tail > 0; i++) await new Promise((r) => setTimeout(r, 10));
     expect(s.stats()).toMatchObject({ tail: 0, indexed: 300 });
     await s.close();
   });

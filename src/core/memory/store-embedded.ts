@@ -19,8 +19,8 @@ export interface EmbeddedStoreDeps {
   embedder: Embedder;
   /** Changes moved into the index per background step (keeps each step short). */
   drainChunk?: number;
-  /** Longest close() spends finishing the index before saving what it has. */
-  closeBudgetMs?: number;
+  /** close() finishes and saves the index when at most this many changes are pending. */
+  closeDrainMax?: number;
 }
 
 export interface EmbeddedStore extends MemoryStore {
@@ -29,11 +29,14 @@ export interface EmbeddedStore extends MemoryStore {
   stats(): { indexed: number; tail: number; indexedSeq: number };
 }
 
+const IDLE_MS = 250;
+
 interface SyncRow { id: string; label: number; actor: string; kind: MemoryKind; created_at: number; salience: number; status: string; embedder: string; vector: Buffer | null; change_seq: number }
 
 export function createEmbeddedStore(deps: EmbeddedStoreDeps): EmbeddedStore {
   const { db, paths, embedder } = deps;
-  const chunk = deps.drainChunk ?? 512;
+  const chunk = deps.drainChunk ?? 256;
+  const closeDrainMax = deps.closeDrainMax ?? 1024;
   let state: { index: AnnIndex; tail: TailLog; dims: number } | null = null;
   let seenSeq = 0;
   let savedSeq = -1;
@@ -63,7 +66,7 @@ export function createEmbeddedStore(deps: EmbeddedStoreDeps): EmbeddedStore {
       state.tail.push(r.change_seq, r.id, r.label, ok ? { id: r.id, label: r.label, vector: fromBlob(r.vector as Buffer), payload: { actor: r.actor, kind: r.kind, createdAt: r.created_at, salience: r.salience } } : null);
       seenSeq = r.change_seq;
     }
-    schedule();
+    schedule(IDLE_MS);
     return state;
   };
 
@@ -74,19 +77,23 @@ export function createEmbeddedStore(deps: EmbeddedStoreDeps): EmbeddedStore {
     savedSeq = state.tail.indexedSeq;
   };
 
-  /** Background work: drain a chunk per turn of the event loop, then save once the tail is empty. */
-  function schedule(): void {
-    if (timer || !state) return;
+  /**
+   * Background work, once writes pause for IDLE_MS (during a bulk import the tail just grows, and exact search of
+   * it stays correct): absorb a chunk per turn of the event loop, then save once the tail is empty.
+   */
+  function schedule(delayMs: number): void {
+    if (!state) return;
+    if (timer) clearTimeout(timer);
     timer = setTimeout(() => {
       timer = null;
       if (!state) return;
       if (state.tail.length) {
         state.tail.drain(state.index, chunk);
-        schedule();
+        schedule(0);
       } else {
         save();
       }
-    }, 0);
+    }, delayMs);
     timer.unref();
   }
 
@@ -104,11 +111,12 @@ export function createEmbeddedStore(deps: EmbeddedStoreDeps): EmbeddedStore {
       seenSeq = 0;
       state = null;
     },
+    // The rows are already in SQLite; a store that has not loaded yet picks them up at its first search.
     async upsert() {
-      catchUp();
+      if (state) catchUp();
     },
     async remove() {
-      catchUp();
+      if (state) catchUp();
     },
     async search(vector, { limit, filter }): Promise<VectorCandidate[]> {
       const s = catchUp();
@@ -132,8 +140,9 @@ export function createEmbeddedStore(deps: EmbeddedStoreDeps): EmbeddedStore {
         return { ok: false, backend: 'embedded', detail: (err as Error).message };
       }
     },
+    /** Absorbs every pending change and saves: after a bulk import or a reindex, so later processes start warm. */
     async flush() {
-      drainFor(deps.closeBudgetMs ?? 2000);
+      drainFor(Infinity);
     },
     async buildIndex() {
       drainFor(Infinity);
@@ -142,7 +151,8 @@ export function createEmbeddedStore(deps: EmbeddedStoreDeps): EmbeddedStore {
     async close() {
       if (timer) clearTimeout(timer);
       timer = null;
-      if (state) drainFor(deps.closeBudgetMs ?? 2000);
+      // A short tail is finished and saved; a long one is left to a process with time (chat, serve, import's flush).
+      if (state && state.tail.length <= closeDrainMax) drainFor(Infinity);
       state = null;
     },
   };
