@@ -27,7 +27,7 @@ export interface IndexMeta {
   dims: number;
 }
 
-export const HNSW = { connectivity: 16, expansionAdd: 96, expansionSearch: 128 };
+export const HNSW = { connectivity: 16, expansionAdd: 96, expansionSearch: 64 };
 const META_KEY = 'memory_index';
 
 interface UsearchIndex {

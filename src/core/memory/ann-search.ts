@@ -8,22 +8,22 @@ import type { AnnIndex } from './ann-index.js';
 import type { MemoryKind, VectorCandidate, VectorFilter } from './types.js';
 import { dot, fromBlob } from './vectors.js';
 
-interface HitRow { id: string; actor: string; kind: MemoryKind; status: string; embedder: string; vector: Buffer | null }
+interface HitRow { id: string; label: number; actor: string; kind: MemoryKind; status: string; embedder: string; vector: Buffer | null }
 
 const statements = new WeakMap<Db, ReturnType<Db['prepare']>>();
 
 export function annCandidates(db: Db, index: AnnIndex, q: Float32Array, limit: number, filter: VectorFilter, embedderId: string, inTail: (id: string) => boolean): VectorCandidate[] {
   let byLabel = statements.get(db);
-  if (!byLabel) statements.set(db, (byLabel = db.prepare('SELECT id, actor, kind, status, embedder, vector FROM memories WHERE label = ?')));
+  // One query per batch of hits (json_each) instead of one per hit.
+  if (!byLabel) statements.set(db, (byLabel = db.prepare('SELECT id, label, actor, kind, status, embedder, vector FROM memories WHERE label IN (SELECT value FROM json_each(?))')));
   const out: VectorCandidate[] = [];
   const seen = new Set<number>();
   // Over-fetch (filters and stale entries drop some), and widen once when a selective filter leaves too few.
   for (const k of [Math.max(2 * limit, 40), Math.max(16 * limit, 400)]) {
-    for (const label of index.search(q, k)) {
-      if (seen.has(label)) continue;
-      seen.add(label);
-      const r = byLabel.get(label) as HitRow | undefined;
-      if (!r || r.status !== 'active' || !r.vector || r.embedder !== embedderId || inTail(r.id)) continue;
+    const fresh = index.search(q, k).filter((label) => !seen.has(label));
+    fresh.forEach((label) => seen.add(label));
+    for (const r of byLabel.all(JSON.stringify(fresh)) as HitRow[]) {
+      if (r.status !== 'active' || !r.vector || r.embedder !== embedderId || inTail(r.id)) continue;
       if (filter.actor !== undefined && r.actor !== filter.actor) continue;
       if (filter.kinds?.length && !filter.kinds.includes(r.kind)) continue;
       const vector = fromBlob(r.vector);

@@ -13,8 +13,9 @@ export async function recall(ctx: MemoryContext, q: RecallQuery): Promise<Recall
   const found = await ctx.store.search(qv as Float32Array, { limit: k * ctx.config['memory.recall.candidates'], filter });
   const now = ctx.clock.now();
   const cands: { row: MemoryRow; vector: Float32Array; score: ReturnType<typeof scoreParts> }[] = [];
+  const rows = ctx.rows.many(found.map((c) => c.id));
   for (const c of found) {
-    const row = ctx.rows.find(c.id);
+    const row = rows.get(c.id);
     // The store may lag a concurrent forget or archive; SQLite has the last word.
     if (!row || row.status !== 'active') continue;
     cands.push({ row, vector: c.vector, score: scoreParts(c.similarity, row.created_at, row.salience, now) });

@@ -1,0 +1,14 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openBenchHome, fill } from './bench/suites/memory-home.js';
+import { createCorpus } from './bench/corpus.js';
+const dir = mkdtempSync(join(tmpdir(), 'prof-'));
+const c = createCorpus(1);
+const h = await openBenchHome(dir, 'h');
+await fill(h, c, 20000);
+const q = Array.from({ length: 500 }, () => c.query());
+const t1 = performance.now();
+for (let r = 0; r < 4; r++) for (const x of q) await h.memory.recall({ text: x, k: 5, peek: true });
+console.log('recall avg', ((performance.now() - t1) / 2000).toFixed(3), 'ms');
+await h.close();
