@@ -16,7 +16,7 @@ const MAX_BASE64 = 100_000;
 export function osc52(text: string, inTmux: boolean): string {
   const seq = `\x1b]52;c;${Buffer.from(text, 'utf8').toString('base64')}\x07`;
   // tmux forwards an escape sequence to the outer terminal only inside a DCS passthrough with doubled ESCs.
-  return inTmux ? `\x1bPtmux;${seq.replace(/\x1b/g, '\x1b\x1b')}\x1b\\` : seq;
+  return inTmux ? `\x1bPtmux;${seq.split('\x1b').join('\x1b\x1b')}\x1b\\` : seq;
 }
 
 function tmuxSetClipboard(): string | null {
