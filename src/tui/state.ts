@@ -40,6 +40,8 @@ export interface ChatState {
   /** Remounts <Static> after /clear, which cannot un-print lines already in scrollback. */
   epoch: number;
   entries: Entry[];
+  /** Entries before this index stay out of the view (a long loaded history); /export still writes them. */
+  shownFrom: number;
   live: LiveTurn | null;
   /** The last reply's recalled memories, shown under it until the next turn commits them to scrollback. */
   lastRecall: { memories: RecalledLine[]; expanded: boolean } | null;
@@ -58,7 +60,7 @@ export type Action =
   | { type: 'notice'; text: string; tone?: 'info' | 'error'; hint?: string }
   | { type: 'status'; patch: Partial<StatusInfo> }
   | { type: 'limbic'; state: LimbicSnapshot }
-  | { type: 'history'; entries: NewEntry[] }
+  | { type: 'history'; entries: NewEntry[]; show: number }
   | { type: 'toggleRaw' }
   | { type: 'toggleRecall' }
   | { type: 'armExit'; armed: boolean }
@@ -68,6 +70,7 @@ export function initialState(status: Partial<StatusInfo> = {}): ChatState {
   return {
     epoch: 0,
     entries: [],
+    shownFrom: 0,
     live: null,
     lastRecall: null,
     status: { mode: 'PROBING', model: null, memoryCount: null, latencyMs: null, tokensPerSecond: null, ...status },
@@ -139,8 +142,13 @@ export function reducer(s: ChatState, a: Action): ChatState {
       return { ...s, status: { ...s.status, ...a.patch } };
     case 'limbic':
       return { ...s, limbic: a.state };
-    case 'history':
-      return push(s, ...a.entries);
+    case 'history': {
+      // Scrollback gets the last `show` loaded messages; rendering thousands at start would delay the first frame.
+      const hidden = Math.max(0, a.entries.length - a.show);
+      const note: NewEntry[] = hidden ? [{ kind: 'notice', tone: 'info', text: `${hidden} earlier messages not shown; /export writes the whole conversation` }] : [];
+      const next = push(s, ...a.entries.slice(0, hidden), ...note, ...a.entries.slice(hidden));
+      return { ...next, shownFrom: s.entries.length + hidden };
+    }
     case 'toggleRaw':
       return { ...s, raw: !s.raw };
     case 'toggleRecall':
@@ -148,7 +156,7 @@ export function reducer(s: ChatState, a: Action): ChatState {
     case 'armExit':
       return { ...s, exitArmed: a.armed };
     case 'clear':
-      return { ...s, entries: [], lastRecall: null, epoch: s.epoch + 1 };
+      return { ...s, entries: [], shownFrom: 0, lastRecall: null, epoch: s.epoch + 1 };
   }
 }
 

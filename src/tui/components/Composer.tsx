@@ -1,0 +1,73 @@
+/**
+ * The input box: multi-line editing (editor.ts), history, paste, slash completion. Its text lives here, not in the
+ * app state, so a keystroke redraws only this component, however long the conversation is.
+ */
+import { Box, Text, useInput, type Key } from 'ink';
+import { useCallback, useRef, useState } from 'react';
+import { editorKey, emptyEditor, type EditorEffect, type EditorState } from '../editor.js';
+import type { Theme } from '../theme.js';
+import { SlashMenu } from './SlashMenu.js';
+
+export interface ComposerProps {
+  onEffect(effect: EditorEffect): void;
+  history: readonly string[];
+  busy: boolean;
+  width: number;
+  theme: Theme;
+  /** Keystroke timing hook for the benchmark (PROGENY_TUI_TRACE). */
+  onKey?: () => void;
+}
+
+function CursorLine({ line, cursor, prefix, theme }: { line: string; cursor: number | null; prefix: string; theme: Theme }) {
+  if (cursor === null) {
+    return (
+      <Text>
+        <Text color={theme.ink.dim}>{prefix}</Text>
+        {line}
+      </Text>
+    );
+  }
+  return (
+    <Text>
+      <Text color={theme.ink.accent}>{prefix}</Text>
+      {line.slice(0, cursor)}
+      <Text inverse>{line[cursor] ?? ' '}</Text>
+      {line.slice(cursor + 1)}
+    </Text>
+  );
+}
+
+export function Composer({ onEffect, history, busy, width, theme, onKey }: ComposerProps) {
+  const [ed, setEd] = useState<EditorState>(emptyEditor);
+  const edRef = useRef(ed);
+  const handler = useCallback(
+    (input: string, key: Key) => {
+      const { ed: next, effect } = editorKey(edRef.current, input, key, history);
+      // While a reply streams, Enter keeps the text: it can be sent once the reply is done.
+      if (effect?.type === 'submit' && busy) return;
+      edRef.current = next;
+      setEd(next);
+      onKey?.();
+      if (effect) onEffect(effect);
+    },
+    [history, busy, onEffect, onKey],
+  );
+  useInput(handler);
+
+  const lines = ed.text.split('\n');
+  let offset = 0;
+  const rows = lines.map((line, i) => {
+    const start = offset;
+    offset += line.length + 1;
+    const cur = ed.cursor >= start && ed.cursor <= start + line.length ? ed.cursor - start : null;
+    return <CursorLine key={i} line={line} cursor={cur} prefix={i === 0 ? '› ' : '  '} theme={theme} />;
+  });
+  return (
+    <Box flexDirection="column" width={width}>
+      <Box flexDirection="column" borderStyle="round" borderColor={busy ? theme.ink.dim : theme.ink.accent} paddingX={1}>
+        {rows}
+      </Box>
+      {ed.text.startsWith('/') ? <SlashMenu input={ed.text} theme={theme} /> : null}
+    </Box>
+  );
+}
