@@ -3,7 +3,7 @@
  * frame), runs slash commands, and follows engine notices (limbic, mode, memory). Nothing here throws to the user:
  * failures become inline notices with hints.
  */
-import { Box, useApp } from 'ink';
+import { Box, useApp, useStdout } from 'ink';
 import { useCallback, useEffect, useReducer, useRef } from 'react';
 import { toProgenyError } from '../core/errors.js';
 import type { Mode } from '../core/events.js';
@@ -38,11 +38,18 @@ export interface ChatAppProps {
   now?: () => Date;
   /** Benchmark hook: called after a keystroke was applied. */
   onKey?: () => void;
+  /** Called when the user quits (before the screen closes). */
+  onExit?: () => void;
 }
 
 export function ChatApp(props: ChatAppProps) {
   const { engine, theme } = props;
-  const { exit } = useApp();
+  const app = useApp();
+  const onExit = props.onExit;
+  const exit = useCallback(() => {
+    onExit?.();
+    app.exit();
+  }, [app, onExit]);
   const { columns, rows } = useTerminalSize();
   const width = Math.max(20, columns);
   const [state, dispatch] = useReducer(reducer, undefined, () =>
@@ -91,6 +98,10 @@ export function ChatApp(props: ChatAppProps) {
     // Mount only: the engine and the initial props do not change.
   }, []);
 
+  const { write } = useStdout();
+  // /clear is the one place the screen is wiped, on request: Ink then redraws its live region below.
+  const clearScreen = useCallback(() => write('\x1b[2J\x1b[3J\x1b[H'), [write]);
+
   const say = useCallback((text: string, tone?: 'info' | 'error', hint?: string) => dispatch({ type: 'notice', text, ...(tone ? { tone } : {}), ...(hint ? { hint } : {}) }), []);
 
   const sendMessage = useCallback(
@@ -99,6 +110,7 @@ export function ChatApp(props: ChatAppProps) {
       const ac = new AbortController();
       turn.current = ac;
       partial.current = '';
+      let ended = false;
       try {
         const input = { message, ...(conversation.current ? { conversationId: conversation.current } : {}) };
         for await (const ev of engine.turn(input, { signal: ac.signal })) {
@@ -109,17 +121,19 @@ export function ChatApp(props: ChatAppProps) {
           }
           batcher.flush();
           if (ev.type === 'start') conversation.current = ev.conversationId;
+          if (ev.type === 'done' || ev.type === 'error') ended = true;
           dispatch({ type: 'event', event: ev });
         }
       } catch (err) {
         batcher.flush();
         const e = toProgenyError(err);
+        ended = true;
         dispatch({ type: 'event', event: { type: 'error', turnId: '', error: e.toJSON(), partial: partial.current, messageId: null } });
       } finally {
         batcher.flush();
         turn.current = null;
         // A stream that ended without done/error (it should not) must not leave the screen stuck busy.
-        if (stateRef.current.live) dispatch({ type: 'event', event: { type: 'error', turnId: '', error: { code: 'INTERRUPTED', message: 'the reply ended unexpectedly' }, partial: partial.current, messageId: null } });
+        if (!ended) dispatch({ type: 'event', event: { type: 'error', turnId: '', error: { code: 'INTERRUPTED', message: 'the reply ended unexpectedly' }, partial: partial.current, messageId: null } });
         refreshCounts();
       }
     },
@@ -135,6 +149,7 @@ export function ChatApp(props: ChatAppProps) {
           props.history.add(text);
           const call = parseSlash(text);
           if (!call) return void sendMessage(text);
+          // Counts refresh after a command too: not every store change is announced as a notice.
           return void runSlash(call, {
             engine,
             sync: props.sync,
@@ -144,6 +159,7 @@ export function ChatApp(props: ChatAppProps) {
             conversationId: () => conversation.current,
             newConversation: () => {
               conversation.current = undefined;
+              clearScreen();
               dispatch({ type: 'clear' });
               say('new conversation (memories are kept)');
             },
@@ -154,7 +170,7 @@ export function ChatApp(props: ChatAppProps) {
             },
             copy: props.copy,
             now: props.now ?? (() => new Date()),
-          });
+          }).then(refreshCounts);
         }
         case 'interrupt':
           if (turn.current) return turn.current.abort();
@@ -171,7 +187,7 @@ export function ChatApp(props: ChatAppProps) {
           return dispatch({ type: 'toggleRecall' });
       }
     },
-    [engine, exit, say, sendMessage, props.history, props.sync, props.copy, props.now],
+    [engine, exit, say, sendMessage, refreshCounts, clearScreen, props.history, props.sync, props.copy, props.now],
   );
 
   useEffect(() => () => {

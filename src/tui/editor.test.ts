@@ -40,6 +40,8 @@ describe('composer editor', () => {
     expect(r.effects).toEqual([]);
     // Without bracketed paste, several characters at once are still text, not a send.
     expect(feed(['one\rtwo']).ed.text).toBe('one\ntwo');
+    // Typed text and Enter in one chunk (fast typing, tmux send-keys) is a send.
+    expect(feed(['hello there\r']).effects).toEqual([{ type: 'submit', text: 'hello there' }]);
   });
 
   it('Up/Down browse the history from the first/last line and restore the draft', () => {

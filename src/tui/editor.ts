@@ -114,8 +114,10 @@ export function editorKey(ed: EditorState, input: string, key: Key, history: rea
   if (key.upArrow) return { ed: moveLine(ed, -1) ?? browse(ed, -1, history) };
   if (key.downArrow) return { ed: moveLine(ed, 1) ?? browse(ed, 1, history) };
   if (key.pageUp || key.pageDown) return { ed };
-  // Ctrl+J arrives as a bare line feed; several characters at once are an unbracketed paste: never a send.
+  // Ctrl+J arrives as a bare line feed. Several characters at once are fast typing (or a scripted terminal) when
+  // only the last is a carriage return: send them. With a line break inside, it is an unbracketed paste: insert.
   if (input === '\n') return { ed: insert(ed, '\n') };
+  if (input.length > 1 && /^[^\r\n]+\r$/.test(input)) return editorKey(insert(ed, input.slice(0, -1)), '\r', { ...key, return: true }, history);
   if (input) return { ed: insert(ed, normalise(input)) };
   return { ed };
 }

@@ -103,7 +103,8 @@ function finish(s: ChatState, reply: string, o: { interrupted: boolean; offline:
   let next: ChatState = s;
   if (reply) next = push(next, { kind: 'assistant', text: reply, interrupted: o.interrupted, offline: o.offline, raw: s.raw });
   next = { ...next, live: null, lastRecall: { memories: recalled, expanded: false } };
-  if (o.stats) next = { ...next, status: { ...next.status, latencyMs: o.stats.latencyMs, tokensPerSecond: o.stats.tokensPerSecond } };
+  // An offline reply is not generated: a tokens/s figure for it would be meaningless.
+  if (o.stats) next = { ...next, status: { ...next.status, latencyMs: o.stats.latencyMs, tokensPerSecond: o.offline ? null : o.stats.tokensPerSecond } };
   return next;
 }
 
