@@ -39,6 +39,11 @@ describe('chat reducer', () => {
     expect(s.live).toBeNull();
   });
 
+  it('a turn cancelled before any token says so', () => {
+    const s = run([{ type: 'submit', text: 'hi', at: 1 }, ev(start), ev(done('', { interrupted: true }))]);
+    expect(s.entries.slice(1)).toEqual([expect.objectContaining({ kind: 'notice', text: 'cancelled before the reply started' })]);
+  });
+
   it('an engine error ends the turn with the partial reply and an inline error with its hint', () => {
     const s = run([
       { type: 'submit', text: 'hi', at: 1 },

@@ -102,6 +102,7 @@ function finish(s: ChatState, reply: string, o: { interrupted: boolean; offline:
   const recalled = s.live?.recalled ?? [];
   let next: ChatState = s;
   if (reply) next = push(next, { kind: 'assistant', text: reply, interrupted: o.interrupted, offline: o.offline, raw: s.raw });
+  else if (o.interrupted && o.stats) next = push(next, { kind: 'notice', tone: 'info', text: 'cancelled before the reply started' });
   next = { ...next, live: null, lastRecall: { memories: recalled, expanded: false } };
   // An offline reply is not generated: a tokens/s figure for it would be meaningless.
   if (o.stats) next = { ...next, status: { ...next.status, latencyMs: o.stats.latencyMs, tokensPerSecond: o.offline ? null : o.stats.tokensPerSecond } };
