@@ -200,7 +200,7 @@ export function ChatApp(props: ChatAppProps) {
     <Box flexDirection="column" width={width}>
       <Conversation state={state} name={props.name} width={width} rows={Math.max(3, rows - 10)} theme={theme} />
       <Box flexDirection="column" marginTop={1}>
-        <Composer onEffect={onEffect} history={props.history.items} busy={busy} width={width} theme={theme} {...(props.onKey ? { onKey: props.onKey } : {})} />
+        <Composer onEffect={onEffect} history={props.history.items} busy={busy} width={width} theme={theme} maxLines={Math.max(3, Math.floor(rows / 3))} {...(props.onKey ? { onKey: props.onKey } : {})} />
         <StatusBar status={state.status} busy={busy} exitArmed={state.exitArmed} theme={theme} width={width} />
         {state.limbic ? <Gauges state={state.limbic} width={width} theme={theme} /> : null}
       </Box>

@@ -31,20 +31,26 @@ export interface ChatScreenOptions {
 const BRACKETED_PASTE_ON = '\x1b[?2004h';
 const BRACKETED_PASTE_OFF = '\x1b[?2004l';
 
-/** PROGENY_TUI_TRACE=<file>: one JSON line per first frame and per keystroke→frame, for scripts/bench-tui.ts. */
-function tracer(path: string | undefined): { onRender(): void; onKey(): void } | null {
+/**
+ * PROGENY_TUI_TRACE=<file>: one JSON line for the first frame and per keystroke→frame, for scripts/bench-tui.ts.
+ * A frame counts when its bytes were handed to the terminal (stdout.write returned), not when React finished.
+ */
+function traceFrames(path: string | undefined, stdout: NodeJS.WriteStream): { onKey(): void } | null {
   if (!path) return null;
   let first = true;
   let keyAt: number | null = null;
   const log = (o: object): void => appendFileSync(path, JSON.stringify(o) + '\n');
+  const write = stdout.write.bind(stdout) as (...args: unknown[]) => boolean;
+  stdout.write = ((...args: unknown[]) => {
+    const ok = write(...args);
+    const now = performance.now();
+    if (first) log({ event: 'first-frame', ms: now, at: Date.now() });
+    first = false;
+    if (keyAt !== null) log({ event: 'key', ms: now - keyAt });
+    keyAt = null;
+    return ok;
+  }) as typeof stdout.write;
   return {
-    onRender() {
-      const now = performance.now();
-      if (first) log({ event: 'first-frame', ms: now, at: Date.now() });
-      first = false;
-      if (keyAt !== null) log({ event: 'key', ms: now - keyAt });
-      keyAt = null;
-    },
     onKey() {
       keyAt ??= performance.now();
     },
@@ -64,8 +70,8 @@ export async function startChatScreen(o: ChatScreenOptions): Promise<void> {
   const { engine } = o;
   const theme = pickTheme(o.env, engine.config['ui.theme'], o.color);
   const name = engine.heritage.exists() ? engine.heritage.current().doc.name : 'companion';
-  const trace = tracer(o.env.PROGENY_TUI_TRACE);
   o.stdout.write(BRACKETED_PASTE_ON);
+  const trace = traceFrames(o.env.PROGENY_TUI_TRACE, o.stdout);
   const instance = render(
     <ChatApp
       engine={engine}
@@ -79,7 +85,7 @@ export async function startChatScreen(o: ChatScreenOptions): Promise<void> {
       {...(o.mode ? { mode: o.mode } : {})}
       {...(trace ? { onKey: trace.onKey } : {})}
     />,
-    { stdin: o.stdin, stdout: o.stdout, exitOnCtrlC: false, patchConsole: true, maxFps: 60, ...(trace ? { onRender: trace.onRender } : {}) },
+    { stdin: o.stdin, stdout: o.stdout, exitOnCtrlC: false, patchConsole: true, maxFps: 60 },
   );
   const onAbort = (): void => instance.unmount();
   o.signal?.addEventListener('abort', onAbort, { once: true });

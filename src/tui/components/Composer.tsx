@@ -14,6 +14,8 @@ export interface ComposerProps {
   busy: boolean;
   width: number;
   theme: Theme;
+  /** Most input lines shown at once (a tall live region makes Ink redraw the whole screen). */
+  maxLines?: number;
   /** Keystroke timing hook for the benchmark (PROGENY_TUI_TRACE). */
   onKey?: () => void;
 }
@@ -37,7 +39,7 @@ function CursorLine({ line, cursor, prefix, theme }: { line: string; cursor: num
   );
 }
 
-export function Composer({ onEffect, history, busy, width, theme, onKey }: ComposerProps) {
+export function Composer({ onEffect, history, busy, width, theme, onKey, maxLines = 10 }: ComposerProps) {
   const [ed, setEd] = useState<EditorState>(emptyEditor);
   const edRef = useRef(ed);
   const handler = useCallback(
@@ -56,16 +58,24 @@ export function Composer({ onEffect, history, busy, width, theme, onKey }: Compo
 
   const lines = ed.text.split('\n');
   let offset = 0;
+  let cursorLine = 0;
   const rows = lines.map((line, i) => {
     const start = offset;
     offset += line.length + 1;
     const cur = ed.cursor >= start && ed.cursor <= start + line.length ? ed.cursor - start : null;
+    if (cur !== null) cursorLine = i;
     return <CursorLine key={i} line={line} cursor={cur} prefix={i === 0 ? '› ' : '  '} theme={theme} />;
   });
+  // A long paste shows a window around the cursor, so the input never outgrows the screen.
+  const first = Math.min(Math.max(0, cursorLine - maxLines + 1), Math.max(0, lines.length - maxLines));
+  const hiddenAbove = first;
+  const hiddenBelow = Math.max(0, lines.length - first - maxLines);
   return (
     <Box flexDirection="column" width={width}>
       <Box flexDirection="column" borderStyle="round" borderColor={busy ? theme.ink.dim : theme.ink.accent} paddingX={1}>
-        {rows}
+        {hiddenAbove ? <Text color={theme.ink.dim}>  ↑ {hiddenAbove} more lines</Text> : null}
+        {rows.slice(first, first + maxLines)}
+        {hiddenBelow ? <Text color={theme.ink.dim}>  ↓ {hiddenBelow} more lines</Text> : null}
       </Box>
       {ed.text.startsWith('/') ? <SlashMenu input={ed.text} theme={theme} /> : null}
     </Box>

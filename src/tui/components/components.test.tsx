@@ -127,6 +127,17 @@ describe('Composer', () => {
     expect(r.lastFrame()).toContain('› earlier');
   });
 
+  it('shows a window of a long input around the cursor', async () => {
+    const r = render(<Composer onEffect={() => undefined} history={[]} busy={false} width={60} theme={theme} maxLines={3} />);
+    await tick();
+    r.stdin.write('\x1b[200~' + Array.from({ length: 8 }, (_, i) => `row${i}`).join('\r') + '\x1b[201~');
+    await tick();
+    const f = r.lastFrame() ?? '';
+    expect(f).toContain('↑ 5 more lines');
+    expect(f).toContain('row7');
+    expect(f).not.toContain('row4');
+  });
+
   it('keeps the text while a reply streams (Enter waits), and reports Ctrl+C', async () => {
     const onEffect = vi.fn();
     const r = render(<Composer onEffect={onEffect} history={[]} busy width={60} theme={theme} />);
