@@ -1,0 +1,77 @@
+/**
+ * End-to-end encrypted sync for an engine (sync.md). Front ends (the CLI's `sync` commands, the TUI's /sync, the
+ * background sync of chat and serve) call exactly this API.
+ */
+import type { Engine } from '../engine/engine.js';
+import type { SyncDeps, SyncRunOptions } from './context.js';
+import { pull, type PullReport } from './pull.js';
+import { push, type PushReport } from './push.js';
+import { approveDevice, initVault, joinVault, revokeDevice, sessionFor } from './setup.js';
+import { readStatus, type SyncStatus } from './status.js';
+import type { Transport } from './transport.js';
+import { hasVault, loadVault } from './vault-state.js';
+import type { SyncSession } from './context.js';
+import type { DeviceOp } from './device-log.js';
+import { refreshPeers } from './peers.js';
+
+export type { SyncStatus, SyncDeviceInfo } from './status.js';
+export type { PullReport } from './pull.js';
+export type { PushReport } from './push.js';
+export type { SyncProgress, SyncRunOptions } from './context.js';
+
+export interface SyncReport {
+  pull: PullReport;
+  push: PushReport;
+}
+
+export interface EngineSync {
+  status(): Promise<SyncStatus>;
+  push(opts?: SyncRunOptions): Promise<PushReport>;
+  pull(opts?: SyncRunOptions): Promise<PullReport>;
+  /** Pull, then push. */
+  sync(opts?: SyncRunOptions): Promise<SyncReport>;
+  init(relay: string, passphrase: string, opts?: { name?: string; signal?: AbortSignal; kdfCost?: { N: number; r: number; p: number } }): Promise<SyncStatus>;
+  join(relay: string, vaultId: string, passphrase: string, opts?: { name?: string; signal?: AbortSignal }): Promise<SyncStatus>;
+  approve(deviceId: string, opts?: { admin?: boolean; signal?: AbortSignal }): Promise<DeviceOp>;
+  revoke(deviceId: string, opts?: { passphrase?: string; signal?: AbortSignal }): Promise<{ epoch: number }>;
+  /** Refreshes the device log from the relay; returns the pending join requests. */
+  devices(opts?: { signal?: AbortSignal }): Promise<{ status: SyncStatus; pending: DeviceOp[] }>;
+}
+
+export type SyncEngineLike = Pick<Engine, 'db' | 'clock' | 'paths' | 'deviceId'>;
+
+export function createEngineSync(engine: SyncEngineLike, extra: { transport?: Transport; sleep?: SyncDeps['sleep']; random?: () => number } = {}): EngineSync {
+  const deps: SyncDeps = { db: engine.db, clock: engine.clock, paths: engine.paths, deviceId: engine.deviceId, ...extra };
+  let session: SyncSession | undefined;
+  const open = (): SyncSession => (session ??= sessionFor(deps, loadVault(deps.paths)));
+  // One sync at a time per engine: the TUI's /sync and the background timer may overlap.
+  let running: Promise<unknown> = Promise.resolve();
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = running.then(fn, fn);
+    running = next.catch(() => undefined);
+    return next;
+  };
+  const status = (): SyncStatus => readStatus(deps.db, deps.deviceId, hasVault(deps.paths) ? open().vault : undefined);
+  const name = (n?: string): string => n ?? `device ${deps.deviceId.slice(0, 6)}`;
+
+  return {
+    status: async () => status(),
+    push: (o) => serial(() => push(open(), o)),
+    pull: (o) => serial(() => pull(open(), o)),
+    sync: (o) => serial(async () => ({ pull: await pull(open(), o), push: await push(open(), o) })),
+    init: (relay, pass, o = {}) => serial(async () => {
+      session = await initVault(deps, relay, pass, { name: name(o.name), ...(o.kdfCost ? { kdfCost: o.kdfCost } : {}), ...(o.signal ? { signal: o.signal } : {}) });
+      return status();
+    }),
+    join: (relay, vaultId, pass, o = {}) => serial(async () => {
+      session = await joinVault(deps, relay, vaultId, pass, { name: name(o.name), ...(o.signal ? { signal: o.signal } : {}) });
+      return status();
+    }),
+    approve: (id, o) => serial(() => approveDevice(open(), id, o)),
+    revoke: (id, o) => serial(() => revokeDevice(open(), id, o)),
+    devices: (o = {}) => serial(async () => {
+      const { pending } = await refreshPeers(open(), o.signal);
+      return { status: status(), pending };
+    }),
+  };
+}
