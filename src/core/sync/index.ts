@@ -13,6 +13,7 @@ import { hasVault, loadVault } from './vault-state.js';
 import type { SyncSession } from './context.js';
 import type { DeviceOp } from './device-log.js';
 import { refreshPeers } from './peers.js';
+import { pairAccept, pairStart, type PairingStart } from './pairing.js';
 
 export type { SyncStatus, SyncDeviceInfo } from './status.js';
 export type { PullReport } from './pull.js';
@@ -34,6 +35,10 @@ export interface EngineSync {
   join(relay: string, vaultId: string, passphrase: string, opts?: { name?: string; signal?: AbortSignal }): Promise<SyncStatus>;
   approve(deviceId: string, opts?: { admin?: boolean; signal?: AbortSignal }): Promise<DeviceOp>;
   revoke(deviceId: string, opts?: { passphrase?: string; signal?: AbortSignal }): Promise<{ epoch: number }>;
+  /** New device: opens a pairing mailbox and returns the code to show (then wait() for the admin). */
+  pairStart(relay: string, opts?: { name?: string; signal?: AbortSignal }): Promise<PairingStart>;
+  /** Admin device: accepts a pairing code after the human compares the short strings. */
+  pairAccept(code: string, confirm: (sas: string, name: string) => Promise<boolean>, opts?: { signal?: AbortSignal }): Promise<{ deviceId: string; sas: string }>;
   /** Refreshes the device log from the relay; returns the pending join requests. */
   devices(opts?: { signal?: AbortSignal }): Promise<{ status: SyncStatus; pending: DeviceOp[] }>;
 }
@@ -69,6 +74,18 @@ export function createEngineSync(engine: SyncEngineLike, extra: { transport?: Tr
     }),
     approve: (id, o) => serial(() => approveDevice(open(), id, o)),
     revoke: (id, o) => serial(() => revokeDevice(open(), id, o)),
+    pairStart: async (relay, o = {}) => {
+      const start = await pairStart(deps, relay, name(o.name), o.signal);
+      return {
+        code: start.code,
+        wait: async (w) => {
+          const r = await start.wait(w);
+          session = r.session;
+          return r;
+        },
+      };
+    },
+    pairAccept: (code, confirm, o = {}) => serial(() => pairAccept(open(), code, confirm, o.signal)),
     devices: (o = {}) => serial(async () => {
       const { pending } = await refreshPeers(open(), o.signal);
       return { status: status(), pending };

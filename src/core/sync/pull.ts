@@ -131,14 +131,19 @@ export async function pull(s: SyncSession, opts: SyncRunOptions = {}): Promise<P
       return 'skip';
     }
     if (max.ms > now + MAX_DRIFT_MS) return 'clock';
-    immediate(db, () => {
+    const done = immediate(db, () => {
+      // Another process (or a concurrent pull) may have applied it meanwhile: the database decides, exactly once.
+      const lastSeq = db.prepare('SELECT last_seq FROM sync_peers WHERE device_id = ?').pluck().get(h.deviceId) as number;
+      if (lastSeq !== h.deviceSeq - 1) return false;
       const stats = apply({ db, now, from: h.deviceId }, changes);
       db.prepare('UPDATE sync_peers SET last_seq = ?, last_hash = ? WHERE device_id = ?').run(h.deviceSeq, hash, h.deviceId);
       db.prepare('INSERT OR IGNORE INTO sync_seen (device_id, device_seq, hash) VALUES (?, ?, ?)').run(h.deviceId, h.deviceSeq, hash);
       const last = getMeta(db, 'hlc_last');
       setMeta(db, 'hlc_last', encodeHlc(receiveHlc(last ? decodeHlc(last) : undefined, max, now, s.deviceId)));
       report.changes += stats.applied;
+      return true;
     });
+    if (!done) return 'skip';
     peer.lastSeq = h.deviceSeq;
     peer.lastHash = hash;
     report.applied++;

@@ -84,17 +84,23 @@ export async function joinVault(deps: SyncDeps, relay: string, vaultId: string, 
   }
   vault.epoch = Math.max(0, ...vault.dataKeys.keys());
   saveVault(deps.paths, vault);
-  // This home's own identity and mood so far yield to the vault's: drop them from the outbox so they do not
-  // overwrite the companion being joined. Memories and conversations are kept and pushed (add-wins).
-  immediate(deps.db, () => {
-    deps.db.prepare("DELETE FROM outbox WHERE coll IN ('heritage', 'limbic')").run();
-    deps.db.prepare("DELETE FROM sync_clocks WHERE coll IN ('heritage', 'limbic')").run();
-  });
+  yieldLocalIdentity(deps);
   resetCursor(deps);
   return s;
 }
 
-function resetCursor(deps: SyncDeps): void {
+/**
+ * A joining home's own identity and mood so far yield to the vault's: they leave the outbox so they do not overwrite
+ * the companion being joined. Its memories and conversations are kept and pushed (add-wins).
+ */
+export function yieldLocalIdentity(deps: SyncDeps): void {
+  immediate(deps.db, () => {
+    deps.db.prepare("DELETE FROM outbox WHERE coll IN ('heritage', 'limbic')").run();
+    deps.db.prepare("DELETE FROM sync_clocks WHERE coll IN ('heritage', 'limbic')").run();
+  });
+}
+
+export function resetCursor(deps: SyncDeps): void {
   immediate(deps.db, () => {
     for (const k of ['sync_cursor', 'sync_head_max', 'sync_sealed_upto', 'sync_device_seq', 'sync_prev_hash']) deps.db.prepare('DELETE FROM meta WHERE key = ?').run(k);
     for (const t of ['sync_batches', 'sync_peers', 'sync_seen', 'sync_parked', 'sync_alarms']) deps.db.prepare(`DELETE FROM ${t}`).run();
