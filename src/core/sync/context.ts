@@ -16,6 +16,8 @@ export interface SyncRunOptions {
   onProgress?: (p: SyncProgress) => void;
   /** Time allowed for retries before giving up with the pending count (default 60 s). */
   budgetMs?: number;
+  /** Batches per pull page (default 200). */
+  pageSize?: number;
 }
 
 export interface SyncDeps {

@@ -171,7 +171,7 @@ export async function pull(s: SyncSession, opts: SyncRunOptions = {}): Promise<P
   const maxHeadSeen = metaNum(db, 'sync_head_max');
   for (;;) {
     signal?.throwIfAborted();
-    const page = await s.relay.call<Page>('GET', `/v1/sync/vaults/${s.vault.vaultId}/batches?after=${report.cursor}&limit=200`, undefined, signal ? { signal } : {});
+    const page = await s.relay.call<Page>('GET', `/v1/sync/vaults/${s.vault.vaultId}/batches?after=${report.cursor}&limit=${opts.pageSize ?? 200}`, undefined, signal ? { signal } : {});
     if (!Array.isArray(page.items) || !Number.isInteger(page.head)) throw new Error('malformed page');
     if (page.head < maxHeadSeen) raise('rollback', `the relay head went back from ${maxHeadSeen} to ${page.head}`);
     report.head = Math.max(report.head, page.head);

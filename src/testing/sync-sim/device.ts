@@ -33,13 +33,15 @@ export interface SimDevice {
   addMemory(text: string, id?: string): string;
   editMemory(id: string, text: string): boolean;
   forgetMemory(id: string): boolean;
+  /** Simulates a process crash and restart: closes the database and reopens every service on the same home. */
+  reopen(): SimDevice;
   /** Canonical dump of the synced state, for byte-equality across devices. */
   dump(): string;
   close(): void;
 }
 
-export function createSimDevice(name: string, clock: Clock, transport: Transport, opts: { sleep?: (ms: number) => Promise<void>; random?: () => number } = {}): SimDevice {
-  const home = tempHome(`progeny-sim-${name}-`);
+export function createSimDevice(name: string, clock: Clock, transport: Transport, opts: { sleep?: (ms: number) => Promise<void>; random?: () => number; home?: ReturnType<typeof tempHome> } = {}): SimDevice {
+  const home = opts.home ?? tempHome(`progeny-sim-${name}-`);
   const db = openDatabase(home.paths.db);
   const deviceId = ensureDeviceId(db);
   const journal = createJournal(db, clock, deviceId);
@@ -93,8 +95,12 @@ export function createSimDevice(name: string, clock: Clock, transport: Transport
         devices: db.prepare('SELECT id, name, capabilities, revoked_at IS NOT NULL AS revoked FROM devices ORDER BY id').all(),
       });
     },
+    reopen() {
+      if (db.open) db.close();
+      return createSimDevice(name, clock, transport, { ...opts, home });
+    },
     close() {
-      db.close();
+      if (db.open) db.close();
       home.cleanup();
     },
   };

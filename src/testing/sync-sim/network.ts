@@ -25,6 +25,8 @@ export interface SimNetwork {
   log: { device: string; method: string; url: string; status: number }[];
   /** Optional hook that can rewrite relay responses (a malicious relay). */
   tamper?: (req: HttpRequest, res: HttpResponse) => HttpResponse;
+  /** Runs before a request reaches the relay (e.g. another device appends concurrently). */
+  beforeDeliver?: (device: string, req: HttpRequest) => Promise<void>;
 }
 
 export function createSimNetwork(app: FastifyInstance, random: () => number, faults: Faults = {}): SimNetwork {
@@ -39,6 +41,7 @@ export function createSimNetwork(app: FastifyInstance, random: () => number, fau
     transportFor(device) {
       const deliver = async (req: HttpRequest): Promise<HttpResponse> => {
         const url = new URL(req.url);
+        if (net.beforeDeliver) await net.beforeDeliver(device, req);
         const res = await app.inject({ method: req.method, url: url.pathname + url.search, headers: req.headers, ...(req.body !== undefined ? { payload: req.body } : {}) });
         net.log.push({ device, method: req.method, url: url.pathname + url.search, status: res.statusCode });
         const out: HttpResponse = { status: res.statusCode, headers: { 'retry-after': res.headers['retry-after'] as string | undefined }, body: res.body };
