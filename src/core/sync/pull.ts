@@ -45,6 +45,7 @@ export async function pull(s: SyncSession, opts: SyncRunOptions = {}): Promise<P
     report.parked++;
   };
   const advance = (seq: number): void => {
+    if (seq <= report.cursor) return; // parked batches drained later sit below the cursor already
     setMetaNum(db, 'sync_cursor', seq);
     report.cursor = seq;
   };
@@ -137,6 +138,7 @@ export async function pull(s: SyncSession, opts: SyncRunOptions = {}): Promise<P
       if (lastSeq !== h.deviceSeq - 1) return false;
       const stats = apply({ db, now, from: h.deviceId }, changes);
       db.prepare('UPDATE sync_peers SET last_seq = ?, last_hash = ? WHERE device_id = ?').run(h.deviceSeq, hash, h.deviceId);
+      advance(seq);
       db.prepare('INSERT OR IGNORE INTO sync_seen (device_id, device_seq, hash) VALUES (?, ?, ?)').run(h.deviceId, h.deviceSeq, hash);
       const last = getMeta(db, 'hlc_last');
       setMeta(db, 'hlc_last', encodeHlc(receiveHlc(last ? decodeHlc(last) : undefined, max, now, s.deviceId)));
