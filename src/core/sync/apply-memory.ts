@@ -2,8 +2,8 @@
  * Memory conflict rules: add-wins set by id, last writer wins per field, forget wins and purges content. A synced
  * record carries no vector: the receiving device embeds it with its own embedder (vector NULL marks it unindexed).
  */
-import { createHash } from 'node:crypto';
-import type { Db } from '../store/db.js';
+import { textHash } from '../memory/vectors.js';
+import { nextCounter, type Db } from '../store/db.js';
 import type { Change } from './changes.js';
 
 const FIELDS: Record<string, string> = {
@@ -11,7 +11,10 @@ const FIELDS: Record<string, string> = {
   mergedInto: 'merged_into', source: 'source',
 };
 
-const hashText = (t: string): string => createHash('sha256').update(t).digest('hex');
+const hashText = textHash;
+const REVISED = new Set(['text', 'kind', 'salience', 'pinned']);
+/** Marks a row the local embedder must (re-)embed: no embedder id ever equals it. */
+export const UNEMBEDDED = '';
 
 function column(field: string, v: unknown): unknown {
   if (field === 'pinned') return v ? 1 : 0;
@@ -25,11 +28,13 @@ export function createMemoryApplier(
   clocks: { clockOf(c: string, id: string, f: string): string; setClock(id: string, f: string, h: string): void },
 ): (ch: Change, now: number) => boolean {
   const get = db.prepare('SELECT status FROM memories WHERE id = ?').pluck();
-  const nextLabel = db.prepare('SELECT coalesce(max(label), 0) + 1 FROM memories').pluck();
-  const nextChange = db.prepare('SELECT coalesce(max(change_seq), 0) + 1 FROM memories').pluck();
+  // The same counters the memory writer uses, so the vector index's catch-up (by change_seq) sees synced rows.
+  const nextLabel = { get: (): number => nextCounter(db, 'memory_label') };
+  const nextChange = { get: (): number => nextCounter(db, 'memory_seq') };
   const forgetClock = db.prepare("SELECT 1 FROM sync_clocks WHERE coll = 'memory' AND rec_id = ? AND field = 'forget'").pluck();
   const forgotten = (id: string): boolean => forgetClock.get(id) !== undefined || get.get(id) === 'forgotten';
   const purge = (id: string): void => {
+    db.prepare('DELETE FROM memory_revisions WHERE memory_id = ?').run(id);
     db.prepare("UPDATE memories SET status = 'forgotten', text = '', vector = NULL, text_hash = '', change_seq = ? WHERE id = ?").run(nextChange.get(), id);
   };
 
@@ -54,7 +59,7 @@ export function createMemoryApplier(
         ).run(
           ch.i, nextLabel.get(), text, String(v.kind ?? 'fact'), String(v.actor ?? 'creator'), JSON.stringify(v.source ?? {}),
           Number(v.createdAt ?? now), Number(v.updatedAt ?? v.createdAt ?? now), column('salience', v.salience), column('pinned', v.pinned),
-          String(v.status ?? 'active'), v.mergedInto ?? null, String(v.embedder ?? 'unknown'), hashText(text), nextChange.get(),
+          String(v.status ?? 'active'), v.mergedInto ?? null, UNEMBEDDED, hashText(text), nextChange.get(),
         );
         clocks.setClock(ch.i, '*', ch.h);
         if (forgotten(ch.i)) purge(ch.i);
@@ -84,8 +89,14 @@ export function createMemoryApplier(
     if (forgotten(id)) return false;
     if (h <= clocks.clockOf('memory', id, field)) return false;
     const col = FIELDS[field] as string;
+    if (REVISED.has(field)) {
+      // Edits keep history (domain.md): the replaced version becomes a revision, as a local edit would.
+      db.prepare(`INSERT OR REPLACE INTO memory_revisions (memory_id, revision, text, kind, salience, pinned, changed_at, reason)
+        SELECT id, revision, text, kind, salience, pinned, ?, 'synced from another device' FROM memories WHERE id = ?`).run(parseInt(h.slice(0, 12), 16) || 0, id);
+      db.prepare('UPDATE memories SET revision = revision + 1 WHERE id = ?').run(id);
+    }
     db.prepare(`UPDATE memories SET ${col} = ?, updated_at = max(updated_at, ?), change_seq = ? WHERE id = ?`).run(column(field, v), Number(h.length ? parseInt(h.slice(0, 12), 16) : 0), nextChange.get(), id);
-    if (field === 'text') db.prepare('UPDATE memories SET text_hash = ?, vector = NULL, revision = revision + 1 WHERE id = ?').run(hashText(String(v ?? '')), id);
+    if (field === 'text') db.prepare('UPDATE memories SET text_hash = ?, vector = NULL, embedder = ? WHERE id = ?').run(hashText(String(v ?? '')), UNEMBEDDED, id);
     clocks.setClock(id, field, h);
     return true;
   }

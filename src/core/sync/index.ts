@@ -43,7 +43,7 @@ export interface EngineSync {
   devices(opts?: { signal?: AbortSignal }): Promise<{ status: SyncStatus; pending: DeviceOp[] }>;
 }
 
-export type SyncEngineLike = Pick<Engine, 'db' | 'clock' | 'paths' | 'deviceId'>;
+export type SyncEngineLike = Pick<Engine, 'db' | 'clock' | 'paths' | 'deviceId'> & { memory?: Pick<Engine['memory'], 'reindex'> };
 
 export function createEngineSync(engine: SyncEngineLike, extra: { transport?: Transport; sleep?: SyncDeps['sleep']; random?: () => number } = {}): EngineSync {
   const deps: SyncDeps = { db: engine.db, clock: engine.clock, paths: engine.paths, deviceId: engine.deviceId, ...extra };
@@ -56,14 +56,20 @@ export function createEngineSync(engine: SyncEngineLike, extra: { transport?: Tr
     running = next.catch(() => undefined);
     return next;
   };
+  /** Pulled memories carry no vector: embed them with this device's embedder so recall finds them at once. */
+  const pullAndEmbed = async (o?: SyncRunOptions): Promise<PullReport> => {
+    const r = await pull(open(), o);
+    if (r.changes > 0 && engine.memory) await engine.memory.reindex({ staleOnly: true });
+    return r;
+  };
   const status = (): SyncStatus => readStatus(deps.db, deps.deviceId, hasVault(deps.paths) ? open().vault : undefined);
   const name = (n?: string): string => n ?? `device ${deps.deviceId.slice(0, 6)}`;
 
   return {
     status: async () => status(),
     push: (o) => serial(() => push(open(), o)),
-    pull: (o) => serial(() => pull(open(), o)),
-    sync: (o) => serial(async () => ({ pull: await pull(open(), o), push: await push(open(), o) })),
+    pull: (o) => serial(() => pullAndEmbed(o)),
+    sync: (o) => serial(async () => ({ pull: await pullAndEmbed(o), push: await push(open(), o) })),
     init: (relay, pass, o = {}) => serial(async () => {
       session = await initVault(deps, relay, pass, { name: name(o.name), ...(o.kdfCost ? { kdfCost: o.kdfCost } : {}), ...(o.signal ? { signal: o.signal } : {}) });
       return status();

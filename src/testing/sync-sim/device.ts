@@ -11,7 +11,9 @@ import { createHeritageService, type HeritageService } from '../../core/heritage
 import { canonicalJson } from '../../core/heritage/types.js';
 import { ulid } from '../../core/ids.js';
 import { createLimbicService, type LimbicService } from '../../core/limbic/service.js';
-import { openDatabase, immediate, type Db } from '../../core/store/db.js';
+import type { MemoryRow } from '../../core/memory/rows.js';
+import { createWriter } from '../../core/memory/writer.js';
+import { openDatabase, type Db } from '../../core/store/db.js';
 import { createEngineSync, type EngineSync } from '../../core/sync/index.js';
 import { createJournal, type Journal } from '../../core/sync/journal.js';
 import type { Transport } from '../../core/sync/transport.js';
@@ -51,36 +53,26 @@ export function createSimDevice(name: string, clock: Clock, transport: Transport
   const devices = createDeviceService(db, journal, clock);
   devices.ensureSelf(name);
   const sync = createEngineSync({ db, clock, paths: home.paths, deviceId }, { transport, ...(opts.sleep ? { sleep: opts.sleep } : {}), ...(opts.random ? { random: opts.random } : {}) });
-  const status = db.prepare('SELECT status FROM memories WHERE id = ?').pluck();
+  // The real memory writer, so the simulator syncs exactly what the memory service journals.
+  const writer = createWriter(db, journal, clock, () => 'builtin-sim');
+  const row = (id: string): MemoryRow | undefined => db.prepare('SELECT * FROM memories WHERE id = ?').get(id) as MemoryRow | undefined;
 
   return {
     name, paths: home.paths, db, deviceId, clock, journal, state, heritage, conversations, devices, sync,
     addMemory(text, id = ulid(clock.now())) {
-      immediate(db, () => {
-        const now = clock.now();
-        const next = db.prepare('SELECT coalesce(max(label), 0) + 1 FROM memories').pluck().get() as number;
-        db.prepare(
-          `INSERT INTO memories (id, label, text, kind, actor, source, created_at, updated_at, salience, embedder, text_hash, change_seq)
-           VALUES (?, ?, ?, 'fact', 'creator', '{}', ?, ?, 0.5, 'builtin', '', ?)`,
-        ).run(id, next, text, now, now, next);
-        journal.recordChange('memory', id, '*', { text, kind: 'fact', actor: 'creator', source: {}, createdAt: now, salience: 0.5, pinned: false, status: 'active', embedder: 'builtin' });
-      });
+      writer.insert([{ id, text, kind: 'fact', actor: 'creator', source: {}, salience: 0.5, pinned: false, vector: new Float32Array([1, 0, 0, 0]) }]);
       return id;
     },
     editMemory(id, text) {
-      if (status.get(id) !== 'active') return false;
-      immediate(db, () => {
-        db.prepare('UPDATE memories SET text = ? WHERE id = ?').run(text, id);
-        journal.recordChange('memory', id, 'text', text);
-      });
+      const before = row(id);
+      if (!before || before.status !== 'active') return false;
+      writer.patch(before, { text }, 'edited');
       return true;
     },
     forgetMemory(id) {
-      if (status.get(id) === undefined || status.get(id) === 'forgotten') return false;
-      immediate(db, () => {
-        db.prepare("UPDATE memories SET status = 'forgotten', text = '', vector = NULL, text_hash = '' WHERE id = ?").run(id);
-        journal.recordChange('memory', id, 'forget', true);
-      });
+      const before = row(id);
+      if (!before || before.status === 'forgotten') return false;
+      writer.forgetRow(before);
       return true;
     },
     dump() {
