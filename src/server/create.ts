@@ -45,7 +45,7 @@ export async function createServer(engine: Engine, options: ServerOptions = {}):
   const cfg = engine.config;
   const log = options.log ?? cfg['server.log'];
   const app = Fastify({
-    logger: log === 'off' ? false : { level: log },
+    logger: log === 'off' ? false : { level: log, stream: process.stderr },
     bodyLimit: options.bodyLimit ?? cfg['server.bodyLimit'],
     requestIdHeader: 'x-request-id',
     genReqId: () => randomBytes(8).toString('hex'),
