@@ -16,6 +16,9 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
   }
+  interface FastifyInstance {
+    progeny: { routes: { method: string; url: string }[]; inFlightTurns(): number; wsSessions(): number };
+  }
 }
 
 export interface RouteContext {

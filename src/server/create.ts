@@ -90,8 +90,14 @@ export async function createServer(engine: Engine, options: ServerOptions = {}):
     sendError(req, reply, httpError(404, 'NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`, 'see docs/api.md for the routes')),
   );
 
+  // Introspection for tests and shutdown reports: the routes served and the work in flight.
+  const routes: { method: string; url: string }[] = [];
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, url: r.url });
+  });
   registerRoutes(app, ctx);
   const ws = attachWebSocket(app, ctx, auth);
+  app.decorate('progeny', { routes, inFlightTurns: () => ctx.turns.size, wsSessions: ws.size });
   for (const plugin of options.plugins ?? []) await app.register(plugin);
 
   app.addHook('onListen', async () => {

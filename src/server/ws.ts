@@ -27,7 +27,7 @@ function refuse(socket: Duplex, err: unknown): void {
   );
 }
 
-export function attachWebSocket(app: FastifyInstance, ctx: RouteContext, auth: Authenticator): { close(): Promise<void> } {
+export function attachWebSocket(app: FastifyInstance, ctx: RouteContext, auth: Authenticator): { close(): Promise<void>; size(): number } {
   let wss: Promise<WebSocketServer> | undefined;
   const server = (): Promise<WebSocketServer> =>
     (wss ??= import('ws').then(({ WebSocketServer }) => new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD, perMessageDeflate: false })));
@@ -57,6 +57,7 @@ export function attachWebSocket(app: FastifyInstance, ctx: RouteContext, auth: A
   heartbeat.unref();
 
   return {
+    size: () => sessions.size,
     async close() {
       closing = true;
       clearInterval(heartbeat);
