@@ -69,7 +69,7 @@ describe('recall', () => {
     await fx.memory.recall({ text: 'warm up', peek: true });
     // A second connection writes the way another progeny process would.
     const db2 = openDatabase(fx.paths.db);
-    createWriter(db2, createJournal(db2, fx.clock, 'OTHER'), fx.clock, () => 'builtin-hash-v1/384').insert([
+    createWriter(db2, createJournal(db2, fx.clock, 'OTHER'), fx.clock, () => 'builtin-hash-v2/384').insert([
       { text: 'written elsewhere about volcanoes', kind: 'fact', actor: 'creator', source: {}, salience: 0.5, pinned: false, vector: embedBuiltin('written elsewhere about volcanoes') },
     ]);
     db2.close();

@@ -11,7 +11,7 @@ describe('memory service: records', () => {
   it('add stores durably with defaults, the embedder id and a journal change in the same transaction', async () => {
     fx = await memoryFixture();
     const [m] = await fx.memory.add([{ text: 'I play the cello' }]);
-    expect(m).toMatchObject({ text: 'I play the cello', kind: 'interaction', actor: 'creator', salience: 0.5, pinned: false, status: 'active', revision: 1, embedder: 'builtin-hash-v1/384', createdAt: T0 });
+    expect(m).toMatchObject({ text: 'I play the cello', kind: 'interaction', actor: 'creator', salience: 0.5, pinned: false, status: 'active', revision: 1, embedder: 'builtin-hash-v2/384', createdAt: T0 });
     expect(outbox(fx, m!.id).map((c) => c.field)).toEqual(['*']);
     expect(fx.changes).toEqual([{ op: 'add', ids: [m!.id] }]);
     await fx.reopen();

@@ -78,7 +78,7 @@ export interface RecallQuery {
   peek?: boolean;
 }
 
-/** Produces L2-normalised vectors. The id names the model and dimension, e.g. "builtin-hash-v1/384". */
+/** Produces L2-normalised vectors. The id names the model and dimension, e.g. "builtin-hash-v2/384". */
 export interface Embedder {
   readonly id: string;
   readonly dimensions: number;
