@@ -68,6 +68,7 @@ describe('memory service: records', () => {
     expect(fx.memory.history(m!.id)).toEqual([]);
     expect(JSON.stringify(fx.db.prepare('SELECT * FROM memory_revisions').all())).not.toMatch(/PIN/);
     expect(await fx.memory.recall({ text: 'bank PIN', peek: true })).toEqual([]);
+    expect(fx.db.prepare("SELECT count(*) FROM memories_fts WHERE memories_fts MATCH 'PIN OR bank'").pluck().get()).toBe(0);
     await expect(fx.memory.edit(m!.id, { text: 'x' }, 'r')).rejects.toThrow(/forgotten/);
     expect(fx.memory.count()).toBe(0);
     expect(fx.memory.count({ status: 'all' })).toBe(1);

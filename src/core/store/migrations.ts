@@ -149,6 +149,24 @@ CREATE TABLE outbox (
 `,
   },
   {
+    version: 2,
+    name: 'memory: full-text index of memory texts for hybrid lexical recall',
+    sql: `
+CREATE VIRTUAL TABLE memories_fts USING fts5(text, content = 'memories', content_rowid = 'label', tokenize = 'unicode61 remove_diacritics 2');
+CREATE TRIGGER memories_fts_insert AFTER INSERT ON memories BEGIN
+  INSERT INTO memories_fts (rowid, text) VALUES (new.label, new.text);
+END;
+CREATE TRIGGER memories_fts_delete AFTER DELETE ON memories BEGIN
+  INSERT INTO memories_fts (memories_fts, rowid, text) VALUES ('delete', old.label, old.text);
+END;
+CREATE TRIGGER memories_fts_update AFTER UPDATE OF text ON memories WHEN old.text IS NOT new.text BEGIN
+  INSERT INTO memories_fts (memories_fts, rowid, text) VALUES ('delete', old.label, old.text);
+  INSERT INTO memories_fts (rowid, text) VALUES (new.label, new.text);
+END;
+INSERT INTO memories_fts (memories_fts) VALUES ('rebuild');
+`,
+  },
+  {
     version: 3,
     name: 'sync: sealed batches, peers, per-field clocks, parked batches, alarms, conflict copies',
     sql: `
