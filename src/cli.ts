@@ -8,6 +8,7 @@ import { ProgenyError } from './core/errors.js';
 import type { CommandContext, GlobalOptions } from './commands/context.js';
 import type { CommandResult, Output } from './commands/output.js';
 import { EXIT_CODE_HELP } from './commands/exit-codes.js';
+import type * as MakeContextModule from './commands/make-context.js';
 
 export interface Runtime {
   out: Output;
@@ -20,15 +21,21 @@ type CommandModule = { run(ctx: CommandContext, args: string[], opts: Record<str
 const version = (): string =>
   (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
+/**
+ * Command modules load on demand, from dist/commands beside this file. The specifier is computed so the bundler of
+ * the CLI entry (scripts/bundle-cli.mjs) leaves these imports alone instead of pulling every command into start-up.
+ */
+const importCommand = (module: string): Promise<unknown> => import(new URL(`./commands/${module}.js`, import.meta.url).href);
+
 export function buildProgram(rt: Runtime, signal: AbortSignal): Command {
   const run = (module: string) =>
     async (...actionArgs: unknown[]): Promise<void> => {
       const cmd = actionArgs.at(-1) as Command;
       const opts = cmd.optsWithGlobals() as Record<string, unknown> & GlobalOptions;
       const args = (actionArgs.slice(0, -2) as (string | string[] | undefined)[]).flatMap((a) => (a === undefined ? [] : a));
-      const { makeContext } = await import('./commands/make-context.js');
+      const { makeContext } = (await importCommand('make-context')) as typeof MakeContextModule;
       const ctx = makeContext(rt, opts, signal);
-      const mod = (await import(`./commands/${module}.js`)) as CommandModule;
+      const mod = (await importCommand(module)) as CommandModule;
       const result = await mod.run(ctx, args, opts);
       if (result) {
         rt.out.print(result);
