@@ -1,0 +1,261 @@
+/**
+ * The `qdrant` MemoryStore. SQLite stays the source of truth; Qdrant holds each active memory's vector and search
+ * payload. Writes go through a batching queue (batch upsert with wait=true: a write resolves once Qdrant applied
+ * it). When Qdrant is unreachable the store is in AMNESIA: writes land in the durable replay queue in SQLite (and
+ * resolve: they are durable), searches fail fast, probe reports ok=false, and a recovery loop with backoff replays
+ * the queue in order once Qdrant answers again. Recall scoring and MMR happen in the memory service, on the
+ * candidates (with their vectors) this store returns, exactly as for the embedded backend.
+ */
+import type { QdrantClient } from '@qdrant/js-client-rest';
+import { ProgenyError } from '../../errors.js';
+import type { Db } from '../../store/db.js';
+import type { BackendHealth, Embedder, MemoryStore, VectorCandidate, VectorFilter, VectorPoint } from '../types.js';
+import { ensureCollection } from './collection.js';
+import { coalesce, ReplayQueue, type ReplayOp } from './replay-queue.js';
+import { isTransient, QdrantError, withRetries, type RetryPolicy } from './retry.js';
+import { fromWireHit, toWire, toWireFilter } from './wire.js';
+import { WriteBatcher, type PointRef, type WriteBatch } from './write-batcher.js';
+
+export interface QdrantStoreOptions {
+  db: Db;
+  embedder: Pick<Embedder, 'id' | 'dimensions'>;
+  url: string;
+  apiKey?: string;
+  collection: string;
+  batchSize: number;
+  batchMs: number;
+  timeoutMs: number;
+  retries: number;
+  /** Backoff between retries of one request. */
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+  /** Backoff between recovery attempts while in AMNESIA. */
+  recoverBaseMs?: number;
+  recoverMaxMs?: number;
+  /** Told when the store enters AMNESIA (ok=false) and when it recovered and replayed its queue (ok=true). */
+  onHealthChange?: (ok: boolean, detail: string) => void;
+}
+
+type State = 'closed' | 'ready' | 'amnesia';
+
+export class QdrantStore implements MemoryStore {
+  readonly backend = 'qdrant' as const;
+  private client: QdrantClient | undefined;
+  private state: State = 'closed';
+  private lastError = '';
+  private version = '';
+  private readonly queue: ReplayQueue;
+  private readonly batcher: WriteBatcher;
+  private readonly policy: RetryPolicy;
+  private readonly stop = new AbortController();
+  private recovering: Promise<boolean> | undefined;
+  private recoverTimer: NodeJS.Timeout | undefined;
+  private recoverDelay: number;
+
+  constructor(private readonly o: QdrantStoreOptions) {
+    this.queue = new ReplayQueue(o.db, o.collection);
+    this.batcher = new WriteBatcher({ size: o.batchSize, ms: o.batchMs, send: (b) => this.send(b) });
+    this.policy = { retries: o.retries, baseMs: o.retryBaseMs ?? 100, maxMs: o.retryMaxMs ?? 2_000, maxRetryAfterMs: 30_000 };
+    this.recoverDelay = o.recoverBaseMs ?? 1_000;
+  }
+
+  /** Write requests sent so far are visible to tests through the double's log; this is for status output. */
+  replayQueued(): number {
+    return this.queue.size();
+  }
+
+  async open(): Promise<void> {
+    if (!this.o.embedder.dimensions) throw new ProgenyError('QDRANT_DIMENSIONS', `the embedder ${this.o.embedder.id} does not report its dimension`, { exit: 'config' });
+    const { QdrantClient } = await import('@qdrant/js-client-rest');
+    // The key goes in as a header rather than `apiKey`, which would also switch the scheme and warn on stderr.
+    this.client = new QdrantClient({
+      url: this.o.url,
+      timeout: this.o.timeoutMs,
+      checkCompatibility: false,
+      ...(this.o.apiKey ? { headers: { 'api-key': this.o.apiKey } } : {}),
+    });
+    this.state = 'amnesia';
+    // Unreachable at start is AMNESIA, not an error; a wrong collection (dimension, distance) is an error.
+    if (!(await this.recover())) {
+      this.o.onHealthChange?.(false, this.lastError);
+      this.scheduleRecovery();
+    }
+  }
+
+  upsert(points: VectorPoint[]): Promise<void> {
+    this.assertOpen();
+    const bad = points.find((p) => p.vector.length !== this.o.embedder.dimensions);
+    if (bad) {
+      return Promise.reject(new ProgenyError('QDRANT_DIMENSION_MISMATCH', `memory ${bad.id} has a ${bad.vector.length}-dimensional vector; the collection holds ${this.o.embedder.dimensions}`, { exit: 'store', hint: 'run `progeny memory reindex` to re-embed every memory with the current embedder' }));
+    }
+    return this.batcher.upsert(points);
+  }
+
+  remove(ids: PointRef[]): Promise<void> {
+    this.assertOpen();
+    return this.batcher.remove(ids);
+  }
+
+  async search(vector: Float32Array, opts: { limit: number; filter: VectorFilter }): Promise<VectorCandidate[]> {
+    this.assertOpen();
+    if (vector.length !== this.o.embedder.dimensions) {
+      throw new ProgenyError('QDRANT_DIMENSION_MISMATCH', `query vector has ${vector.length} dimensions; the collection holds ${this.o.embedder.dimensions}`, { exit: 'store' });
+    }
+    // Read your writes: anything queued before this search is applied first.
+    if (this.batcher.pending() > 0) await this.batcher.flush();
+    const client = this.readyClient();
+    const filter = toWireFilter(opts.filter);
+    const res = await this.guard('query', () =>
+      client.query(this.o.collection, { query: Array.from(vector), limit: opts.limit, with_vector: true, with_payload: ['memory_id'], ...(filter ? { filter } : {}) }),
+    );
+    const out: VectorCandidate[] = [];
+    for (const hit of res.points) {
+      const c = fromWireHit(hit);
+      if (c) out.push(c);
+    }
+    return out;
+  }
+
+  async count(): Promise<number> {
+    this.assertOpen();
+    if (this.batcher.pending() > 0) await this.batcher.flush();
+    const client = this.readyClient();
+    const r = await this.guard('count', () => client.count(this.o.collection, { exact: true }));
+    return r.count;
+  }
+
+  async probe(): Promise<BackendHealth> {
+    if (this.state === 'closed') return { ok: false, backend: 'qdrant', detail: 'not open' };
+    if (this.state === 'amnesia') await this.recover();
+    const queued = this.queue.size();
+    const tail = queued ? `; ${queued} writes queued for replay` : '';
+    if (this.state !== 'ready') return { ok: false, backend: 'qdrant', detail: `AMNESIA: ${this.lastError}${tail}` };
+    try {
+      const n = await this.count();
+      return { ok: true, backend: 'qdrant', count: n, detail: `Qdrant ${this.version} at ${this.o.url}, collection ${this.o.collection} (${this.o.embedder.dimensions}-d cosine, ${n} points)${tail}` };
+    } catch (err) {
+      return { ok: false, backend: 'qdrant', detail: `${(err as Error).message}${tail}` };
+    }
+  }
+
+  async flush(): Promise<void> {
+    await this.batcher.flush();
+    if (this.state === 'ready' && this.queue.size() > 0) await this.recover();
+  }
+
+  async close(): Promise<void> {
+    if (this.state === 'closed') return;
+    try {
+      await this.batcher.flush();
+    } finally {
+      this.state = 'closed';
+      if (this.recoverTimer) clearTimeout(this.recoverTimer);
+      this.stop.abort();
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.state === 'closed') throw new ProgenyError('QDRANT_CLOSED', 'the Qdrant memory store is not open', { exit: 'unexpected' });
+  }
+
+  private readyClient(): QdrantClient {
+    if (this.state !== 'ready' || !this.client) {
+      throw new QdrantError('QDRANT_UNAVAILABLE', `memory store in AMNESIA: ${this.lastError}`, true, undefined, 'progeny retries in the background; `progeny doctor` checks Qdrant');
+    }
+    return this.client;
+  }
+
+  /** Runs a request with retries; a transient failure that outlasts them sends the store to AMNESIA. */
+  private async guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await withRetries(what, this.o.url, this.policy, fn, this.stop.signal);
+    } catch (err) {
+      if (isTransient(err)) this.enterAmnesia(err as Error);
+      throw err;
+    }
+  }
+
+  /** The batcher's sender: straight to Qdrant when healthy and nothing is waiting for replay, else to the queue. */
+  private async send(batch: WriteBatch): Promise<void> {
+    const ops: ReplayOp[] = [
+      ...batch.upserts.map((point) => ({ op: 'upsert' as const, point })),
+      ...batch.removes.map((r) => ({ op: 'remove' as const, id: r.id, label: r.label })),
+    ];
+    if (this.state !== 'ready' || this.queue.size() > 0) {
+      this.queue.push(ops);
+      return;
+    }
+    try {
+      await this.write(batch.upserts, batch.removes);
+    } catch (err) {
+      if (!isTransient(err)) throw err;
+      this.queue.push(ops); // upserts and removes are idempotent, so replaying a half-applied batch is safe
+      this.enterAmnesia(err as Error);
+    }
+  }
+
+  private async write(upserts: VectorPoint[], removes: PointRef[]): Promise<void> {
+    const client = this.client as QdrantClient;
+    const name = this.o.collection;
+    if (upserts.length) await withRetries('upsert', this.o.url, this.policy, () => client.upsert(name, { wait: true, points: upserts.map(toWire) }), this.stop.signal);
+    if (removes.length) await withRetries('delete', this.o.url, this.policy, () => client.delete(name, { wait: true, points: removes.map((r) => r.label) }), this.stop.signal);
+  }
+
+  private enterAmnesia(err: Error): void {
+    this.lastError = err.message;
+    if (this.state !== 'ready') return;
+    this.state = 'amnesia';
+    this.o.onHealthChange?.(false, err.message);
+    this.scheduleRecovery();
+  }
+
+  private scheduleRecovery(): void {
+    if (this.recoverTimer || this.state === 'closed') return;
+    this.recoverTimer = setTimeout(() => {
+      this.recoverTimer = undefined;
+      void this.recover().then((ok) => {
+        if (!ok) {
+          this.recoverDelay = Math.min(this.o.recoverMaxMs ?? 30_000, this.recoverDelay * 2);
+          this.scheduleRecovery();
+        }
+      }, (err: unknown) => {
+        // Not transient (e.g. the collection was recreated with another dimension): keep trying, slowly, and say why.
+        this.lastError = (err as Error).message;
+        this.recoverDelay = this.o.recoverMaxMs ?? 30_000;
+        this.scheduleRecovery();
+      });
+    }, this.recoverDelay);
+    this.recoverTimer.unref();
+  }
+
+  /** Reconnects (collection checked or created) and replays the queue; true once healthy. One attempt at a time. */
+  private recover(): Promise<boolean> {
+    this.recovering ??= this.tryRecover().finally(() => (this.recovering = undefined));
+    return this.recovering;
+  }
+
+  private async tryRecover(): Promise<boolean> {
+    const client = this.client as QdrantClient;
+    const wasReady = this.state === 'ready';
+    try {
+      if (!wasReady) this.version = (await ensureCollection(client, this.o.url, this.o.collection, this.o.embedder, { ...this.policy, retries: 0 })).version;
+      for (let rows = this.queue.peek(this.o.batchSize); rows.length; rows = this.queue.peek(this.o.batchSize)) {
+        const { upserts, removes } = coalesce(rows);
+        await this.write(upserts, removes);
+        this.queue.ack((rows.at(-1) as { seq: number }).seq);
+      }
+    } catch (err) {
+      if (!isTransient(err)) throw err;
+      this.lastError = (err as Error).message;
+      if (wasReady) this.enterAmnesia(err as Error);
+      return false;
+    }
+    if (this.state === 'closed') return false;
+    this.recoverDelay = this.o.recoverBaseMs ?? 1_000;
+    if (!wasReady) {
+      this.state = 'ready';
+      this.o.onHealthChange?.(true, `Qdrant ${this.version} reachable; replay queue drained`);
+    }
+    return true;
+  }
+}
