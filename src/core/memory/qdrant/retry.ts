@@ -31,6 +31,8 @@ const TRANSIENT_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 export function classify(err: unknown): Classified {
   const e = err as { name?: string; message?: string; status?: number; data?: unknown; headers?: Headers; retry_after?: number; cause?: { code?: string } };
   if (e?.name === 'QdrantClientTimeoutError') return { transient: true, message: 'request timed out' };
+  // The client turns a 429 with Retry-After into this error, but (1.18) reads only the header's first character,
+  // so "120" arrives as 1 s: we honour what it gives, and the degrade-to-AMNESIA path covers longer waits.
   if (e?.name === 'QdrantClientResourceExhaustedError') {
     return { transient: true, message: 'rate limited (429)', retryAfterMs: Math.max(0, Number(e.retry_after) || 0) * 1000 };
   }

@@ -32,6 +32,8 @@ export interface QdrantStoreOptions {
   /** Backoff between recovery attempts while in AMNESIA. */
   recoverBaseMs?: number;
   recoverMaxMs?: number;
+  /** A Retry-After longer than this is not waited for: the write is queued for replay instead. Default 30 s. */
+  maxRetryAfterMs?: number;
   /** Told when the store enters AMNESIA (ok=false) and when it recovered and replayed its queue (ok=true). */
   onHealthChange?: (ok: boolean, detail: string) => void;
 }
@@ -51,11 +53,13 @@ export class QdrantStore implements MemoryStore {
   private recovering: Promise<boolean> | undefined;
   private recoverTimer: NodeJS.Timeout | undefined;
   private recoverDelay: number;
+  /** Whether onHealthChange(false) was sent, so the matching (true) is sent once on recovery. */
+  private toldDown = false;
 
   constructor(private readonly o: QdrantStoreOptions) {
     this.queue = new ReplayQueue(o.db, o.collection);
     this.batcher = new WriteBatcher({ size: o.batchSize, ms: o.batchMs, send: (b) => this.send(b) });
-    this.policy = { retries: o.retries, baseMs: o.retryBaseMs ?? 100, maxMs: o.retryMaxMs ?? 2_000, maxRetryAfterMs: 30_000 };
+    this.policy = { retries: o.retries, baseMs: o.retryBaseMs ?? 100, maxMs: o.retryMaxMs ?? 2_000, maxRetryAfterMs: o.maxRetryAfterMs ?? 30_000 };
     this.recoverDelay = o.recoverBaseMs ?? 1_000;
   }
 
@@ -77,6 +81,7 @@ export class QdrantStore implements MemoryStore {
     this.state = 'amnesia';
     // Unreachable at start is AMNESIA, not an error; a wrong collection (dimension, distance) is an error.
     if (!(await this.recover())) {
+      this.toldDown = true;
       this.o.onHealthChange?.(false, this.lastError);
       this.scheduleRecovery();
     }
@@ -205,6 +210,7 @@ export class QdrantStore implements MemoryStore {
     this.lastError = err.message;
     if (this.state !== 'ready') return;
     this.state = 'amnesia';
+    this.toldDown = true;
     this.o.onHealthChange?.(false, err.message);
     this.scheduleRecovery();
   }
@@ -252,8 +258,9 @@ export class QdrantStore implements MemoryStore {
     }
     if (this.state === 'closed') return false;
     this.recoverDelay = this.o.recoverBaseMs ?? 1_000;
-    if (!wasReady) {
-      this.state = 'ready';
+    if (!wasReady) this.state = 'ready';
+    if (this.toldDown) {
+      this.toldDown = false;
       this.o.onHealthChange?.(true, `Qdrant ${this.version} reachable; replay queue drained`);
     }
     return true;
