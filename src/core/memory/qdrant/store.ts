@@ -63,9 +63,14 @@ export class QdrantStore implements MemoryStore {
     this.recoverDelay = o.recoverBaseMs ?? 1_000;
   }
 
-  /** Write requests sent so far are visible to tests through the double's log; this is for status output. */
+  /** Writes waiting in the durable replay queue. */
   replayQueued(): number {
     return this.queue.size();
+  }
+
+  /** False while in AMNESIA (writes are being queued for replay rather than applied). */
+  healthy(): boolean {
+    return this.state === 'ready';
   }
 
   async open(): Promise<void> {
