@@ -8,6 +8,8 @@ import type { CommandContext } from './context.js';
 import type { CommandResult } from './output.js';
 import { loadConfig } from '../core/config/load.js';
 import { ExitCode, toProgenyError } from '../core/errors.js';
+import type { Config } from '../core/config/schema.js';
+import type { Db } from '../core/store/db.js';
 
 export interface Check {
   check: string;
@@ -38,8 +40,9 @@ function checkHome(ctx: CommandContext): Check[] {
 
 export async function run(ctx: CommandContext): Promise<CommandResult> {
   const checks: Check[] = checkHome(ctx);
+  let config: Config;
   try {
-    loadConfig({ path: ctx.paths.config, env: ctx.env });
+    config = loadConfig({ path: ctx.paths.config, env: ctx.env }).config;
     checks.push({ check: 'config', status: 'ok', detail: existsSync(ctx.paths.config) ? ctx.paths.config : 'defaults (no config file)' });
   } catch (err) {
     const e = toProgenyError(err);
@@ -59,9 +62,11 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
       : { check: 'heritage', status: 'warn', detail: 'no companion yet', fix: 'run `progeny init` (or just `progeny chat`)' });
   } catch (err) {
     const e = toProgenyError(err);
-    checks.push({ check: 'store', status: 'fail', detail: e.message, ...(e.hint ? { fix: e.hint } : {}), exit: e.exitCode });
+    if (config['memory.backend'] === 'qdrant') checks.push(...(await qdrantChecks(ctx, config)));
+    checks.push({ check: e.code.startsWith('QDRANT_') ? 'qdrant collection' : 'store', status: 'fail', detail: e.message, ...(e.hint ? { fix: e.hint } : {}), exit: e.exitCode });
     return verdict(checks);
   }
+  if (config['memory.backend'] === 'qdrant') checks.push(...(await qdrantChecks(ctx, config, engine.db)));
   const report = await engine.probe(ctx.signal);
   checks.push(report.memory.ok
     ? { check: 'memory', status: 'ok', detail: `${report.memory.backend}: ${report.memory.detail}` }
@@ -81,6 +86,11 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
   }
   checks.push({ check: 'mode', status: report.mode === 'FULL' ? 'ok' : 'warn', detail: report.mode });
   return verdict(checks);
+}
+
+async function qdrantChecks(ctx: CommandContext, config: Config, db?: Db): Promise<Check[]> {
+  const { checkQdrant } = await import('../core/memory/qdrant/doctor-check.js');
+  return checkQdrant(config, ctx.paths, db);
 }
 
 function offlineFix(provider: string, model: string): string {
