@@ -5,9 +5,14 @@
  * error shape ({status: {error}}). Faults for tests and the benchmark: down (the port refuses connections), a delay,
  * 5xx and 429 with Retry-After, dropped connections; every request is logged with its client port and connection
  * number, so tests can count requests and see keep-alive reuse.
+ *
+ * Standalone (the benchmark runs it in its own process): `node --import tsx src/testing/qdrant-double.ts --port 0`
+ * prints {"url","pid"} as one JSON line and serves until SIGTERM; GET /__double/stats returns request counts by route.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import { setTimeout as delay } from 'node:timers/promises';
 import {
   countPoints,
@@ -115,6 +120,11 @@ export async function startQdrantTestDouble(opts: QdrantTestDoubleOptions = {}):
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     const method = req.method ?? 'GET';
     const route = routeOf(method, parts);
+    if (url.pathname === '/__double/stats') {
+      const byRoute: Record<string, number> = {};
+      for (const r of requests) byRoute[r.route ?? 'unknown'] = (byRoute[r.route ?? 'unknown'] ?? 0) + 1;
+      return send(res, 200, { requests: requests.length, byRoute, connections: connectionCount });
+    }
     let body: unknown;
     try {
       body = text ? JSON.parse(text) : undefined;
@@ -232,4 +242,13 @@ export async function startQdrantTestDouble(opts: QdrantTestDoubleOptions = {}):
     },
     close: () => (down ? Promise.resolve() : stop()),
   };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { values } = parseArgs({ options: { port: { type: 'string', default: '0' }, version: { type: 'string' } } });
+  const d = await startQdrantTestDouble({ port: Number(values.port), ...(values.version ? { version: values.version } : {}) });
+  process.stdout.write(`${JSON.stringify({ url: d.url, pid: process.pid })}\n`);
+  const stop = (): void => void d.close().then(() => process.exit(0));
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
 }
