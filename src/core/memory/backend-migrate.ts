@@ -9,6 +9,7 @@
 import { ProgenyError } from '../errors.js';
 import { getMeta, setMeta, type Db } from '../store/db.js';
 import type { MemoryKind, MemoryStore, VectorPoint } from './types.js';
+import { fromBlob } from './vectors.js';
 
 export interface MigrateOptions {
   db: Db;
@@ -57,9 +58,7 @@ interface Checkpoint {
 
 const ACTIVE = "status = 'active' AND vector IS NOT NULL";
 
-export function decodeVector(buf: Buffer): Float32Array {
-  return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-}
+const decodeVector = fromBlob;
 
 const toPoint = (r: Row): VectorPoint => ({
   id: r.id,

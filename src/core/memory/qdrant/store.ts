@@ -10,7 +10,7 @@ import type { QdrantClient } from '@qdrant/js-client-rest';
 import { ProgenyError } from '../../errors.js';
 import type { Db } from '../../store/db.js';
 import type { BackendHealth, Embedder, MemoryStore, VectorCandidate, VectorFilter, VectorPoint } from '../types.js';
-import { ensureCollection } from './collection.js';
+import { ensureCollection, inspectServer } from './collection.js';
 import { coalesce, ReplayQueue, type ReplayOp } from './replay-queue.js';
 import { isTransient, QdrantError, withRetries, type RetryPolicy } from './retry.js';
 import { fromWireHit, toWire, toWireFilter } from './wire.js';
@@ -18,7 +18,8 @@ import { WriteBatcher, type PointRef, type WriteBatch } from './write-batcher.js
 
 export interface QdrantStoreOptions {
   db: Db;
-  embedder: Pick<Embedder, 'id' | 'dimensions'>;
+  /** A provider embedder learns its dimension from its first answer: `embed` lets open() ask for one. */
+  embedder: Pick<Embedder, 'id' | 'dimensions'> & Partial<Pick<Embedder, 'embed'>>;
   url: string;
   apiKey?: string;
   collection: string;
@@ -49,7 +50,9 @@ export class QdrantStore implements MemoryStore {
   private readonly queue: ReplayQueue;
   private readonly batcher: WriteBatcher;
   private readonly policy: RetryPolicy;
-  private readonly stop = new AbortController();
+  private stop = new AbortController();
+  /** The collection's dimension, when the embedder could not tell yet (its model server is down). */
+  private learnedDims = 0;
   private recovering: Promise<boolean> | undefined;
   private recoverTimer: NodeJS.Timeout | undefined;
   private recoverDelay: number;
@@ -74,7 +77,9 @@ export class QdrantStore implements MemoryStore {
   }
 
   async open(): Promise<void> {
-    if (!this.o.embedder.dimensions) throw new ProgenyError('QDRANT_DIMENSIONS', `the embedder ${this.o.embedder.id} does not report its dimension`, { exit: 'config' });
+    this.stop = new AbortController();
+    // Best effort: if the model server is down, an existing collection tells the dimension instead (tryRecover).
+    if (!this.o.embedder.dimensions) await this.o.embedder.embed?.(['dimension probe']).catch(() => undefined);
     const { QdrantClient } = await import('@qdrant/js-client-rest');
     // The key goes in as a header rather than `apiKey`, which would also switch the scheme and warn on stderr.
     this.client = new QdrantClient({
@@ -94,9 +99,9 @@ export class QdrantStore implements MemoryStore {
 
   upsert(points: VectorPoint[]): Promise<void> {
     this.assertOpen();
-    const bad = points.find((p) => p.vector.length !== this.o.embedder.dimensions);
+    const bad = this.dims ? points.find((p) => p.vector.length !== this.dims) : undefined;
     if (bad) {
-      return Promise.reject(new ProgenyError('QDRANT_DIMENSION_MISMATCH', `memory ${bad.id} has a ${bad.vector.length}-dimensional vector; the collection holds ${this.o.embedder.dimensions}`, { exit: 'store', hint: 'run `progeny memory reindex` to re-embed every memory with the current embedder' }));
+      return Promise.reject(new ProgenyError('QDRANT_DIMENSION_MISMATCH', `memory ${bad.id} has a ${bad.vector.length}-dimensional vector; the collection holds ${this.dims}`, { exit: 'store', hint: 'run `progeny memory reindex` to re-embed every memory with the current embedder' }));
     }
     return this.batcher.upsert(points);
   }
@@ -108,8 +113,8 @@ export class QdrantStore implements MemoryStore {
 
   async search(vector: Float32Array, opts: { limit: number; filter: VectorFilter }): Promise<VectorCandidate[]> {
     this.assertOpen();
-    if (vector.length !== this.o.embedder.dimensions) {
-      throw new ProgenyError('QDRANT_DIMENSION_MISMATCH', `query vector has ${vector.length} dimensions; the collection holds ${this.o.embedder.dimensions}`, { exit: 'store' });
+    if (this.dims && vector.length !== this.dims) {
+      throw new ProgenyError('QDRANT_DIMENSION_MISMATCH', `query vector has ${vector.length} dimensions; the collection holds ${this.dims}`, { exit: 'store' });
     }
     // Read your writes: anything queued before this search is applied first.
     if (this.batcher.pending() > 0) await this.batcher.flush();
@@ -142,7 +147,7 @@ export class QdrantStore implements MemoryStore {
     if (this.state !== 'ready') return { ok: false, backend: 'qdrant', detail: `AMNESIA: ${this.lastError}${tail}` };
     try {
       const n = await this.count();
-      return { ok: true, backend: 'qdrant', count: n, detail: `Qdrant ${this.version} at ${this.o.url}, collection ${this.o.collection} (${this.o.embedder.dimensions}-d cosine, ${n} points)${tail}` };
+      return { ok: true, backend: 'qdrant', count: n, detail: `Qdrant ${this.version} at ${this.o.url}, collection ${this.o.collection} (${this.dims}-d cosine, ${n} points)${tail}` };
     } catch (err) {
       return { ok: false, backend: 'qdrant', detail: `${(err as Error).message}${tail}` };
     }
@@ -162,6 +167,10 @@ export class QdrantStore implements MemoryStore {
       if (this.recoverTimer) clearTimeout(this.recoverTimer);
       this.stop.abort();
     }
+  }
+
+  private get dims(): number {
+    return this.o.embedder.dimensions || this.learnedDims;
   }
 
   private assertOpen(): void {
@@ -245,11 +254,26 @@ export class QdrantStore implements MemoryStore {
     return this.recovering;
   }
 
+  /** Checks (or creates) the collection; false when the dimension is not known yet and no collection tells it. */
+  private async connect(client: QdrantClient): Promise<boolean> {
+    const once = { ...this.policy, retries: 0 };
+    if (!this.dims) {
+      const info = await inspectServer(client, this.o.url, this.o.collection, once);
+      if (!info.collection.size) {
+        this.lastError = `the embedder ${this.o.embedder.id} has not told its dimension yet (is its model server up?), and collection ${this.o.collection} does not exist to tell it`;
+        return false;
+      }
+      this.learnedDims = info.collection.size;
+    }
+    this.version = (await ensureCollection(client, this.o.url, this.o.collection, { id: this.o.embedder.id, dimensions: this.dims }, once)).version;
+    return true;
+  }
+
   private async tryRecover(): Promise<boolean> {
     const client = this.client as QdrantClient;
     const wasReady = this.state === 'ready';
     try {
-      if (!wasReady) this.version = (await ensureCollection(client, this.o.url, this.o.collection, this.o.embedder, { ...this.policy, retries: 0 })).version;
+      if (!wasReady && !(await this.connect(client))) return false;
       for (let rows = this.queue.peek(this.o.batchSize); rows.length; rows = this.queue.peek(this.o.batchSize)) {
         const { upserts, removes } = coalesce(rows);
         await this.write(upserts, removes);
