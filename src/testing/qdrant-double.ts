@@ -159,7 +159,7 @@ export async function startQdrantTestDouble(opts: QdrantTestDoubleOptions = {}):
     const done = { operation_id: requests.length, status: 'completed' };
     switch (route) {
       case 'root':
-        return void send(res, 200, { title: 'qdrant - vector search engine (progeny test double)', version: opts.version ?? '1.12.4' });
+        return void send(res, 200, { title: 'qdrant - vector search engine (progeny test double)', version: opts.version ?? '1.18.0' });
       case 'exists':
         return ok(res, { exists: collections.has(name) });
       case 'info': {
