@@ -45,8 +45,9 @@ const queries = Array.from({ length: Q }, vector);
 const child = spawn(process.execPath, ['--import', 'tsx', 'src/testing/qdrant-double.ts', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
 const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
 const double = { url: (JSON.parse(line) as { url: string }).url };
-const upsertRequests = async (): Promise<number> =>
-  ((await (await fetch(`${double.url}/__double/stats`)).json()) as { byRoute: Record<string, number> }).byRoute.upsert ?? 0;
+const stats = async (): Promise<{ byRoute: Record<string, number>; serverMs: Record<string, number> }> =>
+  (await (await fetch(`${double.url}/__double/stats`)).json()) as { byRoute: Record<string, number>; serverMs: Record<string, number> };
+const upsertRequests = async (): Promise<number> => (await stats()).byRoute.upsert ?? 0;
 const home = tempDb();
 const embedder = { id: `bench/${DIMS}`, dimensions: DIMS };
 const store = (collection: string, batchSize: number): QdrantStore =>
@@ -82,7 +83,11 @@ const batched = await writes(256, 'bench_batched');
 const s = store('bench_batched', 256);
 await s.open();
 const filter = { actor: 'creator' };
+const before = await stats();
 const viaHttp = await latency((q) => s.search(q, { limit: 25, filter }));
+const after = await stats();
+// The double's own time per query (parse, brute-force search, JSON of 25 vectors), measured inside the double.
+const serverMeanMs = ((after.serverMs.query ?? 0) - (before.serverMs.query ?? 0)) / ((after.byRoute.query ?? 0) - (before.byRoute.query ?? 0));
 // The same exact search on the same data, in this process: what the double computes, without HTTP and JSON.
 const collection: DoubleCollection = { size: DIMS, distance: 'Cosine', points: new Map(), indexes: new Map() };
 upsertPoints(collection, points.map((p) => ({ id: p.label, vector: Array.from(p.vector), payload: { memory_id: p.id, actor: p.payload.actor } })));
@@ -121,7 +126,7 @@ home.cleanup();
 const report = {
   points: N, dims: DIMS, queries: Q,
   writes: { single, batched, requestRatio: single.requests / batched.requests, timeRatio: single.ms / batched.ms },
-  recall: { qdrantStoreViaHttp: viaHttp, doubleSearchInProcess: inProcess, tinyRoundTrip: roundTrip, clientCodec: codec, embedded },
+  recall: { qdrantStoreViaHttp: viaHttp, doubleServerMeanMs: serverMeanMs, clientSideMeanMs: viaHttp.mean - serverMeanMs, doubleSearchInProcess: inProcess, tinyRoundTrip: roundTrip, clientCodec: codec, embedded },
 };
 if (values.json) console.log(JSON.stringify(report, null, 2));
 else {
@@ -131,6 +136,7 @@ else {
   console.log(`writes  batched: ${batched.requests} requests, ${batched.ms.toFixed(0)} ms (${batched.pointsPerSec.toFixed(0)} points/s)`);
   console.log(`        ratio  : ${report.writes.requestRatio.toFixed(1)}× fewer requests, ${report.writes.timeRatio.toFixed(1)}× faster`);
   console.log(`recall  store via HTTP  : P50 ${f(viaHttp.p50)} ms, P99 ${f(viaHttp.p99)} ms (25 candidates with vectors)`);
+  console.log(`        inside double   : mean ${f(serverMeanMs)} ms per query; so client + transport = mean ${f(viaHttp.mean - serverMeanMs)} ms of the ${f(viaHttp.mean)} ms mean`);
   console.log(`        double in-proc  : P50 ${f(inProcess.p50)} ms, P99 ${f(inProcess.p99)} ms (the double's brute-force search alone, no HTTP)`);
   console.log(`        round trip      : P50 ${f(roundTrip.p50)} ms, P99 ${f(roundTrip.p99)} ms (tiny request, keep-alive)`);
   console.log(`        client codec    : P50 ${f(codec.p50)} ms, P99 ${f(codec.p99)} ms (encode query + decode 25 candidates with vectors)`);

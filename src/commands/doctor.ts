@@ -70,13 +70,14 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
   const report = await engine.probe(ctx.signal);
   checks.push(report.memory.ok
     ? { check: 'memory', status: 'ok', detail: `${report.memory.backend}: ${report.memory.detail}` }
-    : { check: 'memory', status: 'fail', detail: `${report.memory.backend}: ${report.memory.detail}`, fix: 'check memory.backend settings; `progeny memory reindex` rebuilds the embedded index', exit: ExitCode.store });
+    : { check: 'memory', status: 'fail', detail: `${report.memory.backend}: ${report.memory.detail}`, fix: report.memory.backend === 'qdrant' ? 'see the qdrant checks; memory.backend=embedded works without a server' : 'check memory.backend settings; `progeny memory reindex` rebuilds the embedded index', exit: ExitCode.store });
   const llm = report.llm;
   if (llm.provider === 'offline') checks.push({ check: 'llm', status: 'warn', detail: 'llm.provider is offline: replies come from memory only', fix: 'progeny config set llm.provider ollama' });
   else if (!llm.ok) checks.push({ check: 'llm', status: 'fail', detail: llm.detail, fix: offlineFix(engine.config['llm.provider'], engine.config['llm.model']), exit: ExitCode.llm });
   else if ('modelAvailable' in llm && llm.modelAvailable === false) checks.push({ check: 'llm', status: 'fail', detail: llm.detail, fix: engine.config['llm.provider'] === 'ollama' ? `ollama pull ${engine.config['llm.model']}` : 'set llm.model to a model the server lists', exit: ExitCode.llm });
   else checks.push({ check: 'llm', status: 'ok', detail: `${llm.provider} ${llm.model ?? ''} at ${llm.url ?? ''} (${llm.latencyMs.toFixed(0)} ms)` });
-  try {
+  if (!report.memory.ok) checks.push({ check: 'embedder', status: 'warn', detail: 'not checked: recall needs the memory store, which is unavailable' });
+  else try {
     // A real recall exercises the embedder, the cache and the index end to end.
     await engine.memory.recall({ text: 'doctor check', k: 1, peek: true });
     checks.push({ check: 'embedder', status: 'ok', detail: `${engine.config['embedder.kind']} embedder answers` });

@@ -47,6 +47,8 @@ export interface QdrantRequest {
   /** 1-based number of the TCP connection it arrived on: equal numbers mean keep-alive reuse. */
   connection: number;
   headers: Record<string, string | string[] | undefined>;
+  /** Time the double spent on it, from the parsed request to the response written (ms). */
+  serverMs: number;
 }
 
 export interface QdrantTestDouble {
@@ -122,8 +124,12 @@ export async function startQdrantTestDouble(opts: QdrantTestDoubleOptions = {}):
     const route = routeOf(method, parts);
     if (url.pathname === '/__double/stats') {
       const byRoute: Record<string, number> = {};
-      for (const r of requests) byRoute[r.route ?? 'unknown'] = (byRoute[r.route ?? 'unknown'] ?? 0) + 1;
-      return send(res, 200, { requests: requests.length, byRoute, connections: connectionCount });
+      const serverMs: Record<string, number> = {};
+      for (const r of requests) {
+        byRoute[r.route ?? 'unknown'] = (byRoute[r.route ?? 'unknown'] ?? 0) + 1;
+        serverMs[r.route ?? 'unknown'] = (serverMs[r.route ?? 'unknown'] ?? 0) + r.serverMs;
+      }
+      return send(res, 200, { requests: requests.length, byRoute, serverMs, connections: connectionCount });
     }
     let body: unknown;
     try {
@@ -131,10 +137,13 @@ export async function startQdrantTestDouble(opts: QdrantTestDoubleOptions = {}):
     } catch {
       return fail(res, 400, 'Format error in JSON body: invalid JSON');
     }
-    requests.push({
+    const t0 = performance.now();
+    res.once('finish', () => (rec.serverMs = performance.now() - t0));
+    const rec: QdrantRequest = {
       seq: requests.length, method, path: url.pathname, route, query: Object.fromEntries(url.searchParams), body,
-      connection: connectionNo.get(req.socket) ?? 0, headers: req.headers,
-    });
+      connection: connectionNo.get(req.socket) ?? 0, headers: req.headers, serverMs: 0,
+    };
+    requests.push(rec);
     const fault = takeFault(route);
     if (fault.delayMs) await delay(fault.delayMs);
     if (fault.drop) return void req.socket.destroy();
