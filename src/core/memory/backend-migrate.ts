@@ -9,7 +9,7 @@
 import { ProgenyError } from '../errors.js';
 import { getMeta, setMeta, type Db } from '../store/db.js';
 import type { MemoryKind, MemoryStore, VectorPoint } from './types.js';
-import { fromBlob } from './vectors.js';
+import { dot, fromBlob } from './vectors.js';
 
 export interface MigrateOptions {
   db: Db;
@@ -128,11 +128,10 @@ async function sampleRecall(db: Db, target: MemoryStore, n: number, k: number): 
   for (const r of db.prepare(`SELECT id, vector FROM memories WHERE ${ACTIVE}`).iterate() as Iterable<{ id: string; vector: Buffer }>) {
     const v = decodeVector(r.vector);
     queries.forEach((q, qi) => {
-      let dot = 0;
-      for (let i = 0; i < v.length; i++) dot += (v[i] as number) * (q.vector[i] as number);
+      const s = dot(v, q.vector);
       const top = best[qi] as { id: string; s: number }[];
-      if (top.length < k || dot > (top.at(-1) as { s: number }).s) {
-        top.push({ id: r.id, s: dot });
+      if (top.length < k || s > (top.at(-1) as { s: number }).s) {
+        top.push({ id: r.id, s });
         top.sort((a, b) => b.s - a.s);
         if (top.length > k) top.pop();
       }
@@ -141,10 +140,13 @@ async function sampleRecall(db: Db, target: MemoryStore, n: number, k: number): 
   let found = 0;
   let wanted = 0;
   for (const [qi, q] of queries.entries()) {
-    const exact = new Set((best[qi] ?? []).map((b) => b.id));
+    const exact = best[qi] ?? [];
+    // Equal vectors (the same text twice) tie: a hit counts when it scores at least the exact k-th best, computed
+    // here from its vector rather than trusting the target's similarity.
+    const kth = exact.at(-1)?.s ?? Infinity;
     const got = await target.search(q.vector, { limit: k, filter: {} });
-    wanted += exact.size;
-    found += got.filter((g) => exact.has(g.id)).length;
+    wanted += exact.length;
+    found += Math.min(exact.length, got.filter((g) => dot(q.vector, g.vector) >= kth - 1e-5).length);
   }
   return { checked: queries.length, k, recallAtK: wanted ? found / wanted : 1 };
 }
