@@ -83,6 +83,16 @@ describe('Qdrant store: AMNESIA and replay', () => {
     expect(await second.count()).toBe(2);
   });
 
+  it('a healthy store drains writes another process queued, in order, before its own', async () => {
+    const s = fx.make();
+    await s.open();
+    new ReplayQueue(fx.db, 'memories_test').push([{ op: 'upsert', point: point(1) }, { op: 'upsert', point: point(2) }, { op: 'remove', id: point(1).id, label: 1 }]);
+    await s.upsert([point(3)]);
+    expect(queued()).toBe(0);
+    const ids = [...(double.collections.get('memories_test')?.points.values() ?? [])].map((p) => p.payload.memory_id).sort();
+    expect(ids).toEqual([point(2).id, point(3).id]);
+  });
+
   it('treats repeated 5xx like an outage, and a 429 longer than it will wait too', async () => {
     const s = fx.make({ recoverBaseMs: 60_000, maxRetryAfterMs: 2_000 });
     await s.open();

@@ -141,7 +141,7 @@ export class QdrantStore implements MemoryStore {
 
   async probe(): Promise<BackendHealth> {
     if (this.state === 'closed') return { ok: false, backend: 'qdrant', detail: 'not open' };
-    if (this.state === 'amnesia') await this.recover();
+    if (this.state === 'amnesia' || this.queue.size() > 0) await this.recover();
     const queued = this.queue.size();
     const tail = queued ? `; ${queued} writes queued for replay` : '';
     if (this.state !== 'ready') return { ok: false, backend: 'qdrant', detail: `AMNESIA: ${this.lastError}${tail}` };
@@ -202,6 +202,9 @@ export class QdrantStore implements MemoryStore {
     ];
     if (this.state !== 'ready' || this.queue.size() > 0) {
       this.queue.push(ops);
+      // Healthy but with older writes waiting (queued by another process, or replay under way): drain them, ours
+      // included, in order; if Qdrant fails meanwhile the writes stay queued, which is durable too.
+      if (this.state === 'ready') await this.recover();
       return;
     }
     try {
