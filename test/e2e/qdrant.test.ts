@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startLlmTestDouble } from '../../src/testing/llm-double.js';
 import { startQdrantTestDouble, type QdrantTestDouble } from '../../src/testing/qdrant-double.js';
 import { makeHome, type Home } from './cli-harness.js';
 
@@ -69,6 +70,25 @@ describe('qdrant backend end to end', () => {
     const found = await home.json<{ results: { memory: { text: string } }[] }>(['memory', 'search', 'lighthouse']);
     expect(found.results[0]?.memory.text).toMatch(/lighthouse/);
     expect(double.collections.get('progeny_memories')?.points.size).toBe(1);
+  });
+
+  it('AMNESIA in chat: a model but no Qdrant answers without recall, and the exchange replays into Qdrant later', async () => {
+    const llm = await startLlmTestDouble({ fixture: 'greeting' });
+    try {
+      const env = { PROGENY_LLM_PROVIDER: 'ollama', PROGENY_LLM_URL: llm.ollamaUrl, PROGENY_LLM_RETRIES: '0' };
+      await double.setDown(true);
+      const turn = await home.run(['--json', 'chat', '-m', 'I adopted a parrot called Kiwi'], { env });
+      expect(turn.code).toBe(0);
+      expect(JSON.parse(turn.stdout)).toMatchObject({ mode: 'AMNESIA', offline: false, recalled: [] });
+      await double.setDown(false);
+      const next = await home.run(['--json', 'chat', '-m', 'what is my parrot called?'], { env });
+      expect(next.code).toBe(0);
+      const t2 = JSON.parse(next.stdout) as { mode: string; recalled: { text: string }[] };
+      expect(t2.mode).toBe('FULL');
+      expect(t2.recalled.map((r) => r.text).join(' ')).toMatch(/Kiwi/);
+    } finally {
+      await llm.close();
+    }
   });
 
   it('memory migrate copies every memory to Qdrant and back, verified', async () => {
