@@ -7,7 +7,7 @@ import { startQdrantTestDouble, type QdrantTestDouble } from '../../testing/qdra
 import { getMeta, type Db } from '../store/db.js';
 import { checkpointKey, migrateMemories } from './backend-migrate.js';
 import { storedEmbedder } from './migrate-target.js';
-import { storeFixture, unitVector, type StoreFixture } from './qdrant/test-helpers.js';
+import { storeFixture, unitVector, type StoreFixture } from '../../testing/qdrant-store-fixture.js';
 
 let double: QdrantTestDouble;
 let fx: StoreFixture;

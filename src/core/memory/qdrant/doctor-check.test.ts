@@ -5,7 +5,7 @@ import { startQdrantTestDouble, type QdrantTestDouble } from '../../../testing/q
 import { mergeConfig, type PartialConfig } from '../../config/load.js';
 import { checkQdrant, versionsCompatible } from './doctor-check.js';
 import { ReplayQueue } from './replay-queue.js';
-import { point } from './test-helpers.js';
+import { point } from '../../../testing/qdrant-store-fixture.js';
 
 let double: QdrantTestDouble;
 let t: ReturnType<typeof tempDb>;

@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startQdrantTestDouble, type QdrantTestDouble } from '../../../testing/qdrant-double.js';
-import { DIMS, point, storeFixture, unitVector, type StoreFixture } from './test-helpers.js';
+import { DIMS, point, storeFixture, unitVector, type StoreFixture } from '../../../testing/qdrant-store-fixture.js';
 
 let double: QdrantTestDouble;
 let fx: StoreFixture;

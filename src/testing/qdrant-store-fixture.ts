@@ -1,8 +1,8 @@
 /** Test support for the Qdrant store tests: deterministic points and a store wired to a temp database. */
-import { tempDb } from '../../../testing/temp-home.js';
-import type { Db } from '../../store/db.js';
-import type { MemoryKind, VectorPoint } from '../types.js';
-import { QdrantStore, type QdrantStoreOptions } from './store.js';
+import { tempDb } from './temp-home.js';
+import type { Db } from '../core/store/db.js';
+import type { MemoryKind, VectorPoint } from '../core/memory/types.js';
+import { QdrantStore, type QdrantStoreOptions } from '../core/memory/qdrant/store.js';
 
 export const DIMS = 16;
 
