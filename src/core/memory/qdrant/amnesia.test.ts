@@ -83,6 +83,17 @@ describe('Qdrant store: AMNESIA and replay', () => {
     expect(await second.count()).toBe(2);
   });
 
+  it('a host that accepts but never answers is AMNESIA after the short connect timeout, not the request timeout', async () => {
+    double.failAlways({ delayMs: 5_000 });
+    const s = fx.make({ timeoutMs: 30_000, connectTimeoutMs: 200, recoverBaseMs: 60_000 });
+    const t0 = performance.now();
+    await s.open();
+    expect(performance.now() - t0).toBeLessThan(2_000);
+    expect(s.healthy()).toBe(false);
+    expect((await s.probe()).detail).toMatch(/AMNESIA.*timed out/);
+    double.failAlways(undefined);
+  });
+
   it('a healthy store drains writes another process queued, in order, before its own', async () => {
     const s = fx.make();
     await s.open();

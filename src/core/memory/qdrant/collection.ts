@@ -56,8 +56,10 @@ export async function ensureCollection(
   name: string,
   embedder: { id: string; dimensions: number },
   policy: RetryPolicy,
+  /** For the read-only lookups: a client with a short timeout, so an unreachable host is noticed quickly. */
+  lookup: QdrantClient = client,
 ): Promise<ServerInfo> {
-  const info = await inspectServer(client, url, name, policy);
+  const info = await inspectServer(lookup, url, name, policy);
   const c = info.collection;
   if (c.exists) {
     if (c.size !== embedder.dimensions) throw dimensionMismatch(name, c.size ?? 0, embedder.id, embedder.dimensions);
@@ -75,9 +77,9 @@ export async function ensureCollection(
     );
   } catch (err) {
     // Another process may have created it between our lookup and create: check again rather than fail.
-    const again = await inspectServer(client, url, name, policy);
+    const again = await inspectServer(lookup, url, name, policy);
     if (!again.collection.exists) throw err;
-    return ensureCollection(client, url, name, embedder, policy);
+    return ensureCollection(client, url, name, embedder, policy, lookup);
   }
   for (const idx of PAYLOAD_INDEXES) {
     await withRetries('payload index', url, policy, () => client.createPayloadIndex(name, { ...idx, wait: true }));

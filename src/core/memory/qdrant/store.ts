@@ -26,6 +26,8 @@ export interface QdrantStoreOptions {
   batchSize: number;
   batchMs: number;
   timeoutMs: number;
+  /** Timeout of the lookups that decide between ready and AMNESIA (default min(timeoutMs, 2 s)). */
+  connectTimeoutMs?: number;
   retries: number;
   /** Backoff between retries of one request. */
   retryBaseMs?: number;
@@ -44,6 +46,8 @@ type State = 'closed' | 'ready' | 'amnesia';
 export class QdrantStore implements MemoryStore {
   readonly backend = 'qdrant' as const;
   private client: QdrantClient | undefined;
+  /** Same server, short timeout: connecting and recovery probes must not hang on a host that drops packets. */
+  private lookupClient: QdrantClient | undefined;
   private state: State = 'closed';
   private lastError = '';
   private version = '';
@@ -82,12 +86,10 @@ export class QdrantStore implements MemoryStore {
     if (!this.o.embedder.dimensions) await this.o.embedder.embed?.(['dimension probe']).catch(() => undefined);
     const { QdrantClient } = await import('@qdrant/js-client-rest');
     // The key goes in as a header rather than `apiKey`, which would also switch the scheme and warn on stderr.
-    this.client = new QdrantClient({
-      url: this.o.url,
-      timeout: this.o.timeoutMs,
-      checkCompatibility: false,
-      ...(this.o.apiKey ? { headers: { 'api-key': this.o.apiKey } } : {}),
-    });
+    const make = (timeout: number): QdrantClient =>
+      new QdrantClient({ url: this.o.url, timeout, checkCompatibility: false, ...(this.o.apiKey ? { headers: { 'api-key': this.o.apiKey } } : {}) });
+    this.client = make(this.o.timeoutMs);
+    this.lookupClient = make(this.o.connectTimeoutMs ?? Math.min(this.o.timeoutMs, 2_000));
     this.state = 'amnesia';
     // Unreachable at start is AMNESIA, not an error; a wrong collection (dimension, distance) is an error.
     if (!(await this.recover())) {
@@ -260,15 +262,16 @@ export class QdrantStore implements MemoryStore {
   /** Checks (or creates) the collection; false when the dimension is not known yet and no collection tells it. */
   private async connect(client: QdrantClient): Promise<boolean> {
     const once = { ...this.policy, retries: 0 };
+    const lookup = this.lookupClient ?? client;
     if (!this.dims) {
-      const info = await inspectServer(client, this.o.url, this.o.collection, once);
+      const info = await inspectServer(lookup, this.o.url, this.o.collection, once);
       if (!info.collection.size) {
         this.lastError = `the embedder ${this.o.embedder.id} has not told its dimension yet (is its model server up?), and collection ${this.o.collection} does not exist to tell it`;
         return false;
       }
       this.learnedDims = info.collection.size;
     }
-    this.version = (await ensureCollection(client, this.o.url, this.o.collection, { id: this.o.embedder.id, dimensions: this.dims }, once)).version;
+    this.version = (await ensureCollection(client, this.o.url, this.o.collection, { id: this.o.embedder.id, dimensions: this.dims }, once, lookup)).version;
     return true;
   }
 
