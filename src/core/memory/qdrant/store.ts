@@ -103,7 +103,7 @@ export class QdrantStore implements MemoryStore {
     this.assertOpen();
     const bad = this.dims ? points.find((p) => p.vector.length !== this.dims) : undefined;
     if (bad) {
-      return Promise.reject(new ProgenyError('QDRANT_DIMENSION_MISMATCH', `memory ${bad.id} has a ${bad.vector.length}-dimensional vector; the collection holds ${this.dims}`, { exit: 'store', hint: 'run `progeny memory reindex` to re-embed every memory with the current embedder' }));
+      return Promise.reject(new ProgenyError('QDRANT_DIMENSION_MISMATCH', `memory ${bad.id} has a ${bad.vector.length}-dimensional vector; the collection holds ${this.dims}`, { exit: 'store', hint: 'the embedder and the collection disagree: `progeny doctor` shows both; a new memory.qdrant.collection and `progeny memory migrate --to qdrant` fix it' }));
     }
     return this.batcher.upsert(points);
   }
