@@ -108,6 +108,19 @@ const codec = await latency((q) => {
   return parsed.result.points.map(fromWireHit);
 });
 
+// The alternative design, for comparison only: ask Qdrant for ids and scores, read the 25 vectors from SQLite (the
+// source of truth holds them) by primary key.
+home.db.exec('CREATE TABLE bench_vectors (id TEXT PRIMARY KEY, vector BLOB NOT NULL) WITHOUT ROWID');
+const put = home.db.prepare('INSERT INTO bench_vectors (id, vector) VALUES (?, ?)');
+home.db.transaction(() => points.forEach((p) => put.run(p.id, Buffer.from(p.vector.buffer))))();
+const byIds = home.db.prepare(`SELECT id, vector FROM bench_vectors WHERE id IN (${Array(25).fill('?').join(',')})`);
+const idsOnlyResponse = JSON.stringify({ result: { points: points.slice(0, 25).map((p, i) => ({ id: p.label, version: 1, score: 0.9 - i / 100, payload: { memory_id: p.id } })) }, status: 'ok', time: 0.001 });
+const codecIdsOnly = await latency((q) => {
+  JSON.stringify({ query: Array.from(q), filter: { must: [{ key: 'actor', match: { value: 'creator' } }] }, limit: 25, with_vector: false, with_payload: ['memory_id'] });
+  const parsed = JSON.parse(idsOnlyResponse) as { result: { points: { payload: { memory_id: string } }[] } };
+  return byIds.all(...parsed.result.points.map((p) => p.payload.memory_id));
+});
+
 let embedded: { p50: number; p99: number; mean: number } | string;
 try {
   const mod = (await import('../src/core/memory/index.js' as string)) as { createEmbeddedStore(deps: unknown): MemoryStore };
@@ -126,7 +139,7 @@ home.cleanup();
 const report = {
   points: N, dims: DIMS, queries: Q,
   writes: { single, batched, requestRatio: single.requests / batched.requests, timeRatio: single.ms / batched.ms },
-  recall: { qdrantStoreViaHttp: viaHttp, doubleServerMeanMs: serverMeanMs, clientSideMeanMs: viaHttp.mean - serverMeanMs, doubleSearchInProcess: inProcess, tinyRoundTrip: roundTrip, clientCodec: codec, embedded },
+  recall: { qdrantStoreViaHttp: viaHttp, doubleServerMeanMs: serverMeanMs, clientSideMeanMs: viaHttp.mean - serverMeanMs, doubleSearchInProcess: inProcess, tinyRoundTrip: roundTrip, clientCodec: codec, clientCodecIdsOnlyPlusSqlite: codecIdsOnly, embedded },
 };
 if (values.json) console.log(JSON.stringify(report, null, 2));
 else {
@@ -140,6 +153,7 @@ else {
   console.log(`        double in-proc  : P50 ${f(inProcess.p50)} ms, P99 ${f(inProcess.p99)} ms (the double's brute-force search alone, no HTTP)`);
   console.log(`        round trip      : P50 ${f(roundTrip.p50)} ms, P99 ${f(roundTrip.p99)} ms (tiny request, keep-alive)`);
   console.log(`        client codec    : P50 ${f(codec.p50)} ms, P99 ${f(codec.p99)} ms (encode query + decode 25 candidates with vectors)`);
+  console.log(`        (alternative)   : P50 ${f(codecIdsOnly.p50)} ms, P99 ${f(codecIdsOnly.p99)} ms (ids only from Qdrant + 25 vectors from SQLite)`);
   console.log(`        → the backend's own overhead per recall ≈ round trip + codec = ${f(roundTrip.p50 + codec.p50)} ms at P50; the rest is the server's search`);
   console.log(typeof embedded === 'string' ? `        embedded        : ${embedded}` : `        embedded store  : P50 ${f(embedded.p50)} ms, P99 ${f(embedded.p99)} ms`);
 }
