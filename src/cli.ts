@@ -192,6 +192,14 @@ function addMemoryCommands(memory: Command, run: Runner): void {
   memory.command('export').option('-o, --out <file>', 'write to a file instead of stdout').description('export memories as JSONL').action(run('memory/export'));
   memory.command('import').argument('<file>', 'a JSONL file, or - for stdin').description('import memories from JSONL (invalid lines are reported, not applied)').action(run('memory/import'));
   memory.command('reindex').description('re-embed every memory and rebuild the index').action(run('memory/reindex'));
+  memory
+    .command('migrate')
+    .requiredOption('--to <backend>', 'qdrant | embedded')
+    .option('--batch <n>', 'memories per acknowledged batch', '256')
+    .option('--sample <n>', 'memories whose recall is checked against exact search', '20')
+    .option('--restart', 'ignore the checkpoint of an interrupted run and copy everything')
+    .description('copy every memory into the other vector backend (resumable, verified)')
+    .action(run('memory/migrate'));
 }
 
 function addStateCommands(state: Command, run: Runner): void {
