@@ -243,4 +243,22 @@ CREATE TABLE sync_conflicts (
 );
 `,
   },
+  {
+    version: 4,
+    name: 'qdrant replay queue',
+    // Vector writes queued while Qdrant is unreachable (AMNESIA), replayed in seq order on recovery.
+    sql: `
+CREATE TABLE qdrant_replay (
+  seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+  collection TEXT NOT NULL,
+  op         TEXT NOT NULL CHECK (op IN ('upsert', 'remove')),
+  memory_id  TEXT NOT NULL,
+  label      INTEGER NOT NULL,
+  vector     BLOB,
+  payload    TEXT,
+  queued_at  INTEGER NOT NULL
+);
+CREATE INDEX qdrant_replay_collection ON qdrant_replay (collection, seq);
+`,
+  },
 ];
