@@ -1,5 +1,5 @@
 /**
- * End-to-end sync: two separate PROGENY_HOMEs and a real relay process. Chat and remember on A, push; pull on B and
+ * End-to-end sync: two separate PROGENY_HOMEs and a real `progeny serve` relay process. Chat and remember on A, push; pull on B and
  * see the same memories, state and heritage; concurrent edits resolve by the rules; the relay's database holds no
  * plaintext; bad input (wrong passphrase, unreachable relay, garbage responses, a revoked device) gives a clear error
  * and exit code and changes nothing.
@@ -10,25 +10,26 @@ import { createServer, type Server } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeHome, type Home } from './cli-harness.js';
+import { BIN, makeHome, type Home } from './cli-harness.js';
 
 const PASS = 'a long and private test passphrase';
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
+/** A real `progeny serve` (its own home) as the relay; its relay.db sits beside that home's database. */
 async function startRelay(dir: string): Promise<{ url: string; proc: ChildProcess }> {
-  // A test relay process (the relay plugin on fastify); `progeny serve` mounts the same plugin.
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/testing/relay-server.ts'), join(dir, 'relay.db')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [BIN, '--json', 'serve', '--port', '0'], {
+    env: { PATH: process.env.PATH, HOME: dir, PROGENY_HOME: dir, PROGENY_LLM_PROVIDER: 'offline', NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     proc.stdout?.on('data', (d: Buffer) => {
       out += d.toString();
-      const line = out.split('\n')[0];
-      if (out.includes('\n') && line) resolve((JSON.parse(line) as { url: string }).url);
+      const line = out.split('\n').find((l) => l.includes('"listening"'));
+      if (line) resolve((JSON.parse(line) as { listening: { url: string } }).listening.url);
     });
-    proc.on('exit', (code) => reject(new Error(`relay exited ${code}`)));
-    setTimeout(() => reject(new Error('relay did not start')), 20_000);
+    proc.on('exit', (code) => reject(new Error(`progeny serve exited ${code}`)));
+    setTimeout(() => reject(new Error('progeny serve did not start')), 20_000);
   });
   return { url, proc };
 }
