@@ -6,7 +6,7 @@ import type { Engine } from '../engine/engine.js';
 import type { SyncDeps, SyncRunOptions } from './context.js';
 import { pull, type PullReport } from './pull.js';
 import { push, type PushReport } from './push.js';
-import { approveDevice, initVault, joinVault, revokeDevice, sessionFor } from './setup.js';
+import { approveDevice, changePassphrase, initVault, joinVault, revokeDevice, sessionFor } from './setup.js';
 import { readStatus, type SyncStatus } from './status.js';
 import type { Transport } from './transport.js';
 import { hasVault, loadVault } from './vault-state.js';
@@ -35,6 +35,8 @@ export interface EngineSync {
   join(relay: string, vaultId: string, passphrase: string, opts?: { name?: string; signal?: AbortSignal }): Promise<SyncStatus>;
   approve(deviceId: string, opts?: { admin?: boolean; signal?: AbortSignal }): Promise<DeviceOp>;
   revoke(deviceId: string, opts?: { passphrase?: string; signal?: AbortSignal }): Promise<{ epoch: number }>;
+  /** Re-wraps the vault root key under a new passphrase (admin device). */
+  changePassphrase(oldPassphrase: string, newPassphrase: string, opts?: { signal?: AbortSignal; kdfCost?: { N: number; r: number; p: number } }): Promise<void>;
   /** New device: opens a pairing mailbox and returns the code to show (then wait() for the admin). */
   pairStart(relay: string, opts?: { name?: string; signal?: AbortSignal }): Promise<PairingStart>;
   /** Admin device: accepts a pairing code after the human compares the short strings. */
@@ -80,6 +82,7 @@ export function createEngineSync(engine: SyncEngineLike, extra: { transport?: Tr
     }),
     approve: (id, o) => serial(() => approveDevice(open(), id, o)),
     revoke: (id, o) => serial(() => revokeDevice(open(), id, o)),
+    changePassphrase: (oldP, newP, o = {}) => serial(() => changePassphrase(open(), oldP, newP, o)),
     pairStart: async (relay, o = {}) => {
       const start = await pairStart(deps, relay, name(o.name), o.signal);
       return {
