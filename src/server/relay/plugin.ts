@@ -176,7 +176,8 @@ export function createRelayPlugin(opts: RelayOptions): (app: FastifyInstance) =>
         const maxBytes = Math.min(8 * MAX_PUSH_BYTES, Math.max(1024, Number(q.maxBytes ?? 4 * MAX_PUSH_BYTES) || MAX_PUSH_BYTES));
         const page = store.page(v, after, limit, maxBytes);
         const last = page.items.at(-1)?.seq ?? after;
-        return { items: page.items.map((i) => ({ seq: i.seq, envelope: i.envelope.toString('base64') })), head: page.head, done: last >= page.head };
+        // deviceLog: the device log's length, so clients refetch the log only when it changed.
+        return { items: page.items.map((i) => ({ seq: i.seq, envelope: i.envelope.toString('base64') })), head: page.head, done: last >= page.head, deviceLog: store.deviceOpCount(v) };
       });
 
       scope.get('/v1/sync/vaults/:v/head', cfg, async (req: RelayRequest, reply) => {
