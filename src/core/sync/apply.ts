@@ -20,6 +20,8 @@ export interface ApplyContext {
   now: number;
   /** The device the batch came from (for logs and reasons). */
   from: string;
+  /** The relay seq of the batch, when applying from the log. */
+  relaySeq?: number;
 }
 
 export interface ApplyStats {
@@ -84,6 +86,18 @@ export function createApplier(db: Db): (ctx: ApplyContext, changes: Change[]) =>
       } else if (ch.c === 'message') {
         if (applyMessage(db, ch)) stats.applied++;
         else stats.ignored++;
+      } else if (ch.c === 'sync') {
+        // A snapshot announcement: remembered so a stale snapshot served later (or earlier) can be detected.
+        const seq = Number((ch.v as { seq?: unknown } | null)?.seq);
+        if (ch.f === 'snapshot' && Number.isInteger(seq)) {
+          const meta = (k: string): number => Number(stmt(db, 'SELECT value FROM meta WHERE key = ?').pluck().get(k) ?? 0);
+          const loaded = meta('sync_snapshot_loaded');
+          // Announced in the log before we fetched our snapshot, and newer than it: the relay withheld the newest.
+          if (loaded > 0 && seq > loaded && ctx.relaySeq !== undefined && ctx.relaySeq <= meta('sync_snapshot_head')) {
+            stmt(db, 'INSERT OR IGNORE INTO sync_alarms (at, kind, detail) VALUES (?, ?, ?)').run(ctx.now, 'stale-snapshot', `the relay served the snapshot at ${loaded} although one at ${seq} existed`);
+          }
+        }
+        stats.ignored++;
       } else if (ch.c === 'device') {
         if (applyDevice(db, ch, wins(ch), ctx.now)) {
           setClock.run('device', ch.i, ch.f, ch.h);

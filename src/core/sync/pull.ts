@@ -14,6 +14,7 @@ import { alarm, metaNum, setMetaNum, type SyncRunOptions, type SyncSession } fro
 import { ENVELOPE_VERSION, envelopeHash, openEnvelope, parseEnvelope, type BatchHeader } from './envelope.js';
 import { decodeHlc, encodeHlc, MAX_DRIFT_MS, receiveHlc } from './hlc.js';
 import { fetchEpoch, loadPeers, refreshPeers, type Peer } from './peers.js';
+import { loadSnapshot } from './snapshot.js';
 
 export interface PullReport {
   applied: number;
@@ -149,7 +150,7 @@ export async function pull(s: SyncSession, opts: SyncRunOptions = {}): Promise<P
       // Another process (or a concurrent pull) may have applied it meanwhile: the database decides, exactly once.
       const lastSeq = stmt(db, 'SELECT last_seq FROM sync_peers WHERE device_id = ?').pluck().get(h.deviceId) as number;
       if (lastSeq !== h.deviceSeq - 1) return false;
-      const stats = apply({ db, now, from: h.deviceId }, changes);
+      const stats = apply({ db, now, from: h.deviceId, relaySeq: seq }, changes);
       stmt(db, 'UPDATE sync_peers SET last_seq = ?, last_hash = ? WHERE device_id = ?').run(h.deviceSeq, hash, h.deviceId);
       advance(seq);
       stmt(db, 'INSERT OR IGNORE INTO sync_seen (device_id, device_seq, hash) VALUES (?, ?, ?)').run(h.deviceId, h.deviceSeq, hash);
@@ -181,6 +182,16 @@ export async function pull(s: SyncSession, opts: SyncRunOptions = {}): Promise<P
   };
 
   const maxHeadSeen = metaNum(db, 'sync_head_max');
+  if (report.cursor === 0 && opts.snapshot !== false) {
+    // A fresh device starts from the newest snapshot, then pulls only the log after it.
+    if (peers.size === 0) peers = loadPeers(s, (await refreshPeers(s, signal)).devices);
+    const at = await loadSnapshot(s, signal);
+    if (at > 0) {
+      report.cursor = at;
+      peers = loadPeers(s, (await refreshPeers(s, signal)).devices);
+      opts.onProgress?.({ phase: 'pull', done: at });
+    }
+  }
   for (let first = true; ; first = false) {
     signal?.throwIfAborted();
     const page = await s.relay.call<Page>('GET', `/v1/sync/vaults/${s.vault.vaultId}/batches?after=${report.cursor}&limit=${opts.pageSize ?? 200}`, undefined, signal ? { signal } : {});
