@@ -4,7 +4,7 @@
  */
 import { stmt } from './stmt.js';
 import { textHash } from '../memory/vectors.js';
-import { nextCounter, type Db } from '../store/db.js';
+import type { Db } from '../store/db.js';
 import type { Change } from './changes.js';
 
 const FIELDS: Record<string, string> = {
@@ -30,8 +30,10 @@ export function createMemoryApplier(
 ): (ch: Change, now: number) => boolean {
   const get = stmt(db, 'SELECT status FROM memories WHERE id = ?').pluck();
   // The same counters the memory writer uses, so the vector index's catch-up (by change_seq) sees synced rows.
-  const nextLabel = { get: (): number => nextCounter(db, 'memory_label') };
-  const nextChange = { get: (): number => nextCounter(db, 'memory_seq') };
+  const counter = (key: string): number =>
+    Number(stmt(db, `INSERT INTO meta (key, value) VALUES (?, '1') ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1 RETURNING value`).pluck().get(key));
+  const nextLabel = { get: (): number => counter('memory_label') };
+  const nextChange = { get: (): number => counter('memory_seq') };
   const forgetClock = stmt(db, "SELECT 1 FROM sync_clocks WHERE coll = 'memory' AND rec_id = ? AND field = 'forget'").pluck();
   const forgotten = (id: string): boolean => forgetClock.get(id) !== undefined || get.get(id) === 'forgotten';
   const purge = (id: string): void => {

@@ -54,6 +54,11 @@ export function createApplier(db: Db): (ctx: ApplyContext, changes: Change[]) =>
     const heritage: Record<string, unknown> = {};
     let heritageLocal: Record<string, unknown> | undefined;
     let devicesChanged = false;
+    const memo: MessageMemo = {
+      convs: new Set(),
+      touched: new Map(),
+      anyTombstones: stmt(db, "SELECT 1 FROM sync_clocks WHERE coll = 'message' AND field = 'delete' LIMIT 1").get() !== undefined,
+    };
 
     for (const ch of changes) {
       if (ch.c === 'limbic') {
@@ -84,7 +89,7 @@ export function createApplier(db: Db): (ctx: ApplyContext, changes: Change[]) =>
         if (memory(ch, ctx.now)) stats.applied++;
         else stats.ignored++;
       } else if (ch.c === 'message') {
-        if (applyMessage(db, ch)) stats.applied++;
+        if (applyMessage(db, ch, memo)) stats.applied++;
         else stats.ignored++;
       } else if (ch.c === 'sync') {
         // A snapshot announcement: remembered so a stale snapshot served later (or earlier) can be detected.
@@ -109,6 +114,7 @@ export function createApplier(db: Db): (ctx: ApplyContext, changes: Change[]) =>
     if (Object.keys(limbic).length) writeLimbic(db, limbic, ctx);
     if (Object.keys(heritage).length) writeHeritage(db, heritageLocal ?? {}, heritage, ctx);
     if (devicesChanged) nextCounter(db, 'devices_version');
+    touchConversations(db, memo);
     return stats;
   };
 }
@@ -159,37 +165,57 @@ function writeLimbic(db: Db, fields: Record<string, unknown>, ctx: ApplyContext)
   ).run((row?.version ?? 0) + 1, JSON.stringify(state), ctx.now);
 }
 
-function applyMessage(db: Db, ch: Change): boolean {
+/** Per-batch memo for messages: conversations already ensured, their latest activity, whether any tombstone exists. */
+interface MessageMemo {
+  convs: Set<string>;
+  touched: Map<string, { at: number; title: string }>;
+  anyTombstones: boolean;
+}
+
+function applyMessage(db: Db, ch: Change, memo: MessageMemo): boolean {
   const v = (ch.v ?? {}) as Record<string, unknown>;
   if (ch.f === 'conversation') {
     const r = stmt(db, 'INSERT OR IGNORE INTO conversations (id, actor, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?)').run(
       ch.i, String(v.actor ?? 'creator'), String(v.title ?? ''), Number(v.createdAt ?? 0), Number(v.createdAt ?? 0),
     );
+    memo.convs.add(ch.i);
     return r.changes === 1;
   }
   if (ch.f === '*') {
     const conv = String(v.conversationId ?? '');
     const createdAt = Number(v.createdAt ?? 0);
-    // A message may arrive before its conversation (another device's older batch): create a placeholder.
-    stmt(db, 'INSERT OR IGNORE INTO conversations (id, actor, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?)').run(conv, 'creator', '', createdAt, createdAt);
+    if (!memo.convs.has(conv)) {
+      // A message may arrive before its conversation (another device's older batch): create a placeholder.
+      stmt(db, 'INSERT OR IGNORE INTO conversations (id, actor, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?)').run(conv, 'creator', '', createdAt, createdAt);
+      memo.convs.add(conv);
+    }
     const r = stmt(db, 'INSERT OR IGNORE INTO messages (id, conversation_id, turn_id, role, text, created_at, status, meta, hlc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
       ch.i, conv, String(v.turnId ?? ''), v.role === 'assistant' ? 'assistant' : 'user', String(v.text ?? ''), createdAt, String(v.status ?? 'complete'), JSON.stringify(v.meta ?? {}), ch.h,
     );
     if (r.changes === 1) {
-      stmt(db, `UPDATE conversations SET updated_at = max(updated_at, ?), title = CASE WHEN title = '' AND ? = 'user' THEN ? ELSE title END WHERE id = ?`).run(
-        createdAt, v.role, String(v.text ?? '').slice(0, 60), conv,
-      );
+      const t = memo.touched.get(conv) ?? { at: 0, title: '' };
+      t.at = Math.max(t.at, createdAt);
+      if (!t.title && v.role === 'user') t.title = String(v.text ?? '').slice(0, 60);
+      memo.touched.set(conv, t);
     }
     // A tombstone that arrived first wins over the late insert.
-    const dead = stmt(db, "SELECT 1 FROM sync_clocks WHERE coll = 'message' AND rec_id = ? AND field = 'delete'").get(ch.i);
-    if (dead) stmt(db, "UPDATE messages SET text = '', status = 'deleted', meta = '{}' WHERE id = ?").run(ch.i);
+    if (memo.anyTombstones && stmt(db, "SELECT 1 FROM sync_clocks WHERE coll = 'message' AND rec_id = ? AND field = 'delete'").get(ch.i)) {
+      stmt(db, "UPDATE messages SET text = '', status = 'deleted', meta = '{}' WHERE id = ?").run(ch.i);
+    }
     return r.changes === 1;
   }
   if (ch.f === 'delete') {
     stmt(db, "INSERT OR IGNORE INTO sync_clocks (coll, rec_id, field, hlc) VALUES ('message', ?, 'delete', ?)").run(ch.i, ch.h);
+    memo.anyTombstones = true;
     return stmt(db, "UPDATE messages SET text = '', status = 'deleted', meta = '{}' WHERE id = ? AND status != 'deleted'").run(ch.i).changes === 1;
   }
   return false;
+}
+
+function touchConversations(db: Db, memo: MessageMemo): void {
+  for (const [conv, t] of memo.touched) {
+    stmt(db, "UPDATE conversations SET updated_at = max(updated_at, ?), title = CASE WHEN title = '' THEN ? ELSE title END WHERE id = ?").run(t.at, t.title, conv);
+  }
 }
 
 function applyDevice(db: Db, ch: Change, newer: boolean, now: number): boolean {

@@ -15,6 +15,7 @@ import type { DeviceOp } from './device-log.js';
 import { refreshPeers } from './peers.js';
 import { writeSnapshot } from './snapshot.js';
 import { getMeta, setMeta } from '../store/db.js';
+import { ProgenyError } from '../errors.js';
 import { pairAccept, pairStart, type PairingStart } from './pairing.js';
 
 export type { SyncStatus, SyncDeviceInfo } from './status.js';
@@ -71,6 +72,13 @@ export function createEngineSync(engine: SyncEngineLike, extra: { transport?: Tr
     if (r.changes > 0 && engine.memory) await engine.memory.reindex({ staleOnly: true });
     return r;
   };
+  const refuseIfConfigured = (): void => {
+    if (hasVault(deps.paths)) {
+      throw new ProgenyError('SYNC_ALREADY_CONFIGURED', `this home already syncs with vault ${loadVault(deps.paths).vaultId}`, {
+        exit: 'usage', hint: 'one home belongs to one vault; use another --home for another vault',
+      });
+    }
+  };
   const status = (): SyncStatus => readStatus(deps.db, deps.deviceId, hasVault(deps.paths) ? open().vault : undefined);
   const name = (n?: string): string => n ?? `device ${deps.deviceId.slice(0, 6)}`;
 
@@ -93,10 +101,12 @@ export function createEngineSync(engine: SyncEngineLike, extra: { transport?: Tr
       return r;
     }),
     init: (relay, pass, o = {}) => serial(async () => {
+      refuseIfConfigured();
       session = await initVault(deps, relay, pass, { name: name(o.name), ...(o.kdfCost ? { kdfCost: o.kdfCost } : {}), ...(o.signal ? { signal: o.signal } : {}) });
       return status();
     }),
     join: (relay, vaultId, pass, o = {}) => serial(async () => {
+      refuseIfConfigured();
       session = await joinVault(deps, relay, vaultId, pass, { name: name(o.name), ...(o.signal ? { signal: o.signal } : {}) });
       return status();
     }),
@@ -104,6 +114,7 @@ export function createEngineSync(engine: SyncEngineLike, extra: { transport?: Tr
     revoke: (id, o) => serial(() => revokeDevice(open(), id, o)),
     changePassphrase: (oldP, newP, o = {}) => serial(() => changePassphrase(open(), oldP, newP, o)),
     pairStart: async (relay, o = {}) => {
+      refuseIfConfigured();
       const start = await pairStart(deps, relay, name(o.name), o.signal);
       return {
         code: start.code,
