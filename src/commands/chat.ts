@@ -41,13 +41,19 @@ export async function run(ctx: CommandContext, _args: string[], opts: Record<str
   if (opts.list) return conversationsView(engine);
   const session = await prepareChat(ctx, engine, opts, { probe: !wantsTui });
 
-  if (tui) {
-    const { startChatApp } = await tui;
-    return startChatApp(ctx, engine, session);
-  }
-  if (typeof opts.message !== 'string' && isInteractive(ctx)) {
-    const { runPlainChat } = await import('./chat-plain.js');
-    return runPlainChat(ctx, engine, session);
+  if (tui || (typeof opts.message !== 'string' && isInteractive(ctx))) {
+    // Interactive sessions sync in the background every sync.intervalS seconds (0 = off).
+    const background = engine.config['sync.intervalS'] > 0 ? (await import('./sync/background.js')).startSyncInBackground(ctx, engine) : undefined;
+    try {
+      if (tui) {
+        const { startChatApp } = await tui;
+        return await startChatApp(ctx, engine, session);
+      }
+      const { runPlainChat } = await import('./chat-plain.js');
+      return await runPlainChat(ctx, engine, session);
+    } finally {
+      await background?.stop();
+    }
   }
 
   const messages: AsyncIterable<string> | string[] = typeof opts.message === 'string' ? [opts.message] : readLines('-', ctx.stdin);
