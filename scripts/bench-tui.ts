@@ -17,6 +17,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type * as CreateModule from '../src/core/engine/create.js';
+import type * as LoadModule from '../src/core/config/load.js';
+import type * as PathsModule from '../src/core/paths.js';
 
 const root = resolve(import.meta.dirname, '..');
 const BIN = join(root, 'bin/progeny.js');
@@ -111,9 +114,10 @@ function progeny(home: string, args: string[]): void {
 
 /** A conversation of `n` messages, written through the engine (the same rows a long chat leaves). */
 async function seedHistory(home: string, n: number): Promise<void> {
-  const { createEngine } = (await import(join(root, 'dist/core/engine/create.js'))) as typeof import('../src/core/engine/create.js');
-  const { loadConfig } = (await import(join(root, 'dist/core/config/load.js'))) as typeof import('../src/core/config/load.js');
-  const { pathsFor } = (await import(join(root, 'dist/core/paths.js'))) as typeof import('../src/core/paths.js');
+  // The built core, as the binary runs it.
+  const { createEngine } = (await import(join(root, 'dist/core/engine/create.js'))) as typeof CreateModule;
+  const { loadConfig } = (await import(join(root, 'dist/core/config/load.js'))) as typeof LoadModule;
+  const { pathsFor } = (await import(join(root, 'dist/core/paths.js'))) as typeof PathsModule;
   const paths = pathsFor(home);
   const engine = await createEngine({ paths, config: loadConfig({ path: paths.config, env: {} }).config });
   const conv = engine.conversations.create('creator', 'bench history');

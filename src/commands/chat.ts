@@ -33,17 +33,19 @@ function conversationsView(engine: Engine): CommandResult {
 
 export async function run(ctx: CommandContext, _args: string[], opts: Record<string, unknown>): Promise<CommandResult | void> {
   if (opts.stream && !(typeof opts.message === 'string' || !ctx.stdin.isTTY)) throw usageError('--stream needs -m or piped input');
-  const wantsTui = typeof opts.message !== 'string' && isInteractive(ctx) && !opts.plain && !ctx.globals.json && !opts.list;
-  // The TUI's code loads while the engine opens; its first frame does not wait for the model probe.
-  const tui = wantsTui ? import('./chat-interactive.js').then(async (m) => (await m.preloadChatScreen(), m)) : undefined;
-  tui?.catch(() => undefined);
+  // The TUI draws its first frame before the engine opens, and probes the model in the background (--require-model
+  // needs the probe's answer before starting, so it takes the usual path first).
+  if (typeof opts.message !== 'string' && isInteractive(ctx) && !opts.plain && !ctx.globals.json && !opts.list && !opts.requireModel) {
+    const { startChatApp } = await import('./chat-interactive.js');
+    return startChatApp(ctx, opts);
+  }
   const engine = await ctx.engine({ autoInit: true });
   if (opts.list) return conversationsView(engine);
-  const session = await prepareChat(ctx, engine, opts, { probe: !wantsTui });
+  const session = await prepareChat(ctx, engine, opts);
 
-  if (tui) {
-    const { startChatApp } = await tui;
-    return startChatApp(ctx, engine, session);
+  if (typeof opts.message !== 'string' && isInteractive(ctx) && !opts.plain && !ctx.globals.json) {
+    const { startChatApp } = await import('./chat-interactive.js');
+    return startChatApp(ctx, opts);
   }
   if (typeof opts.message !== 'string' && isInteractive(ctx)) {
     const { runPlainChat } = await import('./chat-plain.js');
