@@ -6,7 +6,8 @@
  * - first frame: `progeny chat` on an initialised home (OFFLINE, so no model time), N runs. Reported two ways:
  *   in-process (ms from the process's time origin to the first frame's bytes written, from PROGENY_TUI_TRACE) and
  *   wall (from before `tmux new-session` to that write, so it includes tmux and node start-up). For scale, the same
- *   wall timing of a bare `node` that only writes a file is reported in the same run.
+ *   wall timing of a bare `node` that only writes a file is reported in the same run. The first frame is drawn
+ *   before the engine opens; "screen live" is when the chat screen (engine open) was first drawn.
  * - keystroke→frame: `progeny chat --continue` on a conversation of --history messages; keys are typed one at a
  *   time through tmux, and each is timed from the moment the app received it to the moment the redrawn frame was
  *   written. The same with an empty history, for the ratio.
@@ -74,13 +75,16 @@ function startSession(cmd: string): void {
   tmux('-f', '/dev/null', 'new-session', '-d', '-s', 'b', '-x', '100', '-y', '30', cmd);
 }
 
-async function firstFrame(home: string, dir: string, i: number): Promise<{ inProcess: number; wall: number }> {
+interface Start { inProcess: number; wall: number; interactive: number }
+
+async function firstFrame(home: string, dir: string, i: number): Promise<Start> {
   const trace = join(dir, `ff-${i}.jsonl`);
   const t0 = Date.now();
   startSession(`env -i ${envFor(home, trace)} ${q(process.execPath)} ${q(BIN)} chat`);
   const ev = await waitForLine(trace, 'first-frame');
+  const ready = await waitForLine(trace, 'interactive');
   killTmux();
-  return { inProcess: ev.ms ?? NaN, wall: (ev.at ?? NaN) - t0 };
+  return { inProcess: ev.ms ?? NaN, wall: (ev.at ?? NaN) - t0, interactive: ready.ms ?? NaN };
 }
 
 async function bareNode(dir: string, i: number): Promise<number> {
@@ -136,7 +140,7 @@ async function main(): Promise<void> {
     const home = join(dir, 'home');
     progeny(home, ['init']);
     progeny(home, ['memory', 'add', 'The bench likes round numbers']);
-    const ff: { inProcess: number; wall: number }[] = [];
+    const ff: Start[] = [];
     const bare: number[] = [];
     await firstFrame(home, dir, -1); // warm the page cache
     for (let i = 0; i < RUNS; i++) {
@@ -154,6 +158,7 @@ async function main(): Promise<void> {
       runs: RUNS,
       firstFrameInProcessMs: stats(ff.map((f) => f.inProcess)),
       firstFrameWallMs: stats(ff.map((f) => f.wall)),
+      interactiveInProcessMs: stats(ff.map((f) => f.interactive)),
       bareNodeWallMs: stats(bare),
       keystrokeToFrameMs: { [`history${HISTORY}`]: stats(keysBig), empty: stats(keysEmpty) },
     };
@@ -165,6 +170,7 @@ async function main(): Promise<void> {
     console.log(`${'measure (ms)'.padEnd(36)} ${'n'.padStart(4)} ${['P50', 'P95', 'P99', 'max'].map((h) => h.padStart(8)).join(' ')}`);
     console.log(row('first frame, in process', result.firstFrameInProcessMs));
     console.log(row('first frame, wall (tmux + node)', result.firstFrameWallMs));
+    console.log(row('engine open, screen live, in process', result.interactiveInProcessMs));
     console.log(row('bare node in tmux, wall', result.bareNodeWallMs));
     console.log(row(`keystroke→frame, ${HISTORY} messages`, stats(keysBig)));
     console.log(row('keystroke→frame, empty', stats(keysEmpty)));

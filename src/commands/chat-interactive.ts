@@ -5,7 +5,6 @@
  * which the screen does in the background. Running from source (tsx), where no bundle exists, loads src/tui.
  */
 import type { CommandContext } from './context.js';
-import { prepareChat } from './chat-turn.js';
 import type * as ChatScreen from '../tui/start-chat.js';
 
 async function loadChatScreen(): Promise<typeof ChatScreen> {
@@ -23,7 +22,8 @@ export async function startChatApp(ctx: CommandContext, opts: Record<string, unk
   const { startChatScreen } = await loadChatScreen();
   await startChatScreen({
     async open() {
-      const engine = await ctx.engine();
+      // Loaded now, not at the top: chat-turn and the engine pull in the whole core, which the first frame skips.
+      const [engine, { prepareChat }] = await Promise.all([ctx.engine(), import('./chat-turn.js')]);
       const notices: string[] = [];
       if (!engine.heritage.exists()) {
         // As ctx.engine({ autoInit }) would, but said inside the screen: a line on stderr would tear Ink's frame.

@@ -8,7 +8,7 @@ import { readLines } from './args.js';
 import type { CommandResult } from './output.js';
 import { usageError } from '../core/errors.js';
 import type { Engine } from '../core/engine/engine.js';
-import { prepareChat, runHeadlessTurn, type TurnSummary } from './chat-turn.js';
+import type { TurnSummary } from './chat-turn.js';
 
 export function isInteractive(ctx: CommandContext): boolean {
   return ctx.stdin.isTTY === true && ctx.out.stdout.isTTY === true && !ctx.env.CI;
@@ -39,7 +39,9 @@ export async function run(ctx: CommandContext, _args: string[], opts: Record<str
     const { startChatApp } = await import('./chat-interactive.js');
     return startChatApp(ctx, opts);
   }
-  const engine = await ctx.engine({ autoInit: true });
+  // chat-turn reaches the core's composition root: loaded here, after the TUI branch, so the TUI's first frame
+  // does not wait for it.
+  const [engine, { prepareChat, runHeadlessTurn }] = await Promise.all([ctx.engine({ autoInit: true }), import('./chat-turn.js')]);
   if (opts.list) return conversationsView(engine);
   const session = await prepareChat(ctx, engine, opts);
 
