@@ -96,11 +96,11 @@ async function bareNode(dir: string, i: number): Promise<number> {
   return (ev.at ?? NaN) - t0;
 }
 
-async function keystrokes(home: string, dir: string, label: string, args: string[]): Promise<number[]> {
+async function keystrokes(home: string, dir: string, label: string, args: string[]): Promise<{ frame: number[]; render: number[] }> {
   const trace = join(dir, `keys-${label}.jsonl`);
   startSession(`env -i ${envFor(home, trace)} ${q(process.execPath)} ${q(BIN)} chat ${args.join(' ')}`);
-  await waitForLine(trace, 'first-frame');
-  await sleep(500);
+  await waitForLine(trace, 'interactive');
+  await sleep(1000);
   for (let k = 0; k < KEYS; k++) {
     // Type a character, then erase it every 20 keys, so the input stays short and both paths are timed.
     if (k % 20 === 19) tmux('send-keys', '-t', 'b', 'C-u');
@@ -109,7 +109,8 @@ async function keystrokes(home: string, dir: string, label: string, args: string
   }
   await sleep(300);
   killTmux();
-  return readFileSync(trace, 'utf8').split('\n').filter((l) => l.includes('"key"')).map((l) => (JSON.parse(l) as { ms: number }).ms);
+  const events = readFileSync(trace, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { event: string; ms: number });
+  return { frame: events.filter((e) => e.event === 'key').map((e) => e.ms), render: events.filter((e) => e.event === 'render').map((e) => e.ms) };
 }
 
 function progeny(home: string, args: string[]): void {
@@ -160,7 +161,8 @@ async function main(): Promise<void> {
       firstFrameWallMs: stats(ff.map((f) => f.wall)),
       interactiveInProcessMs: stats(ff.map((f) => f.interactive)),
       bareNodeWallMs: stats(bare),
-      keystrokeToFrameMs: { [`history${HISTORY}`]: stats(keysBig), empty: stats(keysEmpty) },
+      keystrokeToFrameMs: { [`history${HISTORY}`]: stats(keysBig.frame), empty: stats(keysEmpty.frame) },
+      inkRenderPerKeyMs: { [`history${HISTORY}`]: stats(keysBig.render), empty: stats(keysEmpty.render) },
     };
     if (values.json) {
       console.log(JSON.stringify(result, null, 2));
@@ -172,8 +174,10 @@ async function main(): Promise<void> {
     console.log(row('first frame, wall (tmux + node)', result.firstFrameWallMs));
     console.log(row('engine open, screen live, in process', result.interactiveInProcessMs));
     console.log(row('bare node in tmux, wall', result.bareNodeWallMs));
-    console.log(row(`keystroke→frame, ${HISTORY} messages`, stats(keysBig)));
-    console.log(row('keystroke→frame, empty', stats(keysEmpty)));
+    console.log(row(`keystroke→frame, ${HISTORY} messages`, stats(keysBig.frame)));
+    console.log(row('keystroke→frame, empty', stats(keysEmpty.frame)));
+    console.log(row(`Ink render per key, ${HISTORY} messages`, stats(keysBig.render)));
+    console.log(row('Ink render per key, empty', stats(keysEmpty.render)));
     console.log('budgets: first frame ≤ 600 ms; keystroke→frame ≤ 16 ms with 10k messages');
   } finally {
     killTmux();

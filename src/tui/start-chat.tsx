@@ -43,7 +43,7 @@ const BRACKETED_PASTE_OFF = '\x1b[?2004l';
  * PROGENY_TUI_TRACE=<file>: JSON lines for the first frame, the first interactive frame and each keystroke→frame,
  * for scripts/bench-tui.ts. A frame counts when its bytes were handed to the terminal (stdout.write returned).
  */
-function traceFrames(path: string | undefined, stdout: NodeJS.WriteStream): { onKey(): void; onReady(): void } | null {
+function traceFrames(path: string | undefined, stdout: NodeJS.WriteStream): { onKey(): void; onReady(): void; onRender(m: { renderTime: number }): void } | null {
   if (!path) return null;
   let first = true;
   let ready = false;
@@ -67,6 +67,10 @@ function traceFrames(path: string | undefined, stdout: NodeJS.WriteStream): { on
     },
     onReady() {
       ready = true;
+    },
+    // Ink's own time to lay out and print one frame (no scheduling delays): the app's share of a keystroke.
+    onRender(m) {
+      if (keyAt !== null) log({ event: 'render', ms: m.renderTime });
     },
   };
 }
@@ -112,7 +116,7 @@ export async function startChatScreen(o: ChatScreenOptions): Promise<void> {
       onFailed={(err) => (failure = { err })}
       {...(trace ? { onKey: trace.onKey, onReady: trace.onReady } : {})}
     />,
-    { stdin: o.stdin, stdout: o.stdout, exitOnCtrlC: false, patchConsole: true, maxFps: 60 },
+    { stdin: o.stdin, stdout: o.stdout, exitOnCtrlC: false, patchConsole: true, maxFps: 60, ...(trace ? { onRender: trace.onRender } : {}) },
   );
   const onAbort = (): void => instance.unmount();
   o.signal?.addEventListener('abort', onAbort, { once: true });
