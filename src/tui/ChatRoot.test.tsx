@@ -1,11 +1,11 @@
 import { render } from 'ink-testing-library';
 import { describe, expect, it, vi } from 'vitest';
 import { fakeEngine } from '../testing/tui-fake-engine.js';
+import { until } from '../testing/tui-wait.js';
 import { ChatRoot, type ReadyProps } from './ChatRoot.js';
 import { openHistory } from './history.js';
 import { THEMES } from './theme.js';
 
-const tick = (ms = 30): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('ChatRoot', () => {
   it('draws a frame at once, then the chat screen when the engine is open, with its start-up notices', async () => {
@@ -19,7 +19,7 @@ describe('ChatRoot', () => {
       engine: fakeEngine(), name: 'Nova', theme: THEMES.none, history: openHistory('/nonexistent/h.jsonl'), sync: null,
       copy: () => ({ ok: true, message: '' }), initialEntries: [{ kind: 'notice', tone: 'info', text: 'created a new companion "Nova"' }],
     });
-    for (let i = 0; i < 100 && !r.lastFrame()?.includes('FULL'); i++) await tick(10);
+    await until(() => r.lastFrame()?.includes('FULL') ?? false);
     expect(r.lastFrame()).toContain('created a new companion "Nova"');
     expect(r.lastFrame()).toContain('FULL');
     expect(onReady).toHaveBeenCalledTimes(1);
@@ -29,7 +29,7 @@ describe('ChatRoot', () => {
     const err = new Error('database is locked');
     const onFailed = vi.fn();
     render(<ChatRoot open={Promise.reject(err)} theme={THEMES.none} onFailed={onFailed} />);
-    await tick();
+    await until(() => onFailed.mock.calls.length > 0);
     expect(onFailed).toHaveBeenCalledWith(err);
   });
 });
