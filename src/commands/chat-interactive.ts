@@ -23,7 +23,12 @@ export async function startChatApp(ctx: CommandContext, opts: Record<string, unk
   await startChatScreen({
     async open() {
       // Loaded now, not at the top: chat-turn and the engine pull in the whole core, which the first frame skips.
-      const [engine, { prepareChat }] = await Promise.all([ctx.engine(), import('./chat-turn.js')]);
+      const [engine, { prepareChat }, { createEngineSync }, { syncPortFrom }] = await Promise.all([
+        ctx.engine(),
+        import('./chat-turn.js'),
+        import('../core/sync/index.js'),
+        import('../tui/sync-port.js'),
+      ]);
       const notices: string[] = [];
       if (!engine.heritage.exists()) {
         // As ctx.engine({ autoInit }) would, but said inside the screen: a line on stderr would tear Ink's frame.
@@ -36,8 +41,7 @@ export async function startChatApp(ctx: CommandContext, opts: Record<string, unk
         engine,
         notices,
         ...(session.conversationId ? { conversationId: session.conversationId } : {}),
-        // The sync layer plugs in here once it exists (SyncPort, src/tui/sync-port.ts); until then /sync explains.
-        sync: null,
+        sync: syncPortFrom(createEngineSync(engine)),
       };
     },
     color: ctx.globals.color,

@@ -100,6 +100,9 @@ describe.skipIf(!hasTmux)('chat TUI in a terminal, OFFLINE', () => {
     const s = await term.waitFor((x) => x.includes('(offline: from memory)') && x.includes('recalled'), 'the offline reply');
     expect(s).toMatch(/\[offline\]/);
     expect(s).toContain('Lisbon');
+    term.type('/sync');
+    term.keys('Enter');
+    await term.waitFor((x) => x.includes('sync is not set up yet') && x.includes('progeny sync init'), '/sync before sync is set up');
     term.type('/quit');
     term.keys('Enter');
     expect(await term.waitFor((x) => x.includes('[exited'), 'exit')).toContain('[exited 0]');
