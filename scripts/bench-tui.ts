@@ -42,7 +42,7 @@ function stats(xs: number[]): Stats {
 // A fresh tmux server (socket) per session: restarting one on the same socket races with its shutdown.
 let session = 0;
 const sock = (): string => `progeny-bench-${process.pid}-${session}`;
-const tmux = (...args: string[]): string => execFileSync('tmux', ['-L', sock(), ...args], { encoding: 'utf8' });
+const tmux = (...args: string[]): string => execFileSync('tmux', ['-L', sock(), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 const killTmux = (): void => {
   try {
     tmux('kill-server');
