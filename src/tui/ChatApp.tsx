@@ -87,14 +87,19 @@ export function ChatApp(props: ChatAppProps) {
       else if (n.type === 'mode') dispatch({ type: 'status', patch: { mode: n.mode } });
       else if (n.type === 'memory') refreshCounts();
     });
+    // Quitting aborts a probe still waiting for a slow model server, so the process can exit at once.
+    const probing = new AbortController();
     if (!props.mode) {
       // The first frame does not wait for the model server: the probe fills in the mode when it answers.
-      engine.probe().then(
+      engine.probe(probing.signal).then(
         (r) => dispatch({ type: 'status', patch: { mode: r.mode } }),
         () => dispatch({ type: 'status', patch: { mode: engine.mode() } }),
       );
     }
-    return off;
+    return () => {
+      off();
+      probing.abort();
+    };
     // Mount only: the engine and the initial props do not change.
   }, []);
 
