@@ -8,6 +8,7 @@ import { ProgenyError } from './core/errors.js';
 import type { CommandContext, GlobalOptions } from './commands/context.js';
 import type { CommandResult, Output } from './commands/output.js';
 import { EXIT_CODE_HELP } from './commands/exit-codes.js';
+import { addBenchCommands } from './commands/bench/define.js';
 
 export interface Runtime {
   out: Output;
@@ -89,6 +90,8 @@ export function buildProgram(rt: Runtime, signal: AbortSignal): Command {
   config.command('unset').argument('<key>').description('remove a setting from the config file').action(run('config/unset'));
   config.command('list').description('every setting with its value, source and meaning').action(run('config/list'));
   config.command('path').description('print the config file path').action(run('config/path'));
+
+  addBenchCommands(program, run);
 
   program
     .command('doctor')
