@@ -13,7 +13,17 @@ function sniffGlobals(argv: string[]): { json: boolean; debug: boolean; color: b
   return { json: flags.includes('--json'), debug: flags.includes('--debug') || process.env.PROGENY_DEBUG === '1', color: !flags.includes('--no-color') };
 }
 
+/** A reader that went away (`progeny memory list | head`) is not an error: stop quietly instead of a stack trace. */
+function exitQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
 export async function main(argv: string[]): Promise<void> {
+  exitQuietlyOnClosedPipe(process.stdout);
+  exitQuietlyOnClosedPipe(process.stderr);
   const sniffed = sniffGlobals(argv);
   const runtime: Runtime = { out: new Output({ json: sniffed.json, color: sniffed.color }), exitCode: 0, cleanup: [] };
   const controller = new AbortController();

@@ -47,4 +47,14 @@ describe('progeny CLI basics (built binary)', () => {
     expect(r.stderr).toMatch(/hint:/);
     expect(readFileSync(path, 'utf8')).toBe('{ not json');
   });
+
+  it('a reader that closes the pipe early (`| head -1`) ends the command quietly, without a stack trace', async () => {
+    const child = home.spawn(['--help']);
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout?.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(stderr).not.toMatch(/EPIPE|at .*\.js/);
+    expect(code).toBe(0);
+  });
 });
