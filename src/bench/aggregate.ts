@@ -2,7 +2,7 @@
 import { Histogram } from './histogram.js';
 import type { CaseResult, LatencySummary, RawRun, RunValues, Spread } from './types.js';
 
-const ms = (ns: number): number => Math.round(ns / 1e3) / 1e3; // ms with µs precision
+const ms = (ns: number): number => Math.round(ns) / 1e6; // ms floats, ns precision
 
 export function summarize(h: Histogram): LatencySummary {
   return {
