@@ -12,7 +12,7 @@ export function benchView(r: BenchReport): View {
     kind: 'table',
     empty: 'no case was measured',
     columns: [
-      { key: 'name', label: 'case', flex: true },
+      { key: 'name', label: 'case' },
       { key: 'p50', label: 'P50 ms', align: 'right', format: f },
       { key: 'p95', label: 'P95 ms', align: 'right', format: f },
       { key: 'p99', label: 'P99 ms', align: 'right', format: f },
