@@ -76,3 +76,103 @@ describe('progeny bench core', () => {
     expect((JSON.parse(r.stdout) as BenchReport).verdict.reasons[0]).toContain('only 5 calls');
   }, 60_000);
 });
+
+/** A stand-in server with progeny's routes' shape (GET JSON, a ws ping/state.get protocol) until `serve` lands. */
+async function startStandIn(): Promise<{ url: string; close(): Promise<void> }> {
+  const { createServer } = await import('node:http');
+  const { WebSocketServer } = await import('ws');
+  const server = createServer((req, res) => {
+    req.resume();
+    const ok = req.headers.authorization === 'Bearer t0k3n';
+    res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(ok ? { trust: 0.5 } : { error: { code: 'UNAUTHENTICATED' } }));
+  });
+  const wss = new WebSocketServer({ server, path: '/v1/ws' });
+  wss.on('connection', (ws) =>
+    ws.on('message', (d: Buffer) => {
+      const m = JSON.parse(d.toString()) as { type: string; id: string };
+      ws.send(JSON.stringify(m.type === 'ping' ? { type: 'pong', id: m.id, t: Date.now() } : { type: 'state', id: m.id, state: {} }));
+    }),
+  );
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const addr = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${addr.port}`,
+    close: () => new Promise<void>((r) => {
+      wss.close();
+      server.closeAllConnections();
+      server.close(() => r());
+    }),
+  };
+}
+
+describe('progeny bench http / ws against --url', () => {
+  it('reports closed and open models and the node:http reference ratio', async () => {
+    const s = await startStandIn();
+    try {
+      const r = await home.run(['--json', 'bench', 'http', '--url', s.url, '--token', 't0k3n', '--route', 'GET /v1/state', '--duration', '1s', '--rate', '200', '--connections', '4'], { timeoutMs: 60_000 });
+      expect([0, 12], r.stderr).toContain(r.code); // 12 only when this shared machine starves the generator
+      const report = JSON.parse(r.stdout) as BenchReport;
+      expect(validateReport(report)).toEqual([]);
+      expect(report.kind).toBe('http');
+      expect(report.results.map((c) => c.name)).toEqual(['reference.closed GET /', 'http.closed GET /v1/state', 'http.open GET /v1/state']);
+      const [ref, closed, open] = report.results;
+      expect(ref!.rate).toBeGreaterThan(100);
+      expect(closed!.errors).toBe(0);
+      expect(closed!.latency.p50).toBeGreaterThan(0);
+      expect(closed!.latency.p50).not.toBe(Math.round(closed!.latency.p50)); // sub-millisecond, not whole ms
+      expect(closed!.extra?.ratio).toBeCloseTo(closed!.rate / ref!.rate, 1);
+      expect(open!.extra).toMatchObject({ model: 'open', targetRate: 200 });
+      expect(open!.latency.count).toBeGreaterThan(150);
+      if (r.code === 12) expect(report.invalid.join(' ')).toMatch(/generator|fell behind|no answer/);
+    } finally {
+      await s.close();
+    }
+  }, 90_000);
+
+  it('refused requests (a wrong token) make the measurement invalid: exit 12', async () => {
+    const s = await startStandIn();
+    try {
+      const r = await home.run(['--json', 'bench', 'http', '--url', s.url, '--token', 'wrong', '--no-reference', '--model', 'closed', '--duration', '300ms'], { timeoutMs: 60_000 });
+      expect(r.code).toBe(12);
+      const report = JSON.parse(r.stdout) as BenchReport;
+      expect(report.results[0]!.errors).toBeGreaterThan(0);
+      expect(report.invalid[0]).toMatch(/calls failed: HTTP 401/);
+    } finally {
+      await s.close();
+    }
+  }, 60_000);
+
+  it('an impossible latency threshold fails with exit 10', async () => {
+    const s = await startStandIn();
+    try {
+      const r = await home.run(['--json', 'bench', 'http', '--url', s.url, '--token', 't0k3n', '--no-reference', '--model', 'closed', '--duration', '300ms', '--connections', '2', '--threshold', 'http.closed*:p(50)<1ns'], { timeoutMs: 60_000 });
+      const report = JSON.parse(r.stdout) as BenchReport;
+      expect(report.results.map((c) => c.name)).toEqual(['http.closed GET /v1/state']);
+      expect(r.code).toBe(report.invalid.length ? 12 : 10); // invalid only if this machine saturated the generator
+      expect(report.thresholds[0]).toMatchObject({ status: 'breach' });
+    } finally {
+      await s.close();
+    }
+  }, 60_000);
+
+  it('times WebSocket round trips at N connections', async () => {
+    const s = await startStandIn();
+    try {
+      const r = await home.run(['--json', 'bench', 'ws', '--url', s.url, '--token', 't0k3n', '--connections', '5', '--rate', '20', '--duration', '1s'], { timeoutMs: 60_000 });
+      expect([0, 12], r.stderr).toContain(r.code);
+      const report = JSON.parse(r.stdout) as BenchReport;
+      expect(validateReport(report)).toEqual([]);
+      expect(report.results[0]).toMatchObject({ name: 'ws.state.get@5', errors: 0 });
+      expect(report.results[0]!.latency.count).toBe(100);
+    } finally {
+      await s.close();
+    }
+  }, 60_000);
+
+  it('refuses to guess a target', async () => {
+    const r = await home.run(['bench', 'http']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--spawn');
+  });
+});

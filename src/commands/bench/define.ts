@@ -45,6 +45,7 @@ export function addBenchCommands(program: Command, run: Runner): void {
       .option('--connections <n>', 'concurrent connections (closed model)', '10')
       .option('--duration <d>', 'measured time per route and model', '5s')
       .option('--rate <r>', 'open-model rate in requests/s (default: half the measured closed-model rate)')
+      .option('--model <m>', 'closed (max rate), open (fixed rate) or both', 'both')
       .option('--runs <n>', 'passes per route', '1')
       .option('--no-reference', 'skip the bare node:http reference server'),
   ).action(run('bench/http'));
@@ -57,6 +58,7 @@ export function addBenchCommands(program: Command, run: Runner): void {
       .option('--token <token>', 'bearer token for --url')
       .option('--connections <n>', 'connections', '50')
       .option('--rate <r>', 'messages per second per connection', '20')
+      .option('--message <type>', 'what to send: state.get (a state read) or ping', 'state.get')
       .option('--duration <d>', 'measured time', '5s')
       .option('--runs <n>', 'passes', '1'),
   ).action(run('bench/ws'));

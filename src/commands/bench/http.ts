@@ -29,6 +29,7 @@ export interface HttpFlags extends JudgingOptions {
   rate?: string;
   runs?: string;
   reference?: boolean;
+  model?: string;
 }
 
 export function targetUrl(url: string): string {
@@ -64,6 +65,9 @@ export async function run(ctx: CommandContext, _args: string[], opts: HttpFlags)
   const durationMs = parseDuration(opts.duration ?? '5s', '--duration');
   const fixedRate = opts.rate !== undefined ? parsePositiveInt(opts.rate, '--rate', 1_000_000) : undefined;
   const runs = parsePositiveInt(opts.runs ?? '1', '--runs', 100);
+  const model = opts.model ?? 'both';
+  if (!['closed', 'open', 'both'].includes(model)) throw usageError('--model must be closed, open or both');
+  if (model === 'open' && fixedRate === undefined) throw usageError('--model open needs --rate (no closed-model run to take half of)');
   const judging = prepareJudging(opts);
   const plan = pinPlan();
   const target = await openTarget(ctx, opts, plan?.server ?? null);
@@ -83,10 +87,13 @@ export async function run(ctx: CommandContext, _args: string[], opts: HttpFlags)
       }
       for (const r of routes) {
         await runClosed('warmup', 'http', { ...load(target.url, r, headers), durationMs: Math.min(1000, durationMs / 4) });
-        const closed = await runClosed(`http.closed ${r.method} ${r.path}`, 'http', load(target.url, r, headers));
-        raw.push(closed);
-        const rate = fixedRate ?? Math.max(10, Math.round(closed.ops / (closed.elapsedNs / 1e9) / 2));
-        raw.push(await runOpen(`http.open ${r.method} ${r.path}`, 'http', load(target.url, r, headers), rate));
+        let rate = fixedRate ?? 0;
+        if (model !== 'open') {
+          const closed = await runClosed(`http.closed ${r.method} ${r.path}`, 'http', load(target.url, r, headers));
+          raw.push(closed);
+          rate ||= Math.max(10, Math.round(closed.ops / (closed.elapsedNs / 1e9) / 2));
+        }
+        if (model !== 'closed') raw.push(await runOpen(`http.open ${r.method} ${r.path}`, 'http', load(target.url, r, headers), rate));
       }
     }
   } finally {
@@ -107,7 +114,7 @@ export async function run(ctx: CommandContext, _args: string[], opts: HttpFlags)
     config: {
       target: opts.url ? targetUrl(opts.url) : 'spawned progeny serve',
       routes: routes.map((r) => r.route),
-      connections, durationMs, runs, rate: fixedRate ?? 'half of closed-model max',
+      connections, durationMs, runs, model, rate: fixedRate ?? 'half of closed-model max',
       pinned: plan ? { server: plan.server, generator: plan.generator } : null,
       reference: reference !== null,
     },
