@@ -1,0 +1,70 @@
+/**
+ * The dream cycle (domain.md, "Consolidation"): merge near-duplicates (cosine ≥ memory.dream.mergeThreshold: keep
+ * the most salient, archive the others linked to it), lower the salience of old unrecalled memories ("faded"), and
+ * archive those whose salience falls below a floor ("decayed"). Pinned memories are left alone. It never deletes.
+ */
+import { DAY_MS } from '../clock.js';
+import { ProgenyError } from '../errors.js';
+import { immediate } from '../store/db.js';
+import type { DreamReport, ProgressFn } from './api.js';
+import { syncStore, type MemoryContext } from './context.js';
+import { toMemory, type MemoryRow } from './rows.js';
+import type { Memory } from './types.js';
+import { fromBlob } from './vectors.js';
+
+export const FADE_FACTOR = 0.8;
+export const ARCHIVE_BELOW = 0.1;
+
+export async function dream(ctx: MemoryContext, opts: { dryRun?: boolean; onProgress?: ProgressFn }): Promise<DreamReport> {
+  const dryRun = opts.dryRun === true;
+  const report: DreamReport = { decayed: 0, merged: [], faded: 0, summarised: 0, dryRun };
+  const threshold = ctx.config['memory.dream.mergeThreshold'];
+  const rows = ctx.db.prepare("SELECT * FROM memories WHERE status = 'active' AND vector IS NOT NULL ORDER BY pinned DESC, salience DESC, created_at DESC").all() as MemoryRow[];
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const rank = new Map(rows.map((r, i) => [r.id, i]));
+  const archived = new Map<string, string>();
+  let done = 0;
+  for (const keep of rows) {
+    opts.onProgress?.(++done, rows.length);
+    if (archived.has(keep.id)) continue;
+    const near = await ctx.store.search(fromBlob(keep.vector as Buffer), { limit: 16, filter: { actor: keep.actor } });
+    const dupes = near.filter((c) => c.id !== keep.id && c.similarity >= threshold && !archived.has(c.id) && byId.get(c.id)?.pinned === 0);
+    // The most salient comes first in `rows`, so everything found here is at most as salient as `keep`.
+    const group = dupes.map((c) => c.id).filter((id) => (rank.get(id) as number) > (rank.get(keep.id) as number));
+    if (!group.length) continue;
+    for (const id of group) archived.set(id, keep.id);
+    report.merged.push({ kept: keep.id, archived: group });
+  }
+
+  const now = ctx.clock.now();
+  const staleBefore = now - ctx.config['memory.dream.staleDays'] * DAY_MS;
+  const fades: { row: MemoryRow; salience: number }[] = [];
+  for (const r of rows) {
+    if (archived.has(r.id) || r.pinned || r.created_at >= staleBefore || (r.last_recalled_at ?? 0) >= staleBefore) continue;
+    fades.push({ row: r, salience: r.salience * FADE_FACTOR });
+  }
+  report.faded = fades.length;
+  report.decayed = fades.filter((f) => f.salience < ARCHIVE_BELOW).length;
+  if (dryRun) return report;
+
+  const touched = immediate(ctx.db, () => [
+    ...[...archived].map(([id, into]) => ctx.writer.patchRow(byId.get(id) as MemoryRow, { status: 'archived', merged_into: into }, null)),
+    ...fades.map((f) => ctx.writer.patchRow(f.row, { salience: f.salience, ...(f.salience < ARCHIVE_BELOW ? { status: 'archived' as const } : {}) }, null)),
+  ]);
+  await syncStore(ctx.store, touched);
+  ctx.changed('archive', touched.filter((r) => r.status === 'archived').map((r) => r.id));
+  return report;
+}
+
+/** Brings an archived memory back; it counts as recalled now so the next dream does not fade it straight away. */
+export async function restore(ctx: MemoryContext, id: string): Promise<Memory> {
+  const before = ctx.rows.resolve(id);
+  if (before.status !== 'archived') {
+    throw new ProgenyError('NOT_ARCHIVED', `memory ${before.id} is ${before.status}, not archived`, { exit: 'usage', hint: before.status === 'forgotten' ? 'a forgotten memory cannot come back' : 'only memories archived by dream can be restored' });
+  }
+  const after = ctx.writer.patch(before, { status: 'active', merged_into: null, salience: Math.max(before.salience, ARCHIVE_BELOW) }, null);
+  ctx.writer.noteRecalled([after.id]);
+  await syncStore(ctx.store, [after]);
+  ctx.changed('restore', [after.id]);
+  return toMemory(after);
+}

@@ -1,0 +1,36 @@
+/** Wraps an LLM provider's embeddings endpoint as an Embedder: normalises vectors and learns the dimension. */
+import { ProgenyError } from '../errors.js';
+import type { Embedder } from './types.js';
+import { normalise } from './vectors.js';
+
+export type EmbedFn = (texts: string[], signal?: AbortSignal) => Promise<(Float32Array | number[])[]>;
+
+export function createProviderEmbedder(fn: EmbedFn, id: string, batchSize = 64): Embedder {
+  let dims = 0;
+  const embedder: Embedder = {
+    id,
+    get dimensions() {
+      return dims;
+    },
+    async embed(texts, signal) {
+      const out: Float32Array[] = [];
+      for (let i = 0; i < texts.length; i += batchSize) {
+        const chunk = texts.slice(i, i + batchSize);
+        const vecs = await fn(chunk, signal);
+        if (vecs.length !== chunk.length) {
+          throw new ProgenyError('EMBEDDER', `embedder ${id} returned ${vecs.length} vectors for ${chunk.length} texts`, { exit: 'llm', hint: 'check embedder.model, or set embedder.kind to builtin' });
+        }
+        for (const v of vecs) {
+          const f = normalise(Float32Array.from(v));
+          if (dims && f.length !== dims) {
+            throw new ProgenyError('EMBEDDER', `embedder ${id} changed dimension (${dims} → ${f.length})`, { exit: 'llm', hint: 'run `progeny memory reindex` after changing embedder.model' });
+          }
+          dims = f.length;
+          out.push(f);
+        }
+      }
+      return out;
+    },
+  };
+  return embedder;
+}

@@ -1,0 +1,86 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ulid } from '../ids.js';
+import { memoryFixture, T0, type MemoryFixture } from '../../testing/memory-fixture.js';
+
+let fx: MemoryFixture;
+afterEach(() => fx.cleanup());
+
+describe('JSONL export and import', () => {
+  it('round-trips ids, dates, kinds and tombstones between two homes', async () => {
+    fx = await memoryFixture();
+    const [a, b] = await fx.memory.add([{ text: 'alpha', kind: 'fact', salience: 0.7 }, { text: 'beta secret' }]);
+    await fx.memory.forget(b!.id);
+    const lines = [...fx.memory.exportJsonl()];
+    expect(JSON.parse(lines[0]!)).toMatchObject({ v: 1, id: a!.id, text: 'alpha', kind: 'fact', createdAt: T0, salience: 0.7 });
+    expect(lines[1]).not.toMatch(/secret/);
+    const other = await memoryFixture();
+    await other.memory.add([{ text: 'beta secret', id: b!.id }]);
+    const report = await other.memory.importJsonl(lines);
+    expect(report).toEqual({ imported: 1, updated: 1, skipped: 0, errors: [] });
+    expect(other.memory.get(a!.id)).toMatchObject({ text: 'alpha', createdAt: T0, kind: 'fact' });
+    expect(other.memory.get(b!.id)).toMatchObject({ status: 'forgotten', text: '' });
+    // Importing the same file again changes nothing.
+    expect(await other.memory.importJsonl(lines)).toEqual({ imported: 0, updated: 0, skipped: 2, errors: [] });
+    await other.cleanup();
+  });
+
+  it('reports invalid lines by number and applies none of them, the valid ones all', async () => {
+    fx = await memoryFixture();
+    const id = ulid(T0);
+    const lines = [
+      JSON.stringify({ v: 1, id, text: 'good one', kind: 'fact', createdAt: T0 }),
+      '{"v":1,"text":"broken',
+      JSON.stringify({ v: 1, text: 'bad kind', kind: 'dream' }),
+      '',
+      JSON.stringify({ v: 2, text: 'from the future' }),
+      JSON.stringify({ v: 1, id: 'nope', text: 'bad id' }),
+      JSON.stringify({ v: 1, text: 'bad salience', salience: 7 }),
+      '[1,2]',
+      JSON.stringify({ v: 1, text: 'good two' }),
+    ];
+    const report = await fx.memory.importJsonl(lines);
+    expect(report.imported).toBe(2);
+    expect(report.errors.map((e) => e.line)).toEqual([2, 3, 5, 6, 7, 8]);
+    expect(report.errors[0]!.message).toMatch(/not valid JSON/);
+    expect(report.errors[1]!.message).toMatch(/"kind" must be one of/);
+    expect(fx.memory.count()).toBe(2);
+    expect(fx.db.prepare("SELECT count(*) FROM memories WHERE text LIKE 'bad%'").pluck().get()).toBe(0);
+  });
+
+  it('reports progress once per durable batch, from an async source', async () => {
+    fx = await memoryFixture({ 'memory.batch.size': 4 });
+    async function* source() {
+      for (let i = 0; i < 10; i++) yield JSON.stringify({ v: 1, text: `note ${i}` });
+    }
+    const seen: number[] = [];
+    await fx.memory.importJsonl(source(), {
+      onProgress: (done) => {
+        seen.push(done);
+        // Everything acknowledged is already in the database.
+        expect(fx.db.prepare('SELECT count(*) FROM memories').pluck().get()).toBe(done);
+      },
+    });
+    expect(seen).toEqual([4, 8, 10]);
+  });
+
+  it('an edited text in an import becomes a new revision; a forgotten memory stays forgotten', async () => {
+    fx = await memoryFixture();
+    const [m, f] = await fx.memory.add([{ text: 'old text' }, { text: 'gone' }]);
+    await fx.memory.forget(f!.id);
+    const r = await fx.memory.importJsonl([JSON.stringify({ v: 1, id: m!.id, text: 'new text' }), JSON.stringify({ v: 1, id: f!.id, text: 'gone' })]);
+    expect(r).toMatchObject({ updated: 1, skipped: 1 });
+    expect(fx.memory.get(m!.id)).toMatchObject({ text: 'new text', revision: 2 });
+    expect(fx.memory.history(m!.id)[0]).toMatchObject({ text: 'old text', reason: 'import' });
+    expect(fx.memory.get(f!.id).text).toBe('');
+  });
+
+  it('reindex re-embeds everything with the current embedder', async () => {
+    fx = await memoryFixture();
+    await fx.memory.add([{ text: 'one' }, { text: 'two' }]);
+    fx.db.prepare("UPDATE memories SET embedder = 'old/2', vector = x'00'").run();
+    const progress: number[] = [];
+    expect(await fx.memory.reindex({ onProgress: (d) => progress.push(d) })).toEqual({ count: 2, embedder: 'builtin-hash-v1/384' });
+    expect(progress).toEqual([2]);
+    expect((await fx.memory.recall({ text: 'two', k: 1, peek: true }))[0]!.memory.text).toBe('two');
+  });
+});

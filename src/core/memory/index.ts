@@ -1,0 +1,9 @@
+/** The memory module's public surface. */
+export type { MemoryApi, ListQuery, Page, EditPatch, ImportReport, DreamReport, ProgressFn } from './api.js';
+export * from './types.js';
+export { createBuiltinEmbedder, embedBuiltin, tokenize, BUILTIN_DIMENSIONS } from './embedder-builtin.js';
+export { createCachedEmbedder, type CachedEmbedder } from './embedder-cached.js';
+export { createProviderEmbedder, type EmbedFn } from './embedder-provider.js';
+export { createEmbeddedStore, type EmbeddedStoreDeps } from './store-embedded.js';
+export { createMemoryService, type MemoryServiceDeps } from './service.js';
+export { freshness, mmr, scoreParts, WEIGHTS } from './scoring.js';

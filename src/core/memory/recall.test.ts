@@ -1,0 +1,78 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { HOUR_MS } from '../clock.js';
+import { memoryFixture, type MemoryFixture } from '../../testing/memory-fixture.js';
+import { openDatabase } from '../store/db.js';
+import { createJournal } from '../sync/journal.js';
+import { embedBuiltin } from './embedder-builtin.js';
+import { createWriter } from './writer.js';
+import { dot } from './vectors.js';
+
+let fx: MemoryFixture;
+afterEach(() => fx.cleanup());
+
+describe('recall', () => {
+  it('returns the score parts of domain.md, and the most relevant first', async () => {
+    fx = await memoryFixture();
+    await fx.memory.add([{ text: 'I am learning the cello with Mrs Park', salience: 0.8 }, { text: 'The train to Lyon leaves at noon' }]);
+    fx.clock.advance(168 * HOUR_MS);
+    const [top] = await fx.memory.recall({ text: 'which instrument am I learning? the cello?', k: 1, peek: true });
+    const sim = dot(embedBuiltin('which instrument am I learning? the cello?'), embedBuiltin('I am learning the cello with Mrs Park'));
+    expect(top!.memory.text).toMatch(/cello/);
+    expect(top!.score.similarity).toBeCloseTo(sim, 5);
+    expect(top!.score.freshness).toBeCloseTo(0.5, 9);
+    expect(top!.score.score).toBeCloseTo(0.7 * sim + 0.2 * 0.5 + 0.1 * 0.8, 5);
+    expect(top!.rank).toBe(1);
+  });
+
+  it('freshness and salience break ties between equally similar memories', async () => {
+    fx = await memoryFixture();
+    await fx.memory.add([{ text: 'we talked about the garden', salience: 0.5 }]);
+    fx.clock.advance(1000 * HOUR_MS);
+    await fx.memory.add([{ text: 'we talked about the garden', salience: 0.5 }]);
+    const r = await fx.memory.recall({ text: 'garden', k: 2, peek: true });
+    expect(r[0]!.memory.createdAt).toBeGreaterThan(r[1]!.memory.createdAt);
+  });
+
+  it('MMR keeps a near-duplicate out in favour of a different relevant memory', async () => {
+    fx = await memoryFixture({ 'memory.recall.lambda': 0.5 });
+    await fx.memory.add([
+      { text: 'my sister Ana lives in Porto' },
+      { text: 'my sister Ana lives in Porto now' },
+      { text: 'Ana, my sister, is a nurse' },
+    ]);
+    const plain = await fx.memory.recall({ text: 'my sister Ana lives in Porto', k: 2, peek: true });
+    expect(plain.map((r) => r.memory.text)).toContain('Ana, my sister, is a nurse');
+    fx.config['memory.recall.lambda'] = 1;
+    const greedy = await fx.memory.recall({ text: 'my sister Ana lives in Porto', k: 2, peek: true });
+    expect(greedy.map((r) => r.memory.text)).not.toContain('Ana, my sister, is a nurse');
+  });
+
+  it('filters by actor and kinds', async () => {
+    fx = await memoryFixture();
+    await fx.memory.add([{ text: 'coffee with milk', actor: 'ana', kind: 'fact' }, { text: 'coffee black', actor: 'creator', kind: 'fact' }, { text: 'coffee talk', actor: 'creator', kind: 'interaction' }]);
+    expect((await fx.memory.recall({ text: 'coffee', actor: 'ana', peek: true })).map((r) => r.memory.text)).toEqual(['coffee with milk']);
+    expect((await fx.memory.recall({ text: 'coffee', actor: 'creator', kinds: ['fact'], peek: true })).map((r) => r.memory.text)).toEqual(['coffee black']);
+  });
+
+  it('counts a recall unless peeking', async () => {
+    fx = await memoryFixture();
+    const [m] = await fx.memory.add([{ text: 'the dog is called Rufus' }]);
+    await fx.memory.recall({ text: 'dog name', peek: true });
+    expect(fx.memory.get(m!.id).recallCount).toBe(0);
+    fx.clock.advance(10);
+    await fx.memory.recall({ text: 'dog name' });
+    expect(fx.memory.get(m!.id)).toMatchObject({ recallCount: 1, lastRecalledAt: fx.clock.now() });
+  });
+
+  it('sees memories written by another process on the same home', async () => {
+    fx = await memoryFixture();
+    await fx.memory.recall({ text: 'warm up', peek: true });
+    // A second connection writes the way another progeny process would.
+    const db2 = openDatabase(fx.paths.db);
+    createWriter(db2, createJournal(db2, fx.clock, 'OTHER'), fx.clock, () => 'builtin-hash-v1/384').insert([
+      { text: 'written elsewhere about volcanoes', kind: 'fact', actor: 'creator', source: {}, salience: 0.5, pinned: false, vector: embedBuiltin('written elsewhere about volcanoes') },
+    ]);
+    db2.close();
+    expect((await fx.memory.recall({ text: 'volcanoes', k: 1, peek: true }))[0]?.memory.text).toBe('written elsewhere about volcanoes');
+  });
+});

@@ -1,0 +1,74 @@
+/** The memories table as Memory records, and id lookup (exact or a unique prefix of at least 6 characters). */
+import { notFound, usageError } from '../errors.js';
+import type { Db } from '../store/db.js';
+import type { Memory, MemoryKind, MemoryRevision, MemoryStatus } from './types.js';
+
+export interface MemoryRow {
+  id: string;
+  label: number;
+  text: string;
+  kind: MemoryKind;
+  actor: string;
+  source: string;
+  created_at: number;
+  updated_at: number;
+  salience: number;
+  pinned: number;
+  status: MemoryStatus;
+  merged_into: string | null;
+  revision: number;
+  embedder: string;
+  text_hash: string;
+  vector: Buffer | null;
+  recall_count: number;
+  last_recalled_at: number | null;
+  change_seq: number;
+}
+
+export const MIN_PREFIX = 6;
+
+export function toMemory(r: MemoryRow): Memory {
+  return {
+    id: r.id,
+    text: r.text,
+    kind: r.kind,
+    actor: r.actor,
+    source: JSON.parse(r.source) as Memory['source'],
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    salience: r.salience,
+    pinned: r.pinned === 1,
+    status: r.status,
+    mergedInto: r.merged_into,
+    revision: r.revision,
+    embedder: r.embedder,
+    recallCount: r.recall_count,
+    lastRecalledAt: r.last_recalled_at,
+  };
+}
+
+export function toRevision(r: { memory_id: string; revision: number; text: string; kind: MemoryKind; salience: number; pinned: number; changed_at: number; reason: string }): MemoryRevision {
+  return { memoryId: r.memory_id, revision: r.revision, text: r.text, kind: r.kind, salience: r.salience, pinned: r.pinned === 1, changedAt: r.changed_at, reason: r.reason };
+}
+
+export function memoryRows(db: Db) {
+  const byId = db.prepare('SELECT * FROM memories WHERE id = ?');
+  const byPrefix = db.prepare('SELECT * FROM memories WHERE id >= ? AND id < ? ORDER BY id LIMIT 2');
+  return {
+    find(id: string): MemoryRow | undefined {
+      return byId.get(id) as MemoryRow | undefined;
+    },
+    /** Throws NOT_FOUND for unknown ids and USAGE for an ambiguous prefix. */
+    resolve(idOrPrefix: string): MemoryRow {
+      const key = idOrPrefix.trim().toUpperCase();
+      const exact = byId.get(key) as MemoryRow | undefined;
+      if (exact) return exact;
+      if (key.length < MIN_PREFIX) throw notFound('memory', idOrPrefix, `give the full id or at least ${MIN_PREFIX} characters of it (\`progeny memory list\`)`);
+      // Upper bound of the prefix range: the prefix followed by the highest character, so `id < hi` ends the range.
+      const rows = byPrefix.all(key, `${key}\uffff`) as MemoryRow[];
+      if (rows.length === 0) throw notFound('memory', idOrPrefix, 'list the memory ids with `progeny memory list --status all`');
+      if (rows.length > 1) throw usageError(`the id prefix ${idOrPrefix} matches more than one memory`, 'give more characters of the id');
+      return rows[0] as MemoryRow;
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { HOUR_MS } from '../clock.js';
+import { freshness, mmr, scoreParts } from './scoring.js';
+import { normalise } from './vectors.js';
+
+const v = (...xs: number[]) => normalise(Float32Array.from(xs));
+
+describe('recall scoring', () => {
+  it('freshness is 1 now, 1/2 after a week, 1/3 after two weeks', () => {
+    expect(freshness(0, 0)).toBe(1);
+    expect(freshness(0, 168 * HOUR_MS)).toBeCloseTo(0.5, 12);
+    expect(freshness(0, 336 * HOUR_MS)).toBeCloseTo(1 / 3, 12);
+    // A memory from the future (clock skew between devices) is not fresher than now.
+    expect(freshness(10 * HOUR_MS, 0)).toBe(1);
+  });
+
+  it('score = 0.7·similarity + 0.2·freshness + 0.1·salience', () => {
+    const s = scoreParts(0.8, 0, 0.4, 168 * HOUR_MS);
+    expect(s.score).toBeCloseTo(0.7 * 0.8 + 0.2 * 0.5 + 0.1 * 0.4, 12);
+    expect(s).toMatchObject({ similarity: 0.8, freshness: 0.5, salience: 0.4 });
+  });
+});
+
+describe('MMR', () => {
+  const a = v(1, 0, 0);
+  const a2 = v(1, 0.05, 0);
+  const b = v(0, 1, 0);
+
+  it('λ = 1 is plain ranking by score', () => {
+    const picks = mmr([{ score: 0.9, vector: a }, { score: 0.85, vector: a2 }, { score: 0.5, vector: b }], 2, 1);
+    expect(picks.map((p) => p.index)).toEqual([0, 1]);
+  });
+
+  it('λ = 0.5 skips a near-duplicate of what is already picked for something different', () => {
+    const picks = mmr([{ score: 0.9, vector: a }, { score: 0.85, vector: a2 }, { score: 0.5, vector: b }], 2, 0.5);
+    expect(picks.map((p) => p.index)).toEqual([0, 2]);
+    // The recorded MMR value of the second pick: 0.5·0.5 − 0.5·cos(b, a) = 0.25.
+    expect(picks[1]!.mmr).toBeCloseTo(0.25, 6);
+    expect(picks[0]!.mmr).toBeCloseTo(0.45, 6);
+  });
+
+  it('never returns more than it has', () => {
+    expect(mmr([{ score: 1, vector: a }], 5, 0.5)).toHaveLength(1);
+    expect(mmr([], 5, 0.5)).toEqual([]);
+  });
+});

@@ -1,0 +1,134 @@
+/**
+ * The memory service (MemoryApi): SQLite holds every record and is written first, in one transaction with the sync
+ * journal; the vector store is brought in line right after. Queued writes are batched (memory.batch.size/ms).
+ */
+import type { Clock } from '../clock.js';
+import type { Config } from '../config/schema.js';
+import { ProgenyError, usageError } from '../errors.js';
+import { LATENCY_BUCKETS, type MetricsRegistry } from '../metrics/registry.js';
+import type { Db } from '../store/db.js';
+import type { Journal } from '../sync/journal.js';
+import type { EditPatch, ListQuery, MemoryApi, Page } from './api.js';
+import { createBatcher } from './batcher.js';
+import { syncStore, type MemoryContext, type MemoryOp } from './context.js';
+import { dream, restore } from './dream.js';
+import { exportJsonl, importJsonl, reindex, reindexStale } from './import-export.js';
+import { listMemories } from './list.js';
+import { recall } from './recall.js';
+import { memoryRows, toMemory, toRevision } from './rows.js';
+import { MEMORY_KINDS, type Embedder, type Memory, type MemoryStore, type NewMemory } from './types.js';
+import { textHash, toBlob } from './vectors.js';
+import { createWriter, type InsertItem } from './writer.js';
+
+export interface MemoryServiceDeps {
+  db: Db;
+  journal: Journal;
+  clock: Clock;
+  config: Config;
+  embedder: Embedder;
+  store: MemoryStore;
+  metrics?: MetricsRegistry;
+  onChange?: (e: { op: MemoryOp; ids: string[] }) => void;
+}
+
+export function validateNew(m: NewMemory): void {
+  if (typeof m.text !== 'string' || !m.text.trim()) throw usageError('a memory needs some text');
+  if (m.kind !== undefined && !MEMORY_KINDS.includes(m.kind)) throw usageError(`kind must be one of ${MEMORY_KINDS.join(', ')}`);
+  if (m.salience !== undefined && !(m.salience >= 0 && m.salience <= 1)) throw usageError('salience must be between 0 and 1');
+}
+
+export async function createMemoryService(deps: MemoryServiceDeps): Promise<MemoryApi> {
+  const { db, journal, clock, config, embedder, store } = deps;
+  const writer = createWriter(db, journal, clock, () => embedder.id);
+  const ctx: MemoryContext = { db, clock, config, embedder, store, writer, rows: memoryRows(db), changed: (op, ids) => ids.length && deps.onChange?.({ op, ids }) };
+  const recallSeconds = deps.metrics?.histogram('progeny_memory_recall_seconds', 'Memory recall latency', LATENCY_BUCKETS);
+  const added = deps.metrics?.counter('progeny_memories_added_total', 'Memories stored');
+  await store.open();
+  await reindexStale(ctx);
+
+  const add = async (items: NewMemory[]): Promise<Memory[]> => {
+    items.forEach(validateNew);
+    if (!items.length) return [];
+    const vectors = await embedder.embed(items.map((m) => m.text));
+    const rows = writer.insert(items.map((m, i): InsertItem => ({
+      text: m.text, kind: m.kind ?? (m.pinned ? 'pinned' : 'interaction'), actor: m.actor ?? 'creator', source: m.source ?? {},
+      salience: m.salience ?? 0.5, pinned: m.pinned ?? false, vector: vectors[i] as Float32Array,
+      ...(m.id ? { id: m.id } : {}), ...(m.createdAt !== undefined ? { createdAt: m.createdAt } : {}),
+    })));
+    await syncStore(store, rows);
+    added?.inc({}, rows.length);
+    ctx.changed('add', rows.map((r) => r.id));
+    return rows.map(toMemory);
+  };
+  const batcher = createBatcher({ size: config['memory.batch.size'], ms: config['memory.batch.ms'], write: add });
+
+  const mutable = (id: string) => {
+    const row = ctx.rows.resolve(id);
+    if (row.status === 'forgotten') throw new ProgenyError('MEMORY_FORGOTTEN', `memory ${row.id} was forgotten; its text is gone`, { exit: 'usage', hint: 'add it again with `progeny memory add`' });
+    return row;
+  };
+
+  return {
+    add,
+    enqueue: (item) => (validateNew(item), batcher.push(item)),
+    flush: () => batcher.flush(),
+    async recall(q) {
+      const t0 = performance.now();
+      const out = await recall(ctx, q);
+      recallSeconds?.observe((performance.now() - t0) / 1000);
+      return out;
+    },
+    list: (q: ListQuery): Page<Memory> => listMemories(db, q),
+    get: (id) => toMemory(ctx.rows.resolve(id)),
+    async edit(id, patch: EditPatch, reason) {
+      const before = mutable(id);
+      if (patch.text !== undefined && !patch.text.trim()) throw usageError('the new text is empty', 'to forget a memory use `progeny memory forget`');
+      validateNew({ text: patch.text ?? before.text, ...(patch.kind ? { kind: patch.kind } : {}), ...(patch.salience !== undefined ? { salience: patch.salience } : {}) });
+      const textChanged = patch.text !== undefined && patch.text !== before.text;
+      const vector = textChanged ? toBlob((await embedder.embed([patch.text as string]))[0] as Float32Array) : before.vector;
+      const after = writer.patch(before, {
+        ...(textChanged ? { text: patch.text as string, text_hash: textHash(patch.text as string), vector, embedder: embedder.id } : {}),
+        ...(patch.kind ? { kind: patch.kind } : {}), ...(patch.salience !== undefined ? { salience: patch.salience } : {}),
+      }, reason || 'edited');
+      await syncStore(store, [after]);
+      ctx.changed('edit', [after.id]);
+      return toMemory(after);
+    },
+    async forget(id) {
+      const before = ctx.rows.resolve(id);
+      if (before.status === 'forgotten') return toMemory(before);
+      if ('evict' in embedder) (embedder as { evict(t: string): void }).evict(before.text);
+      const after = writer.forgetRow(before);
+      await syncStore(store, [after]);
+      ctx.changed('forget', [after.id]);
+      return toMemory(after);
+    },
+    async pin(id, pinned) {
+      const before = mutable(id);
+      if ((before.pinned === 1) === pinned) return toMemory(before);
+      const after = writer.patch(before, { pinned: pinned ? 1 : 0 }, null);
+      ctx.changed('pin', [after.id]);
+      return toMemory(after);
+    },
+    history(id) {
+      const row = ctx.rows.resolve(id);
+      return (db.prepare('SELECT * FROM memory_revisions WHERE memory_id = ? ORDER BY revision').all(row.id) as Parameters<typeof toRevision>[0][]).map(toRevision);
+    },
+    exportJsonl: () => exportJsonl(db),
+    importJsonl: (lines, opts) => importJsonl(ctx, lines, opts?.onProgress),
+    reindex: (opts) => reindex(ctx, opts?.onProgress),
+    dream: (opts) => dream(ctx, opts ?? {}),
+    restore: (id) => restore(ctx, id),
+    count(opts) {
+      const status = opts?.status ?? 'active';
+      const sql = status === 'all' ? 'SELECT count(*) FROM memories' : 'SELECT count(*) FROM memories WHERE status = ?';
+      return db.prepare(sql).pluck().get(...(status === 'all' ? [] : [status])) as number;
+    },
+    probe: () => store.probe(),
+    async close() {
+      await batcher.flush();
+      await store.flush();
+      await store.close();
+    },
+  };
+}

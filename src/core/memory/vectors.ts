@@ -1,0 +1,37 @@
+/** Vector helpers shared by the embedders, the stores and recall: SQLite blob codec, dot product, normalisation. */
+import { createHash } from 'node:crypto';
+
+/** A Float32Array as a SQLite blob (copied, so later changes to the array do not leak into the statement). */
+export function toBlob(v: Float32Array): Buffer {
+  return Buffer.from(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength));
+}
+
+/** A blob back to a vector; copied because better-sqlite3 buffers need not be 4-byte aligned. */
+export function fromBlob(b: Buffer | Uint8Array): Float32Array {
+  const copy = new Uint8Array(b.byteLength);
+  copy.set(b);
+  return new Float32Array(copy.buffer);
+}
+
+export function dot(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) s += (a[i] as number) * (b[i] as number);
+  return s;
+}
+
+/** Scales v to unit length in place; a zero vector stays zero. */
+export function normalise(v: Float32Array): Float32Array {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += (v[i] as number) * (v[i] as number);
+  if (s > 0) {
+    const inv = 1 / Math.sqrt(s);
+    for (let i = 0; i < v.length; i++) v[i] = (v[i] as number) * inv;
+  }
+  return v;
+}
+
+/** The hash an embedding is cached and synced under (sync.md: a synced vector is used only if it matches). */
+export function textHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 32);
+}

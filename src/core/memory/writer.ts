@@ -1,0 +1,103 @@
+/**
+ * Every write to the memories table, each in one immediate transaction with its sync journal change (sync.md:
+ * memory is an add-wins set by id, last writer wins per field, forget wins and purges content).
+ */
+import type { Clock } from '../clock.js';
+import { ulid } from '../ids.js';
+import { immediate, nextCounter, type Db } from '../store/db.js';
+import type { Journal } from '../sync/journal.js';
+import type { MemoryRow } from './rows.js';
+import type { MemoryKind, MemorySource, MemoryStatus } from './types.js';
+import { textHash, toBlob } from './vectors.js';
+
+export interface InsertItem {
+  id?: string;
+  text: string;
+  kind: MemoryKind;
+  actor: string;
+  source: MemorySource;
+  salience: number;
+  pinned: boolean;
+  createdAt?: number;
+  status?: MemoryStatus;
+  vector: Float32Array;
+}
+
+export type RowPatch = Partial<Pick<MemoryRow, 'text' | 'kind' | 'salience' | 'pinned' | 'status' | 'merged_into' | 'embedder' | 'text_hash' | 'vector'>>;
+
+/** Fields that travel through sync; the rest (vector, label, recall counters) are derived or local. */
+const SYNCED: Record<string, string> = { text: 'text', kind: 'kind', salience: 'salience', pinned: 'pinned', status: 'status', merged_into: 'mergedInto' };
+
+export function createWriter(db: Db, journal: Journal, clock: Clock, embedderId: () => string) {
+  const insert = db.prepare(`INSERT INTO memories (id, label, text, kind, actor, source, created_at, updated_at, salience, pinned, status,
+    revision, embedder, text_hash, vector, change_seq) VALUES (@id, @label, @text, @kind, @actor, @source, @created_at, @created_at, @salience,
+    @pinned, @status, 1, @embedder, @text_hash, @vector, @seq)`);
+  const addRevision = db.prepare(`INSERT OR REPLACE INTO memory_revisions (memory_id, revision, text, kind, salience, pinned, changed_at, reason)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+
+  /** Inserts new rows; returns them as stored. Call inside a transaction. */
+  const insertRows = (items: InsertItem[]): MemoryRow[] => {
+    const now = clock.now();
+    const rows: MemoryRow[] = [];
+    for (const it of items) {
+      const createdAt = it.createdAt ?? now;
+      const row = {
+        id: it.id ?? ulid(createdAt), label: nextCounter(db, 'memory_label'), text: it.text, kind: it.kind, actor: it.actor,
+        source: JSON.stringify(it.source), created_at: createdAt, salience: it.salience, pinned: it.pinned ? 1 : 0,
+        status: it.status ?? 'active', embedder: embedderId(), text_hash: textHash(it.text), vector: toBlob(it.vector),
+        seq: nextCounter(db, 'memory_seq'),
+      };
+      insert.run(row);
+      journal.recordChange('memory', row.id, '*', {
+        text: it.text, kind: it.kind, actor: it.actor, source: it.source, createdAt, salience: it.salience, pinned: it.pinned, status: row.status,
+        embedder: row.embedder, textHash: row.text_hash,
+      });
+      rows.push({ ...row, updated_at: createdAt, merged_into: null, revision: 1, recall_count: 0, last_recalled_at: null, change_seq: row.seq });
+    }
+    return rows;
+  };
+
+  /**
+   * Applies a patch to an existing row inside a transaction. A change of text, kind, salience or pinned keeps the
+   * previous version in memory_revisions (with the reason it was replaced) and bumps the revision.
+   */
+  const patchRow = (before: MemoryRow, patch: RowPatch, reason: string | null): MemoryRow => {
+    const now = clock.now();
+    const after: MemoryRow = { ...before, ...patch, updated_at: now, change_seq: nextCounter(db, 'memory_seq') };
+    if (reason !== null) {
+      addRevision.run(before.id, before.revision, before.text, before.kind, before.salience, before.pinned, now, reason);
+      after.revision = before.revision + 1;
+    }
+    db.prepare(`UPDATE memories SET text = @text, kind = @kind, salience = @salience, pinned = @pinned, status = @status,
+      merged_into = @merged_into, revision = @revision, embedder = @embedder, text_hash = @text_hash, vector = @vector,
+      updated_at = @updated_at, change_seq = @change_seq WHERE id = @id`).run(after);
+    for (const [col, field] of Object.entries(SYNCED)) {
+      const a = after[col as keyof MemoryRow];
+      if (a !== before[col as keyof MemoryRow]) journal.recordChange('memory', before.id, field, col === 'pinned' ? a === 1 : a);
+    }
+    return after;
+  };
+
+  return {
+    insert: (items: InsertItem[]): MemoryRow[] => immediate(db, () => insertRows(items)),
+    insertRows,
+    patchRow,
+    patch: (before: MemoryRow, patch: RowPatch, reason: string | null): MemoryRow => immediate(db, () => patchRow(before, patch, reason)),
+    /** Forget: tombstone, purge the text, the vector and every earlier revision's text. */
+    forgetRow(before: MemoryRow): MemoryRow {
+      return immediate(db, () => {
+        db.prepare('DELETE FROM memory_revisions WHERE memory_id = ?').run(before.id);
+        return patchRow(before, { text: '', text_hash: '', vector: null, status: 'forgotten', merged_into: null }, null);
+      });
+    },
+    noteRecalled(ids: string[]): void {
+      if (!ids.length) return;
+      const now = clock.now();
+      const upd = db.prepare('UPDATE memories SET recall_count = recall_count + 1, last_recalled_at = ? WHERE id = ?');
+      // Local usage statistics only (they feed dream's fading), so they neither bump change_seq nor sync.
+      immediate(db, () => ids.forEach((id) => upd.run(now, id)));
+    },
+  };
+}
+
+export type Writer = ReturnType<typeof createWriter>;
