@@ -176,3 +176,26 @@ describe('progeny bench http / ws against --url', () => {
     expect(r.stderr).toContain('--spawn');
   });
 });
+
+describe('progeny profile', () => {
+  it('writes a .cpuprofile of a core suite and lists the top functions by self time', async () => {
+    const out = join(home.dir, 'state.cpuprofile');
+    const r = await home.run(['--json', 'profile', 'state:state.update', '--duration', '400ms', '--out', out], { timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const data = JSON.parse(r.stdout) as { file: string; cases: string[]; top: { function: string; selfMs: number; selfPercent: number }[] };
+    expect(data.file).toBe(out);
+    expect(data.cases).toEqual(['state.update']);
+    expect(data.top.length).toBeGreaterThan(3);
+    expect(data.top[0]!.selfMs).toBeGreaterThanOrEqual(data.top[1]!.selfMs);
+    const profile = JSON.parse(readFileSync(out, 'utf8')) as { nodes: unknown[]; samples: number[]; startTime: number; endTime: number };
+    expect(profile.nodes.length).toBeGreaterThan(10);
+    expect(profile.samples.length).toBeGreaterThan(100);
+    expect(profile.endTime).toBeGreaterThan(profile.startTime);
+  }, 60_000);
+
+  it('rejects an unknown target with a usage error', async () => {
+    const r = await home.run(['profile', 'nonsense']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('neither a core suite nor an HTTP route');
+  });
+});

@@ -65,8 +65,8 @@ function stopper(child: ChildProcess): () => Promise<void> {
     });
 }
 
-export async function spawnServe(home: string, cpu: string | null, timeoutMs = 30_000): Promise<Target> {
-  const args = [BIN, '--json', '--home', home, 'serve', '--port', '0', '--host', '127.0.0.1'];
+export async function spawnServe(home: string, cpu: string | null, timeoutMs = 30_000, nodeArgs: string[] = []): Promise<Target> {
+  const args = [...nodeArgs, BIN, '--json', '--home', home, 'serve', '--port', '0', '--host', '127.0.0.1'];
   const child = cpu ? spawn('taskset', ['-c', cpu, process.execPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }) : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';

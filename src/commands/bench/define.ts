@@ -65,12 +65,11 @@ export function addBenchCommands(program: Command, run: Runner): void {
 
   program
     .command('profile')
-    .argument('<target>', "a core suite (state, chat, …; optionally suite:case-glob) or an HTTP route like 'GET /v1/state'")
+    .argument('<target>', "a core suite (state, chat, …; optionally suite:case-glob) or an HTTP route like 'GET /v1/state' (profiles a spawned progeny serve)")
     .description('record a CPU profile (.cpuprofile, opens in Chrome DevTools) and print the top functions by self time')
     .option('--duration <d>', 'how long to record', '5s')
     .option('--out <file>', 'where to write the .cpuprofile (default: progeny-<target>-<time>.cpuprofile)')
     .option('--top <n>', 'how many functions to list', '15')
     .option('--memories <n>', 'dataset size for core suites')
-    .option('--url <url>', 'for a route: a running server (default: a spawned `progeny serve` is not profiled; an in-process server is)')
     .action(run('profile'));
 }
