@@ -25,6 +25,7 @@ describe('parseThreshold', () => {
     ['memory.ingest:rate>5e3', { stat: { kind: 'rate' }, value: 5000 }],
     ['*:errors<1', { selector: '*', stat: { kind: 'errors' }, value: 1 }],
     ['x:max>0.5ms', { stat: { kind: 'max' }, op: '>', value: 0.5 }],
+    ['http.closed*:ratio>=0.6', { stat: { kind: 'ratio' }, op: '>=', value: 0.6 }],
   ])('parses %s', (expr, want) => {
     expect(parseThreshold(expr)).toMatchObject(want);
   });
@@ -39,6 +40,7 @@ describe('parseThreshold', () => {
     ['memory.recall:p(95)=2ms', 'unknown operator'],
     ['memory.recall:rate>5ms', 'a rate with a time unit'],
     ['memory.recall:errors<1/s', 'errors with a unit'],
+    ['http.closed*:ratio>0.6ms', 'a ratio with a unit'],
     [':p(95)<2ms', 'empty selector'],
     ['memory.recall:p(95)<-2ms', 'negative value'],
   ])('rejects %s (%s) with a usage error', (expr) => {
@@ -69,6 +71,12 @@ describe('evaluateThresholds', () => {
       { name: 'state.read', actual: 0.01, pass: true },
       { name: 'state.update', actual: 2, pass: false },
     ]);
+  });
+
+  it('judges the ratio only where a case has one', () => {
+    const withRatio = { ...result('http.closed GET /v1/state', 1), extra: { ratio: 0.5 } };
+    const r = evaluateThresholds([parseThreshold('*:ratio>=0.6')], [...results, withRatio], p);
+    expect(r[0]).toMatchObject({ status: 'breach', checks: [{ name: 'http.closed GET /v1/state', actual: 0.5, pass: false }] });
   });
 
   it('takes other percentiles from the merged histogram', () => {

@@ -33,7 +33,7 @@ export async function run(ctx: CommandContext, _args: string[], opts: CoreFlags)
   const seed = parsePositiveInt(opts.seed ?? '42', '--seed');
   const memories = opts.memories !== undefined ? parsePositiveInt(opts.memories, '--memories', 10_000_000) : undefined;
   const setupTimeoutMs = parseDuration(opts.setupTimeout ?? '10m', '--setup-timeout');
-  const judging = prepareJudging(opts);
+  const judging = prepareJudging(opts, 'core');
   const histograms = new Map<string, Histogram>();
 
   const outcome = await runCore({

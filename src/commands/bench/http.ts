@@ -68,7 +68,7 @@ export async function run(ctx: CommandContext, _args: string[], opts: HttpFlags)
   const model = opts.model ?? 'both';
   if (!['closed', 'open', 'both'].includes(model)) throw usageError('--model must be closed, open or both');
   if (model === 'open' && fixedRate === undefined) throw usageError('--model open needs --rate (no closed-model run to take half of)');
-  const judging = prepareJudging(opts);
+  const judging = prepareJudging(opts, 'http');
   const plan = pinPlan();
   const target = await openTarget(ctx, opts, plan?.server ?? null);
   ctx.signal.addEventListener('abort', () => void target.stop(), { once: true });

@@ -30,22 +30,24 @@ export interface Judging {
   opts: JudgingOptions;
 }
 
-function thresholdsFromFile(file: string): string[] {
+/** A JSON array, {"thresholds": [...]}, or per kind: {"core": [...], "http": [...], "ws": [...]}. */
+function thresholdsFromFile(file: string, kind: string): string[] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
     throw usageError(`cannot read the thresholds file ${file}: ${(err as Error).message}`, 'a JSON array of expressions, or {"thresholds": [...]}');
   }
-  const list = Array.isArray(parsed) ? parsed : (parsed as { thresholds?: unknown }).thresholds;
+  const obj = parsed as Record<string, unknown>;
+  const list = Array.isArray(parsed) ? parsed : obj.thresholds ?? (kind in obj ? obj[kind] : 'core' in obj || 'http' in obj || 'ws' in obj ? [] : undefined);
   if (!Array.isArray(list) || !list.every((x) => typeof x === 'string')) {
-    throw usageError(`${file} must hold a JSON array of threshold strings, or {"thresholds": [...]}`);
+    throw usageError(`${file} must hold a JSON array of threshold strings, {"thresholds": [...]}, or {"core": [...], "http": [...], "ws": [...]}`);
   }
   return list as string[];
 }
 
-export function prepareJudging(opts: JudgingOptions): Judging {
-  const exprs = [...(opts.threshold ?? []), ...(opts.thresholdsFile ? thresholdsFromFile(opts.thresholdsFile) : [])];
+export function prepareJudging(opts: JudgingOptions, kind: 'core' | 'http' | 'ws'): Judging {
+  const exprs = [...(opts.threshold ?? []), ...(opts.thresholdsFile ? thresholdsFromFile(opts.thresholdsFile, kind) : [])];
   const thresholds = exprs.map(parseThreshold);
   if (opts.maxRegression && !opts.baseline) throw usageError('--max-regression needs --baseline FILE');
   const baseline = opts.baseline

@@ -37,7 +37,7 @@ export async function run(ctx: CommandContext, _args: string[], opts: WsFlags): 
   const runs = parsePositiveInt(opts.runs ?? '1', '--runs', 100);
   const message = opts.message ?? 'state.get';
   if (message !== 'state.get' && message !== 'ping') throw usageError('--message must be state.get or ping');
-  const judging = prepareJudging(opts);
+  const judging = prepareJudging(opts, 'ws');
   const plan = pinPlan();
   const httpish = opts.url?.replace(/^ws/, 'http');
   const target = await openTarget(ctx, { ...opts, ...(httpish ? { url: httpish } : {}) }, plan?.server ?? null);
