@@ -56,6 +56,7 @@ export function topSelfTime(p: CpuProfile, top: number): { totalMs: number; func
   const byFn = new Map<string, HotFunction>();
   let totalUs = 0;
   for (const n of p.nodes) {
+    if (n.callFrame.functionName === '(idle)') continue; // waiting, not CPU time
     const us = selfUs.get(n.id) ?? 0;
     totalUs += us;
     const cf = n.callFrame;
