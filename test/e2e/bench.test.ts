@@ -71,6 +71,12 @@ describe('progeny bench core', () => {
     expect((JSON.parse(r.stdout) as BenchReport).baseline?.regressed).toEqual(['state.read']);
   }, 120_000);
 
+  it('a filter that matches nothing is an invalid measurement, not a pass', async () => {
+    const r = await home.run(['--json', 'bench', 'core', '--suite', 'state', '--filter', 'nothing.*', '--runs', '1', '--duration', '50ms'], { timeoutMs: 60_000 });
+    expect(r.code).toBe(12);
+    expect((JSON.parse(r.stdout) as BenchReport).verdict.reasons).toEqual(['no case was measured']);
+  }, 60_000);
+
   it('too few samples make the measurement invalid (exit 12)', async () => {
     const r = await home.run(['--json', 'bench', 'core', '--suite', 'state', '--filter', 'state.read', '--runs', '1', '--max-calls', '5'], { timeoutMs: 60_000 });
     expect(r.code).toBe(12);

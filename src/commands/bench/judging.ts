@@ -68,6 +68,8 @@ export interface Measured {
 
 export function finish(ctx: CommandContext, j: Judging, m: Measured): CommandResult<BenchReport> {
   const invalid = [...(m.invalid ?? []), ...m.results.flatMap((r) => r.invalid.map((why) => `${r.name}: ${why}`))];
+  // Nothing measured must not pass a CI gate (a suite that no longer loads, a filter that matches nothing).
+  if (!m.results.length) invalid.push(`no case was measured${m.skipped?.length ? ` (${m.skipped.map((s) => `${s.suite}: ${s.reason}`).join('; ')})` : ''}`);
   const thresholds = evaluateThresholds(j.thresholds, m.results, (name, p) => m.histograms.get(name)?.percentile(p) ?? NaN);
   thresholds.forEach((t) => t.checks.forEach((c) => (c.actual = Math.round(c.actual * 1e6) / 1e6)));
   for (const t of thresholds) if (t.status === 'unmatched') ctx.out.warn(`threshold "${t.expr}" matches no measured case`, 'check the case names in the table');

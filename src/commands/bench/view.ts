@@ -30,7 +30,11 @@ export function benchView(r: BenchReport): View {
       errors: c.errors,
       runs: c.runs.length,
       cv: c.spread.p50.cv,
-      note: c.invalid.length ? 'INVALID' : c.extra?.ratio !== undefined ? `×${String(c.extra.ratio)} of node:http` : '',
+      note: [
+        c.invalid.length ? 'INVALID' : '',
+        c.extra?.ratio !== undefined ? `×${String(c.extra.ratio)} of node:http` : '',
+        c.extra?.serverRssIdleMb !== undefined && c.name.startsWith('http.closed') ? `server RSS ${String(c.extra.serverRssIdleMb)} MB idle` : '',
+      ].filter(Boolean).join(', '),
     })),
     footer: `${r.env.cpus}× ${r.env.cpuModel}, node ${r.env.node}${r.env.timerOverheadNs !== undefined ? `, timer overhead ${r.env.timerOverheadNs} ns` : ''}; spread = CV of the per-run P50s`,
   });
