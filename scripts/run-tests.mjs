@@ -15,7 +15,9 @@ try {
   const r = JSON.parse(readFileSync(report, 'utf8'));
   const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
   summary = `tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped (${r.numTotalTests} total)`;
-  if (r.numFailedTestSuites) summary += `; ${r.numFailedTestSuites} file(s) failed to run`;
+  // A file that fails to load (syntax error, missing module) has no test results of its own: say so, or it hides.
+  const broken = (r.testResults ?? []).filter((f) => f.status === 'failed' && (f.assertionResults ?? []).length === 0);
+  if (broken.length) summary += `; ${broken.length} file(s) failed to run`;
 } catch {
   // The summary line above says the report is missing; the exit code below still reflects the run.
 }

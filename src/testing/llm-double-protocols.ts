@@ -63,11 +63,7 @@ async function writeStream(x: Exchange, pieces: { text: string; final: boolean }
   const wait = fault.tokenDelayMs ?? x.tokenDelayMs;
   const send = fault.omitFinal ? pieces.filter((p) => !p.final) : pieces;
   for (let i = 0; i < send.length; i++) {
-    if (fault.cutAfterChunks === i) {
-      x.markCut();
-      res.socket?.destroy();
-      return;
-    }
+    if (fault.cutAfterChunks === i) return cut(x);
     if (wait > 0) await delay(wait);
     if (res.destroyed) return; // the client went away
     const bytes = Buffer.from((send[i] as { text: string }).text, 'utf8');
@@ -77,12 +73,15 @@ async function writeStream(x: Exchange, pieces: { text: string; final: boolean }
       if (fault.fragmentBytes) await new Promise((r) => setImmediate(r));
     }
   }
-  if (fault.cutAfterChunks !== undefined && fault.cutAfterChunks >= send.length) {
-    x.markCut();
-    res.socket?.destroy();
-    return;
-  }
+  if (fault.cutAfterChunks !== undefined && fault.cutAfterChunks >= send.length) return cut(x);
   res.end();
+}
+
+/** Drops the connection mid-body, after what was already written has reached the socket (a destroy alone discards it). */
+async function cut(x: Exchange): Promise<void> {
+  await new Promise<void>((resolve) => x.res.write('', () => resolve()));
+  x.markCut();
+  x.res.socket?.destroy();
 }
 
 function wrongShapeLine(x: Exchange): string {

@@ -128,7 +128,7 @@ describe.each(['ollama', 'openai'] as const)('chat against the %s test double', 
     const row = db.prepare("SELECT text, status FROM messages WHERE role = 'assistant'").get() as { text: string; status: string };
     db.close();
     expect(row.status).toBe('error');
-    expect(row.text.length).toBeGreaterThan(0);
+    expect(row.text.length, r.stderr + JSON.stringify(row)).toBeGreaterThan(0);
   });
 
   it('non-JSON and hanging servers are exit 4 with their own codes', async () => {
