@@ -24,7 +24,7 @@ const benches = [
   ['http', ['--spawn', '--duration', quick ? '2s' : '5s', '--connections', '10']],
   ['ws', ['--spawn', '--duration', quick ? '2s' : '5s', '--connections', '50', '--rate', '20']],
 ];
-const hasServe = progeny(['serve', '--help'], 'ignore').status === 0;
+const hasServe = /^\s+serve\b/m.test(spawnSync(process.execPath, [bin, '--help'], { encoding: 'utf8' }).stdout);
 let exit = 0;
 try {
   for (const [kind, args] of benches) {

@@ -208,7 +208,7 @@ describe('progeny profile', () => {
 });
 
 // `progeny serve` is built by another module; until this build has it, the --spawn tests report themselves skipped.
-const hasServe = spawnSync(process.execPath, [BIN, 'serve', '--help'], { stdio: 'ignore' }).status === 0;
+const hasServe = /^\s+serve\b/m.test(spawnSync(process.execPath, [BIN, '--help'], { encoding: 'utf8' }).stdout);
 
 describe.skipIf(!hasServe)('progeny bench http|ws --spawn', () => {
   it('spawns progeny serve as its own process, loads GET /v1/state and reports the ratio to node:http', async () => {

@@ -28,9 +28,9 @@ describe('open-model generator', () => {
     expect(raw.calls).toBe(300);
     // ~60 of 300 requests were intended during the stall: measured from their intended send time, they waited for
     // the rest of it, so the 85th percentile is tens of ms. Timing from the actual send would show ~one slow request.
+    // (Only lower bounds: a loaded machine can make every latency larger, never smaller.)
     expect(h.max / 1e6).toBeGreaterThan(STALL_MS * 0.8);
     expect(h.percentile(85) / 1e6).toBeGreaterThan(20);
-    expect(h.percentile(50) / 1e6).toBeLessThan(STALL_MS / 2);
   });
 
   it('flags a server that cannot keep up as invalid', async () => {
