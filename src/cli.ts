@@ -33,7 +33,7 @@ export function buildProgram(rt: Runtime, signal: AbortSignal): Command {
       const result = await mod.run(ctx, args, opts);
       if (result) {
         rt.out.print(result);
-        if (result.exitCode) rt.exitCode = result.exitCode;
+        if (result.exitCode !== undefined) rt.exitCode = result.exitCode;
       }
     };
 
@@ -94,6 +94,25 @@ export function buildProgram(rt: Runtime, signal: AbortSignal): Command {
   addBenchCommands(program, run);
   addSyncCommands(program.command('sync').description('end-to-end encrypted sync with your other devices (alone: pull, then push)'), run);
   addDeviceCommands(program.command('device').description('the devices of your sync vault: list, approve, revoke, rename'), run);
+
+  program
+    .command('serve')
+    .description('serve the HTTP + WebSocket API and an OpenAI-compatible endpoint (see docs/api.md)')
+    .option('-p, --port <n>', 'port to listen on; 0 picks a free one (default: server.port)')
+    .option('--host <address>', 'address to bind (default: server.host, 127.0.0.1)')
+    .option('--log <level>', 'structured JSON request logs on stderr: off | info | debug')
+    .action(run('serve'));
+
+  const token = program.command('token').description('API tokens (with capabilities) for clients of `progeny serve`');
+  token
+    .command('add')
+    .argument('<name...>', 'who the token is for')
+    .requiredOption('--caps <list>', 'capabilities: chat, memory:read, memory:write, state:write, sync:push, sync:pull, admin')
+    .description('create a token (printed once)')
+    .action(run('token/add'));
+  token.command('list').option('--all', 'include revoked tokens').description('the tokens and their capabilities').action(run('token/list'));
+  token.command('revoke').argument('<id>').description('revoke a token, immediately and permanently').action(run('token/revoke'));
+  token.command('caps').argument('<id>').argument('<capabilities>').description("replace a token's capabilities").action(run('token/caps'));
 
   program
     .command('doctor')

@@ -104,10 +104,11 @@ export function createConversationService(db: Db, journal: Journal, clock: Clock
     list(opts = {}) {
       const rows = db
         .prepare(
-          `SELECT * FROM conversations WHERE (?1 IS NULL OR actor = ?1) AND (?2 IS NULL OR updated_at < ?2)
-           ORDER BY updated_at DESC LIMIT ?3`,
+          `SELECT * FROM conversations WHERE (@actor IS NULL OR actor = @actor) AND (@before IS NULL OR updated_at < @before)
+           ORDER BY updated_at DESC LIMIT @limit`,
         )
-        .all(opts.actor ?? null, opts.before ?? null, opts.limit ?? 50) as Parameters<typeof toConversation>[0][];
+        // Named parameters: better-sqlite3 counts each numbered ?N occurrence as a separate value.
+        .all({ actor: opts.actor ?? null, before: opts.before ?? null, limit: opts.limit ?? 50 }) as Parameters<typeof toConversation>[0][];
       return rows.map(toConversation);
     },
     messages(conversationId, opts = {}) {

@@ -4,7 +4,7 @@
  * live in request.ts; this module only moves bytes.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { Agent, request, type Dispatcher } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import { configError } from '../errors.js';
 
 export interface TransportOptions {
@@ -44,29 +44,36 @@ export function parseBaseUrl(url: string, key = 'llm.url'): URL {
   return u;
 }
 
+// undici (≈ 12 MB of RSS) is loaded on the first request, so processes that never call a model (an idle
+// `progeny serve`, offline homes, most CLI commands) do not pay for it.
+let undici: Promise<typeof import('undici')> | undefined;
+const loadUndici = (): Promise<typeof import('undici')> => (undici ??= import('undici'));
+
 export class Transport {
   readonly baseUrl: string;
-  private readonly dispatcher: Dispatcher;
-  private readonly owned: Agent | undefined;
+  private dispatcher: Dispatcher | undefined;
+  private owned: Agent | undefined;
 
   constructor(private readonly opts: TransportOptions) {
     this.baseUrl = parseBaseUrl(opts.baseUrl).href.replace(/\/+$/, '');
-    this.owned = opts.dispatcher
-      ? undefined
-      : new Agent({
-          connect: { timeout: opts.connectTimeoutMs },
-          keepAliveTimeout: 4_000,
-          headersTimeout: opts.idleTimeoutMs,
-          bodyTimeout: opts.idleTimeoutMs,
-          connections: 16,
-        });
-    this.dispatcher = opts.dispatcher ?? (this.owned as Agent);
+    this.dispatcher = opts.dispatcher;
   }
 
   async send(method: 'GET' | 'POST', path: string, json: unknown, signal: AbortSignal): Promise<HttpReply> {
     const headers: Record<string, string> = { accept: 'application/json, application/x-ndjson, text/event-stream' };
     Object.assign(headers, this.opts.headers);
     if (json !== undefined) headers['content-type'] = 'application/json';
+    const { Agent, request } = await loadUndici();
+    if (!this.dispatcher) {
+      this.owned = new Agent({
+        connect: { timeout: this.opts.connectTimeoutMs },
+        keepAliveTimeout: 4_000,
+        headersTimeout: this.opts.idleTimeoutMs,
+        bodyTimeout: this.opts.idleTimeoutMs,
+        connections: 16,
+      });
+      this.dispatcher = this.owned;
+    }
     const res = await request(`${this.baseUrl}${path}`, {
       method,
       headers,

@@ -1,0 +1,48 @@
+/**
+ * `progeny serve`: the HTTP + WebSocket API on --host (default 127.0.0.1) and --port. Prints its address once it
+ * listens (one JSON line with --json). On SIGINT/SIGTERM it stops accepting connections, lets in-flight chat turns
+ * finish for up to server.drainMs (then interrupts them, keeping their partial replies), closes WebSockets, and the
+ * engine flushes its batched writes as the command ends. A graceful stop exits 0.
+ */
+import { intArg } from './args.js';
+import type { CommandContext } from './context.js';
+import type { CommandResult } from './output.js';
+import { usageError } from '../core/errors.js';
+import type { PartialConfig } from '../core/config/load.js';
+
+const LOG_LEVELS = ['off', 'info', 'debug'];
+
+export async function run(ctx: CommandContext, _args: string[], opts: Record<string, unknown>): Promise<CommandResult> {
+  const flags: PartialConfig = {};
+  if (opts.port !== undefined) flags['server.port'] = intArg(opts.port, '--port', 0, 65_535);
+  if (opts.host !== undefined) {
+    if (typeof opts.host !== 'string' || !opts.host.trim()) throw usageError('--host needs an address, e.g. 127.0.0.1 or 0.0.0.0');
+    flags['server.host'] = opts.host.trim();
+  }
+  if (opts.log !== undefined) {
+    if (!LOG_LEVELS.includes(String(opts.log))) throw usageError(`--log must be one of ${LOG_LEVELS.join(', ')}`);
+    flags['server.log'] = String(opts.log);
+  }
+  const engine = await ctx.engine({ autoInit: true, flags });
+  const { createServer } = await import('../server/create.js');
+  const app = await createServer(engine);
+  const stopped = new Promise<string>((resolve) => {
+    if (ctx.signal.aborted) resolve('signal');
+    ctx.signal.addEventListener('abort', () => resolve('signal'), { once: true });
+  });
+  await app.listen({ port: engine.config['server.port'], host: engine.config['server.host'] });
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : engine.config['server.port'];
+  const host = engine.config['server.host'];
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const ready = { url, host, port, pid: process.pid, home: engine.paths.home, tokenFile: engine.paths.serverToken, mode: engine.mode() };
+  if (ctx.globals.json) ctx.out.event({ listening: ready });
+  else ctx.out.write(`progeny: serving on ${url} (mode ${ready.mode}; token in ${ready.tokenFile}; Ctrl+C stops)\n`);
+
+  await stopped;
+  if (!ctx.globals.json) ctx.out.notice('stopping: draining in-flight requests and flushing writes');
+  const t0 = Date.now();
+  await app.close();
+  const data = { stopped: true, drainedMs: Date.now() - t0 };
+  return { data, view: { kind: 'text', text: `stopped after draining for ${data.drainedMs} ms` }, exitCode: 0 };
+}

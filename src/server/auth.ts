@@ -1,0 +1,72 @@
+/**
+ * Bearer-token authentication and capability checks (domain.md, "Trust tiers and device permissions"). The server
+ * token from `progeny init` (a 0600 file) is the owner's and holds every capability; a device token (`progeny token
+ * add`) maps to its device's capabilities, looked up through the device service's cache, which drops on any change of
+ * the devices table, so a revocation takes effect on the next request in every server process.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import type { Capability, DeviceService } from '../core/devices/service.js';
+import { httpError } from './errors.js';
+
+export interface Principal {
+  kind: 'owner' | 'device';
+  id: string;
+  name: string;
+  capabilities: readonly Capability[];
+}
+
+const sha = (s: string): Buffer => createHash('sha256').update(s).digest();
+
+export interface Authenticator {
+  /** The principal for a raw token, or undefined when it is unknown or revoked. */
+  resolve(token: string): Principal | undefined;
+  /** Reads the bearer token from the request (header, or `access_token` in the query for WebSocket browsers). */
+  fromRequest(headers: Record<string, string | string[] | undefined>, url: string): Principal;
+}
+
+export function tokenFrom(headers: Record<string, string | string[] | undefined>, url: string): string | undefined {
+  const h = headers.authorization;
+  const value = Array.isArray(h) ? h[0] : h;
+  if (value) {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(value);
+    if (!m) throw httpError(401, 'UNAUTHENTICATED', 'the Authorization header must be "Bearer <token>"', 'see docs/api.md, "Authentication"');
+    return m[1];
+  }
+  const q = url.indexOf('?');
+  if (q >= 0) return new URLSearchParams(url.slice(q + 1)).get('access_token') ?? undefined;
+  return undefined;
+}
+
+export function createAuthenticator(ownerToken: string, devices: DeviceService): Authenticator {
+  const ownerHash = sha(ownerToken);
+  const owner: Principal = { kind: 'owner', id: 'owner', name: 'server token', capabilities: ['admin'] };
+  const resolve = (token: string): Principal | undefined => {
+    if (timingSafeEqual(sha(token), ownerHash)) return owner;
+    const d = devices.authenticate(token);
+    return d ? { kind: 'device', id: d.id, name: d.name, capabilities: d.capabilities } : undefined;
+  };
+  return {
+    resolve,
+    fromRequest(headers, url) {
+      const token = tokenFrom(headers, url);
+      if (!token) {
+        throw httpError(401, 'UNAUTHENTICATED', 'this route needs a bearer token', 'send "Authorization: Bearer <token>"; the server token is in <home>/secrets/server.token, device tokens come from `progeny token add`');
+      }
+      const p = resolve(token);
+      if (!p) throw httpError(401, 'INVALID_TOKEN', 'the token is unknown or was revoked', 'check the token, or create one with `progeny token add <name> --caps …`');
+      return p;
+    },
+  };
+}
+
+export function requireCapability(p: Principal, cap: Capability): void {
+  if (p.capabilities.includes(cap) || p.capabilities.includes('admin')) return;
+  throw httpError(403, 'FORBIDDEN', `token "${p.name}" lacks the ${cap} capability`, `grant it with \`progeny token caps ${p.id} …,${cap}\` or use a token that has it`);
+}
+
+export function principalOf(req: FastifyRequest): Principal {
+  const p = req.principal;
+  if (!p) throw httpError(401, 'UNAUTHENTICATED', 'this route needs a bearer token', 'send "Authorization: Bearer <token>"');
+  return p;
+}

@@ -1,0 +1,77 @@
+/**
+ * Running an engine turn for a request: validated input, a controller tracked for shutdown and aborted when the
+ * client goes away, and the events either streamed or folded into one result.
+ */
+import type { FastifyReply } from 'fastify';
+import type { EngineEvent } from '../core/events.js';
+import { ProgenyError } from '../core/errors.js';
+import type { RecalledMemory } from '../core/memory/types.js';
+import type { LimbicSnapshot } from '../core/limbic/types.js';
+import type { RouteContext } from './context.js';
+
+export interface ChatRequest {
+  message: string;
+  conversationId?: string;
+  actor?: string;
+}
+
+/** The events of one turn; the turn is aborted when the client's connection closes before the turn ends. */
+export async function* turnEvents(ctx: RouteContext, reply: FastifyReply, input: ChatRequest): AsyncGenerator<EngineEvent> {
+  const gone = new AbortController();
+  // A response closed before it finished means the client went away: stop the turn (its partial reply is kept).
+  const onClose = (): void => {
+    if (!reply.raw.writableFinished) gone.abort();
+  };
+  reply.raw.once('close', onClose);
+  const turn = ctx.turns.start(gone.signal);
+  try {
+    yield* ctx.engine.turn(input, { signal: turn.controller.signal });
+  } finally {
+    reply.raw.off('close', onClose);
+    turn.done();
+  }
+}
+
+export interface TurnResult {
+  turnId: string;
+  conversationId: string;
+  messageId: string | null;
+  reply: string;
+  mode: string;
+  interrupted: boolean;
+  offline: boolean;
+  cached: boolean;
+  recalled: RecalledMemory[];
+  state: LimbicSnapshot | null;
+  stats: unknown;
+}
+
+/** Folds a whole turn into one result; an `error` event becomes a thrown ProgenyError (with the partial reply). */
+export async function collectTurn(events: AsyncIterable<EngineEvent>): Promise<TurnResult> {
+  const r: TurnResult = { turnId: '', conversationId: '', messageId: null, reply: '', mode: 'FULL', interrupted: false, offline: false, cached: false, recalled: [], state: null, stats: null };
+  for await (const e of events) {
+    switch (e.type) {
+      case 'start':
+        Object.assign(r, { turnId: e.turnId, conversationId: e.conversationId, mode: e.mode });
+        break;
+      case 'recall':
+        r.recalled = e.memories;
+        break;
+      case 'limbic':
+        r.state = e.state;
+        break;
+      case 'done':
+        Object.assign(r, { messageId: e.messageId, reply: e.reply, interrupted: e.interrupted, offline: e.offline, cached: e.cached, mode: e.mode, stats: e.stats });
+        break;
+      case 'error':
+        throw new ProgenyError(e.error.code, e.error.message, {
+          exit: e.error.code.startsWith('LLM') || e.error.code === 'DEAD' ? 'llm' : 'unexpected',
+          ...(e.error.hint ? { hint: e.error.hint } : {}),
+          details: { turnId: e.turnId, partial: e.partial, messageId: e.messageId },
+        });
+      default:
+        break;
+    }
+  }
+  return r;
+}

@@ -1,0 +1,32 @@
+/** What every route module receives, and the per-route settings read by the server's hooks. */
+import type { FastifyInstance } from 'fastify';
+import type { Capability } from '../core/devices/service.js';
+import type { Engine } from '../core/engine/engine.js';
+import type { Principal } from './auth.js';
+import type { ServerMetrics } from './metrics.js';
+import type { TurnRegistry } from './turns.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** false: the route authenticates itself (health, the sync relay's signed requests). */
+    auth?: boolean;
+    /** The capability a token needs for this route. */
+    cap?: Capability;
+  }
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+  interface FastifyInstance {
+    progeny: { routes: { method: string; url: string }[]; inFlightTurns(): number; wsSessions(): number };
+  }
+}
+
+export interface RouteContext {
+  engine: Engine;
+  turns: TurnRegistry;
+  metrics: ServerMetrics;
+  version: string;
+  startedAt: number;
+}
+
+export type RouteModule = (app: FastifyInstance, ctx: RouteContext) => void;

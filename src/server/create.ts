@@ -1,0 +1,114 @@
+/**
+ * createServer(engine, options): the HTTP + WebSocket API as a fastify instance that does not listen (tests use
+ * `app.inject`; `progeny serve` calls listen). Hooks, in order: request id and structured logs (fastify), bearer-token
+ * auth and the route's capability, the per-token rate limit; then the route (JSON schemas validate every input); then
+ * compression and metrics. The server keeps no state beyond the engine, so several can share one home.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Engine } from '../core/engine/engine.js';
+import { ensureServerToken } from '../core/engine/identity.js';
+import { createAuthenticator, requireCapability } from './auth.js';
+import { compressHook } from './compress.js';
+import type { RouteContext } from './context.js';
+import { httpError, sendError } from './errors.js';
+import { createServerMetrics } from './metrics.js';
+import { createRateLimiter } from './rate-limit.js';
+import { buildSerializer, buildValidator } from './schema.js';
+import { registerRoutes } from './routes/index.js';
+import { TurnRegistry } from './turns.js';
+import { attachWebSocket } from './ws.js';
+
+export interface ServerOptions {
+  /** The owner's bearer token; default: the home's server token (created, mode 0600, when missing). */
+  token?: string;
+  /** Structured request logs (pino JSON on stderr); default from server.log, off unless asked. */
+  log?: 'off' | 'info' | 'debug';
+  bodyLimit?: number;
+  /** Per device token; the owner's token is not limited. Default from server.rateLimit / server.rateBurst. */
+  rateLimit?: { perSecond: number; burst: number } | false;
+  /** How long shutdown waits for in-flight turns before interrupting them. Default from server.drainMs. */
+  drainMs?: number;
+  /** Registered after the built-in routes (e.g. the sync relay under /v1/sync/; `config: { auth: false }` opts out of bearer auth). */
+  plugins?: Array<(app: FastifyInstance) => Promise<void>>;
+  /** Called once the server listens (background work such as scheduled sync or dream). */
+  onListen?: (app: FastifyInstance) => Promise<void> | void;
+  /** Called when the server closes, before the engine is closed by its owner. */
+  onClose?: (app: FastifyInstance) => Promise<void> | void;
+}
+
+export const SERVER_VERSION: string = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+export async function createServer(engine: Engine, options: ServerOptions = {}): Promise<FastifyInstance> {
+  const cfg = engine.config;
+  const log = options.log ?? cfg['server.log'];
+  const app = Fastify({
+    logger: log === 'off' ? false : { level: log, stream: process.stderr },
+    bodyLimit: options.bodyLimit ?? cfg['server.bodyLimit'],
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomBytes(8).toString('hex'),
+    return503OnClosing: true,
+    // Our own small validator instead of Ajv keeps the idle server inside its memory budget (schema.ts).
+    schemaController: { compilersFactory: { buildValidator: buildValidator as never, buildSerializer: buildSerializer as never } },
+  });
+  const ctx: RouteContext = {
+    engine,
+    turns: new TurnRegistry(),
+    metrics: createServerMetrics(engine),
+    version: SERVER_VERSION,
+    startedAt: Date.now(),
+  };
+  const auth = createAuthenticator(options.token ?? ensureServerToken(engine.paths), engine.devices);
+  const rl = options.rateLimit ?? (cfg['server.rateLimit'] > 0 ? { perSecond: cfg['server.rateLimit'], burst: cfg['server.rateBurst'] } : false);
+  const limiter = rl ? createRateLimiter(rl.perSecond, rl.burst) : null;
+
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+    const config = req.routeOptions.config;
+    if (config.auth === false) return;
+    const principal = auth.fromRequest(req.headers, req.url);
+    req.principal = principal;
+    if (limiter && principal.kind === 'device') {
+      const wait = limiter.take(principal.id);
+      if (wait > 0) {
+        ctx.metrics.limited();
+        reply.header('retry-after', String(wait));
+        throw httpError(429, 'RATE_LIMITED', `too many requests for token "${principal.name}"`, `retry after ${wait} s; the limit is server.rateLimit requests/s per token`);
+      }
+    }
+    if (config.cap) requireCapability(principal, config.cap);
+  });
+  app.addHook('onSend', compressHook);
+  app.addHook('onResponse', async (req, reply) => {
+    ctx.metrics.observe(req.routeOptions.url ?? 'unmatched', req.method, reply.statusCode, reply.elapsedTime);
+  });
+  app.setErrorHandler((err, req, reply) => sendError(req, reply, err));
+  app.setNotFoundHandler((req, reply) =>
+    sendError(req, reply, httpError(404, 'NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`, 'see docs/api.md for the routes')),
+  );
+
+  // Introspection for tests and shutdown reports: the routes served and the work in flight.
+  const routes: { method: string; url: string }[] = [];
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, url: r.url });
+  });
+  registerRoutes(app, ctx);
+  const ws = attachWebSocket(app, ctx, auth);
+  app.decorate('progeny', { routes, inFlightTurns: () => ctx.turns.size, wsSessions: ws.size });
+  for (const plugin of options.plugins ?? []) await app.register(plugin);
+
+  app.addHook('onListen', async () => {
+    await options.onListen?.(app);
+  });
+  app.addHook('preClose', async () => {
+    await ctx.turns.drain(options.drainMs ?? cfg['server.drainMs']);
+    await ws.close();
+  });
+  app.addHook('onClose', async () => {
+    await options.onClose?.(app);
+  });
+  return app;
+}

@@ -1,0 +1,45 @@
+/**
+ * The server's own metrics, registered in the engine's registry so `/metrics` renders one document: request latency
+ * per route (buckets at the budgets of performance.md), requests by status, rate-limited requests, WebSocket
+ * connections and messages, the process's memory, and counts of stored records.
+ */
+import type { Engine } from '../core/engine/engine.js';
+import { LATENCY_BUCKETS } from '../core/metrics/registry.js';
+
+export type ServerMetrics = ReturnType<typeof createServerMetrics>;
+
+export function createServerMetrics(engine: Engine) {
+  const m = engine.metrics;
+  const latency = m.histogram('progeny_http_request_duration_seconds', 'HTTP request latency by route', LATENCY_BUCKETS);
+  const requests = m.counter('progeny_http_requests_total', 'HTTP requests by route, method and status');
+  const limited = m.counter('progeny_http_rate_limited_total', 'Requests refused by the per-token rate limit');
+  const wsConnections = m.gauge('progeny_ws_connections', 'Open WebSocket connections');
+  const wsMessages = m.counter('progeny_ws_messages_total', 'WebSocket messages by direction and type');
+  const wsDropped = m.counter('progeny_ws_notices_dropped_total', 'Notices not sent to slow WebSocket clients');
+  const wsLatency = m.histogram('progeny_ws_reply_duration_seconds', 'WebSocket request-to-reply latency by type', LATENCY_BUCKETS);
+  m.gauge('progeny_process_resident_memory_bytes', 'Resident set size').set(() => process.memoryUsage.rss());
+  m.gauge('progeny_conversation_messages', 'Stored chat messages').set(() => engine.conversations.count());
+  // Hit ratio of the LLM response cache (its counters are the cache's own, registered by the engine).
+  const hits = m.counter('progeny_llm_response_cache_hits_total', 'Replies served from the cache');
+  const misses = m.counter('progeny_llm_response_cache_misses_total', 'Cache lookups that missed');
+  m.gauge('progeny_llm_response_cache_hit_ratio', 'Share of reply lookups served from the response cache').set(() => {
+    const h = hits.get();
+    const total = h + misses.get();
+    return total ? h / total : 0;
+  });
+  let open = 0;
+  wsConnections.set(() => open);
+  return {
+    observe(route: string, method: string, status: number, ms: number) {
+      latency.observe(ms / 1000, { route, method });
+      requests.inc({ route, method, status: String(status) });
+    },
+    limited: () => limited.inc(),
+    wsOpen: () => void open++,
+    wsClose: () => void open--,
+    wsIn: (type: string) => wsMessages.inc({ direction: 'in', type }),
+    wsOut: (type: string) => wsMessages.inc({ direction: 'out', type }),
+    wsDropped: () => wsDropped.inc(),
+    wsReply: (type: string, ms: number) => wsLatency.observe(ms / 1000, { type }),
+  };
+}

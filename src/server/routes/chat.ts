@@ -1,0 +1,33 @@
+/**
+ * POST /v1/chat: one chat turn. Without `stream` the reply is one JSON result; with `stream: true` it is Server-Sent
+ * Events, one per engine event (`event: <type>`, `data: <event JSON>`), ending with `done` or `error`.
+ */
+import { MAX_MESSAGE_CHARS } from '../../core/engine/turn.js';
+import { collectTurn, turnEvents, type ChatRequest } from '../chat-turn.js';
+import type { RouteModule } from '../context.js';
+import { sendSse, sseFrame } from '../sse.js';
+
+export const chatBodySchema = {
+  type: 'object',
+  required: ['message'],
+  additionalProperties: false,
+  properties: {
+    message: { type: 'string', minLength: 1, maxLength: MAX_MESSAGE_CHARS, pattern: '\\S' },
+    conversationId: { type: 'string', minLength: 1, maxLength: 64 },
+    actor: { type: 'string', minLength: 1, maxLength: 100 },
+    stream: { type: 'boolean' },
+  },
+} as const;
+
+export const chatRoutes: RouteModule = (app, ctx) => {
+  app.post<{ Body: ChatRequest & { stream?: boolean } }>('/v1/chat', { config: { cap: 'chat' }, schema: { body: chatBodySchema } }, async (req, reply) => {
+    const { stream, ...input } = req.body;
+    // Fail fast (404) on an unknown conversation, before any streaming starts.
+    if (input.conversationId) ctx.engine.conversations.get(input.conversationId);
+    if (!stream) return collectTurn(turnEvents(ctx, reply, input));
+    async function* frames(): AsyncGenerator<string> {
+      for await (const e of turnEvents(ctx, reply, input)) yield sseFrame(e.type, e);
+    }
+    return sendSse(reply, frames());
+  });
+};

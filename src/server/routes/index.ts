@@ -1,0 +1,17 @@
+/** Every built-in route module, one per resource. */
+import type { FastifyInstance } from 'fastify';
+import type { RouteContext } from '../context.js';
+import { chatRoutes } from './chat.js';
+import { conversationRoutes } from './conversations.js';
+import { healthRoutes } from './health.js';
+import { heritageRoutes } from './heritage.js';
+import { memoryRoutes } from './memories.js';
+import { metricsRoutes } from './metrics.js';
+import { openAiRoutes } from './openai.js';
+import { stateRoutes } from './state.js';
+
+export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  for (const mod of [healthRoutes, stateRoutes, heritageRoutes, memoryRoutes, conversationRoutes, chatRoutes, openAiRoutes, metricsRoutes]) {
+    mod(app, ctx);
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * The limbic state: GET /v1/state (decayed to now), POST /v1/state for an explicit adjustment with a reason (the
+ * earned rule applies), GET /v1/state/why for the logged changes and their causes.
+ */
+import type { LimbicVariable } from '../../core/limbic/types.js';
+import type { RouteModule } from '../context.js';
+
+const delta = { type: 'number', minimum: -1, maximum: 1 };
+
+export const stateRoutes: RouteModule = (app, ctx) => {
+  const { state } = ctx.engine;
+  app.get('/v1/state', { config: { cap: 'chat' } }, async () => state.read());
+
+  app.post<{ Body: { deltas: Partial<Record<LimbicVariable, number>>; reason: string } }>(
+    '/v1/state',
+    {
+      config: { cap: 'state:write' },
+      schema: {
+        body: {
+          type: 'object',
+          required: ['deltas', 'reason'],
+          additionalProperties: false,
+          properties: {
+            deltas: {
+              type: 'object',
+              additionalProperties: false,
+              minProperties: 1,
+              properties: { trust: delta, warmth: delta, arousal: delta, valence: delta },
+            },
+            reason: { type: 'string', minLength: 1, maxLength: 500, pattern: '\\S' },
+          },
+        },
+      },
+    },
+    async (req) => state.adjust(req.body.deltas, req.body.reason.trim()),
+  );
+
+  app.get<{ Querystring: { variable?: string; limit: number } }>(
+    '/v1/state/why',
+    {
+      config: { cap: 'chat' },
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            variable: { type: 'string', enum: ['trust', 'warmth', 'arousal', 'valence', 'posture', 'flags', 'elastic', 'interactionCount'] },
+            limit: { type: 'integer', minimum: 1, maximum: 500, default: 20 },
+          },
+        },
+      },
+    },
+    async (req) => ({ changes: state.why(req.query.variable, req.query.limit) }),
+  );
+};

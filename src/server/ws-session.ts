@@ -1,0 +1,159 @@
+/**
+ * One WebSocket connection: requests answered by id, chat turns streamed as `chat.event`s, notices pushed for the
+ * subscribed topics. Backpressure: a chat turn waits while the socket's send buffer is above HIGH_WATER (so a slow
+ * reader slows its own turn, not the server), notices are dropped for a client that far behind, and a client that
+ * stays behind beyond STALL_MS or HARD_LIMIT is disconnected. Closing aborts the connection's turns; their partial
+ * replies are kept by the engine.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import type { WebSocket } from 'ws';
+import type { ErrorJson } from '../core/errors.js';
+import type { EngineNotice } from '../core/events.js';
+import { requireCapability, type Principal } from './auth.js';
+import type { RouteContext } from './context.js';
+import { httpError, toHttpError } from './errors.js';
+import { parseClientMessage, TOPICS, WsMessageError, type ClientMessage, type ServerMessage, type Topic } from './ws-protocol.js';
+
+const HIGH_WATER = 1 << 20;
+const HARD_LIMIT = 16 << 20;
+const STALL_MS = 30_000;
+const MAX_TURNS = 4;
+
+export class WsSession {
+  private topics = new Set<Topic>();
+  private turns = new Map<string, AbortController>();
+  private alive = true;
+  private unsubscribe: () => void;
+
+  constructor(
+    private ws: WebSocket,
+    private principal: Principal,
+    private ctx: RouteContext,
+  ) {
+    ctx.metrics.wsOpen();
+    this.unsubscribe = ctx.engine.subscribe((n) => this.onNotice(n));
+    ws.on('pong', () => (this.alive = true));
+    ws.on('message', (data, isBinary) => {
+      const t0 = performance.now();
+      if (isBinary) return this.send({ type: 'error', error: { code: 'VALIDATION', message: 'binary frames are not supported', hint: 'send JSON text frames' } });
+      void this.handle(data.toString(), t0);
+    });
+    ws.on('error', () => ws.terminate());
+    ws.once('close', () => {
+      ctx.metrics.wsClose();
+      this.unsubscribe();
+      for (const c of this.turns.values()) c.abort();
+    });
+    this.send({ type: 'hello', version: ctx.version, api: 'v1', topics: TOPICS });
+  }
+
+  heartbeat(): void {
+    if (!this.alive) return void this.ws.terminate();
+    this.alive = false;
+    this.ws.ping();
+  }
+
+  async close(code: number, reason: string): Promise<void> {
+    if (this.ws.readyState === this.ws.CLOSED) return;
+    const closed = new Promise<void>((resolve) => this.ws.once('close', () => resolve()));
+    this.ws.close(code, reason);
+    await Promise.race([closed, delay(1_000).then(() => this.ws.terminate())]);
+  }
+
+  private send(msg: ServerMessage): void {
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    if (this.ws.bufferedAmount > HARD_LIMIT) return void this.ws.terminate();
+    this.ctx.metrics.wsOut(msg.type);
+    this.ws.send(JSON.stringify(msg));
+  }
+
+  private onNotice(notice: EngineNotice): void {
+    if (!this.topics.has(notice.type)) return;
+    if (this.ws.bufferedAmount > HIGH_WATER) return this.ctx.metrics.wsDropped();
+    this.send({ type: 'notice', notice });
+  }
+
+  /** Resolves once the client has read enough; false when it stalled for too long (the connection is then closed). */
+  private async writable(): Promise<boolean> {
+    const until = Date.now() + STALL_MS;
+    while (this.ws.bufferedAmount > HIGH_WATER) {
+      if (this.ws.readyState !== this.ws.OPEN) return false;
+      if (Date.now() > until) {
+        this.ws.terminate();
+        return false;
+      }
+      await delay(5);
+    }
+    return this.ws.readyState === this.ws.OPEN;
+  }
+
+  private async handle(raw: string, t0: number): Promise<void> {
+    let msg: ClientMessage;
+    try {
+      msg = parseClientMessage(raw);
+    } catch (err) {
+      const e = err as WsMessageError;
+      return this.send({ type: 'error', ...(e.id ? { id: e.id } : {}), error: errorBody(e) });
+    }
+    this.ctx.metrics.wsIn(msg.type);
+    const id = 'id' in msg && msg.id !== undefined ? { id: msg.id } : {};
+    try {
+      switch (msg.type) {
+        case 'ping':
+          this.send({ type: 'pong', ...id, t: Date.now() });
+          break;
+        case 'state.get':
+          this.send({ type: 'state', ...id, state: this.ctx.engine.state.read() });
+          break;
+        case 'subscribe':
+        case 'unsubscribe':
+          for (const t of msg.topics) {
+            if (msg.type === 'subscribe') this.topics.add(t);
+            else this.topics.delete(t);
+          }
+          this.send({ type: 'subscribed', ...id, topics: [...this.topics] });
+          break;
+        case 'cancel':
+          this.turns.get(msg.id)?.abort();
+          break;
+        case 'chat':
+          return await this.chat(msg);
+      }
+      this.ctx.metrics.wsReply(msg.type, performance.now() - t0);
+    } catch (err) {
+      this.send({ type: 'error', ...id, error: errorBody(err) });
+    }
+  }
+
+  private async chat(msg: Extract<ClientMessage, { type: 'chat' }>): Promise<void> {
+    requireCapability(this.principal, 'chat');
+    if (this.turns.has(msg.id)) throw new WsMessageError('id', 'is already in use by a running chat', msg.id);
+    if (this.turns.size >= MAX_TURNS) {
+      throw httpError(429, 'TOO_MANY_TURNS', `at most ${MAX_TURNS} chats may run at once on one connection`, 'wait for a done event, or cancel a chat');
+    }
+    const turn = this.ctx.turns.start();
+    this.turns.set(msg.id, turn.controller);
+    try {
+      const input = { message: msg.message, ...(msg.conversationId ? { conversationId: msg.conversationId } : {}), ...(msg.actor ? { actor: msg.actor } : {}) };
+      for await (const event of this.ctx.engine.turn(input, { signal: turn.controller.signal })) {
+        if (!(await this.writable())) {
+          turn.controller.abort();
+          break;
+        }
+        this.send({ type: 'chat.event', id: msg.id, event });
+      }
+    } catch (err) {
+      this.send({ type: 'error', id: msg.id, error: errorBody(err) });
+    } finally {
+      this.turns.delete(msg.id);
+      turn.done();
+    }
+  }
+}
+
+function errorBody(err: unknown): ErrorJson {
+  if (err instanceof WsMessageError) {
+    return { code: 'VALIDATION', message: err.message, hint: 'see docs/api.md, "WebSocket"', details: [{ field: err.field, reason: err.reason }] };
+  }
+  return toHttpError(err).body;
+}

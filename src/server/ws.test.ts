@@ -1,0 +1,140 @@
+/** The WebSocket API over a real socket: auth at the upgrade, the message schema, chat streaming, notices, cancel. */
+import { setTimeout as delay } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { startLlmTestDouble, type LlmTestDouble } from '../testing/llm-double.js';
+import { OWNER_TOKEN, startTestServer, type TestServer } from '../testing/test-server.js';
+
+let llm: LlmTestDouble;
+let s: TestServer;
+let wsUrl: string;
+beforeAll(async () => {
+  llm = await startLlmTestDouble({ fixture: 'reflection', tokenDelayMs: 5 });
+  s = await startTestServer({ 'llm.provider': 'ollama', 'llm.url': llm.url, 'cache.response.ttlMs': 0 });
+  await s.app.listen({ port: 0, host: '127.0.0.1' });
+  wsUrl = `ws://127.0.0.1:${(s.app.server.address() as { port: number }).port}/v1/ws`;
+});
+afterAll(async () => {
+  await s.close();
+  await llm.close();
+});
+
+interface Msg {
+  type: string;
+  id?: string;
+  [k: string]: unknown;
+}
+
+async function open(token = OWNER_TOKEN): Promise<{ ws: WebSocket; messages: Msg[]; next(pred: (m: Msg) => boolean, ms?: number): Promise<Msg> }> {
+  const ws = new WebSocket(wsUrl, { headers: { authorization: `Bearer ${token}` } });
+  const messages: Msg[] = [];
+  ws.on('message', (d) => messages.push(JSON.parse(d.toString()) as Msg));
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  let seen = 0;
+  return {
+    ws,
+    messages,
+    async next(pred, ms = 5_000) {
+      const end = Date.now() + ms;
+      for (;;) {
+        for (; seen < messages.length; seen++) {
+          const m = messages[seen]!;
+          if (pred(m)) {
+            seen++;
+            return m;
+          }
+        }
+        if (Date.now() > end) throw new Error(`no matching message; got ${JSON.stringify(messages.map((m) => m.type))}`);
+        await delay(5);
+      }
+    },
+  };
+}
+
+const rejected = (headers: Record<string, string>, url = wsUrl): Promise<number> =>
+  new Promise((resolve) => {
+    const ws = new WebSocket(url, { headers });
+    ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    ws.on('open', () => resolve(101));
+    ws.on('error', () => undefined);
+  });
+
+describe('WebSocket /v1/ws', () => {
+  it('refuses upgrades without a valid token (401) or without the chat capability (403)', async () => {
+    expect(await rejected({})).toBe(401);
+    expect(await rejected({ authorization: 'Bearer wrong' })).toBe(401);
+    const { token } = s.engine.devices.add('reader', ['memory:read']);
+    expect(await rejected({ authorization: `Bearer ${token}` })).toBe(403);
+    expect(await rejected({ authorization: `Bearer ${OWNER_TOKEN}` }, wsUrl.replace('/v1/ws', '/v1/other'))).toBe(404);
+  });
+
+  it('says hello, answers ping and state.get by id, and reports bad messages with the field', async () => {
+    const c = await open();
+    expect((await c.next((m) => m.type === 'hello')).api).toBe('v1');
+    c.ws.send(JSON.stringify({ type: 'ping', id: 'p1' }));
+    expect(await c.next((m) => m.type === 'pong')).toMatchObject({ id: 'p1' });
+    c.ws.send(JSON.stringify({ type: 'state.get', id: 's1' }));
+    const st = await c.next((m) => m.type === 'state');
+    expect(st.id).toBe('s1');
+    expect((st.state as { trust: number }).trust).toBeGreaterThan(0);
+    c.ws.send('{not json');
+    expect(((await c.next((m) => m.type === 'error')).error as { code: string }).code).toBe('VALIDATION');
+    c.ws.send(JSON.stringify({ type: 'chat', id: 'c0', message: '' }));
+    const bad = await c.next((m) => m.type === 'error');
+    expect(bad.id).toBe('c0');
+    expect((bad.error as { details: { field: string }[] }).details[0]!.field).toBe('message');
+    c.ws.send(JSON.stringify({ type: 'dance' }));
+    expect(((await c.next((m) => m.type === 'error')).error as { details: { field: string }[] }).details[0]!.field).toBe('type');
+    c.ws.close();
+  });
+
+  it('streams a chat turn as chat.event messages and pushes limbic and memory notices to subscribers', async () => {
+    const c = await open();
+    c.ws.send(JSON.stringify({ type: 'subscribe', id: 'sub', topics: ['limbic', 'memory'] }));
+    expect((await c.next((m) => m.type === 'subscribed')).topics).toEqual(['limbic', 'memory']);
+    c.ws.send(JSON.stringify({ type: 'chat', id: 't1', message: 'I had a wonderful day today!' }));
+    const done = await c.next((m) => m.type === 'chat.event' && (m.event as { type: string }).type === 'done', 10_000);
+    expect(done.id).toBe('t1');
+    const events = c.messages.filter((m) => m.type === 'chat.event').map((m) => (m.event as { type: string }).type);
+    expect(events[0]).toBe('start');
+    expect(events.filter((t) => t === 'token').length).toBeGreaterThan(3);
+    expect(c.messages.some((m) => m.type === 'notice' && (m.notice as { type: string }).type === 'limbic')).toBe(true);
+    await c.next((m) => m.type === 'notice' && (m.notice as { type: string }).type === 'memory', 5_000);
+    c.ws.close();
+  });
+
+  it('cancels a running chat (the partial reply is kept as interrupted), and a closed socket aborts its turns', async () => {
+    const c = await open();
+    const conversationId = s.engine.conversations.create('creator').id;
+    c.ws.send(JSON.stringify({ type: 'chat', id: 't2', message: 'go on for a while', conversationId }));
+    await c.next((m) => m.type === 'chat.event' && (m.event as { type: string }).type === 'token');
+    c.ws.send(JSON.stringify({ type: 'cancel', id: 't2' }));
+    const done = await c.next((m) => m.type === 'chat.event' && (m.event as { type: string }).type === 'done');
+    expect((done.event as { interrupted: boolean }).interrupted).toBe(true);
+    expect(s.engine.conversations.messages(conversationId)[1]!.status).toBe('interrupted');
+
+    c.ws.send(JSON.stringify({ type: 'chat', id: 't3', message: 'another long one' }));
+    await c.next((m) => m.type === 'chat.event' && (m.event as { type: string }).type === 'token');
+    c.ws.terminate();
+    const end = Date.now() + 5_000;
+    while ((s.app.progeny.inFlightTurns() > 0 || s.app.progeny.wsSessions() > 0) && Date.now() < end) await delay(10);
+    expect(s.app.progeny.inFlightTurns()).toBe(0);
+    expect(s.app.progeny.wsSessions()).toBe(0);
+  });
+
+  it('keeps serving while a client stops reading (backpressure)', async () => {
+    const slow = await open();
+    (slow.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
+    slow.ws.send(JSON.stringify({ type: 'chat', id: 'slow', message: 'say a lot' }));
+    const fast = await open();
+    fast.ws.send(JSON.stringify({ type: 'ping', id: 'f' }));
+    expect((await fast.next((m) => m.type === 'pong')).id).toBe('f');
+    (slow.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+    await slow.next((m) => m.type === 'chat.event' && (m.event as { type: string }).type === 'done', 10_000);
+    slow.ws.close();
+    fast.ws.close();
+  });
+});

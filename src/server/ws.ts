@@ -1,0 +1,71 @@
+/**
+ * WebSocket `/v1/ws` on the same port: the upgrade is authenticated like any route (bearer header, or `access_token`
+ * in the query for browsers), needs the `chat` capability, and is refused with a JSON error otherwise. Each connection
+ * is a WsSession (ws-session.ts); dead peers are found by protocol pings. The `ws` module is loaded on the first
+ * upgrade, so an idle server without WebSocket clients does not carry it.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import type { WebSocket, WebSocketServer } from 'ws';
+import type { Authenticator } from './auth.js';
+import { requireCapability } from './auth.js';
+import type { RouteContext } from './context.js';
+import { httpError, toHttpError } from './errors.js';
+import { WsSession } from './ws-session.js';
+
+export const WS_PATH = '/v1/ws';
+export const WS_MAX_PAYLOAD = 64 * 1024;
+const HEARTBEAT_MS = 30_000;
+
+function refuse(socket: Duplex, err: unknown): void {
+  const { status, body } = toHttpError(err);
+  const json = JSON.stringify({ error: body });
+  socket.end(
+    `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : status === 404 ? 'Not Found' : 'Error'}\r\n` +
+      `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`,
+  );
+}
+
+export function attachWebSocket(app: FastifyInstance, ctx: RouteContext, auth: Authenticator): { close(): Promise<void>; size(): number } {
+  let wss: Promise<WebSocketServer> | undefined;
+  const server = (): Promise<WebSocketServer> =>
+    (wss ??= import('ws').then(({ WebSocketServer }) => new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD, perMessageDeflate: false })));
+  const sessions = new Set<WsSession>();
+  let closing = false;
+
+  app.server.on('upgrade', async (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    try {
+      if ((req.url ?? '').split('?')[0] !== WS_PATH) throw httpError(404, 'NOT_FOUND', `no WebSocket endpoint at ${req.url ?? ''}`, `connect to ${WS_PATH}`);
+      if (closing) throw httpError(503, 'SHUTTING_DOWN', 'the server is shutting down', 'reconnect shortly');
+      const principal = auth.fromRequest(req.headers, req.url ?? '');
+      requireCapability(principal, 'chat');
+      (await server()).handleUpgrade(req, socket, head, (ws: WebSocket) => {
+        const session = new WsSession(ws, principal, ctx);
+        sessions.add(session);
+        ws.once('close', () => sessions.delete(session));
+      });
+    } catch (err) {
+      refuse(socket, err);
+    }
+  });
+
+  const heartbeat = setInterval(() => {
+    for (const s of sessions) s.heartbeat();
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
+
+  return {
+    size: () => sessions.size,
+    async close() {
+      closing = true;
+      clearInterval(heartbeat);
+      await Promise.all([...sessions].map((s) => s.close(1001, 'server shutting down')));
+      if (wss) {
+        const w = await wss;
+        await new Promise<void>((resolve) => w.close(() => resolve()));
+      }
+    },
+  };
+}
