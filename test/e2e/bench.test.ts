@@ -233,6 +233,16 @@ describe.skipIf(!hasServe)('progeny bench http|ws --spawn', () => {
     expect(report.thresholds[0]!.status).toBe('breach');
   }, 120_000);
 
+  it('profiles a route on a spawned server', async () => {
+    const out = join(home.dir, 'route.cpuprofile');
+    const r = await home.run(['--json', 'profile', 'GET /v1/state', '--duration', '1s', '--out', out], { timeoutMs: 90_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const data = JSON.parse(r.stdout) as { cases: string[]; top: { location: string }[] };
+    expect(data.cases).toEqual(['GET /v1/state']);
+    expect(data.top.some((f) => f.location.startsWith('dist/'))).toBe(true); // progeny's own code was sampled
+    expect((JSON.parse(readFileSync(out, 'utf8')) as { nodes: unknown[] }).nodes.length).toBeGreaterThan(10);
+  }, 120_000);
+
   it('times WebSocket round trips against the spawned server', async () => {
     const r = await home.run(['--json', 'bench', 'ws', '--spawn', '--connections', '5', '--rate', '10', '--duration', '1s'], { timeoutMs: 90_000 });
     expect([0, 12], r.stderr).toContain(r.code);
