@@ -19,7 +19,12 @@ export const SUITE_NAMES = Object.keys(SUITES);
 export async function loadSuite(name: string): Promise<BenchSuite> {
   const loader = SUITES[name];
   if (!loader) throw new Error(`unknown suite "${name}" (known: ${SUITE_NAMES.join(', ')})`);
-  const mod = await loader();
+  const mod = await loader().catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ERR_MODULE_NOT_FOUND' && err.message.includes(`/suites/${name}.js`)) {
+      throw new Error(`the ${name} suite is not part of this build (src/bench/suites/${name}.ts)`);
+    }
+    throw err;
+  });
   const isSuite = (x: unknown): x is BenchSuite => typeof (x as BenchSuite | undefined)?.setup === 'function';
   // The default export, a `suite` export, or the one export shaped like a suite.
   const suite = [mod.default, mod.suite, ...Object.values(mod)].find(isSuite);
