@@ -9,7 +9,7 @@ import { createEngine } from '../../core/engine/create.js';
 import { initializeHome } from '../../core/engine/init.js';
 import { createReplayProvider, llmFixturePath, loadRecordedStream } from '../../core/llm/index.js';
 import { pathsFor } from '../../core/paths.js';
-import { sentenceMaker, sizeLabel } from '../corpus.js';
+import { sentenceMaker, sizeLabel } from '../chat-corpus.js';
 import type { BenchSuite } from '../suite.js';
 
 const DEFAULT_MEMORIES = 10_000;

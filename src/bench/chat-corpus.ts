@@ -1,4 +1,4 @@
-/** Deterministic synthetic memories and messages for the suites: plain sentences built from a seeded word mix. */
+/** Deterministic synthetic memories and messages for the chat suite (the memory suite has its own corpus): seeded sentences. */
 import { seededRandom } from './rng.js';
 
 const SUBJECTS = ['my sister', 'the garden', 'our trip to Lisbon', 'the new job', 'my cat Miso', 'the piano lessons', 'the marathon', 'grandma', 'the book club', 'the kitchen renovation', 'my back pain', 'the startup idea'];
