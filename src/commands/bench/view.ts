@@ -59,7 +59,9 @@ export function benchView(r: BenchReport): View {
     });
   }
   const lines: string[] = [];
-  for (const t of r.thresholds) lines.push(`${t.status === 'pass' ? '✓' : t.status === 'breach' ? '✗' : '?'} ${t.expr}  ${t.checks.map((c) => `${c.name}=${c.actual}`).join(', ') || '(no matching case)'}`);
+  for (const t of r.thresholds.filter((x) => x.status !== 'unmatched')) lines.push(`${t.status === 'pass' ? '✓' : '✗'} ${t.expr}  ${t.checks.map((c) => `${c.name}=${c.actual}`).join(', ')}`);
+  const unmatched = r.thresholds.filter((x) => x.status === 'unmatched');
+  if (unmatched.length) lines.push(`? ${unmatched.length} threshold(s) match no case measured in this run: ${unmatched.map((t) => t.expr).join(', ')}`);
   if (r.baseline) {
     for (const c of r.baseline.cases.filter((x) => x.status !== 'same')) {
       lines.push(`${c.status === 'regressed' ? '✗' : '·'} ${c.name}: ${c.status}${c.metrics.map((m) => ` ${m.metric} ${m.baseline}→${m.current} (${m.change >= 0 ? '+' : ''}${(m.change * 100).toFixed(1)}%)`).join(',')}`);
