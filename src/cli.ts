@@ -9,6 +9,7 @@ import type { CommandContext, GlobalOptions } from './commands/context.js';
 import type { CommandResult, Output } from './commands/output.js';
 import { EXIT_CODE_HELP } from './commands/exit-codes.js';
 import { addBenchCommands } from './commands/bench/define.js';
+import type * as MakeContextModule from './commands/make-context.js';
 
 export interface Runtime {
   out: Output;
@@ -21,15 +22,21 @@ type CommandModule = { run(ctx: CommandContext, args: string[], opts: Record<str
 const version = (): string =>
   (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
+/**
+ * Command modules load on demand, from dist/commands beside this file. The specifier is computed so the bundler of
+ * the CLI entry (scripts/bundle-cli.mjs) leaves these imports alone instead of pulling every command into start-up.
+ */
+const importCommand = (module: string): Promise<unknown> => import(new URL(`./commands/${module}.js`, import.meta.url).href);
+
 export function buildProgram(rt: Runtime, signal: AbortSignal): Command {
   const run = (module: string) =>
     async (...actionArgs: unknown[]): Promise<void> => {
       const cmd = actionArgs.at(-1) as Command;
       const opts = cmd.optsWithGlobals() as Record<string, unknown> & GlobalOptions;
       const args = (actionArgs.slice(0, -2) as (string | string[] | undefined)[]).flatMap((a) => (a === undefined ? [] : a));
-      const { makeContext } = await import('./commands/make-context.js');
+      const { makeContext } = (await importCommand('make-context')) as typeof MakeContextModule;
       const ctx = makeContext(rt, opts, signal);
-      const mod = (await import(`./commands/${module}.js`)) as CommandModule;
+      const mod = (await importCommand(module)) as CommandModule;
       const result = await mod.run(ctx, args, opts);
       if (result) {
         rt.out.print(result);
@@ -187,6 +194,14 @@ function addMemoryCommands(memory: Command, run: Runner): void {
   memory.command('export').option('-o, --out <file>', 'write to a file instead of stdout').description('export memories as JSONL').action(run('memory/export'));
   memory.command('import').argument('<file>', 'a JSONL file, or - for stdin').description('import memories from JSONL (invalid lines are reported, not applied)').action(run('memory/import'));
   memory.command('reindex').description('re-embed every memory and rebuild the index').action(run('memory/reindex'));
+  memory
+    .command('migrate')
+    .requiredOption('--to <backend>', 'qdrant | embedded')
+    .option('--batch <n>', 'memories per acknowledged batch', '256')
+    .option('--sample <n>', 'memories whose recall is checked against exact search', '20')
+    .option('--restart', 'ignore the checkpoint of an interrupted run and copy everything')
+    .description('copy every memory into the other vector backend (resumable, verified)')
+    .action(run('memory/migrate'));
 }
 
 function addStateCommands(state: Command, run: Runner): void {
