@@ -39,7 +39,12 @@ async function runJob(job: WorkerJob): Promise<void> {
     stage = 'measure';
     try {
       const selected = globMatcher(job.filter);
+      const seen = new Map<string, number>();
       for (const c of prepared.cases.filter((x) => selected(x.name))) {
+        // Two cases with one name (e.g. two dataset sizes that coincide) must not be merged as if they were runs.
+        const n = (seen.get(c.name) ?? 0) + 1;
+        seen.set(c.name, n);
+        const name = n > 1 ? `${c.name}#${n}` : c.name;
         const sampler = sampleResources();
         const m = await measureCase(c, job.bounds);
         const resources = sampler.stop();
@@ -47,7 +52,7 @@ async function runJob(job: WorkerJob): Promise<void> {
         await send({
           type: 'case',
           raw: {
-            name: c.name,
+            name,
             group: job.suite,
             histogram: m.histogram.encode(),
             calls: m.calls,
