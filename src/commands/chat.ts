@@ -45,13 +45,15 @@ export async function run(ctx: CommandContext, _args: string[], opts: Record<str
   if (opts.list) return conversationsView(engine);
   const session = await prepareChat(ctx, engine, opts);
 
-  if (typeof opts.message !== 'string' && isInteractive(ctx) && !opts.plain && !ctx.globals.json) {
-    const { startChatApp } = await import('./chat-interactive.js');
-    return startChatApp(ctx, opts);
-  }
   if (typeof opts.message !== 'string' && isInteractive(ctx)) {
-    const { runPlainChat } = await import('./chat-plain.js');
-    return runPlainChat(ctx, engine, session);
+    // The line-mode chat syncs in the background every sync.intervalS seconds (0 = off).
+    const background = engine.config['sync.intervalS'] > 0 ? (await import('./sync/background.js')).startSyncInBackground(ctx, engine) : undefined;
+    try {
+      const { runPlainChat } = await import('./chat-plain.js');
+      return await runPlainChat(ctx, engine, session);
+    } finally {
+      await background?.stop();
+    }
   }
 
   const messages: AsyncIterable<string> | string[] = typeof opts.message === 'string' ? [opts.message] : readLines('-', ctx.stdin);
