@@ -38,6 +38,8 @@ export interface ChatAppProps {
   now?: () => Date;
   /** Benchmark hook: called after a keystroke was applied. */
   onKey?: () => void;
+  /** Text typed before the screen was ready (it starts in the input box). */
+  initialInput?: string;
   /** Called when the user quits (before the screen closes). */
   onExit?: () => void;
 }
@@ -207,7 +209,7 @@ export function ChatApp(props: ChatAppProps) {
     <Box flexDirection="column" width={width}>
       <Conversation state={state} name={props.name} width={width} rows={Math.max(3, rows - (width < 80 ? 14 : 10))} theme={theme} />
       <Box flexDirection="column" marginTop={1}>
-        <Composer onEffect={onEffect} history={props.history.items} busy={busy} width={width} theme={theme} maxLines={Math.max(3, Math.floor(rows / 3))} {...(props.onKey ? { onKey: props.onKey } : {})} />
+        <Composer initialText={props.initialInput ?? ''} onEffect={onEffect} history={props.history.items} busy={busy} width={width} theme={theme} maxLines={Math.max(3, Math.floor(rows / 3))} {...(props.onKey ? { onKey: props.onKey } : {})} />
         <StatusBar status={state.status} busy={busy} exitArmed={state.exitArmed} theme={theme} width={width} />
         {state.limbic ? <Gauges state={state.limbic} width={width} theme={theme} /> : null}
       </Box>

@@ -15,11 +15,14 @@ describe('ChatRoot', () => {
     const r = render(<ChatRoot open={open} theme={THEMES.none} onFailed={() => undefined} onReady={onReady} />);
     expect(r.lastFrame()).toContain('starting…');
     expect(r.lastFrame()).toContain('╭');
+    // Typing before the engine is open is not lost.
+    await until(() => (r.stdin.write('hi'), r.lastFrame()?.includes('› hi') ?? false));
     resolve({
       engine: fakeEngine(), name: 'Nova', theme: THEMES.none, history: openHistory('/nonexistent/h.jsonl'), sync: null,
       copy: () => ({ ok: true, message: '' }), initialEntries: [{ kind: 'notice', tone: 'info', text: 'created a new companion "Nova"' }],
     });
     await until(() => r.lastFrame()?.includes('FULL') ?? false);
+    expect(r.lastFrame()).toMatch(/› (hi)+/);
     expect(r.lastFrame()).toContain('created a new companion "Nova"');
     expect(r.lastFrame()).toContain('FULL');
     expect(onReady).toHaveBeenCalledTimes(1);

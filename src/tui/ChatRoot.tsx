@@ -3,8 +3,8 @@
  * is open. Opening the engine (store, memory index, model client) takes longer than drawing, and the user should
  * see the screen first. If opening fails, the screen closes and the error goes to the usual error output.
  */
-import { Box, Text, useApp } from 'ink';
-import { useEffect, useState } from 'react';
+import { Box, Text, useApp, useInput } from 'ink';
+import { useEffect, useRef, useState } from 'react';
 import { ChatApp, type ChatAppProps } from './ChatApp.js';
 import { useTerminalSize } from './hooks.js';
 import type { Theme } from './theme.js';
@@ -19,13 +19,21 @@ export interface ChatRootProps {
   onKey?: () => void;
 }
 
-export function Starting({ theme }: { theme: Theme }) {
+/** The first frame. What the user types meanwhile is kept and handed to the input box when the screen is ready. */
+export function Starting({ theme, typed }: { theme: Theme; typed: { current: string } }) {
   const { columns } = useTerminalSize();
+  const [text, setText] = useState(typed.current);
+  useInput((input, key) => {
+    if (key.ctrl || key.meta || key.return || key.escape || key.tab) return;
+    typed.current = key.backspace || key.delete ? typed.current.slice(0, -1) : typed.current + input.replace(/[\r\n]+/g, ' ');
+    setText(typed.current);
+  });
   const width = Math.max(20, columns);
   return (
     <Box flexDirection="column" width={width} marginTop={1}>
       <Box borderStyle="round" borderColor={theme.ink.dim} paddingX={1}>
         <Text color={theme.ink.dim}>› </Text>
+        <Text>{text}</Text>
       </Box>
       <Text color={theme.ink.dim}>starting…</Text>
     </Box>
@@ -34,6 +42,7 @@ export function Starting({ theme }: { theme: Theme }) {
 
 export function ChatRoot({ open, theme, onFailed, onReady, onKey }: ChatRootProps) {
   const [ready, setReady] = useState<ReadyProps | null>(null);
+  const typed = useRef('');
   const { exit } = useApp();
   useEffect(() => {
     let live = true;
@@ -52,6 +61,6 @@ export function ChatRoot({ open, theme, onFailed, onReady, onKey }: ChatRootProp
   useEffect(() => {
     if (ready) onReady?.();
   }, [ready, onReady]);
-  if (!ready) return <Starting theme={theme} />;
-  return <ChatApp {...ready} {...(onKey ? { onKey } : {})} />;
+  if (!ready) return <Starting theme={theme} typed={typed} />;
+  return <ChatApp {...ready} initialInput={typed.current} {...(onKey ? { onKey } : {})} />;
 }
