@@ -5,6 +5,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Agent, Dispatcher } from 'undici';
+import type * as UndiciModule from 'undici';
 import { configError } from '../errors.js';
 
 export interface TransportOptions {
@@ -46,8 +47,8 @@ export function parseBaseUrl(url: string, key = 'llm.url'): URL {
 
 // undici (≈ 12 MB of RSS) is loaded on the first request, so processes that never call a model (an idle
 // `progeny serve`, offline homes, most CLI commands) do not pay for it.
-let undici: Promise<typeof import('undici')> | undefined;
-const loadUndici = (): Promise<typeof import('undici')> => (undici ??= import('undici'));
+let undici: Promise<typeof UndiciModule> | undefined;
+const loadUndici = (): Promise<typeof UndiciModule> => (undici ??= import('undici'));
 
 export class Transport {
   readonly baseUrl: string;
