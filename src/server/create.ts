@@ -63,6 +63,7 @@ export async function createServer(engine: Engine, options: ServerOptions = {}):
     metrics: createServerMetrics(engine),
     version: SERVER_VERSION,
     startedAt: Date.now(),
+    notify: () => undefined,
   };
   const auth = createAuthenticator(options.token ?? ensureServerToken(engine.paths), engine.devices);
   const rl = options.rateLimit ?? (cfg['server.rateLimit'] > 0 ? { perSecond: cfg['server.rateLimit'], burst: cfg['server.rateBurst'] } : false);
@@ -110,6 +111,7 @@ export async function createServer(engine: Engine, options: ServerOptions = {}):
   });
   registerRoutes(app, ctx);
   const ws = attachWebSocket(app, ctx, auth);
+  ctx.notify = ws.notify;
   app.decorate('progeny', { routes, inFlightTurns: () => ctx.turns.size, wsSessions: ws.size });
   for (const plugin of options.plugins ?? []) await app.register(plugin);
 

@@ -31,7 +31,7 @@ export class WsSession {
     private ctx: RouteContext,
   ) {
     ctx.metrics.wsOpen();
-    this.unsubscribe = ctx.engine.subscribe((n) => this.onNotice(n));
+    this.unsubscribe = ctx.engine.subscribe((n) => this.push(n));
     ws.on('pong', () => (this.alive = true));
     ws.on('message', (data, isBinary) => {
       const t0 = performance.now();
@@ -67,7 +67,8 @@ export class WsSession {
     this.ws.send(JSON.stringify(msg));
   }
 
-  private onNotice(notice: EngineNotice): void {
+  /** Sends a notice if the client subscribed to its topic and is keeping up. */
+  push(notice: EngineNotice): void {
     if (!this.topics.has(notice.type)) return;
     if (this.ws.bufferedAmount > HIGH_WATER) return this.ctx.metrics.wsDropped();
     this.send({ type: 'notice', notice });

@@ -106,6 +106,19 @@ describe('WebSocket /v1/ws', () => {
     c.ws.close();
   });
 
+  it('pushes heritage and limbic notices for changes made through the API', async () => {
+    const c = await open();
+    c.ws.send(JSON.stringify({ type: 'subscribe', topics: ['heritage', 'limbic'] }));
+    await c.next((m) => m.type === 'subscribed');
+    const cur = s.engine.heritage.current();
+    const put = await s.app.inject({ method: 'PUT', url: '/v1/heritage', headers: s.auth, payload: { doc: { ...cur.doc, notes: 'ws test' }, reason: 'test' } });
+    expect(put.statusCode).toBe(201);
+    expect((await c.next((m) => m.type === 'notice')).notice).toEqual({ type: 'heritage', version: cur.version + 1 });
+    await s.app.inject({ method: 'POST', url: '/v1/state', headers: s.auth, payload: { deltas: { warmth: 0.05 }, reason: 'test' } });
+    expect(((await c.next((m) => m.type === 'notice')).notice as { type: string }).type).toBe('limbic');
+    c.ws.close();
+  });
+
   it('cancels a running chat (the partial reply is kept as interrupted), and a closed socket aborts its turns', async () => {
     const c = await open();
     const conversationId = s.engine.conversations.create('creator').id;

@@ -11,6 +11,7 @@ import type { WebSocket, WebSocketServer } from 'ws';
 import type { Authenticator } from './auth.js';
 import { requireCapability } from './auth.js';
 import type { RouteContext } from './context.js';
+import type { EngineNotice } from '../core/events.js';
 import { httpError, toHttpError } from './errors.js';
 import { WsSession } from './ws-session.js';
 
@@ -27,7 +28,7 @@ function refuse(socket: Duplex, err: unknown): void {
   );
 }
 
-export function attachWebSocket(app: FastifyInstance, ctx: RouteContext, auth: Authenticator): { close(): Promise<void>; size(): number } {
+export function attachWebSocket(app: FastifyInstance, ctx: RouteContext, auth: Authenticator): { close(): Promise<void>; size(): number; notify(n: EngineNotice): void } {
   let wss: Promise<WebSocketServer> | undefined;
   const server = (): Promise<WebSocketServer> =>
     (wss ??= import('ws').then(({ WebSocketServer }) => new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD, perMessageDeflate: false })));
@@ -58,6 +59,9 @@ export function attachWebSocket(app: FastifyInstance, ctx: RouteContext, auth: A
 
   return {
     size: () => sessions.size,
+    notify(n) {
+      for (const s of sessions) s.push(n);
+    },
     async close() {
       closing = true;
       clearInterval(heartbeat);
