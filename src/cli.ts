@@ -90,6 +90,9 @@ export function buildProgram(rt: Runtime, signal: AbortSignal): Command {
   config.command('list').description('every setting with its value, source and meaning').action(run('config/list'));
   config.command('path').description('print the config file path').action(run('config/path'));
 
+  addSyncCommands(program.command('sync').description('end-to-end encrypted sync with your other devices (alone: pull, then push)'), run);
+  addDeviceCommands(program.command('device').description('the devices of your sync vault: list, approve, revoke, rename'), run);
+
   program
     .command('serve')
     .description('serve the HTTP + WebSocket API and an OpenAI-compatible endpoint (see docs/api.md)')
@@ -118,6 +121,25 @@ export function buildProgram(rt: Runtime, signal: AbortSignal): Command {
 }
 
 type Runner = (module: string) => (...args: unknown[]) => Promise<void>;
+
+function addSyncCommands(sync: Command, run: Runner): void {
+  const pass = '--passphrase-stdin';
+  const passDoc = 'read the passphrase from stdin (else PROGENY_SYNC_PASSPHRASE or a prompt)';
+  sync.option('--budget <seconds>', 'time allowed for retries', '60').action(run('sync/both'));
+  sync.command('init').option('--relay <url>', 'the relay (a `progeny serve`)').option('--name <name>', 'this device’s name').option(pass, passDoc).description('create a vault on a relay; this device becomes its admin').action(run('sync/init'));
+  sync.command('join').option('--relay <url>', 'the relay').option('--vault <id>', 'the vault id').option('--name <name>', 'this device’s name').option(pass, passDoc).description('join a vault with its passphrase (an admin device approves)').action(run('sync/join'));
+  sync.command('push').option('--budget <seconds>', 'time allowed for retries', '60').description('seal and send local changes').action(run('sync/push'));
+  sync.command('pull').option('--budget <seconds>', 'time allowed for retries', '60').description('fetch, verify and apply other devices’ changes').action(run('sync/pull'));
+  sync.command('status').description('pending changes, last push/pull, head, alarms, devices').action(run('sync/status'));
+}
+
+function addDeviceCommands(device: Command, run: Runner): void {
+  device.command('list').option('--offline', 'do not refresh from the relay').description('the vault’s devices and pending joins').action(run('device/list'));
+  device.command('pair').option('--accept <code>', 'on an admin device: accept the pairing code shown by the new device').option('--relay <url>', 'the relay').option('--name <name>', 'this device’s name').option('-y, --yes', 'accept without asking (after comparing the short strings)').description('pair a new device without the passphrase (short authentication string)').action(run('device/pair'));
+  device.command('approve').argument('<id>').option('--admin', 'make it an admin device too').description('admit a device that joined with the passphrase').action(run('device/approve'));
+  device.command('revoke').argument('<id>').option('-y, --yes', 'do not ask').option('--rewrap', 'ask for the passphrase to renew its wrapping').option('--passphrase-stdin', 'read the passphrase from stdin').description('revoke a device permanently and rotate the keys').action(run('device/revoke'));
+  device.command('rename').argument('<id>').argument('<name...>').description('rename a device').action(run('device/rename'));
+}
 
 function addMemoryCommands(memory: Command, run: Runner): void {
   memory

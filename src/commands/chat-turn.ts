@@ -11,6 +11,8 @@ export interface ChatSession {
   mode: Mode;
   warnedOffline: boolean;
   requireModel: boolean;
+  /** False when the model probe was left to run in the background (the TUI shows its first frame first). */
+  probed?: boolean;
 }
 
 export interface TurnSummary {
@@ -27,15 +29,18 @@ export interface TurnSummary {
   stats: Extract<EngineEvent, { type: 'done' }>['stats'] | null;
 }
 
-export async function prepareChat(ctx: CommandContext, engine: Engine, opts: Record<string, unknown>): Promise<ChatSession> {
+export async function prepareChat(ctx: CommandContext, engine: Engine, opts: Record<string, unknown>, o: { probe?: boolean } = {}): Promise<ChatSession> {
   let conversationId: string | undefined;
   if (typeof opts.conversation === 'string') conversationId = engine.conversations.get(opts.conversation).id;
   else if (opts.continue) conversationId = engine.conversations.latest('creator')?.id;
+  if (o.probe === false && !opts.requireModel) {
+    return { conversationId, mode: engine.mode(), warnedOffline: false, requireModel: false, probed: false };
+  }
   const report = await engine.probe(ctx.signal);
   if (report.mode === 'OFFLINE' && opts.requireModel) {
     throw new ProgenyError('LLM_UNREACHABLE', `no model reachable: ${report.llm.detail}`, { exit: 'llm', hint: offlineHintFor(engine.config) });
   }
-  return { conversationId, mode: report.mode, warnedOffline: false, requireModel: opts.requireModel === true };
+  return { conversationId, mode: report.mode, warnedOffline: false, requireModel: opts.requireModel === true, probed: true };
 }
 
 export async function runHeadlessTurn(ctx: CommandContext, engine: Engine, session: ChatSession, message: string, o: { stream: boolean }): Promise<TurnSummary> {

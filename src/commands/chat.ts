@@ -33,12 +33,16 @@ function conversationsView(engine: Engine): CommandResult {
 
 export async function run(ctx: CommandContext, _args: string[], opts: Record<string, unknown>): Promise<CommandResult | void> {
   if (opts.stream && !(typeof opts.message === 'string' || !ctx.stdin.isTTY)) throw usageError('--stream needs -m or piped input');
+  const wantsTui = typeof opts.message !== 'string' && isInteractive(ctx) && !opts.plain && !ctx.globals.json && !opts.list;
+  // The TUI's code loads while the engine opens; its first frame does not wait for the model probe.
+  const tui = wantsTui ? import('./chat-interactive.js').then(async (m) => (await m.preloadChatScreen(), m)) : undefined;
+  tui?.catch(() => undefined);
   const engine = await ctx.engine({ autoInit: true });
   if (opts.list) return conversationsView(engine);
-  const session = await prepareChat(ctx, engine, opts);
+  const session = await prepareChat(ctx, engine, opts, { probe: !wantsTui });
 
-  if (typeof opts.message !== 'string' && isInteractive(ctx) && !opts.plain && !ctx.globals.json) {
-    const { startChatApp } = await import('./chat-interactive.js');
+  if (tui) {
+    const { startChatApp } = await tui;
     return startChatApp(ctx, engine, session);
   }
   if (typeof opts.message !== 'string' && isInteractive(ctx)) {

@@ -90,7 +90,8 @@ export function createLimbicService(db: Db, journal: Journal, clock: Clock, rule
         insertLog.run(now, c.variable, JSON.stringify(c.before), JSON.stringify(c.after), c.delta ?? null, c.cause, turnId);
       }
       for (const key of Object.keys(next) as (keyof LimbicState)[]) {
-        if (JSON.stringify(next[key]) !== JSON.stringify(state[key])) journal.recordChange('limbic', 'limbic', key, next[key]);
+        // The first persisted state journals every field, so another device gets a whole record, not a diff.
+        if (version === 0 || JSON.stringify(next[key]) !== JSON.stringify(state[key])) journal.recordChange('limbic', 'limbic', key, next[key]);
       }
       cache = { version: nextVersion, state: next };
       return { state: snapshot(next, nextVersion), changes };

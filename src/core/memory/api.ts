@@ -73,7 +73,8 @@ export interface MemoryApi {
   /** One JSON object per line, oldest first; forgotten memories are exported as tombstones without text. */
   exportJsonl(): Iterable<string>;
   importJsonl(lines: AsyncIterable<string> | Iterable<string>, opts?: { onProgress?: ProgressFn }): Promise<ImportReport>;
-  reindex(opts?: { onProgress?: ProgressFn }): Promise<{ count: number; embedder: string }>;
+  /** staleOnly: only rows without a vector from the current embedder (e.g. memories that arrived by sync). */
+  reindex(opts?: { onProgress?: ProgressFn; staleOnly?: boolean }): Promise<{ count: number; embedder: string }>;
   dream(opts?: { dryRun?: boolean; onProgress?: ProgressFn }): Promise<DreamReport>;
   /** Archived memories (merged or faded by dream) come back. */
   restore(id: string): Promise<Memory>;

@@ -116,8 +116,10 @@ async function reembed(ctx: MemoryContext, where: string, params: unknown[], onP
   return done;
 }
 
-export async function reindex(ctx: MemoryContext, onProgress?: ProgressFn): Promise<{ count: number; embedder: string }> {
-  const count = await reembed(ctx, "status != 'forgotten'", [], onProgress);
+export async function reindex(ctx: MemoryContext, onProgress?: ProgressFn, staleOnly = false): Promise<{ count: number; embedder: string }> {
+  const count = staleOnly
+    ? await reembed(ctx, "status != 'forgotten' AND (vector IS NULL OR embedder != ?)", [ctx.embedder.id], onProgress)
+    : await reembed(ctx, "status != 'forgotten'", [], onProgress);
   return { count, embedder: ctx.embedder.id };
 }
 

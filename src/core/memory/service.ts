@@ -116,7 +116,7 @@ export async function createMemoryService(deps: MemoryServiceDeps): Promise<Memo
     },
     exportJsonl: () => exportJsonl(db),
     importJsonl: (lines, opts) => importJsonl(ctx, lines, opts?.onProgress),
-    reindex: (opts) => reindex(ctx, opts?.onProgress),
+    reindex: (opts) => reindex(ctx, opts?.onProgress, opts?.staleOnly === true),
     dream: (opts) => dream(ctx, opts ?? {}),
     restore: (id) => restore(ctx, id),
     count(opts) {

@@ -148,4 +148,81 @@ CREATE TABLE outbox (
 );
 `,
   },
+  {
+    version: 3,
+    name: 'sync: sealed batches, peers, per-field clocks, parked batches, alarms, conflict copies',
+    sql: `
+CREATE TABLE sync_clocks (
+  coll   TEXT NOT NULL,
+  rec_id TEXT NOT NULL,
+  field  TEXT NOT NULL,
+  hlc    TEXT NOT NULL,
+  PRIMARY KEY (coll, rec_id, field)
+) WITHOUT ROWID;
+
+CREATE TABLE sync_batches (
+  device_seq INTEGER PRIMARY KEY,
+  hash       TEXT NOT NULL,
+  envelope   BLOB NOT NULL,
+  outbox_max INTEGER NOT NULL,
+  changes    INTEGER NOT NULL,
+  relay_seq  INTEGER,
+  created_at INTEGER NOT NULL
+);
+
+CREATE TABLE sync_peers (
+  device_id TEXT PRIMARY KEY,
+  sign_pk   BLOB NOT NULL,
+  box_pk    BLOB NOT NULL,
+  name      TEXT NOT NULL,
+  caps      TEXT NOT NULL,
+  status    TEXT NOT NULL,
+  last_seq  INTEGER NOT NULL DEFAULT 0,
+  last_hash TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE sync_seen (
+  device_id  TEXT NOT NULL,
+  device_seq INTEGER NOT NULL,
+  hash       TEXT NOT NULL,
+  PRIMARY KEY (device_id, device_seq)
+) WITHOUT ROWID;
+
+CREATE TABLE sync_parked (
+  relay_seq  INTEGER PRIMARY KEY,
+  device_id  TEXT NOT NULL,
+  device_seq INTEGER NOT NULL,
+  reason     TEXT NOT NULL,
+  envelope   BLOB NOT NULL
+);
+
+CREATE TABLE sync_alarms (
+  id     INTEGER PRIMARY KEY,
+  at     INTEGER NOT NULL,
+  kind   TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  UNIQUE (kind, detail)
+);
+
+CREATE TABLE sync_orphans (
+  coll   TEXT NOT NULL,
+  rec_id TEXT NOT NULL,
+  field  TEXT NOT NULL,
+  value  TEXT,
+  hlc    TEXT NOT NULL,
+  PRIMARY KEY (coll, rec_id, field)
+) WITHOUT ROWID;
+
+CREATE TABLE sync_conflicts (
+  id     INTEGER PRIMARY KEY,
+  at     INTEGER NOT NULL,
+  coll   TEXT NOT NULL,
+  rec_id TEXT NOT NULL,
+  field  TEXT NOT NULL,
+  value  TEXT NOT NULL,
+  hlc    TEXT NOT NULL,
+  origin TEXT NOT NULL
+);
+`,
+  },
 ];

@@ -21,6 +21,11 @@ export function createJournal(db: Db, clock: Clock, deviceId: string): Journal {
   const insert = db.prepare(
     'INSERT INTO outbox (coll, rec_id, field, value, hlc, created_at) VALUES (?, ?, ?, ?, ?, ?)',
   );
+  // The per-field clock is what last-writer-wins compares a remote change against (conflict rules, sync.md).
+  const clockUp = db.prepare(
+    `INSERT INTO sync_clocks (coll, rec_id, field, hlc) VALUES (?, ?, ?, ?)
+     ON CONFLICT(coll, rec_id, field) DO UPDATE SET hlc = excluded.hlc WHERE excluded.hlc > sync_clocks.hlc`,
+  );
   const nextHlc = (): string => {
     // The last HLC lives in the database so it stays monotonic across processes sharing the home.
     const lastRaw = getMeta(db, 'hlc_last');
@@ -35,6 +40,7 @@ export function createJournal(db: Db, clock: Clock, deviceId: string): Journal {
       if (!db.inTransaction) throw new Error('recordChange must run inside the mutation transaction');
       const hlc = nextHlc();
       insert.run(coll, id, field, value === undefined ? null : JSON.stringify(value), hlc, clock.now());
+      clockUp.run(coll, id, field, hlc);
       return hlc;
     },
   };

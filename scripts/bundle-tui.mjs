@@ -1,0 +1,51 @@
+/**
+ * Bundles the chat screen (src/tui + ink + react) into dist/tui/chat-screen.js. Loading one file instead of the
+ * few hundred modules of ink, react and their dependencies is what keeps `progeny chat`'s first frame fast.
+ * Imports of src/core stay external (pointing at dist/core), so the TUI and the engine share one copy of the core
+ * (one ProgenyError class, one set of services).
+ */
+import { build } from 'esbuild';
+import { dirname, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const srcCore = resolve(root, 'src/core') + sep;
+const outDir = resolve(root, 'dist/tui');
+
+const coreExternal = {
+  name: 'core-external',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.?\// }, (args) => {
+      const target = resolve(args.resolveDir, args.path);
+      if (!target.startsWith(srcCore)) return undefined;
+      const rel = relative(outDir, resolve(root, 'dist/core', relative(srcCore, target))).split(sep).join('/');
+      return { path: rel.startsWith('.') ? rel : `./${rel}`, external: true };
+    });
+  },
+};
+
+// Ink reaches its devtools bridge only when DEV=true; react-devtools-core is not installed, so it gets a stub.
+const devtoolsStub = {
+  name: 'devtools-stub',
+  setup(b) {
+    b.onResolve({ filter: /^react-devtools-core$/ }, () => ({ path: 'react-devtools-core', namespace: 'stub' }));
+    b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({ contents: 'export default { initialize() {}, connectToDevTools() {} };', loader: 'js' }));
+  },
+};
+
+await build({
+  entryPoints: [resolve(root, 'src/tui/start-chat.tsx')],
+  outfile: resolve(outDir, 'chat-screen.js'),
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  jsx: 'automatic',
+  // React's production build: no dev-only checks on every render.
+  define: { 'process.env.NODE_ENV': '"production"' },
+  // Some bundled CommonJS dependencies call require(); give the ESM bundle one.
+  banner: { js: "import { createRequire as __progenyRequire } from 'node:module'; const require = __progenyRequire(import.meta.url);" },
+  plugins: [coreExternal, devtoolsStub],
+  legalComments: 'none',
+  logLevel: 'warning',
+});

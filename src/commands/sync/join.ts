@@ -1,0 +1,28 @@
+/** `progeny sync join --relay URL --vault ID`: joins with the passphrase as a pending device an admin approves. */
+import { usageError } from '../../core/errors.js';
+import type { CommandContext } from '../context.js';
+import type { CommandResult } from '../output.js';
+import { openSync, progressFn, readPassphrase, statusView } from './shared.js';
+
+export async function run(ctx: CommandContext, _args: string[], opts: Record<string, unknown>): Promise<CommandResult> {
+  const sync = await openSync(ctx);
+  const engine = await ctx.engine();
+  const relay = String(opts.relay ?? engine.config['sync.relay'] ?? '');
+  if (!relay) throw usageError('which relay?', 'pass --relay http://host:7437, or set sync.relay');
+  if (typeof opts.vault !== 'string' || !opts.vault) throw usageError('which vault?', 'pass --vault ID (shown by `progeny sync init` and `progeny sync status` on the first device)');
+  const pass = await readPassphrase(ctx, opts);
+  await sync.join(relay, opts.vault, pass, { name: String(opts.name ?? `device ${engine.deviceId.slice(0, 6)}`), signal: ctx.signal });
+  // Pending devices may read: fetch the companion right away.
+  const pulled = await sync.pull({ signal: ctx.signal, onProgress: progressFn(ctx) });
+  const status = await sync.status();
+  return {
+    data: { ...status, pulled },
+    view: {
+      kind: 'stack',
+      views: [
+        { kind: 'text', text: `Joined vault ${status.vaultId} as ${status.deviceId} (pending approval); pulled ${pulled.applied} batch(es).\nOn an admin device run:  progeny device approve ${status.deviceId}` },
+        statusView(status),
+      ],
+    },
+  };
+}

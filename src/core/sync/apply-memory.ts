@@ -1,0 +1,103 @@
+/**
+ * Memory conflict rules: add-wins set by id, last writer wins per field, forget wins and purges content. A synced
+ * record carries no vector: the receiving device embeds it with its own embedder (vector NULL marks it unindexed).
+ */
+import { textHash } from '../memory/vectors.js';
+import { nextCounter, type Db } from '../store/db.js';
+import type { Change } from './changes.js';
+
+const FIELDS: Record<string, string> = {
+  text: 'text', kind: 'kind', actor: 'actor', salience: 'salience', pinned: 'pinned', status: 'status',
+  mergedInto: 'merged_into', source: 'source',
+};
+
+const hashText = textHash;
+const REVISED = new Set(['text', 'kind', 'salience', 'pinned']);
+/** Marks a row the local embedder must (re-)embed: no embedder id ever equals it. */
+export const UNEMBEDDED = '';
+
+function column(field: string, v: unknown): unknown {
+  if (field === 'pinned') return v ? 1 : 0;
+  if (field === 'source') return JSON.stringify(v ?? {});
+  if (field === 'salience') return typeof v === 'number' && Number.isFinite(v) ? Math.min(1, Math.max(0, v)) : 0.5;
+  return v === undefined ? null : v;
+}
+
+export function createMemoryApplier(
+  db: Db,
+  clocks: { clockOf(c: string, id: string, f: string): string; setClock(id: string, f: string, h: string): void },
+): (ch: Change, now: number) => boolean {
+  const get = db.prepare('SELECT status FROM memories WHERE id = ?').pluck();
+  // The same counters the memory writer uses, so the vector index's catch-up (by change_seq) sees synced rows.
+  const nextLabel = { get: (): number => nextCounter(db, 'memory_label') };
+  const nextChange = { get: (): number => nextCounter(db, 'memory_seq') };
+  const forgetClock = db.prepare("SELECT 1 FROM sync_clocks WHERE coll = 'memory' AND rec_id = ? AND field = 'forget'").pluck();
+  const forgotten = (id: string): boolean => forgetClock.get(id) !== undefined || get.get(id) === 'forgotten';
+  const purge = (id: string): void => {
+    db.prepare('DELETE FROM memory_revisions WHERE memory_id = ?').run(id);
+    db.prepare("UPDATE memories SET status = 'forgotten', text = '', vector = NULL, text_hash = '', change_seq = ? WHERE id = ?").run(nextChange.get(), id);
+  };
+
+  return (ch, now) => {
+    const isForget = ch.f === 'forget' || (ch.f === 'status' && ch.v === 'forgotten');
+    if (isForget) {
+      // Forget wins over any concurrent or later edit, and is never undone by sync.
+      clocks.setClock(ch.i, 'forget', ch.h);
+      if (get.get(ch.i) === undefined) return true; // remembered as a tombstone; a late add stays forgotten
+      if (get.get(ch.i) === 'forgotten') return false;
+      purge(ch.i);
+      return true;
+    }
+    if (ch.f === '*') {
+      const v = (ch.v ?? {}) as Record<string, unknown>;
+      const exists = get.get(ch.i) !== undefined;
+      if (!exists) {
+        const text = String(v.text ?? '');
+        db.prepare(
+          `INSERT INTO memories (id, label, text, kind, actor, source, created_at, updated_at, salience, pinned, status, merged_into,
+             revision, embedder, text_hash, vector, change_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, NULL, ?)`,
+        ).run(
+          ch.i, nextLabel.get(), text, String(v.kind ?? 'fact'), String(v.actor ?? 'creator'), JSON.stringify(v.source ?? {}),
+          Number(v.createdAt ?? now), Number(v.updatedAt ?? v.createdAt ?? now), column('salience', v.salience), column('pinned', v.pinned),
+          String(v.status ?? 'active'), v.mergedInto ?? null, UNEMBEDDED, hashText(text), nextChange.get(),
+        );
+        clocks.setClock(ch.i, '*', ch.h);
+        if (forgotten(ch.i)) purge(ch.i);
+        // Field writes that arrived before the record (out of causal order) apply now, by their own clocks.
+        const orphans = db.prepare("SELECT field, value, hlc FROM sync_orphans WHERE coll = 'memory' AND rec_id = ? ORDER BY hlc").all(ch.i) as { field: string; value: string | null; hlc: string }[];
+        db.prepare("DELETE FROM sync_orphans WHERE coll = 'memory' AND rec_id = ?").run(ch.i);
+        for (const o of orphans) applyField(ch.i, o.field, o.value === null ? null : JSON.parse(o.value), o.hlc);
+        return true;
+      }
+      // Add-wins: a second add of the same id acts as per-field writes.
+      let any = false;
+      for (const [k, val] of Object.entries(v)) if (k in FIELDS && applyField(ch.i, k, val, ch.h)) any = true;
+      return any;
+    }
+    if (!(ch.f in FIELDS)) return false;
+    return applyField(ch.i, ch.f, ch.v, ch.h);
+  };
+
+  function applyField(id: string, field: string, v: unknown, h: string): boolean {
+    if (get.get(id) === undefined && !forgotten(id)) {
+      db.prepare(
+        `INSERT INTO sync_orphans (coll, rec_id, field, value, hlc) VALUES ('memory', ?, ?, ?, ?)
+         ON CONFLICT(coll, rec_id, field) DO UPDATE SET value = excluded.value, hlc = excluded.hlc WHERE excluded.hlc > sync_orphans.hlc`,
+      ).run(id, field, JSON.stringify(v ?? null), h);
+      return false;
+    }
+    if (forgotten(id)) return false;
+    if (h <= clocks.clockOf('memory', id, field)) return false;
+    const col = FIELDS[field] as string;
+    if (REVISED.has(field)) {
+      // Edits keep history (domain.md): the replaced version becomes a revision, as a local edit would.
+      db.prepare(`INSERT OR REPLACE INTO memory_revisions (memory_id, revision, text, kind, salience, pinned, changed_at, reason)
+        SELECT id, revision, text, kind, salience, pinned, ?, 'synced from another device' FROM memories WHERE id = ?`).run(parseInt(h.slice(0, 12), 16) || 0, id);
+      db.prepare('UPDATE memories SET revision = revision + 1 WHERE id = ?').run(id);
+    }
+    db.prepare(`UPDATE memories SET ${col} = ?, updated_at = max(updated_at, ?), change_seq = ? WHERE id = ?`).run(column(field, v), Number(h.length ? parseInt(h.slice(0, 12), 16) : 0), nextChange.get(), id);
+    if (field === 'text') db.prepare('UPDATE memories SET text_hash = ?, vector = NULL, embedder = ? WHERE id = ?').run(hashText(String(v ?? '')), UNEMBEDDED, id);
+    clocks.setClock(id, field, h);
+    return true;
+  }
+}

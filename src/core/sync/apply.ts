@@ -1,0 +1,200 @@
+/**
+ * Applies remote changes by the conflict rules (sync.md, "Conflict rules"), inside the caller's transaction:
+ * - limbic and heritage: last writer wins per field by HLC; a losing heritage value over 200 characters is kept as a
+ *   conflict copy, and every applied heritage change is a new version;
+ * - memory: add-wins by id, last writer wins per field, forget wins and purges content;
+ * - message: append-only by id, deletes are tombstones;
+ * - device: last writer wins per field, revocation wins.
+ * The per-field clocks live in sync_clocks (written by the journal for local changes and here for remote ones).
+ */
+import { createHash } from 'node:crypto';
+import { nextCounter, type Db } from '../store/db.js';
+import type { Change } from './changes.js';
+import { createMemoryApplier } from './apply-memory.js';
+
+export const LONG_TEXT = 200;
+
+export interface ApplyContext {
+  db: Db;
+  now: number;
+  /** The device the batch came from (for logs and reasons). */
+  from: string;
+}
+
+export interface ApplyStats {
+  applied: number;
+  ignored: number;
+  conflicts: number;
+}
+
+export function createApplier(db: Db): (ctx: ApplyContext, changes: Change[]) => ApplyStats {
+  const getClock = db.prepare('SELECT hlc FROM sync_clocks WHERE coll = ? AND rec_id = ? AND field = ?').pluck();
+  const setClock = db.prepare(
+    `INSERT INTO sync_clocks (coll, rec_id, field, hlc) VALUES (?, ?, ?, ?)
+     ON CONFLICT(coll, rec_id, field) DO UPDATE SET hlc = excluded.hlc WHERE excluded.hlc > sync_clocks.hlc`,
+  );
+  const conflict = db.prepare('INSERT INTO sync_conflicts (at, coll, rec_id, field, value, hlc, origin) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  /** The newest clock of a field: its own or its record's whole-record write ('*'). */
+  const clockOf = (c: string, id: string, f: string): string => {
+    const a = (getClock.get(c, id, f) as string | undefined) ?? '';
+    const b = (getClock.get(c, id, '*') as string | undefined) ?? '';
+    return a > b ? a : b;
+  };
+  const wins = (ch: Change): boolean => ch.h > clockOf(ch.c, ch.i, ch.f);
+  const memory = createMemoryApplier(db, { clockOf, setClock: (id, f, h) => setClock.run('memory', id, f, h) });
+
+  const isLong = (v: unknown): boolean => v !== undefined && v !== null && JSON.stringify(v).length > LONG_TEXT;
+
+  return (ctx, changes) => {
+    const stats: ApplyStats = { applied: 0, ignored: 0, conflicts: 0 };
+    const limbic: Record<string, unknown> = {};
+    const heritage: Record<string, unknown> = {};
+    let heritageLocal: Record<string, unknown> | undefined;
+    let devicesChanged = false;
+
+    for (const ch of changes) {
+      if (ch.c === 'limbic') {
+        if (wins(ch)) {
+          limbic[ch.f] = ch.v;
+          setClock.run('limbic', ch.i, ch.f, ch.h);
+          stats.applied++;
+        } else stats.ignored++;
+      } else if (ch.c === 'heritage') {
+        heritageLocal ??= currentHeritage(db);
+        if (wins(ch)) {
+          const local = ch.f in heritage ? heritage[ch.f] : heritageLocal?.[ch.f];
+          if (isLong(local) && JSON.stringify(local) !== JSON.stringify(ch.v)) {
+            conflict.run(ctx.now, 'heritage', ch.i, ch.f, JSON.stringify(local), clockOf('heritage', ch.i, ch.f), 'local');
+            stats.conflicts++;
+          }
+          heritage[ch.f] = ch.v;
+          setClock.run('heritage', ch.i, ch.f, ch.h);
+          stats.applied++;
+        } else {
+          if (isLong(ch.v) && JSON.stringify(heritageLocal?.[ch.f]) !== JSON.stringify(ch.v)) {
+            conflict.run(ctx.now, 'heritage', ch.i, ch.f, JSON.stringify(ch.v), ch.h, `remote:${ctx.from}`);
+            stats.conflicts++;
+          }
+          stats.ignored++;
+        }
+      } else if (ch.c === 'memory') {
+        if (memory(ch, ctx.now)) stats.applied++;
+        else stats.ignored++;
+      } else if (ch.c === 'message') {
+        if (applyMessage(db, ch)) stats.applied++;
+        else stats.ignored++;
+      } else if (ch.c === 'device') {
+        if (applyDevice(db, ch, wins(ch), ctx.now)) {
+          setClock.run('device', ch.i, ch.f, ch.h);
+          devicesChanged = true;
+          stats.applied++;
+        } else stats.ignored++;
+      }
+    }
+    if (Object.keys(limbic).length) writeLimbic(db, limbic, ctx);
+    if (Object.keys(heritage).length) writeHeritage(db, heritageLocal ?? {}, heritage, ctx);
+    if (devicesChanged) nextCounter(db, 'devices_version');
+    return stats;
+  };
+}
+
+function currentHeritage(db: Db): Record<string, unknown> | undefined {
+  const doc = db.prepare('SELECT doc FROM heritage_versions ORDER BY version DESC LIMIT 1').pluck().get() as string | undefined;
+  return doc ? (JSON.parse(doc) as Record<string, unknown>) : undefined;
+}
+
+function writeHeritage(db: Db, base: Record<string, unknown>, fields: Record<string, unknown>, ctx: ApplyContext): void {
+  const doc: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(fields)) {
+    if (v === null || v === undefined) delete doc[k];
+    else doc[k] = v;
+  }
+  const canonical = canonicalJson(doc);
+  const version = ((db.prepare('SELECT max(version) FROM heritage_versions').pluck().get() as number | null) ?? 0) + 1;
+  const stateRow = db.prepare('SELECT state FROM limbic_state WHERE id = 1').pluck().get() as string | undefined;
+  const trust = stateRow ? ((JSON.parse(stateRow) as { trust?: number }).trust ?? 0.5) : 0.5;
+  db.prepare('INSERT INTO heritage_versions (version, created_at, reason, trust, hash, doc, origin) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+    version, ctx.now, `synced from device ${ctx.from}`, trust, createHash('sha256').update(canonical).digest('hex'), JSON.stringify(doc), 'sync',
+  );
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const o = value as Record<string, unknown>;
+    return `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function writeLimbic(db: Db, fields: Record<string, unknown>, ctx: ApplyContext): void {
+  const row = db.prepare('SELECT version, state FROM limbic_state WHERE id = 1').get() as { version: number; state: string } | undefined;
+  const state = row ? (JSON.parse(row.state) as Record<string, unknown>) : {};
+  const log = db.prepare('INSERT INTO limbic_log (at, variable, before, after, delta, cause, turn_id) VALUES (?, ?, ?, ?, ?, ?, NULL)');
+  for (const [k, v] of Object.entries(fields)) {
+    if (['trust', 'warmth', 'arousal', 'valence', 'posture', 'flags'].includes(k)) {
+      log.run(ctx.now, k, JSON.stringify(state[k] ?? null), JSON.stringify(v), null, `synced from device ${ctx.from}`);
+    }
+    state[k] = v;
+  }
+  // Bumping the version invalidates every process's cached state (limbic/service.ts).
+  db.prepare(
+    `INSERT INTO limbic_state (id, version, state, updated_at) VALUES (1, ?, ?, ?)
+     ON CONFLICT(id) DO UPDATE SET version = excluded.version, state = excluded.state, updated_at = excluded.updated_at`,
+  ).run((row?.version ?? 0) + 1, JSON.stringify(state), ctx.now);
+}
+
+function applyMessage(db: Db, ch: Change): boolean {
+  const v = (ch.v ?? {}) as Record<string, unknown>;
+  if (ch.f === 'conversation') {
+    const r = db.prepare('INSERT OR IGNORE INTO conversations (id, actor, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?)').run(
+      ch.i, String(v.actor ?? 'creator'), String(v.title ?? ''), Number(v.createdAt ?? 0), Number(v.createdAt ?? 0),
+    );
+    return r.changes === 1;
+  }
+  if (ch.f === '*') {
+    const conv = String(v.conversationId ?? '');
+    const createdAt = Number(v.createdAt ?? 0);
+    // A message may arrive before its conversation (another device's older batch): create a placeholder.
+    db.prepare('INSERT OR IGNORE INTO conversations (id, actor, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?)').run(conv, 'creator', '', createdAt, createdAt);
+    const r = db.prepare('INSERT OR IGNORE INTO messages (id, conversation_id, turn_id, role, text, created_at, status, meta, hlc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
+      ch.i, conv, String(v.turnId ?? ''), v.role === 'assistant' ? 'assistant' : 'user', String(v.text ?? ''), createdAt, String(v.status ?? 'complete'), JSON.stringify(v.meta ?? {}), ch.h,
+    );
+    if (r.changes === 1) {
+      db.prepare(`UPDATE conversations SET updated_at = max(updated_at, ?), title = CASE WHEN title = '' AND ? = 'user' THEN ? ELSE title END WHERE id = ?`).run(
+        createdAt, v.role, String(v.text ?? '').slice(0, 60), conv,
+      );
+    }
+    // A tombstone that arrived first wins over the late insert.
+    const dead = db.prepare("SELECT 1 FROM sync_clocks WHERE coll = 'message' AND rec_id = ? AND field = 'delete'").get(ch.i);
+    if (dead) db.prepare("UPDATE messages SET text = '', status = 'deleted', meta = '{}' WHERE id = ?").run(ch.i);
+    return r.changes === 1;
+  }
+  if (ch.f === 'delete') {
+    db.prepare("INSERT OR IGNORE INTO sync_clocks (coll, rec_id, field, hlc) VALUES ('message', ?, 'delete', ?)").run(ch.i, ch.h);
+    return db.prepare("UPDATE messages SET text = '', status = 'deleted', meta = '{}' WHERE id = ? AND status != 'deleted'").run(ch.i).changes === 1;
+  }
+  return false;
+}
+
+function applyDevice(db: Db, ch: Change, newer: boolean, now: number): boolean {
+  const v = ch.v as Record<string, unknown> | null;
+  const exists = db.prepare('SELECT revoked_at FROM devices WHERE id = ?').get(ch.i) as { revoked_at: number | null } | undefined;
+  if (ch.f === '*') {
+    if (exists) return false;
+    db.prepare('INSERT INTO devices (id, name, capabilities, created_at) VALUES (?, ?, ?, ?)').run(ch.i, String(v?.name ?? ch.i), JSON.stringify(v?.capabilities ?? []), Number(v?.createdAt ?? now));
+    return true;
+  }
+  if (!exists) return false;
+  if (ch.f === 'revoked') {
+    // Revocation wins regardless of clocks and is permanent.
+    if (exists.revoked_at !== null) return false;
+    db.prepare('UPDATE devices SET revoked_at = ?, token_hash = NULL WHERE id = ?').run(now, ch.i);
+    return true;
+  }
+  if (!newer) return false;
+  if (ch.f === 'name' && typeof ch.v === 'string') db.prepare('UPDATE devices SET name = ? WHERE id = ?').run(ch.v, ch.i);
+  else if (ch.f === 'capabilities' && Array.isArray(ch.v)) db.prepare('UPDATE devices SET capabilities = ? WHERE id = ?').run(JSON.stringify(ch.v), ch.i);
+  else return false;
+  return true;
+}

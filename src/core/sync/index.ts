@@ -1,0 +1,100 @@
+/**
+ * End-to-end encrypted sync for an engine (sync.md). Front ends (the CLI's `sync` commands, the TUI's /sync, the
+ * background sync of chat and serve) call exactly this API.
+ */
+import type { Engine } from '../engine/engine.js';
+import type { SyncDeps, SyncRunOptions } from './context.js';
+import { pull, type PullReport } from './pull.js';
+import { push, type PushReport } from './push.js';
+import { approveDevice, initVault, joinVault, revokeDevice, sessionFor } from './setup.js';
+import { readStatus, type SyncStatus } from './status.js';
+import type { Transport } from './transport.js';
+import { hasVault, loadVault } from './vault-state.js';
+import type { SyncSession } from './context.js';
+import type { DeviceOp } from './device-log.js';
+import { refreshPeers } from './peers.js';
+import { pairAccept, pairStart, type PairingStart } from './pairing.js';
+
+export type { SyncStatus, SyncDeviceInfo } from './status.js';
+export type { PullReport } from './pull.js';
+export type { PushReport } from './push.js';
+export type { SyncProgress, SyncRunOptions } from './context.js';
+
+export interface SyncReport {
+  pull: PullReport;
+  push: PushReport;
+}
+
+export interface EngineSync {
+  status(): Promise<SyncStatus>;
+  push(opts?: SyncRunOptions): Promise<PushReport>;
+  pull(opts?: SyncRunOptions): Promise<PullReport>;
+  /** Pull, then push. */
+  sync(opts?: SyncRunOptions): Promise<SyncReport>;
+  init(relay: string, passphrase: string, opts?: { name?: string; signal?: AbortSignal; kdfCost?: { N: number; r: number; p: number } }): Promise<SyncStatus>;
+  join(relay: string, vaultId: string, passphrase: string, opts?: { name?: string; signal?: AbortSignal }): Promise<SyncStatus>;
+  approve(deviceId: string, opts?: { admin?: boolean; signal?: AbortSignal }): Promise<DeviceOp>;
+  revoke(deviceId: string, opts?: { passphrase?: string; signal?: AbortSignal }): Promise<{ epoch: number }>;
+  /** New device: opens a pairing mailbox and returns the code to show (then wait() for the admin). */
+  pairStart(relay: string, opts?: { name?: string; signal?: AbortSignal }): Promise<PairingStart>;
+  /** Admin device: accepts a pairing code after the human compares the short strings. */
+  pairAccept(code: string, confirm: (sas: string, name: string) => Promise<boolean>, opts?: { signal?: AbortSignal }): Promise<{ deviceId: string; sas: string }>;
+  /** Refreshes the device log from the relay; returns the pending join requests. */
+  devices(opts?: { signal?: AbortSignal }): Promise<{ status: SyncStatus; pending: DeviceOp[] }>;
+}
+
+export type SyncEngineLike = Pick<Engine, 'db' | 'clock' | 'paths' | 'deviceId'> & { memory?: Pick<Engine['memory'], 'reindex'> };
+
+export function createEngineSync(engine: SyncEngineLike, extra: { transport?: Transport; sleep?: SyncDeps['sleep']; random?: () => number } = {}): EngineSync {
+  const deps: SyncDeps = { db: engine.db, clock: engine.clock, paths: engine.paths, deviceId: engine.deviceId, ...extra };
+  let session: SyncSession | undefined;
+  const open = (): SyncSession => (session ??= sessionFor(deps, loadVault(deps.paths)));
+  // One sync at a time per engine: the TUI's /sync and the background timer may overlap.
+  let running: Promise<unknown> = Promise.resolve();
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = running.then(fn, fn);
+    running = next.catch(() => undefined);
+    return next;
+  };
+  /** Pulled memories carry no vector: embed them with this device's embedder so recall finds them at once. */
+  const pullAndEmbed = async (o?: SyncRunOptions): Promise<PullReport> => {
+    const r = await pull(open(), o);
+    if (r.changes > 0 && engine.memory) await engine.memory.reindex({ staleOnly: true });
+    return r;
+  };
+  const status = (): SyncStatus => readStatus(deps.db, deps.deviceId, hasVault(deps.paths) ? open().vault : undefined);
+  const name = (n?: string): string => n ?? `device ${deps.deviceId.slice(0, 6)}`;
+
+  return {
+    status: async () => status(),
+    push: (o) => serial(() => push(open(), o)),
+    pull: (o) => serial(() => pullAndEmbed(o)),
+    sync: (o) => serial(async () => ({ pull: await pullAndEmbed(o), push: await push(open(), o) })),
+    init: (relay, pass, o = {}) => serial(async () => {
+      session = await initVault(deps, relay, pass, { name: name(o.name), ...(o.kdfCost ? { kdfCost: o.kdfCost } : {}), ...(o.signal ? { signal: o.signal } : {}) });
+      return status();
+    }),
+    join: (relay, vaultId, pass, o = {}) => serial(async () => {
+      session = await joinVault(deps, relay, vaultId, pass, { name: name(o.name), ...(o.signal ? { signal: o.signal } : {}) });
+      return status();
+    }),
+    approve: (id, o) => serial(() => approveDevice(open(), id, o)),
+    revoke: (id, o) => serial(() => revokeDevice(open(), id, o)),
+    pairStart: async (relay, o = {}) => {
+      const start = await pairStart(deps, relay, name(o.name), o.signal);
+      return {
+        code: start.code,
+        wait: async (w) => {
+          const r = await start.wait(w);
+          session = r.session;
+          return r;
+        },
+      };
+    },
+    pairAccept: (code, confirm, o = {}) => serial(() => pairAccept(open(), code, confirm, o.signal)),
+    devices: (o = {}) => serial(async () => {
+      const { pending } = await refreshPeers(open(), o.signal);
+      return { status: status(), pending };
+    }),
+  };
+}

@@ -1,0 +1,16 @@
+/** The relay for `progeny serve`: its own relay.db beside the home database. */
+import { join, dirname } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Engine } from '../../core/engine/engine.js';
+import { createRelayPlugin, type RelayOptions } from './plugin.js';
+import { openRelayStore, type RelayStore } from './store.js';
+
+export { createRelayPlugin, openRelayStore, type RelayOptions, type RelayStore };
+
+export const relayDbPath = (homeDb: string): string => join(dirname(homeDb), 'relay.db');
+
+/** The relay plugin for `progeny serve`, with a close() for shutdown. */
+export function relayForEngine(engine: Pick<Engine, 'paths'>): { plugin: (app: FastifyInstance) => Promise<void>; close(): void } {
+  const store = openRelayStore(relayDbPath(engine.paths.db));
+  return { plugin: createRelayPlugin({ store }), close: () => store.close() };
+}

@@ -1,0 +1,204 @@
+/**
+ * The relay's own database (relay.db beside the home database): vaults with their KDF parameters and wrapped root
+ * key, the signed device log, pending joins, the append-only batch log, key epochs, snapshots, cursors and the
+ * pairing mailbox. It only ever holds ciphertext, public keys and pseudonymous ids. Appends run in one immediate
+ * transaction each, so `seq` order is commit order even with several relay processes on one file.
+ */
+import Database from 'better-sqlite3';
+import { migrate, immediate, type Db } from '../../core/store/db.js';
+
+const RELAY_MIGRATIONS = [
+  {
+    version: 1,
+    name: 'relay schema',
+    sql: `
+CREATE TABLE vaults (id TEXT PRIMARY KEY, params TEXT NOT NULL, epoch INTEGER NOT NULL, created_at INTEGER NOT NULL);
+CREATE TABLE devices (
+  vault TEXT NOT NULL, device_id TEXT NOT NULL, sign_pk BLOB NOT NULL, status TEXT NOT NULL, caps TEXT NOT NULL,
+  PRIMARY KEY (vault, device_id)
+) WITHOUT ROWID;
+CREATE TABLE device_ops (vault TEXT NOT NULL, idx INTEGER NOT NULL, op TEXT NOT NULL, PRIMARY KEY (vault, idx)) WITHOUT ROWID;
+CREATE TABLE pending (vault TEXT NOT NULL, device_id TEXT NOT NULL, op TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (vault, device_id)) WITHOUT ROWID;
+CREATE TABLE log (
+  vault TEXT NOT NULL, seq INTEGER NOT NULL, device_id TEXT NOT NULL, device_seq INTEGER NOT NULL, hash TEXT NOT NULL,
+  envelope BLOB NOT NULL, at INTEGER NOT NULL,
+  PRIMARY KEY (vault, seq), UNIQUE (vault, device_id, device_seq), UNIQUE (vault, hash)
+);
+CREATE TABLE keys (vault TEXT NOT NULL, epoch INTEGER NOT NULL, record TEXT NOT NULL, PRIMARY KEY (vault, epoch)) WITHOUT ROWID;
+CREATE TABLE snapshots (vault TEXT PRIMARY KEY, seq INTEGER NOT NULL, device_id TEXT NOT NULL, data BLOB NOT NULL, at INTEGER NOT NULL);
+CREATE TABLE cursors (vault TEXT NOT NULL, device_id TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (vault, device_id)) WITHOUT ROWID;
+CREATE TABLE pair (id TEXT NOT NULL, n INTEGER NOT NULL, payload TEXT NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (id, n));
+`,
+  },
+];
+
+export interface RelayDevice {
+  deviceId: string;
+  signPk: Uint8Array;
+  status: 'active' | 'pending' | 'revoked';
+  caps: string[];
+}
+
+export interface AppendResult {
+  seq: number;
+  dup?: true;
+}
+
+export type AppendOutcome = AppendResult | { conflict: 'gap'; expectedDeviceSeq: number } | { conflict: 'equivocation'; deviceSeq: number };
+
+export interface RelayStore {
+  db: Db;
+  vault(id: string): { params: unknown; epoch: number } | undefined;
+  createVault(id: string, params: unknown, genesis: unknown, genesisDevice: RelayDevice, keyRecord: unknown, now: number): boolean;
+  setParams(id: string, params: unknown, epoch: number, expectEpoch: number): boolean;
+  device(vault: string, deviceId: string): RelayDevice | undefined;
+  devices(vault: string): RelayDevice[];
+  deviceOps(vault: string): unknown[];
+  appendDeviceOp(vault: string, op: unknown, device: RelayDevice): void;
+  addPending(vault: string, device: RelayDevice, op: unknown, now: number): void;
+  pendingOps(vault: string): unknown[];
+  append(vault: string, deviceId: string, deviceSeq: number, hash: string, envelope: Uint8Array, now: number): AppendOutcome;
+  page(vault: string, after: number, limit: number, maxBytes: number): { items: { seq: number; envelope: Buffer }[]; head: number };
+  head(vault: string): { head: number; perDevice: Record<string, number> };
+  putKeys(vault: string, epoch: number, record: unknown): boolean;
+  getKeys(vault: string, epoch?: number): { epoch: number; record: unknown } | undefined;
+  putSnapshot(vault: string, seq: number, deviceId: string, data: Uint8Array, now: number): boolean;
+  getSnapshot(vault: string): { seq: number; deviceId: string; data: Buffer } | undefined;
+  setCursor(vault: string, deviceId: string, seq: number): void;
+  pairPost(id: string, payload: string, expiresAt: number): number;
+  pairGet(id: string, after: number, now: number): { n: number; payload: string }[];
+  close(): void;
+}
+
+export function openRelayStore(path: string): RelayStore {
+  const db = new Database(path);
+  db.pragma('busy_timeout = 5000');
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  migrate(db, RELAY_MIGRATIONS);
+  const toDevice = (r: { device_id: string; sign_pk: Buffer; status: RelayDevice['status']; caps: string }): RelayDevice => ({
+    deviceId: r.device_id,
+    signPk: new Uint8Array(r.sign_pk),
+    status: r.status,
+    caps: JSON.parse(r.caps) as string[],
+  });
+  const upsertDevice = db.prepare(
+    `INSERT INTO devices (vault, device_id, sign_pk, status, caps) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT(vault, device_id) DO UPDATE SET sign_pk = excluded.sign_pk, status = excluded.status, caps = excluded.caps`,
+  );
+  const putDevice = (vault: string, d: RelayDevice): void => {
+    upsertDevice.run(vault, d.deviceId, Buffer.from(d.signPk), d.status, JSON.stringify(d.caps));
+  };
+  const maxSeq = db.prepare('SELECT coalesce(max(seq), 0) FROM log WHERE vault = ?').pluck();
+
+  return {
+    db,
+    vault(id) {
+      const r = db.prepare('SELECT params, epoch FROM vaults WHERE id = ?').get(id) as { params: string; epoch: number } | undefined;
+      return r && { params: JSON.parse(r.params) as unknown, epoch: r.epoch };
+    },
+    createVault(id, params, genesis, dev, keyRecord, now) {
+      return immediate(db, () => {
+        if (db.prepare('SELECT 1 FROM vaults WHERE id = ?').get(id)) return false;
+        db.prepare('INSERT INTO vaults (id, params, epoch, created_at) VALUES (?, ?, 0, ?)').run(id, JSON.stringify(params), now);
+        db.prepare('INSERT INTO device_ops (vault, idx, op) VALUES (?, 0, ?)').run(id, JSON.stringify(genesis));
+        db.prepare('INSERT INTO keys (vault, epoch, record) VALUES (?, 0, ?)').run(id, JSON.stringify(keyRecord));
+        putDevice(id, dev);
+        return true;
+      });
+    },
+    setParams(id, params, epoch, expectEpoch) {
+      return db.prepare('UPDATE vaults SET params = ?, epoch = ? WHERE id = ? AND epoch = ?').run(JSON.stringify(params), epoch, id, expectEpoch).changes === 1;
+    },
+    device(vault, deviceId) {
+      const r = db.prepare('SELECT * FROM devices WHERE vault = ? AND device_id = ?').get(vault, deviceId) as Parameters<typeof toDevice>[0] | undefined;
+      return r && toDevice(r);
+    },
+    devices: (vault) => (db.prepare('SELECT * FROM devices WHERE vault = ?').all(vault) as Parameters<typeof toDevice>[0][]).map(toDevice),
+    deviceOps: (vault) => (db.prepare('SELECT op FROM device_ops WHERE vault = ? ORDER BY idx').pluck().all(vault) as string[]).map((s) => JSON.parse(s) as unknown),
+    appendDeviceOp(vault, op, device) {
+      immediate(db, () => {
+        const idx = db.prepare('SELECT coalesce(max(idx), -1) + 1 FROM device_ops WHERE vault = ?').pluck().get(vault) as number;
+        db.prepare('INSERT INTO device_ops (vault, idx, op) VALUES (?, ?, ?)').run(vault, idx, JSON.stringify(op));
+        db.prepare('DELETE FROM pending WHERE vault = ? AND device_id = ?').run(vault, device.deviceId);
+        putDevice(vault, device);
+      });
+    },
+    addPending(vault, device, op, now) {
+      immediate(db, () => {
+        db.prepare('INSERT OR REPLACE INTO pending (vault, device_id, op, at) VALUES (?, ?, ?, ?)').run(vault, device.deviceId, JSON.stringify(op), now);
+        putDevice(vault, device);
+      });
+    },
+    pendingOps: (vault) => (db.prepare('SELECT op FROM pending WHERE vault = ? ORDER BY at').pluck().all(vault) as string[]).map((s) => JSON.parse(s) as unknown),
+    append(vault, deviceId, deviceSeq, hash, envelope, now) {
+      return immediate(db, (): AppendOutcome => {
+        const same = db.prepare('SELECT seq, hash FROM log WHERE vault = ? AND device_id = ? AND device_seq = ?').get(vault, deviceId, deviceSeq) as { seq: number; hash: string } | undefined;
+        if (same) return same.hash === hash ? { seq: same.seq, dup: true } : { conflict: 'equivocation', deviceSeq };
+        const last = db.prepare('SELECT coalesce(max(device_seq), 0) FROM log WHERE vault = ? AND device_id = ?').pluck().get(vault, deviceId) as number;
+        if (deviceSeq !== last + 1) return { conflict: 'gap', expectedDeviceSeq: last + 1 };
+        const seq = (maxSeq.get(vault) as number) + 1;
+        db.prepare('INSERT INTO log (vault, seq, device_id, device_seq, hash, envelope, at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(vault, seq, deviceId, deviceSeq, hash, Buffer.from(envelope), now);
+        return { seq };
+      });
+    },
+    page(vault, after, limit, maxBytes) {
+      const rows = db.prepare('SELECT seq, envelope FROM log WHERE vault = ? AND seq > ? ORDER BY seq LIMIT ?').all(vault, after, limit) as { seq: number; envelope: Buffer }[];
+      const items: { seq: number; envelope: Buffer }[] = [];
+      let bytes = 0;
+      for (const r of rows) {
+        if (items.length > 0 && bytes + r.envelope.length > maxBytes) break;
+        items.push(r);
+        bytes += r.envelope.length;
+      }
+      return { items, head: maxSeq.get(vault) as number };
+    },
+    head(vault) {
+      const rows = db.prepare('SELECT device_id, max(device_seq) AS n FROM log WHERE vault = ? GROUP BY device_id').all(vault) as { device_id: string; n: number }[];
+      return { head: maxSeq.get(vault) as number, perDevice: Object.fromEntries(rows.map((r) => [r.device_id, r.n])) };
+    },
+    putKeys(vault, epoch, record) {
+      return immediate(db, () => {
+        const cur = db.prepare('SELECT coalesce(max(epoch), -1) FROM keys WHERE vault = ?').pluck().get(vault) as number;
+        if (epoch !== cur + 1) return false; // compare-and-swap: only the next epoch
+        db.prepare('INSERT INTO keys (vault, epoch, record) VALUES (?, ?, ?)').run(vault, epoch, JSON.stringify(record));
+        return true;
+      });
+    },
+    getKeys(vault, epoch) {
+      const r = (epoch === undefined
+        ? db.prepare('SELECT epoch, record FROM keys WHERE vault = ? ORDER BY epoch DESC LIMIT 1').get(vault)
+        : db.prepare('SELECT epoch, record FROM keys WHERE vault = ? AND epoch = ?').get(vault, epoch)) as { epoch: number; record: string } | undefined;
+      return r && { epoch: r.epoch, record: JSON.parse(r.record) as unknown };
+    },
+    putSnapshot(vault, seq, deviceId, data, now) {
+      return immediate(db, () => {
+        const cur = db.prepare('SELECT seq FROM snapshots WHERE vault = ?').pluck().get(vault) as number | undefined;
+        if (cur !== undefined && cur >= seq) return false;
+        if (seq > (maxSeq.get(vault) as number)) return false;
+        db.prepare('INSERT OR REPLACE INTO snapshots (vault, seq, device_id, data, at) VALUES (?, ?, ?, ?, ?)').run(vault, seq, deviceId, Buffer.from(data), now);
+        return true;
+      });
+    },
+    getSnapshot(vault) {
+      const r = db.prepare('SELECT seq, device_id, data FROM snapshots WHERE vault = ?').get(vault) as { seq: number; device_id: string; data: Buffer } | undefined;
+      return r && { seq: r.seq, deviceId: r.device_id, data: r.data };
+    },
+    setCursor(vault, deviceId, seq) {
+      db.prepare('INSERT INTO cursors (vault, device_id, seq) VALUES (?, ?, ?) ON CONFLICT(vault, device_id) DO UPDATE SET seq = max(seq, excluded.seq)').run(vault, deviceId, seq);
+    },
+    pairPost(id, payload, expiresAt) {
+      return immediate(db, () => {
+        const n = db.prepare('SELECT coalesce(max(n), 0) + 1 FROM pair WHERE id = ?').pluck().get(id) as number;
+        if (n > 16) return -1;
+        db.prepare('INSERT INTO pair (id, n, payload, expires_at) VALUES (?, ?, ?, ?)').run(id, n, payload, expiresAt);
+        return n;
+      });
+    },
+    pairGet(id, after, now) {
+      db.prepare('DELETE FROM pair WHERE expires_at < ?').run(now);
+      return db.prepare('SELECT n, payload FROM pair WHERE id = ? AND n > ? ORDER BY n').all(id, after) as { n: number; payload: string }[];
+    },
+    close: () => db.close(),
+  };
+}

@@ -1,0 +1,209 @@
+/**
+ * The chat screen: runs turns through engine.turn() and folds their events into the reducer (tokens batched per
+ * frame), runs slash commands, and follows engine notices (limbic, mode, memory). Nothing here throws to the user:
+ * failures become inline notices with hints.
+ */
+import { Box, useApp, useStdout } from 'ink';
+import { useCallback, useEffect, useReducer, useRef } from 'react';
+import { toProgenyError } from '../core/errors.js';
+import type { Mode } from '../core/events.js';
+import type { CopyResult } from './clipboard.js';
+import { Composer } from './components/Composer.js';
+import { Conversation } from './components/Conversation.js';
+import { Gauges } from './components/Gauges.js';
+import { StatusBar } from './components/StatusBar.js';
+import type { EditorEffect } from './editor.js';
+import type { ChatEngine } from './engine-port.js';
+import type { InputHistory } from './history.js';
+import { useBatcher, useTerminalSize } from './hooks.js';
+import { runSlash } from './slash-actions.js';
+import { parseSlash } from './slash.js';
+import { initialState, isBusy, reducer, type NewEntry } from './state.js';
+import type { SyncPort } from './sync-port.js';
+import type { Theme } from './theme.js';
+
+export interface ChatAppProps {
+  engine: ChatEngine;
+  name: string;
+  conversationId?: string;
+  /** The mode when known (probed before start); otherwise the app probes in the background. */
+  mode?: Mode;
+  theme: Theme;
+  history: InputHistory;
+  sync: SyncPort | null;
+  copy(text: string): CopyResult;
+  /** Messages of a continued conversation; the last `historyShown` go to scrollback. */
+  initialEntries?: NewEntry[];
+  historyShown?: number;
+  now?: () => Date;
+  /** Benchmark hook: called after a keystroke was applied. */
+  onKey?: () => void;
+  /** Called when the user quits (before the screen closes). */
+  onExit?: () => void;
+}
+
+export function ChatApp(props: ChatAppProps) {
+  const { engine, theme } = props;
+  const app = useApp();
+  const onExit = props.onExit;
+  const exit = useCallback(() => {
+    onExit?.();
+    app.exit();
+  }, [app, onExit]);
+  const { columns, rows } = useTerminalSize();
+  const width = Math.max(20, columns);
+  const [state, dispatch] = useReducer(reducer, undefined, () =>
+    initialState({
+      mode: props.mode ?? 'PROBING',
+      model: engine.config['llm.provider'] === 'offline' ? null : engine.config['llm.model'],
+    }),
+  );
+  const stateRef = useRef(state);
+  stateRef.current = state;
+  const conversation = useRef(props.conversationId);
+  const turn = useRef<AbortController | null>(null);
+  const partial = useRef('');
+  const batcher = useBatcher((text) => dispatch({ type: 'tokens', text }));
+  const armTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+
+  const refreshCounts = useCallback(() => {
+    try {
+      dispatch({ type: 'status', patch: { memoryCount: engine.memory.count() } });
+    } catch {
+      // The count is decoration; a failing store shows up in the mode.
+    }
+  }, [engine]);
+
+  useEffect(() => {
+    if (props.initialEntries?.length) dispatch({ type: 'history', entries: props.initialEntries, show: props.historyShown ?? 50 });
+    try {
+      dispatch({ type: 'limbic', state: engine.state.read() });
+    } catch {
+      // No state yet (a fresh home): the gauges appear after the first turn.
+    }
+    refreshCounts();
+    const off = engine.subscribe((n) => {
+      if (n.type === 'limbic') dispatch({ type: 'limbic', state: n.state });
+      else if (n.type === 'mode') dispatch({ type: 'status', patch: { mode: n.mode } });
+      else if (n.type === 'memory') refreshCounts();
+    });
+    if (!props.mode) {
+      // The first frame does not wait for the model server: the probe fills in the mode when it answers.
+      engine.probe().then(
+        (r) => dispatch({ type: 'status', patch: { mode: r.mode } }),
+        () => dispatch({ type: 'status', patch: { mode: engine.mode() } }),
+      );
+    }
+    return off;
+    // Mount only: the engine and the initial props do not change.
+  }, []);
+
+  const { write } = useStdout();
+  // /clear is the one place the screen is wiped, on request: Ink then redraws its live region below.
+  const clearScreen = useCallback(() => write('\x1b[2J\x1b[3J\x1b[H'), [write]);
+
+  const say = useCallback((text: string, tone?: 'info' | 'error', hint?: string) => dispatch({ type: 'notice', text, ...(tone ? { tone } : {}), ...(hint ? { hint } : {}) }), []);
+
+  const sendMessage = useCallback(
+    async (message: string) => {
+      dispatch({ type: 'submit', text: message, at: Date.now() });
+      const ac = new AbortController();
+      turn.current = ac;
+      partial.current = '';
+      let ended = false;
+      try {
+        const input = { message, ...(conversation.current ? { conversationId: conversation.current } : {}) };
+        for await (const ev of engine.turn(input, { signal: ac.signal })) {
+          if (ev.type === 'token') {
+            partial.current += ev.text;
+            batcher.add(ev.text);
+            continue;
+          }
+          batcher.flush();
+          if (ev.type === 'start') conversation.current = ev.conversationId;
+          if (ev.type === 'done' || ev.type === 'error') ended = true;
+          dispatch({ type: 'event', event: ev });
+        }
+      } catch (err) {
+        batcher.flush();
+        const e = toProgenyError(err);
+        ended = true;
+        dispatch({ type: 'event', event: { type: 'error', turnId: '', error: e.toJSON(), partial: partial.current, messageId: null } });
+      } finally {
+        batcher.flush();
+        turn.current = null;
+        // A stream that ended without done/error (it should not) must not leave the screen stuck busy.
+        if (!ended) dispatch({ type: 'event', event: { type: 'error', turnId: '', error: { code: 'INTERRUPTED', message: 'the reply ended unexpectedly' }, partial: partial.current, messageId: null } });
+        refreshCounts();
+      }
+    },
+    [engine, batcher, refreshCounts],
+  );
+
+  const onEffect = useCallback(
+    (effect: EditorEffect) => {
+      if (effect.type !== 'interrupt' && stateRef.current.exitArmed) dispatch({ type: 'armExit', armed: false });
+      switch (effect.type) {
+        case 'submit': {
+          const text = effect.text.trim();
+          props.history.add(text);
+          const call = parseSlash(text);
+          if (!call) return void sendMessage(text);
+          // Counts refresh after a command too: not every store change is announced as a notice.
+          return void runSlash(call, {
+            engine,
+            sync: props.sync,
+            say,
+            entries: () => stateRef.current.entries,
+            lastReply: () => [...stateRef.current.entries].reverse().find((e) => e.kind === 'assistant')?.text ?? '',
+            conversationId: () => conversation.current,
+            newConversation: () => {
+              conversation.current = undefined;
+              clearScreen();
+              dispatch({ type: 'clear' });
+              say('new conversation (memories are kept)');
+            },
+            exit,
+            toggleRaw: () => {
+              dispatch({ type: 'toggleRaw' });
+              return !stateRef.current.raw;
+            },
+            copy: props.copy,
+            now: props.now ?? (() => new Date()),
+          }).then(refreshCounts);
+        }
+        case 'interrupt':
+          if (turn.current) return turn.current.abort();
+          if (effect.hadText) return;
+          if (stateRef.current.exitArmed) return exit();
+          dispatch({ type: 'armExit', armed: true });
+          if (armTimer.current) clearTimeout(armTimer.current);
+          armTimer.current = setTimeout(() => dispatch({ type: 'armExit', armed: false }), 3000);
+          return;
+        case 'exit':
+          turn.current?.abort();
+          return exit();
+        case 'toggleRecall':
+          return dispatch({ type: 'toggleRecall' });
+      }
+    },
+    [engine, exit, say, sendMessage, refreshCounts, clearScreen, props.history, props.sync, props.copy, props.now],
+  );
+
+  useEffect(() => () => {
+    turn.current?.abort();
+    if (armTimer.current) clearTimeout(armTimer.current);
+  }, []);
+
+  const busy = isBusy(state);
+  return (
+    <Box flexDirection="column" width={width}>
+      <Conversation state={state} name={props.name} width={width} rows={Math.max(3, rows - 10)} theme={theme} />
+      <Box flexDirection="column" marginTop={1}>
+        <Composer onEffect={onEffect} history={props.history.items} busy={busy} width={width} theme={theme} maxLines={Math.max(3, Math.floor(rows / 3))} {...(props.onKey ? { onKey: props.onKey } : {})} />
+        <StatusBar status={state.status} busy={busy} exitArmed={state.exitArmed} theme={theme} width={width} />
+        {state.limbic ? <Gauges state={state.limbic} width={width} theme={theme} /> : null}
+      </Box>
+    </Box>
+  );
+}

@@ -1,0 +1,34 @@
+/**
+ * The reply while it streams: the live region Ink redraws. It shows only the tail that fits the screen, because a
+ * live region taller than the terminal is what makes Ink apps flicker and leave garbage; the full reply goes to
+ * scrollback once, when it is done.
+ */
+import { Box, Text } from 'ink';
+import { useMemo } from 'react';
+import { renderMarkdown } from '../markdown.js';
+import type { LiveTurn } from '../state.js';
+import type { Theme } from '../theme.js';
+import { ReplyHeader } from './EntryView.js';
+import { RecallView } from './RecallView.js';
+
+export interface LiveReplyProps {
+  live: LiveTurn;
+  name: string;
+  width: number;
+  maxRows: number;
+  raw: boolean;
+  theme: Theme;
+}
+
+export function LiveReply({ live, name, width, maxRows, raw, theme }: LiveReplyProps) {
+  const lines = useMemo(() => renderMarkdown(live.text, { width: width - 1, theme, raw }), [live.text, width, theme, raw]);
+  const room = Math.max(1, maxRows - (live.recalled ? 2 : 1));
+  const hidden = Math.max(0, lines.length - room);
+  return (
+    <Box flexDirection="column" marginTop={1}>
+      {live.recalled ? <RecallView memories={live.recalled} expanded={false} width={width} theme={theme} /> : null}
+      <ReplyHeader name={name} theme={theme} tags={hidden ? [`${hidden} more lines above, shown in full when done`] : []} />
+      <Text>{live.text ? lines.slice(hidden).join('\n') : '…'}</Text>
+    </Box>
+  );
+}

@@ -1,0 +1,36 @@
+/** The status line: mode, model, memory count, last turn latency and speed, and the keys that matter right now. */
+import { Box, Text } from 'ink';
+import type { StatusInfo } from '../state.js';
+import type { Theme } from '../theme.js';
+
+export interface StatusBarProps {
+  status: StatusInfo;
+  busy: boolean;
+  exitArmed: boolean;
+  theme: Theme;
+  width: number;
+}
+
+const MODE_COLOR: Record<StatusInfo['mode'], 'ok' | 'warn' | 'error' | 'dim'> = { FULL: 'ok', AMNESIA: 'warn', OFFLINE: 'warn', DEAD: 'error', PROBING: 'dim' };
+
+export function formatLatency(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+export function StatusBar({ status, busy, exitArmed, theme, width }: StatusBarProps) {
+  const parts: string[] = [];
+  if (status.model) parts.push(status.model);
+  if (status.memoryCount !== null) parts.push(`${status.memoryCount} ${status.memoryCount === 1 ? 'memory' : 'memories'}`);
+  if (status.latencyMs !== null) parts.push(formatLatency(status.latencyMs));
+  if (status.tokensPerSecond !== null) parts.push(`${status.tokensPerSecond.toFixed(0)} tok/s`);
+  const keys = exitArmed ? 'Ctrl+C again to quit' : busy ? 'Ctrl+C cancels' : '/help · Ctrl+D quits';
+  return (
+    <Box width={width} flexWrap="wrap" columnGap={2}>
+      <Text bold color={theme.ink[MODE_COLOR[status.mode]]}>
+        {status.mode === 'PROBING' ? 'probing…' : status.mode}
+      </Text>
+      <Text color={theme.ink.dim}>{parts.join(' · ')}</Text>
+      <Text color={exitArmed ? theme.ink.warn : theme.ink.dim}>{keys}</Text>
+    </Box>
+  );
+}

@@ -1,0 +1,87 @@
+import type { Key } from 'ink';
+import { describe, expect, it } from 'vitest';
+import { editorKey, emptyEditor, type EditorResult, type EditorState } from './editor.js';
+
+const K = (over: Partial<Key> = {}): Key => ({
+  upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false,
+  return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false,
+  super: false, hyper: false, capsLock: false, numLock: false, ...over,
+});
+
+/** Feeds keys: strings are typed text, objects are [input, key]. */
+function feed(steps: (string | [string, Partial<Key>])[], history: string[] = [], ed: EditorState = emptyEditor): EditorResult & { effects: EditorResult['effect'][] } {
+  let r: EditorResult = { ed };
+  const effects: EditorResult['effect'][] = [];
+  for (const s of steps) {
+    r = typeof s === 'string' ? editorKey(r.ed, s, K(), history) : editorKey(r.ed, s[0], K(s[1]), history);
+    if (r.effect) effects.push(r.effect);
+  }
+  return { ...r, effects };
+}
+
+describe('composer editor', () => {
+  it('types, moves the cursor, deletes, and submits on Enter', () => {
+    const r = feed(['h', 'e', 'l', 'o', ['', { leftArrow: true }], 'l', ['', { end: true }], '!', ['', { backspace: true }], ['\r', { return: true }]]);
+    expect(r.effects).toEqual([{ type: 'submit', text: 'hello' }]);
+    expect(r.ed).toEqual(emptyEditor);
+  });
+
+  it('new lines: Alt+Enter, Ctrl+J (a bare line feed) and backslash-Enter; Enter on blank text sends nothing', () => {
+    const r = feed(['a', ['\r', { return: true, meta: true }], 'b', '\n', 'c', '\\', ['\r', { return: true }], 'd']);
+    expect(r.ed.text).toBe('a\nb\nc\nd');
+    expect(r.effects).toEqual([]);
+    expect(feed([' ', ['\r', { return: true }]]).effects).toEqual([]);
+  });
+
+  it('a bracketed paste is inserted verbatim, newlines included, and never sent', () => {
+    const r = feed(['x', '[200~', 'line1\rline2\r', 'line3', '[201~']);
+    expect(r.ed.text).toBe('xline1\nline2\nline3');
+    expect(r.ed.pasting).toBe(false);
+    expect(r.effects).toEqual([]);
+    // Without bracketed paste, several characters at once are still text, not a send.
+    expect(feed(['one\rtwo']).ed.text).toBe('one\ntwo');
+    // Typed text and Enter in one chunk (fast typing, tmux send-keys) is a send.
+    expect(feed(['hello there\r']).effects).toEqual([{ type: 'submit', text: 'hello there' }]);
+  });
+
+  it('Up/Down browse the history from the first/last line and restore the draft', () => {
+    const h = ['first', 'second'];
+    const r1 = feed(['dr', ['', { upArrow: true }]], h);
+    expect(r1.ed.text).toBe('second');
+    const r2 = feed([['', { upArrow: true }], ['', { upArrow: true }]], h, r1.ed);
+    expect(r2.ed.text).toBe('first');
+    const r3 = feed([['', { downArrow: true }], ['', { downArrow: true }]], h, r2.ed);
+    expect(r3.ed.text).toBe('dr');
+    expect(r3.ed.histIndex).toBeNull();
+  });
+
+  it('Up/Down move between lines of a multi-line input before reaching the history', () => {
+    const r = feed(['ab', '\n', 'cd', ['', { upArrow: true }]], ['old']);
+    expect(r.ed.text).toBe('ab\ncd');
+    expect(r.ed.cursor).toBe(2);
+    expect(feed([['', { upArrow: true }]], ['old'], r.ed).ed.text).toBe('old');
+  });
+
+  it('Esc clears; Ctrl+U/K/W edit; Ctrl+A/E move', () => {
+    expect(feed(['abc', ['', { escape: true }]]).ed.text).toBe('');
+    expect(feed(['foo bar', ['w', { ctrl: true }]]).ed.text).toBe('foo ');
+    expect(feed(['foo bar', ['a', { ctrl: true }], ['k', { ctrl: true }]]).ed.text).toBe('');
+    expect(feed(['foo bar', ['u', { ctrl: true }]]).ed.text).toBe('');
+    expect(feed(['foo', ['a', { ctrl: true }], ['e', { ctrl: true }], '!']).ed.text).toBe('foo!');
+  });
+
+  it('Ctrl+C interrupts (clearing the text), Ctrl+D exits on an empty line, Ctrl+O toggles the recall line', () => {
+    expect(feed(['abc', ['c', { ctrl: true }]])).toMatchObject({ ed: emptyEditor, effects: [{ type: 'interrupt', hadText: true }] });
+    expect(feed([['c', { ctrl: true }]]).effects).toEqual([{ type: 'interrupt', hadText: false }]);
+    expect(feed([['d', { ctrl: true }]]).effects).toEqual([{ type: 'exit' }]);
+    expect(feed(['ab', ['', { leftArrow: true }], ['d', { ctrl: true }]])).toMatchObject({ ed: { text: 'a' }, effects: [] });
+    expect(feed([['o', { ctrl: true }]]).effects).toEqual([{ type: 'toggleRecall' }]);
+  });
+
+  it('Tab completes slash commands', () => {
+    expect(feed(['/hel', ['', { tab: true }]]).ed.text).toBe('/help ');
+    expect(feed(['/h', ['', { tab: true }]]).ed.text).toBe('/he');
+    expect(feed(['/r', ['', { tab: true }]]).ed.text).toBe('/r');
+    expect(feed(['/rem', ['', { tab: true }]]).ed.text).toBe('/remember ');
+  });
+});

@@ -1,0 +1,123 @@
+/**
+ * The composer's line editor as a pure function of (state, key): multi-line text with a cursor, history, paste and
+ * completion. Keys arrive as Ink reports them (useInput); bracketed paste arrives as "[200~", the text, "[201~".
+ */
+import type { Key } from 'ink';
+import { completeInput } from './slash.js';
+
+export interface EditorState {
+  text: string;
+  cursor: number;
+  /** Position in the history while browsing it (null: editing the draft). */
+  histIndex: number | null;
+  draft: string;
+  pasting: boolean;
+}
+
+export type EditorEffect = { type: 'submit'; text: string } | { type: 'interrupt'; hadText: boolean } | { type: 'exit' } | { type: 'toggleRecall' };
+
+export interface EditorResult {
+  ed: EditorState;
+  effect?: EditorEffect;
+}
+
+export const emptyEditor: EditorState = { text: '', cursor: 0, histIndex: null, draft: '', pasting: false };
+
+// Ink strips the leading ESC of the paste markers; accept both forms.
+const isPasteStart = (s: string): boolean => s === '[200~' || s === '\x1b[200~';
+const isPasteEnd = (s: string): boolean => s === '[201~' || s === '\x1b[201~';
+
+const insert = (ed: EditorState, s: string): EditorState => ({
+  ...ed,
+  text: ed.text.slice(0, ed.cursor) + s + ed.text.slice(ed.cursor),
+  cursor: ed.cursor + s.length,
+  histIndex: null,
+});
+
+const set = (ed: EditorState, text: string, cursor = text.length): EditorState => ({ ...ed, text, cursor });
+
+const lineStart = (t: string, c: number): number => t.lastIndexOf('\n', c - 1) + 1;
+const lineEnd = (t: string, c: number): number => (t.indexOf('\n', c) === -1 ? t.length : t.indexOf('\n', c));
+
+/** Moves the cursor one line up (-1) or down (+1), keeping the column; null at the first/last line. */
+function moveLine(ed: EditorState, dir: -1 | 1): EditorState | null {
+  const { text, cursor } = ed;
+  const start = lineStart(text, cursor);
+  const col = cursor - start;
+  if (dir < 0) {
+    if (start === 0) return null;
+    const prevStart = lineStart(text, start - 1);
+    return { ...ed, cursor: Math.min(prevStart + col, start - 1) };
+  }
+  const end = lineEnd(text, cursor);
+  if (end === text.length) return null;
+  const nextEnd = lineEnd(text, end + 1);
+  return { ...ed, cursor: Math.min(end + 1 + col, nextEnd) };
+}
+
+function browse(ed: EditorState, dir: -1 | 1, history: readonly string[]): EditorState {
+  if (!history.length) return ed;
+  if (ed.histIndex === null) {
+    if (dir > 0) return ed;
+    const i = history.length - 1;
+    return { ...set(ed, history[i] ?? ''), histIndex: i, draft: ed.text };
+  }
+  const i = ed.histIndex + dir;
+  if (i < 0) return ed;
+  if (i >= history.length) return { ...set(ed, ed.draft), histIndex: null };
+  return { ...set(ed, history[i] ?? ''), histIndex: i };
+}
+
+const normalise = (s: string): string => s.replace(/\r\n?/g, '\n').replace(/\t/g, '  ');
+
+export function editorKey(ed: EditorState, input: string, key: Key, history: readonly string[] = []): EditorResult {
+  if (isPasteStart(input)) return { ed: { ...ed, pasting: true } };
+  if (isPasteEnd(input)) return { ed: { ...ed, pasting: false } };
+  if (ed.pasting) return { ed: insert(ed, normalise(input)) };
+
+  if (key.ctrl) {
+    switch (input) {
+      case 'c': return { ed: emptyEditor, effect: { type: 'interrupt', hadText: ed.text.length > 0 } };
+      case 'd': return ed.text ? { ed: set(ed, ed.text.slice(0, ed.cursor) + ed.text.slice(ed.cursor + 1), ed.cursor) } : { ed, effect: { type: 'exit' } };
+      case 'o': return { ed, effect: { type: 'toggleRecall' } };
+      case 'a': return { ed: { ...ed, cursor: lineStart(ed.text, ed.cursor) } };
+      case 'e': return { ed: { ...ed, cursor: lineEnd(ed.text, ed.cursor) } };
+      case 'u': {
+        const s = lineStart(ed.text, ed.cursor);
+        return { ed: set(ed, ed.text.slice(0, s) + ed.text.slice(ed.cursor), s) };
+      }
+      case 'k': return { ed: set(ed, ed.text.slice(0, ed.cursor) + ed.text.slice(lineEnd(ed.text, ed.cursor)), ed.cursor) };
+      case 'w': {
+        const before = ed.text.slice(0, ed.cursor).replace(/\S+\s*$/, '');
+        return { ed: set(ed, before + ed.text.slice(ed.cursor), before.length) };
+      }
+      case 'j': return { ed: insert(ed, '\n') };
+      default: return { ed };
+    }
+  }
+  if (key.return) {
+    if (key.meta) return { ed: insert(ed, '\n') };
+    if (ed.text.slice(0, ed.cursor).endsWith('\\')) return { ed: insert(set(ed, ed.text.slice(0, ed.cursor - 1) + ed.text.slice(ed.cursor), ed.cursor - 1), '\n') };
+    if (!ed.text.trim()) return { ed: emptyEditor };
+    return { ed: emptyEditor, effect: { type: 'submit', text: ed.text } };
+  }
+  if (key.escape) return { ed: emptyEditor };
+  if (key.tab) return { ed: set(ed, completeInput(ed.text)) };
+  if (key.backspace || key.delete) {
+    if (ed.cursor === 0) return { ed };
+    return { ed: set(ed, ed.text.slice(0, ed.cursor - 1) + ed.text.slice(ed.cursor), ed.cursor - 1) };
+  }
+  if (key.leftArrow) return { ed: { ...ed, cursor: Math.max(0, ed.cursor - 1) } };
+  if (key.rightArrow) return { ed: { ...ed, cursor: Math.min(ed.text.length, ed.cursor + 1) } };
+  if (key.home) return { ed: { ...ed, cursor: lineStart(ed.text, ed.cursor) } };
+  if (key.end) return { ed: { ...ed, cursor: lineEnd(ed.text, ed.cursor) } };
+  if (key.upArrow) return { ed: moveLine(ed, -1) ?? browse(ed, -1, history) };
+  if (key.downArrow) return { ed: moveLine(ed, 1) ?? browse(ed, 1, history) };
+  if (key.pageUp || key.pageDown) return { ed };
+  // Ctrl+J arrives as a bare line feed. Several characters at once are fast typing (or a scripted terminal) when
+  // only the last is a carriage return: send them. With a line break inside, it is an unbracketed paste: insert.
+  if (input === '\n') return { ed: insert(ed, '\n') };
+  if (input.length > 1 && /^[^\r\n]+\r$/.test(input)) return editorKey(insert(ed, input.slice(0, -1)), '\r', { ...key, return: true }, history);
+  if (input) return { ed: insert(ed, normalise(input)) };
+  return { ed };
+}

@@ -1,0 +1,44 @@
+/** Small hooks: the terminal size (follows resizes), and token batching at one dispatch per frame. */
+import { useStdout } from 'ink';
+import { useCallback, useEffect, useRef, useState } from 'react';
+
+export function useTerminalSize(): { columns: number; rows: number } {
+  const { stdout } = useStdout();
+  const read = (): { columns: number; rows: number } => ({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
+  const [size, setSize] = useState(read);
+  useEffect(() => {
+    const onResize = (): void => setSize(read());
+    stdout.on('resize', onResize);
+    return () => {
+      stdout.off('resize', onResize);
+    };
+  }, [stdout]);
+  return size;
+}
+
+/**
+ * Collects streamed text and hands it over at most once per `frameMs`: a fast model sends hundreds of tokens per
+ * second, and one React update (and one Ink frame) per token would be wasted work.
+ */
+export function useBatcher(flushTo: (text: string) => void, frameMs = 16): { add(text: string): void; flush(): void } {
+  const buf = useRef('');
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const target = useRef(flushTo);
+  target.current = flushTo;
+  const flush = useCallback(() => {
+    if (timer.current) clearTimeout(timer.current);
+    timer.current = null;
+    const text = buf.current;
+    buf.current = '';
+    if (text) target.current(text);
+  }, []);
+  const add = useCallback(
+    (text: string) => {
+      buf.current += text;
+      timer.current ??= setTimeout(flush, frameMs);
+    },
+    [flush, frameMs],
+  );
+  useEffect(() => flush, [flush]);
+  return { add, flush };
+}
