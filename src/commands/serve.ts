@@ -25,7 +25,9 @@ export async function run(ctx: CommandContext, _args: string[], opts: Record<str
   }
   const engine = await ctx.engine({ autoInit: true, flags });
   const { createServer } = await import('../server/create.js');
-  const app = await createServer(engine);
+  // The sync relay (sync.md: part of `progeny serve`) lives under /v1/sync/ and authenticates by request signatures.
+  const relay = engine.config['server.relay'] ? (await import('../server/relay/index.js')).relayForEngine(engine) : undefined;
+  const app = await createServer(engine, relay ? { plugins: [relay.plugin], onClose: () => relay.close() } : {});
   const stopped = new Promise<string>((resolve) => {
     if (ctx.signal.aborted) resolve('signal');
     ctx.signal.addEventListener('abort', () => resolve('signal'), { once: true });
