@@ -48,7 +48,15 @@ export async function createServer(engine: Engine, options: ServerOptions = {}):
   const idPrefix = randomBytes(4).toString('hex');
   let requestSeq = 0;
   const app = Fastify({
-    logger: log === 'off' ? false : { level: log, stream: process.stderr },
+    logger:
+      log === 'off'
+        ? false
+        : {
+            level: log,
+            stream: process.stderr,
+            // Never log a token: browsers may send it as ?access_token= on the WebSocket URL.
+            serializers: { req: (r: { method: string; url: string }) => ({ method: r.method, url: r.url.replace(/([?&]access_token=)[^&]*/g, '$1[redacted]') }) },
+          },
     bodyLimit: options.bodyLimit ?? cfg['server.bodyLimit'],
     requestIdHeader: 'x-request-id',
     // Unique across processes (random prefix) and cheap per request (a counter).
