@@ -184,6 +184,8 @@ describe('HTTP behaviour', () => {
     expect(m.body).toMatch(/progeny_llm_response_cache_hit_ratio [\d.]+/);
     expect(m.body).toMatch(/progeny_process_resident_memory_bytes \d+/);
     expect(m.body).toMatch(/progeny_turns_total\{[^}]*status="complete"/);
+    expect(m.body).toMatch(/progeny_sync_pending_changes \d+/);
+    expect(m.body).toMatch(/progeny_memory_recall_seconds_bucket/);
   });
 
   it('answers unknown routes with a JSON 404', async () => {
