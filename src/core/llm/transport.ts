@@ -4,8 +4,8 @@
  * live in request.ts; this module only moves bytes.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import type * as Undici from 'undici';
 import type { Agent, Dispatcher } from 'undici';
-import type * as UndiciModule from 'undici';
 import { configError } from '../errors.js';
 
 export interface TransportOptions {
@@ -47,8 +47,8 @@ export function parseBaseUrl(url: string, key = 'llm.url'): URL {
 
 // undici (≈ 12 MB of RSS) is loaded on the first request, so processes that never call a model (an idle
 // `progeny serve`, offline homes, most CLI commands) do not pay for it.
-let undici: Promise<typeof UndiciModule> | undefined;
-const loadUndici = (): Promise<typeof UndiciModule> => (undici ??= import('undici'));
+let undici: Promise<typeof Undici> | undefined;
+const loadUndici = (): Promise<typeof Undici> => (undici ??= import('undici'));
 
 export class Transport {
   readonly baseUrl: string;
