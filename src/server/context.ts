@@ -16,6 +16,8 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     principal?: Principal;
+    /** The matched route pattern, for metrics. */
+    routeUrl?: string;
   }
   interface FastifyInstance {
     progeny: { routes: { method: string; url: string }[]; inFlightTurns(): number; wsSessions(): number };

@@ -80,7 +80,9 @@ export async function createServer(engine: Engine, options: ServerOptions = {}):
   // Callback-style hooks: no promise per request on the hot path (GET /v1/state is measured against bare node:http).
   app.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', req.id);
-    const config = req.routeOptions.config;
+    // routeOptions is a getter that builds an object: read it once per request.
+    const { config, url } = req.routeOptions;
+    req.routeUrl = url ?? 'unmatched';
     if (config.auth === false) return done();
     try {
       const principal = auth.fromRequest(req.headers, req.url);
@@ -104,7 +106,7 @@ export async function createServer(engine: Engine, options: ServerOptions = {}):
     compress(req, reply, payload as string | Buffer).then((out) => done(null, out), (err: Error) => done(err));
   });
   app.addHook('onResponse', (req, reply, done) => {
-    ctx.metrics.observe(req.routeOptions.url ?? 'unmatched', req.method, reply.statusCode, reply.elapsedTime);
+    ctx.metrics.observe(req.routeUrl ?? 'unmatched', req.method, reply.statusCode, reply.elapsedTime);
     done();
   });
   app.setErrorHandler((err, req, reply) => sendError(req, reply, err));
@@ -118,7 +120,7 @@ export async function createServer(engine: Engine, options: ServerOptions = {}):
     for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, url: r.url });
   });
   registerRoutes(app, ctx);
-  const ws = attachWebSocket(app, ctx, auth);
+  const ws = attachWebSocket(app, ctx, auth, limiter);
   ctx.notify = ws.notify;
   app.decorate('progeny', { routes, inFlightTurns: () => ctx.turns.size, wsSessions: ws.size });
   for (const plugin of options.plugins ?? []) await app.register(plugin);

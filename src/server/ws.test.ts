@@ -138,6 +138,21 @@ describe('WebSocket /v1/ws', () => {
     expect(s.app.progeny.wsSessions()).toBe(0);
   });
 
+  it('applies the per-token rate limit to a device token’s messages (the owner’s token is not limited)', async () => {
+    const { token } = s.engine.devices.add('chatty phone', ['chat']);
+    const c = await open(token);
+    for (let i = 0; i < 130; i++) c.ws.send(JSON.stringify({ type: 'ping', id: `r${i}` }));
+    const limited = await c.next((m) => m.type === 'error' && (m.error as { code: string }).code === 'RATE_LIMITED');
+    expect(limited.id).toMatch(/^r\d+$/);
+    expect(c.messages.filter((m) => m.type === 'pong').length).toBeGreaterThanOrEqual(100);
+    c.ws.close();
+    const owner = await open();
+    for (let i = 0; i < 130; i++) owner.ws.send(JSON.stringify({ type: 'ping', id: `o${i}` }));
+    await owner.next((m) => m.type === 'pong' && m.id === 'o129');
+    expect(owner.messages.some((m) => m.type === 'error')).toBe(false);
+    owner.ws.close();
+  });
+
   it('keeps serving while a client stops reading (backpressure)', async () => {
     const slow = await open();
     (slow.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
