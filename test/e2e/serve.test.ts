@@ -145,6 +145,13 @@ describe('progeny serve (process)', () => {
     expect(r.status).toBeLessThan(500);
   });
 
+  it('refuses a port that is already in use with exit 2 and a hint', async () => {
+    const r = await home.run(['serve', '--port', new URL(url).port]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('already in use');
+    expect(r.stderr).toContain('hint:');
+  });
+
   it('stops gracefully on SIGTERM: exit 0 and a final JSON line', async () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
