@@ -14,6 +14,12 @@ export default tseslint.config(
     },
   },
   {
+    // The bin shim is CommonJS (bin/package.json) so start-up skips the ES module loader.
+    files: ['bin/**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', __filename: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // The core is a library: no UI, CLI, bench or server imports (design README, "Architecture").
     files: ['src/core/**/*.ts'],
     rules: {

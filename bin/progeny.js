@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-// Tiny shim: the CLI is compiled to dist/ so start-up never goes through a TypeScript loader.
-import { main } from '../dist/main.js';
-
-main(process.argv);
+// Tiny CommonJS shim: the start-up path is compiled and bundled into dist/cli.cjs (scripts/bundle-cli.mjs), so
+// `progeny --help` never goes through a TypeScript loader or Node's ES module loader.
+require('../dist/cli.cjs').main(process.argv);

@@ -8,6 +8,8 @@ import { ProgenyError } from './core/errors.js';
 import type { CommandContext, GlobalOptions } from './commands/context.js';
 import type { CommandResult, Output } from './commands/output.js';
 import { EXIT_CODE_HELP } from './commands/exit-codes.js';
+import { addBenchCommands } from './commands/bench/define.js';
+import type * as MakeContextModule from './commands/make-context.js';
 
 export interface Runtime {
   out: Output;
@@ -20,15 +22,21 @@ type CommandModule = { run(ctx: CommandContext, args: string[], opts: Record<str
 const version = (): string =>
   (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
+/**
+ * Command modules load on demand, from dist/commands beside this file. The specifier is computed so the bundler of
+ * the CLI entry (scripts/bundle-cli.mjs) leaves these imports alone instead of pulling every command into start-up.
+ */
+const importCommand = (module: string): Promise<unknown> => import(new URL(`./commands/${module}.js`, import.meta.url).href);
+
 export function buildProgram(rt: Runtime, signal: AbortSignal): Command {
   const run = (module: string) =>
     async (...actionArgs: unknown[]): Promise<void> => {
       const cmd = actionArgs.at(-1) as Command;
       const opts = cmd.optsWithGlobals() as Record<string, unknown> & GlobalOptions;
       const args = (actionArgs.slice(0, -2) as (string | string[] | undefined)[]).flatMap((a) => (a === undefined ? [] : a));
-      const { makeContext } = await import('./commands/make-context.js');
+      const { makeContext } = (await importCommand('make-context')) as typeof MakeContextModule;
       const ctx = makeContext(rt, opts, signal);
-      const mod = (await import(`./commands/${module}.js`)) as CommandModule;
+      const mod = (await importCommand(module)) as CommandModule;
       const result = await mod.run(ctx, args, opts);
       if (result) {
         rt.out.print(result);
@@ -90,6 +98,7 @@ export function buildProgram(rt: Runtime, signal: AbortSignal): Command {
   config.command('list').description('every setting with its value, source and meaning').action(run('config/list'));
   config.command('path').description('print the config file path').action(run('config/path'));
 
+  addBenchCommands(program, run);
   addSyncCommands(program.command('sync').description('end-to-end encrypted sync with your other devices (alone: pull, then push)'), run);
   addDeviceCommands(program.command('device').description('the devices of your sync vault: list, approve, revoke, rename'), run);
 
@@ -131,6 +140,8 @@ function addSyncCommands(sync: Command, run: Runner): void {
   sync.command('push').option('--budget <seconds>', 'time allowed for retries', '60').description('seal and send local changes').action(run('sync/push'));
   sync.command('pull').option('--budget <seconds>', 'time allowed for retries', '60').description('fetch, verify and apply other devices’ changes').action(run('sync/pull'));
   sync.command('status').description('pending changes, last push/pull, head, alarms, devices').action(run('sync/status'));
+  sync.command('snapshot').description('write a snapshot so new devices start from it (after a complete pull)').action(run('sync/snapshot'));
+  sync.command('passphrase').description('change the vault passphrase (re-wraps the root key only)').action(run('sync/passphrase'));
 }
 
 function addDeviceCommands(device: Command, run: Runner): void {
@@ -185,6 +196,14 @@ function addMemoryCommands(memory: Command, run: Runner): void {
   memory.command('export').option('-o, --out <file>', 'write to a file instead of stdout').description('export memories as JSONL').action(run('memory/export'));
   memory.command('import').argument('<file>', 'a JSONL file, or - for stdin').description('import memories from JSONL (invalid lines are reported, not applied)').action(run('memory/import'));
   memory.command('reindex').description('re-embed every memory and rebuild the index').action(run('memory/reindex'));
+  memory
+    .command('migrate')
+    .requiredOption('--to <backend>', 'qdrant | embedded')
+    .option('--batch <n>', 'memories per acknowledged batch', '256')
+    .option('--sample <n>', 'memories whose recall is checked against exact search', '20')
+    .option('--restart', 'ignore the checkpoint of an interrupted run and copy everything')
+    .description('copy every memory into the other vector backend (resumable, verified)')
+    .action(run('memory/migrate'));
 }
 
 function addStateCommands(state: Command, run: Runner): void {

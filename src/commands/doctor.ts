@@ -8,6 +8,8 @@ import type { CommandContext } from './context.js';
 import type { CommandResult } from './output.js';
 import { loadConfig } from '../core/config/load.js';
 import { ExitCode, toProgenyError } from '../core/errors.js';
+import type { Config } from '../core/config/schema.js';
+import type { Db } from '../core/store/db.js';
 
 export interface Check {
   check: string;
@@ -38,8 +40,9 @@ function checkHome(ctx: CommandContext): Check[] {
 
 export async function run(ctx: CommandContext): Promise<CommandResult> {
   const checks: Check[] = checkHome(ctx);
+  let config: Config;
   try {
-    loadConfig({ path: ctx.paths.config, env: ctx.env });
+    config = loadConfig({ path: ctx.paths.config, env: ctx.env }).config;
     checks.push({ check: 'config', status: 'ok', detail: existsSync(ctx.paths.config) ? ctx.paths.config : 'defaults (no config file)' });
   } catch (err) {
     const e = toProgenyError(err);
@@ -59,19 +62,22 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
       : { check: 'heritage', status: 'warn', detail: 'no companion yet', fix: 'run `progeny init` (or just `progeny chat`)' });
   } catch (err) {
     const e = toProgenyError(err);
-    checks.push({ check: 'store', status: 'fail', detail: e.message, ...(e.hint ? { fix: e.hint } : {}), exit: e.exitCode });
+    if (config['memory.backend'] === 'qdrant') checks.push(...(await qdrantChecks(ctx, config)));
+    checks.push({ check: e.code.startsWith('QDRANT_') ? 'qdrant collection' : 'store', status: 'fail', detail: e.message, ...(e.hint ? { fix: e.hint } : {}), exit: e.exitCode });
     return verdict(checks);
   }
+  if (config['memory.backend'] === 'qdrant') checks.push(...(await qdrantChecks(ctx, config, engine.db)));
   const report = await engine.probe(ctx.signal);
   checks.push(report.memory.ok
     ? { check: 'memory', status: 'ok', detail: `${report.memory.backend}: ${report.memory.detail}` }
-    : { check: 'memory', status: 'fail', detail: `${report.memory.backend}: ${report.memory.detail}`, fix: 'check memory.backend settings; `progeny memory reindex` rebuilds the embedded index', exit: ExitCode.store });
+    : { check: 'memory', status: 'fail', detail: `${report.memory.backend}: ${report.memory.detail}`, fix: report.memory.backend === 'qdrant' ? 'see the qdrant checks; memory.backend=embedded works without a server' : 'check memory.backend settings; `progeny memory reindex` rebuilds the embedded index', exit: ExitCode.store });
   const llm = report.llm;
   if (llm.provider === 'offline') checks.push({ check: 'llm', status: 'warn', detail: 'llm.provider is offline: replies come from memory only', fix: 'progeny config set llm.provider ollama' });
   else if (!llm.ok) checks.push({ check: 'llm', status: 'fail', detail: llm.detail, fix: offlineFix(engine.config['llm.provider'], engine.config['llm.model']), exit: ExitCode.llm });
   else if ('modelAvailable' in llm && llm.modelAvailable === false) checks.push({ check: 'llm', status: 'fail', detail: llm.detail, fix: engine.config['llm.provider'] === 'ollama' ? `ollama pull ${engine.config['llm.model']}` : 'set llm.model to a model the server lists', exit: ExitCode.llm });
   else checks.push({ check: 'llm', status: 'ok', detail: `${llm.provider} ${llm.model ?? ''} at ${llm.url ?? ''} (${llm.latencyMs.toFixed(0)} ms)` });
-  try {
+  if (!report.memory.ok) checks.push({ check: 'embedder', status: 'warn', detail: 'not checked: recall needs the memory store, which is unavailable' });
+  else try {
     // A real recall exercises the embedder, the cache and the index end to end.
     await engine.memory.recall({ text: 'doctor check', k: 1, peek: true });
     checks.push({ check: 'embedder', status: 'ok', detail: `${engine.config['embedder.kind']} embedder answers` });
@@ -81,6 +87,11 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
   }
   checks.push({ check: 'mode', status: report.mode === 'FULL' ? 'ok' : 'warn', detail: report.mode });
   return verdict(checks);
+}
+
+async function qdrantChecks(ctx: CommandContext, config: Config, db?: Db): Promise<Check[]> {
+  const { checkQdrant } = await import('../core/memory/qdrant/doctor-check.js');
+  return checkQdrant(config, ctx.paths, db);
 }
 
 function offlineFix(provider: string, model: string): string {

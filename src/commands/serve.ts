@@ -24,10 +24,21 @@ export async function run(ctx: CommandContext, _args: string[], opts: Record<str
     flags['server.log'] = String(opts.log);
   }
   const engine = await ctx.engine({ autoInit: true, flags });
-  const { createServer } = await import('../server/create.js');
-  // The sync relay (sync.md: part of `progeny serve`) lives under /v1/sync/ and authenticates by request signatures.
+  const [{ createServer }, { startSyncInBackground }] = await Promise.all([import('../server/create.js'), import('./sync/background.js')]);
+  // The sync relay (sync.md: part of `progeny serve`; relay.db beside the home database, under /v1/sync/, authenticated
+  // by request signatures) unless server.relay is off, and, when sync.intervalS > 0, this home's own background sync.
   const relay = engine.config['server.relay'] ? (await import('../server/relay/index.js')).relayForEngine(engine) : undefined;
-  const app = await createServer(engine, relay ? { plugins: [relay.plugin], onClose: () => relay.close() } : {});
+  let background: { stop(): Promise<void> } | undefined;
+  const app = await createServer(engine, {
+    plugins: relay ? [relay.plugin] : [],
+    onListen: () => {
+      background = startSyncInBackground(ctx, engine);
+    },
+    onClose: async () => {
+      await background?.stop();
+      relay?.close();
+    },
+  });
   const stopped = new Promise<string>((resolve) => {
     if (ctx.signal.aborted) resolve('signal');
     ctx.signal.addEventListener('abort', () => resolve('signal'), { once: true });

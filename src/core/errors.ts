@@ -13,6 +13,9 @@ export const ExitCode = {
   store: 5,
   sync: 6,
   auth: 7,
+  benchThreshold: 10,
+  benchRegression: 11,
+  benchInvalid: 12,
   interrupted: 130,
 } as const;
 export type ExitCodeName = keyof typeof ExitCode;
@@ -24,7 +27,20 @@ export interface ErrorJson {
   details?: unknown;
 }
 
+/** Marks ProgenyErrors across copies of this module (the CLI entry is bundled, the commands are not). */
+const BRAND = Symbol.for('progeny.ProgenyError');
+
 export class ProgenyError extends Error {
+  /**
+   * `instanceof ProgenyError` holds for an error from any copy of this class (the bundled CLI entry and dist/ each
+   * have one); subclasses keep the ordinary prototype check.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== ProgenyError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  }
+
+  readonly [BRAND] = true;
   readonly code: string;
   readonly exitCode: number;
   readonly hint: string | undefined;

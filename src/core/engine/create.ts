@@ -73,7 +73,15 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
         ? createProviderEmbedder((texts, signal) => llm.embed(texts, { model: embedModel, ...(signal ? { signal } : {}) }), `${llm.id}:${embedModel}`)
         : createBuiltinEmbedder();
     const embedder = createCachedEmbedder(db, baseEmbedder);
-    const store = opts.memoryStore ? opts.memoryStore({ embedder }) : createEmbeddedStore({ db, paths, embedder });
+    // The Qdrant store tells us when it enters AMNESIA and when it recovered (and replayed its queue).
+    // Until the mode machinery below exists (the store opens inside createMemoryService), remember the last word.
+    let storeOkAtOpen = true;
+    let memoryHealth: (ok: boolean, detail: string) => void = (ok) => (storeOkAtOpen = ok);
+    const store = opts.memoryStore
+      ? opts.memoryStore({ embedder })
+      : config['memory.backend'] === 'qdrant'
+        ? (await import('../memory/qdrant/index.js')).createQdrantStore({ db, paths, config, embedder, onHealthChange: (ok, d) => memoryHealth(ok, d) })
+        : createEmbeddedStore({ db, paths, embedder });
     const memory = await createMemoryService({
       db, journal, clock, config, embedder, store, metrics,
       onChange: (e) => notices.emit({ type: 'memory', op: e.op, ids: e.ids }),
@@ -85,7 +93,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
     const devices = createDeviceService(db, journal, clock);
     const conversations = createConversationService(db, journal, clock);
 
-    let memoryOk = true;
+    let memoryOk = storeOkAtOpen;
     const modeNow = (): Mode => {
       const llmOk = llm !== null && (health?.current().ok ?? false);
       if (llmOk) return memoryOk ? 'FULL' : 'AMNESIA';
@@ -96,6 +104,10 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
       const m = modeNow();
       if (m !== lastMode) notices.emit({ type: 'mode', mode: m, detail });
       lastMode = m;
+    };
+    memoryHealth = (ok, detail) => {
+      memoryOk = ok;
+      noteMode(detail);
     };
     let closed = false;
 

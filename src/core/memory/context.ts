@@ -2,6 +2,7 @@
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/schema.js';
 import type { Db } from '../store/db.js';
+import type { createLexicalSearch } from './lexical.js';
 import type { MemoryRow, memoryRows } from './rows.js';
 import type { Embedder, MemoryStore, VectorPoint } from './types.js';
 import { fromBlob } from './vectors.js';
@@ -17,6 +18,7 @@ export interface MemoryContext {
   store: MemoryStore;
   writer: Writer;
   rows: ReturnType<typeof memoryRows>;
+  lexical?: ReturnType<typeof createLexicalSearch>;
   changed(op: MemoryOp, ids: string[]): void;
 }
 

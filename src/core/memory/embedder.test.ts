@@ -8,7 +8,7 @@ import { dot } from './vectors.js';
 describe('built-in embedder', () => {
   it('is deterministic, 384-dimensional and unit length', async () => {
     const e = createBuiltinEmbedder();
-    expect(e.id).toBe('builtin-hash-v1/384');
+    expect(e.id).toBe('builtin-hash-v2/384');
     const [x, y] = await e.embed(['I am learning the cello', 'I am learning the cello']);
     expect(x).toHaveLength(384);
     expect(Array.from(x!)).toEqual(Array.from(y!));

@@ -79,8 +79,19 @@ describe('JSONL export and import', () => {
     await fx.memory.add([{ text: 'one' }, { text: 'two' }]);
     fx.db.prepare("UPDATE memories SET embedder = 'old/2', vector = x'00'").run();
     const progress: number[] = [];
-    expect(await fx.memory.reindex({ onProgress: (d) => progress.push(d) })).toEqual({ count: 2, embedder: 'builtin-hash-v1/384' });
+    expect(await fx.memory.reindex({ onProgress: (d) => progress.push(d) })).toEqual({ count: 2, embedder: 'builtin-hash-v2/384' });
     expect(progress).toEqual([2]);
     expect((await fx.memory.recall({ text: 'two', k: 1, peek: true }))[0]!.memory.text).toBe('two');
+  });
+});
+
+describe('switching embedder', () => {
+  it('a home re-embeds at open when the built-in embedder id changed', async () => {
+    fx = await memoryFixture();
+    await fx.memory.add([{ text: 'the blue door' }, { text: 'the red car' }]);
+    fx.db.prepare("UPDATE memories SET embedder = 'builtin-hash-v1/384', vector = x'00000000'").run();
+    await fx.reopen();
+    expect(fx.db.prepare("SELECT count(*) FROM memories WHERE embedder = 'builtin-hash-v2/384' AND length(vector) = 1536").pluck().get()).toBe(2);
+    expect((await fx.memory.recall({ text: 'red car', k: 1, peek: true }))[0]!.memory.text).toBe('the red car');
   });
 });

@@ -89,6 +89,7 @@ export async function importJsonl(ctx: MemoryContext, lines: AsyncIterable<strin
     if (pending.length >= size) await commit();
   }
   await commit();
+  await ctx.store.flush();
   return report;
 }
 
@@ -120,6 +121,7 @@ export async function reindex(ctx: MemoryContext, onProgress?: ProgressFn, stale
   const count = staleOnly
     ? await reembed(ctx, "status != 'forgotten' AND (vector IS NULL OR embedder != ?)", [ctx.embedder.id], onProgress)
     : await reembed(ctx, "status != 'forgotten'", [], onProgress);
+  await ctx.store.flush();
   return { count, embedder: ctx.embedder.id };
 }
 

@@ -12,7 +12,7 @@ afterEach(() => fx.cleanup());
 
 describe('recall', () => {
   it('returns the score parts of domain.md, and the most relevant first', async () => {
-    fx = await memoryFixture();
+    fx = await memoryFixture({ 'memory.recall.lexicalWeight': 0 });
     await fx.memory.add([{ text: 'I am learning the cello with Mrs Park', salience: 0.8 }, { text: 'The train to Lyon leaves at noon' }]);
     fx.clock.advance(168 * HOUR_MS);
     const [top] = await fx.memory.recall({ text: 'which instrument am I learning? the cello?', k: 1, peek: true });
@@ -22,6 +22,15 @@ describe('recall', () => {
     expect(top!.score.freshness).toBeCloseTo(0.5, 9);
     expect(top!.score.score).toBeCloseTo(0.7 * sim + 0.2 * 0.5 + 0.1 * 0.8, 5);
     expect(top!.rank).toBe(1);
+  });
+
+  it('hybrid: similarity blends cosine and BM25, and a rare word finds its memory', async () => {
+    fx = await memoryFixture({ 'memory.recall.lexicalWeight': 0.4 });
+    await fx.memory.add([{ text: 'the luthier Rui fixed the bridge' }, { text: 'we walked over the bridge at night' }, { text: 'Rui likes football' }]);
+    const r = await fx.memory.recall({ text: 'who is Rui?', k: 3, peek: true });
+    for (const x of r) expect(x.score.similarity).toBeCloseTo(0.6 * x.score.cosine! + 0.4 * x.score.lexical!, 9);
+    expect(r.filter((x) => x.score.lexical! > 0).map((x) => x.memory.text).sort()).toEqual(['Rui likes football', 'the luthier Rui fixed the bridge']);
+    expect(Math.max(...r.map((x) => x.score.lexical!))).toBe(1);
   });
 
   it('freshness and salience break ties between equally similar memories', async () => {
@@ -69,7 +78,7 @@ describe('recall', () => {
     await fx.memory.recall({ text: 'warm up', peek: true });
     // A second connection writes the way another progeny process would.
     const db2 = openDatabase(fx.paths.db);
-    createWriter(db2, createJournal(db2, fx.clock, 'OTHER'), fx.clock, () => 'builtin-hash-v1/384').insert([
+    createWriter(db2, createJournal(db2, fx.clock, 'OTHER'), fx.clock, () => 'builtin-hash-v2/384').insert([
       { text: 'written elsewhere about volcanoes', kind: 'fact', actor: 'creator', source: {}, salience: 0.5, pinned: false, vector: embedBuiltin('written elsewhere about volcanoes') },
     ]);
     db2.close();

@@ -1,8 +1,12 @@
-/** Recall (domain.md): embed, fetch candidates·k from the store with filters, score, then MMR to pick k. */
+/**
+ * Recall (domain.md): embed, fetch candidates·k from the store (and from the full-text index) with filters, score,
+ * then MMR over the candidates' vectors to pick k.
+ */
 import type { MemoryRow } from './rows.js';
 import { toMemory } from './rows.js';
 import { mmr, scoreParts } from './scoring.js';
 import type { MemoryContext } from './context.js';
+import { dot } from './vectors.js';
 import type { RecallQuery, RecalledMemory } from './types.js';
 
 export async function recall(ctx: MemoryContext, q: RecallQuery): Promise<RecalledMemory[]> {
@@ -10,14 +14,28 @@ export async function recall(ctx: MemoryContext, q: RecallQuery): Promise<Recall
   if (!q.text.trim() || k <= 0) return [];
   const [qv] = await ctx.embedder.embed([q.text]);
   const filter = { ...(q.actor !== undefined ? { actor: q.actor } : {}), ...(q.kinds?.length ? { kinds: q.kinds } : {}) };
-  const found = await ctx.store.search(qv as Float32Array, { limit: k * ctx.config['memory.recall.candidates'], filter });
+  const limit = k * ctx.config['memory.recall.candidates'];
+  const found = await ctx.store.search(qv as Float32Array, { limit, filter });
+  // Hybrid: similarity = (1 − w)·cosine + w·BM25 (normalised), over the union of both candidate lists.
+  const w = ctx.lexical?.available ? ctx.config['memory.recall.lexicalWeight'] : 0;
+  const merged = new Map<string, { cosine: number; lexical: number; vector: Float32Array }>();
+  for (const c of found) merged.set(c.id, { cosine: c.similarity, lexical: 0, vector: c.vector });
+  if (w > 0) {
+    for (const h of ctx.lexical!.search(q.text, limit, filter)) {
+      const m = merged.get(h.id);
+      if (m) m.lexical = h.lexical;
+      else merged.set(h.id, { cosine: dot(qv as Float32Array, h.vector), lexical: h.lexical, vector: h.vector });
+    }
+  }
   const now = ctx.clock.now();
   const cands: { row: MemoryRow; vector: Float32Array; score: ReturnType<typeof scoreParts> }[] = [];
-  for (const c of found) {
-    const row = ctx.rows.find(c.id);
+  const rows = ctx.rows.many([...merged.keys()]);
+  for (const [id, c] of merged) {
+    const row = rows.get(id);
     // The store may lag a concurrent forget or archive; SQLite has the last word.
     if (!row || row.status !== 'active') continue;
-    cands.push({ row, vector: c.vector, score: scoreParts(c.similarity, row.created_at, row.salience, now) });
+    const similarity = (1 - w) * c.cosine + w * c.lexical;
+    cands.push({ row, vector: c.vector, score: { ...scoreParts(similarity, row.created_at, row.salience, now), ...(w > 0 ? { cosine: c.cosine, lexical: c.lexical } : {}) } });
   }
   const picks = mmr(cands.map((c) => ({ score: c.score.score, vector: c.vector })), k, ctx.config['memory.recall.lambda']);
   const out = picks.map(({ index, mmr: m }, rank) => {

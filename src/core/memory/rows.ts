@@ -53,10 +53,17 @@ export function toRevision(r: { memory_id: string; revision: number; text: strin
 
 export function memoryRows(db: Db) {
   const byId = db.prepare('SELECT * FROM memories WHERE id = ?');
+  // Everything but the vector: recall already has it, and it is the bulk of the row.
+  const byIds = db.prepare(`SELECT id, label, text, kind, actor, source, created_at, updated_at, salience, pinned, status, merged_into, revision,
+    embedder, text_hash, NULL AS vector, recall_count, last_recalled_at, change_seq FROM memories WHERE id IN (SELECT value FROM json_each(?))`);
   const byPrefix = db.prepare('SELECT * FROM memories WHERE id >= ? AND id < ? ORDER BY id LIMIT 2');
   return {
     find(id: string): MemoryRow | undefined {
       return byId.get(id) as MemoryRow | undefined;
+    },
+    /** Rows by id in one query (vector left out). */
+    many(ids: string[]): Map<string, MemoryRow> {
+      return new Map((byIds.all(JSON.stringify(ids)) as MemoryRow[]).map((r) => [r.id, r]));
     },
     /** Throws NOT_FOUND for unknown ids and USAGE for an ambiguous prefix. */
     resolve(idOrPrefix: string): MemoryRow {

@@ -13,7 +13,7 @@ export function freshness(createdAt: number, now: number): number {
   return 1 / (1 + ageHours / 168);
 }
 
-export function scoreParts(similarity: number, createdAt: number, salience: number, now: number): Omit<RecallScore, 'mmr'> {
+export function scoreParts(similarity: number, createdAt: number, salience: number, now: number): Omit<RecallScore, 'mmr' | 'cosine' | 'lexical'> {
   const f = freshness(createdAt, now);
   return { similarity, freshness: f, salience, score: WEIGHTS.similarity * similarity + WEIGHTS.freshness * f + WEIGHTS.salience * salience };
 }

@@ -11,7 +11,7 @@ describe('memory service: records', () => {
   it('add stores durably with defaults, the embedder id and a journal change in the same transaction', async () => {
     fx = await memoryFixture();
     const [m] = await fx.memory.add([{ text: 'I play the cello' }]);
-    expect(m).toMatchObject({ text: 'I play the cello', kind: 'interaction', actor: 'creator', salience: 0.5, pinned: false, status: 'active', revision: 1, embedder: 'builtin-hash-v1/384', createdAt: T0 });
+    expect(m).toMatchObject({ text: 'I play the cello', kind: 'interaction', actor: 'creator', salience: 0.5, pinned: false, status: 'active', revision: 1, embedder: 'builtin-hash-v2/384', createdAt: T0 });
     expect(outbox(fx, m!.id).map((c) => c.field)).toEqual(['*']);
     expect(fx.changes).toEqual([{ op: 'add', ids: [m!.id] }]);
     await fx.reopen();
@@ -68,6 +68,7 @@ describe('memory service: records', () => {
     expect(fx.memory.history(m!.id)).toEqual([]);
     expect(JSON.stringify(fx.db.prepare('SELECT * FROM memory_revisions').all())).not.toMatch(/PIN/);
     expect(await fx.memory.recall({ text: 'bank PIN', peek: true })).toEqual([]);
+    expect(fx.db.prepare("SELECT count(*) FROM memories_fts WHERE memories_fts MATCH 'PIN OR bank'").pluck().get()).toBe(0);
     await expect(fx.memory.edit(m!.id, { text: 'x' }, 'r')).rejects.toThrow(/forgotten/);
     expect(fx.memory.count()).toBe(0);
     expect(fx.memory.count({ status: 'all' })).toBe(1);

@@ -13,6 +13,7 @@ import { createBatcher } from './batcher.js';
 import { syncStore, type MemoryContext, type MemoryOp } from './context.js';
 import { dream, restore } from './dream.js';
 import { exportJsonl, importJsonl, reindex, reindexStale } from './import-export.js';
+import { createLexicalSearch } from './lexical.js';
 import { listMemories } from './list.js';
 import { recall } from './recall.js';
 import { memoryRows, toMemory, toRevision } from './rows.js';
@@ -40,7 +41,7 @@ export function validateNew(m: NewMemory): void {
 export async function createMemoryService(deps: MemoryServiceDeps): Promise<MemoryApi> {
   const { db, journal, clock, config, embedder, store } = deps;
   const writer = createWriter(db, journal, clock, () => embedder.id);
-  const ctx: MemoryContext = { db, clock, config, embedder, store, writer, rows: memoryRows(db), changed: (op, ids) => ids.length && deps.onChange?.({ op, ids }) };
+  const ctx: MemoryContext = { db, clock, config, embedder, store, writer, rows: memoryRows(db), lexical: createLexicalSearch(db, () => embedder.id), changed: (op, ids) => ids.length && deps.onChange?.({ op, ids }) };
   const recallSeconds = deps.metrics?.histogram('progeny_memory_recall_seconds', 'Memory recall latency', LATENCY_BUCKETS);
   const added = deps.metrics?.counter('progeny_memories_added_total', 'Memories stored');
   await store.open();
@@ -127,7 +128,6 @@ export async function createMemoryService(deps: MemoryServiceDeps): Promise<Memo
     probe: () => store.probe(),
     async close() {
       await batcher.flush();
-      await store.flush();
       await store.close();
     },
   };

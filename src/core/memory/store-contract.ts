@@ -5,21 +5,11 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MemoryKind, MemoryStore, VectorPoint } from './types.js';
-import { dot, normalise } from './vectors.js';
+import { dot, normalise, seededRandom } from './vectors.js';
+
+export { seededRandom };
 
 export const CONTRACT_DIMS = 384;
-
-/** Mulberry32: a tiny seeded PRNG so the contract's vectors are the same on every run and backend. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function randomUnitVector(rand: () => number, dims = CONTRACT_DIMS): Float32Array {
   return normalise(Float32Array.from({ length: dims }, () => rand() * 2 - 1));

@@ -1,91 +1,159 @@
 /**
- * The embedded MemoryStore. SQLite (memories.vector) is the source of truth; this store keeps a searchable mirror
- * and catches up with writes made by other processes on the same home through memories.change_seq, so a memory
- * acknowledged anywhere is searchable here on the next search.
+ * The embedded MemoryStore. SQLite (memories.vector) is the source of truth. Searches combine an HNSW index file
+ * beside the database (ann-index.ts) with an exact scan of the changes the index has not absorbed yet (tail-log.ts),
+ * so every acknowledged write is searchable at once, from this process or another one on the same home: each search
+ * first catches up with memories.change_seq. The index absorbs the tail in the background and is saved atomically.
+ * Precondition of upsert/remove: the memory rows are already written (the service writes them first).
  */
 import type { Paths } from '../paths.js';
 import type { Db } from '../store/db.js';
-import { FlatVectors } from './flat-vectors.js';
-import type { BackendHealth, Embedder, MemoryKind, MemoryStore, VectorCandidate, VectorPoint } from './types.js';
+import { createAnnIndex, loadSavedIndex, writeIndexMeta, type AnnIndex } from './ann-index.js';
+import { annCandidates } from './ann-search.js';
+import { TailLog } from './tail-log.js';
+import type { BackendHealth, Embedder, MemoryKind, MemoryStore, VectorCandidate } from './types.js';
 import { fromBlob } from './vectors.js';
 
 export interface EmbeddedStoreDeps {
   db: Db;
   paths: Paths;
   embedder: Embedder;
+  /** Changes moved into the index per background step (keeps each step short). */
+  drainChunk?: number;
+  /** close() finishes and saves the index when at most this many changes are pending. */
+  closeDrainMax?: number;
 }
 
-interface SyncRow {
-  id: string;
-  label: number;
-  actor: string;
-  kind: MemoryKind;
-  created_at: number;
-  salience: number;
-  status: string;
-  embedder: string;
-  vector: Buffer | null;
-  change_seq: number;
+export interface EmbeddedStore extends MemoryStore {
+  /** Absorbs every pending change into the index and saves it (bench, tests, reindex). */
+  buildIndex(): Promise<void>;
+  stats(): { indexed: number; tail: number; indexedSeq: number };
 }
 
-export function createEmbeddedStore({ db, embedder }: EmbeddedStoreDeps): MemoryStore {
-  let flat: FlatVectors | null = null;
+const IDLE_MS = 250;
+
+interface SyncRow { id: string; label: number; actor: string; kind: MemoryKind; created_at: number; salience: number; status: string; embedder: string; vector: Buffer | null; change_seq: number }
+
+export function createEmbeddedStore(deps: EmbeddedStoreDeps): EmbeddedStore {
+  const { db, paths, embedder } = deps;
+  const chunk = deps.drainChunk ?? 256;
+  const closeDrainMax = deps.closeDrainMax ?? 1024;
+  let state: { index: AnnIndex; tail: TailLog; dims: number } | null = null;
   let seenSeq = 0;
+  let savedSeq = -1;
+  let timer: NodeJS.Timeout | null = null;
   const maxSeq = db.prepare('SELECT coalesce(max(change_seq), 0) FROM memories').pluck();
-  const changed = db.prepare(
-    'SELECT id, label, actor, kind, created_at, salience, status, embedder, vector, change_seq FROM memories WHERE change_seq > ? ORDER BY change_seq',
-  );
+  const changed = db.prepare('SELECT id, label, actor, kind, created_at, salience, status, embedder, vector, change_seq FROM memories WHERE change_seq > ? ORDER BY change_seq');
+  const anyVector = db.prepare("SELECT vector FROM memories WHERE status = 'active' AND embedder = ? AND vector IS NOT NULL LIMIT 1").pluck();
 
-  /** Applies every row changed since we last looked (by this process or another one). */
-  const catchUp = (): FlatVectors => {
+  /** Opens the saved index, or starts an empty one whose tail replays every row (a rebuild). */
+  const load = (): { index: AnnIndex; tail: TailLog; dims: number } | null => {
+    const sample = anyVector.get(embedder.id) as Buffer | undefined;
+    const dims = embedder.dimensions || (sample ? sample.byteLength / 4 : 0);
+    if (!dims) return null;
+    const saved = loadSavedIndex(db, paths.memoryIndex, embedder.id, dims);
+    seenSeq = saved?.seq ?? 0;
+    savedSeq = saved ? saved.seq : -1;
+    return { index: saved?.index ?? createAnnIndex(dims), tail: new TailLog(dims, seenSeq), dims };
+  };
+
+  const catchUp = () => {
+    state ??= load();
+    if (!state) return null;
     const top = maxSeq.get() as number;
-    if (flat && top <= seenSeq) return flat;
+    if (top <= seenSeq) return state;
     for (const r of changed.iterate(seenSeq) as IterableIterator<SyncRow>) {
-      const searchable = r.status === 'active' && r.vector && r.embedder === embedder.id;
-      if (!searchable) {
-        flat?.delete(r.id);
-        continue;
-      }
-      const vector = fromBlob(r.vector as Buffer);
-      flat ??= new FlatVectors(vector.length);
-      flat.set({ id: r.id, label: r.label, vector, payload: { actor: r.actor, kind: r.kind, createdAt: r.created_at, salience: r.salience } });
+      const ok = r.status === 'active' && r.vector && r.embedder === embedder.id && r.vector.byteLength === state.dims * 4;
+      state.tail.push(r.change_seq, r.id, r.label, ok ? { id: r.id, label: r.label, vector: fromBlob(r.vector as Buffer), payload: { actor: r.actor, kind: r.kind, createdAt: r.created_at, salience: r.salience } } : null);
+      seenSeq = r.change_seq;
     }
-    seenSeq = Math.max(seenSeq, top);
-    flat ??= new FlatVectors(embedder.dimensions || 384);
-    return flat;
+    schedule(IDLE_MS);
+    return state;
+  };
+
+  const save = (): void => {
+    if (!state || state.tail.indexedSeq === savedSeq) return;
+    const bytes = state.index.save(paths.memoryIndex);
+    writeIndexMeta(db, { seq: state.tail.indexedSeq, bytes, count: state.index.size(), embedder: embedder.id, dims: state.dims });
+    savedSeq = state.tail.indexedSeq;
+  };
+
+  /**
+   * Background work, once writes pause for IDLE_MS (during a bulk import the tail just grows, and exact search of
+   * it stays correct): absorb a chunk per turn of the event loop, then save once the tail is empty.
+   */
+  function schedule(delayMs: number): void {
+    if (!state) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = null;
+      if (!state) return;
+      if (state.tail.length) {
+        state.tail.drain(state.index, chunk);
+        schedule(0);
+      } else {
+        save();
+      }
+    }, delayMs);
+    timer.unref();
+  }
+
+  const drainFor = (budgetMs: number): void => {
+    const s = catchUp();
+    if (!s) return;
+    const until = performance.now() + budgetMs;
+    while (s.tail.length && performance.now() < until) s.tail.drain(s.index, chunk);
+    save();
   };
 
   return {
     backend: 'embedded',
     async open() {
-      catchUp();
+      seenSeq = 0;
+      state = null;
     },
-    async upsert(points: VectorPoint[]) {
-      const f = flat ?? catchUp();
-      for (const p of points) f.set(p);
+    // The rows are already in SQLite; a store that has not loaded yet picks them up at its first search.
+    async upsert() {
+      if (state) catchUp();
     },
-    async remove(ids) {
-      const f = flat ?? catchUp();
-      for (const { id } of ids) f.delete(id);
+    async remove() {
+      if (state) catchUp();
     },
     async search(vector, { limit, filter }): Promise<VectorCandidate[]> {
-      return catchUp().search(vector, limit, filter);
+      const s = catchUp();
+      if (!s || limit <= 0) return [];
+      const fromTail = s.tail.flat.search(vector, limit, filter);
+      const fromIndex = annCandidates(db, s.index, vector, limit, filter, embedder.id, (id) => s.tail.flat.has(id));
+      const byId = new Map<string, VectorCandidate>();
+      for (const c of [...fromTail, ...fromIndex]) if (!byId.has(c.id)) byId.set(c.id, c);
+      return [...byId.values()].sort((a, b) => b.similarity - a.similarity).slice(0, limit);
     },
     async count() {
-      return catchUp().size;
+      return db.prepare("SELECT count(*) FROM memories WHERE status = 'active' AND vector IS NOT NULL AND embedder = ?").pluck().get(embedder.id) as number;
     },
     async probe(): Promise<BackendHealth> {
       try {
-        const n = catchUp().size;
-        return { ok: true, backend: 'embedded', detail: `exact search over ${n} vectors in SQLite`, count: n };
+        const s = catchUp();
+        const count = await this.count();
+        const detail = s ? `HNSW index ${s.index.size()} points, ${s.tail.length} changes pending` : 'no memories yet';
+        return { ok: true, backend: 'embedded', detail, count };
       } catch (err) {
         return { ok: false, backend: 'embedded', detail: (err as Error).message };
       }
     },
-    async flush() {},
+    /** Absorbs every pending change and saves: after a bulk import or a reindex, so later processes start warm. */
+    async flush() {
+      drainFor(Infinity);
+    },
+    async buildIndex() {
+      drainFor(Infinity);
+    },
+    stats: () => ({ indexed: state?.index.size() ?? 0, tail: state?.tail.length ?? 0, indexedSeq: state?.tail.indexedSeq ?? 0 }),
     async close() {
-      flat = null;
-      seenSeq = 0;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      // A short tail is finished and saved; a long one is left to a process with time (chat, serve, import's flush).
+      if (state && state.tail.length <= closeDrainMax) drainFor(Infinity);
+      state = null;
     },
   };
 }

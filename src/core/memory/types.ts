@@ -61,6 +61,9 @@ export interface RecallScore {
   score: number;
   /** The MMR value at the moment it was picked. */
   mmr: number;
+  /** Hybrid recall only: the two parts of `similarity` (vector cosine, BM25 normalised to 0..1). */
+  cosine?: number;
+  lexical?: number;
 }
 
 export interface RecalledMemory {
@@ -78,7 +81,7 @@ export interface RecallQuery {
   peek?: boolean;
 }
 
-/** Produces L2-normalised vectors. The id names the model and dimension, e.g. "builtin-hash-v1/384". */
+/** Produces L2-normalised vectors. The id names the model and dimension, e.g. "builtin-hash-v2/384". */
 export interface Embedder {
   readonly id: string;
   readonly dimensions: number;

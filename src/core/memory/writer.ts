@@ -32,6 +32,9 @@ export function createWriter(db: Db, journal: Journal, clock: Clock, embedderId:
   const insert = db.prepare(`INSERT INTO memories (id, label, text, kind, actor, source, created_at, updated_at, salience, pinned, status,
     revision, embedder, text_hash, vector, change_seq) VALUES (@id, @label, @text, @kind, @actor, @source, @created_at, @created_at, @salience,
     @pinned, @status, 1, @embedder, @text_hash, @vector, @seq)`);
+  const update = db.prepare(`UPDATE memories SET text = @text, kind = @kind, salience = @salience, pinned = @pinned, status = @status,
+    merged_into = @merged_into, revision = @revision, embedder = @embedder, text_hash = @text_hash, vector = @vector,
+    updated_at = @updated_at, change_seq = @change_seq WHERE id = @id`);
   const addRevision = db.prepare(`INSERT OR REPLACE INTO memory_revisions (memory_id, revision, text, kind, salience, pinned, changed_at, reason)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
 
@@ -39,13 +42,16 @@ export function createWriter(db: Db, journal: Journal, clock: Clock, embedderId:
   const insertRows = (items: InsertItem[]): MemoryRow[] => {
     const now = clock.now();
     const rows: MemoryRow[] = [];
+    // One counter update per batch: labels and change_seqs are handed out as consecutive ranges.
+    let label = nextCounter(db, 'memory_label', items.length) - items.length;
+    let seq = nextCounter(db, 'memory_seq', items.length) - items.length;
     for (const it of items) {
       const createdAt = it.createdAt ?? now;
       const row = {
-        id: it.id ?? ulid(createdAt), label: nextCounter(db, 'memory_label'), text: it.text, kind: it.kind, actor: it.actor,
+        id: it.id ?? ulid(createdAt), label: ++label, text: it.text, kind: it.kind, actor: it.actor,
         source: JSON.stringify(it.source), created_at: createdAt, salience: it.salience, pinned: it.pinned ? 1 : 0,
         status: it.status ?? 'active', embedder: embedderId(), text_hash: textHash(it.text), vector: toBlob(it.vector),
-        seq: nextCounter(db, 'memory_seq'),
+        seq: ++seq,
       };
       insert.run(row);
       journal.recordChange('memory', row.id, '*', {
@@ -68,16 +74,13 @@ export function createWriter(db: Db, journal: Journal, clock: Clock, embedderId:
       addRevision.run(before.id, before.revision, before.text, before.kind, before.salience, before.pinned, now, reason);
       after.revision = before.revision + 1;
     }
-    db.prepare(`UPDATE memories SET text = @text, kind = @kind, salience = @salience, pinned = @pinned, status = @status,
-      merged_into = @merged_into, revision = @revision, embedder = @embedder, text_hash = @text_hash, vector = @vector,
-      updated_at = @updated_at, change_seq = @change_seq WHERE id = @id`).run(after);
+    update.run(after);
     for (const [col, field] of Object.entries(SYNCED)) {
       const a = after[col as keyof MemoryRow];
       if (a !== before[col as keyof MemoryRow]) journal.recordChange('memory', before.id, field, col === 'pinned' ? a === 1 : a);
     }
     return after;
   };
-
   return {
     insert: (items: InsertItem[]): MemoryRow[] => immediate(db, () => insertRows(items)),
     insertRows,

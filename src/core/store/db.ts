@@ -27,6 +27,9 @@ export function openDatabase(path: string, opts: OpenOptions = {}): Db {
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.pragma('temp_store = MEMORY');
+    // Reads through a memory map: recall resolves dozens of rows (vector blobs included) per query, and a read(2)
+    // per page would cost more than the search itself. Address space only; pages are shared with the OS cache.
+    db.pragma('mmap_size = 1073741824');
     migrate(db, opts.migrations ?? MIGRATIONS);
     return db;
   } catch (err) {
@@ -84,13 +87,24 @@ export function translateSqliteError(err: unknown, path: string): ProgenyError {
   return storeError(`store error: ${(err as Error).message}`, err);
 }
 
+const statementCache = new WeakMap<Db, Map<string, Database.Statement>>();
+
+/** A prepared statement reused per connection: preparing costs more than running these small hot statements. */
+export function cachedStatement(db: Db, sql: string): Database.Statement {
+  let m = statementCache.get(db);
+  if (!m) statementCache.set(db, (m = new Map()));
+  let st = m.get(sql);
+  if (!st) m.set(sql, (st = db.prepare(sql)));
+  return st;
+}
+
 export function getMeta(db: Db, key: string): string | undefined {
-  const row = db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+  const row = cachedStatement(db, 'SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
   return row?.value;
 }
 
 export function setMeta(db: Db, key: string, value: string): void {
-  db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(
+  cachedStatement(db, 'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(
     key,
     value,
   );
@@ -98,11 +112,10 @@ export function setMeta(db: Db, key: string, value: string): void {
 
 /** Increments and returns a named counter kept in meta; call inside a write transaction. */
 export function nextCounter(db: Db, key: string, by = 1): number {
-  const row = db
-    .prepare(
-      `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + ?
+  const row = cachedStatement(
+    db,
+    `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + ?
        RETURNING value`,
-    )
-    .get(key, String(by), by) as { value: string | number };
+  ).get(key, String(by), by) as { value: string | number };
   return Number(row.value);
 }

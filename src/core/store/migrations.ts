@@ -149,6 +149,24 @@ CREATE TABLE outbox (
 `,
   },
   {
+    version: 2,
+    name: 'memory: full-text index of memory texts for hybrid lexical recall',
+    sql: `
+CREATE VIRTUAL TABLE memories_fts USING fts5(text, content = 'memories', content_rowid = 'label', tokenize = 'unicode61 remove_diacritics 2');
+CREATE TRIGGER memories_fts_insert AFTER INSERT ON memories BEGIN
+  INSERT INTO memories_fts (rowid, text) VALUES (new.label, new.text);
+END;
+CREATE TRIGGER memories_fts_delete AFTER DELETE ON memories BEGIN
+  INSERT INTO memories_fts (memories_fts, rowid, text) VALUES ('delete', old.label, old.text);
+END;
+CREATE TRIGGER memories_fts_update AFTER UPDATE OF text ON memories WHEN old.text IS NOT new.text BEGIN
+  INSERT INTO memories_fts (memories_fts, rowid, text) VALUES ('delete', old.label, old.text);
+  INSERT INTO memories_fts (rowid, text) VALUES (new.label, new.text);
+END;
+INSERT INTO memories_fts (memories_fts) VALUES ('rebuild');
+`,
+  },
+  {
     version: 3,
     name: 'sync: sealed batches, peers, per-field clocks, parked batches, alarms, conflict copies',
     sql: `
@@ -223,6 +241,24 @@ CREATE TABLE sync_conflicts (
   hlc    TEXT NOT NULL,
   origin TEXT NOT NULL
 );
+`,
+  },
+  {
+    version: 4,
+    name: 'qdrant replay queue',
+    // Vector writes queued while Qdrant is unreachable (AMNESIA), replayed in seq order on recovery.
+    sql: `
+CREATE TABLE qdrant_replay (
+  seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+  collection TEXT NOT NULL,
+  op         TEXT NOT NULL CHECK (op IN ('upsert', 'remove')),
+  memory_id  TEXT NOT NULL,
+  label      INTEGER NOT NULL,
+  vector     BLOB,
+  payload    TEXT,
+  queued_at  INTEGER NOT NULL
+);
+CREATE INDEX qdrant_replay_collection ON qdrant_replay (collection, seq);
 `,
   },
 ];

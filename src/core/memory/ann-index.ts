@@ -1,0 +1,103 @@
+/**
+ * The HNSW index of the embedded store (usearch: prebuilt binaries, cosine metric, int8 quantisation), keyed by
+ * memories.label. The file beside the database is derived data: it is saved atomically (temp file, fsync, rename)
+ * and described in meta (`memory_index`: the change_seq it reflects, its size in bytes, point count, embedder), so
+ * a missing, torn or foreign file is detected and the index rebuilt from SQLite.
+ */
+import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, dirname, join } from 'node:path';
+import { syncDir } from '../fs-atomic.js';
+import { getMeta, setMeta, type Db } from '../store/db.js';
+
+export interface AnnIndex {
+  add(labels: number[], vectors: Float32Array[]): void;
+  remove(label: number): void;
+  contains(label: number): boolean;
+  search(q: Float32Array, k: number): number[];
+  size(): number;
+  save(path: string): number;
+}
+
+export interface IndexMeta {
+  seq: number;
+  bytes: number;
+  count: number;
+  embedder: string;
+  dims: number;
+}
+
+export const HNSW = { connectivity: 16, expansionAdd: 96, expansionSearch: 64 };
+const META_KEY = 'memory_index';
+
+interface UsearchIndex {
+  add(keys: BigUint64Array, vectors: Float32Array, threads?: number): void;
+  remove(keys: bigint): number;
+  contains(keys: bigint): boolean;
+  search(v: Float32Array, k: number, threads?: number): { keys: BigUint64Array };
+  size(): number;
+  save(path: string): void;
+  load(path: string): void;
+}
+
+export function createAnnIndex(dims: number, file?: string): AnnIndex {
+  // Loaded lazily: a native module that only searches need.
+  const { Index } = createRequire(import.meta.url)('usearch') as { Index: new (o: object) => UsearchIndex };
+  const idx = new Index({ dimensions: dims, metric: 'cos', quantization: 'i8', connectivity: HNSW.connectivity, expansion_add: HNSW.expansionAdd, expansion_search: HNSW.expansionSearch });
+  if (file) idx.load(file);
+  return {
+    add(labels, vectors) {
+      if (!labels.length) return;
+      const flat = new Float32Array(labels.length * dims);
+      vectors.forEach((v, i) => flat.set(v.subarray(0, dims), i * dims));
+      idx.add(BigUint64Array.from(labels, (l) => BigInt(l)), flat, 0);
+    },
+    remove: (label) => void idx.remove(BigInt(label)),
+    contains: (label) => idx.contains(BigInt(label)),
+    search(q, k) {
+      if (idx.size() === 0) return [];
+      return Array.from(idx.search(q, Math.min(k, idx.size()), 1).keys, Number);
+    },
+    size: () => idx.size(),
+    /** Atomic: a crash leaves the old file or the new one. Returns the file's size. */
+    save(path) {
+      const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+      try {
+        idx.save(tmp);
+        const fd = openSync(tmp, 'r+');
+        fsyncSync(fd);
+        closeSync(fd);
+        renameSync(tmp, path);
+      } finally {
+        rmSync(tmp, { force: true });
+      }
+      syncDir(dirname(path));
+      return statSync(path).size;
+    },
+  };
+}
+
+export function readIndexMeta(db: Db): IndexMeta | null {
+  const raw = getMeta(db, META_KEY);
+  try {
+    return raw ? (JSON.parse(raw) as IndexMeta) : null;
+  } catch {
+    return null;
+  }
+}
+
+export function writeIndexMeta(db: Db, m: IndexMeta): void {
+  setMeta(db, META_KEY, JSON.stringify(m));
+}
+
+/** Loads the saved index if the file matches its meta (same embedder, dimension, byte size); null means rebuild. */
+export function loadSavedIndex(db: Db, file: string, embedder: string, dims: number): { index: AnnIndex; seq: number } | null {
+  const m = readIndexMeta(db);
+  if (!m || m.embedder !== embedder || m.dims !== dims || !existsSync(file) || statSync(file).size !== m.bytes) return null;
+  try {
+    const index = createAnnIndex(dims, file);
+    return index.size() === m.count ? { index, seq: m.seq } : null;
+  } catch {
+    return null;
+  }
+}

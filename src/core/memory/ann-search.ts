@@ -1,0 +1,59 @@
+/**
+ * Candidates from the HNSW index, resolved and re-scored against SQLite: the index is keyed by label and may lag
+ * the records, so each hit is looked up, checked (still active, same embedder, matches the filter) and its
+ * similarity recomputed exactly from the stored float32 vector, which also undoes the int8 quantisation error.
+ */
+import type { Db } from '../store/db.js';
+import type { AnnIndex } from './ann-index.js';
+import type { MemoryKind, VectorCandidate, VectorFilter } from './types.js';
+import { dot, fromBlob } from './vectors.js';
+
+interface HitRow { id: string; label: number; actor: string; kind: MemoryKind; status: string; embedder: string; vector: Buffer | null }
+
+const statements = new WeakMap<Db, ReturnType<Db['prepare']>>();
+
+export function annCandidates(db: Db, index: AnnIndex, q: Float32Array, limit: number, filter: VectorFilter, embedderId: string, inTail: (id: string) => boolean): VectorCandidate[] {
+  let byLabel = statements.get(db);
+  // One query per batch of hits (json_each) instead of one per hit.
+  if (!byLabel) statements.set(db, (byLabel = db.prepare('SELECT id, label, actor, kind, status, embedder, vector FROM memories WHERE label IN (SELECT value FROM json_each(?))')));
+  const out: VectorCandidate[] = [];
+  const seen = new Set<number>();
+  // Over-fetch (filters and stale entries drop some), and widen once when a selective filter leaves too few.
+  for (const k of [Math.max(2 * limit, 40), Math.max(16 * limit, 400)]) {
+    const fresh = index.search(q, k).filter((label) => !seen.has(label));
+    fresh.forEach((label) => seen.add(label));
+    for (const r of byLabel.all(JSON.stringify(fresh)) as HitRow[]) {
+      if (r.status !== 'active' || !r.vector || r.embedder !== embedderId || inTail(r.id)) continue;
+      if (filter.actor !== undefined && r.actor !== filter.actor) continue;
+      if (filter.kinds?.length && !filter.kinds.includes(r.kind)) continue;
+      const vector = fromBlob(r.vector);
+      out.push({ id: r.id, similarity: dot(q, vector), vector });
+    }
+    if (out.length >= limit || seen.size >= index.size()) break;
+  }
+  // A filter so selective that the graph walk cannot reach enough matches: scan just the matching rows exactly.
+  if (out.length < limit && seen.size < index.size() && (filter.actor !== undefined || filter.kinds?.length)) {
+    return exactFiltered(db, q, limit, filter, embedderId, inTail);
+  }
+  return out.sort((a, b) => b.similarity - a.similarity).slice(0, limit);
+}
+
+function exactFiltered(db: Db, q: Float32Array, limit: number, filter: VectorFilter, embedderId: string, inTail: (id: string) => boolean): VectorCandidate[] {
+  const where = ["status = 'active'", 'embedder = ?', 'vector IS NOT NULL'];
+  const params: unknown[] = [embedderId];
+  if (filter.actor !== undefined) {
+    where.push('actor = ?');
+    params.push(filter.actor);
+  }
+  if (filter.kinds?.length) {
+    where.push(`kind IN (${filter.kinds.map(() => '?').join(', ')})`);
+    params.push(...filter.kinds);
+  }
+  const out: VectorCandidate[] = [];
+  for (const r of db.prepare(`SELECT id, vector FROM memories WHERE ${where.join(' AND ')}`).iterate(...params) as IterableIterator<{ id: string; vector: Buffer }>) {
+    if (inTail(r.id)) continue;
+    const vector = fromBlob(r.vector);
+    out.push({ id: r.id, similarity: dot(q, vector), vector });
+  }
+  return out.sort((a, b) => b.similarity - a.similarity).slice(0, limit);
+}

@@ -1,0 +1,66 @@
+/**
+ * What `progeny doctor` reports about Qdrant when memory.backend=qdrant: reachability and auth, the server version
+ * against the client's, the collection's shape, and writes waiting for replay. Read-only: creates nothing.
+ */
+import type { Config } from '../../config/schema.js';
+import { toProgenyError, type ExitCode } from '../../errors.js';
+import type { Paths } from '../../paths.js';
+import type { Db } from '../../store/db.js';
+import { inspectServer } from './collection.js';
+import { resolveQdrantApiKey } from './index.js';
+import { ReplayQueue } from './replay-queue.js';
+import { classify } from './retry.js';
+
+/** package.json pins the client to ~1.18, so its major.minor (all the compatibility rule reads) is this. */
+export const CLIENT_VERSION = '1.18';
+
+export interface QdrantCheck {
+  check: string;
+  status: 'ok' | 'warn' | 'fail';
+  detail: string;
+  fix?: string;
+  exit?: (typeof ExitCode)[keyof typeof ExitCode];
+}
+
+/** The client's own compatibility rule: same major version, minor versions at most one apart. */
+export function versionsCompatible(client: string, server: string): boolean {
+  const [cm, cn] = client.split('.').map(Number);
+  const [sm, sn] = server.split('.').map(Number);
+  return cm === sm && Number.isFinite(cn) && Number.isFinite(sn) && Math.abs((cn as number) - (sn as number)) <= 1;
+}
+
+export async function checkQdrant(config: Config, paths: Paths, db?: Db): Promise<QdrantCheck[]> {
+  const url = config['memory.qdrant.url'];
+  const name = config['memory.qdrant.collection'];
+  let apiKey: string | undefined;
+  try {
+    apiKey = resolveQdrantApiKey(config, paths);
+  } catch (err) {
+    const e = toProgenyError(err);
+    return [{ check: 'qdrant', status: 'fail', detail: e.message, ...(e.hint ? { fix: e.hint } : {}), exit: 7 }];
+  }
+  const { QdrantClient } = await import('@qdrant/js-client-rest');
+  const client = new QdrantClient({ url, timeout: Math.min(config['memory.qdrant.timeoutMs'], 5_000), checkCompatibility: false, ...(apiKey ? { headers: { 'api-key': apiKey } } : {}) });
+  const out: QdrantCheck[] = [];
+  try {
+    const info = await inspectServer(client, url, name, { retries: 0, baseMs: 0, maxMs: 0, maxRetryAfterMs: 0 });
+    out.push(versionsCompatible(CLIENT_VERSION, info.version)
+      ? { check: 'qdrant', status: 'ok', detail: `Qdrant ${info.version} at ${url} (client ${CLIENT_VERSION})` }
+      : { check: 'qdrant', status: 'warn', detail: `Qdrant ${info.version} at ${url}; the client is ${CLIENT_VERSION} (major must match, minor within 1)`, fix: 'upgrade Qdrant or progeny so their versions match' });
+    const c = info.collection;
+    out.push(c.exists
+      ? { check: 'qdrant collection', status: c.distance === 'Cosine' ? 'ok' : 'fail', detail: `${name}: ${c.size ?? '?'}-d ${c.distance ?? '?'}, ${c.points ?? 0} points`, ...(c.distance === 'Cosine' ? {} : { fix: 'set memory.qdrant.collection to a new name and run `progeny memory migrate --to qdrant`', exit: 3 }) }
+      : { check: 'qdrant collection', status: 'warn', detail: `${name} does not exist yet: it is created with the embedder's dimension on first use`, fix: 'progeny memory migrate --to qdrant' });
+  } catch (err) {
+    const c = classify((err as { cause?: unknown }).cause ?? err);
+    const auth = /HTTP 40[13]/.test(c.message);
+    out.push({
+      check: 'qdrant', status: 'fail', detail: `${url}: ${c.message}`,
+      fix: auth ? 'set the key: $PROGENY_MEMORY_QDRANT_APIKEY or secrets/qdrant.key (mode 600)' : 'start Qdrant or set memory.qdrant.url; until then chat runs in AMNESIA and writes queue for replay',
+      exit: auth ? 7 : 5,
+    });
+  }
+  const queued = db ? new ReplayQueue(db, name).size() : 0;
+  if (queued) out.push({ check: 'qdrant replay', status: 'warn', detail: `${queued} writes queued while Qdrant was unreachable`, fix: 'they replay automatically once Qdrant answers' });
+  return out;
+}

@@ -1,0 +1,83 @@
+/**
+ * Failures of Qdrant requests, sorted into transient (unreachable, timeout, 5xx, 429: retried with backoff, and once
+ * retries run out the store goes to AMNESIA) and permanent (any other 4xx: the request itself is wrong, e.g. a vector
+ * of the wrong dimension; retrying cannot help, so it fails at once with Qdrant's message).
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ProgenyError } from '../../errors.js';
+
+export class QdrantError extends ProgenyError {
+  constructor(
+    code: 'QDRANT_UNAVAILABLE' | 'QDRANT_REQUEST',
+    message: string,
+    readonly transient: boolean,
+    cause: unknown,
+    hint: string,
+  ) {
+    super(code, message, { exit: 'store', cause, hint });
+  }
+}
+
+export interface Classified {
+  transient: boolean;
+  message: string;
+  /** Server-requested wait (Retry-After), in ms. */
+  retryAfterMs?: number;
+}
+
+const TRANSIENT_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+
+/** What the client threw, read without depending on its classes (the client module is loaded lazily). */
+export function classify(err: unknown): Classified {
+  const e = err as { name?: string; message?: string; status?: number; data?: unknown; headers?: Headers; retry_after?: number; cause?: { code?: string } };
+  if (e?.name === 'QdrantClientTimeoutError') return { transient: true, message: 'request timed out' };
+  // The client turns a 429 with Retry-After into this error, but (1.18) reads only the header's first character,
+  // so "120" arrives as 1 s: we honour what it gives, and the degrade-to-AMNESIA path covers longer waits.
+  if (e?.name === 'QdrantClientResourceExhaustedError') {
+    return { transient: true, message: 'rate limited (429)', retryAfterMs: Math.max(0, Number(e.retry_after) || 0) * 1000 };
+  }
+  if (typeof e?.status === 'number') {
+    const body = e.data as { status?: { error?: string } } | undefined;
+    const message = `HTTP ${e.status}: ${body?.status?.error ?? e.message ?? 'error'}`;
+    const ra = Number(e.headers?.get?.('retry-after'));
+    return { transient: TRANSIENT_STATUS.has(e.status), message, ...(Number.isFinite(ra) && ra > 0 ? { retryAfterMs: ra * 1000 } : {}) };
+  }
+  if (e?.name === 'TypeError' || e?.cause?.code) {
+    return { transient: true, message: `unreachable (${e.cause?.code ?? e.message ?? 'network error'})` };
+  }
+  return { transient: false, message: e?.message ?? String(err) };
+}
+
+export interface RetryPolicy {
+  retries: number;
+  baseMs: number;
+  maxMs: number;
+  /** A Retry-After longer than this is not waited for: the store degrades instead. */
+  maxRetryAfterMs: number;
+}
+
+/**
+ * Runs one Qdrant call with retries: full-jitter exponential backoff, or the server's Retry-After when it sends one.
+ * Throws a QdrantError (transient = the store should degrade to AMNESIA).
+ */
+export async function withRetries<T>(what: string, url: string, policy: RetryPolicy, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      const c = classify(err);
+      const last = attempt >= policy.retries || signal?.aborted;
+      const wait = c.retryAfterMs ?? Math.random() * Math.min(policy.maxMs, policy.baseMs * 2 ** attempt);
+      if (!c.transient || last || wait > policy.maxRetryAfterMs) {
+        throw c.transient
+          ? new QdrantError('QDRANT_UNAVAILABLE', `Qdrant at ${url} is unavailable (${what}): ${c.message}`, true, err, 'check that Qdrant runs and memory.qdrant.url points at it (`progeny doctor`); writes queue durably and replay when it is back')
+          : new QdrantError('QDRANT_REQUEST', `Qdrant rejected ${what}: ${c.message}`, false, err, 'run `progeny doctor` to compare the collection with the embedder');
+      }
+      await sleep(wait, undefined, signal ? { signal } : {}).catch(() => undefined);
+    }
+  }
+}
+
+export function isTransient(err: unknown): boolean {
+  return err instanceof QdrantError && err.transient;
+}

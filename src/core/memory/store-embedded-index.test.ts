@@ -1,0 +1,108 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fixedClock } from '../clock.js';
+import { setMeta } from '../store/db.js';
+import { createJournal } from '../sync/journal.js';
+import { tempDb } from '../../testing/temp-home.js';
+import { readIndexMeta } from './ann-index.js';
+import { createBuiltinEmbedder, embedBuiltin } from './embedder-builtin.js';
+import { createEmbeddedStore, type EmbeddedStore } from './store-embedded.js';
+import { createWriter } from './writer.js';
+
+let t: ReturnType<typeof tempDb>;
+afterEach(() => t.cleanup());
+
+const embedder = createBuiltinEmbedder();
+const texts = Array.from({ length: 300 }, (_, i) => `note ${i} about ${['rivers', 'music', 'cooking', 'travel', 'birds'][i % 5]} and the number ${i * 7}`);
+
+function setup() {
+  t = tempDb();
+  const clock = fixedClock(Date.UTC(2026, 0, 1));
+  const writer = createWriter(t.db, createJournal(t.db, clock, 'DEV'), clock, () => embedder.id);
+  const write = (xs: string[]) => writer.insert(xs.map((text) => ({ text, kind: 'fact' as const, actor: 'creator', source: {}, salience: 0.5, pinned: false, vector: embedBuiltin(text) })));
+  const open = async (): Promise<EmbeddedStore> => {
+    const s = createEmbeddedStore({ db: t.db, paths: t.paths, embedder, drainChunk: 64 });
+    await s.open();
+    return s;
+  };
+  return { writer, write, open };
+}
+
+const top = async (s: EmbeddedStore, text: string) => (await s.search(embedBuiltin(text), { limit: 1, filter: {} }))[0]?.id;
+
+describe('embedded store: HNSW index and exact tail', () => {
+  it('acknowledged writes are searchable before the index has absorbed them', async () => {
+    const { write, open } = setup();
+    const s = await open();
+    const rows = write(texts);
+    await s.probe();
+    expect(s.stats()).toMatchObject({ indexed: 0, tail: 300 });
+    expect(await top(s, texts[123]!)).toBe(rows[123]!.id);
+    await s.buildIndex();
+    expect(s.stats()).toMatchObject({ indexed: 300, tail: 0 });
+    expect(await top(s, texts[123]!)).toBe(rows[123]!.id);
+    await s.close();
+  });
+
+  it('saves atomically with its change_seq, reloads, and replays only later changes', async () => {
+    const { write, writer, open } = setup();
+    const rows = write(texts);
+    const s = await open();
+    await s.buildIndex();
+    const meta = readIndexMeta(t.db)!;
+    expect(meta).toMatchObject({ count: 300, embedder: embedder.id, dims: 384 });
+    expect(existsSync(t.paths.memoryIndex)).toBe(true);
+    await s.close();
+    // Changes made while no store was open: one forgotten, one new.
+    writer.forgetRow(rows[5]!);
+    const [extra] = write(['a brand new note about volcanoes']);
+    const again = await open();
+    await again.search(embedBuiltin('x'), { limit: 1, filter: {} });
+    expect(again.stats()).toMatchObject({ indexed: 300, tail: 2 });
+    expect(await top(again, 'volcanoes')).toBe(extra!.id);
+    expect(await top(again, texts[5]!)).not.toBe(rows[5]!.id);
+    await again.close();
+  });
+
+  it('rebuilds from SQLite when the file is missing, torn or from another embedder', async () => {
+    const { write, open } = setup();
+    const rows = write(texts);
+    const s = await open();
+    await s.buildIndex();
+    await s.close();
+    for (const damage of [
+      () => writeFileSync(t.paths.memoryIndex, 'garbage'),
+      () => setMeta(t.db, 'memory_index', JSON.stringify({ ...readIndexMeta(t.db)!, embedder: 'other/384' })),
+      () => setMeta(t.db, 'memory_index', '{not json'),
+    ]) {
+      damage();
+      const r = await open();
+      expect(await top(r, texts[42]!)).toBe(rows[42]!.id);
+      expect(r.stats().indexed + r.stats().tail).toBeGreaterThanOrEqual(300);
+      await r.buildIndex();
+      expect(r.stats()).toMatchObject({ indexed: 300, tail: 0 });
+      await r.close();
+    }
+  });
+
+  it('absorbs the tail in the background', async () => {
+    const { write, open } = setup();
+    const s = await open();
+    write(texts);
+    await s.probe();
+    for (let i = 0; i < 200 && s.stats().tail > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(s.stats()).toMatchObject({ tail: 0, indexed: 300 });
+    await s.close();
+  });
+
+  it('a selective filter still finds its few matches among many', async () => {
+    const { write, writer, open } = setup();
+    write(texts);
+    const [mine] = writer.insert([{ text: 'rivers and music', kind: 'fact', actor: 'ana', source: {}, salience: 0.5, pinned: false, vector: embedBuiltin('rivers and music') }]);
+    const s = await open();
+    await s.buildIndex();
+    const hits = await s.search(embedBuiltin('note 1 about rivers'), { limit: 5, filter: { actor: 'ana' } });
+    expect(hits.map((h) => h.id)).toEqual([mine!.id]);
+    await s.close();
+  });
+});
