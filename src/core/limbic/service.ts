@@ -101,7 +101,7 @@ export function createLimbicService(db: Db, journal: Journal, clock: Clock, rule
   return {
     read() {
       const { version, state } = stored();
-      return snapshot(decay(state, clock.now()).state, version);
+      return snapshot(decay(state, clock.now(), false).state, version);
     },
     applyTurn(p, turnId) {
       return mutate((s, changes) => {
