@@ -134,6 +134,27 @@ describe('sync end to end (two homes, a relay process)', () => {
     }
   });
 
+  it('`progeny serve` with sync.intervalS syncs in the background', async () => {
+    const serve = spawn(process.execPath, [BIN, '--json', 'serve', '--port', '0'], { env: { ...a.env, PROGENY_SYNC_INTERVALS: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        serve.stdout?.on('data', (d: Buffer) => d.toString().includes('"listening"') && resolve());
+        serve.on('exit', (code) => reject(new Error(`serve exited ${code}`)));
+      });
+      await a.json(['memory', 'add', 'pushed by the background sync']);
+      let seen = false;
+      for (let i = 0; i < 30 && !seen; i++) {
+        await new Promise((r) => setTimeout(r, 500));
+        await b.json(['sync', 'pull']);
+        seen = (await memories(b)).some((m) => m.text === 'pushed by the background sync');
+      }
+      expect(seen).toBe(true);
+    } finally {
+      serve.kill('SIGTERM');
+      await new Promise((r) => serve.once('exit', r));
+    }
+  }, 60_000);
+
   it('a revoked device is refused (exit 7) and the keys rotate', async () => {
     const bId = (await b.json<{ deviceId: string }>(['sync', 'status'])).deviceId;
     const r = await a.json<{ keyEpoch: number; rewrapped: boolean }>(['device', 'revoke', bId, '--yes']);
