@@ -149,6 +149,7 @@ function addDeviceCommands(device: Command, run: Runner): void {
   device.command('pair').option('--accept <code>', 'on an admin device: accept the pairing code shown by the new device').option('--relay <url>', 'the relay').option('--name <name>', 'this device’s name').option('-y, --yes', 'accept without asking (after comparing the short strings)').description('pair a new device without the passphrase (short authentication string)').action(run('device/pair'));
   device.command('approve').argument('<id>').option('--admin', 'make it an admin device too').description('admit a device that joined with the passphrase').action(run('device/approve'));
   device.command('revoke').argument('<id>').option('-y, --yes', 'do not ask').option('--rewrap', 'ask for the passphrase to renew its wrapping').option('--passphrase-stdin', 'read the passphrase from stdin').description('revoke a device permanently and rotate the keys').action(run('device/revoke'));
+  device.command('caps').argument('<id>').argument('<capabilities>', 'comma-separated, e.g. chat,memory:read,sync:pull').description('set a vault device’s capabilities (a signed device-log entry)').action(run('device/caps'));
   device.command('rename').argument('<id>').argument('<name...>').description('rename a device').action(run('device/rename'));
 }
 

@@ -1,12 +1,12 @@
 /**
  * The vault's device log (sync.md, "device"): a signed operation log. The genesis entry adds the creating device and
  * is countersigned by the vault's join key (derived from the root key, so only a passphrase holder can make it);
- * every later `add` or `revoke` must be signed by an admin device that is active at that point. Both the relay (to
+ * every later `add`, `caps` (set capabilities) or `revoke` must be signed by an admin device that is active at that point. Both the relay (to
  * authenticate requests) and every client (to know whose batches to trust) replay it with the same code.
  */
 import { fromB64, signBytes, syncCryptoError, verifyBytes } from './crypto.js';
 
-export type DeviceOpKind = 'genesis' | 'add' | 'revoke';
+export type DeviceOpKind = 'genesis' | 'add' | 'caps' | 'revoke';
 
 export interface DeviceOp {
   op: DeviceOpKind;
@@ -86,6 +86,10 @@ export function replayDeviceLog(ops: DeviceOp[], joinPk: Uint8Array): Map<string
       const prev = devices.get(op.id);
       if (prev?.status === 'revoked') throw bad(`entry ${i} re-adds a revoked device`);
       devices.set(op.id, { id: op.id, signPk, boxPk, name: op.name, caps: op.caps, status: 'active', upTo: null });
+    } else if (op.op === 'caps') {
+      const target = devices.get(op.id);
+      if (!target || target.status !== 'active') throw bad(`entry ${i} sets capabilities of an unknown or revoked device`);
+      devices.set(op.id, { ...target, caps: op.caps });
     } else if (op.op === 'revoke') {
       const target = devices.get(op.id);
       if (!target) throw bad(`entry ${i} revokes an unknown device`);

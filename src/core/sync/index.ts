@@ -6,7 +6,7 @@ import type { Engine } from '../engine/engine.js';
 import type { SyncDeps, SyncRunOptions } from './context.js';
 import { pull, type PullReport } from './pull.js';
 import { push, type PushReport } from './push.js';
-import { approveDevice, changePassphrase, initVault, joinVault, revokeDevice, sessionFor } from './setup.js';
+import { approveDevice, changePassphrase, initVault, joinVault, revokeDevice, sessionFor, setDeviceCaps } from './setup.js';
 import { readStatus, type SyncStatus } from './status.js';
 import type { Transport } from './transport.js';
 import { hasVault, loadVault } from './vault-state.js';
@@ -38,6 +38,8 @@ export interface EngineSync {
   join(relay: string, vaultId: string, passphrase: string, opts?: { name?: string; signal?: AbortSignal }): Promise<SyncStatus>;
   approve(deviceId: string, opts?: { admin?: boolean; signal?: AbortSignal }): Promise<DeviceOp>;
   revoke(deviceId: string, opts?: { passphrase?: string; signal?: AbortSignal }): Promise<{ epoch: number }>;
+  /** Sets a vault device's capabilities (admin). */
+  setCaps(deviceId: string, caps: string[], opts?: { signal?: AbortSignal }): Promise<DeviceOp>;
   /** Writes a snapshot at this device's cursor (after a complete pull) so new devices start from it. */
   snapshot(opts?: { signal?: AbortSignal }): Promise<{ seq: number; bytes: number }>;
   /** Re-wraps the vault root key under a new passphrase (admin device). */
@@ -112,6 +114,7 @@ export function createEngineSync(engine: SyncEngineLike, extra: { transport?: Tr
     }),
     approve: (id, o) => serial(() => approveDevice(open(), id, o)),
     revoke: (id, o) => serial(() => revokeDevice(open(), id, o)),
+    setCaps: (id, caps, o = {}) => serial(() => setDeviceCaps(open(), id, caps, o.signal)),
     changePassphrase: (oldP, newP, o = {}) => serial(() => changePassphrase(open(), oldP, newP, o)),
     pairStart: async (relay, o = {}) => {
       refuseIfConfigured();

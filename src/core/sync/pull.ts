@@ -9,7 +9,7 @@ import { stmt } from './stmt.js';
 import { ProgenyError } from '../errors.js';
 import { getMeta, immediate, setMeta } from '../store/db.js';
 import { createApplier } from './apply.js';
-import { decodeChanges } from './changes.js';
+import { decodeChanges, type Change } from './changes.js';
 import { alarm, metaNum, setMetaNum, type SyncRunOptions, type SyncSession } from './context.js';
 import { ENVELOPE_VERSION, envelopeHash, openEnvelope, parseEnvelope, type BatchHeader } from './envelope.js';
 import { decodeHlc, encodeHlc, MAX_DRIFT_MS, receiveHlc } from './hlc.js';
@@ -31,6 +31,15 @@ interface Page {
   head: number;
   done: boolean;
   deviceLog?: number;
+}
+
+/** Which capability a change needs (domain.md, device permissions). */
+export function mayChange(caps: string[], c: Change, from: string): boolean {
+  if (caps.includes('admin') || c.c === 'sync') return true;
+  if (c.c === 'memory') return caps.includes('memory:write');
+  if (c.c === 'limbic' || c.c === 'heritage') return caps.includes('state:write');
+  if (c.c === 'message') return caps.includes('chat');
+  return c.c === 'device' && c.i === from && c.f !== 'capabilities' && c.f !== 'revoked';
 }
 
 const cursorPosts = new Map<string, { seq: number; at: number }>();
@@ -133,6 +142,10 @@ export async function pull(s: SyncSession, opts: SyncRunOptions = {}): Promise<P
       }
       changes = decodeChanges(opened.body);
       if (changes.some((c) => c.h < h.hlcMin || c.h > h.hlcMax)) throw new Error('a change lies outside the batch clock range');
+      // Capabilities are checked on every applied batch: changes the device may not make are dropped (and reported).
+      const allowed = changes.filter((c) => mayChange(peer.caps, c, h.deviceId));
+      if (allowed.length < changes.length) raise('forbidden', `device ${h.deviceId} batch ${h.deviceSeq}: ${changes.length - allowed.length} change(s) beyond its capabilities ignored`);
+      changes = allowed;
     } catch (err) {
       raise('tampered', `device ${h.deviceId} batch ${h.deviceSeq} at seq ${seq}: ${(err as Error).message}`);
       return 'skip';

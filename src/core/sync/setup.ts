@@ -179,3 +179,18 @@ export async function changePassphrase(s: SyncSession, oldPassphrase: string, ne
   const params: VaultParams = { kdf, wrappedVrk: toB64(seal(Buffer.concat([vrk, joinSeed]), deriveKek(newPassphrase, kdf))), joinPk0: toB64(s.vault.joinPk0) };
   await s.relay.call('PUT', `/v1/sync/vaults/${s.vault.vaultId}/params`, { params, epoch, expectEpoch: epoch }, opts.signal ? { signal: opts.signal } : {});
 }
+
+/** Sets a vault device's capabilities (a signed `caps` entry in the device log; the relay enforces it at once). */
+export async function setDeviceCaps(s: SyncSession, deviceId: string, caps: string[], signal?: AbortSignal): Promise<DeviceOp> {
+  const { devices } = await refreshPeers(s, signal);
+  requireAdmin(s);
+  const target = [...devices.values()].find((d) => d.id === deviceId || d.id.startsWith(deviceId));
+  if (!target || target.status !== 'active') throw new ProgenyError('NOT_FOUND', `no active device ${deviceId} in this vault`, { exit: 'usage', hint: 'list devices with `progeny device list`' });
+  const unknown = caps.filter((c) => !(CAPABILITIES as readonly string[]).includes(c));
+  if (unknown.length) throw new ProgenyError('USAGE', `unknown capability ${unknown.join(', ')}`, { exit: 'usage', hint: `known: ${CAPABILITIES.join(', ')}` });
+  if (target.id === s.vault.deviceId && !caps.includes('admin')) throw new ProgenyError('USAGE', 'this device cannot drop its own admin capability', { exit: 'usage' });
+  const op = signOp({ op: 'caps', id: target.id, signPk: toB64(target.signPk), boxPk: toB64(target.boxPk), name: target.name, caps, by: s.vault.deviceId, at: s.clock.now() }, s.vault.keys.signSk);
+  await s.relay.call('POST', `/v1/sync/vaults/${s.vault.vaultId}/devices`, { op }, signal ? { signal } : {});
+  await refreshPeers(s, signal);
+  return op;
+}

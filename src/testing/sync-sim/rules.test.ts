@@ -92,6 +92,8 @@ describe('sync conflict rules and clocks', () => {
 
   it('devices: revocation wins over a concurrent rename', async () => {
     const [a, b] = (await setup()) as [SimDevice, SimDevice];
+    // Changing another device's record needs admin (a member's rename would be dropped as beyond its capabilities).
+    await a.sync.setCaps(b.deviceId, ['chat', 'memory:read', 'memory:write', 'state:write', 'sync:push', 'sync:pull', 'admin']);
     const { device } = a.devices.add('tablet', ['chat']);
     await both();
     b.devices.rename(device.id, 'renamed tablet');
@@ -122,5 +124,28 @@ describe('sync conflict rules and clocks', () => {
     a.addMemory('after the jump back');
     const after = a.db.prepare("SELECT value FROM meta WHERE key = 'hlc_last'").pluck().get() as string;
     expect(after > before).toBe(true);
+  });
+});
+
+describe('sync device capabilities', () => {
+  let sim: Sim;
+  afterEach(async () => sim?.close());
+
+  it('a device without memory:write cannot change memories on others; the relay enforces caps at once', async () => {
+    sim = await createSim({ seed: 12, devices: 2 });
+    await sim.setupVault();
+    const [a, b] = sim.devices as [SimDevice, SimDevice];
+    await a.sync.setCaps(b.deviceId, ['chat', 'sync:push', 'sync:pull']);
+    b.addMemory('b may not write memories');
+    const conv = b.conversations.create('creator');
+    b.conversations.append({ conversationId: conv.id, turnId: 't', role: 'user', text: 'but b may chat', status: 'complete', meta: {} });
+    await b.sync.sync();
+    await a.sync.sync();
+    expect(a.db.prepare('SELECT count(*) FROM memories').pluck().get()).toBe(0);
+    expect(a.db.prepare('SELECT text FROM messages').pluck().all()).toEqual(['but b may chat']);
+    expect((await a.sync.status()).alarms.map((x) => x.kind)).toContain('forbidden');
+    await a.sync.setCaps(b.deviceId, ['sync:pull']);
+    b.conversations.append({ conversationId: conv.id, turnId: 't2', role: 'user', text: 'no push now', status: 'complete', meta: {} });
+    await expect(b.sync.push()).rejects.toMatchObject({ code: 'SYNC_FORBIDDEN' });
   });
 });
