@@ -140,6 +140,8 @@ function addSyncCommands(sync: Command, run: Runner): void {
   sync.command('push').option('--budget <seconds>', 'time allowed for retries', '60').description('seal and send local changes').action(run('sync/push'));
   sync.command('pull').option('--budget <seconds>', 'time allowed for retries', '60').description('fetch, verify and apply other devices’ changes').action(run('sync/pull'));
   sync.command('status').description('pending changes, last push/pull, head, alarms, devices').action(run('sync/status'));
+  sync.command('snapshot').description('write a snapshot so new devices start from it (after a complete pull)').action(run('sync/snapshot'));
+  sync.command('passphrase').description('change the vault passphrase (re-wraps the root key only)').action(run('sync/passphrase'));
 }
 
 function addDeviceCommands(device: Command, run: Runner): void {

@@ -24,8 +24,24 @@ export async function run(ctx: CommandContext, _args: string[], opts: Record<str
     flags['server.log'] = String(opts.log);
   }
   const engine = await ctx.engine({ autoInit: true, flags });
-  const { createServer } = await import('../server/create.js');
-  const app = await createServer(engine);
+  const [{ createServer }, { relayForEngine }, { startSyncInBackground }] = await Promise.all([
+    import('../server/create.js'),
+    import('../server/relay/index.js'),
+    import('./sync/background.js'),
+  ]);
+  // The sync relay (relay.db beside the home database) and, when sync.intervalS > 0, this home's own background sync.
+  const relay = relayForEngine(engine);
+  let background: { stop(): Promise<void> } | undefined;
+  const app = await createServer(engine, {
+    plugins: [relay.plugin],
+    onListen: () => {
+      background = startSyncInBackground(ctx, engine);
+    },
+    onClose: async () => {
+      await background?.stop();
+      relay.close();
+    },
+  });
   const stopped = new Promise<string>((resolve) => {
     if (ctx.signal.aborted) resolve('signal');
     ctx.signal.addEventListener('abort', () => resolve('signal'), { once: true });

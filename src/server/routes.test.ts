@@ -162,6 +162,8 @@ describe('HTTP behaviour', () => {
 
   it('compresses large JSON with brotli or gzip as negotiated, and small replies not at all', async () => {
     await call('POST', '/v1/memories', { memories: Array.from({ length: 40 }, (_, i) => ({ text: `a fairly long memory text number ${i} to make the page big` })) });
+    // Earlier chat turns queue interaction memories; land them now so the page cannot change between the reads.
+    await s.engine.memory.flush();
     const plain = await call('GET', '/v1/memories?limit=40');
     expect(plain.headers['content-encoding']).toBeUndefined();
     const br = await call('GET', '/v1/memories?limit=40', undefined, { 'accept-encoding': 'gzip, br' });
