@@ -20,7 +20,7 @@ const budgets = join(root, 'bench', 'budgets.json');
 
 const progeny = (args, stdio = 'inherit') => spawnSync(process.execPath, [bin, ...args], { env, stdio, cwd: root });
 const benches = [
-  ['core', quick ? ['--memories', '10000', '--runs', '2', '--duration', '1s', '--warmup', '300ms'] : ['--memories', '100000', '--runs', '3', '--duration', '3s', '--warmup', '1s']],
+  ['core', quick ? ['--memories', '10000', '--runs', '2', '--duration', '1s', '--warmup', '300ms'] : ['--memories', '100000', '--runs', '3', '--duration', '6s', '--warmup', '1s']],
   ['http', ['--spawn', '--duration', quick ? '2s' : '5s', '--connections', '10']],
   ['ws', ['--spawn', '--duration', quick ? '2s' : '5s', '--connections', '50', '--rate', '20']],
 ];
