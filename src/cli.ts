@@ -8,6 +8,7 @@ import { ProgenyError } from './core/errors.js';
 import type { CommandContext, GlobalOptions } from './commands/context.js';
 import type { CommandResult, Output } from './commands/output.js';
 import { EXIT_CODE_HELP } from './commands/exit-codes.js';
+import { addBenchCommands } from './commands/bench/define.js';
 import type * as MakeContextModule from './commands/make-context.js';
 
 export interface Runtime {
@@ -97,6 +98,7 @@ export function buildProgram(rt: Runtime, signal: AbortSignal): Command {
   config.command('list').description('every setting with its value, source and meaning').action(run('config/list'));
   config.command('path').description('print the config file path').action(run('config/path'));
 
+  addBenchCommands(program, run);
   addSyncCommands(program.command('sync').description('end-to-end encrypted sync with your other devices (alone: pull, then push)'), run);
   addDeviceCommands(program.command('device').description('the devices of your sync vault: list, approve, revoke, rename'), run);
 
@@ -138,6 +140,8 @@ function addSyncCommands(sync: Command, run: Runner): void {
   sync.command('push').option('--budget <seconds>', 'time allowed for retries', '60').description('seal and send local changes').action(run('sync/push'));
   sync.command('pull').option('--budget <seconds>', 'time allowed for retries', '60').description('fetch, verify and apply other devices’ changes').action(run('sync/pull'));
   sync.command('status').description('pending changes, last push/pull, head, alarms, devices').action(run('sync/status'));
+  sync.command('snapshot').description('write a snapshot so new devices start from it (after a complete pull)').action(run('sync/snapshot'));
+  sync.command('passphrase').description('change the vault passphrase (re-wraps the root key only)').action(run('sync/passphrase'));
 }
 
 function addDeviceCommands(device: Command, run: Runner): void {

@@ -8,7 +8,7 @@ import { readLines } from './args.js';
 import type { CommandResult } from './output.js';
 import { usageError } from '../core/errors.js';
 import type { Engine } from '../core/engine/engine.js';
-import { prepareChat, runHeadlessTurn, type TurnSummary } from './chat-turn.js';
+import type { TurnSummary } from './chat-turn.js';
 
 export function isInteractive(ctx: CommandContext): boolean {
   return ctx.stdin.isTTY === true && ctx.out.stdout.isTTY === true && !ctx.env.CI;
@@ -33,21 +33,27 @@ function conversationsView(engine: Engine): CommandResult {
 
 export async function run(ctx: CommandContext, _args: string[], opts: Record<string, unknown>): Promise<CommandResult | void> {
   if (opts.stream && !(typeof opts.message === 'string' || !ctx.stdin.isTTY)) throw usageError('--stream needs -m or piped input');
-  const wantsTui = typeof opts.message !== 'string' && isInteractive(ctx) && !opts.plain && !ctx.globals.json && !opts.list;
-  // The TUI's code loads while the engine opens; its first frame does not wait for the model probe.
-  const tui = wantsTui ? import('./chat-interactive.js').then(async (m) => (await m.preloadChatScreen(), m)) : undefined;
-  tui?.catch(() => undefined);
-  const engine = await ctx.engine({ autoInit: true });
-  if (opts.list) return conversationsView(engine);
-  const session = await prepareChat(ctx, engine, opts, { probe: !wantsTui });
-
-  if (tui) {
-    const { startChatApp } = await tui;
-    return startChatApp(ctx, engine, session);
+  // The TUI draws its first frame before the engine opens, and probes the model in the background (--require-model
+  // needs the probe's answer before starting, so it takes the usual path first).
+  if (typeof opts.message !== 'string' && isInteractive(ctx) && !opts.plain && !ctx.globals.json && !opts.list && !opts.requireModel) {
+    const { startChatApp } = await import('./chat-interactive.js');
+    return startChatApp(ctx, opts);
   }
+  // chat-turn reaches the core's composition root: loaded here, after the TUI branch, so the TUI's first frame
+  // does not wait for it.
+  const [engine, { prepareChat, runHeadlessTurn }] = await Promise.all([ctx.engine({ autoInit: true }), import('./chat-turn.js')]);
+  if (opts.list) return conversationsView(engine);
+  const session = await prepareChat(ctx, engine, opts);
+
   if (typeof opts.message !== 'string' && isInteractive(ctx)) {
-    const { runPlainChat } = await import('./chat-plain.js');
-    return runPlainChat(ctx, engine, session);
+    // The line-mode chat syncs in the background every sync.intervalS seconds (0 = off).
+    const background = engine.config['sync.intervalS'] > 0 ? (await import('./sync/background.js')).startSyncInBackground(ctx, engine) : undefined;
+    try {
+      const { runPlainChat } = await import('./chat-plain.js');
+      return await runPlainChat(ctx, engine, session);
+    } finally {
+      await background?.stop();
+    }
   }
 
   const messages: AsyncIterable<string> | string[] = typeof opts.message === 'string' ? [opts.message] : readLines('-', ctx.stdin);

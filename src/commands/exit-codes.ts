@@ -10,6 +10,9 @@ export const EXIT_CODE_MEANINGS: Record<keyof typeof ExitCode, string> = {
   store: 'store: database locked, corrupt or unwritable',
   sync: 'sync or crypto failure',
   auth: 'authentication or permission refused',
+  benchThreshold: 'bench: a --threshold was breached',
+  benchRegression: 'bench: a case regressed beyond --max-regression of the --baseline',
+  benchInvalid: 'bench: the measurement is invalid (failed calls, too few samples, a saturated or late load generator)',
   interrupted: 'interrupted (Ctrl+C)',
 };
 

@@ -7,7 +7,7 @@
 import { intArg } from './args.js';
 import type { CommandContext } from './context.js';
 import type { CommandResult } from './output.js';
-import { usageError } from '../core/errors.js';
+import { ProgenyError, usageError } from '../core/errors.js';
 import type { PartialConfig } from '../core/config/load.js';
 
 const LOG_LEVELS = ['off', 'info', 'debug'];
@@ -24,13 +24,31 @@ export async function run(ctx: CommandContext, _args: string[], opts: Record<str
     flags['server.log'] = String(opts.log);
   }
   const engine = await ctx.engine({ autoInit: true, flags });
-  const { createServer } = await import('../server/create.js');
-  const app = await createServer(engine);
+  const [{ createServer }, { startSyncInBackground }] = await Promise.all([import('../server/create.js'), import('./sync/background.js')]);
+  // The sync relay (sync.md: part of `progeny serve`; relay.db beside the home database, under /v1/sync/, authenticated
+  // by request signatures) unless server.relay is off, and, when sync.intervalS > 0, this home's own background sync.
+  const relay = engine.config['server.relay'] ? (await import('../server/relay/index.js')).relayForEngine(engine) : undefined;
+  let background: { stop(): Promise<void> } | undefined;
+  const app = await createServer(engine, {
+    plugins: relay ? [relay.plugin] : [],
+    onListen: () => {
+      background = startSyncInBackground(ctx, engine);
+    },
+    onClose: async () => {
+      await background?.stop();
+      relay?.close();
+    },
+  });
   const stopped = new Promise<string>((resolve) => {
     if (ctx.signal.aborted) resolve('signal');
     ctx.signal.addEventListener('abort', () => resolve('signal'), { once: true });
   });
-  await app.listen({ port: engine.config['server.port'], host: engine.config['server.host'] });
+  try {
+    await app.listen({ port: engine.config['server.port'], host: engine.config['server.host'] });
+  } catch (err) {
+    await app.close();
+    throw listenError(err, engine.config['server.host'], engine.config['server.port']);
+  }
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : engine.config['server.port'];
   const host = engine.config['server.host'];
@@ -45,4 +63,14 @@ export async function run(ctx: CommandContext, _args: string[], opts: Record<str
   await app.close();
   const data = { stopped: true, drainedMs: Date.now() - t0 };
   return { data, view: { kind: 'text', text: `stopped after draining for ${data.drainedMs} ms` }, exitCode: 0 };
+}
+
+/** The usual reasons a port cannot be bound, as one line and a hint. */
+function listenError(err: unknown, host: string, port: number): unknown {
+  const code = (err as NodeJS.ErrnoException).code;
+  const where = `${host}:${port}`;
+  if (code === 'EADDRINUSE') return new ProgenyError('PORT_IN_USE', `${where} is already in use`, { exit: 'usage', hint: 'stop the other server, or pick another port with --port (0 picks a free one)' });
+  if (code === 'EACCES') return new ProgenyError('PORT_DENIED', `not allowed to listen on ${where}`, { exit: 'auth', hint: 'ports below 1024 need privileges; use a higher --port' });
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return new ProgenyError('BAD_HOST', `cannot listen on ${host}: no such local address`, { exit: 'usage', hint: 'use 127.0.0.1, 0.0.0.0 or an address of this machine with --host' });
+  return err;
 }

@@ -13,6 +13,9 @@ export const ExitCode = {
   store: 5,
   sync: 6,
   auth: 7,
+  benchThreshold: 10,
+  benchRegression: 11,
+  benchInvalid: 12,
   interrupted: 130,
 } as const;
 export type ExitCodeName = keyof typeof ExitCode;

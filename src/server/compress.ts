@@ -25,12 +25,17 @@ export function pickEncoding(accept: string | undefined): 'br' | 'gzip' | undefi
   return undefined;
 }
 
-export async function compressHook(req: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> {
-  if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload;
+/** Cheap checks first: most replies are small JSON and leave here untouched. */
+export function needsCompression(reply: FastifyReply, payload: unknown): boolean {
+  if (typeof payload === 'string') {
+    if (payload.length < COMPRESS_MIN_BYTES / 4 || Buffer.byteLength(payload) < COMPRESS_MIN_BYTES) return false;
+  } else if (!Buffer.isBuffer(payload) || payload.length < COMPRESS_MIN_BYTES) return false;
+  if (reply.getHeader('content-encoding')) return false;
+  return /json|text\/plain/.test(String(reply.getHeader('content-type') ?? ''));
+}
+
+export async function compress(req: FastifyRequest, reply: FastifyReply, payload: string | Buffer): Promise<string | Buffer> {
   const size = Buffer.byteLength(payload);
-  if (size < COMPRESS_MIN_BYTES || reply.getHeader('content-encoding')) return payload;
-  const type = String(reply.getHeader('content-type') ?? '');
-  if (!/json|text\/plain/.test(type)) return payload;
   reply.header('vary', 'accept-encoding');
   const enc = pickEncoding(req.headers['accept-encoding']);
   if (!enc) return payload;

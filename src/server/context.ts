@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Capability } from '../core/devices/service.js';
 import type { Engine } from '../core/engine/engine.js';
+import type { EngineNotice } from '../core/events.js';
 import type { Principal } from './auth.js';
 import type { ServerMetrics } from './metrics.js';
 import type { TurnRegistry } from './turns.js';
@@ -15,6 +16,8 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     principal?: Principal;
+    /** The matched route pattern, for metrics. */
+    routeUrl?: string;
   }
   interface FastifyInstance {
     progeny: { routes: { method: string; url: string }[]; inFlightTurns(): number; wsSessions(): number };
@@ -27,6 +30,11 @@ export interface RouteContext {
   metrics: ServerMetrics;
   version: string;
   startedAt: number;
+  /**
+   * Pushes a notice to this server's WebSocket subscribers, for changes made through the API that the engine itself
+   * does not announce (an explicit state adjustment, a heritage update).
+   */
+  notify(n: EngineNotice): void;
 }
 
 export type RouteModule = (app: FastifyInstance, ctx: RouteContext) => void;

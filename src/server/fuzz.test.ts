@@ -5,10 +5,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../testing/test-server.js';
+import { relayForEngine } from './relay/index.js';
 
 let s: TestServer;
 beforeAll(async () => {
-  s = await startTestServer({}, { bodyLimit: 16 * 1024 });
+  // With the sync relay plugin, as `progeny serve` runs it: its routes are fuzzed too.
+  s = await startTestServer({}, (engine) => {
+    const relay = relayForEngine(engine);
+    return { bodyLimit: 16 * 1024, plugins: [relay.plugin], onClose: () => relay.close() };
+  });
 });
 afterAll(() => s.close());
 
@@ -72,7 +77,8 @@ const PARAMS = ['x', 'abcdefgh', 'ZZZZZZZZZZ', '%2e%2e', 'a'.repeat(100), 'ðŸ’¥ð
 describe('fuzz: random and malformed requests to every route', () => {
   it('never answers 5xx and keeps serving', async () => {
     const routes = s.app.progeny.routes;
-    expect(routes.length).toBeGreaterThanOrEqual(20);
+    expect(routes.length).toBeGreaterThanOrEqual(30);
+    expect(routes.some((r) => r.url.startsWith('/v1/sync/'))).toBe(true);
     const r = rng(20261203);
     const failures: string[] = [];
     const statuses: Record<number, number> = {};

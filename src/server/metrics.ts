@@ -1,10 +1,11 @@
 /**
  * The server's own metrics, registered in the engine's registry so `/metrics` renders one document: request latency
  * per route (buckets at the budgets of performance.md), requests by status, rate-limited requests, WebSocket
- * connections and messages, the process's memory, and counts of stored records.
+ * connections and messages, the process's memory, counts of stored records, and sync progress.
  */
 import type { Engine } from '../core/engine/engine.js';
 import { LATENCY_BUCKETS } from '../core/metrics/registry.js';
+import { readStatus, type SyncStatus } from '../core/sync/status.js';
 
 export type ServerMetrics = ReturnType<typeof createServerMetrics>;
 
@@ -27,6 +28,25 @@ export function createServerMetrics(engine: Engine) {
     const total = h + misses.get();
     return total ? h / total : 0;
   });
+  // Sync counters, read from the database at scrape time (another process may be the one syncing).
+  let sync: { at: number; status: SyncStatus | null } = { at: 0, status: null };
+  const syncStatus = (): SyncStatus | null => {
+    if (Date.now() - sync.at > 1_000) {
+      let status: SyncStatus | null = null;
+      try {
+        status = readStatus(engine.db, engine.deviceId, undefined);
+      } catch {
+        // A home without the sync tables yet: no sync figures.
+      }
+      sync = { at: Date.now(), status };
+    }
+    return sync.status;
+  };
+  m.gauge('progeny_sync_pending_changes', 'Local changes not yet accepted by the relay').set(() => syncStatus()?.pendingChanges ?? 0);
+  m.gauge('progeny_sync_unsent_batches', 'Sealed batches not yet accepted by the relay').set(() => syncStatus()?.unsentBatches ?? 0);
+  m.gauge('progeny_sync_conflicts', 'Sync conflicts recorded').set(() => syncStatus()?.conflicts ?? 0);
+  m.gauge('progeny_sync_last_push_timestamp_seconds', 'Time of the last successful push').set(() => (syncStatus()?.lastPushAt ?? 0) / 1000);
+  m.gauge('progeny_sync_last_pull_timestamp_seconds', 'Time of the last successful pull').set(() => (syncStatus()?.lastPullAt ?? 0) / 1000);
   let open = 0;
   wsConnections.set(() => open);
   return {

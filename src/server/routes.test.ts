@@ -161,17 +161,18 @@ describe('HTTP behaviour', () => {
   });
 
   it('compresses large JSON with brotli or gzip as negotiated, and small replies not at all', async () => {
-    await call('POST', '/v1/memories', { memories: Array.from({ length: 40 }, (_, i) => ({ text: `a fairly long memory text number ${i} to make the page big` })) });
-    const plain = await call('GET', '/v1/memories?limit=40');
+    await call('POST', '/v1/memories', { memories: Array.from({ length: 40 }, (_, i) => ({ text: `a fairly long memory text number ${i} to make the page big`, kind: 'summary' })) });
+    await s.engine.memory.flush();
+    const plain = await call('GET', '/v1/memories?limit=40&kind=summary');
     expect(plain.headers['content-encoding']).toBeUndefined();
-    const br = await call('GET', '/v1/memories?limit=40', undefined, { 'accept-encoding': 'gzip, br' });
+    const br = await call('GET', '/v1/memories?limit=40&kind=summary', undefined, { 'accept-encoding': 'gzip, br' });
     expect(br.headers['content-encoding']).toBe('br');
     expect(brotliDecompressSync(br.rawPayload).toString()).toBe(plain.body);
     expect(br.rawPayload.length).toBeLessThan(plain.rawPayload.length / 3);
-    const gz = await call('GET', '/v1/memories?limit=40', undefined, { 'accept-encoding': 'gzip' });
+    const gz = await call('GET', '/v1/memories?limit=40&kind=summary', undefined, { 'accept-encoding': 'gzip' });
     expect(gz.headers['content-encoding']).toBe('gzip');
     expect(gunzipSync(gz.rawPayload).toString()).toBe(plain.body);
-    expect((await call('GET', '/v1/memories?limit=40', undefined, { 'accept-encoding': 'br;q=0, gzip;q=0' })).headers['content-encoding']).toBeUndefined();
+    expect((await call('GET', '/v1/memories?limit=40&kind=summary', undefined, { 'accept-encoding': 'br;q=0, gzip;q=0' })).headers['content-encoding']).toBeUndefined();
     expect((await call('GET', '/v1/state', undefined, { 'accept-encoding': 'br' })).headers['content-encoding']).toBeUndefined();
   });
 
@@ -183,6 +184,8 @@ describe('HTTP behaviour', () => {
     expect(m.body).toMatch(/progeny_llm_response_cache_hit_ratio [\d.]+/);
     expect(m.body).toMatch(/progeny_process_resident_memory_bytes \d+/);
     expect(m.body).toMatch(/progeny_turns_total\{[^}]*status="complete"/);
+    expect(m.body).toMatch(/progeny_sync_pending_changes \d+/);
+    expect(m.body).toMatch(/progeny_memory_recall_seconds_bucket/);
   });
 
   it('answers unknown routes with a JSON 404', async () => {

@@ -11,6 +11,7 @@ import type { ErrorJson } from '../core/errors.js';
 import type { EngineNotice } from '../core/events.js';
 import { requireCapability, type Principal } from './auth.js';
 import type { RouteContext } from './context.js';
+import type { RateLimiter } from './rate-limit.js';
 import { httpError, toHttpError } from './errors.js';
 import { parseClientMessage, TOPICS, WsMessageError, type ClientMessage, type ServerMessage, type Topic } from './ws-protocol.js';
 
@@ -29,9 +30,11 @@ export class WsSession {
     private ws: WebSocket,
     private principal: Principal,
     private ctx: RouteContext,
+    /** Device tokens share their HTTP rate limit with their WebSocket messages. */
+    private limiter: RateLimiter | null = null,
   ) {
     ctx.metrics.wsOpen();
-    this.unsubscribe = ctx.engine.subscribe((n) => this.onNotice(n));
+    this.unsubscribe = ctx.engine.subscribe((n) => this.push(n));
     ws.on('pong', () => (this.alive = true));
     ws.on('message', (data, isBinary) => {
       const t0 = performance.now();
@@ -67,7 +70,8 @@ export class WsSession {
     this.ws.send(JSON.stringify(msg));
   }
 
-  private onNotice(notice: EngineNotice): void {
+  /** Sends a notice if the client subscribed to its topic and is keeping up. */
+  push(notice: EngineNotice): void {
     if (!this.topics.has(notice.type)) return;
     if (this.ws.bufferedAmount > HIGH_WATER) return this.ctx.metrics.wsDropped();
     this.send({ type: 'notice', notice });
@@ -98,6 +102,11 @@ export class WsSession {
     this.ctx.metrics.wsIn(msg.type);
     const id = 'id' in msg && msg.id !== undefined ? { id: msg.id } : {};
     try {
+      const wait = this.limiter && this.principal.kind === 'device' ? this.limiter.take(this.principal.id) : 0;
+      if (wait > 0) {
+        this.ctx.metrics.limited();
+        throw httpError(429, 'RATE_LIMITED', `too many messages for token "${this.principal.name}"`, `retry after ${wait} s; the limit is server.rateLimit messages/s per token`);
+      }
       switch (msg.type) {
         case 'ping':
           this.send({ type: 'pong', ...id, t: Date.now() });

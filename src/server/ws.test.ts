@@ -106,6 +106,19 @@ describe('WebSocket /v1/ws', () => {
     c.ws.close();
   });
 
+  it('pushes heritage and limbic notices for changes made through the API', async () => {
+    const c = await open();
+    c.ws.send(JSON.stringify({ type: 'subscribe', topics: ['heritage', 'limbic'] }));
+    await c.next((m) => m.type === 'subscribed');
+    const cur = s.engine.heritage.current();
+    const put = await s.app.inject({ method: 'PUT', url: '/v1/heritage', headers: s.auth, payload: { doc: { ...cur.doc, notes: 'ws test' }, reason: 'test' } });
+    expect(put.statusCode).toBe(201);
+    expect((await c.next((m) => m.type === 'notice')).notice).toEqual({ type: 'heritage', version: cur.version + 1 });
+    await s.app.inject({ method: 'POST', url: '/v1/state', headers: s.auth, payload: { deltas: { warmth: 0.05 }, reason: 'test' } });
+    expect(((await c.next((m) => m.type === 'notice')).notice as { type: string }).type).toBe('limbic');
+    c.ws.close();
+  });
+
   it('cancels a running chat (the partial reply is kept as interrupted), and a closed socket aborts its turns', async () => {
     const c = await open();
     const conversationId = s.engine.conversations.create('creator').id;
@@ -123,6 +136,21 @@ describe('WebSocket /v1/ws', () => {
     while ((s.app.progeny.inFlightTurns() > 0 || s.app.progeny.wsSessions() > 0) && Date.now() < end) await delay(10);
     expect(s.app.progeny.inFlightTurns()).toBe(0);
     expect(s.app.progeny.wsSessions()).toBe(0);
+  });
+
+  it('applies the per-token rate limit to a device token’s messages (the owner’s token is not limited)', async () => {
+    const { token } = s.engine.devices.add('chatty phone', ['chat']);
+    const c = await open(token);
+    for (let i = 0; i < 130; i++) c.ws.send(JSON.stringify({ type: 'ping', id: `r${i}` }));
+    const limited = await c.next((m) => m.type === 'error' && (m.error as { code: string }).code === 'RATE_LIMITED');
+    expect(limited.id).toMatch(/^r\d+$/);
+    expect(c.messages.filter((m) => m.type === 'pong').length).toBeGreaterThanOrEqual(100);
+    c.ws.close();
+    const owner = await open();
+    for (let i = 0; i < 130; i++) owner.ws.send(JSON.stringify({ type: 'ping', id: `o${i}` }));
+    await owner.next((m) => m.type === 'pong' && m.id === 'o129');
+    expect(owner.messages.some((m) => m.type === 'error')).toBe(false);
+    owner.ws.close();
   });
 
   it('keeps serving while a client stops reading (backpressure)', async () => {

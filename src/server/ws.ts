@@ -11,6 +11,8 @@ import type { WebSocket, WebSocketServer } from 'ws';
 import type { Authenticator } from './auth.js';
 import { requireCapability } from './auth.js';
 import type { RouteContext } from './context.js';
+import type { RateLimiter } from './rate-limit.js';
+import type { EngineNotice } from '../core/events.js';
 import { httpError, toHttpError } from './errors.js';
 import { WsSession } from './ws-session.js';
 
@@ -27,7 +29,12 @@ function refuse(socket: Duplex, err: unknown): void {
   );
 }
 
-export function attachWebSocket(app: FastifyInstance, ctx: RouteContext, auth: Authenticator): { close(): Promise<void>; size(): number } {
+export function attachWebSocket(
+  app: FastifyInstance,
+  ctx: RouteContext,
+  auth: Authenticator,
+  limiter: RateLimiter | null,
+): { close(): Promise<void>; size(): number; notify(n: EngineNotice): void } {
   let wss: Promise<WebSocketServer> | undefined;
   const server = (): Promise<WebSocketServer> =>
     (wss ??= import('ws').then(({ WebSocketServer }) => new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD, perMessageDeflate: false })));
@@ -42,7 +49,7 @@ export function attachWebSocket(app: FastifyInstance, ctx: RouteContext, auth: A
       const principal = auth.fromRequest(req.headers, req.url ?? '');
       requireCapability(principal, 'chat');
       (await server()).handleUpgrade(req, socket, head, (ws: WebSocket) => {
-        const session = new WsSession(ws, principal, ctx);
+        const session = new WsSession(ws, principal, ctx, limiter);
         sessions.add(session);
         ws.once('close', () => sessions.delete(session));
       });
@@ -58,6 +65,9 @@ export function attachWebSocket(app: FastifyInstance, ctx: RouteContext, auth: A
 
   return {
     size: () => sessions.size,
+    notify(n) {
+      for (const s of sessions) s.push(n);
+    },
     async close() {
       closing = true;
       clearInterval(heartbeat);

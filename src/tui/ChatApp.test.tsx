@@ -4,21 +4,13 @@ import { join } from 'node:path';
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fakeEngine, memory, type FakeEngine, type FakeTurn } from '../testing/tui-fake-engine.js';
+import { strip, tick, until as waitUntil } from '../testing/tui-wait.js';
 import { ChatApp } from './ChatApp.js';
 import { openHistory } from './history.js';
 import type { SyncPort } from './sync-port.js';
 import { THEMES } from './theme.js';
 
-// eslint-disable-next-line no-control-regex -- stripping colour escapes (bold survives NO_COLOR)
-const strip = (s: string | undefined): string => (s ?? '').replace(/\x1b\[[0-9;]*m/g, '');
-const tick = (ms = 30): Promise<void> => new Promise((r) => setTimeout(r, ms));
-async function until(cond: () => boolean, ms = 3000, show?: () => string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${cond.toString()}${show ? `; screen:\n${show()}` : ''}`);
-    await tick(10);
-  }
-}
+const until = (cond: () => boolean): Promise<void> => waitUntil(cond);
 
 let dir = '';
 afterEach(() => dir && rmSync(dir, { recursive: true, force: true }));

@@ -38,6 +38,8 @@ export interface ChatAppProps {
   now?: () => Date;
   /** Benchmark hook: called after a keystroke was applied. */
   onKey?: () => void;
+  /** Text typed before the screen was ready (it starts in the input box). */
+  initialInput?: string;
   /** Called when the user quits (before the screen closes). */
   onExit?: () => void;
 }
@@ -87,14 +89,19 @@ export function ChatApp(props: ChatAppProps) {
       else if (n.type === 'mode') dispatch({ type: 'status', patch: { mode: n.mode } });
       else if (n.type === 'memory') refreshCounts();
     });
+    // Quitting aborts a probe still waiting for a slow model server, so the process can exit at once.
+    const probing = new AbortController();
     if (!props.mode) {
       // The first frame does not wait for the model server: the probe fills in the mode when it answers.
-      engine.probe().then(
+      engine.probe(probing.signal).then(
         (r) => dispatch({ type: 'status', patch: { mode: r.mode } }),
         () => dispatch({ type: 'status', patch: { mode: engine.mode() } }),
       );
     }
-    return off;
+    return () => {
+      off();
+      probing.abort();
+    };
     // Mount only: the engine and the initial props do not change.
   }, []);
 
@@ -196,11 +203,13 @@ export function ChatApp(props: ChatAppProps) {
   }, []);
 
   const busy = isBusy(state);
+  // The live region must stay shorter than the screen (or Ink redraws everything): the streaming reply gets what the
+  // input box, status line and gauges leave, which wrap onto more lines on narrow terminals.
   return (
     <Box flexDirection="column" width={width}>
-      <Conversation state={state} name={props.name} width={width} rows={Math.max(3, rows - 10)} theme={theme} />
+      <Conversation state={state} name={props.name} width={width} rows={Math.max(3, rows - (width < 80 ? 14 : 10))} theme={theme} />
       <Box flexDirection="column" marginTop={1}>
-        <Composer onEffect={onEffect} history={props.history.items} busy={busy} width={width} theme={theme} maxLines={Math.max(3, Math.floor(rows / 3))} {...(props.onKey ? { onKey: props.onKey } : {})} />
+        <Composer initialText={props.initialInput ?? ''} onEffect={onEffect} history={props.history.items} busy={busy} width={width} theme={theme} maxLines={Math.max(3, Math.floor(rows / 3))} {...(props.onKey ? { onKey: props.onKey } : {})} />
         <StatusBar status={state.status} busy={busy} exitArmed={state.exitArmed} theme={theme} width={width} />
         {state.limbic ? <Gauges state={state.limbic} width={width} theme={theme} /> : null}
       </Box>

@@ -1,6 +1,6 @@
 /** Small hooks: the terminal size (follows resizes), and token batching at one dispatch per frame. */
 import { useStdout } from 'ink';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 
 export function useTerminalSize(): { columns: number; rows: number } {
   const { stdout } = useStdout();
@@ -40,5 +40,6 @@ export function useBatcher(flushTo: (text: string) => void, frameMs = 16): { add
     [flush, frameMs],
   );
   useEffect(() => flush, [flush]);
-  return { add, flush };
+  // Stable across renders, so callbacks that use it (and the input handler) are not re-created per token batch.
+  return useMemo(() => ({ add, flush }), [add, flush]);
 }

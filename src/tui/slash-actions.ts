@@ -22,6 +22,7 @@ export interface SlashContext {
   now(): Date;
 }
 
+const SYNC_HINT = '`progeny sync init --relay URL` starts a vault; `progeny sync join` adds this device to one';
 const short = (id: string): string => id.slice(0, 8);
 const ago = (now: Date, t: number): string => {
   const s = Math.max(0, Math.round((now.getTime() - t) / 1000));
@@ -75,11 +76,11 @@ function posture(c: SlashContext): void {
 }
 
 async function sync(c: SlashContext, args: string): Promise<void> {
-  if (!c.sync) return c.say('sync is not set up yet', 'error', 'run `progeny sync init` to pair this device with a relay');
+  if (!c.sync) return c.say('sync is not set up yet', 'error', SYNC_HINT);
   const sub = args || 'status';
   if (sub === 'status') {
     const st = await c.sync.status();
-    if (!st.configured) return c.say('sync is not set up yet', 'error', 'run `progeny sync init` to pair this device with a relay');
+    if (!st.configured) return c.say('sync is not set up yet', 'error', SYNC_HINT);
     return c.say(`sync: relay ${st.relay ?? '?'}, ${st.pending ?? 0} change(s) to push, last sync ${st.lastSyncAt ? ago(c.now(), st.lastSyncAt) + ' ago' : 'never'}${st.detail ? ` (${st.detail})` : ''}`);
   }
   if (sub === 'push' || sub === 'pull') {

@@ -1,12 +1,13 @@
 /**
  * Opens the chat screen on a terminal and resolves when it closes. This file (with ink and react) is bundled into
- * dist/tui/chat-screen.js so start-up reads one file instead of hundreds of modules.
+ * dist/tui/chat-screen.js so start-up reads one file instead of hundreds of modules. The first frame is drawn before
+ * the engine is open; `open` supplies it.
  */
 import { appendFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { render } from 'ink';
 import type { Mode } from '../core/events.js';
-import { ChatApp } from './ChatApp.js';
+import { ChatRoot, type ReadyProps } from './ChatRoot.js';
 import { copyToClipboard } from './clipboard.js';
 import type { ChatEngine } from './engine-port.js';
 import { openHistory } from './history.js';
@@ -14,12 +15,19 @@ import type { NewEntry } from './state.js';
 import type { SyncPort } from './sync-port.js';
 import { pickTheme } from './theme.js';
 
-export interface ChatScreenOptions {
+export interface OpenedChat {
   engine: ChatEngine;
   conversationId?: string;
-  /** Known mode; leave out to probe in the background after the first frame. */
+  /** Known mode; leave out to probe in the background. */
   mode?: Mode;
   sync?: SyncPort | null;
+  /** Said first in the conversation (e.g. "created a new companion"). */
+  notices?: string[];
+}
+
+export interface ChatScreenOptions {
+  /** Opens the engine; called once, after the first frame is on screen. */
+  open(): Promise<OpenedChat>;
   color: boolean;
   env: NodeJS.ProcessEnv;
   stdin: NodeJS.ReadStream;
@@ -32,12 +40,13 @@ const BRACKETED_PASTE_ON = '\x1b[?2004h';
 const BRACKETED_PASTE_OFF = '\x1b[?2004l';
 
 /**
- * PROGENY_TUI_TRACE=<file>: one JSON line for the first frame and per keystroke→frame, for scripts/bench-tui.ts.
- * A frame counts when its bytes were handed to the terminal (stdout.write returned), not when React finished.
+ * PROGENY_TUI_TRACE=<file>: JSON lines for the first frame, the first interactive frame and each keystroke→frame,
+ * for scripts/bench-tui.ts. A frame counts when its bytes were handed to the terminal (stdout.write returned).
  */
-function traceFrames(path: string | undefined, stdout: NodeJS.WriteStream): { onKey(): void } | null {
+function traceFrames(path: string | undefined, stdout: NodeJS.WriteStream): { onKey(): void; onReady(): void; onRender(m: { renderTime: number }): void } | null {
   if (!path) return null;
   let first = true;
+  let ready = false;
   let keyAt: number | null = null;
   const log = (o: object): void => appendFileSync(path, JSON.stringify(o) + '\n');
   const write = stdout.write.bind(stdout) as (...args: unknown[]) => boolean;
@@ -46,6 +55,8 @@ function traceFrames(path: string | undefined, stdout: NodeJS.WriteStream): { on
     const now = performance.now();
     if (first) log({ event: 'first-frame', ms: now, at: Date.now() });
     first = false;
+    if (ready) log({ event: 'interactive', ms: now, at: Date.now() });
+    ready = false;
     if (keyAt !== null) log({ event: 'key', ms: now - keyAt });
     keyAt = null;
     return ok;
@@ -53,6 +64,13 @@ function traceFrames(path: string | undefined, stdout: NodeJS.WriteStream): { on
   return {
     onKey() {
       keyAt ??= performance.now();
+    },
+    onReady() {
+      ready = true;
+    },
+    // Ink's own time to lay out and print one frame (no scheduling delays): the app's share of a keystroke.
+    onRender(m) {
+      if (keyAt !== null) log({ event: 'render', ms: m.renderTime });
     },
   };
 }
@@ -66,26 +84,39 @@ function loadEntries(engine: ChatEngine, conversationId: string | undefined): Ne
   );
 }
 
+async function prepare(o: ChatScreenOptions): Promise<ReadyProps> {
+  const opened = await o.open();
+  const { engine } = opened;
+  const notices: NewEntry[] = (opened.notices ?? []).map((text) => ({ kind: 'notice', tone: 'info', text }));
+  return {
+    engine,
+    name: engine.heritage.exists() ? engine.heritage.current().doc.name : 'companion',
+    theme: pickTheme(o.env, engine.config['ui.theme'], o.color),
+    history: openHistory(engine.paths.chatHistory),
+    sync: opened.sync ?? null,
+    copy: (text) => copyToClipboard(text, o.stdout, o.env),
+    initialEntries: [...notices, ...loadEntries(engine, opened.conversationId)],
+    ...(opened.conversationId ? { conversationId: opened.conversationId } : {}),
+    ...(opened.mode ? { mode: opened.mode } : {}),
+  };
+}
+
 export async function startChatScreen(o: ChatScreenOptions): Promise<void> {
-  const { engine } = o;
-  const theme = pickTheme(o.env, engine.config['ui.theme'], o.color);
-  const name = engine.heritage.exists() ? engine.heritage.current().doc.name : 'companion';
   o.stdout.write(BRACKETED_PASTE_ON);
   const trace = traceFrames(o.env.PROGENY_TUI_TRACE, o.stdout);
+  let failure: { err: unknown } | undefined;
+  // Before the config is read, the first frame follows NO_COLOR and PROGENY_UI_THEME only.
+  const theme = pickTheme(o.env, o.env.PROGENY_UI_THEME ?? 'auto', o.color);
+  // The engine starts opening once the first frame is out (Ink draws it synchronously inside render()).
+  const opened = new Promise<void>((r) => setImmediate(r)).then(() => prepare(o));
   const instance = render(
-    <ChatApp
-      engine={engine}
-      name={name}
+    <ChatRoot
+      open={opened}
       theme={theme}
-      history={openHistory(engine.paths.chatHistory)}
-      sync={o.sync ?? null}
-      copy={(text) => copyToClipboard(text, o.stdout, o.env)}
-      initialEntries={loadEntries(engine, o.conversationId)}
-      {...(o.conversationId ? { conversationId: o.conversationId } : {})}
-      {...(o.mode ? { mode: o.mode } : {})}
-      {...(trace ? { onKey: trace.onKey } : {})}
+      onFailed={(err) => (failure = { err })}
+      {...(trace ? { onKey: trace.onKey, onReady: trace.onReady } : {})}
     />,
-    { stdin: o.stdin, stdout: o.stdout, exitOnCtrlC: false, patchConsole: true, maxFps: 60 },
+    { stdin: o.stdin, stdout: o.stdout, exitOnCtrlC: false, patchConsole: true, maxFps: 60, ...(trace ? { onRender: trace.onRender } : {}) },
   );
   const onAbort = (): void => instance.unmount();
   o.signal?.addEventListener('abort', onAbort, { once: true });
@@ -94,5 +125,9 @@ export async function startChatScreen(o: ChatScreenOptions): Promise<void> {
   } finally {
     o.signal?.removeEventListener('abort', onAbort);
     o.stdout.write(BRACKETED_PASTE_OFF);
+  }
+  if (failure) {
+    instance.clear();
+    throw failure.err;
   }
 }

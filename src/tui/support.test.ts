@@ -6,7 +6,9 @@ import { copyToClipboard, osc52 } from './clipboard.js';
 import { conversationMarkdown, exportPath, writeExport } from './export.js';
 import { openHistory } from './history.js';
 import { completions, helpText, parseSlash, SLASH_COMMANDS } from './slash.js';
+import { syncPortFrom } from './sync-port.js';
 import { pickTheme } from './theme.js';
+import type { EngineSync } from '../core/sync/index.js';
 
 let dir = '';
 afterEach(() => dir && rmSync(dir, { recursive: true, force: true }));
@@ -106,5 +108,22 @@ describe('slash command parsing', () => {
     expect(completions('/memory x')).toEqual([]);
     expect(completions('/').length).toBe(SLASH_COMMANDS.length);
     for (const c of SLASH_COMMANDS) expect(helpText()).toContain(c.usage);
+  });
+});
+
+describe('/sync port over the engine sync API', () => {
+  it('summarises status, push and pull', async () => {
+    const fake = {
+      status: async () => ({
+        configured: true, relay: 'wss://r', deviceId: 'd', pendingChanges: 4, unsentBatches: 0, cursor: 0, head: 0, lastPushAt: 10, lastPullAt: 20,
+        alarms: [], parked: [{ reason: 'unknown device', count: 2 }], conflicts: 1, devices: [],
+      }),
+      push: async () => ({ sealed: 4, sent: 1, duplicates: 0, pending: 0 }),
+      pull: async () => ({ applied: 3, changes: 3, own: 0, parked: 0, alarms: [], cursor: 3, head: 3 }),
+    } as unknown as EngineSync;
+    const port = syncPortFrom(fake);
+    expect(await port.status()).toEqual({ configured: true, relay: 'wss://r', pending: 4, lastSyncAt: 20, detail: '1 conflict(s); 2 change(s) parked' });
+    expect(await port.push()).toEqual({ pushed: 4, detail: '1 batch(es) sent' });
+    expect(await port.pull()).toEqual({ pulled: 3 });
   });
 });

@@ -138,6 +138,20 @@ describe('progeny serve (process)', () => {
     expect((await api('/v1/memories', {}, created.token)).status).toBe(401);
   });
 
+  it('hosts the sync relay under /v1/sync/, which authenticates by signatures instead of bearer tokens', async () => {
+    const r = await fetch(`${url}/v1/sync/vaults/nope/head`);
+    const body = (await r.json()) as { error: { code: string } };
+    expect(body.error.code).not.toBe('UNAUTHENTICATED');
+    expect(r.status).toBeLessThan(500);
+  });
+
+  it('refuses a port that is already in use with exit 2 and a hint', async () => {
+    const r = await home.run(['serve', '--port', new URL(url).port]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('already in use');
+    expect(r.stderr).toContain('hint:');
+  });
+
   it('stops gracefully on SIGTERM: exit 0 and a final JSON line', async () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');

@@ -23,7 +23,7 @@ export interface TmuxSession {
 
 export function startTmux(argv: string[], env: NodeJS.ProcessEnv, o: { cols?: number; rows?: number; cwd?: string } = {}): TmuxSession {
   const sock = `progeny-e2e-${process.pid}-${randomBytes(4).toString('hex')}`;
-  const tmux = (...args: string[]): string => execFileSync('tmux', ['-L', sock, ...args], { encoding: 'utf8' });
+  const tmux = (...args: string[]): string => execFileSync('tmux', ['-L', sock, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   const vars = Object.entries({ ...env, TERM: 'xterm-256color' })
     .filter(([, v]) => v !== undefined)
     .map(([k, v]) => `${k}=${quote(String(v))}`);

@@ -69,6 +69,13 @@ describe.skipIf(!hasTmux)('chat TUI in a terminal, with a model (LLM test double
     term.keys('Enter');
     await term.waitFor((x) => x.includes('Commands:') && x.includes('Keys:'), '/help');
 
+    // A model that answers garbage: the error shows inline with a hint, and the screen stays up.
+    llm.failAlways({ nonJson: true }, 'chat');
+    term.type('Are you still there?');
+    term.keys('Enter');
+    s = await term.waitFor((x) => /✗ unexpected reply[\s\S]+?\nhint: /.test(x.split('you › Are you still there?')[1] ?? ''), 'an inline error with a hint');
+    llm.failAlways(undefined);
+
     term.resize(60, 24);
     s = await term.waitFor((x) => composerWidth(x.split('Keys:').pop() ?? '') === 60, 'the composer re-laid out to 60 columns');
     term.resize(40, 24);
@@ -93,6 +100,9 @@ describe.skipIf(!hasTmux)('chat TUI in a terminal, OFFLINE', () => {
     const s = await term.waitFor((x) => x.includes('(offline: from memory)') && x.includes('recalled'), 'the offline reply');
     expect(s).toMatch(/\[offline\]/);
     expect(s).toContain('Lisbon');
+    term.type('/sync');
+    term.keys('Enter');
+    await term.waitFor((x) => x.includes('sync is not set up yet') && x.includes('progeny sync init'), '/sync before sync is set up');
     term.type('/quit');
     term.keys('Enter');
     expect(await term.waitFor((x) => x.includes('[exited'), 'exit')).toContain('[exited 0]');

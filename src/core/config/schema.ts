@@ -89,6 +89,7 @@ export const CONFIG_SCHEMA = {
   'server.rateLimit': num(50, 'Requests per second allowed per device token (0 = no limit; the server token is never limited)', 0),
   'server.rateBurst': int(100, 'Requests a device token may send at once before the rate limit applies', 1),
   'server.log': oneOf(['off', 'info', 'debug'], 'off', 'Structured JSON request logs of `progeny serve` on stderr'),
+  'server.relay': bool(true, 'Serve the sync relay (under /v1/sync/) from `progeny serve`'),
   'server.drainMs': int(5_000, 'On shutdown, how long in-flight chat turns may finish before they are interrupted', 0, 600_000),
   'sync.relay': str('', 'Relay URL for `progeny sync`'),
   'sync.intervalS': int(0, 'Background sync interval for chat and serve in seconds (0 = off)', 0),

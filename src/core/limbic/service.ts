@@ -5,7 +5,7 @@
  */
 import type { Clock } from '../clock.js';
 import { usageError } from '../errors.js';
-import { immediate, type Db } from '../store/db.js';
+import { immediate, relaxed, type Db } from '../store/db.js';
 import type { Journal } from '../sync/journal.js';
 import type { Perception } from './perceive.js';
 import { applyDelta, decay, isCrisis, isSlumber, trustTier } from './rules.js';
@@ -78,7 +78,8 @@ export function createLimbicService(db: Db, journal: Journal, clock: Clock, rule
     fn: (s: LimbicState, changes: LimbicChange[]) => LimbicState,
     turnId: string | null,
   ): { state: LimbicSnapshot; changes: LimbicChange[] } =>
-    immediate(db, () => {
+    // Relaxed durability: see relaxed() in store/db.ts (the limbic update budget is 1 ms; an fsync alone costs more).
+    relaxed(db, () => immediate(db, () => {
       const now = clock.now();
       const { version, state } = stored();
       const decayed = decay(state, now);
@@ -95,12 +96,12 @@ export function createLimbicService(db: Db, journal: Journal, clock: Clock, rule
       }
       cache = { version: nextVersion, state: next };
       return { state: snapshot(next, nextVersion), changes };
-    });
+    }));
 
   return {
     read() {
       const { version, state } = stored();
-      return snapshot(decay(state, clock.now()).state, version);
+      return snapshot(decay(state, clock.now(), false).state, version);
     },
     applyTurn(p, turnId) {
       return mutate((s, changes) => {

@@ -59,6 +59,22 @@ export function migrate(db: Db, migrations: Migration[]): void {
   }
 }
 
+/**
+ * Runs fn with synchronous=NORMAL: its commits reach the WAL (they survive a crash or SIGKILL of any process) but are
+ * fsynced by the next durable commit or checkpoint rather than each on its own. For frequent writes derived from the
+ * conversation (limbic updates after every turn), where one fsync per write (≈ 4 ms on this class of disk) would cost
+ * more than their budget and a power cut loses at most the last few steps of drift. Everything else stays FULL.
+ */
+export function relaxed<T>(db: Db, fn: () => T): T {
+  if (db.inTransaction) return fn();
+  db.pragma('synchronous = NORMAL');
+  try {
+    return fn();
+  } finally {
+    db.pragma('synchronous = FULL');
+  }
+}
+
 /** Runs fn in a BEGIN IMMEDIATE transaction: takes the write lock up front so two processes never deadlock. */
 export function immediate<T>(db: Db, fn: () => T): T {
   return db.transaction(fn).immediate();

@@ -7,6 +7,7 @@
  * - device: last writer wins per field, revocation wins.
  * The per-field clocks live in sync_clocks (written by the journal for local changes and here for remote ones).
  */
+import { stmt } from './stmt.js';
 import { createHash } from 'node:crypto';
 import { nextCounter, type Db } from '../store/db.js';
 import type { Change } from './changes.js';
@@ -19,6 +20,8 @@ export interface ApplyContext {
   now: number;
   /** The device the batch came from (for logs and reasons). */
   from: string;
+  /** The relay seq of the batch, when applying from the log. */
+  relaySeq?: number;
 }
 
 export interface ApplyStats {
@@ -28,12 +31,12 @@ export interface ApplyStats {
 }
 
 export function createApplier(db: Db): (ctx: ApplyContext, changes: Change[]) => ApplyStats {
-  const getClock = db.prepare('SELECT hlc FROM sync_clocks WHERE coll = ? AND rec_id = ? AND field = ?').pluck();
-  const setClock = db.prepare(
+  const getClock = stmt(db, 'SELECT hlc FROM sync_clocks WHERE coll = ? AND rec_id = ? AND field = ?').pluck();
+  const setClock = stmt(db, 
     `INSERT INTO sync_clocks (coll, rec_id, field, hlc) VALUES (?, ?, ?, ?)
      ON CONFLICT(coll, rec_id, field) DO UPDATE SET hlc = excluded.hlc WHERE excluded.hlc > sync_clocks.hlc`,
   );
-  const conflict = db.prepare('INSERT INTO sync_conflicts (at, coll, rec_id, field, value, hlc, origin) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  const conflict = stmt(db, 'INSERT INTO sync_conflicts (at, coll, rec_id, field, value, hlc, origin) VALUES (?, ?, ?, ?, ?, ?, ?)');
   /** The newest clock of a field: its own or its record's whole-record write ('*'). */
   const clockOf = (c: string, id: string, f: string): string => {
     const a = (getClock.get(c, id, f) as string | undefined) ?? '';
@@ -51,6 +54,11 @@ export function createApplier(db: Db): (ctx: ApplyContext, changes: Change[]) =>
     const heritage: Record<string, unknown> = {};
     let heritageLocal: Record<string, unknown> | undefined;
     let devicesChanged = false;
+    const memo: MessageMemo = {
+      convs: new Set(),
+      touched: new Map(),
+      anyTombstones: stmt(db, "SELECT 1 FROM sync_clocks WHERE coll = 'message' AND field = 'delete' LIMIT 1").get() !== undefined,
+    };
 
     for (const ch of changes) {
       if (ch.c === 'limbic') {
@@ -81,8 +89,20 @@ export function createApplier(db: Db): (ctx: ApplyContext, changes: Change[]) =>
         if (memory(ch, ctx.now)) stats.applied++;
         else stats.ignored++;
       } else if (ch.c === 'message') {
-        if (applyMessage(db, ch)) stats.applied++;
+        if (applyMessage(db, ch, memo)) stats.applied++;
         else stats.ignored++;
+      } else if (ch.c === 'sync') {
+        // A snapshot announcement: remembered so a stale snapshot served later (or earlier) can be detected.
+        const seq = Number((ch.v as { seq?: unknown } | null)?.seq);
+        if (ch.f === 'snapshot' && Number.isInteger(seq)) {
+          const meta = (k: string): number => Number(stmt(db, 'SELECT value FROM meta WHERE key = ?').pluck().get(k) ?? 0);
+          const loaded = meta('sync_snapshot_loaded');
+          // Announced in the log before we fetched our snapshot, and newer than it: the relay withheld the newest.
+          if (loaded > 0 && seq > loaded && ctx.relaySeq !== undefined && ctx.relaySeq <= meta('sync_snapshot_head')) {
+            stmt(db, 'INSERT OR IGNORE INTO sync_alarms (at, kind, detail) VALUES (?, ?, ?)').run(ctx.now, 'stale-snapshot', `the relay served the snapshot at ${loaded} although one at ${seq} existed`);
+          }
+        }
+        stats.ignored++;
       } else if (ch.c === 'device') {
         if (applyDevice(db, ch, wins(ch), ctx.now)) {
           setClock.run('device', ch.i, ch.f, ch.h);
@@ -94,12 +114,13 @@ export function createApplier(db: Db): (ctx: ApplyContext, changes: Change[]) =>
     if (Object.keys(limbic).length) writeLimbic(db, limbic, ctx);
     if (Object.keys(heritage).length) writeHeritage(db, heritageLocal ?? {}, heritage, ctx);
     if (devicesChanged) nextCounter(db, 'devices_version');
+    touchConversations(db, memo);
     return stats;
   };
 }
 
 function currentHeritage(db: Db): Record<string, unknown> | undefined {
-  const doc = db.prepare('SELECT doc FROM heritage_versions ORDER BY version DESC LIMIT 1').pluck().get() as string | undefined;
+  const doc = stmt(db, 'SELECT doc FROM heritage_versions ORDER BY version DESC LIMIT 1').pluck().get() as string | undefined;
   return doc ? (JSON.parse(doc) as Record<string, unknown>) : undefined;
 }
 
@@ -110,10 +131,10 @@ function writeHeritage(db: Db, base: Record<string, unknown>, fields: Record<str
     else doc[k] = v;
   }
   const canonical = canonicalJson(doc);
-  const version = ((db.prepare('SELECT max(version) FROM heritage_versions').pluck().get() as number | null) ?? 0) + 1;
-  const stateRow = db.prepare('SELECT state FROM limbic_state WHERE id = 1').pluck().get() as string | undefined;
+  const version = ((stmt(db, 'SELECT max(version) FROM heritage_versions').pluck().get() as number | null) ?? 0) + 1;
+  const stateRow = stmt(db, 'SELECT state FROM limbic_state WHERE id = 1').pluck().get() as string | undefined;
   const trust = stateRow ? ((JSON.parse(stateRow) as { trust?: number }).trust ?? 0.5) : 0.5;
-  db.prepare('INSERT INTO heritage_versions (version, created_at, reason, trust, hash, doc, origin) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+  stmt(db, 'INSERT INTO heritage_versions (version, created_at, reason, trust, hash, doc, origin) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
     version, ctx.now, `synced from device ${ctx.from}`, trust, createHash('sha256').update(canonical).digest('hex'), JSON.stringify(doc), 'sync',
   );
 }
@@ -128,9 +149,9 @@ function canonicalJson(value: unknown): string {
 }
 
 function writeLimbic(db: Db, fields: Record<string, unknown>, ctx: ApplyContext): void {
-  const row = db.prepare('SELECT version, state FROM limbic_state WHERE id = 1').get() as { version: number; state: string } | undefined;
+  const row = stmt(db, 'SELECT version, state FROM limbic_state WHERE id = 1').get() as { version: number; state: string } | undefined;
   const state = row ? (JSON.parse(row.state) as Record<string, unknown>) : {};
-  const log = db.prepare('INSERT INTO limbic_log (at, variable, before, after, delta, cause, turn_id) VALUES (?, ?, ?, ?, ?, ?, NULL)');
+  const log = stmt(db, 'INSERT INTO limbic_log (at, variable, before, after, delta, cause, turn_id) VALUES (?, ?, ?, ?, ?, ?, NULL)');
   for (const [k, v] of Object.entries(fields)) {
     if (['trust', 'warmth', 'arousal', 'valence', 'posture', 'flags'].includes(k)) {
       log.run(ctx.now, k, JSON.stringify(state[k] ?? null), JSON.stringify(v), null, `synced from device ${ctx.from}`);
@@ -138,63 +159,83 @@ function writeLimbic(db: Db, fields: Record<string, unknown>, ctx: ApplyContext)
     state[k] = v;
   }
   // Bumping the version invalidates every process's cached state (limbic/service.ts).
-  db.prepare(
+  stmt(db, 
     `INSERT INTO limbic_state (id, version, state, updated_at) VALUES (1, ?, ?, ?)
      ON CONFLICT(id) DO UPDATE SET version = excluded.version, state = excluded.state, updated_at = excluded.updated_at`,
   ).run((row?.version ?? 0) + 1, JSON.stringify(state), ctx.now);
 }
 
-function applyMessage(db: Db, ch: Change): boolean {
+/** Per-batch memo for messages: conversations already ensured, their latest activity, whether any tombstone exists. */
+interface MessageMemo {
+  convs: Set<string>;
+  touched: Map<string, { at: number; title: string }>;
+  anyTombstones: boolean;
+}
+
+function applyMessage(db: Db, ch: Change, memo: MessageMemo): boolean {
   const v = (ch.v ?? {}) as Record<string, unknown>;
   if (ch.f === 'conversation') {
-    const r = db.prepare('INSERT OR IGNORE INTO conversations (id, actor, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?)').run(
+    const r = stmt(db, 'INSERT OR IGNORE INTO conversations (id, actor, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?)').run(
       ch.i, String(v.actor ?? 'creator'), String(v.title ?? ''), Number(v.createdAt ?? 0), Number(v.createdAt ?? 0),
     );
+    memo.convs.add(ch.i);
     return r.changes === 1;
   }
   if (ch.f === '*') {
     const conv = String(v.conversationId ?? '');
     const createdAt = Number(v.createdAt ?? 0);
-    // A message may arrive before its conversation (another device's older batch): create a placeholder.
-    db.prepare('INSERT OR IGNORE INTO conversations (id, actor, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?)').run(conv, 'creator', '', createdAt, createdAt);
-    const r = db.prepare('INSERT OR IGNORE INTO messages (id, conversation_id, turn_id, role, text, created_at, status, meta, hlc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
+    if (!memo.convs.has(conv)) {
+      // A message may arrive before its conversation (another device's older batch): create a placeholder.
+      stmt(db, 'INSERT OR IGNORE INTO conversations (id, actor, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?)').run(conv, 'creator', '', createdAt, createdAt);
+      memo.convs.add(conv);
+    }
+    const r = stmt(db, 'INSERT OR IGNORE INTO messages (id, conversation_id, turn_id, role, text, created_at, status, meta, hlc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
       ch.i, conv, String(v.turnId ?? ''), v.role === 'assistant' ? 'assistant' : 'user', String(v.text ?? ''), createdAt, String(v.status ?? 'complete'), JSON.stringify(v.meta ?? {}), ch.h,
     );
     if (r.changes === 1) {
-      db.prepare(`UPDATE conversations SET updated_at = max(updated_at, ?), title = CASE WHEN title = '' AND ? = 'user' THEN ? ELSE title END WHERE id = ?`).run(
-        createdAt, v.role, String(v.text ?? '').slice(0, 60), conv,
-      );
+      const t = memo.touched.get(conv) ?? { at: 0, title: '' };
+      t.at = Math.max(t.at, createdAt);
+      if (!t.title && v.role === 'user') t.title = String(v.text ?? '').slice(0, 60);
+      memo.touched.set(conv, t);
     }
     // A tombstone that arrived first wins over the late insert.
-    const dead = db.prepare("SELECT 1 FROM sync_clocks WHERE coll = 'message' AND rec_id = ? AND field = 'delete'").get(ch.i);
-    if (dead) db.prepare("UPDATE messages SET text = '', status = 'deleted', meta = '{}' WHERE id = ?").run(ch.i);
+    if (memo.anyTombstones && stmt(db, "SELECT 1 FROM sync_clocks WHERE coll = 'message' AND rec_id = ? AND field = 'delete'").get(ch.i)) {
+      stmt(db, "UPDATE messages SET text = '', status = 'deleted', meta = '{}' WHERE id = ?").run(ch.i);
+    }
     return r.changes === 1;
   }
   if (ch.f === 'delete') {
-    db.prepare("INSERT OR IGNORE INTO sync_clocks (coll, rec_id, field, hlc) VALUES ('message', ?, 'delete', ?)").run(ch.i, ch.h);
-    return db.prepare("UPDATE messages SET text = '', status = 'deleted', meta = '{}' WHERE id = ? AND status != 'deleted'").run(ch.i).changes === 1;
+    stmt(db, "INSERT OR IGNORE INTO sync_clocks (coll, rec_id, field, hlc) VALUES ('message', ?, 'delete', ?)").run(ch.i, ch.h);
+    memo.anyTombstones = true;
+    return stmt(db, "UPDATE messages SET text = '', status = 'deleted', meta = '{}' WHERE id = ? AND status != 'deleted'").run(ch.i).changes === 1;
   }
   return false;
 }
 
+function touchConversations(db: Db, memo: MessageMemo): void {
+  for (const [conv, t] of memo.touched) {
+    stmt(db, "UPDATE conversations SET updated_at = max(updated_at, ?), title = CASE WHEN title = '' THEN ? ELSE title END WHERE id = ?").run(t.at, t.title, conv);
+  }
+}
+
 function applyDevice(db: Db, ch: Change, newer: boolean, now: number): boolean {
   const v = ch.v as Record<string, unknown> | null;
-  const exists = db.prepare('SELECT revoked_at FROM devices WHERE id = ?').get(ch.i) as { revoked_at: number | null } | undefined;
+  const exists = stmt(db, 'SELECT revoked_at FROM devices WHERE id = ?').get(ch.i) as { revoked_at: number | null } | undefined;
   if (ch.f === '*') {
     if (exists) return false;
-    db.prepare('INSERT INTO devices (id, name, capabilities, created_at) VALUES (?, ?, ?, ?)').run(ch.i, String(v?.name ?? ch.i), JSON.stringify(v?.capabilities ?? []), Number(v?.createdAt ?? now));
+    stmt(db, 'INSERT INTO devices (id, name, capabilities, created_at) VALUES (?, ?, ?, ?)').run(ch.i, String(v?.name ?? ch.i), JSON.stringify(v?.capabilities ?? []), Number(v?.createdAt ?? now));
     return true;
   }
   if (!exists) return false;
   if (ch.f === 'revoked') {
     // Revocation wins regardless of clocks and is permanent.
     if (exists.revoked_at !== null) return false;
-    db.prepare('UPDATE devices SET revoked_at = ?, token_hash = NULL WHERE id = ?').run(now, ch.i);
+    stmt(db, 'UPDATE devices SET revoked_at = ?, token_hash = NULL WHERE id = ?').run(now, ch.i);
     return true;
   }
   if (!newer) return false;
-  if (ch.f === 'name' && typeof ch.v === 'string') db.prepare('UPDATE devices SET name = ? WHERE id = ?').run(ch.v, ch.i);
-  else if (ch.f === 'capabilities' && Array.isArray(ch.v)) db.prepare('UPDATE devices SET capabilities = ? WHERE id = ?').run(JSON.stringify(ch.v), ch.i);
+  if (ch.f === 'name' && typeof ch.v === 'string') stmt(db, 'UPDATE devices SET name = ? WHERE id = ?').run(ch.v, ch.i);
+  else if (ch.f === 'capabilities' && Array.isArray(ch.v)) stmt(db, 'UPDATE devices SET capabilities = ? WHERE id = ?').run(JSON.stringify(ch.v), ch.i);
   else return false;
   return true;
 }

@@ -9,7 +9,7 @@ export interface Change {
   h: string;
 }
 
-export const COLLECTIONS: readonly SyncCollection[] = ['heritage', 'limbic', 'memory', 'message', 'device'];
+export const COLLECTIONS: readonly SyncCollection[] = ['heritage', 'limbic', 'memory', 'message', 'device', 'sync'];
 
 export function encodeChanges(rows: { coll: string; rec_id: string; field: string; value: string | null; hlc: string }[]): string {
   // The outbox stores values as JSON text already; splice them in rather than parse and re-serialise.

@@ -18,6 +18,8 @@ export interface SyncRunOptions {
   budgetMs?: number;
   /** Batches per pull page (default 200). */
   pageSize?: number;
+  /** A fresh device starts from the relay's newest snapshot (default true). */
+  snapshot?: boolean;
 }
 
 export interface SyncDeps {

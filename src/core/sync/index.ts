@@ -6,13 +6,16 @@ import type { Engine } from '../engine/engine.js';
 import type { SyncDeps, SyncRunOptions } from './context.js';
 import { pull, type PullReport } from './pull.js';
 import { push, type PushReport } from './push.js';
-import { approveDevice, initVault, joinVault, revokeDevice, sessionFor } from './setup.js';
+import { approveDevice, changePassphrase, initVault, joinVault, revokeDevice, sessionFor } from './setup.js';
 import { readStatus, type SyncStatus } from './status.js';
 import type { Transport } from './transport.js';
 import { hasVault, loadVault } from './vault-state.js';
 import type { SyncSession } from './context.js';
 import type { DeviceOp } from './device-log.js';
 import { refreshPeers } from './peers.js';
+import { writeSnapshot } from './snapshot.js';
+import { getMeta, setMeta } from '../store/db.js';
+import { ProgenyError } from '../errors.js';
 import { pairAccept, pairStart, type PairingStart } from './pairing.js';
 
 export type { SyncStatus, SyncDeviceInfo } from './status.js';
@@ -35,6 +38,10 @@ export interface EngineSync {
   join(relay: string, vaultId: string, passphrase: string, opts?: { name?: string; signal?: AbortSignal }): Promise<SyncStatus>;
   approve(deviceId: string, opts?: { admin?: boolean; signal?: AbortSignal }): Promise<DeviceOp>;
   revoke(deviceId: string, opts?: { passphrase?: string; signal?: AbortSignal }): Promise<{ epoch: number }>;
+  /** Writes a snapshot at this device's cursor (after a complete pull) so new devices start from it. */
+  snapshot(opts?: { signal?: AbortSignal }): Promise<{ seq: number; bytes: number }>;
+  /** Re-wraps the vault root key under a new passphrase (admin device). */
+  changePassphrase(oldPassphrase: string, newPassphrase: string, opts?: { signal?: AbortSignal; kdfCost?: { N: number; r: number; p: number } }): Promise<void>;
   /** New device: opens a pairing mailbox and returns the code to show (then wait() for the admin). */
   pairStart(relay: string, opts?: { name?: string; signal?: AbortSignal }): Promise<PairingStart>;
   /** Admin device: accepts a pairing code after the human compares the short strings. */
@@ -42,6 +49,9 @@ export interface EngineSync {
   /** Refreshes the device log from the relay; returns the pending join requests. */
   devices(opts?: { signal?: AbortSignal }): Promise<{ status: SyncStatus; pending: DeviceOp[] }>;
 }
+
+/** Log entries between automatic snapshots. */
+export const SNAPSHOT_EVERY = 500;
 
 export type SyncEngineLike = Pick<Engine, 'db' | 'clock' | 'paths' | 'deviceId'> & { memory?: Pick<Engine['memory'], 'reindex'> };
 
@@ -62,6 +72,13 @@ export function createEngineSync(engine: SyncEngineLike, extra: { transport?: Tr
     if (r.changes > 0 && engine.memory) await engine.memory.reindex({ staleOnly: true });
     return r;
   };
+  const refuseIfConfigured = (): void => {
+    if (hasVault(deps.paths)) {
+      throw new ProgenyError('SYNC_ALREADY_CONFIGURED', `this home already syncs with vault ${loadVault(deps.paths).vaultId}`, {
+        exit: 'usage', hint: 'one home belongs to one vault; use another --home for another vault',
+      });
+    }
+  };
   const status = (): SyncStatus => readStatus(deps.db, deps.deviceId, hasVault(deps.paths) ? open().vault : undefined);
   const name = (n?: string): string => n ?? `device ${deps.deviceId.slice(0, 6)}`;
 
@@ -69,18 +86,35 @@ export function createEngineSync(engine: SyncEngineLike, extra: { transport?: Tr
     status: async () => status(),
     push: (o) => serial(() => push(open(), o)),
     pull: (o) => serial(() => pullAndEmbed(o)),
-    sync: (o) => serial(async () => ({ pull: await pullAndEmbed(o), push: await push(open(), o) })),
+    sync: (o) => serial(async () => {
+      const report = { pull: await pullAndEmbed(o), push: await push(open(), o) };
+      // Compaction: a caught-up device writes a snapshot every SNAPSHOT_EVERY log entries (best effort).
+      const last = Number(getMeta(deps.db, 'sync_snapshot_announced_by_me') ?? 0);
+      if (report.pull.parked === 0 && report.pull.cursor - last >= SNAPSHOT_EVERY && !report.pull.alarms.length) {
+        await writeSnapshot(open(), o?.signal).then((r) => setMeta(deps.db, 'sync_snapshot_announced_by_me', String(r.seq)), () => undefined);
+      }
+      return report;
+    }),
+    snapshot: (o = {}) => serial(async () => {
+      const r = await writeSnapshot(open(), o.signal);
+      setMeta(deps.db, 'sync_snapshot_announced_by_me', String(r.seq));
+      return r;
+    }),
     init: (relay, pass, o = {}) => serial(async () => {
+      refuseIfConfigured();
       session = await initVault(deps, relay, pass, { name: name(o.name), ...(o.kdfCost ? { kdfCost: o.kdfCost } : {}), ...(o.signal ? { signal: o.signal } : {}) });
       return status();
     }),
     join: (relay, vaultId, pass, o = {}) => serial(async () => {
+      refuseIfConfigured();
       session = await joinVault(deps, relay, vaultId, pass, { name: name(o.name), ...(o.signal ? { signal: o.signal } : {}) });
       return status();
     }),
     approve: (id, o) => serial(() => approveDevice(open(), id, o)),
     revoke: (id, o) => serial(() => revokeDevice(open(), id, o)),
+    changePassphrase: (oldP, newP, o = {}) => serial(() => changePassphrase(open(), oldP, newP, o)),
     pairStart: async (relay, o = {}) => {
+      refuseIfConfigured();
       const start = await pairStart(deps, relay, name(o.name), o.signal);
       return {
         code: start.code,

@@ -7,7 +7,8 @@ import type { Clock } from '../clock.js';
 import { getMeta, setMeta, type Db } from '../store/db.js';
 import { decodeHlc, encodeHlc, tickHlc } from './hlc.js';
 
-export type SyncCollection = 'heritage' | 'limbic' | 'memory' | 'message' | 'device';
+/** `sync` carries the protocol's own announcements (e.g. a new snapshot), never user data. */
+export type SyncCollection = 'heritage' | 'limbic' | 'memory' | 'message' | 'device' | 'sync';
 
 export interface Journal {
   /** Must be called inside a write transaction. Returns the change's HLC. */

@@ -4,6 +4,7 @@
  * the root key (passphrase holders) or boxed to this device by the admin that rotated them.
  */
 import { immediate } from '../store/db.js';
+import { setMetaNum } from './context.js';
 import { fromB64, open, openBox, syncCryptoError, toB64 } from './crypto.js';
 import { replayDeviceLog, type DeviceOp, type LogDevice } from './device-log.js';
 import type { SyncSession } from './context.js';
@@ -33,6 +34,7 @@ export async function refreshPeers(s: SyncSession, signal?: AbortSignal): Promis
       up.run(d.id, Buffer.from(d.signPk), Buffer.from(d.boxPk), d.name, JSON.stringify(d.caps), d.status);
     }
   });
+  setMetaNum(s.db, 'sync_devlog_n', res.ops.length);
   const me = devices.get(s.vault.deviceId);
   if (me?.status === 'active' && s.vault.status === 'pending') {
     s.vault.status = 'active';

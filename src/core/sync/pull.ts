@@ -5,6 +5,8 @@
  * batches are buffered, batches from unknown devices, unknown key epochs or newer envelope versions are parked (kept,
  * never dropped), and anything a misbehaving relay could do raises an alarm shown by `progeny sync status`.
  */
+import { stmt } from './stmt.js';
+import { ProgenyError } from '../errors.js';
 import { getMeta, immediate, setMeta } from '../store/db.js';
 import { createApplier } from './apply.js';
 import { decodeChanges } from './changes.js';
@@ -12,6 +14,7 @@ import { alarm, metaNum, setMetaNum, type SyncRunOptions, type SyncSession } fro
 import { ENVELOPE_VERSION, envelopeHash, openEnvelope, parseEnvelope, type BatchHeader } from './envelope.js';
 import { decodeHlc, encodeHlc, MAX_DRIFT_MS, receiveHlc } from './hlc.js';
 import { fetchEpoch, loadPeers, refreshPeers, type Peer } from './peers.js';
+import { loadSnapshot } from './snapshot.js';
 
 export interface PullReport {
   applied: number;
@@ -27,13 +30,15 @@ interface Page {
   items: { seq: number; envelope: string }[];
   head: number;
   done: boolean;
+  deviceLog?: number;
 }
+
+const cursorPosts = new Map<string, { seq: number; at: number }>();
 
 export async function pull(s: SyncSession, opts: SyncRunOptions = {}): Promise<PullReport> {
   const { db } = s;
   const signal = opts.signal;
-  const { devices } = await refreshPeers(s, signal);
-  let peers = loadPeers(s, devices);
+  let peers = loadPeers(s);
   const apply = createApplier(db);
   const report: PullReport = { applied: 0, changes: 0, own: 0, parked: 0, alarms: [], cursor: metaNum(db, 'sync_cursor'), head: 0 };
   const raise = (kind: string, detail: string): void => {
@@ -41,10 +46,19 @@ export async function pull(s: SyncSession, opts: SyncRunOptions = {}): Promise<P
     report.alarms.push(`${kind}: ${detail}`);
   };
   const park = (seq: number, h: BatchHeader | undefined, reason: string, env: Buffer): void => {
-    db.prepare('INSERT OR IGNORE INTO sync_parked (relay_seq, device_id, device_seq, reason, envelope) VALUES (?, ?, ?, ?, ?)').run(seq, h?.deviceId ?? '', h?.deviceSeq ?? 0, reason, env);
+    stmt(db, 'INSERT OR IGNORE INTO sync_parked (relay_seq, device_id, device_seq, reason, envelope) VALUES (?, ?, ?, ?, ?)').run(seq, h?.deviceId ?? '', h?.deviceSeq ?? 0, reason, env);
     report.parked++;
   };
+  let pageHead = 0;
+  let stamped = false;
+  /** Inside each write transaction of the pull: the head watermark and the pull time ride along (no extra commit). */
+  const stamp = (): void => {
+    setMetaNum(db, 'sync_head_max', Math.max(metaNum(db, 'sync_head_max'), pageHead));
+    setMetaNum(db, 'sync_last_pull', s.clock.now());
+    stamped = true;
+  };
   const advance = (seq: number): void => {
+    stamp();
     if (seq <= report.cursor) return; // parked batches drained later sit below the cursor already
     setMetaNum(db, 'sync_cursor', seq);
     report.cursor = seq;
@@ -79,7 +93,7 @@ export async function pull(s: SyncSession, opts: SyncRunOptions = {}): Promise<P
       return 'skip';
     }
     if (h.deviceSeq <= peer.lastSeq) {
-      const seen = db.prepare('SELECT hash FROM sync_seen WHERE device_id = ? AND device_seq = ?').pluck().get(h.deviceId, h.deviceSeq) as string | undefined;
+      const seen = stmt(db, 'SELECT hash FROM sync_seen WHERE device_id = ? AND device_seq = ?').pluck().get(h.deviceId, h.deviceSeq) as string | undefined;
       if (seen !== hash) raise('equivocation', `device ${h.deviceId} batch ${h.deviceSeq} differs from the one applied`);
       else if (!fromParked) raise('replay', `batch ${h.deviceSeq} of device ${h.deviceId} served again at seq ${seq}`);
       return 'skip';
@@ -90,8 +104,8 @@ export async function pull(s: SyncSession, opts: SyncRunOptions = {}): Promise<P
   };
 
   const own = (seq: number, h: BatchHeader, hash: string): string => {
-    const mine = db.prepare('SELECT hash, outbox_max FROM sync_batches WHERE device_seq = ?').get(h.deviceSeq) as { hash: string; outbox_max: number } | undefined;
-    const seen = db.prepare('SELECT hash FROM sync_seen WHERE device_id = ? AND device_seq = ?').pluck().get(h.deviceId, h.deviceSeq) as string | undefined;
+    const mine = stmt(db, 'SELECT hash, outbox_max FROM sync_batches WHERE device_seq = ?').get(h.deviceSeq) as { hash: string; outbox_max: number } | undefined;
+    const seen = stmt(db, 'SELECT hash FROM sync_seen WHERE device_id = ? AND device_seq = ?').pluck().get(h.deviceId, h.deviceSeq) as string | undefined;
     if ((mine && mine.hash !== hash) || (seen && seen !== hash) || (!mine && !seen)) {
       raise('forged', `a batch ${h.deviceSeq} in this device's name that it did not seal`);
       return 'skip';
@@ -99,9 +113,9 @@ export async function pull(s: SyncSession, opts: SyncRunOptions = {}): Promise<P
     immediate(db, () => {
       if (mine) {
         // Outbox rows are dropped only once their batch is seen in a pull.
-        db.prepare('DELETE FROM outbox WHERE seq <= ?').run(mine.outbox_max);
-        db.prepare('DELETE FROM sync_batches WHERE device_seq <= ?').run(h.deviceSeq);
-        db.prepare('INSERT OR IGNORE INTO sync_seen (device_id, device_seq, hash) VALUES (?, ?, ?)').run(h.deviceId, h.deviceSeq, hash);
+        stmt(db, 'DELETE FROM outbox WHERE seq <= ?').run(mine.outbox_max);
+        stmt(db, 'DELETE FROM sync_batches WHERE device_seq <= ?').run(h.deviceSeq);
+        stmt(db, 'INSERT OR IGNORE INTO sync_seen (device_id, device_seq, hash) VALUES (?, ?, ?)').run(h.deviceId, h.deviceSeq, hash);
       }
       advance(seq);
     });
@@ -134,12 +148,12 @@ export async function pull(s: SyncSession, opts: SyncRunOptions = {}): Promise<P
     if (max.ms > now + MAX_DRIFT_MS) return 'clock';
     const done = immediate(db, () => {
       // Another process (or a concurrent pull) may have applied it meanwhile: the database decides, exactly once.
-      const lastSeq = db.prepare('SELECT last_seq FROM sync_peers WHERE device_id = ?').pluck().get(h.deviceId) as number;
+      const lastSeq = stmt(db, 'SELECT last_seq FROM sync_peers WHERE device_id = ?').pluck().get(h.deviceId) as number;
       if (lastSeq !== h.deviceSeq - 1) return false;
-      const stats = apply({ db, now, from: h.deviceId }, changes);
-      db.prepare('UPDATE sync_peers SET last_seq = ?, last_hash = ? WHERE device_id = ?').run(h.deviceSeq, hash, h.deviceId);
+      const stats = apply({ db, now, from: h.deviceId, relaySeq: seq }, changes);
+      stmt(db, 'UPDATE sync_peers SET last_seq = ?, last_hash = ? WHERE device_id = ?').run(h.deviceSeq, hash, h.deviceId);
       advance(seq);
-      db.prepare('INSERT OR IGNORE INTO sync_seen (device_id, device_seq, hash) VALUES (?, ?, ?)').run(h.deviceId, h.deviceSeq, hash);
+      stmt(db, 'INSERT OR IGNORE INTO sync_seen (device_id, device_seq, hash) VALUES (?, ?, ?)').run(h.deviceId, h.deviceSeq, hash);
       const last = getMeta(db, 'hlc_last');
       setMeta(db, 'hlc_last', encodeHlc(receiveHlc(last ? decodeHlc(last) : undefined, max, now, s.deviceId)));
       report.changes += stats.applied;
@@ -156,27 +170,42 @@ export async function pull(s: SyncSession, opts: SyncRunOptions = {}): Promise<P
   const drainParked = async (): Promise<void> => {
     for (let progress = true; progress;) {
       progress = false;
-      const rows = db.prepare("SELECT relay_seq, envelope FROM sync_parked WHERE reason != 'version' ORDER BY device_id, device_seq").all() as { relay_seq: number; envelope: Buffer }[];
+      const rows = stmt(db, "SELECT relay_seq, envelope FROM sync_parked WHERE reason != 'version' ORDER BY device_id, device_seq").all() as { relay_seq: number; envelope: Buffer }[];
       for (const r of rows) {
         const out = await process(r.relay_seq, r.envelope, true);
         if (out === 'ok' || out === 'skip') {
-          db.prepare('DELETE FROM sync_parked WHERE relay_seq = ?').run(r.relay_seq);
+          stmt(db, 'DELETE FROM sync_parked WHERE relay_seq = ?').run(r.relay_seq);
           progress = true;
         }
       }
     }
   };
 
-  refreshed = true;
-  await drainParked();
-  refreshed = false;
   const maxHeadSeen = metaNum(db, 'sync_head_max');
-  for (;;) {
+  if (report.cursor === 0 && opts.snapshot !== false) {
+    // A fresh device starts from the newest snapshot, then pulls only the log after it.
+    if (peers.size === 0) peers = loadPeers(s, (await refreshPeers(s, signal)).devices);
+    const at = await loadSnapshot(s, signal);
+    if (at > 0) {
+      report.cursor = at;
+      peers = loadPeers(s, (await refreshPeers(s, signal)).devices);
+      opts.onProgress?.({ phase: 'pull', done: at });
+    }
+  }
+  for (let first = true; ; first = false) {
     signal?.throwIfAborted();
     const page = await s.relay.call<Page>('GET', `/v1/sync/vaults/${s.vault.vaultId}/batches?after=${report.cursor}&limit=${opts.pageSize ?? 200}`, undefined, signal ? { signal } : {});
-    if (!Array.isArray(page.items) || !Number.isInteger(page.head)) throw new Error('malformed page');
+    if (!Array.isArray(page.items) || !Number.isInteger(page.head)) throw new ProgenyError('SYNC_BAD_RESPONSE', 'the relay sent a malformed page of batches', { exit: 'sync' });
+    if (first) {
+      // The device log is refetched (and re-verified) only when it changed, or when we know no peers yet.
+      if (page.deviceLog !== metaNum(db, 'sync_devlog_n') || peers.size === 0) peers = loadPeers(s, (await refreshPeers(s, signal)).devices);
+      refreshed = true;
+      await drainParked();
+      refreshed = false;
+    }
     if (page.head < maxHeadSeen) raise('rollback', `the relay head went back from ${maxHeadSeen} to ${page.head}`);
     report.head = Math.max(report.head, page.head);
+    pageHead = report.head;
     for (const item of page.items) {
       if (!Number.isInteger(item.seq) || item.seq <= report.cursor || typeof item.envelope !== 'string') {
         raise('reorder', `the relay served seq ${String(item.seq)} after ${report.cursor}`);
@@ -196,11 +225,15 @@ export async function pull(s: SyncSession, opts: SyncRunOptions = {}): Promise<P
     if (page.done || page.items.length === 0) break;
   }
   await drainParked();
-  setMetaNum(db, 'sync_head_max', Math.max(maxHeadSeen, report.head));
-  const gaps = db.prepare("SELECT device_id, min(device_seq) AS n FROM sync_parked WHERE reason = 'gap' GROUP BY device_id").all() as { device_id: string; n: number }[];
+  if (!stamped) immediate(db, stamp);
+  const gaps = stmt(db, "SELECT device_id, min(device_seq) AS n FROM sync_parked WHERE reason = 'gap' GROUP BY device_id").all() as { device_id: string; n: number }[];
   for (const g of gaps) raise('gap', `batches of device ${g.device_id} before ${g.n} are missing from the relay`);
-  setMetaNum(db, 'sync_last_pull', s.clock.now());
-  await s.relay.call('POST', `/v1/sync/vaults/${s.vault.vaultId}/cursor`, { seq: report.cursor }).catch(() => undefined);
+  // The acknowledged cursor is advisory (for compaction): posted at most every 30 s per process.
+  const posted = cursorPosts.get(s.vault.vaultId);
+  if (report.cursor > (posted?.seq ?? 0) && s.clock.now() - (posted?.at ?? 0) >= 30_000) {
+    cursorPosts.set(s.vault.vaultId, { seq: report.cursor, at: s.clock.now() });
+    await s.relay.call('POST', `/v1/sync/vaults/${s.vault.vaultId}/cursor`, { seq: report.cursor }).catch(() => undefined);
+  }
   return report;
 }
 

@@ -71,7 +71,6 @@ export async function push(s: SyncSession, opts: SyncRunOptions = {}): Promise<P
     }
     throw err;
   }
-  setMetaNum(db, 'sync_last_push', s.clock.now());
   return report;
 }
 
@@ -79,6 +78,7 @@ function recordResults(s: SyncSession, chunk: { device_seq: number }[], results:
   let sent = 0;
   let dup = 0;
   immediate(s.db, () => {
+    setMetaNum(s.db, 'sync_last_push', s.clock.now());
     results.forEach((r, i) => {
       const row = chunk[i];
       if (!row || !Number.isInteger(r?.seq)) return;

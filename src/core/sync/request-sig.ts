@@ -5,8 +5,12 @@
 import { sha256hex, signBytes, verifyBytes } from './crypto.js';
 
 export const SIG_HEADERS = { device: 'x-progeny-device', time: 'x-progeny-time', sig: 'x-progeny-sig' } as const;
-/** A signed request older or newer than this is refused (bounds replays of captured requests). */
-export const REQUEST_WINDOW_MS = 5 * 60_000;
+/**
+ * A signed request older or newer than this is refused (bounds replays of captured requests, which are harmless
+ * anyway: pushes are idempotent and reads return ciphertext). Wider than the HLC drift limit, so a device whose
+ * clock runs ahead can still push, and its batches are quarantined by the others rather than refused here.
+ */
+export const REQUEST_WINDOW_MS = 15 * 60_000;
 
 export function requestMessage(method: string, pathAndQuery: string, time: string, body: Uint8Array | string): Uint8Array {
   return Buffer.from(`progeny/req\0${method.toUpperCase()}\n${pathAndQuery}\n${time}\n${sha256hex(body)}`);

@@ -170,3 +170,12 @@ export async function revokeDevice(s: SyncSession, deviceId: string, opts: { pas
   saveVault(s.paths, s.vault);
   return { epoch };
 }
+
+/** Changes the vault passphrase: only the root key's passphrase wrapping changes (sync.md, "Keys"). */
+export async function changePassphrase(s: SyncSession, oldPassphrase: string, newPassphrase: string, opts: { kdfCost?: { N: number; r: number; p: number }; signal?: AbortSignal } = {}): Promise<void> {
+  if (newPassphrase.length < 8) throw new ProgenyError('USAGE', 'the new passphrase must have at least 8 characters', { exit: 'usage' });
+  const { vrk, joinSeed, epoch } = await unlock(s, s.vault.relay, s.vault.vaultId, oldPassphrase, opts.signal);
+  const kdf = newKdfParams(opts.kdfCost ?? KDF_DEFAULT);
+  const params: VaultParams = { kdf, wrappedVrk: toB64(seal(Buffer.concat([vrk, joinSeed]), deriveKek(newPassphrase, kdf))), joinPk0: toB64(s.vault.joinPk0) };
+  await s.relay.call('PUT', `/v1/sync/vaults/${s.vault.vaultId}/params`, { params, epoch, expectEpoch: epoch }, opts.signal ? { signal: opts.signal } : {});
+}

@@ -4,6 +4,7 @@
  * pairing mailbox. It only ever holds ciphertext, public keys and pseudonymous ids. Appends run in one immediate
  * transaction each, so `seq` order is commit order even with several relay processes on one file.
  */
+import { stmt } from '../../core/sync/stmt.js';
 import Database from 'better-sqlite3';
 import { migrate, immediate, type Db } from '../../core/store/db.js';
 
@@ -54,6 +55,7 @@ export interface RelayStore {
   device(vault: string, deviceId: string): RelayDevice | undefined;
   devices(vault: string): RelayDevice[];
   deviceOps(vault: string): unknown[];
+  deviceOpCount(vault: string): number;
   appendDeviceOp(vault: string, op: unknown, device: RelayDevice): void;
   addPending(vault: string, device: RelayDevice, op: unknown, now: number): void;
   pendingOps(vault: string): unknown[];
@@ -82,68 +84,69 @@ export function openRelayStore(path: string): RelayStore {
     status: r.status,
     caps: JSON.parse(r.caps) as string[],
   });
-  const upsertDevice = db.prepare(
+  const upsertDevice = stmt(db, 
     `INSERT INTO devices (vault, device_id, sign_pk, status, caps) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT(vault, device_id) DO UPDATE SET sign_pk = excluded.sign_pk, status = excluded.status, caps = excluded.caps`,
   );
   const putDevice = (vault: string, d: RelayDevice): void => {
     upsertDevice.run(vault, d.deviceId, Buffer.from(d.signPk), d.status, JSON.stringify(d.caps));
   };
-  const maxSeq = db.prepare('SELECT coalesce(max(seq), 0) FROM log WHERE vault = ?').pluck();
+  const maxSeq = stmt(db, 'SELECT coalesce(max(seq), 0) FROM log WHERE vault = ?').pluck();
 
   return {
     db,
     vault(id) {
-      const r = db.prepare('SELECT params, epoch FROM vaults WHERE id = ?').get(id) as { params: string; epoch: number } | undefined;
+      const r = stmt(db, 'SELECT params, epoch FROM vaults WHERE id = ?').get(id) as { params: string; epoch: number } | undefined;
       return r && { params: JSON.parse(r.params) as unknown, epoch: r.epoch };
     },
     createVault(id, params, genesis, dev, keyRecord, now) {
       return immediate(db, () => {
-        if (db.prepare('SELECT 1 FROM vaults WHERE id = ?').get(id)) return false;
-        db.prepare('INSERT INTO vaults (id, params, epoch, created_at) VALUES (?, ?, 0, ?)').run(id, JSON.stringify(params), now);
-        db.prepare('INSERT INTO device_ops (vault, idx, op) VALUES (?, 0, ?)').run(id, JSON.stringify(genesis));
-        db.prepare('INSERT INTO keys (vault, epoch, record) VALUES (?, 0, ?)').run(id, JSON.stringify(keyRecord));
+        if (stmt(db, 'SELECT 1 FROM vaults WHERE id = ?').get(id)) return false;
+        stmt(db, 'INSERT INTO vaults (id, params, epoch, created_at) VALUES (?, ?, 0, ?)').run(id, JSON.stringify(params), now);
+        stmt(db, 'INSERT INTO device_ops (vault, idx, op) VALUES (?, 0, ?)').run(id, JSON.stringify(genesis));
+        stmt(db, 'INSERT INTO keys (vault, epoch, record) VALUES (?, 0, ?)').run(id, JSON.stringify(keyRecord));
         putDevice(id, dev);
         return true;
       });
     },
     setParams(id, params, epoch, expectEpoch) {
-      return db.prepare('UPDATE vaults SET params = ?, epoch = ? WHERE id = ? AND epoch = ?').run(JSON.stringify(params), epoch, id, expectEpoch).changes === 1;
+      return stmt(db, 'UPDATE vaults SET params = ?, epoch = ? WHERE id = ? AND epoch = ?').run(JSON.stringify(params), epoch, id, expectEpoch).changes === 1;
     },
     device(vault, deviceId) {
-      const r = db.prepare('SELECT * FROM devices WHERE vault = ? AND device_id = ?').get(vault, deviceId) as Parameters<typeof toDevice>[0] | undefined;
+      const r = stmt(db, 'SELECT * FROM devices WHERE vault = ? AND device_id = ?').get(vault, deviceId) as Parameters<typeof toDevice>[0] | undefined;
       return r && toDevice(r);
     },
-    devices: (vault) => (db.prepare('SELECT * FROM devices WHERE vault = ?').all(vault) as Parameters<typeof toDevice>[0][]).map(toDevice),
-    deviceOps: (vault) => (db.prepare('SELECT op FROM device_ops WHERE vault = ? ORDER BY idx').pluck().all(vault) as string[]).map((s) => JSON.parse(s) as unknown),
+    devices: (vault) => (stmt(db, 'SELECT * FROM devices WHERE vault = ?').all(vault) as Parameters<typeof toDevice>[0][]).map(toDevice),
+    deviceOps: (vault) => (stmt(db, 'SELECT op FROM device_ops WHERE vault = ? ORDER BY idx').pluck().all(vault) as string[]).map((s) => JSON.parse(s) as unknown),
+    deviceOpCount: (vault) => stmt(db, 'SELECT count(*) FROM device_ops WHERE vault = ?').pluck().get(vault) as number,
     appendDeviceOp(vault, op, device) {
       immediate(db, () => {
-        const idx = db.prepare('SELECT coalesce(max(idx), -1) + 1 FROM device_ops WHERE vault = ?').pluck().get(vault) as number;
-        db.prepare('INSERT INTO device_ops (vault, idx, op) VALUES (?, ?, ?)').run(vault, idx, JSON.stringify(op));
-        db.prepare('DELETE FROM pending WHERE vault = ? AND device_id = ?').run(vault, device.deviceId);
+        const idx = stmt(db, 'SELECT coalesce(max(idx), -1) + 1 FROM device_ops WHERE vault = ?').pluck().get(vault) as number;
+        stmt(db, 'INSERT INTO device_ops (vault, idx, op) VALUES (?, ?, ?)').run(vault, idx, JSON.stringify(op));
+        stmt(db, 'DELETE FROM pending WHERE vault = ? AND device_id = ?').run(vault, device.deviceId);
         putDevice(vault, device);
       });
     },
     addPending(vault, device, op, now) {
       immediate(db, () => {
-        db.prepare('INSERT OR REPLACE INTO pending (vault, device_id, op, at) VALUES (?, ?, ?, ?)').run(vault, device.deviceId, JSON.stringify(op), now);
+        stmt(db, 'INSERT OR REPLACE INTO pending (vault, device_id, op, at) VALUES (?, ?, ?, ?)').run(vault, device.deviceId, JSON.stringify(op), now);
         putDevice(vault, device);
       });
     },
-    pendingOps: (vault) => (db.prepare('SELECT op FROM pending WHERE vault = ? ORDER BY at').pluck().all(vault) as string[]).map((s) => JSON.parse(s) as unknown),
+    pendingOps: (vault) => (stmt(db, 'SELECT op FROM pending WHERE vault = ? ORDER BY at').pluck().all(vault) as string[]).map((s) => JSON.parse(s) as unknown),
     append(vault, deviceId, deviceSeq, hash, envelope, now) {
       return immediate(db, (): AppendOutcome => {
-        const same = db.prepare('SELECT seq, hash FROM log WHERE vault = ? AND device_id = ? AND device_seq = ?').get(vault, deviceId, deviceSeq) as { seq: number; hash: string } | undefined;
+        const same = stmt(db, 'SELECT seq, hash FROM log WHERE vault = ? AND device_id = ? AND device_seq = ?').get(vault, deviceId, deviceSeq) as { seq: number; hash: string } | undefined;
         if (same) return same.hash === hash ? { seq: same.seq, dup: true } : { conflict: 'equivocation', deviceSeq };
-        const last = db.prepare('SELECT coalesce(max(device_seq), 0) FROM log WHERE vault = ? AND device_id = ?').pluck().get(vault, deviceId) as number;
+        const last = stmt(db, 'SELECT coalesce(max(device_seq), 0) FROM log WHERE vault = ? AND device_id = ?').pluck().get(vault, deviceId) as number;
         if (deviceSeq !== last + 1) return { conflict: 'gap', expectedDeviceSeq: last + 1 };
         const seq = (maxSeq.get(vault) as number) + 1;
-        db.prepare('INSERT INTO log (vault, seq, device_id, device_seq, hash, envelope, at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(vault, seq, deviceId, deviceSeq, hash, Buffer.from(envelope), now);
+        stmt(db, 'INSERT INTO log (vault, seq, device_id, device_seq, hash, envelope, at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(vault, seq, deviceId, deviceSeq, hash, Buffer.from(envelope), now);
         return { seq };
       });
     },
     page(vault, after, limit, maxBytes) {
-      const rows = db.prepare('SELECT seq, envelope FROM log WHERE vault = ? AND seq > ? ORDER BY seq LIMIT ?').all(vault, after, limit) as { seq: number; envelope: Buffer }[];
+      const rows = stmt(db, 'SELECT seq, envelope FROM log WHERE vault = ? AND seq > ? ORDER BY seq LIMIT ?').all(vault, after, limit) as { seq: number; envelope: Buffer }[];
       const items: { seq: number; envelope: Buffer }[] = [];
       let bytes = 0;
       for (const r of rows) {
@@ -154,50 +157,50 @@ export function openRelayStore(path: string): RelayStore {
       return { items, head: maxSeq.get(vault) as number };
     },
     head(vault) {
-      const rows = db.prepare('SELECT device_id, max(device_seq) AS n FROM log WHERE vault = ? GROUP BY device_id').all(vault) as { device_id: string; n: number }[];
+      const rows = stmt(db, 'SELECT device_id, max(device_seq) AS n FROM log WHERE vault = ? GROUP BY device_id').all(vault) as { device_id: string; n: number }[];
       return { head: maxSeq.get(vault) as number, perDevice: Object.fromEntries(rows.map((r) => [r.device_id, r.n])) };
     },
     putKeys(vault, epoch, record) {
       return immediate(db, () => {
-        const cur = db.prepare('SELECT coalesce(max(epoch), -1) FROM keys WHERE vault = ?').pluck().get(vault) as number;
+        const cur = stmt(db, 'SELECT coalesce(max(epoch), -1) FROM keys WHERE vault = ?').pluck().get(vault) as number;
         if (epoch !== cur + 1) return false; // compare-and-swap: only the next epoch
-        db.prepare('INSERT INTO keys (vault, epoch, record) VALUES (?, ?, ?)').run(vault, epoch, JSON.stringify(record));
+        stmt(db, 'INSERT INTO keys (vault, epoch, record) VALUES (?, ?, ?)').run(vault, epoch, JSON.stringify(record));
         return true;
       });
     },
     getKeys(vault, epoch) {
       const r = (epoch === undefined
-        ? db.prepare('SELECT epoch, record FROM keys WHERE vault = ? ORDER BY epoch DESC LIMIT 1').get(vault)
-        : db.prepare('SELECT epoch, record FROM keys WHERE vault = ? AND epoch = ?').get(vault, epoch)) as { epoch: number; record: string } | undefined;
+        ? stmt(db, 'SELECT epoch, record FROM keys WHERE vault = ? ORDER BY epoch DESC LIMIT 1').get(vault)
+        : stmt(db, 'SELECT epoch, record FROM keys WHERE vault = ? AND epoch = ?').get(vault, epoch)) as { epoch: number; record: string } | undefined;
       return r && { epoch: r.epoch, record: JSON.parse(r.record) as unknown };
     },
     putSnapshot(vault, seq, deviceId, data, now) {
       return immediate(db, () => {
-        const cur = db.prepare('SELECT seq FROM snapshots WHERE vault = ?').pluck().get(vault) as number | undefined;
+        const cur = stmt(db, 'SELECT seq FROM snapshots WHERE vault = ?').pluck().get(vault) as number | undefined;
         if (cur !== undefined && cur >= seq) return false;
         if (seq > (maxSeq.get(vault) as number)) return false;
-        db.prepare('INSERT OR REPLACE INTO snapshots (vault, seq, device_id, data, at) VALUES (?, ?, ?, ?, ?)').run(vault, seq, deviceId, Buffer.from(data), now);
+        stmt(db, 'INSERT OR REPLACE INTO snapshots (vault, seq, device_id, data, at) VALUES (?, ?, ?, ?, ?)').run(vault, seq, deviceId, Buffer.from(data), now);
         return true;
       });
     },
     getSnapshot(vault) {
-      const r = db.prepare('SELECT seq, device_id, data FROM snapshots WHERE vault = ?').get(vault) as { seq: number; device_id: string; data: Buffer } | undefined;
+      const r = stmt(db, 'SELECT seq, device_id, data FROM snapshots WHERE vault = ?').get(vault) as { seq: number; device_id: string; data: Buffer } | undefined;
       return r && { seq: r.seq, deviceId: r.device_id, data: r.data };
     },
     setCursor(vault, deviceId, seq) {
-      db.prepare('INSERT INTO cursors (vault, device_id, seq) VALUES (?, ?, ?) ON CONFLICT(vault, device_id) DO UPDATE SET seq = max(seq, excluded.seq)').run(vault, deviceId, seq);
+      stmt(db, 'INSERT INTO cursors (vault, device_id, seq) VALUES (?, ?, ?) ON CONFLICT(vault, device_id) DO UPDATE SET seq = max(seq, excluded.seq)').run(vault, deviceId, seq);
     },
     pairPost(id, payload, expiresAt) {
       return immediate(db, () => {
-        const n = db.prepare('SELECT coalesce(max(n), 0) + 1 FROM pair WHERE id = ?').pluck().get(id) as number;
+        const n = stmt(db, 'SELECT coalesce(max(n), 0) + 1 FROM pair WHERE id = ?').pluck().get(id) as number;
         if (n > 16) return -1;
-        db.prepare('INSERT INTO pair (id, n, payload, expires_at) VALUES (?, ?, ?, ?)').run(id, n, payload, expiresAt);
+        stmt(db, 'INSERT INTO pair (id, n, payload, expires_at) VALUES (?, ?, ?, ?)').run(id, n, payload, expiresAt);
         return n;
       });
     },
     pairGet(id, after, now) {
-      db.prepare('DELETE FROM pair WHERE expires_at < ?').run(now);
-      return db.prepare('SELECT n, payload FROM pair WHERE id = ? AND n > ? ORDER BY n').all(id, after) as { n: number; payload: string }[];
+      stmt(db, 'DELETE FROM pair WHERE expires_at < ?').run(now);
+      return stmt(db, 'SELECT n, payload FROM pair WHERE id = ? AND n > ? ORDER BY n').all(id, after) as { n: number; payload: string }[];
     },
     close: () => db.close(),
   };

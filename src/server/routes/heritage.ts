@@ -34,6 +34,7 @@ export const heritageRoutes: RouteModule = (app, ctx) => {
     },
     async (req, reply) => {
       const v = heritage.update(req.body.doc, req.body.reason, { allowBase: req.body.allowBase === true, origin: 'api' });
+      ctx.notify({ type: 'heritage', version: v.version });
       reply.code(201);
       return v;
     },

@@ -32,7 +32,11 @@ export const stateRoutes: RouteModule = (app, ctx) => {
         },
       },
     },
-    async (req) => state.adjust(req.body.deltas, req.body.reason.trim()),
+    async (req) => {
+      const r = state.adjust(req.body.deltas, req.body.reason.trim());
+      ctx.notify({ type: 'limbic', state: r.state });
+      return r;
+    },
   );
 
   app.get<{ Querystring: { variable?: string; limit: number } }>(

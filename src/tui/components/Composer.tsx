@@ -9,6 +9,7 @@ import type { Theme } from '../theme.js';
 import { SlashMenu } from './SlashMenu.js';
 
 export interface ComposerProps {
+  initialText?: string;
   onEffect(effect: EditorEffect): void;
   history: readonly string[];
   busy: boolean;
@@ -39,8 +40,8 @@ function CursorLine({ line, cursor, prefix, theme }: { line: string; cursor: num
   );
 }
 
-export function Composer({ onEffect, history, busy, width, theme, onKey, maxLines = 10 }: ComposerProps) {
-  const [ed, setEd] = useState<EditorState>(emptyEditor);
+export function Composer({ initialText = '', onEffect, history, busy, width, theme, onKey, maxLines = 10 }: ComposerProps) {
+  const [ed, setEd] = useState<EditorState>(() => ({ ...emptyEditor, text: initialText, cursor: initialText.length }));
   const edRef = useRef(ed);
   const handler = useCallback(
     (input: string, key: Key) => {

@@ -1,6 +1,7 @@
 import { render } from 'ink-testing-library';
 import { describe, expect, it, vi } from 'vitest';
 import { snapshot } from '../../testing/tui-fake-engine.js';
+import { strip, tick, until } from '../../testing/tui-wait.js';
 import type { EditorEffect } from '../editor.js';
 import { initialState, type ChatState } from '../state.js';
 import { THEMES } from '../theme.js';
@@ -13,9 +14,6 @@ import { RecallView } from './RecallView.js';
 import { StatusBar } from './StatusBar.js';
 
 const theme = THEMES.none;
-// eslint-disable-next-line no-control-regex -- stripping colour escapes (bold survives NO_COLOR)
-const strip = (s: string | undefined): string => (s ?? '').replace(/\x1b\[[0-9;]*m/g, '');
-const tick = (ms = 20): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const memories = [
   { id: 'a', text: 'Maya lives in Lisbon', score: 0.81, similarity: 0.9 },
   { id: 'b', text: 'Maya teaches violin', score: 0.64, similarity: 0.7 },
@@ -106,49 +104,47 @@ describe('Composer', () => {
   it('edits, completes slash commands with a menu, pastes multi-line blocks, and submits', async () => {
     const effects: EditorEffect[] = [];
     const r = render(<Composer onEffect={(e) => effects.push(e)} history={['earlier']} busy={false} width={60} theme={theme} />);
+    const frame = (): string => r.lastFrame() ?? '';
     await tick();
     r.stdin.write('/me');
-    await tick();
-    expect(r.lastFrame()).toContain('/memory [recent [N] | search TEXT | forget ID]');
+    await until(() => frame().includes('/memory [recent [N] | search TEXT | forget ID]'), frame);
     r.stdin.write('\t');
-    await tick();
-    expect(r.lastFrame()).toContain('› /memory');
+    await until(() => frame().includes('› /memory '), frame);
     r.stdin.write('\x1b');
-    await tick(80);
+    await until(() => !frame().includes('/memory'), frame);
     r.stdin.write('\x1b[200~one\rtwo\x1b[201~');
-    await tick();
-    expect(r.lastFrame()).toMatch(/› one\s+│\n│\s+two/);
+    await until(() => /› one\s+│\n│\s+two/.test(frame()), frame);
     expect(effects).toEqual([]);
     r.stdin.write('\r');
-    await tick();
+    await until(() => effects.length > 0);
     expect(effects).toEqual([{ type: 'submit', text: 'one\ntwo' }]);
     r.stdin.write('\x1b[A');
-    await tick();
-    expect(r.lastFrame()).toContain('› earlier');
+    await until(() => frame().includes('› earlier'), frame);
   });
 
   it('shows a window of a long input around the cursor', async () => {
     const r = render(<Composer onEffect={() => undefined} history={[]} busy={false} width={60} theme={theme} maxLines={3} />);
+    const frame = (): string => r.lastFrame() ?? '';
     await tick();
     r.stdin.write('\x1b[200~' + Array.from({ length: 8 }, (_, i) => `row${i}`).join('\r') + '\x1b[201~');
-    await tick();
-    const f = r.lastFrame() ?? '';
-    expect(f).toContain('↑ 5 more lines');
-    expect(f).toContain('row7');
-    expect(f).not.toContain('row4');
+    await until(() => frame().includes('row7'), frame);
+    expect(frame()).toContain('↑ 5 more lines');
+    expect(frame()).not.toContain('row4');
   });
 
   it('keeps the text while a reply streams (Enter waits), and reports Ctrl+C', async () => {
     const onEffect = vi.fn();
     const r = render(<Composer onEffect={onEffect} history={[]} busy width={60} theme={theme} />);
+    const frame = (): string => r.lastFrame() ?? '';
     await tick();
     r.stdin.write('next question');
     r.stdin.write('\r');
-    await tick();
+    await until(() => frame().includes('next question'), frame);
+    await tick(50);
     expect(onEffect).not.toHaveBeenCalled();
-    expect(r.lastFrame()).toContain('next question');
+    expect(frame()).toContain('next question');
     r.stdin.write('\x03');
-    await tick();
+    await until(() => onEffect.mock.calls.length > 0);
     expect(onEffect).toHaveBeenCalledWith({ type: 'interrupt', hadText: true });
   });
 });

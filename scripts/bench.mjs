@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+// `npm run bench`: every bench against the budgets in ../shared/design/performance.md (bench/budgets.json), with the
+// reports written to bench/results/{core,http,ws}.json (progeny.bench/1). `--quick` runs smaller and shorter.
+// HTTP and WebSocket benches spawn `progeny serve` on a throw-away home, and are skipped when serve is not built.
+// Exits with the first non-zero exit code of the benches (10 budget breached, 12 invalid measurement).
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const bin = join(root, 'bin', 'progeny.js');
+const quick = process.argv.includes('--quick');
+const results = join(root, 'bench', 'results');
+mkdirSync(results, { recursive: true });
+const home = mkdtempSync(join(tmpdir(), 'progeny-bench-home-'));
+const env = { ...process.env, PROGENY_HOME: home, PROGENY_LLM_PROVIDER: 'offline' };
+const budgets = join(root, 'bench', 'budgets.json');
+
+const progeny = (args, stdio = 'inherit') => spawnSync(process.execPath, [bin, ...args], { env, stdio, cwd: root });
+const benches = [
+  ['core', quick ? ['--memories', '10000', '--runs', '2', '--duration', '1s', '--warmup', '300ms'] : ['--memories', '100000', '--runs', '3', '--duration', '3s', '--warmup', '1s']],
+  ['http', ['--spawn', '--duration', quick ? '2s' : '5s', '--connections', '10']],
+  ['ws', ['--spawn', '--duration', quick ? '2s' : '5s', '--connections', '50', '--rate', '20']],
+];
+const hasServe = /^\s+serve\b/m.test(spawnSync(process.execPath, [bin, '--help'], { encoding: 'utf8' }).stdout);
+let exit = 0;
+try {
+  for (const [kind, args] of benches) {
+    if (kind !== 'core' && !hasServe) {
+      console.log(`\nbench ${kind}: skipped (this build has no \`progeny serve\`)`);
+      continue;
+    }
+    console.log(`\n== progeny bench ${kind} ${args.join(' ')}`);
+    const r = progeny(['bench', kind, ...args, '--thresholds-file', budgets, '--out', join(results, `${kind}.json`)]);
+    console.log(`bench ${kind}: exit ${r.status} → bench/results/${kind}.json`);
+    if (r.status !== 0 && exit === 0) exit = r.status ?? 1;
+  }
+} finally {
+  rmSync(home, { recursive: true, force: true });
+}
+process.exit(exit);

@@ -1,0 +1,33 @@
+/**
+ * The one registry of `bench core` suites. Each is imported lazily, so a suite whose module is missing or broken is
+ * reported as unavailable (with the reason) instead of taking the whole bench down.
+ */
+import type { BenchSuite } from '../suite.js';
+
+type Loader = () => Promise<Record<string, unknown>>;
+
+export const SUITES: Record<string, Loader> = {
+  // Written against the suite contract by other modules' owners; not imported by name so the build never needs them.
+  memory: () => import('./memory.js' as string) as ReturnType<Loader>,
+  state: () => import('./state.js'),
+  sync: () => import('./sync.js' as string) as ReturnType<Loader>,
+  chat: () => import('./chat.js'),
+};
+
+export const SUITE_NAMES = Object.keys(SUITES);
+
+export async function loadSuite(name: string): Promise<BenchSuite> {
+  const loader = SUITES[name];
+  if (!loader) throw new Error(`unknown suite "${name}" (known: ${SUITE_NAMES.join(', ')})`);
+  const mod = await loader().catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ERR_MODULE_NOT_FOUND' && err.message.includes(`/suites/${name}.js`)) {
+      throw new Error(`the ${name} suite is not part of this build (src/bench/suites/${name}.ts)`);
+    }
+    throw err;
+  });
+  const isSuite = (x: unknown): x is BenchSuite => typeof (x as BenchSuite | undefined)?.setup === 'function';
+  // The default export, a `suite` export, or the one export shaped like a suite.
+  const suite = [mod.default, mod.suite, ...Object.values(mod)].find(isSuite);
+  if (!suite) throw new Error(`suite module "${name}" exports no suite`);
+  return suite;
+}

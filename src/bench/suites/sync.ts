@@ -1,0 +1,156 @@
+/**
+ * The sync suite (performance.md: incremental sync P99 ≤ 30 ms, initial sync of 10k memories + 50k messages ≤ 3 s):
+ * seal and open of a 1 KiB body; an incremental push + pull of one change between two devices through a relay
+ * listening on a loopback socket; and the initial sync of a large companion to a fresh device. Bytes on the wire are
+ * counted by the transport so the report can state them per change.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Fastify from 'fastify';
+import { systemClock } from '../../core/clock.js';
+import { ensureDeviceId } from '../../core/engine/identity.js';
+import { createWriter } from '../../core/memory/writer.js';
+import { pathsFor } from '../../core/paths.js';
+import { immediate, openDatabase, type Db } from '../../core/store/db.js';
+import { newDeviceKeys, randomKey } from '../../core/sync/crypto.js';
+import { ENVELOPE_VERSION, openEnvelope, sealEnvelope } from '../../core/sync/envelope.js';
+import { createEngineSync, type EngineSync } from '../../core/sync/index.js';
+import { createJournal, type Journal } from '../../core/sync/journal.js';
+import { fetchTransport, type Transport } from '../../core/sync/transport.js';
+import { createRelayPlugin } from '../../server/relay/plugin.js';
+import { openRelayStore } from '../../server/relay/store.js';
+import type { BenchSuite, PreparedSuite } from '../suite.js';
+
+const PASS = 'bench passphrase, not secret';
+const KDF = { N: 1 << 14, r: 8, p: 1 };
+
+export interface WireCounter {
+  requests: number;
+  bytesOut: number;
+  bytesIn: number;
+}
+
+export function countingTransport(counter: WireCounter, inner: Transport = fetchTransport): Transport {
+  return async (req) => {
+    counter.requests += 1;
+    counter.bytesOut += Buffer.byteLength(req.body ?? '') + req.url.length + Object.entries(req.headers).reduce((n, [k, v]) => n + k.length + v.length + 4, 0);
+    const res = await inner(req);
+    counter.bytesIn += Buffer.byteLength(res.body);
+    return res;
+  };
+}
+
+interface BenchDevice {
+  db: Db;
+  journal: Journal;
+  sync: EngineSync;
+  deviceId: string;
+}
+
+function device(dir: string, transport: Transport): BenchDevice {
+  mkdirSync(dir, { recursive: true });
+  const paths = pathsFor(dir);
+  const db = openDatabase(paths.db);
+  const deviceId = ensureDeviceId(db);
+  const journal = createJournal(db, systemClock, deviceId);
+  return { db, journal, deviceId, sync: createEngineSync({ db, clock: systemClock, paths, deviceId }, { transport }) };
+}
+
+/** Fills a device with n memories and m messages, journalled as the services do, in a few large transactions. */
+export function fill(d: BenchDevice, memories: number, messages: number, seed: number): void {
+  const writer = createWriter(d.db, d.journal, systemClock, () => 'bench');
+  const vec = new Float32Array(8);
+  for (let i = 0; i < memories; i += 1000) {
+    immediate(d.db, () => writer.insertRows(Array.from({ length: Math.min(1000, memories - i) }, (_, k) => ({
+      text: `memory ${seed}-${i + k}: the creator mentioned a detail worth keeping about day ${(i + k) % 365}`,
+      kind: 'fact' as const, actor: 'creator', source: {}, salience: 0.5, pinned: false, vector: vec,
+    }))));
+  }
+  const conv = `conv-${seed}`;
+  immediate(d.db, () => {
+    d.db.prepare('INSERT INTO conversations (id, actor, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?)').run(conv, 'creator', '', 0, 0);
+    d.journal.recordChange('message', conv, 'conversation', { actor: 'creator', title: '', createdAt: 0 });
+  });
+  const ins = d.db.prepare('INSERT INTO messages (id, conversation_id, turn_id, role, text, created_at, status, meta, hlc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  for (let i = 0; i < messages; i += 5000) {
+    immediate(d.db, () => {
+      for (let k = i; k < Math.min(messages, i + 5000); k++) {
+        const msg = { conversationId: conv, turnId: `t${k >> 1}`, role: k % 2 ? 'assistant' : 'user', text: `message ${k}: a line of conversation of ordinary length`, status: 'complete', meta: {}, createdAt: k };
+        const hlc = d.journal.recordChange('message', `msg-${seed}-${k}`, '*', msg);
+        ins.run(`msg-${seed}-${k}`, conv, msg.turnId, msg.role, msg.text, k, 'complete', '{}', hlc);
+      }
+    });
+  }
+}
+
+export const suite: BenchSuite = {
+  name: 'sync',
+  async setup(ctx) {
+    const store = openRelayStore(join(ctx.dir, 'relay.db'));
+    const app = Fastify();
+    await app.register(createRelayPlugin({ store, rateLimitPerMinute: 10_000_000 }));
+    const relay = await app.listen({ host: '127.0.0.1', port: 0 });
+    const wire: WireCounter = { requests: 0, bytesOut: 0, bytesIn: 0 };
+    const transport = countingTransport(wire);
+
+    const a = device(join(ctx.dir, 'a'), transport);
+    const b = device(join(ctx.dir, 'b'), transport);
+    await a.sync.init(relay, PASS, { kdfCost: KDF });
+    const vaultId = (await a.sync.status()).vaultId as string;
+    await b.sync.join(relay, vaultId, PASS);
+    await a.sync.approve(b.deviceId);
+
+    // The large companion for the initial sync lives on a separate vault so it does not slow the incremental case.
+    const big = device(join(ctx.dir, 'big'), transport);
+    const memories = ctx.memories ?? 10_000;
+    const messages = memories * 5;
+    fill(big, memories, messages, ctx.seed);
+    await big.sync.init(relay, PASS, { kdfCost: KDF });
+    await big.sync.push({ budgetMs: 600_000 });
+    const bigVault = (await big.sync.status()).vaultId as string;
+
+    const keys = newDeviceKeys();
+    const dk = randomKey();
+    const body1k = Buffer.from(JSON.stringify(Array.from({ length: 12 }, (_, i) => ['memory', `01JABCDEFGHJKMNPQRSTV${i}`, 'text', 'x'.repeat(30), '0199c82cc0000000-dev'])));
+    const header = { v: ENVELOPE_VERSION, vaultId, deviceId: a.deviceId, deviceSeq: 1, prevHash: '', keyEpoch: 0, hlcMin: 'a', hlcMax: 'b' };
+    const sealed = sealEnvelope(header, body1k, dk, keys.signSk);
+
+    let n = 0;
+    let joins = 0;
+    const opened: BenchDevice[] = [];
+    return {
+      cases: [
+        { name: 'sync.seal1k', op: () => sealEnvelope(header, body1k, dk, keys.signSk) },
+        { name: 'sync.open1k', op: () => openEnvelope(sealed, keys.signPk, dk) },
+        {
+          name: 'sync.pushpull1',
+          op: async () => {
+            immediate(a.db, () => a.journal.recordChange('limbic', 'limbic', 'warmth', 0.5 + (n++ % 100) / 1000));
+            await a.sync.push();
+            await b.sync.pull();
+          },
+        },
+        {
+          name: 'sync.initial',
+          opsPerCall: memories + messages,
+          op: async () => {
+            const fresh = device(join(ctx.dir, `fresh-${joins++}`), transport);
+            opened.push(fresh);
+            await fresh.sync.join(relay, bigVault, PASS);
+            const r = await fresh.sync.pull({ pageSize: 500 });
+            fresh.db.close();
+            if (r.changes < memories + messages) throw new Error(`initial sync applied ${r.changes} changes`);
+          },
+        },
+      ],
+      wire,
+      async close() {
+        for (const d of [a, b, big, ...opened]) if (d.db.open) d.db.close();
+        await app.close();
+        store.close();
+      },
+    } satisfies PreparedSuite & { wire: WireCounter };
+  },
+};
+
+export default suite;

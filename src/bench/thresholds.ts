@@ -1,0 +1,92 @@
+/**
+ * Thresholds: `<case glob>:<stat><op><value><unit>`, e.g. `memory.recall@10k:p(95)<2ms`, `state.*:p(99)<=1ms`,
+ * `chat.turn*:rate>200/s`, `http.*:errors<1`, `http.closed*:ratio>=0.6`. Stats: p(N) (0 < N ≤ 100), avg, min, max,
+ * rate, errors, ratio (to the node:http reference; cases without one are not matched). Latency
+ * values need a unit (ns, us, µs, ms, s); rates may end in /s. Latency is judged on all runs' samples merged, the
+ * rate on the median run, errors on the total.
+ */
+import { usageError } from '../core/errors.js';
+import { globMatcher } from './parse.js';
+import type { CaseResult } from './types.js';
+
+export type Stat = { kind: 'p'; p: number } | { kind: 'avg' | 'min' | 'max' | 'rate' | 'errors' | 'ratio' };
+export type Op = '<' | '<=' | '>' | '>=';
+
+export interface Threshold {
+  expr: string;
+  selector: string;
+  stat: Stat;
+  op: Op;
+  /** Milliseconds for latency stats, per second for rate, a count for errors. */
+  value: number;
+}
+
+export interface ThresholdResult {
+  expr: string;
+  /** pass, breach, or unmatched (no measured case matches the selector). */
+  status: 'pass' | 'breach' | 'unmatched';
+  checks: { name: string; actual: number; pass: boolean }[];
+}
+
+const EXPR = /^(.+):\s*(p\(\s*(\d+(?:\.\d+)?)\s*\)|avg|mean|min|max|rate|errors|ratio)\s*(<=|>=|<|>)\s*(\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(ns|us|µs|ms|s|\/s)?$/i;
+const TO_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1e3 };
+
+export function parseThreshold(expr: string): Threshold {
+  const bad = (why: string) => usageError(`threshold "${expr}": ${why}`, "write it like 'memory.recall@10k:p(95)<2ms' or 'state.read:rate>100000/s'");
+  const m = EXPR.exec(expr.trim());
+  if (!m) throw bad('expected <case>:<stat><op><value><unit>');
+  const [, selector, statText, pText, op, valueText, unitRaw] = m;
+  const stat: Stat = pText !== undefined ? { kind: 'p', p: Number(pText) } : { kind: statText!.toLowerCase() === 'mean' ? 'avg' : (statText!.toLowerCase() as 'avg') };
+  if (stat.kind === 'p' && (stat.p <= 0 || stat.p > 100)) throw bad('the percentile must be in (0, 100]');
+  const unit = unitRaw?.toLowerCase();
+  let value = Number(valueText);
+  if (stat.kind === 'rate' || stat.kind === 'errors' || stat.kind === 'ratio') {
+    if (unit && unit !== '/s') throw bad(`${stat.kind} takes a plain number${stat.kind === 'rate' ? ' or /s' : ''}, not ${unit}`);
+    if (stat.kind !== 'rate' && unit) throw bad(`${stat.kind} is a plain number`);
+  } else {
+    if (!unit || unit === '/s') throw bad('a latency needs a unit: ns, us, ms or s');
+    value *= TO_MS[unit]!;
+  }
+  return { expr: expr.trim(), selector: selector!.trim(), stat, op: op as Op, value };
+}
+
+export function statValue(r: CaseResult, stat: Stat): number {
+  switch (stat.kind) {
+    case 'p':
+      return stat.p === 50 ? r.latency.p50 : stat.p === 95 ? r.latency.p95 : stat.p === 99 ? r.latency.p99 : stat.p === 100 ? r.latency.max : NaN;
+    case 'avg':
+      return r.latency.mean;
+    case 'min':
+      return r.latency.min;
+    case 'max':
+      return r.latency.max;
+    case 'rate':
+      return r.rate;
+    case 'errors':
+      return r.errors;
+    case 'ratio':
+      return typeof r.extra?.ratio === 'number' ? r.extra.ratio : NaN;
+  }
+}
+
+const compare = (a: number, op: Op, b: number): boolean => (op === '<' ? a < b : op === '<=' ? a <= b : op === '>' ? a > b : a >= b);
+
+/** `percentileOf` computes other percentiles (p(90), p(99.9)…) from the merged histogram of a case. */
+export function evaluateThresholds(
+  thresholds: Threshold[],
+  results: CaseResult[],
+  percentileOf: (name: string, p: number) => number,
+): ThresholdResult[] {
+  return thresholds.map((t) => {
+    const match = globMatcher(t.selector);
+    const checks = results
+      .filter((r) => match(r.name) && (t.stat.kind !== 'ratio' || !Number.isNaN(statValue(r, t.stat))))
+      .map((r) => {
+        let actual = statValue(r, t.stat);
+        if (Number.isNaN(actual) && t.stat.kind === 'p') actual = percentileOf(r.name, t.stat.p);
+        return { name: r.name, actual, pass: compare(actual, t.op, t.value) };
+      });
+    const status = !checks.length ? 'unmatched' : checks.every((c) => c.pass) ? 'pass' : 'breach';
+    return { expr: t.expr, status, checks };
+  });
+}

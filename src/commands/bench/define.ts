@@ -1,0 +1,75 @@
+/**
+ * The `bench` and `profile` command definitions (flags only; the implementations are imported when they run).
+ * Kept apart from src/cli.ts so the shared command tree gains one line.
+ */
+import type { Command } from 'commander';
+
+type Runner = (module: string) => (...args: unknown[]) => Promise<void>;
+
+const collect = (value: string, prev: string[] = []): string[] => [...prev, value];
+
+function judgingOptions(cmd: Command): Command {
+  return cmd
+    .option('--threshold <expr>', "fail (exit 10) unless e.g. 'state.read:p(99)<0.05ms' holds (repeatable)", collect)
+    .option('--thresholds-file <file>', 'thresholds from a JSON file: an array of expressions or {"thresholds": [...]}')
+    .option('--baseline <file>', 'compare with a saved report; a regression exits 11')
+    .option('--max-regression <pct>', 'tolerance for --baseline (default 10%)')
+    .option('--save-baseline <file>', 'save this run as a baseline')
+    .option('--out <file>', 'also write the JSON report to a file (atomically)');
+}
+
+export function addBenchCommands(program: Command, run: Runner): void {
+  const bench = program.command('bench').description('measure latency (P50/P95/P99), throughput and resources; gate CI on them');
+  judgingOptions(
+    bench
+      .command('core')
+      .description('in-process suites (memory, state, sync, chat), each run in a fresh child process')
+      .option('--suite <names>', 'comma-separated suites (default: all)')
+      .option('--filter <globs>', "only cases matching these globs, e.g. 'state.*,memory.recall*'")
+      .option('--runs <n>', 'fresh processes per suite', '3')
+      .option('--duration <d>', 'measured time per case and run (e.g. 2s, 500ms)', '2s')
+      .option('--warmup <d>', 'warm-up per case and run', '500ms')
+      .option('--max-calls <n>', 'upper bound on calls per case and run', '1000000')
+      .option('--memories <n>', 'dataset size for the memory and chat suites')
+      .option('--seed <n>', 'seed for all generated data', '42')
+      .option('--setup-timeout <d>', 'time allowed to build a suite’s dataset', '10m'),
+  ).action(run('bench/core'));
+  judgingOptions(
+    bench
+      .command('http')
+      .description('HTTP load: closed model (autocannon, max rate) and open model (fixed rate), against a node:http reference')
+      .option('--url <url>', 'a running server (default: loopback only, via --spawn)')
+      .option('--spawn', 'start `progeny serve` in a separate process (pinned to another core when possible)')
+      .option('--token <token>', 'bearer token for --url (default: the home’s server token)')
+      .option('--route <route>', "a route to load, e.g. 'GET /v1/state' (repeatable)", collect)
+      .option('--connections <n>', 'concurrent connections (closed model)', '10')
+      .option('--duration <d>', 'measured time per route and model', '5s')
+      .option('--rate <r>', 'open-model rate in requests/s (default: half the measured closed-model rate)')
+      .option('--model <m>', 'closed (max rate), open (fixed rate) or both', 'both')
+      .option('--runs <n>', 'passes per route', '1')
+      .option('--no-reference', 'skip the bare node:http reference server'),
+  ).action(run('bench/http'));
+  judgingOptions(
+    bench
+      .command('ws')
+      .description('WebSocket round trips, timed from each message’s intended send time')
+      .option('--url <url>', 'a running server’s ws:// URL (default: --spawn)')
+      .option('--spawn', 'start `progeny serve` in a separate process')
+      .option('--token <token>', 'bearer token for --url')
+      .option('--connections <n>', 'connections', '50')
+      .option('--rate <r>', 'messages per second per connection', '20')
+      .option('--message <type>', 'what to send: state.get (a state read) or ping', 'state.get')
+      .option('--duration <d>', 'measured time', '5s')
+      .option('--runs <n>', 'passes', '1'),
+  ).action(run('bench/ws'));
+
+  program
+    .command('profile')
+    .argument('<target>', "a core suite (state, chat, …; optionally suite:case-glob) or an HTTP route like 'GET /v1/state' (profiles a spawned progeny serve)")
+    .description('record a CPU profile (.cpuprofile, opens in Chrome DevTools) and print the top functions by self time')
+    .option('--duration <d>', 'how long to record', '5s')
+    .option('--out <file>', 'where to write the .cpuprofile (default: progeny-<target>-<time>.cpuprofile)')
+    .option('--top <n>', 'how many functions to list', '15')
+    .option('--memories <n>', 'dataset size for core suites')
+    .action(run('profile'));
+}

@@ -1,0 +1,124 @@
+/**
+ * `progeny bench http`: per route, a closed-model run (autocannon, max rate) then an open-model run at a fixed rate
+ * (default: half the closed-model rate just measured), against `--url` or a `progeny serve` spawned as its own
+ * process, plus the same closed-model load on a bare node:http reference process so the result is also a ratio
+ * measured in the same run.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { usageError } from '../../core/errors.js';
+import { aggregate } from '../../bench/aggregate.js';
+import type { Histogram } from '../../bench/histogram.js';
+import { runClosed } from '../../bench/http/closed.js';
+import { parseRoute, type HttpLoad } from '../../bench/http/load.js';
+import { runOpen } from '../../bench/http/open.js';
+import { pinPlan, pinSelf, spawnReference, spawnServe, type Target } from '../../bench/http/targets.js';
+import { parseDuration, parsePositiveInt } from '../../bench/parse.js';
+import type { RawRun } from '../../bench/types.js';
+import type { CommandContext } from '../context.js';
+import type { CommandResult } from '../output.js';
+import { finish, prepareJudging, type JudgingOptions } from './judging.js';
+
+export interface HttpFlags extends JudgingOptions {
+  url?: string;
+  spawn?: boolean;
+  token?: string;
+  route?: string[];
+  connections?: string;
+  duration?: string;
+  rate?: string;
+  runs?: string;
+  reference?: boolean;
+  model?: string;
+}
+
+export function targetUrl(url: string): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw usageError(`--url "${url}" is not a URL`, 'e.g. http://127.0.0.1:8420');
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw usageError(`--url must be http(s), not ${u.protocol}`);
+  return u.origin;
+}
+
+export async function openTarget(ctx: CommandContext, opts: { url?: string; spawn?: boolean; token?: string }, cpu: string | null): Promise<Target> {
+  if (opts.url && opts.spawn) throw usageError('give either --url or --spawn, not both');
+  if (opts.url) {
+    const token = opts.token ?? (existsSync(ctx.paths.serverToken) ? readFileSync(ctx.paths.serverToken, 'utf8').trim() : undefined);
+    return { url: targetUrl(opts.url), ...(token ? { token } : {}), pinned: null, rssMb: () => undefined, stop: async () => {} };
+  }
+  if (!opts.spawn) throw usageError('say what to load: --spawn (start `progeny serve` on loopback) or --url URL');
+  return spawnServe(ctx.paths.home, cpu);
+}
+
+export async function run(ctx: CommandContext, _args: string[], opts: HttpFlags): Promise<CommandResult> {
+  const routes = (opts.route?.length ? opts.route : ['GET /v1/state']).map((r) => {
+    try {
+      return { route: r, ...parseRoute(r) };
+    } catch (err) {
+      throw usageError((err as Error).message);
+    }
+  });
+  const connections = parsePositiveInt(opts.connections ?? '10', '--connections', 10_000);
+  const durationMs = parseDuration(opts.duration ?? '5s', '--duration');
+  const fixedRate = opts.rate !== undefined ? parsePositiveInt(opts.rate, '--rate', 1_000_000) : undefined;
+  const runs = parsePositiveInt(opts.runs ?? '1', '--runs', 100);
+  const model = opts.model ?? 'both';
+  if (!['closed', 'open', 'both'].includes(model)) throw usageError('--model must be closed, open or both');
+  if (model === 'open' && fixedRate === undefined) throw usageError('--model open needs --rate (no closed-model run to take half of)');
+  const judging = prepareJudging(opts, 'http');
+  const plan = pinPlan();
+  const target = await openTarget(ctx, opts, plan?.server ?? null);
+  ctx.signal.addEventListener('abort', () => void target.stop(), { once: true });
+  const reference = opts.reference === false ? null : await spawnReference(plan?.server ?? null);
+  if (plan) pinSelf(plan.generator);
+  const raw: RawRun[] = [];
+  const idleRss = target.rssMb();
+  try {
+    const headers: Record<string, string> = target.token ? { authorization: `Bearer ${target.token}` } : {};
+    const load = (url: string, r: { method: string; path: string }, h: Record<string, string>): HttpLoad => ({ url, ...r, headers: h, connections, durationMs });
+    for (let n = 1; n <= runs && !ctx.signal.aborted; n++) {
+      ctx.out.progress('bench http: run', n, runs);
+      if (reference) {
+        await runClosed('warmup', 'reference', { ...load(reference.url, { method: 'GET', path: '/' }, {}), durationMs: Math.min(1000, durationMs / 4) });
+        raw.push(await runClosed('reference.closed GET /', 'reference', load(reference.url, { method: 'GET', path: '/' }, {})));
+      }
+      for (const r of routes) {
+        await runClosed('warmup', 'http', { ...load(target.url, r, headers), durationMs: Math.min(1000, durationMs / 4) });
+        let rate = fixedRate ?? 0;
+        if (model !== 'open') {
+          const closed = await runClosed(`http.closed ${r.method} ${r.path}`, 'http', load(target.url, r, headers));
+          raw.push(closed);
+          rate ||= Math.max(10, Math.round(closed.ops / (closed.elapsedNs / 1e9) / 2));
+        }
+        if (model !== 'closed') raw.push(await runOpen(`http.open ${r.method} ${r.path}`, 'http', load(target.url, r, headers), rate));
+      }
+    }
+  } finally {
+    if (plan) pinSelf(`0-${cpus().length - 1}`);
+    await reference?.stop();
+    const loadedRss = target.rssMb();
+    await target.stop();
+    if (idleRss !== undefined) {
+      for (const r of raw) if (r.group === 'http') r.extra = { ...r.extra, serverRssIdleMb: idleRss, serverRssAfterMb: loadedRss ?? 0 };
+    }
+  }
+  const histograms = new Map<string, Histogram>();
+  const results = aggregate(raw, histograms);
+  const ref = results.find((c) => c.name.startsWith('reference.closed'));
+  for (const c of results) if (ref?.rate && c.name.startsWith('http.closed')) c.extra = { ...c.extra, ratio: Math.round((c.rate / ref.rate) * 100) / 100 };
+  return finish(ctx, judging, {
+    kind: 'http',
+    config: {
+      target: opts.url ? targetUrl(opts.url) : 'spawned progeny serve',
+      routes: routes.map((r) => r.route),
+      connections, durationMs, runs, model, rate: fixedRate ?? 'half of closed-model max',
+      pinned: plan ? { server: plan.server, generator: plan.generator } : null,
+      reference: reference !== null,
+    },
+    results,
+    histograms,
+  });
+}
