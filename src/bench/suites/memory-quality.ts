@@ -1,4 +1,8 @@
-/** ANN quality: recall@10 of the store's search (HNSW + tail) against an exact scan of every vector in SQLite. */
+/**
+ * ANN quality: recall@10 of the store's search (HNSW + tail) against an exact scan of every vector in SQLite. Ties
+ * count: a result as similar as the exact 10th is a correct one (corpora hold duplicate texts, whose order is
+ * arbitrary).
+ */
 import type { Db } from '../../core/store/db.js';
 import { FlatVectors } from '../../core/memory/flat-vectors.js';
 import type { Embedder, MemoryKind, MemoryStore } from '../../core/memory/types.js';
@@ -16,9 +20,10 @@ export async function annRecallAt10(db: Db, store: MemoryStore, embedder: Embedd
   let found = 0;
   const vectors = await embedder.embed(queries);
   for (const q of vectors) {
-    const exact = new Set(flat.search(q, 10, {}).map((c) => c.id));
+    const exact = flat.search(q, 10, {});
+    const tenth = exact.at(-1)?.similarity ?? -Infinity;
     const ann = await store.search(q, { limit: 10, filter: {} });
-    found += ann.filter((c) => exact.has(c.id)).length / Math.max(1, exact.size);
+    found += Math.min(exact.length, ann.filter((c) => c.similarity >= tenth - 1e-6).length) / Math.max(1, exact.length);
   }
   return found / vectors.length;
 }

@@ -27,7 +27,7 @@ export interface IndexMeta {
   dims: number;
 }
 
-export const HNSW = { connectivity: 16, expansionAdd: 96, expansionSearch: 64 };
+export const HNSW = { connectivity: 16, expansionAdd: 96, expansionSearch: 128 };
 const META_KEY = 'memory_index';
 
 interface UsearchIndex {
@@ -40,6 +40,19 @@ interface UsearchIndex {
   load(path: string): void;
 }
 
+/**
+ * Scales a vector so its largest component is ±1. Cosine does not change, but int8 quantisation then uses its whole
+ * range: hashed-feature vectors have small components (~0.05) that would otherwise round to a handful of levels.
+ */
+function spread(v: Float32Array): Float32Array {
+  let max = 0;
+  for (let i = 0; i < v.length; i++) max = Math.max(max, Math.abs(v[i] as number));
+  if (max === 0) return v;
+  const out = new Float32Array(v.length);
+  for (let i = 0; i < v.length; i++) out[i] = (v[i] as number) / max;
+  return out;
+}
+
 export function createAnnIndex(dims: number, file?: string): AnnIndex {
   // Loaded lazily: a native module that only searches need.
   const { Index } = createRequire(import.meta.url)('usearch') as { Index: new (o: object) => UsearchIndex };
@@ -49,14 +62,14 @@ export function createAnnIndex(dims: number, file?: string): AnnIndex {
     add(labels, vectors) {
       if (!labels.length) return;
       const flat = new Float32Array(labels.length * dims);
-      vectors.forEach((v, i) => flat.set(v.subarray(0, dims), i * dims));
+      vectors.forEach((v, i) => flat.set(spread(v.subarray(0, dims)), i * dims));
       idx.add(BigUint64Array.from(labels, (l) => BigInt(l)), flat, 0);
     },
     remove: (label) => void idx.remove(BigInt(label)),
     contains: (label) => idx.contains(BigInt(label)),
     search(q, k) {
       if (idx.size() === 0) return [];
-      return Array.from(idx.search(q, Math.min(k, idx.size()), 1).keys, Number);
+      return Array.from(idx.search(spread(q), Math.min(k, idx.size()), 1).keys, Number);
     },
     size: () => idx.size(),
     /** Atomic: a crash leaves the old file or the new one. Returns the file's size. */

@@ -10,6 +10,9 @@ import { dot, fromBlob } from './vectors.js';
 
 interface HitRow { id: string; label: number; actor: string; kind: MemoryKind; status: string; embedder: string; vector: Buffer | null }
 
+/** How many neighbours to ask the graph for, per result wanted (exact re-scoring then picks the best). */
+export const ANN_FETCH = { multiplier: 2, min: 40 };
+
 const statements = new WeakMap<Db, ReturnType<Db['prepare']>>();
 
 export function annCandidates(db: Db, index: AnnIndex, q: Float32Array, limit: number, filter: VectorFilter, embedderId: string, inTail: (id: string) => boolean): VectorCandidate[] {
@@ -19,7 +22,7 @@ export function annCandidates(db: Db, index: AnnIndex, q: Float32Array, limit: n
   const out: VectorCandidate[] = [];
   const seen = new Set<number>();
   // Over-fetch (filters and stale entries drop some), and widen once when a selective filter leaves too few.
-  for (const k of [Math.max(2 * limit, 40), Math.max(16 * limit, 400)]) {
+  for (const k of [Math.max(ANN_FETCH.multiplier * limit, ANN_FETCH.min), Math.max(16 * limit, 400)]) {
     const fresh = index.search(q, k).filter((label) => !seen.has(label));
     fresh.forEach((label) => seen.add(label));
     for (const r of byLabel.all(JSON.stringify(fresh)) as HitRow[]) {
