@@ -19,22 +19,25 @@ const env = { ...process.env, PROGENY_HOME: home, PROGENY_LLM_PROVIDER: 'offline
 const budgets = join(root, 'bench', 'budgets.json');
 
 const progeny = (args, stdio = 'inherit') => spawnSync(process.execPath, [bin, ...args], { env, stdio, cwd: root });
+// [command, arguments, report name]. The sync suite runs on its own: its budget is for 10k memories + 50k messages
+// (the suite's --memories, with 5 messages per memory), and an initial sync of that size takes seconds per call.
 const benches = [
-  ['core', quick ? ['--memories', '10000', '--runs', '2', '--duration', '1s', '--warmup', '300ms'] : ['--memories', '100000', '--runs', '3', '--duration', '6s', '--warmup', '1s']],
-  ['http', ['--spawn', '--duration', quick ? '2s' : '5s', '--connections', '10']],
-  ['ws', ['--spawn', '--duration', quick ? '2s' : '5s', '--connections', '50', '--rate', '20']],
+  ['core', ['--suite', 'memory,state,chat', ...(quick ? ['--memories', '10000', '--runs', '2', '--duration', '1s', '--warmup', '300ms'] : ['--memories', '100000', '--runs', '3', '--duration', '6s', '--warmup', '1s'])], 'core'],
+  ['core', ['--suite', 'sync', ...(quick ? ['--memories', '2000', '--runs', '1', '--duration', '3s'] : ['--memories', '10000', '--runs', '2', '--duration', '20s', '--warmup', '1s'])], 'sync'],
+  ['http', ['--spawn', '--duration', quick ? '2s' : '5s', '--connections', '10'], 'http'],
+  ['ws', ['--spawn', '--duration', quick ? '2s' : '5s', '--connections', '50', '--rate', '20'], 'ws'],
 ];
 const hasServe = /^\s+serve\b/m.test(spawnSync(process.execPath, [bin, '--help'], { encoding: 'utf8' }).stdout);
 let exit = 0;
 try {
-  for (const [kind, args] of benches) {
+  for (const [kind, args, name] of benches) {
     if (kind !== 'core' && !hasServe) {
       console.log(`\nbench ${kind}: skipped (this build has no \`progeny serve\`)`);
       continue;
     }
     console.log(`\n== progeny bench ${kind} ${args.join(' ')}`);
-    const r = progeny(['bench', kind, ...args, '--thresholds-file', budgets, '--out', join(results, `${kind}.json`)]);
-    console.log(`bench ${kind}: exit ${r.status} → bench/results/${kind}.json`);
+    const r = progeny(['bench', kind, ...args, '--thresholds-file', budgets, '--out', join(results, `${name}.json`)]);
+    console.log(`bench ${kind}: exit ${r.status} → bench/results/${name}.json`);
     if (r.status !== 0 && exit === 0) exit = r.status ?? 1;
   }
 } finally {

@@ -1,5 +1,5 @@
 /** Deterministic synthetic memories and messages for the chat suite (the memory suite has its own corpus): seeded sentences. */
-import { seededRandom } from './rng.js';
+import { seededRandom } from '../core/random.js';
 
 const SUBJECTS = ['my sister', 'the garden', 'our trip to Lisbon', 'the new job', 'my cat Miso', 'the piano lessons', 'the marathon', 'grandma', 'the book club', 'the kitchen renovation', 'my back pain', 'the startup idea'];
 const VERBS = ['reminds me of', 'was harder than', 'made me think about', 'is going better than', 'keeps getting mixed up with', 'surprised me more than', 'feels connected to'];

@@ -2,7 +2,7 @@
  * A deterministic conversational corpus for the benchmarks: short first-person memories built from templates and
  * word lists with a seeded generator, so every run and every machine measures the same data.
  */
-import { seededRandom } from '../core/memory/vectors.js';
+import { seededRandom } from '../core/random.js';
 
 const NAMES = ['Ana', 'Ben', 'Chloé', 'Dmitri', 'Emma', 'Farid', 'Grace', 'Hiro', 'Inès', 'Jonas', 'Kofi', 'Lena', 'Mateo', 'Nora', 'Omar', 'Priya', 'Quentin', 'Rosa', 'Sami', 'Tara'];
 const PLACES = ['Lyon', 'the park', 'Porto', 'the office', 'grandma’s house', 'Kyoto', 'the gym', 'the library', 'Nairobi', 'the lake', 'Berlin', 'the market', 'school', 'the hospital', 'Quito', 'the beach'];

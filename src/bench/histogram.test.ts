@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Histogram, RELATIVE_ERROR, slotRange } from './histogram.js';
-import { seededRandom } from './rng.js';
+import { seededRandom } from '../core/random.js';
 
 /** Nearest-rank percentile of a sorted array: the definition the histogram approximates. */
 const exact = (sorted: number[], p: number): number => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;

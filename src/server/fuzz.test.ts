@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../testing/test-server.js';
 import { relayForEngine } from './relay/index.js';
+import { seededRandom } from '../core/random.js';
 
 let s: TestServer;
 beforeAll(async () => {
@@ -16,17 +17,6 @@ beforeAll(async () => {
   });
 });
 afterAll(() => s.close());
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FIELDS = ['message', 'stream', 'memories', 'text', 'kind', 'deltas', 'trust', 'reason', 'doc', 'model', 'messages', 'role', 'content', 'conversationId', 'salience', 'pinned', 'allowBase', '__proto__', 'constructor', 'id', 'q', 'k'];
 const STRINGS = ['', ' ', 'hi', 'x'.repeat(5000), '\u0000', '💥🧠', '../../etc/passwd', '{"a":', 'null', '-1', '1e309', 'true', '<script>', "' OR 1=1 --", 'user', 'fact', 'trust'];
@@ -79,7 +69,7 @@ describe('fuzz: random and malformed requests to every route', () => {
     const routes = s.app.progeny.routes;
     expect(routes.length).toBeGreaterThanOrEqual(30);
     expect(routes.some((r) => r.url.startsWith('/v1/sync/'))).toBe(true);
-    const r = rng(20261203);
+    const r = seededRandom(20261203);
     const failures: string[] = [];
     const statuses: Record<number, number> = {};
     for (const route of routes) {

@@ -9,7 +9,7 @@ import { perceive } from '../../core/limbic/perceive.js';
 import { pathsFor } from '../../core/paths.js';
 import { openDatabase } from '../../core/store/db.js';
 import { createJournal } from '../../core/sync/journal.js';
-import { seededRandom } from '../rng.js';
+import { seededRandom } from '../../core/random.js';
 import type { BenchSuite } from '../suite.js';
 
 const MESSAGES = [

@@ -5,7 +5,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MemoryKind, MemoryStore, VectorPoint } from './types.js';
-import { dot, normalise, seededRandom } from './vectors.js';
+import { seededRandom } from '../random.js';
+import { dot, normalise } from './vectors.js';
 
 export { seededRandom };
 

@@ -1,4 +1,7 @@
-/** A small seeded PRNG (mulberry32) so suites and tests build the same data from the same seed, on every run. */
+/**
+ * One small seeded PRNG (mulberry32) for everything that must build the same data from the same seed on every run:
+ * contract-test vectors, benchmark corpora, simulated sync networks, fuzz inputs. Not for anything secret.
+ */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
