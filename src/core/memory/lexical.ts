@@ -1,8 +1,10 @@
 /**
  * Full-text candidates for hybrid recall: BM25 over memories_fts (SQLite FTS5, migration 2), normalised to 0..1 by
- * the best score of the query. Stopwords are left out of the query: they match nearly everything, cost time and add
- * nothing BM25's IDF would not discount anyway. A database without the table (created by a build that ran a later
- * migration first) just recalls by vectors.
+ * the best score of the query. FTS5 scores every row that holds any query term, so a common word would make a query
+ * cost milliseconds at 100k memories: terms are taken rarest first (document counts from an fts5vocab view) while
+ * their postings stay under a bound, and words in more documents than that are left to the vectors, where they
+ * belong (BM25's IDF would all but discount them anyway). Stopwords never count. A database without the table
+ * (created by a build that ran a later migration first) just recalls by vectors.
  */
 import type { Db } from '../store/db.js';
 import { STOPWORDS, tokenize } from './embedder-builtin.js';
@@ -15,15 +17,37 @@ export interface LexicalHit {
   vector: Float32Array;
 }
 
+/** Postings one query may score: ≈ 0.6 µs each here, so about a millisecond at most. */
+export const MAX_POSTINGS = 2000;
+
+/** The query's terms worth scoring: known to the index, rarest first, within the postings bound. */
+export function selectTerms(docs: Map<string, number>, terms: string[], maxPostings = MAX_POSTINGS): string[] {
+  const known = terms.filter((t) => (docs.get(t) ?? 0) > 0).sort((a, b) => (docs.get(a) as number) - (docs.get(b) as number));
+  const out: string[] = [];
+  let postings = 0;
+  for (const t of known) {
+    postings += docs.get(t) as number;
+    if (postings > maxPostings) break;
+    out.push(t);
+  }
+  return out;
+}
+
 export function createLexicalSearch(db: Db, embedderId: () => string) {
   const available = db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'memories_fts'").pluck().get() === 1;
+  // A per-connection (temp) view of the index's vocabulary: it reads the FTS index itself, nothing to keep in step.
+  if (available) db.exec('CREATE VIRTUAL TABLE IF NOT EXISTS temp.memories_fts_vocab USING fts5vocab(main, memories_fts, row)');
+  const vocab = available ? db.prepare('SELECT term, doc FROM temp.memories_fts_vocab WHERE term IN (SELECT value FROM json_each(?))') : null;
   const ranked = available ? db.prepare('SELECT rowid AS label, -rank AS s FROM memories_fts WHERE memories_fts MATCH ? ORDER BY rank LIMIT ?') : null;
   const rows = db.prepare("SELECT id, label, actor, kind, vector FROM memories WHERE label IN (SELECT value FROM json_each(?)) AND status = 'active' AND embedder = ? AND vector IS NOT NULL");
   return {
     available,
     search(text: string, limit: number, filter: VectorFilter): LexicalHit[] {
-      const terms = [...new Set(tokenize(text).filter((w) => !STOPWORDS.has(w)))];
-      if (!ranked || !terms.length) return [];
+      const words = [...new Set(tokenize(text).filter((w) => !STOPWORDS.has(w)))];
+      if (!ranked || !vocab || !words.length) return [];
+      const docs = new Map((vocab.all(JSON.stringify(words)) as { term: string; doc: number }[]).map((r) => [r.term, r.doc]));
+      const terms = selectTerms(docs, words);
+      if (!terms.length) return [];
       const hits = ranked.all(terms.map((w) => `"${w}"`).join(' OR '), limit * 2) as { label: number; s: number }[];
       const best = hits[0]?.s ?? 0;
       if (best <= 0) return [];

@@ -1,8 +1,8 @@
 /**
  * Recall quality is measured, not assumed (domain.md): evidence recall@10 on a hand-written conversational set, for
  * the built-in embedder's cosine ranking, the full recall (score with freshness and salience, then MMR) and a plain
- * BM25 ranking (SQLite FTS5). Measured (builtin-hash-v2): cosine 0.750, full recall 0.550 (vectors only, the
- * default) or 0.700 (hybrid, memory.recall.lexicalWeight 0.2–0.6), BM25 0.775. The goal of domain.md (beat BM25) is
+ * BM25 ranking (SQLite FTS5). Measured (builtin-hash-v2): cosine 0.750, full recall 0.550 (vectors only) or 0.700
+ * (hybrid, the default, memory.recall.lexicalWeight 0.2–0.6), BM25 0.775. The goal of domain.md (beat BM25) is
  * not met yet; these floors keep what is there from regressing. Freshness costs the most here, because the evidence
  * is spread over two months of sessions.
  */

@@ -1,0 +1,43 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { memoryFixture, type MemoryFixture } from '../../testing/memory-fixture.js';
+import { MAX_POSTINGS, selectTerms } from './lexical.js';
+
+describe('selectTerms: which query words the full-text index scores', () => {
+  const docs = new Map([['cello', 3], ['story', 1800], ['side', 1900], ['part', 2500], ['1499', 1]]);
+
+  it('takes the rarest first and stops before the postings bound', () => {
+    expect(selectTerms(docs, ['story', 'side', '1499', 'cello'])).toEqual(['1499', 'cello', 'story']);
+    expect(selectTerms(docs, ['part'])).toEqual([]);
+    expect(selectTerms(docs, ['story', 'side'], 10_000)).toEqual(['story', 'side']);
+  });
+
+  it('leaves out words the index does not know', () => {
+    expect(selectTerms(docs, ['violin', 'cello'])).toEqual(['cello']);
+    expect(selectTerms(new Map(), ['anything'])).toEqual([]);
+  });
+});
+
+describe('hybrid recall among thousands of near-identical memories', () => {
+  let fx: MemoryFixture;
+  beforeAll(async () => {
+    fx = await memoryFixture();
+    const n = MAX_POSTINGS + 500;
+    await fx.memory.add(Array.from({ length: n }, (_, i) => ({ text: `b memory ${i}: the b side of the story, part ${i}` })));
+  });
+  afterAll(() => fx.cleanup());
+
+  it('finds the one memory a rare word names (vectors alone rank near-duplicates unreliably)', async () => {
+    expect(fx.config['memory.recall.lexicalWeight']).toBeGreaterThan(0);
+    for (const i of [5, 123, 777, 1499, 2400]) {
+      const hits = await fx.memory.recall({ text: `the b side of the story part ${i}`, k: 3, peek: true });
+      expect(hits[0]?.memory.text).toBe(`b memory ${i}: the b side of the story, part ${i}`);
+      expect(hits[0]?.score.lexical).toBe(1);
+    }
+  });
+
+  it('scores no word found in more memories than the bound', async () => {
+    const hits = await fx.memory.recall({ text: 'the b side of the story', k: 3, peek: true });
+    expect(hits).toHaveLength(3);
+    for (const h of hits) expect(h.score.lexical ?? 0).toBe(0);
+  });
+});
