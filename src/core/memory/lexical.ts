@@ -1,8 +1,8 @@
 /**
  * Full-text candidates for hybrid recall: BM25 over memories_fts (SQLite FTS5, migration 2), normalised to 0..1 by
  * the best score of the query. FTS5 scores every row that holds any query term, so a common word would make a query
- * cost milliseconds at 100k memories: terms are taken rarest first (document counts from an fts5vocab view) while
- * their postings stay under a bound, and words in more documents than that are left to the vectors, where they
+ * cost milliseconds at 100k memories: terms are taken rarest first (each counted by a probe that stops after the
+ * bound, since fts5vocab lookups scan the whole vocabulary) while their postings stay under a bound, and words in more documents than that are left to the vectors, where they
  * belong (BM25's IDF would all but discount them anyway). Stopwords never count. A database without the table
  * (created by a build that ran a later migration first) just recalls by vectors.
  */
@@ -35,17 +35,16 @@ export function selectTerms(docs: Map<string, number>, terms: string[], maxPosti
 
 export function createLexicalSearch(db: Db, embedderId: () => string) {
   const available = db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'memories_fts'").pluck().get() === 1;
-  // A per-connection (temp) view of the index's vocabulary: it reads the FTS index itself, nothing to keep in step.
-  if (available) db.exec('CREATE VIRTUAL TABLE IF NOT EXISTS temp.memories_fts_vocab USING fts5vocab(main, memories_fts, row)');
-  const vocab = available ? db.prepare('SELECT term, doc FROM temp.memories_fts_vocab WHERE term IN (SELECT value FROM json_each(?))') : null;
+  // Documents holding a term, counted up to one past the bound: cheap (no ranking) whatever the term's frequency.
+  const probe = available ? db.prepare(`SELECT count(*) FROM (SELECT rowid FROM memories_fts WHERE memories_fts MATCH ? LIMIT ${MAX_POSTINGS + 1})`).pluck() : null;
   const ranked = available ? db.prepare('SELECT rowid AS label, -rank AS s FROM memories_fts WHERE memories_fts MATCH ? ORDER BY rank LIMIT ?') : null;
   const rows = db.prepare("SELECT id, label, actor, kind, vector FROM memories WHERE label IN (SELECT value FROM json_each(?)) AND status = 'active' AND embedder = ? AND vector IS NOT NULL");
   return {
     available,
     search(text: string, limit: number, filter: VectorFilter): LexicalHit[] {
       const words = [...new Set(tokenize(text).filter((w) => !STOPWORDS.has(w)))];
-      if (!ranked || !vocab || !words.length) return [];
-      const docs = new Map((vocab.all(JSON.stringify(words)) as { term: string; doc: number }[]).map((r) => [r.term, r.doc]));
+      if (!ranked || !probe || !words.length) return [];
+      const docs = new Map(words.map((w) => [w, probe.get(`"${w}"`) as number]));
       const terms = selectTerms(docs, words);
       if (!terms.length) return [];
       const hits = ranked.all(terms.map((w) => `"${w}"`).join(' OR '), limit * 2) as { label: number; s: number }[];
