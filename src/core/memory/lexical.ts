@@ -38,7 +38,11 @@ export function createLexicalSearch(db: Db, embedderId: () => string) {
   // Documents holding a term, counted up to one past the bound: cheap (no ranking) whatever the term's frequency.
   const probe = available ? db.prepare(`SELECT count(*) FROM (SELECT rowid FROM memories_fts WHERE memories_fts MATCH ? LIMIT ${MAX_POSTINGS + 1})`).pluck() : null;
   const ranked = available ? db.prepare('SELECT rowid AS label, -rank AS s FROM memories_fts WHERE memories_fts MATCH ? ORDER BY rank LIMIT ?') : null;
-  const rows = db.prepare("SELECT id, label, actor, kind, vector FROM memories WHERE label IN (SELECT value FROM json_each(?)) AND status = 'active' AND embedder = ? AND vector IS NOT NULL");
+  // CROSS JOIN keeps the hit list as the outer loop (one label lookup each); with `label IN (…)` the planner may
+  // scan every memory instead, which at 100k cost tens of milliseconds a recall.
+  const rows = db.prepare(
+    "SELECT m.id, m.label, m.actor, m.kind, m.vector FROM json_each(?) AS hit CROSS JOIN memories AS m ON m.label = hit.value WHERE m.status = 'active' AND m.embedder = ? AND m.vector IS NOT NULL",
+  );
   return {
     available,
     search(text: string, limit: number, filter: VectorFilter): LexicalHit[] {
