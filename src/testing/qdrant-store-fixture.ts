@@ -1,4 +1,6 @@
 /** Test support for the Qdrant store tests: deterministic points and a store wired to a temp database. */
+import { afterEach, beforeEach } from 'vitest';
+import { startQdrantTestDouble, type QdrantTestDouble } from './qdrant-double.js';
 import { tempDb } from './temp-home.js';
 import type { Db } from '../core/store/db.js';
 import type { MemoryKind, VectorPoint } from '../core/memory/types.js';
@@ -60,4 +62,22 @@ export function storeFixture(url: string, defaults: Partial<QdrantStoreOptions> 
       void Promise.allSettled(stores.map((s) => s.close())).then(() => t.cleanup());
     },
   };
+}
+
+/**
+ * Registers hooks that give each test a fresh Qdrant TEST DOUBLE and `make(double.url)` (a store fixture, a temp
+ * home…), and close both afterwards. Tests read `env.double` and `env.fx`; a test may swap `env.double` (closing the
+ * old one itself) and the swapped one is closed.
+ */
+export function eachWithQdrantDouble<T extends { cleanup(): void }>(make: (url: string) => T): { double: QdrantTestDouble; fx: T } {
+  const env = {} as { double: QdrantTestDouble; fx: T };
+  beforeEach(async () => {
+    env.double = await startQdrantTestDouble();
+    env.fx = make(env.double.url);
+  });
+  afterEach(async () => {
+    env.fx.cleanup();
+    await env.double.close();
+  });
+  return env;
 }

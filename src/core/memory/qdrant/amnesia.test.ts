@@ -3,33 +3,22 @@
  * replay queue, searches fail fast, probe says ok=false, and on recovery the queue is replayed in order: by the
  * background loop, by probe, and by a fresh store opened on the same database after a restart.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { startQdrantTestDouble, type QdrantTestDouble } from '../../../testing/qdrant-double.js';
+import { describe, expect, it, vi } from 'vitest';
 import { ReplayQueue } from './replay-queue.js';
-import { point, storeFixture, unitVector, type StoreFixture } from '../../../testing/qdrant-store-fixture.js';
+import { point, storeFixture, unitVector, eachWithQdrantDouble } from '../../../testing/qdrant-store-fixture.js';
 
-let double: QdrantTestDouble;
-let fx: StoreFixture;
+const env = eachWithQdrantDouble((url) => storeFixture(url));
 
-beforeEach(async () => {
-  double = await startQdrantTestDouble();
-  fx = storeFixture(double.url);
-});
-afterEach(async () => {
-  fx.cleanup();
-  await double.close();
-});
-
-const queued = (): number => new ReplayQueue(fx.db, 'memories_test').size();
-const pointsInDouble = (): number => double.collections.get('memories_test')?.points.size ?? 0;
+const queued = (): number => new ReplayQueue(env.fx.db, 'memories_test').size();
+const pointsInDouble = (): number => env.double.collections.get('memories_test')?.points.size ?? 0;
 
 describe('Qdrant store: AMNESIA and replay', () => {
   it('queues writes durably while Qdrant is down and replays them in order when it is back', async () => {
     const health: boolean[] = [];
-    const s = fx.make({ recoverBaseMs: 10_000, onHealthChange: (ok) => health.push(ok) });
+    const s = env.fx.make({ recoverBaseMs: 10_000, onHealthChange: (ok) => health.push(ok) });
     await s.open();
     await s.upsert([point(1)]);
-    await double.setDown(true);
+    await env.double.setDown(true);
 
     // The first write after the outage pays for the retries, then the store is in AMNESIA.
     await s.upsert([point(2), point(3)]);
@@ -43,77 +32,77 @@ describe('Qdrant store: AMNESIA and replay', () => {
     expect(down.ok).toBe(false);
     expect(down.detail).toMatch(/AMNESIA.*4 writes queued/);
 
-    await double.setDown(false);
+    await env.double.setDown(false);
     const up = await s.probe();
     expect(up).toMatchObject({ ok: true, count: 3 });
     expect(health).toEqual([false, true]);
     expect(queued()).toBe(0);
-    const ids = [...(double.collections.get('memories_test')?.points.values() ?? [])].map((p) => p.payload.memory_id).sort();
+    const ids = [...(env.double.collections.get('memories_test')?.points.values() ?? [])].map((p) => p.payload.memory_id).sort();
     expect(ids).toEqual([point(1).id, point(2).id, point(4).id]);
   });
 
   it('recovers in the background with backoff, without anyone probing', async () => {
     const health: boolean[] = [];
-    const s = fx.make({ recoverBaseMs: 20, recoverMaxMs: 50, onHealthChange: (ok) => health.push(ok) });
+    const s = env.fx.make({ recoverBaseMs: 20, recoverMaxMs: 50, onHealthChange: (ok) => health.push(ok) });
     await s.open();
-    await double.setDown(true);
+    await env.double.setDown(true);
     await s.upsert([point(7)]);
     expect(health).toEqual([false]);
     await new Promise((r) => setTimeout(r, 150));
-    await double.setDown(false);
+    await env.double.setDown(false);
     await vi.waitFor(() => expect(health).toEqual([false, true]), { timeout: 3_000 });
     expect(pointsInDouble()).toBe(1);
     expect((await s.search(unitVector(7), { limit: 1, filter: {} }))[0]?.id).toBe(point(7).id);
   });
 
   it('starts in AMNESIA when Qdrant is unreachable at open, and a restarted store replays the queue', async () => {
-    await double.setDown(true);
+    await env.double.setDown(true);
     const health: boolean[] = [];
-    const first = fx.make({ recoverBaseMs: 60_000, onHealthChange: (ok) => health.push(ok) });
+    const first = env.fx.make({ recoverBaseMs: 60_000, onHealthChange: (ok) => health.push(ok) });
     await first.open();
     expect(health).toEqual([false]);
     await first.upsert([point(1), point(2)]);
     await first.close();
     expect(queued()).toBe(2);
 
-    await double.setDown(false);
-    const second = fx.make();
+    await env.double.setDown(false);
+    const second = env.fx.make();
     await second.open();
     expect(queued()).toBe(0);
     expect(await second.count()).toBe(2);
   });
 
   it('a host that accepts but never answers is AMNESIA after the short connect timeout, not the request timeout', async () => {
-    double.failAlways({ delayMs: 5_000 });
-    const s = fx.make({ timeoutMs: 30_000, connectTimeoutMs: 200, recoverBaseMs: 60_000 });
+    env.double.failAlways({ delayMs: 5_000 });
+    const s = env.fx.make({ timeoutMs: 30_000, connectTimeoutMs: 200, recoverBaseMs: 60_000 });
     const t0 = performance.now();
     await s.open();
     expect(performance.now() - t0).toBeLessThan(2_000);
     expect(s.healthy()).toBe(false);
     expect((await s.probe()).detail).toMatch(/AMNESIA.*timed out/);
-    double.failAlways(undefined);
+    env.double.failAlways(undefined);
   });
 
   it('a healthy store drains writes another process queued, in order, before its own', async () => {
-    const s = fx.make();
+    const s = env.fx.make();
     await s.open();
-    new ReplayQueue(fx.db, 'memories_test').push([{ op: 'upsert', point: point(1) }, { op: 'upsert', point: point(2) }, { op: 'remove', id: point(1).id, label: 1 }]);
+    new ReplayQueue(env.fx.db, 'memories_test').push([{ op: 'upsert', point: point(1) }, { op: 'upsert', point: point(2) }, { op: 'remove', id: point(1).id, label: 1 }]);
     await s.upsert([point(3)]);
     expect(queued()).toBe(0);
-    const ids = [...(double.collections.get('memories_test')?.points.values() ?? [])].map((p) => p.payload.memory_id).sort();
+    const ids = [...(env.double.collections.get('memories_test')?.points.values() ?? [])].map((p) => p.payload.memory_id).sort();
     expect(ids).toEqual([point(2).id, point(3).id]);
   });
 
   it('treats repeated 5xx like an outage, and a 429 longer than it will wait too', async () => {
-    const s = fx.make({ recoverBaseMs: 60_000, maxRetryAfterMs: 2_000 });
+    const s = env.fx.make({ recoverBaseMs: 60_000, maxRetryAfterMs: 2_000 });
     await s.open();
-    double.failAlways({ status: 502 });
+    env.double.failAlways({ status: 502 });
     await s.upsert([point(1)]);
     expect(queued()).toBe(1);
-    double.failAlways(undefined);
+    env.double.failAlways(undefined);
     expect((await s.probe()).ok).toBe(true);
-    double.fail({ status: 429, retryAfter: '5' }, { route: 'query' });
+    env.double.fail({ status: 429, retryAfter: '5' }, { route: 'query' });
     await expect(s.search(unitVector(1), { limit: 1, filter: {} })).rejects.toMatchObject({ code: 'QDRANT_UNAVAILABLE' });
-    expect(double.requests.filter((r) => r.route === 'query')).toHaveLength(1);
+    expect(env.double.requests.filter((r) => r.route === 'query')).toHaveLength(1);
   });
 });

@@ -3,26 +3,16 @@
  * Qdrant TEST DOUBLE, whose search is exact like the embedded one) returns the same memories in the same order with
  * the same score parts, because both backends hand candidates with vectors to the one scoring and MMR.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tempHome } from '../../../testing/temp-home.js';
-import { startQdrantTestDouble, type QdrantTestDouble } from '../../../testing/qdrant-double.js';
 import { mergeConfig } from '../../config/load.js';
 import { createEngine } from '../../engine/create.js';
 import { openDatabase } from '../../store/db.js';
 import { migrateMemories } from '../backend-migrate.js';
 import { QdrantStore } from './store.js';
+import { eachWithQdrantDouble } from '../../../testing/qdrant-store-fixture.js';
 
-let double: QdrantTestDouble;
-let home: ReturnType<typeof tempHome>;
-
-beforeEach(async () => {
-  double = await startQdrantTestDouble();
-  home = tempHome();
-});
-afterEach(async () => {
-  home.cleanup();
-  await double.close();
-});
+const env = eachWithQdrantDouble(() => tempHome());
 
 const TOPICS = ['sailing on the lake', 'baking sourdough bread', 'the cat named Miso', 'learning Portuguese', 'the night shift at the hospital', 'a trip to Lisbon'];
 const WORDS = ['anna', 'bruno', 'coffee', 'rain', 'music', 'friends', 'sunlight', 'snow', 'tea', 'wine', 'a map', 'the dog', 'grandma', 'a book', 'the radio', 'pasta', 'cheese', 'a kite', 'the bus', 'a storm'];
@@ -31,8 +21,8 @@ const QUERIES = ['when do we sail', 'bread recipe', 'how is Miso', 'Portuguese l
 
 describe('recall parity: embedded vs qdrant', () => {
   it('returns the same memories, order and scores for the same data', async () => {
-    const flags = { 'llm.provider': 'offline' as const, 'memory.qdrant.url': double.url };
-    const embedded = await createEngine({ paths: home.paths, config: mergeConfig({ flags }).config, llm: null });
+    const flags = { 'llm.provider': 'offline' as const, 'memory.qdrant.url': env.double.url };
+    const embedded = await createEngine({ paths: env.fx.paths, config: mergeConfig({ flags }).config, llm: null });
     // Distinct texts (topic × word × day combinations never repeat below 420), so no two vectors tie.
     const texts = Array.from({ length: 120 }, (_, i) => `${TOPICS[i % 6]} with ${WORDS[i % 20]} on ${DAYS[i % 7]}`);
     await embedded.memory.add(texts.map((text, i) => ({ text, kind: i % 5 === 0 ? 'summary' : 'fact' })));
@@ -40,16 +30,16 @@ describe('recall parity: embedded vs qdrant', () => {
     for (const q of QUERIES) expected.push(await embedded.memory.recall({ text: q, k: 5, peek: true }));
     await embedded.close();
 
-    const db = openDatabase(home.paths.db);
-    const target = new QdrantStore({ db, embedder: { id: 'x', dimensions: 384 }, url: double.url, collection: 'progeny_memories', batchSize: 256, batchMs: 5, timeoutMs: 5_000, retries: 1 });
+    const db = openDatabase(env.fx.paths.db);
+    const target = new QdrantStore({ db, embedder: { id: 'x', dimensions: 384 }, url: env.double.url, collection: 'progeny_memories', batchSize: 256, batchMs: 5, timeoutMs: 5_000, retries: 1 });
     await target.open();
     const report = await migrateMemories({ db, target, to: 'qdrant' });
     expect(report).toMatchObject({ verified: true, sample: { recallAtK: 1 } });
     await target.close();
     db.close();
-    double.reset();
+    env.double.reset();
 
-    const qdrant = await createEngine({ paths: home.paths, config: mergeConfig({ flags: { ...flags, 'memory.backend': 'qdrant' } }).config, llm: null });
+    const qdrant = await createEngine({ paths: env.fx.paths, config: mergeConfig({ flags: { ...flags, 'memory.backend': 'qdrant' } }).config, llm: null });
     try {
       for (const [i, q] of QUERIES.entries()) {
         const got = await qdrant.memory.recall({ text: q, k: 5, peek: true });
@@ -60,7 +50,7 @@ describe('recall parity: embedded vs qdrant', () => {
           expect(r.score.mmr).toBeCloseTo(want[j]?.score.mmr ?? NaN, 4);
         });
       }
-      expect(double.requests.filter((r) => r.route === 'query')).toHaveLength(QUERIES.length);
+      expect(env.double.requests.filter((r) => r.route === 'query')).toHaveLength(QUERIES.length);
     } finally {
       await qdrant.close();
     }
