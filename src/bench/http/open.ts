@@ -27,7 +27,8 @@ const RATE_TOLERANCE = 0.03;
 
 const round = (x: number, digits = 3): number => Math.round(x * 10 ** digits) / 10 ** digits;
 
-export async function runOpen(name: string, group: string, load: HttpLoad, rate: number, maxOutstanding = 2_000): Promise<RawRun> {
+/** `maxOutstanding` (waiting + in flight) ends the run as "fell behind": by default a quarter second of requests. */
+export async function runOpen(name: string, group: string, load: HttpLoad, rate: number, maxOutstanding = Math.max(2_000, Math.ceil(rate / 4))): Promise<RawRun> {
   const url = new URL(load.url);
   if (url.protocol !== 'http:') throw new Error(`the open-model generator speaks plain http, not ${url.protocol}`);
   const host = url.hostname.replace(/^\[|\]$/g, '');

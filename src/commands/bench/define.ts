@@ -37,7 +37,7 @@ export function addBenchCommands(program: Command, run: Runner): void {
   judgingOptions(
     bench
       .command('http')
-      .description('HTTP load: closed model (autocannon, max rate) and open model (fixed rate), against a node:http reference')
+      .description('HTTP load: closed model (max rate) and open model (fixed rate, timed from intended send), against a node:http reference')
       .option('--url <url>', 'a running server (default: loopback only, via --spawn)')
       .option('--spawn', 'start `progeny serve` in a separate process (pinned to another core when possible)')
       .option('--token <token>', 'bearer token for --url (default: the home’s server token)')
@@ -46,6 +46,7 @@ export function addBenchCommands(program: Command, run: Runner): void {
       .option('--duration <d>', 'measured time per route and model', '5s')
       .option('--rate <r>', 'open-model rate in requests/s (default: half the measured closed-model rate)')
       .option('--model <m>', 'closed (max rate), open (fixed rate) or both', 'both')
+      .option('--closed-generator <g>', 'closed-model load generator: raw (node:net, low overhead) or autocannon', 'raw')
       .option('--runs <n>', 'passes per route', '1')
       .option('--no-reference', 'skip the bare node:http reference server'),
   ).action(run('bench/http'));

@@ -1,5 +1,6 @@
 /**
- * `progeny bench http`: per route, a closed-model run (autocannon, max rate) then an open-model run at a fixed rate
+ * `progeny bench http`: per route, a closed-model run (max rate; raw node:net sockets, or autocannon with
+ * `--closed-generator autocannon`) then an open-model run at a fixed rate
  * (default: half the closed-model rate just measured), against `--url` or a `progeny serve` spawned as its own
  * process, plus the same closed-model load on a bare node:http reference process so the result is also a ratio
  * measured in the same run.
@@ -9,7 +10,8 @@ import { cpus } from 'node:os';
 import { usageError } from '../../core/errors.js';
 import { aggregate } from '../../bench/aggregate.js';
 import type { Histogram } from '../../bench/histogram.js';
-import { runClosed } from '../../bench/http/closed.js';
+import { runClosed as runClosedAutocannon } from '../../bench/http/closed.js';
+import { runClosedRaw } from '../../bench/http/closed-raw.js';
 import { parseRoute, type HttpLoad } from '../../bench/http/load.js';
 import { runOpen } from '../../bench/http/open.js';
 import { pinPlan, pinSelf, spawnReference, spawnServe, type Target } from '../../bench/http/targets.js';
@@ -30,6 +32,7 @@ export interface HttpFlags extends JudgingOptions {
   runs?: string;
   reference?: boolean;
   model?: string;
+  closedGenerator?: string;
 }
 
 export function targetUrl(url: string): string {
@@ -68,6 +71,12 @@ export async function run(ctx: CommandContext, _args: string[], opts: HttpFlags)
   const model = opts.model ?? 'both';
   if (!['closed', 'open', 'both'].includes(model)) throw usageError('--model must be closed, open or both');
   if (model === 'open' && fixedRate === undefined) throw usageError('--model open needs --rate (no closed-model run to take half of)');
+  const generator = opts.closedGenerator ?? 'raw';
+  if (generator !== 'raw' && generator !== 'autocannon') throw usageError('--closed-generator must be raw or autocannon');
+  const runClosed = generator === 'raw' ? runClosedRaw : runClosedAutocannon;
+  if (opts.url?.startsWith('https:') && (generator === 'raw' || model !== 'closed')) {
+    throw usageError('the raw-socket generators speak plain http', 'for https use --model closed --closed-generator autocannon');
+  }
   const judging = prepareJudging(opts, 'http');
   const plan = pinPlan();
   const target = await openTarget(ctx, opts, plan?.server ?? null);
@@ -93,7 +102,11 @@ export async function run(ctx: CommandContext, _args: string[], opts: HttpFlags)
           raw.push(closed);
           rate ||= Math.max(10, Math.round(closed.ops / (closed.elapsedNs / 1e9) / 2));
         }
-        if (model !== 'closed') raw.push(await runOpen(`http.open ${r.method} ${r.path}`, 'http', load(target.url, r, headers), rate));
+        if (model !== 'closed') {
+          const open = await runOpen(`http.open ${r.method} ${r.path}`, 'http', load(target.url, r, headers), rate);
+          if (fixedRate === undefined) open.extra = { ...open.extra, fractionOfClosedMax: 0.5 };
+          raw.push(open);
+        }
       }
     }
   } finally {
@@ -114,7 +127,7 @@ export async function run(ctx: CommandContext, _args: string[], opts: HttpFlags)
     config: {
       target: opts.url ? targetUrl(opts.url) : 'spawned progeny serve',
       routes: routes.map((r) => r.route),
-      connections, durationMs, runs, model, rate: fixedRate ?? 'half of closed-model max',
+      connections, durationMs, runs, model, rate: fixedRate ?? 'half of closed-model max', closedGenerator: generator,
       pinned: plan ? { server: plan.server, generator: plan.generator } : null,
       reference: reference !== null,
     },

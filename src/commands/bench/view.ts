@@ -33,6 +33,7 @@ export function benchView(r: BenchReport): View {
       note: [
         c.invalid.length ? 'INVALID' : '',
         c.extra?.ratio !== undefined ? `×${String(c.extra.ratio)} of node:http` : '',
+        c.extra?.model === 'open' ? `open model at ${rate(c.extra.targetRate)}/s, generator busy ${String(c.extra.generatorBusyPercent)}%` : '',
         c.extra?.serverRssIdleMb !== undefined && c.name.startsWith('http.closed') ? `server RSS ${String(c.extra.serverRssIdleMb)} MB idle` : '',
       ].filter(Boolean).join(', '),
     })),
