@@ -29,7 +29,7 @@ describe('raw closed-model generator', () => {
     expect(raw.errors).toBe(0);
     expect(raw.ops).toBeGreaterThan(30); // ≤ 3 × 300 / 2 ms = 450 on an idle machine
     expect(maxInFlight).toBe(3);
-    expect(Histogram.decode(raw.histogram).min / 1e6).toBeGreaterThan(1.5); // the server's 2 ms hold
+    expect(Histogram.decode(raw.histogram).min / 1e6).toBeGreaterThan(0.9); // the server's 2 ms hold (node timers may fire ~1 ms early)
     expect(raw.extra).toMatchObject({ model: 'closed', generator: 'raw', connections: 3 });
   });
 
