@@ -7,8 +7,8 @@
  *
  * The scheduler spins the event loop (setImmediate) while the next request is less than 3 ms away: node's timers
  * have 1 ms granularity, and sending up to 1 ms late would be charged to the server against a 2 ms budget. Spinning
- * makes process.cpuUsage() read ~100 % whatever the load, so saturation is judged from the CPU time *not* spent in
- * empty spins (loop turns with nothing due and no socket read). The run is invalid when the generator dispatches
+ * makes process.cpuUsage() read ~100 % whatever the load, so saturation is judged from the share of its CPU time
+ * *not* spent in empty spins (loop turns with nothing due and no socket read). The run is invalid when the generator dispatches
  * below its rate or late, is busy ≥ 90 % of the time, the server lets requests pile up, or answers go missing.
  */
 import { performance } from 'node:perf_hooks';
@@ -19,6 +19,8 @@ import { RawPool, serializeRequest } from './raw-pool.js';
 
 const DRAIN_MS = 5_000;
 const SPIN_WITHIN_MS = 3;
+/** An empty loop turn takes a few µs; a gap longer than this between two turns is not the loop spinning. */
+const EMPTY_SPIN_CAP_MS = 0.05;
 /** The generator's own lateness a valid run may add to a latency (P99): a tenth of the 2 ms budget. */
 export const SEND_LAG_LIMIT_MS = 0.2;
 export const BUSY_LIMIT = 0.9;
@@ -84,7 +86,8 @@ export async function runOpen(name: string, group: string, load: HttpLoad, rate:
     const tick = (): void => {
       const now = performance.now();
       // A spin turn with nothing due and no socket read since the previous one is idle time, not load.
-      if (lastWasSpin && !lastDidWork && pool.ioEvents === ioSeen) emptySpinMs += now - last;
+      // Capped, because a longer gap is the core taken away (or a GC), which is not CPU spent spinning.
+      if (lastWasSpin && !lastDidWork && pool.ioEvents === ioSeen) emptySpinMs += Math.min(now - last, EMPTY_SPIN_CAP_MS);
       ioSeen = pool.ioEvents;
       last = now;
       const before = dispatched;
@@ -124,7 +127,9 @@ export async function runOpen(name: string, group: string, load: HttpLoad, rate:
   pool.close();
 
   const cpuMs = (cpu.user + cpu.system) / 1e3;
-  const busy = Math.max(0, cpuMs - emptySpinMs) / sendMs;
+  // The share of the CPU time the generator got that went to work rather than to empty spins: its headroom on the
+  // core it had, whether or not other processes took some of that core (late sends show that).
+  const busy = cpuMs > 0 ? Math.max(0, cpuMs - emptySpinMs) / cpuMs : 0;
   // The last request is due at (total - 1) intervals: that span, not the span plus one interval, holds `total` sends.
   const achieved = dispatched > 1 ? (dispatched - 1) / (sendMs / 1000) : dispatched;
   const lagP99Ms = sendLag.percentile(99) / 1e6;
