@@ -40,3 +40,16 @@ describe('raw closed-model generator', () => {
     expect(raw.firstError).toBe('HTTP 401');
   });
 });
+
+describe('raw generators without a server', () => {
+  it('fail with a clear BENCH_CONNECT error, not a crash', async () => {
+    const dead = createServer();
+    await new Promise<void>((r) => dead.listen(0, '127.0.0.1', r));
+    const port = (dead.address() as { port: number }).port;
+    await new Promise<void>((r) => dead.close(() => r()));
+    await expect(runClosedRaw('c', 'http', { url: `http://127.0.0.1:${port}`, method: 'GET', path: '/', headers: {}, connections: 2, durationMs: 100 })).rejects.toMatchObject({
+      code: 'BENCH_CONNECT',
+      message: expect.stringMatching(/cannot connect to 127\.0\.0\.1/),
+    });
+  });
+});

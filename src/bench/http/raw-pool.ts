@@ -6,6 +6,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { ProgenyError } from '../../core/errors.js';
 import { HttpParseError, ResponseParser } from './response-parser.js';
 
 /** How a request ended: `status` of its response, or 0 with `error`. `intended` and `sentAt` come back as given. */
@@ -79,9 +80,19 @@ export class RawPool {
   private openOne(timeoutMs: number): Promise<void> {
     return new Promise((resolve, reject) => {
       const slot = this.connectSlot();
-      const timer = setTimeout(() => reject(new Error(`no connection to ${this.host}:${this.port} within ${timeoutMs} ms`)), timeoutMs);
-      slot.socket.once('connect', () => (clearTimeout(timer), resolve()));
-      slot.socket.once('error', (e) => (clearTimeout(timer), reject(e)));
+      const fail = (why: string): void => {
+        clearTimeout(timer);
+        this.close();
+        reject(new ProgenyError('BENCH_CONNECT', `cannot connect to ${this.host}:${this.port}: ${why}`, { exit: 'unexpected', hint: 'is the server running at that address? check --url' }));
+      };
+      const timer = setTimeout(() => fail(`no connection within ${timeoutMs} ms`), timeoutMs);
+      const onError = (e: Error): void => fail(e.message);
+      slot.socket.once('error', onError);
+      slot.socket.once('connect', () => {
+        clearTimeout(timer);
+        slot.socket.off('error', onError); // later errors fail only that connection's request
+        resolve();
+      });
     });
   }
 
