@@ -1,4 +1,6 @@
 /** What both HTTP load models share: the request to send, and the generator's own CPU use as a saturation check. */
+import { readFileSync } from 'node:fs';
+
 export interface HttpLoad {
   url: string;
   method: string;
@@ -10,6 +12,16 @@ export interface HttpLoad {
 
 /** A generator using more than this share of its core measures itself, not the server. */
 export const SATURATED_CPU = 0.95;
+
+/** How many times the kernel took the CPU away from this process (Linux; undefined elsewhere): a late generator's usual cause on a shared machine. */
+export function involuntarySwitches(): number | undefined {
+  try {
+    const m = /nonvoluntary_ctxt_switches:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export function cpuMeter(): () => number {
   const t0 = process.hrtime.bigint();

@@ -14,7 +14,7 @@
 import { performance } from 'node:perf_hooks';
 import { Histogram } from '../histogram.js';
 import type { RawRun } from '../types.js';
-import type { HttpLoad } from './load.js';
+import { involuntarySwitches, type HttpLoad } from './load.js';
 import { RawPool, serializeRequest } from './raw-pool.js';
 
 const DRAIN_MS = 5_000;
@@ -72,6 +72,7 @@ export async function runOpen(name: string, group: string, load: HttpLoad, rate:
   }, drainBacklog);
   await pool.open(load.connections);
 
+  const switches0 = involuntarySwitches();
   const cpu0 = process.cpuUsage();
   const start = performance.now();
   const hardEnd = start + load.durationMs + 1_000;
@@ -120,6 +121,7 @@ export async function runOpen(name: string, group: string, load: HttpLoad, rate:
     tick();
   });
   const cpu = process.cpuUsage(cpu0);
+  const preempted = switches0 === undefined ? undefined : (involuntarySwitches() ?? switches0) - switches0;
   const sendMs = Math.max(sendEnd - start, intervalMs);
   const drainUntil = performance.now() + DRAIN_MS;
   while (inFlight + waiting > 0 && performance.now() < drainUntil) await new Promise((r) => setTimeout(r, 5));
@@ -138,7 +140,10 @@ export async function runOpen(name: string, group: string, load: HttpLoad, rate:
   if (!overloaded && (dispatched < total * (1 - RATE_TOLERANCE) || achieved < rate * (1 - RATE_TOLERANCE))) {
     invalid.push(`the generator sent ${Math.round(achieved)} req/s, short of its target ${rate}`);
   }
-  if (lagP99Ms > SEND_LAG_LIMIT_MS) invalid.push(`the generator was late: P99 send lag ${lagP99Ms.toFixed(3)} ms (limit ${SEND_LAG_LIMIT_MS} ms)`);
+  if (lagP99Ms > SEND_LAG_LIMIT_MS) {
+    const why = preempted ? `; the kernel preempted it ${preempted} times: other processes shared its core` : '';
+    invalid.push(`the generator was late: P99 send lag ${lagP99Ms.toFixed(3)} ms (limit ${SEND_LAG_LIMIT_MS} ms${why})`);
+  }
   if (busy >= BUSY_LIMIT) invalid.push(`the load generator was busy ${Math.round(busy * 100)}% of its core`);
   if (lost) invalid.push(`${lost} requests got no answer within ${DRAIN_MS / 1000} s`);
   return {
@@ -162,6 +167,7 @@ export async function runOpen(name: string, group: string, load: HttpLoad, rate:
       generatorBusyPercent: round(busy * 100, 1),
       generatorCpuPercent: round((cpuMs / sendMs) * 100, 1),
       reconnects: pool.reconnects,
+      ...(preempted !== undefined ? { generatorPreemptions: preempted } : {}),
     },
   };
 }
