@@ -63,7 +63,8 @@ export class RawPool {
 
   /** Sends on a free connection; false when every connection has a request in flight. */
   trySend(intended: number): boolean {
-    const slot = this.free.pop();
+    let slot = this.free.pop();
+    while (slot?.socket.destroyed) slot = this.free.pop(); // failed while idle; its 'close' has not run yet
     if (!slot) return false;
     slot.busy = true;
     slot.intended = intended;
