@@ -34,6 +34,7 @@ export function benchView(r: BenchReport): View {
         c.invalid.length ? 'INVALID' : '',
         c.extra?.ratio !== undefined ? `×${String(c.extra.ratio)} of node:http` : '',
         c.extra?.model === 'open' ? `open model at ${rate(c.extra.targetRate)}/s, generator busy ${String(c.extra.generatorBusyPercent)}%` : '',
+        typeof c.extra?.recallAt10 === 'number' ? `recall@10 ${c.extra.recallAt10.toFixed(3)} of exact` : '',
         c.extra?.serverRssIdleMb !== undefined && c.name.startsWith('http.closed') ? `server RSS ${String(c.extra.serverRssIdleMb)} MB idle` : '',
       ].filter(Boolean).join(', '),
     })),
