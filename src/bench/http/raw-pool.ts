@@ -115,7 +115,7 @@ export class RawPool {
         callback: (n: number, buf: Uint8Array) => {
           this.ioEvents += 1;
           try {
-            slot.parser.push(Buffer.from(buf.buffer, buf.byteOffset, n));
+            slot.parser.push(buf as Buffer, n);
           } catch (err) {
             slot.socket.destroy(err as Error);
           }

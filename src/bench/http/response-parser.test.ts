@@ -112,4 +112,17 @@ describe('ResponseParser', () => {
     }
     expect(got).toEqual([{ status: 200, keepAlive: true }]);
   });
+
+  it('reads only buf[0, end): stale bytes of an earlier read past `end` are ignored', () => {
+    const { p, got } = parser();
+    const scratch = Buffer.alloc(256, 0x58);
+    scratch.write(OK, 0, 'latin1'); // a whole response sits in the buffer from an earlier read…
+    p.push(scratch, 20); // …but only its first 20 bytes are this read's
+    expect(got).toHaveLength(0);
+    const rest = Buffer.from(OK, 'latin1').subarray(20);
+    scratch.fill(0x58);
+    rest.copy(scratch);
+    p.push(scratch, rest.length);
+    expect(got).toEqual([{ status: 200, keepAlive: true }]);
+  });
 });
