@@ -13,7 +13,7 @@ import type { Histogram } from '../../bench/histogram.js';
 import { runClosed as runClosedAutocannon } from '../../bench/http/closed.js';
 import { runClosedRaw } from '../../bench/http/closed-raw.js';
 import { parseRoute, type HttpLoad } from '../../bench/http/load.js';
-import { runOpen } from '../../bench/http/open.js';
+import { runOpenInChild } from '../../bench/http/open-child.js';
 import { pinPlan, pinSelf, spawnReference, spawnServe, type Target } from '../../bench/http/targets.js';
 import { parseDuration, parsePositiveInt } from '../../bench/parse.js';
 import type { RawRun } from '../../bench/types.js';
@@ -103,7 +103,7 @@ export async function run(ctx: CommandContext, _args: string[], opts: HttpFlags)
           rate ||= Math.max(10, Math.round(closed.ops / (closed.elapsedNs / 1e9) / 2));
         }
         if (model !== 'closed') {
-          const open = await runOpen(`http.open ${r.method} ${r.path}`, 'http', load(target.url, r, headers), rate);
+          const open = await runOpenInChild(`http.open ${r.method} ${r.path}`, 'http', load(target.url, r, headers), rate);
           if (fixedRate === undefined) open.extra = { ...open.extra, fractionOfClosedMax: 0.5 };
           raw.push(open);
         }
