@@ -3,8 +3,9 @@
  * (fixtures/memory/eval-conversation.json, and eval-conversation-2.json, written as a held-out set before recall was
  * tuned), for the built-in embedder's cosine ranking, the full recall (score with freshness and salience, then MMR)
  * vectors only and hybrid (the default), and a plain BM25 ranking (SQLite FTS5). Measured (builtin-hash-v2,
- * hybrid similarity by reciprocal rank fusion): first set cosine 0.750, recall vectors only 0.550, hybrid 0.700,
- * BM25 0.775; held-out set cosine 0.619, vectors only 0.452, hybrid 0.619, BM25 0.524.
+ * hybrid similarity by reciprocal rank fusion, irregular verbs expanded in the full-text query): first set cosine
+ * 0.750, recall vectors only 0.550, hybrid 0.750, BM25 0.775; held-out set cosine 0.619, vectors only 0.452, hybrid
+ * 0.667, BM25 0.524.
  */
 import Database from 'better-sqlite3';
 import { readFileSync } from 'node:fs';
@@ -84,7 +85,7 @@ describe.each([
     const cosine = cosineRecall(set);
     console.info(`${file} evidence recall@10: cosine ${cosine.toFixed(3)}, recall vectors only ${vectorsOnly.toFixed(3)}, recall hybrid ${hybrid.toFixed(3)}, BM25 ${bm25.toFixed(3)}`);
     if (beatsBm25) expect(hybrid).toBeGreaterThan(bm25);
-    else expect(hybrid).toBeGreaterThanOrEqual(0.7);
+    else expect(hybrid).toBeGreaterThanOrEqual(0.75);
     expect(hybrid).toBeGreaterThan(vectorsOnly);
   });
 });
