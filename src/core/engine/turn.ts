@@ -53,7 +53,8 @@ export async function* runTurn(deps: TurnDeps, input: TurnInput, signal?: AbortS
   yield { type: 'recall', turnId, memories };
 
   const history = deps.conversations.recentTurns(conversation.id, deps.config['chat.historyTurns']);
-  deps.conversations.append({ conversationId: conversation.id, turnId, role: 'user', text: message, status: 'complete', meta: {} });
+  // Acknowledged with the reply: the reply's durable commit at the end of the turn also makes this one power-safe.
+  deps.conversations.append({ conversationId: conversation.id, turnId, role: 'user', text: message, status: 'complete', meta: {} }, { durable: false });
 
   // 4. Prompt.
   const messages = buildPrompt({ identity: deps.heritage.summary(), state: limbic.state, memories, history, message });
