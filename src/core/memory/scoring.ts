@@ -26,7 +26,7 @@ export const RRF_K = 60;
  * w/(K + BM25 rank) (no BM25 term for a candidate without a full-text hit), rescaled to 0..1 over the candidates.
  * Ranks, because the two scores live on unrelated scales (the built-in embedder's cosines of related texts are
  * 0.1–0.5, BM25 is unbounded); 0..1, so that the 0.7 weight of similarity in the score is not swamped by
- * freshness's 0.2 (with raw cosines, a month-old answer lost to anything said yesterday).
+ * freshness's 0.2 (with raw cosines, what was said yesterday outranked a better answer from last month).
  */
 export function fuseRanks(cosines: number[], lexicals: number[], w: number, k = RRF_K): number[] {
   // Equal scores share a rank (1, 2, 2, 4), so that equally similar memories stay equally similar.
