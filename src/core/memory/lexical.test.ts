@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryFixture, type MemoryFixture } from '../../testing/memory-fixture.js';
+import { formsOf, lemma } from './lemmas.js';
 import { MAX_POSTINGS, selectTerms } from './lexical.js';
 
 describe('selectTerms: which query words the full-text index scores', () => {
@@ -14,6 +15,30 @@ describe('selectTerms: which query words the full-text index scores', () => {
   it('leaves out words the index does not know', () => {
     expect(selectTerms(docs, ['violin', 'cello'])).toEqual(['cello']);
     expect(selectTerms(new Map(), ['anything'])).toEqual([]);
+  });
+});
+
+describe('query normalisation: irregular verbs', () => {
+  it('maps a past form to its base and asks for every form', () => {
+    expect(lemma('bought')).toBe('buy');
+    expect(lemma('cello')).toBe('cello');
+    expect(formsOf('gave')).toEqual(['give', 'gave', 'given']);
+    expect(formsOf('buy')).toEqual(['buy', 'bought']);
+    expect(formsOf('cello')).toEqual(['cello']);
+    // Past forms more often meant as other words are not verbs here.
+    expect(formsOf('left')).toEqual(['left']);
+  });
+
+  it('a question in the present finds a memory told in the past', async () => {
+    const fx = await memoryFixture();
+    try {
+      await fx.memory.add([{ text: 'I bought a secondhand cello' }, { text: 'we walked along the river' }]);
+      const [top] = await fx.memory.recall({ text: 'what did I buy?', k: 1, peek: true });
+      expect(top?.memory.text).toBe('I bought a secondhand cello');
+      expect(top?.score.lexical).toBe(1);
+    } finally {
+      await fx.cleanup();
+    }
   });
 });
 

@@ -3,11 +3,13 @@
  * the best score of the query. FTS5 scores every row that holds any query term, so a common word would make a query
  * cost milliseconds at 100k memories: terms are taken rarest first (each counted by a probe that stops after the
  * bound, since fts5vocab lookups scan the whole vocabulary) while their postings stay under a bound, and words in more documents than that are left to the vectors, where they
- * belong (BM25's IDF would all but discount them anyway). Stopwords never count. A database without the table
+ * belong (BM25's IDF would all but discount them anyway). Stopwords never count; an irregular verb also asks for its
+ * other forms (lemmas.ts). A database without the table
  * (created by a build that ran a later migration first) just recalls by vectors.
  */
 import type { Db } from '../store/db.js';
 import { STOPWORDS, tokenize } from './embedder-builtin.js';
+import { formsOf } from './lemmas.js';
 import type { VectorFilter } from './types.js';
 import { fromBlob } from './vectors.js';
 
@@ -46,7 +48,7 @@ export function createLexicalSearch(db: Db, embedderId: () => string) {
   return {
     available,
     search(text: string, limit: number, filter: VectorFilter): LexicalHit[] {
-      const words = [...new Set(tokenize(text).filter((w) => !STOPWORDS.has(w)))];
+      const words = [...new Set(tokenize(text).filter((w) => !STOPWORDS.has(w)).flatMap(formsOf))];
       if (!ranked || !probe || !words.length) return [];
       const docs = new Map(words.map((w) => [w, probe.get(`"${w}"`) as number]));
       const terms = selectTerms(docs, words);
