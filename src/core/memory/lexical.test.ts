@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryFixture, type MemoryFixture } from '../../testing/memory-fixture.js';
 import { formsOf, lemma } from './lemmas.js';
-import { MAX_POSTINGS, selectTerms } from './lexical.js';
+import { createBuiltinEmbedder } from './embedder-builtin.js';
+import { createLexicalSearch, MAX_POSTINGS, selectTerms } from './lexical.js';
 
 describe('selectTerms: which query words the full-text index scores', () => {
   const docs = new Map([['cello', 3], ['story', 120], ['side', 200], ['part', 2500], ['1499', 1]]);
@@ -58,6 +59,15 @@ describe('hybrid recall among thousands of near-identical memories', () => {
       expect(hits[0]?.memory.text).toBe(`b memory ${i}: the b side of the story, part ${i}`);
       expect(hits[0]?.score.lexical).toBe(1);
     }
+  });
+
+  it('probes a word found over the bound once, then remembers it is common', async () => {
+    const lexical = createLexicalSearch(fx.db, () => createBuiltinEmbedder().id);
+    lexical.search('story side 17', 5, {});
+    expect(lexical.probes()).toBe(3);
+    const hits = lexical.search('story side 17', 5, {});
+    expect(lexical.probes()).toBe(4); // only the rare "17" again
+    expect(hits.map((h) => h.lexical)).toEqual([1]);
   });
 
   it('scores no word found in more memories than the bound', async () => {

@@ -45,12 +45,28 @@ export function createLexicalSearch(db: Db, embedderId: () => string) {
   const rows = db.prepare(
     "SELECT m.id, m.label, m.actor, m.kind, m.vector FROM json_each(?) AS hit CROSS JOIN memories AS m ON m.label = hit.value WHERE m.status = 'active' AND m.embedder = ? AND m.vector IS NOT NULL",
   );
+  // Terms found over the bound: a common word's probe is the costly one (it reads bound + 1 postings, every query),
+  // and a word that common stays that common (memories are rarely forgotten), so it is probed once per process.
+  const common = new Set<string>();
+  let probes = 0;
+  const docsOf = (w: string): number => {
+    if (common.has(w)) return MAX_POSTINGS + 1;
+    probes++;
+    const n = probe!.get(`"${w}"`) as number;
+    if (n > MAX_POSTINGS) {
+      if (common.size >= 50_000) common.clear();
+      common.add(w);
+    }
+    return n;
+  };
   return {
     available,
+    /** Document-count probes run so far (tests). */
+    probes: () => probes,
     search(text: string, limit: number, filter: VectorFilter): LexicalHit[] {
       const words = [...new Set(tokenize(text).filter((w) => !STOPWORDS.has(w)).flatMap(formsOf))];
       if (!ranked || !probe || !words.length) return [];
-      const docs = new Map(words.map((w) => [w, probe.get(`"${w}"`) as number]));
+      const docs = new Map(words.map((w) => [w, docsOf(w)]));
       const terms = selectTerms(docs, words);
       if (!terms.length) return [];
       const hits = ranked.all(terms.map((w) => `"${w}"`).join(' OR '), limit * 2) as { label: number; s: number }[];
