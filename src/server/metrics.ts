@@ -49,10 +49,18 @@ export function createServerMetrics(engine: Engine) {
   m.gauge('progeny_sync_last_pull_timestamp_seconds', 'Time of the last successful pull').set(() => (syncStatus()?.lastPullAt ?? 0) / 1000);
   let open = 0;
   wsConnections.set(() => open);
+  // Per-request recording resolves each (route, method, status) to its series once, then only adds numbers.
+  const bound = new Map<string, { latency: (s: number) => void; count: () => void }>();
   return {
     observe(route: string, method: string, status: number, ms: number) {
-      latency.observe(ms / 1000, { route, method });
-      requests.inc({ route, method, status: String(status) });
+      const key = `${status}${method} ${route}`;
+      let b = bound.get(key);
+      if (!b) {
+        b = { latency: latency.bind({ route, method }), count: requests.bind({ route, method, status: String(status) }) };
+        bound.set(key, b);
+      }
+      b.latency(ms / 1000);
+      b.count();
     },
     limited: () => limited.inc(),
     wsOpen: () => void open++,
