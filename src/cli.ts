@@ -89,6 +89,8 @@ export function buildProgram(rt: Runtime, signal: AbortSignal): Command {
     .command('dream')
     .description('consolidate memory: merge near-duplicates, fade old unrecalled ones (never deletes)')
     .option('--dry-run', 'report what would change without changing anything')
+    .option('--summarise', 'condense the memories that fade out into summaries written by the model first (memory.dream.summarise)')
+    .option('--no-summarise', 'do not, whatever memory.dream.summarise says')
     .action(run('dream'));
 
   const config = program.command('config').description('read and change settings (defaults ← file ← env ← flags)');

@@ -67,7 +67,18 @@ export function aggregate(raw: RawRun[], merged?: Map<string, Histogram>): CaseR
       errors,
       spread: { p50: spread(values.map((v) => v.latency.p50)), rate: spread(values.map((v) => v.rate)) },
       invalid,
-      ...(first.extra ? { extra: first.extra } : {}),
+      ...(first.extra ? { extra: mergeExtras(runs.map((r) => r.extra ?? {})) } : {}),
     };
   });
+}
+
+/** Numbers measured per run (a recall, a generator's CPU) as their median over the runs; anything else from the first run. */
+function mergeExtras(perRun: Record<string, number | string | boolean>[]): Record<string, number | string | boolean> {
+  const out = { ...perRun[0] };
+  for (const [key, value] of Object.entries(out)) {
+    if (typeof value !== 'number') continue;
+    const xs = perRun.map((e) => e[key]).filter((x): x is number => typeof x === 'number');
+    out[key] = median(xs);
+  }
+  return out;
 }

@@ -33,6 +33,12 @@ describe('progeny.bench/1 report', () => {
     expect(r.results[1]!.runs[0]!.latency.p99).toBe(2); // the max, exact
   });
 
+  it('reports a figure measured per run (a recall) as the median of the runs', () => {
+    const runs = [0.91, 0.97, 0.95].map((recallAt10) => ({ ...raw('memory.recall@100k', [1000, 2000]), extra: { recallAt10, note: 'x' } }));
+    const [c] = aggregate(runs);
+    expect(c!.extra).toEqual({ recallAt10: 0.95, note: 'x' });
+  });
+
   it('reports what is wrong with a malformed report', () => {
     const r = JSON.parse(JSON.stringify(report())) as Record<string, unknown>;
     r.schema = 'progeny.bench/0';

@@ -19,6 +19,11 @@ export interface BenchCase {
   op(): unknown;
   /** Logical operations one call performs (e.g. a batch of 100 inserts), for ops/s. Default 1. */
   opsPerCall?: number;
+  /**
+   * Figures measured once after the timed calls, outside the timing (e.g. `recallAt10`, a search's recall@10 against
+   * exact search), reported under the case's `extra`.
+   */
+  quality?(): Promise<Record<string, number>>;
 }
 
 export interface PreparedSuite {

@@ -79,6 +79,14 @@ describe('evaluateThresholds', () => {
     expect(r[0]).toMatchObject({ status: 'breach', checks: [{ name: 'http.closed GET /v1/state', actual: 0.5, pass: false }] });
   });
 
+  it('judges a search recall only where a case measured one', () => {
+    const withRecall = { ...result('memory.recall@100k', 1), extra: { recallAt10: 0.93 } };
+    const r = evaluateThresholds([parseThreshold('memory.*:recall>=0.95'), parseThreshold('memory.*:recall>=0.9')], [...results, withRecall], p);
+    expect(r[0]).toMatchObject({ status: 'breach', checks: [{ name: 'memory.recall@100k', actual: 0.93, pass: false }] });
+    expect(r[1]).toMatchObject({ status: 'pass' });
+    expect(() => parseThreshold('memory.*:recall>=0.95ms')).toThrow(/plain number/);
+  });
+
   it('takes other percentiles from the merged histogram', () => {
     const r = evaluateThresholds([parseThreshold('state.read:p(90)<0.4ms')], results, p);
     expect(r[0]).toMatchObject({ status: 'breach', checks: [{ actual: 0.5 }] });

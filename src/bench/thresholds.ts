@@ -1,7 +1,8 @@
 /**
  * Thresholds: `<case glob>:<stat><op><value><unit>`, e.g. `memory.recall@10k:p(95)<2ms`, `state.*:p(99)<=1ms`,
  * `chat.turn*:rate>200/s`, `http.*:errors<1`, `http.closed*:ratio>=0.6`. Stats: p(N) (0 < N ≤ 100), avg, min, max,
- * rate, errors, ratio (to the node:http reference; cases without one are not matched). Latency
+ * rate, errors, ratio (to the node:http reference; cases without one are not matched), recall (a search's recall@10
+ * against exact search, e.g. `memory.recall@100k:recall>=0.95`; cases without one are not matched). Latency
  * values need a unit (ns, us, µs, ms, s); rates may end in /s. Latency is judged on all runs' samples merged, the
  * rate on the median run, errors on the total.
  */
@@ -9,7 +10,7 @@ import { usageError } from '../core/errors.js';
 import { globMatcher } from './parse.js';
 import type { CaseResult } from './types.js';
 
-export type Stat = { kind: 'p'; p: number } | { kind: 'avg' | 'min' | 'max' | 'rate' | 'errors' | 'ratio' };
+export type Stat = { kind: 'p'; p: number } | { kind: 'avg' | 'min' | 'max' | 'rate' | 'errors' | 'ratio' | 'recall' };
 export type Op = '<' | '<=' | '>' | '>=';
 
 export interface Threshold {
@@ -28,7 +29,7 @@ export interface ThresholdResult {
   checks: { name: string; actual: number; pass: boolean }[];
 }
 
-const EXPR = /^(.+):\s*(p\(\s*(\d+(?:\.\d+)?)\s*\)|avg|mean|min|max|rate|errors|ratio)\s*(<=|>=|<|>)\s*(\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(ns|us|µs|ms|s|\/s)?$/i;
+const EXPR = /^(.+):\s*(p\(\s*(\d+(?:\.\d+)?)\s*\)|avg|mean|min|max|rate|errors|ratio|recall)\s*(<=|>=|<|>)\s*(\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(ns|us|µs|ms|s|\/s)?$/i;
 const TO_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1e3 };
 
 export function parseThreshold(expr: string): Threshold {
@@ -40,7 +41,7 @@ export function parseThreshold(expr: string): Threshold {
   if (stat.kind === 'p' && (stat.p <= 0 || stat.p > 100)) throw bad('the percentile must be in (0, 100]');
   const unit = unitRaw?.toLowerCase();
   let value = Number(valueText);
-  if (stat.kind === 'rate' || stat.kind === 'errors' || stat.kind === 'ratio') {
+  if (stat.kind === 'rate' || stat.kind === 'errors' || stat.kind === 'ratio' || stat.kind === 'recall') {
     if (unit && unit !== '/s') throw bad(`${stat.kind} takes a plain number${stat.kind === 'rate' ? ' or /s' : ''}, not ${unit}`);
     if (stat.kind !== 'rate' && unit) throw bad(`${stat.kind} is a plain number`);
   } else {
@@ -66,6 +67,8 @@ export function statValue(r: CaseResult, stat: Stat): number {
       return r.errors;
     case 'ratio':
       return typeof r.extra?.ratio === 'number' ? r.extra.ratio : NaN;
+    case 'recall':
+      return typeof r.extra?.recallAt10 === 'number' ? r.extra.recallAt10 : NaN;
   }
 }
 
@@ -80,7 +83,7 @@ export function evaluateThresholds(
   return thresholds.map((t) => {
     const match = globMatcher(t.selector);
     const checks = results
-      .filter((r) => match(r.name) && (t.stat.kind !== 'ratio' || !Number.isNaN(statValue(r, t.stat))))
+      .filter((r) => match(r.name) && ((t.stat.kind !== 'ratio' && t.stat.kind !== 'recall') || !Number.isNaN(statValue(r, t.stat))))
       .map((r) => {
         let actual = statValue(r, t.stat);
         if (Number.isNaN(actual) && t.stat.kind === 'p') actual = percentileOf(r.name, t.stat.p);

@@ -48,6 +48,7 @@ async function runJob(job: WorkerJob): Promise<void> {
         const sampler = sampleResources();
         const m = await measureCase(c, job.bounds);
         const resources = sampler.stop();
+        const extra = c.quality ? await c.quality() : undefined;
         const invalid = m.calls < 10 ? [`only ${m.calls} calls measured (need ≥ 10): raise --duration`] : [];
         await send({
           type: 'case',
@@ -62,6 +63,7 @@ async function runJob(job: WorkerJob): Promise<void> {
             elapsedNs: m.elapsedNs,
             resources,
             invalid,
+            ...(extra ? { extra } : {}),
           },
         });
       }

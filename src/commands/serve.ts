@@ -24,18 +24,23 @@ export async function run(ctx: CommandContext, _args: string[], opts: Record<str
     flags['server.log'] = String(opts.log);
   }
   const engine = await ctx.engine({ autoInit: true, flags });
-  const [{ createServer }, { startSyncInBackground }] = await Promise.all([import('../server/create.js'), import('./sync/background.js')]);
+  const [{ createServer }, { startSyncInBackground }, { startDreamSchedule }] = await Promise.all([
+    import('../server/create.js'), import('./sync/background.js'), import('./dream-schedule.js'),
+  ]);
   // The sync relay (sync.md: part of `progeny serve`; relay.db beside the home database, under /v1/sync/, authenticated
   // by request signatures) unless server.relay is off, and, when sync.intervalS > 0, this home's own background sync.
   const relay = engine.config['server.relay'] ? (await import('../server/relay/index.js')).relayForEngine(engine) : undefined;
   let background: { stop(): Promise<void> } | undefined;
+  let dreams: { stop(): Promise<void> } | undefined;
   const app = await createServer(engine, {
     plugins: relay ? [relay.plugin] : [],
     onListen: () => {
       background = startSyncInBackground(ctx, engine);
+      dreams = startDreamSchedule(ctx, engine);
     },
     onClose: async () => {
       await background?.stop();
+      await dreams?.stop();
       relay?.close();
     },
   });

@@ -7,12 +7,14 @@ import type { EngineEvent } from '../core/events.js';
 import { ProgenyError } from '../core/errors.js';
 import type { RecalledMemory } from '../core/memory/types.js';
 import type { LimbicSnapshot } from '../core/limbic/types.js';
+import type { ChatMessage } from '../core/llm/types.js';
 import type { RouteContext } from './context.js';
 
 export interface ChatRequest {
   message: string;
   conversationId?: string;
   actor?: string;
+  history?: ChatMessage[];
 }
 
 /** The events of one turn; the turn is aborted when the client's connection closes before the turn ends. */

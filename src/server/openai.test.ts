@@ -41,6 +41,26 @@ describe('OpenAI-compatible API', () => {
     expect(s.engine.conversations.messages(conv)).toHaveLength(4);
   });
 
+  it("takes the prompt history from the client's earlier messages, as OpenAI clients resend the conversation", async () => {
+    const messages = [
+      { role: 'system', content: 'you are a pirate' },
+      { role: 'user', content: 'my dog is called Biscuit' },
+      { role: 'assistant', content: 'What a lovely name!' },
+      { role: 'tool', content: 'not a turn' },
+      { role: 'user', content: 'what is my dog called?' },
+    ];
+    expect((await post({ model: 'progeny', messages })).statusCode).toBe(200);
+    const sent = (llm.requests.at(-1)!.body as { messages: { role: string; content: string }[] }).messages;
+    const i = sent.findIndex((m) => m.content === 'my dog is called Biscuit');
+    expect(i).toBeGreaterThan(0);
+    expect(sent.slice(i).map((m) => [m.role, m.content.split('\n').at(-1)])).toEqual([
+      ['user', 'my dog is called Biscuit'],
+      ['assistant', 'What a lovely name!'],
+      ['user', 'what is my dog called?'],
+    ]);
+    expect(JSON.stringify(sent)).not.toMatch(/pirate|not a turn/);
+  });
+
   it('streams chat.completion.chunk frames and [DONE]', async () => {
     const r = await post({ model: 'progeny', stream: true, messages: [{ role: 'user', content: 'hi there' }] });
     const frames = r.body.trim().split('\n\n').map((f) => f.replace(/^data: /, ''));

@@ -36,11 +36,12 @@ export const memorySuite: MemoryBenchSuite = {
     let q = 0;
     let t = 0;
     const recallOn = (home: typeof h10k) => () => home.memory.recall({ text: queries[q++ % queries.length] as string, k: 5, actor: 'creator', peek: true });
+    const recallQuality = (home: typeof h10k) => async () => ({ recallAt10: await annRecallAt10(home.db, home.store, embedder, queries.slice(0, 200)) });
     const label = (n: number) => (n >= 1000 ? `${Math.round(n / 1000)}k` : String(n));
     return {
       cases: [
-        { name: `memory.recall@${label(small)}`, op: recallOn(h10k) },
-        { name: `memory.recall@${label(large)}`, op: recallOn(h100k) },
+        { name: `memory.recall@${label(small)}`, op: recallOn(h10k), quality: recallQuality(h10k) },
+        { name: `memory.recall@${label(large)}`, op: recallOn(h100k), quality: recallQuality(h100k) },
         {
           name: 'memory.ingest',
           opsPerCall: INGEST_BATCH,

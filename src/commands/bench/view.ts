@@ -33,6 +33,7 @@ export function benchView(r: BenchReport): View {
       note: [
         c.invalid.length ? 'INVALID' : '',
         c.extra?.ratio !== undefined ? `×${String(c.extra.ratio)} of node:http` : '',
+        typeof c.extra?.recallAt10 === 'number' ? `recall@10 ${c.extra.recallAt10.toFixed(3)} of exact` : '',
         c.extra?.serverRssIdleMb !== undefined && c.name.startsWith('http.closed') ? `server RSS ${String(c.extra.serverRssIdleMb)} MB idle` : '',
       ].filter(Boolean).join(', '),
     })),

@@ -77,6 +77,8 @@ export const CONFIG_SCHEMA = {
   'memory.batch.ms': int(50, 'Flush queued memory writes after this many milliseconds', 0, 60_000),
   'memory.dream.mergeThreshold': num(0.95, 'Cosine similarity at which dream merges near-duplicates', 0.5, 1),
   'memory.dream.staleDays': int(30, 'Unrecalled memories older than this lose salience in dream', 1),
+  'memory.dream.everyHours': num(0, '`progeny serve` runs dream every this many hours (0 = never)', 0, 24 * 365),
+  'memory.dream.summarise': bool(false, 'Dream condenses the memories that fade out into summaries by the model (`dream --summarise`; scheduled dreams when a model answers)'),
   'limbic.maxDelta': num(0.1, 'Largest change of one limbic variable per turn', 0, 1),
   'limbic.elasticMaxDelta': num(0.3, 'Largest change per turn while elastic mode (the init interview) is on', 0, 1),
   'limbic.reunionHours': num(48, 'Hours away after which the first turn is a reunion', 1),

@@ -6,7 +6,7 @@ import type { Clock } from '../clock.js';
 import { notFound } from '../errors.js';
 import { ulid } from '../ids.js';
 import type { ChatMessage } from '../llm/types.js';
-import { immediate, type Db } from '../store/db.js';
+import { immediate, relaxed, type Db } from '../store/db.js';
 import type { Journal } from '../sync/journal.js';
 
 export type MessageStatus = 'complete' | 'interrupted' | 'error';
@@ -39,7 +39,12 @@ export interface ConversationService {
   messages(conversationId: string, opts?: { limit?: number }): Message[];
   /** The last n user/assistant exchanges as prompt history (complete and interrupted replies). */
   recentTurns(conversationId: string, n: number): ChatMessage[];
-  append(msg: Omit<Message, 'id' | 'createdAt'>): Message;
+  /**
+   * Stores a message. `durable: false` commits without its own fsync (it survives a crash of any process, and the
+   * next durable commit, e.g. the reply's, makes it power-safe): for the user's message at the start of a turn,
+   * which is acknowledged together with the reply at the end of the turn.
+   */
+  append(msg: Omit<Message, 'id' | 'createdAt'>, opts?: { durable?: boolean }): Message;
   count(): number;
 }
 
@@ -120,8 +125,8 @@ export function createConversationService(db: Db, journal: Journal, clock: Clock
       const rows = (recent.all(conversationId, n * 2) as Row[]).reverse();
       return rows.filter((r) => r.status !== 'error' && r.text.trim() !== '').map((r) => ({ role: r.role, content: r.text }));
     },
-    append(msg) {
-      return immediate(db, () => {
+    append(msg, opts = {}) {
+      const write = (): Message => immediate(db, () => {
         const now = clock.now();
         const id = ulid(now);
         const hlc = journal.recordChange('message', id, '*', { ...msg, createdAt: now });
@@ -129,6 +134,7 @@ export function createConversationService(db: Db, journal: Journal, clock: Clock
         touch.run(now, msg.role === 'user' ? msg.text.slice(0, 60) : '', msg.conversationId);
         return { ...msg, id, createdAt: now };
       });
+      return opts.durable === false ? relaxed(db, write) : write();
     },
     count: () => db.prepare('SELECT count(*) FROM messages').pluck().get() as number,
   };

@@ -11,6 +11,7 @@ import { createHeritageService } from '../heritage/service.js';
 import { createLimbicService } from '../limbic/service.js';
 import { createLlmHealth, createProvider, createResponseCache } from '../llm/index.js';
 import type { LlmProvider, ProbeResult } from '../llm/types.js';
+import { llmSummariser } from './summariser.js';
 import { ProgenyError } from '../errors.js';
 import { createBuiltinEmbedder, createCachedEmbedder, createEmbeddedStore, createMemoryService, createProviderEmbedder } from '../memory/index.js';
 import type { Embedder, MemoryStore } from '../memory/types.js';
@@ -156,6 +157,8 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
         return { mode: modeNow(), llm: llmProbe, memory: mem } satisfies ModeReport;
       },
       mode: modeNow,
+      // A home with no companion yet (memories imported before the first chat) still gets its memories condensed.
+      summariser: () => (llm ? llmSummariser(llm, () => (heritage.exists() ? heritage.summary() : 'You are a personal companion.')) : null),
       async close() {
         if (closed) return;
         closed = true;

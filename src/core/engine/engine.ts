@@ -13,6 +13,7 @@ import type { Paths } from '../paths.js';
 import type { Db } from '../store/db.js';
 import type { Journal } from '../sync/journal.js';
 import type { ConversationService } from './conversations.js';
+import type { Summariser } from '../memory/dream-summary.js';
 import type { TurnInput } from './turn.js';
 
 export interface ModeReport {
@@ -42,6 +43,8 @@ export interface Engine {
   probe(signal?: AbortSignal): Promise<ModeReport>;
   /** The mode from the latest probes, without probing. */
   mode(): Mode;
+  /** Dream's summarising step backed by the configured model; null when there is none (llm.provider offline). */
+  summariser(): Summariser | null;
   /** Flushes batched writes and closes everything. Idempotent. */
   close(): Promise<void>;
 }

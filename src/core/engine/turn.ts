@@ -10,6 +10,7 @@ import type { EngineEvent, Mode, TurnStats } from '../events.js';
 import { ulid } from '../ids.js';
 import { perceive } from '../limbic/perceive.js';
 import { temperatureFor } from '../limbic/posture.js';
+import type { ChatMessage } from '../llm/types.js';
 import type { RecalledMemory } from '../memory/types.js';
 import type { MessageStatus } from './conversations.js';
 import { buildPrompt } from './prompt.js';
@@ -20,6 +21,11 @@ export interface TurnInput {
   message: string;
   conversationId?: string;
   actor?: string;
+  /**
+   * The earlier exchange as the client holds it (an OpenAI-style client sends the whole conversation each time): used
+   * as the prompt's history instead of the stored conversation's, keeping its last `chat.historyTurns` exchanges.
+   */
+  history?: ChatMessage[];
 }
 
 export const MAX_MESSAGE_CHARS = 32_000;
@@ -52,8 +58,10 @@ export async function* runTurn(deps: TurnDeps, input: TurnInput, signal?: AbortS
   }
   yield { type: 'recall', turnId, memories };
 
-  const history = deps.conversations.recentTurns(conversation.id, deps.config['chat.historyTurns']);
-  deps.conversations.append({ conversationId: conversation.id, turnId, role: 'user', text: message, status: 'complete', meta: {} });
+  const turns = deps.config['chat.historyTurns'];
+  const history = input.history ? (turns > 0 ? input.history.slice(-2 * turns) : []) : deps.conversations.recentTurns(conversation.id, turns);
+  // Acknowledged with the reply: the reply's durable commit at the end of the turn also makes this one power-safe.
+  deps.conversations.append({ conversationId: conversation.id, turnId, role: 'user', text: message, status: 'complete', meta: {} }, { durable: false });
 
   // 4. Prompt.
   const messages = buildPrompt({ identity: deps.heritage.summary(), state: limbic.state, memories, history, message });

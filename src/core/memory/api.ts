@@ -1,4 +1,5 @@
 /** The memory API the engine, the CLI and the server use (implemented in src/core/memory/service.ts). */
+import type { DreamOptions } from './dream.js';
 import type {
   Memory,
   MemoryKind,
@@ -48,7 +49,11 @@ export interface DreamReport {
   decayed: number;
   merged: { kept: string; archived: string[] }[];
   faded: number;
+  /** Memories condensed into summaries (archived, linked to their summary), and the summaries written. */
   summarised: number;
+  summaries: number;
+  /** Why summarising stopped early (the model failed); those memories were archived as usual. */
+  summaryError?: string;
   dryRun: boolean;
 }
 
@@ -75,7 +80,7 @@ export interface MemoryApi {
   importJsonl(lines: AsyncIterable<string> | Iterable<string>, opts?: { onProgress?: ProgressFn }): Promise<ImportReport>;
   /** staleOnly: only rows without a vector from the current embedder (e.g. memories that arrived by sync). */
   reindex(opts?: { onProgress?: ProgressFn; staleOnly?: boolean }): Promise<{ count: number; embedder: string }>;
-  dream(opts?: { dryRun?: boolean; onProgress?: ProgressFn }): Promise<DreamReport>;
+  dream(opts?: DreamOptions): Promise<DreamReport>;
   /** Archived memories (merged or faded by dream) come back. */
   restore(id: string): Promise<Memory>;
   count(opts?: { status?: MemoryStatus | 'all' }): number;

@@ -55,4 +55,42 @@ describe('dream', () => {
     // Restored counts as recalled now: the next dream leaves it be.
     expect((await fx.memory.dream()).faded).toBe(1);
   });
+
+  it('condenses the memories that fade out into a summary by the model, archived and linked to it', async () => {
+    fx = await memoryFixture({ 'memory.dream.staleDays': 30 });
+    const chat = { conversation: 'C1' };
+    const olds = await fx.memory.add([
+      { text: 'we planned the trip to Porto with Ana', salience: 0.11, source: chat },
+      { text: 'Ana booked the train for the ninth of May', salience: 0.11, source: chat },
+      { text: 'a lone faint thought about rain', salience: 0.11 },
+    ]);
+    fx.clock.advance(40 * DAY_MS);
+    const asked: string[][] = [];
+    const summarise = async (texts: string[]) => {
+      asked.push(texts);
+      return 'Ana and I planned a train trip to Porto for the ninth of May.';
+    };
+    expect(await fx.memory.dream({ dryRun: true, summarise })).toMatchObject({ decayed: 3, summarised: 2, summaries: 1 });
+    expect(asked).toEqual([]);
+    const r = await fx.memory.dream({ summarise });
+    expect(r).toMatchObject({ decayed: 3, summarised: 2, summaries: 1 });
+    expect(asked).toEqual([['we planned the trip to Porto with Ana', 'Ana booked the train for the ninth of May']]);
+    const summaryId = fx.memory.get(olds[0]!.id).mergedInto!;
+    expect(fx.memory.get(summaryId)).toMatchObject({ kind: 'summary', status: 'active', source: { via: 'dream' }, createdAt: olds[1]!.createdAt });
+    expect(fx.memory.get(olds[1]!.id)).toMatchObject({ status: 'archived', mergedInto: summaryId, text: 'Ana booked the train for the ninth of May' });
+    expect(fx.memory.get(olds[2]!.id)).toMatchObject({ status: 'archived', mergedInto: null });
+    const hits = await fx.memory.recall({ text: 'when is the train to Porto?', peek: true });
+    expect(hits[0]!.memory.id).toBe(summaryId);
+    expect(fx.changes.at(-2)).toEqual({ op: 'add', ids: [summaryId] });
+  });
+
+  it('archives as usual and says why when the model fails while summarising', async () => {
+    fx = await memoryFixture({ 'memory.dream.staleDays': 30 });
+    const olds = await fx.memory.add([{ text: 'one', salience: 0.11, source: { conversation: 'C' } }, { text: 'two', salience: 0.11, source: { conversation: 'C' } }]);
+    fx.clock.advance(40 * DAY_MS);
+    const r = await fx.memory.dream({ summarise: async () => Promise.reject(new Error('connection refused')) });
+    expect(r).toMatchObject({ decayed: 2, summarised: 0, summaries: 0, summaryError: 'connection refused' });
+    expect(olds.map((m) => fx.memory.get(m.id))).toMatchObject([{ status: 'archived', text: 'one' }, { status: 'archived', text: 'two' }]);
+    expect(fx.memory.count({ status: 'all' })).toBe(2);
+  });
 });

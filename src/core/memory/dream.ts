@@ -1,12 +1,14 @@
 /**
  * The dream cycle (domain.md, "Consolidation"): merge near-duplicates (cosine ≥ memory.dream.mergeThreshold: keep
  * the most salient, archive the others linked to it), lower the salience of old unrecalled memories ("faded"), and
- * archive those whose salience falls below a floor ("decayed"). Pinned memories are left alone. It never deletes.
+ * archive those whose salience falls below a floor ("decayed"), optionally condensing those first into summaries
+ * written by the model (dream-summary.ts). Pinned memories are left alone. It never deletes.
  */
 import { DAY_MS } from '../clock.js';
 import { ProgenyError } from '../errors.js';
 import { immediate } from '../store/db.js';
 import type { DreamReport, ProgressFn } from './api.js';
+import { groupForSummary, summariseGroups, type Summariser } from './dream-summary.js';
 import { syncStore, type MemoryContext } from './context.js';
 import { toMemory, type MemoryRow } from './rows.js';
 import type { Memory } from './types.js';
@@ -15,9 +17,17 @@ import { fromBlob } from './vectors.js';
 export const FADE_FACTOR = 0.8;
 export const ARCHIVE_BELOW = 0.1;
 
-export async function dream(ctx: MemoryContext, opts: { dryRun?: boolean; onProgress?: ProgressFn }): Promise<DreamReport> {
+export interface DreamOptions {
+  dryRun?: boolean;
+  onProgress?: ProgressFn;
+  /** Condense the memories that decay into summaries first (needs a model). */
+  summarise?: Summariser;
+  signal?: AbortSignal;
+}
+
+export async function dream(ctx: MemoryContext, opts: DreamOptions): Promise<DreamReport> {
   const dryRun = opts.dryRun === true;
-  const report: DreamReport = { decayed: 0, merged: [], faded: 0, summarised: 0, dryRun };
+  const report: DreamReport = { decayed: 0, merged: [], faded: 0, summarised: 0, summaries: 0, dryRun };
   const threshold = ctx.config['memory.dream.mergeThreshold'];
   const rows = ctx.db.prepare("SELECT * FROM memories WHERE status = 'active' AND vector IS NOT NULL ORDER BY pinned DESC, salience DESC, created_at DESC").all() as MemoryRow[];
   const byId = new Map(rows.map((r) => [r.id, r]));
@@ -44,14 +54,39 @@ export async function dream(ctx: MemoryContext, opts: { dryRun?: boolean; onProg
     fades.push({ row: r, salience: r.salience * FADE_FACTOR });
   }
   report.faded = fades.length;
-  report.decayed = fades.filter((f) => f.salience < ARCHIVE_BELOW).length;
-  if (dryRun) return report;
+  const decaying = fades.filter((f) => f.salience < ARCHIVE_BELOW);
+  report.decayed = decaying.length;
+  const groups = opts.summarise ? groupForSummary(decaying.map((f) => f.row)) : [];
+  if (dryRun) {
+    report.summaries = groups.length;
+    report.summarised = groups.reduce((n, g) => n + g.rows.length, 0);
+    return report;
+  }
 
-  const touched = immediate(ctx.db, () => [
-    ...[...archived].map(([id, into]) => ctx.writer.patchRow(byId.get(id) as MemoryRow, { status: 'archived', merged_into: into }, null)),
-    ...fades.map((f) => ctx.writer.patchRow(f.row, { salience: f.salience, ...(f.salience < ARCHIVE_BELOW ? { status: 'archived' as const } : {}) }, null)),
-  ]);
+  const outcome = opts.summarise ? await summariseGroups(groups, opts.summarise, opts.signal) : { done: [] };
+  if (outcome.error) report.summaryError = outcome.error;
+  const vectors = await ctx.embedder.embed(outcome.done.map((d) => d.text));
+  const summaryOf = new Map<string, string>();
+  const touched = immediate(ctx.db, () => {
+    // A summary is a new memory dated like the newest it condenses, so it ages (and may one day be condensed) in turn.
+    const summaries = ctx.writer.insertRows(outcome.done.map((d, i) => ({
+      text: d.text, kind: 'summary' as const, actor: d.group.actor, source: { via: 'dream' }, salience: 0.5, pinned: false,
+      createdAt: Math.max(...d.group.rows.map((r) => r.created_at)), vector: vectors[i] as Float32Array,
+    })));
+    summaries.forEach((s, i) => outcome.done[i]!.group.rows.forEach((r) => summaryOf.set(r.id, s.id)));
+    return [
+      ...summaries,
+      ...[...archived].map(([id, into]) => ctx.writer.patchRow(byId.get(id) as MemoryRow, { status: 'archived', merged_into: into }, null)),
+      ...fades.map((f) => ctx.writer.patchRow(f.row, {
+        salience: f.salience,
+        ...(f.salience < ARCHIVE_BELOW ? { status: 'archived' as const, merged_into: summaryOf.get(f.row.id) ?? null } : {}),
+      }, null)),
+    ];
+  });
+  report.summaries = outcome.done.length;
+  report.summarised = summaryOf.size;
   await syncStore(ctx.store, touched);
+  if (report.summaries) ctx.changed('add', touched.slice(0, report.summaries).map((r) => r.id));
   ctx.changed('archive', touched.filter((r) => r.status === 'archived').map((r) => r.id));
   return report;
 }

@@ -50,7 +50,30 @@ export class FlatVectors {
     this.slotOf.delete(id);
     this.ids[slot] = null;
     this.free.push(slot);
+    // A scan walks every slot, free or not, and a drained tail of a rebuild would keep its whole buffer (150 MB at
+    // 100k × 384): repack once most slots are free.
+    if (this.ids.length > 1024 && this.slotOf.size * 4 < this.ids.length) this.compact();
     return true;
+  }
+
+  private compact(): void {
+    const live = [...this.slotOf].map(([id, slot]) => ({
+      id, label: this.labels[slot] as number, vector: this.data.slice(slot * this.dims, (slot + 1) * this.dims),
+      payload: { actor: this.actors[slot] as string, kind: this.kinds[slot] as MemoryKind, createdAt: 0, salience: 0 },
+    }));
+    this.data = new Float32Array(this.dims * Math.max(1024, live.length * 2));
+    this.ids = [];
+    this.actors = [];
+    this.kinds = [];
+    this.labels = [];
+    this.free = [];
+    this.slotOf.clear();
+    for (const p of live) this.set(p);
+  }
+
+  /** Slots a scan walks (live and free): for tests of the repacking. */
+  get slots(): number {
+    return this.ids.length;
   }
 
   vector(id: string): Float32Array | undefined {

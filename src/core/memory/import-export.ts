@@ -128,5 +128,8 @@ export async function reindex(ctx: MemoryContext, onProgress?: ProgressFn, stale
 /** Switching embedder re-indexes: done at open for a local embedder (cheap); a remote one waits for `reindex`. */
 export async function reindexStale(ctx: MemoryContext): Promise<void> {
   if (!(ctx.embedder as { local?: boolean }).local) return;
+  // The common case, nothing to do, answered from the embedder index (two range scans) without touching the table.
+  const other = ctx.db.prepare("SELECT 1 FROM memories INDEXED BY memories_embedder WHERE (embedder < ? OR embedder > ?) AND status != 'forgotten' LIMIT 1").pluck();
+  if (other.get(ctx.embedder.id, ctx.embedder.id) === undefined) return;
   await reembed(ctx, "status != 'forgotten' AND embedder != ?", [ctx.embedder.id]);
 }

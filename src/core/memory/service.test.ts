@@ -19,6 +19,16 @@ describe('memory service: records', () => {
     await expect(fx.memory.add([{ text: '   ' }])).rejects.toThrow(/needs some text/);
   });
 
+  it('add with an id that is taken is a clear usage error and changes nothing', async () => {
+    fx = await memoryFixture();
+    const [m] = await fx.memory.add([{ text: 'I play the cello' }]);
+    const err = await fx.memory.add([{ text: 'new one' }, { id: m!.id, text: 'impostor' }]).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'USAGE', message: `a memory with id ${m!.id} already exists` });
+    await expect(fx.memory.add([{ id: '01M8XYW66R14B3FKB9G614D1PZ', text: 'a' }, { id: '01M8XYW66R14B3FKB9G614D1PZ', text: 'b' }])).rejects.toThrow(/already exists/);
+    expect(fx.memory.get(m!.id).text).toBe('I play the cello');
+    expect(fx.db.prepare('SELECT count(*) FROM memories').pluck().get()).toBe(1);
+  });
+
   it('get accepts a unique prefix of at least 6 characters, case-insensitively', async () => {
     fx = await memoryFixture();
     const [a, b] = await fx.memory.add([{ text: 'one' }, { text: 'two' }]);

@@ -50,6 +50,12 @@ export async function createMemoryService(deps: MemoryServiceDeps): Promise<Memo
   const add = async (items: NewMemory[]): Promise<Memory[]> => {
     items.forEach(validateNew);
     if (!items.length) return [];
+    const given = items.flatMap((m) => (m.id ? [m.id] : []));
+    const taken = given.length ? [...ctx.rows.many(given).keys()] : [];
+    if (taken.length || new Set(given).size < given.length) {
+      const id = taken[0] ?? given.find((x, i) => given.indexOf(x) !== i);
+      throw usageError(`a memory with id ${id} already exists`, 'leave the id out to get a new one, or edit the existing memory with `progeny memory edit`');
+    }
     const vectors = await embedder.embed(items.map((m) => m.text));
     const rows = writer.insert(items.map((m, i): InsertItem => ({
       text: m.text, kind: m.kind ?? (m.pinned ? 'pinned' : 'interaction'), actor: m.actor ?? 'creator', source: m.source ?? {},

@@ -64,7 +64,7 @@ describe('embedded store: HNSW index and exact tail', () => {
     await again.close();
   });
 
-  it('rebuilds from SQLite when the file is missing, torn or from another embedder', async () => {
+  it('rebuilds from SQLite when the file is missing or torn, from another embedder or built with other parameters', async () => {
     const { write, open } = setup();
     const rows = write(texts);
     const s = await open();
@@ -74,6 +74,8 @@ describe('embedded store: HNSW index and exact tail', () => {
       () => writeFileSync(t.paths.memoryIndex, 'garbage'),
       () => setMeta(t.db, 'memory_index', JSON.stringify({ ...readIndexMeta(t.db)!, embedder: 'other/384' })),
       () => setMeta(t.db, 'memory_index', '{not json'),
+      // An index saved by an earlier version, built with other graph parameters.
+      () => setMeta(t.db, 'memory_index', JSON.stringify({ ...readIndexMeta(t.db)!, graph: undefined })),
     ]) {
       damage();
       const r = await open();
@@ -92,6 +94,20 @@ describe('embedded store: HNSW index and exact tail', () => {
     await s.probe();
     for (let i = 0; i < 200 && s.stats().tail > 0; i++) await new Promise((r) => setTimeout(r, 10));
     expect(s.stats()).toMatchObject({ tail: 0, indexed: 300 });
+    await s.close();
+  });
+
+  it('absorbs the tail under a steady stream of writes that never pauses', async () => {
+    const { write, open } = setup();
+    const s = await open();
+    // A write every 20 ms (well inside the 250 ms idle delay) for 1.6 s: an idle-only timer would never fire.
+    for (let i = 0; i < 80; i++) {
+      write([texts[i]!]);
+      await s.probe();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(s.stats().indexed).toBeGreaterThan(0);
+    expect(s.stats().tail).toBeLessThan(80);
     await s.close();
   });
 

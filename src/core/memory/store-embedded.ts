@@ -7,7 +7,7 @@
  */
 import type { Paths } from '../paths.js';
 import type { Db } from '../store/db.js';
-import { createAnnIndex, loadSavedIndex, writeIndexMeta, type AnnIndex } from './ann-index.js';
+import { createAnnIndex, graphParams, loadSavedIndex, writeIndexMeta, type AnnIndex } from './ann-index.js';
 import { annCandidates } from './ann-search.js';
 import { TailLog } from './tail-log.js';
 import type { BackendHealth, Embedder, MemoryKind, MemoryStore, VectorCandidate } from './types.js';
@@ -17,7 +17,7 @@ export interface EmbeddedStoreDeps {
   db: Db;
   paths: Paths;
   embedder: Embedder;
-  /** Changes moved into the index per background step (keeps each step short). */
+  /** Changes moved into the index per call (a background step makes calls for at most STEP_MS). */
   drainChunk?: number;
   /** close() finishes and saves the index when at most this many changes are pending. */
   closeDrainMax?: number;
@@ -30,17 +30,24 @@ export interface EmbeddedStore extends MemoryStore {
 }
 
 const IDLE_MS = 250;
+const MAX_DEFER_MS = 1000;
+const STEP_MS = 4;
+const SAVE_EVERY_MS = 60_000;
 
 interface SyncRow { id: string; label: number; actor: string; kind: MemoryKind; created_at: number; salience: number; status: string; embedder: string; vector: Buffer | null; change_seq: number }
 
 export function createEmbeddedStore(deps: EmbeddedStoreDeps): EmbeddedStore {
   const { db, paths, embedder } = deps;
-  const chunk = deps.drainChunk ?? 256;
+  const chunk = deps.drainChunk ?? 32;
   const closeDrainMax = deps.closeDrainMax ?? 1024;
   let state: { index: AnnIndex; tail: TailLog; dims: number } | null = null;
   let seenSeq = 0;
   let savedSeq = -1;
   let timer: NodeJS.Timeout | null = null;
+  let draining = false;
+  let waitingSince = 0;
+  let lastWrite = 0;
+  let lastSave = performance.now();
   const maxSeq = db.prepare('SELECT coalesce(max(change_seq), 0) FROM memories').pluck();
   const changed = db.prepare('SELECT id, label, actor, kind, created_at, salience, status, embedder, vector, change_seq FROM memories WHERE change_seq > ? ORDER BY change_seq');
   const anyVector = db.prepare("SELECT vector FROM memories WHERE status = 'active' AND embedder = ? AND vector IS NOT NULL LIMIT 1").pluck();
@@ -66,6 +73,7 @@ export function createEmbeddedStore(deps: EmbeddedStoreDeps): EmbeddedStore {
       state.tail.push(r.change_seq, r.id, r.label, ok ? { id: r.id, label: r.label, vector: fromBlob(r.vector as Buffer), payload: { actor: r.actor, kind: r.kind, createdAt: r.created_at, salience: r.salience } } : null);
       seenSeq = r.change_seq;
     }
+    lastWrite = performance.now();
     schedule(IDLE_MS);
     return state;
   };
@@ -73,28 +81,46 @@ export function createEmbeddedStore(deps: EmbeddedStoreDeps): EmbeddedStore {
   const save = (): void => {
     if (!state || state.tail.indexedSeq === savedSeq) return;
     const bytes = state.index.save(paths.memoryIndex);
-    writeIndexMeta(db, { seq: state.tail.indexedSeq, bytes, count: state.index.size(), embedder: embedder.id, dims: state.dims });
+    writeIndexMeta(db, { seq: state.tail.indexedSeq, bytes, count: state.index.size(), embedder: embedder.id, dims: state.dims, graph: graphParams() });
     savedSeq = state.tail.indexedSeq;
+    lastSave = performance.now();
   };
 
   /**
-   * Background work, once writes pause for IDLE_MS (during a bulk import the tail just grows, and exact search of
-   * it stays correct): absorb a chunk per turn of the event loop, then save once the tail is empty.
+   * Background absorption. A write arms a timer that fires once writes pause for IDLE_MS, or MAX_DEFER_MS after the
+   * first unabsorbed write at the latest (under a steady stream of writes the pause never comes, and every search
+   * would scan a growing tail). Each step moves changes into the graph for at most STEP_MS, so a request waits at most
+   * that long behind it; steps repeat until the tail is empty. Saving writes the whole graph (tens of MB at 100k
+   * memories), so it waits for a pause in the writes, or happens at most every SAVE_EVERY_MS under a steady stream.
    */
   function schedule(delayMs: number): void {
-    if (!state) return;
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(() => {
-      timer = null;
-      if (!state) return;
-      if (state.tail.length) {
-        state.tail.drain(state.index, chunk);
-        schedule(0);
-      } else {
-        save();
-      }
-    }, delayMs);
+    if (!state || draining) return;
+    const now = performance.now();
+    if (timer) {
+      if (now - waitingSince >= MAX_DEFER_MS) return;
+      clearTimeout(timer);
+    } else {
+      waitingSince = now;
+    }
+    timer = setTimeout(step, Math.max(0, Math.min(delayMs, waitingSince + MAX_DEFER_MS - now)));
     timer.unref();
+  }
+
+  function step(): void {
+    timer = null;
+    draining = false;
+    if (!state) return;
+    const until = performance.now() + STEP_MS;
+    while (state.tail.length && performance.now() < until) state.tail.drain(state.index, chunk);
+    if (state.tail.length) {
+      draining = true;
+      timer = setTimeout(step, 0);
+      timer.unref();
+    } else if (performance.now() - lastWrite >= IDLE_MS || performance.now() - lastSave >= SAVE_EVERY_MS) {
+      save();
+    } else {
+      schedule(IDLE_MS);
+    }
   }
 
   const drainFor = (budgetMs: number): void => {
@@ -151,6 +177,7 @@ export function createEmbeddedStore(deps: EmbeddedStoreDeps): EmbeddedStore {
     async close() {
       if (timer) clearTimeout(timer);
       timer = null;
+      draining = false;
       // A short tail is finished and saved; a long one is left to a process with time (chat, serve, import's flush).
       if (state && state.tail.length <= closeDrainMax) drainFor(Infinity);
       state = null;

@@ -4,7 +4,7 @@
  */
 import type { Clock } from '../clock.js';
 import { ulid } from '../ids.js';
-import { immediate, nextCounter, type Db } from '../store/db.js';
+import { immediate, nextCounter, relaxed, type Db } from '../store/db.js';
 import type { Journal } from '../sync/journal.js';
 import type { MemoryRow } from './rows.js';
 import type { MemoryKind, MemorySource, MemoryStatus } from './types.js';
@@ -35,6 +35,7 @@ export function createWriter(db: Db, journal: Journal, clock: Clock, embedderId:
   const update = db.prepare(`UPDATE memories SET text = @text, kind = @kind, salience = @salience, pinned = @pinned, status = @status,
     merged_into = @merged_into, revision = @revision, embedder = @embedder, text_hash = @text_hash, vector = @vector,
     updated_at = @updated_at, change_seq = @change_seq WHERE id = @id`);
+  const recalled = db.prepare('UPDATE memories SET recall_count = recall_count + 1, last_recalled_at = ? WHERE id = ?');
   const addRevision = db.prepare(`INSERT OR REPLACE INTO memory_revisions (memory_id, revision, text, kind, salience, pinned, changed_at, reason)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
 
@@ -96,9 +97,9 @@ export function createWriter(db: Db, journal: Journal, clock: Clock, embedderId:
     noteRecalled(ids: string[]): void {
       if (!ids.length) return;
       const now = clock.now();
-      const upd = db.prepare('UPDATE memories SET recall_count = recall_count + 1, last_recalled_at = ? WHERE id = ?');
-      // Local usage statistics only (they feed dream's fading), so they neither bump change_seq nor sync.
-      immediate(db, () => ids.forEach((id) => upd.run(now, id)));
+      // Local usage statistics only (they feed dream's fading), so they neither bump change_seq nor sync, and they
+      // commit without their own fsync: a power cut may lose the last few counts, never a memory.
+      relaxed(db, () => immediate(db, () => ids.forEach((id) => recalled.run(now, id))));
     },
   };
 }

@@ -27,9 +27,9 @@ export function openDatabase(path: string, opts: OpenOptions = {}): Db {
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.pragma('temp_store = MEMORY');
-    // Reads through a memory map: recall resolves dozens of rows (vector blobs included) per query, and a read(2)
-    // per page would cost more than the search itself. Address space only; pages are shared with the OS cache.
-    db.pragma('mmap_size = 1073741824');
+    // No memory map: every page a recall touches would stay in the process's RSS (serve at 100k memories grew from
+    // 73 to 242 MB within 300 searches), and reading pages through the OS cache measured no slower (recall P50
+    // 0.82–1.30 ms either way, alternating in one process).
     migrate(db, opts.migrations ?? MIGRATIONS);
     return db;
   } catch (err) {

@@ -261,4 +261,11 @@ CREATE TABLE qdrant_replay (
 CREATE INDEX qdrant_replay_collection ON qdrant_replay (collection, seq);
 `,
   },
+  {
+    version: 5,
+    name: 'memories by embedder',
+    // Opening a home checks for memories embedded by another embedder (to re-embed them); without this index that
+    // check read the whole table, vectors included (270 MB at 100k memories), on every start.
+    sql: `CREATE INDEX memories_embedder ON memories (embedder, status);`,
+  },
 ];

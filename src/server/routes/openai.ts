@@ -1,10 +1,13 @@
 /**
  * OpenAI-compatible endpoints, so the official SDKs and UIs built for them talk to the companion: POST
  * /v1/chat/completions (streaming and not) and GET /v1/models. The companion's memory, state and heritage apply: the
- * newest user message is one engine turn; the client's earlier messages are not replayed, the engine uses its own
- * conversation history (continue one with the `x-progeny-conversation` header, which every reply carries).
+ * newest user message is one engine turn. Its history is the client's earlier user and assistant messages, as
+ * OpenAI clients resend the whole conversation; with the `x-progeny-conversation` header (every reply carries it)
+ * and no earlier messages, the engine's stored conversation is the history instead. System messages are not used:
+ * the companion's heritage is its system prompt.
  */
 import { MAX_MESSAGE_CHARS } from '../../core/engine/turn.js';
+import type { ChatMessage } from '../../core/llm/types.js';
 import { collectTurn, turnEvents } from '../chat-turn.js';
 import type { RouteContext, RouteModule } from '../context.js';
 import { httpError } from '../errors.js';
@@ -52,6 +55,14 @@ const textOf = (c: Content | undefined): string =>
 
 export const MODEL_ID = 'progeny';
 
+/** The client's earlier user and assistant messages with text, as prompt history. */
+function earlierTurns(messages: CompletionBody['messages']): ChatMessage[] {
+  return messages.flatMap((m) => {
+    const content = textOf(m.content).trim();
+    return (m.role === 'user' || m.role === 'assistant') && content ? [{ role: m.role, content }] : [];
+  });
+}
+
 function modelsList(ctx: RouteContext) {
   const created = Math.floor(ctx.startedAt / 1000);
   return { object: 'list', data: [{ id: MODEL_ID, object: 'model', created, owned_by: 'progeny' }] };
@@ -66,7 +77,8 @@ export const openAiRoutes: RouteModule = (app, ctx) => {
   });
 
   app.post<{ Body: CompletionBody }>('/v1/chat/completions', { config: { cap: 'chat' }, schema: { body: bodySchema } }, async (req, reply) => {
-    const last = [...req.body.messages].reverse().find((m) => m.role === 'user');
+    const lastIndex = req.body.messages.map((m) => m.role).lastIndexOf('user');
+    const last = req.body.messages[lastIndex];
     const message = textOf(last?.content).trim();
     if (!message) throw httpError(400, 'VALIDATION', 'body.messages needs a user message with text', 'the newest message with role "user" is the one the companion answers');
     if (message.length > MAX_MESSAGE_CHARS) throw httpError(400, 'VALIDATION', `the user message is longer than ${MAX_MESSAGE_CHARS} characters`);
@@ -74,7 +86,8 @@ export const openAiRoutes: RouteModule = (app, ctx) => {
     // A new conversation is created up front so its id can go out in the headers, streaming or not.
     const conversationId = typeof header === 'string' && header ? ctx.engine.conversations.get(header).id : ctx.engine.conversations.create('creator').id;
     reply.header('x-progeny-conversation', conversationId);
-    const input = { message, conversationId };
+    const history = earlierTurns(req.body.messages.slice(0, Math.max(0, lastIndex)));
+    const input = { message, conversationId, ...(history.length || !header ? { history } : {}) };
     const created = Math.floor(Date.now() / 1000);
     const model = req.body.model;
 
