@@ -1,33 +1,26 @@
 /**
- * perTurn(compute): a value computed at most once per event-loop turn, for the hottest reads (GET /v1/state).
+ * perTurn(compute, stamp): a value computed at most once per event-loop turn, for the hottest reads (GET /v1/state).
  *
- * Why this is as fresh as computing it per request: the requests answered in one turn were all read from their sockets
- * in that turn's poll phase, so each was sent before the value was computed, and its reply goes out after. Computing
- * the value once, at a moment inside every one of those requests' lifetimes, is a valid answer for each of them (the
- * read is linearizable); a write another process commits after that moment is concurrent with them, and the next turn
- * (setImmediate runs before the next poll) computes afresh. Under load this turns one SQLite read transaction per
- * request (three syscalls: two fcntl locks and an fstat) into one per batch; an idle server computes per request.
- * `stamp` covers writes made in this process during the turn (which did not happen concurrently with the requests
- * that follow them): when it changes, the value is computed again.
+ * Why this stays fresh: requests are read from their sockets in a turn's poll phase, and the value is dropped in that
+ * turn's check phase (setImmediate), before the next poll. So the requests that share one value were, in the usual
+ * case, all received before it was computed: one read at a moment inside each of their lifetimes is a valid answer
+ * for every one of them, and a change another process commits later is concurrent with them and seen from the next
+ * turn on. (A value computed outside the poll phase, e.g. for a pipelined request resumed by a write callback, can
+ * also serve requests read in the following poll: a change is then seen at most one turn later, well under 1 ms.)
+ * `stamp` covers writes made by this process within the turn: when it moves, the value is computed again.
+ *
+ * Under load this turns one SQLite read transaction per request (three syscalls: two fcntl locks and an fstat, seen
+ * with strace -c) into one per batch of requests; an idle server computes per request.
  */
-export interface PerTurn<T> {
-  (): T;
-  /** Forgets the value now (a write made by this process, which later requests in this turn must see). */
-  invalidate(): void;
-}
-
-export function perTurn<T>(compute: () => T, stamp: () => unknown = () => 0): PerTurn<T> {
+export function perTurn<T>(compute: () => T, stamp: () => unknown = () => 0): () => T {
   let value: T | undefined;
   let at: unknown;
   let held = false;
   let scheduled = false;
-  const clear = (): void => {
-    held = false;
-    value = undefined;
-  };
   const endOfTurn = (): void => {
     scheduled = false;
-    clear();
+    held = false;
+    value = undefined;
   };
   const get = (): T => {
     const s = stamp();
@@ -42,5 +35,5 @@ export function perTurn<T>(compute: () => T, stamp: () => unknown = () => 0): Pe
     }
     return v;
   };
-  return Object.assign(get, { invalidate: clear });
+  return get;
 }

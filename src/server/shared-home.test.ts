@@ -56,7 +56,7 @@ describe('two servers on one home', () => {
 
   it('answers GET /v1/state with a limbic change another process committed before the request, over a socket', async () => {
     // Over a real socket, as clients connect: GET /v1/state is computed once per event-loop turn (per-turn.ts), and a
-    // request sent after a commit is always read in a later turn than the requests that came before it.
+    // request sent after the commit completed is read in a later turn than the request before it.
     const b = apps[1]!;
     const url = `${await b.listen({ port: 0, host: '127.0.0.1' })}/v1/state`;
     const get = async () => (await fetch(url, { headers: auth })).json() as Promise<{ version: number; warmth: number }>;
