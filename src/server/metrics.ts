@@ -9,6 +9,11 @@ import { readStatus, type SyncStatus } from '../core/sync/status.js';
 
 export type ServerMetrics = ReturnType<typeof createServerMetrics>;
 
+interface BoundSeries {
+  latency: (seconds: number) => void;
+  count: () => void;
+}
+
 export function createServerMetrics(engine: Engine) {
   const m = engine.metrics;
   const latency = m.histogram('progeny_http_request_duration_seconds', 'HTTP request latency by route', LATENCY_BUCKETS);
@@ -49,10 +54,24 @@ export function createServerMetrics(engine: Engine) {
   m.gauge('progeny_sync_last_pull_timestamp_seconds', 'Time of the last successful pull').set(() => (syncStatus()?.lastPullAt ?? 0) / 1000);
   let open = 0;
   wsConnections.set(() => open);
+  // Per-request recording resolves each (method, route, status) to its series once, then only adds numbers. Nested
+  // maps rather than one joined key: the method and route strings are the same objects on every request (their hashes
+  // are cached), so a lookup allocates nothing.
+  const bound = new Map<string, Map<string, Map<number, BoundSeries>>>();
+  const series = (method: string, route: string, status: number): BoundSeries => {
+    let byRoute = bound.get(method);
+    if (!byRoute) bound.set(method, (byRoute = new Map()));
+    let byStatus = byRoute.get(route);
+    if (!byStatus) byRoute.set(route, (byStatus = new Map()));
+    let b = byStatus.get(status);
+    if (!b) byStatus.set(status, (b = { latency: latency.bind({ route, method }), count: requests.bind({ route, method, status: String(status) }) }));
+    return b;
+  };
   return {
     observe(route: string, method: string, status: number, ms: number) {
-      latency.observe(ms / 1000, { route, method });
-      requests.inc({ route, method, status: String(status) });
+      const b = series(method, route, status);
+      b.latency(ms / 1000);
+      b.count();
     },
     limited: () => limited.inc(),
     wsOpen: () => void open++,

@@ -54,6 +54,22 @@ describe('two servers on one home', () => {
     expect(conv.messages).toHaveLength(4);
   });
 
+  it('answers GET /v1/state with a limbic change another process committed before the request, over a socket', async () => {
+    // Over a real socket, as clients connect: GET /v1/state is computed once per event-loop turn (per-turn.ts), and a
+    // request sent after the commit completed is read in a later turn than the request before it.
+    const b = apps[1]!;
+    const url = `${await b.listen({ port: 0, host: '127.0.0.1' })}/v1/state`;
+    const get = async () => (await fetch(url, { headers: auth })).json() as Promise<{ version: number; warmth: number }>;
+    const before = await get();
+    engines[0]!.state.adjust({ warmth: -0.1 }, 'from another process'); // as `progeny state adjust` would
+    const after = await get();
+    expect(after.version).toBe(before.version + 1);
+    expect(after.warmth).toBeLessThan(before.warmth);
+    // And a change made through this server's own engine (its connection) is seen even within one turn.
+    const own = engines[1]!.state.adjust({ warmth: 0.05 }, 'from this process');
+    expect((await b.inject({ method: 'GET', url: '/v1/state', headers: auth })).json().version).toBe(own.state.version);
+  });
+
   it('a token revoked through one engine is refused by the other on the next request', async () => {
     const [a, b] = apps as [FastifyInstance, FastifyInstance];
     const { device, token } = engines[0]!.devices.add('tablet', ['chat']);

@@ -72,7 +72,7 @@ export const CONFIG_SCHEMA = {
   'memory.recall.k': int(5, 'Memories recalled per turn', 1, 100),
   'memory.recall.lambda': num(0.5, 'MMR trade-off between relevance (1) and diversity (0)', 0, 1),
   'memory.recall.candidates': int(5, 'Candidates fetched per recalled memory (5 means 5·k)', 1, 50),
-  'memory.recall.lexicalWeight': num(0.4, 'Share of full-text (BM25) relevance in recall similarity (0 = vectors only)', 0, 1),
+  'memory.recall.lexicalWeight': num(0.4, 'Weight of the full-text (BM25) ranking in the rank fusion of hybrid recall (0 = vectors only)', 0, 1),
   'memory.batch.size': int(256, 'Flush queued memory writes at this many items', 1, 100_000),
   'memory.batch.ms': int(50, 'Flush queued memory writes after this many milliseconds', 0, 60_000),
   'memory.dream.mergeThreshold': num(0.95, 'Cosine similarity at which dream merges near-duplicates', 0.5, 1),

@@ -16,7 +16,8 @@ const OPENERS: Record<Posture, string> = {
 
 export function offlineReply(memories: RecalledMemory[], posture: Posture, hint: string): string {
   const lines = [`${OFFLINE_LABEL} ${OPENERS[posture]}`];
-  const useful = memories.filter((m) => m.score.similarity > 0.05);
+  // The absolute cosine: a hybrid similarity is relative to the other candidates, so its top is 1 even when nothing fits.
+  const useful = memories.filter((m) => (m.score.cosine ?? m.score.similarity) > 0.05);
   if (useful.length) {
     lines.push('From what I remember:');
     for (const m of useful.slice(0, 3)) {

@@ -3,11 +3,13 @@
  * the best score of the query. FTS5 scores every row that holds any query term, so a common word would make a query
  * cost milliseconds at 100k memories: terms are taken rarest first (each counted by a probe that stops after the
  * bound, since fts5vocab lookups scan the whole vocabulary) while their postings stay under a bound, and words in more documents than that are left to the vectors, where they
- * belong (BM25's IDF would all but discount them anyway). Stopwords never count. A database without the table
+ * belong (BM25's IDF would all but discount them anyway). Stopwords never count; an irregular verb also asks for its
+ * other forms (lemmas.ts). A database without the table
  * (created by a build that ran a later migration first) just recalls by vectors.
  */
 import type { Db } from '../store/db.js';
 import { STOPWORDS, tokenize } from './embedder-builtin.js';
+import { formsOf } from './lemmas.js';
 import type { VectorFilter } from './types.js';
 import { fromBlob } from './vectors.js';
 
@@ -43,12 +45,28 @@ export function createLexicalSearch(db: Db, embedderId: () => string) {
   const rows = db.prepare(
     "SELECT m.id, m.label, m.actor, m.kind, m.vector FROM json_each(?) AS hit CROSS JOIN memories AS m ON m.label = hit.value WHERE m.status = 'active' AND m.embedder = ? AND m.vector IS NOT NULL",
   );
+  // Terms found over the bound: a common word's probe is the costly one (it reads bound + 1 postings, every query),
+  // and a word that common stays that common (memories are rarely forgotten), so it is probed once per process.
+  const common = new Set<string>();
+  let probes = 0;
+  const docsOf = (w: string): number => {
+    if (common.has(w)) return MAX_POSTINGS + 1;
+    probes++;
+    const n = probe!.get(`"${w}"`) as number;
+    if (n > MAX_POSTINGS) {
+      if (common.size >= 50_000) common.clear();
+      common.add(w);
+    }
+    return n;
+  };
   return {
     available,
+    /** Document-count probes run so far (tests). */
+    probes: () => probes,
     search(text: string, limit: number, filter: VectorFilter): LexicalHit[] {
-      const words = [...new Set(tokenize(text).filter((w) => !STOPWORDS.has(w)))];
+      const words = [...new Set(tokenize(text).filter((w) => !STOPWORDS.has(w)).flatMap(formsOf))];
       if (!ranked || !probe || !words.length) return [];
-      const docs = new Map(words.map((w) => [w, probe.get(`"${w}"`) as number]));
+      const docs = new Map(words.map((w) => [w, docsOf(w)]));
       const terms = selectTerms(docs, words);
       if (!terms.length) return [];
       const hits = ranked.all(terms.map((w) => `"${w}"`).join(' OR '), limit * 2) as { label: number; s: number }[];

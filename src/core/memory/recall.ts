@@ -4,7 +4,7 @@
  */
 import type { MemoryRow } from './rows.js';
 import { toMemory } from './rows.js';
-import { mmr, scoreParts } from './scoring.js';
+import { fuseRanks, mmr, scoreParts } from './scoring.js';
 import type { MemoryContext } from './context.js';
 import { dot } from './vectors.js';
 import type { RecallQuery, RecalledMemory } from './types.js';
@@ -16,7 +16,7 @@ export async function recall(ctx: MemoryContext, q: RecallQuery): Promise<Recall
   const filter = { ...(q.actor !== undefined ? { actor: q.actor } : {}), ...(q.kinds?.length ? { kinds: q.kinds } : {}) };
   const limit = k * ctx.config['memory.recall.candidates'];
   const found = await ctx.store.search(qv as Float32Array, { limit, filter });
-  // Hybrid: similarity = (1 − w)·cosine + w·BM25 (normalised), over the union of both candidate lists.
+  // Hybrid: the union of both candidate lists, each candidate with its cosine and its BM25 (normalised, 0 if no hit).
   const w = ctx.lexical?.available ? ctx.config['memory.recall.lexicalWeight'] : 0;
   const merged = new Map<string, { cosine: number; lexical: number; vector: Float32Array }>();
   for (const c of found) merged.set(c.id, { cosine: c.similarity, lexical: 0, vector: c.vector });
@@ -28,15 +28,20 @@ export async function recall(ctx: MemoryContext, q: RecallQuery): Promise<Recall
     }
   }
   const now = ctx.clock.now();
-  const cands: { row: MemoryRow; vector: Float32Array; score: ReturnType<typeof scoreParts> }[] = [];
+  const live: { row: MemoryRow; cosine: number; lexical: number; vector: Float32Array }[] = [];
   const rows = ctx.rows.many([...merged.keys()]);
   for (const [id, c] of merged) {
     const row = rows.get(id);
     // The store may lag a concurrent forget or archive; SQLite has the last word.
-    if (!row || row.status !== 'active') continue;
-    const similarity = (1 - w) * c.cosine + w * c.lexical;
-    cands.push({ row, vector: c.vector, score: { ...scoreParts(similarity, row.created_at, row.salience, now), ...(w > 0 ? { cosine: c.cosine, lexical: c.lexical } : {}) } });
+    if (row && row.status === 'active') live.push({ row, ...c });
   }
+  // Vectors only: similarity is the cosine. Hybrid: the two rankings fused (scoring.ts, fuseRanks).
+  const sims = w > 0 ? fuseRanks(live.map((c) => c.cosine), live.map((c) => c.lexical), w) : live.map((c) => c.cosine);
+  const cands = live.map((c, i) => ({
+    row: c.row,
+    vector: c.vector,
+    score: { ...scoreParts(sims[i] as number, c.row.created_at, c.row.salience, now), ...(w > 0 ? { cosine: c.cosine, lexical: c.lexical } : {}) },
+  }));
   const picks = mmr(cands.map((c) => ({ score: c.score.score, vector: c.vector })), k, ctx.config['memory.recall.lambda']);
   const out = picks.map(({ index, mmr: m }, rank) => {
     const c = cands[index]!;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HOUR_MS } from '../clock.js';
-import { freshness, mmr, scoreParts } from './scoring.js';
+import { freshness, fuseRanks, mmr, RRF_K, scoreParts } from './scoring.js';
 import { normalise } from './vectors.js';
 
 const v = (...xs: number[]) => normalise(Float32Array.from(xs));
@@ -18,6 +18,26 @@ describe('recall scoring', () => {
     const s = scoreParts(0.8, 0, 0.4, 168 * HOUR_MS);
     expect(s.score).toBeCloseTo(0.7 * 0.8 + 0.2 * 0.5 + 0.1 * 0.4, 12);
     expect(s).toMatchObject({ similarity: 0.8, freshness: 0.5, salience: 0.4 });
+  });
+});
+
+describe('hybrid rank fusion', () => {
+  it('weights reciprocal ranks, counts BM25 only for full-text hits, and rescales to 0..1', () => {
+    const sims = fuseRanks([0.3, 0.2, 0.1], [0, 1, 0.5], 0.4);
+    const raw = [0.6 / (RRF_K + 1), 0.6 / (RRF_K + 2) + 0.4 / (RRF_K + 1), 0.6 / (RRF_K + 3) + 0.4 / (RRF_K + 2)];
+    const [lo, hi] = [Math.min(...raw), Math.max(...raw)];
+    raw.forEach((f, i) => expect(sims[i]).toBeCloseTo((f - lo) / (hi - lo), 12));
+    // The second is first by fusion although second by cosine; the first, with no full-text hit, is now last.
+    expect(sims[1]).toBe(1);
+    expect(sims[0]).toBe(0);
+  });
+
+  it('a lone candidate, or candidates alike in both rankings, are fully similar', () => {
+    expect(fuseRanks([0.2], [0], 0.4)).toEqual([1]);
+    expect(fuseRanks([], [], 0.4)).toEqual([]);
+    expect(fuseRanks([0.5, 0.5], [1, 1], 0.4)).toEqual([1, 1]);
+    // Ties share a rank: the two equal cosines are both second.
+    expect(fuseRanks([0.1, 0.5, 0.5], [0, 0, 0], 0.4)).toEqual([0, 1, 1]);
   });
 });
 

@@ -61,7 +61,7 @@ export interface RecallScore {
   score: number;
   /** The MMR value at the moment it was picked. */
   mmr: number;
-  /** Hybrid recall only: the two parts of `similarity` (vector cosine, BM25 normalised to 0..1). */
+  /** Hybrid recall only: what `similarity` fuses, by rank (vector cosine, BM25 normalised to 0..1). */
   cosine?: number;
   lexical?: number;
 }

@@ -27,6 +27,23 @@ describe('MetricsRegistry', () => {
     expect(h.snapshot()?.sum).toBeCloseTo(0.5555, 6);
   });
 
+  it('records through bound series into the same series as the labelled calls', () => {
+    const m = new MetricsRegistry();
+    const c = m.counter('req_total', 'Requests');
+    const h = m.histogram('lat_seconds', 'Latency', [0.001, 0.01]);
+    const inc = c.bind({ route: '/a', status: '200' });
+    const obs = h.bind({ route: '/a' });
+    inc();
+    inc(2);
+    c.inc({ status: '200', route: '/a' });
+    obs(0.0005);
+    obs(0.005);
+    h.observe(0.5, { route: '/a' });
+    expect(c.get({ route: '/a', status: '200' })).toBe(4);
+    expect(h.snapshot({ route: '/a' })).toMatchObject({ buckets: [1, 2], count: 3 });
+    expect(m.render()).toContain('lat_seconds_bucket{route="/a",le="+Inf"} 3');
+  });
+
   it('evaluates gauge callbacks at render time', () => {
     const m = new MetricsRegistry();
     let n = 1;

@@ -45,6 +45,14 @@ export class Counter {
     if (s) s.value += by;
     else this.series.set(key, { labels, value: by });
   }
+  /** One series' increment, its labels resolved once (for per-request paths: no key built per call). */
+  bind(labels: Labels): (by?: number) => void {
+    const key = labelKey(labels);
+    let s = this.series.get(key);
+    if (!s) this.series.set(key, (s = { labels, value: 0 }));
+    const series = s;
+    return (by = 1) => void (series.value += by);
+  }
   get(labels: Labels = {}): number {
     return this.series.get(labelKey(labels))?.value ?? 0;
   }
@@ -87,14 +95,25 @@ export class Histogram {
     readonly bounds: number[],
   ) {}
   observe(seconds: number, labels: Labels = {}): void {
+    this.record(this.seriesFor(labels).value, seconds);
+  }
+  /** One series' observe, its labels resolved once (for per-request paths: no key built per call). */
+  bind(labels: Labels): (seconds: number) => void {
+    const v = this.seriesFor(labels).value;
+    return (seconds) => this.record(v, seconds);
+  }
+  private seriesFor(labels: Labels): Series<HistogramValue> {
     const key = labelKey(labels);
     let s = this.series.get(key);
     if (!s) {
-      s = { labels, value: { buckets: new Array(this.bounds.length).fill(0), sum: 0, count: 0 } };
+      s = { labels, value: { buckets: new Array<number>(this.bounds.length).fill(0), sum: 0, count: 0 } };
       this.series.set(key, s);
     }
-    const v = s.value;
-    for (let i = 0; i < this.bounds.length; i++) if (seconds <= (this.bounds[i] as number)) v.buckets[i]!++;
+    return s;
+  }
+  private record(v: HistogramValue, seconds: number): void {
+    const bounds = this.bounds;
+    for (let i = 0; i < bounds.length; i++) if (seconds <= (bounds[i] as number)) v.buckets[i]!++;
     v.sum += seconds;
     v.count++;
   }

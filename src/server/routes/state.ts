@@ -3,13 +3,21 @@
  * earned rule applies), GET /v1/state/why for the logged changes and their causes.
  */
 import type { LimbicVariable } from '../../core/limbic/types.js';
+import { localWriteCounter } from '../../core/store/db.js';
 import type { RouteModule } from '../context.js';
+import { perTurn } from '../per-turn.js';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 const delta = { type: 'number', minimum: -1, maximum: 1 };
 
 export const stateRoutes: RouteModule = (app, ctx) => {
   const { state } = ctx.engine;
-  app.get('/v1/state', { config: { cap: 'chat' } }, async () => state.read());
+  // The hot read (performance.md budgets it against bare node:http): serialised once per event-loop turn, not once per
+  // request (per-turn.ts says how fresh that is), and answered by a plain handler (no promise per request).
+  // A write by this process (a limbic change, a sync pull applied here) is seen at once, even within the turn.
+  const body = perTurn(() => JSON.stringify(state.read()), localWriteCounter(ctx.engine.db));
+  app.get('/v1/state', { config: { cap: 'chat' } }, (_req, reply) => reply.type(JSON_TYPE).send(body()));
 
   app.post<{ Body: { deltas: Partial<Record<LimbicVariable, number>>; reason: string } }>(
     '/v1/state',
