@@ -162,6 +162,7 @@ export async function runOpen(name: string, group: string, load: HttpLoad, rate:
       achievedSendRate: Math.round(achieved),
       connections: load.connections,
       sendLagP99Ms: round(lagP99Ms),
+      sendLagMaxMs: round(sendLag.max / 1e6),
       queuedPercent: round((queued / Math.max(1, dispatched)) * 100, 1),
       serviceP99Ms: round(service.percentile(99) / 1e6),
       generatorBusyPercent: round(busy * 100, 1),
