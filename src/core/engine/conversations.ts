@@ -126,15 +126,15 @@ export function createConversationService(db: Db, journal: Journal, clock: Clock
       return rows.filter((r) => r.status !== 'error' && r.text.trim() !== '').map((r) => ({ role: r.role, content: r.text }));
     },
     append(msg, opts = {}) {
-      const write = (): Message => immediate(db, () => {
+      const write = (): Message => {
         const now = clock.now();
         const id = ulid(now);
         const hlc = journal.recordChange('message', id, '*', { ...msg, createdAt: now });
         insertMsg.run(id, msg.conversationId, msg.turnId, msg.role, msg.text, now, msg.status, JSON.stringify(msg.meta), hlc);
         touch.run(now, msg.role === 'user' ? msg.text.slice(0, 60) : '', msg.conversationId);
         return { ...msg, id, createdAt: now };
-      });
-      return opts.durable === false ? relaxed(db, write) : write();
+      };
+      return opts.durable === false ? relaxed(db, write) : immediate(db, write);
     },
     count: () => db.prepare('SELECT count(*) FROM messages').pluck().get() as number,
   };

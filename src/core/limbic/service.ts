@@ -5,7 +5,7 @@
  */
 import type { Clock } from '../clock.js';
 import { usageError } from '../errors.js';
-import { immediate, relaxed, type Db } from '../store/db.js';
+import { relaxed, type Db } from '../store/db.js';
 import type { Journal } from '../sync/journal.js';
 import type { Perception } from './perceive.js';
 import { applyDelta, decay, isCrisis, isSlumber, trustTier } from './rules.js';
@@ -82,7 +82,7 @@ export function createLimbicService(db: Db, journal: Journal, clock: Clock, rule
     turnId: string | null,
   ): { state: LimbicSnapshot; changes: LimbicChange[] } =>
     // Relaxed durability: see relaxed() in store/db.ts (the limbic update budget is 1 ms; an fsync alone costs more).
-    relaxed(db, () => immediate(db, () => {
+    relaxed(db, () => {
       const now = clock.now();
       const { version, state } = stored();
       const decayed = decay(state, now);
@@ -99,7 +99,7 @@ export function createLimbicService(db: Db, journal: Journal, clock: Clock, rule
       }
       cache = { version: nextVersion, state: next };
       return { state: snapshot(next, nextVersion), changes };
-    }));
+    });
 
   return {
     read() {

@@ -99,7 +99,7 @@ export function createWriter(db: Db, journal: Journal, clock: Clock, embedderId:
       const now = clock.now();
       // Local usage statistics only (they feed dream's fading), so they neither bump change_seq nor sync, and they
       // commit without their own fsync: a power cut may lose the last few counts, never a memory.
-      relaxed(db, () => immediate(db, () => ids.forEach((id) => recalled.run(now, id))));
+      relaxed(db, () => ids.forEach((id) => recalled.run(now, id)));
     },
   };
 }

@@ -60,18 +60,19 @@ export function migrate(db: Db, migrations: Migration[]): void {
 }
 
 /**
- * Runs fn with synchronous=NORMAL: its commits reach the WAL (they survive a crash or SIGKILL of any process) but are
- * fsynced by the next durable commit or checkpoint rather than each on its own. For frequent writes derived from the
- * conversation (limbic updates after every turn), where one fsync per write (≈ 4 ms on this class of disk) would cost
- * more than their budget and a power cut loses at most the last few steps of drift. Everything else stays FULL.
+ * immediate(), committed with synchronous=NORMAL: the commit reaches the WAL (it survives a crash or SIGKILL of any
+ * process) but is fsynced by the next durable commit or checkpoint rather than on its own. For frequent writes derived
+ * from the conversation (limbic updates, recall counters, the user's message acknowledged with the reply), where one
+ * fsync per write would cost more than their budget and a power cut loses at most the last few steps. Everything else
+ * stays FULL. Inside a transaction fn just joins it.
  */
 export function relaxed<T>(db: Db, fn: () => T): T {
   if (db.inTransaction) return fn();
-  db.pragma('synchronous = NORMAL');
+  cachedStatement(db, 'PRAGMA synchronous = NORMAL').run();
   try {
-    return fn();
+    return immediate(db, fn);
   } finally {
-    db.pragma('synchronous = FULL');
+    cachedStatement(db, 'PRAGMA synchronous = FULL').run();
   }
 }
 
