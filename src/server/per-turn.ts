@@ -15,25 +15,19 @@
 export function perTurn<T>(compute: () => T, stamp: () => unknown = () => 0): () => T {
   let value: T | undefined;
   let at: unknown;
+  // A value is held from its first computation in a turn until that turn's check phase drops it.
   let held = false;
-  let scheduled = false;
   const endOfTurn = (): void => {
-    scheduled = false;
     held = false;
     value = undefined;
   };
-  const get = (): T => {
+  return (): T => {
     const s = stamp();
     if (held && s === at) return value as T;
-    const v = compute();
-    value = v;
+    if (!held) setImmediate(endOfTurn);
+    value = compute();
     at = s;
     held = true;
-    if (!scheduled) {
-      scheduled = true;
-      setImmediate(endOfTurn);
-    }
-    return v;
+    return value;
   };
-  return get;
 }

@@ -23,24 +23,23 @@ export function sendSse(reply: FastifyReply, frames: AsyncIterable<string>, hear
 export async function* withHeartbeat(frames: AsyncIterable<string>, everyMs: number): AsyncGenerator<string> {
   const it = frames[Symbol.asyncIterator]();
   let finished = false;
+  // The pending next frame survives heartbeats; the next one is asked for only once this one is taken (backpressure).
+  let next = it.next();
   try {
     for (;;) {
-      const next = it.next();
-      for (;;) {
-        let timer: NodeJS.Timeout | undefined;
-        const tick = new Promise<'tick'>((resolve) => (timer = setTimeout(resolve, everyMs, 'tick')));
-        const r = await Promise.race([next, tick]).finally(() => clearTimeout(timer));
-        if (r === 'tick') {
-          yield HEARTBEAT;
-          continue;
-        }
-        if (r.done) {
-          finished = true;
-          return;
-        }
-        yield r.value;
-        break;
+      let timer: NodeJS.Timeout | undefined;
+      const tick = new Promise<'tick'>((resolve) => (timer = setTimeout(resolve, everyMs, 'tick')));
+      const r = await Promise.race([next, tick]).finally(() => clearTimeout(timer));
+      if (r === 'tick') {
+        yield HEARTBEAT;
+        continue;
       }
+      if (r.done) {
+        finished = true;
+        return;
+      }
+      yield r.value;
+      next = it.next();
     }
   } finally {
     // The consumer stopped early (the client went away): end the source too. Not awaited: a source waiting for its
