@@ -9,9 +9,8 @@ import { performance } from 'node:perf_hooks';
 import { Histogram } from '../histogram.js';
 import type { RawRun } from '../types.js';
 import { cpuMeter, SATURATED_CPU, type HttpLoad } from './load.js';
+import { RawOutcome } from './raw-outcome.js';
 import { RawPool, serializeRequest } from './raw-pool.js';
-
-const DRAIN_MS = 5_000;
 
 export async function runClosedRaw(name: string, group: string, load: HttpLoad): Promise<RawRun> {
   const url = new URL(load.url);
@@ -19,22 +18,14 @@ export async function runClosedRaw(name: string, group: string, load: HttpLoad):
   const histogram = new Histogram();
   let running = false;
   let inFlight = 0;
-  let ok = 0;
-  let failed = 0;
-  let firstError: string | undefined;
+  const outcome = new RawOutcome();
   const refill = (): void => {
     while (running && pool.trySend(0)) inFlight += 1;
   };
   const request = serializeRequest(load.method, load.path, url.host, load.headers);
   const pool = new RawPool(url.hostname.replace(/^\[|\]$/g, ''), Number(url.port || 80), request, load.method === 'HEAD', (_i, sentAt, status, error) => {
     inFlight -= 1;
-    if (status >= 200 && status < 300) {
-      ok += 1;
-      histogram.record((performance.now() - sentAt) * 1e6);
-    } else {
-      failed += 1;
-      firstError ??= error ?? `HTTP ${status}`;
-    }
+    if (outcome.count(status, error)) histogram.record((performance.now() - sentAt) * 1e6);
   }, refill);
   await pool.open(load.connections);
   const cpu = cpuMeter();
@@ -43,25 +34,14 @@ export async function runClosedRaw(name: string, group: string, load: HttpLoad):
   refill();
   await new Promise((r) => setTimeout(r, load.durationMs));
   running = false;
-  const drainUntil = performance.now() + DRAIN_MS;
-  while (inFlight > 0 && performance.now() < drainUntil) await new Promise((r) => setTimeout(r, 1));
+  const lost = await RawOutcome.drain(() => inFlight, 1);
   const elapsedMs = performance.now() - t0;
   const generatorCpu = cpu();
-  const lost = inFlight;
   pool.close();
   const invalid: string[] = [];
   if (generatorCpu >= SATURATED_CPU) invalid.push(`the load generator used ${Math.round(generatorCpu * 100)}% of its core: it measured itself`);
-  if (lost) invalid.push(`${lost} requests got no answer within ${DRAIN_MS / 1000} s`);
-  return {
-    name,
-    group,
-    histogram: histogram.encode(),
-    calls: ok + failed + lost,
-    ops: ok,
-    errors: failed + lost,
-    ...(firstError ? { firstError } : {}),
-    elapsedNs: Math.round(elapsedMs * 1e6),
-    invalid,
+  return outcome.run({
+    name, group, histogram, lost, elapsedMs, invalid,
     extra: { model: 'closed', generator: 'raw', connections: load.connections, generatorCpuPercent: Math.round(generatorCpu * 1000) / 10, reconnects: pool.reconnects },
-  };
+  });
 }

@@ -15,9 +15,9 @@ import { performance } from 'node:perf_hooks';
 import { Histogram } from '../histogram.js';
 import type { RawRun } from '../types.js';
 import { involuntarySwitches, type HttpLoad } from './load.js';
+import { RawOutcome } from './raw-outcome.js';
 import { RawPool, serializeRequest } from './raw-pool.js';
 
-const DRAIN_MS = 5_000;
 const SPIN_WITHIN_MS = 3;
 /** An empty loop turn takes a few µs; a gap longer than this between two turns is not the loop spinning. */
 const EMPTY_SPIN_CAP_MS = 0.05;
@@ -50,9 +50,7 @@ export async function runOpen(name: string, group: string, load: HttpLoad, rate:
   let inFlight = 0;
   let dispatched = 0;
   let queued = 0;
-  let ok = 0;
-  let failed = 0;
-  let firstError: string | undefined;
+  const outcome = new RawOutcome();
   let overloaded = false;
 
   const drainBacklog = (): void => {
@@ -65,13 +63,9 @@ export async function runOpen(name: string, group: string, load: HttpLoad, rate:
   const pool = new RawPool(host, Number(url.port || 80), request, load.method === 'HEAD', (intended, sentAt, status, error) => {
     const now = performance.now();
     inFlight -= 1;
-    if (status >= 200 && status < 300) {
-      ok += 1;
+    if (outcome.count(status, error)) {
       latency.record((now - intended) * 1e6);
       service.record((now - sentAt) * 1e6);
-    } else {
-      failed += 1;
-      firstError ??= error ?? `HTTP ${status}`;
     }
   }, drainBacklog);
   await pool.open(load.connections);
@@ -127,9 +121,7 @@ export async function runOpen(name: string, group: string, load: HttpLoad, rate:
   const cpu = process.cpuUsage(cpu0);
   const preempted = switches0 === undefined ? undefined : (involuntarySwitches() ?? switches0) - switches0;
   const sendMs = Math.max(sendEnd - start, intervalMs);
-  const drainUntil = performance.now() + DRAIN_MS;
-  while (inFlight + waiting > 0 && performance.now() < drainUntil) await new Promise((r) => setTimeout(r, 5));
-  const lost = inFlight + waiting;
+  const lost = await RawOutcome.drain(() => inFlight + waiting, 5);
   pool.close();
 
   const cpuMs = (cpu.user + cpu.system) / 1e3;
@@ -149,16 +141,12 @@ export async function runOpen(name: string, group: string, load: HttpLoad, rate:
     invalid.push(`the generator was late: P99 send lag ${lagP99Ms.toFixed(3)} ms (limit ${SEND_LAG_LIMIT_MS} ms${why})`);
   }
   if (busy >= BUSY_LIMIT) invalid.push(`the load generator was busy ${Math.round(busy * 100)}% of its core`);
-  if (lost) invalid.push(`${lost} requests got no answer within ${DRAIN_MS / 1000} s`);
-  return {
+  return outcome.run({
     name,
     group,
-    histogram: latency.encode(),
-    calls: ok + failed + lost,
-    ops: ok,
-    errors: failed + lost,
-    ...(firstError ? { firstError } : {}),
-    elapsedNs: Math.round(sendMs * 1e6),
+    histogram: latency,
+    lost,
+    elapsedMs: sendMs,
     invalid,
     extra: {
       model: 'open',
@@ -174,5 +162,5 @@ export async function runOpen(name: string, group: string, load: HttpLoad, rate:
       reconnects: pool.reconnects,
       ...(preempted !== undefined ? { generatorPreemptions: preempted } : {}),
     },
-  };
+  });
 }
