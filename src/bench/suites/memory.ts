@@ -11,18 +11,10 @@ import { fill, openBenchHome } from './memory-home.js';
 
 export const INGEST_BATCH = 100;
 
-export interface MemorySuiteRun extends PreparedSuite {
-  /** ANN recall@10 against exact search on the large home (a quality figure, not a timing). */
-  annRecall(): Promise<number>;
-}
 
-export interface MemoryBenchSuite extends BenchSuite {
-  setup(ctx: SuiteContext): Promise<MemorySuiteRun>;
-}
-
-export const memorySuite: MemoryBenchSuite = {
+export const memorySuite: BenchSuite = {
   name: 'memory',
-  async setup(ctx): Promise<MemorySuiteRun> {
+  async setup(ctx: SuiteContext): Promise<PreparedSuite> {
     const corpus = createCorpus(ctx.seed);
     const large = ctx.memories ?? 100_000;
     const small = Math.min(10_000, large);
@@ -49,7 +41,6 @@ export const memorySuite: MemoryBenchSuite = {
         },
         { name: 'memory.embed', op: () => embedder.embed([texts[t++ % texts.length] as string]) },
       ],
-      annRecall: () => annRecallAt10(h100k.db, h100k.store, embedder, queries.slice(0, 200)),
       async close() {
         for (const h of homes) await h.close();
       },
