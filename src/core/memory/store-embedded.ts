@@ -106,12 +106,17 @@ export function createEmbeddedStore(deps: EmbeddedStoreDeps): EmbeddedStore {
     timer.unref();
   }
 
+  /** Moves pending changes into the graph, a chunk at a time, for at most `ms`. */
+  const absorb = (s: NonNullable<typeof state>, ms: number): void => {
+    const until = performance.now() + ms;
+    while (s.tail.length && performance.now() < until) s.tail.drain(s.index, chunk);
+  };
+
   function step(): void {
     timer = null;
     draining = false;
     if (!state) return;
-    const until = performance.now() + STEP_MS;
-    while (state.tail.length && performance.now() < until) state.tail.drain(state.index, chunk);
+    absorb(state, STEP_MS);
     if (state.tail.length) {
       draining = true;
       timer = setTimeout(step, 0);
@@ -126,8 +131,7 @@ export function createEmbeddedStore(deps: EmbeddedStoreDeps): EmbeddedStore {
   const drainFor = (budgetMs: number): void => {
     const s = catchUp();
     if (!s) return;
-    const until = performance.now() + budgetMs;
-    while (s.tail.length && performance.now() < until) s.tail.drain(s.index, chunk);
+    absorb(s, budgetMs);
     save();
   };
 
