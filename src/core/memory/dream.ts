@@ -65,7 +65,7 @@ export async function dream(ctx: MemoryContext, opts: DreamOptions): Promise<Dre
 
   const outcome = opts.summarise ? await summariseGroups(groups, opts.summarise, opts.signal) : { done: [] };
   if (outcome.error) report.summaryError = outcome.error;
-  const vectors = await ctx.embedder.embed(outcome.done.map((d) => d.text));
+  const vectors = outcome.done.length ? await ctx.embedder.embed(outcome.done.map((d) => d.text)) : [];
   const summaryOf = new Map<string, string>();
   const touched = immediate(ctx.db, () => {
     // A summary is a new memory dated like the newest it condenses, so it ages (and may one day be condensed) in turn.
