@@ -17,7 +17,8 @@ const BUDGETS: Record<string, { p99Ms?: number; opsPerSec?: number }> = {
   'memory.ingest': { opsPerSec: 5000 },
 };
 
-const pct = (xs: number[], p: number): number => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] as number;
+const pct = (xs: number[], p: number): number =>
+  xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] as number;
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'progeny-bench-'));
@@ -40,11 +41,23 @@ async function main(): Promise<void> {
       const ops = (calls * (c.opsPerCall ?? 1)) / ((performance.now() - start) / 1000);
       times.sort((a, b) => a - b);
       const b = BUDGETS[c.name];
-      const verdict = b?.p99Ms !== undefined ? `P99 ≤ ${b.p99Ms} ms: ${pct(times, 99) <= b.p99Ms ? 'ok' : 'MISSED'}` : b?.opsPerSec ? `≥ ${b.opsPerSec}/s: ${ops >= b.opsPerSec ? 'ok' : 'MISSED'}` : '';
-      const cols = [pct(times, 50), pct(times, 95), pct(times, 99), times.at(-1) as number].map((x) => x.toFixed(3).padStart(9));
-      console.log(`${c.name.padEnd(24)}${String(calls).padStart(7)} ${cols.join(' ')} ${ops.toFixed(0).padStart(10)}  ${verdict}`);
+      const verdict =
+        b?.p99Ms !== undefined
+          ? `P99 ≤ ${b.p99Ms} ms: ${pct(times, 99) <= b.p99Ms ? 'ok' : 'MISSED'}`
+          : b?.opsPerSec
+            ? `≥ ${b.opsPerSec}/s: ${ops >= b.opsPerSec ? 'ok' : 'MISSED'}`
+            : '';
+      const cols = [pct(times, 50), pct(times, 95), pct(times, 99), times.at(-1) as number].map((x) =>
+        x.toFixed(3).padStart(9),
+      );
+      console.log(
+        `${c.name.padEnd(24)}${String(calls).padStart(7)} ${cols.join(' ')} ${ops.toFixed(0).padStart(10)}  ${verdict}`,
+      );
       const recall = (await c.quality?.())?.recallAt10;
-      if (recall !== undefined) console.log(`  index recall@10 vs exact (200 queries): ${recall.toFixed(3)}  budget ≥ 0.95: ${recall >= 0.95 ? 'ok' : 'MISSED'}`);
+      if (recall !== undefined)
+        console.log(
+          `  index recall@10 vs exact (200 queries): ${recall.toFixed(3)}  budget ≥ 0.95: ${recall >= 0.95 ? 'ok' : 'MISSED'}`,
+        );
     }
   } finally {
     await run.close();

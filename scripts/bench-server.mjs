@@ -18,14 +18,23 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import WebSocket from 'ws';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '5' }, connections: { type: 'string', default: '10' }, ws: { type: 'string', default: '50' } } });
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '5' },
+    connections: { type: 'string', default: '10' },
+    ws: { type: 'string', default: '50' },
+  },
+});
 const seconds = Number(values.seconds);
 const connections = Number(values.connections);
 const wsConns = Number(values.ws);
 const root = new URL('..', import.meta.url).pathname;
 
 function startChild(args, env, match) {
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise((resolve, reject) => {
     let buf = '';
     child.stdout.on('data', (d) => {
@@ -38,7 +47,11 @@ function startChild(args, env, match) {
 }
 
 const home = mkdtempSync(join(tmpdir(), 'progeny-bench-serve-'));
-const serve = await startChild([join(root, 'bin/progeny.js'), '--json', 'serve', '--port', '0'], { PROGENY_HOME: home, PROGENY_LLM_PROVIDER: 'offline' }, (l) => l.startsWith('{"listening"'));
+const serve = await startChild(
+  [join(root, 'bin/progeny.js'), '--json', 'serve', '--port', '0'],
+  { PROGENY_HOME: home, PROGENY_LLM_PROVIDER: 'offline' },
+  (l) => l.startsWith('{"listening"'),
+);
 const serveUrl = JSON.parse(serve.line).listening.url;
 const token = readFileSync(join(home, 'secrets', 'server.token'), 'utf8').trim();
 const auth = { authorization: `Bearer ${token}` };
@@ -58,14 +71,15 @@ const cpuOf = (pid) => {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(f[11]) + Number(f[12])) / 100;
 };
-const cannon = (url, headers, pid) => new Promise((resolve, reject) => {
-  const cpu0 = pid ? cpuOf(pid) : 0;
-  autocannon({ url: `${url}/v1/state`, connections, duration: seconds, headers }, (err, r) => {
-    if (err) return reject(err);
-    r.cpuUsPerReq = pid ? ((cpuOf(pid) - cpu0) * 1e6) / r.requests.total : 0;
-    resolve(r);
+const cannon = (url, headers, pid) =>
+  new Promise((resolve, reject) => {
+    const cpu0 = pid ? cpuOf(pid) : 0;
+    autocannon({ url: `${url}/v1/state`, connections, duration: seconds, headers }, (err, r) => {
+      if (err) return reject(err);
+      r.cpuUsPerReq = pid ? ((cpuOf(pid) - cpu0) * 1e6) / r.requests.total : 0;
+      resolve(r);
+    });
   });
-});
 await cannon(serveUrl, auth); // warm-up (JIT, caches)
 await cannon(bareUrl, {});
 const runs = { serve: [], bare: [], serveCpu: [], bareCpu: [] };
@@ -104,24 +118,39 @@ async function openModel(url, headers, rate, secs) {
       const due = start + sent * interval;
       if (performance.now() - due > 5) lateStarts++;
       sent++;
-      inflight.push(new Promise((resolve) => {
-        const req = request(`${url}/v1/state`, { agent, headers }, (res) => {
-          res.resume();
-          res.on('end', () => {
-            h.record(Math.max(1, Math.round((performance.now() - due) * 1e6)));
+      inflight.push(
+        new Promise((resolve) => {
+          const req = request(`${url}/v1/state`, { agent, headers }, (res) => {
+            res.resume();
+            res.on('end', () => {
+              h.record(Math.max(1, Math.round((performance.now() - due) * 1e6)));
+              resolve();
+            });
+          });
+          req.on('error', () => {
+            errors++;
             resolve();
           });
-        });
-        req.on('error', () => { errors++; resolve(); });
-        req.end();
-      }));
+          req.end();
+        }),
+      );
     }
   }
   await Promise.all(inflight);
   agent.destroy();
   const ms = (p) => h.percentile(p) / 1e6;
   // A generator that could not send on time measured itself, not the server: such a run is invalid.
-  return { rate, p50: ms(50), p95: ms(95), p99: ms(99), max: h.max / 1e6, errors, lateStarts, count: h.count, valid: lateStarts / total < 0.01 };
+  return {
+    rate,
+    p50: ms(50),
+    p95: ms(95),
+    p99: ms(99),
+    max: h.max / 1e6,
+    errors,
+    lateStarts,
+    count: h.count,
+    valid: lateStarts / total < 0.01,
+  };
 }
 // Half the measured max rate; when this single-process generator cannot send that fast on time (the run is marked
 // invalid), step down until it can, and report every attempt.
@@ -137,11 +166,17 @@ for (const rate of [halfRate, Math.round(halfRate / 2), 2000, 1000, 500]) {
 async function wsBench(n, perConnRate, secs) {
   const h = createHistogram();
   const wsUrl = `${serveUrl.replace('http', 'ws')}/v1/ws`;
-  const clients = await Promise.all(Array.from({ length: n }, () => new Promise((resolve, reject) => {
-    const ws = new WebSocket(wsUrl, { headers: auth });
-    ws.once('open', () => resolve(ws));
-    ws.once('error', reject);
-  })));
+  const clients = await Promise.all(
+    Array.from(
+      { length: n },
+      () =>
+        new Promise((resolve, reject) => {
+          const ws = new WebSocket(wsUrl, { headers: auth });
+          ws.once('open', () => resolve(ws));
+          ws.once('error', reject);
+        }),
+    ),
+  );
   const pending = new Map();
   let seq = 0;
   for (const ws of clients) {
@@ -165,17 +200,29 @@ async function wsBench(n, perConnRate, secs) {
       const id = `${seq++}`;
       // Stagger connections across the tick so they do not all send at once.
       const myDue = due + (i * interval) / n;
-      setTimeout(() => {
-        // Timers may fire up to a millisecond early: time from the later of the intended and the actual send time.
-        pending.set(id, Math.max(myDue, performance.now()));
-        ws.send(JSON.stringify({ type: 'state.get', id }));
-      }, Math.max(0, Math.ceil(myDue - performance.now())));
+      setTimeout(
+        () => {
+          // Timers may fire up to a millisecond early: time from the later of the intended and the actual send time.
+          pending.set(id, Math.max(myDue, performance.now()));
+          ws.send(JSON.stringify({ type: 'state.get', id }));
+        },
+        Math.max(0, Math.ceil(myDue - performance.now())),
+      );
     });
   }
   await delay(500);
   for (const ws of clients) ws.close();
   const ms = (p) => h.percentile(p) / 1e6;
-  return { connections: n, ratePerConn: perConnRate, count: h.count, lost: pending.size, p50: ms(50), p95: ms(95), p99: ms(99), max: h.max / 1e6 };
+  return {
+    connections: n,
+    ratePerConn: perConnRate,
+    count: h.count,
+    lost: pending.size,
+    p50: ms(50),
+    p95: ms(95),
+    p99: ms(99),
+    max: h.max / 1e6,
+  };
 }
 const ws = await wsBench(wsConns, 20, seconds);
 
@@ -188,14 +235,33 @@ await delay(300);
 rmSync(home, { recursive: true, force: true });
 
 const round = (x) => Math.round(x * 1000) / 1000;
-console.log(JSON.stringify({
-  schema: 'progeny.bench-server/1',
-  http: {
-    connections, seconds, serveReqPerS: runs.serve.map(Math.round), bareReqPerS: runs.bare.map(Math.round), ratio: round(ratio), budget: 0.6, ok: ratio >= 0.6,
-    cpuUsPerRequest: { serve: runs.serveCpu.map(round), bare: runs.bareCpu.map(round) }, cpuRatio: round(cpuRatio),
-  },
-  httpOpenModel: { budgetP99Ms: 2, halfOfMax: halfRate, runs: openRuns.map((o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === 'number' ? round(v) : v]))) },
-  ws: { ...Object.fromEntries(Object.entries(ws).map(([k, v]) => [k, round(v)])), budgetP99Ms: 5 },
-  idleRssMb: { afterStart: round(rssStartKb / 1024), afterLoad: round(rssKb / 1024) },
-  rssBudgetMb: 80,
-}, null, 2));
+console.log(
+  JSON.stringify(
+    {
+      schema: 'progeny.bench-server/1',
+      http: {
+        connections,
+        seconds,
+        serveReqPerS: runs.serve.map(Math.round),
+        bareReqPerS: runs.bare.map(Math.round),
+        ratio: round(ratio),
+        budget: 0.6,
+        ok: ratio >= 0.6,
+        cpuUsPerRequest: { serve: runs.serveCpu.map(round), bare: runs.bareCpu.map(round) },
+        cpuRatio: round(cpuRatio),
+      },
+      httpOpenModel: {
+        budgetP99Ms: 2,
+        halfOfMax: halfRate,
+        runs: openRuns.map((o) =>
+          Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === 'number' ? round(v) : v])),
+        ),
+      },
+      ws: { ...Object.fromEntries(Object.entries(ws).map(([k, v]) => [k, round(v)])), budgetP99Ms: 5 },
+      idleRssMb: { afterStart: round(rssStartKb / 1024), afterLoad: round(rssKb / 1024) },
+      rssBudgetMb: 80,
+    },
+    null,
+    2,
+  ),
+);

@@ -20,15 +20,26 @@ const BUDGETS: Record<string, { p50Ms?: number; p99Ms?: number; maxMs?: number }
   'sync.initial': { maxMs: 3000 },
   'sync.initialSnapshot': { maxMs: 3000 },
 };
-const ITERATIONS: Record<string, number> = { 'sync.seal1k': 3000, 'sync.open1k': 3000, 'sync.pushpull1': quick ? 100 : 400, 'sync.initial': quick ? 2 : 5, 'sync.initialSnapshot': quick ? 2 : 5 };
+const ITERATIONS: Record<string, number> = {
+  'sync.seal1k': 3000,
+  'sync.open1k': 3000,
+  'sync.pushpull1': quick ? 100 : 400,
+  'sync.initial': quick ? 2 : 5,
+  'sync.initialSnapshot': quick ? 2 : 5,
+};
 
-const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+const pct = (sorted: number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
 
 const dir = mkdtempSync(join(tmpdir(), 'progeny-bench-sync-'));
 try {
   const t0 = performance.now();
-  const prepared = (await suite.setup({ dir, seed: 42, memories })) as Awaited<ReturnType<typeof suite.setup>> & { wire: WireCounter };
-  console.log(`setup (${memories} memories + ${memories * 5} messages sealed and pushed): ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const prepared = (await suite.setup({ dir, seed: 42, memories })) as Awaited<ReturnType<typeof suite.setup>> & {
+    wire: WireCounter;
+  };
+  console.log(
+    `setup (${memories} memories + ${memories * 5} messages sealed and pushed): ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
   const rows: string[] = [];
   for (const c of prepared.cases) {
     const n = ITERATIONS[c.name] ?? 100;
@@ -46,11 +57,25 @@ try {
     const b = BUDGETS[c.name] ?? {};
     const p99 = pct(times, 99);
     const max = times.at(-1) as number;
-    const ok = (b.p50Ms === undefined || pct(times, 50) <= b.p50Ms) && (b.p99Ms === undefined || p99 <= b.p99Ms) && (b.maxMs === undefined || max <= b.maxMs);
+    const ok =
+      (b.p50Ms === undefined || pct(times, 50) <= b.p50Ms) &&
+      (b.p99Ms === undefined || p99 <= b.p99Ms) &&
+      (b.maxMs === undefined || max <= b.maxMs);
     const ratio = c.opsPerCall ? `; ${Math.round(c.opsPerCall / (pct(times, 50) / 1000))} changes/s at P50` : '';
-    const budget = b.p50Ms !== undefined ? `P50 ≤ ${b.p50Ms} ms` : b.p99Ms !== undefined ? `P99 ≤ ${b.p99Ms} ms` : b.maxMs !== undefined ? `≤ ${b.maxMs} ms` : '';
-    const wire = reqs ? `; ${(wireBytes / n).toFixed(0)} B on the wire and ${(reqs / n).toFixed(1)} requests per call${c.opsPerCall ? ` (${(wireBytes / n / c.opsPerCall).toFixed(1)} B per change)` : ''}` : '';
-    rows.push(`${c.name.padEnd(16)} n=${String(n).padEnd(5)} P50 ${pct(times, 50).toFixed(3)} ms  P95 ${pct(times, 95).toFixed(3)} ms  P99 ${p99.toFixed(3)} ms  max ${max.toFixed(1)} ms  budget ${budget} ${ok ? 'OK' : 'OVER'}${wire}${ratio}`);
+    const budget =
+      b.p50Ms !== undefined
+        ? `P50 ≤ ${b.p50Ms} ms`
+        : b.p99Ms !== undefined
+          ? `P99 ≤ ${b.p99Ms} ms`
+          : b.maxMs !== undefined
+            ? `≤ ${b.maxMs} ms`
+            : '';
+    const wire = reqs
+      ? `; ${(wireBytes / n).toFixed(0)} B on the wire and ${(reqs / n).toFixed(1)} requests per call${c.opsPerCall ? ` (${(wireBytes / n / c.opsPerCall).toFixed(1)} B per change)` : ''}`
+      : '';
+    rows.push(
+      `${c.name.padEnd(16)} n=${String(n).padEnd(5)} P50 ${pct(times, 50).toFixed(3)} ms  P95 ${pct(times, 95).toFixed(3)} ms  P99 ${p99.toFixed(3)} ms  max ${max.toFixed(1)} ms  budget ${budget} ${ok ? 'OK' : 'OVER'}${wire}${ratio}`,
+    );
   }
   console.log(rows.join('\n'));
   await prepared.close();

@@ -25,14 +25,25 @@ import type * as PathsModule from '../src/core/paths.js';
 const root = resolve(import.meta.dirname, '..');
 const BIN = join(root, 'bin/progeny.js');
 const { values } = parseArgs({
-  options: { runs: { type: 'string', default: '20' }, keys: { type: 'string', default: '200' }, history: { type: 'string', default: '10000' }, json: { type: 'boolean', default: false } },
+  options: {
+    runs: { type: 'string', default: '20' },
+    keys: { type: 'string', default: '200' },
+    history: { type: 'string', default: '10000' },
+    json: { type: 'boolean', default: false },
+  },
 });
 const RUNS = Number(values.runs);
 const KEYS = Number(values.keys);
 const HISTORY = Number(values.history);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-interface Stats { n: number; p50: number; p95: number; p99: number; max: number }
+interface Stats {
+  n: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
 function stats(xs: number[]): Stats {
   const s = [...xs].sort((a, b) => a - b);
   const q = (p: number): number => s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? NaN;
@@ -42,7 +53,8 @@ function stats(xs: number[]): Stats {
 // A fresh tmux server (socket) per session: restarting one on the same socket races with its shutdown.
 let session = 0;
 const sock = (): string => `progeny-bench-${process.pid}-${session}`;
-const tmux = (...args: string[]): string => execFileSync('tmux', ['-L', sock(), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const tmux = (...args: string[]): string =>
+  execFileSync('tmux', ['-L', sock(), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 const killTmux = (): void => {
   try {
     tmux('kill-server');
@@ -53,8 +65,18 @@ const killTmux = (): void => {
 const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 function envFor(home: string, trace: string): string {
-  const env = { PATH: process.env.PATH ?? '', HOME: home, PROGENY_HOME: home, PROGENY_LLM_PROVIDER: 'offline', NO_COLOR: '1', TERM: 'xterm-256color', PROGENY_TUI_TRACE: trace };
-  return Object.entries(env).map(([k, v]) => `${k}=${q(v)}`).join(' ');
+  const env = {
+    PATH: process.env.PATH ?? '',
+    HOME: home,
+    PROGENY_HOME: home,
+    PROGENY_LLM_PROVIDER: 'offline',
+    NO_COLOR: '1',
+    TERM: 'xterm-256color',
+    PROGENY_TUI_TRACE: trace,
+  };
+  return Object.entries(env)
+    .map(([k, v]) => `${k}=${q(v)}`)
+    .join(' ');
 }
 
 async function waitForLine(path: string, event: string, timeoutMs = 20_000): Promise<Record<string, number>> {
@@ -75,7 +97,11 @@ function startSession(cmd: string): void {
   tmux('-f', '/dev/null', 'new-session', '-d', '-s', 'b', '-x', '100', '-y', '30', cmd);
 }
 
-interface Start { inProcess: number; wall: number; interactive: number }
+interface Start {
+  inProcess: number;
+  wall: number;
+  interactive: number;
+}
 
 async function firstFrame(home: string, dir: string, i: number): Promise<Start> {
   const trace = join(dir, `ff-${i}.jsonl`);
@@ -90,13 +116,20 @@ async function firstFrame(home: string, dir: string, i: number): Promise<Start> 
 async function bareNode(dir: string, i: number): Promise<number> {
   const mark = join(dir, `bare-${i}.jsonl`);
   const t0 = Date.now();
-  startSession(`${q(process.execPath)} -e ${q(`require('fs').writeFileSync(${JSON.stringify(mark)}, JSON.stringify({event:'bare',at:Date.now()})+'\\n')`)}; sleep 5`);
+  startSession(
+    `${q(process.execPath)} -e ${q(`require('fs').writeFileSync(${JSON.stringify(mark)}, JSON.stringify({event:'bare',at:Date.now()})+'\\n')`)}; sleep 5`,
+  );
   const ev = await waitForLine(mark, 'bare');
   killTmux();
   return (ev.at ?? NaN) - t0;
 }
 
-async function keystrokes(home: string, dir: string, label: string, args: string[]): Promise<{ frame: number[]; render: number[] }> {
+async function keystrokes(
+  home: string,
+  dir: string,
+  label: string,
+  args: string[],
+): Promise<{ frame: number[]; render: number[] }> {
   const trace = join(dir, `keys-${label}.jsonl`);
   startSession(`env -i ${envFor(home, trace)} ${q(process.execPath)} ${q(BIN)} chat ${args.join(' ')}`);
   await waitForLine(trace, 'interactive');
@@ -109,12 +142,21 @@ async function keystrokes(home: string, dir: string, label: string, args: string
   }
   await sleep(300);
   killTmux();
-  const events = readFileSync(trace, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { event: string; ms: number });
-  return { frame: events.filter((e) => e.event === 'key').map((e) => e.ms), render: events.filter((e) => e.event === 'render').map((e) => e.ms) };
+  const events = readFileSync(trace, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { event: string; ms: number });
+  return {
+    frame: events.filter((e) => e.event === 'key').map((e) => e.ms),
+    render: events.filter((e) => e.event === 'render').map((e) => e.ms),
+  };
 }
 
 function progeny(home: string, args: string[]): void {
-  execFileSync(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, PROGENY_HOME: home, PROGENY_LLM_PROVIDER: 'offline' }, stdio: 'ignore' });
+  execFileSync(process.execPath, [BIN, ...args], {
+    env: { PATH: process.env.PATH, PROGENY_HOME: home, PROGENY_LLM_PROVIDER: 'offline' },
+    stdio: 'ignore',
+  });
 }
 
 /** A conversation of `n` messages, written through the engine (the same rows a long chat leaves). */
@@ -128,8 +170,17 @@ async function seedHistory(home: string, n: number): Promise<void> {
   const conv = engine.conversations.create('creator', 'bench history');
   for (let i = 0; i < n; i++) {
     const user = i % 2 === 0;
-    const text = user ? `Question ${i}: what about item ${i}?` : `Answer ${i}: here is **some** text with \`code\` and a list:\n- one\n- two`;
-    engine.conversations.append({ conversationId: conv.id, turnId: `t${i >> 1}`, role: user ? 'user' : 'assistant', text, status: 'complete', meta: {} });
+    const text = user
+      ? `Question ${i}: what about item ${i}?`
+      : `Answer ${i}: here is **some** text with \`code\` and a list:\n- one\n- two`;
+    engine.conversations.append({
+      conversationId: conv.id,
+      turnId: `t${i >> 1}`,
+      role: user ? 'user' : 'assistant',
+      text,
+      status: 'complete',
+      meta: {},
+    });
   }
   await engine.close();
 }
@@ -168,8 +219,11 @@ async function main(): Promise<void> {
       console.log(JSON.stringify(result, null, 2));
       return;
     }
-    const row = (name: string, s: Stats): string => `${name.padEnd(36)} ${String(s.n).padStart(4)} ${[s.p50, s.p95, s.p99, s.max].map((x) => x.toFixed(1).padStart(8)).join(' ')}`;
-    console.log(`${'measure (ms)'.padEnd(36)} ${'n'.padStart(4)} ${['P50', 'P95', 'P99', 'max'].map((h) => h.padStart(8)).join(' ')}`);
+    const row = (name: string, s: Stats): string =>
+      `${name.padEnd(36)} ${String(s.n).padStart(4)} ${[s.p50, s.p95, s.p99, s.max].map((x) => x.toFixed(1).padStart(8)).join(' ')}`;
+    console.log(
+      `${'measure (ms)'.padEnd(36)} ${'n'.padStart(4)} ${['P50', 'P95', 'P99', 'max'].map((h) => h.padStart(8)).join(' ')}`,
+    );
     console.log(row('first frame, in process', result.firstFrameInProcessMs));
     console.log(row('first frame, wall (tmux + node)', result.firstFrameWallMs));
     console.log(row('engine open, screen live, in process', result.interactiveInProcessMs));

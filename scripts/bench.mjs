@@ -22,8 +22,28 @@ const progeny = (args, stdio = 'inherit') => spawnSync(process.execPath, [bin, .
 // [command, arguments, report name]. The sync suite runs on its own: its budget is for 10k memories + 50k messages
 // (the suite's --memories, with 5 messages per memory), and an initial sync of that size takes seconds per call.
 const benches = [
-  ['core', ['--suite', 'memory,state,chat', ...(quick ? ['--memories', '10000', '--runs', '2', '--duration', '1s', '--warmup', '300ms'] : ['--memories', '100000', '--runs', '3', '--duration', '6s', '--warmup', '1s'])], 'core'],
-  ['core', ['--suite', 'sync', ...(quick ? ['--memories', '2000', '--runs', '1', '--duration', '3s'] : ['--memories', '10000', '--runs', '2', '--duration', '20s', '--warmup', '1s'])], 'sync'],
+  [
+    'core',
+    [
+      '--suite',
+      'memory,state,chat',
+      ...(quick
+        ? ['--memories', '10000', '--runs', '2', '--duration', '1s', '--warmup', '300ms']
+        : ['--memories', '100000', '--runs', '3', '--duration', '6s', '--warmup', '1s']),
+    ],
+    'core',
+  ],
+  [
+    'core',
+    [
+      '--suite',
+      'sync',
+      ...(quick
+        ? ['--memories', '2000', '--runs', '1', '--duration', '3s']
+        : ['--memories', '10000', '--runs', '2', '--duration', '20s', '--warmup', '1s']),
+    ],
+    'sync',
+  ],
   ['http', ['--spawn', '--duration', quick ? '2s' : '5s', '--connections', '10'], 'http'],
   ['ws', ['--spawn', '--duration', quick ? '2s' : '5s', '--connections', '50', '--rate', '20'], 'ws'],
 ];

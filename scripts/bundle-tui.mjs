@@ -18,7 +18,9 @@ const coreExternal = {
     b.onResolve({ filter: /^\.\.?\// }, (args) => {
       const target = resolve(args.resolveDir, args.path);
       if (!target.startsWith(srcCore)) return undefined;
-      const rel = relative(outDir, resolve(root, 'dist/core', relative(srcCore, target))).split(sep).join('/');
+      const rel = relative(outDir, resolve(root, 'dist/core', relative(srcCore, target)))
+        .split(sep)
+        .join('/');
       return { path: rel.startsWith('.') ? rel : `./${rel}`, external: true };
     });
   },
@@ -29,7 +31,10 @@ const devtoolsStub = {
   name: 'devtools-stub',
   setup(b) {
     b.onResolve({ filter: /^react-devtools-core$/ }, () => ({ path: 'react-devtools-core', namespace: 'stub' }));
-    b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({ contents: 'export default { initialize() {}, connectToDevTools() {} };', loader: 'js' }));
+    b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({
+      contents: 'export default { initialize() {}, connectToDevTools() {} };',
+      loader: 'js',
+    }));
   },
 };
 
@@ -44,7 +49,9 @@ await build({
   // React's production build: no dev-only checks on every render.
   define: { 'process.env.NODE_ENV': '"production"' },
   // Some bundled CommonJS dependencies call require(); give the ESM bundle one.
-  banner: { js: "import { createRequire as __progenyRequire } from 'node:module'; const require = __progenyRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __progenyRequire } from 'node:module'; const require = __progenyRequire(import.meta.url);",
+  },
   plugins: [coreExternal, devtoolsStub],
   legalComments: 'none',
   logLevel: 'warning',

@@ -17,7 +17,9 @@ export interface Runtime {
   cleanup: (() => Promise<void> | void)[];
 }
 
-type CommandModule = { run(ctx: CommandContext, args: string[], opts: Record<string, unknown>): Promise<CommandResult | void> };
+type CommandModule = {
+  run(ctx: CommandContext, args: string[], opts: Record<string, unknown>): Promise<CommandResult | void>;
+};
 
 const version = (): string =>
   (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -26,14 +28,18 @@ const version = (): string =>
  * Command modules load on demand, from dist/commands beside this file. The specifier is computed so the bundler of
  * the CLI entry (scripts/bundle-cli.mjs) leaves these imports alone instead of pulling every command into start-up.
  */
-const importCommand = (module: string): Promise<unknown> => import(new URL(`./commands/${module}.js`, import.meta.url).href);
+const importCommand = (module: string): Promise<unknown> =>
+  import(new URL(`./commands/${module}.js`, import.meta.url).href);
 
 export function buildProgram(rt: Runtime, signal: AbortSignal): Command {
-  const run = (module: string) =>
+  const run =
+    (module: string) =>
     async (...actionArgs: unknown[]): Promise<void> => {
       const cmd = actionArgs.at(-1) as Command;
       const opts = cmd.optsWithGlobals() as Record<string, unknown> & GlobalOptions;
-      const args = (actionArgs.slice(0, -2) as (string | string[] | undefined)[]).flatMap((a) => (a === undefined ? [] : a));
+      const args = (actionArgs.slice(0, -2) as (string | string[] | undefined)[]).flatMap((a) =>
+        a === undefined ? [] : a,
+      );
       const { makeContext } = (await importCommand('make-context')) as typeof MakeContextModule;
       const ctx = makeContext(rt, opts, signal);
       const mod = (await importCommand(module)) as CommandModule;
@@ -82,27 +88,52 @@ export function buildProgram(rt: Runtime, signal: AbortSignal): Command {
     .action(run('chat'));
 
   addMemoryCommands(program.command('memory').description('inspect and curate what your companion remembers'), run);
-  addStateCommands(program.command('state').description('the limbic state: trust, warmth, arousal, valence, posture'), run);
+  addStateCommands(
+    program.command('state').description('the limbic state: trust, warmth, arousal, valence, posture'),
+    run,
+  );
   addHeritageCommands(program.command('heritage').description('the companion’s identity and its versions'), run);
 
   program
     .command('dream')
     .description('consolidate memory: merge near-duplicates, fade old unrecalled ones (never deletes)')
     .option('--dry-run', 'report what would change without changing anything')
-    .option('--summarise', 'condense the memories that fade out into summaries written by the model first (memory.dream.summarise)')
+    .option(
+      '--summarise',
+      'condense the memories that fade out into summaries written by the model first (memory.dream.summarise)',
+    )
     .option('--no-summarise', 'do not, whatever memory.dream.summarise says')
     .action(run('dream'));
 
   const config = program.command('config').description('read and change settings (defaults ← file ← env ← flags)');
-  config.command('get').argument('<key>').description('print one setting and where it comes from').action(run('config/get'));
-  config.command('set').argument('<key>').argument('<value>').description('set one setting in the config file').action(run('config/set'));
-  config.command('unset').argument('<key>').description('remove a setting from the config file').action(run('config/unset'));
+  config
+    .command('get')
+    .argument('<key>')
+    .description('print one setting and where it comes from')
+    .action(run('config/get'));
+  config
+    .command('set')
+    .argument('<key>')
+    .argument('<value>')
+    .description('set one setting in the config file')
+    .action(run('config/set'));
+  config
+    .command('unset')
+    .argument('<key>')
+    .description('remove a setting from the config file')
+    .action(run('config/unset'));
   config.command('list').description('every setting with its value, source and meaning').action(run('config/list'));
   config.command('path').description('print the config file path').action(run('config/path'));
 
   addBenchCommands(program, run);
-  addSyncCommands(program.command('sync').description('end-to-end encrypted sync with your other devices (alone: pull, then push)'), run);
-  addDeviceCommands(program.command('device').description('the devices of your sync vault: list, approve, revoke, rename'), run);
+  addSyncCommands(
+    program.command('sync').description('end-to-end encrypted sync with your other devices (alone: pull, then push)'),
+    run,
+  );
+  addDeviceCommands(
+    program.command('device').description('the devices of your sync vault: list, approve, revoke, rename'),
+    run,
+  );
 
   program
     .command('serve')
@@ -116,12 +147,28 @@ export function buildProgram(rt: Runtime, signal: AbortSignal): Command {
   token
     .command('add')
     .argument('<name...>', 'who the token is for')
-    .requiredOption('--caps <list>', 'capabilities: chat, memory:read, memory:write, state:write, sync:push, sync:pull, admin')
+    .requiredOption(
+      '--caps <list>',
+      'capabilities: chat, memory:read, memory:write, state:write, sync:push, sync:pull, admin',
+    )
     .description('create a token (printed once)')
     .action(run('token/add'));
-  token.command('list').option('--all', 'include revoked tokens').description('the tokens and their capabilities').action(run('token/list'));
-  token.command('revoke').argument('<id>').description('revoke a token, immediately and permanently').action(run('token/revoke'));
-  token.command('caps').argument('<id>').argument('<capabilities>').description("replace a token's capabilities").action(run('token/caps'));
+  token
+    .command('list')
+    .option('--all', 'include revoked tokens')
+    .description('the tokens and their capabilities')
+    .action(run('token/list'));
+  token
+    .command('revoke')
+    .argument('<id>')
+    .description('revoke a token, immediately and permanently')
+    .action(run('token/revoke'));
+  token
+    .command('caps')
+    .argument('<id>')
+    .argument('<capabilities>')
+    .description("replace a token's capabilities")
+    .action(run('token/caps'));
 
   program
     .command('doctor')
@@ -137,22 +184,85 @@ function addSyncCommands(sync: Command, run: Runner): void {
   const pass = '--passphrase-stdin';
   const passDoc = 'read the passphrase from stdin (else PROGENY_SYNC_PASSPHRASE or a prompt)';
   sync.option('--budget <seconds>', 'time allowed for retries', '60').action(run('sync/both'));
-  sync.command('init').option('--relay <url>', 'the relay (a `progeny serve`)').option('--name <name>', 'this device’s name').option(pass, passDoc).description('create a vault on a relay; this device becomes its admin').action(run('sync/init'));
-  sync.command('join').option('--relay <url>', 'the relay').option('--vault <id>', 'the vault id').option('--name <name>', 'this device’s name').option(pass, passDoc).description('join a vault with its passphrase (an admin device approves)').action(run('sync/join'));
-  sync.command('push').option('--budget <seconds>', 'time allowed for retries', '60').description('seal and send local changes').action(run('sync/push'));
-  sync.command('pull').option('--budget <seconds>', 'time allowed for retries', '60').description('fetch, verify and apply other devices’ changes').action(run('sync/pull'));
-  sync.command('status').description('pending changes, last push/pull, head, alarms, devices').action(run('sync/status'));
-  sync.command('snapshot').description('write a snapshot so new devices start from it (after a complete pull)').action(run('sync/snapshot'));
-  sync.command('passphrase').description('change the vault passphrase (re-wraps the root key only)').action(run('sync/passphrase'));
+  sync
+    .command('init')
+    .option('--relay <url>', 'the relay (a `progeny serve`)')
+    .option('--name <name>', 'this device’s name')
+    .option(pass, passDoc)
+    .description('create a vault on a relay; this device becomes its admin')
+    .action(run('sync/init'));
+  sync
+    .command('join')
+    .option('--relay <url>', 'the relay')
+    .option('--vault <id>', 'the vault id')
+    .option('--name <name>', 'this device’s name')
+    .option(pass, passDoc)
+    .description('join a vault with its passphrase (an admin device approves)')
+    .action(run('sync/join'));
+  sync
+    .command('push')
+    .option('--budget <seconds>', 'time allowed for retries', '60')
+    .description('seal and send local changes')
+    .action(run('sync/push'));
+  sync
+    .command('pull')
+    .option('--budget <seconds>', 'time allowed for retries', '60')
+    .description('fetch, verify and apply other devices’ changes')
+    .action(run('sync/pull'));
+  sync
+    .command('status')
+    .description('pending changes, last push/pull, head, alarms, devices')
+    .action(run('sync/status'));
+  sync
+    .command('snapshot')
+    .description('write a snapshot so new devices start from it (after a complete pull)')
+    .action(run('sync/snapshot'));
+  sync
+    .command('passphrase')
+    .description('change the vault passphrase (re-wraps the root key only)')
+    .action(run('sync/passphrase'));
 }
 
 function addDeviceCommands(device: Command, run: Runner): void {
-  device.command('list').option('--offline', 'do not refresh from the relay').description('the vault’s devices and pending joins').action(run('device/list'));
-  device.command('pair').option('--accept <code>', 'on an admin device: accept the pairing code shown by the new device').option('--relay <url>', 'the relay').option('--name <name>', 'this device’s name').option('-y, --yes', 'accept without asking (after comparing the short strings)').description('pair a new device without the passphrase (short authentication string)').action(run('device/pair'));
-  device.command('approve').argument('<id>').option('--admin', 'make it an admin device too').description('admit a device that joined with the passphrase').action(run('device/approve'));
-  device.command('revoke').argument('<id>').option('-y, --yes', 'do not ask').option('--rewrap', 'ask for the passphrase to renew its wrapping').option('--passphrase-stdin', 'read the passphrase from stdin').description('revoke a device permanently and rotate the keys').action(run('device/revoke'));
-  device.command('caps').argument('<id>').argument('<capabilities>', 'comma-separated, e.g. chat,memory:read,sync:pull').description('set a vault device’s capabilities (a signed device-log entry)').action(run('device/caps'));
-  device.command('rename').argument('<id>').argument('<name...>').description('rename a device').action(run('device/rename'));
+  device
+    .command('list')
+    .option('--offline', 'do not refresh from the relay')
+    .description('the vault’s devices and pending joins')
+    .action(run('device/list'));
+  device
+    .command('pair')
+    .option('--accept <code>', 'on an admin device: accept the pairing code shown by the new device')
+    .option('--relay <url>', 'the relay')
+    .option('--name <name>', 'this device’s name')
+    .option('-y, --yes', 'accept without asking (after comparing the short strings)')
+    .description('pair a new device without the passphrase (short authentication string)')
+    .action(run('device/pair'));
+  device
+    .command('approve')
+    .argument('<id>')
+    .option('--admin', 'make it an admin device too')
+    .description('admit a device that joined with the passphrase')
+    .action(run('device/approve'));
+  device
+    .command('revoke')
+    .argument('<id>')
+    .option('-y, --yes', 'do not ask')
+    .option('--rewrap', 'ask for the passphrase to renew its wrapping')
+    .option('--passphrase-stdin', 'read the passphrase from stdin')
+    .description('revoke a device permanently and rotate the keys')
+    .action(run('device/revoke'));
+  device
+    .command('caps')
+    .argument('<id>')
+    .argument('<capabilities>', 'comma-separated, e.g. chat,memory:read,sync:pull')
+    .description('set a vault device’s capabilities (a signed device-log entry)')
+    .action(run('device/caps'));
+  device
+    .command('rename')
+    .argument('<id>')
+    .argument('<name...>')
+    .description('rename a device')
+    .action(run('device/rename'));
 }
 
 function addMemoryCommands(memory: Command, run: Runner): void {
@@ -192,12 +302,34 @@ function addMemoryCommands(memory: Command, run: Runner): void {
     .option('--reason <why>', 'why it changed', 'edited by the creator')
     .description('edit a memory (the previous text is kept in its history)')
     .action(run('memory/edit'));
-  memory.command('forget').argument('<id>').option('-y, --yes', 'do not ask').description('forget a memory: its text and vector are purged').action(run('memory/forget'));
-  memory.command('pin').argument('<id>').option('--unpin', 'unpin instead').description('pin (or unpin) a memory').action(run('memory/pin'));
-  memory.command('restore').argument('<id>').description('bring back a memory archived by dream').action(run('memory/restore'));
+  memory
+    .command('forget')
+    .argument('<id>')
+    .option('-y, --yes', 'do not ask')
+    .description('forget a memory: its text and vector are purged')
+    .action(run('memory/forget'));
+  memory
+    .command('pin')
+    .argument('<id>')
+    .option('--unpin', 'unpin instead')
+    .description('pin (or unpin) a memory')
+    .action(run('memory/pin'));
+  memory
+    .command('restore')
+    .argument('<id>')
+    .description('bring back a memory archived by dream')
+    .action(run('memory/restore'));
   memory.command('history').argument('<id>').description('the revisions of a memory').action(run('memory/history'));
-  memory.command('export').option('-o, --out <file>', 'write to a file instead of stdout').description('export memories as JSONL').action(run('memory/export'));
-  memory.command('import').argument('<file>', 'a JSONL file, or - for stdin').description('import memories from JSONL (invalid lines are reported, not applied)').action(run('memory/import'));
+  memory
+    .command('export')
+    .option('-o, --out <file>', 'write to a file instead of stdout')
+    .description('export memories as JSONL')
+    .action(run('memory/export'));
+  memory
+    .command('import')
+    .argument('<file>', 'a JSONL file, or - for stdin')
+    .description('import memories from JSONL (invalid lines are reported, not applied)')
+    .action(run('memory/import'));
   memory.command('reindex').description('re-embed every memory and rebuild the index').action(run('memory/reindex'));
   memory
     .command('migrate')
@@ -217,27 +349,51 @@ function addStateCommands(state: Command, run: Runner): void {
     .option('-n, --limit <n>', 'how many changes', '10')
     .description('the recent changes and their causes')
     .action(run('state/why'));
-  state.command('reset').option('-y, --yes', 'do not ask').description('reset trust, warmth, arousal and valence to their defaults').action(run('state/reset'));
+  state
+    .command('reset')
+    .option('-y, --yes', 'do not ask')
+    .description('reset trust, warmth, arousal and valence to their defaults')
+    .action(run('state/reset'));
 }
 
 function addHeritageCommands(heritage: Command, run: Runner): void {
-  heritage.command('show').option('--version <n>', 'an older version').option('--summary', 'the identity summary used in prompts').description('show the heritage').action(run('heritage/show'));
+  heritage
+    .command('show')
+    .option('--version <n>', 'an older version')
+    .option('--summary', 'the identity summary used in prompts')
+    .description('show the heritage')
+    .action(run('heritage/show'));
   heritage
     .command('edit')
     .option('-f, --file <file>', 'a whole heritage JSON document (- for stdin)')
     .option('--set <field=value...>', 'change fields (lists: comma-separated)')
     .option('--reason <why>', 'why it changed')
-    .option('--allow-base-change', 'allow changing the immutable base (name, creator, directive, traits, values, boundaries)')
+    .option(
+      '--allow-base-change',
+      'allow changing the immutable base (name, creator, directive, traits, values, boundaries)',
+    )
     .description('change the heritage (a new version; $EDITOR on a TTY without --file/--set)')
     .action(run('heritage/edit'));
-  heritage.command('history').description('every version with its reason, trust and changed fields').action(run('heritage/history'));
-  heritage.command('restore').argument('<version>').option('--reason <why>').description('restore an older version (as a new version)').action(run('heritage/restore'));
+  heritage
+    .command('history')
+    .description('every version with its reason, trust and changed fields')
+    .action(run('heritage/history'));
+  heritage
+    .command('restore')
+    .argument('<version>')
+    .option('--reason <why>')
+    .description('restore an older version (as a new version)')
+    .action(run('heritage/restore'));
 }
 
 /** Maps commander's own errors (unknown option, missing argument…) to a usage error, or lets help/version exit 0. */
 export function commanderToProgeny(err: unknown): ProgenyError | 'exit-ok' | undefined {
   if (!(err instanceof CommanderError)) return undefined;
-  if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 'exit-ok';
+  if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help')
+    return 'exit-ok';
   const message = err.message.replace(/^error:\s*/, '');
-  return new ProgenyError('USAGE', message, { exit: 'usage', hint: 'see `progeny --help`, or `progeny <command> --help`' });
+  return new ProgenyError('USAGE', message, {
+    exit: 'usage',
+    hint: 'see `progeny --help`, or `progeny <command> --help`',
+  });
 }

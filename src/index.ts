@@ -11,4 +11,11 @@ export { loadConfig } from './core/config/load.js';
 export type { Config, ConfigKey } from './core/config/schema.js';
 export type { Memory, MemoryKind, NewMemory, RecallQuery, RecalledMemory } from './core/memory/types.js';
 export type { MemoryApi } from './core/memory/api.js';
-export { createEngineSync, type EngineSync, type SyncStatus, type SyncReport, type SyncProgress, type SyncRunOptions } from './core/sync/index.js';
+export {
+  createEngineSync,
+  type EngineSync,
+  type SyncStatus,
+  type SyncReport,
+  type SyncProgress,
+  type SyncRunOptions,
+} from './core/sync/index.js';

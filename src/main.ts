@@ -10,7 +10,11 @@ function sniffGlobals(argv: string[]): { json: boolean; debug: boolean; color: b
   const args = argv.slice(2);
   const end = args.indexOf('--');
   const flags = end >= 0 ? args.slice(0, end) : args;
-  return { json: flags.includes('--json'), debug: flags.includes('--debug') || process.env.PROGENY_DEBUG === '1', color: !flags.includes('--no-color') };
+  return {
+    json: flags.includes('--json'),
+    debug: flags.includes('--debug') || process.env.PROGENY_DEBUG === '1',
+    color: !flags.includes('--no-color'),
+  };
 }
 
 /** A reader that went away (`progeny memory list | head`) is not an error: stop quietly instead of a stack trace. */
@@ -30,7 +34,7 @@ export async function main(argv: string[]): Promise<void> {
   let interrupts = 0;
   const onSignal = (sig: NodeJS.Signals): void => {
     interrupts++;
-    if (interrupts > 1 || sig === 'SIGTERM' && interrupts > 1) process.exit(ExitCode.interrupted);
+    if (interrupts > 1 || (sig === 'SIGTERM' && interrupts > 1)) process.exit(ExitCode.interrupted);
     runtime.exitCode = ExitCode.interrupted;
     controller.abort();
   };

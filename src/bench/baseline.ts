@@ -51,14 +51,29 @@ function compareCase(b: CaseResult, c: CaseResult, tolerance: number): CaseCompa
     const pick = (r: CaseResult) => r.runs.map((x) => (m === 'p50' ? x.latency.p50 : x.rate));
     const bv = median(pick(b));
     const cv = median(pick(c));
-    return { metric: m, baseline: bv, current: cv, change: bv ? Math.round((cv / bv - 1) * 1e4) / 1e4 : 0, verdict: judge(pick(b), pick(c), tolerance, m === 'rate') };
+    return {
+      metric: m,
+      baseline: bv,
+      current: cv,
+      change: bv ? Math.round((cv / bv - 1) * 1e4) / 1e4 : 0,
+      verdict: judge(pick(b), pick(c), tolerance, m === 'rate'),
+    };
   };
   const metrics = [metric('p50'), metric('rate')];
-  const status = metrics.some((m) => m.verdict === 'regressed') ? 'regressed' : metrics.some((m) => m.verdict === 'improved') ? 'improved' : 'same';
+  const status = metrics.some((m) => m.verdict === 'regressed')
+    ? 'regressed'
+    : metrics.some((m) => m.verdict === 'improved')
+      ? 'improved'
+      : 'same';
   return { name: c.name, status, metrics };
 }
 
-export function compareToBaseline(baseline: BenchReport, results: CaseResult[], tolerance: number, file: string): BaselineComparison {
+export function compareToBaseline(
+  baseline: BenchReport,
+  results: CaseResult[],
+  tolerance: number,
+  file: string,
+): BaselineComparison {
   const before = new Map(baseline.results.map((r) => [r.name, r]));
   const now = new Set(results.map((r) => r.name));
   const cases: CaseComparison[] = results.map((c) => {
@@ -74,11 +89,17 @@ export function readBaseline(file: string): BenchReport {
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw usageError(`cannot read the baseline ${file}: ${(err as Error).message}`, 'save one first with --save-baseline FILE');
+    throw usageError(
+      `cannot read the baseline ${file}: ${(err as Error).message}`,
+      'save one first with --save-baseline FILE',
+    );
   }
   const r = parsed as Partial<BenchReport>;
   if (r.schema !== 'progeny.bench/1' || !Array.isArray(r.results)) {
-    throw usageError(`${file} is not a progeny.bench/1 report`, 'save one with --save-baseline FILE (or --json --out FILE)');
+    throw usageError(
+      `${file} is not a progeny.bench/1 report`,
+      'save one with --save-baseline FILE (or --json --out FILE)',
+    );
   }
   return r as BenchReport;
 }

@@ -35,7 +35,11 @@ export interface CoreOutcome {
 
 const WORKER = fileURLToPath(new URL('./worker.js', import.meta.url));
 
-function runChild(job: WorkerJob, timeoutMs: number, signal?: AbortSignal): Promise<{ raw: RawRun[]; failed?: { stage: string; message: string } }> {
+function runChild(
+  job: WorkerJob,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<{ raw: RawRun[]; failed?: { stage: string; message: string } }> {
   return new Promise((resolve) => {
     const raw: RawRun[] = [];
     let failed: { stage: string; message: string } | undefined;
@@ -43,7 +47,10 @@ function runChild(job: WorkerJob, timeoutMs: number, signal?: AbortSignal): Prom
     const child = fork(WORKER, [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], ...(signal ? { signal } : {}) });
     child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
     const timer = setTimeout(() => {
-      failed ??= { stage: 'measure', message: `the run did not finish within ${Math.round(timeoutMs / 1000)} s and was killed` };
+      failed ??= {
+        stage: 'measure',
+        message: `the run did not finish within ${Math.round(timeoutMs / 1000)} s and was killed`,
+      };
       child.kill('SIGKILL');
     }, timeoutMs);
     child.on('message', (m: WorkerMessage) => {
@@ -55,7 +62,10 @@ function runChild(job: WorkerJob, timeoutMs: number, signal?: AbortSignal): Prom
     child.on('exit', (code, sig) => {
       clearTimeout(timer);
       if (!failed && code !== 0 && sig !== 'SIGKILL') {
-        failed = { stage: 'measure', message: `the run exited with ${code ?? sig}${stderr ? `: ${stderr.trim().split('\n').at(-1)}` : ''}` };
+        failed = {
+          stage: 'measure',
+          message: `the run exited with ${code ?? sig}${stderr ? `: ${stderr.trim().split('\n').at(-1)}` : ''}`,
+        };
       }
       resolve({ raw, ...(failed ? { failed } : {}) });
     });
@@ -71,7 +81,13 @@ export async function runCore(o: CoreOptions): Promise<CoreOutcome> {
     for (let run = 1; run <= o.runs; run++) {
       if (o.signal?.aborted) break;
       o.onProgress?.(suite, run);
-      const job: WorkerJob = { suite, seed: o.seed, bounds: o.bounds, ...(o.memories ? { memories: o.memories } : {}), ...(o.filter ? { filter: o.filter } : {}) };
+      const job: WorkerJob = {
+        suite,
+        seed: o.seed,
+        bounds: o.bounds,
+        ...(o.memories ? { memories: o.memories } : {}),
+        ...(o.filter ? { filter: o.filter } : {}),
+      };
       // Bound: setup + (warm-up + duration) for up to 64 cases + slack; the worker ends far sooner in practice.
       const timeoutMs = o.setupTimeoutMs + 64 * (o.bounds.warmupMs + o.bounds.durationMs) + 10_000;
       const r = await runChild(job, timeoutMs, o.signal);

@@ -29,8 +29,13 @@ function slotOf(v: number): number {
   let m = Math.floor(v / 2 ** shift);
   // log2 can round up at exact powers' neighbours; keep the mantissa in [SUB, 2·SUB).
   let e = exp;
-  if (m >= 2 * SUB) { e += 1; m = Math.floor(v / 2 ** (e - SUB_BITS)); }
-  else if (m < SUB) { e -= 1; m = Math.floor(v / 2 ** (e - SUB_BITS)); }
+  if (m >= 2 * SUB) {
+    e += 1;
+    m = Math.floor(v / 2 ** (e - SUB_BITS));
+  } else if (m < SUB) {
+    e -= 1;
+    m = Math.floor(v / 2 ** (e - SUB_BITS));
+  }
   return EXACT + (e - SUB_BITS - 1) * SUB + (m - SUB);
 }
 

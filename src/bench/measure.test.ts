@@ -13,7 +13,10 @@ describe('measureCase', () => {
   });
 
   it('stops at the duration, awaits async calls and times them', async () => {
-    const m = await measureCase({ name: 'x', op: () => new Promise((r) => setTimeout(r, 5)) }, { warmupMs: 0, durationMs: 100, maxCalls: 1e6 });
+    const m = await measureCase(
+      { name: 'x', op: () => new Promise((r) => setTimeout(r, 5)) },
+      { warmupMs: 0, durationMs: 100, maxCalls: 1e6 },
+    );
     expect(m.calls).toBeGreaterThan(3);
     expect(m.calls).toBeLessThan(25);
     expect(m.histogram.percentile(50)).toBeGreaterThanOrEqual(4e6); // ≥ 4 ms: the timer, not the promise creation
@@ -22,7 +25,15 @@ describe('measureCase', () => {
 
   it('counts failures and keeps the first message', async () => {
     let i = 0;
-    const m = await measureCase({ name: 'x', op: () => { if (i++ % 2) throw new Error(`boom ${i}`); } }, { warmupMs: 0, durationMs: 1000, maxCalls: 100 });
+    const m = await measureCase(
+      {
+        name: 'x',
+        op: () => {
+          if (i++ % 2) throw new Error(`boom ${i}`);
+        },
+      },
+      { warmupMs: 0, durationMs: 1000, maxCalls: 100 },
+    );
     expect(m.errors).toBe(50);
     expect(m.firstError).toBe('boom 2');
   });
@@ -53,7 +64,12 @@ describe('bench flag parsers', () => {
 
   it('matches comma-separated globs literally apart from * and ?', () => {
     const m = globMatcher('state.*,memory.recall@1?k');
-    expect(['state.read', 'memory.recall@10k', 'memory.recall@100k', 'stateXread'].map(m)).toEqual([true, true, false, false]);
+    expect(['state.read', 'memory.recall@10k', 'memory.recall@100k', 'stateXread'].map(m)).toEqual([
+      true,
+      true,
+      false,
+      false,
+    ]);
     expect(globMatcher(undefined)('anything')).toBe(true);
   });
 });

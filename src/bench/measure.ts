@@ -26,7 +26,9 @@ export interface Measured {
 const YIELD_EVERY_NS = 5_000_000n;
 const yieldNow = (): Promise<void> => new Promise((r) => setImmediate(r));
 const isThenable = (x: unknown): x is PromiseLike<unknown> =>
-  x !== null && (typeof x === 'object' || typeof x === 'function') && typeof (x as { then?: unknown }).then === 'function';
+  x !== null &&
+  (typeof x === 'object' || typeof x === 'function') &&
+  typeof (x as { then?: unknown }).then === 'function';
 
 async function loop(c: BenchCase, ms: number, maxCalls: number, h: Histogram | null): Promise<Measured> {
   const histogram = h ?? new Histogram();
@@ -56,7 +58,13 @@ async function loop(c: BenchCase, ms: number, maxCalls: number, h: Histogram | n
       lastYield = now;
     }
   }
-  return { histogram, calls, errors, ...(firstError ? { firstError } : {}), elapsedNs: Number(process.hrtime.bigint() - start) };
+  return {
+    histogram,
+    calls,
+    errors,
+    ...(firstError ? { firstError } : {}),
+    elapsedNs: Number(process.hrtime.bigint() - start),
+  };
 }
 
 export async function measureCase(c: BenchCase, b: MeasureBounds): Promise<Measured> {

@@ -12,7 +12,8 @@ export function parseDuration(text: string, flag: string): number {
 
 export function parsePositiveInt(text: string, flag: string, max = Number.MAX_SAFE_INTEGER): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw usageError(`${flag} must be a whole number from 1 to ${max}, not "${text}"`);
+  if (!Number.isInteger(n) || n < 1 || n > max)
+    throw usageError(`${flag} must be a whole number from 1 to ${max}, not "${text}"`);
   return n;
 }
 
@@ -25,8 +26,19 @@ export function parsePercent(text: string, flag: string): number {
 
 /** A comma-separated list of globs (* and ?) as one predicate; an empty list matches everything. */
 export function globMatcher(globs: string | undefined): (name: string) => boolean {
-  const parts = (globs ?? '').split(',').map((g) => g.trim()).filter(Boolean);
+  const parts = (globs ?? '')
+    .split(',')
+    .map((g) => g.trim())
+    .filter(Boolean);
   if (!parts.length) return () => true;
-  const res = parts.map((g) => new RegExp(`^${g.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`));
+  const res = parts.map(
+    (g) =>
+      new RegExp(
+        `^${g
+          .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+          .replace(/\*/g, '.*')
+          .replace(/\?/g, '.')}$`,
+      ),
+  );
   return (name) => res.some((r) => r.test(name));
 }

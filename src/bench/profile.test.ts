@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { recordProfile, topSelfTime, type CpuProfile } from './profile.js';
 
-const frame = (functionName: string, url = 'file:///x/dist/a.js', lineNumber = 0) => ({ functionName, url, lineNumber, columnNumber: 0 });
+const frame = (functionName: string, url = 'file:///x/dist/a.js', lineNumber = 0) => ({
+  functionName,
+  url,
+  lineNumber,
+  columnNumber: 0,
+});
 
 describe('topSelfTime', () => {
   it('sums each sample’s interval into its function, grouped by name and location', () => {

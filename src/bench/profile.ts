@@ -6,7 +6,12 @@
 import { Session } from 'node:inspector/promises';
 
 export interface CpuProfile {
-  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number }; hitCount?: number; children?: number[] }[];
+  nodes: {
+    id: number;
+    callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
+    hitCount?: number;
+    children?: number[];
+  }[];
   startTime: number;
   endTime: number;
   samples?: number[];
@@ -20,7 +25,10 @@ export interface HotFunction {
   selfPercent: number;
 }
 
-export async function recordProfile<T>(work: () => Promise<T>, samplingIntervalUs = 100): Promise<{ profile: CpuProfile; result: T }> {
+export async function recordProfile<T>(
+  work: () => Promise<T>,
+  samplingIntervalUs = 100,
+): Promise<{ profile: CpuProfile; result: T }> {
   const session = new Session();
   session.connect();
   try {
@@ -42,7 +50,11 @@ export async function recordProfile<T>(work: () => Promise<T>, samplingIntervalU
   }
 }
 
-const shortUrl = (url: string): string => url.replace(/^file:\/\//, '').replace(/^.*\/node_modules\//, '~/').replace(/^.*\/(dist|src)\//, '$1/');
+const shortUrl = (url: string): string =>
+  url
+    .replace(/^file:\/\//, '')
+    .replace(/^.*\/node_modules\//, '~/')
+    .replace(/^.*\/(dist|src)\//, '$1/');
 
 export function topSelfTime(p: CpuProfile, top: number): { totalMs: number; functions: HotFunction[] } {
   const selfUs = new Map<number, number>();
@@ -50,7 +62,10 @@ export function topSelfTime(p: CpuProfile, top: number): { totalMs: number; func
   const deltas = p.timeDeltas ?? [];
   for (let i = 0; i < samples.length; i++) {
     // Each sample's duration is the gap to the next one; the last sample takes the gap to endTime.
-    const dt = i + 1 < deltas.length ? deltas[i + 1]! : Math.max(0, p.endTime - (p.startTime + deltas.slice(0, i + 1).reduce((a, b) => a + b, 0)));
+    const dt =
+      i + 1 < deltas.length
+        ? deltas[i + 1]!
+        : Math.max(0, p.endTime - (p.startTime + deltas.slice(0, i + 1).reduce((a, b) => a + b, 0)));
     selfUs.set(samples[i]!, (selfUs.get(samples[i]!) ?? 0) + Math.max(0, dt));
   }
   const byFn = new Map<string, HotFunction>();
@@ -71,6 +86,10 @@ export function topSelfTime(p: CpuProfile, top: number): { totalMs: number; func
     .filter((f) => f.selfMs > 0)
     .sort((a, b) => b.selfMs - a.selfMs)
     .slice(0, top)
-    .map((f) => ({ ...f, selfMs: Math.round(f.selfMs * 1000) / 1000, selfPercent: totalUs ? Math.round((f.selfMs * 1000 * 1000) / totalUs) / 10 : 0 }));
+    .map((f) => ({
+      ...f,
+      selfMs: Math.round(f.selfMs * 1000) / 1000,
+      selfPercent: totalUs ? Math.round((f.selfMs * 1000 * 1000) / totalUs) / 10 : 0,
+    }));
   return { totalMs: Math.round(totalUs) / 1000, functions };
 }

@@ -8,14 +8,35 @@ import type { RawRun } from './types.js';
 function raw(name: string, values: number[]): RawRun {
   const h = new Histogram();
   for (const v of values) h.record(v);
-  return { name, group: 'state', histogram: h.encode(), calls: values.length, ops: values.length, errors: 0, elapsedNs: values.reduce((a, b) => a + b, 0) };
+  return {
+    name,
+    group: 'state',
+    histogram: h.encode(),
+    calls: values.length,
+    ops: values.length,
+    errors: 0,
+    elapsedNs: values.reduce((a, b) => a + b, 0),
+  };
 }
 
 function report(): BenchReport {
-  const results = aggregate([raw('state.read', [1000, 2000, 3000, 4000]), raw('state.read', [1500, 2500, 3500, 4500]), raw('state.update', [1e6, 2e6])]);
+  const results = aggregate([
+    raw('state.read', [1000, 2000, 3000, 4000]),
+    raw('state.read', [1500, 2500, 3500, 4500]),
+    raw('state.update', [1e6, 2e6]),
+  ]);
   return {
-    schema: SCHEMA, kind: 'core', createdAt: new Date().toISOString(), env: envFingerprint(40), config: { runs: 2 },
-    results, skipped: [], invalid: [], thresholds: [], baseline: null, verdict: decideVerdict([], [], null),
+    schema: SCHEMA,
+    kind: 'core',
+    createdAt: new Date().toISOString(),
+    env: envFingerprint(40),
+    config: { runs: 2 },
+    results,
+    skipped: [],
+    invalid: [],
+    thresholds: [],
+    baseline: null,
+    verdict: decideVerdict([], [], null),
   };
 }
 
@@ -34,7 +55,10 @@ describe('progeny.bench/1 report', () => {
   });
 
   it('reports a figure measured per run (a recall) as the median of the runs', () => {
-    const runs = [0.91, 0.97, 0.95].map((recallAt10) => ({ ...raw('memory.recall@100k', [1000, 2000]), extra: { recallAt10, note: 'x' } }));
+    const runs = [0.91, 0.97, 0.95].map((recallAt10) => ({
+      ...raw('memory.recall@100k', [1000, 2000]),
+      extra: { recallAt10, note: 'x' },
+    }));
     const [c] = aggregate(runs);
     expect(c!.extra).toEqual({ recallAt10: 0.95, note: 'x' });
   });
@@ -45,16 +69,26 @@ describe('progeny.bench/1 report', () => {
     delete (r.results as Record<string, unknown>[])[0]!.latency;
     (r.verdict as Record<string, unknown>).status = 'fine';
     expect(validateReport(r)).toEqual(
-      expect.arrayContaining(['schema must be "progeny.bench/1"', 'results[0].latency must be an object', 'verdict must have status, exitCode and reasons']),
+      expect.arrayContaining([
+        'schema must be "progeny.bench/1"',
+        'results[0].latency must be an object',
+        'verdict must have status, exitCode and reasons',
+      ]),
     );
     expect(validateReport(null)).toEqual(['the report must be an object']);
   });
 
   it('ranks verdicts: invalid, then threshold breach, then regression', () => {
-    const breach = [{ expr: 'x:p(95)<1ms', status: 'breach' as const, checks: [{ name: 'x', actual: 2, pass: false }] }];
+    const breach = [
+      { expr: 'x:p(95)<1ms', status: 'breach' as const, checks: [{ name: 'x', actual: 2, pass: false }] },
+    ];
     const base = { file: 'b.json', tolerance: 0.1, cases: [], regressed: ['x'] };
     expect(decideVerdict(['too few calls'], breach, base)).toMatchObject({ status: 'invalid', exitCode: 12 });
-    expect(decideVerdict([], breach, base)).toMatchObject({ status: 'threshold-breach', exitCode: 10, reasons: ['x:p(95)<1ms: x measured 2'] });
+    expect(decideVerdict([], breach, base)).toMatchObject({
+      status: 'threshold-breach',
+      exitCode: 10,
+      reasons: ['x:p(95)<1ms: x measured 2'],
+    });
     expect(decideVerdict([], [], base)).toMatchObject({ status: 'regression', exitCode: 11 });
     expect(decideVerdict([], [], null)).toMatchObject({ status: 'pass', exitCode: 0 });
   });

@@ -53,7 +53,15 @@ export interface BenchReport {
 function gitCommit(): string | null {
   try {
     const dir = new URL('../..', import.meta.url);
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: dir, stdio: ['ignore', 'pipe', 'ignore'], timeout: 2000 }).toString().trim() || null;
+    return (
+      execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+        cwd: dir,
+        stdio: ['ignore', 'pipe', 'ignore'],
+        timeout: 2000,
+      })
+        .toString()
+        .trim() || null
+    );
   } catch {
     return null;
   }
@@ -78,15 +86,27 @@ export function envFingerprint(timerOverheadNs?: number): EnvFingerprint {
 }
 
 /** Invalid measurement outranks a breach (the numbers cannot be trusted), which outranks a regression. */
-export function decideVerdict(invalid: string[], thresholds: ThresholdResult[], baseline: BaselineComparison | null): BenchVerdict {
+export function decideVerdict(
+  invalid: string[],
+  thresholds: ThresholdResult[],
+  baseline: BaselineComparison | null,
+): BenchVerdict {
   if (invalid.length) return { status: 'invalid', exitCode: ExitCode.benchInvalid, reasons: invalid };
   const breaches = thresholds.filter((t) => t.status === 'breach');
   if (breaches.length) {
-    const reasons = breaches.flatMap((t) => t.checks.filter((c) => !c.pass).map((c) => `${t.expr}: ${c.name} measured ${c.actual}`));
+    const reasons = breaches.flatMap((t) =>
+      t.checks.filter((c) => !c.pass).map((c) => `${t.expr}: ${c.name} measured ${c.actual}`),
+    );
     return { status: 'threshold-breach', exitCode: ExitCode.benchThreshold, reasons };
   }
   if (baseline?.regressed.length) {
-    return { status: 'regression', exitCode: ExitCode.benchRegression, reasons: baseline.regressed.map((n) => `${n} regressed beyond ${Math.round(baseline.tolerance * 100)}% of ${baseline.file}`) };
+    return {
+      status: 'regression',
+      exitCode: ExitCode.benchRegression,
+      reasons: baseline.regressed.map(
+        (n) => `${n} regressed beyond ${Math.round(baseline.tolerance * 100)}% of ${baseline.file}`,
+      ),
+    };
   }
   return { status: 'pass', exitCode: ExitCode.ok, reasons: [] };
 }

@@ -21,7 +21,10 @@ describe('parseThreshold', () => {
     ['state.*:p(99.9) < 1 s', { selector: 'state.*', stat: { kind: 'p', p: 99.9 }, op: '<', value: 1000 }],
     ['chat.turn@100k:avg<3000µs', { stat: { kind: 'avg' }, value: 3 }],
     ['chat.turn@100k:mean<250ns', { stat: { kind: 'avg' }, value: 0.00025 }],
-    ['http.closed GET /v1/state:rate>=5000/s', { selector: 'http.closed GET /v1/state', stat: { kind: 'rate' }, op: '>=', value: 5000 }],
+    [
+      'http.closed GET /v1/state:rate>=5000/s',
+      { selector: 'http.closed GET /v1/state', stat: { kind: 'rate' }, op: '>=', value: 5000 },
+    ],
     ['memory.ingest:rate>5e3', { stat: { kind: 'rate' }, value: 5000 }],
     ['*:errors<1', { selector: '*', stat: { kind: 'errors' }, value: 1 }],
     ['x:max>0.5ms', { stat: { kind: 'max' }, op: '>', value: 0.5 }],
@@ -62,7 +65,13 @@ describe('evaluateThresholds', () => {
 
   it('passes, breaches and reports unmatched selectors', () => {
     const r = evaluateThresholds(
-      ['state.read:p(95)<0.05ms', 'state.*:p(95)<1ms', 'memory.*:p(95)<1ms', 'chat.*:rate>100/s', 'chat.*:errors<1'].map(parseThreshold),
+      [
+        'state.read:p(95)<0.05ms',
+        'state.*:p(95)<1ms',
+        'memory.*:p(95)<1ms',
+        'chat.*:rate>100/s',
+        'chat.*:errors<1',
+      ].map(parseThreshold),
       results,
       p,
     );
@@ -76,13 +85,23 @@ describe('evaluateThresholds', () => {
   it('judges the ratio only where a case has one', () => {
     const withRatio = { ...result('http.closed GET /v1/state', 1), extra: { ratio: 0.5 } };
     const r = evaluateThresholds([parseThreshold('*:ratio>=0.6')], [...results, withRatio], p);
-    expect(r[0]).toMatchObject({ status: 'breach', checks: [{ name: 'http.closed GET /v1/state', actual: 0.5, pass: false }] });
+    expect(r[0]).toMatchObject({
+      status: 'breach',
+      checks: [{ name: 'http.closed GET /v1/state', actual: 0.5, pass: false }],
+    });
   });
 
   it('judges a search recall only where a case measured one', () => {
     const withRecall = { ...result('memory.recall@100k', 1), extra: { recallAt10: 0.93 } };
-    const r = evaluateThresholds([parseThreshold('memory.*:recall>=0.95'), parseThreshold('memory.*:recall>=0.9')], [...results, withRecall], p);
-    expect(r[0]).toMatchObject({ status: 'breach', checks: [{ name: 'memory.recall@100k', actual: 0.93, pass: false }] });
+    const r = evaluateThresholds(
+      [parseThreshold('memory.*:recall>=0.95'), parseThreshold('memory.*:recall>=0.9')],
+      [...results, withRecall],
+      p,
+    );
+    expect(r[0]).toMatchObject({
+      status: 'breach',
+      checks: [{ name: 'memory.recall@100k', actual: 0.93, pass: false }],
+    });
     expect(r[1]).toMatchObject({ status: 'pass' });
     expect(() => parseThreshold('memory.*:recall>=0.95ms')).toThrow(/plain number/);
   });

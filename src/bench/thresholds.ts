@@ -29,20 +29,29 @@ export interface ThresholdResult {
   checks: { name: string; actual: number; pass: boolean }[];
 }
 
-const EXPR = /^(.+):\s*(p\(\s*(\d+(?:\.\d+)?)\s*\)|avg|mean|min|max|rate|errors|ratio|recall)\s*(<=|>=|<|>)\s*(\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(ns|us|µs|ms|s|\/s)?$/i;
+const EXPR =
+  /^(.+):\s*(p\(\s*(\d+(?:\.\d+)?)\s*\)|avg|mean|min|max|rate|errors|ratio|recall)\s*(<=|>=|<|>)\s*(\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(ns|us|µs|ms|s|\/s)?$/i;
 const TO_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1e3 };
 
 export function parseThreshold(expr: string): Threshold {
-  const bad = (why: string) => usageError(`threshold "${expr}": ${why}`, "write it like 'memory.recall@10k:p(95)<2ms' or 'state.read:rate>100000/s'");
+  const bad = (why: string) =>
+    usageError(
+      `threshold "${expr}": ${why}`,
+      "write it like 'memory.recall@10k:p(95)<2ms' or 'state.read:rate>100000/s'",
+    );
   const m = EXPR.exec(expr.trim());
   if (!m) throw bad('expected <case>:<stat><op><value><unit>');
   const [, selector, statText, pText, op, valueText, unitRaw] = m;
-  const stat: Stat = pText !== undefined ? { kind: 'p', p: Number(pText) } : { kind: statText!.toLowerCase() === 'mean' ? 'avg' : (statText!.toLowerCase() as 'avg') };
+  const stat: Stat =
+    pText !== undefined
+      ? { kind: 'p', p: Number(pText) }
+      : { kind: statText!.toLowerCase() === 'mean' ? 'avg' : (statText!.toLowerCase() as 'avg') };
   if (stat.kind === 'p' && (stat.p <= 0 || stat.p > 100)) throw bad('the percentile must be in (0, 100]');
   const unit = unitRaw?.toLowerCase();
   let value = Number(valueText);
   if (stat.kind === 'rate' || stat.kind === 'errors' || stat.kind === 'ratio' || stat.kind === 'recall') {
-    if (unit && unit !== '/s') throw bad(`${stat.kind} takes a plain number${stat.kind === 'rate' ? ' or /s' : ''}, not ${unit}`);
+    if (unit && unit !== '/s')
+      throw bad(`${stat.kind} takes a plain number${stat.kind === 'rate' ? ' or /s' : ''}, not ${unit}`);
     if (stat.kind !== 'rate' && unit) throw bad(`${stat.kind} is a plain number`);
   } else {
     if (!unit || unit === '/s') throw bad('a latency needs a unit: ns, us, ms or s');
@@ -54,7 +63,15 @@ export function parseThreshold(expr: string): Threshold {
 export function statValue(r: CaseResult, stat: Stat): number {
   switch (stat.kind) {
     case 'p':
-      return stat.p === 50 ? r.latency.p50 : stat.p === 95 ? r.latency.p95 : stat.p === 99 ? r.latency.p99 : stat.p === 100 ? r.latency.max : NaN;
+      return stat.p === 50
+        ? r.latency.p50
+        : stat.p === 95
+          ? r.latency.p95
+          : stat.p === 99
+            ? r.latency.p99
+            : stat.p === 100
+              ? r.latency.max
+              : NaN;
     case 'avg':
       return r.latency.mean;
     case 'min':
@@ -72,7 +89,8 @@ export function statValue(r: CaseResult, stat: Stat): number {
   }
 }
 
-const compare = (a: number, op: Op, b: number): boolean => (op === '<' ? a < b : op === '<=' ? a <= b : op === '>' ? a > b : a >= b);
+const compare = (a: number, op: Op, b: number): boolean =>
+  op === '<' ? a < b : op === '<=' ? a <= b : op === '>' ? a > b : a >= b;
 
 /** `percentileOf` computes other percentiles (p(90), p(99.9)…) from the merged histogram of a case. */
 export function evaluateThresholds(
@@ -83,7 +101,11 @@ export function evaluateThresholds(
   return thresholds.map((t) => {
     const match = globMatcher(t.selector);
     const checks = results
-      .filter((r) => match(r.name) && ((t.stat.kind !== 'ratio' && t.stat.kind !== 'recall') || !Number.isNaN(statValue(r, t.stat))))
+      .filter(
+        (r) =>
+          match(r.name) &&
+          ((t.stat.kind !== 'ratio' && t.stat.kind !== 'recall') || !Number.isNaN(statValue(r, t.stat))),
+      )
       .map((r) => {
         let actual = statValue(r, t.stat);
         if (Number.isNaN(actual) && t.stat.kind === 'p') actual = percentileOf(r.name, t.stat.p);

@@ -34,7 +34,11 @@ async function runJob(job: WorkerJob): Promise<void> {
     const suite = await loadSuite(job.suite);
     stage = 'setup';
     const t0 = process.hrtime.bigint();
-    const prepared = await suite.setup({ dir, seed: job.seed, ...(job.memories !== undefined ? { memories: job.memories } : {}) });
+    const prepared = await suite.setup({
+      dir,
+      seed: job.seed,
+      ...(job.memories !== undefined ? { memories: job.memories } : {}),
+    });
     const setupMs = Number(process.hrtime.bigint() - t0) / 1e6;
     stage = 'measure';
     try {

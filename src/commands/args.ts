@@ -6,14 +6,16 @@ import { MEMORY_KINDS, type MemoryKind } from '../core/memory/types.js';
 
 export function intArg(value: unknown, flag: string, min: number, max: number): number {
   const n = typeof value === 'number' ? value : Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw usageError(`${flag} must be a whole number from ${min} to ${max}, got "${String(value)}"`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw usageError(`${flag} must be a whole number from ${min} to ${max}, got "${String(value)}"`);
   return n;
 }
 
 export function unitArg(value: unknown, flag: string): number {
   const n = typeof value === 'number' ? value : Number(value);
   if (typeof value === 'string' && value.trim() === '') throw usageError(`${flag} must be a number from 0 to 1`);
-  if (!Number.isFinite(n) || n < 0 || n > 1) throw usageError(`${flag} must be a number from 0 to 1, got "${String(value)}"`);
+  if (!Number.isFinite(n) || n < 0 || n > 1)
+    throw usageError(`${flag} must be a number from 0 to 1, got "${String(value)}"`);
   return n;
 }
 
@@ -44,4 +46,5 @@ export async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export const date = (ms: number | null | undefined): string => (ms ? new Date(ms).toISOString().replace('T', ' ').slice(0, 16) : '–');
+export const date = (ms: number | null | undefined): string =>
+  ms ? new Date(ms).toISOString().replace('T', ' ').slice(0, 16) : '–';

@@ -12,7 +12,9 @@ async function loadChatScreen(): Promise<typeof ChatScreen> {
   try {
     return (await import(bundle.href)) as typeof ChatScreen;
   } catch (err) {
-    const missing = (err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String((err as Error).message).includes('chat-screen.js');
+    const missing =
+      (err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' &&
+      String((err as Error).message).includes('chat-screen.js');
     if (!missing) throw err;
     return import('../tui/start-chat.js');
   }
@@ -34,7 +36,9 @@ export async function startChatApp(ctx: CommandContext, opts: Record<string, unk
         // As ctx.engine({ autoInit }) would, but said inside the screen: a line on stderr would tear Ink's frame.
         const { initializeHome } = await import('../core/engine/init.js');
         const r = initializeHome(engine);
-        notices.push(`created a new companion "${r.name}" in ${r.home} (template ${r.template}; shape it with \`progeny init --interview --force\` or \`progeny heritage edit\`)`);
+        notices.push(
+          `created a new companion "${r.name}" in ${r.home} (template ${r.template}; shape it with \`progeny init --interview --force\` or \`progeny heritage edit\`)`,
+        );
       }
       const session = await prepareChat(ctx, engine, opts, { probe: false });
       return {

@@ -22,7 +22,10 @@ export async function runPlainChat(ctx: CommandContext, engine: Engine, session:
       turn = new AbortController();
       ctx.out.write(ctx.out.style('magenta', `${name} › `));
       try {
-        for await (const ev of engine.turn({ message, ...(session.conversationId ? { conversationId: session.conversationId } : {}) }, { signal: turn.signal })) {
+        for await (const ev of engine.turn(
+          { message, ...(session.conversationId ? { conversationId: session.conversationId } : {}) },
+          { signal: turn.signal },
+        )) {
           if (ev.type === 'start') session.conversationId = ev.conversationId;
           else if (ev.type === 'token') ctx.out.write(ev.text);
           else if (ev.type === 'done' && ev.interrupted) ctx.out.write(ctx.out.style('dim', ' [interrupted]'));

@@ -29,7 +29,12 @@ export interface TurnSummary {
   stats: Extract<EngineEvent, { type: 'done' }>['stats'] | null;
 }
 
-export async function prepareChat(ctx: CommandContext, engine: Engine, opts: Record<string, unknown>, o: { probe?: boolean } = {}): Promise<ChatSession> {
+export async function prepareChat(
+  ctx: CommandContext,
+  engine: Engine,
+  opts: Record<string, unknown>,
+  o: { probe?: boolean } = {},
+): Promise<ChatSession> {
   let conversationId: string | undefined;
   if (typeof opts.conversation === 'string') conversationId = engine.conversations.get(opts.conversation).id;
   else if (opts.continue) conversationId = engine.conversations.latest('creator')?.id;
@@ -38,17 +43,45 @@ export async function prepareChat(ctx: CommandContext, engine: Engine, opts: Rec
   }
   const report = await engine.probe(ctx.signal);
   if (report.mode === 'OFFLINE' && opts.requireModel) {
-    throw new ProgenyError('LLM_UNREACHABLE', `no model reachable: ${report.llm.detail}`, { exit: 'llm', hint: offlineHintFor(engine.config) });
+    throw new ProgenyError('LLM_UNREACHABLE', `no model reachable: ${report.llm.detail}`, {
+      exit: 'llm',
+      hint: offlineHintFor(engine.config),
+    });
   }
-  return { conversationId, mode: report.mode, warnedOffline: false, requireModel: opts.requireModel === true, probed: true };
+  return {
+    conversationId,
+    mode: report.mode,
+    warnedOffline: false,
+    requireModel: opts.requireModel === true,
+    probed: true,
+  };
 }
 
-export async function runHeadlessTurn(ctx: CommandContext, engine: Engine, session: ChatSession, message: string, o: { stream: boolean }): Promise<TurnSummary> {
+export async function runHeadlessTurn(
+  ctx: CommandContext,
+  engine: Engine,
+  session: ChatSession,
+  message: string,
+  o: { stream: boolean },
+): Promise<TurnSummary> {
   const summary: TurnSummary = {
-    conversationId: '', turnId: '', messageId: '', reply: '', mode: session.mode, offline: false, cached: false, interrupted: false, recalled: [], state: null, stats: null,
+    conversationId: '',
+    turnId: '',
+    messageId: '',
+    reply: '',
+    mode: session.mode,
+    offline: false,
+    cached: false,
+    interrupted: false,
+    recalled: [],
+    state: null,
+    stats: null,
   };
   let failure: ProgenyError | undefined;
-  for await (const ev of engine.turn({ message, ...(session.conversationId ? { conversationId: session.conversationId } : {}) }, { signal: ctx.signal })) {
+  for await (const ev of engine.turn(
+    { message, ...(session.conversationId ? { conversationId: session.conversationId } : {}) },
+    { signal: ctx.signal },
+  )) {
     if (o.stream) ctx.out.event(ev);
     switch (ev.type) {
       case 'start':
@@ -56,7 +89,12 @@ export async function runHeadlessTurn(ctx: CommandContext, engine: Engine, sessi
         Object.assign(summary, { conversationId: ev.conversationId, turnId: ev.turnId, mode: ev.mode });
         break;
       case 'recall':
-        summary.recalled = ev.memories.map((m) => ({ id: m.memory.id, text: m.memory.text, score: m.score.score, similarity: m.score.similarity }));
+        summary.recalled = ev.memories.map((m) => ({
+          id: m.memory.id,
+          text: m.memory.text,
+          score: m.score.score,
+          similarity: m.score.similarity,
+        }));
         break;
       case 'token':
         if (!o.stream && !ctx.globals.json) ctx.out.write(ev.text);
@@ -65,15 +103,27 @@ export async function runHeadlessTurn(ctx: CommandContext, engine: Engine, sessi
         summary.state = ev.state;
         break;
       case 'done':
-        Object.assign(summary, { messageId: ev.messageId, reply: ev.reply, mode: ev.mode, offline: ev.offline, cached: ev.cached, interrupted: ev.interrupted, stats: ev.stats });
+        Object.assign(summary, {
+          messageId: ev.messageId,
+          reply: ev.reply,
+          mode: ev.mode,
+          offline: ev.offline,
+          cached: ev.cached,
+          interrupted: ev.interrupted,
+          stats: ev.stats,
+        });
         break;
       case 'error':
-        failure = new ProgenyError(ev.error.code, ev.error.message, { exit: 'llm', ...(ev.error.hint ? { hint: ev.error.hint } : {}) });
+        failure = new ProgenyError(ev.error.code, ev.error.message, {
+          exit: 'llm',
+          ...(ev.error.hint ? { hint: ev.error.hint } : {}),
+        });
         summary.reply = ev.partial;
         break;
     }
   }
-  if (!o.stream && !ctx.globals.json && (summary.reply || failure)) ctx.out.write(summary.reply.endsWith('\n') ? '' : '\n');
+  if (!o.stream && !ctx.globals.json && (summary.reply || failure))
+    ctx.out.write(summary.reply.endsWith('\n') ? '' : '\n');
   if (summary.offline && !session.warnedOffline) {
     session.warnedOffline = true;
     ctx.out.warn('OFFLINE: no model reachable, the reply comes from memory only', offlineHintFor(engine.config));

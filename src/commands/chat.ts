@@ -22,7 +22,11 @@ function conversationsView(engine: Engine): CommandResult {
       kind: 'table',
       columns: [
         { key: 'id', label: 'ID' },
-        { key: 'updatedAt', label: 'UPDATED', format: (v) => new Date(v as number).toISOString().slice(0, 16).replace('T', ' ') },
+        {
+          key: 'updatedAt',
+          label: 'UPDATED',
+          format: (v) => new Date(v as number).toISOString().slice(0, 16).replace('T', ' '),
+        },
         { key: 'title', label: 'FIRST MESSAGE', flex: true },
       ],
       rows: list as unknown as Record<string, unknown>[],
@@ -31,23 +35,41 @@ function conversationsView(engine: Engine): CommandResult {
   };
 }
 
-export async function run(ctx: CommandContext, _args: string[], opts: Record<string, unknown>): Promise<CommandResult | void> {
-  if (opts.stream && !(typeof opts.message === 'string' || !ctx.stdin.isTTY)) throw usageError('--stream needs -m or piped input');
+export async function run(
+  ctx: CommandContext,
+  _args: string[],
+  opts: Record<string, unknown>,
+): Promise<CommandResult | void> {
+  if (opts.stream && !(typeof opts.message === 'string' || !ctx.stdin.isTTY))
+    throw usageError('--stream needs -m or piped input');
   // The TUI draws its first frame before the engine opens, and probes the model in the background (--require-model
   // needs the probe's answer before starting, so it takes the usual path first).
-  if (typeof opts.message !== 'string' && isInteractive(ctx) && !opts.plain && !ctx.globals.json && !opts.list && !opts.requireModel) {
+  if (
+    typeof opts.message !== 'string' &&
+    isInteractive(ctx) &&
+    !opts.plain &&
+    !ctx.globals.json &&
+    !opts.list &&
+    !opts.requireModel
+  ) {
     const { startChatApp } = await import('./chat-interactive.js');
     return startChatApp(ctx, opts);
   }
   // chat-turn reaches the core's composition root: loaded here, after the TUI branch, so the TUI's first frame
   // does not wait for it.
-  const [engine, { prepareChat, runHeadlessTurn }] = await Promise.all([ctx.engine({ autoInit: true }), import('./chat-turn.js')]);
+  const [engine, { prepareChat, runHeadlessTurn }] = await Promise.all([
+    ctx.engine({ autoInit: true }),
+    import('./chat-turn.js'),
+  ]);
   if (opts.list) return conversationsView(engine);
   const session = await prepareChat(ctx, engine, opts);
 
   if (typeof opts.message !== 'string' && isInteractive(ctx)) {
     // The line-mode chat syncs in the background every sync.intervalS seconds (0 = off).
-    const background = engine.config['sync.intervalS'] > 0 ? (await import('./sync/background.js')).startSyncInBackground(ctx, engine) : undefined;
+    const background =
+      engine.config['sync.intervalS'] > 0
+        ? (await import('./sync/background.js')).startSyncInBackground(ctx, engine)
+        : undefined;
     try {
       const { runPlainChat } = await import('./chat-plain.js');
       return await runPlainChat(ctx, engine, session);
@@ -56,7 +78,8 @@ export async function run(ctx: CommandContext, _args: string[], opts: Record<str
     }
   }
 
-  const messages: AsyncIterable<string> | string[] = typeof opts.message === 'string' ? [opts.message] : readLines('-', ctx.stdin);
+  const messages: AsyncIterable<string> | string[] =
+    typeof opts.message === 'string' ? [opts.message] : readLines('-', ctx.stdin);
   const turns: TurnSummary[] = [];
   for await (const raw of messages) {
     if (!raw.trim()) continue;

@@ -21,19 +21,34 @@ export interface Check {
 
 function checkHome(ctx: CommandContext): Check[] {
   const { home, secrets, serverToken } = ctx.paths;
-  if (!existsSync(home)) return [{ check: 'home', status: 'warn', detail: `${home} does not exist yet`, fix: 'run `progeny init`' }];
+  if (!existsSync(home))
+    return [{ check: 'home', status: 'warn', detail: `${home} does not exist yet`, fix: 'run `progeny init`' }];
   const out: Check[] = [];
   try {
     accessSync(home, constants.W_OK);
     out.push({ check: 'home', status: 'ok', detail: home });
   } catch {
-    out.push({ check: 'home', status: 'fail', detail: `${home} is not writable`, fix: 'fix its permissions or pass --home', exit: ExitCode.store });
+    out.push({
+      check: 'home',
+      status: 'fail',
+      detail: `${home} is not writable`,
+      fix: 'fix its permissions or pass --home',
+      exit: ExitCode.store,
+    });
   }
   if (existsSync(serverToken)) {
     const mode = statSync(serverToken).mode & 0o777;
-    out.push(mode & 0o077
-      ? { check: 'secrets', status: 'fail', detail: `server token is mode ${mode.toString(8)}`, fix: `chmod 600 ${serverToken}`, exit: ExitCode.auth }
-      : { check: 'secrets', status: 'ok', detail: `${secrets} (token mode 600)` });
+    out.push(
+      mode & 0o077
+        ? {
+            check: 'secrets',
+            status: 'fail',
+            detail: `server token is mode ${mode.toString(8)}`,
+            fix: `chmod 600 ${serverToken}`,
+            exit: ExitCode.auth,
+          }
+        : { check: 'secrets', status: 'ok', detail: `${secrets} (token mode 600)` },
+    );
   }
   return out;
 }
@@ -43,10 +58,20 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
   let config: Config;
   try {
     config = loadConfig({ path: ctx.paths.config, env: ctx.env }).config;
-    checks.push({ check: 'config', status: 'ok', detail: existsSync(ctx.paths.config) ? ctx.paths.config : 'defaults (no config file)' });
+    checks.push({
+      check: 'config',
+      status: 'ok',
+      detail: existsSync(ctx.paths.config) ? ctx.paths.config : 'defaults (no config file)',
+    });
   } catch (err) {
     const e = toProgenyError(err);
-    checks.push({ check: 'config', status: 'fail', detail: e.message, ...(e.hint ? { fix: e.hint } : {}), exit: e.exitCode });
+    checks.push({
+      check: 'config',
+      status: 'fail',
+      detail: e.message,
+      ...(e.hint ? { fix: e.hint } : {}),
+      exit: e.exitCode,
+    });
     return verdict(checks);
   }
   let engine;
@@ -54,37 +79,117 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
     engine = await ctx.engine();
     const version = engine.db.pragma('user_version', { simple: true });
     const quick = engine.db.pragma('quick_check', { simple: true });
-    checks.push(quick === 'ok'
-      ? { check: 'store', status: 'ok', detail: `${ctx.paths.db} (schema ${version}, WAL, ${engine.memory.count()} memories, ${engine.conversations.count()} messages)` }
-      : { check: 'store', status: 'fail', detail: `integrity check: ${String(quick)}`, fix: 'restore the database from a backup', exit: ExitCode.store });
-    checks.push(engine.heritage.exists()
-      ? { check: 'heritage', status: 'ok', detail: `${engine.heritage.current().doc.name}, version ${engine.heritage.current().version}` }
-      : { check: 'heritage', status: 'warn', detail: 'no companion yet', fix: 'run `progeny init` (or just `progeny chat`)' });
+    checks.push(
+      quick === 'ok'
+        ? {
+            check: 'store',
+            status: 'ok',
+            detail: `${ctx.paths.db} (schema ${version}, WAL, ${engine.memory.count()} memories, ${engine.conversations.count()} messages)`,
+          }
+        : {
+            check: 'store',
+            status: 'fail',
+            detail: `integrity check: ${String(quick)}`,
+            fix: 'restore the database from a backup',
+            exit: ExitCode.store,
+          },
+    );
+    checks.push(
+      engine.heritage.exists()
+        ? {
+            check: 'heritage',
+            status: 'ok',
+            detail: `${engine.heritage.current().doc.name}, version ${engine.heritage.current().version}`,
+          }
+        : {
+            check: 'heritage',
+            status: 'warn',
+            detail: 'no companion yet',
+            fix: 'run `progeny init` (or just `progeny chat`)',
+          },
+    );
   } catch (err) {
     const e = toProgenyError(err);
     if (config['memory.backend'] === 'qdrant') checks.push(...(await qdrantChecks(ctx, config)));
-    checks.push({ check: e.code.startsWith('QDRANT_') ? 'qdrant collection' : 'store', status: 'fail', detail: e.message, ...(e.hint ? { fix: e.hint } : {}), exit: e.exitCode });
+    checks.push({
+      check: e.code.startsWith('QDRANT_') ? 'qdrant collection' : 'store',
+      status: 'fail',
+      detail: e.message,
+      ...(e.hint ? { fix: e.hint } : {}),
+      exit: e.exitCode,
+    });
     return verdict(checks);
   }
   if (config['memory.backend'] === 'qdrant') checks.push(...(await qdrantChecks(ctx, config, engine.db)));
   const report = await engine.probe(ctx.signal);
-  checks.push(report.memory.ok
-    ? { check: 'memory', status: 'ok', detail: `${report.memory.backend}: ${report.memory.detail}` }
-    : { check: 'memory', status: 'fail', detail: `${report.memory.backend}: ${report.memory.detail}`, fix: report.memory.backend === 'qdrant' ? 'see the qdrant checks; memory.backend=embedded works without a server' : 'check memory.backend settings; `progeny memory reindex` rebuilds the embedded index', exit: ExitCode.store });
+  checks.push(
+    report.memory.ok
+      ? { check: 'memory', status: 'ok', detail: `${report.memory.backend}: ${report.memory.detail}` }
+      : {
+          check: 'memory',
+          status: 'fail',
+          detail: `${report.memory.backend}: ${report.memory.detail}`,
+          fix:
+            report.memory.backend === 'qdrant'
+              ? 'see the qdrant checks; memory.backend=embedded works without a server'
+              : 'check memory.backend settings; `progeny memory reindex` rebuilds the embedded index',
+          exit: ExitCode.store,
+        },
+  );
   const llm = report.llm;
-  if (llm.provider === 'offline') checks.push({ check: 'llm', status: 'warn', detail: 'llm.provider is offline: replies come from memory only', fix: 'progeny config set llm.provider ollama' });
-  else if (!llm.ok) checks.push({ check: 'llm', status: 'fail', detail: llm.detail, fix: offlineFix(engine.config['llm.provider'], engine.config['llm.model']), exit: ExitCode.llm });
-  else if ('modelAvailable' in llm && llm.modelAvailable === false) checks.push({ check: 'llm', status: 'fail', detail: llm.detail, fix: engine.config['llm.provider'] === 'ollama' ? `ollama pull ${engine.config['llm.model']}` : 'set llm.model to a model the server lists', exit: ExitCode.llm });
-  else checks.push({ check: 'llm', status: 'ok', detail: `${llm.provider} ${llm.model ?? ''} at ${llm.url ?? ''} (${llm.latencyMs.toFixed(0)} ms)` });
-  if (!report.memory.ok) checks.push({ check: 'embedder', status: 'warn', detail: 'not checked: recall needs the memory store, which is unavailable' });
-  else try {
-    // A real recall exercises the embedder, the cache and the index end to end.
-    await engine.memory.recall({ text: 'doctor check', k: 1, peek: true });
-    checks.push({ check: 'embedder', status: 'ok', detail: `${engine.config['embedder.kind']} embedder answers` });
-  } catch (err) {
-    const e = toProgenyError(err);
-    checks.push({ check: 'embedder', status: 'fail', detail: e.message, ...(e.hint ? { fix: e.hint } : {}), exit: e.exitCode });
-  }
+  if (llm.provider === 'offline')
+    checks.push({
+      check: 'llm',
+      status: 'warn',
+      detail: 'llm.provider is offline: replies come from memory only',
+      fix: 'progeny config set llm.provider ollama',
+    });
+  else if (!llm.ok)
+    checks.push({
+      check: 'llm',
+      status: 'fail',
+      detail: llm.detail,
+      fix: offlineFix(engine.config['llm.provider'], engine.config['llm.model']),
+      exit: ExitCode.llm,
+    });
+  else if ('modelAvailable' in llm && llm.modelAvailable === false)
+    checks.push({
+      check: 'llm',
+      status: 'fail',
+      detail: llm.detail,
+      fix:
+        engine.config['llm.provider'] === 'ollama'
+          ? `ollama pull ${engine.config['llm.model']}`
+          : 'set llm.model to a model the server lists',
+      exit: ExitCode.llm,
+    });
+  else
+    checks.push({
+      check: 'llm',
+      status: 'ok',
+      detail: `${llm.provider} ${llm.model ?? ''} at ${llm.url ?? ''} (${llm.latencyMs.toFixed(0)} ms)`,
+    });
+  if (!report.memory.ok)
+    checks.push({
+      check: 'embedder',
+      status: 'warn',
+      detail: 'not checked: recall needs the memory store, which is unavailable',
+    });
+  else
+    try {
+      // A real recall exercises the embedder, the cache and the index end to end.
+      await engine.memory.recall({ text: 'doctor check', k: 1, peek: true });
+      checks.push({ check: 'embedder', status: 'ok', detail: `${engine.config['embedder.kind']} embedder answers` });
+    } catch (err) {
+      const e = toProgenyError(err);
+      checks.push({
+        check: 'embedder',
+        status: 'fail',
+        detail: e.message,
+        ...(e.hint ? { fix: e.hint } : {}),
+        exit: e.exitCode,
+      });
+    }
   checks.push({ check: 'mode', status: report.mode === 'FULL' ? 'ok' : 'warn', detail: report.mode });
   return verdict(checks);
 }
@@ -95,7 +200,9 @@ async function qdrantChecks(ctx: CommandContext, config: Config, db?: Db): Promi
 }
 
 function offlineFix(provider: string, model: string): string {
-  return provider === 'ollama' ? `start Ollama (\`ollama serve\`) and \`ollama pull ${model}\`, or set llm.url` : 'start your OpenAI-compatible server, or set llm.url and llm.apiKey';
+  return provider === 'ollama'
+    ? `start Ollama (\`ollama serve\`) and \`ollama pull ${model}\`, or set llm.url`
+    : 'start your OpenAI-compatible server, or set llm.url and llm.apiKey';
 }
 
 function verdict(checks: Check[]): CommandResult {

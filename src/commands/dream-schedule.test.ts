@@ -7,16 +7,29 @@ afterEach(() => vi.useRealTimers());
 
 function fakeEngine(config: Record<string, unknown>, dream: (o: DreamOptions) => Promise<DreamReport>) {
   const summariser = async () => 'summary';
-  return { engine: { config, mode: () => 'FULL', summariser: () => summariser, memory: { dream } } as unknown as Engine, summariser };
+  return {
+    engine: { config, mode: () => 'FULL', summariser: () => summariser, memory: { dream } } as unknown as Engine,
+    summariser,
+  };
 }
-const report: DreamReport = { decayed: 1, merged: [{ kept: 'a', archived: ['b'] }], faded: 3, summarised: 0, summaries: 0, dryRun: false };
+const report: DreamReport = {
+  decayed: 1,
+  merged: [{ kept: 'a', archived: ['b'] }],
+  faded: 3,
+  summarised: 0,
+  summaries: 0,
+  dryRun: false,
+};
 
 describe('scheduled dream in serve', () => {
   it('runs every memory.dream.everyHours, with summaries when configured, one notice per cycle', async () => {
     vi.useFakeTimers();
     const calls: DreamOptions[] = [];
     const notices: string[] = [];
-    const { engine, summariser } = fakeEngine({ 'memory.dream.everyHours': 2, 'memory.dream.summarise': true }, async (o) => (calls.push(o), report));
+    const { engine, summariser } = fakeEngine(
+      { 'memory.dream.everyHours': 2, 'memory.dream.summarise': true },
+      async (o) => (calls.push(o), report),
+    );
     const s = startDreamSchedule({ out: { notice: (m: string) => notices.push(m) } as never }, engine);
     await vi.advanceTimersByTimeAsync(3_600_000);
     expect(calls).toHaveLength(0);
@@ -43,7 +56,10 @@ describe('scheduled dream in serve', () => {
     const s = startDreamSchedule({ out: { notice: (m: string) => notices.push(m) } as never }, failing.engine);
     await vi.advanceTimersByTimeAsync(3_600_000 * 2);
     expect(n).toBe(2);
-    expect(notices).toEqual(['scheduled dream failed: disk full (will retry next cycle)', 'scheduled dream failed: disk full (will retry next cycle)']);
+    expect(notices).toEqual([
+      'scheduled dream failed: disk full (will retry next cycle)',
+      'scheduled dream failed: disk full (will retry next cycle)',
+    ]);
     await s.stop();
   });
 });

@@ -15,12 +15,16 @@ export function startDreamSchedule(ctx: Pick<CommandContext, 'out'>, engine: Eng
 
   const cycle = async (): Promise<void> => {
     try {
-      const summarise = engine.config['memory.dream.summarise'] && engine.mode() !== 'OFFLINE' ? engine.summariser() : null;
+      const summarise =
+        engine.config['memory.dream.summarise'] && engine.mode() !== 'OFFLINE' ? engine.summariser() : null;
       const r = await engine.memory.dream({ ...(summarise ? { summarise } : {}), signal: abort.signal });
       const archived = r.merged.reduce((n, m) => n + m.archived.length, 0) + r.decayed;
-      ctx.out.notice(`dream: ${archived} memories archived, ${r.faded} faded, ${r.summaries} summaries${r.summaryError ? ` (summarising stopped: ${r.summaryError})` : ''}`);
+      ctx.out.notice(
+        `dream: ${archived} memories archived, ${r.faded} faded, ${r.summaries} summaries${r.summaryError ? ` (summarising stopped: ${r.summaryError})` : ''}`,
+      );
     } catch (err) {
-      if (!abort.signal.aborted) ctx.out.notice(`scheduled dream failed: ${(err as Error).message} (will retry next cycle)`);
+      if (!abort.signal.aborted)
+        ctx.out.notice(`scheduled dream failed: ${(err as Error).message} (will retry next cycle)`);
     }
   };
   const timer = setInterval(() => {

@@ -10,7 +10,8 @@ async function requireSummariser(engine: Engine): Promise<Summariser> {
   const summarise = engine.summariser();
   if (!summarise || !probe.llm.ok) {
     throw new ProgenyError('LLM_UNREACHABLE', `dream --summarise needs a model: ${probe.llm.detail}`, {
-      exit: 'llm', hint: 'start the model server (`progeny doctor` checks), or run `progeny dream --no-summarise`',
+      exit: 'llm',
+      hint: 'start the model server (`progeny doctor` checks), or run `progeny dream --no-summarise`',
     });
   }
   return summarise;
@@ -20,15 +21,23 @@ export async function run(ctx: CommandContext, _args: string[], opts: Record<str
   const engine = await ctx.engine();
   const wanted = opts.summarise === true || (engine.config['memory.dream.summarise'] && opts.summarise !== false);
   const summarise = wanted ? await requireSummariser(engine) : undefined;
-  const r = await engine.memory.dream({ dryRun: opts.dryRun === true, ...(summarise ? { summarise } : {}), onProgress: (d, t) => ctx.out.progress('dreaming', d, t) });
+  const r = await engine.memory.dream({
+    dryRun: opts.dryRun === true,
+    ...(summarise ? { summarise } : {}),
+    onProgress: (d, t) => ctx.out.progress('dreaming', d, t),
+  });
   const archived = r.merged.reduce((n, m) => n + m.archived.length, 0);
   const wouldBe = r.dryRun ? 'would be ' : '';
   const text = [
     `${r.dryRun ? 'Dry run: ' : ''}merged ${r.merged.length} group(s) of near-duplicates (${archived} ${wouldBe}archived),`,
     `faded ${r.faded} old unrecalled memories (${r.decayed} ${wouldBe}archived).`,
-    summarise ? `${r.dryRun ? 'Would condense' : 'Condensed'} ${r.summarised} of them into ${r.summaries} summar${r.summaries === 1 ? 'y' : 'ies'}.` : '',
+    summarise
+      ? `${r.dryRun ? 'Would condense' : 'Condensed'} ${r.summarised} of them into ${r.summaries} summar${r.summaries === 1 ? 'y' : 'ies'}.`
+      : '',
     r.summaryError ? `Summarising stopped early: ${r.summaryError}; the rest were archived without a summary.` : '',
     'Nothing was deleted; `progeny memory restore <id>` brings an archived one back.',
-  ].filter(Boolean).join(' ');
+  ]
+    .filter(Boolean)
+    .join(' ');
   return { data: r, view: { kind: 'text', text } };
 }

@@ -8,7 +8,8 @@ import { INTERVIEW, type InterviewAnswers } from '../core/heritage/interview.js'
 import { listTemplates } from '../core/heritage/templates.js';
 
 async function askInterview(ctx: CommandContext): Promise<InterviewAnswers> {
-  if (!ctx.stdin.isTTY) throw usageError('--interview needs a terminal', 'pass the answers with --answers answers.json instead');
+  if (!ctx.stdin.isTTY)
+    throw usageError('--interview needs a terminal', 'pass the answers with --answers answers.json instead');
   const rl = createInterface({ input: ctx.stdin, output: ctx.out.stderr });
   const answers: InterviewAnswers = {};
   try {
@@ -33,10 +34,12 @@ function readAnswers(file: string): InterviewAnswers {
   } catch (err) {
     throw usageError(`cannot read answers from ${file}: ${(err as Error).message}`);
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw usageError(`${file} must hold a JSON object of answers`);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw usageError(`${file} must hold a JSON object of answers`);
   const ids = INTERVIEW.map((q) => q.id);
   for (const [k, v] of Object.entries(parsed)) {
-    if (!ids.includes(k)) throw usageError(`unknown interview question "${k}" in ${file}`, `questions: ${ids.join(', ')}`);
+    if (!ids.includes(k))
+      throw usageError(`unknown interview question "${k}" in ${file}`, `questions: ${ids.join(', ')}`);
     if (typeof v !== 'string') throw usageError(`answer "${k}" in ${file} must be a string`);
   }
   return parsed as InterviewAnswers;
@@ -47,7 +50,8 @@ export async function run(ctx: CommandContext, _args: string[], opts: Record<str
     const templates = listTemplates();
     return { data: templates, view: { kind: 'text', text: templates.join('\n') } };
   }
-  const answers = typeof opts.answers === 'string' ? readAnswers(opts.answers) : opts.interview ? await askInterview(ctx) : undefined;
+  const answers =
+    typeof opts.answers === 'string' ? readAnswers(opts.answers) : opts.interview ? await askInterview(ctx) : undefined;
   const engine = await ctx.engine();
   const { initializeHome } = await import('../core/engine/init.js');
   const r = initializeHome(engine, {

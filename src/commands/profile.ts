@@ -22,7 +22,11 @@ interface ProfileFlags {
   memories?: string;
 }
 
-async function profileSuite(target: string, durationMs: number, memories: number | undefined): Promise<{ profile: CpuProfile; cases: string[] }> {
+async function profileSuite(
+  target: string,
+  durationMs: number,
+  memories: number | undefined,
+): Promise<{ profile: CpuProfile; cases: string[] }> {
   const [suiteName, glob] = target.split(':');
   const suite = await loadSuite(suiteName!);
   const dir = mkdtempSync(join(tmpdir(), 'progeny-profile-'));
@@ -30,7 +34,11 @@ async function profileSuite(target: string, durationMs: number, memories: number
     const prepared = await suite.setup({ dir, seed: 42, ...(memories ? { memories } : {}) });
     try {
       const cases = prepared.cases.filter((c) => globMatcher(glob)(c.name));
-      if (!cases.length) throw usageError(`no case of suite ${suiteName} matches "${glob}"`, `cases: ${prepared.cases.map((c) => c.name).join(', ')}`);
+      if (!cases.length)
+        throw usageError(
+          `no case of suite ${suiteName} matches "${glob}"`,
+          `cases: ${prepared.cases.map((c) => c.name).join(', ')}`,
+        );
       const per = durationMs / cases.length;
       for (const c of cases) await measureCase(c, { warmupMs: 0, durationMs: Math.min(200, per), maxCalls: 100_000 }); // warm the JIT outside the profile
       const { profile } = await recordProfile(async () => {
@@ -45,8 +53,16 @@ async function profileSuite(target: string, durationMs: number, memories: number
   }
 }
 
-async function profileRoute(ctx: CommandContext, route: string, durationMs: number): Promise<{ profile: CpuProfile; cases: string[] }> {
-  const [{ parseRoute }, { runClosed }, { spawnServe }] = await Promise.all([import('../bench/http/load.js'), import('../bench/http/closed.js'), import('../bench/http/targets.js')]);
+async function profileRoute(
+  ctx: CommandContext,
+  route: string,
+  durationMs: number,
+): Promise<{ profile: CpuProfile; cases: string[] }> {
+  const [{ parseRoute }, { runClosed }, { spawnServe }] = await Promise.all([
+    import('../bench/http/load.js'),
+    import('../bench/http/closed.js'),
+    import('../bench/http/targets.js'),
+  ]);
   const r = parseRoute(route);
   const dir = mkdtempSync(join(tmpdir(), 'progeny-profile-'));
   try {
@@ -58,8 +74,15 @@ async function profileRoute(ctx: CommandContext, route: string, durationMs: numb
       await server.stop();
     }
     const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
-    if (!file) throw usageError('the server wrote no CPU profile', 'it must stop gracefully; run with --debug to see its output');
-    return { profile: JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile, cases: [`${r.method} ${r.path}`] };
+    if (!file)
+      throw usageError(
+        'the server wrote no CPU profile',
+        'it must stop gracefully; run with --debug to see its output',
+      );
+    return {
+      profile: JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile,
+      cases: [`${r.method} ${r.path}`],
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -72,10 +95,15 @@ export async function run(ctx: CommandContext, args: string[], opts: ProfileFlag
   const memories = opts.memories ? parsePositiveInt(opts.memories, '--memories', 10_000_000) : undefined;
   const isRoute = /^\s*(GET|POST|PUT|PATCH|DELETE|HEAD\s+)?\s*\//i.test(target);
   if (!isRoute && !SUITE_NAMES.includes(target.split(':')[0]!)) {
-    throw usageError(`"${target}" is neither a core suite nor an HTTP route`, `use one of ${SUITE_NAMES.join(', ')} (optionally suite:case-glob), or a route like 'GET /v1/state'`);
+    throw usageError(
+      `"${target}" is neither a core suite nor an HTTP route`,
+      `use one of ${SUITE_NAMES.join(', ')} (optionally suite:case-glob), or a route like 'GET /v1/state'`,
+    );
   }
   ctx.out.notice(`profiling ${target} for ${durationMs / 1000} s`);
-  const { profile, cases } = isRoute ? await profileRoute(ctx, target, durationMs) : await profileSuite(target, durationMs, memories);
+  const { profile, cases } = isRoute
+    ? await profileRoute(ctx, target, durationMs)
+    : await profileSuite(target, durationMs, memories);
   const slug = target.replace(/[^a-z0-9.]+/gi, '-').replace(/^-|-$/g, '');
   const out = resolve(opts.out ?? `progeny-${slug}-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`);
   writeFileAtomic(out, JSON.stringify(profile));
@@ -95,7 +123,10 @@ export async function run(ctx: CommandContext, args: string[], opts: ProfileFlag
           ],
           rows: hot.functions as unknown as Record<string, unknown>[],
         },
-        { kind: 'text', text: `${cases.join(', ')}: ${hot.totalMs.toFixed(0)} ms sampled\nprofile: ${out} (open it in Chrome DevTools → Performance, or VS Code)` },
+        {
+          kind: 'text',
+          text: `${cases.join(', ')}: ${hot.totalMs.toFixed(0)} ms sampled\nprofile: ${out} (open it in Chrome DevTools → Performance, or VS Code)`,
+        },
       ],
     },
   };

@@ -6,19 +6,51 @@ const plain = { style: (_s: unknown, t: string) => t, width: 60 };
 describe('renderView', () => {
   it('aligns table columns and right-aligns numbers', () => {
     const text = renderView(
-      { kind: 'table', columns: [{ key: 'id', label: 'ID' }, { key: 'n', label: 'N', align: 'right' }, { key: 't', label: 'TEXT' }], rows: [{ id: 'a', n: 5, t: 'x' }, { id: 'bbb', n: 12, t: 'y' }] },
+      {
+        kind: 'table',
+        columns: [
+          { key: 'id', label: 'ID' },
+          { key: 'n', label: 'N', align: 'right' },
+          { key: 't', label: 'TEXT' },
+        ],
+        rows: [
+          { id: 'a', n: 5, t: 'x' },
+          { id: 'bbb', n: 12, t: 'y' },
+        ],
+      },
       plain,
     );
     expect(text.split('\n')).toEqual(['ID    N  TEXT', 'a     5  x', 'bbb  12  y']);
   });
   it('truncates the flexible column to the terminal width', () => {
-    const text = renderView({ kind: 'table', columns: [{ key: 'id', label: 'ID' }, { key: 't', label: 'TEXT', flex: true }], rows: [{ id: 'a', t: 'w'.repeat(200) }] }, plain);
+    const text = renderView(
+      {
+        kind: 'table',
+        columns: [
+          { key: 'id', label: 'ID' },
+          { key: 't', label: 'TEXT', flex: true },
+        ],
+        rows: [{ id: 'a', t: 'w'.repeat(200) }],
+      },
+      plain,
+    );
     for (const line of text.split('\n')) expect([...line].length).toBeLessThanOrEqual(60);
     expect(text).toContain('…');
   });
   it('shows the empty message and fields aligned', () => {
     expect(renderView({ kind: 'table', columns: [], rows: [], empty: 'none here' }, plain)).toBe('none here');
-    expect(renderView({ kind: 'fields', fields: [['a', 1], ['long', 'x\ny']] }, plain)).toBe('a     1\nlong  x\n      y');
+    expect(
+      renderView(
+        {
+          kind: 'fields',
+          fields: [
+            ['a', 1],
+            ['long', 'x\ny'],
+          ],
+        },
+        plain,
+      ),
+    ).toBe('a     1\nlong  x\n      y');
   });
   it('formats cells', () => {
     expect(cell(null)).toBe('–');

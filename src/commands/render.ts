@@ -33,7 +33,8 @@ export function cell(value: unknown): string {
   return String(value).replace(/\s*\n\s*/g, ' ⏎ ');
 }
 
-const truncate = (s: string, n: number): string => ([...s].length <= n ? s : `${[...s].slice(0, Math.max(1, n - 1)).join('')}…`);
+const truncate = (s: string, n: number): string =>
+  [...s].length <= n ? s : `${[...s].slice(0, Math.max(1, n - 1)).join('')}…`;
 const visible = (s: string): number => [...s].length;
 
 function renderTable(v: Extract<View, { kind: 'table' }>, o: RenderOptions): string {
@@ -76,7 +77,10 @@ export function renderView(v: View, o: RenderOptions): string {
     case 'fields':
       return renderFields(v, o);
     case 'stack':
-      return v.views.map((x) => renderView(x, o)).filter(Boolean).join('\n\n');
+      return v.views
+        .map((x) => renderView(x, o))
+        .filter(Boolean)
+        .join('\n\n');
     default:
       return '';
   }

@@ -16,7 +16,8 @@ export async function run(ctx: CommandContext, _args: string[], opts: Record<str
   const flags: PartialConfig = {};
   if (opts.port !== undefined) flags['server.port'] = intArg(opts.port, '--port', 0, 65_535);
   if (opts.host !== undefined) {
-    if (typeof opts.host !== 'string' || !opts.host.trim()) throw usageError('--host needs an address, e.g. 127.0.0.1 or 0.0.0.0');
+    if (typeof opts.host !== 'string' || !opts.host.trim())
+      throw usageError('--host needs an address, e.g. 127.0.0.1 or 0.0.0.0');
     flags['server.host'] = opts.host.trim();
   }
   if (opts.log !== undefined) {
@@ -25,11 +26,15 @@ export async function run(ctx: CommandContext, _args: string[], opts: Record<str
   }
   const engine = await ctx.engine({ autoInit: true, flags });
   const [{ createServer }, { startSyncInBackground }, { startDreamSchedule }] = await Promise.all([
-    import('../server/create.js'), import('./sync/background.js'), import('./dream-schedule.js'),
+    import('../server/create.js'),
+    import('./sync/background.js'),
+    import('./dream-schedule.js'),
   ]);
   // The sync relay (sync.md: part of `progeny serve`; relay.db beside the home database, under /v1/sync/, authenticated
   // by request signatures) unless server.relay is off, and, when sync.intervalS > 0, this home's own background sync.
-  const relay = engine.config['server.relay'] ? (await import('../server/relay/index.js')).relayForEngine(engine) : undefined;
+  const relay = engine.config['server.relay']
+    ? (await import('../server/relay/index.js')).relayForEngine(engine)
+    : undefined;
   let background: { stop(): Promise<void> } | undefined;
   let dreams: { stop(): Promise<void> } | undefined;
   const app = await createServer(engine, {
@@ -58,7 +63,15 @@ export async function run(ctx: CommandContext, _args: string[], opts: Record<str
   const port = typeof addr === 'object' && addr ? addr.port : engine.config['server.port'];
   const host = engine.config['server.host'];
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  const ready = { url, host, port, pid: process.pid, home: engine.paths.home, tokenFile: engine.paths.serverToken, mode: engine.mode() };
+  const ready = {
+    url,
+    host,
+    port,
+    pid: process.pid,
+    home: engine.paths.home,
+    tokenFile: engine.paths.serverToken,
+    mode: engine.mode(),
+  };
   if (ctx.globals.json) ctx.out.event({ listening: ready });
   else ctx.out.write(`progeny: serving on ${url} (mode ${ready.mode}; token in ${ready.tokenFile}; Ctrl+C stops)\n`);
 
@@ -74,8 +87,20 @@ export async function run(ctx: CommandContext, _args: string[], opts: Record<str
 function listenError(err: unknown, host: string, port: number): unknown {
   const code = (err as NodeJS.ErrnoException).code;
   const where = `${host}:${port}`;
-  if (code === 'EADDRINUSE') return new ProgenyError('PORT_IN_USE', `${where} is already in use`, { exit: 'usage', hint: 'stop the other server, or pick another port with --port (0 picks a free one)' });
-  if (code === 'EACCES') return new ProgenyError('PORT_DENIED', `not allowed to listen on ${where}`, { exit: 'auth', hint: 'ports below 1024 need privileges; use a higher --port' });
-  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return new ProgenyError('BAD_HOST', `cannot listen on ${host}: no such local address`, { exit: 'usage', hint: 'use 127.0.0.1, 0.0.0.0 or an address of this machine with --host' });
+  if (code === 'EADDRINUSE')
+    return new ProgenyError('PORT_IN_USE', `${where} is already in use`, {
+      exit: 'usage',
+      hint: 'stop the other server, or pick another port with --port (0 picks a free one)',
+    });
+  if (code === 'EACCES')
+    return new ProgenyError('PORT_DENIED', `not allowed to listen on ${where}`, {
+      exit: 'auth',
+      hint: 'ports below 1024 need privileges; use a higher --port',
+    });
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+    return new ProgenyError('BAD_HOST', `cannot listen on ${host}: no such local address`, {
+      exit: 'usage',
+      hint: 'use 127.0.0.1, 0.0.0.0 or an address of this machine with --host',
+    });
   return err;
 }

@@ -10,7 +10,10 @@ describe('ProgenyError identity', () => {
     const secondCopy = './errors.js?second-copy';
     const other = (await import(/* @vite-ignore */ secondCopy)) as typeof ErrorsModule;
     expect(other.ProgenyError).not.toBe(ProgenyError);
-    const fromOtherCopy = new other.ProgenyError('NOT_FOUND', 'memory x not found', { exit: 'usage', hint: 'list them' });
+    const fromOtherCopy = new other.ProgenyError('NOT_FOUND', 'memory x not found', {
+      exit: 'usage',
+      hint: 'list them',
+    });
     expect(fromOtherCopy instanceof ProgenyError).toBe(true);
     const mapped = toProgenyError(fromOtherCopy);
     expect(mapped).toBe(fromOtherCopy);

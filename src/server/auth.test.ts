@@ -5,14 +5,17 @@ let s: TestServer;
 let chatOnly: string;
 let reader: string;
 beforeAll(async () => {
-  s = await startTestServer({}, {
-    rateLimit: { perSecond: 1, burst: 12 },
-    plugins: [
-      async (app) => {
-        app.get('/v1/sync/ping', { config: { auth: false } }, async () => ({ relay: true }));
-      },
-    ],
-  });
+  s = await startTestServer(
+    {},
+    {
+      rateLimit: { perSecond: 1, burst: 12 },
+      plugins: [
+        async (app) => {
+          app.get('/v1/sync/ping', { config: { auth: false } }, async () => ({ relay: true }));
+        },
+      ],
+    },
+  );
   chatOnly = s.engine.devices.add('phone', ['chat']).token;
   reader = s.engine.devices.add('reader', ['memory:read']).token;
 });
@@ -51,7 +54,12 @@ describe('authentication', () => {
     expect((await get('/v1/memories', reader)).statusCode).toBe(200);
     expect((await get('/v1/state', reader)).statusCode).toBe(403);
     expect((await get('/metrics', chatOnly)).statusCode).toBe(403);
-    const post = await s.app.inject({ method: 'POST', url: '/v1/state', headers: { authorization: `Bearer ${chatOnly}` }, payload: { deltas: { trust: 0.1 }, reason: 'x' } });
+    const post = await s.app.inject({
+      method: 'POST',
+      url: '/v1/state',
+      headers: { authorization: `Bearer ${chatOnly}` },
+      payload: { deltas: { trust: 0.1 }, reason: 'x' },
+    });
     expect(post.statusCode).toBe(403);
   });
 

@@ -18,7 +18,11 @@ export interface ChatRequest {
 }
 
 /** The events of one turn; the turn is aborted when the client's connection closes before the turn ends. */
-export async function* turnEvents(ctx: RouteContext, reply: FastifyReply, input: ChatRequest): AsyncGenerator<EngineEvent> {
+export async function* turnEvents(
+  ctx: RouteContext,
+  reply: FastifyReply,
+  input: ChatRequest,
+): AsyncGenerator<EngineEvent> {
   const gone = new AbortController();
   // A response closed before it finished means the client went away: stop the turn (its partial reply is kept).
   const onClose = (): void => {
@@ -50,7 +54,19 @@ export interface TurnResult {
 
 /** Folds a whole turn into one result; an `error` event becomes a thrown ProgenyError (with the partial reply). */
 export async function collectTurn(events: AsyncIterable<EngineEvent>): Promise<TurnResult> {
-  const r: TurnResult = { turnId: '', conversationId: '', messageId: null, reply: '', mode: 'FULL', interrupted: false, offline: false, cached: false, recalled: [], state: null, stats: null };
+  const r: TurnResult = {
+    turnId: '',
+    conversationId: '',
+    messageId: null,
+    reply: '',
+    mode: 'FULL',
+    interrupted: false,
+    offline: false,
+    cached: false,
+    recalled: [],
+    state: null,
+    stats: null,
+  };
   for await (const e of events) {
     switch (e.type) {
       case 'start':
@@ -63,7 +79,15 @@ export async function collectTurn(events: AsyncIterable<EngineEvent>): Promise<T
         r.state = e.state;
         break;
       case 'done':
-        Object.assign(r, { messageId: e.messageId, reply: e.reply, interrupted: e.interrupted, offline: e.offline, cached: e.cached, mode: e.mode, stats: e.stats });
+        Object.assign(r, {
+          messageId: e.messageId,
+          reply: e.reply,
+          interrupted: e.interrupted,
+          offline: e.offline,
+          cached: e.cached,
+          mode: e.mode,
+          stats: e.stats,
+        });
         break;
       case 'error':
         throw new ProgenyError(e.error.code, e.error.message, {

@@ -34,7 +34,11 @@ export function needsCompression(reply: FastifyReply, payload: unknown): boolean
   return /json|text\/plain/.test(String(reply.getHeader('content-type') ?? ''));
 }
 
-export async function compress(req: FastifyRequest, reply: FastifyReply, payload: string | Buffer): Promise<string | Buffer> {
+export async function compress(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  payload: string | Buffer,
+): Promise<string | Buffer> {
   const size = Buffer.byteLength(payload);
   reply.header('vary', 'accept-encoding');
   const enc = pickEncoding(req.headers['accept-encoding']);

@@ -55,7 +55,12 @@ export async function createServer(engine: Engine, options: ServerOptions = {}):
             level: log,
             stream: process.stderr,
             // Never log a token: browsers may send it as ?access_token= on the WebSocket URL.
-            serializers: { req: (r: { method: string; url: string }) => ({ method: r.method, url: r.url.replace(/([?&]access_token=)[^&]*/g, '$1[redacted]') }) },
+            serializers: {
+              req: (r: { method: string; url: string }) => ({
+                method: r.method,
+                url: r.url.replace(/([?&]access_token=)[^&]*/g, '$1[redacted]'),
+              }),
+            },
           },
     bodyLimit: options.bodyLimit ?? cfg['server.bodyLimit'],
     requestIdHeader: 'x-request-id',
@@ -63,7 +68,9 @@ export async function createServer(engine: Engine, options: ServerOptions = {}):
     genReqId: () => `${idPrefix}${(++requestSeq).toString(16).padStart(8, '0')}`,
     return503OnClosing: true,
     // Our own small validator instead of Ajv keeps the idle server inside its memory budget (schema.ts).
-    schemaController: { compilersFactory: { buildValidator: buildValidator as never, buildSerializer: buildSerializer as never } },
+    schemaController: {
+      compilersFactory: { buildValidator: buildValidator as never, buildSerializer: buildSerializer as never },
+    },
   });
   const ctx: RouteContext = {
     engine,
@@ -74,7 +81,9 @@ export async function createServer(engine: Engine, options: ServerOptions = {}):
     notify: () => undefined,
   };
   const auth = createAuthenticator(options.token ?? ensureServerToken(engine.paths), engine.devices);
-  const rl = options.rateLimit ?? (cfg['server.rateLimit'] > 0 ? { perSecond: cfg['server.rateLimit'], burst: cfg['server.rateBurst'] } : false);
+  const rl =
+    options.rateLimit ??
+    (cfg['server.rateLimit'] > 0 ? { perSecond: cfg['server.rateLimit'], burst: cfg['server.rateBurst'] } : false);
   const limiter = rl ? createRateLimiter(rl.perSecond, rl.burst) : null;
 
   // Declared up front so every request object is created with these fields (fastify's advice: adding them in a hook
@@ -96,7 +105,12 @@ export async function createServer(engine: Engine, options: ServerOptions = {}):
         if (wait > 0) {
           ctx.metrics.limited();
           reply.header('retry-after', String(wait));
-          throw httpError(429, 'RATE_LIMITED', `too many requests for token "${principal.name}"`, `retry after ${wait} s; the limit is server.rateLimit requests/s per token`);
+          throw httpError(
+            429,
+            'RATE_LIMITED',
+            `too many requests for token "${principal.name}"`,
+            `retry after ${wait} s; the limit is server.rateLimit requests/s per token`,
+          );
         }
       }
       if (config.cap) requireCapability(principal, config.cap);
@@ -107,7 +121,10 @@ export async function createServer(engine: Engine, options: ServerOptions = {}):
   });
   app.addHook('onSend', (req, reply, payload, done) => {
     if (!needsCompression(reply, payload)) return done(null, payload);
-    compress(req, reply, payload as string | Buffer).then((out) => done(null, out), (err: Error) => done(err));
+    compress(req, reply, payload as string | Buffer).then(
+      (out) => done(null, out),
+      (err: Error) => done(err),
+    );
   });
   app.addHook('onResponse', (req, reply, done) => {
     ctx.metrics.observe(req.routeUrl ?? 'unmatched', req.method, reply.statusCode, reply.elapsedTime);
@@ -115,7 +132,11 @@ export async function createServer(engine: Engine, options: ServerOptions = {}):
   });
   app.setErrorHandler((err, req, reply) => sendError(req, reply, err));
   app.setNotFoundHandler((req, reply) =>
-    sendError(req, reply, httpError(404, 'NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`, 'see docs/api.md for the routes')),
+    sendError(
+      req,
+      reply,
+      httpError(404, 'NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`, 'see docs/api.md for the routes'),
+    ),
   );
 
   // Introspection for tests and shutdown reports: the routes served and the work in flight.

@@ -26,8 +26,17 @@ export function statusFor(err: ProgenyError): number {
   return BY_CODE[err.code] ?? BY_EXIT[err.exitCode] ?? 500;
 }
 
-export const httpError = (status: number, code: string, message: string, hint?: string, details?: unknown): ProgenyError => {
-  const e = new ProgenyError(code, message, { ...(hint ? { hint } : {}), ...(details === undefined ? {} : { details }) });
+export const httpError = (
+  status: number,
+  code: string,
+  message: string,
+  hint?: string,
+  details?: unknown,
+): ProgenyError => {
+  const e = new ProgenyError(code, message, {
+    ...(hint ? { hint } : {}),
+    ...(details === undefined ? {} : { details }),
+  });
   (e as ProgenyError & { status?: number }).status = status;
   return e;
 };
@@ -42,10 +51,18 @@ interface ValidationItem {
 function validationDetails(err: FastifyError): { field: string; reason: string }[] {
   const where = err.validationContext ?? 'body';
   return ((err.validation ?? []) as ValidationItem[]).map((v) => {
-    const path = v.instancePath.split('/').filter(Boolean).map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join('');
+    const path = v.instancePath
+      .split('/')
+      .filter(Boolean)
+      .map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`))
+      .join('');
     const extra = v.params.missingProperty ?? v.params.additionalProperty;
     const field = `${where}${path}${extra ? `.${String(extra)}` : ''}`;
-    const reason = v.params.additionalProperty ? 'is not a known field' : v.params.missingProperty ? 'is required' : (v.message ?? 'is invalid');
+    const reason = v.params.additionalProperty
+      ? 'is not a known field'
+      : v.params.missingProperty
+        ? 'is required'
+        : (v.message ?? 'is invalid');
     return { field, reason };
   });
 }
@@ -65,7 +82,12 @@ export function toHttpError(err: unknown): { status: number; body: ErrorJson } {
     const first = details[0];
     return {
       status: 400,
-      body: { code: 'VALIDATION', message: first ? `${first.field} ${first.reason}` : 'invalid request', hint: 'see docs/api.md for the request schema', details },
+      body: {
+        code: 'VALIDATION',
+        message: first ? `${first.field} ${first.reason}` : 'invalid request',
+        hint: 'see docs/api.md for the request schema',
+        details,
+      },
     };
   }
   if (err instanceof ProgenyError) {
@@ -78,11 +100,24 @@ export function toHttpError(err: unknown): { status: number; body: ErrorJson } {
     if (status < 500) return { status, body: { code, message: fe.message.replace(/^FST_\w+:\s*/, ''), hint } };
   }
   // JSON.parse failures from body parsing and similar client-side syntax errors.
-  if (fe && typeof fe === 'object' && typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+  if (
+    fe &&
+    typeof fe === 'object' &&
+    typeof fe.statusCode === 'number' &&
+    fe.statusCode >= 400 &&
+    fe.statusCode < 500
+  ) {
     return { status: fe.statusCode, body: { code: 'BAD_REQUEST', message: fe.message, hint: 'see docs/api.md' } };
   }
   const e = toProgenyError(err);
-  return { status: e.code === 'INTERRUPTED' ? 499 : 500, body: { code: e.code === 'UNEXPECTED' ? 'INTERNAL' : e.code, message: e.message, hint: 'this is a bug in progeny; the server log has the details' } };
+  return {
+    status: e.code === 'INTERRUPTED' ? 499 : 500,
+    body: {
+      code: e.code === 'UNEXPECTED' ? 'INTERNAL' : e.code,
+      message: e.message,
+      hint: 'this is a bug in progeny; the server log has the details',
+    },
+  };
 }
 
 export function sendError(req: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {

@@ -16,13 +16,21 @@ interface BoundSeries {
 
 export function createServerMetrics(engine: Engine) {
   const m = engine.metrics;
-  const latency = m.histogram('progeny_http_request_duration_seconds', 'HTTP request latency by route', LATENCY_BUCKETS);
+  const latency = m.histogram(
+    'progeny_http_request_duration_seconds',
+    'HTTP request latency by route',
+    LATENCY_BUCKETS,
+  );
   const requests = m.counter('progeny_http_requests_total', 'HTTP requests by route, method and status');
   const limited = m.counter('progeny_http_rate_limited_total', 'Requests refused by the per-token rate limit');
   const wsConnections = m.gauge('progeny_ws_connections', 'Open WebSocket connections');
   const wsMessages = m.counter('progeny_ws_messages_total', 'WebSocket messages by direction and type');
   const wsDropped = m.counter('progeny_ws_notices_dropped_total', 'Notices not sent to slow WebSocket clients');
-  const wsLatency = m.histogram('progeny_ws_reply_duration_seconds', 'WebSocket request-to-reply latency by type', LATENCY_BUCKETS);
+  const wsLatency = m.histogram(
+    'progeny_ws_reply_duration_seconds',
+    'WebSocket request-to-reply latency by type',
+    LATENCY_BUCKETS,
+  );
   m.gauge('progeny_process_resident_memory_bytes', 'Resident set size').set(() => process.memoryUsage.rss());
   m.gauge('progeny_conversation_messages', 'Stored chat messages').set(() => engine.conversations.count());
   // Hit ratio of the LLM response cache (its counters are the cache's own, registered by the engine).
@@ -47,11 +55,19 @@ export function createServerMetrics(engine: Engine) {
     }
     return sync.status;
   };
-  m.gauge('progeny_sync_pending_changes', 'Local changes not yet accepted by the relay').set(() => syncStatus()?.pendingChanges ?? 0);
-  m.gauge('progeny_sync_unsent_batches', 'Sealed batches not yet accepted by the relay').set(() => syncStatus()?.unsentBatches ?? 0);
+  m.gauge('progeny_sync_pending_changes', 'Local changes not yet accepted by the relay').set(
+    () => syncStatus()?.pendingChanges ?? 0,
+  );
+  m.gauge('progeny_sync_unsent_batches', 'Sealed batches not yet accepted by the relay').set(
+    () => syncStatus()?.unsentBatches ?? 0,
+  );
   m.gauge('progeny_sync_conflicts', 'Sync conflicts recorded').set(() => syncStatus()?.conflicts ?? 0);
-  m.gauge('progeny_sync_last_push_timestamp_seconds', 'Time of the last successful push').set(() => (syncStatus()?.lastPushAt ?? 0) / 1000);
-  m.gauge('progeny_sync_last_pull_timestamp_seconds', 'Time of the last successful pull').set(() => (syncStatus()?.lastPullAt ?? 0) / 1000);
+  m.gauge('progeny_sync_last_push_timestamp_seconds', 'Time of the last successful push').set(
+    () => (syncStatus()?.lastPushAt ?? 0) / 1000,
+  );
+  m.gauge('progeny_sync_last_pull_timestamp_seconds', 'Time of the last successful pull').set(
+    () => (syncStatus()?.lastPullAt ?? 0) / 1000,
+  );
   let open = 0;
   wsConnections.set(() => open);
   // Per-request recording resolves each (method, route, status) to its series once, then only adds numbers. Nested
@@ -64,7 +80,14 @@ export function createServerMetrics(engine: Engine) {
     let byStatus = byRoute.get(route);
     if (!byStatus) byRoute.set(route, (byStatus = new Map()));
     let b = byStatus.get(status);
-    if (!b) byStatus.set(status, (b = { latency: latency.bind({ route, method }), count: requests.bind({ route, method, status: String(status) }) }));
+    if (!b)
+      byStatus.set(
+        status,
+        (b = {
+          latency: latency.bind({ route, method }),
+          count: requests.bind({ route, method, status: String(status) }),
+        }),
+      );
     return b;
   };
   return {

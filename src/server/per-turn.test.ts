@@ -18,7 +18,10 @@ describe('perTurn', () => {
   it('computes again within the turn when the stamp changes (a write made by this process)', () => {
     let n = 0;
     let writes = 0;
-    const v = perTurn(() => ++n, () => writes);
+    const v = perTurn(
+      () => ++n,
+      () => writes,
+    );
     expect([v(), v()]).toEqual([1, 1]);
     writes++;
     expect([v(), v()]).toEqual([2, 2]);

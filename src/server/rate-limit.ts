@@ -12,7 +12,11 @@ interface Bucket {
   at: number;
 }
 
-export function createRateLimiter(ratePerSecond: number, burst: number, now: () => number = () => performance.now()): RateLimiter {
+export function createRateLimiter(
+  ratePerSecond: number,
+  burst: number,
+  now: () => number = () => performance.now(),
+): RateLimiter {
   const buckets = new Map<string, Bucket>();
   const capacity = Math.max(1, burst);
   return {

@@ -10,7 +10,12 @@ afterAll(() => s.close());
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 const call = (method: Method, url: string, payload?: unknown, headers: Record<string, string> = {}) =>
-  s.app.inject({ method, url, headers: { ...s.auth, ...headers }, ...(payload === undefined ? {} : { payload: payload as string }) });
+  s.app.inject({
+    method,
+    url,
+    headers: { ...s.auth, ...headers },
+    ...(payload === undefined ? {} : { payload: payload as string }),
+  });
 
 describe('state', () => {
   it('reads the state and adjusts it with the earned rule and a reason', async () => {
@@ -57,13 +62,17 @@ describe('heritage', () => {
     expect((await call('PUT', '/v1/heritage', { doc: { nonsense: true }, reason: 'x' })).statusCode).toBe(400);
     expect((await call('GET', '/v1/heritage?version=1')).json().version).toBe(1);
     expect((await call('GET', '/v1/heritage?version=99')).statusCode).toBe(404);
-    expect((await call('GET', '/v1/heritage/history')).json().versions.map((v: { version: number }) => v.version)).toEqual([1, 2]);
+    expect(
+      (await call('GET', '/v1/heritage/history')).json().versions.map((v: { version: number }) => v.version),
+    ).toEqual([1, 2]);
   });
 });
 
 describe('memories', () => {
   it('adds in a batch, pages with a cursor, gets, edits, shows history and forgets', async () => {
-    const add = await call('POST', '/v1/memories', { memories: Array.from({ length: 25 }, (_, i) => ({ text: `note number ${i}`, kind: 'fact', salience: 0.4 })) });
+    const add = await call('POST', '/v1/memories', {
+      memories: Array.from({ length: 25 }, (_, i) => ({ text: `note number ${i}`, kind: 'fact', salience: 0.4 })),
+    });
     expect(add.statusCode).toBe(201);
     const added = add.json().memories as { id: string }[];
     expect(added).toHaveLength(25);
@@ -71,7 +80,9 @@ describe('memories', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const page: { items: { id: string }[]; nextCursor: string | null } = (await call('GET', `/v1/memories?limit=10${cursor ? `&cursor=${cursor}` : ''}`)).json();
+      const page: { items: { id: string }[]; nextCursor: string | null } = (
+        await call('GET', `/v1/memories?limit=10${cursor ? `&cursor=${cursor}` : ''}`)
+      ).json();
       page.items.forEach((m) => seen.add(m.id));
       cursor = page.nextCursor;
       pages++;
@@ -89,7 +100,9 @@ describe('memories', () => {
     expect((await call('GET', '/v1/memories/ZZZZZZZZZZ')).statusCode).toBe(404);
     expect((await call('PATCH', `/v1/memories/${added[1]!.id}`, {})).statusCode).toBe(400);
     expect((await call('POST', '/v1/memories', { memories: [] })).json().error.details[0].field).toBe('body.memories');
-    expect((await call('POST', '/v1/memories', { memories: [{ text: 'x', kind: 'gossip' }] })).json().error.details[0].field).toBe('body.memories[0].kind');
+    expect(
+      (await call('POST', '/v1/memories', { memories: [{ text: 'x', kind: 'gossip' }] })).json().error.details[0].field,
+    ).toBe('body.memories[0].kind');
   });
 
   it('searches without counting the recall', async () => {
@@ -122,10 +135,13 @@ describe('chat and conversations', () => {
     const r = await call('POST', '/v1/chat', { message: 'tell me something', stream: true });
     expect(r.statusCode).toBe(200);
     expect(r.headers['content-type']).toMatch(/text\/event-stream/);
-    const events = r.body.trim().split('\n\n').map((f) => {
-      const [ev, data] = f.split('\n');
-      return { event: ev!.slice(7), data: JSON.parse(data!.slice(6)) as { type: string } };
-    });
+    const events = r.body
+      .trim()
+      .split('\n\n')
+      .map((f) => {
+        const [ev, data] = f.split('\n');
+        return { event: ev!.slice(7), data: JSON.parse(data!.slice(6)) as { type: string } };
+      });
     expect(events[0]!.event).toBe('start');
     expect(events.at(-1)!.event).toBe('done');
     expect(events.every((e) => e.event === e.data.type)).toBe(true);
@@ -135,7 +151,10 @@ describe('chat and conversations', () => {
   it('validates chat input', async () => {
     expect((await call('POST', '/v1/chat', { message: '' })).json().error.details[0].field).toBe('body.message');
     expect((await call('POST', '/v1/chat', { message: 'x'.repeat(32_001) })).statusCode).toBe(400);
-    expect((await call('POST', '/v1/chat', { message: 'hi', extra: 1 })).json().error.details[0]).toEqual({ field: 'body.extra', reason: 'is not a known field' });
+    expect((await call('POST', '/v1/chat', { message: 'hi', extra: 1 })).json().error.details[0]).toEqual({
+      field: 'body.extra',
+      reason: 'is not a known field',
+    });
   });
 });
 
@@ -144,24 +163,35 @@ describe('HTTP behaviour', () => {
     const bad = await call('POST', '/v1/chat', '{"message": "hi"', { 'content-type': 'application/json' });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.code).toBe('MALFORMED_JSON');
-    const big = await call('POST', '/v1/memories', JSON.stringify({ memories: [{ text: 'x'.repeat(70 * 1024) }] }), { 'content-type': 'application/json' });
+    const big = await call('POST', '/v1/memories', JSON.stringify({ memories: [{ text: 'x'.repeat(70 * 1024) }] }), {
+      'content-type': 'application/json',
+    });
     expect(big.statusCode).toBe(413);
     expect(big.json().error).toMatchObject({ code: 'BODY_TOO_LARGE' });
     const type = await call('POST', '/v1/chat', 'message=hi', { 'content-type': 'application/x-www-form-urlencoded' });
     expect(type.statusCode).toBe(415);
     expect(type.json().error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
-    const proto = await call('POST', '/v1/state', '{"__proto__": {"x": 1}, "deltas": {"trust": 0.1}, "reason": "x"}', { 'content-type': 'application/json' });
+    const proto = await call('POST', '/v1/state', '{"__proto__": {"x": 1}, "deltas": {"trust": 0.1}, "reason": "x"}', {
+      'content-type': 'application/json',
+    });
     expect(proto.statusCode).toBe(400);
   });
 
   it('returns a request id, and keeps the one the client sent', async () => {
     const r = await call('GET', '/v1/health');
     expect(r.headers['x-request-id']).toMatch(/^[0-9a-f]{16}$/);
-    expect((await call('GET', '/v1/health', undefined, { 'x-request-id': 'abc-123' })).headers['x-request-id']).toBe('abc-123');
+    expect((await call('GET', '/v1/health', undefined, { 'x-request-id': 'abc-123' })).headers['x-request-id']).toBe(
+      'abc-123',
+    );
   });
 
   it('compresses large JSON with brotli or gzip as negotiated, and small replies not at all', async () => {
-    await call('POST', '/v1/memories', { memories: Array.from({ length: 40 }, (_, i) => ({ text: `a fairly long memory text number ${i} to make the page big`, kind: 'summary' })) });
+    await call('POST', '/v1/memories', {
+      memories: Array.from({ length: 40 }, (_, i) => ({
+        text: `a fairly long memory text number ${i} to make the page big`,
+        kind: 'summary',
+      })),
+    });
     await s.engine.memory.flush();
     const plain = await call('GET', '/v1/memories?limit=40&kind=summary');
     expect(plain.headers['content-encoding']).toBeUndefined();
@@ -172,14 +202,21 @@ describe('HTTP behaviour', () => {
     const gz = await call('GET', '/v1/memories?limit=40&kind=summary', undefined, { 'accept-encoding': 'gzip' });
     expect(gz.headers['content-encoding']).toBe('gzip');
     expect(gunzipSync(gz.rawPayload).toString()).toBe(plain.body);
-    expect((await call('GET', '/v1/memories?limit=40&kind=summary', undefined, { 'accept-encoding': 'br;q=0, gzip;q=0' })).headers['content-encoding']).toBeUndefined();
-    expect((await call('GET', '/v1/state', undefined, { 'accept-encoding': 'br' })).headers['content-encoding']).toBeUndefined();
+    expect(
+      (await call('GET', '/v1/memories?limit=40&kind=summary', undefined, { 'accept-encoding': 'br;q=0, gzip;q=0' }))
+        .headers['content-encoding'],
+    ).toBeUndefined();
+    expect(
+      (await call('GET', '/v1/state', undefined, { 'accept-encoding': 'br' })).headers['content-encoding'],
+    ).toBeUndefined();
   });
 
   it('renders Prometheus metrics with request latency buckets at the budgets, cache ratio and memory counts', async () => {
     const m = await call('GET', '/metrics');
     expect(m.headers['content-type']).toMatch(/text\/plain; version=0.0.4/);
-    expect(m.body).toMatch(/progeny_http_request_duration_seconds_bucket\{route="\/v1\/state",method="GET",le="0.002"\} \d+/);
+    expect(m.body).toMatch(
+      /progeny_http_request_duration_seconds_bucket\{route="\/v1\/state",method="GET",le="0.002"\} \d+/,
+    );
     expect(m.body).toMatch(/progeny_memories \d+/);
     expect(m.body).toMatch(/progeny_llm_response_cache_hit_ratio [\d.]+/);
     expect(m.body).toMatch(/progeny_process_resident_memory_bytes \d+/);

@@ -17,7 +17,9 @@ const obj: Schema = {
 describe('schema validator', () => {
   it('accepts valid input and fills defaults', () => {
     expect(v(obj)({ name: 'x' })).toEqual({ value: { name: 'x', n: 3 } });
-    expect(v(obj)({ name: 'x', any: null, tags: ['a'] })).toEqual({ value: { name: 'x', any: null, tags: ['a'], n: 3 } });
+    expect(v(obj)({ name: 'x', any: null, tags: ['a'] })).toEqual({
+      value: { name: 'x', any: null, tags: ['a'], n: 3 },
+    });
   });
 
   it('reports the first problem in Ajv shape (path, message, params)', () => {
@@ -44,13 +46,23 @@ describe('schema validator', () => {
 
   it('does not coerce bodies, but coerces query strings and treats a missing query as empty', () => {
     expect(v(obj)({ name: 'x', n: '4' })).toBe(false);
-    expect(v(obj, 'querystring')({ name: 'x', n: '4', tags: 'a' })).toEqual({ value: { name: 'x', n: 4, tags: ['a'] } });
-    expect(v({ type: 'object', properties: { limit: { type: 'integer', default: 5 } } }, 'querystring')(null)).toEqual({ value: { limit: 5 } });
+    expect(v(obj, 'querystring')({ name: 'x', n: '4', tags: 'a' })).toEqual({
+      value: { name: 'x', n: 4, tags: ['a'] },
+    });
+    expect(v({ type: 'object', properties: { limit: { type: 'integer', default: 5 } } }, 'querystring')(null)).toEqual({
+      value: { limit: 5 },
+    });
     expect(v(obj, 'querystring')({ name: 'x', n: 'abc' })).toBe(false);
   });
 
   it('ignores inherited property names (no prototype tricks)', () => {
-    const r = check({ type: 'object', additionalProperties: false, properties: {} }, JSON.parse('{"constructor": 1}'), '', false, new Map());
+    const r = check(
+      { type: 'object', additionalProperties: false, properties: {} },
+      JSON.parse('{"constructor": 1}'),
+      '',
+      false,
+      new Map(),
+    );
     expect(r.ok).toBe(false);
   });
 });

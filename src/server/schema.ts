@@ -33,7 +33,10 @@ export interface SchemaError {
 
 type Result = { ok: true; value: unknown } | { ok: false; error: SchemaError };
 
-const fail = (path: string, message: string, params: Record<string, unknown> = {}): Result => ({ ok: false, error: { instancePath: path, message, params } });
+const fail = (path: string, message: string, params: Record<string, unknown> = {}): Result => ({
+  ok: false,
+  error: { instancePath: path, message, params },
+});
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function coerceScalar(type: string | undefined, v: unknown): unknown {
@@ -77,11 +80,18 @@ export function check(s: Schema, input: unknown, path: string, coerce: boolean, 
     if (s.type === 'array' && !Array.isArray(v)) v = [v];
     else v = coerceScalar(s.type, v);
   }
-  if (s.type && !checkType(s.type, v)) return fail(path, `must be ${s.type === 'integer' ? 'an integer' : s.type === 'object' || s.type === 'array' ? `an ${s.type}` : `a ${s.type}`}`);
-  if (s.enum && !s.enum.includes(v)) return fail(path, `must be one of ${s.enum.join(', ')}`, { allowedValues: s.enum });
+  if (s.type && !checkType(s.type, v))
+    return fail(
+      path,
+      `must be ${s.type === 'integer' ? 'an integer' : s.type === 'object' || s.type === 'array' ? `an ${s.type}` : `a ${s.type}`}`,
+    );
+  if (s.enum && !s.enum.includes(v))
+    return fail(path, `must be one of ${s.enum.join(', ')}`, { allowedValues: s.enum });
   if (typeof v === 'string') {
-    if (s.minLength !== undefined && v.length < s.minLength) return fail(path, `must have at least ${s.minLength} character(s)`);
-    if (s.maxLength !== undefined && v.length > s.maxLength) return fail(path, `must have at most ${s.maxLength} characters`);
+    if (s.minLength !== undefined && v.length < s.minLength)
+      return fail(path, `must have at least ${s.minLength} character(s)`);
+    if (s.maxLength !== undefined && v.length > s.maxLength)
+      return fail(path, `must have at most ${s.maxLength} characters`);
     if (s.pattern !== undefined) {
       let re = patterns.get(s.pattern);
       if (!re) patterns.set(s.pattern, (re = new RegExp(s.pattern, 'u')));
@@ -93,7 +103,8 @@ export function check(s: Schema, input: unknown, path: string, coerce: boolean, 
     if (s.maximum !== undefined && v > s.maximum) return fail(path, `must be <= ${s.maximum}`);
   }
   if (Array.isArray(v)) {
-    if (s.minItems !== undefined && v.length < s.minItems) return fail(path, `must have at least ${s.minItems} item(s)`);
+    if (s.minItems !== undefined && v.length < s.minItems)
+      return fail(path, `must have at least ${s.minItems} item(s)`);
     if (s.maxItems !== undefined && v.length > s.maxItems) return fail(path, `must have at most ${s.maxItems} items`);
     if (s.items) {
       const out: unknown[] = [];
@@ -114,15 +125,18 @@ export function check(s: Schema, input: unknown, path: string, coerce: boolean, 
     for (const key of Object.keys(v)) {
       const sub = Object.hasOwn(props, key) ? props[key] : undefined;
       if (!sub) {
-        if (s.additionalProperties === false) return fail(path, `must NOT have additional property '${key}'`, { additionalProperty: key });
+        if (s.additionalProperties === false)
+          return fail(path, `must NOT have additional property '${key}'`, { additionalProperty: key });
         continue;
       }
       const r = check(sub, v[key], `${path}/${key}`, coerce, patterns);
       if (!r.ok) return r;
       out[key] = r.value;
     }
-    for (const [key, sub] of Object.entries(props)) if (out[key] === undefined && sub.default !== undefined) out[key] = sub.default;
-    if (s.minProperties !== undefined && Object.keys(out).length < s.minProperties) return fail(path, `must have at least ${s.minProperties} field(s)`);
+    for (const [key, sub] of Object.entries(props))
+      if (out[key] === undefined && sub.default !== undefined) out[key] = sub.default;
+    if (s.minProperties !== undefined && Object.keys(out).length < s.minProperties)
+      return fail(path, `must have at least ${s.minProperties} field(s)`);
     v = out;
   }
   return { ok: true, value: v };

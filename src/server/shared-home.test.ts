@@ -36,21 +36,47 @@ describe('two servers on one home', () => {
   it('see each other’s state, heritage, memory and conversation writes', async () => {
     const [a, b] = apps as [FastifyInstance, FastifyInstance];
     await b.inject({ method: 'GET', url: '/v1/state', headers: auth }); // warm b's caches first
-    await a.inject({ method: 'POST', url: '/v1/state', headers: auth, payload: { deltas: { trust: 0.1 }, reason: 'from a' } });
+    await a.inject({
+      method: 'POST',
+      url: '/v1/state',
+      headers: auth,
+      payload: { deltas: { trust: 0.1 }, reason: 'from a' },
+    });
     expect((await b.inject({ method: 'GET', url: '/v1/state', headers: auth })).json().trust).toBeCloseTo(0.55, 10);
 
     const cur = (await b.inject({ method: 'GET', url: '/v1/heritage', headers: auth })).json();
-    await a.inject({ method: 'PUT', url: '/v1/heritage', headers: auth, payload: { doc: { ...cur.doc, notes: 'from a' }, reason: 'shared' } });
+    await a.inject({
+      method: 'PUT',
+      url: '/v1/heritage',
+      headers: auth,
+      payload: { doc: { ...cur.doc, notes: 'from a' }, reason: 'shared' },
+    });
     expect((await b.inject({ method: 'GET', url: '/v1/heritage', headers: auth })).json().doc.notes).toBe('from a');
 
-    const added = (await a.inject({ method: 'POST', url: '/v1/memories', headers: auth, payload: { memories: [{ text: 'written through server a' }] } })).json();
+    const added = (
+      await a.inject({
+        method: 'POST',
+        url: '/v1/memories',
+        headers: auth,
+        payload: { memories: [{ text: 'written through server a' }] },
+      })
+    ).json();
     const got = await b.inject({ method: 'GET', url: `/v1/memories/${added.memories[0].id}`, headers: auth });
     expect(got.json().text).toBe('written through server a');
 
-    const turn = (await a.inject({ method: 'POST', url: '/v1/chat', headers: auth, payload: { message: 'hello from a' } })).json();
-    const next = await b.inject({ method: 'POST', url: '/v1/chat', headers: auth, payload: { message: 'and from b', conversationId: turn.conversationId } });
+    const turn = (
+      await a.inject({ method: 'POST', url: '/v1/chat', headers: auth, payload: { message: 'hello from a' } })
+    ).json();
+    const next = await b.inject({
+      method: 'POST',
+      url: '/v1/chat',
+      headers: auth,
+      payload: { message: 'and from b', conversationId: turn.conversationId },
+    });
     expect(next.statusCode).toBe(200);
-    const conv = (await a.inject({ method: 'GET', url: `/v1/conversations/${turn.conversationId}`, headers: auth })).json();
+    const conv = (
+      await a.inject({ method: 'GET', url: `/v1/conversations/${turn.conversationId}`, headers: auth })
+    ).json();
     expect(conv.messages).toHaveLength(4);
   });
 
@@ -59,7 +85,8 @@ describe('two servers on one home', () => {
     // request sent after the commit completed is read in a later turn than the request before it.
     const b = apps[1]!;
     const url = `${await b.listen({ port: 0, host: '127.0.0.1' })}/v1/state`;
-    const get = async () => (await fetch(url, { headers: auth })).json() as Promise<{ version: number; warmth: number }>;
+    const get = async () =>
+      (await fetch(url, { headers: auth })).json() as Promise<{ version: number; warmth: number }>;
     const before = await get();
     engines[0]!.state.adjust({ warmth: -0.1 }, 'from another process'); // as `progeny state adjust` would
     const after = await get();
@@ -73,9 +100,15 @@ describe('two servers on one home', () => {
   it('a token revoked through one engine is refused by the other on the next request', async () => {
     const [a, b] = apps as [FastifyInstance, FastifyInstance];
     const { device, token } = engines[0]!.devices.add('tablet', ['chat']);
-    expect((await b.inject({ method: 'GET', url: '/v1/state', headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(200);
+    expect(
+      (await b.inject({ method: 'GET', url: '/v1/state', headers: { authorization: `Bearer ${token}` } })).statusCode,
+    ).toBe(200);
     engines[0]!.devices.revoke(device.id);
-    expect((await b.inject({ method: 'GET', url: '/v1/state', headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(401);
-    expect((await a.inject({ method: 'GET', url: '/v1/state', headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(401);
+    expect(
+      (await b.inject({ method: 'GET', url: '/v1/state', headers: { authorization: `Bearer ${token}` } })).statusCode,
+    ).toBe(401);
+    expect(
+      (await a.inject({ method: 'GET', url: '/v1/state', headers: { authorization: `Bearer ${token}` } })).statusCode,
+    ).toBe(401);
   });
 });

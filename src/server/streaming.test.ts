@@ -15,7 +15,10 @@ let s: TestServer;
 let base: string;
 beforeAll(async () => {
   llm = await startLlmTestDouble({ fixture: 'reflection', tokenDelayMs: 15 });
-  s = await startTestServer({ 'llm.provider': 'ollama', 'llm.url': llm.url, 'cache.response.ttlMs': 0 }, { drainMs: 200 });
+  s = await startTestServer(
+    { 'llm.provider': 'ollama', 'llm.url': llm.url, 'cache.response.ttlMs': 0 },
+    { drainMs: 200 },
+  );
   await s.app.listen({ port: 0, host: '127.0.0.1' });
   const addr = s.app.server.address() as { port: number };
   base = `http://127.0.0.1:${addr.port}`;
@@ -38,16 +41,20 @@ describe('client disconnect mid-stream', () => {
     const before = llm.requests.length;
     const conversationId = s.engine.conversations.create('creator').id;
     const received = await new Promise<string>((resolve, reject) => {
-      const req = request(`${base}/v1/chat`, { method: 'POST', headers: { authorization: `Bearer ${OWNER_TOKEN}`, 'content-type': 'application/json' } }, (res) => {
-        let text = '';
-        res.on('data', (d: Buffer) => {
-          text += d.toString();
-          if ((text.match(/event: token/g) ?? []).length >= 3) {
-            req.destroy();
-            resolve(text);
-          }
-        });
-      });
+      const req = request(
+        `${base}/v1/chat`,
+        { method: 'POST', headers: { authorization: `Bearer ${OWNER_TOKEN}`, 'content-type': 'application/json' } },
+        (res) => {
+          let text = '';
+          res.on('data', (d: Buffer) => {
+            text += d.toString();
+            if ((text.match(/event: token/g) ?? []).length >= 3) {
+              req.destroy();
+              resolve(text);
+            }
+          });
+        },
+      );
       req.on('error', () => undefined);
       req.end(JSON.stringify({ message: 'tell me a long story', conversationId, stream: true }));
       setTimeout(() => reject(new Error('no tokens')), 10_000);
@@ -71,7 +78,9 @@ describe('slow clients', () => {
     await new Promise<void>((r) => socket.once('connect', () => r()));
     socket.pause();
     const body = JSON.stringify({ message: 'reflect on something', stream: true });
-    socket.write(`POST /v1/chat HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${OWNER_TOKEN}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    socket.write(
+      `POST /v1/chat HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${OWNER_TOKEN}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
     await delay(300);
     const t0 = Date.now();
     const health = await fetch(`${base}/v1/state`, { headers: { authorization: `Bearer ${OWNER_TOKEN}` } });
@@ -89,12 +98,19 @@ describe('slow clients', () => {
 describe('shutdown', () => {
   it('drains: a turn still running after drainMs is interrupted, its partial reply kept, and close resolves', async () => {
     const slow = await startLlmTestDouble({ fixture: 'reflection', tokenDelayMs: 100 });
-    const t = await startTestServer({ 'llm.provider': 'ollama', 'llm.url': slow.url, 'cache.response.ttlMs': 0 }, { drainMs: 300 });
+    const t = await startTestServer(
+      { 'llm.provider': 'ollama', 'llm.url': slow.url, 'cache.response.ttlMs': 0 },
+      { drainMs: 300 },
+    );
     try {
       await t.app.listen({ port: 0, host: '127.0.0.1' });
       const url = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}/v1/chat`;
       const conversationId = t.engine.conversations.create('creator').id;
-      const pending = fetch(url, { method: 'POST', headers: { authorization: `Bearer ${OWNER_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ message: 'a long one please', conversationId }) });
+      const pending = fetch(url, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${OWNER_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ message: 'a long one please', conversationId }),
+      });
       await until(() => t.app.progeny.inFlightTurns() === 1);
       await delay(250);
       const t0 = Date.now();

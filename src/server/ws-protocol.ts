@@ -41,7 +41,8 @@ const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object
 function optString(o: Record<string, unknown>, key: string, max: number, id?: string): string | undefined {
   const v = o[key];
   if (v === undefined) return undefined;
-  if (typeof v !== 'string' || v.length === 0 || v.length > max) throw new WsMessageError(key, `must be a string of 1..${max} characters`, id);
+  if (typeof v !== 'string' || v.length === 0 || v.length > max)
+    throw new WsMessageError(key, `must be a string of 1..${max} characters`, id);
   return v;
 }
 
@@ -70,11 +71,19 @@ export function parseClientMessage(raw: string): ClientMessage {
     case 'chat': {
       if (!checkedId) throw new WsMessageError('id', 'is required: events of this turn carry it', id);
       const message = o.message;
-      if (typeof message !== 'string' || !message.trim()) throw new WsMessageError('message', 'must be a non-empty string', id);
-      if (message.length > MAX_MESSAGE_CHARS) throw new WsMessageError('message', `must be at most ${MAX_MESSAGE_CHARS} characters`, id);
+      if (typeof message !== 'string' || !message.trim())
+        throw new WsMessageError('message', 'must be a non-empty string', id);
+      if (message.length > MAX_MESSAGE_CHARS)
+        throw new WsMessageError('message', `must be at most ${MAX_MESSAGE_CHARS} characters`, id);
       const conversationId = optString(o, 'conversationId', 64, id);
       const actor = optString(o, 'actor', 100, id);
-      return { type: 'chat', id: checkedId, message, ...(conversationId ? { conversationId } : {}), ...(actor ? { actor } : {}) };
+      return {
+        type: 'chat',
+        id: checkedId,
+        message,
+        ...(conversationId ? { conversationId } : {}),
+        ...(actor ? { actor } : {}),
+      };
     }
     case 'cancel':
       if (!checkedId) throw new WsMessageError('id', 'is required: the id of the chat to cancel', id);

@@ -13,7 +13,14 @@ import { requireCapability, type Principal } from './auth.js';
 import type { RouteContext } from './context.js';
 import type { RateLimiter } from './rate-limit.js';
 import { httpError, toHttpError } from './errors.js';
-import { parseClientMessage, TOPICS, WsMessageError, type ClientMessage, type ServerMessage, type Topic } from './ws-protocol.js';
+import {
+  parseClientMessage,
+  TOPICS,
+  WsMessageError,
+  type ClientMessage,
+  type ServerMessage,
+  type Topic,
+} from './ws-protocol.js';
 
 const HIGH_WATER = 1 << 20;
 const HARD_LIMIT = 16 << 20;
@@ -38,7 +45,11 @@ export class WsSession {
     ws.on('pong', () => (this.alive = true));
     ws.on('message', (data, isBinary) => {
       const t0 = performance.now();
-      if (isBinary) return this.send({ type: 'error', error: { code: 'VALIDATION', message: 'binary frames are not supported', hint: 'send JSON text frames' } });
+      if (isBinary)
+        return this.send({
+          type: 'error',
+          error: { code: 'VALIDATION', message: 'binary frames are not supported', hint: 'send JSON text frames' },
+        });
       void this.handle(data.toString(), t0);
     });
     ws.on('error', () => ws.terminate());
@@ -105,7 +116,12 @@ export class WsSession {
       const wait = this.limiter && this.principal.kind === 'device' ? this.limiter.take(this.principal.id) : 0;
       if (wait > 0) {
         this.ctx.metrics.limited();
-        throw httpError(429, 'RATE_LIMITED', `too many messages for token "${this.principal.name}"`, `retry after ${wait} s; the limit is server.rateLimit messages/s per token`);
+        throw httpError(
+          429,
+          'RATE_LIMITED',
+          `too many messages for token "${this.principal.name}"`,
+          `retry after ${wait} s; the limit is server.rateLimit messages/s per token`,
+        );
       }
       switch (msg.type) {
         case 'ping':
@@ -138,12 +154,21 @@ export class WsSession {
     requireCapability(this.principal, 'chat');
     if (this.turns.has(msg.id)) throw new WsMessageError('id', 'is already in use by a running chat', msg.id);
     if (this.turns.size >= MAX_TURNS) {
-      throw httpError(429, 'TOO_MANY_TURNS', `at most ${MAX_TURNS} chats may run at once on one connection`, 'wait for a done event, or cancel a chat');
+      throw httpError(
+        429,
+        'TOO_MANY_TURNS',
+        `at most ${MAX_TURNS} chats may run at once on one connection`,
+        'wait for a done event, or cancel a chat',
+      );
     }
     const turn = this.ctx.turns.start();
     this.turns.set(msg.id, turn.controller);
     try {
-      const input = { message: msg.message, ...(msg.conversationId ? { conversationId: msg.conversationId } : {}), ...(msg.actor ? { actor: msg.actor } : {}) };
+      const input = {
+        message: msg.message,
+        ...(msg.conversationId ? { conversationId: msg.conversationId } : {}),
+        ...(msg.actor ? { actor: msg.actor } : {}),
+      };
       for await (const event of this.ctx.engine.turn(input, { signal: turn.controller.signal })) {
         if (!(await this.writable())) {
           turn.controller.abort();
@@ -162,7 +187,12 @@ export class WsSession {
 
 function errorBody(err: unknown): ErrorJson {
   if (err instanceof WsMessageError) {
-    return { code: 'VALIDATION', message: err.message, hint: 'see docs/api.md, "WebSocket"', details: [{ field: err.field, reason: err.reason }] };
+    return {
+      code: 'VALIDATION',
+      message: err.message,
+      hint: 'see docs/api.md, "WebSocket"',
+      details: [{ field: err.field, reason: err.reason }],
+    };
   }
   return toHttpError(err).body;
 }

@@ -25,7 +25,9 @@ interface Msg {
   [k: string]: unknown;
 }
 
-async function open(token = OWNER_TOKEN): Promise<{ ws: WebSocket; messages: Msg[]; next(pred: (m: Msg) => boolean, ms?: number): Promise<Msg> }> {
+async function open(
+  token = OWNER_TOKEN,
+): Promise<{ ws: WebSocket; messages: Msg[]; next(pred: (m: Msg) => boolean, ms?: number): Promise<Msg> }> {
   const ws = new WebSocket(wsUrl, { headers: { authorization: `Bearer ${token}` } });
   const messages: Msg[] = [];
   ws.on('message', (d) => messages.push(JSON.parse(d.toString()) as Msg));
@@ -47,7 +49,8 @@ async function open(token = OWNER_TOKEN): Promise<{ ws: WebSocket; messages: Msg
             return m;
           }
         }
-        if (Date.now() > end) throw new Error(`no matching message; got ${JSON.stringify(messages.map((m) => m.type))}`);
+        if (Date.now() > end)
+          throw new Error(`no matching message; got ${JSON.stringify(messages.map((m) => m.type))}`);
         await delay(5);
       }
     },
@@ -87,7 +90,9 @@ describe('WebSocket /v1/ws', () => {
     expect(bad.id).toBe('c0');
     expect((bad.error as { details: { field: string }[] }).details[0]!.field).toBe('message');
     c.ws.send(JSON.stringify({ type: 'dance' }));
-    expect(((await c.next((m) => m.type === 'error')).error as { details: { field: string }[] }).details[0]!.field).toBe('type');
+    expect(
+      ((await c.next((m) => m.type === 'error')).error as { details: { field: string }[] }).details[0]!.field,
+    ).toBe('type');
     c.ws.close();
   });
 
@@ -111,10 +116,20 @@ describe('WebSocket /v1/ws', () => {
     c.ws.send(JSON.stringify({ type: 'subscribe', topics: ['heritage', 'limbic'] }));
     await c.next((m) => m.type === 'subscribed');
     const cur = s.engine.heritage.current();
-    const put = await s.app.inject({ method: 'PUT', url: '/v1/heritage', headers: s.auth, payload: { doc: { ...cur.doc, notes: 'ws test' }, reason: 'test' } });
+    const put = await s.app.inject({
+      method: 'PUT',
+      url: '/v1/heritage',
+      headers: s.auth,
+      payload: { doc: { ...cur.doc, notes: 'ws test' }, reason: 'test' },
+    });
     expect(put.statusCode).toBe(201);
     expect((await c.next((m) => m.type === 'notice')).notice).toEqual({ type: 'heritage', version: cur.version + 1 });
-    await s.app.inject({ method: 'POST', url: '/v1/state', headers: s.auth, payload: { deltas: { warmth: 0.05 }, reason: 'test' } });
+    await s.app.inject({
+      method: 'POST',
+      url: '/v1/state',
+      headers: s.auth,
+      payload: { deltas: { warmth: 0.05 }, reason: 'test' },
+    });
     expect(((await c.next((m) => m.type === 'notice')).notice as { type: string }).type).toBe('limbic');
     c.ws.close();
   });

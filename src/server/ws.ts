@@ -37,14 +37,18 @@ export function attachWebSocket(
 ): { close(): Promise<void>; size(): number; notify(n: EngineNotice): void } {
   let wss: Promise<WebSocketServer> | undefined;
   const server = (): Promise<WebSocketServer> =>
-    (wss ??= import('ws').then(({ WebSocketServer }) => new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD, perMessageDeflate: false })));
+    (wss ??= import('ws').then(
+      ({ WebSocketServer }) =>
+        new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD, perMessageDeflate: false }),
+    ));
   const sessions = new Set<WsSession>();
   let closing = false;
 
   app.server.on('upgrade', async (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     try {
-      if ((req.url ?? '').split('?')[0] !== WS_PATH) throw httpError(404, 'NOT_FOUND', `no WebSocket endpoint at ${req.url ?? ''}`, `connect to ${WS_PATH}`);
+      if ((req.url ?? '').split('?')[0] !== WS_PATH)
+        throw httpError(404, 'NOT_FOUND', `no WebSocket endpoint at ${req.url ?? ''}`, `connect to ${WS_PATH}`);
       if (closing) throw httpError(503, 'SHUTTING_DOWN', 'the server is shutting down', 'reconnect shortly');
       const principal = auth.fromRequest(req.headers, req.url ?? '');
       requireCapability(principal, 'chat');

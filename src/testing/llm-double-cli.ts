@@ -33,8 +33,15 @@ export async function runDoubleCli(
       fault: { type: 'string' },
     },
   });
-  const opts: LlmTestDoubleOptions = { ...fixtureOption(values.fixture ?? 'greeting'), port: intOption('port', values.port) ?? 0 };
-  if (values.models) opts.models = values.models.split(',').map((m) => m.trim()).filter(Boolean);
+  const opts: LlmTestDoubleOptions = {
+    ...fixtureOption(values.fixture ?? 'greeting'),
+    port: intOption('port', values.port) ?? 0,
+  };
+  if (values.models)
+    opts.models = values.models
+      .split(',')
+      .map((m) => m.trim())
+      .filter(Boolean);
   if (values['api-key']) opts.apiKey = values['api-key'];
   const tokenDelay = intOption('token-delay-ms', values['token-delay-ms']);
   if (tokenDelay !== undefined) opts.tokenDelayMs = tokenDelay;

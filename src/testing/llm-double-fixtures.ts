@@ -29,8 +29,12 @@ function withModel(json: string, model: string): string {
 }
 
 export function loadRecording(name: string, dir = FIXTURES_DIR): Recording {
-  const ndjson = readFileSync(`${dir}/${name}.ollama.ndjson`, 'utf8').split('\n').filter((l) => l.trim() !== '');
-  const sse = readFileSync(`${dir}/${name}.openai.sse`, 'utf8').split(/\n\n/).filter((b) => b.trim() !== '');
+  const ndjson = readFileSync(`${dir}/${name}.ollama.ndjson`, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
+  const sse = readFileSync(`${dir}/${name}.openai.sse`, 'utf8')
+    .split(/\n\n/)
+    .filter((b) => b.trim() !== '');
   let text = '';
   for (const line of ndjson) {
     const obj = JSON.parse(line) as { message?: { content?: string } };

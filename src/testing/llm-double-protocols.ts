@@ -21,7 +21,12 @@ export interface Exchange {
   markCut: () => void;
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
   res.end(text);
@@ -34,7 +39,12 @@ const DEFAULT_MESSAGES: Record<number, string> = {
   503: 'server busy, please try again',
 };
 
-export function sendError(x: Pick<Exchange, 'res' | 'protocol'>, status: number, message?: string, retryAfter?: string): void {
+export function sendError(
+  x: Pick<Exchange, 'res' | 'protocol'>,
+  status: number,
+  message?: string,
+  retryAfter?: string,
+): void {
   const msg = message ?? DEFAULT_MESSAGES[status] ?? `error ${status}`;
   const headers: Record<string, string> = retryAfter === undefined ? {} : { 'retry-after': retryAfter };
   if (x.protocol === 'ollama') return sendJson(x.res, status, { error: msg }, headers);
@@ -44,7 +54,8 @@ export function sendError(x: Pick<Exchange, 'res' | 'protocol'>, status: number,
 }
 
 export function sendModelMissing(x: Pick<Exchange, 'res' | 'protocol'>, model: string): void {
-  if (x.protocol === 'ollama') return sendJson(x.res, 404, { error: `model "${model}" not found, try pulling it first` });
+  if (x.protocol === 'ollama')
+    return sendJson(x.res, 404, { error: `model "${model}" not found, try pulling it first` });
   sendJson(x.res, 404, {
     error: {
       message: `The model \`${model}\` does not exist or you do not have access to it.`,
@@ -56,7 +67,11 @@ export function sendModelMissing(x: Pick<Exchange, 'res' | 'protocol'>, model: s
 }
 
 /** Streams pieces one write at a time, honouring tokenDelayMs, fragmentBytes, cutAfterChunks and omitFinal. */
-async function writeStream(x: Exchange, pieces: { text: string; final: boolean }[], contentType: string): Promise<void> {
+async function writeStream(
+  x: Exchange,
+  pieces: { text: string; final: boolean }[],
+  contentType: string,
+): Promise<void> {
   const { res, fault } = x;
   res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-cache' });
   res.flushHeaders();
@@ -101,7 +116,8 @@ export async function handleChat(x: Exchange): Promise<void> {
     const bad = x.protocol === 'ollama' ? 'this is not json\n' : 'data: this is not json\n\n';
     pieces = [...pieces.slice(0, 2), { text: bad, final: false }, ...pieces.slice(2)];
   }
-  if (x.fault.wrongShape) pieces = [...pieces.slice(0, 2), { text: wrongShapeLine(x), final: false }, ...pieces.slice(2)];
+  if (x.fault.wrongShape)
+    pieces = [...pieces.slice(0, 2), { text: wrongShapeLine(x), final: false }, ...pieces.slice(2)];
   await writeStream(x, pieces, contentType);
 }
 
@@ -129,7 +145,9 @@ function complete(x: Exchange, model: string): unknown {
     created: Math.floor(Date.now() / 1000),
     model,
     system_fingerprint: 'fp_double',
-    choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null }, logprobs: null, finish_reason: 'stop' }],
+    choices: [
+      { index: 0, message: { role: 'assistant', content: text, refusal: null }, logprobs: null, finish_reason: 'stop' },
+    ],
     usage: { prompt_tokens: 187, completion_tokens: tokens, total_tokens: 187 + tokens },
   };
 }
@@ -166,7 +184,14 @@ export function handleListing(x: Exchange): void {
       modified_at: '2025-01-14T18:22:05.139485+01:00',
       size: 2_019_393_189,
       digest: createDigest(name),
-      details: { parent_model: '', format: 'gguf', family: 'llama', families: ['llama'], parameter_size: '3.2B', quantization_level: 'Q4_K_M' },
+      details: {
+        parent_model: '',
+        format: 'gguf',
+        family: 'llama',
+        families: ['llama'],
+        parameter_size: '3.2B',
+        quantization_level: 'Q4_K_M',
+      },
     })),
   });
 }

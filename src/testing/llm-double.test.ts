@@ -8,7 +8,11 @@ import { startLlmTestDouble, type LlmTestDouble } from './llm-double.js';
 import { drain, HELLO, quickOptions } from './llm-provider-helpers.js';
 
 const post = async (url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> =>
-  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
 
 describe('FaultPlan', () => {
   it('serves queued faults in order, per route and count, before the standing one', () => {
@@ -34,12 +38,21 @@ describe('the double in process', () => {
   afterAll(() => double.close());
 
   it('answers non-streaming chat in both protocols', async () => {
-    const o = (await (await post(`${double.url}/api/chat`, { model: 'llama3.2', messages: [], stream: false })).json()) as Record<string, unknown>;
+    const o = (await (
+      await post(`${double.url}/api/chat`, { model: 'llama3.2', messages: [], stream: false })
+    ).json()) as Record<string, unknown>;
     expect(o).toMatchObject({ model: 'llama3.2', done: true, done_reason: 'stop', message: { role: 'assistant' } });
     expect((o['message'] as { content: string }).content).toMatch(/^Hello again!.*🌿/);
-    const res = await post(`${double.openaiUrl}/chat/completions`, { model: 'llama3.2', messages: [] }, { authorization: 'Bearer k-123456' });
+    const res = await post(
+      `${double.openaiUrl}/chat/completions`,
+      { model: 'llama3.2', messages: [] },
+      { authorization: 'Bearer k-123456' },
+    );
     const a = (await res.json()) as Record<string, unknown>;
-    expect(a).toMatchObject({ object: 'chat.completion', choices: [{ finish_reason: 'stop', message: { role: 'assistant' } }] });
+    expect(a).toMatchObject({
+      object: 'chat.completion',
+      choices: [{ finish_reason: 'stop', message: { role: 'assistant' } }],
+    });
     expect(a['usage']).toMatchObject({ completion_tokens: 28 });
   });
 
@@ -58,9 +71,13 @@ describe('the double in process', () => {
 describe('the double as a separate process', () => {
   it('prints its URLs, obeys control routes, and exits on SIGTERM', async () => {
     const script = fileURLToPath(new URL('./llm-double.ts', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', script, '--port', '0', '--fixture', 'reflection', '--api-key', 'k-987654'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', script, '--port', '0', '--fixture', 'reflection', '--api-key', 'k-987654'],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     try {
       const first = await new Promise<string>((resolve, reject) => {
         createInterface({ input: child.stdout! }).once('line', resolve);
@@ -77,7 +94,11 @@ describe('the double as a separate process', () => {
       expect(out.error).toBeUndefined();
       expect(out.tokens).toHaveLength(133);
 
-      const seen = (await (await fetch(`${info.url}/__double/requests`)).json()) as { path: string; outcome: string; headers: Record<string, string> }[];
+      const seen = (await (await fetch(`${info.url}/__double/requests`)).json()) as {
+        path: string;
+        outcome: string;
+        headers: Record<string, string>;
+      }[];
       expect(seen.map((r) => r.path)).toEqual(['/v1/chat/completions', '/v1/chat/completions']);
       expect(seen[1]?.headers['authorization']).toBe('Bearer k-987654');
     } finally {

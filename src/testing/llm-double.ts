@@ -16,7 +16,14 @@ import { pathToFileURL } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
 import { FaultPlan, type DoubleProtocol, type DoubleRoute, type LlmFault } from './llm-double-faults.js';
 import { loadRecording, type Recording } from './llm-double-fixtures.js';
-import { handleChat, handleEmbed, handleListing, sendError, sendJson, sendModelMissing } from './llm-double-protocols.js';
+import {
+  handleChat,
+  handleEmbed,
+  handleListing,
+  sendError,
+  sendJson,
+  sendModelMissing,
+} from './llm-double-protocols.js';
 
 export type { DoubleProtocol, DoubleRoute, LlmFault } from './llm-double-faults.js';
 
@@ -100,7 +107,11 @@ export async function startLlmTestDouble(opts: LlmTestDoubleOptions = {}): Promi
   let recording: Recording = loadRecording(opts.fixture ?? 'greeting', opts.fixturesDir);
   let seq = 0;
 
-  function record(req: IncomingMessage, res: ServerResponse, text: string): { rec: RecordedRequest; markCut: () => void } {
+  function record(
+    req: IncomingMessage,
+    res: ServerResponse,
+    text: string,
+  ): { rec: RecordedRequest; markCut: () => void } {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const route = ROUTES[`${req.method} ${path}`];
     let cut = false;
@@ -129,7 +140,8 @@ export async function startLlmTestDouble(opts: LlmTestDoubleOptions = {}): Promi
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { rec, markCut } = record(req, res, await readBody(req));
     if (rec.protocol === 'control') return control(rec, res);
-    if (!rec.route || rec.protocol === 'unknown') return sendJson(res, 404, { error: `no route ${rec.method} ${rec.path}` });
+    if (!rec.route || rec.protocol === 'unknown')
+      return sendJson(res, 404, { error: `no route ${rec.method} ${rec.path}` });
     const protocol = rec.protocol;
     const fault = plan.take(rec.route);
     const x = { res, protocol };
@@ -162,7 +174,11 @@ export async function startLlmTestDouble(opts: LlmTestDoubleOptions = {}): Promi
   function control(rec: RecordedRequest, res: ServerResponse): void {
     const body = (rec.body ?? {}) as { fault?: LlmFault; times?: number; route?: DoubleRoute; always?: boolean };
     if (rec.path === '/__double/requests') {
-      return sendJson(res, 200, requests.map(({ closed: _closed, ...r }) => r));
+      return sendJson(
+        res,
+        200,
+        requests.map(({ closed: _closed, ...r }) => r),
+      );
     }
     if (rec.path === '/__double/fail' && body.fault) {
       if (body.always) plan.setAlways(body.fault, body.route);

@@ -2,7 +2,12 @@
 import { fixedClock } from '../core/clock.js';
 import { mergeConfig } from '../core/config/load.js';
 import type { Config } from '../core/config/schema.js';
-import { createBuiltinEmbedder, createCachedEmbedder, createEmbeddedStore, createMemoryService } from '../core/memory/index.js';
+import {
+  createBuiltinEmbedder,
+  createCachedEmbedder,
+  createEmbeddedStore,
+  createMemoryService,
+} from '../core/memory/index.js';
 import type { MemoryApi } from '../core/memory/api.js';
 import type { Embedder, MemoryStore } from '../core/memory/types.js';
 import { openDatabase, type Db } from '../core/store/db.js';
@@ -24,7 +29,10 @@ export interface MemoryFixture {
   cleanup(): Promise<void>;
 }
 
-export async function memoryFixture(overrides: Partial<Config> = {}, embedder: Embedder = createBuiltinEmbedder()): Promise<MemoryFixture> {
+export async function memoryFixture(
+  overrides: Partial<Config> = {},
+  embedder: Embedder = createBuiltinEmbedder(),
+): Promise<MemoryFixture> {
   const home = tempHome('progeny-memory-');
   const clock = fixedClock(T0);
   const config = { ...mergeConfig({}).config, ...overrides };
@@ -34,12 +42,24 @@ export async function memoryFixture(overrides: Partial<Config> = {}, embedder: E
     const journal = createJournal(db, clock, 'DEVICETEST');
     const cached = createCachedEmbedder(db, embedder);
     const store = createEmbeddedStore({ db, paths: home.paths, embedder: cached });
-    const memory = await createMemoryService({ db, journal, clock, config, embedder: cached, store, onChange: (e) => changes.push(e) });
+    const memory = await createMemoryService({
+      db,
+      journal,
+      clock,
+      config,
+      embedder: cached,
+      store,
+      onChange: (e) => changes.push(e),
+    });
     return { db, store, memory };
   };
   let cur = await open();
   const fx: MemoryFixture = {
-    ...cur, clock, config, paths: home.paths, changes,
+    ...cur,
+    clock,
+    config,
+    paths: home.paths,
+    changes,
     async reopen() {
       await cur.memory.close();
       cur.db.close();

@@ -58,19 +58,31 @@ function matches(payload: Payload, filter: Filter | undefined): boolean {
 
 function checkId(id: unknown): PointId {
   if (typeof id === 'number' && Number.isInteger(id) && id >= 0) return id;
-  if (typeof id === 'string' && /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i.test(id)) return id;
-  throw new DoubleError(400, `Format error in JSON body: value ${JSON.stringify(id)} is not a valid point ID, valid values are either an unsigned integer or a UUID`);
+  if (typeof id === 'string' && /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i.test(id))
+    return id;
+  throw new DoubleError(
+    400,
+    `Format error in JSON body: value ${JSON.stringify(id)} is not a valid point ID, valid values are either an unsigned integer or a UUID`,
+  );
 }
 
 export function upsertPoints(c: DoubleCollection, points: { id: unknown; vector: unknown; payload?: Payload }[]): void {
   // Validate the whole batch first: Qdrant rejects a batch with one bad point without applying any of it.
   const checked = points.map((p) => {
     const id = checkId(p.id);
-    if (!Array.isArray(p.vector) || p.vector.some((x) => typeof x !== 'number')) throw new DoubleError(400, 'Format error in JSON body: vector must be an array of numbers');
+    if (!Array.isArray(p.vector) || p.vector.some((x) => typeof x !== 'number'))
+      throw new DoubleError(400, 'Format error in JSON body: vector must be an array of numbers');
     if (p.vector.length !== c.size) {
-      throw new DoubleError(400, `Wrong input: Vector dimension error: expected dim: ${c.size}, got ${p.vector.length}`);
+      throw new DoubleError(
+        400,
+        `Wrong input: Vector dimension error: expected dim: ${c.size}, got ${p.vector.length}`,
+      );
     }
-    return { id, vector: c.distance === 'Cosine' ? normalise(p.vector as number[]) : (p.vector as number[]), payload: p.payload ?? {} };
+    return {
+      id,
+      vector: c.distance === 'Cosine' ? normalise(p.vector as number[]) : (p.vector as number[]),
+      payload: p.payload ?? {},
+    };
   });
   for (const p of checked) c.points.set(String(p.id), p);
 }
@@ -97,12 +109,19 @@ export function queryPoints(
   }
   hits.sort((a, b) => b.score - a.score);
   return hits.slice(0, req.limit ?? 10).map((h) => {
-    const payload = req.with_payload === true
-      ? h.payload
-      : Array.isArray(req.with_payload)
-        ? Object.fromEntries(req.with_payload.map((k) => [k, h.payload[k]]))
-        : undefined;
-    return { id: h.id, version: 1, score: h.score, ...(payload ? { payload } : {}), ...(req.with_vector ? { vector: h.vector } : {}) };
+    const payload =
+      req.with_payload === true
+        ? h.payload
+        : Array.isArray(req.with_payload)
+          ? Object.fromEntries(req.with_payload.map((k) => [k, h.payload[k]]))
+          : undefined;
+    return {
+      id: h.id,
+      version: 1,
+      score: h.score,
+      ...(payload ? { payload } : {}),
+      ...(req.with_vector ? { vector: h.vector } : {}),
+    };
   });
 }
 

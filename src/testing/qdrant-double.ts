@@ -24,7 +24,8 @@ import {
   type Filter,
 } from './qdrant-double-collections.js';
 
-export type QdrantRoute = 'root' | 'exists' | 'info' | 'create' | 'drop' | 'index' | 'upsert' | 'delete' | 'query' | 'count';
+export type QdrantRoute =
+  'root' | 'exists' | 'info' | 'create' | 'drop' | 'index' | 'upsert' | 'delete' | 'query' | 'count';
 
 export interface QdrantFault {
   /** Answer with this status and Qdrant's error body. */
@@ -80,8 +81,15 @@ function routeOf(method: string, parts: string[]): QdrantRoute | undefined {
   if (c !== 'collections' || !name) return undefined;
   const key = `${method} ${sub ?? ''}${op ? '/' + op : ''}`;
   const table: Record<string, QdrantRoute> = {
-    'GET exists': 'exists', 'GET ': 'info', 'PUT ': 'create', 'DELETE ': 'drop', 'PUT index': 'index',
-    'PUT points': 'upsert', 'POST points/delete': 'delete', 'POST points/query': 'query', 'POST points/count': 'count',
+    'GET exists': 'exists',
+    'GET ': 'info',
+    'PUT ': 'create',
+    'DELETE ': 'drop',
+    'PUT index': 'index',
+    'PUT points': 'upsert',
+    'POST points/delete': 'delete',
+    'POST points/query': 'query',
+    'POST points/count': 'count',
   };
   return table[key];
 }
@@ -140,15 +148,29 @@ export async function startQdrantTestDouble(opts: QdrantTestDoubleOptions = {}):
     const t0 = performance.now();
     res.once('finish', () => (rec.serverMs = performance.now() - t0));
     const rec: QdrantRequest = {
-      seq: requests.length, method, path: url.pathname, route, query: Object.fromEntries(url.searchParams), body,
-      connection: connectionNo.get(req.socket) ?? 0, headers: req.headers, serverMs: 0,
+      seq: requests.length,
+      method,
+      path: url.pathname,
+      route,
+      query: Object.fromEntries(url.searchParams),
+      body,
+      connection: connectionNo.get(req.socket) ?? 0,
+      headers: req.headers,
+      serverMs: 0,
     };
     requests.push(rec);
     const fault = takeFault(route);
     if (fault.delayMs) await delay(fault.delayMs);
     if (fault.drop) return void req.socket.destroy();
-    if (fault.status) return fail(res, fault.status, `test double fault ${fault.status}`, fault.retryAfter ? { 'retry-after': fault.retryAfter } : {});
-    if (opts.apiKey && req.headers['api-key'] !== opts.apiKey) return fail(res, 401, 'Must provide an API key or an Authorization bearer token');
+    if (fault.status)
+      return fail(
+        res,
+        fault.status,
+        `test double fault ${fault.status}`,
+        fault.retryAfter ? { 'retry-after': fault.retryAfter } : {},
+      );
+    if (opts.apiKey && req.headers['api-key'] !== opts.apiKey)
+      return fail(res, 401, 'Must provide an API key or an Authorization bearer token');
     if (!route) return fail(res, 404, `no route ${method} ${url.pathname}`);
     try {
       answer(res, route, parts[1] ?? '', (body ?? {}) as Record<string, unknown>);
@@ -168,22 +190,36 @@ export async function startQdrantTestDouble(opts: QdrantTestDoubleOptions = {}):
     const done = { operation_id: requests.length, status: 'completed' };
     switch (route) {
       case 'root':
-        return void send(res, 200, { title: 'qdrant - vector search engine (progeny test double)', version: opts.version ?? '1.18.0' });
+        return void send(res, 200, {
+          title: 'qdrant - vector search engine (progeny test double)',
+          version: opts.version ?? '1.18.0',
+        });
       case 'exists':
         return ok(res, { exists: collections.has(name) });
       case 'info': {
         const c = collection(name);
         return ok(res, {
-          status: 'green', points_count: c.points.size, indexed_vectors_count: c.points.size, segments_count: 1,
+          status: 'green',
+          points_count: c.points.size,
+          indexed_vectors_count: c.points.size,
+          segments_count: 1,
           config: { params: { vectors: { size: c.size, distance: c.distance } } },
-          payload_schema: Object.fromEntries([...c.indexes].map(([k, v]) => [k, { data_type: v, points: c.points.size }])),
+          payload_schema: Object.fromEntries(
+            [...c.indexes].map(([k, v]) => [k, { data_type: v, points: c.points.size }]),
+          ),
         });
       }
       case 'create': {
         if (collections.has(name)) throw new DoubleError(400, `Wrong input: Collection \`${name}\` already exists!`);
         const vectors = body.vectors as { size?: number; distance?: string } | undefined;
-        if (!vectors || typeof vectors.size !== 'number' || vectors.size < 1) throw new DoubleError(400, 'Format error in JSON body: vectors.size is required');
-        collections.set(name, { size: vectors.size, distance: vectors.distance ?? 'Cosine', points: new Map(), indexes: new Map() });
+        if (!vectors || typeof vectors.size !== 'number' || vectors.size < 1)
+          throw new DoubleError(400, 'Format error in JSON body: vectors.size is required');
+        collections.set(name, {
+          size: vectors.size,
+          distance: vectors.distance ?? 'Cosine',
+          points: new Map(),
+          indexes: new Map(),
+        });
         return ok(res, true);
       }
       case 'drop':
@@ -237,7 +273,8 @@ export async function startQdrantTestDouble(opts: QdrantTestDoubleOptions = {}):
     requests,
     collections,
     connections: () => connectionCount,
-    fail: (fault, o = {}) => void queued.push({ fault, remaining: o.times ?? 1, ...(o.route ? { route: o.route } : {}) }),
+    fail: (fault, o = {}) =>
+      void queued.push({ fault, remaining: o.times ?? 1, ...(o.route ? { route: o.route } : {}) }),
     failAlways: (fault) => void (always = fault),
     async setDown(d) {
       if (d === down) return;
@@ -255,7 +292,10 @@ export async function startQdrantTestDouble(opts: QdrantTestDoubleOptions = {}):
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { values } = parseArgs({ options: { port: { type: 'string', default: '0' }, version: { type: 'string' } } });
-  const d = await startQdrantTestDouble({ port: Number(values.port), ...(values.version ? { version: values.version } : {}) });
+  const d = await startQdrantTestDouble({
+    port: Number(values.port),
+    ...(values.version ? { version: values.version } : {}),
+  });
   process.stdout.write(`${JSON.stringify({ url: d.url, pid: process.pid })}\n`);
   const stop = (): void => void d.close().then(() => process.exit(0));
   process.on('SIGTERM', stop);

@@ -23,7 +23,12 @@ export function point(n: number, over: { actor?: string; kind?: MemoryKind; dims
     id: `M${String(n).padStart(6, '0')}`,
     label: n,
     vector: unitVector(n, over.dims),
-    payload: { actor: over.actor ?? 'creator', kind: over.kind ?? 'fact', createdAt: 1_700_000_000_000 + n, salience: 0.5 },
+    payload: {
+      actor: over.actor ?? 'creator',
+      kind: over.kind ?? 'fact',
+      createdAt: 1_700_000_000_000 + n,
+      salience: 0.5,
+    },
   };
 }
 
@@ -69,7 +74,9 @@ export function storeFixture(url: string, defaults: Partial<QdrantStoreOptions> 
  * home…), and close both afterwards. Tests read `env.double` and `env.fx`; a test may swap `env.double` (closing the
  * old one itself) and the swapped one is closed.
  */
-export function eachWithQdrantDouble<T extends { cleanup(): void }>(make: (url: string) => T): { double: QdrantTestDouble; fx: T } {
+export function eachWithQdrantDouble<T extends { cleanup(): void }>(
+  make: (url: string) => T,
+): { double: QdrantTestDouble; fx: T } {
   const env = {} as { double: QdrantTestDouble; fx: T };
   beforeEach(async () => {
     env.double = await startQdrantTestDouble();

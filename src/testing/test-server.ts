@@ -17,7 +17,10 @@ export interface TestServer {
 }
 
 /** Offline by default (no model); pass llm.provider/llm.url flags to use the LLM test double. */
-export async function startTestServer(flags: PartialConfig = {}, opts: ServerOptions | ((engine: Engine) => ServerOptions) = {}): Promise<TestServer> {
+export async function startTestServer(
+  flags: PartialConfig = {},
+  opts: ServerOptions | ((engine: Engine) => ServerOptions) = {},
+): Promise<TestServer> {
   const home = tempHome('progeny-server-');
   const { config } = mergeConfig({ flags: { 'llm.provider': 'offline', ...flags } });
   const engine = await createEngine({ paths: home.paths, config });

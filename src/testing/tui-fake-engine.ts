@@ -23,8 +23,21 @@ export function snapshot(over: Partial<LimbicSnapshot> = {}): LimbicSnapshot {
 
 export function memory(id: string, text: string): Memory {
   return {
-    id, text, kind: 'fact', actor: 'creator', source: {}, createdAt: 0, updatedAt: 0, salience: 0.5, pinned: false,
-    status: 'active', mergedInto: null, revision: 1, embedder: 'test', recallCount: 0, lastRecalledAt: null,
+    id,
+    text,
+    kind: 'fact',
+    actor: 'creator',
+    source: {},
+    createdAt: 0,
+    updatedAt: 0,
+    salience: 0.5,
+    pinned: false,
+    status: 'active',
+    mergedInto: null,
+    revision: 1,
+    embedder: 'test',
+    recallCount: 0,
+    lastRecalledAt: null,
   };
 }
 
@@ -41,7 +54,9 @@ export interface FakeEngine extends ChatEngine {
   emit(n: EngineNotice): void;
 }
 
-export function fakeEngine(o: { turns?: FakeTurn[]; memories?: Memory[]; provider?: string; home?: string } = {}): FakeEngine {
+export function fakeEngine(
+  o: { turns?: FakeTurn[]; memories?: Memory[]; provider?: string; home?: string } = {},
+): FakeEngine {
   const subscribers = new Set<(n: EngineNotice) => void>();
   let state = snapshot();
   let n = 0;
@@ -51,9 +66,17 @@ export function fakeEngine(o: { turns?: FakeTurn[]; memories?: Memory[]; provide
     memories: o.memories ?? [],
     emit: (x: EngineNotice) => subscribers.forEach((f) => f(x)),
     config: { 'llm.provider': o.provider ?? 'ollama', 'llm.model': 'llama3.2', 'ui.theme': 'auto' },
-    paths: { home: o.home ?? '/tmp', chatHistory: `${o.home ?? '/tmp'}/chat-history.jsonl`, exports: `${o.home ?? '/tmp'}/exports` },
+    paths: {
+      home: o.home ?? '/tmp',
+      chatHistory: `${o.home ?? '/tmp'}/chat-history.jsonl`,
+      exports: `${o.home ?? '/tmp'}/exports`,
+    },
     mode: () => 'FULL' as Mode,
-    probe: async () => ({ mode: 'FULL' as Mode, llm: { ok: true }, memory: { ok: true, backend: 'embedded', detail: '' } }),
+    probe: async () => ({
+      mode: 'FULL' as Mode,
+      llm: { ok: true },
+      memory: { ok: true, backend: 'embedded', detail: '' },
+    }),
     subscribe(fn: (n: EngineNotice) => void) {
       subscribers.add(fn);
       return () => void subscribers.delete(fn);
@@ -61,19 +84,59 @@ export function fakeEngine(o: { turns?: FakeTurn[]; memories?: Memory[]; provide
     state: {
       read: () => state,
       why: (variable?: string) =>
-        variable === 'posture' ? [{ at: 0, variable: 'posture', before: 'PEER', after: 'EXPERT', delta: null, cause: 'a question seeking knowledge', turnId: 't1' }]
-          : [{ at: 0, variable: 'warmth', before: 0.6, after: 0.62, delta: 0.02, cause: 'positive sentiment 0.40', turnId: 't1' }],
+        variable === 'posture'
+          ? [
+              {
+                at: 0,
+                variable: 'posture',
+                before: 'PEER',
+                after: 'EXPERT',
+                delta: null,
+                cause: 'a question seeking knowledge',
+                turnId: 't1',
+              },
+            ]
+          : [
+              {
+                at: 0,
+                variable: 'warmth',
+                before: 0.6,
+                after: 0.62,
+                delta: 0.02,
+                cause: 'positive sentiment 0.40',
+                turnId: 't1',
+              },
+            ],
     },
     heritage: {
       exists: () => true,
-      current: () => ({ version: 3, doc: { name: 'Nova', creator: 'Sam', prime_directive: 'be kind and honest', core_traits: ['curious'], values: ['truth'], boundaries: [], interests: ['violins'], style: 'warm', voice: {} } }),
+      current: () => ({
+        version: 3,
+        doc: {
+          name: 'Nova',
+          creator: 'Sam',
+          prime_directive: 'be kind and honest',
+          core_traits: ['curious'],
+          values: ['truth'],
+          boundaries: [],
+          interests: ['violins'],
+          style: 'warm',
+          voice: {},
+        },
+      }),
     },
     conversations: { messages: () => [] },
     memory: {
       count: () => fake.memories.length,
       list: ({ limit }: { limit?: number }) => ({ items: fake.memories.slice(0, limit ?? 10), nextCursor: null }),
       recall: async ({ text }: { text: string }) =>
-        fake.memories.filter((m) => m.text.toLowerCase().includes(text.toLowerCase())).map((m, rank) => ({ memory: m, rank, score: { score: 0.8, similarity: 0.9, freshness: 1, salience: 0.5, mmr: 0.8 } })),
+        fake.memories
+          .filter((m) => m.text.toLowerCase().includes(text.toLowerCase()))
+          .map((m, rank) => ({
+            memory: m,
+            rank,
+            score: { score: 0.8, similarity: 0.9, freshness: 1, salience: 0.5, mmr: 0.8 },
+          })),
       add: async (items: { text: string }[]) => {
         const added = items.map((it, i) => memory(`m${fake.memories.length + i + 1}abcdef`, it.text));
         fake.memories.push(...added);
@@ -96,7 +159,15 @@ export function fakeEngine(o: { turns?: FakeTurn[]; memories?: Memory[]; provide
         if (script.throws) throw script.throws;
         const mode = script.mode ?? 'FULL';
         yield { type: 'start', turnId, conversationId: 'c1', mode, posture: 'PEER', model: 'llama3.2' };
-        yield { type: 'recall', turnId, memories: (script.recalled ?? []).map((t, rank) => ({ memory: memory(`r${rank}`, t), rank, score: { score: 0.7, similarity: 0.8, freshness: 1, salience: 0.5, mmr: 0.7 } })) };
+        yield {
+          type: 'recall',
+          turnId,
+          memories: (script.recalled ?? []).map((t, rank) => ({
+            memory: memory(`r${rank}`, t),
+            rank,
+            score: { score: 0.7, similarity: 0.8, freshness: 1, salience: 0.5, mmr: 0.7 },
+          })),
+        };
         let reply = '';
         for (const tok of script.tokens) {
           if (script.delayMs) await sleep(script.delayMs, signal);
@@ -111,7 +182,14 @@ export function fakeEngine(o: { turns?: FakeTurn[]; memories?: Memory[]; provide
           return;
         }
         yield {
-          type: 'done', turnId, messageId: `msg${n}`, reply, interrupted: signal.aborted, offline: mode === 'OFFLINE', cached: false, mode,
+          type: 'done',
+          turnId,
+          messageId: `msg${n}`,
+          reply,
+          interrupted: signal.aborted,
+          offline: mode === 'OFFLINE',
+          cached: false,
+          mode,
           stats: { latencyMs: 420, firstTokenMs: 30, tokens: script.tokens.length, tokensPerSecond: 25 },
         };
       })() as AsyncIterable<EngineEvent>;

@@ -5,7 +5,8 @@ export const tick = (ms = 20): Promise<void> => new Promise((r) => setTimeout(r,
 export async function until(cond: () => boolean, show?: () => string, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${cond.toString()}${show ? `; screen:\n${show()}` : ''}`);
+    if (Date.now() > end)
+      throw new Error(`timed out waiting for ${cond.toString()}${show ? `; screen:\n${show()}` : ''}`);
     await tick(10);
   }
 }

@@ -17,11 +17,22 @@ afterEach(() => dir && rmSync(dir, { recursive: true, force: true }));
 
 function setup(o: { turns?: FakeTurn[]; sync?: SyncPort | null; engine?: FakeEngine } = {}) {
   dir = mkdtempSync(join(tmpdir(), 'progeny-app-'));
-  const engine = o.engine ?? fakeEngine({ turns: o.turns ?? [], home: dir, memories: [memory('0123456789ab', 'Maya lives in Lisbon')] });
+  const engine =
+    o.engine ??
+    fakeEngine({ turns: o.turns ?? [], home: dir, memories: [memory('0123456789ab', 'Maya lives in Lisbon')] });
   const copy = vi.fn((text: string) => ({ ok: true, message: `copied ${text.length} chars` }));
   const onExit = vi.fn();
   const r = render(
-    <ChatApp engine={engine} name="Nova" theme={THEMES.none} history={openHistory(join(dir, 'h.jsonl'))} sync={o.sync ?? null} copy={copy} onExit={onExit} now={() => new Date('2026-01-01T00:00:00Z')} />,
+    <ChatApp
+      engine={engine}
+      name="Nova"
+      theme={THEMES.none}
+      history={openHistory(join(dir, 'h.jsonl'))}
+      sync={o.sync ?? null}
+      copy={copy}
+      onExit={onExit}
+      now={() => new Date('2026-01-01T00:00:00Z')}
+    />,
   );
   const frame = (): string => strip(r.lastFrame());
   const type = async (text: string): Promise<void> => {
@@ -35,7 +46,9 @@ function setup(o: { turns?: FakeTurn[]; sync?: SyncPort | null; engine?: FakeEng
 
 describe('ChatApp', () => {
   it('streams a reply with its recalled memories, then shows latency, speed and the limbic gauges', async () => {
-    const { frame, type, engine } = setup({ turns: [{ tokens: ['# Hi\n', 'Maya is in ', '**Lisbon**.'], recalled: ['Maya lives in Lisbon'], delayMs: 5 }] });
+    const { frame, type, engine } = setup({
+      turns: [{ tokens: ['# Hi\n', 'Maya is in ', '**Lisbon**.'], recalled: ['Maya lives in Lisbon'], delayMs: 5 }],
+    });
     await until(() => frame().includes('FULL'));
     expect(frame()).toContain('llama3.2 · 1 memory');
     await type('where is Maya?');
@@ -52,7 +65,9 @@ describe('ChatApp', () => {
   });
 
   it('Ctrl+O expands the recall line with scores', async () => {
-    const { r, frame, type } = setup({ turns: [{ tokens: ['ok'], recalled: ['Maya lives in Lisbon', 'Maya plays violin'] }] });
+    const { r, frame, type } = setup({
+      turns: [{ tokens: ['ok'], recalled: ['Maya lives in Lisbon', 'Maya plays violin'] }],
+    });
     await type('hi');
     await until(() => frame().includes('recalled 2'));
     r.stdin.write('\x0f');
@@ -87,7 +102,10 @@ describe('ChatApp', () => {
   it('engine errors appear inline with their hint, and a throwing engine does not crash the screen', async () => {
     const { frame, type } = setup({
       turns: [
-        { tokens: ['Par', 'tial'], error: { code: 'LLM_UNREACHABLE', message: 'model server unreachable', hint: 'start Ollama' } },
+        {
+          tokens: ['Par', 'tial'],
+          error: { code: 'LLM_UNREACHABLE', message: 'model server unreachable', hint: 'start Ollama' },
+        },
         { tokens: [], throws: new Error('database is locked') },
         { tokens: ['still here'] },
       ],
@@ -170,7 +188,11 @@ describe('ChatApp', () => {
     await until(() => frame().includes('FULL'));
     Object.defineProperty(r.stdout, 'columns', { get: () => 40, configurable: true });
     r.stdout.emit('resize');
-    await until(() => frame().split('\n').every((l) => l.length <= 40));
+    await until(() =>
+      frame()
+        .split('\n')
+        .every((l) => l.length <= 40),
+    );
     for (const word of ['FULL', 'trust', 'posture']) expect(frame()).toContain(word);
   });
 

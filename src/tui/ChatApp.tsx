@@ -76,8 +76,11 @@ export function ChatApp(props: ChatAppProps) {
     }
   }, [engine]);
 
+  // What the app was opened with: read once at mount, so later renders never replay the history or the probe.
+  const opened = useRef({ entries: props.initialEntries, shown: props.historyShown, mode: props.mode });
   useEffect(() => {
-    if (props.initialEntries?.length) dispatch({ type: 'history', entries: props.initialEntries, show: props.historyShown ?? 50 });
+    const { entries, shown, mode } = opened.current;
+    if (entries?.length) dispatch({ type: 'history', entries, show: shown ?? 50 });
     try {
       dispatch({ type: 'limbic', state: engine.state.read() });
     } catch {
@@ -91,7 +94,7 @@ export function ChatApp(props: ChatAppProps) {
     });
     // Quitting aborts a probe still waiting for a slow model server, so the process can exit at once.
     const probing = new AbortController();
-    if (!props.mode) {
+    if (!mode) {
       // The first frame does not wait for the model server: the probe fills in the mode when it answers.
       engine.probe(probing.signal).then(
         (r) => dispatch({ type: 'status', patch: { mode: r.mode } }),
@@ -102,14 +105,17 @@ export function ChatApp(props: ChatAppProps) {
       off();
       probing.abort();
     };
-    // Mount only: the engine and the initial props do not change.
-  }, []);
+  }, [engine, refreshCounts]);
 
   const { write } = useStdout();
   // /clear is the one place the screen is wiped, on request: Ink then redraws its live region below.
   const clearScreen = useCallback(() => write('\x1b[2J\x1b[3J\x1b[H'), [write]);
 
-  const say = useCallback((text: string, tone?: 'info' | 'error', hint?: string) => dispatch({ type: 'notice', text, ...(tone ? { tone } : {}), ...(hint ? { hint } : {}) }), []);
+  const say = useCallback(
+    (text: string, tone?: 'info' | 'error', hint?: string) =>
+      dispatch({ type: 'notice', text, ...(tone ? { tone } : {}), ...(hint ? { hint } : {}) }),
+    [],
+  );
 
   const sendMessage = useCallback(
     async (message: string) => {
@@ -135,12 +141,25 @@ export function ChatApp(props: ChatAppProps) {
         batcher.flush();
         const e = toProgenyError(err);
         ended = true;
-        dispatch({ type: 'event', event: { type: 'error', turnId: '', error: e.toJSON(), partial: partial.current, messageId: null } });
+        dispatch({
+          type: 'event',
+          event: { type: 'error', turnId: '', error: e.toJSON(), partial: partial.current, messageId: null },
+        });
       } finally {
         batcher.flush();
         turn.current = null;
         // A stream that ended without done/error (it should not) must not leave the screen stuck busy.
-        if (!ended) dispatch({ type: 'event', event: { type: 'error', turnId: '', error: { code: 'INTERRUPTED', message: 'the reply ended unexpectedly' }, partial: partial.current, messageId: null } });
+        if (!ended)
+          dispatch({
+            type: 'event',
+            event: {
+              type: 'error',
+              turnId: '',
+              error: { code: 'INTERRUPTED', message: 'the reply ended unexpectedly' },
+              partial: partial.current,
+              messageId: null,
+            },
+          });
         refreshCounts();
       }
     },
@@ -197,19 +216,37 @@ export function ChatApp(props: ChatAppProps) {
     [engine, exit, say, sendMessage, refreshCounts, clearScreen, props.history, props.sync, props.copy, props.now],
   );
 
-  useEffect(() => () => {
-    turn.current?.abort();
-    if (armTimer.current) clearTimeout(armTimer.current);
-  }, []);
+  useEffect(
+    () => () => {
+      turn.current?.abort();
+      if (armTimer.current) clearTimeout(armTimer.current);
+    },
+    [],
+  );
 
   const busy = isBusy(state);
   // The live region must stay shorter than the screen (or Ink redraws everything): the streaming reply gets what the
   // input box, status line and gauges leave, which wrap onto more lines on narrow terminals.
   return (
     <Box flexDirection="column" width={width}>
-      <Conversation state={state} name={props.name} width={width} rows={Math.max(3, rows - (width < 80 ? 14 : 10))} theme={theme} />
+      <Conversation
+        state={state}
+        name={props.name}
+        width={width}
+        rows={Math.max(3, rows - (width < 80 ? 14 : 10))}
+        theme={theme}
+      />
       <Box flexDirection="column" marginTop={1}>
-        <Composer initialText={props.initialInput ?? ''} onEffect={onEffect} history={props.history.items} busy={busy} width={width} theme={theme} maxLines={Math.max(3, Math.floor(rows / 3))} {...(props.onKey ? { onKey: props.onKey } : {})} />
+        <Composer
+          initialText={props.initialInput ?? ''}
+          onEffect={onEffect}
+          history={props.history.items}
+          busy={busy}
+          width={width}
+          theme={theme}
+          maxLines={Math.max(3, Math.floor(rows / 3))}
+          {...(props.onKey ? { onKey: props.onKey } : {})}
+        />
         <StatusBar status={state.status} busy={busy} exitArmed={state.exitArmed} theme={theme} width={width} />
         {state.limbic ? <Gauges state={state.limbic} width={width} theme={theme} /> : null}
       </Box>

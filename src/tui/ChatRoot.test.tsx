@@ -6,7 +6,6 @@ import { ChatRoot, type ReadyProps } from './ChatRoot.js';
 import { openHistory } from './history.js';
 import { THEMES } from './theme.js';
 
-
 describe('ChatRoot', () => {
   it('draws a frame at once, then the chat screen when the engine is open, with its start-up notices', async () => {
     let resolve!: (p: ReadyProps) => void;
@@ -18,8 +17,13 @@ describe('ChatRoot', () => {
     // Typing before the engine is open is not lost.
     await until(() => (r.stdin.write('hi'), r.lastFrame()?.includes('› hi') ?? false));
     resolve({
-      engine: fakeEngine(), name: 'Nova', theme: THEMES.none, history: openHistory('/nonexistent/h.jsonl'), sync: null,
-      copy: () => ({ ok: true, message: '' }), initialEntries: [{ kind: 'notice', tone: 'info', text: 'created a new companion "Nova"' }],
+      engine: fakeEngine(),
+      name: 'Nova',
+      theme: THEMES.none,
+      history: openHistory('/nonexistent/h.jsonl'),
+      sync: null,
+      copy: () => ({ ok: true, message: '' }),
+      initialEntries: [{ kind: 'notice', tone: 'info', text: 'created a new companion "Nova"' }],
     });
     await until(() => r.lastFrame()?.includes('FULL') ?? false);
     expect(r.lastFrame()).toMatch(/› (hi)+/);

@@ -25,7 +25,8 @@ export function Starting({ theme, typed }: { theme: Theme; typed: { current: str
   const [text, setText] = useState(typed.current);
   useInput((input, key) => {
     if (key.ctrl || key.meta || key.return || key.escape || key.tab) return;
-    typed.current = key.backspace || key.delete ? typed.current.slice(0, -1) : typed.current + input.replace(/[\r\n]+/g, ' ');
+    typed.current =
+      key.backspace || key.delete ? typed.current.slice(0, -1) : typed.current + input.replace(/[\r\n]+/g, ' ');
     setText(typed.current);
   });
   const width = Math.max(20, columns);

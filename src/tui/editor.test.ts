@@ -3,13 +3,35 @@ import { describe, expect, it } from 'vitest';
 import { editorKey, emptyEditor, type EditorResult, type EditorState } from './editor.js';
 
 const K = (over: Partial<Key> = {}): Key => ({
-  upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false,
-  return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false,
-  super: false, hyper: false, capsLock: false, numLock: false, ...over,
+  upArrow: false,
+  downArrow: false,
+  leftArrow: false,
+  rightArrow: false,
+  pageDown: false,
+  pageUp: false,
+  home: false,
+  end: false,
+  return: false,
+  escape: false,
+  ctrl: false,
+  shift: false,
+  tab: false,
+  backspace: false,
+  delete: false,
+  meta: false,
+  super: false,
+  hyper: false,
+  capsLock: false,
+  numLock: false,
+  ...over,
 });
 
 /** Feeds keys: strings are typed text, objects are [input, key]. */
-function feed(steps: (string | [string, Partial<Key>])[], history: string[] = [], ed: EditorState = emptyEditor): EditorResult & { effects: EditorResult['effect'][] } {
+function feed(
+  steps: (string | [string, Partial<Key>])[],
+  history: string[] = [],
+  ed: EditorState = emptyEditor,
+): EditorResult & { effects: EditorResult['effect'][] } {
   let r: EditorResult = { ed };
   const effects: EditorResult['effect'][] = [];
   for (const s of steps) {
@@ -21,7 +43,18 @@ function feed(steps: (string | [string, Partial<Key>])[], history: string[] = []
 
 describe('composer editor', () => {
   it('types, moves the cursor, deletes, and submits on Enter', () => {
-    const r = feed(['h', 'e', 'l', 'o', ['', { leftArrow: true }], 'l', ['', { end: true }], '!', ['', { backspace: true }], ['\r', { return: true }]]);
+    const r = feed([
+      'h',
+      'e',
+      'l',
+      'o',
+      ['', { leftArrow: true }],
+      'l',
+      ['', { end: true }],
+      '!',
+      ['', { backspace: true }],
+      ['\r', { return: true }],
+    ]);
     expect(r.effects).toEqual([{ type: 'submit', text: 'hello' }]);
     expect(r.ed).toEqual(emptyEditor);
   });
@@ -48,9 +81,23 @@ describe('composer editor', () => {
     const h = ['first', 'second'];
     const r1 = feed(['dr', ['', { upArrow: true }]], h);
     expect(r1.ed.text).toBe('second');
-    const r2 = feed([['', { upArrow: true }], ['', { upArrow: true }]], h, r1.ed);
+    const r2 = feed(
+      [
+        ['', { upArrow: true }],
+        ['', { upArrow: true }],
+      ],
+      h,
+      r1.ed,
+    );
     expect(r2.ed.text).toBe('first');
-    const r3 = feed([['', { downArrow: true }], ['', { downArrow: true }]], h, r2.ed);
+    const r3 = feed(
+      [
+        ['', { downArrow: true }],
+        ['', { downArrow: true }],
+      ],
+      h,
+      r2.ed,
+    );
     expect(r3.ed.text).toBe('dr');
     expect(r3.ed.histIndex).toBeNull();
   });
@@ -71,10 +118,16 @@ describe('composer editor', () => {
   });
 
   it('Ctrl+C interrupts (clearing the text), Ctrl+D exits on an empty line, Ctrl+O toggles the recall line', () => {
-    expect(feed(['abc', ['c', { ctrl: true }]])).toMatchObject({ ed: emptyEditor, effects: [{ type: 'interrupt', hadText: true }] });
+    expect(feed(['abc', ['c', { ctrl: true }]])).toMatchObject({
+      ed: emptyEditor,
+      effects: [{ type: 'interrupt', hadText: true }],
+    });
     expect(feed([['c', { ctrl: true }]]).effects).toEqual([{ type: 'interrupt', hadText: false }]);
     expect(feed([['d', { ctrl: true }]]).effects).toEqual([{ type: 'exit' }]);
-    expect(feed(['ab', ['', { leftArrow: true }], ['d', { ctrl: true }]])).toMatchObject({ ed: { text: 'a' }, effects: [] });
+    expect(feed(['ab', ['', { leftArrow: true }], ['d', { ctrl: true }]])).toMatchObject({
+      ed: { text: 'a' },
+      effects: [],
+    });
     expect(feed([['o', { ctrl: true }]]).effects).toEqual([{ type: 'toggleRecall' }]);
   });
 

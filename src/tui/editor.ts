@@ -14,7 +14,11 @@ export interface EditorState {
   pasting: boolean;
 }
 
-export type EditorEffect = { type: 'submit'; text: string } | { type: 'interrupt'; hadText: boolean } | { type: 'exit' } | { type: 'toggleRecall' };
+export type EditorEffect =
+  | { type: 'submit'; text: string }
+  | { type: 'interrupt'; hadText: boolean }
+  | { type: 'exit' }
+  | { type: 'toggleRecall' };
 
 export interface EditorResult {
   ed: EditorState;
@@ -77,27 +81,38 @@ export function editorKey(ed: EditorState, input: string, key: Key, history: rea
 
   if (key.ctrl) {
     switch (input) {
-      case 'c': return { ed: emptyEditor, effect: { type: 'interrupt', hadText: ed.text.length > 0 } };
-      case 'd': return ed.text ? { ed: set(ed, ed.text.slice(0, ed.cursor) + ed.text.slice(ed.cursor + 1), ed.cursor) } : { ed, effect: { type: 'exit' } };
-      case 'o': return { ed, effect: { type: 'toggleRecall' } };
-      case 'a': return { ed: { ...ed, cursor: lineStart(ed.text, ed.cursor) } };
-      case 'e': return { ed: { ...ed, cursor: lineEnd(ed.text, ed.cursor) } };
+      case 'c':
+        return { ed: emptyEditor, effect: { type: 'interrupt', hadText: ed.text.length > 0 } };
+      case 'd':
+        return ed.text
+          ? { ed: set(ed, ed.text.slice(0, ed.cursor) + ed.text.slice(ed.cursor + 1), ed.cursor) }
+          : { ed, effect: { type: 'exit' } };
+      case 'o':
+        return { ed, effect: { type: 'toggleRecall' } };
+      case 'a':
+        return { ed: { ...ed, cursor: lineStart(ed.text, ed.cursor) } };
+      case 'e':
+        return { ed: { ...ed, cursor: lineEnd(ed.text, ed.cursor) } };
       case 'u': {
         const s = lineStart(ed.text, ed.cursor);
         return { ed: set(ed, ed.text.slice(0, s) + ed.text.slice(ed.cursor), s) };
       }
-      case 'k': return { ed: set(ed, ed.text.slice(0, ed.cursor) + ed.text.slice(lineEnd(ed.text, ed.cursor)), ed.cursor) };
+      case 'k':
+        return { ed: set(ed, ed.text.slice(0, ed.cursor) + ed.text.slice(lineEnd(ed.text, ed.cursor)), ed.cursor) };
       case 'w': {
         const before = ed.text.slice(0, ed.cursor).replace(/\S+\s*$/, '');
         return { ed: set(ed, before + ed.text.slice(ed.cursor), before.length) };
       }
-      case 'j': return { ed: insert(ed, '\n') };
-      default: return { ed };
+      case 'j':
+        return { ed: insert(ed, '\n') };
+      default:
+        return { ed };
     }
   }
   if (key.return) {
     if (key.meta) return { ed: insert(ed, '\n') };
-    if (ed.text.slice(0, ed.cursor).endsWith('\\')) return { ed: insert(set(ed, ed.text.slice(0, ed.cursor - 1) + ed.text.slice(ed.cursor), ed.cursor - 1), '\n') };
+    if (ed.text.slice(0, ed.cursor).endsWith('\\'))
+      return { ed: insert(set(ed, ed.text.slice(0, ed.cursor - 1) + ed.text.slice(ed.cursor), ed.cursor - 1), '\n') };
     if (!ed.text.trim()) return { ed: emptyEditor };
     return { ed: emptyEditor, effect: { type: 'submit', text: ed.text } };
   }
@@ -117,7 +132,8 @@ export function editorKey(ed: EditorState, input: string, key: Key, history: rea
   // Ctrl+J arrives as a bare line feed. Several characters at once are fast typing (or a scripted terminal) when
   // only the last is a carriage return: send them. With a line break inside, it is an unbracketed paste: insert.
   if (input === '\n') return { ed: insert(ed, '\n') };
-  if (input.length > 1 && /^[^\r\n]+\r$/.test(input)) return editorKey(insert(ed, input.slice(0, -1)), '\r', { ...key, return: true }, history);
+  if (input.length > 1 && /^[^\r\n]+\r$/.test(input))
+    return editorKey(insert(ed, input.slice(0, -1)), '\r', { ...key, return: true }, history);
   if (input) return { ed: insert(ed, normalise(input)) };
   return { ed };
 }

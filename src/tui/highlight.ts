@@ -13,9 +13,28 @@ const KEYWORDS = new Set(
   ).split(' '),
 );
 
-const HASH_COMMENT = new Set(['py', 'python', 'sh', 'bash', 'zsh', 'shell', 'rb', 'ruby', 'yaml', 'yml', 'toml', 'r', 'pl', 'perl', 'dockerfile', 'make', 'makefile']);
+const HASH_COMMENT = new Set([
+  'py',
+  'python',
+  'sh',
+  'bash',
+  'zsh',
+  'shell',
+  'rb',
+  'ruby',
+  'yaml',
+  'yml',
+  'toml',
+  'r',
+  'pl',
+  'perl',
+  'dockerfile',
+  'make',
+  'makefile',
+]);
 
-const TOKEN = /(\/\/.*$|#.*$|--.*$)|("(?:[^"\\]|\\.)*"?|'(?:[^'\\]|\\.)*'?|`(?:[^`\\]|\\.)*`?)|(\b\d[\d_.]*(?:e[+-]?\d+)?\b|\b0x[\da-f]+\b)|([A-Za-z_]\w*)/gi;
+const TOKEN =
+  /(\/\/.*$|#.*$|--.*$)|("(?:[^"\\]|\\.)*"?|'(?:[^'\\]|\\.)*'?|`(?:[^`\\]|\\.)*`?)|(\b\d[\d_.]*(?:e[+-]?\d+)?\b|\b0x[\da-f]+\b)|([A-Za-z_]\w*)/gi;
 
 export function highlightLine(line: string, lang: string, theme: Theme): string {
   const l = lang.toLowerCase();
@@ -25,7 +44,11 @@ export function highlightLine(line: string, lang: string, theme: Theme): string 
     const [tok, comment, str, num, word] = m;
     let painted: string | undefined;
     if (comment !== undefined) {
-      const ok = comment.startsWith('#') ? HASH_COMMENT.has(l) : comment.startsWith('--') ? l === 'sql' || l === 'lua' : true;
+      const ok = comment.startsWith('#')
+        ? HASH_COMMENT.has(l)
+        : comment.startsWith('--')
+          ? l === 'sql' || l === 'lua'
+          : true;
       if (ok) painted = theme.comment(comment);
     } else if (str !== undefined) painted = theme.string(str);
     else if (num !== undefined) painted = theme.number(num);

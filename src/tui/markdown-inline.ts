@@ -3,7 +3,8 @@ import type { Theme } from './theme.js';
 import type { Paint, Segment } from './wrap.js';
 
 // Order matters: code spans first (nothing inside them is parsed), then strong before emphasis.
-const INLINE = /(`+)([^`]|[^`][\s\S]*?[^`])\1|\*\*([^*]+?)\*\*|__([^_]+?)__|~~([^~]+?)~~|\*([^*\s][^*]*?)\*|(?<![\w])_([^_\s][^_]*?)_(?![\w])|\[([^\]]+)\]\(([^)\s]+)\)/g;
+const INLINE =
+  /(`+)([^`]|[^`][\s\S]*?[^`])\1|\*\*([^*]+?)\*\*|__([^_]+?)__|~~([^~]+?)~~|\*([^*\s][^*]*?)\*|(?<![\w])_([^_\s][^_]*?)_(?![\w])|\[([^\]]+)\]\(([^)\s]+)\)/g;
 
 const compose = (outer: Paint | undefined, inner: Paint): Paint => (outer ? (s) => outer(inner(s)) : inner);
 

@@ -11,7 +11,12 @@ export function isTableStart(lines: string[], i: number): boolean {
 }
 
 const cells = (row: string): string[] =>
-  row.trim().replace(/^\|/, '').replace(/\|$/, '').split(/(?<!\\)\|/).map((c) => c.trim().replace(/\\\|/g, '|'));
+  row
+    .trim()
+    .replace(/^\|/, '')
+    .replace(/\|$/, '')
+    .split(/(?<!\\)\|/)
+    .map((c) => c.trim().replace(/\\\|/g, '|'));
 
 /** Shrinks the widest columns first until the row fits. */
 function fitWidths(natural: number[], width: number): number[] {
@@ -30,15 +35,22 @@ export function renderTable(rows: string[], width: number, theme: Theme): string
   const ncol = Math.max(...parsed.map((r) => r.length));
   const natural = Array.from({ length: ncol }, (_, c) => Math.max(1, ...parsed.map((r) => visibleWidth(r[c] ?? ''))));
   const widths = fitWidths(natural, width);
-  const border = (l: string, m: string, r: string): string => theme.dim(l + widths.map((w) => '─'.repeat(w + 2)).join(m) + r);
+  const border = (l: string, m: string, r: string): string =>
+    theme.dim(l + widths.map((w) => '─'.repeat(w + 2)).join(m) + r);
   const out: string[] = [border('┌', '┬', '┐')];
   parsed.forEach((row, r) => {
     const wrapped = widths.map((w, c) =>
-      wrapSegments(parseInline(row[c] ?? '', theme, r === 0 ? theme.bold : undefined), w).map((l) => l + ' '.repeat(Math.max(0, w - visibleWidth(l)))),
+      wrapSegments(parseInline(row[c] ?? '', theme, r === 0 ? theme.bold : undefined), w).map(
+        (l) => l + ' '.repeat(Math.max(0, w - visibleWidth(l))),
+      ),
     );
     const height = Math.max(...wrapped.map((c) => c.length));
     for (let k = 0; k < height; k++) {
-      out.push(theme.dim('│ ') + wrapped.map((c, ci) => c[k] ?? ' '.repeat(widths[ci] ?? 0)).join(theme.dim(' │ ')) + theme.dim(' │'));
+      out.push(
+        theme.dim('│ ') +
+          wrapped.map((c, ci) => c[k] ?? ' '.repeat(widths[ci] ?? 0)).join(theme.dim(' │ ')) +
+          theme.dim(' │'),
+      );
     }
     if (r === 0) out.push(border('├', '┼', '┤'));
   });

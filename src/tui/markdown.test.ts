@@ -4,7 +4,8 @@ import { renderMarkdown } from './markdown.js';
 import { THEMES } from './theme.js';
 import { visibleWidth, wrapSegments } from './wrap.js';
 
-const plain = (src: string, width = 40, raw = false): string[] => renderMarkdown(src, { width, theme: THEMES.none, raw });
+const plain = (src: string, width = 40, raw = false): string[] =>
+  renderMarkdown(src, { width, theme: THEMES.none, raw });
 // eslint-disable-next-line no-control-regex -- stripping colour escapes
 const strip = (s: string): string => s.replace(/\x1b\[[0-9;]*m/g, '');
 

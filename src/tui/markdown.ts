@@ -41,7 +41,8 @@ export function renderMarkdown(src: string, o: MarkdownOptions): string[] {
       const lang = fence[2] ?? '';
       if (lang) out.push(theme.dim(`  ${lang}`));
       for (i++; i < lines.length && !(lines[i] ?? '').trim().startsWith(marker); i++) {
-        for (const piece of breakLine((lines[i] ?? '').replace(/\t/g, '  '), width - 2)) out.push(`  ${highlightLine(piece, lang, theme)}`);
+        for (const piece of breakLine((lines[i] ?? '').replace(/\t/g, '  '), width - 2))
+          out.push(`  ${highlightLine(piece, lang, theme)}`);
       }
       continue;
     }
@@ -77,7 +78,14 @@ export function renderMarkdown(src: string, o: MarkdownOptions): string[] {
       const depth = Math.floor((list[1]?.length ?? 0) / 2);
       const marker = /\d/.test(list[2] ?? '') ? `${list[2]} ` : '• ';
       const indent = '  '.repeat(depth);
-      out.push(...wrapSegments(parseInline(list[3] ?? '', theme), width, indent + marker, indent + ' '.repeat(visibleWidth(marker))));
+      out.push(
+        ...wrapSegments(
+          parseInline(list[3] ?? '', theme),
+          width,
+          indent + marker,
+          indent + ' '.repeat(visibleWidth(marker)),
+        ),
+      );
       continue;
     }
     const quote = QUOTE.exec(line);

@@ -26,7 +26,13 @@ const SYNC_HINT = '`progeny sync init --relay URL` starts a vault; `progeny sync
 const short = (id: string): string => id.slice(0, 8);
 const ago = (now: Date, t: number): string => {
   const s = Math.max(0, Math.round((now.getTime() - t) / 1000));
-  return s < 90 ? `${s}s` : s < 5400 ? `${Math.round(s / 60)}m` : s < 129_600 ? `${Math.round(s / 3600)}h` : `${Math.round(s / 86_400)}d`;
+  return s < 90
+    ? `${s}s`
+    : s < 5400
+      ? `${Math.round(s / 60)}m`
+      : s < 129_600
+        ? `${Math.round(s / 3600)}h`
+        : `${Math.round(s / 86_400)}d`;
 };
 
 async function memory(c: SlashContext, args: string): Promise<void> {
@@ -47,21 +53,39 @@ async function memory(c: SlashContext, args: string): Promise<void> {
     const n = Math.min(50, Math.max(1, Number(text) || 10));
     const page = c.engine.memory.list({ limit: n });
     if (!page.items.length) return c.say('no memories yet; /remember TEXT adds one');
-    return c.say(page.items.map((m) => `${short(m.id)}  ${ago(c.now(), m.createdAt).padStart(4)}  ${m.pinned ? '📌 ' : ''}${m.text}`).join('\n'));
+    return c.say(
+      page.items
+        .map((m) => `${short(m.id)}  ${ago(c.now(), m.createdAt).padStart(4)}  ${m.pinned ? '📌 ' : ''}${m.text}`)
+        .join('\n'),
+    );
   }
   c.say(`unknown /memory subcommand "${sub}"`, 'error', 'use /memory recent, /memory search TEXT or /memory forget ID');
 }
 
 function state(c: SlashContext): void {
   const s = c.engine.state.read();
-  const why = c.engine.state.why(undefined, 6).map((w) => `  ${String(w.variable).padEnd(8)} ${w.delta !== null ? (w.delta >= 0 ? '+' : '') + w.delta.toFixed(3) : String(w.after)}  ${w.cause}`);
-  c.say([...gaugeLines(s, 20), `posture ${s.posture}   tier ${s.tier}   turns ${s.interactionCount}`, ...(why.length ? ['why (latest changes):', ...why] : [])].join('\n'));
+  const why = c.engine.state
+    .why(undefined, 6)
+    .map(
+      (w) =>
+        `  ${String(w.variable).padEnd(8)} ${w.delta !== null ? (w.delta >= 0 ? '+' : '') + w.delta.toFixed(3) : String(w.after)}  ${w.cause}`,
+    );
+  c.say(
+    [
+      ...gaugeLines(s, 20),
+      `posture ${s.posture}   tier ${s.tier}   turns ${s.interactionCount}`,
+      ...(why.length ? ['why (latest changes):', ...why] : []),
+    ].join('\n'),
+  );
 }
 
 function heritage(c: SlashContext): void {
   const v = c.engine.heritage.current();
   const d = v.doc;
-  const lines = [`${d.name}, created by ${d.creator} (heritage v${v.version})`, `prime directive: ${d.prime_directive}`];
+  const lines = [
+    `${d.name}, created by ${d.creator} (heritage v${v.version})`,
+    `prime directive: ${d.prime_directive}`,
+  ];
   if (d.core_traits.length) lines.push(`traits: ${d.core_traits.join(', ')}`);
   if (d.values.length) lines.push(`values: ${d.values.join(', ')}`);
   if (d.interests.length) lines.push(`interests: ${d.interests.join(', ')}`);
@@ -81,11 +105,15 @@ async function sync(c: SlashContext, args: string): Promise<void> {
   if (sub === 'status') {
     const st = await c.sync.status();
     if (!st.configured) return c.say('sync is not set up yet', 'error', SYNC_HINT);
-    return c.say(`sync: relay ${st.relay ?? '?'}, ${st.pending ?? 0} change(s) to push, last sync ${st.lastSyncAt ? ago(c.now(), st.lastSyncAt) + ' ago' : 'never'}${st.detail ? ` (${st.detail})` : ''}`);
+    return c.say(
+      `sync: relay ${st.relay ?? '?'}, ${st.pending ?? 0} change(s) to push, last sync ${st.lastSyncAt ? ago(c.now(), st.lastSyncAt) + ' ago' : 'never'}${st.detail ? ` (${st.detail})` : ''}`,
+    );
   }
   if (sub === 'push' || sub === 'pull') {
     const r = await (sub === 'push' ? c.sync.push() : c.sync.pull());
-    return c.say(`sync ${sub}: ${sub === 'push' ? `${r.pushed ?? 0} change(s) pushed` : `${r.pulled ?? 0} change(s) pulled`}${r.detail ? ` (${r.detail})` : ''}`);
+    return c.say(
+      `sync ${sub}: ${sub === 'push' ? `${r.pushed ?? 0} change(s) pushed` : `${r.pulled ?? 0} change(s) pulled`}${r.detail ? ` (${r.detail})` : ''}`,
+    );
   }
   c.say(`unknown /sync subcommand "${sub}"`, 'error', 'use /sync, /sync push or /sync pull');
 }
@@ -101,28 +129,42 @@ function exportConversation(c: SlashContext, args: string): void {
 export async function runSlash(call: SlashCall, c: SlashContext): Promise<void> {
   try {
     switch (call.name) {
-      case 'help': return c.say(helpText());
-      case 'memory': return await memory(c, call.args);
+      case 'help':
+        return c.say(helpText());
+      case 'memory':
+        return await memory(c, call.args);
       case 'remember': {
         if (!call.args) return c.say('usage: /remember TEXT', 'error');
         const [m] = await c.engine.memory.add([{ text: call.args, kind: 'fact', source: { via: 'tui' } }]);
         return c.say(`remembered ${m ? short(m.id) : ''}: ${call.args}`);
       }
-      case 'state': return state(c);
-      case 'heritage': return heritage(c);
-      case 'posture': return posture(c);
-      case 'sync': return await sync(c, call.args);
-      case 'clear': return c.newConversation();
+      case 'state':
+        return state(c);
+      case 'heritage':
+        return heritage(c);
+      case 'posture':
+        return posture(c);
+      case 'sync':
+        return await sync(c, call.args);
+      case 'clear':
+        return c.newConversation();
       case 'copy': {
         const r = c.copy(c.lastReply());
         return c.say(r.message, r.ok ? 'info' : 'error', r.hint);
       }
-      case 'export': return exportConversation(c, call.args);
-      case 'raw': return c.say(c.toggleRaw() ? 'raw Markdown on for new replies' : 'formatted Markdown on for new replies');
-      case 'quit': return c.exit();
+      case 'export':
+        return exportConversation(c, call.args);
+      case 'raw':
+        return c.say(c.toggleRaw() ? 'raw Markdown on for new replies' : 'formatted Markdown on for new replies');
+      case 'quit':
+        return c.exit();
       default: {
         const near = SLASH_COMMANDS.filter((s) => s.name.startsWith(call.name.slice(0, 2))).map((s) => `/${s.name}`);
-        return c.say(`unknown command /${call.name}`, 'error', near.length ? `did you mean ${near.join(', ')}? /help lists all` : '/help lists the commands');
+        return c.say(
+          `unknown command /${call.name}`,
+          'error',
+          near.length ? `did you mean ${near.join(', ')}? /help lists all` : '/help lists the commands',
+        );
       }
     }
   } catch (err) {

@@ -43,7 +43,10 @@ const BRACKETED_PASTE_OFF = '\x1b[?2004l';
  * PROGENY_TUI_TRACE=<file>: JSON lines for the first frame, the first interactive frame and each keystroke→frame,
  * for scripts/bench-tui.ts. A frame counts when its bytes were handed to the terminal (stdout.write returned).
  */
-function traceFrames(path: string | undefined, stdout: NodeJS.WriteStream): { onKey(): void; onReady(): void; onRender(m: { renderTime: number }): void } | null {
+function traceFrames(
+  path: string | undefined,
+  stdout: NodeJS.WriteStream,
+): { onKey(): void; onReady(): void; onRender(m: { renderTime: number }): void } | null {
   if (!path) return null;
   let first = true;
   let ready = false;
@@ -80,7 +83,13 @@ function loadEntries(engine: ChatEngine, conversationId: string | undefined): Ne
   return engine.conversations.messages(conversationId, { limit: 100_000 }).map((m): NewEntry =>
     m.role === 'user'
       ? { kind: 'user', text: m.text }
-      : { kind: 'assistant', text: m.text, interrupted: m.status !== 'complete', offline: m.meta.offline === true, raw: false },
+      : {
+          kind: 'assistant',
+          text: m.text,
+          interrupted: m.status !== 'complete',
+          offline: m.meta.offline === true,
+          raw: false,
+        },
   );
 }
 
@@ -116,7 +125,14 @@ export async function startChatScreen(o: ChatScreenOptions): Promise<void> {
       onFailed={(err) => (failure = { err })}
       {...(trace ? { onKey: trace.onKey, onReady: trace.onReady } : {})}
     />,
-    { stdin: o.stdin, stdout: o.stdout, exitOnCtrlC: false, patchConsole: true, maxFps: 60, ...(trace ? { onRender: trace.onRender } : {}) },
+    {
+      stdin: o.stdin,
+      stdout: o.stdout,
+      exitOnCtrlC: false,
+      patchConsole: true,
+      maxFps: 60,
+      ...(trace ? { onRender: trace.onRender } : {}),
+    },
   );
   const onAbort = (): void => instance.unmount();
   o.signal?.addEventListener('abort', onAbort, { once: true });

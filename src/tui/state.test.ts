@@ -6,18 +6,54 @@ import { initialState, isBusy, reducer, type Action, type ChatState } from './st
 const run = (actions: Action[], s: ChatState = initialState()): ChatState => actions.reduce(reducer, s);
 const ev = (event: EngineEvent): Action => ({ type: 'event', event });
 const stats = { latencyMs: 1200, firstTokenMs: 80, tokens: 3, tokensPerSecond: 30 };
-const start: EngineEvent = { type: 'start', turnId: 't1', conversationId: 'c1', mode: 'FULL', posture: 'PEER', model: 'llama3.2' };
-const recall: EngineEvent = { type: 'recall', turnId: 't1', memories: [{ memory: memory('m1', 'Maya lives in Lisbon'), rank: 0, score: { score: 0.8, similarity: 0.9, freshness: 1, salience: 0.5, mmr: 0.8 } }] };
+const start: EngineEvent = {
+  type: 'start',
+  turnId: 't1',
+  conversationId: 'c1',
+  mode: 'FULL',
+  posture: 'PEER',
+  model: 'llama3.2',
+};
+const recall: EngineEvent = {
+  type: 'recall',
+  turnId: 't1',
+  memories: [
+    {
+      memory: memory('m1', 'Maya lives in Lisbon'),
+      rank: 0,
+      score: { score: 0.8, similarity: 0.9, freshness: 1, salience: 0.5, mmr: 0.8 },
+    },
+  ],
+};
 const done = (reply: string, o: Partial<Extract<EngineEvent, { type: 'done' }>> = {}): EngineEvent => ({
-  type: 'done', turnId: 't1', messageId: 'm', reply, interrupted: false, offline: false, cached: false, mode: 'FULL', stats, ...o,
+  type: 'done',
+  turnId: 't1',
+  messageId: 'm',
+  reply,
+  interrupted: false,
+  offline: false,
+  cached: false,
+  mode: 'FULL',
+  stats,
+  ...o,
 });
 
 describe('chat reducer', () => {
   it('a turn: submit → live reply with tokens and recall → done commits the reply and keeps the recall line live', () => {
-    const s1 = run([{ type: 'submit', text: 'where is Maya?', at: 1 }, ev(start), ev(recall), ev({ type: 'token', turnId: 't1', text: 'In ' }), { type: 'tokens', text: 'Lisbon.' }]);
+    const s1 = run([
+      { type: 'submit', text: 'where is Maya?', at: 1 },
+      ev(start),
+      ev(recall),
+      ev({ type: 'token', turnId: 't1', text: 'In ' }),
+      { type: 'tokens', text: 'Lisbon.' },
+    ]);
     expect(isBusy(s1)).toBe(true);
     expect(s1.entries).toEqual([{ kind: 'user', id: 'e1', text: 'where is Maya?' }]);
-    expect(s1.live).toMatchObject({ turnId: 't1', text: 'In Lisbon.', recalled: [{ id: 'm1', text: 'Maya lives in Lisbon', score: 0.8 }] });
+    expect(s1.live).toMatchObject({
+      turnId: 't1',
+      text: 'In Lisbon.',
+      recalled: [{ id: 'm1', text: 'Maya lives in Lisbon', score: 0.8 }],
+    });
     expect(s1.status).toMatchObject({ mode: 'FULL', model: 'llama3.2' });
 
     const s2 = run([ev(done('In Lisbon.'))], s1);
@@ -34,14 +70,21 @@ describe('chat reducer', () => {
   });
 
   it('an interrupted reply keeps its partial text, tagged', () => {
-    const s = run([{ type: 'submit', text: 'hi', at: 1 }, ev(start), { type: 'tokens', text: 'Hel' }, ev(done('Hel', { interrupted: true }))]);
+    const s = run([
+      { type: 'submit', text: 'hi', at: 1 },
+      ev(start),
+      { type: 'tokens', text: 'Hel' },
+      ev(done('Hel', { interrupted: true })),
+    ]);
     expect(s.entries[1]).toMatchObject({ kind: 'assistant', text: 'Hel', interrupted: true });
     expect(s.live).toBeNull();
   });
 
   it('a turn cancelled before any token says so', () => {
     const s = run([{ type: 'submit', text: 'hi', at: 1 }, ev(start), ev(done('', { interrupted: true }))]);
-    expect(s.entries.slice(1)).toEqual([expect.objectContaining({ kind: 'notice', text: 'cancelled before the reply started' })]);
+    expect(s.entries.slice(1)).toEqual([
+      expect.objectContaining({ kind: 'notice', text: 'cancelled before the reply started' }),
+    ]);
   });
 
   it('an engine error ends the turn with the partial reply and an inline error with its hint', () => {
@@ -49,29 +92,51 @@ describe('chat reducer', () => {
       { type: 'submit', text: 'hi', at: 1 },
       ev(start),
       { type: 'tokens', text: 'Part' },
-      ev({ type: 'error', turnId: 't1', error: { code: 'LLM_UNREACHABLE', message: 'model server unreachable', hint: 'start ollama' }, partial: 'Part', messageId: null }),
+      ev({
+        type: 'error',
+        turnId: 't1',
+        error: { code: 'LLM_UNREACHABLE', message: 'model server unreachable', hint: 'start ollama' },
+        partial: 'Part',
+        messageId: null,
+      }),
     ]);
     expect(s.live).toBeNull();
     expect(s.entries.slice(1)).toEqual([
       expect.objectContaining({ kind: 'assistant', text: 'Part', interrupted: true }),
-      expect.objectContaining({ kind: 'notice', tone: 'error', text: 'model server unreachable', hint: 'start ollama' }),
+      expect.objectContaining({
+        kind: 'notice',
+        tone: 'error',
+        text: 'model server unreachable',
+        hint: 'start ollama',
+      }),
     ]);
   });
 
   it('an error before any token adds no empty reply', () => {
-    const s = run([{ type: 'submit', text: 'hi', at: 1 }, ev({ type: 'error', turnId: '', error: { code: 'X', message: 'boom' }, partial: '', messageId: null })]);
+    const s = run([
+      { type: 'submit', text: 'hi', at: 1 },
+      ev({ type: 'error', turnId: '', error: { code: 'X', message: 'boom' }, partial: '', messageId: null }),
+    ]);
     expect(s.entries.map((e) => e.kind)).toEqual(['user', 'notice']);
   });
 
   it('tokens outside a turn are ignored; limbic and status updates apply', () => {
-    const s = run([{ type: 'tokens', text: 'stray' }, { type: 'limbic', state: snapshot({ trust: 0.9 }) }, { type: 'status', patch: { memoryCount: 7 } }]);
+    const s = run([
+      { type: 'tokens', text: 'stray' },
+      { type: 'limbic', state: snapshot({ trust: 0.9 }) },
+      { type: 'status', patch: { memoryCount: 7 } },
+    ]);
     expect(s.live).toBeNull();
     expect(s.limbic?.trust).toBe(0.9);
     expect(s.status.memoryCount).toBe(7);
   });
 
   it('offline replies are marked; the mode follows done', () => {
-    const s = run([{ type: 'submit', text: 'hi', at: 1 }, ev({ ...start, mode: 'OFFLINE', model: null }), ev(done('[offline] …', { offline: true, mode: 'OFFLINE' }))]);
+    const s = run([
+      { type: 'submit', text: 'hi', at: 1 },
+      ev({ ...start, mode: 'OFFLINE', model: null }),
+      ev(done('[offline] …', { offline: true, mode: 'OFFLINE' })),
+    ]);
     expect(s.entries[1]).toMatchObject({ offline: true });
     expect(s.status.mode).toBe('OFFLINE');
   });

@@ -82,7 +82,12 @@ export function initialState(status: Partial<StatusInfo> = {}): ChatState {
 }
 
 const toRecalled = (ev: Extract<EngineEvent, { type: 'recall' }>): RecalledLine[] =>
-  ev.memories.map((m) => ({ id: m.memory.id, text: m.memory.text, score: m.score.score, similarity: m.score.similarity }));
+  ev.memories.map((m) => ({
+    id: m.memory.id,
+    text: m.memory.text,
+    score: m.score.score,
+    similarity: m.score.similarity,
+  }));
 
 /** Appends entries with fresh ids (React keys for <Static>). */
 function push(s: ChatState, ...items: NewEntry[]): ChatState {
@@ -94,25 +99,45 @@ function push(s: ChatState, ...items: NewEntry[]): ChatState {
 /** Commits the previous reply's recall line to scrollback (in the state the user left it). */
 function commitRecall(s: ChatState): ChatState {
   if (!s.lastRecall) return s;
-  const next = s.lastRecall.memories.length ? push(s, { kind: 'recall', memories: s.lastRecall.memories, expanded: s.lastRecall.expanded }) : s;
+  const next = s.lastRecall.memories.length
+    ? push(s, { kind: 'recall', memories: s.lastRecall.memories, expanded: s.lastRecall.expanded })
+    : s;
   return { ...next, lastRecall: null };
 }
 
-function finish(s: ChatState, reply: string, o: { interrupted: boolean; offline: boolean; stats: TurnStats | null }): ChatState {
+function finish(
+  s: ChatState,
+  reply: string,
+  o: { interrupted: boolean; offline: boolean; stats: TurnStats | null },
+): ChatState {
   const recalled = s.live?.recalled ?? [];
   let next: ChatState = s;
-  if (reply) next = push(next, { kind: 'assistant', text: reply, interrupted: o.interrupted, offline: o.offline, raw: s.raw });
-  else if (o.interrupted && o.stats) next = push(next, { kind: 'notice', tone: 'info', text: 'cancelled before the reply started' });
+  if (reply)
+    next = push(next, { kind: 'assistant', text: reply, interrupted: o.interrupted, offline: o.offline, raw: s.raw });
+  else if (o.interrupted && o.stats)
+    next = push(next, { kind: 'notice', tone: 'info', text: 'cancelled before the reply started' });
   next = { ...next, live: null, lastRecall: { memories: recalled, expanded: false } };
   // An offline reply is not generated: a tokens/s figure for it would be meaningless.
-  if (o.stats) next = { ...next, status: { ...next.status, latencyMs: o.stats.latencyMs, tokensPerSecond: o.offline ? null : o.stats.tokensPerSecond } };
+  if (o.stats)
+    next = {
+      ...next,
+      status: {
+        ...next.status,
+        latencyMs: o.stats.latencyMs,
+        tokensPerSecond: o.offline ? null : o.stats.tokensPerSecond,
+      },
+    };
   return next;
 }
 
 function onEvent(s: ChatState, ev: EngineEvent): ChatState {
   switch (ev.type) {
     case 'start':
-      return { ...s, live: { ...(s.live ?? { text: '', recalled: null, startedAt: 0 }), turnId: ev.turnId }, status: { ...s.status, mode: ev.mode, model: ev.model } };
+      return {
+        ...s,
+        live: { ...(s.live ?? { text: '', recalled: null, startedAt: 0 }), turnId: ev.turnId },
+        status: { ...s.status, mode: ev.mode, model: ev.model },
+      };
     case 'recall':
       return s.live ? { ...s, live: { ...s.live, recalled: toRecalled(ev) } } : s;
     case 'token':
@@ -120,10 +145,19 @@ function onEvent(s: ChatState, ev: EngineEvent): ChatState {
     case 'limbic':
       return { ...s, limbic: ev.state };
     case 'done':
-      return finish({ ...s, status: { ...s.status, mode: ev.mode } }, ev.reply, { interrupted: ev.interrupted, offline: ev.offline, stats: ev.stats });
+      return finish({ ...s, status: { ...s.status, mode: ev.mode } }, ev.reply, {
+        interrupted: ev.interrupted,
+        offline: ev.offline,
+        stats: ev.stats,
+      });
     case 'error': {
       const next = finish(s, ev.partial, { interrupted: true, offline: false, stats: null });
-      return push(next, { kind: 'notice', text: ev.error.message, tone: 'error', ...(ev.error.hint ? { hint: ev.error.hint } : {}) });
+      return push(next, {
+        kind: 'notice',
+        text: ev.error.message,
+        tone: 'error',
+        ...(ev.error.hint ? { hint: ev.error.hint } : {}),
+      });
     }
   }
 }
@@ -139,7 +173,15 @@ export function reducer(s: ChatState, a: Action): ChatState {
     case 'tokens':
       return s.live && a.text ? { ...s, live: { ...s.live, text: s.live.text + a.text } } : s;
     case 'notice':
-      return { ...push(commitRecall(s), { kind: 'notice', text: a.text, tone: a.tone ?? 'info', ...(a.hint ? { hint: a.hint } : {}) }), exitArmed: false };
+      return {
+        ...push(commitRecall(s), {
+          kind: 'notice',
+          text: a.text,
+          tone: a.tone ?? 'info',
+          ...(a.hint ? { hint: a.hint } : {}),
+        }),
+        exitArmed: false,
+      };
     case 'status':
       return { ...s, status: { ...s.status, ...a.patch } };
     case 'limbic':
@@ -147,7 +189,15 @@ export function reducer(s: ChatState, a: Action): ChatState {
     case 'history': {
       // Scrollback gets the last `show` loaded messages; rendering thousands at start would delay the first frame.
       const hidden = Math.max(0, a.entries.length - a.show);
-      const note: NewEntry[] = hidden ? [{ kind: 'notice', tone: 'info', text: `${hidden} earlier messages not shown; /export writes the whole conversation` }] : [];
+      const note: NewEntry[] = hidden
+        ? [
+            {
+              kind: 'notice',
+              tone: 'info',
+              text: `${hidden} earlier messages not shown; /export writes the whole conversation`,
+            },
+          ]
+        : [];
       const next = push(s, ...a.entries.slice(0, hidden), ...note, ...a.entries.slice(hidden));
       return { ...next, shownFrom: s.entries.length + hidden };
     }

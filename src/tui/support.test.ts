@@ -15,7 +15,14 @@ afterEach(() => dir && rmSync(dir, { recursive: true, force: true }));
 const tmp = (): string => (dir = mkdtempSync(join(tmpdir(), 'progeny-tui-')));
 
 const tty = (isTTY: boolean): NodeJS.WriteStream & { written: string } => {
-  const s = { isTTY, written: '', write(c: string) { s.written += c; return true; } };
+  const s = {
+    isTTY,
+    written: '',
+    write(c: string) {
+      s.written += c;
+      return true;
+    },
+  };
   return s as unknown as NodeJS.WriteStream & { written: string };
 };
 
@@ -52,7 +59,11 @@ describe('/copy (OSC 52)', () => {
   it('wraps it for tmux, and says so truthfully when tmux will drop it', () => {
     expect(osc52('x', true)).toBe('\x1bPtmux;\x1b\x1b]52;c;eA==\x07\x1b\\');
     const off = copyToClipboard('x', tty(true), { TMUX: '1' }, () => 'off');
-    expect(off).toMatchObject({ ok: false, message: expect.stringContaining('set-clipboard off'), hint: expect.stringContaining('set-clipboard on') });
+    expect(off).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('set-clipboard off'),
+      hint: expect.stringContaining('set-clipboard on'),
+    });
     expect(copyToClipboard('x', tty(true), { TMUX: '1' }, () => 'external').ok).toBe(true);
   });
 
@@ -60,7 +71,10 @@ describe('/copy (OSC 52)', () => {
     const out = tty(true);
     expect(copyToClipboard('', out, {}).ok).toBe(false);
     expect(copyToClipboard('x', tty(false), {}).message).toMatch(/not a terminal/);
-    expect(copyToClipboard('x'.repeat(200_000), out, {})).toMatchObject({ ok: false, hint: expect.stringContaining('/export') });
+    expect(copyToClipboard('x'.repeat(200_000), out, {})).toMatchObject({
+      ok: false,
+      hint: expect.stringContaining('/export'),
+    });
     expect(out.written).toBe('');
   });
 });
@@ -71,7 +85,12 @@ describe('/export', () => {
       [
         { kind: 'user', id: '1', text: 'where is Maya?' },
         { kind: 'assistant', id: '2', text: 'In **Lisbon**.', interrupted: true, offline: false, raw: false },
-        { kind: 'recall', id: '3', memories: [{ id: 'm', text: 'Maya lives in Lisbon', score: 0.81, similarity: 0.9 }], expanded: false },
+        {
+          kind: 'recall',
+          id: '3',
+          memories: [{ id: 'm', text: 'Maya lives in Lisbon', score: 0.81, similarity: 0.9 }],
+          expanded: false,
+        },
         { kind: 'notice', id: '4', text: 'not exported', tone: 'info' },
       ],
       { name: 'Nova', at: new Date('2026-01-02T03:04:05Z') },
@@ -115,14 +134,31 @@ describe('/sync port over the engine sync API', () => {
   it('summarises status, push and pull', async () => {
     const fake = {
       status: async () => ({
-        configured: true, relay: 'wss://r', deviceId: 'd', pendingChanges: 4, unsentBatches: 0, cursor: 0, head: 0, lastPushAt: 10, lastPullAt: 20,
-        alarms: [], parked: [{ reason: 'unknown device', count: 2 }], conflicts: 1, devices: [],
+        configured: true,
+        relay: 'wss://r',
+        deviceId: 'd',
+        pendingChanges: 4,
+        unsentBatches: 0,
+        cursor: 0,
+        head: 0,
+        lastPushAt: 10,
+        lastPullAt: 20,
+        alarms: [],
+        parked: [{ reason: 'unknown device', count: 2 }],
+        conflicts: 1,
+        devices: [],
       }),
       push: async () => ({ sealed: 4, sent: 1, duplicates: 0, pending: 0 }),
       pull: async () => ({ applied: 3, changes: 3, own: 0, parked: 0, alarms: [], cursor: 3, head: 3 }),
     } as unknown as EngineSync;
     const port = syncPortFrom(fake);
-    expect(await port.status()).toEqual({ configured: true, relay: 'wss://r', pending: 4, lastSyncAt: 20, detail: '1 conflict(s); 2 change(s) parked' });
+    expect(await port.status()).toEqual({
+      configured: true,
+      relay: 'wss://r',
+      pending: 4,
+      lastSyncAt: 20,
+      detail: '1 conflict(s); 2 change(s) parked',
+    });
     expect(await port.push()).toEqual({ pushed: 4, detail: '1 batch(es) sent' });
     expect(await port.pull()).toEqual({ pulled: 3 });
   });

@@ -25,7 +25,10 @@ export interface Theme {
   number: Paint;
 }
 
-const sgr = (on: string, off: string): Paint => (s) => (s ? `\x1b[${on}m${s}\x1b[${off}m` : s);
+const sgr =
+  (on: string, off: string): Paint =>
+  (s) =>
+    s ? `\x1b[${on}m${s}\x1b[${off}m` : s;
 const plain: Paint = (s) => s;
 
 const shared = { bold: sgr('1', '22'), italic: sgr('3', '23'), underline: sgr('4', '24'), strike: sgr('9', '29') };

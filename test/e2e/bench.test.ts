@@ -16,7 +16,24 @@ describe('progeny bench core', () => {
   it('measures the state suite in child processes and writes a valid progeny.bench/1 report', async () => {
     const out = join(home.dir, 'core.json');
     // 600 ms: persisted updates fsync, and a loaded machine must still reach the 10-call minimum per run.
-    const r = await home.run(['--json', 'bench', 'core', '--suite', 'state', '--runs', '2', '--duration', '600ms', '--warmup', '20ms', '--out', out], { timeoutMs: 60_000 });
+    const r = await home.run(
+      [
+        '--json',
+        'bench',
+        'core',
+        '--suite',
+        'state',
+        '--runs',
+        '2',
+        '--duration',
+        '600ms',
+        '--warmup',
+        '20ms',
+        '--out',
+        out,
+      ],
+      { timeoutMs: 60_000 },
+    );
     expect(r.code, r.stdout).toBe(0);
     const report = JSON.parse(r.stdout) as BenchReport;
     expect(validateReport(report)).toEqual([]);
@@ -33,7 +50,23 @@ describe('progeny bench core', () => {
   }, 90_000);
 
   it('prints a human table with P50/P95/P99 columns', async () => {
-    const r = await home.run(['bench', 'core', '--suite', 'state', '--filter', 'state.read', '--runs', '1', '--duration', '100ms', '--warmup', '0ms'], { timeoutMs: 60_000 });
+    const r = await home.run(
+      [
+        'bench',
+        'core',
+        '--suite',
+        'state',
+        '--filter',
+        'state.read',
+        '--runs',
+        '1',
+        '--duration',
+        '100ms',
+        '--warmup',
+        '0ms',
+      ],
+      { timeoutMs: 60_000 },
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/case\s+P50 ms\s+P95 ms\s+P99 ms\s+max ms\s+ops\/s/);
     expect(r.stdout).toMatch(/^state\.read\s/m);
@@ -41,7 +74,24 @@ describe('progeny bench core', () => {
   }, 60_000);
 
   it('an impossible threshold fails with exit 10', async () => {
-    const r = await home.run(['--json', 'bench', 'core', '--suite', 'state', '--filter', 'state.read', '--runs', '1', '--duration', '100ms', '--threshold', 'state.read:p(50)<1ns'], { timeoutMs: 60_000 });
+    const r = await home.run(
+      [
+        '--json',
+        'bench',
+        'core',
+        '--suite',
+        'state',
+        '--filter',
+        'state.read',
+        '--runs',
+        '1',
+        '--duration',
+        '100ms',
+        '--threshold',
+        'state.read:p(50)<1ns',
+      ],
+      { timeoutMs: 60_000 },
+    );
     expect(r.code).toBe(10);
     const report = JSON.parse(r.stdout) as BenchReport;
     expect(report.verdict.status).toBe('threshold-breach');
@@ -73,13 +123,19 @@ describe('progeny bench core', () => {
   }, 120_000);
 
   it('a filter that matches nothing is an invalid measurement, not a pass', async () => {
-    const r = await home.run(['--json', 'bench', 'core', '--suite', 'state', '--filter', 'nothing.*', '--runs', '1', '--duration', '50ms'], { timeoutMs: 60_000 });
+    const r = await home.run(
+      ['--json', 'bench', 'core', '--suite', 'state', '--filter', 'nothing.*', '--runs', '1', '--duration', '50ms'],
+      { timeoutMs: 60_000 },
+    );
     expect(r.code).toBe(12);
     expect((JSON.parse(r.stdout) as BenchReport).verdict.reasons).toEqual(['no case was measured']);
   }, 60_000);
 
   it('too few samples make the measurement invalid (exit 12)', async () => {
-    const r = await home.run(['--json', 'bench', 'core', '--suite', 'state', '--filter', 'state.read', '--runs', '1', '--max-calls', '5'], { timeoutMs: 60_000 });
+    const r = await home.run(
+      ['--json', 'bench', 'core', '--suite', 'state', '--filter', 'state.read', '--runs', '1', '--max-calls', '5'],
+      { timeoutMs: 60_000 },
+    );
     expect(r.code).toBe(12);
     expect((JSON.parse(r.stdout) as BenchReport).verdict.reasons[0]).toContain('only 5 calls');
   }, 60_000);
@@ -99,18 +155,23 @@ async function startStandIn(): Promise<{ url: string; close(): Promise<void> }> 
   wss.on('connection', (ws) =>
     ws.on('message', (d: Buffer) => {
       const m = JSON.parse(d.toString()) as { type: string; id: string };
-      ws.send(JSON.stringify(m.type === 'ping' ? { type: 'pong', id: m.id, t: Date.now() } : { type: 'state', id: m.id, state: {} }));
+      ws.send(
+        JSON.stringify(
+          m.type === 'ping' ? { type: 'pong', id: m.id, t: Date.now() } : { type: 'state', id: m.id, state: {} },
+        ),
+      );
     }),
   );
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const addr = server.address() as { port: number };
   return {
     url: `http://127.0.0.1:${addr.port}`,
-    close: () => new Promise<void>((r) => {
-      wss.close();
-      server.closeAllConnections();
-      server.close(() => r());
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        wss.close();
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -118,12 +179,35 @@ describe('progeny bench http / ws against --url', () => {
   it('reports closed and open models and the node:http reference ratio', async () => {
     const s = await startStandIn();
     try {
-      const r = await home.run(['--json', 'bench', 'http', '--url', s.url, '--token', 't0k3n', '--route', 'GET /v1/state', '--duration', '1s', '--rate', '200', '--connections', '4'], { timeoutMs: 60_000 });
+      const r = await home.run(
+        [
+          '--json',
+          'bench',
+          'http',
+          '--url',
+          s.url,
+          '--token',
+          't0k3n',
+          '--route',
+          'GET /v1/state',
+          '--duration',
+          '1s',
+          '--rate',
+          '200',
+          '--connections',
+          '4',
+        ],
+        { timeoutMs: 60_000 },
+      );
       expect([0, 12], r.stderr).toContain(r.code); // 12 only when this shared machine starves the generator
       const report = JSON.parse(r.stdout) as BenchReport;
       expect(validateReport(report)).toEqual([]);
       expect(report.kind).toBe('http');
-      expect(report.results.map((c) => c.name)).toEqual(['reference.closed GET /', 'http.closed GET /v1/state', 'http.open GET /v1/state']);
+      expect(report.results.map((c) => c.name)).toEqual([
+        'reference.closed GET /',
+        'http.closed GET /v1/state',
+        'http.open GET /v1/state',
+      ]);
       const [ref, closed, open] = report.results;
       expect(ref!.rate).toBeGreaterThan(100);
       expect(closed!.errors).toBe(0);
@@ -141,7 +225,23 @@ describe('progeny bench http / ws against --url', () => {
   it('refused requests (a wrong token) make the measurement invalid: exit 12', async () => {
     const s = await startStandIn();
     try {
-      const r = await home.run(['--json', 'bench', 'http', '--url', s.url, '--token', 'wrong', '--no-reference', '--model', 'closed', '--duration', '300ms'], { timeoutMs: 60_000 });
+      const r = await home.run(
+        [
+          '--json',
+          'bench',
+          'http',
+          '--url',
+          s.url,
+          '--token',
+          'wrong',
+          '--no-reference',
+          '--model',
+          'closed',
+          '--duration',
+          '300ms',
+        ],
+        { timeoutMs: 60_000 },
+      );
       expect(r.code).toBe(12);
       const report = JSON.parse(r.stdout) as BenchReport;
       expect(report.results[0]!.errors).toBeGreaterThan(0);
@@ -154,7 +254,27 @@ describe('progeny bench http / ws against --url', () => {
   it('an impossible latency threshold fails with exit 10', async () => {
     const s = await startStandIn();
     try {
-      const r = await home.run(['--json', 'bench', 'http', '--url', s.url, '--token', 't0k3n', '--no-reference', '--model', 'closed', '--duration', '300ms', '--connections', '2', '--threshold', 'http.closed*:p(50)<1ns'], { timeoutMs: 60_000 });
+      const r = await home.run(
+        [
+          '--json',
+          'bench',
+          'http',
+          '--url',
+          s.url,
+          '--token',
+          't0k3n',
+          '--no-reference',
+          '--model',
+          'closed',
+          '--duration',
+          '300ms',
+          '--connections',
+          '2',
+          '--threshold',
+          'http.closed*:p(50)<1ns',
+        ],
+        { timeoutMs: 60_000 },
+      );
       const report = JSON.parse(r.stdout) as BenchReport;
       expect(report.results.map((c) => c.name)).toEqual(['http.closed GET /v1/state']);
       expect(r.code).toBe(report.invalid.length ? 12 : 10); // invalid only if this machine saturated the generator
@@ -167,7 +287,24 @@ describe('progeny bench http / ws against --url', () => {
   it('times WebSocket round trips at N connections', async () => {
     const s = await startStandIn();
     try {
-      const r = await home.run(['--json', 'bench', 'ws', '--url', s.url, '--token', 't0k3n', '--connections', '5', '--rate', '20', '--duration', '1s'], { timeoutMs: 60_000 });
+      const r = await home.run(
+        [
+          '--json',
+          'bench',
+          'ws',
+          '--url',
+          s.url,
+          '--token',
+          't0k3n',
+          '--connections',
+          '5',
+          '--rate',
+          '20',
+          '--duration',
+          '1s',
+        ],
+        { timeoutMs: 60_000 },
+      );
       expect([0, 12], r.stderr).toContain(r.code);
       const report = JSON.parse(r.stdout) as BenchReport;
       expect(validateReport(report)).toEqual([]);
@@ -188,14 +325,25 @@ describe('progeny bench http / ws against --url', () => {
 describe('progeny profile', () => {
   it('writes a .cpuprofile of a core suite and lists the top functions by self time', async () => {
     const out = join(home.dir, 'state.cpuprofile');
-    const r = await home.run(['--json', 'profile', 'state:state.update', '--duration', '400ms', '--out', out], { timeoutMs: 60_000 });
+    const r = await home.run(['--json', 'profile', 'state:state.update', '--duration', '400ms', '--out', out], {
+      timeoutMs: 60_000,
+    });
     expect(r.code, r.stderr).toBe(0);
-    const data = JSON.parse(r.stdout) as { file: string; cases: string[]; top: { function: string; selfMs: number; selfPercent: number }[] };
+    const data = JSON.parse(r.stdout) as {
+      file: string;
+      cases: string[];
+      top: { function: string; selfMs: number; selfPercent: number }[];
+    };
     expect(data.file).toBe(out);
     expect(data.cases).toEqual(['state.update']);
     expect(data.top.length).toBeGreaterThan(3);
     expect(data.top[0]!.selfMs).toBeGreaterThanOrEqual(data.top[1]!.selfMs);
-    const profile = JSON.parse(readFileSync(out, 'utf8')) as { nodes: unknown[]; samples: number[]; startTime: number; endTime: number };
+    const profile = JSON.parse(readFileSync(out, 'utf8')) as {
+      nodes: unknown[];
+      samples: number[];
+      startTime: number;
+      endTime: number;
+    };
     expect(profile.nodes.length).toBeGreaterThan(10);
     expect(profile.samples.length).toBeGreaterThan(100);
     expect(profile.endTime).toBeGreaterThan(profile.startTime);
@@ -214,11 +362,18 @@ const hasServe = /^\s+serve\b/m.test(spawnSync(process.execPath, [BIN, '--help']
 describe.skipIf(!hasServe)('progeny bench http|ws --spawn', () => {
   it('spawns progeny serve as its own process, loads GET /v1/state and reports the ratio to node:http', async () => {
     const out = join(home.dir, 'http.json');
-    const r = await home.run(['--json', 'bench', 'http', '--spawn', '--duration', '1s', '--rate', '100', '--connections', '4', '--out', out], { timeoutMs: 90_000 });
+    const r = await home.run(
+      ['--json', 'bench', 'http', '--spawn', '--duration', '1s', '--rate', '100', '--connections', '4', '--out', out],
+      { timeoutMs: 90_000 },
+    );
     expect([0, 12], r.stderr).toContain(r.code); // 12 only when this shared machine starves the generator
     const report = JSON.parse(readFileSync(out, 'utf8')) as BenchReport;
     expect(validateReport(report)).toEqual([]);
-    expect(report.results.map((c) => c.name)).toEqual(['reference.closed GET /', 'http.closed GET /v1/state', 'http.open GET /v1/state']);
+    expect(report.results.map((c) => c.name)).toEqual([
+      'reference.closed GET /',
+      'http.closed GET /v1/state',
+      'http.open GET /v1/state',
+    ]);
     const closed = report.results[1]!;
     expect(closed.errors).toBe(0); // the spawned server's token was used
     expect(closed.rate).toBeGreaterThan(50);
@@ -228,7 +383,24 @@ describe.skipIf(!hasServe)('progeny bench http|ws --spawn', () => {
   }, 120_000);
 
   it('an impossible threshold on the spawned server fails with exit 10', async () => {
-    const r = await home.run(['--json', 'bench', 'http', '--spawn', '--no-reference', '--model', 'closed', '--duration', '500ms', '--connections', '2', '--threshold', 'http.closed*:p(99)<1ns'], { timeoutMs: 90_000 });
+    const r = await home.run(
+      [
+        '--json',
+        'bench',
+        'http',
+        '--spawn',
+        '--no-reference',
+        '--model',
+        'closed',
+        '--duration',
+        '500ms',
+        '--connections',
+        '2',
+        '--threshold',
+        'http.closed*:p(99)<1ns',
+      ],
+      { timeoutMs: 90_000 },
+    );
     const report = JSON.parse(r.stdout) as BenchReport;
     expect(r.code).toBe(report.invalid.length ? 12 : 10);
     expect(report.thresholds[0]!.status).toBe('breach');
@@ -236,7 +408,9 @@ describe.skipIf(!hasServe)('progeny bench http|ws --spawn', () => {
 
   it('profiles a route on a spawned server', async () => {
     const out = join(home.dir, 'route.cpuprofile');
-    const r = await home.run(['--json', 'profile', 'GET /v1/state', '--duration', '1s', '--out', out], { timeoutMs: 90_000 });
+    const r = await home.run(['--json', 'profile', 'GET /v1/state', '--duration', '1s', '--out', out], {
+      timeoutMs: 90_000,
+    });
     expect(r.code, r.stderr).toBe(0);
     const data = JSON.parse(r.stdout) as { cases: string[]; top: { location: string }[] };
     expect(data.cases).toEqual(['GET /v1/state']);
@@ -245,7 +419,10 @@ describe.skipIf(!hasServe)('progeny bench http|ws --spawn', () => {
   }, 120_000);
 
   it('times WebSocket round trips against the spawned server', async () => {
-    const r = await home.run(['--json', 'bench', 'ws', '--spawn', '--connections', '5', '--rate', '10', '--duration', '1s'], { timeoutMs: 90_000 });
+    const r = await home.run(
+      ['--json', 'bench', 'ws', '--spawn', '--connections', '5', '--rate', '10', '--duration', '1s'],
+      { timeoutMs: 90_000 },
+    );
     expect([0, 12], r.stderr).toContain(r.code);
     const report = JSON.parse(r.stdout) as BenchReport;
     expect(report.results[0]).toMatchObject({ name: 'ws.state.get@5', errors: 0 });

@@ -96,7 +96,11 @@ describe.each(['ollama', 'openai'] as const)('chat against the %s test double', 
     expect(t.mode).toBe('FULL');
     expect(t.reply).toBe(await fixtureText('greeting'));
     const chat = double.requests.find((r) => r.route === 'chat');
-    const body = chat?.body as { messages: { role: string; content: string }[]; temperature?: number; options?: { temperature: number } };
+    const body = chat?.body as {
+      messages: { role: string; content: string }[];
+      temperature?: number;
+      options?: { temperature: number };
+    };
     const system = body.messages[0]?.content ?? '';
     expect(system).toMatch(/^You are Wren/);
     expect(system).toMatch(/Posture (EXPERT|PEER)/);
@@ -110,7 +114,10 @@ describe.each(['ollama', 'openai'] as const)('chat against the %s test double', 
     home = makeHome(env());
     const r = await home.run(['chat', '--stream', '-m', 'hello']);
     expect(r.code).toBe(0);
-    const types = r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { type: string }).type);
+    const types = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { type: string }).type);
     expect(types[0]).toBe('start');
     expect(types[1]).toBe('recall');
     expect(types.filter((x) => x === 'token').length).toBeGreaterThan(5);
@@ -125,7 +132,10 @@ describe.each(['ollama', 'openai'] as const)('chat against the %s test double', 
     expect(r.stderr).toMatch(/progeny: error: .*\n {2}hint: /);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     const db = new Database(join(home.dir, 'progeny.db'), { readonly: true });
-    const row = db.prepare("SELECT text, status FROM messages WHERE role = 'assistant'").get() as { text: string; status: string };
+    const row = db.prepare("SELECT text, status FROM messages WHERE role = 'assistant'").get() as {
+      text: string;
+      status: string;
+    };
     db.close();
     expect(row.status).toBe('error');
     expect(row.text.length, r.stderr + JSON.stringify(row)).toBeGreaterThan(0);

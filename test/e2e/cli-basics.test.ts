@@ -24,13 +24,17 @@ describe('progeny CLI basics (built binary)', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
     const j = await home.run(['--json', 'memory', 'list', '--limit', 'lots']);
     expect(j.code).toBe(2);
-    expect(JSON.parse(j.stdout)).toEqual({ error: expect.objectContaining({ code: 'USAGE', message: expect.stringMatching(/--limit/) }) });
+    expect(JSON.parse(j.stdout)).toEqual({
+      error: expect.objectContaining({ code: 'USAGE', message: expect.stringMatching(/--limit/) }),
+    });
   });
 
   it('config set/get/list round-trips through the file and the environment', async () => {
     expect((await home.run(['config', 'set', 'llm.model', 'qwen3'])).code).toBe(0);
     expect((await home.run(['config', 'get', 'llm.model'])).stdout.trim()).toBe('qwen3');
-    const viaEnv = await home.json<{ value: unknown; source: string }>(['config', 'get', 'memory.recall.k'], { env: { PROGENY_MEMORY_RECALL_K: '9' } });
+    const viaEnv = await home.json<{ value: unknown; source: string }>(['config', 'get', 'memory.recall.k'], {
+      env: { PROGENY_MEMORY_RECALL_K: '9' },
+    });
     expect(viaEnv).toMatchObject({ value: 9, source: 'env' });
     const bad = await home.run(['config', 'set', 'memory.recall.k', 'many']);
     expect(bad.code).toBe(3);

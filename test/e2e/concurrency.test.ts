@@ -12,7 +12,9 @@ describe('two progeny processes on one home', () => {
     await home.json(['init']);
     const files = ['a', 'b'].map((name) => {
       const file = join(home.dir, `${name}.jsonl`);
-      const lines = Array.from({ length: 1500 }, (_, i) => JSON.stringify({ v: 1, text: `${name} memory ${i}: the ${name} side of the story, part ${i}` }));
+      const lines = Array.from({ length: 1500 }, (_, i) =>
+        JSON.stringify({ v: 1, text: `${name} memory ${i}: the ${name} side of the story, part ${i}` }),
+      );
       writeFileSync(file, `${lines.join('\n')}\n`);
       return file;
     });
@@ -28,7 +30,13 @@ describe('two progeny processes on one home', () => {
     const state = await home.json<{ interactionCount: number }>(['state', 'show']);
     expect(state.interactionCount).toBe(10);
     // 3,000 imported + 10 chat exchanges queued as interaction memories.
-    const search = await home.json<{ results: { memory: { text: string } }[] }>(['memory', 'search', 'the b side of the story part 1499', '-k', '3']);
+    const search = await home.json<{ results: { memory: { text: string } }[] }>([
+      'memory',
+      'search',
+      'the b side of the story part 1499',
+      '-k',
+      '3',
+    ]);
     expect(search.results.map((r) => r.memory.text)).toContain('b memory 1499: the b side of the story, part 1499');
   }, 180_000);
 });

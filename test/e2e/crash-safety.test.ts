@@ -17,7 +17,15 @@ describe('crash safety', () => {
     for (let i = 0; i < 40_000; i++) {
       const id = ulid(Date.UTC(2026, 0, 1) + i);
       ids.push(id);
-      lines.push(JSON.stringify({ v: 1, id, text: `memory number ${i} about topic ${i % 97} and place ${i % 13}`, kind: 'fact', createdAt: Date.UTC(2026, 0, 1) + i }));
+      lines.push(
+        JSON.stringify({
+          v: 1,
+          id,
+          text: `memory number ${i} about topic ${i % 97} and place ${i % 13}`,
+          kind: 'fact',
+          createdAt: Date.UTC(2026, 0, 1) + i,
+        }),
+      );
     }
     writeFileSync(file, `${lines.join('\n')}\n`);
     await home.json(['init']);

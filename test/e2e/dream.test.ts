@@ -5,14 +5,26 @@ import { loadRecordedStream, llmFixturePath } from '../../src/core/llm/replay.js
 import { startLlmTestDouble, type LlmTestDouble } from '../../src/testing/llm-double.js';
 import { makeHome, type Home } from './cli-harness.js';
 
-interface DreamJson { decayed: number; summarised: number; summaries: number; summaryError?: string }
-interface MemoryJson { id: string; text: string; kind: string; status: string; mergedInto: string | null }
+interface DreamJson {
+  decayed: number;
+  summarised: number;
+  summaries: number;
+  summaryError?: string;
+}
+interface MemoryJson {
+  id: string;
+  text: string;
+  kind: string;
+  status: string;
+  mergedInto: string | null;
+}
 
 /** Two faint memories of one conversation, two months old: the next dream archives them. */
 function seedOld(home: Home): string {
   const createdAt = Date.now() - 60 * 86_400_000;
   const lines = ['we planned the trip to Porto with Ana', 'Ana booked the train for the ninth of May'].map((text, i) =>
-    JSON.stringify({ v: 1, text, createdAt: createdAt + i, salience: 0.11, source: { conversation: 'C1' } }));
+    JSON.stringify({ v: 1, text, createdAt: createdAt + i, salience: 0.11, source: { conversation: 'C1' } }),
+  );
   const file = join(home.dir, 'old.jsonl');
   writeFileSync(file, `${lines.join('\n')}\n`);
   return file;
@@ -48,8 +60,13 @@ describe('dream --summarise', () => {
     expect(asked).toContain('2. Ana booked the train for the ninth of May');
     const all = (await home.json<{ items: MemoryJson[] }>(['memory', 'list', '--status', 'all'])).items;
     const summary = all.find((m) => m.kind === 'summary')!;
-    const greeting = (await loadRecordedStream(llmFixturePath('greeting', 'ollama'))).map((c) => (c.type === 'token' ? c.text : '')).join('');
+    const greeting = (await loadRecordedStream(llmFixturePath('greeting', 'ollama')))
+      .map((c) => (c.type === 'token' ? c.text : ''))
+      .join('');
     expect(summary).toMatchObject({ status: 'active', text: greeting.trim() });
-    expect(all.filter((m) => m.kind !== 'summary').map((m) => [m.status, m.mergedInto])).toEqual([['archived', summary.id], ['archived', summary.id]]);
+    expect(all.filter((m) => m.kind !== 'summary').map((m) => [m.status, m.mergedInto])).toEqual([
+      ['archived', summary.id],
+      ['archived', summary.id],
+    ]);
   });
 });

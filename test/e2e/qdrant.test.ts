@@ -22,7 +22,12 @@ afterEach(async () => {
   await double.close();
 });
 
-interface DoctorRow { check: string; status: string; detail: string; fix?: string }
+interface DoctorRow {
+  check: string;
+  status: string;
+  detail: string;
+  fix?: string;
+}
 const doctor = async (h: Home): Promise<{ code: number | null; rows: DoctorRow[] }> => {
   const r = await h.run(['--json', 'doctor']);
   return { code: r.code, rows: (JSON.parse(r.stdout) as { checks: DoctorRow[] }).checks };
@@ -37,10 +42,14 @@ describe('qdrant backend end to end', () => {
     expect(c?.distance).toBe('Cosine');
     const found = await home.json<{ results: { memory: { text: string } }[] }>(['memory', 'search', 'green', 'tea']);
     expect(found.results[0]?.memory.text).toMatch(/green tea/);
-    expect(double.requests.some((r) => r.route === 'query' && (r.body as { with_vector?: boolean }).with_vector)).toBe(true);
+    expect(double.requests.some((r) => r.route === 'query' && (r.body as { with_vector?: boolean }).with_vector)).toBe(
+      true,
+    );
     const d = await doctor(home);
     expect(d.rows.find((r) => r.check === 'qdrant')).toMatchObject({ status: 'ok' });
-    expect(d.rows.find((r) => r.check === 'qdrant collection')?.detail).toMatch(/progeny_memories: \d+-d Cosine, 2 points/);
+    expect(d.rows.find((r) => r.check === 'qdrant collection')?.detail).toMatch(
+      /progeny_memories: \d+-d Cosine, 2 points/,
+    );
     expect(d.rows.find((r) => r.check === 'memory')).toMatchObject({ status: 'ok' });
   });
 
@@ -48,7 +57,9 @@ describe('qdrant backend end to end', () => {
     double.collections.set('progeny_memories', { size: 8, distance: 'Cosine', points: new Map(), indexes: new Map() });
     const d = await doctor(home);
     expect(d.code).toBe(3);
-    expect(d.rows.find((r) => r.check === 'qdrant collection' && r.status === 'fail')?.detail).toMatch(/8-dimensional vectors but the embedder .* makes \d+-dimensional/);
+    expect(d.rows.find((r) => r.check === 'qdrant collection' && r.status === 'fail')?.detail).toMatch(
+      /8-dimensional vectors but the embedder .* makes \d+-dimensional/,
+    );
     const add = await home.run(['memory', 'add', 'hello']);
     expect(add.code).toBe(3);
     expect(add.stderr).toMatch(/8-dimensional/);
@@ -95,13 +106,33 @@ describe('qdrant backend end to end', () => {
     const embedded = makeHome();
     try {
       const file = join(embedded.dir, 'in.jsonl');
-      writeFileSync(file, Array.from({ length: 40 }, (_, i) => JSON.stringify({ text: `note number ${i} about topic ${i % 7}`, kind: 'fact' })).join('\n') + '\n');
+      writeFileSync(
+        file,
+        Array.from({ length: 40 }, (_, i) =>
+          JSON.stringify({ text: `note number ${i} about topic ${i % 7}`, kind: 'fact' }),
+        ).join('\n') + '\n',
+      );
       await embedded.json(['memory', 'import', file]);
       const env = { PROGENY_MEMORY_QDRANT_URL: double.url };
-      const to = await embedded.json<{ total: number; copied: number; targetCount: number; verified: boolean; next: string }>(['memory', 'migrate', '--to', 'qdrant'], { env });
-      expect(to).toMatchObject({ total: 40, copied: 40, targetCount: 40, verified: true, next: 'progeny config set memory.backend qdrant' });
+      const to = await embedded.json<{
+        total: number;
+        copied: number;
+        targetCount: number;
+        verified: boolean;
+        next: string;
+      }>(['memory', 'migrate', '--to', 'qdrant'], { env });
+      expect(to).toMatchObject({
+        total: 40,
+        copied: 40,
+        targetCount: 40,
+        verified: true,
+        next: 'progeny config set memory.backend qdrant',
+      });
       expect(double.collections.get('progeny_memories')?.points.size).toBe(40);
-      const back = await embedded.json<{ verified: boolean; targetCount: number }>(['memory', 'migrate', '--to', 'embedded'], { env });
+      const back = await embedded.json<{ verified: boolean; targetCount: number }>(
+        ['memory', 'migrate', '--to', 'embedded'],
+        { env },
+      );
       expect(back).toMatchObject({ verified: true, targetCount: 40 });
       const bad = await embedded.run(['memory', 'migrate', '--to', 'elsewhere']);
       expect(bad.code).toBe(2);

@@ -24,7 +24,12 @@ let stderr = '';
 
 beforeAll(async () => {
   llm = await startLlmTestDouble({ fixture: 'reflection', tokenDelayMs: 10 });
-  home = makeHome({ PROGENY_LLM_PROVIDER: 'ollama', PROGENY_LLM_URL: llm.url, PROGENY_CACHE_RESPONSE_TTLMS: '0', PROGENY_SERVER_BODYLIMIT: '65536' });
+  home = makeHome({
+    PROGENY_LLM_PROVIDER: 'ollama',
+    PROGENY_LLM_URL: llm.url,
+    PROGENY_CACHE_RESPONSE_TTLMS: '0',
+    PROGENY_SERVER_BODYLIMIT: '65536',
+  });
   child = home.spawn(['--json', 'serve', '--port', '0']);
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const lines = createInterface({ input: child.stdout! });
@@ -47,7 +52,14 @@ afterAll(async () => {
 });
 
 const api = (path: string, init: RequestInit = {}, tok = token) =>
-  fetch(`${url}${path}`, { ...init, headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json', ...(init.headers as Record<string, string>) } });
+  fetch(`${url}${path}`, {
+    ...init,
+    headers: {
+      authorization: `Bearer ${tok}`,
+      'content-type': 'application/json',
+      ...(init.headers as Record<string, string>),
+    },
+  });
 
 describe('progeny serve (process)', () => {
   it('prints its address and serves /v1/health without a token', async () => {
@@ -60,10 +72,17 @@ describe('progeny serve (process)', () => {
     const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: token, maxRetries: 0 });
     const models = await client.models.list();
     expect(models.data.map((m) => m.id)).toContain('progeny');
-    const done = await client.chat.completions.create({ model: 'progeny', messages: [{ role: 'user', content: 'What do you think about today?' }] });
+    const done = await client.chat.completions.create({
+      model: 'progeny',
+      messages: [{ role: 'user', content: 'What do you think about today?' }],
+    });
     expect(done.choices[0]!.message.content!.length).toBeGreaterThan(20);
     expect(done.choices[0]!.finish_reason).toBe('stop');
-    const stream = await client.chat.completions.create({ model: 'progeny', stream: true, messages: [{ role: 'user', content: 'And tomorrow?' }] });
+    const stream = await client.chat.completions.create({
+      model: 'progeny',
+      stream: true,
+      messages: [{ role: 'user', content: 'And tomorrow?' }],
+    });
     let text = '';
     let chunks = 0;
     for await (const chunk of stream) {
@@ -76,7 +95,9 @@ describe('progeny serve (process)', () => {
 
   it('refuses a wrong key through the OpenAI client with 401', async () => {
     const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'wrong-key', maxRetries: 0 });
-    const err = await client.chat.completions.create({ model: 'progeny', messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
+    const err = await client.chat.completions
+      .create({ model: 'progeny', messages: [{ role: 'user', content: 'hi' }] })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.AuthenticationError);
     expect((err as InstanceType<typeof OpenAI.AuthenticationError>).status).toBe(401);
   });
@@ -105,33 +126,55 @@ describe('progeny serve (process)', () => {
     const bad = await api('/v1/chat', { method: 'POST', body: '{"message": ' });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('MALFORMED_JSON');
-    const big = await api('/v1/memories', { method: 'POST', body: JSON.stringify({ memories: [{ text: 'x'.repeat(100_000) }] }) });
+    const big = await api('/v1/memories', {
+      method: 'POST',
+      body: JSON.stringify({ memories: [{ text: 'x'.repeat(100_000) }] }),
+    });
     expect(big.status).toBe(413);
     expect((await api('/v1/state')).status).toBe(200);
   });
 
   it('keeps the partial turn when the client disconnects mid-stream', async () => {
-    const conv = (await (await api('/v1/chat', { method: 'POST', body: JSON.stringify({ message: 'start a conversation' }) })).json()) as { conversationId: string };
+    const conv = (await (
+      await api('/v1/chat', { method: 'POST', body: JSON.stringify({ message: 'start a conversation' }) })
+    ).json()) as { conversationId: string };
     const ac = new AbortController();
-    const res = await api('/v1/chat', { method: 'POST', body: JSON.stringify({ message: 'now a long reflection', conversationId: conv.conversationId, stream: true }), signal: ac.signal });
+    const res = await api('/v1/chat', {
+      method: 'POST',
+      body: JSON.stringify({ message: 'now a long reflection', conversationId: conv.conversationId, stream: true }),
+      signal: ac.signal,
+    });
     const reader = res.body!.getReader();
     let text = '';
-    while ((text.match(/event: token/g) ?? []).length < 3) text += new TextDecoder().decode((await reader.read()).value);
+    while ((text.match(/event: token/g) ?? []).length < 3)
+      text += new TextDecoder().decode((await reader.read()).value);
     ac.abort();
     let status = '';
     for (let i = 0; i < 100 && status !== 'interrupted'; i++) {
       await delay(50);
-      const c = (await (await api(`/v1/conversations/${conv.conversationId}`)).json()) as { messages: { role: string; status: string; text: string }[] };
+      const c = (await (await api(`/v1/conversations/${conv.conversationId}`)).json()) as {
+        messages: { role: string; status: string; text: string }[];
+      };
       status = c.messages[3]?.status ?? '';
     }
     expect(status).toBe('interrupted');
   });
 
   it('serves device tokens from `progeny token add` with their capabilities', async () => {
-    const created = await home.json<{ id: string; token: string; capabilities: string[] }>(['token', 'add', 'phone', '--caps', 'chat,memory.read']);
+    const created = await home.json<{ id: string; token: string; capabilities: string[] }>([
+      'token',
+      'add',
+      'phone',
+      '--caps',
+      'chat,memory.read',
+    ]);
     expect(created.capabilities).toEqual(['chat', 'memory:read']);
     expect((await api('/v1/memories', {}, created.token)).status).toBe(200);
-    const denied = await api('/v1/state', { method: 'POST', body: JSON.stringify({ deltas: { trust: 0.1 }, reason: 'x' }) }, created.token);
+    const denied = await api(
+      '/v1/state',
+      { method: 'POST', body: JSON.stringify({ deltas: { trust: 0.1 }, reason: 'x' }) },
+      created.token,
+    );
     expect(denied.status).toBe(403);
     expect((await home.json<{ id: string }[]>(['token', 'list'])).some((d) => d.id === created.id)).toBe(true);
     await home.json(['token', 'revoke', created.id]);

@@ -34,7 +34,14 @@ async function startRelay(dir: string): Promise<{ url: string; proc: ChildProces
   return { url, proc };
 }
 
-interface MemoryJson { id: string; text: string; status: string; kind: string; salience: number; pinned: boolean }
+interface MemoryJson {
+  id: string;
+  text: string;
+  status: string;
+  kind: string;
+  salience: number;
+  pinned: boolean;
+}
 /** The synced fields of every memory (recall counters and the embedder are local). */
 const memories = async (h: Home): Promise<MemoryJson[]> =>
   (await h.json<{ items: MemoryJson[] }>(['memory', 'list', '--status', 'all', '-n', '100'])).items
@@ -71,7 +78,14 @@ describe('sync end to end (two homes, a relay process)', () => {
     const pushed = await a.json<{ push: { sent: number } }>(['sync']);
     expect(pushed.push.sent).toBeGreaterThan(0);
 
-    const joined = await b.json<{ deviceStatus: string; pulled: { applied: number } }>(['sync', 'join', '--relay', relay.url, '--vault', vaultId]);
+    const joined = await b.json<{ deviceStatus: string; pulled: { applied: number } }>([
+      'sync',
+      'join',
+      '--relay',
+      relay.url,
+      '--vault',
+      vaultId,
+    ]);
     expect(joined.deviceStatus).toBe('pending');
     expect(joined.pulled.applied).toBeGreaterThan(0);
     expect((await memories(b)).map((m) => m.text)).toEqual((await memories(a)).map((m) => m.text));
@@ -129,13 +143,26 @@ describe('sync end to end (two homes, a relay process)', () => {
     const files = readdirSync(relayDir).filter((f) => f.startsWith('relay.db'));
     const bytes = Buffer.concat(files.map((f) => readFileSync(join(relayDir, f))));
     expect(bytes.length).toBeGreaterThan(0);
-    for (const secret of ['tomatoes', 'Tomatoes', 'bicycle', 'cello', 'Wren', 'Help my creator', 'B wins', 'AAAAAAAAAAAAAAAAAAAAAAAA', PASS]) {
+    for (const secret of [
+      'tomatoes',
+      'Tomatoes',
+      'bicycle',
+      'cello',
+      'Wren',
+      'Help my creator',
+      'B wins',
+      'AAAAAAAAAAAAAAAAAAAAAAAA',
+      PASS,
+    ]) {
       expect(bytes.includes(Buffer.from(secret)), secret).toBe(false);
     }
   });
 
   it('`progeny serve` with sync.intervalS syncs in the background', async () => {
-    const serve = spawn(process.execPath, [BIN, '--json', 'serve', '--port', '0'], { env: { ...a.env, PROGENY_SYNC_INTERVALS: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const serve = spawn(process.execPath, [BIN, '--json', 'serve', '--port', '0'], {
+      env: { ...a.env, PROGENY_SYNC_INTERVALS: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     try {
       await new Promise<void>((resolve, reject) => {
         serve.stdout?.on('data', (d: Buffer) => d.toString().includes('"listening"') && resolve());

@@ -21,15 +21,33 @@ export interface TmuxSession {
   kill(): void;
 }
 
-export function startTmux(argv: string[], env: NodeJS.ProcessEnv, o: { cols?: number; rows?: number; cwd?: string } = {}): TmuxSession {
+export function startTmux(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  o: { cols?: number; rows?: number; cwd?: string } = {},
+): TmuxSession {
   const sock = `progeny-e2e-${process.pid}-${randomBytes(4).toString('hex')}`;
-  const tmux = (...args: string[]): string => execFileSync('tmux', ['-L', sock, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const tmux = (...args: string[]): string =>
+    execFileSync('tmux', ['-L', sock, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   const vars = Object.entries({ ...env, TERM: 'xterm-256color' })
     .filter(([, v]) => v !== undefined)
     .map(([k, v]) => `${k}=${quote(String(v))}`);
   // The exit status is printed when the app ends, so a test can tell a clean quit from a crash.
   const cmd = `env -i ${vars.join(' ')} ${argv.map(quote).join(' ')}; echo "[exited $?]"; sleep 60`;
-  tmux('-f', '/dev/null', 'new-session', '-d', '-s', 'main', '-x', String(o.cols ?? 100), '-y', String(o.rows ?? 30), ...(o.cwd ? ['-c', o.cwd] : []), cmd);
+  tmux(
+    '-f',
+    '/dev/null',
+    'new-session',
+    '-d',
+    '-s',
+    'main',
+    '-x',
+    String(o.cols ?? 100),
+    '-y',
+    String(o.rows ?? 30),
+    ...(o.cwd ? ['-c', o.cwd] : []),
+    cmd,
+  );
   tmux('set-option', '-g', 'history-limit', '5000');
   const session: TmuxSession = {
     screen: () => tmux('capture-pane', '-p', '-t', 'main', '-S', '-5000'),

@@ -10,7 +10,13 @@ import { startTmux, tmuxAvailable, type TmuxSession } from './tmux-driver.js';
 const hasTmux = tmuxAvailable();
 const lines = (screen: string): string[] => screen.split('\n');
 /** The composer's bottom border: its width follows the terminal's. */
-const composerWidth = (screen: string): number => Math.max(0, ...lines(screen).filter((l) => l.startsWith('╰')).map((l) => [...l.trimEnd()].length));
+const composerWidth = (screen: string): number =>
+  Math.max(
+    0,
+    ...lines(screen)
+      .filter((l) => l.startsWith('╰'))
+      .map((l) => [...l.trimEnd()].length),
+  );
 
 let home: Home;
 let term: TmuxSession | undefined;
@@ -42,7 +48,10 @@ describe.skipIf(!hasTmux)('chat TUI in a terminal, with a model (LLM test double
 
     term.type('How is Maya doing in Lisbon?');
     term.keys('Enter');
-    let s = await term.waitFor((x) => x.includes('how did the café visit with Zoë go?') && x.includes('tok/s'), 'the streamed reply');
+    let s = await term.waitFor(
+      (x) => x.includes('how did the café visit with Zoë go?') && x.includes('tok/s'),
+      'the streamed reply',
+    );
     expect(s).toContain('you › How is Maya doing in Lisbon?');
     expect(s).toMatch(/⟲ recalled \d+ memor(y|ies).*Maya lives in Lisbon/);
     term.keys('C-o');
@@ -50,7 +59,10 @@ describe.skipIf(!hasTmux)('chat TUI in a terminal, with a model (LLM test double
 
     term.type('Tell me something else');
     term.keys('Enter');
-    await term.waitFor((x) => /\nHello again/.test(x.split('you › Tell me something else')[1] ?? ''), 'the second reply streaming');
+    await term.waitFor(
+      (x) => /\nHello again/.test(x.split('you › Tell me something else')[1] ?? ''),
+      'the second reply streaming',
+    );
     term.keys('C-c');
     s = await term.waitFor((x) => x.includes('(interrupted)'), 'the cancelled reply');
     expect(s).toContain('Ctrl+D quits');
@@ -73,11 +85,17 @@ describe.skipIf(!hasTmux)('chat TUI in a terminal, with a model (LLM test double
     llm.failAlways({ nonJson: true }, 'chat');
     term.type('Are you still there?');
     term.keys('Enter');
-    s = await term.waitFor((x) => /✗ unexpected reply[\s\S]+?\nhint: /.test(x.split('you › Are you still there?')[1] ?? ''), 'an inline error with a hint');
+    s = await term.waitFor(
+      (x) => /✗ unexpected reply[\s\S]+?\nhint: /.test(x.split('you › Are you still there?')[1] ?? ''),
+      'an inline error with a hint',
+    );
     llm.failAlways(undefined);
 
     term.resize(60, 24);
-    s = await term.waitFor((x) => composerWidth(x.split('Keys:').pop() ?? '') === 60, 'the composer re-laid out to 60 columns');
+    s = await term.waitFor(
+      (x) => composerWidth(x.split('Keys:').pop() ?? '') === 60,
+      'the composer re-laid out to 60 columns',
+    );
     term.resize(40, 24);
     s = await term.waitFor((x) => composerWidth(x.split('Keys:').pop() ?? '') === 40, 'the composer at 40 columns');
     expect(s).toMatch(/FULL/);
@@ -97,15 +115,20 @@ describe.skipIf(!hasTmux)('chat TUI in a terminal, OFFLINE', () => {
     await term.waitFor((s) => /\bOFFLINE\b/.test(s) && s.includes('╰'), 'the first frame in OFFLINE mode');
     term.type('where does Maya live?');
     term.keys('Enter');
-    const s = await term.waitFor((x) => x.includes('(offline: from memory)') && x.includes('recalled'), 'the offline reply');
+    const s = await term.waitFor(
+      (x) => x.includes('(offline: from memory)') && x.includes('recalled'),
+      'the offline reply',
+    );
     expect(s).toMatch(/\[offline\]/);
     expect(s).toContain('Lisbon');
     term.type('/sync');
     term.keys('Enter');
-    await term.waitFor((x) => x.includes('sync is not set up yet') && x.includes('progeny sync init'), '/sync before sync is set up');
+    await term.waitFor(
+      (x) => x.includes('sync is not set up yet') && x.includes('progeny sync init'),
+      '/sync before sync is set up',
+    );
     term.type('/quit');
     term.keys('Enter');
     expect(await term.waitFor((x) => x.includes('[exited'), 'exit')).toContain('[exited 0]');
   }, 60_000);
 });
-

@@ -25,7 +25,14 @@ afterAll(() => new Promise<void>((r) => server.close(() => r())));
 describe('raw closed-model generator', () => {
   it('keeps exactly `connections` requests in flight and times each from its send', async () => {
     maxInFlight = 0;
-    const raw = await runClosedRaw('c', 'http', { url, method: 'GET', path: '/', headers: {}, connections: 3, durationMs: 300 });
+    const raw = await runClosedRaw('c', 'http', {
+      url,
+      method: 'GET',
+      path: '/',
+      headers: {},
+      connections: 3,
+      durationMs: 300,
+    });
     expect(raw.errors).toBe(0);
     expect(raw.ops).toBeGreaterThan(30); // ≤ 3 × 300 / 2 ms = 450 on an idle machine
     expect(maxInFlight).toBe(3);
@@ -34,7 +41,14 @@ describe('raw closed-model generator', () => {
   });
 
   it('counts refused requests as errors', async () => {
-    const raw = await runClosedRaw('c', 'http', { url, method: 'GET', path: '/401', headers: {}, connections: 2, durationMs: 100 });
+    const raw = await runClosedRaw('c', 'http', {
+      url,
+      method: 'GET',
+      path: '/401',
+      headers: {},
+      connections: 2,
+      durationMs: 100,
+    });
     expect(raw.ops).toBe(0);
     expect(raw.errors).toBeGreaterThan(0);
     expect(raw.firstError).toBe('HTTP 401');
@@ -47,7 +61,16 @@ describe('raw generators without a server', () => {
     await new Promise<void>((r) => dead.listen(0, '127.0.0.1', r));
     const port = (dead.address() as { port: number }).port;
     await new Promise<void>((r) => dead.close(() => r()));
-    await expect(runClosedRaw('c', 'http', { url: `http://127.0.0.1:${port}`, method: 'GET', path: '/', headers: {}, connections: 2, durationMs: 100 })).rejects.toMatchObject({
+    await expect(
+      runClosedRaw('c', 'http', {
+        url: `http://127.0.0.1:${port}`,
+        method: 'GET',
+        path: '/',
+        headers: {},
+        connections: 2,
+        durationMs: 100,
+      }),
+    ).rejects.toMatchObject({
       code: 'BENCH_CONNECT',
       message: expect.stringMatching(/cannot connect to 127\.0\.0\.1/),
     });

@@ -14,7 +14,10 @@ import { RawPool, serializeRequest } from './raw-pool.js';
 
 export async function runClosedRaw(name: string, group: string, load: HttpLoad): Promise<RawRun> {
   const url = new URL(load.url);
-  if (url.protocol !== 'http:') throw new Error(`the raw closed-model generator speaks plain http, not ${url.protocol} (use --closed-generator autocannon)`);
+  if (url.protocol !== 'http:')
+    throw new Error(
+      `the raw closed-model generator speaks plain http, not ${url.protocol} (use --closed-generator autocannon)`,
+    );
   const histogram = new Histogram();
   let running = false;
   let inFlight = 0;
@@ -23,10 +26,17 @@ export async function runClosedRaw(name: string, group: string, load: HttpLoad):
     while (running && pool.trySend(0)) inFlight += 1;
   };
   const request = serializeRequest(load.method, load.path, url.host, load.headers);
-  const pool = new RawPool(url.hostname.replace(/^\[|\]$/g, ''), Number(url.port || 80), request, load.method === 'HEAD', (_i, sentAt, status, error) => {
-    inFlight -= 1;
-    if (outcome.count(status, error)) histogram.record((performance.now() - sentAt) * 1e6);
-  }, refill);
+  const pool = new RawPool(
+    url.hostname.replace(/^\[|\]$/g, ''),
+    Number(url.port || 80),
+    request,
+    load.method === 'HEAD',
+    (_i, sentAt, status, error) => {
+      inFlight -= 1;
+      if (outcome.count(status, error)) histogram.record((performance.now() - sentAt) * 1e6);
+    },
+    refill,
+  );
   await pool.open(load.connections);
   const cpu = cpuMeter();
   const t0 = performance.now();
@@ -39,9 +49,21 @@ export async function runClosedRaw(name: string, group: string, load: HttpLoad):
   const generatorCpu = cpu();
   pool.close();
   const invalid: string[] = [];
-  if (generatorCpu >= SATURATED_CPU) invalid.push(`the load generator used ${Math.round(generatorCpu * 100)}% of its core: it measured itself`);
+  if (generatorCpu >= SATURATED_CPU)
+    invalid.push(`the load generator used ${Math.round(generatorCpu * 100)}% of its core: it measured itself`);
   return outcome.run({
-    name, group, histogram, lost, elapsedMs, invalid,
-    extra: { model: 'closed', generator: 'raw', connections: load.connections, generatorCpuPercent: Math.round(generatorCpu * 1000) / 10, reconnects: pool.reconnects },
+    name,
+    group,
+    histogram,
+    lost,
+    elapsedMs,
+    invalid,
+    extra: {
+      model: 'closed',
+      generator: 'raw',
+      connections: load.connections,
+      generatorCpuPercent: Math.round(generatorCpu * 1000) / 10,
+      reconnects: pool.reconnects,
+    },
   });
 }

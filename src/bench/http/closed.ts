@@ -17,15 +17,20 @@ export async function runClosed(name: string, group: string, load: HttpLoad): Pr
   const t0 = process.hrtime.bigint();
   let finish!: (r: { errors: number; timeouts: number; non2xx: number }) => void;
   let fail!: (e: Error) => void;
-  const finished = new Promise<{ errors: number; timeouts: number; non2xx: number }>((res, rej) => ((finish = res), (fail = rej)));
-  const instance = autocannon({
-    url: new URL(load.path, load.url).toString(),
-    method: load.method as 'GET',
-    headers: load.headers,
-    connections: load.connections,
-    duration: load.durationMs / 1000,
-    timeout: 10,
-  }, (err, result) => (err ? fail(err instanceof Error ? err : new Error(String(err))) : finish(result)));
+  const finished = new Promise<{ errors: number; timeouts: number; non2xx: number }>(
+    (res, rej) => ((finish = res), (fail = rej)),
+  );
+  const instance = autocannon(
+    {
+      url: new URL(load.path, load.url).toString(),
+      method: load.method as 'GET',
+      headers: load.headers,
+      connections: load.connections,
+      duration: load.durationMs / 1000,
+      timeout: 10,
+    },
+    (err, result) => (err ? fail(err instanceof Error ? err : new Error(String(err))) : finish(result)),
+  );
   instance.on('response', (_client, status: number, _bytes: number, responseTime: number) => {
     histogram.record(responseTime * 1e6);
     if (status >= 200 && status < 400) ok += 1;
@@ -42,7 +47,8 @@ export async function runClosed(name: string, group: string, load: HttpLoad): Pr
   const elapsedNs = Number(process.hrtime.bigint() - t0);
   const generatorCpu = cpu();
   const invalid: string[] = [];
-  if (generatorCpu >= SATURATED_CPU) invalid.push(`the load generator used ${Math.round(generatorCpu * 100)}% of its core: it measured itself`);
+  if (generatorCpu >= SATURATED_CPU)
+    invalid.push(`the load generator used ${Math.round(generatorCpu * 100)}% of its core: it measured itself`);
   // autocannon counts socket errors and timeouts that never produced a response event.
   failed = Math.max(failed, result.errors + result.timeouts + result.non2xx);
   return {
@@ -55,6 +61,10 @@ export async function runClosed(name: string, group: string, load: HttpLoad): Pr
     ...(firstError ? { firstError } : {}),
     elapsedNs,
     invalid,
-    extra: { model: 'closed', connections: load.connections, generatorCpuPercent: Math.round(generatorCpu * 1000) / 10 },
+    extra: {
+      model: 'closed',
+      connections: load.connections,
+      generatorCpuPercent: Math.round(generatorCpu * 1000) / 10,
+    },
   };
 }

@@ -27,14 +27,26 @@ export const GENERATOR_FLAGS = ['--single-threaded-gc', '--min-semi-space-size=1
 
 export function runOpenInChild(name: string, group: string, load: HttpLoad, rate: number): Promise<RawRun> {
   return new Promise((resolve, reject) => {
-    const child = fork(SELF, ['--open-model-child'], { execArgv: GENERATOR_FLAGS, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(SELF, ['--open-model-child'], {
+      execArgv: GENERATOR_FLAGS,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     let reply: Reply | undefined;
     child.once('message', (m: Reply) => (reply = m));
     child.once('error', reject);
     child.once('exit', (code) => {
       if (reply?.ok) resolve(reply.raw);
-      else if (reply?.code) reject(new ProgenyError(reply.code, reply.message, { exit: 'unexpected', ...(reply.hint ? { hint: reply.hint } : {}) }));
-      else reject(new Error(reply ? reply.message : `the open-model generator process exited with ${code} before reporting`));
+      else if (reply?.code)
+        reject(
+          new ProgenyError(reply.code, reply.message, {
+            exit: 'unexpected',
+            ...(reply.hint ? { hint: reply.hint } : {}),
+          }),
+        );
+      else
+        reject(
+          new Error(reply ? reply.message : `the open-model generator process exited with ${code} before reporting`),
+        );
     });
     child.send({ name, group, load, rate } satisfies Job);
   });
@@ -48,7 +60,11 @@ if (process.argv.includes('--open-model-child') && process.send) {
       .then(() => runOpen(job.name, job.group, job.load, job.rate))
       .then(
         (raw): Reply => ({ ok: true, raw }),
-        (err: Error): Reply => ({ ok: false, message: err.message, ...(err instanceof ProgenyError ? { code: err.code, ...(err.hint ? { hint: err.hint } : {}) } : {}) }),
+        (err: Error): Reply => ({
+          ok: false,
+          message: err.message,
+          ...(err instanceof ProgenyError ? { code: err.code, ...(err.hint ? { hint: err.hint } : {}) } : {}),
+        }),
       )
       .then((reply) => process.send!(reply, () => process.disconnect()));
   });

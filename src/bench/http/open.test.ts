@@ -28,7 +28,14 @@ async function listen(s: Server | ReturnType<typeof createNetServer>): Promise<s
 beforeAll(async () => (url = await listen(server)));
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-const load = (path: string, connections: number, durationMs: number, u = url) => ({ url: u, method: 'GET', path, headers: { authorization: 'Bearer t0k' }, connections, durationMs });
+const load = (path: string, connections: number, durationMs: number, u = url) => ({
+  url: u,
+  method: 'GET',
+  path,
+  headers: { authorization: 'Bearer t0k' },
+  connections,
+  durationMs,
+});
 
 describe('open-model generator', () => {
   it('serialises the request once, with Host and the bearer token', () => {

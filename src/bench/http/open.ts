@@ -34,7 +34,13 @@ const RATE_TOLERANCE = 0.03;
 const round = (x: number, digits = 3): number => Math.round(x * 10 ** digits) / 10 ** digits;
 
 /** `maxOutstanding` (waiting + in flight) ends the run as "fell behind": by default a quarter second of requests. */
-export async function runOpen(name: string, group: string, load: HttpLoad, rate: number, maxOutstanding = Math.max(2_000, Math.ceil(rate / 4))): Promise<RawRun> {
+export async function runOpen(
+  name: string,
+  group: string,
+  load: HttpLoad,
+  rate: number,
+  maxOutstanding = Math.max(2_000, Math.ceil(rate / 4)),
+): Promise<RawRun> {
   const url = new URL(load.url);
   if (url.protocol !== 'http:') throw new Error(`the open-model generator speaks plain http, not ${url.protocol}`);
   const host = url.hostname.replace(/^\[|\]$/g, '');
@@ -60,14 +66,21 @@ export async function runOpen(name: string, group: string, load: HttpLoad, rate:
       inFlight += 1;
     }
   };
-  const pool = new RawPool(host, Number(url.port || 80), request, load.method === 'HEAD', (intended, sentAt, status, error) => {
-    const now = performance.now();
-    inFlight -= 1;
-    if (outcome.count(status, error)) {
-      latency.record((now - intended) * 1e6);
-      service.record((now - sentAt) * 1e6);
-    }
-  }, drainBacklog);
+  const pool = new RawPool(
+    host,
+    Number(url.port || 80),
+    request,
+    load.method === 'HEAD',
+    (intended, sentAt, status, error) => {
+      const now = performance.now();
+      inFlight -= 1;
+      if (outcome.count(status, error)) {
+        latency.record((now - intended) * 1e6);
+        service.record((now - sentAt) * 1e6);
+      }
+    },
+    drainBacklog,
+  );
   await pool.open(load.connections);
 
   const switches0 = involuntarySwitches();
@@ -86,7 +99,8 @@ export async function runOpen(name: string, group: string, load: HttpLoad, rate:
       const now = performance.now();
       // A spin turn with nothing due and no socket read since the previous one is idle time, not load.
       // Capped, because a longer gap is the core taken away (or a GC), which is not CPU spent spinning.
-      if (lastWasSpin && !lastDidWork && pool.ioEvents === ioSeen) emptySpinMs += Math.min(now - last, EMPTY_SPIN_CAP_MS);
+      if (lastWasSpin && !lastDidWork && pool.ioEvents === ioSeen)
+        emptySpinMs += Math.min(now - last, EMPTY_SPIN_CAP_MS);
       ioSeen = pool.ioEvents;
       last = now;
       const before = dispatched;
@@ -138,7 +152,9 @@ export async function runOpen(name: string, group: string, load: HttpLoad, rate:
   }
   if (lagP99Ms > SEND_LAG_LIMIT_MS) {
     const why = preempted ? `; the kernel preempted it ${preempted} times: other processes shared its core` : '';
-    invalid.push(`the generator was late: P99 send lag ${lagP99Ms.toFixed(3)} ms (limit ${SEND_LAG_LIMIT_MS} ms${why})`);
+    invalid.push(
+      `the generator was late: P99 send lag ${lagP99Ms.toFixed(3)} ms (limit ${SEND_LAG_LIMIT_MS} ms${why})`,
+    );
   }
   if (busy >= BUSY_LIMIT) invalid.push(`the load generator was busy ${Math.round(busy * 100)}% of its core`);
   return outcome.run({

@@ -33,7 +33,15 @@ export class RawOutcome {
     return outstanding();
   }
 
-  run(o: { name: string; group: string; histogram: Histogram; lost: number; elapsedMs: number; invalid: string[]; extra: RawRun['extra'] }): RawRun {
+  run(o: {
+    name: string;
+    group: string;
+    histogram: Histogram;
+    lost: number;
+    elapsedMs: number;
+    invalid: string[];
+    extra: RawRun['extra'];
+  }): RawRun {
     if (o.lost) o.invalid.push(`${o.lost} requests got no answer within ${DRAIN_MS / 1000} s`);
     return {
       name: o.name,

@@ -84,7 +84,12 @@ export class RawPool {
       const fail = (why: string): void => {
         clearTimeout(timer);
         this.close();
-        reject(new ProgenyError('BENCH_CONNECT', `cannot connect to ${this.host}:${this.port}: ${why}`, { exit: 'unexpected', hint: 'is the server running at that address? check --url' }));
+        reject(
+          new ProgenyError('BENCH_CONNECT', `cannot connect to ${this.host}:${this.port}: ${why}`, {
+            exit: 'unexpected',
+            hint: 'is the server running at that address? check --url',
+          }),
+        );
       };
       const timer = setTimeout(() => fail(`no connection within ${timeoutMs} ms`), timeoutMs);
       const onError = (e: Error): void => fail(e.message);

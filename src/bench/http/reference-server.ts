@@ -6,8 +6,19 @@
 import { createServer } from 'node:http';
 
 const body = JSON.stringify({
-  trust: 0.5, warmth: 0.5, arousal: 0.3, valence: 0.1, posture: 'COMPANION', elastic: false, interactionCount: 0,
-  lastInteractionAt: null, updatedAt: Date.now(), slumber: false, crisis: false, tier: 'ACQUAINTANCE', version: 1,
+  trust: 0.5,
+  warmth: 0.5,
+  arousal: 0.3,
+  valence: 0.1,
+  posture: 'COMPANION',
+  elastic: false,
+  interactionCount: 0,
+  lastInteractionAt: null,
+  updatedAt: Date.now(),
+  slumber: false,
+  crisis: false,
+  tier: 'ACQUAINTANCE',
+  version: 1,
 });
 
 const server = createServer((req, res) => {

@@ -13,7 +13,8 @@ function feed(p: ResponseParser, text: string, size: number): void {
 }
 
 const OK = 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 13\r\n\r\n{"trust":0.5}';
-const CHUNKED = 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n1A\r\nabcdefghijklmnopqrstuvwxyz\r\n0\r\nX-Trailer: t\r\n\r\n';
+const CHUNKED =
+  'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n1A\r\nabcdefghijklmnopqrstuvwxyz\r\n0\r\nX-Trailer: t\r\n\r\n';
 
 describe('ResponseParser', () => {
   it('frames a Content-Length response whole and split at every byte', () => {
@@ -62,7 +63,11 @@ describe('ResponseParser', () => {
 
   it('has no body for 204, 304, 1xx and HEAD responses; a body without length runs until close', () => {
     const { p, got } = parser();
-    feed(p, 'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\nContent-Length: 99\r\n\r\nHTTP/1.1 304 Not Modified\r\n\r\n', 1000);
+    feed(
+      p,
+      'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\nContent-Length: 99\r\n\r\nHTTP/1.1 304 Not Modified\r\n\r\n',
+      1000,
+    );
     expect(got.map((r) => r.status)).toEqual([204, 304]);
     const head = parser(true);
     feed(head.p, 'HTTP/1.1 200 OK\r\nContent-Length: 500\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 500\r\n\r\n', 1000);

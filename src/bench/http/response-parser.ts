@@ -58,7 +58,10 @@ export class ResponseParser {
   private current: ParsedResponse = { status: 0, keepAlive: true };
 
   /** `head`: every request on this connection is a HEAD, so responses have no body whatever their headers say. */
-  constructor(private readonly onResponse: (r: ParsedResponse) => void, private readonly head = false) {}
+  constructor(
+    private readonly onResponse: (r: ParsedResponse) => void,
+    private readonly head = false,
+  ) {}
 
   /** True between responses: nothing of a next response has arrived yet. */
   get idle(): boolean {
@@ -106,7 +109,10 @@ export class ResponseParser {
           const line = this.until(buf, i, end, CRLF, MAX_LINE, 'chunk size line');
           if (line === null) return;
           i = line.next;
-          const hex = line.bytes.toString('latin1', 0, line.bytes.length - 2).split(';')[0]!.trim();
+          const hex = line.bytes
+            .toString('latin1', 0, line.bytes.length - 2)
+            .split(';')[0]!
+            .trim();
           if (!/^[0-9a-fA-F]{1,12}$/.test(hex)) throw new HttpParseError(`bad chunk size "${hex.slice(0, 20)}"`);
           const size = parseInt(hex, 16);
           this.state = size === 0 ? State.Trailers : State.ChunkData;
@@ -145,11 +151,19 @@ export class ResponseParser {
    * Finds `delim` from `i`, joining any carried bytes: returns the bytes up to and including it and where the rest
    * of `buf` starts, or null after carrying the unfinished part (a copy) to the next piece.
    */
-  private until(buf: Buffer, i: number, end: number, delim: Buffer, max: number, what: string): { bytes: Buffer; next: number } | null {
+  private until(
+    buf: Buffer,
+    i: number,
+    end: number,
+    delim: Buffer,
+    max: number,
+    what: string,
+  ): { bytes: Buffer; next: number } | null {
     if (this.carry === null) {
       const at = buf.indexOf(delim, i);
       // Past `end` lie stale bytes of an earlier read: a match there is no match.
-      if (at >= 0 && at + delim.length <= end) return { bytes: buf.subarray(i, at + delim.length), next: at + delim.length };
+      if (at >= 0 && at + delim.length <= end)
+        return { bytes: buf.subarray(i, at + delim.length), next: at + delim.length };
       if (end - i > max) throw new HttpParseError(`${what} longer than ${max} bytes`);
       this.carry = Buffer.from(buf.subarray(i, end));
       return null;
@@ -169,24 +183,34 @@ export class ResponseParser {
   /** Reads the head byte by byte: no string is built for a well-formed head but a Connection value. */
   private parseHead(bytes: Buffer): void {
     const statusEnd = bytes.indexOf(CRLF);
-    if (!STATUS_PREFIX.equals(bytes.subarray(0, 7)) || (bytes[7] !== 0x30 && bytes[7] !== 0x31) || bytes[8] !== 0x20 || !isDigit(bytes[9]) || !isDigit(bytes[10]) || !isDigit(bytes[11]) || (bytes[12] !== 0x20 && statusEnd !== 12)) {
+    if (
+      !STATUS_PREFIX.equals(bytes.subarray(0, 7)) ||
+      (bytes[7] !== 0x30 && bytes[7] !== 0x31) ||
+      bytes[8] !== 0x20 ||
+      !isDigit(bytes[9]) ||
+      !isDigit(bytes[10]) ||
+      !isDigit(bytes[11]) ||
+      (bytes[12] !== 0x20 && statusEnd !== 12)
+    ) {
       throw new HttpParseError(`bad status line "${bytes.toString('latin1', 0, Math.min(statusEnd, 40))}"`);
     }
     const status = (bytes[9]! - 0x30) * 100 + (bytes[10]! - 0x30) * 10 + (bytes[11]! - 0x30);
     let keepAlive = bytes[7] === 0x31;
     let length = -1;
     let chunked = false;
-    for (let start = statusEnd + 2; start < bytes.length - 2; ) {
+    for (let start = statusEnd + 2; start < bytes.length - 2;) {
       const end = bytes.indexOf(CRLF, start);
       const colon = bytes.indexOf(0x3a, start);
-      if (colon <= start || colon > end) throw new HttpParseError(`bad header line "${bytes.toString('latin1', start, Math.min(end, start + 40))}"`);
+      if (colon <= start || colon > end)
+        throw new HttpParseError(`bad header line "${bytes.toString('latin1', start, Math.min(end, start + 40))}"`);
       let vs = colon + 1;
       let ve = end;
       while (vs < ve && (bytes[vs] === 0x20 || bytes[vs] === 0x09)) vs++;
       while (ve > vs && (bytes[ve - 1] === 0x20 || bytes[ve - 1] === 0x09)) ve--;
       if (nameIs(bytes, start, colon, CONTENT_LENGTH)) {
         const n = digits(bytes, vs, ve);
-        if (n < 0 || (length >= 0 && length !== n)) throw new HttpParseError(`bad content-length "${bytes.toString('latin1', vs, Math.min(ve, vs + 20))}"`);
+        if (n < 0 || (length >= 0 && length !== n))
+          throw new HttpParseError(`bad content-length "${bytes.toString('latin1', vs, Math.min(ve, vs + 20))}"`);
         length = n;
       } else if (nameIs(bytes, start, colon, TRANSFER_ENCODING)) {
         chunked = bytes.toString('latin1', vs, ve).toLowerCase().split(',').at(-1)!.trim() === 'chunked';

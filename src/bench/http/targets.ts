@@ -65,13 +65,26 @@ function stopper(child: ChildProcess): () => Promise<void> {
     });
 }
 
-export async function spawnServe(home: string, cpu: string | null, timeoutMs = 30_000, nodeArgs: string[] = []): Promise<Target> {
+export async function spawnServe(
+  home: string,
+  cpu: string | null,
+  timeoutMs = 30_000,
+  nodeArgs: string[] = [],
+): Promise<Target> {
   const args = [...nodeArgs, BIN, '--json', '--home', home, 'serve', '--port', '0', '--host', '127.0.0.1'];
-  const child = cpu ? spawn('taskset', ['-c', cpu, process.execPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }) : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = cpu
+    ? spawn('taskset', ['-c', cpu, process.execPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   const ready = await new Promise<{ url: string; tokenFile?: string; pid?: number }>((resolve, reject) => {
-    const fail = (why: string) => reject(new ProgenyError('BENCH_SPAWN', `progeny serve did not start: ${why}`, { exit: 'unexpected', hint: 'run `progeny serve` yourself to see why, then use --url' }));
+    const fail = (why: string) =>
+      reject(
+        new ProgenyError('BENCH_SPAWN', `progeny serve did not start: ${why}`, {
+          exit: 'unexpected',
+          hint: 'run `progeny serve` yourself to see why, then use --url',
+        }),
+      );
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       fail(`no address within ${timeoutMs / 1000} s`);
@@ -90,9 +103,17 @@ export async function spawnServe(home: string, cpu: string | null, timeoutMs = 3
       fail(`it exited with ${code}${err ? `: ${err.trim().split('\n').at(-1)}` : ''}`);
     });
   });
-  const token = ready.tokenFile && existsSync(ready.tokenFile) ? readFileSync(ready.tokenFile, 'utf8').trim() : undefined;
+  const token =
+    ready.tokenFile && existsSync(ready.tokenFile) ? readFileSync(ready.tokenFile, 'utf8').trim() : undefined;
   const pid = ready.pid ?? child.pid;
-  return { url: ready.url, ...(token ? { token } : {}), ...(pid ? { pid } : {}), pinned: cpu, rssMb: () => processRssMb(pid), stop: stopper(child) };
+  return {
+    url: ready.url,
+    ...(token ? { token } : {}),
+    ...(pid ? { pid } : {}),
+    pinned: cpu,
+    rssMb: () => processRssMb(pid),
+    stop: stopper(child),
+  };
 }
 
 export async function spawnReference(cpu: string | null): Promise<Target> {

@@ -23,13 +23,17 @@ export async function runWs(name: string, load: WsLoad): Promise<RawRun> {
   const { default: WebSocket } = await import('ws');
   const headers = load.token ? { authorization: `Bearer ${load.token}` } : undefined;
   const sockets = await Promise.all(
-    Array.from({ length: load.connections }, () =>
-      new Promise<InstanceType<typeof WebSocket>>((resolve, reject) => {
-        const ws = new WebSocket(load.url, { headers, perMessageDeflate: false });
-        ws.once('open', () => resolve(ws));
-        ws.once('error', reject);
-        ws.once('unexpected-response', (_req, res) => reject(new Error(`the WebSocket upgrade was refused: HTTP ${res.statusCode}`)));
-      }),
+    Array.from(
+      { length: load.connections },
+      () =>
+        new Promise<InstanceType<typeof WebSocket>>((resolve, reject) => {
+          const ws = new WebSocket(load.url, { headers, perMessageDeflate: false });
+          ws.once('open', () => resolve(ws));
+          ws.once('error', reject);
+          ws.once('unexpected-response', (_req, res) =>
+            reject(new Error(`the WebSocket upgrade was refused: HTTP ${res.statusCode}`)),
+          );
+        }),
     ),
   );
   const histogram = new Histogram();
@@ -84,8 +88,10 @@ export async function runWs(name: string, load: WsLoad): Promise<RawRun> {
   const achieved = sent / (sendPhaseNs / 1e9);
   const target = load.rate * load.connections;
   const invalid: string[] = [];
-  if (sent < total * 0.95 || achieved < target * 0.9) invalid.push(`the client sent ${Math.round(achieved)} msg/s, short of its target ${target}`);
-  if (sendLag.percentile(99) > 5e6 + intervalNs) invalid.push(`the client was late: P99 send lag ${(sendLag.percentile(99) / 1e6).toFixed(2)} ms`);
+  if (sent < total * 0.95 || achieved < target * 0.9)
+    invalid.push(`the client sent ${Math.round(achieved)} msg/s, short of its target ${target}`);
+  if (sendLag.percentile(99) > 5e6 + intervalNs)
+    invalid.push(`the client was late: P99 send lag ${(sendLag.percentile(99) / 1e6).toFixed(2)} ms`);
   if (generatorCpu >= SATURATED_CPU) invalid.push(`the client used ${Math.round(generatorCpu * 100)}% of its core`);
   if (lost) invalid.push(`${lost} messages got no reply within ${DRAIN_MS / 1000} s`);
   return {
@@ -98,6 +104,12 @@ export async function runWs(name: string, load: WsLoad): Promise<RawRun> {
     ...(firstError ? { firstError } : {}),
     elapsedNs: sendPhaseNs,
     invalid,
-    extra: { connections: load.connections, targetRate: target, achievedSendRate: Math.round(achieved), sendLagP99Ms: Math.round(sendLag.percentile(99) / 1e3) / 1e3, generatorCpuPercent: Math.round(generatorCpu * 1000) / 10 },
+    extra: {
+      connections: load.connections,
+      targetRate: target,
+      achievedSendRate: Math.round(achieved),
+      sendLagP99Ms: Math.round(sendLag.percentile(99) / 1e3) / 1e3,
+      generatorCpuPercent: Math.round(generatorCpu * 1000) / 10,
+    },
   };
 }

@@ -19,7 +19,11 @@ export const suite: BenchSuite = {
   async setup(ctx) {
     const paths = pathsFor(ctx.dir);
     // Defaults only (no user env): the response cache is off so every turn goes through the (replayed) model.
-    const { config } = loadConfig({ path: join(ctx.dir, 'config.json'), env: {}, flags: { 'cache.response.ttlMs': 0 } });
+    const { config } = loadConfig({
+      path: join(ctx.dir, 'config.json'),
+      env: {},
+      flags: { 'cache.response.ttlMs': 0 },
+    });
     const llm = createReplayProvider(await loadRecordedStream(llmFixturePath('greeting')), { tokenDelayMs: 0 });
     const engine = await createEngine({ paths, config, llm });
     initializeHome(engine);
@@ -31,7 +35,8 @@ export const suite: BenchSuite = {
       for (let i = 0; i < n; i++) yield JSON.stringify({ v: 1, text: sentence(), kind: 'fact' });
     };
     const report = await engine.memory.importJsonl(lines());
-    if (report.errors.length || report.imported !== n) throw new Error(`seeding imported ${report.imported} of ${n} memories: ${report.errors[0]?.message ?? ''}`);
+    if (report.errors.length || report.imported !== n)
+      throw new Error(`seeding imported ${report.imported} of ${n} memories: ${report.errors[0]?.message ?? ''}`);
     const conversationId = engine.conversations.create('creator').id;
     const message = sentenceMaker(ctx.seed + 1);
     return {

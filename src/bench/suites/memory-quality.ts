@@ -8,13 +8,25 @@ import { FlatVectors } from '../../core/memory/flat-vectors.js';
 import type { Embedder, MemoryKind, MemoryStore } from '../../core/memory/types.js';
 import { fromBlob } from '../../core/memory/vectors.js';
 
-export async function annRecallAt10(db: Db, store: MemoryStore, embedder: Embedder, queries: string[]): Promise<number> {
+export async function annRecallAt10(
+  db: Db,
+  store: MemoryStore,
+  embedder: Embedder,
+  queries: string[],
+): Promise<number> {
   let flat: FlatVectors | null = null;
-  const rows = db.prepare("SELECT id, label, actor, kind, vector FROM memories WHERE status = 'active' AND vector IS NOT NULL").iterate() as IterableIterator<{ id: string; label: number; actor: string; kind: MemoryKind; vector: Buffer }>;
+  const rows = db
+    .prepare("SELECT id, label, actor, kind, vector FROM memories WHERE status = 'active' AND vector IS NOT NULL")
+    .iterate() as IterableIterator<{ id: string; label: number; actor: string; kind: MemoryKind; vector: Buffer }>;
   for (const r of rows) {
     const vector = fromBlob(r.vector);
     flat ??= new FlatVectors(vector.length);
-    flat.set({ id: r.id, label: r.label, vector, payload: { actor: r.actor, kind: r.kind, createdAt: 0, salience: 0 } });
+    flat.set({
+      id: r.id,
+      label: r.label,
+      vector,
+      payload: { actor: r.actor, kind: r.kind, createdAt: 0, salience: 0 },
+    });
   }
   if (!flat) return 1;
   let found = 0;

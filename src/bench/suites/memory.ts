@@ -11,15 +11,18 @@ import { fill, openBenchHome } from './memory-home.js';
 
 export const INGEST_BATCH = 100;
 
-
 export const memorySuite: BenchSuite = {
   name: 'memory',
   async setup(ctx: SuiteContext): Promise<PreparedSuite> {
     const corpus = createCorpus(ctx.seed);
     const large = ctx.memories ?? 100_000;
     const small = Math.min(10_000, large);
-    const homes = [await openBenchHome(ctx.dir, 'small'), await openBenchHome(ctx.dir, 'large'), await openBenchHome(ctx.dir, 'ingest')];
-    const [h10k, h100k, ingest] = homes as [typeof homes[0], typeof homes[0], typeof homes[0]];
+    const homes = [
+      await openBenchHome(ctx.dir, 'small'),
+      await openBenchHome(ctx.dir, 'large'),
+      await openBenchHome(ctx.dir, 'ingest'),
+    ];
+    const [h10k, h100k, ingest] = homes as [(typeof homes)[0], (typeof homes)[0], (typeof homes)[0]];
     await fill(h10k, corpus, small);
     await fill(h100k, corpus, large);
     const queries = Array.from({ length: 500 }, () => corpus.query());
@@ -27,8 +30,11 @@ export const memorySuite: BenchSuite = {
     const embedder = createBuiltinEmbedder();
     let q = 0;
     let t = 0;
-    const recallOn = (home: typeof h10k) => () => home.memory.recall({ text: queries[q++ % queries.length] as string, k: 5, actor: 'creator', peek: true });
-    const recallQuality = (home: typeof h10k) => async () => ({ recallAt10: await annRecallAt10(home.db, home.store, embedder, queries.slice(0, 200)) });
+    const recallOn = (home: typeof h10k) => () =>
+      home.memory.recall({ text: queries[q++ % queries.length] as string, k: 5, actor: 'creator', peek: true });
+    const recallQuality = (home: typeof h10k) => async () => ({
+      recallAt10: await annRecallAt10(home.db, home.store, embedder, queries.slice(0, 200)),
+    });
     const label = (n: number) => (n >= 1000 ? `${Math.round(n / 1000)}k` : String(n));
     return {
       cases: [
@@ -37,7 +43,10 @@ export const memorySuite: BenchSuite = {
         {
           name: 'memory.ingest',
           opsPerCall: INGEST_BATCH,
-          op: () => ingest.memory.add(Array.from({ length: INGEST_BATCH }, () => ({ text: texts[t++ % texts.length] as string }))),
+          op: () =>
+            ingest.memory.add(
+              Array.from({ length: INGEST_BATCH }, () => ({ text: texts[t++ % texts.length] as string })),
+            ),
         },
         { name: 'memory.embed', op: () => embedder.embed([texts[t++ % texts.length] as string]) },
       ],

@@ -25,7 +25,11 @@ export const suite: BenchSuite = {
   async setup(ctx) {
     const db = openDatabase(pathsFor(ctx.dir).db);
     const journal = createJournal(db, systemClock, `bench-${ctx.seed}`);
-    const limbic = createLimbicService(db, journal, systemClock, { maxDelta: 0.1, elasticMaxDelta: 0.3, reunionHours: 48 });
+    const limbic = createLimbicService(db, journal, systemClock, {
+      maxDelta: 0.1,
+      elasticMaxDelta: 0.3,
+      reunionHours: 48,
+    });
     const rnd = seededRandom(ctx.seed);
     const perceptions = MESSAGES.map(perceive);
     let sign = 1;

@@ -34,7 +34,10 @@ export interface WireCounter {
 export function countingTransport(counter: WireCounter, inner: Transport = fetchTransport): Transport {
   return async (req) => {
     counter.requests += 1;
-    counter.bytesOut += Buffer.byteLength(req.body ?? '') + req.url.length + Object.entries(req.headers).reduce((n, [k, v]) => n + k.length + v.length + 4, 0);
+    counter.bytesOut +=
+      Buffer.byteLength(req.body ?? '') +
+      req.url.length +
+      Object.entries(req.headers).reduce((n, [k, v]) => n + k.length + v.length + 4, 0);
     const res = await inner(req);
     counter.bytesIn += Buffer.byteLength(res.body);
     return res;
@@ -62,21 +65,42 @@ export function fill(d: BenchDevice, memories: number, messages: number, seed: n
   const writer = createWriter(d.db, d.journal, systemClock, () => 'bench');
   const vec = new Float32Array(8);
   for (let i = 0; i < memories; i += 1000) {
-    immediate(d.db, () => writer.insertRows(Array.from({ length: Math.min(1000, memories - i) }, (_, k) => ({
-      text: `memory ${seed}-${i + k}: the creator mentioned a detail worth keeping about day ${(i + k) % 365}`,
-      kind: 'fact' as const, actor: 'creator', source: {}, salience: 0.5, pinned: false, vector: vec,
-    }))));
+    immediate(d.db, () =>
+      writer.insertRows(
+        Array.from({ length: Math.min(1000, memories - i) }, (_, k) => ({
+          text: `memory ${seed}-${i + k}: the creator mentioned a detail worth keeping about day ${(i + k) % 365}`,
+          kind: 'fact' as const,
+          actor: 'creator',
+          source: {},
+          salience: 0.5,
+          pinned: false,
+          vector: vec,
+        })),
+      ),
+    );
   }
   const conv = `conv-${seed}`;
   immediate(d.db, () => {
-    d.db.prepare('INSERT INTO conversations (id, actor, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?)').run(conv, 'creator', '', 0, 0);
+    d.db
+      .prepare('INSERT INTO conversations (id, actor, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?)')
+      .run(conv, 'creator', '', 0, 0);
     d.journal.recordChange('message', conv, 'conversation', { actor: 'creator', title: '', createdAt: 0 });
   });
-  const ins = d.db.prepare('INSERT INTO messages (id, conversation_id, turn_id, role, text, created_at, status, meta, hlc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  const ins = d.db.prepare(
+    'INSERT INTO messages (id, conversation_id, turn_id, role, text, created_at, status, meta, hlc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
   for (let i = 0; i < messages; i += 5000) {
     immediate(d.db, () => {
       for (let k = i; k < Math.min(messages, i + 5000); k++) {
-        const msg = { conversationId: conv, turnId: `t${k >> 1}`, role: k % 2 ? 'assistant' : 'user', text: `message ${k}: a line of conversation of ordinary length`, status: 'complete', meta: {}, createdAt: k };
+        const msg = {
+          conversationId: conv,
+          turnId: `t${k >> 1}`,
+          role: k % 2 ? 'assistant' : 'user',
+          text: `message ${k}: a line of conversation of ordinary length`,
+          status: 'complete',
+          meta: {},
+          createdAt: k,
+        };
         const hlc = d.journal.recordChange('message', `msg-${seed}-${k}`, '*', msg);
         ins.run(`msg-${seed}-${k}`, conv, msg.turnId, msg.role, msg.text, k, 'complete', '{}', hlc);
       }
@@ -115,8 +139,27 @@ export const suite: BenchSuite = {
 
     const keys = newDeviceKeys();
     const dk = randomKey();
-    const body1k = Buffer.from(JSON.stringify(Array.from({ length: 12 }, (_, i) => ['memory', `01JABCDEFGHJKMNPQRSTV${i}`, 'text', 'x'.repeat(30), '0199c82cc0000000-dev'])));
-    const header = { v: ENVELOPE_VERSION, vaultId, deviceId: a.deviceId, deviceSeq: 1, prevHash: '', keyEpoch: 0, hlcMin: 'a', hlcMax: 'b' };
+    const body1k = Buffer.from(
+      JSON.stringify(
+        Array.from({ length: 12 }, (_, i) => [
+          'memory',
+          `01JABCDEFGHJKMNPQRSTV${i}`,
+          'text',
+          'x'.repeat(30),
+          '0199c82cc0000000-dev',
+        ]),
+      ),
+    );
+    const header = {
+      v: ENVELOPE_VERSION,
+      vaultId,
+      deviceId: a.deviceId,
+      deviceSeq: 1,
+      prevHash: '',
+      keyEpoch: 0,
+      hlcMin: 'a',
+      hlcMax: 'b',
+    };
     const sealed = sealEnvelope(header, body1k, dk, keys.signSk);
 
     let n = 0;
@@ -154,7 +197,10 @@ export const suite: BenchSuite = {
             opened.push(fresh);
             await fresh.sync.join(relay, bigVault, PASS);
             await fresh.sync.pull({ pageSize: 500 });
-            const n = fresh.db.prepare('SELECT (SELECT count(*) FROM memories) + (SELECT count(*) FROM messages)').pluck().get() as number;
+            const n = fresh.db
+              .prepare('SELECT (SELECT count(*) FROM memories) + (SELECT count(*) FROM messages)')
+              .pluck()
+              .get() as number;
             fresh.db.close();
             if (n < memories + messages) throw new Error(`initial sync from the snapshot has ${n} records`);
           },

@@ -22,8 +22,14 @@ export interface CoreFlags extends JudgingOptions {
 }
 
 export async function run(ctx: CommandContext, _args: string[], opts: CoreFlags): Promise<CommandResult> {
-  const suites = opts.suite ? opts.suite.split(',').map((s) => s.trim()).filter(Boolean) : SUITE_NAMES;
-  for (const s of suites) if (!SUITE_NAMES.includes(s)) throw usageError(`unknown suite "${s}"`, `choose from ${SUITE_NAMES.join(', ')}`);
+  const suites = opts.suite
+    ? opts.suite
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : SUITE_NAMES;
+  for (const s of suites)
+    if (!SUITE_NAMES.includes(s)) throw usageError(`unknown suite "${s}"`, `choose from ${SUITE_NAMES.join(', ')}`);
   const runs = parsePositiveInt(opts.runs ?? '3', '--runs', 100);
   const bounds = {
     durationMs: parseDuration(opts.duration ?? '2s', '--duration'),
@@ -37,7 +43,13 @@ export async function run(ctx: CommandContext, _args: string[], opts: CoreFlags)
   const histograms = new Map<string, Histogram>();
 
   const outcome = await runCore({
-    suites, runs, seed, bounds, setupTimeoutMs, histograms, signal: ctx.signal,
+    suites,
+    runs,
+    seed,
+    bounds,
+    setupTimeoutMs,
+    histograms,
+    signal: ctx.signal,
     ...(memories ? { memories } : {}),
     ...(opts.filter ? { filter: opts.filter } : {}),
     onProgress: (suite, n) => {
@@ -48,7 +60,14 @@ export async function run(ctx: CommandContext, _args: string[], opts: CoreFlags)
   if (ctx.signal.aborted) throw interrupted('the bench was interrupted');
   return finish(ctx, judging, {
     kind: 'core',
-    config: { suites, runs, seed, ...bounds, ...(memories ? { memories } : {}), ...(opts.filter ? { filter: opts.filter } : {}) },
+    config: {
+      suites,
+      runs,
+      seed,
+      ...bounds,
+      ...(memories ? { memories } : {}),
+      ...(opts.filter ? { filter: opts.filter } : {}),
+    },
     results: outcome.results,
     histograms,
     skipped: outcome.skipped,

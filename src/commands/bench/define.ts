@@ -19,7 +19,9 @@ function judgingOptions(cmd: Command): Command {
 }
 
 export function addBenchCommands(program: Command, run: Runner): void {
-  const bench = program.command('bench').description('measure latency (P50/P95/P99), throughput and resources; gate CI on them');
+  const bench = program
+    .command('bench')
+    .description('measure latency (P50/P95/P99), throughput and resources; gate CI on them');
   judgingOptions(
     bench
       .command('core')
@@ -37,7 +39,9 @@ export function addBenchCommands(program: Command, run: Runner): void {
   judgingOptions(
     bench
       .command('http')
-      .description('HTTP load: closed model (max rate) and open model (fixed rate, timed from intended send), against a node:http reference')
+      .description(
+        'HTTP load: closed model (max rate) and open model (fixed rate, timed from intended send), against a node:http reference',
+      )
       .option('--url <url>', 'a running server (default: loopback only, via --spawn)')
       .option('--spawn', 'start `progeny serve` in a separate process (pinned to another core when possible)')
       .option('--token <token>', 'bearer token for --url (default: the home’s server token)')
@@ -46,7 +50,11 @@ export function addBenchCommands(program: Command, run: Runner): void {
       .option('--duration <d>', 'measured time per route and model', '5s')
       .option('--rate <r>', 'open-model rate in requests/s (default: half the measured closed-model rate)')
       .option('--model <m>', 'closed (max rate), open (fixed rate) or both', 'both')
-      .option('--closed-generator <g>', 'closed-model load generator: raw (node:net, low overhead) or autocannon', 'raw')
+      .option(
+        '--closed-generator <g>',
+        'closed-model load generator: raw (node:net, low overhead) or autocannon',
+        'raw',
+      )
       .option('--runs <n>', 'passes per route', '1')
       .option('--no-reference', 'skip the bare node:http reference server'),
   ).action(run('bench/http'));
@@ -66,8 +74,13 @@ export function addBenchCommands(program: Command, run: Runner): void {
 
   program
     .command('profile')
-    .argument('<target>', "a core suite (state, chat, …; optionally suite:case-glob) or an HTTP route like 'GET /v1/state' (profiles a spawned progeny serve)")
-    .description('record a CPU profile (.cpuprofile, opens in Chrome DevTools) and print the top functions by self time')
+    .argument(
+      '<target>',
+      "a core suite (state, chat, …; optionally suite:case-glob) or an HTTP route like 'GET /v1/state' (profiles a spawned progeny serve)",
+    )
+    .description(
+      'record a CPU profile (.cpuprofile, opens in Chrome DevTools) and print the top functions by self time',
+    )
     .option('--duration <d>', 'how long to record', '5s')
     .option('--out <file>', 'where to write the .cpuprofile (default: progeny-<target>-<time>.cpuprofile)')
     .option('--top <n>', 'how many functions to list', '15')

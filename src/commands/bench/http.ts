@@ -46,11 +46,23 @@ export function targetUrl(url: string): string {
   return u.origin;
 }
 
-export async function openTarget(ctx: CommandContext, opts: { url?: string; spawn?: boolean; token?: string }, cpu: string | null): Promise<Target> {
+export async function openTarget(
+  ctx: CommandContext,
+  opts: { url?: string; spawn?: boolean; token?: string },
+  cpu: string | null,
+): Promise<Target> {
   if (opts.url && opts.spawn) throw usageError('give either --url or --spawn, not both');
   if (opts.url) {
-    const token = opts.token ?? (existsSync(ctx.paths.serverToken) ? readFileSync(ctx.paths.serverToken, 'utf8').trim() : undefined);
-    return { url: targetUrl(opts.url), ...(token ? { token } : {}), pinned: null, rssMb: () => undefined, stop: async () => {} };
+    const token =
+      opts.token ??
+      (existsSync(ctx.paths.serverToken) ? readFileSync(ctx.paths.serverToken, 'utf8').trim() : undefined);
+    return {
+      url: targetUrl(opts.url),
+      ...(token ? { token } : {}),
+      pinned: null,
+      rssMb: () => undefined,
+      stop: async () => {},
+    };
   }
   if (!opts.spawn) throw usageError('say what to load: --spawn (start `progeny serve` on loopback) or --url URL');
   return spawnServe(ctx.paths.home, cpu);
@@ -70,12 +82,17 @@ export async function run(ctx: CommandContext, _args: string[], opts: HttpFlags)
   const runs = parsePositiveInt(opts.runs ?? '1', '--runs', 100);
   const model = opts.model ?? 'both';
   if (!['closed', 'open', 'both'].includes(model)) throw usageError('--model must be closed, open or both');
-  if (model === 'open' && fixedRate === undefined) throw usageError('--model open needs --rate (no closed-model run to take half of)');
+  if (model === 'open' && fixedRate === undefined)
+    throw usageError('--model open needs --rate (no closed-model run to take half of)');
   const generator = opts.closedGenerator ?? 'raw';
-  if (generator !== 'raw' && generator !== 'autocannon') throw usageError('--closed-generator must be raw or autocannon');
+  if (generator !== 'raw' && generator !== 'autocannon')
+    throw usageError('--closed-generator must be raw or autocannon');
   const runClosed = generator === 'raw' ? runClosedRaw : runClosedAutocannon;
   if (opts.url?.startsWith('https:') && (generator === 'raw' || model !== 'closed')) {
-    throw usageError('the raw-socket generators speak plain http', 'for https use --model closed --closed-generator autocannon');
+    throw usageError(
+      'the raw-socket generators speak plain http',
+      'for https use --model closed --closed-generator autocannon',
+    );
   }
   const judging = prepareJudging(opts, 'http');
   const plan = pinPlan();
@@ -87,15 +104,29 @@ export async function run(ctx: CommandContext, _args: string[], opts: HttpFlags)
   const idleRss = target.rssMb();
   try {
     const headers: Record<string, string> = target.token ? { authorization: `Bearer ${target.token}` } : {};
-    const load = (url: string, r: { method: string; path: string }, h: Record<string, string>): HttpLoad => ({ url, ...r, headers: h, connections, durationMs });
+    const load = (url: string, r: { method: string; path: string }, h: Record<string, string>): HttpLoad => ({
+      url,
+      ...r,
+      headers: h,
+      connections,
+      durationMs,
+    });
     for (let n = 1; n <= runs && !ctx.signal.aborted; n++) {
       ctx.out.progress('bench http: run', n, runs);
       if (reference) {
-        await runClosed('warmup', 'reference', { ...load(reference.url, { method: 'GET', path: '/' }, {}), durationMs: Math.min(1000, durationMs / 4) });
-        raw.push(await runClosed('reference.closed GET /', 'reference', load(reference.url, { method: 'GET', path: '/' }, {})));
+        await runClosed('warmup', 'reference', {
+          ...load(reference.url, { method: 'GET', path: '/' }, {}),
+          durationMs: Math.min(1000, durationMs / 4),
+        });
+        raw.push(
+          await runClosed('reference.closed GET /', 'reference', load(reference.url, { method: 'GET', path: '/' }, {})),
+        );
       }
       for (const r of routes) {
-        await runClosed('warmup', 'http', { ...load(target.url, r, headers), durationMs: Math.min(1000, durationMs / 4) });
+        await runClosed('warmup', 'http', {
+          ...load(target.url, r, headers),
+          durationMs: Math.min(1000, durationMs / 4),
+        });
         let rate = fixedRate ?? 0;
         if (model !== 'open') {
           const closed = await runClosed(`http.closed ${r.method} ${r.path}`, 'http', load(target.url, r, headers));
@@ -103,7 +134,12 @@ export async function run(ctx: CommandContext, _args: string[], opts: HttpFlags)
           rate ||= Math.max(10, Math.round(closed.ops / (closed.elapsedNs / 1e9) / 2));
         }
         if (model !== 'closed') {
-          const open = await runOpenInChild(`http.open ${r.method} ${r.path}`, 'http', load(target.url, r, headers), rate);
+          const open = await runOpenInChild(
+            `http.open ${r.method} ${r.path}`,
+            'http',
+            load(target.url, r, headers),
+            rate,
+          );
           if (fixedRate === undefined) open.extra = { ...open.extra, fractionOfClosedMax: 0.5 };
           raw.push(open);
         }
@@ -115,19 +151,27 @@ export async function run(ctx: CommandContext, _args: string[], opts: HttpFlags)
     const loadedRss = target.rssMb();
     await target.stop();
     if (idleRss !== undefined) {
-      for (const r of raw) if (r.group === 'http') r.extra = { ...r.extra, serverRssIdleMb: idleRss, serverRssAfterMb: loadedRss ?? 0 };
+      for (const r of raw)
+        if (r.group === 'http') r.extra = { ...r.extra, serverRssIdleMb: idleRss, serverRssAfterMb: loadedRss ?? 0 };
     }
   }
   const histograms = new Map<string, Histogram>();
   const results = aggregate(raw, histograms);
   const ref = results.find((c) => c.name.startsWith('reference.closed'));
-  for (const c of results) if (ref?.rate && c.name.startsWith('http.closed')) c.extra = { ...c.extra, ratio: Math.round((c.rate / ref.rate) * 100) / 100 };
+  for (const c of results)
+    if (ref?.rate && c.name.startsWith('http.closed'))
+      c.extra = { ...c.extra, ratio: Math.round((c.rate / ref.rate) * 100) / 100 };
   return finish(ctx, judging, {
     kind: 'http',
     config: {
       target: opts.url ? targetUrl(opts.url) : 'spawned progeny serve',
       routes: routes.map((r) => r.route),
-      connections, durationMs, runs, model, rate: fixedRate ?? 'half of closed-model max', closedGenerator: generator,
+      connections,
+      durationMs,
+      runs,
+      model,
+      rate: fixedRate ?? 'half of closed-model max',
+      closedGenerator: generator,
       pinned: plan ? { server: plan.server, generator: plan.generator } : null,
       reference: reference !== null,
     },

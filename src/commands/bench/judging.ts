@@ -36,22 +36,36 @@ function thresholdsFromFile(file: string, kind: string): string[] {
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw usageError(`cannot read the thresholds file ${file}: ${(err as Error).message}`, 'a JSON array of expressions, or {"thresholds": [...]}');
+    throw usageError(
+      `cannot read the thresholds file ${file}: ${(err as Error).message}`,
+      'a JSON array of expressions, or {"thresholds": [...]}',
+    );
   }
   const obj = parsed as Record<string, unknown>;
-  const list = Array.isArray(parsed) ? parsed : obj.thresholds ?? (kind in obj ? obj[kind] : 'core' in obj || 'http' in obj || 'ws' in obj ? [] : undefined);
+  const list = Array.isArray(parsed)
+    ? parsed
+    : (obj.thresholds ?? (kind in obj ? obj[kind] : 'core' in obj || 'http' in obj || 'ws' in obj ? [] : undefined));
   if (!Array.isArray(list) || !list.every((x) => typeof x === 'string')) {
-    throw usageError(`${file} must hold a JSON array of threshold strings, {"thresholds": [...]}, or {"core": [...], "http": [...], "ws": [...]}`);
+    throw usageError(
+      `${file} must hold a JSON array of threshold strings, {"thresholds": [...]}, or {"core": [...], "http": [...], "ws": [...]}`,
+    );
   }
   return list as string[];
 }
 
 export function prepareJudging(opts: JudgingOptions, kind: 'core' | 'http' | 'ws'): Judging {
-  const exprs = [...(opts.threshold ?? []), ...(opts.thresholdsFile ? thresholdsFromFile(opts.thresholdsFile, kind) : [])];
+  const exprs = [
+    ...(opts.threshold ?? []),
+    ...(opts.thresholdsFile ? thresholdsFromFile(opts.thresholdsFile, kind) : []),
+  ];
   const thresholds = exprs.map(parseThreshold);
   if (opts.maxRegression && !opts.baseline) throw usageError('--max-regression needs --baseline FILE');
   const baseline = opts.baseline
-    ? { file: opts.baseline, report: readBaseline(opts.baseline), tolerance: parsePercent(opts.maxRegression ?? '10%', '--max-regression') }
+    ? {
+        file: opts.baseline,
+        report: readBaseline(opts.baseline),
+        tolerance: parsePercent(opts.maxRegression ?? '10%', '--max-regression'),
+      }
     : null;
   return { thresholds, baseline, opts };
 }
@@ -69,14 +83,26 @@ export interface Measured {
 export function finish(ctx: CommandContext, j: Judging, m: Measured): CommandResult<BenchReport> {
   const invalid = [...(m.invalid ?? []), ...m.results.flatMap((r) => r.invalid.map((why) => `${r.name}: ${why}`))];
   // Nothing measured must not pass a CI gate (a suite that no longer loads, a filter that matches nothing).
-  if (!m.results.length) invalid.push(`no case was measured${m.skipped?.length ? ` (${m.skipped.map((s) => `${s.suite}: ${s.reason}`).join('; ')})` : ''}`);
-  const thresholds = evaluateThresholds(j.thresholds, m.results, (name, p) => m.histograms.get(name)?.percentile(p) ?? NaN);
+  if (!m.results.length)
+    invalid.push(
+      `no case was measured${m.skipped?.length ? ` (${m.skipped.map((s) => `${s.suite}: ${s.reason}`).join('; ')})` : ''}`,
+    );
+  const thresholds = evaluateThresholds(
+    j.thresholds,
+    m.results,
+    (name, p) => m.histograms.get(name)?.percentile(p) ?? NaN,
+  );
   thresholds.forEach((t) => t.checks.forEach((c) => (c.actual = Math.round(c.actual * 1e6) / 1e6)));
   // A --threshold that matches nothing is probably a typo; a file's thresholds may cover suites not run this time.
   const flagged = new Set(j.opts.threshold?.map((e) => e.trim()));
-  for (const t of thresholds) if (t.status === 'unmatched' && flagged.has(t.expr)) ctx.out.warn(`threshold "${t.expr}" matches no measured case`, 'check the case names in the table');
-  const baseline = j.baseline ? compareToBaseline(j.baseline.report, m.results, j.baseline.tolerance, j.baseline.file) : null;
-  if (baseline && j.baseline && j.baseline.report.kind !== m.kind) ctx.out.warn(`the baseline is a "${j.baseline.report.kind}" report, this is "${m.kind}"`);
+  for (const t of thresholds)
+    if (t.status === 'unmatched' && flagged.has(t.expr))
+      ctx.out.warn(`threshold "${t.expr}" matches no measured case`, 'check the case names in the table');
+  const baseline = j.baseline
+    ? compareToBaseline(j.baseline.report, m.results, j.baseline.tolerance, j.baseline.file)
+    : null;
+  if (baseline && j.baseline && j.baseline.report.kind !== m.kind)
+    ctx.out.warn(`the baseline is a "${j.baseline.report.kind}" report, this is "${m.kind}"`);
   const report: BenchReport = {
     schema: SCHEMA,
     kind: m.kind,

@@ -2,7 +2,8 @@
 import type { BenchReport } from '../../bench/report.js';
 import type { View } from '../output.js';
 
-const f = (x: unknown): string => (typeof x === 'number' ? (x >= 100 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toFixed(3)) : '–');
+const f = (x: unknown): string =>
+  typeof x === 'number' ? (x >= 100 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toFixed(3)) : '–';
 const rate = (x: unknown): string => (typeof x === 'number' ? Math.round(x).toLocaleString('en-US') : '–');
 const pct = (x: unknown): string => (typeof x === 'number' ? `${(x * 100).toFixed(1)}%` : '–');
 
@@ -33,10 +34,16 @@ export function benchView(r: BenchReport): View {
       note: [
         c.invalid.length ? 'INVALID' : '',
         c.extra?.ratio !== undefined ? `×${String(c.extra.ratio)} of node:http` : '',
-        c.extra?.model === 'open' ? `open model at ${rate(c.extra.targetRate)}/s, generator busy ${String(c.extra.generatorBusyPercent)}%` : '',
+        c.extra?.model === 'open'
+          ? `open model at ${rate(c.extra.targetRate)}/s, generator busy ${String(c.extra.generatorBusyPercent)}%`
+          : '',
         typeof c.extra?.recallAt10 === 'number' ? `recall@10 ${c.extra.recallAt10.toFixed(3)} of exact` : '',
-        c.extra?.serverRssIdleMb !== undefined && c.name.startsWith('http.closed') ? `server RSS ${String(c.extra.serverRssIdleMb)} MB idle` : '',
-      ].filter(Boolean).join(', '),
+        c.extra?.serverRssIdleMb !== undefined && c.name.startsWith('http.closed')
+          ? `server RSS ${String(c.extra.serverRssIdleMb)} MB idle`
+          : '',
+      ]
+        .filter(Boolean)
+        .join(', '),
     })),
     footer: `${r.env.cpus}× ${r.env.cpuModel}, node ${r.env.node}${r.env.timerOverheadNs !== undefined ? `, timer overhead ${r.env.timerOverheadNs} ns` : ''}; spread = CV of the per-run P50s`,
   });
@@ -56,19 +63,37 @@ export function benchView(r: BenchReport): View {
       rows: withRes.map((c) => {
         const res = c.runs.flatMap((x) => (x.resources ? [x.resources] : []));
         const max = (k: keyof (typeof res)[number]) => Math.max(...res.map((x) => x[k]));
-        return { name: c.name, rss: max('rssPeakMb'), heap: max('heapUsedMb'), gc: max('gcCount'), gcMs: max('gcPauseMs'), eld: max('eventLoopDelayP99Ms'), cpu: max('cpuPercent') };
+        return {
+          name: c.name,
+          rss: max('rssPeakMb'),
+          heap: max('heapUsedMb'),
+          gc: max('gcCount'),
+          gcMs: max('gcPauseMs'),
+          eld: max('eventLoopDelayP99Ms'),
+          cpu: max('cpuPercent'),
+        };
       }),
     });
   }
   const lines: string[] = [];
-  for (const t of r.thresholds.filter((x) => x.status !== 'unmatched')) lines.push(`${t.status === 'pass' ? '✓' : '✗'} ${t.expr}  ${t.checks.map((c) => `${c.name}=${c.actual}`).join(', ')}`);
+  for (const t of r.thresholds.filter((x) => x.status !== 'unmatched'))
+    lines.push(
+      `${t.status === 'pass' ? '✓' : '✗'} ${t.expr}  ${t.checks.map((c) => `${c.name}=${c.actual}`).join(', ')}`,
+    );
   const unmatched = r.thresholds.filter((x) => x.status === 'unmatched');
-  if (unmatched.length) lines.push(`? ${unmatched.length} threshold(s) match no case measured in this run: ${unmatched.map((t) => t.expr).join(', ')}`);
+  if (unmatched.length)
+    lines.push(
+      `? ${unmatched.length} threshold(s) match no case measured in this run: ${unmatched.map((t) => t.expr).join(', ')}`,
+    );
   if (r.baseline) {
     for (const c of r.baseline.cases.filter((x) => x.status !== 'same')) {
-      lines.push(`${c.status === 'regressed' ? '✗' : '·'} ${c.name}: ${c.status}${c.metrics.map((m) => ` ${m.metric} ${m.baseline}→${m.current} (${m.change >= 0 ? '+' : ''}${(m.change * 100).toFixed(1)}%)`).join(',')}`);
+      lines.push(
+        `${c.status === 'regressed' ? '✗' : '·'} ${c.name}: ${c.status}${c.metrics.map((m) => ` ${m.metric} ${m.baseline}→${m.current} (${m.change >= 0 ? '+' : ''}${(m.change * 100).toFixed(1)}%)`).join(',')}`,
+      );
     }
-    lines.push(`baseline ${r.baseline.file}: ${r.baseline.cases.filter((c) => c.status === 'same').length} case(s) within ${Math.round(r.baseline.tolerance * 100)}%`);
+    lines.push(
+      `baseline ${r.baseline.file}: ${r.baseline.cases.filter((c) => c.status === 'same').length} case(s) within ${Math.round(r.baseline.tolerance * 100)}%`,
+    );
   }
   for (const why of r.invalid) lines.push(`invalid: ${why}`);
   lines.push(`verdict: ${r.verdict.status}${r.verdict.exitCode ? ` (exit ${r.verdict.exitCode})` : ''}`);

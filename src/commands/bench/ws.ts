@@ -48,7 +48,16 @@ export async function run(ctx: CommandContext, _args: string[], opts: WsFlags): 
     const url = wsUrl(target.url, opts.url);
     for (let n = 1; n <= runs && !ctx.signal.aborted; n++) {
       ctx.out.progress('bench ws: run', n, runs);
-      raw.push(await runWs(`ws.${message}@${connections}`, { url, connections, rate, durationMs, message, ...(target.token ? { token: target.token } : {}) }));
+      raw.push(
+        await runWs(`ws.${message}@${connections}`, {
+          url,
+          connections,
+          rate,
+          durationMs,
+          message,
+          ...(target.token ? { token: target.token } : {}),
+        }),
+      );
     }
   } finally {
     if (plan) pinSelf(`0-${cpus().length - 1}`);
@@ -57,7 +66,15 @@ export async function run(ctx: CommandContext, _args: string[], opts: WsFlags): 
   const histograms = new Map<string, Histogram>();
   return finish(ctx, judging, {
     kind: 'ws',
-    config: { target: opts.url ?? 'spawned progeny serve', connections, ratePerConnection: rate, durationMs, runs, message, pinned: plan },
+    config: {
+      target: opts.url ?? 'spawned progeny serve',
+      connections,
+      ratePerConnection: rate,
+      durationMs,
+      runs,
+      message,
+      pinned: plan,
+    },
     results: aggregate(raw, histograms),
     histograms,
   });

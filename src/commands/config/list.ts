@@ -6,7 +6,13 @@ import { maskIfSecret } from './mask.js';
 
 export async function run(ctx: CommandContext): Promise<CommandResult> {
   const { config, sources } = loadConfig({ path: ctx.paths.config, env: ctx.env });
-  const rows = CONFIG_KEYS.map((key) => ({ key, value: maskIfSecret(key, config[key]), source: sources[key], env: envVarFor(key), doc: CONFIG_SCHEMA[key].doc }));
+  const rows = CONFIG_KEYS.map((key) => ({
+    key,
+    value: maskIfSecret(key, config[key]),
+    source: sources[key],
+    env: envVarFor(key),
+    doc: CONFIG_SCHEMA[key].doc,
+  }));
   return {
     data: rows,
     view: {

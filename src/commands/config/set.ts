@@ -7,5 +7,8 @@ export async function run(ctx: CommandContext, args: string[]): Promise<CommandR
   const key = requireKey(args[0] as string);
   const values = setConfigValue(ctx.paths.config, key, args[1] as string);
   const value = maskIfSecret(key, values[key]);
-  return { data: { key, value, file: ctx.paths.config }, view: { kind: 'text', text: `${key} = ${String(value)}  (${ctx.paths.config})` } };
+  return {
+    data: { key, value, file: ctx.paths.config },
+    view: { kind: 'text', text: `${key} = ${String(value)}  (${ctx.paths.config})` },
+  };
 }

@@ -8,5 +8,8 @@ export async function run(ctx: CommandContext, args: string[], opts: Record<stri
   const id = args[0];
   if (!id) throw usageError('which device?', 'progeny device approve <id> (see `progeny device list`)');
   const op = await (await openSync(ctx)).approve(id, { admin: opts.admin === true, signal: ctx.signal });
-  return { data: { approved: op.id, name: op.name, caps: op.caps }, view: { kind: 'text', text: `Approved ${op.id} (${op.name}) with ${op.caps.join(', ')}.` } };
+  return {
+    data: { approved: op.id, name: op.name, caps: op.caps },
+    view: { kind: 'text', text: `Approved ${op.id} (${op.name}) with ${op.caps.join(', ')}.` },
+  };
 }

@@ -7,7 +7,14 @@ import { openSync } from '../sync/shared.js';
 
 export async function run(ctx: CommandContext, args: string[]): Promise<CommandResult> {
   const [id, list] = args;
-  if (!id || !list) throw usageError('a device id and a capability list are needed', 'progeny device caps <id> chat,memory:read,sync:pull');
+  if (!id || !list)
+    throw usageError(
+      'a device id and a capability list are needed',
+      'progeny device caps <id> chat,memory:read,sync:pull',
+    );
   const op = await (await openSync(ctx)).setCaps(id, parseCapabilities(list), { signal: ctx.signal });
-  return { data: { id: op.id, caps: op.caps }, view: { kind: 'text', text: `${op.id} now has ${op.caps.join(', ') || 'no capabilities'}.` } };
+  return {
+    data: { id: op.id, caps: op.caps },
+    view: { kind: 'text', text: `${op.id} now has ${op.caps.join(', ') || 'no capabilities'}.` },
+  };
 }

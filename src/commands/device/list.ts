@@ -18,7 +18,19 @@ export async function run(ctx: CommandContext, _args: string[], opts: Record<str
       kind: 'stack',
       views: [
         devicesView(status),
-        ...(pending.length ? [{ kind: 'table' as const, columns: [{ key: 'id', label: 'PENDING' }, { key: 'name', label: 'NAME', flex: true }], rows: pending, footer: 'approve with `progeny device approve <id>`' }] : []),
+        ...(pending.length
+          ? [
+              {
+                kind: 'table' as const,
+                columns: [
+                  { key: 'id', label: 'PENDING' },
+                  { key: 'name', label: 'NAME', flex: true },
+                ],
+                rows: pending,
+                footer: 'approve with `progeny device approve <id>`',
+              },
+            ]
+          : []),
       ],
     },
   };

@@ -11,27 +11,46 @@ import { openSync } from '../sync/shared.js';
 export async function run(ctx: CommandContext, _args: string[], opts: Record<string, unknown>): Promise<CommandResult> {
   const sync = await openSync(ctx);
   if (typeof opts.accept === 'string') {
-    const r = await sync.pairAccept(opts.accept, async (sas, name) => {
-      ctx.out.notice(`pairing "${name}": the new device must show ${sas}`);
-      if (opts.yes === true) return true;
-      if (!ctx.stdin.isTTY) throw usageError('pairing needs confirmation of the short string', 'run on a terminal, or pass --yes after comparing the strings');
-      const rl = createInterface({ input: ctx.stdin, output: ctx.out.stderr });
-      try {
-        return /^y(es)?$/i.test((await rl.question(`Does the new device show ${sas}? [y/N] `, { signal: ctx.signal })).trim());
-      } finally {
-        rl.close();
-      }
-    }, { signal: ctx.signal });
+    const r = await sync.pairAccept(
+      opts.accept,
+      async (sas, name) => {
+        ctx.out.notice(`pairing "${name}": the new device must show ${sas}`);
+        if (opts.yes === true) return true;
+        if (!ctx.stdin.isTTY)
+          throw usageError(
+            'pairing needs confirmation of the short string',
+            'run on a terminal, or pass --yes after comparing the strings',
+          );
+        const rl = createInterface({ input: ctx.stdin, output: ctx.out.stderr });
+        try {
+          return /^y(es)?$/i.test(
+            (await rl.question(`Does the new device show ${sas}? [y/N] `, { signal: ctx.signal })).trim(),
+          );
+        } finally {
+          rl.close();
+        }
+      },
+      { signal: ctx.signal },
+    );
     return { data: r, view: { kind: 'text', text: `Paired ${r.deviceId} (short string ${r.sas}).` } };
   }
   const engine = await ctx.engine();
   const relay = String(opts.relay ?? engine.config['sync.relay'] ?? '');
   if (!relay) throw usageError('which relay?', 'pass --relay http://host:7437, or set sync.relay');
-  const start = await sync.pairStart(relay, { name: String(opts.name ?? `device ${engine.deviceId.slice(0, 6)}`), signal: ctx.signal });
+  const start = await sync.pairStart(relay, {
+    name: String(opts.name ?? `device ${engine.deviceId.slice(0, 6)}`),
+    signal: ctx.signal,
+  });
   if (ctx.globals.json) ctx.out.progressEvent({ pairingCode: start.code });
   else ctx.out.notice(`on an admin device run:\n  progeny device pair --accept ${start.code}`);
   const r = await start.wait({ signal: ctx.signal });
   ctx.out.notice(`short authentication string: ${r.sas} (it must match the admin device's screen)`);
   const status = await sync.status();
-  return { data: { ...status, sas: r.sas }, view: { kind: 'text', text: `Paired into vault ${status.vaultId}; short string ${r.sas}. Run \`progeny sync\` to fetch the companion.` } };
+  return {
+    data: { ...status, sas: r.sas },
+    view: {
+      kind: 'text',
+      text: `Paired into vault ${status.vaultId}; short string ${r.sas}. Run \`progeny sync\` to fetch the companion.`,
+    },
+  };
 }

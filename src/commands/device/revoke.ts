@@ -13,10 +13,16 @@ export async function run(ctx: CommandContext, args: string[], opts: Record<stri
   const id = args[0];
   if (!id) throw usageError('which device?', 'progeny device revoke <id> (see `progeny device list`)');
   await confirm(ctx, opts.yes === true, `Revoke device ${id} permanently and rotate the vault keys?`);
-  const passphrase = ctx.env.PROGENY_SYNC_PASSPHRASE || opts.passphraseStdin === true || opts.rewrap === true ? await readPassphrase(ctx, opts) : undefined;
+  const passphrase =
+    ctx.env.PROGENY_SYNC_PASSPHRASE || opts.passphraseStdin === true || opts.rewrap === true
+      ? await readPassphrase(ctx, opts)
+      : undefined;
   const r = await (await openSync(ctx)).revoke(id, { ...(passphrase ? { passphrase } : {}), signal: ctx.signal });
   return {
     data: { revoked: id, keyEpoch: r.epoch, rewrapped: passphrase !== undefined },
-    view: { kind: 'text', text: `Revoked ${id}; keys rotated to epoch ${r.epoch}.${passphrase ? '' : ' Run again with the passphrase (PROGENY_SYNC_PASSPHRASE or --rewrap) so that new devices can still join.'}` },
+    view: {
+      kind: 'text',
+      text: `Revoked ${id}; keys rotated to epoch ${r.epoch}.${passphrase ? '' : ' Run again with the passphrase (PROGENY_SYNC_PASSPHRASE or --rewrap) so that new devices can still join.'}`,
+    },
   };
 }

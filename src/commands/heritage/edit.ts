@@ -24,10 +24,24 @@ export function applySets(doc: Heritage, sets: string[]): Heritage {
     if (field.startsWith('voice.')) {
       const key = field.slice(6);
       const voice = next.voice as Record<string, unknown>;
-      if (!(key in voice)) throw usageError(`unknown voice field "${key}"`, `voice fields: ${Object.keys(voice).join(', ')}`);
-      voice[key] = key === 'formality' ? Number(value) : key === 'vocabulary_markers' ? value.split(',').map((x) => x.trim()).filter(Boolean) : value;
+      if (!(key in voice))
+        throw usageError(`unknown voice field "${key}"`, `voice fields: ${Object.keys(voice).join(', ')}`);
+      voice[key] =
+        key === 'formality'
+          ? Number(value)
+          : key === 'vocabulary_markers'
+            ? value
+                .split(',')
+                .map((x) => x.trim())
+                .filter(Boolean)
+            : value;
     } else if ((HERITAGE_FIELDS as readonly string[]).includes(field)) {
-      next[field] = LIST_FIELDS.includes(field) ? value.split(',').map((x) => x.trim()).filter(Boolean) : value;
+      next[field] = LIST_FIELDS.includes(field)
+        ? value
+            .split(',')
+            .map((x) => x.trim())
+            .filter(Boolean)
+        : value;
     } else throw usageError(`unknown heritage field "${field}"`, `fields: ${HERITAGE_FIELDS.join(', ')}, voice.*`);
   }
   return next as unknown as Heritage;
@@ -43,7 +57,8 @@ function parseJson(text: string, where: string): unknown {
 
 function editInEditor(ctx: CommandContext, doc: Heritage): unknown {
   const editor = ctx.env.VISUAL || ctx.env.EDITOR;
-  if (!editor || !ctx.stdin.isTTY) throw usageError('nothing to change', 'pass --set field=value, --file heritage.json, or set $EDITOR on a terminal');
+  if (!editor || !ctx.stdin.isTTY)
+    throw usageError('nothing to change', 'pass --set field=value, --file heritage.json, or set $EDITOR on a terminal');
   const dir = mkdtempSync(join(tmpdir(), 'progeny-heritage-'));
   const file = join(dir, 'heritage.json');
   try {
@@ -68,5 +83,8 @@ export async function run(ctx: CommandContext, _args: string[], opts: Record<str
   const reason = typeof opts.reason === 'string' ? opts.reason : 'edited by the creator';
   const v = engine.heritage.update(next, reason, { allowBase: opts.allowBaseChange === true });
   const { doc: _doc, ...meta } = v;
-  return { data: meta, view: { kind: 'text', text: `Heritage version ${v.version}: changed ${v.changed.join(', ')}.` } };
+  return {
+    data: meta,
+    view: { kind: 'text', text: `Heritage version ${v.version}: changed ${v.changed.join(', ')}.` },
+  };
 }

@@ -4,7 +4,10 @@ import type { CommandResult } from '../output.js';
 
 export async function run(ctx: CommandContext, _args: string[], opts: Record<string, unknown>): Promise<CommandResult> {
   const engine = await ctx.engine();
-  const v = opts.version !== undefined ? engine.heritage.show(intArg(opts.version, '--version', 1, Number.MAX_SAFE_INTEGER)) : engine.heritage.current();
+  const v =
+    opts.version !== undefined
+      ? engine.heritage.show(intArg(opts.version, '--version', 1, Number.MAX_SAFE_INTEGER))
+      : engine.heritage.current();
   if (opts.summary) {
     const summary = engine.heritage.summary();
     return { data: { version: v.version, summary }, view: { kind: 'text', text: summary } };
@@ -21,7 +24,10 @@ export async function run(ctx: CommandContext, _args: string[], opts: Record<str
         ['core traits', d.core_traits.join(', ')],
         ['values', d.values.join(', ')],
         ['boundaries', d.boundaries.join(', ')],
-        ['voice', `formality ${d.voice.formality}, humour ${d.voice.humor || '–'}, rhythm ${d.voice.sentence_rhythm || '–'}`],
+        [
+          'voice',
+          `formality ${d.voice.formality}, humour ${d.voice.humor || '–'}, rhythm ${d.voice.sentence_rhythm || '–'}`,
+        ],
         ['words', d.voice.vocabulary_markers.join(', ') || '–'],
         ['interests', d.interests.join(', ') || '–'],
         ['style', d.style || '–'],

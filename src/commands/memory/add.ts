@@ -10,6 +10,18 @@ export async function run(ctx: CommandContext, args: string[], opts: Record<stri
   const kind = kindArg(opts.kind);
   const salience = unitArg(opts.salience, '--salience');
   const engine = await ctx.engine();
-  const [memory] = await engine.memory.add([{ text, kind, salience, actor: String(opts.actor), pinned: opts.pin === true, source: { via: 'cli', device: engine.deviceId } }]);
-  return { data: memory, view: { kind: 'stack', views: [{ kind: 'text', text: 'Remembered.' }, memoryFields(memory!)] } };
+  const [memory] = await engine.memory.add([
+    {
+      text,
+      kind,
+      salience,
+      actor: String(opts.actor),
+      pinned: opts.pin === true,
+      source: { via: 'cli', device: engine.deviceId },
+    },
+  ]);
+  return {
+    data: memory,
+    view: { kind: 'stack', views: [{ kind: 'text', text: 'Remembered.' }, memoryFields(memory!)] },
+  };
 }

@@ -7,11 +7,20 @@ import { memoryFields } from './views.js';
 export async function run(ctx: CommandContext, args: string[], opts: Record<string, unknown>): Promise<CommandResult> {
   const patch = {
     ...(opts.text !== undefined ? { text: String(opts.text) } : {}),
-    ...(opts.salience !== undefined ? { salience: optional(opts.salience, (v) => unitArg(v, '--salience')) as number } : {}),
+    ...(opts.salience !== undefined
+      ? { salience: optional(opts.salience, (v) => unitArg(v, '--salience')) as number }
+      : {}),
     ...(opts.kind !== undefined ? { kind: kindArg(opts.kind) } : {}),
   };
   if (!Object.keys(patch).length) throw usageError('nothing to change', 'pass --text, --salience or --kind');
-  if (patch.text !== undefined && !patch.text.trim()) throw usageError('--text must not be empty', 'to forget a memory use `progeny memory forget`');
+  if (patch.text !== undefined && !patch.text.trim())
+    throw usageError('--text must not be empty', 'to forget a memory use `progeny memory forget`');
   const memory = await (await ctx.engine()).memory.edit(args[0] as string, patch, String(opts.reason));
-  return { data: memory, view: { kind: 'stack', views: [{ kind: 'text', text: `Edited (revision ${memory.revision}).` }, memoryFields(memory)] } };
+  return {
+    data: memory,
+    view: {
+      kind: 'stack',
+      views: [{ kind: 'text', text: `Edited (revision ${memory.revision}).` }, memoryFields(memory)],
+    },
+  };
 }

@@ -3,7 +3,11 @@ import type { CommandContext } from '../context.js';
 import type { CommandResult } from '../output.js';
 import { writeFileAtomic } from '../../core/fs-atomic.js';
 
-export async function run(ctx: CommandContext, _args: string[], opts: Record<string, unknown>): Promise<CommandResult | void> {
+export async function run(
+  ctx: CommandContext,
+  _args: string[],
+  opts: Record<string, unknown>,
+): Promise<CommandResult | void> {
   const engine = await ctx.engine();
   let count = 0;
   if (typeof opts.out === 'string') {
@@ -13,7 +17,10 @@ export async function run(ctx: CommandContext, _args: string[], opts: Record<str
       count++;
     }
     writeFileAtomic(opts.out, lines.length ? `${lines.join('\n')}\n` : '', 0o600);
-    return { data: { exported: count, file: opts.out }, view: { kind: 'text', text: `Exported ${count} memories to ${opts.out}.` } };
+    return {
+      data: { exported: count, file: opts.out },
+      view: { kind: 'text', text: `Exported ${count} memories to ${opts.out}.` },
+    };
   }
   for (const line of engine.memory.exportJsonl()) {
     ctx.out.write(`${line}\n`);

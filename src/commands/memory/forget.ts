@@ -7,5 +7,8 @@ export async function run(ctx: CommandContext, args: string[], opts: Record<stri
   const target = engine.memory.get(args[0] as string);
   await confirm(ctx, opts.yes === true, `Forget "${target.text.slice(0, 60)}"? Its text is purged for good.`);
   const memory = await engine.memory.forget(target.id);
-  return { data: memory, view: { kind: 'text', text: `Forgotten: ${memory.id} (text and vector purged; a tombstone remains for sync).` } };
+  return {
+    data: memory,
+    view: { kind: 'text', text: `Forgotten: ${memory.id} (text and vector purged; a tombstone remains for sync).` },
+  };
 }

@@ -18,5 +18,9 @@ export async function run(ctx: CommandContext, args: string[]): Promise<CommandR
   const lines = [`Imported ${report.imported}, updated ${report.updated}, skipped ${report.skipped}.`];
   for (const e of report.errors.slice(0, 20)) lines.push(`  line ${e.line}: ${e.message}`);
   if (report.errors.length > 20) lines.push(`  … and ${report.errors.length - 20} more`);
-  return { data: report, view: { kind: 'text', text: lines.join('\n') }, ...(report.errors.length ? { exitCode: 2 } : {}) };
+  return {
+    data: report,
+    view: { kind: 'text', text: lines.join('\n') },
+    ...(report.errors.length ? { exitCode: 2 } : {}),
+  };
 }

@@ -9,15 +9,17 @@ import { usageError } from '../../core/errors.js';
 
 export async function run(ctx: CommandContext, _args: string[], opts: Record<string, unknown>): Promise<CommandResult> {
   const to = opts.to;
-  if (to !== 'qdrant' && to !== 'embedded') throw usageError(`--to must be qdrant or embedded, got "${String(to)}"`, 'progeny memory migrate --to qdrant');
+  if (to !== 'qdrant' && to !== 'embedded')
+    throw usageError(`--to must be qdrant or embedded, got "${String(to)}"`, 'progeny memory migrate --to qdrant');
   const batchSize = intArg(opts.batch ?? 256, '--batch', 1, 10_000);
   const sample = intArg(opts.sample ?? 20, '--sample', 0, 1_000);
-  const [{ loadConfig }, { openDatabase }, { migrateMemories }, { openMigrationTarget, storedEmbedder }] = await Promise.all([
-    import('../../core/config/load.js'),
-    import('../../core/store/db.js'),
-    import('../../core/memory/backend-migrate.js'),
-    import('../../core/memory/migrate-target.js'),
-  ]);
+  const [{ loadConfig }, { openDatabase }, { migrateMemories }, { openMigrationTarget, storedEmbedder }] =
+    await Promise.all([
+      import('../../core/config/load.js'),
+      import('../../core/store/db.js'),
+      import('../../core/memory/backend-migrate.js'),
+      import('../../core/memory/migrate-target.js'),
+    ]);
   const { config } = loadConfig({ path: ctx.paths.config, env: ctx.env });
   // The database directly, not the engine: the engine would open the configured backend, which may be the broken
   // one the user is migrating away from.
@@ -31,7 +33,12 @@ export async function run(ctx: CommandContext, _args: string[], opts: Record<str
     const target = await openMigrationTarget(to, { db, paths: ctx.paths, config, embedder });
     try {
       const report = await migrateMemories({
-        db, target: target.store, to, batchSize, sample, signal: ctx.signal,
+        db,
+        target: target.store,
+        to,
+        batchSize,
+        sample,
+        signal: ctx.signal,
         ...(opts.restart ? { restart: true } : {}),
         ...(target.healthy ? { healthy: target.healthy } : {}),
         onProgress: (done, total) => {
@@ -44,9 +51,17 @@ export async function run(ctx: CommandContext, _args: string[], opts: Record<str
         `Copied ${report.copied} memories to ${to}${report.resumedFrom ? ` (resumed after ${report.resumedFrom})` : ''} in ${(report.elapsedMs / 1000).toFixed(1)} s; removed ${report.removed} inactive points.`,
         `Counts: ${to} holds ${report.targetCount}, the database has ${report.total} active memories${report.countsMatch ? '' : ' — MISMATCH'}.`,
         `Recall check: ${report.sample.checked} sampled memories, recall@${report.sample.k} against exact search ${report.sample.recallAtK.toFixed(2)}.`,
-        report.verified ? (next ? `Verified. Switch with: ${next}` : 'Verified.') : 'NOT verified: run it again with --restart, or `progeny doctor`.',
+        report.verified
+          ? next
+            ? `Verified. Switch with: ${next}`
+            : 'Verified.'
+          : 'NOT verified: run it again with --restart, or `progeny doctor`.',
       ];
-      return { data: { ...report, next }, view: { kind: 'text', text: lines.join('\n') }, ...(report.verified ? {} : { exitCode: 5 }) };
+      return {
+        data: { ...report, next },
+        view: { kind: 'text', text: lines.join('\n') },
+        ...(report.verified ? {} : { exitCode: 5 }),
+      };
     } finally {
       await target.store.close();
     }

@@ -10,6 +10,12 @@ export async function run(ctx: CommandContext, args: string[], opts: Record<stri
   const k = intArg(opts.limit, '--limit', 1, 100);
   const kinds = typeof opts.kind === 'string' ? opts.kind.split(',').map((s) => kindArg(s.trim())) : undefined;
   const engine = await ctx.engine();
-  const results = await engine.memory.recall({ text, k, actor: String(opts.actor), peek: true, ...(kinds ? { kinds } : {}) });
+  const results = await engine.memory.recall({
+    text,
+    k,
+    actor: String(opts.actor),
+    peek: true,
+    ...(kinds ? { kinds } : {}),
+  });
   return { data: { query: text, results }, view: recallTable(results) };
 }

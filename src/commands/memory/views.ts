@@ -52,7 +52,12 @@ export function memoryFields(m: Memory): View {
       ['updated', date(m.updatedAt)],
       ['revision', m.revision],
       ['recalled', `${m.recallCount} time(s), last ${date(m.lastRecalledAt)}`],
-      ['source', Object.entries(m.source).map(([k, v]) => `${k}=${v}`).join(' ') || '–'],
+      [
+        'source',
+        Object.entries(m.source)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ') || '–',
+      ],
       ['embedder', m.embedder],
     ],
   };

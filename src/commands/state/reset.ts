@@ -7,5 +7,11 @@ export async function run(ctx: CommandContext, _args: string[], opts: Record<str
   const engine = await ctx.engine();
   await confirm(ctx, opts.yes === true, 'Reset trust, warmth, arousal and valence to their defaults?');
   const state = engine.state.reset('reset by the creator');
-  return { data: state, view: { kind: 'stack', views: [{ kind: 'text', text: 'State reset (the change is logged; see `progeny state why`).' }, stateView(state)] } };
+  return {
+    data: state,
+    view: {
+      kind: 'stack',
+      views: [{ kind: 'text', text: 'State reset (the change is logged; see `progeny state why`).' }, stateView(state)],
+    },
+  };
 }

@@ -9,7 +9,9 @@ const bar = (x: number, width = 20): string => {
 };
 
 export function stateView(s: LimbicSnapshot): View {
-  const flags = [s.slumber && 'slumber', s.crisis && 'crisis', s.elastic && 'elastic', ...s.flags].filter(Boolean).join(', ');
+  const flags = [s.slumber && 'slumber', s.crisis && 'crisis', s.elastic && 'elastic', ...s.flags]
+    .filter(Boolean)
+    .join(', ');
   return {
     kind: 'fields',
     fields: [

@@ -8,7 +8,8 @@ const fmt = (v: unknown): string => (typeof v === 'number' ? v.toFixed(3) : Stri
 
 export async function run(ctx: CommandContext, args: string[], opts: Record<string, unknown>): Promise<CommandResult> {
   const variable = args[0];
-  if (variable !== undefined && !VARIABLES.includes(variable)) throw usageError(`unknown variable "${variable}"`, `use one of ${VARIABLES.join(', ')}`);
+  if (variable !== undefined && !VARIABLES.includes(variable))
+    throw usageError(`unknown variable "${variable}"`, `use one of ${VARIABLES.join(', ')}`);
   const limit = intArg(opts.limit, '--limit', 1, 1000);
   const engine = await ctx.engine();
   const changes = engine.state.why(variable, limit);

@@ -15,16 +15,23 @@ export function startSyncInBackground(ctx: Pick<CommandContext, 'out'>, engine: 
   if (!seconds || seconds <= 0) return { stop: async () => undefined };
 
   const tick = async (): Promise<void> => {
-    const [{ createEngineSync }, { hasVault }] = await Promise.all([import('../../core/sync/index.js'), import('../../core/sync/vault-state.js')]);
+    const [{ createEngineSync }, { hasVault }] = await Promise.all([
+      import('../../core/sync/index.js'),
+      import('../../core/sync/vault-state.js'),
+    ]);
     if (!hasVault(engine.paths)) return;
     try {
-      const r = await createEngineSync(engine).sync({ signal: abort.signal, budgetMs: Math.min(30_000, seconds * 1000) });
+      const r = await createEngineSync(engine).sync({
+        signal: abort.signal,
+        budgetMs: Math.min(30_000, seconds * 1000),
+      });
       for (const a of r.pull.alarms) ctx.out.warn(`sync alarm: ${a}`, 'run `progeny sync status`');
       seen.clear();
     } catch (err) {
       const e = err as { code?: string; message?: string };
       if (stopped) return;
-      if (!seen.has(e.code ?? 'ERR')) ctx.out.notice(`background sync failed: ${e.message ?? String(err)} (will retry)`);
+      if (!seen.has(e.code ?? 'ERR'))
+        ctx.out.notice(`background sync failed: ${e.message ?? String(err)} (will retry)`);
       seen.add(e.code ?? 'ERR');
     }
   };

@@ -10,9 +10,21 @@ export async function run(ctx: CommandContext, _args: string[], opts: Record<str
   const relay = String(opts.relay ?? engine.config['sync.relay'] ?? '');
   if (!relay) throw usageError('which relay?', 'pass --relay http://host:7437 (a `progeny serve`), or set sync.relay');
   const pass = await readPassphrase(ctx, opts);
-  const status = await sync.init(relay, pass, { name: String(opts.name ?? engine.devices.self()?.name ?? 'first device'), signal: ctx.signal });
+  const status = await sync.init(relay, pass, {
+    name: String(opts.name ?? engine.devices.self()?.name ?? 'first device'),
+    signal: ctx.signal,
+  });
   return {
     data: status,
-    view: { kind: 'stack', views: [{ kind: 'text', text: `Created vault ${status.vaultId}. Join from another device with:\n  progeny sync join --relay ${relay} --vault ${status.vaultId}\nthen run \`progeny sync\` to push this companion.` }, statusView(status)] },
+    view: {
+      kind: 'stack',
+      views: [
+        {
+          kind: 'text',
+          text: `Created vault ${status.vaultId}. Join from another device with:\n  progeny sync join --relay ${relay} --vault ${status.vaultId}\nthen run \`progeny sync\` to push this companion.`,
+        },
+        statusView(status),
+      ],
+    },
   };
 }

@@ -9,9 +9,16 @@ export async function run(ctx: CommandContext, _args: string[], opts: Record<str
   const engine = await ctx.engine();
   const relay = String(opts.relay ?? engine.config['sync.relay'] ?? '');
   if (!relay) throw usageError('which relay?', 'pass --relay http://host:7437, or set sync.relay');
-  if (typeof opts.vault !== 'string' || !opts.vault) throw usageError('which vault?', 'pass --vault ID (shown by `progeny sync init` and `progeny sync status` on the first device)');
+  if (typeof opts.vault !== 'string' || !opts.vault)
+    throw usageError(
+      'which vault?',
+      'pass --vault ID (shown by `progeny sync init` and `progeny sync status` on the first device)',
+    );
   const pass = await readPassphrase(ctx, opts);
-  await sync.join(relay, opts.vault, pass, { name: String(opts.name ?? `device ${engine.deviceId.slice(0, 6)}`), signal: ctx.signal });
+  await sync.join(relay, opts.vault, pass, {
+    name: String(opts.name ?? `device ${engine.deviceId.slice(0, 6)}`),
+    signal: ctx.signal,
+  });
   // Pending devices may read: fetch the companion right away.
   const pulled = await sync.pull({ signal: ctx.signal, onProgress: progressFn(ctx) });
   const status = await sync.status();
@@ -20,7 +27,10 @@ export async function run(ctx: CommandContext, _args: string[], opts: Record<str
     view: {
       kind: 'stack',
       views: [
-        { kind: 'text', text: `Joined vault ${status.vaultId} as ${status.deviceId} (pending approval); pulled ${pulled.applied} batch(es).\nOn an admin device run:  progeny device approve ${status.deviceId}` },
+        {
+          kind: 'text',
+          text: `Joined vault ${status.vaultId} as ${status.deviceId} (pending approval); pulled ${pulled.applied} batch(es).\nOn an admin device run:  progeny device approve ${status.deviceId}`,
+        },
         statusView(status),
       ],
     },

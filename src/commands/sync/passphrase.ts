@@ -8,5 +8,11 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
   const oldP = await readPassphrase(ctx, {}, 'current sync passphrase: ');
   const newP = await readPassphrase(ctx, {}, 'new sync passphrase: ', 'PROGENY_SYNC_NEW_PASSPHRASE');
   await sync.changePassphrase(oldP, newP, { signal: ctx.signal });
-  return { data: { changed: true }, view: { kind: 'text', text: 'Passphrase changed. Devices already in the vault are unaffected; new devices join with the new one.' } };
+  return {
+    data: { changed: true },
+    view: {
+      kind: 'text',
+      text: 'Passphrase changed. Devices already in the vault are unaffected; new devices join with the new one.',
+    },
+  };
 }

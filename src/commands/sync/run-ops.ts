@@ -11,13 +11,20 @@ const budget = (opts: Record<string, unknown>): number => {
 
 const pullLine = (p: PullReport): string =>
   `pulled ${p.applied} batch(es) (${p.changes} change(s) applied), now at ${p.cursor} of ${p.head}${p.parked ? `; ${p.parked} parked` : ''}`;
-const pushLine = (p: PushReport): string => `pushed ${p.sent} batch(es)${p.duplicates ? ` (${p.duplicates} already there)` : ''}`;
+const pushLine = (p: PushReport): string =>
+  `pushed ${p.sent} batch(es)${p.duplicates ? ` (${p.duplicates} already there)` : ''}`;
 
 function alarms(p?: PullReport): View[] {
-  return p?.alarms.length ? [{ kind: 'text', text: `ALARM: ${p.alarms.join('\nALARM: ')}\n(run \`progeny sync status\`)` }] : [];
+  return p?.alarms.length
+    ? [{ kind: 'text', text: `ALARM: ${p.alarms.join('\nALARM: ')}\n(run \`progeny sync status\`)` }]
+    : [];
 }
 
-export async function runOp(ctx: CommandContext, op: 'push' | 'pull' | 'sync', opts: Record<string, unknown>): Promise<CommandResult> {
+export async function runOp(
+  ctx: CommandContext,
+  op: 'push' | 'pull' | 'sync',
+  opts: Record<string, unknown>,
+): Promise<CommandResult> {
   const sync = await openSync(ctx);
   const o = { signal: ctx.signal, onProgress: progressFn(ctx), budgetMs: budget(opts) };
   if (op === 'push') {
@@ -26,12 +33,19 @@ export async function runOp(ctx: CommandContext, op: 'push' | 'pull' | 'sync', o
   }
   if (op === 'pull') {
     const r = await sync.pull(o);
-    return { data: r, view: { kind: 'stack', views: [{ kind: 'text', text: pullLine(r) }, ...alarms(r)] }, ...(r.alarms.length ? { exitCode: 6 } : {}) };
+    return {
+      data: r,
+      view: { kind: 'stack', views: [{ kind: 'text', text: pullLine(r) }, ...alarms(r)] },
+      ...(r.alarms.length ? { exitCode: 6 } : {}),
+    };
   }
   const r = await sync.sync(o);
   return {
     data: r,
-    view: { kind: 'stack', views: [{ kind: 'text', text: `${pullLine(r.pull)}; ${pushLine(r.push)}` }, ...alarms(r.pull)] },
+    view: {
+      kind: 'stack',
+      views: [{ kind: 'text', text: `${pullLine(r.pull)}; ${pushLine(r.push)}` }, ...alarms(r.pull)],
+    },
     ...(r.pull.alarms.length ? { exitCode: 6 } : {}),
   };
 }

@@ -23,7 +23,12 @@ export function progressFn(ctx: CommandContext): (p: SyncProgress) => void {
  * The passphrase: PROGENY_SYNC_PASSPHRASE, or one line of stdin with --passphrase-stdin, or a hidden prompt on a TTY.
  * Never a command-line argument (it would land in shell history and `ps`).
  */
-export async function readPassphrase(ctx: CommandContext, opts: Record<string, unknown>, prompt = 'sync passphrase: ', envName = 'PROGENY_SYNC_PASSPHRASE'): Promise<string> {
+export async function readPassphrase(
+  ctx: CommandContext,
+  opts: Record<string, unknown>,
+  prompt = 'sync passphrase: ',
+  envName = 'PROGENY_SYNC_PASSPHRASE',
+): Promise<string> {
   const fromEnv = ctx.env[envName];
   if (fromEnv) return fromEnv;
   if (opts.passphraseStdin === true) {
@@ -36,7 +41,8 @@ export async function readPassphrase(ctx: CommandContext, opts: Record<string, u
     if (!line) throw usageError('no passphrase on stdin');
     return line;
   }
-  if (!ctx.stdin.isTTY || !ctx.out.stderr.isTTY) throw usageError('a sync passphrase is needed', `set ${envName}, or pass --passphrase-stdin and pipe it in`);
+  if (!ctx.stdin.isTTY || !ctx.out.stderr.isTTY)
+    throw usageError('a sync passphrase is needed', `set ${envName}, or pass --passphrase-stdin and pipe it in`);
   let muted = false;
   const sink = new Writable({
     write: (chunk: Buffer, _enc, cb) => {
@@ -59,7 +65,11 @@ export async function readPassphrase(ctx: CommandContext, opts: Record<string, u
 const when = (t: number | null): string => (t ? new Date(t).toISOString().replace('T', ' ').slice(0, 19) : 'never');
 
 export function statusView(s: SyncStatus): View {
-  if (!s.configured) return { kind: 'text', text: 'Sync is not set up. Create a vault with `progeny sync init --relay URL`, or join one with `progeny sync join`.' };
+  if (!s.configured)
+    return {
+      kind: 'text',
+      text: 'Sync is not set up. Create a vault with `progeny sync init --relay URL`, or join one with `progeny sync join`.',
+    };
   const views: View[] = [
     {
       kind: 'fields',
@@ -80,7 +90,14 @@ export function statusView(s: SyncStatus): View {
     },
   ];
   if (s.alarms.length) {
-    views.push({ kind: 'table', columns: [{ key: 'kind', label: 'ALARM' }, { key: 'detail', label: 'DETAIL', flex: true }], rows: s.alarms.map((a) => ({ ...a })) });
+    views.push({
+      kind: 'table',
+      columns: [
+        { key: 'kind', label: 'ALARM' },
+        { key: 'detail', label: 'DETAIL', flex: true },
+      ],
+      rows: s.alarms.map((a) => ({ ...a })),
+    });
   }
   views.push(devicesView(s));
   return { kind: 'stack', views };
@@ -96,7 +113,13 @@ export function devicesView(s: SyncStatus): View {
       { key: 'admin', label: 'ADMIN' },
       { key: 'lastSeq', label: 'BATCHES', align: 'right' },
     ],
-    rows: s.devices.map((d) => ({ id: d.self ? `${d.id} (this)` : d.id, name: d.name, status: d.status, admin: d.caps.includes('admin'), lastSeq: d.lastSeq })),
+    rows: s.devices.map((d) => ({
+      id: d.self ? `${d.id} (this)` : d.id,
+      name: d.name,
+      status: d.status,
+      admin: d.caps.includes('admin'),
+      lastSeq: d.lastSeq,
+    })),
     empty: 'no devices yet',
   };
 }

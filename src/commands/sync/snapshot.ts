@@ -8,5 +8,11 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
   await sync.pull({ signal: ctx.signal, onProgress: progressFn(ctx) });
   const r = await sync.snapshot({ signal: ctx.signal });
   await sync.push({ signal: ctx.signal });
-  return { data: r, view: { kind: 'text', text: `Wrote a snapshot at ${r.seq} (${(r.bytes / 1024).toFixed(0)} KiB); new devices start from it.` } };
+  return {
+    data: r,
+    view: {
+      kind: 'text',
+      text: `Wrote a snapshot at ${r.seq} (${(r.bytes / 1024).toFixed(0)} KiB); new devices start from it.`,
+    },
+  };
 }

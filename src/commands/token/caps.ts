@@ -7,5 +7,8 @@ export async function run(ctx: CommandContext, args: string[]): Promise<CommandR
   const caps = capsArg(args[1]);
   const engine = await ctx.engine();
   const d = engine.devices.setCapabilities(String(args[0]), caps);
-  return { data: d, view: { kind: 'text', text: `"${d.name}" (${d.id}) now has: ${d.capabilities.join(', ') || 'no capabilities'}` } };
+  return {
+    data: d,
+    view: { kind: 'text', text: `"${d.name}" (${d.id}) now has: ${d.capabilities.join(', ') || 'no capabilities'}` },
+  };
 }

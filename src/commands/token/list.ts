@@ -13,10 +13,21 @@ export async function run(ctx: CommandContext, _args: string[], opts: Record<str
         { key: 'id', label: 'ID' },
         { key: 'name', label: 'NAME' },
         { key: 'capabilities', label: 'CAPABILITIES', flex: true },
-        { key: 'createdAt', label: 'CREATED', format: (v) => new Date(v as number).toISOString().slice(0, 16).replace('T', ' ') },
-        { key: 'revokedAt', label: 'REVOKED', format: (v) => (v ? new Date(v as number).toISOString().slice(0, 16).replace('T', ' ') : '–') },
+        {
+          key: 'createdAt',
+          label: 'CREATED',
+          format: (v) => new Date(v as number).toISOString().slice(0, 16).replace('T', ' '),
+        },
+        {
+          key: 'revokedAt',
+          label: 'REVOKED',
+          format: (v) => (v ? new Date(v as number).toISOString().slice(0, 16).replace('T', ' ') : '–'),
+        },
       ],
-      rows: devices.map((d) => ({ ...d, name: d.isSelf ? `${d.name} (this device)` : d.name })) as unknown as Record<string, unknown>[],
+      rows: devices.map((d) => ({ ...d, name: d.isSelf ? `${d.name} (this device)` : d.name })) as unknown as Record<
+        string,
+        unknown
+      >[],
       empty: 'No tokens yet: `progeny token add <name> --caps chat`.',
     },
   };

@@ -10,7 +10,11 @@ describe('config', () => {
   afterEach(() => h.cleanup());
 
   it('merges defaults ← file ← env ← flags and reports each source', () => {
-    const { config, sources } = mergeConfig({ file: { 'llm.model': 'a', 'llm.url': 'http://f' }, env: { 'llm.model': 'b' }, flags: { 'llm.model': 'c' } });
+    const { config, sources } = mergeConfig({
+      file: { 'llm.model': 'a', 'llm.url': 'http://f' },
+      env: { 'llm.model': 'b' },
+      flags: { 'llm.model': 'c' },
+    });
     expect(config['llm.model']).toBe('c');
     expect(sources['llm.model']).toBe('flag');
     expect(config['llm.url']).toBe('http://f');
@@ -28,17 +32,27 @@ describe('config', () => {
   });
 
   it('reads env vars with types, and rejects bad ones naming the variable', () => {
-    const { config } = loadConfig({ path: h.paths.config, env: { PROGENY_MEMORY_RECALL_K: '7', PROGENY_TELEMETRY_ENABLED: 'false' } });
+    const { config } = loadConfig({
+      path: h.paths.config,
+      env: { PROGENY_MEMORY_RECALL_K: '7', PROGENY_TELEMETRY_ENABLED: 'false' },
+    });
     expect(config['memory.recall.k']).toBe(7);
-    expect(() => loadConfig({ path: h.paths.config, env: { PROGENY_MEMORY_RECALL_K: 'seven' } })).toThrow(/PROGENY_MEMORY_RECALL_K/);
-    expect(() => loadConfig({ path: h.paths.config, env: { PROGENY_LLM_PROVIDER: 'gpt' } })).toThrow(/one of ollama, openai, offline/);
+    expect(() => loadConfig({ path: h.paths.config, env: { PROGENY_MEMORY_RECALL_K: 'seven' } })).toThrow(
+      /PROGENY_MEMORY_RECALL_K/,
+    );
+    expect(() => loadConfig({ path: h.paths.config, env: { PROGENY_LLM_PROVIDER: 'gpt' } })).toThrow(
+      /one of ollama, openai, offline/,
+    );
     expect(() => loadConfig({ path: h.paths.config, env: { PROGENY_MEMORY_RECALL_LAMBDA: '1.5' } })).toThrow(/≤ 1/);
   });
 
   it('writes nested JSON atomically with mode 0600 and keeps other keys', () => {
     setConfigValue(h.paths.config, 'llm.model', 'qwen3');
     setConfigValue(h.paths.config, 'memory.recall.k', '8');
-    expect(JSON.parse(readFileSync(h.paths.config, 'utf8'))).toEqual({ llm: { model: 'qwen3' }, memory: { recall: { k: 8 } } });
+    expect(JSON.parse(readFileSync(h.paths.config, 'utf8'))).toEqual({
+      llm: { model: 'qwen3' },
+      memory: { recall: { k: 8 } },
+    });
     expect(statSync(h.paths.config).mode & 0o777).toBe(0o600);
     setConfigValue(h.paths.config, 'llm.model', undefined);
     expect(readConfigFile(h.paths.config)).toEqual({ 'memory.recall.k': 8 });

@@ -47,7 +47,8 @@ export function coerceValue(key: ConfigKey, raw: unknown, where: string, fromTex
     }
     case 'number':
     case 'integer': {
-      const n = typeof raw === 'number' ? raw : fromText && typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+      const n =
+        typeof raw === 'number' ? raw : fromText && typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
       if (!Number.isFinite(n)) return bad(`expected a number, got ${JSON.stringify(raw)}`);
       if (spec.kind === 'integer' && !Number.isInteger(n)) return bad(`expected a whole number, got ${n}`);
       if ('min' in spec && spec.min !== undefined && n < spec.min) return bad(`must be ≥ ${spec.min}`);
@@ -108,7 +109,11 @@ export function readConfigEnv(env: NodeJS.ProcessEnv): PartialConfig {
 }
 
 /** The pure merge: defaults ← file ← env ← flags. */
-export function mergeConfig(layers: { file?: PartialConfig; env?: PartialConfig; flags?: PartialConfig }): ResolvedConfig {
+export function mergeConfig(layers: {
+  file?: PartialConfig;
+  env?: PartialConfig;
+  flags?: PartialConfig;
+}): ResolvedConfig {
   const config = {} as Record<ConfigKey, string | number | boolean>;
   const sources = {} as Record<ConfigKey, ConfigSource>;
   for (const key of CONFIG_KEYS) {

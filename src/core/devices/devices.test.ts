@@ -29,7 +29,9 @@ describe('devices and permissions', () => {
     const authed = b.authenticate(token);
     expect(authed?.id).toBe(device.id);
     expect(() => b.require(authed!, 'chat')).not.toThrow();
-    expect(() => b.require(authed!, 'memory:write')).toThrow(expect.objectContaining({ code: 'FORBIDDEN', exitCode: 7 }));
+    expect(() => b.require(authed!, 'memory:write')).toThrow(
+      expect.objectContaining({ code: 'FORBIDDEN', exitCode: 7 }),
+    );
     expect(b.authenticate('wrong-token')).toBeUndefined();
     a.revoke(device.id);
     expect(b.authenticate(token)).toBeUndefined();
@@ -39,7 +41,9 @@ describe('devices and permissions', () => {
 
   it('never stores or journals the token itself', () => {
     const { token } = make().add('tablet', ['chat']);
-    const raw = JSON.stringify(t.db.prepare('SELECT * FROM devices').all()) + JSON.stringify(t.db.prepare('SELECT * FROM outbox').all());
+    const raw =
+      JSON.stringify(t.db.prepare('SELECT * FROM devices').all()) +
+      JSON.stringify(t.db.prepare('SELECT * FROM outbox').all());
     expect(raw).not.toContain(token);
   });
 
@@ -49,7 +53,9 @@ describe('devices and permissions', () => {
   });
 
   it('enforces trust tiers', () => {
-    expect(() => requireTier(0.5, 1, 'draft an email')).toThrow(expect.objectContaining({ code: 'TRUST_TIER', exitCode: 7 }));
+    expect(() => requireTier(0.5, 1, 'draft an email')).toThrow(
+      expect.objectContaining({ code: 'TRUST_TIER', exitCode: 7 }),
+    );
     expect(() => requireTier(0.65, 1, 'draft an email')).not.toThrow();
     expect(() => requireTier(0.85, 3, 'rename files')).toThrow(/tier 3/);
   });

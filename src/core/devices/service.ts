@@ -11,7 +11,15 @@ import { ulid } from '../ids.js';
 import { getMeta, immediate, nextCounter, type Db } from '../store/db.js';
 import type { Journal } from '../sync/journal.js';
 
-export const CAPABILITIES = ['chat', 'memory:read', 'memory:write', 'state:write', 'sync:push', 'sync:pull', 'admin'] as const;
+export const CAPABILITIES = [
+  'chat',
+  'memory:read',
+  'memory:write',
+  'state:write',
+  'sync:push',
+  'sync:pull',
+  'admin',
+] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
 export interface Device {
@@ -45,10 +53,17 @@ export interface DeviceService {
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 
 export function parseCapabilities(input: unknown): Capability[] {
-  const list = typeof input === 'string' ? input.split(',').map((s) => s.trim()).filter(Boolean) : input;
+  const list =
+    typeof input === 'string'
+      ? input
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : input;
   if (!Array.isArray(list)) throw usageError('capabilities must be a list', `known: ${CAPABILITIES.join(', ')}`);
   for (const c of list) {
-    if (!(CAPABILITIES as readonly unknown[]).includes(c)) throw usageError(`unknown capability "${String(c)}"`, `known: ${CAPABILITIES.join(', ')}`);
+    if (!(CAPABILITIES as readonly unknown[]).includes(c))
+      throw usageError(`unknown capability "${String(c)}"`, `known: ${CAPABILITIES.join(', ')}`);
   }
   return [...new Set(list as Capability[])];
 }
@@ -100,7 +115,9 @@ export function createDeviceService(db: Db, journal: Journal, clock: Clock): Dev
 
   const svc: DeviceService = {
     list(opts = {}) {
-      const rows = db.prepare(`SELECT * FROM devices ${opts.includeRevoked ? '' : 'WHERE revoked_at IS NULL'} ORDER BY created_at`).all() as Row[];
+      const rows = db
+        .prepare(`SELECT * FROM devices ${opts.includeRevoked ? '' : 'WHERE revoked_at IS NULL'} ORDER BY created_at`)
+        .all() as Row[];
       return rows.map(toDevice);
     },
     get,
@@ -113,7 +130,12 @@ export function createDeviceService(db: Db, journal: Journal, clock: Clock): Dev
       if (existing) return existing;
       return immediate(db, () => {
         const id = journal.deviceId;
-        db.prepare('INSERT INTO devices (id, name, capabilities, is_self, created_at) VALUES (?, ?, ?, 1, ?)').run(id, name, JSON.stringify(CAPABILITIES), clock.now());
+        db.prepare('INSERT INTO devices (id, name, capabilities, is_self, created_at) VALUES (?, ?, ?, 1, ?)').run(
+          id,
+          name,
+          JSON.stringify(CAPABILITIES),
+          clock.now(),
+        );
         journal.recordChange('device', id, '*', { name, capabilities: CAPABILITIES, createdAt: clock.now() });
         nextCounter(db, 'devices_version');
         return get(id);
@@ -124,7 +146,13 @@ export function createDeviceService(db: Db, journal: Journal, clock: Clock): Dev
       const token = randomBytes(32).toString('base64url');
       const device = immediate(db, () => {
         const id = ulid(clock.now());
-        db.prepare('INSERT INTO devices (id, name, capabilities, token_hash, created_at) VALUES (?, ?, ?, ?, ?)').run(id, name.trim(), JSON.stringify(capabilities), hashToken(token), clock.now());
+        db.prepare('INSERT INTO devices (id, name, capabilities, token_hash, created_at) VALUES (?, ?, ?, ?, ?)').run(
+          id,
+          name.trim(),
+          JSON.stringify(capabilities),
+          hashToken(token),
+          clock.now(),
+        );
         journal.recordChange('device', id, '*', { name: name.trim(), capabilities, createdAt: clock.now() });
         nextCounter(db, 'devices_version');
         return get(id);
@@ -133,16 +161,24 @@ export function createDeviceService(db: Db, journal: Journal, clock: Clock): Dev
     },
     rename: (id, name) => {
       if (!name.trim()) throw usageError('a device needs a name');
-      return change(id, () => db.prepare('UPDATE devices SET name = ? WHERE id = ?').run(name.trim(), id), { name: name.trim() });
+      return change(id, () => db.prepare('UPDATE devices SET name = ? WHERE id = ?').run(name.trim(), id), {
+        name: name.trim(),
+      });
     },
     setCapabilities: (id, caps) =>
-      change(id, () => db.prepare('UPDATE devices SET capabilities = ? WHERE id = ?').run(JSON.stringify(caps), id), { capabilities: caps }),
+      change(id, () => db.prepare('UPDATE devices SET capabilities = ? WHERE id = ?').run(JSON.stringify(caps), id), {
+        capabilities: caps,
+      }),
     revoke(id) {
       const d = get(id);
       if (d.isSelf) throw usageError('this device cannot revoke itself', 'revoke it from another admin device');
       if (d.revokedAt !== null) return d;
       // Revocation is permanent: the token hash is dropped so the key can never authenticate again.
-      return change(id, () => db.prepare('UPDATE devices SET revoked_at = ?, token_hash = NULL WHERE id = ?').run(clock.now(), id), { revoked: true });
+      return change(
+        id,
+        () => db.prepare('UPDATE devices SET revoked_at = ?, token_hash = NULL WHERE id = ?').run(clock.now(), id),
+        { revoked: true },
+      );
     },
     authenticate(token) {
       fresh();

@@ -5,14 +5,23 @@
 import { ProgenyError } from '../errors.js';
 import { trustTier } from '../limbic/rules.js';
 
-export const TIER_NAMES = ['advisory only', 'may draft', 'may act on your files with confirmation', 'may act and report'] as const;
+export const TIER_NAMES = [
+  'advisory only',
+  'may draft',
+  'may act on your files with confirmation',
+  'may act and report',
+] as const;
 
 export function requireTier(trust: number, needed: 1 | 2 | 3, action: string): void {
   const tier = trustTier(trust);
   if (tier < needed) {
-    throw new ProgenyError('TRUST_TIER', `"${action}" needs trust tier ${needed} (${TIER_NAMES[needed]}); current tier is ${tier} (${TIER_NAMES[tier]})`, {
-      exit: 'auth',
-      hint: `trust is ${trust.toFixed(2)}; it is earned through conversation, see \`progeny state why trust\``,
-    });
+    throw new ProgenyError(
+      'TRUST_TIER',
+      `"${action}" needs trust tier ${needed} (${TIER_NAMES[needed]}); current tier is ${tier} (${TIER_NAMES[tier]})`,
+      {
+        exit: 'auth',
+        hint: `trust is ${trust.toFixed(2)}; it is earned through conversation, see \`progeny state why trust\``,
+      },
+    );
   }
 }

@@ -20,10 +20,23 @@ describe('conversations', () => {
   it('appends durable and non-durable messages alike, each with its sync change, and stays FULL afterwards', () => {
     const { svc } = setup();
     const c = svc.create('creator');
-    svc.append({ conversationId: c.id, turnId: 'T1', role: 'user', text: 'hello there', status: 'complete', meta: {} }, { durable: false });
+    svc.append(
+      { conversationId: c.id, turnId: 'T1', role: 'user', text: 'hello there', status: 'complete', meta: {} },
+      { durable: false },
+    );
     expect(synchronous()).toBe(2); // FULL: only that one commit skipped its fsync
-    svc.append({ conversationId: c.id, turnId: 'T1', role: 'assistant', text: 'hi!', status: 'complete', meta: { mode: 'ONLINE' } });
-    expect(svc.messages(c.id).map((m) => [m.role, m.text])).toEqual([['user', 'hello there'], ['assistant', 'hi!']]);
+    svc.append({
+      conversationId: c.id,
+      turnId: 'T1',
+      role: 'assistant',
+      text: 'hi!',
+      status: 'complete',
+      meta: { mode: 'ONLINE' },
+    });
+    expect(svc.messages(c.id).map((m) => [m.role, m.text])).toEqual([
+      ['user', 'hello there'],
+      ['assistant', 'hi!'],
+    ]);
     expect(svc.get(c.id).title).toBe('hello there');
     const changes = t.db.prepare("SELECT count(*) FROM outbox WHERE coll = 'message'").pluck().get() as number;
     expect(changes).toBe(3); // the conversation and both messages

@@ -70,7 +70,13 @@ const toMessage = (r: Row): Message => ({
   meta: JSON.parse(r.meta) as Record<string, unknown>,
 });
 
-const toConversation = (r: { id: string; actor: string; title: string; created_at: number; updated_at: number }): Conversation => ({
+const toConversation = (r: {
+  id: string;
+  actor: string;
+  title: string;
+  created_at: number;
+  updated_at: number;
+}): Conversation => ({
   id: r.id,
   actor: r.actor,
   title: r.title,
@@ -83,15 +89,25 @@ export function createConversationService(db: Db, journal: Journal, clock: Clock
   const insertMsg = db.prepare(
     'INSERT INTO messages (id, conversation_id, turn_id, role, text, created_at, status, meta, hlc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
-  const touch = db.prepare('UPDATE conversations SET updated_at = ?, title = CASE WHEN title = \'\' THEN ? ELSE title END WHERE id = ?');
-  const recent = db.prepare('SELECT * FROM messages WHERE conversation_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?');
+  const touch = db.prepare(
+    "UPDATE conversations SET updated_at = ?, title = CASE WHEN title = '' THEN ? ELSE title END WHERE id = ?",
+  );
+  const recent = db.prepare(
+    'SELECT * FROM messages WHERE conversation_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?',
+  );
 
   const svc: ConversationService = {
     create(actor, title = '') {
       const now = clock.now();
       const id = ulid(now);
       immediate(db, () => {
-        db.prepare('INSERT INTO conversations (id, actor, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?)').run(id, actor, title, now, now);
+        db.prepare('INSERT INTO conversations (id, actor, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?)').run(
+          id,
+          actor,
+          title,
+          now,
+          now,
+        );
         // Conversations travel with the message collection: the receiving device creates one before its messages.
         journal.recordChange('message', id, 'conversation', { actor, title, createdAt: now });
       });
@@ -103,7 +119,9 @@ export function createConversationService(db: Db, journal: Journal, clock: Clock
       return toConversation(row);
     },
     latest(actor) {
-      const row = db.prepare('SELECT * FROM conversations WHERE actor = ? ORDER BY updated_at DESC, id DESC LIMIT 1').get(actor);
+      const row = db
+        .prepare('SELECT * FROM conversations WHERE actor = ? ORDER BY updated_at DESC, id DESC LIMIT 1')
+        .get(actor);
       return row ? toConversation(row as Parameters<typeof toConversation>[0]) : undefined;
     },
     list(opts = {}) {
@@ -113,7 +131,9 @@ export function createConversationService(db: Db, journal: Journal, clock: Clock
            ORDER BY updated_at DESC LIMIT @limit`,
         )
         // Named parameters: better-sqlite3 counts each numbered ?N occurrence as a separate value.
-        .all({ actor: opts.actor ?? null, before: opts.before ?? null, limit: opts.limit ?? 50 }) as Parameters<typeof toConversation>[0][];
+        .all({ actor: opts.actor ?? null, before: opts.before ?? null, limit: opts.limit ?? 50 }) as Parameters<
+        typeof toConversation
+      >[0][];
       return rows.map(toConversation);
     },
     messages(conversationId, opts = {}) {
@@ -123,14 +143,26 @@ export function createConversationService(db: Db, journal: Journal, clock: Clock
     recentTurns(conversationId, n) {
       if (n <= 0) return [];
       const rows = (recent.all(conversationId, n * 2) as Row[]).reverse();
-      return rows.filter((r) => r.status !== 'error' && r.text.trim() !== '').map((r) => ({ role: r.role, content: r.text }));
+      return rows
+        .filter((r) => r.status !== 'error' && r.text.trim() !== '')
+        .map((r) => ({ role: r.role, content: r.text }));
     },
     append(msg, opts = {}) {
       const write = (): Message => {
         const now = clock.now();
         const id = ulid(now);
         const hlc = journal.recordChange('message', id, '*', { ...msg, createdAt: now });
-        insertMsg.run(id, msg.conversationId, msg.turnId, msg.role, msg.text, now, msg.status, JSON.stringify(msg.meta), hlc);
+        insertMsg.run(
+          id,
+          msg.conversationId,
+          msg.turnId,
+          msg.role,
+          msg.text,
+          now,
+          msg.status,
+          JSON.stringify(msg.meta),
+          hlc,
+        );
         touch.run(now, msg.role === 'user' ? msg.text.slice(0, 60) : '', msg.conversationId);
         return { ...msg, id, createdAt: now };
       };

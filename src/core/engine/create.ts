@@ -13,7 +13,13 @@ import { createLlmHealth, createProvider, createResponseCache } from '../llm/ind
 import type { LlmProvider, ProbeResult } from '../llm/types.js';
 import { llmSummariser } from './summariser.js';
 import { ProgenyError } from '../errors.js';
-import { createBuiltinEmbedder, createCachedEmbedder, createEmbeddedStore, createMemoryService, createProviderEmbedder } from '../memory/index.js';
+import {
+  createBuiltinEmbedder,
+  createCachedEmbedder,
+  createEmbeddedStore,
+  createMemoryService,
+  createProviderEmbedder,
+} from '../memory/index.js';
 import type { Embedder, MemoryStore } from '../memory/types.js';
 import { MetricsRegistry } from '../metrics/registry.js';
 import type { Paths } from '../paths.js';
@@ -47,7 +53,10 @@ export function offlineHintFor(config: Config): string {
 /** A failed probe as the error the health tracker understands (unreachable, model missing, auth…). */
 function probeFailure(p: ProbeResult): ProgenyError {
   const code = p.error?.code ?? (p.reachable ? 'LLM_HTTP' : 'LLM_UNREACHABLE');
-  return new ProgenyError(code, p.error?.message ?? p.detail, { exit: 'llm', ...(p.error?.hint ? { hint: p.error.hint } : {}) });
+  return new ProgenyError(code, p.error?.message ?? p.detail, {
+    exit: 'llm',
+    ...(p.error?.hint ? { hint: p.error.hint } : {}),
+  });
 }
 
 export async function createEngine(opts: EngineOptions): Promise<Engine> {
@@ -66,12 +75,18 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
       reunionHours: config['limbic.reunionHours'],
     });
     const heritage = createHeritageService(db, journal, clock, () => state.read().trust);
-    const llm = opts.llm !== undefined ? opts.llm : createProvider(config, opts.dispatcher ? { dispatcher: opts.dispatcher } : {});
+    const llm =
+      opts.llm !== undefined
+        ? opts.llm
+        : createProvider(config, opts.dispatcher ? { dispatcher: opts.dispatcher } : {});
     const health = llm ? createLlmHealth(llm, clock) : null;
     const embedModel = config['embedder.model'];
     const baseEmbedder =
       config['embedder.kind'] === 'provider' && llm
-        ? createProviderEmbedder((texts, signal) => llm.embed(texts, { model: embedModel, ...(signal ? { signal } : {}) }), `${llm.id}:${embedModel}`)
+        ? createProviderEmbedder(
+            (texts, signal) => llm.embed(texts, { model: embedModel, ...(signal ? { signal } : {}) }),
+            `${llm.id}:${embedModel}`,
+          )
         : createBuiltinEmbedder();
     const embedder = createCachedEmbedder(db, baseEmbedder);
     // The Qdrant store tells us when it enters AMNESIA and when it recovered (and replayed its queue).
@@ -81,16 +96,33 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
     const store = opts.memoryStore
       ? opts.memoryStore({ embedder })
       : config['memory.backend'] === 'qdrant'
-        ? (await import('../memory/qdrant/index.js')).createQdrantStore({ db, paths, config, embedder, onHealthChange: (ok, d) => memoryHealth(ok, d) })
+        ? (await import('../memory/qdrant/index.js')).createQdrantStore({
+            db,
+            paths,
+            config,
+            embedder,
+            onHealthChange: (ok, d) => memoryHealth(ok, d),
+          })
         : createEmbeddedStore({ db, paths, embedder });
     const memory = await createMemoryService({
-      db, journal, clock, config, embedder, store, metrics,
+      db,
+      journal,
+      clock,
+      config,
+      embedder,
+      store,
+      metrics,
       onChange: (e) => notices.emit({ type: 'memory', op: e.op, ids: e.ids }),
     });
     engineMetrics.trackMemoryCount(() => memory.count());
-    const cache = config['cache.response.ttlMs'] > 0 && config['cache.response.maxEntries'] > 0
-      ? createResponseCache(db, clock, { ttlMs: config['cache.response.ttlMs'], maxEntries: config['cache.response.maxEntries'], metrics })
-      : null;
+    const cache =
+      config['cache.response.ttlMs'] > 0 && config['cache.response.maxEntries'] > 0
+        ? createResponseCache(db, clock, {
+            ttlMs: config['cache.response.ttlMs'],
+            maxEntries: config['cache.response.maxEntries'],
+            metrics,
+          })
+        : null;
     const devices = createDeviceService(db, journal, clock);
     const conversations = createConversationService(db, journal, clock);
 
@@ -113,12 +145,31 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
     let closed = false;
 
     const engine: Engine = {
-      paths, config, deviceId, clock, db, journal, memory, state, heritage, devices, conversations, metrics,
+      paths,
+      config,
+      deviceId,
+      clock,
+      db,
+      journal,
+      memory,
+      state,
+      heritage,
+      devices,
+      conversations,
+      metrics,
       turn(input: TurnInput | string, turnOpts = {}) {
         const ti = typeof input === 'string' ? { message: input } : input;
         return runTurn(
           {
-            clock, config, limbic: state, heritage, memory, conversations, llm, cache, notices,
+            clock,
+            config,
+            limbic: state,
+            heritage,
+            memory,
+            conversations,
+            llm,
+            cache,
+            notices,
             refreshMode: async (signal) => {
               await health?.refresh(signal);
               noteMode(health?.current().detail ?? 'offline');
@@ -147,7 +198,15 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
       subscribe: (fn) => notices.subscribe(fn),
       async probe(signal) {
         const [llmProbe, mem] = await Promise.all([
-          llm ? llm.probe(signal) : Promise.resolve({ ok: false as const, reachable: false as const, provider: 'offline' as const, latencyMs: 0 as const, detail: offlineHintFor(config) }),
+          llm
+            ? llm.probe(signal)
+            : Promise.resolve({
+                ok: false as const,
+                reachable: false as const,
+                provider: 'offline' as const,
+                latencyMs: 0 as const,
+                detail: offlineHintFor(config),
+              }),
           memory.probe(),
         ]);
         if (llmProbe.ok) health?.reportSuccess();
@@ -158,7 +217,10 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
       },
       mode: modeNow,
       // A home with no companion yet (memories imported before the first chat) still gets its memories condensed.
-      summariser: () => (llm ? llmSummariser(llm, () => (heritage.exists() ? heritage.summary() : 'You are a personal companion.')) : null),
+      summariser: () =>
+        llm
+          ? llmSummariser(llm, () => (heritage.exists() ? heritage.summary() : 'You are a personal companion.'))
+          : null,
       async close() {
         if (closed) return;
         closed = true;

@@ -35,6 +35,10 @@ export function readServerToken(paths: Paths): string {
     });
   }
   const token = readFileSync(paths.serverToken, 'utf8').trim();
-  if (token.length < 32) throw new ProgenyError('SECRET_INVALID', `${paths.serverToken} does not hold a valid token`, { exit: 'auth', hint: 'delete it and run `progeny init` to create a new one' });
+  if (token.length < 32)
+    throw new ProgenyError('SECRET_INVALID', `${paths.serverToken} does not hold a valid token`, {
+      exit: 'auth',
+      hint: 'delete it and run `progeny init` to create a new one',
+    });
   return token;
 }

@@ -35,10 +35,14 @@ export function initializeHome(engine: Engine, opts: InitOptions = {}): InitResu
   const template = opts.template ?? DEFAULT_TEMPLATE;
   const exists = engine.heritage.exists();
   if (exists && !opts.force) {
-    throw new ProgenyError('ALREADY_INITIALISED', `${engine.paths.home} already has a companion (${engine.heritage.current().doc.name})`, {
-      exit: 'usage',
-      hint: 'use `progeny heritage edit` to change it, or `progeny init --force` to add a new heritage version',
-    });
+    throw new ProgenyError(
+      'ALREADY_INITIALISED',
+      `${engine.paths.home} already has a companion (${engine.heritage.current().doc.name})`,
+      {
+        exit: 'usage',
+        hint: 'use `progeny heritage edit` to change it, or `progeny init --force` to add a new heritage version',
+      },
+    );
   }
   let doc = loadTemplate(template);
   const answers = opts.answers ?? {};
@@ -46,7 +50,9 @@ export function initializeHome(engine: Engine, opts: InitOptions = {}): InitResu
   if (answered.length) {
     engine.state.setElastic(true, 'convergence interview');
     try {
-      const insert = engine.db.prepare('INSERT INTO interview_answers (phase, question, answer, created_at) VALUES (?, ?, ?, ?)');
+      const insert = engine.db.prepare(
+        'INSERT INTO interview_answers (phase, question, answer, created_at) VALUES (?, ?, ?, ?)',
+      );
       immediate(engine.db, () => {
         for (const q of answered) insert.run(q.phase, q.text, (answers[q.id] as string).trim(), engine.clock.now());
       });
@@ -58,7 +64,9 @@ export function initializeHome(engine: Engine, opts: InitOptions = {}): InitResu
   }
   if (opts.name) doc = { ...doc, name: opts.name };
   if (opts.creator) doc = { ...doc, creator: opts.creator };
-  const reason = answered.length ? `init: template ${template} + interview (${answered.length} answers)` : `init: template ${template}`;
+  const reason = answered.length
+    ? `init: template ${template} + interview (${answered.length} answers)`
+    : `init: template ${template}`;
   const version = engine.heritage.update(doc, reason, { allowBase: true });
   const self = engine.devices.ensureSelf(hostname() || 'this device');
   ensureServerToken(engine.paths);

@@ -21,7 +21,9 @@ export function offlineReply(memories: RecalledMemory[], posture: Posture, hint:
   if (useful.length) {
     lines.push('From what I remember:');
     for (const m of useful.slice(0, 3)) {
-      lines.push(`- ${m.memory.text.length > 200 ? `${m.memory.text.slice(0, 197)}…` : m.memory.text} (${new Date(m.memory.createdAt).toISOString().slice(0, 10)})`);
+      lines.push(
+        `- ${m.memory.text.length > 200 ? `${m.memory.text.slice(0, 197)}…` : m.memory.text} (${new Date(m.memory.createdAt).toISOString().slice(0, 10)})`,
+      );
     }
   } else {
     lines.push("I don't remember anything about this yet, but I've noted what you said.");

@@ -21,7 +21,9 @@ export function formatMemories(memories: RecalledMemory[]): string {
   if (!memories.length) return 'You recall nothing relevant to this message.';
   return [
     'What you remember that may be relevant (use it only if it helps):',
-    ...memories.map((m, i) => `${i + 1}. [relevance ${m.score.score.toFixed(2)}, ${day(m.memory.createdAt)}] ${m.memory.text}`),
+    ...memories.map(
+      (m, i) => `${i + 1}. [relevance ${m.score.score.toFixed(2)}, ${day(m.memory.createdAt)}] ${m.memory.text}`,
+    ),
   ].join('\n');
 }
 

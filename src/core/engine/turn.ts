@@ -34,11 +34,14 @@ const UNAVAILABLE = new Set(['LLM_UNREACHABLE', 'LLM_AUTH', 'LLM_MODEL_MISSING']
 export async function* runTurn(deps: TurnDeps, input: TurnInput, signal?: AbortSignal): AsyncGenerator<EngineEvent> {
   const message = input.message.trim();
   if (!message) throw usageError('the message is empty');
-  if (message.length > MAX_MESSAGE_CHARS) throw usageError(`the message is longer than ${MAX_MESSAGE_CHARS} characters`);
+  if (message.length > MAX_MESSAGE_CHARS)
+    throw usageError(`the message is longer than ${MAX_MESSAGE_CHARS} characters`);
   const t0 = performance.now();
   const turnId = ulid(deps.clock.now());
   const actor = input.actor ?? 'creator';
-  const conversation = input.conversationId ? deps.conversations.get(input.conversationId) : deps.conversations.create(actor);
+  const conversation = input.conversationId
+    ? deps.conversations.get(input.conversationId)
+    : deps.conversations.create(actor);
 
   // 1–2. Perceive, update limbic, choose posture.
   const perception = perceive(message);
@@ -46,7 +49,14 @@ export async function* runTurn(deps: TurnDeps, input: TurnInput, signal?: AbortS
   deps.notices.emit({ type: 'limbic', state: limbic.state });
 
   let mode: Mode = await deps.refreshMode(signal);
-  yield { type: 'start', turnId, conversationId: conversation.id, mode, posture: limbic.state.posture, model: deps.llm?.model ?? null };
+  yield {
+    type: 'start',
+    turnId,
+    conversationId: conversation.id,
+    mode,
+    posture: limbic.state.posture,
+    model: deps.llm?.model ?? null,
+  };
 
   // 3. Recall; a failing memory store degrades to AMNESIA instead of failing the turn.
   let memories: RecalledMemory[] = [];
@@ -59,9 +69,16 @@ export async function* runTurn(deps: TurnDeps, input: TurnInput, signal?: AbortS
   yield { type: 'recall', turnId, memories };
 
   const turns = deps.config['chat.historyTurns'];
-  const history = input.history ? (turns > 0 ? input.history.slice(-2 * turns) : []) : deps.conversations.recentTurns(conversation.id, turns);
+  const history = input.history
+    ? turns > 0
+      ? input.history.slice(-2 * turns)
+      : []
+    : deps.conversations.recentTurns(conversation.id, turns);
   // Acknowledged with the reply: the reply's durable commit at the end of the turn also makes this one power-safe.
-  deps.conversations.append({ conversationId: conversation.id, turnId, role: 'user', text: message, status: 'complete', meta: {} }, { durable: false });
+  deps.conversations.append(
+    { conversationId: conversation.id, turnId, role: 'user', text: message, status: 'complete', meta: {} },
+    { durable: false },
+  );
 
   // 4. Prompt.
   const messages = buildPrompt({ identity: deps.heritage.summary(), state: limbic.state, memories, history, message });
@@ -102,7 +119,10 @@ export async function* runTurn(deps: TurnDeps, input: TurnInput, signal?: AbortS
       }
     }
     if (mode === 'DEAD') {
-      throw new ProgenyError('DEAD', 'neither a model nor the memory store is reachable', { exit: 'llm', hint: deps.offlineHint() });
+      throw new ProgenyError('DEAD', 'neither a model nor the memory store is reachable', {
+        exit: 'llm',
+        hint: deps.offlineHint(),
+      });
     }
     offline = true;
     yield* chunkReply(offlineReply(memories, limbic.state.posture, deps.offlineHint()));
@@ -125,7 +145,12 @@ export async function* runTurn(deps: TurnDeps, input: TurnInput, signal?: AbortS
     const interrupted = !finished && !failure;
     const latencyMs = performance.now() - t0;
     const streamMs = firstTokenMs === null ? 0 : latencyMs - firstTokenMs;
-    const stats = { latencyMs, firstTokenMs, tokens, tokensPerSecond: streamMs > 0 && tokens > 1 ? (tokens - 1) / (streamMs / 1000) : null };
+    const stats = {
+      latencyMs,
+      firstTokenMs,
+      tokens,
+      tokensPerSecond: streamMs > 0 && tokens > 1 ? (tokens - 1) / (streamMs / 1000) : null,
+    };
     const status: MessageStatus = failure ? 'error' : interrupted ? 'interrupted' : 'complete';
     const saved = deps.conversations.append({
       conversationId: conversation.id,
@@ -133,12 +158,26 @@ export async function* runTurn(deps: TurnDeps, input: TurnInput, signal?: AbortS
       role: 'assistant',
       text: reply,
       status,
-      meta: { mode, offline, cached, posture: limbic.state.posture, recalled: memories.map((m) => ({ id: m.memory.id, score: m.score.score })), stats },
+      meta: {
+        mode,
+        offline,
+        cached,
+        posture: limbic.state.posture,
+        recalled: memories.map((m) => ({ id: m.memory.id, score: m.score.score })),
+        stats,
+      },
     });
-    if (status === 'complete' && !offline && !cached && cacheKey !== undefined) deps.cache?.set(cacheKey, { text: reply });
+    if (status === 'complete' && !offline && !cached && cacheKey !== undefined)
+      deps.cache?.set(cacheKey, { text: reply });
     // 6. Queue the exchange as a memory (offline replies only echo memories, so only the message is kept).
     const memoryText = offline || !reply ? message : `${message}\n— ${reply.slice(0, 600)}`;
-    deps.memory.enqueue({ text: memoryText, kind: 'interaction', actor, source: { conversation: conversation.id, turn: turnId, via: 'chat' } })
+    deps.memory
+      .enqueue({
+        text: memoryText,
+        kind: 'interaction',
+        actor,
+        source: { conversation: conversation.id, turn: turnId, via: 'chat' },
+      })
       .catch((err: unknown) => deps.reportMemoryFailure(err));
     deps.observeTurn(stats, status, { cached, offline });
     end = { messageId: saved.id, status, stats };
@@ -148,5 +187,15 @@ export async function* runTurn(deps: TurnDeps, input: TurnInput, signal?: AbortS
     yield { type: 'error', turnId, error: failure.toJSON(), partial: reply, messageId: end.messageId };
     return;
   }
-  yield { type: 'done', turnId, messageId: end.messageId, reply, interrupted: end.status === 'interrupted', offline, cached, mode, stats: end.stats };
+  yield {
+    type: 'done',
+    turnId,
+    messageId: end.messageId,
+    reply,
+    interrupted: end.status === 'interrupted',
+    offline,
+    cached,
+    mode,
+    stats: end.stats,
+  };
 }

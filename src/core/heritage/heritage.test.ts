@@ -46,7 +46,9 @@ describe('heritage versions', () => {
   it('versions every change with reason, trust, hash and changed fields; restore is a new version', () => {
     const svc = make();
     expect(svc.exists()).toBe(false);
-    expect(() => svc.current()).toThrow(expect.objectContaining({ code: 'NO_HERITAGE', hint: expect.stringMatching(/progeny init/) }));
+    expect(() => svc.current()).toThrow(
+      expect.objectContaining({ code: 'NO_HERITAGE', hint: expect.stringMatching(/progeny init/) }),
+    );
     const base = loadTemplate('companion');
     svc.update(base, 'init from template companion');
     trust = 0.7;
@@ -55,7 +57,11 @@ describe('heritage versions', () => {
     const v3 = svc.restore(1);
     expect(v3.version).toBe(3);
     expect(v3.hash).toBe(svc.show(1).hash);
-    expect(svc.history().map((h) => h.reason)).toEqual(['init from template companion', 'creator prefers terse', 'restore version 1']);
+    expect(svc.history().map((h) => h.reason)).toEqual([
+      'init from template companion',
+      'creator prefers terse',
+      'restore version 1',
+    ]);
     expect(() => svc.show(9)).toThrow(/not found/);
   });
 
@@ -88,7 +94,12 @@ describe('heritage versions', () => {
 
 describe('interview', () => {
   it('splits answers into items', () => {
-    expect(splitItems('honesty, kindness and courage; patience.')).toEqual(['honesty', 'kindness', 'courage', 'patience']);
+    expect(splitItems('honesty, kindness and courage; patience.')).toEqual([
+      'honesty',
+      'kindness',
+      'courage',
+      'patience',
+    ]);
     expect(splitItems(undefined)).toEqual([]);
   });
   it('summarises answers into the heritage fields', () => {

@@ -54,7 +54,11 @@ function humourOf(voice: string | undefined, fallback: string): string {
 
 export function summariseInterview(template: Heritage, a: InterviewAnswers): Heritage {
   const keep = (xs: string[], extra: string[]): string[] => [...new Set([...xs, ...extra])].slice(0, 16);
-  const notes = [a.load && `Weighs on them: ${a.load}`, a.light && `Lightens the load: ${a.light}`, a.shield && `Protect them from: ${a.shield}`]
+  const notes = [
+    a.load && `Weighs on them: ${a.load}`,
+    a.light && `Lightens the load: ${a.light}`,
+    a.shield && `Protect them from: ${a.shield}`,
+  ]
     .filter(Boolean)
     .join('\n');
   return {
@@ -64,7 +68,11 @@ export function summariseInterview(template: Heritage, a: InterviewAnswers): Her
     core_traits: splitItems(a.traits).length ? splitItems(a.traits) : template.core_traits,
     values: keep(splitItems(a.values), template.values),
     boundaries: keep(splitItems(a.boundaries), template.boundaries),
-    voice: { ...template.voice, formality: formalityOf(a.voice, template.voice.formality), humor: humourOf(a.voice, template.voice.humor) },
+    voice: {
+      ...template.voice,
+      formality: formalityOf(a.voice, template.voice.formality),
+      humor: humourOf(a.voice, template.voice.humor),
+    },
     interests: splitItems(a.interests).length ? splitItems(a.interests) : template.interests,
     aspirations: a.aspiration?.trim() || template.aspirations,
     notes: [template.notes, notes].filter(Boolean).join('\n'),

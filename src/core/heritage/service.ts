@@ -9,7 +9,14 @@ import { notFound, ProgenyError, usageError } from '../errors.js';
 import { immediate, type Db } from '../store/db.js';
 import type { Journal } from '../sync/journal.js';
 import { identitySummary } from './summary.js';
-import { BASE_FIELDS, canonicalJson, changedFields, validateHeritage, type Heritage, type HeritageField } from './types.js';
+import {
+  BASE_FIELDS,
+  canonicalJson,
+  changedFields,
+  validateHeritage,
+  type Heritage,
+  type HeritageField,
+} from './types.js';
 
 export interface HeritageVersion {
   version: number;
@@ -29,7 +36,11 @@ export interface HeritageService {
   show(version: number): HeritageVersion;
   history(): Omit<HeritageVersion, 'doc'>[];
   /** Replaces the document (validated); base fields change only with allowBase. No-op changes are refused. */
-  update(doc: unknown, reason: string, opts?: { allowBase?: boolean; trust?: number; origin?: string }): HeritageVersion;
+  update(
+    doc: unknown,
+    reason: string,
+    opts?: { allowBase?: boolean; trust?: number; origin?: string },
+  ): HeritageVersion;
   restore(version: number, reason?: string): HeritageVersion;
 }
 
@@ -75,7 +86,10 @@ export function createHeritageService(db: Db, journal: Journal, clock: Clock, tr
   const current = (): HeritageVersion => {
     const v = maxVersion.get() as number | null;
     if (v === null) {
-      throw new ProgenyError('NO_HERITAGE', 'this home has no heritage yet', { exit: 'usage', hint: 'run `progeny init` first' });
+      throw new ProgenyError('NO_HERITAGE', 'this home has no heritage yet', {
+        exit: 'usage',
+        hint: 'run `progeny init` first',
+      });
     }
     if (cache?.version.version !== v) {
       const version = load(v);

@@ -4,10 +4,7 @@ import type { Heritage } from './types.js';
 const join = (xs: string[], max = 6): string => xs.slice(0, max).join('; ');
 
 export function identitySummary(h: Heritage): string {
-  const lines = [
-    `You are ${h.name}, a companion created by ${h.creator}.`,
-    `Prime directive: ${h.prime_directive}`,
-  ];
+  const lines = [`You are ${h.name}, a companion created by ${h.creator}.`, `Prime directive: ${h.prime_directive}`];
   if (h.core_traits.length) lines.push(`Core traits: ${join(h.core_traits)}.`);
   if (h.values.length) lines.push(`Values: ${join(h.values)}.`);
   if (h.boundaries.length) lines.push(`Never: ${join(h.boundaries)}.`);

@@ -52,14 +52,17 @@ function list(v: unknown, field: string): string[] {
 
 /** Validates an untrusted document (file, API body, synced change) into a Heritage; throws USAGE with the field. */
 export function validateHeritage(input: unknown): Heritage {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw usageError('a heritage must be a JSON object');
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    throw usageError('a heritage must be a JSON object');
   const o = input as Record<string, unknown>;
   const unknown = Object.keys(o).filter((k) => !(HERITAGE_FIELDS as readonly string[]).includes(k));
-  if (unknown.length) throw usageError(`unknown heritage field(s): ${unknown.join(', ')}`, `fields are: ${HERITAGE_FIELDS.join(', ')}`);
+  if (unknown.length)
+    throw usageError(`unknown heritage field(s): ${unknown.join(', ')}`, `fields are: ${HERITAGE_FIELDS.join(', ')}`);
   const v = (o.voice ?? {}) as Record<string, unknown>;
   if (typeof v !== 'object' || Array.isArray(v)) throw usageError('heritage.voice must be an object');
   const formality = v.formality ?? 0.5;
-  if (typeof formality !== 'number' || !(formality >= 0 && formality <= 1)) throw usageError('heritage.voice.formality must be a number in [0, 1]');
+  if (typeof formality !== 'number' || !(formality >= 0 && formality <= 1))
+    throw usageError('heritage.voice.formality must be a number in [0, 1]');
   return {
     name: text(o.name, 'name', true),
     creator: text(o.creator, 'creator', true),

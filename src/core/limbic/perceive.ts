@@ -24,21 +24,54 @@ export interface Perception {
 const analyser = new Sentiment();
 
 const URGENCY_CUES = [
-  /\burgent(ly)?\b/, /\basap\b/, /\bright now\b/, /\bimmediately\b/, /\bemergency\b/, /\bdeadline\b/,
-  /\bhurry\b/, /\bquick(ly)?\b/, /\bin \d+ (minutes|mins|hours)\b/, /\bby (tonight|today|tomorrow|eod)\b/,
-  /\bno time\b/, /\brunning out of time\b/, /!{2,}/,
+  /\burgent(ly)?\b/,
+  /\basap\b/,
+  /\bright now\b/,
+  /\bimmediately\b/,
+  /\bemergency\b/,
+  /\bdeadline\b/,
+  /\bhurry\b/,
+  /\bquick(ly)?\b/,
+  /\bin \d+ (minutes|mins|hours)\b/,
+  /\bby (tonight|today|tomorrow|eod)\b/,
+  /\bno time\b/,
+  /\brunning out of time\b/,
+  /!{2,}/,
 ];
 const LOAD_CUES = [
-  /\boverwhelm(ed|ing)?\b/, /\bstress(ed|ful)?\b/, /\bexhaust(ed|ing)\b/, /\btired\b/, /\banxious\b/, /\banxiety\b/,
-  /\bburn(ed|t)? ?out\b/, /\btoo much\b/, /\bcan'?t cope\b/, /\bcan'?t (do|handle) (this|it)\b/, /\bdrowning\b/,
-  /\bpanic(king)?\b/, /\bfalling apart\b/, /\bso much (to do|going on)\b/, /\bsad\b/, /\blonely\b/, /\bgrief\b/,
+  /\boverwhelm(ed|ing)?\b/,
+  /\bstress(ed|ful)?\b/,
+  /\bexhaust(ed|ing)\b/,
+  /\btired\b/,
+  /\banxious\b/,
+  /\banxiety\b/,
+  /\bburn(ed|t)? ?out\b/,
+  /\btoo much\b/,
+  /\bcan'?t cope\b/,
+  /\bcan'?t (do|handle) (this|it)\b/,
+  /\bdrowning\b/,
+  /\bpanic(king)?\b/,
+  /\bfalling apart\b/,
+  /\bso much (to do|going on)\b/,
+  /\bsad\b/,
+  /\blonely\b/,
+  /\bgrief\b/,
 ];
 const HOSTILE_CUES = [
-  /\byou('| a)?re (useless|stupid|dumb|worthless|pathetic|an idiot)\b/, /\bshut up\b/, /\bi hate you\b/,
-  /\bstupid (bot|machine|thing)\b/, /\bworthless\b/, /\bgo away\b/,
+  /\byou('| a)?re (useless|stupid|dumb|worthless|pathetic|an idiot)\b/,
+  /\bshut up\b/,
+  /\bi hate you\b/,
+  /\bstupid (bot|machine|thing)\b/,
+  /\bworthless\b/,
+  /\bgo away\b/,
 ];
-const DISMISSIVE_CUES = [/^\s*(whatever|never ?mind|nvm|meh|k|ok then)\s*[.!]*\s*$/, /\bdon'?t care\b/, /\bforget it\b/];
-const KNOWLEDGE_START = /^(how|what|why|which|when|where|who|explain|define|describe|compare|is there|are there|can you explain|what's|whats)\b/;
+const DISMISSIVE_CUES = [
+  /^\s*(whatever|never ?mind|nvm|meh|k|ok then)\s*[.!]*\s*$/,
+  /\bdon'?t care\b/,
+  /\bforget it\b/,
+];
+const KNOWLEDGE_START =
+  /^(how|what|why|which|when|where|who|explain|define|describe|compare|is there|are there|can you explain|what's|whats)\b/;
 const KNOWLEDGE_ANY = /\b(difference between|how (do|does|to|can)|what is|what are|explain|meaning of|trade-?offs?)\b/;
 
 const score = (text: string, cues: RegExp[]): number => cues.reduce((n, re) => n + (re.test(text) ? 1 : 0), 0);

@@ -28,20 +28,37 @@ export const VALENCE_BASELINE = 0.5;
  * Applies decay for the time since state.decayedAt. Composable: decaying in two steps equals one step. Reads that
  * only show the state pass explain=false: they skip describing the changes (the hot path of GET /v1/state).
  */
-export function decay(state: LimbicState, now: number, explain = true): { state: LimbicState; changes: LimbicChange[] } {
+export function decay(
+  state: LimbicState,
+  now: number,
+  explain = true,
+): { state: LimbicState; changes: LimbicChange[] } {
   const elapsed = now - state.decayedAt;
   if (elapsed <= 0) return { state, changes: [] };
   const days = elapsed / DAY_MS;
   const hours = elapsed / HOUR_MS;
-  const arousal = state.arousal <= AROUSAL_FLOOR ? state.arousal : Math.max(AROUSAL_FLOOR, state.arousal * 0.85 ** days);
+  const arousal =
+    state.arousal <= AROUSAL_FLOOR ? state.arousal : Math.max(AROUSAL_FLOOR, state.arousal * 0.85 ** days);
   const valence = state.valence + (VALENCE_BASELINE - state.valence) * (1 - Math.exp(-0.1 * hours));
   const changes: LimbicChange[] = [];
   if (!explain) return { state: { ...state, arousal, valence, decayedAt: now }, changes };
   if (arousal !== state.arousal) {
-    changes.push({ variable: 'arousal', before: state.arousal, after: arousal, delta: arousal - state.arousal, cause: `decay over ${hours.toFixed(1)} h` });
+    changes.push({
+      variable: 'arousal',
+      before: state.arousal,
+      after: arousal,
+      delta: arousal - state.arousal,
+      cause: `decay over ${hours.toFixed(1)} h`,
+    });
   }
   if (valence !== state.valence) {
-    changes.push({ variable: 'valence', before: state.valence, after: valence, delta: valence - state.valence, cause: `drift toward baseline over ${hours.toFixed(1)} h` });
+    changes.push({
+      variable: 'valence',
+      before: state.valence,
+      after: valence,
+      delta: valence - state.valence,
+      cause: `drift toward baseline over ${hours.toFixed(1)} h`,
+    });
   }
   return { state: { ...state, arousal, valence, decayedAt: now }, changes };
 }

@@ -26,7 +26,10 @@ describe('limbic service', () => {
 
   it('persists a turn with its causes and journals every changed field in the same transaction', () => {
     const svc = make();
-    const { state, changes } = svc.applyTurn(perceive('I really love working with you on this project, it is great'), 'turn1');
+    const { state, changes } = svc.applyTurn(
+      perceive('I really love working with you on this project, it is great'),
+      'turn1',
+    );
     expect(state.valence).toBeGreaterThan(0.5);
     expect(state.interactionCount).toBe(1);
     expect(changes.some((c) => c.variable === 'trust' && c.cause.includes('engagement'))).toBe(true);

@@ -35,7 +35,10 @@ export interface LimbicService {
   /** Applies one turn's perception; persists and returns the new state and what changed. */
   applyTurn(p: Perception, turnId: string): { state: LimbicSnapshot; changes: LimbicChange[] };
   /** An explicit adjustment (API, tests): deltas per variable with the earned rule, and a reason. */
-  adjust(deltas: Partial<Record<LimbicVariable, number>>, reason: string): { state: LimbicSnapshot; changes: LimbicChange[] };
+  adjust(
+    deltas: Partial<Record<LimbicVariable, number>>,
+    reason: string,
+  ): { state: LimbicSnapshot; changes: LimbicChange[] };
   setElastic(on: boolean, reason: string): LimbicSnapshot;
   /** A rolled-back action costs trust 0.02 (domain.md). */
   recordRollback(what: string): LimbicSnapshot;
@@ -60,7 +63,10 @@ export function createLimbicService(db: Db, journal: Journal, clock: Clock, rule
     if (cache && cache.version === version) return cache;
     const row = selectRow.get() as { version: number; state: string } | undefined;
     cache = row
-      ? { version: row.version, state: { ...defaultLimbicState(clock.now()), ...(JSON.parse(row.state) as LimbicState) } }
+      ? {
+          version: row.version,
+          state: { ...defaultLimbicState(clock.now()), ...(JSON.parse(row.state) as LimbicState) },
+        }
       : { version: 0, state: defaultLimbicState(clock.now()) };
     return cache;
   };
@@ -91,11 +97,20 @@ export function createLimbicService(db: Db, journal: Journal, clock: Clock, rule
       const nextVersion = version + 1;
       upsert.run(nextVersion, JSON.stringify(next), now);
       for (const c of changes) {
-        insertLog.run(now, c.variable, JSON.stringify(c.before), JSON.stringify(c.after), c.delta ?? null, c.cause, turnId);
+        insertLog.run(
+          now,
+          c.variable,
+          JSON.stringify(c.before),
+          JSON.stringify(c.after),
+          c.delta ?? null,
+          c.cause,
+          turnId,
+        );
       }
       for (const key of Object.keys(next) as (keyof LimbicState)[]) {
         // The first persisted state journals every field, so another device gets a whole record, not a diff.
-        if (version === 0 || JSON.stringify(next[key]) !== JSON.stringify(state[key])) journal.recordChange('limbic', 'limbic', key, next[key]);
+        if (version === 0 || JSON.stringify(next[key]) !== JSON.stringify(state[key]))
+          journal.recordChange('limbic', 'limbic', key, next[key]);
       }
       cache = { version: nextVersion, state: next };
       return { state: snapshot(next, nextVersion), changes };
@@ -115,12 +130,15 @@ export function createLimbicService(db: Db, journal: Journal, clock: Clock, rule
     },
     adjust(deltas, reason) {
       for (const [k, d] of Object.entries(deltas)) {
-        if (!(LIMBIC_VARIABLES as readonly string[]).includes(k)) throw usageError(`unknown limbic variable "${k}"`, `use one of ${LIMBIC_VARIABLES.join(', ')}`);
-        if (typeof d !== 'number' || !Number.isFinite(d) || d < -1 || d > 1) throw usageError(`delta for ${k} must be a number in [-1, 1]`);
+        if (!(LIMBIC_VARIABLES as readonly string[]).includes(k))
+          throw usageError(`unknown limbic variable "${k}"`, `use one of ${LIMBIC_VARIABLES.join(', ')}`);
+        if (typeof d !== 'number' || !Number.isFinite(d) || d < -1 || d > 1)
+          throw usageError(`delta for ${k} must be a number in [-1, 1]`);
       }
       return mutate((s, changes) => {
         let next = s;
-        for (const [k, d] of Object.entries(deltas)) next = applyDelta(next, k as LimbicVariable, d as number, reason, changes);
+        for (const [k, d] of Object.entries(deltas))
+          next = applyDelta(next, k as LimbicVariable, d as number, reason, changes);
         return next;
       }, null);
     },
@@ -137,7 +155,8 @@ export function createLimbicService(db: Db, journal: Journal, clock: Clock, rule
       return mutate((s, changes) => {
         const fresh = defaultLimbicState(clock.now());
         for (const v of LIMBIC_VARIABLES) {
-          if (s[v] !== fresh[v]) changes.push({ variable: v, before: s[v], after: fresh[v], delta: fresh[v] - s[v], cause: reason });
+          if (s[v] !== fresh[v])
+            changes.push({ variable: v, before: s[v], after: fresh[v], delta: fresh[v] - s[v], cause: reason });
         }
         return { ...fresh, interactionCount: s.interactionCount, lastInteractionAt: s.lastInteractionAt };
       }, null).state;
@@ -147,7 +166,15 @@ export function createLimbicService(db: Db, journal: Journal, clock: Clock, rule
         variable
           ? db.prepare('SELECT * FROM limbic_log WHERE variable = ? ORDER BY id DESC LIMIT ?').all(variable, limit)
           : db.prepare('SELECT * FROM limbic_log ORDER BY id DESC LIMIT ?').all(limit)
-      ) as { at: number; variable: string; before: string; after: string; delta: number | null; cause: string; turn_id: string | null }[];
+      ) as {
+        at: number;
+        variable: string;
+        before: string;
+        after: string;
+        delta: number | null;
+        cause: string;
+        turn_id: string | null;
+      }[];
       return rows.map((r) => ({
         at: r.at,
         variable: r.variable,

@@ -27,7 +27,13 @@ export function updateForTurn(
   if (isReunion(s, now, rules.reunionHours)) {
     const hours = (now - (s.lastInteractionAt as number)) / 3_600_000;
     if (s.arousal < 0.9) {
-      changes.push({ variable: 'arousal', before: s.arousal, after: 0.9, delta: 0.9 - s.arousal, cause: `reunion after ${hours.toFixed(0)} h away` });
+      changes.push({
+        variable: 'arousal',
+        before: s.arousal,
+        after: 0.9,
+        delta: 0.9 - s.arousal,
+        cause: `reunion after ${hours.toFixed(0)} h away`,
+      });
       s = { ...s, arousal: 0.9 };
     }
     const warmth = earn(s.warmth, 0.05);
@@ -47,7 +53,13 @@ export function updateForTurn(
     // Engagement earns slowly: 0.01 for a substantive neutral message, up to 0.03 for a warm one.
     const gain = 0.01 + 0.02 * Math.max(0, p.sentiment);
     s = applyDelta(s, 'trust', bound(gain), 'substantive engagement', changes);
-    s = applyDelta(s, 'warmth', bound(gain), p.sentiment > 0 ? 'warm, substantive message' : 'substantive engagement', changes);
+    s = applyDelta(
+      s,
+      'warmth',
+      bound(gain),
+      p.sentiment > 0 ? 'warm, substantive message' : 'substantive engagement',
+      changes,
+    );
   }
 
   const { posture, reason } = choosePosture(p, s);

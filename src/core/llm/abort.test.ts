@@ -72,7 +72,12 @@ describe.each(protocols)('$name cancellation', (p) => {
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 80);
     const started = performance.now();
-    const out = await drain(provider({ timeoutMs: 10_000, retryBaseMs: 5_000, retryMaxMs: 5_000, random: () => 0.99 }).chat({ ...HELLO, signal: ac.signal }));
+    const out = await drain(
+      provider({ timeoutMs: 10_000, retryBaseMs: 5_000, retryMaxMs: 5_000, random: () => 0.99 }).chat({
+        ...HELLO,
+        signal: ac.signal,
+      }),
+    );
     expect(performance.now() - started).toBeLessThan(500);
     expect(out.error?.code).toBe('INTERRUPTED');
     expect(double.requests).toHaveLength(1);

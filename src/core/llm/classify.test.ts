@@ -49,7 +49,9 @@ describe('toLlmError', () => {
       code: 'LLM_HTTP',
       message: expect.stringContaining('reported an error: CUDA out of memory'),
     });
-    expect(toLlmError(new WireError('server_error', 'model "x" not found'), ctx, deadline, true).code).toBe('LLM_MODEL_MISSING');
+    expect(toLlmError(new WireError('server_error', 'model "x" not found'), ctx, deadline, true).code).toBe(
+      'LLM_MODEL_MISSING',
+    );
   });
 
   it('reports a cancel as INTERRUPTED whatever the underlying error', () => {

@@ -107,7 +107,11 @@ async function serverMessage(reply: HttpReply): Promise<string | undefined> {
 }
 
 /** The error for a non-2xx reply. `modelRoute`: a 404 here means the model is missing (chat, embed). */
-export async function httpStatusError(reply: HttpReply, ctx: LlmErrorContext, modelRoute: boolean): Promise<ProgenyError> {
+export async function httpStatusError(
+  reply: HttpReply,
+  ctx: LlmErrorContext,
+  modelRoute: boolean,
+): Promise<ProgenyError> {
   const msg = await serverMessage(reply);
   const status = reply.status;
   const retryAfterMs = parseRetryAfter(reply.headers);

@@ -15,7 +15,9 @@ describe('createProvider', () => {
   });
 
   it('builds the configured provider with a display URL', async () => {
-    const o = createProvider(config({ 'llm.provider': 'ollama', 'llm.url': 'http://127.0.0.1:11434/', 'llm.model': 'qwen2.5' }));
+    const o = createProvider(
+      config({ 'llm.provider': 'ollama', 'llm.url': 'http://127.0.0.1:11434/', 'llm.model': 'qwen2.5' }),
+    );
     expect(o).toMatchObject({ id: 'ollama', model: 'qwen2.5', url: 'http://127.0.0.1:11434' });
     const a = createProvider(config({ 'llm.provider': 'openai', 'llm.url': 'https://api.example.com/v1' }));
     expect(a).toMatchObject({ id: 'openai', url: 'https://api.example.com/v1' });
@@ -24,7 +26,9 @@ describe('createProvider', () => {
   });
 
   it('refuses an invalid llm.url or one with credentials as a CONFIG error (exit 3), without echoing them', () => {
-    expect(() => createProvider(config({ 'llm.url': 'localhost:11434' }))).toThrow(expect.objectContaining({ code: 'CONFIG', exitCode: 3 }));
+    expect(() => createProvider(config({ 'llm.url': 'localhost:11434' }))).toThrow(
+      expect.objectContaining({ code: 'CONFIG', exitCode: 3 }),
+    );
     expect(() => createProvider(config({ 'llm.url': 'ftp://x' }))).toThrow(/http:\/\/ or https:\/\//);
     let err: Error | undefined;
     try {
@@ -43,12 +47,21 @@ describe('createProvider', () => {
     agent
       .get('http://llm.test')
       .intercept({ path: '/v1/chat/completions', method: 'POST' })
-      .reply(200, (opts) => {
-        seen = { headers: opts.headers, body: JSON.parse(String(opts.body)) };
-        return 'data: {"choices":[{"delta":{"content":"ok"}}]}\n\ndata: {"choices":[{"delta":{},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n';
-      }, { headers: { 'content-type': 'text/event-stream' } });
+      .reply(
+        200,
+        (opts) => {
+          seen = { headers: opts.headers, body: JSON.parse(String(opts.body)) };
+          return 'data: {"choices":[{"delta":{"content":"ok"}}]}\n\ndata: {"choices":[{"delta":{},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n';
+        },
+        { headers: { 'content-type': 'text/event-stream' } },
+      );
     const llm = createProvider(
-      config({ 'llm.provider': 'openai', 'llm.url': 'http://llm.test/v1', 'llm.apiKey': 'sk-abc-123456', 'llm.maxTokens': 77 }),
+      config({
+        'llm.provider': 'openai',
+        'llm.url': 'http://llm.test/v1',
+        'llm.apiKey': 'sk-abc-123456',
+        'llm.maxTokens': 77,
+      }),
       { dispatcher: agent },
     );
     const out = await drain(llm!.chat({ ...HELLO, maxTokens: undefined }));

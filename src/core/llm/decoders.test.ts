@@ -38,7 +38,12 @@ describe('LineDecoder', () => {
 
   it('treats a lone CR as a newline only when asked, even when CRLF is split across chunks', () => {
     const d = new LineDecoder({ crIsNewline: true });
-    expect([...d.push(enc('a\r')), ...d.push(enc('\nb\rc\r')), ...d.push(enc('d')), ...d.end()]).toEqual(['a', 'b', 'c', 'd']);
+    expect([...d.push(enc('a\r')), ...d.push(enc('\nb\rc\r')), ...d.push(enc('d')), ...d.end()]).toEqual([
+      'a',
+      'b',
+      'c',
+      'd',
+    ]);
     expect(byteByByte(new LineDecoder({ crIsNewline: false }), enc('a\rb\n'))).toEqual(['a\rb']);
   });
 
@@ -63,10 +68,15 @@ describe('LineDecoder', () => {
 });
 
 describe('NdjsonDecoder', () => {
-  const stream = '{"message":{"content":"caf"},"done":false}\n{"message":{"content":"é 🌿"},"done":false}\r\n\n{"done":true}';
+  const stream =
+    '{"message":{"content":"caf"},"done":false}\n{"message":{"content":"é 🌿"},"done":false}\r\n\n{"done":true}';
 
   it('decodes values fed byte by byte and at every split point', () => {
-    const expected = [{ message: { content: 'caf' }, done: false }, { message: { content: 'é 🌿' }, done: false }, { done: true }];
+    const expected = [
+      { message: { content: 'caf' }, done: false },
+      { message: { content: 'é 🌿' }, done: false },
+      { done: true },
+    ];
     expect(byteByByte(new NdjsonDecoder(), enc(stream))).toEqual(expected);
     for (const r of everySplit(() => new NdjsonDecoder(), enc(stream))) expect(r).toEqual(expected);
   });

@@ -22,7 +22,14 @@ function scripted(results: boolean[]): LlmProvider & { probes: number } {
       p.probes++;
       return ok
         ? { ok, reachable: true, provider: 'ollama', latencyMs: 1, detail: 'up' }
-        : { ok, reachable: false, provider: 'ollama', latencyMs: 1, detail: 'down', error: { code: 'LLM_UNREACHABLE', message: 'down' } };
+        : {
+            ok,
+            reachable: false,
+            provider: 'ollama',
+            latencyMs: 1,
+            detail: 'down',
+            error: { code: 'LLM_UNREACHABLE', message: 'down' },
+          };
     },
     close: async () => {},
   };
@@ -70,7 +77,12 @@ describe('LLM health', () => {
     clock.set(3_000);
     expect(await h.refresh()).toMatchObject({ ok: true });
     h.reportFailure(llmError('LLM_UNREACHABLE', 'refused'));
-    expect(h.current()).toMatchObject({ ok: false, reachable: false, nextProbeAt: 4_000, error: { code: 'LLM_UNREACHABLE' } });
+    expect(h.current()).toMatchObject({
+      ok: false,
+      reachable: false,
+      nextProbeAt: 4_000,
+      error: { code: 'LLM_UNREACHABLE' },
+    });
   });
 
   it('marks the model down at once when unavailable, after three transient failures otherwise', () => {
@@ -86,7 +98,11 @@ describe('LLM health', () => {
     expect(h.current()).toMatchObject({ ok: false, reachable: true, detail: 'slow' });
     h.reportSuccess();
     h.reportFailure(llmError('LLM_MODEL_MISSING', 'pull it', 'ollama pull m'));
-    expect(h.current()).toMatchObject({ ok: false, reachable: true, error: { code: 'LLM_MODEL_MISSING', hint: 'ollama pull m' } });
+    expect(h.current()).toMatchObject({
+      ok: false,
+      reachable: true,
+      error: { code: 'LLM_MODEL_MISSING', hint: 'ollama pull m' },
+    });
   });
 
   it('classifies failures for the engine', () => {

@@ -15,7 +15,9 @@ export function ollamaChatChunks(value: unknown): LlmChunk[] {
   if (obj['error'] !== undefined) throw new WireError('server_error', errorMessageOf(obj) ?? 'unknown error');
   const done = boolean(obj['done'], 'done');
   const message = obj['message'] === undefined && done ? {} : record(obj['message'], 'message');
-  const content = done ? (optString(message['content'], 'message.content') ?? '') : string(message['content'], 'message.content');
+  const content = done
+    ? (optString(message['content'], 'message.content') ?? '')
+    : string(message['content'], 'message.content');
   const chunks: LlmChunk[] = content === '' ? [] : [{ type: 'token', text: content }];
   if (done) {
     const usage: TokenUsage = {};

@@ -1,5 +1,12 @@
 /** The Ollama provider: native /api/chat (NDJSON stream), /api/embed, and a probe of /api/tags + /api/version. */
-import { failedProbe, hasModel, makeCaller, probeTimeout, withModel, type HttpProviderOptions } from './http-provider.js';
+import {
+  failedProbe,
+  hasModel,
+  makeCaller,
+  probeTimeout,
+  withModel,
+  type HttpProviderOptions,
+} from './http-provider.js';
 import { llmErrors } from './errors.js';
 import { ollamaChatStream, ollamaEmbeddings, ollamaModelNames, ollamaVersion } from './ollama-wire.js';
 import { jsonRequest, streamRequest } from './request.js';
@@ -26,7 +33,13 @@ export function createOllamaProvider(o: HttpProviderOptions): LlmProvider {
     if (texts.length === 0) return [];
     return jsonRequest(
       withModel(caller, opts.model),
-      { method: 'POST', path: '/api/embed', body: { model: opts.model, input: texts }, modelRoute: true, ...signalOf(opts) },
+      {
+        method: 'POST',
+        path: '/api/embed',
+        body: { model: opts.model, input: texts },
+        modelRoute: true,
+        ...signalOf(opts),
+      },
       (v) => ollamaEmbeddings(v, texts.length),
     );
   }
@@ -60,7 +73,15 @@ export function createOllamaProvider(o: HttpProviderOptions): LlmProvider {
     }
   }
 
-  return { id: 'ollama', model: o.model, url: caller.ctx.url, chat, embed, probe, close: () => caller.transport.close() };
+  return {
+    id: 'ollama',
+    model: o.model,
+    url: caller.ctx.url,
+    chat,
+    embed,
+    probe,
+    close: () => caller.transport.close(),
+  };
 }
 
 function signalOf(opts: { signal?: AbortSignal }): { signal?: AbortSignal } {

@@ -2,7 +2,14 @@
  * The OpenAI-compatible provider (OpenAI, vLLM, llama.cpp server, LM Studio, Ollama's /v1, …): POST
  * {base}/chat/completions with stream: true (SSE), {base}/embeddings, and a probe of {base}/models.
  */
-import { failedProbe, hasModel, makeCaller, probeTimeout, withModel, type HttpProviderOptions } from './http-provider.js';
+import {
+  failedProbe,
+  hasModel,
+  makeCaller,
+  probeTimeout,
+  withModel,
+  type HttpProviderOptions,
+} from './http-provider.js';
 import { openaiChatStream, openaiEmbeddings, openaiModelIds } from './openai-wire.js';
 import { jsonRequest, streamRequest } from './request.js';
 import type { ChatRequest, LlmChunk, LlmProvider, ProbeResult } from './types.js';
@@ -20,7 +27,13 @@ export function createOpenAiProvider(o: HttpProviderOptions): LlmProvider {
     };
     return streamRequest(
       caller,
-      { method: 'POST', path: '/chat/completions', body, modelRoute: true, ...(req.signal ? { signal: req.signal } : {}) },
+      {
+        method: 'POST',
+        path: '/chat/completions',
+        body,
+        modelRoute: true,
+        ...(req.signal ? { signal: req.signal } : {}),
+      },
       openaiChatStream,
     );
   }
@@ -53,11 +66,27 @@ export function createOpenAiProvider(o: HttpProviderOptions): LlmProvider {
       const detail = modelAvailable
         ? `OpenAI-compatible server at ${caller.ctx.url}: model ${o.model} is available`
         : `OpenAI-compatible server at ${caller.ctx.url} is up, but does not list model ${o.model} (it lists: ${listed || 'none'})`;
-      return { ...base, ok: true, reachable: true, latencyMs: performance.now() - started, models, modelAvailable, detail };
+      return {
+        ...base,
+        ok: true,
+        reachable: true,
+        latencyMs: performance.now() - started,
+        models,
+        modelAvailable,
+        detail,
+      };
     } catch (err) {
       return failedProbe({ ...base, latencyMs: performance.now() - started }, err);
     }
   }
 
-  return { id: 'openai', model: o.model, url: caller.ctx.url, chat, embed, probe, close: () => caller.transport.close() };
+  return {
+    id: 'openai',
+    model: o.model,
+    url: caller.ctx.url,
+    chat,
+    embed,
+    probe,
+    close: () => caller.transport.close(),
+  };
 }

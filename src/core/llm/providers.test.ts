@@ -32,7 +32,9 @@ function provider(p: (typeof protocols)[number], over: Partial<HttpProviderOptio
 
 describe.each(protocols)('$name provider over loopback', (p) => {
   it('streams the recorded tokens in order, then done', async () => {
-    const expected = (await loadRecordedStream(llmFixturePath('greeting'))).flatMap((c) => (c.type === 'token' ? [c.text] : []));
+    const expected = (await loadRecordedStream(llmFixturePath('greeting'))).flatMap((c) =>
+      c.type === 'token' ? [c.text] : [],
+    );
     const out = await drain(provider(p).chat(HELLO));
     expect(out.error).toBeUndefined();
     expect(out.tokens).toEqual(expected);
@@ -45,7 +47,9 @@ describe.each(protocols)('$name provider over loopback', (p) => {
     double.fail({ fragmentBytes: 3 });
     const out = await drain(provider(p).chat(HELLO));
     expect(out.error).toBeUndefined();
-    expect(out.tokens.join('')).toBe("Hello again! It's good to hear from you — how did the café visit with Zoë go? 🌿 I remember you were nervous about it.");
+    expect(out.tokens.join('')).toBe(
+      "Hello again! It's good to hear from you — how did the café visit with Zoë go? 🌿 I remember you were nervous about it.",
+    );
   });
 
   it('reuses keep-alive connections for consecutive requests', async () => {
@@ -79,7 +83,9 @@ describe.each(protocols)('$name provider over loopback', (p) => {
   });
 
   it('reports a missing embedding model with the embedding model name', async () => {
-    const err = await provider(p).embed(['x'], { model: 'mxbai-embed-large' }).catch((e: unknown) => e);
+    const err = await provider(p)
+      .embed(['x'], { model: 'mxbai-embed-large' })
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'LLM_MODEL_MISSING', exitCode: 4 });
     expect((err as Error).message).toContain('mxbai-embed-large');
   });
@@ -132,7 +138,10 @@ describe('Ollama specifics', () => {
   it('probes a server without the model: reachable, not ok, with the pull hint', async () => {
     const r = await provider(protocols[0], { model: 'qwen2.5:7b' }).probe();
     expect(r).toMatchObject({ ok: false, reachable: true, modelAvailable: false, version: '0.6.5' });
-    expect(r.error).toMatchObject({ code: 'LLM_MODEL_MISSING', hint: expect.stringContaining('ollama pull qwen2.5:7b') });
+    expect(r.error).toMatchObject({
+      code: 'LLM_MODEL_MISSING',
+      hint: expect.stringContaining('ollama pull qwen2.5:7b'),
+    });
     expect(double.requests.map((q) => q.path).sort()).toEqual(['/api/tags', '/api/version']);
   });
 });
@@ -143,7 +152,13 @@ describe('OpenAI-compatible specifics', () => {
     const req = double.requests[0];
     expect(req?.path).toBe('/v1/chat/completions');
     expect(req?.headers.authorization).toBe('Bearer sk-test-1234567890');
-    expect(req?.body).toEqual({ model: 'llama3.2', messages: HELLO.messages, stream: true, temperature: 0.84, max_tokens: 128 });
+    expect(req?.body).toEqual({
+      model: 'llama3.2',
+      messages: HELLO.messages,
+      stream: true,
+      temperature: 0.84,
+      max_tokens: 128,
+    });
   });
 
   it('sends no authorization header without a key, and the server refuses with LLM_AUTH', async () => {

@@ -14,11 +14,17 @@ describe('replay provider', () => {
     expect(out.tokens.join('')).toMatch(/^You asked what I remember/);
     expect(out.done).toMatchObject({ finishReason: 'stop', usage: { completionTokens: 133 } });
     expect(llm.lastRequest).toBe(HELLO);
-    expect(await llm.probe()).toMatchObject({ ok: true, provider: 'replay', detail: 'replaying a recorded stream of 133 tokens' });
+    expect(await llm.probe()).toMatchObject({
+      ok: true,
+      provider: 'replay',
+      detail: 'replaying a recorded stream of 133 tokens',
+    });
   });
 
   it('paces tokens and stops promptly on abort', async () => {
-    const llm = createReplayProvider(await loadRecordedStream(llmFixturePath('greeting', 'openai')), { tokenDelayMs: 20 });
+    const llm = createReplayProvider(await loadRecordedStream(llmFixturePath('greeting', 'openai')), {
+      tokenDelayMs: 20,
+    });
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 70);
     const started = performance.now();
@@ -39,6 +45,8 @@ describe('replay provider', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-    await expect(createReplayProvider([]).embed(['x'], { model: 'm' })).rejects.toMatchObject({ code: 'LLM_UNSUPPORTED' });
+    await expect(createReplayProvider([]).embed(['x'], { model: 'm' })).rejects.toMatchObject({
+      code: 'LLM_UNSUPPORTED',
+    });
   });
 });

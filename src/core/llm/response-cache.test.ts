@@ -49,7 +49,13 @@ describe('response cache key', () => {
       responseCacheKey(provider, { ...req, messages: [req.messages[0]!, { role: 'assistant', content: 'Hello' }] }),
       responseCacheKey(provider, { ...req, messages: [req.messages[0]!, { role: 'user', content: 'Hello ' }] }),
       // Moving text between messages must not collide.
-      responseCacheKey(provider, { ...req, messages: [{ role: 'system', content: 'You are kind.Hello' }, { role: 'user', content: '' }] }),
+      responseCacheKey(provider, {
+        ...req,
+        messages: [
+          { role: 'system', content: 'You are kind.Hello' },
+          { role: 'user', content: '' },
+        ],
+      }),
     ];
     expect(new Set([key, ...variants]).size).toBe(variants.length + 1);
   });
@@ -63,7 +69,11 @@ describe('response cache store', () => {
     expect(cache.get(key)).toBeUndefined();
     cache.set(key, { text: 'Hi there 🌿', model: 'llama3.2', usage: { promptTokens: 5, completionTokens: 3 } });
     clock.advance(59_999);
-    expect(cache.get(key)).toEqual({ text: 'Hi there 🌿', model: 'llama3.2', usage: { promptTokens: 5, completionTokens: 3 } });
+    expect(cache.get(key)).toEqual({
+      text: 'Hi there 🌿',
+      model: 'llama3.2',
+      usage: { promptTokens: 5, completionTokens: 3 },
+    });
     clock.advance(1);
     expect(cache.get(key)).toBeUndefined();
     expect(cache.stats()).toEqual({ entries: 0, hits: 1, misses: 2 });
@@ -95,7 +105,10 @@ describe('response cache store', () => {
   });
 
   it('is disabled by ttlMs = 0 or maxEntries = 0', () => {
-    for (const opts of [{ ttlMs: 0, maxEntries: 10 }, { ttlMs: 1_000, maxEntries: 0 }]) {
+    for (const opts of [
+      { ttlMs: 0, maxEntries: 10 },
+      { ttlMs: 1_000, maxEntries: 0 },
+    ]) {
       const cache = createResponseCache(db, fixedClock(0), opts);
       cache.set('k', { text: 'x' });
       expect(cache.get('k')).toBeUndefined();
@@ -105,7 +118,10 @@ describe('response cache store', () => {
 
   it('treats an unreadable row as a miss and removes it; clear empties the table', () => {
     const cache = createResponseCache(db, fixedClock(0), { ttlMs: 1_000, maxEntries: 10 });
-    db.prepare('INSERT INTO response_cache (key, reply, created_at, expires_at) VALUES (?, ?, 0, 1000)').run('bad', '{"txt":1}');
+    db.prepare('INSERT INTO response_cache (key, reply, created_at, expires_at) VALUES (?, ?, 0, 1000)').run(
+      'bad',
+      '{"txt":1}',
+    );
     expect(cache.get('bad')).toBeUndefined();
     expect(cache.stats().entries).toBe(0);
     cache.set('k', { text: 'x' });

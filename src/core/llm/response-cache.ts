@@ -32,7 +32,10 @@ export interface ResponseCacheStats {
 }
 
 export interface ResponseCache {
-  keyFor(provider: Pick<LlmProvider, 'id' | 'model'>, req: Pick<ChatRequest, 'messages' | 'temperature' | 'maxTokens'>): string;
+  keyFor(
+    provider: Pick<LlmProvider, 'id' | 'model'>,
+    req: Pick<ChatRequest, 'messages' | 'temperature' | 'maxTokens'>,
+  ): string;
   get(key: string): CachedReply | undefined;
   /** Stores a complete reply (see the module comment); replaces an entry with the same key. */
   set(key: string, reply: CachedReply): void;

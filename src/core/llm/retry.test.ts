@@ -116,7 +116,13 @@ describe('retry waits longer than the idle timeout', () => {
   it('are not cut short by the silence timer of the failed attempt', async () => {
     const double = await startLlmTestDouble();
     const llm = createOllamaProvider(
-      quickOptions(double.url, { connectTimeoutMs: 20, idleTimeoutMs: 30, retryBaseMs: 200, retryMaxMs: 200, random: () => 0.99 }),
+      quickOptions(double.url, {
+        connectTimeoutMs: 20,
+        idleTimeoutMs: 30,
+        retryBaseMs: 200,
+        retryMaxMs: 200,
+        random: () => 0.99,
+      }),
     );
     try {
       for (const fault of [{ status: 503 }, { dropConnection: true }]) {

@@ -25,8 +25,7 @@ export interface TokenUsage {
  * `done` has failed (the provider throws LLM_STREAM_CUT instead of ending quietly).
  */
 export type LlmChunk =
-  | { type: 'token'; text: string }
-  | { type: 'done'; usage?: TokenUsage; model?: string; finishReason?: string };
+  { type: 'token'; text: string } | { type: 'done'; usage?: TokenUsage; model?: string; finishReason?: string };
 
 /** The error of a failed probe, in the shape ProgenyError.toJSON() renders. */
 export interface ProbeError {

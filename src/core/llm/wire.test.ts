@@ -29,7 +29,14 @@ describe('Ollama wire format', () => {
     expect(ollamaChatChunks({ model: 'm', message: { role: 'assistant', content: 'Hi' }, done: false })).toEqual([
       { type: 'token', text: 'Hi' },
     ]);
-    const final = { model: 'm', message: { role: 'assistant', content: '' }, done: true, done_reason: 'length', prompt_eval_count: 3, eval_count: 9 };
+    const final = {
+      model: 'm',
+      message: { role: 'assistant', content: '' },
+      done: true,
+      done_reason: 'length',
+      prompt_eval_count: 3,
+      eval_count: 9,
+    };
     expect(ollamaChatChunks(final)).toEqual([
       { type: 'done', model: 'm', finishReason: 'length', usage: { promptTokens: 3, completionTokens: 9 } },
     ]);
@@ -38,12 +45,16 @@ describe('Ollama wire format', () => {
   it('rejects objects of the wrong shape, naming the field', () => {
     expect(() => ollamaChatChunks({ message: 'hi', done: false })).toThrow(/message should be an object, got string/);
     expect(() => ollamaChatChunks({ message: { content: 'x' } })).toThrow(/done should be true or false/);
-    expect(() => ollamaChatChunks({ message: { content: 3 }, done: false })).toThrow(/message.content should be a string/);
+    expect(() => ollamaChatChunks({ message: { content: 3 }, done: false })).toThrow(
+      /message.content should be a string/,
+    );
     expect(() => ollamaChatChunks([1])).toThrow(/should be an object, got an array/);
   });
 
   it('turns an error line into a server_error', () => {
-    expect(() => ollamaChatChunks({ error: 'out of memory' })).toThrow(expect.objectContaining({ kind: 'server_error' }));
+    expect(() => ollamaChatChunks({ error: 'out of memory' })).toThrow(
+      expect.objectContaining({ kind: 'server_error' }),
+    );
   });
 
   it('fails a stream that ends before done: true, and emits done only after the body ends', async () => {
@@ -54,10 +65,25 @@ describe('Ollama wire format', () => {
   });
 
   it('validates embeddings: count, numbers, dimensions', () => {
-    expect(ollamaEmbeddings({ embeddings: [[0.5, 1], [0, -1]] }, 2).map((v) => [...v])).toEqual([[0.5, 1], [0, -1]]);
+    expect(
+      ollamaEmbeddings(
+        {
+          embeddings: [
+            [0.5, 1],
+            [0, -1],
+          ],
+        },
+        2,
+      ).map((v) => [...v]),
+    ).toEqual([
+      [0.5, 1],
+      [0, -1],
+    ]);
     expect(() => ollamaEmbeddings({ embeddings: [[1, 2]] }, 2)).toThrow(/1 vectors for 2 inputs/);
     expect(() => ollamaEmbeddings({ embeddings: [[1, 2], [1]] }, 2)).toThrow(/different dimensions/);
-    expect(() => ollamaEmbeddings({ embeddings: [[1, 'x']] }, 1)).toThrow(/embeddings\[0\]\[1\] should be a finite number/);
+    expect(() => ollamaEmbeddings({ embeddings: [[1, 'x']] }, 1)).toThrow(
+      /embeddings\[0\]\[1\] should be a finite number/,
+    );
     expect(() => ollamaModelNames({ models: [{ size: 1 }] })).toThrow(/models\[0\].name should be a string/);
   });
 });
@@ -65,7 +91,9 @@ describe('Ollama wire format', () => {
 describe('OpenAI wire format', () => {
   it('reads content, finish_reason, usage and tolerates null content and empty choices', () => {
     expect(openaiChunkInfo('{"choices":[{"delta":{"content":"Hi"},"finish_reason":null}]}')).toEqual({ text: 'Hi' });
-    expect(openaiChunkInfo('{"choices":[{"delta":{"content":null},"finish_reason":"stop"}]}')).toEqual({ finishReason: 'stop' });
+    expect(openaiChunkInfo('{"choices":[{"delta":{"content":null},"finish_reason":"stop"}]}')).toEqual({
+      finishReason: 'stop',
+    });
     expect(openaiChunkInfo('{"choices":[],"usage":{"prompt_tokens":5,"completion_tokens":7}}')).toEqual({
       usage: { promptTokens: 5, completionTokens: 7 },
     });
@@ -74,7 +102,9 @@ describe('OpenAI wire format', () => {
   it('rejects malformed events', () => {
     expect(() => openaiChunkInfo('nope')).toThrow(/not JSON: nope/);
     expect(() => openaiChunkInfo('{"choices":"x"}')).toThrow(/choices should be an array/);
-    expect(() => openaiChunkInfo('{"error":{"message":"overloaded"}}')).toThrow(expect.objectContaining({ kind: 'server_error' }));
+    expect(() => openaiChunkInfo('{"error":{"message":"overloaded"}}')).toThrow(
+      expect.objectContaining({ kind: 'server_error' }),
+    );
   });
 
   it('needs [DONE] or a finish_reason before the end of the stream', async () => {
@@ -85,7 +115,15 @@ describe('OpenAI wire format', () => {
   });
 
   it('orders embeddings by index and rejects gaps', () => {
-    const v = openaiEmbeddings({ data: [{ index: 1, embedding: [2] }, { index: 0, embedding: [1] }] }, 2);
+    const v = openaiEmbeddings(
+      {
+        data: [
+          { index: 1, embedding: [2] },
+          { index: 0, embedding: [1] },
+        ],
+      },
+      2,
+    );
     expect(v.map((x) => x[0])).toEqual([1, 2]);
     expect(() => openaiEmbeddings({ data: [{ index: 1, embedding: [2] }] }, 1)).toThrow(/missing or repeated/);
   });
@@ -93,7 +131,13 @@ describe('OpenAI wire format', () => {
 
 describe('recorded fixtures', () => {
   const dir = dirname(llmFixturePath('greeting'));
-  const names = [...new Set(readdirSync(dir).filter((f) => f.endsWith('.ollama.ndjson')).map((f) => f.split('.')[0]))];
+  const names = [
+    ...new Set(
+      readdirSync(dir)
+        .filter((f) => f.endsWith('.ollama.ndjson'))
+        .map((f) => f.split('.')[0]),
+    ),
+  ];
 
   it.each(names)('%s decodes in both formats to the same tokens, ending with done', async (name) => {
     const ollama = await loadRecordedStream(llmFixturePath(name as string, 'ollama'));

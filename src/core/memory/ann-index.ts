@@ -67,14 +67,25 @@ function spread(v: Float32Array): Float32Array {
 export function createAnnIndex(dims: number, file?: string): AnnIndex {
   // Loaded lazily: a native module that only searches need.
   const { Index } = createRequire(import.meta.url)('usearch') as { Index: new (o: object) => UsearchIndex };
-  const idx = new Index({ dimensions: dims, metric: 'cos', quantization: 'i8', connectivity: HNSW.connectivity, expansion_add: HNSW.expansionAdd, expansion_search: HNSW.expansionSearch });
+  const idx = new Index({
+    dimensions: dims,
+    metric: 'cos',
+    quantization: 'i8',
+    connectivity: HNSW.connectivity,
+    expansion_add: HNSW.expansionAdd,
+    expansion_search: HNSW.expansionSearch,
+  });
   if (file) idx.load(file);
   return {
     add(labels, vectors) {
       if (!labels.length) return;
       const flat = new Float32Array(labels.length * dims);
       vectors.forEach((v, i) => flat.set(spread(v.subarray(0, dims)), i * dims));
-      idx.add(BigUint64Array.from(labels, (l) => BigInt(l)), flat, 0);
+      idx.add(
+        BigUint64Array.from(labels, (l) => BigInt(l)),
+        flat,
+        0,
+      );
     },
     remove: (label) => void idx.remove(BigInt(label)),
     contains: (label) => idx.contains(BigInt(label)),
@@ -115,9 +126,22 @@ export function writeIndexMeta(db: Db, m: IndexMeta): void {
 }
 
 /** Loads the saved index if the file matches its meta (same embedder, dimension, graph parameters, byte size); null means rebuild. */
-export function loadSavedIndex(db: Db, file: string, embedder: string, dims: number): { index: AnnIndex; seq: number } | null {
+export function loadSavedIndex(
+  db: Db,
+  file: string,
+  embedder: string,
+  dims: number,
+): { index: AnnIndex; seq: number } | null {
   const m = readIndexMeta(db);
-  if (!m || m.embedder !== embedder || m.dims !== dims || m.graph !== graphParams() || !existsSync(file) || statSync(file).size !== m.bytes) return null;
+  if (
+    !m ||
+    m.embedder !== embedder ||
+    m.dims !== dims ||
+    m.graph !== graphParams() ||
+    !existsSync(file) ||
+    statSync(file).size !== m.bytes
+  )
+    return null;
   try {
     const index = createAnnIndex(dims, file);
     return index.size() === m.count ? { index, seq: m.seq } : null;

@@ -8,7 +8,15 @@ import type { AnnIndex } from './ann-index.js';
 import type { MemoryKind, VectorCandidate, VectorFilter } from './types.js';
 import { dot, fromBlob } from './vectors.js';
 
-interface HitRow { id: string; label: number; actor: string; kind: MemoryKind; status: string; embedder: string; vector: Buffer | null }
+interface HitRow {
+  id: string;
+  label: number;
+  actor: string;
+  kind: MemoryKind;
+  status: string;
+  embedder: string;
+  vector: Buffer | null;
+}
 
 /**
  * How many neighbours to ask the graph for, per result wanted (exact re-scoring then orders them). Recall already asks
@@ -19,10 +27,24 @@ export const ANN_FETCH = { multiplier: 1, min: 25 };
 
 const statements = new WeakMap<Db, ReturnType<Db['prepare']>>();
 
-export function annCandidates(db: Db, index: AnnIndex, q: Float32Array, limit: number, filter: VectorFilter, embedderId: string, inTail: (id: string) => boolean): VectorCandidate[] {
+export function annCandidates(
+  db: Db,
+  index: AnnIndex,
+  q: Float32Array,
+  limit: number,
+  filter: VectorFilter,
+  embedderId: string,
+  inTail: (id: string) => boolean,
+): VectorCandidate[] {
   let byLabel = statements.get(db);
   // One query per batch of hits (json_each) instead of one per hit.
-  if (!byLabel) statements.set(db, (byLabel = db.prepare('SELECT id, label, actor, kind, status, embedder, vector FROM memories WHERE label IN (SELECT value FROM json_each(?))')));
+  if (!byLabel)
+    statements.set(
+      db,
+      (byLabel = db.prepare(
+        'SELECT id, label, actor, kind, status, embedder, vector FROM memories WHERE label IN (SELECT value FROM json_each(?))',
+      )),
+    );
   const out: VectorCandidate[] = [];
   const seen = new Set<number>();
   // Over-fetch (filters and stale entries drop some), and widen once when a selective filter leaves too few.
@@ -45,7 +67,14 @@ export function annCandidates(db: Db, index: AnnIndex, q: Float32Array, limit: n
   return out.sort((a, b) => b.similarity - a.similarity).slice(0, limit);
 }
 
-function exactFiltered(db: Db, q: Float32Array, limit: number, filter: VectorFilter, embedderId: string, inTail: (id: string) => boolean): VectorCandidate[] {
+function exactFiltered(
+  db: Db,
+  q: Float32Array,
+  limit: number,
+  filter: VectorFilter,
+  embedderId: string,
+  inTail: (id: string) => boolean,
+): VectorCandidate[] {
   const where = ["status = 'active'", 'embedder = ?', 'vector IS NOT NULL'];
   const params: unknown[] = [embedderId];
   if (filter.actor !== undefined) {
@@ -57,7 +86,9 @@ function exactFiltered(db: Db, q: Float32Array, limit: number, filter: VectorFil
     params.push(...filter.kinds);
   }
   const out: VectorCandidate[] = [];
-  for (const r of db.prepare(`SELECT id, vector FROM memories WHERE ${where.join(' AND ')}`).iterate(...params) as IterableIterator<{ id: string; vector: Buffer }>) {
+  for (const r of db
+    .prepare(`SELECT id, vector FROM memories WHERE ${where.join(' AND ')}`)
+    .iterate(...params) as IterableIterator<{ id: string; vector: Buffer }>) {
     if (inTail(r.id)) continue;
     const vector = fromBlob(r.vector);
     out.push({ id: r.id, similarity: dot(q, vector), vector });

@@ -77,7 +77,10 @@ export interface MemoryApi {
   history(id: string): MemoryRevision[];
   /** One JSON object per line, oldest first; forgotten memories are exported as tombstones without text. */
   exportJsonl(): Iterable<string>;
-  importJsonl(lines: AsyncIterable<string> | Iterable<string>, opts?: { onProgress?: ProgressFn }): Promise<ImportReport>;
+  importJsonl(
+    lines: AsyncIterable<string> | Iterable<string>,
+    opts?: { onProgress?: ProgressFn },
+  ): Promise<ImportReport>;
   /** staleOnly: only rows without a vector from the current embedder (e.g. memories that arrived by sync). */
   reindex(opts?: { onProgress?: ProgressFn; staleOnly?: boolean }): Promise<{ count: number; embedder: string }>;
   dream(opts?: DreamOptions): Promise<DreamReport>;

@@ -9,19 +9,32 @@ import { storedEmbedder } from './migrate-target.js';
 import { storeFixture, unitVector, eachWithQdrantDouble } from '../../testing/qdrant-store-fixture.js';
 
 function seed(db: Db, n: number, forgotten: number[] = []): void {
-  const insert = db.prepare(`INSERT INTO memories (id, label, text, kind, actor, source, created_at, updated_at, salience, status, embedder, text_hash, vector, change_seq)
+  const insert =
+    db.prepare(`INSERT INTO memories (id, label, text, kind, actor, source, created_at, updated_at, salience, status, embedder, text_hash, vector, change_seq)
     VALUES (?, ?, ?, 'fact', 'creator', '{}', ?, ?, 0.5, ?, 'test/16', ?, ?, ?)`);
   db.transaction(() => {
     for (let i = 1; i <= n; i++) {
       const gone = forgotten.includes(i);
       const v = unitVector(i);
-      insert.run(`M${String(i).padStart(6, '0')}`, i, gone ? '' : `memory ${i}`, 1_700_000_000_000 + i, 1_700_000_000_000 + i, gone ? 'forgotten' : 'active', `h${i}`, gone ? null : Buffer.from(v.buffer), i);
+      insert.run(
+        `M${String(i).padStart(6, '0')}`,
+        i,
+        gone ? '' : `memory ${i}`,
+        1_700_000_000_000 + i,
+        1_700_000_000_000 + i,
+        gone ? 'forgotten' : 'active',
+        `h${i}`,
+        gone ? null : Buffer.from(v.buffer),
+        i,
+      );
     }
   })();
 }
 
 const upsertedPoints = (): number =>
-  env.double.requests.filter((r) => r.route === 'upsert').reduce((n, r) => n + (r.body as { points: unknown[] }).points.length, 0);
+  env.double.requests
+    .filter((r) => r.route === 'upsert')
+    .reduce((n, r) => n + (r.body as { points: unknown[] }).points.length, 0);
 
 const env = eachWithQdrantDouble((url) => storeFixture(url));
 
@@ -32,8 +45,23 @@ describe('memory migrate --to qdrant', () => {
     const s = env.fx.make();
     await s.open();
     const progress: number[] = [];
-    const r = await migrateMemories({ db: env.fx.db, target: s, to: 'qdrant', batchSize: 50, onProgress: (d) => progress.push(d), healthy: () => s.healthy() });
-    expect(r).toMatchObject({ total: 297, copied: 297, resumedFrom: 0, removed: 3, targetCount: 297, countsMatch: true, verified: true });
+    const r = await migrateMemories({
+      db: env.fx.db,
+      target: s,
+      to: 'qdrant',
+      batchSize: 50,
+      onProgress: (d) => progress.push(d),
+      healthy: () => s.healthy(),
+    });
+    expect(r).toMatchObject({
+      total: 297,
+      copied: 297,
+      resumedFrom: 0,
+      removed: 3,
+      targetCount: 297,
+      countsMatch: true,
+      verified: true,
+    });
     expect(r.sample).toEqual({ checked: 20, k: 5, recallAtK: 1 });
     expect(progress.at(-1)).toBe(297);
     expect(getMeta(env.fx.db, checkpointKey('qdrant'))).toBeUndefined();
@@ -44,7 +72,14 @@ describe('memory migrate --to qdrant', () => {
     const s = env.fx.make();
     await s.open();
     const ac = new AbortController();
-    const first = migrateMemories({ db: env.fx.db, target: s, to: 'qdrant', batchSize: 50, signal: ac.signal, onProgress: (d) => d >= 100 && ac.abort() });
+    const first = migrateMemories({
+      db: env.fx.db,
+      target: s,
+      to: 'qdrant',
+      batchSize: 50,
+      signal: ac.signal,
+      onProgress: (d) => d >= 100 && ac.abort(),
+    });
     await expect(first).rejects.toMatchObject({ code: 'INTERRUPTED' });
     expect(JSON.parse(getMeta(env.fx.db, checkpointKey('qdrant')) ?? '{}')).toEqual({ lastLabel: 100, copied: 100 });
     expect(upsertedPoints()).toBe(100);
@@ -59,7 +94,11 @@ describe('memory migrate --to qdrant', () => {
     const s = env.fx.make({ recoverBaseMs: 60_000 });
     await s.open();
     const run = migrateMemories({
-      db: env.fx.db, target: s, to: 'qdrant', batchSize: 50, healthy: () => s.healthy(),
+      db: env.fx.db,
+      target: s,
+      to: 'qdrant',
+      batchSize: 50,
+      healthy: () => s.healthy(),
       onProgress: (d) => d === 100 && env.double.failAlways({ status: 503 }),
     });
     await expect(run).rejects.toMatchObject({ code: 'MIGRATE_TARGET_DOWN' });
@@ -68,7 +107,13 @@ describe('memory migrate --to qdrant', () => {
     env.double.failAlways(undefined);
     const again = env.fx.make();
     await again.open(); // replays what the first run had queued, then resumes from the checkpoint
-    const r = await migrateMemories({ db: env.fx.db, target: again, to: 'qdrant', batchSize: 50, healthy: () => again.healthy() });
+    const r = await migrateMemories({
+      db: env.fx.db,
+      target: again,
+      to: 'qdrant',
+      batchSize: 50,
+      healthy: () => again.healthy(),
+    });
     expect(r).toMatchObject({ resumedFrom: 100, copied: 100, targetCount: 200, countsMatch: true, verified: true });
   });
 });

@@ -76,18 +76,29 @@ export async function migrateMemories(o: MigrateOptions): Promise<MigrateReport>
   const saved = o.restart ? undefined : getMeta(o.db, key);
   const start: Checkpoint = saved ? (JSON.parse(saved) as Checkpoint) : { lastLabel: -1, copied: 0 };
   const total = (o.db.prepare(`SELECT count(*) AS n FROM memories WHERE ${ACTIVE}`).get() as { n: number }).n;
-  const page = o.db.prepare(`SELECT id, label, actor, kind, created_at, salience, vector FROM memories WHERE ${ACTIVE} AND label > ? ORDER BY label LIMIT ?`);
+  const page = o.db.prepare(
+    `SELECT id, label, actor, kind, created_at, salience, vector FROM memories WHERE ${ACTIVE} AND label > ? ORDER BY label LIMIT ?`,
+  );
   let cp = { ...start };
   o.onProgress?.(cp.copied, total);
   for (let rows = page.all(cp.lastLabel, batch) as Row[]; rows.length; rows = page.all(cp.lastLabel, batch) as Row[]) {
-    if (o.signal?.aborted) throw new ProgenyError('INTERRUPTED', `migration interrupted after ${cp.copied} of ${total} memories; run it again to resume`, { exit: 'interrupted' });
+    if (o.signal?.aborted)
+      throw new ProgenyError(
+        'INTERRUPTED',
+        `migration interrupted after ${cp.copied} of ${total} memories; run it again to resume`,
+        { exit: 'interrupted' },
+      );
     await o.target.upsert(rows.map(toPoint));
     await o.target.flush();
     if (o.healthy && !o.healthy()) {
-      throw new ProgenyError('MIGRATE_TARGET_DOWN', `the ${o.to} store stopped answering after ${cp.copied} of ${total} memories`, {
-        exit: 'store',
-        hint: 'run the same command again once it is back: the migration resumes where it stopped',
-      });
+      throw new ProgenyError(
+        'MIGRATE_TARGET_DOWN',
+        `the ${o.to} store stopped answering after ${cp.copied} of ${total} memories`,
+        {
+          exit: 'store',
+          hint: 'run the same command again once it is back: the migration resumes where it stopped',
+        },
+      );
     }
     cp = { lastLabel: (rows.at(-1) as Row).label, copied: cp.copied + rows.length };
     setMeta(o.db, key, JSON.stringify(cp));
@@ -101,14 +112,25 @@ export async function migrateMemories(o: MigrateOptions): Promise<MigrateReport>
   const verified = countsMatch && sample.recallAtK >= 0.9;
   if (verified) o.db.prepare('DELETE FROM meta WHERE key = ?').run(key);
   return {
-    to: o.to, total, copied: cp.copied - start.copied, resumedFrom: start.copied, removed, targetCount, countsMatch, sample, verified,
+    to: o.to,
+    total,
+    copied: cp.copied - start.copied,
+    resumedFrom: start.copied,
+    removed,
+    targetCount,
+    countsMatch,
+    sample,
+    verified,
     elapsedMs: performance.now() - t0,
   };
 }
 
 /** Points for memories that are not active (forgotten, archived, not yet embedded) must not be found in the target. */
 async function removeInactive(db: Db, target: MemoryStore, batch: number): Promise<number> {
-  const refs = db.prepare(`SELECT id, label FROM memories WHERE NOT (${ACTIVE})`).all() as { id: string; label: number }[];
+  const refs = db.prepare(`SELECT id, label FROM memories WHERE NOT (${ACTIVE})`).all() as {
+    id: string;
+    label: number;
+  }[];
   for (let i = 0; i < refs.length; i += batch) await target.remove(refs.slice(i, i + batch));
   return refs.length;
 }
@@ -122,10 +144,15 @@ async function sampleRecall(db: Db, target: MemoryStore, n: number, k: number): 
   if (all.length === 0 || n === 0) return { checked: 0, k, recallAtK: 1 };
   const step = Math.max(1, Math.floor(all.length / n));
   const picked = all.filter((_, i) => i % step === 0).slice(0, n);
-  const byLabel = db.prepare(`SELECT id, label, actor, kind, created_at, salience, vector FROM memories WHERE label = ?`);
+  const byLabel = db.prepare(
+    `SELECT id, label, actor, kind, created_at, salience, vector FROM memories WHERE label = ?`,
+  );
   const queries = picked.map((l) => toPoint(byLabel.get(l) as Row));
   const best = queries.map(() => [] as { id: string; s: number }[]);
-  for (const r of db.prepare(`SELECT id, vector FROM memories WHERE ${ACTIVE}`).iterate() as Iterable<{ id: string; vector: Buffer }>) {
+  for (const r of db.prepare(`SELECT id, vector FROM memories WHERE ${ACTIVE}`).iterate() as Iterable<{
+    id: string;
+    vector: Buffer;
+  }>) {
     const v = decodeVector(r.vector);
     queries.forEach((q, qi) => {
       const s = dot(v, q.vector);

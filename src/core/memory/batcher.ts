@@ -8,7 +8,11 @@ export interface Batcher<T, R> {
   readonly pending: number;
 }
 
-export function createBatcher<T, R>(opts: { size: number; ms: number; write: (items: T[]) => Promise<R[]> }): Batcher<T, R> {
+export function createBatcher<T, R>(opts: {
+  size: number;
+  ms: number;
+  write: (items: T[]) => Promise<R[]>;
+}): Batcher<T, R> {
   let queue: { item: T; resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];
   let timer: NodeJS.Timeout | null = null;
   let chain: Promise<void> = Promise.resolve();

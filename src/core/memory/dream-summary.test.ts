@@ -5,10 +5,25 @@ import type { MemoryRow } from './rows.js';
 
 let n = 0;
 const row = (text: string, opts: { conversation?: string; actor?: string; day?: number } = {}): MemoryRow => ({
-  id: `M${++n}`, label: n, text, kind: 'interaction', actor: opts.actor ?? 'creator',
+  id: `M${++n}`,
+  label: n,
+  text,
+  kind: 'interaction',
+  actor: opts.actor ?? 'creator',
   source: JSON.stringify(opts.conversation ? { conversation: opts.conversation } : { via: 'cli' }),
-  created_at: (opts.day ?? 0) * DAY_MS + n, updated_at: 0, salience: 0.1, pinned: 0, status: 'active', merged_into: null, revision: 1,
-  embedder: 'e', text_hash: 'h', vector: null, recall_count: 0, last_recalled_at: null, change_seq: n,
+  created_at: (opts.day ?? 0) * DAY_MS + n,
+  updated_at: 0,
+  salience: 0.1,
+  pinned: 0,
+  status: 'active',
+  merged_into: null,
+  revision: 1,
+  embedder: 'e',
+  text_hash: 'h',
+  vector: null,
+  recall_count: 0,
+  last_recalled_at: null,
+  change_seq: n,
 });
 
 describe('dream summaries: grouping', () => {
@@ -16,9 +31,14 @@ describe('dream summaries: grouping', () => {
     const c1b = row('c1 second', { conversation: 'C1', day: 3 });
     const c1a = row('c1 first', { conversation: 'C1', day: 1 });
     const groups = groupForSummary([
-      c1b, c1a, row('c2 alone', { conversation: 'C2' }),
-      row('ana in C1', { conversation: 'C1', actor: 'ana' }), row('ana in C1 again', { conversation: 'C1', actor: 'ana' }),
-      row('week 0 a', { day: 1 }), row('week 0 b', { day: 6 }), row('week 1', { day: 8 }),
+      c1b,
+      c1a,
+      row('c2 alone', { conversation: 'C2' }),
+      row('ana in C1', { conversation: 'C1', actor: 'ana' }),
+      row('ana in C1 again', { conversation: 'C1', actor: 'ana' }),
+      row('week 0 a', { day: 1 }),
+      row('week 0 b', { day: 6 }),
+      row('week 1', { day: 8 }),
     ]);
     // Groups come in the order of their oldest memory.
     expect(groups.map((g) => [g.actor, g.rows.map((r) => r.text)])).toEqual([
@@ -35,7 +55,12 @@ describe('dream summaries: grouping', () => {
 });
 
 describe('dream summaries: asking the model', () => {
-  const groups = groupForSummary([row('a', { conversation: 'X' }), row('b', { conversation: 'X' }), row('c', { conversation: 'Y' }), row('d', { conversation: 'Y' })]);
+  const groups = groupForSummary([
+    row('a', { conversation: 'X' }),
+    row('b', { conversation: 'X' }),
+    row('c', { conversation: 'Y' }),
+    row('d', { conversation: 'Y' }),
+  ]);
 
   it('trims and bounds each summary', async () => {
     const r = await summariseGroups(groups, async (texts) => `  ${texts.join('+')}${' x'.repeat(2000)} `);

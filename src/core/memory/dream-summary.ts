@@ -34,7 +34,9 @@ export function groupForSummary(rows: MemoryRow[]): SummaryGroup[] {
   const byKey = new Map<string, SummaryGroup>();
   for (const r of [...rows].sort((a, b) => a.created_at - b.created_at)) {
     const conversation = conversationOf(r.source);
-    const key = conversation ? `${r.actor}\u0000c:${conversation}` : `${r.actor}\u0000w:${Math.floor(r.created_at / (7 * DAY_MS))}`;
+    const key = conversation
+      ? `${r.actor}\u0000c:${conversation}`
+      : `${r.actor}\u0000w:${Math.floor(r.created_at / (7 * DAY_MS))}`;
     const g = byKey.get(key) ?? { actor: r.actor, rows: [] };
     g.rows.push(r);
     byKey.set(key, g);
@@ -56,11 +58,22 @@ export interface SummaryOutcome {
 }
 
 /** Asks the model for each group in turn; the first failure stops the step (one bad model, not one bad group). */
-export async function summariseGroups(groups: SummaryGroup[], summarise: Summariser, signal?: AbortSignal): Promise<SummaryOutcome> {
+export async function summariseGroups(
+  groups: SummaryGroup[],
+  summarise: Summariser,
+  signal?: AbortSignal,
+): Promise<SummaryOutcome> {
   const done: SummaryOutcome['done'] = [];
   for (const group of groups) {
     try {
-      const text = (await summarise(group.rows.map((r) => r.text), signal)).trim().slice(0, SUMMARY_MAX_CHARS);
+      const text = (
+        await summarise(
+          group.rows.map((r) => r.text),
+          signal,
+        )
+      )
+        .trim()
+        .slice(0, SUMMARY_MAX_CHARS);
       if (!text) throw new Error('the model returned an empty summary');
       done.push({ group, text });
     } catch (err) {

@@ -29,7 +29,11 @@ export async function dream(ctx: MemoryContext, opts: DreamOptions): Promise<Dre
   const dryRun = opts.dryRun === true;
   const report: DreamReport = { decayed: 0, merged: [], faded: 0, summarised: 0, summaries: 0, dryRun };
   const threshold = ctx.config['memory.dream.mergeThreshold'];
-  const rows = ctx.db.prepare("SELECT * FROM memories WHERE status = 'active' AND vector IS NOT NULL ORDER BY pinned DESC, salience DESC, created_at DESC").all() as MemoryRow[];
+  const rows = ctx.db
+    .prepare(
+      "SELECT * FROM memories WHERE status = 'active' AND vector IS NOT NULL ORDER BY pinned DESC, salience DESC, created_at DESC",
+    )
+    .all() as MemoryRow[];
   const byId = new Map(rows.map((r) => [r.id, r]));
   const rank = new Map(rows.map((r, i) => [r.id, i]));
   const archived = new Map<string, string>();
@@ -38,7 +42,9 @@ export async function dream(ctx: MemoryContext, opts: DreamOptions): Promise<Dre
     opts.onProgress?.(++done, rows.length);
     if (archived.has(keep.id)) continue;
     const near = await ctx.store.search(fromBlob(keep.vector as Buffer), { limit: 16, filter: { actor: keep.actor } });
-    const dupes = near.filter((c) => c.id !== keep.id && c.similarity >= threshold && !archived.has(c.id) && byId.get(c.id)?.pinned === 0);
+    const dupes = near.filter(
+      (c) => c.id !== keep.id && c.similarity >= threshold && !archived.has(c.id) && byId.get(c.id)?.pinned === 0,
+    );
     // The most salient comes first in `rows`, so everything found here is at most as salient as `keep`.
     const group = dupes.map((c) => c.id).filter((id) => (rank.get(id) as number) > (rank.get(keep.id) as number));
     if (!group.length) continue;
@@ -50,7 +56,8 @@ export async function dream(ctx: MemoryContext, opts: DreamOptions): Promise<Dre
   const staleBefore = now - ctx.config['memory.dream.staleDays'] * DAY_MS;
   const fades: { row: MemoryRow; salience: number }[] = [];
   for (const r of rows) {
-    if (archived.has(r.id) || r.pinned || r.created_at >= staleBefore || (r.last_recalled_at ?? 0) >= staleBefore) continue;
+    if (archived.has(r.id) || r.pinned || r.created_at >= staleBefore || (r.last_recalled_at ?? 0) >= staleBefore)
+      continue;
     fades.push({ row: r, salience: r.salience * FADE_FACTOR });
   }
   report.faded = fades.length;
@@ -69,25 +76,50 @@ export async function dream(ctx: MemoryContext, opts: DreamOptions): Promise<Dre
   const summaryOf = new Map<string, string>();
   const touched = immediate(ctx.db, () => {
     // A summary is a new memory dated like the newest it condenses, so it ages (and may one day be condensed) in turn.
-    const summaries = ctx.writer.insertRows(outcome.done.map((d, i) => ({
-      text: d.text, kind: 'summary' as const, actor: d.group.actor, source: { via: 'dream' }, salience: 0.5, pinned: false,
-      createdAt: Math.max(...d.group.rows.map((r) => r.created_at)), vector: vectors[i] as Float32Array,
-    })));
+    const summaries = ctx.writer.insertRows(
+      outcome.done.map((d, i) => ({
+        text: d.text,
+        kind: 'summary' as const,
+        actor: d.group.actor,
+        source: { via: 'dream' },
+        salience: 0.5,
+        pinned: false,
+        createdAt: Math.max(...d.group.rows.map((r) => r.created_at)),
+        vector: vectors[i] as Float32Array,
+      })),
+    );
     summaries.forEach((s, i) => outcome.done[i]!.group.rows.forEach((r) => summaryOf.set(r.id, s.id)));
     return [
       ...summaries,
-      ...[...archived].map(([id, into]) => ctx.writer.patchRow(byId.get(id) as MemoryRow, { status: 'archived', merged_into: into }, null)),
-      ...fades.map((f) => ctx.writer.patchRow(f.row, {
-        salience: f.salience,
-        ...(f.salience < ARCHIVE_BELOW ? { status: 'archived' as const, merged_into: summaryOf.get(f.row.id) ?? null } : {}),
-      }, null)),
+      ...[...archived].map(([id, into]) =>
+        ctx.writer.patchRow(byId.get(id) as MemoryRow, { status: 'archived', merged_into: into }, null),
+      ),
+      ...fades.map((f) =>
+        ctx.writer.patchRow(
+          f.row,
+          {
+            salience: f.salience,
+            ...(f.salience < ARCHIVE_BELOW
+              ? { status: 'archived' as const, merged_into: summaryOf.get(f.row.id) ?? null }
+              : {}),
+          },
+          null,
+        ),
+      ),
     ];
   });
   report.summaries = outcome.done.length;
   report.summarised = summaryOf.size;
   await syncStore(ctx.store, touched);
-  if (report.summaries) ctx.changed('add', touched.slice(0, report.summaries).map((r) => r.id));
-  ctx.changed('archive', touched.filter((r) => r.status === 'archived').map((r) => r.id));
+  if (report.summaries)
+    ctx.changed(
+      'add',
+      touched.slice(0, report.summaries).map((r) => r.id),
+    );
+  ctx.changed(
+    'archive',
+    touched.filter((r) => r.status === 'archived').map((r) => r.id),
+  );
   return report;
 }
 
@@ -95,9 +127,19 @@ export async function dream(ctx: MemoryContext, opts: DreamOptions): Promise<Dre
 export async function restore(ctx: MemoryContext, id: string): Promise<Memory> {
   const before = ctx.rows.resolve(id);
   if (before.status !== 'archived') {
-    throw new ProgenyError('NOT_ARCHIVED', `memory ${before.id} is ${before.status}, not archived`, { exit: 'usage', hint: before.status === 'forgotten' ? 'a forgotten memory cannot come back' : 'only memories archived by dream can be restored' });
+    throw new ProgenyError('NOT_ARCHIVED', `memory ${before.id} is ${before.status}, not archived`, {
+      exit: 'usage',
+      hint:
+        before.status === 'forgotten'
+          ? 'a forgotten memory cannot come back'
+          : 'only memories archived by dream can be restored',
+    });
   }
-  const after = ctx.writer.patch(before, { status: 'active', merged_into: null, salience: Math.max(before.salience, ARCHIVE_BELOW) }, null);
+  const after = ctx.writer.patch(
+    before,
+    { status: 'active', merged_into: null, salience: Math.max(before.salience, ARCHIVE_BELOW) },
+    null,
+  );
   ctx.writer.noteRecalled([after.id]);
   await syncStore(ctx.store, [after]);
   ctx.changed('restore', [after.id]);

@@ -14,7 +14,9 @@ const WEIGHT = { word: 1, stop: 0.25, bigram: 0.6, trigram: 0.6 };
 
 // Very frequent words carry little meaning; they still count, just less.
 export const STOPWORDS = new Set(
-  'a an and are as at be by did do does for from had has have he her his i in is it its me my of on or our she so that the their them they this to was we were what when where which who why will with you your'.split(' '),
+  'a an and are as at be by did do does for from had has have he her his i in is it its me my of on or our she so that the their them they this to was we were what when where which who why will with you your'.split(
+    ' ',
+  ),
 );
 
 /** FNV-1a, 32-bit: fast, stable across platforms and versions (the id pins the algorithm). */

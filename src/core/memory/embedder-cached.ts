@@ -14,7 +14,11 @@ export interface CachedEmbedder extends Embedder {
   readonly local: boolean;
 }
 
-export function createCachedEmbedder(db: Db, inner: Embedder & { local?: boolean }, maxEntries = 20_000): CachedEmbedder {
+export function createCachedEmbedder(
+  db: Db,
+  inner: Embedder & { local?: boolean },
+  maxEntries = 20_000,
+): CachedEmbedder {
   const get = db.prepare('SELECT vector FROM embed_cache WHERE embedder = ? AND text_hash = ?').pluck();
   const put = db.prepare('INSERT OR REPLACE INTO embed_cache (embedder, text_hash, vector) VALUES (?, ?, ?)');
   const del = db.prepare('DELETE FROM embed_cache WHERE embedder = ? AND text_hash = ?');

@@ -32,7 +32,11 @@ describe('cached embedder', () => {
   it('embeds each distinct text once and serves repeats from embed_cache', async () => {
     const t = tempDb();
     const calls: string[][] = [];
-    const inner = { id: 'fake/2', dimensions: 2, embed: async (texts: string[]) => (calls.push(texts), texts.map((s) => Float32Array.from([s.length, 1]))) };
+    const inner = {
+      id: 'fake/2',
+      dimensions: 2,
+      embed: async (texts: string[]) => (calls.push(texts), texts.map((s) => Float32Array.from([s.length, 1]))),
+    };
     const c = createCachedEmbedder(t.db, inner);
     await c.embed(['ab', 'ab', 'abc']);
     const again = await c.embed(['abc', 'ab']);
@@ -46,7 +50,11 @@ describe('cached embedder', () => {
 
   it('stays within its size bound', async () => {
     const t = tempDb();
-    const inner = { id: 'fake/1', dimensions: 1, embed: async (texts: string[]) => texts.map(() => Float32Array.from([1])) };
+    const inner = {
+      id: 'fake/1',
+      dimensions: 1,
+      embed: async (texts: string[]) => texts.map(() => Float32Array.from([1])),
+    };
     const c = createCachedEmbedder(t.db, inner, 100);
     for (let i = 0; i < 20; i++) await c.embed(Array.from({ length: 50 }, (_, j) => `text ${i} ${j}`));
     expect(t.db.prepare('SELECT count(*) FROM embed_cache').pluck().get()).toBeLessThanOrEqual(100);
@@ -57,7 +65,10 @@ describe('cached embedder', () => {
 describe('provider embedder', () => {
   it('normalises vectors, learns the dimension and rejects a change of it', async () => {
     let dims = 2;
-    const e = createProviderEmbedder(async (texts) => texts.map(() => Array.from({ length: dims }, () => 3)), 'ollama:nomic');
+    const e = createProviderEmbedder(
+      async (texts) => texts.map(() => Array.from({ length: dims }, () => 3)),
+      'ollama:nomic',
+    );
     const [v] = await e.embed(['x']);
     expect(e.dimensions).toBe(2);
     expect(dot(v!, v!)).toBeCloseTo(1, 6);

@@ -4,7 +4,9 @@ import { embedBuiltin } from './embedder-builtin.js';
 import type { MemoryKind } from './types.js';
 
 const point = (i: number, kind: MemoryKind = 'fact', actor = 'creator') => ({
-  id: `m${i}`, label: i, vector: embedBuiltin(`memory ${i} about ${['rivers', 'music', 'cooking'][i % 3]} number ${i}`),
+  id: `m${i}`,
+  label: i,
+  vector: embedBuiltin(`memory ${i} about ${['rivers', 'music', 'cooking'][i % 3]} number ${i}`),
   payload: { actor, kind, createdAt: 0, salience: 0.5 },
 });
 
@@ -14,7 +16,9 @@ describe('FlatVectors (exact search over the unindexed tail)', () => {
     for (let i = 0; i < 50; i++) f.set(point(i, i % 2 ? 'fact' : 'interaction', i === 7 ? 'ana' : 'creator'));
     expect(f.search(point(12).vector, 3, {})[0]).toMatchObject({ id: 'm12' });
     expect(f.search(point(12).vector, 50, { actor: 'ana' }).map((c) => c.id)).toEqual(['m7']);
-    expect(f.search(point(12).vector, 50, { kinds: ['interaction'] }).every((c) => Number(c.id.slice(1)) % 2 === 0)).toBe(true);
+    expect(
+      f.search(point(12).vector, 50, { kinds: ['interaction'] }).every((c) => Number(c.id.slice(1)) % 2 === 0),
+    ).toBe(true);
     const sims = f.search(point(12).vector, 10, {}).map((c) => c.similarity);
     expect(sims).toEqual([...sims].sort((a, b) => b - a));
   });

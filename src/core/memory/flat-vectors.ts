@@ -58,7 +58,9 @@ export class FlatVectors {
 
   private compact(): void {
     const live = [...this.slotOf].map(([id, slot]) => ({
-      id, label: this.labels[slot] as number, vector: this.data.slice(slot * this.dims, (slot + 1) * this.dims),
+      id,
+      label: this.labels[slot] as number,
+      vector: this.data.slice(slot * this.dims, (slot + 1) * this.dims),
       payload: { actor: this.actors[slot] as string, kind: this.kinds[slot] as MemoryKind, createdAt: 0, salience: 0 },
     }));
     this.data = new Float32Array(this.dims * Math.max(1024, live.length * 2));
@@ -110,10 +112,18 @@ export class FlatVectors {
       }
     }
     top.sort((a, b) => b.sim - a.sim);
-    return top.slice(0, limit).map(({ slot, sim }) => ({ id: this.ids[slot] as string, similarity: sim, vector: this.data.slice(slot * d, (slot + 1) * d) }));
+    return top.slice(0, limit).map(({ slot, sim }) => ({
+      id: this.ids[slot] as string,
+      similarity: sim,
+      vector: this.data.slice(slot * d, (slot + 1) * d),
+    }));
   }
 
   entries(): { id: string; label: number; vector: Float32Array }[] {
-    return [...this.slotOf].map(([id, slot]) => ({ id, label: this.labels[slot] as number, vector: this.data.subarray(slot * this.dims, (slot + 1) * this.dims) }));
+    return [...this.slotOf].map(([id, slot]) => ({
+      id,
+      label: this.labels[slot] as number,
+      vector: this.data.subarray(slot * this.dims, (slot + 1) * this.dims),
+    }));
   }
 }

@@ -11,7 +11,14 @@ describe('JSONL export and import', () => {
     const [a, b] = await fx.memory.add([{ text: 'alpha', kind: 'fact', salience: 0.7 }, { text: 'beta secret' }]);
     await fx.memory.forget(b!.id);
     const lines = [...fx.memory.exportJsonl()];
-    expect(JSON.parse(lines[0]!)).toMatchObject({ v: 1, id: a!.id, text: 'alpha', kind: 'fact', createdAt: T0, salience: 0.7 });
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      v: 1,
+      id: a!.id,
+      text: 'alpha',
+      kind: 'fact',
+      createdAt: T0,
+      salience: 0.7,
+    });
     expect(lines[1]).not.toMatch(/secret/);
     const other = await memoryFixture();
     await other.memory.add([{ text: 'beta secret', id: b!.id }]);
@@ -67,7 +74,10 @@ describe('JSONL export and import', () => {
     fx = await memoryFixture();
     const [m, f] = await fx.memory.add([{ text: 'old text' }, { text: 'gone' }]);
     await fx.memory.forget(f!.id);
-    const r = await fx.memory.importJsonl([JSON.stringify({ v: 1, id: m!.id, text: 'new text' }), JSON.stringify({ v: 1, id: f!.id, text: 'gone' })]);
+    const r = await fx.memory.importJsonl([
+      JSON.stringify({ v: 1, id: m!.id, text: 'new text' }),
+      JSON.stringify({ v: 1, id: f!.id, text: 'gone' }),
+    ]);
     expect(r).toMatchObject({ updated: 1, skipped: 1 });
     expect(fx.memory.get(m!.id)).toMatchObject({ text: 'new text', revision: 2 });
     expect(fx.memory.history(m!.id)[0]).toMatchObject({ text: 'old text', reason: 'import' });
@@ -79,7 +89,10 @@ describe('JSONL export and import', () => {
     await fx.memory.add([{ text: 'one' }, { text: 'two' }]);
     fx.db.prepare("UPDATE memories SET embedder = 'old/2', vector = x'00'").run();
     const progress: number[] = [];
-    expect(await fx.memory.reindex({ onProgress: (d) => progress.push(d) })).toEqual({ count: 2, embedder: 'builtin-hash-v2/384' });
+    expect(await fx.memory.reindex({ onProgress: (d) => progress.push(d) })).toEqual({
+      count: 2,
+      embedder: 'builtin-hash-v2/384',
+    });
     expect(progress).toEqual([2]);
     expect((await fx.memory.recall({ text: 'two', k: 1, peek: true }))[0]!.memory.text).toBe('two');
   });
@@ -91,7 +104,12 @@ describe('switching embedder', () => {
     await fx.memory.add([{ text: 'the blue door' }, { text: 'the red car' }]);
     fx.db.prepare("UPDATE memories SET embedder = 'builtin-hash-v1/384', vector = x'00000000'").run();
     await fx.reopen();
-    expect(fx.db.prepare("SELECT count(*) FROM memories WHERE embedder = 'builtin-hash-v2/384' AND length(vector) = 1536").pluck().get()).toBe(2);
+    expect(
+      fx.db
+        .prepare("SELECT count(*) FROM memories WHERE embedder = 'builtin-hash-v2/384' AND length(vector) = 1536")
+        .pluck()
+        .get(),
+    ).toBe(2);
     expect((await fx.memory.recall({ text: 'red car', k: 1, peek: true }))[0]!.memory.text).toBe('the red car');
   });
 });

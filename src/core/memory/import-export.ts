@@ -7,7 +7,8 @@ import type { MemoryRow } from './rows.js';
 import { textHash, toBlob } from './vectors.js';
 
 export function* exportJsonl(db: Db): Iterable<string> {
-  for (const r of db.prepare('SELECT * FROM memories ORDER BY created_at, id').iterate() as IterableIterator<MemoryRow>) yield exportLine(r);
+  for (const r of db.prepare('SELECT * FROM memories ORDER BY created_at, id').iterate() as IterableIterator<MemoryRow>)
+    yield exportLine(r);
 }
 
 /** Applies one batch of parsed records in one transaction; returns what changed for the vector store. */
@@ -24,11 +25,20 @@ async function applyBatch(ctx: MemoryContext, recs: ImportRecord[], report: Impo
           report.skipped++;
           continue;
         }
-        const [row] = ctx.writer.insertRows([{
-          text: rec.text, kind: rec.kind, actor: rec.actor ?? 'creator', source: rec.source ?? { via: 'import' }, salience: rec.salience ?? 0.5,
-          pinned: rec.pinned ?? false, status: rec.status, vector: vectors.get(rec) as Float32Array,
-          ...(rec.id ? { id: rec.id } : {}), ...(rec.createdAt !== undefined ? { createdAt: rec.createdAt } : {}),
-        }]);
+        const [row] = ctx.writer.insertRows([
+          {
+            text: rec.text,
+            kind: rec.kind,
+            actor: rec.actor ?? 'creator',
+            source: rec.source ?? { via: 'import' },
+            salience: rec.salience ?? 0.5,
+            pinned: rec.pinned ?? false,
+            status: rec.status,
+            vector: vectors.get(rec) as Float32Array,
+            ...(rec.id ? { id: rec.id } : {}),
+            ...(rec.createdAt !== undefined ? { createdAt: rec.createdAt } : {}),
+          },
+        ]);
         touched.push(row as MemoryRow);
         report.imported++;
         continue;
@@ -40,12 +50,25 @@ async function applyBatch(ctx: MemoryContext, recs: ImportRecord[], report: Impo
       }
       if (rec.status === 'forgotten') {
         ctx.db.prepare('DELETE FROM memory_revisions WHERE memory_id = ?').run(existing.id);
-        touched.push(ctx.writer.patchRow(existing, { text: '', text_hash: '', vector: null, status: 'forgotten', merged_into: null }, null));
+        touched.push(
+          ctx.writer.patchRow(
+            existing,
+            { text: '', text_hash: '', vector: null, status: 'forgotten', merged_into: null },
+            null,
+          ),
+        );
         report.updated++;
         continue;
       }
       const patch = {
-        ...(rec.text !== existing.text ? { text: rec.text, text_hash: textHash(rec.text), vector: toBlob(vectors.get(rec) as Float32Array), embedder: ctx.embedder.id } : {}),
+        ...(rec.text !== existing.text
+          ? {
+              text: rec.text,
+              text_hash: textHash(rec.text),
+              vector: toBlob(vectors.get(rec) as Float32Array),
+              embedder: ctx.embedder.id,
+            }
+          : {}),
         ...(rec.kind !== existing.kind ? { kind: rec.kind } : {}),
         ...(rec.salience !== undefined && rec.salience !== existing.salience ? { salience: rec.salience } : {}),
         ...(rec.pinned !== undefined && (rec.pinned ? 1 : 0) !== existing.pinned ? { pinned: rec.pinned ? 1 : 0 } : {}),
@@ -63,7 +86,11 @@ async function applyBatch(ctx: MemoryContext, recs: ImportRecord[], report: Impo
   });
 }
 
-export async function importJsonl(ctx: MemoryContext, lines: AsyncIterable<string> | Iterable<string>, onProgress?: ProgressFn): Promise<ImportReport> {
+export async function importJsonl(
+  ctx: MemoryContext,
+  lines: AsyncIterable<string> | Iterable<string>,
+  onProgress?: ProgressFn,
+): Promise<ImportReport> {
   const report: ImportReport = { imported: 0, updated: 0, skipped: 0, errors: [] };
   const total = Array.isArray(lines) ? lines.length : undefined;
   const size = ctx.config['memory.batch.size'];
@@ -73,7 +100,10 @@ export async function importJsonl(ctx: MemoryContext, lines: AsyncIterable<strin
     const touched = await applyBatch(ctx, pending, report);
     pending = [];
     await syncStore(ctx.store, touched);
-    ctx.changed('add', touched.map((r) => r.id));
+    ctx.changed(
+      'add',
+      touched.map((r) => r.id),
+    );
     // Reported only now that the batch is committed: scripts may rely on it (acknowledged = durable).
     onProgress?.(report.imported + report.updated + report.skipped, total);
   };
@@ -95,9 +125,14 @@ export async function importJsonl(ctx: MemoryContext, lines: AsyncIterable<strin
 
 /** Re-embeds rows (all, or only those with another embedder) in batches; vectors are derived, so not journaled. */
 async function reembed(ctx: MemoryContext, where: string, params: unknown[], onProgress?: ProgressFn): Promise<number> {
-  const total = ctx.db.prepare(`SELECT count(*) FROM memories WHERE ${where}`).pluck().get(...params) as number;
+  const total = ctx.db
+    .prepare(`SELECT count(*) FROM memories WHERE ${where}`)
+    .pluck()
+    .get(...params) as number;
   const page = ctx.db.prepare(`SELECT * FROM memories WHERE ${where} AND label > ? ORDER BY label LIMIT 500`);
-  const upd = ctx.db.prepare('UPDATE memories SET vector = ?, embedder = ?, text_hash = ?, change_seq = ? WHERE id = ?');
+  const upd = ctx.db.prepare(
+    'UPDATE memories SET vector = ?, embedder = ?, text_hash = ?, change_seq = ? WHERE id = ?',
+  );
   let done = 0;
   let after = -1;
   for (;;) {
@@ -105,11 +140,19 @@ async function reembed(ctx: MemoryContext, where: string, params: unknown[], onP
     if (!rows.length) break;
     after = (rows.at(-1) as MemoryRow).label;
     const vecs = await ctx.embedder.embed(rows.map((r) => r.text));
-    const fresh = immediate(ctx.db, () => rows.map((r, i) => {
-      const row = { ...r, vector: toBlob(vecs[i] as Float32Array), embedder: ctx.embedder.id, text_hash: textHash(r.text), change_seq: nextCounter(ctx.db, 'memory_seq') };
-      upd.run(row.vector, row.embedder, row.text_hash, row.change_seq, row.id);
-      return row;
-    }));
+    const fresh = immediate(ctx.db, () =>
+      rows.map((r, i) => {
+        const row = {
+          ...r,
+          vector: toBlob(vecs[i] as Float32Array),
+          embedder: ctx.embedder.id,
+          text_hash: textHash(r.text),
+          change_seq: nextCounter(ctx.db, 'memory_seq'),
+        };
+        upd.run(row.vector, row.embedder, row.text_hash, row.change_seq, row.id);
+        return row;
+      }),
+    );
     await syncStore(ctx.store, fresh);
     done += rows.length;
     onProgress?.(done, total);
@@ -117,7 +160,11 @@ async function reembed(ctx: MemoryContext, where: string, params: unknown[], onP
   return done;
 }
 
-export async function reindex(ctx: MemoryContext, onProgress?: ProgressFn, staleOnly = false): Promise<{ count: number; embedder: string }> {
+export async function reindex(
+  ctx: MemoryContext,
+  onProgress?: ProgressFn,
+  staleOnly = false,
+): Promise<{ count: number; embedder: string }> {
   const count = staleOnly
     ? await reembed(ctx, "status != 'forgotten' AND (vector IS NULL OR embedder != ?)", [ctx.embedder.id], onProgress)
     : await reembed(ctx, "status != 'forgotten'", [], onProgress);
@@ -129,7 +176,11 @@ export async function reindex(ctx: MemoryContext, onProgress?: ProgressFn, stale
 export async function reindexStale(ctx: MemoryContext): Promise<void> {
   if (!(ctx.embedder as { local?: boolean }).local) return;
   // The common case, nothing to do, answered from the embedder index (two range scans) without touching the table.
-  const other = ctx.db.prepare("SELECT 1 FROM memories INDEXED BY memories_embedder WHERE (embedder < ? OR embedder > ?) AND status != 'forgotten' LIMIT 1").pluck();
+  const other = ctx.db
+    .prepare(
+      "SELECT 1 FROM memories INDEXED BY memories_embedder WHERE (embedder < ? OR embedder > ?) AND status != 'forgotten' LIMIT 1",
+    )
+    .pluck();
   if (other.get(ctx.embedder.id, ctx.embedder.id) === undefined) return;
   await reembed(ctx, "status != 'forgotten' AND embedder != ?", [ctx.embedder.id]);
 }

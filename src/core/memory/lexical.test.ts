@@ -5,7 +5,13 @@ import { createBuiltinEmbedder } from './embedder-builtin.js';
 import { createLexicalSearch, MAX_POSTINGS, selectTerms } from './lexical.js';
 
 describe('selectTerms: which query words the full-text index scores', () => {
-  const docs = new Map([['cello', 3], ['story', 120], ['side', 200], ['part', 2500], ['1499', 1]]);
+  const docs = new Map([
+    ['cello', 3],
+    ['story', 120],
+    ['side', 200],
+    ['part', 2500],
+    ['1499', 1],
+  ]);
 
   it('takes the rarest first and stops before the postings bound', () => {
     expect(selectTerms(docs, ['story', 'side', '1499', 'cello'])).toEqual(['1499', 'cello', 'story']);
@@ -48,7 +54,9 @@ describe('hybrid recall among thousands of near-identical memories', () => {
   beforeAll(async () => {
     fx = await memoryFixture();
     const n = Math.max(3000, MAX_POSTINGS * 4);
-    await fx.memory.add(Array.from({ length: n }, (_, i) => ({ text: `b memory ${i}: the b side of the story, part ${i}` })));
+    await fx.memory.add(
+      Array.from({ length: n }, (_, i) => ({ text: `b memory ${i}: the b side of the story, part ${i}` })),
+    );
   });
   afterAll(() => fx.cleanup());
 

@@ -24,7 +24,9 @@ export const MAX_POSTINGS = 250;
 
 /** The query's terms worth scoring: known to the index, rarest first, within the postings bound. */
 export function selectTerms(docs: Map<string, number>, terms: string[], maxPostings = MAX_POSTINGS): string[] {
-  const known = terms.filter((t) => (docs.get(t) ?? 0) > 0).sort((a, b) => (docs.get(a) as number) - (docs.get(b) as number));
+  const known = terms
+    .filter((t) => (docs.get(t) ?? 0) > 0)
+    .sort((a, b) => (docs.get(a) as number) - (docs.get(b) as number));
   const out: string[] = [];
   let postings = 0;
   for (const t of known) {
@@ -38,8 +40,16 @@ export function selectTerms(docs: Map<string, number>, terms: string[], maxPosti
 export function createLexicalSearch(db: Db, embedderId: () => string) {
   const available = db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'memories_fts'").pluck().get() === 1;
   // Documents holding a term, counted up to one past the bound: cheap (no ranking) whatever the term's frequency.
-  const probe = available ? db.prepare(`SELECT count(*) FROM (SELECT rowid FROM memories_fts WHERE memories_fts MATCH ? LIMIT ${MAX_POSTINGS + 1})`).pluck() : null;
-  const ranked = available ? db.prepare('SELECT rowid AS label, -rank AS s FROM memories_fts WHERE memories_fts MATCH ? ORDER BY rank LIMIT ?') : null;
+  const probe = available
+    ? db
+        .prepare(
+          `SELECT count(*) FROM (SELECT rowid FROM memories_fts WHERE memories_fts MATCH ? LIMIT ${MAX_POSTINGS + 1})`,
+        )
+        .pluck()
+    : null;
+  const ranked = available
+    ? db.prepare('SELECT rowid AS label, -rank AS s FROM memories_fts WHERE memories_fts MATCH ? ORDER BY rank LIMIT ?')
+    : null;
   // CROSS JOIN keeps the hit list as the outer loop (one label lookup each); with `label IN (…)` the planner may
   // scan every memory instead, which at 100k cost tens of milliseconds a recall.
   const rows = db.prepare(
@@ -64,7 +74,13 @@ export function createLexicalSearch(db: Db, embedderId: () => string) {
     /** Document-count probes run so far (tests). */
     probes: () => probes,
     search(text: string, limit: number, filter: VectorFilter): LexicalHit[] {
-      const words = [...new Set(tokenize(text).filter((w) => !STOPWORDS.has(w)).flatMap(formsOf))];
+      const words = [
+        ...new Set(
+          tokenize(text)
+            .filter((w) => !STOPWORDS.has(w))
+            .flatMap(formsOf),
+        ),
+      ];
       if (!ranked || !probe || !words.length) return [];
       const docs = new Map(words.map((w) => [w, docsOf(w)]));
       const terms = selectTerms(docs, words);
@@ -74,7 +90,13 @@ export function createLexicalSearch(db: Db, embedderId: () => string) {
       if (best <= 0) return [];
       const score = new Map(hits.map((h) => [h.label, h.s / best]));
       const out: LexicalHit[] = [];
-      for (const r of rows.all(JSON.stringify([...score.keys()]), embedderId()) as { id: string; label: number; actor: string; kind: string; vector: Buffer }[]) {
+      for (const r of rows.all(JSON.stringify([...score.keys()]), embedderId()) as {
+        id: string;
+        label: number;
+        actor: string;
+        kind: string;
+        vector: Buffer;
+      }[]) {
         if (filter.actor !== undefined && r.actor !== filter.actor) continue;
         if (filter.kinds?.length && !filter.kinds.includes(r.kind as never)) continue;
         out.push({ id: r.id, lexical: score.get(r.label) as number, vector: fromBlob(r.vector) });

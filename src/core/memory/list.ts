@@ -11,7 +11,8 @@ export function encodeCursor(createdAt: number, id: string): string {
 
 export function decodeCursor(cursor: string): { createdAt: number; id: string } {
   const [t, id] = Buffer.from(cursor, 'base64url').toString().split(':');
-  if (!t || !id || !/^\d+$/.test(t)) throw usageError('invalid --cursor', 'use the cursor printed by the previous page');
+  if (!t || !id || !/^\d+$/.test(t))
+    throw usageError('invalid --cursor', 'use the cursor printed by the previous page');
   return { createdAt: Number(t), id };
 }
 
@@ -30,7 +31,9 @@ export function listMemories(db: Db, q: ListQuery): Page<Memory> {
   if (q.kind) cond('kind = ?', q.kind);
   if (q.cursor) {
     const c = decodeCursor(q.cursor);
-    where.push(desc ? '(created_at < ? OR (created_at = ? AND id < ?))' : '(created_at > ? OR (created_at = ? AND id > ?))');
+    where.push(
+      desc ? '(created_at < ? OR (created_at = ? AND id < ?))' : '(created_at > ? OR (created_at = ? AND id > ?))',
+    );
     params.push(c.createdAt, c.createdAt, c.id);
   }
   const dir = desc ? 'DESC' : 'ASC';

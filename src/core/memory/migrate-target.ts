@@ -17,14 +17,20 @@ export interface MigrationTarget {
 /** The embedder the stored vectors came from, as far as a store needs it (id and dimension); undefined if none. */
 export function storedEmbedder(db: Db): Embedder | undefined {
   const groups = db
-    .prepare("SELECT embedder, length(vector) AS bytes FROM memories WHERE status = 'active' AND vector IS NOT NULL GROUP BY embedder, bytes")
+    .prepare(
+      "SELECT embedder, length(vector) AS bytes FROM memories WHERE status = 'active' AND vector IS NOT NULL GROUP BY embedder, bytes",
+    )
     .all() as { embedder: string; bytes: number }[];
   if (groups.length === 0) return undefined;
   if (groups.length > 1) {
-    throw new ProgenyError('MIGRATE_MIXED_EMBEDDERS', `active memories were embedded by ${groups.length} different embedders (${groups.map((g) => g.embedder).join(', ')})`, {
-      exit: 'store',
-      hint: 'run `progeny memory reindex` first, so every memory has a vector from the current embedder',
-    });
+    throw new ProgenyError(
+      'MIGRATE_MIXED_EMBEDDERS',
+      `active memories were embedded by ${groups.length} different embedders (${groups.map((g) => g.embedder).join(', ')})`,
+      {
+        exit: 'store',
+        hint: 'run `progeny memory reindex` first, so every memory has a vector from the current embedder',
+      },
+    );
   }
   const g = groups[0] as { embedder: string; bytes: number };
   return {
@@ -34,17 +40,24 @@ export function storedEmbedder(db: Db): Embedder | undefined {
   };
 }
 
-export async function openMigrationTarget(to: 'qdrant' | 'embedded', deps: { db: Db; paths: Paths; config: Config; embedder: Embedder }): Promise<MigrationTarget> {
+export async function openMigrationTarget(
+  to: 'qdrant' | 'embedded',
+  deps: { db: Db; paths: Paths; config: Config; embedder: Embedder },
+): Promise<MigrationTarget> {
   if (to === 'qdrant') {
     const { createQdrantStore } = await import('./qdrant/index.js');
     const store = createQdrantStore(deps);
     await store.open();
     if (!store.healthy()) {
       await store.close();
-      throw new ProgenyError('QDRANT_UNAVAILABLE', `Qdrant at ${deps.config['memory.qdrant.url']} is not reachable; nothing was copied`, {
-        exit: 'store',
-        hint: 'start Qdrant or set memory.qdrant.url, then run the migration again (`progeny doctor` checks it)',
-      });
+      throw new ProgenyError(
+        'QDRANT_UNAVAILABLE',
+        `Qdrant at ${deps.config['memory.qdrant.url']} is not reachable; nothing was copied`,
+        {
+          exit: 'store',
+          hint: 'start Qdrant or set memory.qdrant.url, then run the migration again (`progeny doctor` checks it)',
+        },
+      );
     }
     return { store, healthy: () => store.healthy() };
   }

@@ -15,8 +15,12 @@ import { memoryFixture, type MemoryFixture } from '../../testing/memory-fixture.
 import { embedBuiltin, tokenize } from './embedder-builtin.js';
 import { dot } from './vectors.js';
 
-interface EvalSet { turns: { id: string; session: string; date: string; text: string }[]; questions: { q: string; evidence: string[] }[] }
-const load = (name: string) => JSON.parse(readFileSync(new URL(`../../../fixtures/memory/${name}`, import.meta.url), 'utf8')) as EvalSet;
+interface EvalSet {
+  turns: { id: string; session: string; date: string; text: string }[];
+  questions: { q: string; evidence: string[] }[];
+}
+const load = (name: string) =>
+  JSON.parse(readFileSync(new URL(`../../../fixtures/memory/${name}`, import.meta.url), 'utf8')) as EvalSet;
 
 /** Mean over questions of the share of evidence turns found in the top 10. */
 function evidenceRecall(set: EvalSet, rank: (q: string) => string[]): number {
@@ -33,7 +37,15 @@ function bm25Recall(set: EvalSet): number {
   const put = db.prepare('INSERT INTO turns (id, text) VALUES (?, ?)');
   for (const t of set.turns) put.run(t.id, t.text);
   const search = db.prepare('SELECT id FROM turns WHERE turns MATCH ? ORDER BY bm25(turns) LIMIT 10').pluck();
-  const r = evidenceRecall(set, (q) => search.all(tokenize(q).map((w) => `"${w}"`).join(' OR ')) as string[]);
+  const r = evidenceRecall(
+    set,
+    (q) =>
+      search.all(
+        tokenize(q)
+          .map((w) => `"${w}"`)
+          .join(' OR '),
+      ) as string[],
+  );
   db.close();
   return r;
 }
@@ -69,7 +81,10 @@ describe.each([
     const ranked = new Map<string, string[]>();
     for (const { q } of set.questions) {
       const hits = await fx.memory.recall({ text: q, k: 10, peek: true });
-      ranked.set(q, hits.map((h) => turnOf.get(h.memory.id) as string));
+      ranked.set(
+        q,
+        hits.map((h) => turnOf.get(h.memory.id) as string),
+      );
     }
     return evidenceRecall(set, (q) => ranked.get(q) as string[]);
   }
@@ -83,7 +98,9 @@ describe.each([
     fx.config['memory.recall.lexicalWeight'] = defaults['memory.recall.lexicalWeight'];
     const bm25 = bm25Recall(set);
     const cosine = cosineRecall(set);
-    console.info(`${file} evidence recall@10: cosine ${cosine.toFixed(3)}, recall vectors only ${vectorsOnly.toFixed(3)}, recall hybrid ${hybrid.toFixed(3)}, BM25 ${bm25.toFixed(3)}`);
+    console.info(
+      `${file} evidence recall@10: cosine ${cosine.toFixed(3)}, recall vectors only ${vectorsOnly.toFixed(3)}, recall hybrid ${hybrid.toFixed(3)}, BM25 ${bm25.toFixed(3)}`,
+    );
     if (beatsBm25) expect(hybrid).toBeGreaterThan(bm25);
     else expect(hybrid).toBeGreaterThanOrEqual(0.75);
     expect(hybrid).toBeGreaterThan(vectorsOnly);

@@ -13,10 +13,16 @@ afterEach(() => fx.cleanup());
 describe('recall', () => {
   it('returns the score parts of domain.md, and the most relevant first', async () => {
     fx = await memoryFixture({ 'memory.recall.lexicalWeight': 0 });
-    await fx.memory.add([{ text: 'I am learning the cello with Mrs Park', salience: 0.8 }, { text: 'The train to Lyon leaves at noon' }]);
+    await fx.memory.add([
+      { text: 'I am learning the cello with Mrs Park', salience: 0.8 },
+      { text: 'The train to Lyon leaves at noon' },
+    ]);
     fx.clock.advance(168 * HOUR_MS);
     const [top] = await fx.memory.recall({ text: 'which instrument am I learning? the cello?', k: 1, peek: true });
-    const sim = dot(embedBuiltin('which instrument am I learning? the cello?'), embedBuiltin('I am learning the cello with Mrs Park'));
+    const sim = dot(
+      embedBuiltin('which instrument am I learning? the cello?'),
+      embedBuiltin('I am learning the cello with Mrs Park'),
+    );
     expect(top!.memory.text).toMatch(/cello/);
     expect(top!.score.similarity).toBeCloseTo(sim, 5);
     expect(top!.score.freshness).toBeCloseTo(0.5, 9);
@@ -26,14 +32,23 @@ describe('recall', () => {
 
   it('hybrid: similarity fuses the cosine and BM25 rankings into 0..1, and a rare word finds its memory', async () => {
     fx = await memoryFixture({ 'memory.recall.lexicalWeight': 0.4 });
-    await fx.memory.add([{ text: 'the luthier Rui fixed the bridge' }, { text: 'we walked over the bridge at night' }, { text: 'Rui likes football' }]);
+    await fx.memory.add([
+      { text: 'the luthier Rui fixed the bridge' },
+      { text: 'we walked over the bridge at night' },
+      { text: 'Rui likes football' },
+    ]);
     const r = await fx.memory.recall({ text: 'who is Rui?', k: 3, peek: true });
     // All three are candidates: the fused similarity spans 0..1, and both full-text hits outrank the other memory.
     const byText = new Map(r.map((x) => [x.memory.text, x.score.similarity]));
     expect(Math.max(...byText.values())).toBe(1);
     expect(Math.min(...byText.values())).toBe(0);
     expect(byText.get('we walked over the bridge at night')).toBe(0);
-    expect(r.filter((x) => x.score.lexical! > 0).map((x) => x.memory.text).sort()).toEqual(['Rui likes football', 'the luthier Rui fixed the bridge']);
+    expect(
+      r
+        .filter((x) => x.score.lexical! > 0)
+        .map((x) => x.memory.text)
+        .sort(),
+    ).toEqual(['Rui likes football', 'the luthier Rui fixed the bridge']);
     expect(Math.max(...r.map((x) => x.score.lexical!))).toBe(1);
   });
 
@@ -62,9 +77,19 @@ describe('recall', () => {
 
   it('filters by actor and kinds', async () => {
     fx = await memoryFixture();
-    await fx.memory.add([{ text: 'coffee with milk', actor: 'ana', kind: 'fact' }, { text: 'coffee black', actor: 'creator', kind: 'fact' }, { text: 'coffee talk', actor: 'creator', kind: 'interaction' }]);
-    expect((await fx.memory.recall({ text: 'coffee', actor: 'ana', peek: true })).map((r) => r.memory.text)).toEqual(['coffee with milk']);
-    expect((await fx.memory.recall({ text: 'coffee', actor: 'creator', kinds: ['fact'], peek: true })).map((r) => r.memory.text)).toEqual(['coffee black']);
+    await fx.memory.add([
+      { text: 'coffee with milk', actor: 'ana', kind: 'fact' },
+      { text: 'coffee black', actor: 'creator', kind: 'fact' },
+      { text: 'coffee talk', actor: 'creator', kind: 'interaction' },
+    ]);
+    expect((await fx.memory.recall({ text: 'coffee', actor: 'ana', peek: true })).map((r) => r.memory.text)).toEqual([
+      'coffee with milk',
+    ]);
+    expect(
+      (await fx.memory.recall({ text: 'coffee', actor: 'creator', kinds: ['fact'], peek: true })).map(
+        (r) => r.memory.text,
+      ),
+    ).toEqual(['coffee black']);
   });
 
   it('counts a recall unless peeking', async () => {
@@ -83,9 +108,19 @@ describe('recall', () => {
     // A second connection writes the way another progeny process would.
     const db2 = openDatabase(fx.paths.db);
     createWriter(db2, createJournal(db2, fx.clock, 'OTHER'), fx.clock, () => 'builtin-hash-v2/384').insert([
-      { text: 'written elsewhere about volcanoes', kind: 'fact', actor: 'creator', source: {}, salience: 0.5, pinned: false, vector: embedBuiltin('written elsewhere about volcanoes') },
+      {
+        text: 'written elsewhere about volcanoes',
+        kind: 'fact',
+        actor: 'creator',
+        source: {},
+        salience: 0.5,
+        pinned: false,
+        vector: embedBuiltin('written elsewhere about volcanoes'),
+      },
     ]);
     db2.close();
-    expect((await fx.memory.recall({ text: 'volcanoes', k: 1, peek: true }))[0]?.memory.text).toBe('written elsewhere about volcanoes');
+    expect((await fx.memory.recall({ text: 'volcanoes', k: 1, peek: true }))[0]?.memory.text).toBe(
+      'written elsewhere about volcanoes',
+    );
   });
 });

@@ -13,7 +13,10 @@ export async function recall(ctx: MemoryContext, q: RecallQuery): Promise<Recall
   const k = q.k ?? ctx.config['memory.recall.k'];
   if (!q.text.trim() || k <= 0) return [];
   const [qv] = await ctx.embedder.embed([q.text]);
-  const filter = { ...(q.actor !== undefined ? { actor: q.actor } : {}), ...(q.kinds?.length ? { kinds: q.kinds } : {}) };
+  const filter = {
+    ...(q.actor !== undefined ? { actor: q.actor } : {}),
+    ...(q.kinds?.length ? { kinds: q.kinds } : {}),
+  };
   const limit = k * ctx.config['memory.recall.candidates'];
   const found = await ctx.store.search(qv as Float32Array, { limit, filter });
   // Hybrid: the union of both candidate lists, each candidate with its cosine and its BM25 (normalised, 0 if no hit).
@@ -36,13 +39,27 @@ export async function recall(ctx: MemoryContext, q: RecallQuery): Promise<Recall
     if (row && row.status === 'active') live.push({ row, ...c });
   }
   // Vectors only: similarity is the cosine. Hybrid: the two rankings fused (scoring.ts, fuseRanks).
-  const sims = w > 0 ? fuseRanks(live.map((c) => c.cosine), live.map((c) => c.lexical), w) : live.map((c) => c.cosine);
+  const sims =
+    w > 0
+      ? fuseRanks(
+          live.map((c) => c.cosine),
+          live.map((c) => c.lexical),
+          w,
+        )
+      : live.map((c) => c.cosine);
   const cands = live.map((c, i) => ({
     row: c.row,
     vector: c.vector,
-    score: { ...scoreParts(sims[i] as number, c.row.created_at, c.row.salience, now), ...(w > 0 ? { cosine: c.cosine, lexical: c.lexical } : {}) },
+    score: {
+      ...scoreParts(sims[i] as number, c.row.created_at, c.row.salience, now),
+      ...(w > 0 ? { cosine: c.cosine, lexical: c.lexical } : {}),
+    },
   }));
-  const picks = mmr(cands.map((c) => ({ score: c.score.score, vector: c.vector })), k, ctx.config['memory.recall.lambda']);
+  const picks = mmr(
+    cands.map((c) => ({ score: c.score.score, vector: c.vector })),
+    k,
+    ctx.config['memory.recall.lambda'],
+  );
   const out = picks.map(({ index, mmr: m }, rank) => {
     const c = cands[index]!;
     return { memory: toMemory(c.row), score: { ...c.score, mmr: m }, rank: rank + 1 };

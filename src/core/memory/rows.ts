@@ -47,14 +47,33 @@ export function toMemory(r: MemoryRow): Memory {
   };
 }
 
-export function toRevision(r: { memory_id: string; revision: number; text: string; kind: MemoryKind; salience: number; pinned: number; changed_at: number; reason: string }): MemoryRevision {
-  return { memoryId: r.memory_id, revision: r.revision, text: r.text, kind: r.kind, salience: r.salience, pinned: r.pinned === 1, changedAt: r.changed_at, reason: r.reason };
+export function toRevision(r: {
+  memory_id: string;
+  revision: number;
+  text: string;
+  kind: MemoryKind;
+  salience: number;
+  pinned: number;
+  changed_at: number;
+  reason: string;
+}): MemoryRevision {
+  return {
+    memoryId: r.memory_id,
+    revision: r.revision,
+    text: r.text,
+    kind: r.kind,
+    salience: r.salience,
+    pinned: r.pinned === 1,
+    changedAt: r.changed_at,
+    reason: r.reason,
+  };
 }
 
 export function memoryRows(db: Db) {
   const byId = db.prepare('SELECT * FROM memories WHERE id = ?');
   // Everything but the vector: recall already has it, and it is the bulk of the row.
-  const byIds = db.prepare(`SELECT id, label, text, kind, actor, source, created_at, updated_at, salience, pinned, status, merged_into, revision,
+  const byIds =
+    db.prepare(`SELECT id, label, text, kind, actor, source, created_at, updated_at, salience, pinned, status, merged_into, revision,
     embedder, text_hash, NULL AS vector, recall_count, last_recalled_at, change_seq FROM memories WHERE id IN (SELECT value FROM json_each(?))`);
   const byPrefix = db.prepare('SELECT * FROM memories WHERE id >= ? AND id < ? ORDER BY id LIMIT 2');
   return {
@@ -70,11 +89,18 @@ export function memoryRows(db: Db) {
       const key = idOrPrefix.trim().toUpperCase();
       const exact = byId.get(key) as MemoryRow | undefined;
       if (exact) return exact;
-      if (key.length < MIN_PREFIX) throw notFound('memory', idOrPrefix, `give the full id or at least ${MIN_PREFIX} characters of it (\`progeny memory list\`)`);
+      if (key.length < MIN_PREFIX)
+        throw notFound(
+          'memory',
+          idOrPrefix,
+          `give the full id or at least ${MIN_PREFIX} characters of it (\`progeny memory list\`)`,
+        );
       // Upper bound of the prefix range: the prefix followed by the highest character, so `id < hi` ends the range.
       const rows = byPrefix.all(key, `${key}\uffff`) as MemoryRow[];
-      if (rows.length === 0) throw notFound('memory', idOrPrefix, 'list the memory ids with `progeny memory list --status all`');
-      if (rows.length > 1) throw usageError(`the id prefix ${idOrPrefix} matches more than one memory`, 'give more characters of the id');
+      if (rows.length === 0)
+        throw notFound('memory', idOrPrefix, 'list the memory ids with `progeny memory list --status all`');
+      if (rows.length > 1)
+        throw usageError(`the id prefix ${idOrPrefix} matches more than one memory`, 'give more characters of the id');
       return rows[0] as MemoryRow;
     },
   };

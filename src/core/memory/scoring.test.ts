@@ -47,12 +47,28 @@ describe('MMR', () => {
   const b = v(0, 1, 0);
 
   it('λ = 1 is plain ranking by score', () => {
-    const picks = mmr([{ score: 0.9, vector: a }, { score: 0.85, vector: a2 }, { score: 0.5, vector: b }], 2, 1);
+    const picks = mmr(
+      [
+        { score: 0.9, vector: a },
+        { score: 0.85, vector: a2 },
+        { score: 0.5, vector: b },
+      ],
+      2,
+      1,
+    );
     expect(picks.map((p) => p.index)).toEqual([0, 1]);
   });
 
   it('λ = 0.5 skips a near-duplicate of what is already picked for something different', () => {
-    const picks = mmr([{ score: 0.9, vector: a }, { score: 0.85, vector: a2 }, { score: 0.5, vector: b }], 2, 0.5);
+    const picks = mmr(
+      [
+        { score: 0.9, vector: a },
+        { score: 0.85, vector: a2 },
+        { score: 0.5, vector: b },
+      ],
+      2,
+      0.5,
+    );
     expect(picks.map((p) => p.index)).toEqual([0, 2]);
     // The recorded MMR value of the second pick: 0.5·0.5 − 0.5·cos(b, a) = 0.25.
     expect(picks[1]!.mmr).toBeCloseTo(0.25, 6);

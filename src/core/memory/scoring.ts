@@ -13,9 +13,19 @@ export function freshness(createdAt: number, now: number): number {
   return 1 / (1 + ageHours / 168);
 }
 
-export function scoreParts(similarity: number, createdAt: number, salience: number, now: number): Omit<RecallScore, 'mmr' | 'cosine' | 'lexical'> {
+export function scoreParts(
+  similarity: number,
+  createdAt: number,
+  salience: number,
+  now: number,
+): Omit<RecallScore, 'mmr' | 'cosine' | 'lexical'> {
   const f = freshness(createdAt, now);
-  return { similarity, freshness: f, salience, score: WEIGHTS.similarity * similarity + WEIGHTS.freshness * f + WEIGHTS.salience * salience };
+  return {
+    similarity,
+    freshness: f,
+    salience,
+    score: WEIGHTS.similarity * similarity + WEIGHTS.freshness * f + WEIGHTS.salience * salience,
+  };
 }
 
 /** Reciprocal rank fusion's damping constant (Cormack et al. 2009): the usual 60, not tuned on our evaluation sets. */
@@ -33,12 +43,17 @@ export function fuseRanks(cosines: number[], lexicals: number[], w: number, k = 
   const rankOf = (xs: number[]): Float64Array => {
     const order = xs.map((_, i) => i).sort((a, b) => (xs[b] as number) - (xs[a] as number));
     const r = new Float64Array(xs.length);
-    order.forEach((i, pos) => (r[i] = pos > 0 && xs[i] === xs[order[pos - 1] as number] ? (r[order[pos - 1] as number] as number) : pos + 1));
+    order.forEach(
+      (i, pos) =>
+        (r[i] = pos > 0 && xs[i] === xs[order[pos - 1] as number] ? (r[order[pos - 1] as number] as number) : pos + 1),
+    );
     return r;
   };
   const rc = rankOf(cosines);
   const rl = rankOf(lexicals);
-  const fused = cosines.map((_, i) => (1 - w) / (k + (rc[i] as number)) + ((lexicals[i] as number) > 0 ? w / (k + (rl[i] as number)) : 0));
+  const fused = cosines.map(
+    (_, i) => (1 - w) / (k + (rc[i] as number)) + ((lexicals[i] as number) > 0 ? w / (k + (rl[i] as number)) : 0),
+  );
   const hi = Math.max(...fused);
   const lo = Math.min(...fused);
   return fused.map((f) => (hi > lo ? (f - lo) / (hi - lo) : 1));
@@ -62,7 +77,8 @@ export function mmr(cands: MmrCandidate[], k: number, lambda: number): { index: 
     let bestValue = -Infinity;
     for (let i = 0; i < cands.length; i++) {
       if (taken[i]) continue;
-      const value = lambda * (cands[i] as MmrCandidate).score - (1 - lambda) * (picked.length ? (maxSim[i] as number) : 0);
+      const value =
+        lambda * (cands[i] as MmrCandidate).score - (1 - lambda) * (picked.length ? (maxSim[i] as number) : 0);
       if (value > bestValue) {
         bestValue = value;
         best = i;

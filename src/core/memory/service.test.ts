@@ -5,13 +5,26 @@ let fx: MemoryFixture;
 afterEach(() => fx.cleanup());
 
 const outbox = (f: MemoryFixture, id: string) =>
-  f.db.prepare("SELECT field, value FROM outbox WHERE coll = 'memory' AND rec_id = ? ORDER BY seq").all(id) as { field: string; value: string }[];
+  f.db.prepare("SELECT field, value FROM outbox WHERE coll = 'memory' AND rec_id = ? ORDER BY seq").all(id) as {
+    field: string;
+    value: string;
+  }[];
 
 describe('memory service: records', () => {
   it('add stores durably with defaults, the embedder id and a journal change in the same transaction', async () => {
     fx = await memoryFixture();
     const [m] = await fx.memory.add([{ text: 'I play the cello' }]);
-    expect(m).toMatchObject({ text: 'I play the cello', kind: 'interaction', actor: 'creator', salience: 0.5, pinned: false, status: 'active', revision: 1, embedder: 'builtin-hash-v2/384', createdAt: T0 });
+    expect(m).toMatchObject({
+      text: 'I play the cello',
+      kind: 'interaction',
+      actor: 'creator',
+      salience: 0.5,
+      pinned: false,
+      status: 'active',
+      revision: 1,
+      embedder: 'builtin-hash-v2/384',
+      createdAt: T0,
+    });
     expect(outbox(fx, m!.id).map((c) => c.field)).toEqual(['*']);
     expect(fx.changes).toEqual([{ op: 'add', ids: [m!.id] }]);
     await fx.reopen();
@@ -24,7 +37,12 @@ describe('memory service: records', () => {
     const [m] = await fx.memory.add([{ text: 'I play the cello' }]);
     const err = await fx.memory.add([{ text: 'new one' }, { id: m!.id, text: 'impostor' }]).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'USAGE', message: `a memory with id ${m!.id} already exists` });
-    await expect(fx.memory.add([{ id: '01M8XYW66R14B3FKB9G614D1PZ', text: 'a' }, { id: '01M8XYW66R14B3FKB9G614D1PZ', text: 'b' }])).rejects.toThrow(/already exists/);
+    await expect(
+      fx.memory.add([
+        { id: '01M8XYW66R14B3FKB9G614D1PZ', text: 'a' },
+        { id: '01M8XYW66R14B3FKB9G614D1PZ', text: 'b' },
+      ]),
+    ).rejects.toThrow(/already exists/);
     expect(fx.memory.get(m!.id).text).toBe('I play the cello');
     expect(fx.db.prepare('SELECT count(*) FROM memories').pluck().get()).toBe(1);
   });
@@ -35,7 +53,9 @@ describe('memory service: records', () => {
     // Same millisecond: the two ULIDs share their 10 time characters and more.
     expect(fx.memory.get(a!.id.slice(0, 24).toLowerCase() + a!.id.slice(24)).id).toBe(a!.id);
     expect(() => fx.memory.get(a!.id.slice(0, 10))).toThrow(/more than one/);
-    expect(() => fx.memory.get(b!.id.slice(0, 5))).toThrow(expect.objectContaining({ code: 'NOT_FOUND', hint: expect.stringMatching(/at least 6/) }));
+    expect(() => fx.memory.get(b!.id.slice(0, 5))).toThrow(
+      expect.objectContaining({ code: 'NOT_FOUND', hint: expect.stringMatching(/at least 6/) }),
+    );
     expect(() => fx.memory.get('ZZZZZZZZ')).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
   });
 
@@ -61,7 +81,18 @@ describe('memory service: records', () => {
     fx.clock.advance(5000);
     const e = await fx.memory.edit(m!.id, { text: 'I live in Marseille', salience: 0.9 }, 'moved');
     expect(e).toMatchObject({ revision: 2, text: 'I live in Marseille', salience: 0.9, updatedAt: T0 + 5000 });
-    expect(fx.memory.history(m!.id)).toEqual([{ memoryId: m!.id, revision: 1, text: 'I live in Lyon', kind: 'fact', salience: 0.5, pinned: false, changedAt: T0 + 5000, reason: 'moved' }]);
+    expect(fx.memory.history(m!.id)).toEqual([
+      {
+        memoryId: m!.id,
+        revision: 1,
+        text: 'I live in Lyon',
+        kind: 'fact',
+        salience: 0.5,
+        pinned: false,
+        changedAt: T0 + 5000,
+        reason: 'moved',
+      },
+    ]);
     const hit = await fx.memory.recall({ text: 'Marseille', k: 1, peek: true });
     expect(hit[0]!.memory.id).toBe(m!.id);
     expect(outbox(fx, m!.id).map((c) => c.field)).toEqual(['*', 'text', 'salience']);
@@ -78,7 +109,9 @@ describe('memory service: records', () => {
     expect(fx.memory.history(m!.id)).toEqual([]);
     expect(JSON.stringify(fx.db.prepare('SELECT * FROM memory_revisions').all())).not.toMatch(/PIN/);
     expect(await fx.memory.recall({ text: 'bank PIN', peek: true })).toEqual([]);
-    expect(fx.db.prepare("SELECT count(*) FROM memories_fts WHERE memories_fts MATCH 'PIN OR bank'").pluck().get()).toBe(0);
+    expect(
+      fx.db.prepare("SELECT count(*) FROM memories_fts WHERE memories_fts MATCH 'PIN OR bank'").pluck().get(),
+    ).toBe(0);
     await expect(fx.memory.edit(m!.id, { text: 'x' }, 'r')).rejects.toThrow(/forgotten/);
     expect(fx.memory.count()).toBe(0);
     expect(fx.memory.count({ status: 'all' })).toBe(1);
@@ -88,8 +121,12 @@ describe('memory service: records', () => {
     fx = await memoryFixture();
     const [m] = await fx.memory.add([{ text: 'birthday is 4 May' }]);
     expect((await fx.memory.pin(m!.id, true)).pinned).toBe(true);
-    expect((await fx.memory.pin(m!.id, false))).toMatchObject({ pinned: false, revision: 1 });
-    expect(outbox(fx, m!.id).map((c) => [c.field, c.value])).toEqual([['*', expect.any(String)], ['pinned', 'true'], ['pinned', 'false']]);
+    expect(await fx.memory.pin(m!.id, false)).toMatchObject({ pinned: false, revision: 1 });
+    expect(outbox(fx, m!.id).map((c) => [c.field, c.value])).toEqual([
+      ['*', expect.any(String)],
+      ['pinned', 'true'],
+      ['pinned', 'false'],
+    ]);
   });
 
   it('enqueue is acknowledged once its batch is durable; close flushes what is queued', async () => {

@@ -34,15 +34,31 @@ export interface MemoryServiceDeps {
 
 export function validateNew(m: NewMemory): void {
   if (typeof m.text !== 'string' || !m.text.trim()) throw usageError('a memory needs some text');
-  if (m.kind !== undefined && !MEMORY_KINDS.includes(m.kind)) throw usageError(`kind must be one of ${MEMORY_KINDS.join(', ')}`);
-  if (m.salience !== undefined && !(m.salience >= 0 && m.salience <= 1)) throw usageError('salience must be between 0 and 1');
+  if (m.kind !== undefined && !MEMORY_KINDS.includes(m.kind))
+    throw usageError(`kind must be one of ${MEMORY_KINDS.join(', ')}`);
+  if (m.salience !== undefined && !(m.salience >= 0 && m.salience <= 1))
+    throw usageError('salience must be between 0 and 1');
 }
 
 export async function createMemoryService(deps: MemoryServiceDeps): Promise<MemoryApi> {
   const { db, journal, clock, config, embedder, store } = deps;
   const writer = createWriter(db, journal, clock, () => embedder.id);
-  const ctx: MemoryContext = { db, clock, config, embedder, store, writer, rows: memoryRows(db), lexical: createLexicalSearch(db, () => embedder.id), changed: (op, ids) => ids.length && deps.onChange?.({ op, ids }) };
-  const recallSeconds = deps.metrics?.histogram('progeny_memory_recall_seconds', 'Memory recall latency', LATENCY_BUCKETS);
+  const ctx: MemoryContext = {
+    db,
+    clock,
+    config,
+    embedder,
+    store,
+    writer,
+    rows: memoryRows(db),
+    lexical: createLexicalSearch(db, () => embedder.id),
+    changed: (op, ids) => ids.length && deps.onChange?.({ op, ids }),
+  };
+  const recallSeconds = deps.metrics?.histogram(
+    'progeny_memory_recall_seconds',
+    'Memory recall latency',
+    LATENCY_BUCKETS,
+  );
   const added = deps.metrics?.counter('progeny_memories_added_total', 'Memories stored');
   await store.open();
   await reindexStale(ctx);
@@ -54,24 +70,42 @@ export async function createMemoryService(deps: MemoryServiceDeps): Promise<Memo
     const taken = given.length ? [...ctx.rows.many(given).keys()] : [];
     if (taken.length || new Set(given).size < given.length) {
       const id = taken[0] ?? given.find((x, i) => given.indexOf(x) !== i);
-      throw usageError(`a memory with id ${id} already exists`, 'leave the id out to get a new one, or edit the existing memory with `progeny memory edit`');
+      throw usageError(
+        `a memory with id ${id} already exists`,
+        'leave the id out to get a new one, or edit the existing memory with `progeny memory edit`',
+      );
     }
     const vectors = await embedder.embed(items.map((m) => m.text));
-    const rows = writer.insert(items.map((m, i): InsertItem => ({
-      text: m.text, kind: m.kind ?? (m.pinned ? 'pinned' : 'interaction'), actor: m.actor ?? 'creator', source: m.source ?? {},
-      salience: m.salience ?? 0.5, pinned: m.pinned ?? false, vector: vectors[i] as Float32Array,
-      ...(m.id ? { id: m.id } : {}), ...(m.createdAt !== undefined ? { createdAt: m.createdAt } : {}),
-    })));
+    const rows = writer.insert(
+      items.map((m, i): InsertItem => ({
+        text: m.text,
+        kind: m.kind ?? (m.pinned ? 'pinned' : 'interaction'),
+        actor: m.actor ?? 'creator',
+        source: m.source ?? {},
+        salience: m.salience ?? 0.5,
+        pinned: m.pinned ?? false,
+        vector: vectors[i] as Float32Array,
+        ...(m.id ? { id: m.id } : {}),
+        ...(m.createdAt !== undefined ? { createdAt: m.createdAt } : {}),
+      })),
+    );
     await syncStore(store, rows);
     added?.inc({}, rows.length);
-    ctx.changed('add', rows.map((r) => r.id));
+    ctx.changed(
+      'add',
+      rows.map((r) => r.id),
+    );
     return rows.map(toMemory);
   };
   const batcher = createBatcher({ size: config['memory.batch.size'], ms: config['memory.batch.ms'], write: add });
 
   const mutable = (id: string) => {
     const row = ctx.rows.resolve(id);
-    if (row.status === 'forgotten') throw new ProgenyError('MEMORY_FORGOTTEN', `memory ${row.id} was forgotten; its text is gone`, { exit: 'usage', hint: 'add it again with `progeny memory add`' });
+    if (row.status === 'forgotten')
+      throw new ProgenyError('MEMORY_FORGOTTEN', `memory ${row.id} was forgotten; its text is gone`, {
+        exit: 'usage',
+        hint: 'add it again with `progeny memory add`',
+      });
     return row;
   };
 
@@ -89,14 +123,28 @@ export async function createMemoryService(deps: MemoryServiceDeps): Promise<Memo
     get: (id) => toMemory(ctx.rows.resolve(id)),
     async edit(id, patch: EditPatch, reason) {
       const before = mutable(id);
-      if (patch.text !== undefined && !patch.text.trim()) throw usageError('the new text is empty', 'to forget a memory use `progeny memory forget`');
-      validateNew({ text: patch.text ?? before.text, ...(patch.kind ? { kind: patch.kind } : {}), ...(patch.salience !== undefined ? { salience: patch.salience } : {}) });
+      if (patch.text !== undefined && !patch.text.trim())
+        throw usageError('the new text is empty', 'to forget a memory use `progeny memory forget`');
+      validateNew({
+        text: patch.text ?? before.text,
+        ...(patch.kind ? { kind: patch.kind } : {}),
+        ...(patch.salience !== undefined ? { salience: patch.salience } : {}),
+      });
       const textChanged = patch.text !== undefined && patch.text !== before.text;
-      const vector = textChanged ? toBlob((await embedder.embed([patch.text as string]))[0] as Float32Array) : before.vector;
-      const after = writer.patch(before, {
-        ...(textChanged ? { text: patch.text as string, text_hash: textHash(patch.text as string), vector, embedder: embedder.id } : {}),
-        ...(patch.kind ? { kind: patch.kind } : {}), ...(patch.salience !== undefined ? { salience: patch.salience } : {}),
-      }, reason || 'edited');
+      const vector = textChanged
+        ? toBlob((await embedder.embed([patch.text as string]))[0] as Float32Array)
+        : before.vector;
+      const after = writer.patch(
+        before,
+        {
+          ...(textChanged
+            ? { text: patch.text as string, text_hash: textHash(patch.text as string), vector, embedder: embedder.id }
+            : {}),
+          ...(patch.kind ? { kind: patch.kind } : {}),
+          ...(patch.salience !== undefined ? { salience: patch.salience } : {}),
+        },
+        reason || 'edited',
+      );
       await syncStore(store, [after]);
       ctx.changed('edit', [after.id]);
       return toMemory(after);
@@ -119,7 +167,11 @@ export async function createMemoryService(deps: MemoryServiceDeps): Promise<Memo
     },
     history(id) {
       const row = ctx.rows.resolve(id);
-      return (db.prepare('SELECT * FROM memory_revisions WHERE memory_id = ? ORDER BY revision').all(row.id) as Parameters<typeof toRevision>[0][]).map(toRevision);
+      return (
+        db.prepare('SELECT * FROM memory_revisions WHERE memory_id = ? ORDER BY revision').all(row.id) as Parameters<
+          typeof toRevision
+        >[0][]
+      ).map(toRevision);
     },
     exportJsonl: () => exportJsonl(db),
     importJsonl: (lines, opts) => importJsonl(ctx, lines, opts?.onProgress),
@@ -129,7 +181,10 @@ export async function createMemoryService(deps: MemoryServiceDeps): Promise<Memo
     count(opts) {
       const status = opts?.status ?? 'active';
       const sql = status === 'all' ? 'SELECT count(*) FROM memories' : 'SELECT count(*) FROM memories WHERE status = ?';
-      return db.prepare(sql).pluck().get(...(status === 'all' ? [] : [status])) as number;
+      return db
+        .prepare(sql)
+        .pluck()
+        .get(...(status === 'all' ? [] : [status])) as number;
     },
     probe: () => store.probe(),
     async close() {

@@ -24,7 +24,10 @@ export function point(id: string, vector: Float32Array, actor = 'creator', kind:
 /** Ids shaped like ULIDs (some stores validate them), distinct per index. */
 export const contractId = (i: number): string => `01KCONTRACT${String(i).padStart(15, '0')}`;
 
-export function runMemoryStoreContract(name: string, makeStore: () => Promise<{ store: MemoryStore; cleanup(): Promise<void> }>): void {
+export function runMemoryStoreContract(
+  name: string,
+  makeStore: () => Promise<{ store: MemoryStore; cleanup(): Promise<void> }>,
+): void {
   describe(`MemoryStore contract: ${name}`, () => {
     let store: MemoryStore;
     let cleanup: () => Promise<void>;
@@ -58,8 +61,14 @@ export function runMemoryStoreContract(name: string, makeStore: () => Promise<{ 
 
     it('filters by actor and by kinds', async () => {
       const v = randomUnitVector(rand);
-      await store.upsert([point(contractId(1), v, 'ana', 'fact'), point(contractId(2), v, 'creator', 'fact'), point(contractId(3), v, 'creator', 'interaction'), point(contractId(4), v, 'creator', 'summary')]);
-      const ids = async (filter: Parameters<MemoryStore['search']>[1]['filter']) => (await store.search(v, { limit: 10, filter })).map((h) => h.id).sort();
+      await store.upsert([
+        point(contractId(1), v, 'ana', 'fact'),
+        point(contractId(2), v, 'creator', 'fact'),
+        point(contractId(3), v, 'creator', 'interaction'),
+        point(contractId(4), v, 'creator', 'summary'),
+      ]);
+      const ids = async (filter: Parameters<MemoryStore['search']>[1]['filter']) =>
+        (await store.search(v, { limit: 10, filter })).map((h) => h.id).sort();
       expect(await ids({ actor: 'ana' })).toEqual([contractId(1)]);
       expect(await ids({ actor: 'creator', kinds: ['fact', 'summary'] })).toEqual([contractId(2), contractId(4)]);
       expect(await ids({ kinds: ['interaction'] })).toEqual([contractId(3)]);
@@ -82,7 +91,10 @@ export function runMemoryStoreContract(name: string, makeStore: () => Promise<{ 
     it('removed points are no longer found or counted', async () => {
       const pts = Array.from({ length: 10 }, (_, i) => point(contractId(i), randomUnitVector(rand)));
       await store.upsert(pts);
-      await store.remove([{ id: pts[3]!.id, label: pts[3]!.label }, { id: pts[4]!.id, label: pts[4]!.label }]);
+      await store.remove([
+        { id: pts[3]!.id, label: pts[3]!.label },
+        { id: pts[4]!.id, label: pts[4]!.label },
+      ]);
       expect(await store.count()).toBe(8);
       const hits = await store.search(pts[3]!.vector, { limit: 10, filter: {} });
       expect(hits.map((h) => h.id)).not.toContain(pts[3]!.id);

@@ -13,13 +13,27 @@ let t: ReturnType<typeof tempDb>;
 afterEach(() => t.cleanup());
 
 const embedder = createBuiltinEmbedder();
-const texts = Array.from({ length: 300 }, (_, i) => `note ${i} about ${['rivers', 'music', 'cooking', 'travel', 'birds'][i % 5]} and the number ${i * 7}`);
+const texts = Array.from(
+  { length: 300 },
+  (_, i) => `note ${i} about ${['rivers', 'music', 'cooking', 'travel', 'birds'][i % 5]} and the number ${i * 7}`,
+);
 
 function setup() {
   t = tempDb();
   const clock = fixedClock(Date.UTC(2026, 0, 1));
   const writer = createWriter(t.db, createJournal(t.db, clock, 'DEV'), clock, () => embedder.id);
-  const write = (xs: string[]) => writer.insert(xs.map((text) => ({ text, kind: 'fact' as const, actor: 'creator', source: {}, salience: 0.5, pinned: false, vector: embedBuiltin(text) })));
+  const write = (xs: string[]) =>
+    writer.insert(
+      xs.map((text) => ({
+        text,
+        kind: 'fact' as const,
+        actor: 'creator',
+        source: {},
+        salience: 0.5,
+        pinned: false,
+        vector: embedBuiltin(text),
+      })),
+    );
   const open = async (): Promise<EmbeddedStore> => {
     const s = createEmbeddedStore({ db: t.db, paths: t.paths, embedder, drainChunk: 64 });
     await s.open();
@@ -28,7 +42,8 @@ function setup() {
   return { writer, write, open };
 }
 
-const top = async (s: EmbeddedStore, text: string) => (await s.search(embedBuiltin(text), { limit: 1, filter: {} }))[0]?.id;
+const top = async (s: EmbeddedStore, text: string) =>
+  (await s.search(embedBuiltin(text), { limit: 1, filter: {} }))[0]?.id;
 
 describe('embedded store: HNSW index and exact tail', () => {
   it('acknowledged writes are searchable before the index has absorbed them', async () => {
@@ -114,7 +129,17 @@ describe('embedded store: HNSW index and exact tail', () => {
   it('a selective filter still finds its few matches among many', async () => {
     const { write, writer, open } = setup();
     write(texts);
-    const [mine] = writer.insert([{ text: 'rivers and music', kind: 'fact', actor: 'ana', source: {}, salience: 0.5, pinned: false, vector: embedBuiltin('rivers and music') }]);
+    const [mine] = writer.insert([
+      {
+        text: 'rivers and music',
+        kind: 'fact',
+        actor: 'ana',
+        source: {},
+        salience: 0.5,
+        pinned: false,
+        vector: embedBuiltin('rivers and music'),
+      },
+    ]);
     const s = await open();
     await s.buildIndex();
     const hits = await s.search(embedBuiltin('note 1 about rivers'), { limit: 5, filter: { actor: 'ana' } });

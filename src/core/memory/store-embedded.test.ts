@@ -11,13 +11,20 @@ import { toBlob } from './vectors.js';
  * so this harness does what the service does: it writes the row first.
  */
 function withRows(t: ReturnType<typeof tempDb>, store: MemoryStore): MemoryStore {
-  const put = t.db.prepare(`INSERT INTO memories (id, label, text, kind, actor, created_at, updated_at, salience, embedder, text_hash, vector, change_seq)
+  const put = t.db
+    .prepare(`INSERT INTO memories (id, label, text, kind, actor, created_at, updated_at, salience, embedder, text_hash, vector, change_seq)
     VALUES (@id, @label, '', @kind, @actor, 0, 0, 0.5, 'builtin-hash-v2/384', '', @vector, (SELECT coalesce(max(change_seq), 0) + 1 FROM memories))
     ON CONFLICT(id) DO UPDATE SET vector = excluded.vector, actor = excluded.actor, kind = excluded.kind, change_seq = excluded.change_seq`);
-  const del = t.db.prepare("UPDATE memories SET status = 'forgotten', vector = NULL, change_seq = (SELECT max(change_seq) + 1 FROM memories) WHERE id = ?");
+  const del = t.db.prepare(
+    "UPDATE memories SET status = 'forgotten', vector = NULL, change_seq = (SELECT max(change_seq) + 1 FROM memories) WHERE id = ?",
+  );
   return Object.assign(Object.create(store) as MemoryStore, {
     upsert: (pts: VectorPoint[]) => {
-      immediate(t.db, () => pts.forEach((p) => put.run({ id: p.id, label: p.label, kind: p.payload.kind, actor: p.payload.actor, vector: toBlob(p.vector) })));
+      immediate(t.db, () =>
+        pts.forEach((p) =>
+          put.run({ id: p.id, label: p.label, kind: p.payload.kind, actor: p.payload.actor, vector: toBlob(p.vector) }),
+        ),
+      );
       return store.upsert(pts);
     },
     remove: (ids: { id: string; label: number }[]) => {

@@ -34,7 +34,18 @@ const MAX_DEFER_MS = 1000;
 const STEP_MS = 4;
 const SAVE_EVERY_MS = 60_000;
 
-interface SyncRow { id: string; label: number; actor: string; kind: MemoryKind; created_at: number; salience: number; status: string; embedder: string; vector: Buffer | null; change_seq: number }
+interface SyncRow {
+  id: string;
+  label: number;
+  actor: string;
+  kind: MemoryKind;
+  created_at: number;
+  salience: number;
+  status: string;
+  embedder: string;
+  vector: Buffer | null;
+  change_seq: number;
+}
 
 export function createEmbeddedStore(deps: EmbeddedStoreDeps): EmbeddedStore {
   const { db, paths, embedder } = deps;
@@ -49,8 +60,12 @@ export function createEmbeddedStore(deps: EmbeddedStoreDeps): EmbeddedStore {
   let lastWrite = 0;
   let lastSave = performance.now();
   const maxSeq = db.prepare('SELECT coalesce(max(change_seq), 0) FROM memories').pluck();
-  const changed = db.prepare('SELECT id, label, actor, kind, created_at, salience, status, embedder, vector, change_seq FROM memories WHERE change_seq > ? ORDER BY change_seq');
-  const anyVector = db.prepare("SELECT vector FROM memories WHERE status = 'active' AND embedder = ? AND vector IS NOT NULL LIMIT 1").pluck();
+  const changed = db.prepare(
+    'SELECT id, label, actor, kind, created_at, salience, status, embedder, vector, change_seq FROM memories WHERE change_seq > ? ORDER BY change_seq',
+  );
+  const anyVector = db
+    .prepare("SELECT vector FROM memories WHERE status = 'active' AND embedder = ? AND vector IS NOT NULL LIMIT 1")
+    .pluck();
 
   /** Opens the saved index, or starts an empty one whose tail replays every row (a rebuild). */
   const load = (): { index: AnnIndex; tail: TailLog; dims: number } | null => {
@@ -69,8 +84,21 @@ export function createEmbeddedStore(deps: EmbeddedStoreDeps): EmbeddedStore {
     const top = maxSeq.get() as number;
     if (top <= seenSeq) return state;
     for (const r of changed.iterate(seenSeq) as IterableIterator<SyncRow>) {
-      const ok = r.status === 'active' && r.vector && r.embedder === embedder.id && r.vector.byteLength === state.dims * 4;
-      state.tail.push(r.change_seq, r.id, r.label, ok ? { id: r.id, label: r.label, vector: fromBlob(r.vector as Buffer), payload: { actor: r.actor, kind: r.kind, createdAt: r.created_at, salience: r.salience } } : null);
+      const ok =
+        r.status === 'active' && r.vector && r.embedder === embedder.id && r.vector.byteLength === state.dims * 4;
+      state.tail.push(
+        r.change_seq,
+        r.id,
+        r.label,
+        ok
+          ? {
+              id: r.id,
+              label: r.label,
+              vector: fromBlob(r.vector as Buffer),
+              payload: { actor: r.actor, kind: r.kind, createdAt: r.created_at, salience: r.salience },
+            }
+          : null,
+      );
       seenSeq = r.change_seq;
     }
     lastWrite = performance.now();
@@ -81,7 +109,14 @@ export function createEmbeddedStore(deps: EmbeddedStoreDeps): EmbeddedStore {
   const save = (): void => {
     if (!state || state.tail.indexedSeq === savedSeq) return;
     const bytes = state.index.save(paths.memoryIndex);
-    writeIndexMeta(db, { seq: state.tail.indexedSeq, bytes, count: state.index.size(), embedder: embedder.id, dims: state.dims, graph: graphParams() });
+    writeIndexMeta(db, {
+      seq: state.tail.indexedSeq,
+      bytes,
+      count: state.index.size(),
+      embedder: embedder.id,
+      dims: state.dims,
+      graph: graphParams(),
+    });
     savedSeq = state.tail.indexedSeq;
     lastSave = performance.now();
   };
@@ -158,7 +193,10 @@ export function createEmbeddedStore(deps: EmbeddedStoreDeps): EmbeddedStore {
       return [...byId.values()].sort((a, b) => b.similarity - a.similarity).slice(0, limit);
     },
     async count() {
-      return db.prepare("SELECT count(*) FROM memories WHERE status = 'active' AND vector IS NOT NULL AND embedder = ?").pluck().get(embedder.id) as number;
+      return db
+        .prepare("SELECT count(*) FROM memories WHERE status = 'active' AND vector IS NOT NULL AND embedder = ?")
+        .pluck()
+        .get(embedder.id) as number;
     },
     async probe(): Promise<BackendHealth> {
       try {
@@ -177,7 +215,11 @@ export function createEmbeddedStore(deps: EmbeddedStoreDeps): EmbeddedStore {
     async buildIndex() {
       drainFor(Infinity);
     },
-    stats: () => ({ indexed: state?.index.size() ?? 0, tail: state?.tail.length ?? 0, indexedSeq: state?.tail.indexedSeq ?? 0 }),
+    stats: () => ({
+      indexed: state?.index.size() ?? 0,
+      tail: state?.tail.length ?? 0,
+      indexedSeq: state?.tail.indexedSeq ?? 0,
+    }),
     async close() {
       if (timer) clearTimeout(timer);
       timer = null;

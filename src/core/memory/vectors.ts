@@ -35,4 +35,3 @@ export function normalise(v: Float32Array): Float32Array {
 export function textHash(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 32);
 }
-

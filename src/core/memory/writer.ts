@@ -23,20 +23,35 @@ export interface InsertItem {
   vector: Float32Array;
 }
 
-export type RowPatch = Partial<Pick<MemoryRow, 'text' | 'kind' | 'salience' | 'pinned' | 'status' | 'merged_into' | 'embedder' | 'text_hash' | 'vector'>>;
+export type RowPatch = Partial<
+  Pick<
+    MemoryRow,
+    'text' | 'kind' | 'salience' | 'pinned' | 'status' | 'merged_into' | 'embedder' | 'text_hash' | 'vector'
+  >
+>;
 
 /** Fields that travel through sync; the rest (vector, label, recall counters) are derived or local. */
-const SYNCED: Record<string, string> = { text: 'text', kind: 'kind', salience: 'salience', pinned: 'pinned', status: 'status', merged_into: 'mergedInto' };
+const SYNCED: Record<string, string> = {
+  text: 'text',
+  kind: 'kind',
+  salience: 'salience',
+  pinned: 'pinned',
+  status: 'status',
+  merged_into: 'mergedInto',
+};
 
 export function createWriter(db: Db, journal: Journal, clock: Clock, embedderId: () => string) {
-  const insert = db.prepare(`INSERT INTO memories (id, label, text, kind, actor, source, created_at, updated_at, salience, pinned, status,
+  const insert =
+    db.prepare(`INSERT INTO memories (id, label, text, kind, actor, source, created_at, updated_at, salience, pinned, status,
     revision, embedder, text_hash, vector, change_seq) VALUES (@id, @label, @text, @kind, @actor, @source, @created_at, @created_at, @salience,
     @pinned, @status, 1, @embedder, @text_hash, @vector, @seq)`);
-  const update = db.prepare(`UPDATE memories SET text = @text, kind = @kind, salience = @salience, pinned = @pinned, status = @status,
+  const update =
+    db.prepare(`UPDATE memories SET text = @text, kind = @kind, salience = @salience, pinned = @pinned, status = @status,
     merged_into = @merged_into, revision = @revision, embedder = @embedder, text_hash = @text_hash, vector = @vector,
     updated_at = @updated_at, change_seq = @change_seq WHERE id = @id`);
   const recalled = db.prepare('UPDATE memories SET recall_count = recall_count + 1, last_recalled_at = ? WHERE id = ?');
-  const addRevision = db.prepare(`INSERT OR REPLACE INTO memory_revisions (memory_id, revision, text, kind, salience, pinned, changed_at, reason)
+  const addRevision =
+    db.prepare(`INSERT OR REPLACE INTO memory_revisions (memory_id, revision, text, kind, salience, pinned, changed_at, reason)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
 
   /** Inserts new rows; returns them as stored. Call inside a transaction. */
@@ -49,17 +64,43 @@ export function createWriter(db: Db, journal: Journal, clock: Clock, embedderId:
     for (const it of items) {
       const createdAt = it.createdAt ?? now;
       const row = {
-        id: it.id ?? ulid(createdAt), label: ++label, text: it.text, kind: it.kind, actor: it.actor,
-        source: JSON.stringify(it.source), created_at: createdAt, salience: it.salience, pinned: it.pinned ? 1 : 0,
-        status: it.status ?? 'active', embedder: embedderId(), text_hash: textHash(it.text), vector: toBlob(it.vector),
+        id: it.id ?? ulid(createdAt),
+        label: ++label,
+        text: it.text,
+        kind: it.kind,
+        actor: it.actor,
+        source: JSON.stringify(it.source),
+        created_at: createdAt,
+        salience: it.salience,
+        pinned: it.pinned ? 1 : 0,
+        status: it.status ?? 'active',
+        embedder: embedderId(),
+        text_hash: textHash(it.text),
+        vector: toBlob(it.vector),
         seq: ++seq,
       };
       insert.run(row);
       journal.recordChange('memory', row.id, '*', {
-        text: it.text, kind: it.kind, actor: it.actor, source: it.source, createdAt, salience: it.salience, pinned: it.pinned, status: row.status,
-        embedder: row.embedder, textHash: row.text_hash,
+        text: it.text,
+        kind: it.kind,
+        actor: it.actor,
+        source: it.source,
+        createdAt,
+        salience: it.salience,
+        pinned: it.pinned,
+        status: row.status,
+        embedder: row.embedder,
+        textHash: row.text_hash,
       });
-      rows.push({ ...row, updated_at: createdAt, merged_into: null, revision: 1, recall_count: 0, last_recalled_at: null, change_seq: row.seq });
+      rows.push({
+        ...row,
+        updated_at: createdAt,
+        merged_into: null,
+        revision: 1,
+        recall_count: 0,
+        last_recalled_at: null,
+        change_seq: row.seq,
+      });
     }
     return rows;
   };
@@ -72,13 +113,23 @@ export function createWriter(db: Db, journal: Journal, clock: Clock, embedderId:
     const now = clock.now();
     const after: MemoryRow = { ...before, ...patch, updated_at: now, change_seq: nextCounter(db, 'memory_seq') };
     if (reason !== null) {
-      addRevision.run(before.id, before.revision, before.text, before.kind, before.salience, before.pinned, now, reason);
+      addRevision.run(
+        before.id,
+        before.revision,
+        before.text,
+        before.kind,
+        before.salience,
+        before.pinned,
+        now,
+        reason,
+      );
       after.revision = before.revision + 1;
     }
     update.run(after);
     for (const [col, field] of Object.entries(SYNCED)) {
       const a = after[col as keyof MemoryRow];
-      if (a !== before[col as keyof MemoryRow]) journal.recordChange('memory', before.id, field, col === 'pinned' ? a === 1 : a);
+      if (a !== before[col as keyof MemoryRow])
+        journal.recordChange('memory', before.id, field, col === 'pinned' ? a === 1 : a);
     }
     return after;
   };
@@ -86,12 +137,17 @@ export function createWriter(db: Db, journal: Journal, clock: Clock, embedderId:
     insert: (items: InsertItem[]): MemoryRow[] => immediate(db, () => insertRows(items)),
     insertRows,
     patchRow,
-    patch: (before: MemoryRow, patch: RowPatch, reason: string | null): MemoryRow => immediate(db, () => patchRow(before, patch, reason)),
+    patch: (before: MemoryRow, patch: RowPatch, reason: string | null): MemoryRow =>
+      immediate(db, () => patchRow(before, patch, reason)),
     /** Forget: tombstone, purge the text, the vector and every earlier revision's text. */
     forgetRow(before: MemoryRow): MemoryRow {
       return immediate(db, () => {
         db.prepare('DELETE FROM memory_revisions WHERE memory_id = ?').run(before.id);
-        return patchRow(before, { text: '', text_hash: '', vector: null, status: 'forgotten', merged_into: null }, null);
+        return patchRow(
+          before,
+          { text: '', text_hash: '', vector: null, status: 'forgotten', merged_into: null },
+          null,
+        );
       });
     },
     noteRecalled(ids: string[]): void {

@@ -8,8 +8,14 @@ import type { Db } from '../store/db.js';
 import type { Change } from './changes.js';
 
 const FIELDS: Record<string, string> = {
-  text: 'text', kind: 'kind', actor: 'actor', salience: 'salience', pinned: 'pinned', status: 'status',
-  mergedInto: 'merged_into', source: 'source',
+  text: 'text',
+  kind: 'kind',
+  actor: 'actor',
+  salience: 'salience',
+  pinned: 'pinned',
+  status: 'status',
+  mergedInto: 'merged_into',
+  source: 'source',
 };
 
 const hashText = textHash;
@@ -31,14 +37,27 @@ export function createMemoryApplier(
   const get = stmt(db, 'SELECT status FROM memories WHERE id = ?').pluck();
   // The same counters the memory writer uses, so the vector index's catch-up (by change_seq) sees synced rows.
   const counter = (key: string): number =>
-    Number(stmt(db, `INSERT INTO meta (key, value) VALUES (?, '1') ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1 RETURNING value`).pluck().get(key));
+    Number(
+      stmt(
+        db,
+        `INSERT INTO meta (key, value) VALUES (?, '1') ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1 RETURNING value`,
+      )
+        .pluck()
+        .get(key),
+    );
   const nextLabel = { get: (): number => counter('memory_label') };
   const nextChange = { get: (): number => counter('memory_seq') };
-  const forgetClock = stmt(db, "SELECT 1 FROM sync_clocks WHERE coll = 'memory' AND rec_id = ? AND field = 'forget'").pluck();
+  const forgetClock = stmt(
+    db,
+    "SELECT 1 FROM sync_clocks WHERE coll = 'memory' AND rec_id = ? AND field = 'forget'",
+  ).pluck();
   const forgotten = (id: string): boolean => forgetClock.get(id) !== undefined || get.get(id) === 'forgotten';
   const purge = (id: string): void => {
     stmt(db, 'DELETE FROM memory_revisions WHERE memory_id = ?').run(id);
-    stmt(db, "UPDATE memories SET status = 'forgotten', text = '', vector = NULL, text_hash = '', change_seq = ? WHERE id = ?").run(nextChange.get(), id);
+    stmt(
+      db,
+      "UPDATE memories SET status = 'forgotten', text = '', vector = NULL, text_hash = '', change_seq = ? WHERE id = ?",
+    ).run(nextChange.get(), id);
   };
 
   return (ch, now) => {
@@ -56,18 +75,34 @@ export function createMemoryApplier(
       const exists = get.get(ch.i) !== undefined;
       if (!exists) {
         const text = String(v.text ?? '');
-        stmt(db, 
+        stmt(
+          db,
           `INSERT INTO memories (id, label, text, kind, actor, source, created_at, updated_at, salience, pinned, status, merged_into,
              revision, embedder, text_hash, vector, change_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, NULL, ?)`,
         ).run(
-          ch.i, nextLabel.get(), text, String(v.kind ?? 'fact'), String(v.actor ?? 'creator'), JSON.stringify(v.source ?? {}),
-          Number(v.createdAt ?? now), Number(v.updatedAt ?? v.createdAt ?? now), column('salience', v.salience), column('pinned', v.pinned),
-          String(v.status ?? 'active'), v.mergedInto ?? null, UNEMBEDDED, hashText(text), nextChange.get(),
+          ch.i,
+          nextLabel.get(),
+          text,
+          String(v.kind ?? 'fact'),
+          String(v.actor ?? 'creator'),
+          JSON.stringify(v.source ?? {}),
+          Number(v.createdAt ?? now),
+          Number(v.updatedAt ?? v.createdAt ?? now),
+          column('salience', v.salience),
+          column('pinned', v.pinned),
+          String(v.status ?? 'active'),
+          v.mergedInto ?? null,
+          UNEMBEDDED,
+          hashText(text),
+          nextChange.get(),
         );
         clocks.setClock(ch.i, '*', ch.h);
         if (forgotten(ch.i)) purge(ch.i);
         // Field writes that arrived before the record (out of causal order) apply now, by their own clocks.
-        const orphans = stmt(db, "SELECT field, value, hlc FROM sync_orphans WHERE coll = 'memory' AND rec_id = ? ORDER BY hlc").all(ch.i) as { field: string; value: string | null; hlc: string }[];
+        const orphans = stmt(
+          db,
+          "SELECT field, value, hlc FROM sync_orphans WHERE coll = 'memory' AND rec_id = ? ORDER BY hlc",
+        ).all(ch.i) as { field: string; value: string | null; hlc: string }[];
         stmt(db, "DELETE FROM sync_orphans WHERE coll = 'memory' AND rec_id = ?").run(ch.i);
         for (const o of orphans) applyField(ch.i, o.field, o.value === null ? null : JSON.parse(o.value), o.hlc);
         return true;
@@ -83,7 +118,8 @@ export function createMemoryApplier(
 
   function applyField(id: string, field: string, v: unknown, h: string): boolean {
     if (get.get(id) === undefined && !forgotten(id)) {
-      stmt(db, 
+      stmt(
+        db,
         `INSERT INTO sync_orphans (coll, rec_id, field, value, hlc) VALUES ('memory', ?, ?, ?, ?)
          ON CONFLICT(coll, rec_id, field) DO UPDATE SET value = excluded.value, hlc = excluded.hlc WHERE excluded.hlc > sync_orphans.hlc`,
       ).run(id, field, JSON.stringify(v ?? null), h);
@@ -94,12 +130,25 @@ export function createMemoryApplier(
     const col = FIELDS[field] as string;
     if (REVISED.has(field)) {
       // Edits keep history (domain.md): the replaced version becomes a revision, as a local edit would.
-      stmt(db, `INSERT OR REPLACE INTO memory_revisions (memory_id, revision, text, kind, salience, pinned, changed_at, reason)
-        SELECT id, revision, text, kind, salience, pinned, ?, 'synced from another device' FROM memories WHERE id = ?`).run(parseInt(h.slice(0, 12), 16) || 0, id);
+      stmt(
+        db,
+        `INSERT OR REPLACE INTO memory_revisions (memory_id, revision, text, kind, salience, pinned, changed_at, reason)
+        SELECT id, revision, text, kind, salience, pinned, ?, 'synced from another device' FROM memories WHERE id = ?`,
+      ).run(parseInt(h.slice(0, 12), 16) || 0, id);
       stmt(db, 'UPDATE memories SET revision = revision + 1 WHERE id = ?').run(id);
     }
-    stmt(db, `UPDATE memories SET ${col} = ?, updated_at = max(updated_at, ?), change_seq = ? WHERE id = ?`).run(column(field, v), Number(h.length ? parseInt(h.slice(0, 12), 16) : 0), nextChange.get(), id);
-    if (field === 'text') stmt(db, 'UPDATE memories SET text_hash = ?, vector = NULL, embedder = ? WHERE id = ?').run(hashText(String(v ?? '')), UNEMBEDDED, id);
+    stmt(db, `UPDATE memories SET ${col} = ?, updated_at = max(updated_at, ?), change_seq = ? WHERE id = ?`).run(
+      column(field, v),
+      Number(h.length ? parseInt(h.slice(0, 12), 16) : 0),
+      nextChange.get(),
+      id,
+    );
+    if (field === 'text')
+      stmt(db, 'UPDATE memories SET text_hash = ?, vector = NULL, embedder = ? WHERE id = ?').run(
+        hashText(String(v ?? '')),
+        UNEMBEDDED,
+        id,
+      );
     clocks.setClock(id, field, h);
     return true;
   }

@@ -32,11 +32,15 @@ export interface ApplyStats {
 
 export function createApplier(db: Db): (ctx: ApplyContext, changes: Change[]) => ApplyStats {
   const getClock = stmt(db, 'SELECT hlc FROM sync_clocks WHERE coll = ? AND rec_id = ? AND field = ?').pluck();
-  const setClock = stmt(db, 
+  const setClock = stmt(
+    db,
     `INSERT INTO sync_clocks (coll, rec_id, field, hlc) VALUES (?, ?, ?, ?)
      ON CONFLICT(coll, rec_id, field) DO UPDATE SET hlc = excluded.hlc WHERE excluded.hlc > sync_clocks.hlc`,
   );
-  const conflict = stmt(db, 'INSERT INTO sync_conflicts (at, coll, rec_id, field, value, hlc, origin) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  const conflict = stmt(
+    db,
+    'INSERT INTO sync_conflicts (at, coll, rec_id, field, value, hlc, origin) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
   /** The newest clock of a field: its own or its record's whole-record write ('*'). */
   const clockOf = (c: string, id: string, f: string): string => {
     const a = (getClock.get(c, id, f) as string | undefined) ?? '';
@@ -57,7 +61,8 @@ export function createApplier(db: Db): (ctx: ApplyContext, changes: Change[]) =>
     const memo: MessageMemo = {
       convs: new Set(),
       touched: new Map(),
-      anyTombstones: stmt(db, "SELECT 1 FROM sync_clocks WHERE coll = 'message' AND field = 'delete' LIMIT 1").get() !== undefined,
+      anyTombstones:
+        stmt(db, "SELECT 1 FROM sync_clocks WHERE coll = 'message' AND field = 'delete' LIMIT 1").get() !== undefined,
     };
 
     for (const ch of changes) {
@@ -72,7 +77,15 @@ export function createApplier(db: Db): (ctx: ApplyContext, changes: Change[]) =>
         if (wins(ch)) {
           const local = ch.f in heritage ? heritage[ch.f] : heritageLocal?.[ch.f];
           if (isLong(local) && JSON.stringify(local) !== JSON.stringify(ch.v)) {
-            conflict.run(ctx.now, 'heritage', ch.i, ch.f, JSON.stringify(local), clockOf('heritage', ch.i, ch.f), 'local');
+            conflict.run(
+              ctx.now,
+              'heritage',
+              ch.i,
+              ch.f,
+              JSON.stringify(local),
+              clockOf('heritage', ch.i, ch.f),
+              'local',
+            );
             stats.conflicts++;
           }
           heritage[ch.f] = ch.v;
@@ -95,11 +108,16 @@ export function createApplier(db: Db): (ctx: ApplyContext, changes: Change[]) =>
         // A snapshot announcement: remembered so a stale snapshot served later (or earlier) can be detected.
         const seq = Number((ch.v as { seq?: unknown } | null)?.seq);
         if (ch.f === 'snapshot' && Number.isInteger(seq)) {
-          const meta = (k: string): number => Number(stmt(db, 'SELECT value FROM meta WHERE key = ?').pluck().get(k) ?? 0);
+          const meta = (k: string): number =>
+            Number(stmt(db, 'SELECT value FROM meta WHERE key = ?').pluck().get(k) ?? 0);
           const loaded = meta('sync_snapshot_loaded');
           // Announced in the log before we fetched our snapshot, and newer than it: the relay withheld the newest.
           if (loaded > 0 && seq > loaded && ctx.relaySeq !== undefined && ctx.relaySeq <= meta('sync_snapshot_head')) {
-            stmt(db, 'INSERT OR IGNORE INTO sync_alarms (at, kind, detail) VALUES (?, ?, ?)').run(ctx.now, 'stale-snapshot', `the relay served the snapshot at ${loaded} although one at ${seq} existed`);
+            stmt(db, 'INSERT OR IGNORE INTO sync_alarms (at, kind, detail) VALUES (?, ?, ?)').run(
+              ctx.now,
+              'stale-snapshot',
+              `the relay served the snapshot at ${loaded} although one at ${seq} existed`,
+            );
           }
         }
         stats.ignored++;
@@ -120,11 +138,17 @@ export function createApplier(db: Db): (ctx: ApplyContext, changes: Change[]) =>
 }
 
 function currentHeritage(db: Db): Record<string, unknown> | undefined {
-  const doc = stmt(db, 'SELECT doc FROM heritage_versions ORDER BY version DESC LIMIT 1').pluck().get() as string | undefined;
+  const doc = stmt(db, 'SELECT doc FROM heritage_versions ORDER BY version DESC LIMIT 1').pluck().get() as
+    string | undefined;
   return doc ? (JSON.parse(doc) as Record<string, unknown>) : undefined;
 }
 
-function writeHeritage(db: Db, base: Record<string, unknown>, fields: Record<string, unknown>, ctx: ApplyContext): void {
+function writeHeritage(
+  db: Db,
+  base: Record<string, unknown>,
+  fields: Record<string, unknown>,
+  ctx: ApplyContext,
+): void {
   const doc: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(fields)) {
     if (v === null || v === undefined) delete doc[k];
@@ -134,8 +158,17 @@ function writeHeritage(db: Db, base: Record<string, unknown>, fields: Record<str
   const version = ((stmt(db, 'SELECT max(version) FROM heritage_versions').pluck().get() as number | null) ?? 0) + 1;
   const stateRow = stmt(db, 'SELECT state FROM limbic_state WHERE id = 1').pluck().get() as string | undefined;
   const trust = stateRow ? ((JSON.parse(stateRow) as { trust?: number }).trust ?? 0.5) : 0.5;
-  stmt(db, 'INSERT INTO heritage_versions (version, created_at, reason, trust, hash, doc, origin) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
-    version, ctx.now, `synced from device ${ctx.from}`, trust, createHash('sha256').update(canonical).digest('hex'), JSON.stringify(doc), 'sync',
+  stmt(
+    db,
+    'INSERT INTO heritage_versions (version, created_at, reason, trust, hash, doc, origin) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  ).run(
+    version,
+    ctx.now,
+    `synced from device ${ctx.from}`,
+    trust,
+    createHash('sha256').update(canonical).digest('hex'),
+    JSON.stringify(doc),
+    'sync',
   );
 }
 
@@ -143,15 +176,22 @@ function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value && typeof value === 'object') {
     const o = value as Record<string, unknown>;
-    return `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
+    return `{${Object.keys(o)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value);
 }
 
 function writeLimbic(db: Db, fields: Record<string, unknown>, ctx: ApplyContext): void {
-  const row = stmt(db, 'SELECT version, state FROM limbic_state WHERE id = 1').get() as { version: number; state: string } | undefined;
+  const row = stmt(db, 'SELECT version, state FROM limbic_state WHERE id = 1').get() as
+    { version: number; state: string } | undefined;
   const state = row ? (JSON.parse(row.state) as Record<string, unknown>) : {};
-  const log = stmt(db, 'INSERT INTO limbic_log (at, variable, before, after, delta, cause, turn_id) VALUES (?, ?, ?, ?, ?, ?, NULL)');
+  const log = stmt(
+    db,
+    'INSERT INTO limbic_log (at, variable, before, after, delta, cause, turn_id) VALUES (?, ?, ?, ?, ?, ?, NULL)',
+  );
   for (const [k, v] of Object.entries(fields)) {
     if (['trust', 'warmth', 'arousal', 'valence', 'posture', 'flags'].includes(k)) {
       log.run(ctx.now, k, JSON.stringify(state[k] ?? null), JSON.stringify(v), null, `synced from device ${ctx.from}`);
@@ -159,7 +199,8 @@ function writeLimbic(db: Db, fields: Record<string, unknown>, ctx: ApplyContext)
     state[k] = v;
   }
   // Bumping the version invalidates every process's cached state (limbic/service.ts).
-  stmt(db, 
+  stmt(
+    db,
     `INSERT INTO limbic_state (id, version, state, updated_at) VALUES (1, ?, ?, ?)
      ON CONFLICT(id) DO UPDATE SET version = excluded.version, state = excluded.state, updated_at = excluded.updated_at`,
   ).run((row?.version ?? 0) + 1, JSON.stringify(state), ctx.now);
@@ -175,8 +216,15 @@ interface MessageMemo {
 function applyMessage(db: Db, ch: Change, memo: MessageMemo): boolean {
   const v = (ch.v ?? {}) as Record<string, unknown>;
   if (ch.f === 'conversation') {
-    const r = stmt(db, 'INSERT OR IGNORE INTO conversations (id, actor, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?)').run(
-      ch.i, String(v.actor ?? 'creator'), String(v.title ?? ''), Number(v.createdAt ?? 0), Number(v.createdAt ?? 0),
+    const r = stmt(
+      db,
+      'INSERT OR IGNORE INTO conversations (id, actor, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?)',
+    ).run(
+      ch.i,
+      String(v.actor ?? 'creator'),
+      String(v.title ?? ''),
+      Number(v.createdAt ?? 0),
+      Number(v.createdAt ?? 0),
     );
     memo.convs.add(ch.i);
     return r.changes === 1;
@@ -186,11 +234,25 @@ function applyMessage(db: Db, ch: Change, memo: MessageMemo): boolean {
     const createdAt = Number(v.createdAt ?? 0);
     if (!memo.convs.has(conv)) {
       // A message may arrive before its conversation (another device's older batch): create a placeholder.
-      stmt(db, 'INSERT OR IGNORE INTO conversations (id, actor, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?)').run(conv, 'creator', '', createdAt, createdAt);
+      stmt(
+        db,
+        'INSERT OR IGNORE INTO conversations (id, actor, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?)',
+      ).run(conv, 'creator', '', createdAt, createdAt);
       memo.convs.add(conv);
     }
-    const r = stmt(db, 'INSERT OR IGNORE INTO messages (id, conversation_id, turn_id, role, text, created_at, status, meta, hlc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
-      ch.i, conv, String(v.turnId ?? ''), v.role === 'assistant' ? 'assistant' : 'user', String(v.text ?? ''), createdAt, String(v.status ?? 'complete'), JSON.stringify(v.meta ?? {}), ch.h,
+    const r = stmt(
+      db,
+      'INSERT OR IGNORE INTO messages (id, conversation_id, turn_id, role, text, created_at, status, meta, hlc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ).run(
+      ch.i,
+      conv,
+      String(v.turnId ?? ''),
+      v.role === 'assistant' ? 'assistant' : 'user',
+      String(v.text ?? ''),
+      createdAt,
+      String(v.status ?? 'complete'),
+      JSON.stringify(v.meta ?? {}),
+      ch.h,
     );
     if (r.changes === 1) {
       const t = memo.touched.get(conv) ?? { at: 0, title: '' };
@@ -199,31 +261,51 @@ function applyMessage(db: Db, ch: Change, memo: MessageMemo): boolean {
       memo.touched.set(conv, t);
     }
     // A tombstone that arrived first wins over the late insert.
-    if (memo.anyTombstones && stmt(db, "SELECT 1 FROM sync_clocks WHERE coll = 'message' AND rec_id = ? AND field = 'delete'").get(ch.i)) {
+    if (
+      memo.anyTombstones &&
+      stmt(db, "SELECT 1 FROM sync_clocks WHERE coll = 'message' AND rec_id = ? AND field = 'delete'").get(ch.i)
+    ) {
       stmt(db, "UPDATE messages SET text = '', status = 'deleted', meta = '{}' WHERE id = ?").run(ch.i);
     }
     return r.changes === 1;
   }
   if (ch.f === 'delete') {
-    stmt(db, "INSERT OR IGNORE INTO sync_clocks (coll, rec_id, field, hlc) VALUES ('message', ?, 'delete', ?)").run(ch.i, ch.h);
+    stmt(db, "INSERT OR IGNORE INTO sync_clocks (coll, rec_id, field, hlc) VALUES ('message', ?, 'delete', ?)").run(
+      ch.i,
+      ch.h,
+    );
     memo.anyTombstones = true;
-    return stmt(db, "UPDATE messages SET text = '', status = 'deleted', meta = '{}' WHERE id = ? AND status != 'deleted'").run(ch.i).changes === 1;
+    return (
+      stmt(
+        db,
+        "UPDATE messages SET text = '', status = 'deleted', meta = '{}' WHERE id = ? AND status != 'deleted'",
+      ).run(ch.i).changes === 1
+    );
   }
   return false;
 }
 
 function touchConversations(db: Db, memo: MessageMemo): void {
   for (const [conv, t] of memo.touched) {
-    stmt(db, "UPDATE conversations SET updated_at = max(updated_at, ?), title = CASE WHEN title = '' THEN ? ELSE title END WHERE id = ?").run(t.at, t.title, conv);
+    stmt(
+      db,
+      "UPDATE conversations SET updated_at = max(updated_at, ?), title = CASE WHEN title = '' THEN ? ELSE title END WHERE id = ?",
+    ).run(t.at, t.title, conv);
   }
 }
 
 function applyDevice(db: Db, ch: Change, newer: boolean, now: number): boolean {
   const v = ch.v as Record<string, unknown> | null;
-  const exists = stmt(db, 'SELECT revoked_at FROM devices WHERE id = ?').get(ch.i) as { revoked_at: number | null } | undefined;
+  const exists = stmt(db, 'SELECT revoked_at FROM devices WHERE id = ?').get(ch.i) as
+    { revoked_at: number | null } | undefined;
   if (ch.f === '*') {
     if (exists) return false;
-    stmt(db, 'INSERT INTO devices (id, name, capabilities, created_at) VALUES (?, ?, ?, ?)').run(ch.i, String(v?.name ?? ch.i), JSON.stringify(v?.capabilities ?? []), Number(v?.createdAt ?? now));
+    stmt(db, 'INSERT INTO devices (id, name, capabilities, created_at) VALUES (?, ?, ?, ?)').run(
+      ch.i,
+      String(v?.name ?? ch.i),
+      JSON.stringify(v?.capabilities ?? []),
+      Number(v?.createdAt ?? now),
+    );
     return true;
   }
   if (!exists) return false;
@@ -235,7 +317,8 @@ function applyDevice(db: Db, ch: Change, newer: boolean, now: number): boolean {
   }
   if (!newer) return false;
   if (ch.f === 'name' && typeof ch.v === 'string') stmt(db, 'UPDATE devices SET name = ? WHERE id = ?').run(ch.v, ch.i);
-  else if (ch.f === 'capabilities' && Array.isArray(ch.v)) stmt(db, 'UPDATE devices SET capabilities = ? WHERE id = ?').run(JSON.stringify(ch.v), ch.i);
+  else if (ch.f === 'capabilities' && Array.isArray(ch.v))
+    stmt(db, 'UPDATE devices SET capabilities = ? WHERE id = ?').run(JSON.stringify(ch.v), ch.i);
   else return false;
   return true;
 }

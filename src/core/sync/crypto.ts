@@ -3,7 +3,15 @@
  * wrapping of keys, Curve25519 boxes to devices and Ed25519 signatures. tweetnacl does secretbox/box and key
  * generation; node:crypto signs and verifies (same standard signatures, far faster).
  */
-import { createHash, createPrivateKey, createPublicKey, scryptSync, sign as edSign, verify as edVerify, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  scryptSync,
+  sign as edSign,
+  verify as edVerify,
+  type KeyObject,
+} from 'node:crypto';
 import nacl from 'tweetnacl';
 import { ProgenyError } from '../errors.js';
 
@@ -30,12 +38,26 @@ export function newKdfParams(cost: { N: number; r: number; p: number } = KDF_DEF
 
 export function checkKdfParams(p: KdfParams): void {
   const ok =
-    p && p.name === 'scrypt' && Number.isInteger(p.N) && Number.isInteger(p.r) && Number.isInteger(p.p) &&
-    p.N >= KDF_FLOOR.N && (p.N & (p.N - 1)) === 0 && p.N <= 1 << 22 && p.r >= KDF_FLOOR.r && p.r <= 32 &&
-    p.p >= KDF_FLOOR.p && p.p <= 16 && typeof p.salt === 'string' && Buffer.from(p.salt, 'base64').length >= 16;
+    p &&
+    p.name === 'scrypt' &&
+    Number.isInteger(p.N) &&
+    Number.isInteger(p.r) &&
+    Number.isInteger(p.p) &&
+    p.N >= KDF_FLOOR.N &&
+    (p.N & (p.N - 1)) === 0 &&
+    p.N <= 1 << 22 &&
+    p.r >= KDF_FLOOR.r &&
+    p.r <= 32 &&
+    p.p >= KDF_FLOOR.p &&
+    p.p <= 16 &&
+    typeof p.salt === 'string' &&
+    Buffer.from(p.salt, 'base64').length >= 16;
   if (!ok) {
-    throw syncCryptoError('SYNC_KDF_DOWNGRADE', 'the vault asks for key-derivation parameters below this client’s minimum',
-      'the relay may be tampering with the vault; do not enter your passphrase against it');
+    throw syncCryptoError(
+      'SYNC_KDF_DOWNGRADE',
+      'the vault asks for key-derivation parameters below this client’s minimum',
+      'the relay may be tampering with the vault; do not enter your passphrase against it',
+    );
   }
 }
 
@@ -43,7 +65,14 @@ export function checkKdfParams(p: KdfParams): void {
 export function deriveKek(passphrase: string, params: KdfParams): Uint8Array {
   checkKdfParams(params);
   const maxmem = 128 * params.N * params.r * 2 + 1024 * 1024;
-  return new Uint8Array(scryptSync(passphrase.normalize('NFKC'), Buffer.from(params.salt, 'base64'), 32, { N: params.N, r: params.r, p: params.p, maxmem }));
+  return new Uint8Array(
+    scryptSync(passphrase.normalize('NFKC'), Buffer.from(params.salt, 'base64'), 32, {
+      N: params.N,
+      r: params.r,
+      p: params.p,
+      maxmem,
+    }),
+  );
 }
 
 export const randomKey = (): Uint8Array => nacl.randomBytes(32);
@@ -145,13 +174,15 @@ export const sha256 = (data: Uint8Array | string): Buffer => createHash('sha256'
 export const sha256hex = (data: Uint8Array | string): string => createHash('sha256').update(data).digest('hex');
 
 /** Domain-separated subkey of a root key. */
-export const subkey = (root: Uint8Array, label: string): Uint8Array => new Uint8Array(sha256(Buffer.concat([Buffer.from(`progeny/${label}\0`), root])));
+export const subkey = (root: Uint8Array, label: string): Uint8Array =>
+  new Uint8Array(sha256(Buffer.concat([Buffer.from(`progeny/${label}\0`), root])));
 
 export const toB64 = (b: Uint8Array): string => Buffer.from(b).toString('base64');
 export function fromB64(s: unknown, len?: number): Uint8Array {
   if (typeof s !== 'string') throw syncCryptoError('SYNC_BAD_DATA', 'expected base64 data');
   const b = new Uint8Array(Buffer.from(s, 'base64'));
-  if (len !== undefined && b.length !== len) throw syncCryptoError('SYNC_BAD_DATA', `expected ${len} bytes of key material`);
+  if (len !== undefined && b.length !== len)
+    throw syncCryptoError('SYNC_BAD_DATA', `expected ${len} bytes of key material`);
   return b;
 }
 

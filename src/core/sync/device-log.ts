@@ -48,7 +48,12 @@ export function signOp(op: Omit<DeviceOp, 'sig' | 'joinSig'>, signSk: Uint8Array
   return out;
 }
 
-const bad = (why: string): Error => syncCryptoError('SYNC_DEVICE_LOG', `the vault's device log is invalid: ${why}`, 'the relay may be tampering; run `progeny sync status`');
+const bad = (why: string): Error =>
+  syncCryptoError(
+    'SYNC_DEVICE_LOG',
+    `the vault's device log is invalid: ${why}`,
+    'the relay may be tampering; run `progeny sync status`',
+  );
 
 function sigOk(op: DeviceOp, field: 'sig' | 'joinSig', pk: Uint8Array): boolean {
   const s = op[field];
@@ -64,7 +69,8 @@ function sigOk(op: DeviceOp, field: 'sig' | 'joinSig', pk: Uint8Array): boolean 
 export function replayDeviceLog(ops: DeviceOp[], joinPk: Uint8Array): Map<string, LogDevice> {
   const devices = new Map<string, LogDevice>();
   ops.forEach((op, i) => {
-    if (!op || typeof op !== 'object' || typeof op.id !== 'string' || !Array.isArray(op.caps)) throw bad(`entry ${i} is malformed`);
+    if (!op || typeof op !== 'object' || typeof op.id !== 'string' || !Array.isArray(op.caps))
+      throw bad(`entry ${i} is malformed`);
     let signPk: Uint8Array;
     let boxPk: Uint8Array;
     try {
@@ -75,12 +81,14 @@ export function replayDeviceLog(ops: DeviceOp[], joinPk: Uint8Array): Map<string
     }
     if (i === 0) {
       if (op.op !== 'genesis' || op.by !== op.id) throw bad('the first entry is not a genesis');
-      if (!sigOk(op, 'sig', signPk) || !sigOk(op, 'joinSig', joinPk)) throw bad('the genesis signature does not verify');
+      if (!sigOk(op, 'sig', signPk) || !sigOk(op, 'joinSig', joinPk))
+        throw bad('the genesis signature does not verify');
       devices.set(op.id, { id: op.id, signPk, boxPk, name: op.name, caps: op.caps, status: 'active', upTo: null });
       return;
     }
     const signer = devices.get(op.by);
-    if (!signer || signer.status !== 'active' || !signer.caps.includes('admin')) throw bad(`entry ${i} is not signed by an active admin device`);
+    if (!signer || signer.status !== 'active' || !signer.caps.includes('admin'))
+      throw bad(`entry ${i} is not signed by an active admin device`);
     if (!sigOk(op, 'sig', signer.signPk)) throw bad(`entry ${i} has a bad signature`);
     if (op.op === 'add') {
       const prev = devices.get(op.id);
@@ -88,13 +96,18 @@ export function replayDeviceLog(ops: DeviceOp[], joinPk: Uint8Array): Map<string
       devices.set(op.id, { id: op.id, signPk, boxPk, name: op.name, caps: op.caps, status: 'active', upTo: null });
     } else if (op.op === 'caps') {
       const target = devices.get(op.id);
-      if (!target || target.status !== 'active') throw bad(`entry ${i} sets capabilities of an unknown or revoked device`);
+      if (!target || target.status !== 'active')
+        throw bad(`entry ${i} sets capabilities of an unknown or revoked device`);
       devices.set(op.id, { ...target, caps: op.caps });
     } else if (op.op === 'revoke') {
       const target = devices.get(op.id);
       if (!target) throw bad(`entry ${i} revokes an unknown device`);
       // Revocation wins and is permanent.
-      devices.set(op.id, { ...target, status: 'revoked', upTo: target.upTo === null ? (op.upTo ?? 0) : Math.min(target.upTo, op.upTo ?? 0) });
+      devices.set(op.id, {
+        ...target,
+        status: 'revoked',
+        upTo: target.upTo === null ? (op.upTo ?? 0) : Math.min(target.upTo, op.upTo ?? 0),
+      });
     } else throw bad(`entry ${i} has an unknown operation`);
   });
   return devices;
@@ -103,7 +116,9 @@ export function replayDeviceLog(ops: DeviceOp[], joinPk: Uint8Array): Map<string
 /** A join request: the new device's keys signed by itself and by the join key (proof of the passphrase). */
 export function verifyJoin(op: DeviceOp, joinPk: Uint8Array): boolean {
   try {
-    return op.op === 'add' && op.by === op.id && sigOk(op, 'sig', fromB64(op.signPk, 32)) && sigOk(op, 'joinSig', joinPk);
+    return (
+      op.op === 'add' && op.by === op.id && sigOk(op, 'sig', fromB64(op.signPk, 32)) && sigOk(op, 'joinSig', joinPk)
+    );
   } catch {
     return false;
   }

@@ -4,17 +4,37 @@ import nacl from 'tweetnacl';
 import { describe, expect, it } from 'vitest';
 import { newDeviceKeys, randomKey } from './crypto.js';
 import { decodeChanges } from './changes.js';
-import { ENVELOPE_VERSION, MAX_INFLATED, openEnvelope, padme, parseEnvelope, sealEnvelope, type BatchHeader } from './envelope.js';
+import {
+  ENVELOPE_VERSION,
+  MAX_INFLATED,
+  openEnvelope,
+  padme,
+  parseEnvelope,
+  sealEnvelope,
+  type BatchHeader,
+} from './envelope.js';
 import { seeded } from '../../testing/sync-sim/random.js';
 
-const header: BatchHeader = { v: ENVELOPE_VERSION, vaultId: 'vault-0001', deviceId: 'devA', deviceSeq: 1, prevHash: '', keyEpoch: 0, hlcMin: 'a', hlcMax: 'b' };
+const header: BatchHeader = {
+  v: ENVELOPE_VERSION,
+  vaultId: 'vault-0001',
+  deviceId: 'devA',
+  deviceSeq: 1,
+  prevHash: '',
+  keyEpoch: 0,
+  hlcMin: 'a',
+  hlcMax: 'b',
+};
 
 describe('envelope', () => {
   const keys = newDeviceKeys();
   const dk = randomKey();
 
   it('round-trips small and compressed bodies, padded to PADMÉ sizes', () => {
-    for (const body of ['[]', JSON.stringify(Array.from({ length: 200 }, (_, i) => ['memory', `id${i}`, 'text', 'hello world', 'h']))]) {
+    for (const body of [
+      '[]',
+      JSON.stringify(Array.from({ length: 200 }, (_, i) => ['memory', `id${i}`, 'text', 'hello world', 'h'])),
+    ]) {
       const env = sealEnvelope(header, Buffer.from(body), dk, keys.signSk);
       expect(openEnvelope(env, keys.signPk, dk).body.toString()).toBe(body);
     }
@@ -41,7 +61,8 @@ describe('envelope', () => {
 
   it('rejects truncation, a wrong key, a wrong signer and a header that differs from the inner one', () => {
     const env = sealEnvelope(header, Buffer.from('[]'), dk, keys.signSk);
-    for (let n = 0; n < env.length; n += 7) expect(() => openEnvelope(env.subarray(0, n), keys.signPk, dk)).toThrow(/rejected/);
+    for (let n = 0; n < env.length; n += 7)
+      expect(() => openEnvelope(env.subarray(0, n), keys.signPk, dk)).toThrow(/rejected/);
     expect(() => openEnvelope(env, keys.signPk, randomKey())).toThrow(/decryption failed/);
     expect(() => openEnvelope(env, newDeviceKeys().signPk, dk)).toThrow(/bad signature/);
     // An outer header swapped for another device's, re-signed by an attacker holding a key: the inner one differs.

@@ -40,7 +40,8 @@ export function padme(len: number): number {
   return Math.floor((len + mask) / 2 ** lastBits) * 2 ** lastBits;
 }
 
-const canonicalHeader = (h: BatchHeader): string => JSON.stringify(Object.fromEntries(HEADER_KEYS.map((k) => [k, h[k]])));
+const canonicalHeader = (h: BatchHeader): string =>
+  JSON.stringify(Object.fromEntries(HEADER_KEYS.map((k) => [k, h[k]])));
 
 function u32(n: number): Buffer {
   const b = Buffer.alloc(4);
@@ -65,7 +66,13 @@ export function sealEnvelope(header: BatchHeader, body: Uint8Array, dk: Uint8Arr
 const bad = (why: string): Error => syncCryptoError('SYNC_BAD_ENVELOPE', `rejected a sync batch: ${why}`);
 
 /** Reads the outer header without verifying anything (the relay and the client verify separately). */
-export function parseEnvelope(env: Uint8Array): { header: BatchHeader; unsigned: Uint8Array; sig: Uint8Array; box: Uint8Array; nonce: Uint8Array } {
+export function parseEnvelope(env: Uint8Array): {
+  header: BatchHeader;
+  unsigned: Uint8Array;
+  sig: Uint8Array;
+  box: Uint8Array;
+  nonce: Uint8Array;
+} {
   const b = Buffer.from(env.buffer, env.byteOffset, env.byteLength);
   if (b.length < 8 + 24 + nacl.secretbox.overheadLength + 64 || b.length > MAX_ENVELOPE) throw bad('wrong size');
   if (!b.subarray(0, 4).equals(MAGIC)) throw bad('not an envelope');
@@ -73,7 +80,13 @@ export function parseEnvelope(env: Uint8Array): { header: BatchHeader; unsigned:
   if (hl > 4096 || 8 + hl + 24 + 64 > b.length) throw bad('bad header length');
   const header = parseHeader(b.subarray(8, 8 + hl).toString('utf8'));
   const unsigned = b.subarray(0, b.length - 64);
-  return { header, unsigned, sig: b.subarray(b.length - 64), nonce: b.subarray(8 + hl, 8 + hl + 24), box: b.subarray(8 + hl + 24, b.length - 64) };
+  return {
+    header,
+    unsigned,
+    sig: b.subarray(b.length - 64),
+    nonce: b.subarray(8 + hl, 8 + hl + 24),
+    box: b.subarray(8 + hl + 24, b.length - 64),
+  };
 }
 
 function parseHeader(text: string): BatchHeader {
@@ -84,9 +97,18 @@ function parseHeader(text: string): BatchHeader {
     throw bad('header is not JSON');
   }
   const o = h as Record<string, unknown>;
-  const ok = o && typeof o === 'object' && Number.isInteger(o.v) && typeof o.vaultId === 'string' && typeof o.deviceId === 'string' &&
-    Number.isInteger(o.deviceSeq) && (o.deviceSeq as number) >= 1 && typeof o.prevHash === 'string' && Number.isInteger(o.keyEpoch) &&
-    typeof o.hlcMin === 'string' && typeof o.hlcMax === 'string';
+  const ok =
+    o &&
+    typeof o === 'object' &&
+    Number.isInteger(o.v) &&
+    typeof o.vaultId === 'string' &&
+    typeof o.deviceId === 'string' &&
+    Number.isInteger(o.deviceSeq) &&
+    (o.deviceSeq as number) >= 1 &&
+    typeof o.prevHash === 'string' &&
+    Number.isInteger(o.keyEpoch) &&
+    typeof o.hlcMin === 'string' &&
+    typeof o.hlcMax === 'string';
   if (!ok) throw bad('malformed header');
   return o as unknown as BatchHeader;
 }
@@ -100,7 +122,11 @@ export function verifyEnvelope(env: Uint8Array, signPk: Uint8Array): BatchHeader
 }
 
 /** Verifies, decrypts, checks the inner header against the outer one and returns the body. */
-export function openEnvelope(env: Uint8Array, signPk: Uint8Array, dk: Uint8Array): { header: BatchHeader; body: Buffer } {
+export function openEnvelope(
+  env: Uint8Array,
+  signPk: Uint8Array,
+  dk: Uint8Array,
+): { header: BatchHeader; body: Buffer } {
   const p = parseEnvelope(env);
   if (!verifyBytes(p.unsigned, p.sig, signPk)) throw bad('bad signature');
   const plain = nacl.secretbox.open(p.box, p.nonce, dk);

@@ -6,7 +6,15 @@ import type { Engine } from '../engine/engine.js';
 import type { SyncDeps, SyncRunOptions } from './context.js';
 import { pull, type PullReport } from './pull.js';
 import { push, type PushReport } from './push.js';
-import { approveDevice, changePassphrase, initVault, joinVault, revokeDevice, sessionFor, setDeviceCaps } from './setup.js';
+import {
+  approveDevice,
+  changePassphrase,
+  initVault,
+  joinVault,
+  revokeDevice,
+  sessionFor,
+  setDeviceCaps,
+} from './setup.js';
 import { readStatus, type SyncStatus } from './status.js';
 import type { Transport } from './transport.js';
 import { hasVault, loadVault } from './vault-state.js';
@@ -34,8 +42,17 @@ export interface EngineSync {
   pull(opts?: SyncRunOptions): Promise<PullReport>;
   /** Pull, then push. */
   sync(opts?: SyncRunOptions): Promise<SyncReport>;
-  init(relay: string, passphrase: string, opts?: { name?: string; signal?: AbortSignal; kdfCost?: { N: number; r: number; p: number } }): Promise<SyncStatus>;
-  join(relay: string, vaultId: string, passphrase: string, opts?: { name?: string; signal?: AbortSignal }): Promise<SyncStatus>;
+  init(
+    relay: string,
+    passphrase: string,
+    opts?: { name?: string; signal?: AbortSignal; kdfCost?: { N: number; r: number; p: number } },
+  ): Promise<SyncStatus>;
+  join(
+    relay: string,
+    vaultId: string,
+    passphrase: string,
+    opts?: { name?: string; signal?: AbortSignal },
+  ): Promise<SyncStatus>;
   approve(deviceId: string, opts?: { admin?: boolean; signal?: AbortSignal }): Promise<DeviceOp>;
   revoke(deviceId: string, opts?: { passphrase?: string; signal?: AbortSignal }): Promise<{ epoch: number }>;
   /** Sets a vault device's capabilities (admin). */
@@ -43,11 +60,19 @@ export interface EngineSync {
   /** Writes a snapshot at this device's cursor (after a complete pull) so new devices start from it. */
   snapshot(opts?: { signal?: AbortSignal }): Promise<{ seq: number; bytes: number }>;
   /** Re-wraps the vault root key under a new passphrase (admin device). */
-  changePassphrase(oldPassphrase: string, newPassphrase: string, opts?: { signal?: AbortSignal; kdfCost?: { N: number; r: number; p: number } }): Promise<void>;
+  changePassphrase(
+    oldPassphrase: string,
+    newPassphrase: string,
+    opts?: { signal?: AbortSignal; kdfCost?: { N: number; r: number; p: number } },
+  ): Promise<void>;
   /** New device: opens a pairing mailbox and returns the code to show (then wait() for the admin). */
   pairStart(relay: string, opts?: { name?: string; signal?: AbortSignal }): Promise<PairingStart>;
   /** Admin device: accepts a pairing code after the human compares the short strings. */
-  pairAccept(code: string, confirm: (sas: string, name: string) => Promise<boolean>, opts?: { signal?: AbortSignal }): Promise<{ deviceId: string; sas: string }>;
+  pairAccept(
+    code: string,
+    confirm: (sas: string, name: string) => Promise<boolean>,
+    opts?: { signal?: AbortSignal },
+  ): Promise<{ deviceId: string; sas: string }>;
   /** Refreshes the device log from the relay; returns the pending join requests. */
   devices(opts?: { signal?: AbortSignal }): Promise<{ status: SyncStatus; pending: DeviceOp[] }>;
 }
@@ -55,10 +80,21 @@ export interface EngineSync {
 /** Log entries between automatic snapshots. */
 export const SNAPSHOT_EVERY = 500;
 
-export type SyncEngineLike = Pick<Engine, 'db' | 'clock' | 'paths' | 'deviceId'> & { memory?: Pick<Engine['memory'], 'reindex'> };
+export type SyncEngineLike = Pick<Engine, 'db' | 'clock' | 'paths' | 'deviceId'> & {
+  memory?: Pick<Engine['memory'], 'reindex'>;
+};
 
-export function createEngineSync(engine: SyncEngineLike, extra: { transport?: Transport; sleep?: SyncDeps['sleep']; random?: () => number } = {}): EngineSync {
-  const deps: SyncDeps = { db: engine.db, clock: engine.clock, paths: engine.paths, deviceId: engine.deviceId, ...extra };
+export function createEngineSync(
+  engine: SyncEngineLike,
+  extra: { transport?: Transport; sleep?: SyncDeps['sleep']; random?: () => number } = {},
+): EngineSync {
+  const deps: SyncDeps = {
+    db: engine.db,
+    clock: engine.clock,
+    paths: engine.paths,
+    deviceId: engine.deviceId,
+    ...extra,
+  };
   let session: SyncSession | undefined;
   const open = (): SyncSession => (session ??= sessionFor(deps, loadVault(deps.paths)));
   // One sync at a time per engine: the TUI's /sync and the background timer may overlap.
@@ -76,9 +112,14 @@ export function createEngineSync(engine: SyncEngineLike, extra: { transport?: Tr
   };
   const refuseIfConfigured = (): void => {
     if (hasVault(deps.paths)) {
-      throw new ProgenyError('SYNC_ALREADY_CONFIGURED', `this home already syncs with vault ${loadVault(deps.paths).vaultId}`, {
-        exit: 'usage', hint: 'one home belongs to one vault; use another --home for another vault',
-      });
+      throw new ProgenyError(
+        'SYNC_ALREADY_CONFIGURED',
+        `this home already syncs with vault ${loadVault(deps.paths).vaultId}`,
+        {
+          exit: 'usage',
+          hint: 'one home belongs to one vault; use another --home for another vault',
+        },
+      );
     }
   };
   const status = (): SyncStatus => readStatus(deps.db, deps.deviceId, hasVault(deps.paths) ? open().vault : undefined);
@@ -88,30 +129,44 @@ export function createEngineSync(engine: SyncEngineLike, extra: { transport?: Tr
     status: async () => status(),
     push: (o) => serial(() => push(open(), o)),
     pull: (o) => serial(() => pullAndEmbed(o)),
-    sync: (o) => serial(async () => {
-      const report = { pull: await pullAndEmbed(o), push: await push(open(), o) };
-      // Compaction: a caught-up device writes a snapshot every SNAPSHOT_EVERY log entries (best effort).
-      const last = Number(getMeta(deps.db, 'sync_snapshot_announced_by_me') ?? 0);
-      if (report.pull.parked === 0 && report.pull.cursor - last >= SNAPSHOT_EVERY && !report.pull.alarms.length) {
-        await writeSnapshot(open(), o?.signal).then((r) => setMeta(deps.db, 'sync_snapshot_announced_by_me', String(r.seq)), () => undefined);
-      }
-      return report;
-    }),
-    snapshot: (o = {}) => serial(async () => {
-      const r = await writeSnapshot(open(), o.signal);
-      setMeta(deps.db, 'sync_snapshot_announced_by_me', String(r.seq));
-      return r;
-    }),
-    init: (relay, pass, o = {}) => serial(async () => {
-      refuseIfConfigured();
-      session = await initVault(deps, relay, pass, { name: name(o.name), ...(o.kdfCost ? { kdfCost: o.kdfCost } : {}), ...(o.signal ? { signal: o.signal } : {}) });
-      return status();
-    }),
-    join: (relay, vaultId, pass, o = {}) => serial(async () => {
-      refuseIfConfigured();
-      session = await joinVault(deps, relay, vaultId, pass, { name: name(o.name), ...(o.signal ? { signal: o.signal } : {}) });
-      return status();
-    }),
+    sync: (o) =>
+      serial(async () => {
+        const report = { pull: await pullAndEmbed(o), push: await push(open(), o) };
+        // Compaction: a caught-up device writes a snapshot every SNAPSHOT_EVERY log entries (best effort).
+        const last = Number(getMeta(deps.db, 'sync_snapshot_announced_by_me') ?? 0);
+        if (report.pull.parked === 0 && report.pull.cursor - last >= SNAPSHOT_EVERY && !report.pull.alarms.length) {
+          await writeSnapshot(open(), o?.signal).then(
+            (r) => setMeta(deps.db, 'sync_snapshot_announced_by_me', String(r.seq)),
+            () => undefined,
+          );
+        }
+        return report;
+      }),
+    snapshot: (o = {}) =>
+      serial(async () => {
+        const r = await writeSnapshot(open(), o.signal);
+        setMeta(deps.db, 'sync_snapshot_announced_by_me', String(r.seq));
+        return r;
+      }),
+    init: (relay, pass, o = {}) =>
+      serial(async () => {
+        refuseIfConfigured();
+        session = await initVault(deps, relay, pass, {
+          name: name(o.name),
+          ...(o.kdfCost ? { kdfCost: o.kdfCost } : {}),
+          ...(o.signal ? { signal: o.signal } : {}),
+        });
+        return status();
+      }),
+    join: (relay, vaultId, pass, o = {}) =>
+      serial(async () => {
+        refuseIfConfigured();
+        session = await joinVault(deps, relay, vaultId, pass, {
+          name: name(o.name),
+          ...(o.signal ? { signal: o.signal } : {}),
+        });
+        return status();
+      }),
     approve: (id, o) => serial(() => approveDevice(open(), id, o)),
     revoke: (id, o) => serial(() => revokeDevice(open(), id, o)),
     setCaps: (id, caps, o = {}) => serial(() => setDeviceCaps(open(), id, caps, o.signal)),
@@ -129,9 +184,10 @@ export function createEngineSync(engine: SyncEngineLike, extra: { transport?: Tr
       };
     },
     pairAccept: (code, confirm, o = {}) => serial(() => pairAccept(open(), code, confirm, o.signal)),
-    devices: (o = {}) => serial(async () => {
-      const { pending } = await refreshPeers(open(), o.signal);
-      return { status: status(), pending };
-    }),
+    devices: (o = {}) =>
+      serial(async () => {
+        const { pending } = await refreshPeers(open(), o.signal);
+        return { status: status(), pending };
+      }),
   };
 }

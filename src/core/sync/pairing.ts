@@ -16,10 +16,13 @@ import { resetCursor, sessionFor, yieldLocalIdentity } from './setup.js';
 import { createRelayClient, type RelayClient } from './transport.js';
 import { saveVault, type VaultState } from './vault-state.js';
 
-const pairError = (msg: string, hint = 'start pairing again on the new device'): ProgenyError => new ProgenyError('SYNC_PAIRING', msg, { exit: 'sync', hint });
+const pairError = (msg: string, hint = 'start pairing again on the new device'): ProgenyError =>
+  new ProgenyError('SYNC_PAIRING', msg, { exit: 'sync', hint });
 
-const mac = (secret: Uint8Array, ...parts: string[]): string => createHmac('sha256', secret).update(parts.join('\n')).digest('base64');
-const macOk = (a: unknown, b: string): boolean => typeof a === 'string' && a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+const mac = (secret: Uint8Array, ...parts: string[]): string =>
+  createHmac('sha256', secret).update(parts.join('\n')).digest('base64');
+const macOk = (a: unknown, b: string): boolean =>
+  typeof a === 'string' && a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 interface Hello {
   deviceId: string;
@@ -46,19 +49,40 @@ export interface PairingStart {
   wait(opts?: { signal?: AbortSignal; timeoutMs?: number }): Promise<{ sas: string; session: SyncSession }>;
 }
 
-async function mailbox(relay: RelayClient, id: string, after: number, waitMs: number, signal?: AbortSignal): Promise<{ n: number; payload: string }[]> {
-  const r = await relay.call<{ items: { n: number; payload: string }[] }>('GET', `/v1/sync/pair/${id}?after=${after}&waitMs=${waitMs}`, undefined, { unsigned: true, ...(signal ? { signal } : {}) });
+async function mailbox(
+  relay: RelayClient,
+  id: string,
+  after: number,
+  waitMs: number,
+  signal?: AbortSignal,
+): Promise<{ n: number; payload: string }[]> {
+  const r = await relay.call<{ items: { n: number; payload: string }[] }>(
+    'GET',
+    `/v1/sync/pair/${id}?after=${after}&waitMs=${waitMs}`,
+    undefined,
+    { unsigned: true, ...(signal ? { signal } : {}) },
+  );
   return Array.isArray(r.items) ? r.items : [];
 }
 
-export async function pairStart(deps: SyncDeps, relayUrl: string, name: string, signal?: AbortSignal): Promise<PairingStart> {
+export async function pairStart(
+  deps: SyncDeps,
+  relayUrl: string,
+  name: string,
+  signal?: AbortSignal,
+): Promise<PairingStart> {
   const keys: DeviceKeys = newDeviceKeys();
   const id = randomBytes(16).toString('base64url');
   const secret = randomBytes(16);
   const relay = createRelayClient({ base: relayUrl, ...(deps.transport ? { transport: deps.transport } : {}) });
   const hello: Hello = { deviceId: deps.deviceId, name, signPk: toB64(keys.signPk), boxPk: toB64(keys.boxPk), mac: '' };
   hello.mac = mac(secret, 'hello', hello.deviceId, hello.name, hello.signPk, hello.boxPk);
-  await relay.call('POST', `/v1/sync/pair/${id}`, { payload: JSON.stringify(hello) }, { unsigned: true, ...(signal ? { signal } : {}) });
+  await relay.call(
+    'POST',
+    `/v1/sync/pair/${id}`,
+    { payload: JSON.stringify(hello) },
+    { unsigned: true, ...(signal ? { signal } : {}) },
+  );
   return {
     code: `${id}.${secret.toString('base64url')}`,
     async wait(o = {}) {
@@ -68,13 +92,26 @@ export async function pairStart(deps: SyncDeps, relayUrl: string, name: string, 
         const item = items.find((i) => i.n > 1);
         if (item) {
           const w = JSON.parse(item.payload) as Welcome;
-          if (!macOk(w.mac, mac(secret, 'welcome', w.vaultId, w.relay, w.adminId, w.adminSignPk, w.adminBoxPk, w.keys))) throw pairError('the pairing reply does not match this pairing code (tampered with?)');
+          if (!macOk(w.mac, mac(secret, 'welcome', w.vaultId, w.relay, w.adminId, w.adminSignPk, w.adminBoxPk, w.keys)))
+            throw pairError('the pairing reply does not match this pairing code (tampered with?)');
           const plain = openBox(fromB64(w.keys), fromB64(w.adminBoxPk, 32), keys.boxSk);
           if (!plain) throw pairError('cannot open the keys sent by the admin device');
-          const k = JSON.parse(Buffer.from(plain).toString('utf8')) as { vrk: string; joinPk0: string; epoch: number; dataKeys: Record<string, string> };
+          const k = JSON.parse(Buffer.from(plain).toString('utf8')) as {
+            vrk: string;
+            joinPk0: string;
+            epoch: number;
+            dataKeys: Record<string, string>;
+          };
           const vault: VaultState = {
-            relay: relayUrl, vaultId: w.vaultId, deviceId: deps.deviceId, keys, vrk: fromB64(k.vrk, 32), joinPk0: fromB64(k.joinPk0, 32), epoch: k.epoch,
-            dataKeys: new Map(Object.entries(k.dataKeys).map(([e, v]) => [Number(e), fromB64(v, 32)])), status: 'active',
+            relay: relayUrl,
+            vaultId: w.vaultId,
+            deviceId: deps.deviceId,
+            keys,
+            vrk: fromB64(k.vrk, 32),
+            joinPk0: fromB64(k.joinPk0, 32),
+            epoch: k.epoch,
+            dataKeys: new Map(Object.entries(k.dataKeys).map(([e, v]) => [Number(e), fromB64(v, 32)])),
+            status: 'active',
           };
           saveVault(deps.paths, vault);
           yieldLocalIdentity(deps);
@@ -90,28 +127,69 @@ export async function pairStart(deps: SyncDeps, relayUrl: string, name: string, 
 }
 
 /** On an admin device: checks the new device's keys against the code, asks the human to compare, admits it. */
-export async function pairAccept(s: SyncSession, code: string, confirm: (sas: string, name: string) => Promise<boolean>, signal?: AbortSignal): Promise<{ deviceId: string; sas: string }> {
+export async function pairAccept(
+  s: SyncSession,
+  code: string,
+  confirm: (sas: string, name: string) => Promise<boolean>,
+  signal?: AbortSignal,
+): Promise<{ deviceId: string; sas: string }> {
   const m = /^([A-Za-z0-9_-]{16,64})\.([A-Za-z0-9_-]{16,64})$/.exec(code.trim());
-  if (!m) throw new ProgenyError('USAGE', 'that is not a pairing code', { exit: 'usage', hint: 'copy the code `progeny device pair` shows on the new device' });
+  if (!m)
+    throw new ProgenyError('USAGE', 'that is not a pairing code', {
+      exit: 'usage',
+      hint: 'copy the code `progeny device pair` shows on the new device',
+    });
   const [, id, secretText] = m as unknown as [string, string, string];
   const secret = Buffer.from(secretText, 'base64url');
   const items = await mailbox(s.relay, id, 0, 0, signal);
   const first = items.find((i) => i.n === 1);
   if (!first) throw pairError('no pairing request under that code (expired?)');
   const h = JSON.parse(first.payload) as Hello;
-  if (!macOk(h.mac, mac(secret, 'hello', h.deviceId, h.name, h.signPk, h.boxPk))) throw pairError('the keys in the mailbox do not match the pairing code: someone tampered with them', 'do not pair; check the relay');
+  if (!macOk(h.mac, mac(secret, 'hello', h.deviceId, h.name, h.signPk, h.boxPk)))
+    throw pairError(
+      'the keys in the mailbox do not match the pairing code: someone tampered with them',
+      'do not pair; check the relay',
+    );
   const sas = shortAuthString(fromB64(h.signPk, 32), s.vault.keys.signPk, secret);
-  if (!(await confirm(sas, h.name))) throw pairError('pairing not confirmed; nothing changed', 'compare the short strings on both screens');
+  if (!(await confirm(sas, h.name)))
+    throw pairError('pairing not confirmed; nothing changed', 'compare the short strings on both screens');
   await refreshPeers(s, signal);
-  const op = signOp({ op: 'add', id: h.deviceId, signPk: h.signPk, boxPk: h.boxPk, name: h.name, caps: CAPABILITIES.filter((c) => c !== 'admin'), by: s.vault.deviceId, at: s.clock.now() }, s.vault.keys.signSk);
+  const op = signOp(
+    {
+      op: 'add',
+      id: h.deviceId,
+      signPk: h.signPk,
+      boxPk: h.boxPk,
+      name: h.name,
+      caps: CAPABILITIES.filter((c) => c !== 'admin'),
+      by: s.vault.deviceId,
+      at: s.clock.now(),
+    },
+    s.vault.keys.signSk,
+  );
   await s.relay.call('POST', `/v1/sync/vaults/${s.vault.vaultId}/devices`, { op }, signal ? { signal } : {});
-  const keys = JSON.stringify({ vrk: toB64(s.vault.vrk), joinPk0: toB64(s.vault.joinPk0), epoch: s.vault.epoch, dataKeys: Object.fromEntries([...s.vault.dataKeys].map(([e, k]) => [String(e), toB64(k)])) });
+  const keys = JSON.stringify({
+    vrk: toB64(s.vault.vrk),
+    joinPk0: toB64(s.vault.joinPk0),
+    epoch: s.vault.epoch,
+    dataKeys: Object.fromEntries([...s.vault.dataKeys].map(([e, k]) => [String(e), toB64(k)])),
+  });
   const w: Welcome = {
-    vaultId: s.vault.vaultId, relay: s.vault.relay, adminId: s.vault.deviceId, adminSignPk: toB64(s.vault.keys.signPk), adminBoxPk: toB64(s.vault.keys.boxPk),
-    keys: toB64(boxTo(Buffer.from(keys), fromB64(h.boxPk, 32), s.vault.keys.boxSk)), mac: '',
+    vaultId: s.vault.vaultId,
+    relay: s.vault.relay,
+    adminId: s.vault.deviceId,
+    adminSignPk: toB64(s.vault.keys.signPk),
+    adminBoxPk: toB64(s.vault.keys.boxPk),
+    keys: toB64(boxTo(Buffer.from(keys), fromB64(h.boxPk, 32), s.vault.keys.boxSk)),
+    mac: '',
   };
   w.mac = mac(secret, 'welcome', w.vaultId, w.relay, w.adminId, w.adminSignPk, w.adminBoxPk, w.keys);
-  await s.relay.call('POST', `/v1/sync/pair/${id}`, { payload: JSON.stringify(w) }, { unsigned: true, ...(signal ? { signal } : {}) });
+  await s.relay.call(
+    'POST',
+    `/v1/sync/pair/${id}`,
+    { payload: JSON.stringify(w) },
+    { unsigned: true, ...(signal ? { signal } : {}) },
+  );
   await refreshPeers(s, signal);
   return { deviceId: h.deviceId, sas };
 }

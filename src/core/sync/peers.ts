@@ -18,9 +18,18 @@ export interface KeyRecord {
   from?: string;
 }
 
-export async function refreshPeers(s: SyncSession, signal?: AbortSignal): Promise<{ devices: Map<string, LogDevice>; pending: DeviceOp[] }> {
-  const res = await s.relay.call<{ ops: DeviceOp[]; pending: DeviceOp[] }>('GET', `/v1/sync/vaults/${s.vault.vaultId}/devices`, undefined, signal ? { signal } : {});
-  if (!Array.isArray(res.ops) || !Array.isArray(res.pending)) throw syncCryptoError('SYNC_BAD_RESPONSE', 'the relay sent a malformed device log');
+export async function refreshPeers(
+  s: SyncSession,
+  signal?: AbortSignal,
+): Promise<{ devices: Map<string, LogDevice>; pending: DeviceOp[] }> {
+  const res = await s.relay.call<{ ops: DeviceOp[]; pending: DeviceOp[] }>(
+    'GET',
+    `/v1/sync/vaults/${s.vault.vaultId}/devices`,
+    undefined,
+    signal ? { signal } : {},
+  );
+  if (!Array.isArray(res.ops) || !Array.isArray(res.pending))
+    throw syncCryptoError('SYNC_BAD_RESPONSE', 'the relay sent a malformed device log');
   const devices = replayDeviceLog(res.ops, s.vault.joinPk0);
   immediate(s.db, () => {
     const up = s.db.prepare(
@@ -29,8 +38,14 @@ export async function refreshPeers(s: SyncSession, signal?: AbortSignal): Promis
          status = CASE WHEN sync_peers.status = 'revoked' THEN 'revoked' ELSE excluded.status END`,
     );
     for (const d of devices.values()) {
-      const known = s.db.prepare('SELECT sign_pk FROM sync_peers WHERE device_id = ?').pluck().get(d.id) as Buffer | undefined;
-      if (known && !Buffer.from(d.signPk).equals(known)) throw syncCryptoError('SYNC_DEVICE_LOG', `the relay changed the keys of device ${d.id}`, 'the relay may be tampering; run `progeny sync status`');
+      const known = s.db.prepare('SELECT sign_pk FROM sync_peers WHERE device_id = ?').pluck().get(d.id) as
+        Buffer | undefined;
+      if (known && !Buffer.from(d.signPk).equals(known))
+        throw syncCryptoError(
+          'SYNC_DEVICE_LOG',
+          `the relay changed the keys of device ${d.id}`,
+          'the relay may be tampering; run `progeny sync status`',
+        );
       up.run(d.id, Buffer.from(d.signPk), Buffer.from(d.boxPk), d.name, JSON.stringify(d.caps), d.status);
     }
   });
@@ -55,11 +70,30 @@ export interface Peer {
 }
 
 export function loadPeers(s: SyncSession, log?: Map<string, LogDevice>): Map<string, Peer> {
-  const rows = s.db.prepare('SELECT * FROM sync_peers').all() as { device_id: string; sign_pk: Buffer; box_pk: Buffer; caps: string; status: string; last_seq: number; last_hash: string }[];
-  return new Map(rows.map((r) => [r.device_id, {
-    deviceId: r.device_id, signPk: new Uint8Array(r.sign_pk), boxPk: new Uint8Array(r.box_pk), caps: JSON.parse(r.caps) as string[],
-    status: r.status, lastSeq: r.last_seq, lastHash: r.last_hash, upTo: log?.get(r.device_id)?.upTo ?? null,
-  }]));
+  const rows = s.db.prepare('SELECT * FROM sync_peers').all() as {
+    device_id: string;
+    sign_pk: Buffer;
+    box_pk: Buffer;
+    caps: string;
+    status: string;
+    last_seq: number;
+    last_hash: string;
+  }[];
+  return new Map(
+    rows.map((r) => [
+      r.device_id,
+      {
+        deviceId: r.device_id,
+        signPk: new Uint8Array(r.sign_pk),
+        boxPk: new Uint8Array(r.box_pk),
+        caps: JSON.parse(r.caps) as string[],
+        status: r.status,
+        lastSeq: r.last_seq,
+        lastHash: r.last_hash,
+        upTo: log?.get(r.device_id)?.upTo ?? null,
+      },
+    ]),
+  );
 }
 
 export function openKeyring(record: KeyRecord, vrk: Uint8Array): Map<number, Uint8Array> | null {
@@ -69,13 +103,19 @@ export function openKeyring(record: KeyRecord, vrk: Uint8Array): Map<number, Uin
   return new Map(Object.entries(j).map(([e, k]) => [Number(e), fromB64(k, 32)]));
 }
 
-export const sealKeyringJson = (keys: Map<number, Uint8Array>): string => JSON.stringify(Object.fromEntries([...keys].map(([e, k]) => [String(e), toB64(k)])));
+export const sealKeyringJson = (keys: Map<number, Uint8Array>): string =>
+  JSON.stringify(Object.fromEntries([...keys].map(([e, k]) => [String(e), toB64(k)])));
 
 /** Loads a key epoch this device lacks (after a rotation). Returns false if it cannot. */
 export async function fetchEpoch(s: SyncSession, epoch: number, signal?: AbortSignal): Promise<boolean> {
   let rec: { epoch: number; record: KeyRecord };
   try {
-    rec = await s.relay.call('GET', `/v1/sync/vaults/${s.vault.vaultId}/keys/${epoch}`, undefined, signal ? { signal } : {});
+    rec = await s.relay.call(
+      'GET',
+      `/v1/sync/vaults/${s.vault.vaultId}/keys/${epoch}`,
+      undefined,
+      signal ? { signal } : {},
+    );
   } catch {
     return false;
   }

@@ -49,13 +49,24 @@ export async function pull(s: SyncSession, opts: SyncRunOptions = {}): Promise<P
   const signal = opts.signal;
   let peers = loadPeers(s);
   const apply = createApplier(db);
-  const report: PullReport = { applied: 0, changes: 0, own: 0, parked: 0, alarms: [], cursor: metaNum(db, 'sync_cursor'), head: 0 };
+  const report: PullReport = {
+    applied: 0,
+    changes: 0,
+    own: 0,
+    parked: 0,
+    alarms: [],
+    cursor: metaNum(db, 'sync_cursor'),
+    head: 0,
+  };
   const raise = (kind: string, detail: string): void => {
     alarm(db, s.clock.now(), kind, detail);
     report.alarms.push(`${kind}: ${detail}`);
   };
   const park = (seq: number, h: BatchHeader | undefined, reason: string, env: Buffer): void => {
-    stmt(db, 'INSERT OR IGNORE INTO sync_parked (relay_seq, device_id, device_seq, reason, envelope) VALUES (?, ?, ?, ?, ?)').run(seq, h?.deviceId ?? '', h?.deviceSeq ?? 0, reason, env);
+    stmt(
+      db,
+      'INSERT OR IGNORE INTO sync_parked (relay_seq, device_id, device_seq, reason, envelope) VALUES (?, ?, ?, ?, ?)',
+    ).run(seq, h?.deviceId ?? '', h?.deviceSeq ?? 0, reason, env);
     report.parked++;
   };
   let pageHead = 0;
@@ -102,8 +113,11 @@ export async function pull(s: SyncSession, opts: SyncRunOptions = {}): Promise<P
       return 'skip';
     }
     if (h.deviceSeq <= peer.lastSeq) {
-      const seen = stmt(db, 'SELECT hash FROM sync_seen WHERE device_id = ? AND device_seq = ?').pluck().get(h.deviceId, h.deviceSeq) as string | undefined;
-      if (seen !== hash) raise('equivocation', `device ${h.deviceId} batch ${h.deviceSeq} differs from the one applied`);
+      const seen = stmt(db, 'SELECT hash FROM sync_seen WHERE device_id = ? AND device_seq = ?')
+        .pluck()
+        .get(h.deviceId, h.deviceSeq) as string | undefined;
+      if (seen !== hash)
+        raise('equivocation', `device ${h.deviceId} batch ${h.deviceSeq} differs from the one applied`);
       else if (!fromParked) raise('replay', `batch ${h.deviceSeq} of device ${h.deviceId} served again at seq ${seq}`);
       return 'skip';
     }
@@ -113,8 +127,11 @@ export async function pull(s: SyncSession, opts: SyncRunOptions = {}): Promise<P
   };
 
   const own = (seq: number, h: BatchHeader, hash: string): string => {
-    const mine = stmt(db, 'SELECT hash, outbox_max FROM sync_batches WHERE device_seq = ?').get(h.deviceSeq) as { hash: string; outbox_max: number } | undefined;
-    const seen = stmt(db, 'SELECT hash FROM sync_seen WHERE device_id = ? AND device_seq = ?').pluck().get(h.deviceId, h.deviceSeq) as string | undefined;
+    const mine = stmt(db, 'SELECT hash, outbox_max FROM sync_batches WHERE device_seq = ?').get(h.deviceSeq) as
+      { hash: string; outbox_max: number } | undefined;
+    const seen = stmt(db, 'SELECT hash FROM sync_seen WHERE device_id = ? AND device_seq = ?')
+      .pluck()
+      .get(h.deviceId, h.deviceSeq) as string | undefined;
     if ((mine && mine.hash !== hash) || (seen && seen !== hash) || (!mine && !seen)) {
       raise('forged', `a batch ${h.deviceSeq} in this device's name that it did not seal`);
       return 'skip';
@@ -124,7 +141,11 @@ export async function pull(s: SyncSession, opts: SyncRunOptions = {}): Promise<P
         // Outbox rows are dropped only once their batch is seen in a pull.
         stmt(db, 'DELETE FROM outbox WHERE seq <= ?').run(mine.outbox_max);
         stmt(db, 'DELETE FROM sync_batches WHERE device_seq <= ?').run(h.deviceSeq);
-        stmt(db, 'INSERT OR IGNORE INTO sync_seen (device_id, device_seq, hash) VALUES (?, ?, ?)').run(h.deviceId, h.deviceSeq, hash);
+        stmt(db, 'INSERT OR IGNORE INTO sync_seen (device_id, device_seq, hash) VALUES (?, ?, ?)').run(
+          h.deviceId,
+          h.deviceSeq,
+          hash,
+        );
       }
       advance(seq);
     });
@@ -141,10 +162,15 @@ export async function pull(s: SyncSession, opts: SyncRunOptions = {}): Promise<P
         return 'skip';
       }
       changes = decodeChanges(opened.body);
-      if (changes.some((c) => c.h < h.hlcMin || c.h > h.hlcMax)) throw new Error('a change lies outside the batch clock range');
+      if (changes.some((c) => c.h < h.hlcMin || c.h > h.hlcMax))
+        throw new Error('a change lies outside the batch clock range');
       // Capabilities are checked on every applied batch: changes the device may not make are dropped (and reported).
       const allowed = changes.filter((c) => mayChange(peer.caps, c, h.deviceId));
-      if (allowed.length < changes.length) raise('forbidden', `device ${h.deviceId} batch ${h.deviceSeq}: ${changes.length - allowed.length} change(s) beyond its capabilities ignored`);
+      if (allowed.length < changes.length)
+        raise(
+          'forbidden',
+          `device ${h.deviceId} batch ${h.deviceSeq}: ${changes.length - allowed.length} change(s) beyond its capabilities ignored`,
+        );
       changes = allowed;
     } catch (err) {
       raise('tampered', `device ${h.deviceId} batch ${h.deviceSeq} at seq ${seq}: ${(err as Error).message}`);
@@ -164,9 +190,17 @@ export async function pull(s: SyncSession, opts: SyncRunOptions = {}): Promise<P
       const lastSeq = stmt(db, 'SELECT last_seq FROM sync_peers WHERE device_id = ?').pluck().get(h.deviceId) as number;
       if (lastSeq !== h.deviceSeq - 1) return false;
       const stats = apply({ db, now, from: h.deviceId, relaySeq: seq }, changes);
-      stmt(db, 'UPDATE sync_peers SET last_seq = ?, last_hash = ? WHERE device_id = ?').run(h.deviceSeq, hash, h.deviceId);
+      stmt(db, 'UPDATE sync_peers SET last_seq = ?, last_hash = ? WHERE device_id = ?').run(
+        h.deviceSeq,
+        hash,
+        h.deviceId,
+      );
       advance(seq);
-      stmt(db, 'INSERT OR IGNORE INTO sync_seen (device_id, device_seq, hash) VALUES (?, ?, ?)').run(h.deviceId, h.deviceSeq, hash);
+      stmt(db, 'INSERT OR IGNORE INTO sync_seen (device_id, device_seq, hash) VALUES (?, ?, ?)').run(
+        h.deviceId,
+        h.deviceSeq,
+        hash,
+      );
       const last = getMeta(db, 'hlc_last');
       setMeta(db, 'hlc_last', encodeHlc(receiveHlc(last ? decodeHlc(last) : undefined, max, now, s.deviceId)));
       report.changes += stats.applied;
@@ -183,7 +217,10 @@ export async function pull(s: SyncSession, opts: SyncRunOptions = {}): Promise<P
   const drainParked = async (): Promise<void> => {
     for (let progress = true; progress;) {
       progress = false;
-      const rows = stmt(db, "SELECT relay_seq, envelope FROM sync_parked WHERE reason != 'version' ORDER BY device_id, device_seq").all() as { relay_seq: number; envelope: Buffer }[];
+      const rows = stmt(
+        db,
+        "SELECT relay_seq, envelope FROM sync_parked WHERE reason != 'version' ORDER BY device_id, device_seq",
+      ).all() as { relay_seq: number; envelope: Buffer }[];
       for (const r of rows) {
         const out = await process(r.relay_seq, r.envelope, true);
         if (out === 'ok' || out === 'skip') {
@@ -207,11 +244,18 @@ export async function pull(s: SyncSession, opts: SyncRunOptions = {}): Promise<P
   }
   for (let first = true; ; first = false) {
     signal?.throwIfAborted();
-    const page = await s.relay.call<Page>('GET', `/v1/sync/vaults/${s.vault.vaultId}/batches?after=${report.cursor}&limit=${opts.pageSize ?? 200}`, undefined, signal ? { signal } : {});
-    if (!Array.isArray(page.items) || !Number.isInteger(page.head)) throw new ProgenyError('SYNC_BAD_RESPONSE', 'the relay sent a malformed page of batches', { exit: 'sync' });
+    const page = await s.relay.call<Page>(
+      'GET',
+      `/v1/sync/vaults/${s.vault.vaultId}/batches?after=${report.cursor}&limit=${opts.pageSize ?? 200}`,
+      undefined,
+      signal ? { signal } : {},
+    );
+    if (!Array.isArray(page.items) || !Number.isInteger(page.head))
+      throw new ProgenyError('SYNC_BAD_RESPONSE', 'the relay sent a malformed page of batches', { exit: 'sync' });
     if (first) {
       // The device log is refetched (and re-verified) only when it changed, or when we know no peers yet.
-      if (page.deviceLog !== metaNum(db, 'sync_devlog_n') || peers.size === 0) peers = loadPeers(s, (await refreshPeers(s, signal)).devices);
+      if (page.deviceLog !== metaNum(db, 'sync_devlog_n') || peers.size === 0)
+        peers = loadPeers(s, (await refreshPeers(s, signal)).devices);
       refreshed = true;
       await drainParked();
       refreshed = false;
@@ -239,13 +283,18 @@ export async function pull(s: SyncSession, opts: SyncRunOptions = {}): Promise<P
   }
   await drainParked();
   if (!stamped) immediate(db, stamp);
-  const gaps = stmt(db, "SELECT device_id, min(device_seq) AS n FROM sync_parked WHERE reason = 'gap' GROUP BY device_id").all() as { device_id: string; n: number }[];
+  const gaps = stmt(
+    db,
+    "SELECT device_id, min(device_seq) AS n FROM sync_parked WHERE reason = 'gap' GROUP BY device_id",
+  ).all() as { device_id: string; n: number }[];
   for (const g of gaps) raise('gap', `batches of device ${g.device_id} before ${g.n} are missing from the relay`);
   // The acknowledged cursor is advisory (for compaction): posted at most every 30 s per process.
   const posted = cursorPosts.get(s.vault.vaultId);
   if (report.cursor > (posted?.seq ?? 0) && s.clock.now() - (posted?.at ?? 0) >= 30_000) {
     cursorPosts.set(s.vault.vaultId, { seq: report.cursor, at: s.clock.now() });
-    await s.relay.call('POST', `/v1/sync/vaults/${s.vault.vaultId}/cursor`, { seq: report.cursor }).catch(() => undefined);
+    await s.relay
+      .call('POST', `/v1/sync/vaults/${s.vault.vaultId}/cursor`, { seq: report.cursor })
+      .catch(() => undefined);
   }
   return report;
 }

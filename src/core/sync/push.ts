@@ -25,17 +25,27 @@ export async function push(s: SyncSession, opts: SyncRunOptions = {}): Promise<P
   if (s.vault.status === 'pending') await refreshPeers(s, opts.signal);
   if (s.vault.status === 'pending') {
     throw new ProgenyError('SYNC_PENDING', 'this device is waiting for approval, so it cannot push yet', {
-      exit: 'auth', hint: `approve it from an admin device: \`progeny device approve ${s.vault.deviceId}\``,
+      exit: 'auth',
+      hint: `approve it from an admin device: \`progeny device approve ${s.vault.deviceId}\``,
     });
   }
   opts.onProgress?.({ phase: 'seal', done: 0 });
   const sealed = sealOutbox(s).batches;
   const report: PushReport = { sealed, sent: 0, duplicates: 0, pending: 0 };
   const unsent = (): { device_seq: number; envelope: Buffer }[] =>
-    db.prepare('SELECT device_seq, envelope FROM sync_batches WHERE relay_seq IS NULL ORDER BY device_seq').all() as { device_seq: number; envelope: Buffer }[];
+    db.prepare('SELECT device_seq, envelope FROM sync_batches WHERE relay_seq IS NULL ORDER BY device_seq').all() as {
+      device_seq: number;
+      envelope: Buffer;
+    }[];
   let rows = unsent();
   const total = rows.length;
-  const retry = { budgetMs: opts.budgetMs ?? 60_000, ...(opts.signal ? { signal: opts.signal } : {}), ...(s.sleep ? { sleep: s.sleep } : {}), ...(s.random ? { random: s.random } : {}), now: () => s.clock.now() };
+  const retry = {
+    budgetMs: opts.budgetMs ?? 60_000,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(s.sleep ? { sleep: s.sleep } : {}),
+    ...(s.random ? { random: s.random } : {}),
+    now: () => s.clock.now(),
+  };
   try {
     while (rows.length > 0) {
       const chunk: typeof rows = [];
@@ -47,7 +57,16 @@ export async function push(s: SyncSession, opts: SyncRunOptions = {}): Promise<P
       }
       let res: { results: { seq: number; dup?: boolean }[] };
       try {
-        res = await withRetry(() => s.relay.call('POST', `/v1/sync/vaults/${s.vault.vaultId}/batches`, { envelopes: chunk.map((r) => r.envelope.toString('base64')) }, opts.signal ? { signal: opts.signal } : {}), retry);
+        res = await withRetry(
+          () =>
+            s.relay.call(
+              'POST',
+              `/v1/sync/vaults/${s.vault.vaultId}/batches`,
+              { envelopes: chunk.map((r) => r.envelope.toString('base64')) },
+              opts.signal ? { signal: opts.signal } : {},
+            ),
+          retry,
+        );
       } catch (err) {
         if (err instanceof RelayHttpError && err.code === 'SYNC_SEQ_GAP') {
           recordResults(s, chunk, (err.body.results ?? []) as { seq: number }[]);
@@ -57,7 +76,8 @@ export async function push(s: SyncSession, opts: SyncRunOptions = {}): Promise<P
         }
         throw err;
       }
-      if (!Array.isArray(res.results) || res.results.length !== chunk.length) throw new Error('the relay answered a push with the wrong number of results');
+      if (!Array.isArray(res.results) || res.results.length !== chunk.length)
+        throw new Error('the relay answered a push with the wrong number of results');
       const counts = recordResults(s, chunk, res.results);
       report.sent += counts.sent;
       report.duplicates += counts.dup;
@@ -67,14 +87,23 @@ export async function push(s: SyncSession, opts: SyncRunOptions = {}): Promise<P
   } catch (err) {
     report.pending = unsent().length;
     if (err instanceof ProgenyError && !(err instanceof RelayHttpError && err.status < 500 && err.status !== 429)) {
-      throw new ProgenyError(err.code, `${err.message}; ${report.pending} batch(es) still pending`, { exit: 'sync', cause: err, hint: err.hint ?? 'run `progeny sync push` again later', details: { pending: report.pending } });
+      throw new ProgenyError(err.code, `${err.message}; ${report.pending} batch(es) still pending`, {
+        exit: 'sync',
+        cause: err,
+        hint: err.hint ?? 'run `progeny sync push` again later',
+        details: { pending: report.pending },
+      });
     }
     throw err;
   }
   return report;
 }
 
-function recordResults(s: SyncSession, chunk: { device_seq: number }[], results: { seq: number; dup?: boolean }[]): { sent: number; dup: number } {
+function recordResults(
+  s: SyncSession,
+  chunk: { device_seq: number }[],
+  results: { seq: number; dup?: boolean }[],
+): { sent: number; dup: number } {
   let sent = 0;
   let dup = 0;
   immediate(s.db, () => {
@@ -96,13 +125,23 @@ function handleGap(s: SyncSession, expected: number, sentSeq: number): void {
   if (Number.isInteger(expected) && expected < sentSeq) {
     // The relay lost batches it had acknowledged (rollback): resend them if we still hold them.
     const have = db.prepare('SELECT count(*) FROM sync_batches WHERE device_seq = ?').pluck().get(expected) as number;
-    alarm(db, s.clock.now(), 'rollback', `the relay expected deviceSeq ${expected} but had acknowledged up to ${sentSeq - 1}`);
+    alarm(
+      db,
+      s.clock.now(),
+      'rollback',
+      `the relay expected deviceSeq ${expected} but had acknowledged up to ${sentSeq - 1}`,
+    );
     if (have) {
       db.prepare('UPDATE sync_batches SET relay_seq = NULL WHERE device_seq >= ?').run(expected);
       return;
     }
   }
-  throw new ProgenyError('SYNC_SEQ_GAP', `the relay expects batch ${expected} from this device, but this device is at ${sentSeq}`, {
-    exit: 'sync', hint: 'the relay or this home was restored from an older backup; run `progeny sync status` and check the alarms',
-  });
+  throw new ProgenyError(
+    'SYNC_SEQ_GAP',
+    `the relay expects batch ${expected} from this device, but this device is at ${sentSeq}`,
+    {
+      exit: 'sync',
+      hint: 'the relay or this home was restored from an older backup; run `progeny sync status` and check the alarms',
+    },
+  );
 }

@@ -12,17 +12,37 @@ export const SIG_HEADERS = { device: 'x-progeny-device', time: 'x-progeny-time',
  */
 export const REQUEST_WINDOW_MS = 15 * 60_000;
 
-export function requestMessage(method: string, pathAndQuery: string, time: string, body: Uint8Array | string): Uint8Array {
+export function requestMessage(
+  method: string,
+  pathAndQuery: string,
+  time: string,
+  body: Uint8Array | string,
+): Uint8Array {
   return Buffer.from(`progeny/req\0${method.toUpperCase()}\n${pathAndQuery}\n${time}\n${sha256hex(body)}`);
 }
 
-export function signRequest(deviceId: string, signSk: Uint8Array, method: string, pathAndQuery: string, body: Uint8Array | string, now: number): Record<string, string> {
+export function signRequest(
+  deviceId: string,
+  signSk: Uint8Array,
+  method: string,
+  pathAndQuery: string,
+  body: Uint8Array | string,
+  now: number,
+): Record<string, string> {
   const time = String(now);
   const sig = Buffer.from(signBytes(requestMessage(method, pathAndQuery, time, body), signSk)).toString('base64');
   return { [SIG_HEADERS.device]: deviceId, [SIG_HEADERS.time]: time, [SIG_HEADERS.sig]: sig };
 }
 
-export function verifyRequest(signPk: Uint8Array, method: string, pathAndQuery: string, time: string, sig: string, body: Uint8Array | string, now: number): boolean {
+export function verifyRequest(
+  signPk: Uint8Array,
+  method: string,
+  pathAndQuery: string,
+  time: string,
+  sig: string,
+  body: Uint8Array | string,
+  now: number,
+): boolean {
   const t = Number(time);
   if (!Number.isFinite(t) || Math.abs(now - t) > REQUEST_WINDOW_MS) return false;
   return verifyBytes(requestMessage(method, pathAndQuery, time, body), Buffer.from(sig, 'base64'), signPk);

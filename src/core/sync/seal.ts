@@ -25,22 +25,36 @@ export function sealOutbox(s: SyncSession): { batches: number; changes: number }
   if (!dk) throw new Error(`no data key for epoch ${vault.epoch}`);
   return immediate(db, () => {
     const upto = metaNum(db, 'sync_sealed_upto');
-    const rows = db.prepare('SELECT seq, coll, rec_id, field, value, hlc FROM outbox WHERE seq > ? ORDER BY seq').all(upto) as OutboxRow[];
+    const rows = db
+      .prepare('SELECT seq, coll, rec_id, field, value, hlc FROM outbox WHERE seq > ? ORDER BY seq')
+      .all(upto) as OutboxRow[];
     if (rows.length === 0) return { batches: 0, changes: 0 };
     let deviceSeq = metaNum(db, 'sync_device_seq');
     let prevHash = getMeta(db, 'sync_prev_hash') ?? '';
-    const insert = db.prepare('INSERT INTO sync_batches (device_seq, hash, envelope, outbox_max, changes, created_at) VALUES (?, ?, ?, ?, ?, ?)');
+    const insert = db.prepare(
+      'INSERT INTO sync_batches (device_seq, hash, envelope, outbox_max, changes, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    );
     let batches = 0;
     let start = 0;
     while (start < rows.length) {
       let end = start;
       let size = 2;
-      while (end < rows.length && (end === start || size + changeSize(rows[end] as OutboxRow) <= BUDGET)) size += changeSize(rows[end++] as OutboxRow);
+      while (end < rows.length && (end === start || size + changeSize(rows[end] as OutboxRow) <= BUDGET))
+        size += changeSize(rows[end++] as OutboxRow);
       const chunk = rows.slice(start, end);
       const hlcs = chunk.map((r) => r.hlc).sort();
       deviceSeq += 1;
       const env = sealEnvelope(
-        { v: ENVELOPE_VERSION, vaultId: vault.vaultId, deviceId: vault.deviceId, deviceSeq, prevHash, keyEpoch: vault.epoch, hlcMin: hlcs[0] as string, hlcMax: hlcs.at(-1) as string },
+        {
+          v: ENVELOPE_VERSION,
+          vaultId: vault.vaultId,
+          deviceId: vault.deviceId,
+          deviceSeq,
+          prevHash,
+          keyEpoch: vault.epoch,
+          hlcMin: hlcs[0] as string,
+          hlcMax: hlcs.at(-1) as string,
+        },
         Buffer.from(encodeChanges(chunk)),
         dk,
         vault.keys.signSk,

@@ -34,7 +34,10 @@ export interface SyncStatus {
 export function readStatus(db: Db, deviceId: string, vault: VaultState | undefined): SyncStatus {
   const sealed = metaNum(db, 'sync_sealed_upto');
   const unsealed = db.prepare('SELECT count(*) FROM outbox WHERE seq > ?').pluck().get(sealed) as number;
-  const inBatches = db.prepare('SELECT coalesce(sum(changes), 0) FROM sync_batches WHERE relay_seq IS NULL').pluck().get() as number;
+  const inBatches = db
+    .prepare('SELECT coalesce(sum(changes), 0) FROM sync_batches WHERE relay_seq IS NULL')
+    .pluck()
+    .get() as number;
   const at = (k: string): number | null => metaNum(db, k) || null;
   return {
     configured: vault !== undefined,
@@ -47,10 +50,25 @@ export function readStatus(db: Db, deviceId: string, vault: VaultState | undefin
     lastPushAt: at('sync_last_push'),
     lastPullAt: at('sync_last_pull'),
     alarms: db.prepare('SELECT at, kind, detail FROM sync_alarms ORDER BY id').all() as SyncStatus['alarms'],
-    parked: db.prepare('SELECT reason, count(*) AS count FROM sync_parked GROUP BY reason').all() as SyncStatus['parked'],
+    parked: db
+      .prepare('SELECT reason, count(*) AS count FROM sync_parked GROUP BY reason')
+      .all() as SyncStatus['parked'],
     conflicts: db.prepare('SELECT count(*) FROM sync_conflicts').pluck().get() as number,
-    devices: (db.prepare('SELECT device_id, name, caps, status, last_seq FROM sync_peers ORDER BY device_id').all() as { device_id: string; name: string; caps: string; status: string; last_seq: number }[]).map((r) => ({
-      id: r.device_id, name: r.name, caps: JSON.parse(r.caps) as string[], status: r.status, lastSeq: r.last_seq, self: r.device_id === deviceId,
+    devices: (
+      db.prepare('SELECT device_id, name, caps, status, last_seq FROM sync_peers ORDER BY device_id').all() as {
+        device_id: string;
+        name: string;
+        caps: string;
+        status: string;
+        last_seq: number;
+      }[]
+    ).map((r) => ({
+      id: r.device_id,
+      name: r.name,
+      caps: JSON.parse(r.caps) as string[],
+      status: r.status,
+      lastSeq: r.last_seq,
+      self: r.device_id === deviceId,
     })),
   };
 }

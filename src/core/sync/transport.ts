@@ -30,19 +30,35 @@ export const fetchTransport: Transport = async (req) => {
     ...(req.body !== undefined ? { body: req.body } : {}),
     ...(req.signal ? { signal: req.signal } : {}),
   });
-  return { status: res.status, headers: { 'retry-after': res.headers.get('retry-after') ?? undefined }, body: await res.text() };
+  return {
+    status: res.status,
+    headers: { 'retry-after': res.headers.get('retry-after') ?? undefined },
+    body: await res.text(),
+  };
 };
 
 export class RelayHttpError extends ProgenyError {
-  constructor(readonly status: number, code: string, message: string, readonly body: Record<string, unknown>, readonly retryAfterMs?: number) {
-    super(code, message, { exit: status === 401 || status === 403 ? 'auth' : 'sync', hint: hintFor(status, code), details: { status } });
+  constructor(
+    readonly status: number,
+    code: string,
+    message: string,
+    readonly body: Record<string, unknown>,
+    readonly retryAfterMs?: number,
+  ) {
+    super(code, message, {
+      exit: status === 401 || status === 403 ? 'auth' : 'sync',
+      hint: hintFor(status, code),
+      details: { status },
+    });
   }
 }
 
 function hintFor(status: number, code: string): string {
-  if (code === 'SYNC_REVOKED') return 'this device was revoked; join the vault again with `progeny sync join` and have an admin approve it';
+  if (code === 'SYNC_REVOKED')
+    return 'this device was revoked; join the vault again with `progeny sync join` and have an admin approve it';
   if (code === 'SYNC_PENDING') return 'approve this device from an admin device: `progeny device approve <id>`';
-  if (status === 401) return 'this device is not registered with the vault on this relay; check sync.relay and the vault id';
+  if (status === 401)
+    return 'this device is not registered with the vault on this relay; check sync.relay and the vault id';
   if (status === 404) return 'check the relay URL and the vault id (`progeny sync status`)';
   if (status === 429 || status >= 500) return 'the relay is busy or failing; try again later';
   return 'run `progeny sync status` for details';
@@ -61,7 +77,12 @@ export interface RelayClientOptions {
 }
 
 export interface RelayClient {
-  call<T>(method: HttpRequest['method'], path: string, body?: unknown, opts?: { signal?: AbortSignal; unsigned?: boolean }): Promise<T>;
+  call<T>(
+    method: HttpRequest['method'],
+    path: string,
+    body?: unknown,
+    opts?: { signal?: AbortSignal; unsigned?: boolean },
+  ): Promise<T>;
   signer?: Signer;
   base: string;
 }
@@ -73,19 +94,33 @@ export function createRelayClient(o: RelayClientOptions): RelayClient {
   const client: RelayClient = {
     base,
     ...(o.signer ? { signer: o.signer } : {}),
-    async call<T>(method: HttpRequest['method'], path: string, body?: unknown, opts: { signal?: AbortSignal; unsigned?: boolean } = {}): Promise<T> {
+    async call<T>(
+      method: HttpRequest['method'],
+      path: string,
+      body?: unknown,
+      opts: { signal?: AbortSignal; unsigned?: boolean } = {},
+    ): Promise<T> {
       const text = body === undefined ? undefined : JSON.stringify(body);
       const headers: Record<string, string> = { accept: 'application/json' };
       if (text !== undefined) headers['content-type'] = 'application/json';
       const signer = client.signer;
-      if (signer && !opts.unsigned) Object.assign(headers, signRequest(signer.deviceId, signer.signSk, method, path, text ?? '', now()));
+      if (signer && !opts.unsigned)
+        Object.assign(headers, signRequest(signer.deviceId, signer.signSk, method, path, text ?? '', now()));
       let res: HttpResponse;
       try {
-        res = await transport({ method, url: `${base}${path}`, headers, ...(text !== undefined ? { body: text } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
+        res = await transport({
+          method,
+          url: `${base}${path}`,
+          headers,
+          ...(text !== undefined ? { body: text } : {}),
+          ...(opts.signal ? { signal: opts.signal } : {}),
+        });
       } catch (err) {
         if ((err as Error).name === 'AbortError' || opts.signal?.aborted) throw err;
         throw new ProgenyError('SYNC_UNREACHABLE', `cannot reach the relay at ${base}: ${(err as Error).message}`, {
-          exit: 'sync', cause: err, hint: 'check the relay URL (`progeny config get sync.relay`) and that `progeny serve` runs there',
+          exit: 'sync',
+          cause: err,
+          hint: 'check the relay URL (`progeny config get sync.relay`) and that `progeny serve` runs there',
         });
       }
       let json: Record<string, unknown>;
@@ -93,15 +128,27 @@ export function createRelayClient(o: RelayClientOptions): RelayClient {
         json = res.body ? (JSON.parse(res.body) as Record<string, unknown>) : {};
         if (!json || typeof json !== 'object' || Array.isArray(json)) throw new Error('not an object');
       } catch {
-        throw new ProgenyError('SYNC_BAD_RESPONSE', `the relay at ${base} sent an invalid response (HTTP ${res.status})`, {
-          exit: 'sync', hint: 'is sync.relay pointing at a progeny relay (`progeny serve`)?', details: { status: res.status },
-        });
+        throw new ProgenyError(
+          'SYNC_BAD_RESPONSE',
+          `the relay at ${base} sent an invalid response (HTTP ${res.status})`,
+          {
+            exit: 'sync',
+            hint: 'is sync.relay pointing at a progeny relay (`progeny serve`)?',
+            details: { status: res.status },
+          },
+        );
       }
       if (res.status >= 400) {
         const e = (json.error ?? {}) as { code?: string; message?: string };
         const ra = res.headers['retry-after'];
         const raMs = ra !== undefined && /^\d+$/.test(ra) ? Number(ra) * 1000 : undefined;
-        throw new RelayHttpError(res.status, e.code ?? `SYNC_HTTP_${res.status}`, `relay: ${e.message ?? `HTTP ${res.status}`}`, json, raMs);
+        throw new RelayHttpError(
+          res.status,
+          e.code ?? `SYNC_HTTP_${res.status}`,
+          `relay: ${e.message ?? `HTTP ${res.status}`}`,
+          json,
+          raMs,
+        );
       }
       return json as T;
     },
@@ -121,7 +168,9 @@ export interface RetryOptions {
 }
 
 export const isRetriable = (err: unknown): boolean =>
-  err instanceof RelayHttpError ? err.status === 429 || err.status >= 500 : err instanceof ProgenyError && err.code === 'SYNC_UNREACHABLE';
+  err instanceof RelayHttpError
+    ? err.status === 429 || err.status >= 500
+    : err instanceof ProgenyError && err.code === 'SYNC_UNREACHABLE';
 
 export const sleepMs = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve, reject) => {

@@ -58,7 +58,10 @@ export function loadVault(paths: Paths): VaultState {
   if (!existsSync(file)) throw notConfigured();
   const mode = statSync(file).mode & 0o777;
   if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
-    throw new ProgenyError('SECRET_MODE', `${file} is readable by others (mode ${mode.toString(8)})`, { exit: 'auth', hint: `run: chmod 600 ${file}` });
+    throw new ProgenyError('SECRET_MODE', `${file} is readable by others (mode ${mode.toString(8)})`, {
+      exit: 'auth',
+      hint: `run: chmod 600 ${file}`,
+    });
   }
   try {
     const j = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
@@ -66,15 +69,26 @@ export function loadVault(paths: Paths): VaultState {
       relay: String(j.relay),
       vaultId: String(j.vaultId),
       deviceId: String(j.deviceId),
-      keys: { signPk: fromB64(j.signPk, 32), signSk: fromB64(j.signSk, 64), boxPk: fromB64(j.boxPk, 32), boxSk: fromB64(j.boxSk, 32) },
+      keys: {
+        signPk: fromB64(j.signPk, 32),
+        signSk: fromB64(j.signSk, 64),
+        boxPk: fromB64(j.boxPk, 32),
+        boxSk: fromB64(j.boxSk, 32),
+      },
       vrk: fromB64(j.vrk, 32),
       joinPk0: fromB64(j.joinPk0, 32),
       epoch: Number(j.epoch),
-      dataKeys: new Map(Object.entries(j.dataKeys as Record<string, string>).map(([e, k]) => [Number(e), fromB64(k, 32)])),
+      dataKeys: new Map(
+        Object.entries(j.dataKeys as Record<string, string>).map(([e, k]) => [Number(e), fromB64(k, 32)]),
+      ),
       status: j.status === 'pending' ? 'pending' : 'active',
     };
   } catch (err) {
-    throw new ProgenyError('SYNC_SECRETS_INVALID', `${file} is not a valid sync secrets file`, { exit: 'sync', cause: err, hint: 'restore it from a backup, or remove it and join the vault again' });
+    throw new ProgenyError('SYNC_SECRETS_INVALID', `${file} is not a valid sync secrets file`, {
+      exit: 'sync',
+      cause: err,
+      hint: 'restore it from a backup, or remove it and join the vault again',
+    });
   }
 }
 

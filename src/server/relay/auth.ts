@@ -7,7 +7,13 @@ export interface RelayRequest extends FastifyRequest {
   rawBody?: Buffer;
 }
 
-export function sendError(reply: FastifyReply, status: number, code: string, message: string, extra: Record<string, unknown> = {}): FastifyReply {
+export function sendError(
+  reply: FastifyReply,
+  status: number,
+  code: string,
+  message: string,
+  extra: Record<string, unknown> = {},
+): FastifyReply {
   return reply.code(status).send({ error: { code, message }, ...extra });
 }
 
@@ -28,7 +34,14 @@ export function signedBy(req: RelayRequest, signPk: Uint8Array, now: number): bo
  * The registered device that signed this request, or undefined after replying 401/403. Pending devices (joined with
  * the passphrase, not yet approved) may read; only active devices may write.
  */
-export function authDevice(store: RelayStore, req: RelayRequest, reply: FastifyReply, vault: string, now: number, opts: { allowPending?: boolean; cap?: string } = {}): RelayDevice | undefined {
+export function authDevice(
+  store: RelayStore,
+  req: RelayRequest,
+  reply: FastifyReply,
+  vault: string,
+  now: number,
+  opts: { allowPending?: boolean; cap?: string } = {},
+): RelayDevice | undefined {
   const id = header(req, SIG_HEADERS.device);
   const device = id ? store.device(vault, id) : undefined;
   if (!device || !signedBy(req, device.signPk, now)) {

@@ -10,7 +10,10 @@ export { createRelayPlugin, openRelayStore, type RelayOptions, type RelayStore }
 export const relayDbPath = (homeDb: string): string => join(dirname(homeDb), 'relay.db');
 
 /** The relay plugin for `progeny serve`, with a close() for shutdown. */
-export function relayForEngine(engine: Pick<Engine, 'paths'>): { plugin: (app: FastifyInstance) => Promise<void>; close(): void } {
+export function relayForEngine(engine: Pick<Engine, 'paths'>): {
+  plugin: (app: FastifyInstance) => Promise<void>;
+  close(): void;
+} {
   const store = openRelayStore(relayDbPath(engine.paths.db));
   return { plugin: createRelayPlugin({ store }), close: () => store.close() };
 }

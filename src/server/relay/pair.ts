@@ -15,7 +15,8 @@ export function registerPairRoutes(app: FastifyInstance, store: RelayStore, now:
   app.post('/v1/sync/pair/:id', cfg, async (req, reply) => {
     const { id } = req.params as { id: string };
     const payload = (req.body as { payload?: unknown })?.payload;
-    if (!PAIR_ID.test(id) || typeof payload !== 'string' || payload.length > 16_384) return sendError(reply, 400, 'SYNC_BAD_REQUEST', 'a pairing id and a payload (≤ 16 KiB) are required');
+    if (!PAIR_ID.test(id) || typeof payload !== 'string' || payload.length > 16_384)
+      return sendError(reply, 400, 'SYNC_BAD_REQUEST', 'a pairing id and a payload (≤ 16 KiB) are required');
     const n = store.pairPost(id, payload, now() + PAIR_TTL_MS);
     if (n < 0) return sendError(reply, 429, 'SYNC_RATE_LIMITED', 'this pairing mailbox is full');
     return reply.code(201).send({ n });

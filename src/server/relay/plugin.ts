@@ -66,12 +66,14 @@ export function createRelayPlugin(opts: RelayOptions): (app: FastifyInstance) =>
         return undefined;
       });
       const cfg = { config: { auth: false }, bodyLimit: 2 * MAX_PUSH_BYTES };
-      const vaultOf = (v: string): { params: VaultParams; epoch: number } | undefined => store.vault(v) as { params: VaultParams; epoch: number } | undefined;
+      const vaultOf = (v: string): { params: VaultParams; epoch: number } | undefined =>
+        store.vault(v) as { params: VaultParams; epoch: number } | undefined;
       const joinPk = (p: VaultParams): Uint8Array => fromB64(p.joinPk0, 32);
 
       scope.post('/v1/sync/vaults', cfg, async (req: RelayRequest, reply) => {
         const b = req.body as { vaultId?: string; params?: VaultParams; genesis?: DeviceOp; keys?: unknown };
-        if (!b?.vaultId || !VAULT_ID.test(b.vaultId) || !b.params || !b.genesis || !b.keys) return sendError(reply, 400, 'SYNC_BAD_REQUEST', 'vaultId, params, genesis and keys are required');
+        if (!b?.vaultId || !VAULT_ID.test(b.vaultId) || !b.params || !b.genesis || !b.keys)
+          return sendError(reply, 400, 'SYNC_BAD_REQUEST', 'vaultId, params, genesis and keys are required');
         let devices;
         try {
           devices = replayDeviceLog([b.genesis], joinPk(b.params));
@@ -79,8 +81,16 @@ export function createRelayPlugin(opts: RelayOptions): (app: FastifyInstance) =>
           return sendError(reply, 400, 'SYNC_DEVICE_LOG', (err as Error).message);
         }
         const dev = devices.get(b.genesis.id);
-        if (!dev || header(req, SIG_HEADERS.device) !== dev.id || !signedBy(req, dev.signPk, now())) return sendError(reply, 401, 'SYNC_UNAUTHORIZED', 'the request must be signed by the genesis device');
-        const ok = store.createVault(b.vaultId, b.params, b.genesis, { deviceId: dev.id, signPk: dev.signPk, status: 'active', caps: dev.caps }, b.keys, now());
+        if (!dev || header(req, SIG_HEADERS.device) !== dev.id || !signedBy(req, dev.signPk, now()))
+          return sendError(reply, 401, 'SYNC_UNAUTHORIZED', 'the request must be signed by the genesis device');
+        const ok = store.createVault(
+          b.vaultId,
+          b.params,
+          b.genesis,
+          { deviceId: dev.id, signPk: dev.signPk, status: 'active', caps: dev.caps },
+          b.keys,
+          now(),
+        );
         if (!ok) return sendError(reply, 409, 'SYNC_VAULT_EXISTS', 'a vault with this id exists');
         return reply.code(201).send({ vaultId: b.vaultId });
       });
@@ -97,8 +107,10 @@ export function createRelayPlugin(opts: RelayOptions): (app: FastifyInstance) =>
         if (!vault) return sendError(reply, 404, 'SYNC_NO_VAULT', 'no such vault');
         if (!authDevice(store, req, reply, v, now(), { cap: 'admin' })) return reply;
         const b = req.body as { params?: VaultParams; epoch?: number; expectEpoch?: number };
-        if (!b?.params || !Number.isInteger(b.epoch) || b.params.joinPk0 !== vault.params.joinPk0) return sendError(reply, 400, 'SYNC_BAD_REQUEST', 'params and epoch are required; joinPk0 never changes');
-        if (!store.setParams(v, b.params, b.epoch as number, b.expectEpoch ?? vault.epoch)) return sendError(reply, 409, 'SYNC_CONFLICT', 'the vault changed meanwhile', { epoch: vault.epoch });
+        if (!b?.params || !Number.isInteger(b.epoch) || b.params.joinPk0 !== vault.params.joinPk0)
+          return sendError(reply, 400, 'SYNC_BAD_REQUEST', 'params and epoch are required; joinPk0 never changes');
+        if (!store.setParams(v, b.params, b.epoch as number, b.expectEpoch ?? vault.epoch))
+          return sendError(reply, 409, 'SYNC_CONFLICT', 'the vault changed meanwhile', { epoch: vault.epoch });
         return { epoch: b.epoch };
       });
 
@@ -107,10 +119,13 @@ export function createRelayPlugin(opts: RelayOptions): (app: FastifyInstance) =>
         const vault = vaultOf(v);
         if (!vault) return sendError(reply, 404, 'SYNC_NO_VAULT', 'no such vault');
         const op = (req.body as { op?: DeviceOp })?.op;
-        if (!op || !verifyJoin(op, joinPk(vault.params))) return sendError(reply, 400, 'SYNC_BAD_JOIN', 'the join request is not signed with the vault passphrase');
+        if (!op || !verifyJoin(op, joinPk(vault.params)))
+          return sendError(reply, 400, 'SYNC_BAD_JOIN', 'the join request is not signed with the vault passphrase');
         const signPk = fromB64(op.signPk, 32);
-        if (header(req, SIG_HEADERS.device) !== op.id || !signedBy(req, signPk, now())) return sendError(reply, 401, 'SYNC_UNAUTHORIZED', 'the request must be signed by the joining device');
-        if (store.device(v, op.id)) return sendError(reply, 409, 'SYNC_DEVICE_EXISTS', 'this device id is already registered');
+        if (header(req, SIG_HEADERS.device) !== op.id || !signedBy(req, signPk, now()))
+          return sendError(reply, 401, 'SYNC_UNAUTHORIZED', 'the request must be signed by the joining device');
+        if (store.device(v, op.id))
+          return sendError(reply, 409, 'SYNC_DEVICE_EXISTS', 'this device id is already registered');
         store.addPending(v, { deviceId: op.id, signPk, status: 'pending', caps: [] }, op, now());
         return reply.code(202).send({ status: 'pending' });
       });
@@ -145,23 +160,33 @@ export function createRelayPlugin(opts: RelayOptions): (app: FastifyInstance) =>
         const device = authDevice(store, req, reply, v, now(), { cap: 'sync:push' });
         if (!device) return reply;
         const list = (req.body as { envelopes?: unknown })?.envelopes;
-        if (!Array.isArray(list) || list.length === 0 || list.some((e) => typeof e !== 'string')) return sendError(reply, 400, 'SYNC_BAD_REQUEST', 'envelopes must be a non-empty list of base64 strings');
-        if (list.length > MAX_PUSH_ENVELOPES) return sendError(reply, 413, 'SYNC_TOO_LARGE', `at most ${MAX_PUSH_ENVELOPES} envelopes per push`);
+        if (!Array.isArray(list) || list.length === 0 || list.some((e) => typeof e !== 'string'))
+          return sendError(reply, 400, 'SYNC_BAD_REQUEST', 'envelopes must be a non-empty list of base64 strings');
+        if (list.length > MAX_PUSH_ENVELOPES)
+          return sendError(reply, 413, 'SYNC_TOO_LARGE', `at most ${MAX_PUSH_ENVELOPES} envelopes per push`);
         const envs = (list as string[]).map((s) => Buffer.from(s, 'base64'));
-        if (envs.reduce((n, e) => n + e.length, 0) > MAX_PUSH_BYTES) return sendError(reply, 413, 'SYNC_TOO_LARGE', 'at most 1 MiB per push');
+        if (envs.reduce((n, e) => n + e.length, 0) > MAX_PUSH_BYTES)
+          return sendError(reply, 413, 'SYNC_TOO_LARGE', 'at most 1 MiB per push');
         const results: unknown[] = [];
         for (const env of envs) {
           let h;
           try {
             h = verifyEnvelope(env, device.signPk);
-            if (h.vaultId !== v || h.deviceId !== device.deviceId) throw new Error('the envelope belongs to another vault or device');
+            if (h.vaultId !== v || h.deviceId !== device.deviceId)
+              throw new Error('the envelope belongs to another vault or device');
           } catch (err) {
             return sendError(reply, 400, 'SYNC_BAD_ENVELOPE', (err as Error).message, { results });
           }
           const r = store.append(v, h.deviceId, h.deviceSeq, envelopeHash(env), env, now());
           if ('conflict' in r) {
-            if (r.conflict === 'gap') return sendError(reply, 409, 'SYNC_SEQ_GAP', `expected deviceSeq ${r.expectedDeviceSeq}`, { expectedDeviceSeq: r.expectedDeviceSeq, results });
-            return sendError(reply, 409, 'SYNC_EQUIVOCATION', `another batch already has deviceSeq ${r.deviceSeq}`, { results });
+            if (r.conflict === 'gap')
+              return sendError(reply, 409, 'SYNC_SEQ_GAP', `expected deviceSeq ${r.expectedDeviceSeq}`, {
+                expectedDeviceSeq: r.expectedDeviceSeq,
+                results,
+              });
+            return sendError(reply, 409, 'SYNC_EQUIVOCATION', `another batch already has deviceSeq ${r.deviceSeq}`, {
+              results,
+            });
           }
           results.push(r);
         }
@@ -174,11 +199,19 @@ export function createRelayPlugin(opts: RelayOptions): (app: FastifyInstance) =>
         const q = req.query as Record<string, string | undefined>;
         const after = Math.max(0, Number(q.after ?? 0) || 0);
         const limit = Math.min(500, Math.max(1, Number(q.limit ?? 100) || 100));
-        const maxBytes = Math.min(8 * MAX_PUSH_BYTES, Math.max(1024, Number(q.maxBytes ?? 4 * MAX_PUSH_BYTES) || MAX_PUSH_BYTES));
+        const maxBytes = Math.min(
+          8 * MAX_PUSH_BYTES,
+          Math.max(1024, Number(q.maxBytes ?? 4 * MAX_PUSH_BYTES) || MAX_PUSH_BYTES),
+        );
         const page = store.page(v, after, limit, maxBytes);
         const last = page.items.at(-1)?.seq ?? after;
         // deviceLog: the device log's length, so clients refetch the log only when it changed.
-        return { items: page.items.map((i) => ({ seq: i.seq, envelope: i.envelope.toString('base64') })), head: page.head, done: last >= page.head, deviceLog: store.deviceOpCount(v) };
+        return {
+          items: page.items.map((i) => ({ seq: i.seq, envelope: i.envelope.toString('base64') })),
+          head: page.head,
+          done: last >= page.head,
+          deviceLog: store.deviceOpCount(v),
+        };
       });
 
       scope.get('/v1/sync/vaults/:v/head', cfg, async (req: RelayRequest, reply) => {
@@ -187,17 +220,23 @@ export function createRelayPlugin(opts: RelayOptions): (app: FastifyInstance) =>
         return store.head(v);
       });
 
-      scope.put('/v1/sync/vaults/:v/snapshot', { ...cfg, bodyLimit: MAX_SNAPSHOT_BYTES }, async (req: RelayRequest, reply) => {
-        const { v } = req.params as { v: string };
-        const device = authDevice(store, req, reply, v, now(), { cap: 'sync:push' });
-        if (!device) return reply;
-        const b = req.body as { seq?: number; data?: string };
-        if (!Number.isInteger(b?.seq) || typeof b.data !== 'string') return sendError(reply, 400, 'SYNC_BAD_REQUEST', 'seq and data are required');
-        // Snapshots are sealed and signed by the device; clients verify them, the relay only stores them.
-        const data = Buffer.from(b.data, 'base64');
-        if (!store.putSnapshot(v, b.seq as number, device.deviceId, data, now())) return sendError(reply, 409, 'SYNC_CONFLICT', 'a newer snapshot exists, or seq is past the head');
-        return { seq: b.seq };
-      });
+      scope.put(
+        '/v1/sync/vaults/:v/snapshot',
+        { ...cfg, bodyLimit: MAX_SNAPSHOT_BYTES },
+        async (req: RelayRequest, reply) => {
+          const { v } = req.params as { v: string };
+          const device = authDevice(store, req, reply, v, now(), { cap: 'sync:push' });
+          if (!device) return reply;
+          const b = req.body as { seq?: number; data?: string };
+          if (!Number.isInteger(b?.seq) || typeof b.data !== 'string')
+            return sendError(reply, 400, 'SYNC_BAD_REQUEST', 'seq and data are required');
+          // Snapshots are sealed and signed by the device; clients verify them, the relay only stores them.
+          const data = Buffer.from(b.data, 'base64');
+          if (!store.putSnapshot(v, b.seq as number, device.deviceId, data, now()))
+            return sendError(reply, 409, 'SYNC_CONFLICT', 'a newer snapshot exists, or seq is past the head');
+          return { seq: b.seq };
+        },
+      );
 
       scope.get('/v1/sync/vaults/:v/snapshot', cfg, async (req: RelayRequest, reply) => {
         const { v } = req.params as { v: string };
@@ -222,7 +261,8 @@ export function createRelayPlugin(opts: RelayOptions): (app: FastifyInstance) =>
         if (!authDevice(store, req, reply, v, now(), { cap: 'admin' })) return reply;
         const record = (req.body as { record?: unknown })?.record;
         if (!record || !/^\d+$/.test(epoch)) return sendError(reply, 400, 'SYNC_BAD_REQUEST', 'record is required');
-        if (!store.putKeys(v, Number(epoch), record)) return sendError(reply, 409, 'SYNC_CONFLICT', 'only the next key epoch can be written');
+        if (!store.putKeys(v, Number(epoch), record))
+          return sendError(reply, 409, 'SYNC_CONFLICT', 'only the next key epoch can be written');
         return reply.code(201).send({ epoch: Number(epoch) });
       });
 

@@ -19,21 +19,71 @@ describe('sync relay', () => {
   const dk = randomKey();
   const vaultId = 'vault-test-0001';
 
-  const call = async (method: 'GET' | 'POST' | 'PUT', url: string, body?: unknown, keys = dev, id = 'devA'): Promise<{ status: number; json: Record<string, unknown> }> => {
+  const call = async (
+    method: 'GET' | 'POST' | 'PUT',
+    url: string,
+    body?: unknown,
+    keys = dev,
+    id = 'devA',
+  ): Promise<{ status: number; json: Record<string, unknown> }> => {
     const text = body === undefined ? '' : JSON.stringify(body);
-    const res = await app.inject({ method, url, ...(body === undefined ? {} : { payload: text }), headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...signRequest(id, keys.signSk, method, url, text, Date.now()) } });
+    const res = await app.inject({
+      method,
+      url,
+      ...(body === undefined ? {} : { payload: text }),
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...signRequest(id, keys.signSk, method, url, text, Date.now()),
+      },
+    });
     return { status: res.statusCode, json: JSON.parse(res.body) as Record<string, unknown> };
   };
-  const env = (seq: number): string => Buffer.from(sealEnvelope({ v: ENVELOPE_VERSION, vaultId, deviceId: 'devA', deviceSeq: seq, prevHash: '', keyEpoch: 0, hlcMin: 'a', hlcMax: 'b' }, Buffer.from(`[${seq}]`), dk, dev.signSk)).toString('base64');
+  const env = (seq: number): string =>
+    Buffer.from(
+      sealEnvelope(
+        {
+          v: ENVELOPE_VERSION,
+          vaultId,
+          deviceId: 'devA',
+          deviceSeq: seq,
+          prevHash: '',
+          keyEpoch: 0,
+          hlcMin: 'a',
+          hlcMax: 'b',
+        },
+        Buffer.from(`[${seq}]`),
+        dk,
+        dev.signSk,
+      ),
+    ).toString('base64');
 
   beforeEach(async () => {
     home = tempHome();
     store = openRelayStore(`${home.paths.home}/relay.db`);
     app = Fastify();
     await app.register(createRelayPlugin({ store }));
-    const genesis = signOp({ op: 'genesis', id: 'devA', signPk: toB64(dev.signPk), boxPk: toB64(dev.boxPk), name: 'a', caps: ['admin'], by: 'devA', at: 1 }, dev.signSk, join.sk);
-    const params = { kdf: newKdfParams({ N: 1 << 14, r: 8, p: 1 }), wrappedVrk: toB64(seal(new Uint8Array(64), randomKey())), joinPk0: toB64(join.pk) };
-    expect((await call('POST', '/v1/sync/vaults', { vaultId, params, genesis, keys: { keyring: 'x' } })).status).toBe(201);
+    const genesis = signOp(
+      {
+        op: 'genesis',
+        id: 'devA',
+        signPk: toB64(dev.signPk),
+        boxPk: toB64(dev.boxPk),
+        name: 'a',
+        caps: ['admin'],
+        by: 'devA',
+        at: 1,
+      },
+      dev.signSk,
+      join.sk,
+    );
+    const params = {
+      kdf: newKdfParams({ N: 1 << 14, r: 8, p: 1 }),
+      wrappedVrk: toB64(seal(new Uint8Array(64), randomKey())),
+      joinPk0: toB64(join.pk),
+    };
+    expect((await call('POST', '/v1/sync/vaults', { vaultId, params, genesis, keys: { keyring: 'x' } })).status).toBe(
+      201,
+    );
   });
   afterEach(async () => {
     await app.close();
@@ -45,13 +95,20 @@ describe('sync relay', () => {
     const url = `/v1/sync/vaults/${vaultId}/batches`;
     const first = [env(1), env(2)];
     expect((await call('POST', url, { envelopes: first })).json).toEqual({ results: [{ seq: 1 }, { seq: 2 }] });
-    expect((await call('POST', url, { envelopes: first })).json).toEqual({ results: [{ seq: 1, dup: true }, { seq: 2, dup: true }] });
+    expect((await call('POST', url, { envelopes: first })).json).toEqual({
+      results: [
+        { seq: 1, dup: true },
+        { seq: 2, dup: true },
+      ],
+    });
     const gap = await call('POST', url, { envelopes: [env(5)] });
     expect(gap.status).toBe(409);
     expect(gap.json.expectedDeviceSeq).toBe(3);
     const equivocal = await call('POST', url, { envelopes: [env(2)] });
     expect(equivocal.status).toBe(409);
-    expect(await call('POST', url, { envelopes: Array.from({ length: MAX_PUSH_ENVELOPES + 1 }, (_, i) => env(i + 3)) })).toMatchObject({ status: 413 });
+    expect(
+      await call('POST', url, { envelopes: Array.from({ length: MAX_PUSH_ENVELOPES + 1 }, (_, i) => env(i + 3)) }),
+    ).toMatchObject({ status: 413 });
     const head = await call('GET', `/v1/sync/vaults/${vaultId}/head`);
     expect(head.json).toEqual({ head: 2, perDevice: { devA: 2 } });
   });
@@ -65,8 +122,19 @@ describe('sync relay', () => {
     expect((await app.inject({ method: 'GET', url, headers: stale })).statusCode).toBe(401);
     // A signature is bound to the path: replaying it on another path fails.
     const other = signRequest('devA', dev.signSk, 'GET', url, '', Date.now());
-    expect((await app.inject({ method: 'GET', url: `/v1/sync/vaults/${vaultId}/devices`, headers: other })).statusCode).toBe(401);
-    expect((await app.inject({ method: 'POST', url: `/v1/sync/vaults/${vaultId}/batches`, payload: '{not json', headers: { 'content-type': 'application/json' } })).statusCode).toBe(400);
+    expect(
+      (await app.inject({ method: 'GET', url: `/v1/sync/vaults/${vaultId}/devices`, headers: other })).statusCode,
+    ).toBe(401);
+    expect(
+      (
+        await app.inject({
+          method: 'POST',
+          url: `/v1/sync/vaults/${vaultId}/batches`,
+          payload: '{not json',
+          headers: { 'content-type': 'application/json' },
+        })
+      ).statusCode,
+    ).toBe(400);
   });
 
   it('pages by seq with limit and maxBytes', async () => {
@@ -75,13 +143,20 @@ describe('sync relay', () => {
     const seen: number[] = [];
     let after = 0;
     for (;;) {
-      const page = (await call('GET', `${url}?after=${after}&limit=3`)).json as { items: { seq: number }[]; done: boolean; head: number };
+      const page = (await call('GET', `${url}?after=${after}&limit=3`)).json as {
+        items: { seq: number }[];
+        done: boolean;
+        head: number;
+      };
       seen.push(...page.items.map((i) => i.seq));
       after = page.items.at(-1)?.seq ?? after;
       if (page.done) break;
     }
     expect(seen).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-    const small = (await call('GET', `${url}?after=0&limit=100&maxBytes=1024`)).json as { items: unknown[]; done: boolean };
+    const small = (await call('GET', `${url}?after=0&limit=100&maxBytes=1024`)).json as {
+      items: unknown[];
+      done: boolean;
+    };
     expect(small.items.length).toBeLessThan(10);
     expect(small.done).toBe(false);
   });

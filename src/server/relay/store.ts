@@ -45,12 +45,20 @@ export interface AppendResult {
   dup?: true;
 }
 
-export type AppendOutcome = AppendResult | { conflict: 'gap'; expectedDeviceSeq: number } | { conflict: 'equivocation'; deviceSeq: number };
+export type AppendOutcome =
+  AppendResult | { conflict: 'gap'; expectedDeviceSeq: number } | { conflict: 'equivocation'; deviceSeq: number };
 
 export interface RelayStore {
   db: Db;
   vault(id: string): { params: unknown; epoch: number } | undefined;
-  createVault(id: string, params: unknown, genesis: unknown, genesisDevice: RelayDevice, keyRecord: unknown, now: number): boolean;
+  createVault(
+    id: string,
+    params: unknown,
+    genesis: unknown,
+    genesisDevice: RelayDevice,
+    keyRecord: unknown,
+    now: number,
+  ): boolean;
   setParams(id: string, params: unknown, epoch: number, expectEpoch: number): boolean;
   device(vault: string, deviceId: string): RelayDevice | undefined;
   devices(vault: string): RelayDevice[];
@@ -59,8 +67,20 @@ export interface RelayStore {
   appendDeviceOp(vault: string, op: unknown, device: RelayDevice): void;
   addPending(vault: string, device: RelayDevice, op: unknown, now: number): void;
   pendingOps(vault: string): unknown[];
-  append(vault: string, deviceId: string, deviceSeq: number, hash: string, envelope: Uint8Array, now: number): AppendOutcome;
-  page(vault: string, after: number, limit: number, maxBytes: number): { items: { seq: number; envelope: Buffer }[]; head: number };
+  append(
+    vault: string,
+    deviceId: string,
+    deviceSeq: number,
+    hash: string,
+    envelope: Uint8Array,
+    now: number,
+  ): AppendOutcome;
+  page(
+    vault: string,
+    after: number,
+    limit: number,
+    maxBytes: number,
+  ): { items: { seq: number; envelope: Buffer }[]; head: number };
   head(vault: string): { head: number; perDevice: Record<string, number> };
   putKeys(vault: string, epoch: number, record: unknown): boolean;
   getKeys(vault: string, epoch?: number): { epoch: number; record: unknown } | undefined;
@@ -78,13 +98,19 @@ export function openRelayStore(path: string): RelayStore {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   migrate(db, RELAY_MIGRATIONS);
-  const toDevice = (r: { device_id: string; sign_pk: Buffer; status: RelayDevice['status']; caps: string }): RelayDevice => ({
+  const toDevice = (r: {
+    device_id: string;
+    sign_pk: Buffer;
+    status: RelayDevice['status'];
+    caps: string;
+  }): RelayDevice => ({
     deviceId: r.device_id,
     signPk: new Uint8Array(r.sign_pk),
     status: r.status,
     caps: JSON.parse(r.caps) as string[],
   });
-  const upsertDevice = stmt(db, 
+  const upsertDevice = stmt(
+    db,
     `INSERT INTO devices (vault, device_id, sign_pk, status, caps) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT(vault, device_id) DO UPDATE SET sign_pk = excluded.sign_pk, status = excluded.status, caps = excluded.caps`,
   );
@@ -96,13 +122,18 @@ export function openRelayStore(path: string): RelayStore {
   return {
     db,
     vault(id) {
-      const r = stmt(db, 'SELECT params, epoch FROM vaults WHERE id = ?').get(id) as { params: string; epoch: number } | undefined;
+      const r = stmt(db, 'SELECT params, epoch FROM vaults WHERE id = ?').get(id) as
+        { params: string; epoch: number } | undefined;
       return r && { params: JSON.parse(r.params) as unknown, epoch: r.epoch };
     },
     createVault(id, params, genesis, dev, keyRecord, now) {
       return immediate(db, () => {
         if (stmt(db, 'SELECT 1 FROM vaults WHERE id = ?').get(id)) return false;
-        stmt(db, 'INSERT INTO vaults (id, params, epoch, created_at) VALUES (?, ?, 0, ?)').run(id, JSON.stringify(params), now);
+        stmt(db, 'INSERT INTO vaults (id, params, epoch, created_at) VALUES (?, ?, 0, ?)').run(
+          id,
+          JSON.stringify(params),
+          now,
+        );
         stmt(db, 'INSERT INTO device_ops (vault, idx, op) VALUES (?, 0, ?)').run(id, JSON.stringify(genesis));
         stmt(db, 'INSERT INTO keys (vault, epoch, record) VALUES (?, 0, ?)').run(id, JSON.stringify(keyRecord));
         putDevice(id, dev);
@@ -110,18 +141,32 @@ export function openRelayStore(path: string): RelayStore {
       });
     },
     setParams(id, params, epoch, expectEpoch) {
-      return stmt(db, 'UPDATE vaults SET params = ?, epoch = ? WHERE id = ? AND epoch = ?').run(JSON.stringify(params), epoch, id, expectEpoch).changes === 1;
+      return (
+        stmt(db, 'UPDATE vaults SET params = ?, epoch = ? WHERE id = ? AND epoch = ?').run(
+          JSON.stringify(params),
+          epoch,
+          id,
+          expectEpoch,
+        ).changes === 1
+      );
     },
     device(vault, deviceId) {
-      const r = stmt(db, 'SELECT * FROM devices WHERE vault = ? AND device_id = ?').get(vault, deviceId) as Parameters<typeof toDevice>[0] | undefined;
+      const r = stmt(db, 'SELECT * FROM devices WHERE vault = ? AND device_id = ?').get(vault, deviceId) as
+        Parameters<typeof toDevice>[0] | undefined;
       return r && toDevice(r);
     },
-    devices: (vault) => (stmt(db, 'SELECT * FROM devices WHERE vault = ?').all(vault) as Parameters<typeof toDevice>[0][]).map(toDevice),
-    deviceOps: (vault) => (stmt(db, 'SELECT op FROM device_ops WHERE vault = ? ORDER BY idx').pluck().all(vault) as string[]).map((s) => JSON.parse(s) as unknown),
+    devices: (vault) =>
+      (stmt(db, 'SELECT * FROM devices WHERE vault = ?').all(vault) as Parameters<typeof toDevice>[0][]).map(toDevice),
+    deviceOps: (vault) =>
+      (stmt(db, 'SELECT op FROM device_ops WHERE vault = ? ORDER BY idx').pluck().all(vault) as string[]).map(
+        (s) => JSON.parse(s) as unknown,
+      ),
     deviceOpCount: (vault) => stmt(db, 'SELECT count(*) FROM device_ops WHERE vault = ?').pluck().get(vault) as number,
     appendDeviceOp(vault, op, device) {
       immediate(db, () => {
-        const idx = stmt(db, 'SELECT coalesce(max(idx), -1) + 1 FROM device_ops WHERE vault = ?').pluck().get(vault) as number;
+        const idx = stmt(db, 'SELECT coalesce(max(idx), -1) + 1 FROM device_ops WHERE vault = ?')
+          .pluck()
+          .get(vault) as number;
         stmt(db, 'INSERT INTO device_ops (vault, idx, op) VALUES (?, ?, ?)').run(vault, idx, JSON.stringify(op));
         stmt(db, 'DELETE FROM pending WHERE vault = ? AND device_id = ?').run(vault, device.deviceId);
         putDevice(vault, device);
@@ -129,24 +174,45 @@ export function openRelayStore(path: string): RelayStore {
     },
     addPending(vault, device, op, now) {
       immediate(db, () => {
-        stmt(db, 'INSERT OR REPLACE INTO pending (vault, device_id, op, at) VALUES (?, ?, ?, ?)').run(vault, device.deviceId, JSON.stringify(op), now);
+        stmt(db, 'INSERT OR REPLACE INTO pending (vault, device_id, op, at) VALUES (?, ?, ?, ?)').run(
+          vault,
+          device.deviceId,
+          JSON.stringify(op),
+          now,
+        );
         putDevice(vault, device);
       });
     },
-    pendingOps: (vault) => (stmt(db, 'SELECT op FROM pending WHERE vault = ? ORDER BY at').pluck().all(vault) as string[]).map((s) => JSON.parse(s) as unknown),
+    pendingOps: (vault) =>
+      (stmt(db, 'SELECT op FROM pending WHERE vault = ? ORDER BY at').pluck().all(vault) as string[]).map(
+        (s) => JSON.parse(s) as unknown,
+      ),
     append(vault, deviceId, deviceSeq, hash, envelope, now) {
       return immediate(db, (): AppendOutcome => {
-        const same = stmt(db, 'SELECT seq, hash FROM log WHERE vault = ? AND device_id = ? AND device_seq = ?').get(vault, deviceId, deviceSeq) as { seq: number; hash: string } | undefined;
+        const same = stmt(db, 'SELECT seq, hash FROM log WHERE vault = ? AND device_id = ? AND device_seq = ?').get(
+          vault,
+          deviceId,
+          deviceSeq,
+        ) as { seq: number; hash: string } | undefined;
         if (same) return same.hash === hash ? { seq: same.seq, dup: true } : { conflict: 'equivocation', deviceSeq };
-        const last = stmt(db, 'SELECT coalesce(max(device_seq), 0) FROM log WHERE vault = ? AND device_id = ?').pluck().get(vault, deviceId) as number;
+        const last = stmt(db, 'SELECT coalesce(max(device_seq), 0) FROM log WHERE vault = ? AND device_id = ?')
+          .pluck()
+          .get(vault, deviceId) as number;
         if (deviceSeq !== last + 1) return { conflict: 'gap', expectedDeviceSeq: last + 1 };
         const seq = (maxSeq.get(vault) as number) + 1;
-        stmt(db, 'INSERT INTO log (vault, seq, device_id, device_seq, hash, envelope, at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(vault, seq, deviceId, deviceSeq, hash, Buffer.from(envelope), now);
+        stmt(
+          db,
+          'INSERT INTO log (vault, seq, device_id, device_seq, hash, envelope, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        ).run(vault, seq, deviceId, deviceSeq, hash, Buffer.from(envelope), now);
         return { seq };
       });
     },
     page(vault, after, limit, maxBytes) {
-      const rows = stmt(db, 'SELECT seq, envelope FROM log WHERE vault = ? AND seq > ? ORDER BY seq LIMIT ?').all(vault, after, limit) as { seq: number; envelope: Buffer }[];
+      const rows = stmt(db, 'SELECT seq, envelope FROM log WHERE vault = ? AND seq > ? ORDER BY seq LIMIT ?').all(
+        vault,
+        after,
+        limit,
+      ) as { seq: number; envelope: Buffer }[];
       const items: { seq: number; envelope: Buffer }[] = [];
       let bytes = 0;
       for (const r of rows) {
@@ -157,7 +223,9 @@ export function openRelayStore(path: string): RelayStore {
       return { items, head: maxSeq.get(vault) as number };
     },
     head(vault) {
-      const rows = stmt(db, 'SELECT device_id, max(device_seq) AS n FROM log WHERE vault = ? GROUP BY device_id').all(vault) as { device_id: string; n: number }[];
+      const rows = stmt(db, 'SELECT device_id, max(device_seq) AS n FROM log WHERE vault = ? GROUP BY device_id').all(
+        vault,
+      ) as { device_id: string; n: number }[];
       return { head: maxSeq.get(vault) as number, perDevice: Object.fromEntries(rows.map((r) => [r.device_id, r.n])) };
     },
     putKeys(vault, epoch, record) {
@@ -169,9 +237,11 @@ export function openRelayStore(path: string): RelayStore {
       });
     },
     getKeys(vault, epoch) {
-      const r = (epoch === undefined
-        ? stmt(db, 'SELECT epoch, record FROM keys WHERE vault = ? ORDER BY epoch DESC LIMIT 1').get(vault)
-        : stmt(db, 'SELECT epoch, record FROM keys WHERE vault = ? AND epoch = ?').get(vault, epoch)) as { epoch: number; record: string } | undefined;
+      const r = (
+        epoch === undefined
+          ? stmt(db, 'SELECT epoch, record FROM keys WHERE vault = ? ORDER BY epoch DESC LIMIT 1').get(vault)
+          : stmt(db, 'SELECT epoch, record FROM keys WHERE vault = ? AND epoch = ?').get(vault, epoch)
+      ) as { epoch: number; record: string } | undefined;
       return r && { epoch: r.epoch, record: JSON.parse(r.record) as unknown };
     },
     putSnapshot(vault, seq, deviceId, data, now) {
@@ -179,16 +249,26 @@ export function openRelayStore(path: string): RelayStore {
         const cur = stmt(db, 'SELECT seq FROM snapshots WHERE vault = ?').pluck().get(vault) as number | undefined;
         if (cur !== undefined && cur >= seq) return false;
         if (seq > (maxSeq.get(vault) as number)) return false;
-        stmt(db, 'INSERT OR REPLACE INTO snapshots (vault, seq, device_id, data, at) VALUES (?, ?, ?, ?, ?)').run(vault, seq, deviceId, Buffer.from(data), now);
+        stmt(db, 'INSERT OR REPLACE INTO snapshots (vault, seq, device_id, data, at) VALUES (?, ?, ?, ?, ?)').run(
+          vault,
+          seq,
+          deviceId,
+          Buffer.from(data),
+          now,
+        );
         return true;
       });
     },
     getSnapshot(vault) {
-      const r = stmt(db, 'SELECT seq, device_id, data FROM snapshots WHERE vault = ?').get(vault) as { seq: number; device_id: string; data: Buffer } | undefined;
+      const r = stmt(db, 'SELECT seq, device_id, data FROM snapshots WHERE vault = ?').get(vault) as
+        { seq: number; device_id: string; data: Buffer } | undefined;
       return r && { seq: r.seq, deviceId: r.device_id, data: r.data };
     },
     setCursor(vault, deviceId, seq) {
-      stmt(db, 'INSERT INTO cursors (vault, device_id, seq) VALUES (?, ?, ?) ON CONFLICT(vault, device_id) DO UPDATE SET seq = max(seq, excluded.seq)').run(vault, deviceId, seq);
+      stmt(
+        db,
+        'INSERT INTO cursors (vault, device_id, seq) VALUES (?, ?, ?) ON CONFLICT(vault, device_id) DO UPDATE SET seq = max(seq, excluded.seq)',
+      ).run(vault, deviceId, seq);
     },
     pairPost(id, payload, expiresAt) {
       return immediate(db, () => {
@@ -200,7 +280,10 @@ export function openRelayStore(path: string): RelayStore {
     },
     pairGet(id, after, now) {
       stmt(db, 'DELETE FROM pair WHERE expires_at < ?').run(now);
-      return stmt(db, 'SELECT n, payload FROM pair WHERE id = ? AND n > ? ORDER BY n').all(id, after) as { n: number; payload: string }[];
+      return stmt(db, 'SELECT n, payload FROM pair WHERE id = ? AND n > ? ORDER BY n').all(id, after) as {
+        n: number;
+        payload: string;
+      }[];
     },
     close: () => db.close(),
   };

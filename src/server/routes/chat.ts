@@ -20,14 +20,18 @@ export const chatBodySchema = {
 } as const;
 
 export const chatRoutes: RouteModule = (app, ctx) => {
-  app.post<{ Body: ChatRequest & { stream?: boolean } }>('/v1/chat', { config: { cap: 'chat' }, schema: { body: chatBodySchema } }, async (req, reply) => {
-    const { stream, ...input } = req.body;
-    // Fail fast (404) on an unknown conversation, before any streaming starts.
-    if (input.conversationId) ctx.engine.conversations.get(input.conversationId);
-    if (!stream) return collectTurn(turnEvents(ctx, reply, input));
-    async function* frames(): AsyncGenerator<string> {
-      for await (const e of turnEvents(ctx, reply, input)) yield sseFrame(e.type, e);
-    }
-    return sendSse(reply, frames());
-  });
+  app.post<{ Body: ChatRequest & { stream?: boolean } }>(
+    '/v1/chat',
+    { config: { cap: 'chat' }, schema: { body: chatBodySchema } },
+    async (req, reply) => {
+      const { stream, ...input } = req.body;
+      // Fail fast (404) on an unknown conversation, before any streaming starts.
+      if (input.conversationId) ctx.engine.conversations.get(input.conversationId);
+      if (!stream) return collectTurn(turnEvents(ctx, reply, input));
+      async function* frames(): AsyncGenerator<string> {
+        for await (const e of turnEvents(ctx, reply, input)) yield sseFrame(e.type, e);
+      }
+      return sendSse(reply, frames());
+    },
+  );
 };

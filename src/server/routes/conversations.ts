@@ -20,7 +20,11 @@ export const conversationRoutes: RouteModule = (app, ctx) => {
       },
     },
     async (req) => {
-      const items = conversations.list({ limit: req.query.limit, ...(req.query.before === undefined ? {} : { before: req.query.before }), ...(req.query.actor ? { actor: req.query.actor } : {}) });
+      const items = conversations.list({
+        limit: req.query.limit,
+        ...(req.query.before === undefined ? {} : { before: req.query.before }),
+        ...(req.query.actor ? { actor: req.query.actor } : {}),
+      });
       const last = items.at(-1);
       return { items, nextBefore: items.length === req.query.limit && last ? last.updatedAt : null };
     },
@@ -32,9 +36,16 @@ export const conversationRoutes: RouteModule = (app, ctx) => {
       config: { cap: 'chat' },
       schema: {
         params: { type: 'object', properties: { id: { type: 'string', minLength: 1, maxLength: 64 } } },
-        querystring: { type: 'object', additionalProperties: false, properties: { limit: { type: 'integer', minimum: 1, maximum: 5000, default: 200 } } },
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { limit: { type: 'integer', minimum: 1, maximum: 5000, default: 200 } },
+        },
       },
     },
-    async (req) => ({ conversation: conversations.get(req.params.id), messages: conversations.messages(req.params.id, { limit: req.query.limit }) }),
+    async (req) => ({
+      conversation: conversations.get(req.params.id),
+      messages: conversations.messages(req.params.id, { limit: req.query.limit }),
+    }),
   );
 };

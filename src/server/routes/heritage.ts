@@ -10,7 +10,13 @@ export const heritageRoutes: RouteModule = (app, ctx) => {
     '/v1/heritage',
     {
       config: { cap: 'chat' },
-      schema: { querystring: { type: 'object', additionalProperties: false, properties: { version: { type: 'integer', minimum: 1 } } } },
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { version: { type: 'integer', minimum: 1 } },
+        },
+      },
     },
     async (req) => (req.query.version === undefined ? heritage.current() : heritage.show(req.query.version)),
   );
@@ -33,7 +39,10 @@ export const heritageRoutes: RouteModule = (app, ctx) => {
       },
     },
     async (req, reply) => {
-      const v = heritage.update(req.body.doc, req.body.reason, { allowBase: req.body.allowBase === true, origin: 'api' });
+      const v = heritage.update(req.body.doc, req.body.reason, {
+        allowBase: req.body.allowBase === true,
+        origin: 'api',
+      });
       ctx.notify({ type: 'heritage', version: v.version });
       reply.code(201);
       return v;

@@ -11,7 +11,16 @@ import { openAiRoutes } from './openai.js';
 import { stateRoutes } from './state.js';
 
 export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
-  for (const mod of [healthRoutes, stateRoutes, heritageRoutes, memoryRoutes, conversationRoutes, chatRoutes, openAiRoutes, metricsRoutes]) {
+  for (const mod of [
+    healthRoutes,
+    stateRoutes,
+    heritageRoutes,
+    memoryRoutes,
+    conversationRoutes,
+    chatRoutes,
+    openAiRoutes,
+    metricsRoutes,
+  ]) {
     mod(app, ctx);
   }
 }

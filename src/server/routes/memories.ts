@@ -25,7 +25,11 @@ const newMemory = {
     source: {
       type: 'object',
       additionalProperties: false,
-      properties: { conversation: { type: 'string', maxLength: 64 }, turn: { type: 'string', maxLength: 64 }, via: { type: 'string', maxLength: 64 } },
+      properties: {
+        conversation: { type: 'string', maxLength: 64 },
+        turn: { type: 'string', maxLength: 64 },
+        via: { type: 'string', maxLength: 64 },
+      },
     },
   },
 };
@@ -35,7 +39,16 @@ export const memoryRoutes: RouteModule = (app, ctx) => {
   const read = { cap: 'memory:read' as const };
   const write = { cap: 'memory:write' as const };
 
-  app.get<{ Querystring: { limit: number; cursor?: string; kind?: MemoryKind; actor?: string; status: MemoryStatus | 'all'; order: 'asc' | 'desc' } }>(
+  app.get<{
+    Querystring: {
+      limit: number;
+      cursor?: string;
+      kind?: MemoryKind;
+      actor?: string;
+      status: MemoryStatus | 'all';
+      order: 'asc' | 'desc';
+    };
+  }>(
     '/v1/memories',
     {
       config: read,
@@ -56,7 +69,14 @@ export const memoryRoutes: RouteModule = (app, ctx) => {
     },
     async (req) => {
       const q = req.query;
-      return memory.list({ limit: q.limit, status: q.status, order: q.order, ...(q.cursor ? { cursor: q.cursor } : {}), ...(q.kind ? { kind: q.kind } : {}), ...(q.actor ? { actor: q.actor } : {}) });
+      return memory.list({
+        limit: q.limit,
+        status: q.status,
+        order: q.order,
+        ...(q.cursor ? { cursor: q.cursor } : {}),
+        ...(q.kind ? { kind: q.kind } : {}),
+        ...(q.actor ? { actor: q.actor } : {}),
+      });
     },
   );
 
@@ -69,13 +89,24 @@ export const memoryRoutes: RouteModule = (app, ctx) => {
           type: 'object',
           required: ['q'],
           additionalProperties: false,
-          properties: { q: text, k: { type: 'integer', minimum: 1, maximum: 100, default: 5 }, actor, kinds: { type: 'array', items: kind, maxItems: 5 } },
+          properties: {
+            q: text,
+            k: { type: 'integer', minimum: 1, maximum: 100, default: 5 },
+            actor,
+            kinds: { type: 'array', items: kind, maxItems: 5 },
+          },
         },
       },
     },
     async (req) => {
       const q = req.query;
-      const results = await memory.recall({ text: q.q, k: q.k, peek: true, ...(q.actor ? { actor: q.actor } : {}), ...(q.kinds?.length ? { kinds: q.kinds } : {}) });
+      const results = await memory.recall({
+        text: q.q,
+        k: q.k,
+        peek: true,
+        ...(q.actor ? { actor: q.actor } : {}),
+        ...(q.kinds?.length ? { kinds: q.kinds } : {}),
+      });
       return { results };
     },
   );
@@ -102,13 +133,22 @@ export const memoryRoutes: RouteModule = (app, ctx) => {
     },
   );
 
-  app.get<{ Params: { id: string } }>('/v1/memories/:id', { config: read, schema: { params: idParams } }, async (req) => memory.get(req.params.id));
+  app.get<{ Params: { id: string } }>('/v1/memories/:id', { config: read, schema: { params: idParams } }, async (req) =>
+    memory.get(req.params.id),
+  );
 
-  app.get<{ Params: { id: string } }>('/v1/memories/:id/history', { config: read, schema: { params: idParams } }, async (req) => ({
-    revisions: memory.history(memory.get(req.params.id).id),
-  }));
+  app.get<{ Params: { id: string } }>(
+    '/v1/memories/:id/history',
+    { config: read, schema: { params: idParams } },
+    async (req) => ({
+      revisions: memory.history(memory.get(req.params.id).id),
+    }),
+  );
 
-  app.patch<{ Params: { id: string }; Body: { text?: string; salience?: number; kind?: MemoryKind; pinned?: boolean; reason?: string } }>(
+  app.patch<{
+    Params: { id: string };
+    Body: { text?: string; salience?: number; kind?: MemoryKind; pinned?: boolean; reason?: string };
+  }>(
     '/v1/memories/:id',
     {
       config: write,
@@ -118,20 +158,30 @@ export const memoryRoutes: RouteModule = (app, ctx) => {
           type: 'object',
           additionalProperties: false,
           minProperties: 1,
-          properties: { text, salience, kind, pinned: { type: 'boolean' }, reason: { type: 'string', minLength: 1, maxLength: 500 } },
+          properties: {
+            text,
+            salience,
+            kind,
+            pinned: { type: 'boolean' },
+            reason: { type: 'string', minLength: 1, maxLength: 500 },
+          },
         },
       },
     },
     async (req) => {
       const { pinned, reason, ...patch } = req.body;
       const id = memory.get(req.params.id).id;
-      let m = Object.keys(patch).length ? await memory.edit(id, patch, reason ?? 'edited through the API') : memory.get(id);
+      let m = Object.keys(patch).length
+        ? await memory.edit(id, patch, reason ?? 'edited through the API')
+        : memory.get(id);
       if (pinned !== undefined && pinned !== m.pinned) m = await memory.pin(id, pinned);
       return m;
     },
   );
 
-  app.delete<{ Params: { id: string } }>('/v1/memories/:id', { config: write, schema: { params: idParams } }, async (req) =>
-    memory.forget(memory.get(req.params.id).id),
+  app.delete<{ Params: { id: string } }>(
+    '/v1/memories/:id',
+    { config: write, schema: { params: idParams } },
+    async (req) => memory.forget(memory.get(req.params.id).id),
   );
 };

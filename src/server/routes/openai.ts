@@ -41,7 +41,15 @@ const bodySchema = {
             anyOf: [
               { type: 'string' },
               { type: 'null' },
-              { type: 'array', maxItems: 100, items: { type: 'object', required: ['type'], properties: { type: { type: 'string' }, text: { type: 'string' } } } },
+              {
+                type: 'array',
+                maxItems: 100,
+                items: {
+                  type: 'object',
+                  required: ['type'],
+                  properties: { type: { type: 'string' }, text: { type: 'string' } },
+                },
+              },
             ],
           },
         },
@@ -51,7 +59,14 @@ const bodySchema = {
 } as const;
 
 const textOf = (c: Content | undefined): string =>
-  typeof c === 'string' ? c : Array.isArray(c) ? c.filter((p) => p.type === 'text' && typeof p.text === 'string').map((p) => p.text).join('\n') : '';
+  typeof c === 'string'
+    ? c
+    : Array.isArray(c)
+      ? c
+          .filter((p) => p.type === 'text' && typeof p.text === 'string')
+          .map((p) => p.text)
+          .join('\n')
+      : '';
 
 export const MODEL_ID = 'progeny';
 
@@ -72,53 +87,92 @@ export const openAiRoutes: RouteModule = (app, ctx) => {
   app.get('/v1/models', { config: { cap: 'chat' } }, async () => modelsList(ctx));
   app.get<{ Params: { id: string } }>('/v1/models/:id', { config: { cap: 'chat' } }, async (req) => {
     const m = modelsList(ctx).data.find((d) => d.id === req.params.id);
-    if (!m) throw httpError(404, 'NOT_FOUND', `model ${req.params.id} not found`, `this server offers the model "${MODEL_ID}"`);
+    if (!m)
+      throw httpError(
+        404,
+        'NOT_FOUND',
+        `model ${req.params.id} not found`,
+        `this server offers the model "${MODEL_ID}"`,
+      );
     return m;
   });
 
-  app.post<{ Body: CompletionBody }>('/v1/chat/completions', { config: { cap: 'chat' }, schema: { body: bodySchema } }, async (req, reply) => {
-    const lastIndex = req.body.messages.map((m) => m.role).lastIndexOf('user');
-    const last = req.body.messages[lastIndex];
-    const message = textOf(last?.content).trim();
-    if (!message) throw httpError(400, 'VALIDATION', 'body.messages needs a user message with text', 'the newest message with role "user" is the one the companion answers');
-    if (message.length > MAX_MESSAGE_CHARS) throw httpError(400, 'VALIDATION', `the user message is longer than ${MAX_MESSAGE_CHARS} characters`);
-    const header = req.headers['x-progeny-conversation'];
-    // A new conversation is created up front so its id can go out in the headers, streaming or not.
-    const conversationId = typeof header === 'string' && header ? ctx.engine.conversations.get(header).id : ctx.engine.conversations.create('creator').id;
-    reply.header('x-progeny-conversation', conversationId);
-    const history = earlierTurns(req.body.messages.slice(0, Math.max(0, lastIndex)));
-    const input = { message, conversationId, ...(history.length || !header ? { history } : {}) };
-    const created = Math.floor(Date.now() / 1000);
-    const model = req.body.model;
+  app.post<{ Body: CompletionBody }>(
+    '/v1/chat/completions',
+    { config: { cap: 'chat' }, schema: { body: bodySchema } },
+    async (req, reply) => {
+      const lastIndex = req.body.messages.map((m) => m.role).lastIndexOf('user');
+      const last = req.body.messages[lastIndex];
+      const message = textOf(last?.content).trim();
+      if (!message)
+        throw httpError(
+          400,
+          'VALIDATION',
+          'body.messages needs a user message with text',
+          'the newest message with role "user" is the one the companion answers',
+        );
+      if (message.length > MAX_MESSAGE_CHARS)
+        throw httpError(400, 'VALIDATION', `the user message is longer than ${MAX_MESSAGE_CHARS} characters`);
+      const header = req.headers['x-progeny-conversation'];
+      // A new conversation is created up front so its id can go out in the headers, streaming or not.
+      const conversationId =
+        typeof header === 'string' && header
+          ? ctx.engine.conversations.get(header).id
+          : ctx.engine.conversations.create('creator').id;
+      reply.header('x-progeny-conversation', conversationId);
+      const history = earlierTurns(req.body.messages.slice(0, Math.max(0, lastIndex)));
+      const input = { message, conversationId, ...(history.length || !header ? { history } : {}) };
+      const created = Math.floor(Date.now() / 1000);
+      const model = req.body.model;
 
-    if (!req.body.stream) {
-      const r = await collectTurn(turnEvents(ctx, reply, input));
-      const tokens = (r.stats as { tokens?: number } | null)?.tokens ?? 0;
-      return {
-        id: `chatcmpl-${r.turnId}`,
-        object: 'chat.completion',
-        created,
-        model,
-        choices: [{ index: 0, message: { role: 'assistant', content: r.reply }, finish_reason: r.interrupted ? 'length' : 'stop', logprobs: null }],
-        usage: { prompt_tokens: 0, completion_tokens: tokens, total_tokens: tokens },
-        progeny: { conversationId: r.conversationId, messageId: r.messageId, mode: r.mode, offline: r.offline, cached: r.cached },
-      };
-    }
-
-    async function* frames(): AsyncGenerator<string> {
-      let id = 'chatcmpl-';
-      const chunk = (delta: Record<string, unknown>, finish: string | null): string =>
-        sseFrame(undefined, { id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }] });
-      for await (const e of turnEvents(ctx, reply, input)) {
-        if (e.type === 'start') {
-          id = `chatcmpl-${e.turnId}`;
-          yield chunk({ role: 'assistant', content: '' }, null);
-        } else if (e.type === 'token') yield chunk({ content: e.text }, null);
-        else if (e.type === 'done') yield chunk({}, e.interrupted ? 'length' : 'stop');
-        else if (e.type === 'error') yield sseFrame(undefined, { error: { ...e.error, type: 'server_error' } });
+      if (!req.body.stream) {
+        const r = await collectTurn(turnEvents(ctx, reply, input));
+        const tokens = (r.stats as { tokens?: number } | null)?.tokens ?? 0;
+        return {
+          id: `chatcmpl-${r.turnId}`,
+          object: 'chat.completion',
+          created,
+          model,
+          choices: [
+            {
+              index: 0,
+              message: { role: 'assistant', content: r.reply },
+              finish_reason: r.interrupted ? 'length' : 'stop',
+              logprobs: null,
+            },
+          ],
+          usage: { prompt_tokens: 0, completion_tokens: tokens, total_tokens: tokens },
+          progeny: {
+            conversationId: r.conversationId,
+            messageId: r.messageId,
+            mode: r.mode,
+            offline: r.offline,
+            cached: r.cached,
+          },
+        };
       }
-      yield sseFrame(undefined, '[DONE]');
-    }
-    return sendSse(reply, frames());
-  });
+
+      async function* frames(): AsyncGenerator<string> {
+        let id = 'chatcmpl-';
+        const chunk = (delta: Record<string, unknown>, finish: string | null): string =>
+          sseFrame(undefined, {
+            id,
+            object: 'chat.completion.chunk',
+            created,
+            model,
+            choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
+          });
+        for await (const e of turnEvents(ctx, reply, input)) {
+          if (e.type === 'start') {
+            id = `chatcmpl-${e.turnId}`;
+            yield chunk({ role: 'assistant', content: '' }, null);
+          } else if (e.type === 'token') yield chunk({ content: e.text }, null);
+          else if (e.type === 'done') yield chunk({}, e.interrupted ? 'length' : 'stop');
+          else if (e.type === 'error') yield sseFrame(undefined, { error: { ...e.error, type: 'server_error' } });
+        }
+        yield sseFrame(undefined, '[DONE]');
+      }
+      return sendSse(reply, frames());
+    },
+  );
 };

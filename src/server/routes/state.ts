@@ -56,7 +56,10 @@ export const stateRoutes: RouteModule = (app, ctx) => {
           type: 'object',
           additionalProperties: false,
           properties: {
-            variable: { type: 'string', enum: ['trust', 'warmth', 'arousal', 'valence', 'posture', 'flags', 'elastic', 'interactionCount'] },
+            variable: {
+              type: 'string',
+              enum: ['trust', 'warmth', 'arousal', 'valence', 'posture', 'flags', 'elastic', 'interactionCount'],
+            },
             limit: { type: 'integer', minimum: 1, maximum: 500, default: 20 },
           },
         },

@@ -15,7 +15,8 @@ const say = (d: SimDevice, text: string): void => {
   const conv = d.conversations.latest('creator') ?? d.conversations.create('creator');
   d.conversations.append({ conversationId: conv.id, turnId: text, role: 'user', text, status: 'complete', meta: {} });
 };
-const texts = (d: SimDevice): string[] => d.db.prepare('SELECT text FROM messages ORDER BY hlc').pluck().all() as string[];
+const texts = (d: SimDevice): string[] =>
+  d.db.prepare('SELECT text FROM messages ORDER BY hlc').pluck().all() as string[];
 const alarms = async (d: SimDevice): Promise<string[]> => (await d.sync.status()).alarms.map((a) => a.kind);
 
 interface PageBody {
@@ -27,7 +28,8 @@ interface PageBody {
 /** Rewrites GET …/batches pages for one device. */
 function rewritePages(sim: Sim, device: string, fn: (page: PageBody) => PageBody): void {
   sim.net.tamper = (req, res): HttpResponse => {
-    if (req.method !== 'GET' || !req.url.includes('/batches') || !req.headers['x-progeny-device'] || res.status !== 200) return res;
+    if (req.method !== 'GET' || !req.url.includes('/batches') || !req.headers['x-progeny-device'] || res.status !== 200)
+      return res;
     if (sim.devices.find((d) => d.name === device)?.deviceId !== req.headers['x-progeny-device']) return res;
     return { ...res, body: JSON.stringify(fn(JSON.parse(res.body) as PageBody)) };
   };
@@ -76,7 +78,10 @@ describe('sync against a misbehaving relay and forged batches', () => {
       await a.sync.push();
     }
     // Serve the page reversed: batch 3 and 2 arrive before 1 → buffered, then applied in deviceSeq order.
-    rewritePages(sim, 'dev1', (p) => ({ ...p, items: [...p.items].reverse().map((it, i, arr) => ({ ...it, seq: (arr.at(-1)?.seq ?? 0) + i })) }));
+    rewritePages(sim, 'dev1', (p) => ({
+      ...p,
+      items: [...p.items].reverse().map((it, i, arr) => ({ ...it, seq: (arr.at(-1)?.seq ?? 0) + i })),
+    }));
     await b.sync.pull();
     expect(texts(b)).toEqual(['x1', 'x2', 'x3']);
     // Replay: the relay serves an already-applied batch again under a new seq.
@@ -85,7 +90,10 @@ describe('sync against a misbehaving relay and forged batches', () => {
     let replayed: { seq: number; envelope: string } | undefined;
     rewritePages(sim, 'dev1', (p) => {
       if (!p.items.length) return p;
-      replayed ??= sim.store.db.prepare('SELECT seq, envelope FROM log WHERE device_id = ? ORDER BY seq LIMIT 1').all(a.deviceId).map((r) => ({ seq: 0, envelope: (r as { envelope: Buffer }).envelope.toString('base64') }))[0];
+      replayed ??= sim.store.db
+        .prepare('SELECT seq, envelope FROM log WHERE device_id = ? ORDER BY seq LIMIT 1')
+        .all(a.deviceId)
+        .map((r) => ({ seq: 0, envelope: (r as { envelope: Buffer }).envelope.toString('base64') }))[0];
       const last = p.items.at(-1) as { seq: number };
       return { ...p, items: [...p.items, { seq: last.seq + 1, envelope: replayed!.envelope }], head: last.seq + 1 };
     });
@@ -130,12 +138,37 @@ describe('sync against a misbehaving relay and forged batches', () => {
     const va = loadVault(a.paths);
     const seq = Number(a.db.prepare("SELECT value FROM meta WHERE key = 'sync_device_seq'").pluck().get());
     const seal = (deviceSeq: number, prevHash: string, text: string): Buffer =>
-      Buffer.from(sealEnvelope({ v: ENVELOPE_VERSION, vaultId: va.vaultId, deviceId: va.deviceId, deviceSeq, prevHash, keyEpoch: 0, hlcMin: '0', hlcMax: '0' }, Buffer.from(JSON.stringify([['message', `m-${text}`, '*', { conversationId: 'c', role: 'user', text }, '0']])), va.dataKeys.get(0) as Uint8Array, va.keys.signSk));
+      Buffer.from(
+        sealEnvelope(
+          {
+            v: ENVELOPE_VERSION,
+            vaultId: va.vaultId,
+            deviceId: va.deviceId,
+            deviceSeq,
+            prevHash,
+            keyEpoch: 0,
+            hlcMin: '0',
+            hlcMax: '0',
+          },
+          Buffer.from(
+            JSON.stringify([['message', `m-${text}`, '*', { conversationId: 'c', role: 'user', text }, '0']]),
+          ),
+          va.dataKeys.get(0) as Uint8Array,
+          va.keys.signSk,
+        ),
+      );
     // Equivocation: a different batch with an already-applied deviceSeq.
     const equivocal = seal(seq, 'whatever', 'evil');
     // Fork: the next deviceSeq, but chained to something else.
     const fork = seal(seq + 1, envelopeHash(equivocal), 'forked');
-    rewritePages(sim, 'dev1', () => ({ items: [{ seq: 1000, envelope: equivocal.toString('base64') }, { seq: 1001, envelope: fork.toString('base64') }], head: 1001, done: true }));
+    rewritePages(sim, 'dev1', () => ({
+      items: [
+        { seq: 1000, envelope: equivocal.toString('base64') },
+        { seq: 1001, envelope: fork.toString('base64') },
+      ],
+      head: 1001,
+      done: true,
+    }));
     await b.sync.pull();
     const kinds = await alarms(b);
     expect(kinds).toContain('equivocation');
@@ -151,19 +184,59 @@ describe('sync against a misbehaving relay and forged batches', () => {
     const vc = loadVault(c.paths);
     // c signs a batch claiming to be a: the relay refuses it (not the requesting device)…
     const va = loadVault(a.paths);
-    const forged = Buffer.from(sealEnvelope({ v: ENVELOPE_VERSION, vaultId: va.vaultId, deviceId: va.deviceId, deviceSeq: 99, prevHash: '', keyEpoch: 0, hlcMin: '0', hlcMax: '0' }, Buffer.from('[]'), vc.dataKeys.get(0) as Uint8Array, vc.keys.signSk));
+    const forged = Buffer.from(
+      sealEnvelope(
+        {
+          v: ENVELOPE_VERSION,
+          vaultId: va.vaultId,
+          deviceId: va.deviceId,
+          deviceSeq: 99,
+          prevHash: '',
+          keyEpoch: 0,
+          hlcMin: '0',
+          hlcMax: '0',
+        },
+        Buffer.from('[]'),
+        vc.dataKeys.get(0) as Uint8Array,
+        vc.keys.signSk,
+      ),
+    );
     const url = `/v1/sync/vaults/${va.vaultId}/batches`;
     const body = JSON.stringify({ envelopes: [forged.toString('base64')] });
-    const res = await sim.app.inject({ method: 'POST', url, payload: body, headers: { 'content-type': 'application/json', ...signRequest(vc.deviceId, vc.keys.signSk, 'POST', url, body, sim.clock.now()) } });
+    const res = await sim.app.inject({
+      method: 'POST',
+      url,
+      payload: body,
+      headers: {
+        'content-type': 'application/json',
+        ...signRequest(vc.deviceId, vc.keys.signSk, 'POST', url, body, sim.clock.now()),
+      },
+    });
     expect(res.statusCode).toBe(400);
     expect(res.body).toMatch(/another vault or device/);
-    const unsigned = await sim.app.inject({ method: 'POST', url, payload: body, headers: { 'content-type': 'application/json' } });
+    const unsigned = await sim.app.inject({
+      method: 'POST',
+      url,
+      payload: body,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(unsigned.statusCode).toBe(401);
     // …and a client served it by the relay rejects it too; a batch of a presented under c's name fails as well.
-    const genuine = sim.store.db.prepare('SELECT envelope FROM log WHERE device_id = ? ORDER BY seq DESC LIMIT 1').pluck().get(a.deviceId) as Buffer;
+    const genuine = sim.store.db
+      .prepare('SELECT envelope FROM log WHERE device_id = ? ORDER BY seq DESC LIMIT 1')
+      .pluck()
+      .get(a.deviceId) as Buffer;
     const swapped = Buffer.from(genuine);
     swapped.write(JSON.stringify({ deviceId: vc.deviceId }).slice(1, -1), 40);
-    rewritePages(sim, 'dev1', (p) => ({ ...p, items: [...p.items, { seq: p.head + 1, envelope: forged.toString('base64') }, { seq: p.head + 2, envelope: swapped.toString('base64') }], head: p.head + 2 }));
+    rewritePages(sim, 'dev1', (p) => ({
+      ...p,
+      items: [
+        ...p.items,
+        { seq: p.head + 1, envelope: forged.toString('base64') },
+        { seq: p.head + 2, envelope: swapped.toString('base64') },
+      ],
+      head: p.head + 2,
+    }));
     await b.sync.pull();
     expect(texts(b)).toEqual(['genuine']);
     const kinds = await alarms(b);
@@ -193,8 +266,28 @@ describe('sync against a misbehaving relay and forged batches', () => {
     const [a, b] = (await setup()) as [SimDevice, SimDevice];
     const va = loadVault(a.paths);
     const seq = Number(a.db.prepare("SELECT value FROM meta WHERE key = 'sync_device_seq'").pluck().get());
-    const future = Buffer.from(sealEnvelope({ v: ENVELOPE_VERSION + 1, vaultId: va.vaultId, deviceId: va.deviceId, deviceSeq: seq + 1, prevHash: '', keyEpoch: 0, hlcMin: '0', hlcMax: '0' }, Buffer.from('[]'), va.dataKeys.get(0) as Uint8Array, va.keys.signSk));
-    rewritePages(sim, 'dev1', () => ({ items: [{ seq: 500, envelope: future.toString('base64') }], head: 500, done: true }));
+    const future = Buffer.from(
+      sealEnvelope(
+        {
+          v: ENVELOPE_VERSION + 1,
+          vaultId: va.vaultId,
+          deviceId: va.deviceId,
+          deviceSeq: seq + 1,
+          prevHash: '',
+          keyEpoch: 0,
+          hlcMin: '0',
+          hlcMax: '0',
+        },
+        Buffer.from('[]'),
+        va.dataKeys.get(0) as Uint8Array,
+        va.keys.signSk,
+      ),
+    );
+    rewritePages(sim, 'dev1', () => ({
+      items: [{ seq: 500, envelope: future.toString('base64') }],
+      head: 500,
+      done: true,
+    }));
     await b.sync.pull();
     sim.net.tamper = undefined;
     await b.sync.pull();

@@ -12,7 +12,14 @@ describe('sync simulator: basics', () => {
     a.addMemory('the creator likes tea');
     a.state.adjust({ trust: 0.1 }, 'test');
     const conv = a.conversations.create('creator');
-    a.conversations.append({ conversationId: conv.id, turnId: 't1', role: 'user', text: 'hello', status: 'complete', meta: {} });
+    a.conversations.append({
+      conversationId: conv.id,
+      turnId: 't1',
+      role: 'user',
+      text: 'hello',
+      status: 'complete',
+      meta: {},
+    });
     await a.sync.sync();
     const rep = await b.sync.sync();
     expect(rep.pull.applied).toBeGreaterThan(0);

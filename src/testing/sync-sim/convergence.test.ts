@@ -60,14 +60,25 @@ describe('sync convergence (property, seeded)', () => {
     const conv = a.conversations.create('creator');
     sim.net.partition(a.name, true);
     for (let run = 0; run < 4; run++) {
-      for (let i = 0; i < 250; i++) a.conversations.append({ conversationId: conv.id, turnId: `t${run}-${i}`, role: 'user', text: `message ${run * 250 + i}`, status: 'complete', meta: {} });
+      for (let i = 0; i < 250; i++)
+        a.conversations.append({
+          conversationId: conv.id,
+          turnId: `t${run}-${i}`,
+          role: 'user',
+          text: `message ${run * 250 + i}`,
+          status: 'complete',
+          meta: {},
+        });
       await expect(a.sync.push({ budgetMs: 2_000 })).rejects.toThrow(/pending/);
     }
     expect((await a.sync.status()).pendingChanges).toBeGreaterThanOrEqual(1000);
     sim.net.partition(a.name, false);
     await a.sync.sync();
     await b.sync.sync();
-    const texts = b.db.prepare('SELECT text FROM messages WHERE conversation_id = ? ORDER BY hlc').pluck().all(conv.id) as string[];
+    const texts = b.db
+      .prepare('SELECT text FROM messages WHERE conversation_id = ? ORDER BY hlc')
+      .pluck()
+      .all(conv.id) as string[];
     expect(texts).toHaveLength(1000);
     expect(texts).toEqual(Array.from({ length: 1000 }, (_, i) => `message ${i}`));
   }, 60_000);

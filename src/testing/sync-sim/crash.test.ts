@@ -10,7 +10,8 @@ const say = (d: SimDevice, text: string): void => {
   const conv = d.conversations.latest('creator') ?? d.conversations.create('creator');
   d.conversations.append({ conversationId: conv.id, turnId: text, role: 'user', text, status: 'complete', meta: {} });
 };
-const texts = (d: SimDevice): string[] => d.db.prepare('SELECT text FROM messages ORDER BY hlc').pluck().all() as string[];
+const texts = (d: SimDevice): string[] =>
+  d.db.prepare('SELECT text FROM messages ORDER BY hlc').pluck().all() as string[];
 
 describe('sync crash safety', () => {
   let sim: Sim;
@@ -26,7 +27,9 @@ describe('sync crash safety', () => {
   it('crash inside sealing rolls back whole: no deviceSeq consumed, nothing lost', async () => {
     const [a, b] = await setup();
     say(a, 'one');
-    a.db.exec("CREATE TEMP TRIGGER boom BEFORE INSERT ON sync_batches BEGIN SELECT RAISE(ABORT, 'crash while sealing'); END");
+    a.db.exec(
+      "CREATE TEMP TRIGGER boom BEFORE INSERT ON sync_batches BEGIN SELECT RAISE(ABORT, 'crash while sealing'); END",
+    );
     await expect(a.sync.push()).rejects.toThrow(/crash while sealing/);
     const seqBefore = a.db.prepare("SELECT value FROM meta WHERE key = 'sync_device_seq'").pluck().get();
     const a2 = a.reopen();
@@ -48,7 +51,12 @@ describe('sync crash safety', () => {
     sim.devices[0] = a2;
     sim.net.partition(a.name, false);
     await a2.sync.push();
-    expect(sim.store.db.prepare('SELECT hash FROM log WHERE device_id = ? ORDER BY seq DESC LIMIT 1').pluck().get(a2.deviceId)).toBe(sealed[0]);
+    expect(
+      sim.store.db
+        .prepare('SELECT hash FROM log WHERE device_id = ? ORDER BY seq DESC LIMIT 1')
+        .pluck()
+        .get(a2.deviceId),
+    ).toBe(sealed[0]);
     await b.sync.sync();
     expect(texts(b)).toEqual(['two']);
   });
@@ -77,7 +85,9 @@ describe('sync crash safety', () => {
     await a.sync.push();
     const cursor = b.db.prepare("SELECT value FROM meta WHERE key = 'sync_cursor'").pluck().get();
     const trustBefore = b.state.read().trust;
-    b.db.exec("CREATE TEMP TRIGGER boom BEFORE INSERT ON messages BEGIN SELECT RAISE(ABORT, 'crash while applying'); END");
+    b.db.exec(
+      "CREATE TEMP TRIGGER boom BEFORE INSERT ON messages BEGIN SELECT RAISE(ABORT, 'crash while applying'); END",
+    );
     await expect(b.sync.pull()).rejects.toThrow(/crash while applying/);
     expect(b.db.prepare("SELECT value FROM meta WHERE key = 'sync_cursor'").pluck().get()).toBe(cursor);
     expect(b.state.read().trust).toBe(trustBefore);

@@ -42,7 +42,12 @@ export interface SimDevice {
   close(): void;
 }
 
-export function createSimDevice(name: string, clock: Clock, transport: Transport, opts: { sleep?: (ms: number) => Promise<void>; random?: () => number; home?: ReturnType<typeof tempHome> } = {}): SimDevice {
+export function createSimDevice(
+  name: string,
+  clock: Clock,
+  transport: Transport,
+  opts: { sleep?: (ms: number) => Promise<void>; random?: () => number; home?: ReturnType<typeof tempHome> } = {},
+): SimDevice {
   const home = opts.home ?? tempHome(`progeny-sim-${name}-`);
   const db = openDatabase(home.paths.db);
   const deviceId = ensureDeviceId(db);
@@ -52,15 +57,40 @@ export function createSimDevice(name: string, clock: Clock, transport: Transport
   const conversations = createConversationService(db, journal, clock);
   const devices = createDeviceService(db, journal, clock);
   devices.ensureSelf(name);
-  const sync = createEngineSync({ db, clock, paths: home.paths, deviceId }, { transport, ...(opts.sleep ? { sleep: opts.sleep } : {}), ...(opts.random ? { random: opts.random } : {}) });
+  const sync = createEngineSync(
+    { db, clock, paths: home.paths, deviceId },
+    { transport, ...(opts.sleep ? { sleep: opts.sleep } : {}), ...(opts.random ? { random: opts.random } : {}) },
+  );
   // The real memory writer, so the simulator syncs exactly what the memory service journals.
   const writer = createWriter(db, journal, clock, () => 'builtin-sim');
-  const row = (id: string): MemoryRow | undefined => db.prepare('SELECT * FROM memories WHERE id = ?').get(id) as MemoryRow | undefined;
+  const row = (id: string): MemoryRow | undefined =>
+    db.prepare('SELECT * FROM memories WHERE id = ?').get(id) as MemoryRow | undefined;
 
   return {
-    name, paths: home.paths, db, deviceId, clock, journal, state, heritage, conversations, devices, sync,
+    name,
+    paths: home.paths,
+    db,
+    deviceId,
+    clock,
+    journal,
+    state,
+    heritage,
+    conversations,
+    devices,
+    sync,
     addMemory(text, id = ulid(clock.now())) {
-      writer.insert([{ id, text, kind: 'fact', actor: 'creator', source: {}, salience: 0.5, pinned: false, vector: new Float32Array([1, 0, 0, 0]) }]);
+      writer.insert([
+        {
+          id,
+          text,
+          kind: 'fact',
+          actor: 'creator',
+          source: {},
+          salience: 0.5,
+          pinned: false,
+          vector: new Float32Array([1, 0, 0, 0]),
+        },
+      ]);
       return id;
     },
     editMemory(id, text) {
@@ -77,14 +107,17 @@ export function createSimDevice(name: string, clock: Clock, transport: Transport
     },
     dump() {
       const limbicRow = db.prepare('SELECT state FROM limbic_state WHERE id = 1').pluck().get() as string | undefined;
-      const doc = db.prepare('SELECT doc FROM heritage_versions ORDER BY version DESC LIMIT 1').pluck().get() as string | undefined;
+      const doc = db.prepare('SELECT doc FROM heritage_versions ORDER BY version DESC LIMIT 1').pluck().get() as
+        string | undefined;
       return canonicalJson({
         limbic: limbicRow ? JSON.parse(limbicRow) : null,
         heritage: doc ? JSON.parse(doc) : null,
         memories: db.prepare('SELECT id, text, kind, actor, salience, pinned, status FROM memories ORDER BY id').all(),
         messages: db.prepare('SELECT id, conversation_id, role, text, status, hlc FROM messages ORDER BY id').all(),
         conversations: db.prepare('SELECT id FROM conversations ORDER BY id').pluck().all(),
-        devices: db.prepare('SELECT id, name, capabilities, revoked_at IS NOT NULL AS revoked FROM devices ORDER BY id').all(),
+        devices: db
+          .prepare('SELECT id, name, capabilities, revoked_at IS NOT NULL AS revoked FROM devices ORDER BY id')
+          .all(),
       });
     },
     reopen() {

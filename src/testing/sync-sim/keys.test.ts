@@ -17,7 +17,10 @@ describe('sync keys', () => {
     const [a, b] = sim.devices as [SimDevice, SimDevice];
     await a.sync.init(SIM_RELAY, SIM_PASSPHRASE, { kdfCost: SIM_KDF });
     const vaultId = (await a.sync.status()).vaultId as string;
-    await expect(b.sync.join(SIM_RELAY, vaultId, 'wrong passphrase!!')).rejects.toMatchObject({ code: 'SYNC_WRONG_PASSPHRASE', exitCode: 7 });
+    await expect(b.sync.join(SIM_RELAY, vaultId, 'wrong passphrase!!')).rejects.toMatchObject({
+      code: 'SYNC_WRONG_PASSPHRASE',
+      exitCode: 7,
+    });
     expect((await b.sync.status()).configured).toBe(false);
   });
 
@@ -46,7 +49,9 @@ describe('sync keys', () => {
     await b.sync.join(SIM_RELAY, vaultId, SIM_PASSPHRASE);
     await a.sync.approve(b.deviceId);
     await a.sync.changePassphrase(SIM_PASSPHRASE, 'a brand new passphrase', { kdfCost: SIM_KDF });
-    await expect(c.sync.join(SIM_RELAY, vaultId, SIM_PASSPHRASE)).rejects.toMatchObject({ code: 'SYNC_WRONG_PASSPHRASE' });
+    await expect(c.sync.join(SIM_RELAY, vaultId, SIM_PASSPHRASE)).rejects.toMatchObject({
+      code: 'SYNC_WRONG_PASSPHRASE',
+    });
     await c.sync.join(SIM_RELAY, vaultId, 'a brand new passphrase');
     a.addMemory('still flowing');
     await a.sync.sync();
@@ -109,7 +114,9 @@ describe('sync keys', () => {
       return { ...res, body: JSON.stringify(body) };
     };
     let asked = false;
-    await expect(a.sync.pairAccept(start2.code, async () => (asked = true))).rejects.toMatchObject({ code: 'SYNC_PAIRING' });
+    await expect(a.sync.pairAccept(start2.code, async () => (asked = true))).rejects.toMatchObject({
+      code: 'SYNC_PAIRING',
+    });
     expect(asked).toBe(false);
     expect((await a.sync.devices()).status.devices.map((d) => d.id)).not.toContain(c.deviceId);
   });

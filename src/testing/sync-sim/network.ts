@@ -42,17 +42,32 @@ export function createSimNetwork(app: FastifyInstance, random: () => number, fau
       const deliver = async (req: HttpRequest): Promise<HttpResponse> => {
         const url = new URL(req.url);
         if (net.beforeDeliver) await net.beforeDeliver(device, req);
-        const res = await app.inject({ method: req.method, url: url.pathname + url.search, headers: req.headers, ...(req.body !== undefined ? { payload: req.body } : {}) });
+        const res = await app.inject({
+          method: req.method,
+          url: url.pathname + url.search,
+          headers: req.headers,
+          ...(req.body !== undefined ? { payload: req.body } : {}),
+        });
         net.log.push({ device, method: req.method, url: url.pathname + url.search, status: res.statusCode });
-        const out: HttpResponse = { status: res.statusCode, headers: { 'retry-after': res.headers['retry-after'] as string | undefined }, body: res.body };
+        const out: HttpResponse = {
+          status: res.statusCode,
+          headers: { 'retry-after': res.headers['retry-after'] as string | undefined },
+          body: res.body,
+        };
         return net.tamper ? net.tamper(req, out) : out;
       };
       return async (req) => {
         const f = net.faults;
         if (cut.has(device)) throw new Error('network partition');
         if (random() < (f.dropRequest ?? 0)) throw new Error('connection reset (request lost)');
-        if (random() < (f.serverError ?? 0)) return { status: 503, headers: {}, body: '{"error":{"code":"UNAVAILABLE","message":"injected"}}' };
-        if (random() < (f.rateLimit ?? 0)) return { status: 429, headers: { 'retry-after': String(f.retryAfterS ?? 1) }, body: '{"error":{"code":"SYNC_RATE_LIMITED","message":"injected"}}' };
+        if (random() < (f.serverError ?? 0))
+          return { status: 503, headers: {}, body: '{"error":{"code":"UNAVAILABLE","message":"injected"}}' };
+        if (random() < (f.rateLimit ?? 0))
+          return {
+            status: 429,
+            headers: { 'retry-after': String(f.retryAfterS ?? 1) },
+            body: '{"error":{"code":"SYNC_RATE_LIMITED","message":"injected"}}',
+          };
         if (random() < (f.garbage ?? 0)) return { status: 200, headers: {}, body: '<html>proxy error</html>' };
         const res = await deliver(req);
         if (random() < (f.duplicate ?? 0)) await deliver(req);

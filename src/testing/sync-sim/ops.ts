@@ -29,7 +29,10 @@ export function randomOp(d: SimDevice, r: () => number): string {
     const cur = d.heritage.current().doc;
     const long = r() < 0.3;
     try {
-      d.heritage.update({ ...cur, notes: long ? phrase(r, 60) : phrase(r, 5), interests: [phrase(r, 1), phrase(r, 1)] }, 'sim');
+      d.heritage.update(
+        { ...cur, notes: long ? phrase(r, 60) : phrase(r, 5), interests: [phrase(r, 1), phrase(r, 1)] },
+        'sim',
+      );
     } catch {
       // identical document: refused as a no-op
     }
@@ -37,7 +40,14 @@ export function randomOp(d: SimDevice, r: () => number): string {
   }
   if (x < 0.95) {
     const conv = d.conversations.latest('creator') ?? d.conversations.create('creator');
-    d.conversations.append({ conversationId: conv.id, turnId: `t${Math.floor(r() * 1e6)}`, role: r() < 0.5 ? 'user' : 'assistant', text: phrase(r, 6), status: 'complete', meta: {} });
+    d.conversations.append({
+      conversationId: conv.id,
+      turnId: `t${Math.floor(r() * 1e6)}`,
+      role: r() < 0.5 ? 'user' : 'assistant',
+      text: phrase(r, 6),
+      status: 'complete',
+      meta: {},
+    });
     return 'message.append';
   }
   d.devices.rename(d.deviceId, `${d.name} ${phrase(r, 1)}`);

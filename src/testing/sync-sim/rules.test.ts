@@ -48,9 +48,15 @@ describe('sync conflict rules and clocks', () => {
     expect(a.heritage.current().doc.notes).toBe('b is newer');
     expect(b.heritage.current().doc.style).toBe('terse');
     expect(b.heritage.history().length).toBeGreaterThan(versionsBefore);
-    const copies = a.db.prepare("SELECT value FROM sync_conflicts WHERE coll = 'heritage' AND field = 'notes'").pluck().all() as string[];
+    const copies = a.db
+      .prepare("SELECT value FROM sync_conflicts WHERE coll = 'heritage' AND field = 'notes'")
+      .pluck()
+      .all() as string[];
     expect(copies.map((v) => JSON.parse(v))).toContain(longA);
-    const copiesB = b.db.prepare("SELECT value FROM sync_conflicts WHERE coll = 'heritage' AND field = 'notes'").pluck().all() as string[];
+    const copiesB = b.db
+      .prepare("SELECT value FROM sync_conflicts WHERE coll = 'heritage' AND field = 'notes'")
+      .pluck()
+      .all() as string[];
     expect(copiesB.map((v) => JSON.parse(v))).toContain(longA);
     expect(a.dump()).toBe(b.dump());
   });
@@ -67,7 +73,8 @@ describe('sync conflict rules and clocks', () => {
     sim.clock.advance(10);
     a.editMemory(m2, 'edited after the forget, on a');
     await both();
-    const row = (d: SimDevice, id: string): { text: string; status: string } => d.db.prepare('SELECT text, status FROM memories WHERE id = ?').get(id) as { text: string; status: string };
+    const row = (d: SimDevice, id: string): { text: string; status: string } =>
+      d.db.prepare('SELECT text, status FROM memories WHERE id = ?').get(id) as { text: string; status: string };
     expect(row(a, m1).text).toBe('edited on b');
     expect(row(a, m2)).toEqual({ text: '', status: 'forgotten' });
     expect(row(b, m2)).toEqual({ text: '', status: 'forgotten' });
@@ -80,12 +87,27 @@ describe('sync conflict rules and clocks', () => {
     const conv = a.conversations.create('creator');
     await both();
     for (let i = 0; i < 3; i++) {
-      a.conversations.append({ conversationId: conv.id, turnId: `a${i}`, role: 'user', text: `a${i}`, status: 'complete', meta: {} });
-      b.conversations.append({ conversationId: conv.id, turnId: `b${i}`, role: 'assistant', text: `b${i}`, status: 'complete', meta: {} });
+      a.conversations.append({
+        conversationId: conv.id,
+        turnId: `a${i}`,
+        role: 'user',
+        text: `a${i}`,
+        status: 'complete',
+        meta: {},
+      });
+      b.conversations.append({
+        conversationId: conv.id,
+        turnId: `b${i}`,
+        role: 'assistant',
+        text: `b${i}`,
+        status: 'complete',
+        meta: {},
+      });
       sim.clock.advance(5);
     }
     await both();
-    const order = (d: SimDevice): string[] => d.db.prepare('SELECT text FROM messages ORDER BY hlc').pluck().all() as string[];
+    const order = (d: SimDevice): string[] =>
+      d.db.prepare('SELECT text FROM messages ORDER BY hlc').pluck().all() as string[];
     expect(order(a)).toHaveLength(6);
     expect(order(a)).toEqual(order(b));
   });
@@ -93,7 +115,15 @@ describe('sync conflict rules and clocks', () => {
   it('devices: revocation wins over a concurrent rename', async () => {
     const [a, b] = (await setup()) as [SimDevice, SimDevice];
     // Changing another device's record needs admin (a member's rename would be dropped as beyond its capabilities).
-    await a.sync.setCaps(b.deviceId, ['chat', 'memory:read', 'memory:write', 'state:write', 'sync:push', 'sync:pull', 'admin']);
+    await a.sync.setCaps(b.deviceId, [
+      'chat',
+      'memory:read',
+      'memory:write',
+      'state:write',
+      'sync:push',
+      'sync:pull',
+      'admin',
+    ]);
     const { device } = a.devices.add('tablet', ['chat']);
     await both();
     b.devices.rename(device.id, 'renamed tablet');
@@ -138,14 +168,28 @@ describe('sync device capabilities', () => {
     await a.sync.setCaps(b.deviceId, ['chat', 'sync:push', 'sync:pull']);
     b.addMemory('b may not write memories');
     const conv = b.conversations.create('creator');
-    b.conversations.append({ conversationId: conv.id, turnId: 't', role: 'user', text: 'but b may chat', status: 'complete', meta: {} });
+    b.conversations.append({
+      conversationId: conv.id,
+      turnId: 't',
+      role: 'user',
+      text: 'but b may chat',
+      status: 'complete',
+      meta: {},
+    });
     await b.sync.sync();
     await a.sync.sync();
     expect(a.db.prepare('SELECT count(*) FROM memories').pluck().get()).toBe(0);
     expect(a.db.prepare('SELECT text FROM messages').pluck().all()).toEqual(['but b may chat']);
     expect((await a.sync.status()).alarms.map((x) => x.kind)).toContain('forbidden');
     await a.sync.setCaps(b.deviceId, ['sync:pull']);
-    b.conversations.append({ conversationId: conv.id, turnId: 't2', role: 'user', text: 'no push now', status: 'complete', meta: {} });
+    b.conversations.append({
+      conversationId: conv.id,
+      turnId: 't2',
+      role: 'user',
+      text: 'no push now',
+      status: 'complete',
+      meta: {},
+    });
     await expect(b.sync.push()).rejects.toMatchObject({ code: 'SYNC_FORBIDDEN' });
   });
 });

@@ -54,7 +54,11 @@ export async function createSim(opts: { seed: number; devices: number; faults?: 
     clock.advance(Math.ceil(ms));
   };
   const sim: Sim = {
-    clock, random, relayDir, net, devices: [],
+    clock,
+    random,
+    relayDir,
+    net,
+    devices: [],
     get app() {
       return relay.app;
     },

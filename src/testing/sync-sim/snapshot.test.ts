@@ -11,7 +11,14 @@ describe('sync snapshots', () => {
     const conv = a.conversations.latest('creator') ?? a.conversations.create('creator');
     for (let i = 0; i < n; i++) {
       a.addMemory(`${tag} memory ${i}`);
-      a.conversations.append({ conversationId: conv.id, turnId: `${tag}${i}`, role: 'user', text: `${tag} message ${i}`, status: 'complete', meta: {} });
+      a.conversations.append({
+        conversationId: conv.id,
+        turnId: `${tag}${i}`,
+        role: 'user',
+        text: `${tag} message ${i}`,
+        status: 'complete',
+        meta: {},
+      });
       if (i % 3 === 0) a.state.adjust({ warmth: 0.01 }, 'x');
       await a.sync.push();
     }
@@ -57,12 +64,16 @@ describe('sync snapshots', () => {
     await a.sync.snapshot();
     await a.sync.sync(); // pushes the announcement of the newer snapshot
     sim.net.tamper = (req, res) =>
-      req.method === 'GET' && req.url.endsWith('/snapshot') ? { ...res, body: JSON.stringify({ seq: old.seq, deviceId: old.deviceId, data: old.data.toString('base64') }) } : res;
+      req.method === 'GET' && req.url.endsWith('/snapshot')
+        ? { ...res, body: JSON.stringify({ seq: old.seq, deviceId: old.deviceId, data: old.data.toString('base64') }) }
+        : res;
     const c = sim.addDevice('late');
     await c.sync.join(SIM_RELAY, (await a.sync.status()).vaultId as string, SIM_PASSPHRASE);
     await c.sync.pull();
     expect((await c.sync.status()).alarms.map((x) => x.kind)).toContain('stale-snapshot');
     // …and it still converges: the log after the stale snapshot is complete.
-    expect(c.db.prepare('SELECT count(*) FROM memories').pluck().get()).toBe(a.db.prepare('SELECT count(*) FROM memories').pluck().get());
+    expect(c.db.prepare('SELECT count(*) FROM memories').pluck().get()).toBe(
+      a.db.prepare('SELECT count(*) FROM memories').pluck().get(),
+    );
   });
 });

@@ -21,7 +21,17 @@ export interface ComposerProps {
   onKey?: () => void;
 }
 
-function CursorLine({ line, cursor, prefix, theme }: { line: string; cursor: number | null; prefix: string; theme: Theme }) {
+function CursorLine({
+  line,
+  cursor,
+  prefix,
+  theme,
+}: {
+  line: string;
+  cursor: number | null;
+  prefix: string;
+  theme: Theme;
+}) {
   if (cursor === null) {
     return (
       <Text>
@@ -40,7 +50,16 @@ function CursorLine({ line, cursor, prefix, theme }: { line: string; cursor: num
   );
 }
 
-export function Composer({ initialText = '', onEffect, history, busy, width, theme, onKey, maxLines = 10 }: ComposerProps) {
+export function Composer({
+  initialText = '',
+  onEffect,
+  history,
+  busy,
+  width,
+  theme,
+  onKey,
+  maxLines = 10,
+}: ComposerProps) {
   const [ed, setEd] = useState<EditorState>(() => ({ ...emptyEditor, text: initialText, cursor: initialText.length }));
   const edRef = useRef(ed);
   const handler = useCallback(
@@ -73,10 +92,15 @@ export function Composer({ initialText = '', onEffect, history, busy, width, the
   const hiddenBelow = Math.max(0, lines.length - first - maxLines);
   return (
     <Box flexDirection="column" width={width}>
-      <Box flexDirection="column" borderStyle="round" borderColor={busy ? theme.ink.dim : theme.ink.accent} paddingX={1}>
-        {hiddenAbove ? <Text color={theme.ink.dim}>  ↑ {hiddenAbove} more lines</Text> : null}
+      <Box
+        flexDirection="column"
+        borderStyle="round"
+        borderColor={busy ? theme.ink.dim : theme.ink.accent}
+        paddingX={1}
+      >
+        {hiddenAbove ? <Text color={theme.ink.dim}> ↑ {hiddenAbove} more lines</Text> : null}
         {rows.slice(first, first + maxLines)}
-        {hiddenBelow ? <Text color={theme.ink.dim}>  ↓ {hiddenBelow} more lines</Text> : null}
+        {hiddenBelow ? <Text color={theme.ink.dim}> ↓ {hiddenBelow} more lines</Text> : null}
       </Box>
       {ed.text.startsWith('/') ? <SlashMenu input={ed.text} theme={theme} /> : null}
     </Box>

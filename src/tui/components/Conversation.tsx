@@ -20,7 +20,10 @@ export interface ConversationProps {
 
 export function Conversation({ state, name, width, rows, theme }: ConversationProps) {
   // A stable slice start: <Static> prints the items past the length it last saw.
-  const shown = useMemo(() => (state.shownFrom ? state.entries.slice(state.shownFrom) : state.entries), [state.entries, state.shownFrom]);
+  const shown = useMemo(
+    () => (state.shownFrom ? state.entries.slice(state.shownFrom) : state.entries),
+    [state.entries, state.shownFrom],
+  );
   return (
     <>
       <Static key={state.epoch} items={shown}>
@@ -30,7 +33,13 @@ export function Conversation({ state, name, width, rows, theme }: ConversationPr
         <LiveReply live={state.live} name={name} width={width} maxRows={rows} raw={state.raw} theme={theme} />
       ) : state.lastRecall ? (
         <Box>
-          <RecallView memories={state.lastRecall.memories} expanded={state.lastRecall.expanded} width={width} theme={theme} hint />
+          <RecallView
+            memories={state.lastRecall.memories}
+            expanded={state.lastRecall.expanded}
+            width={width}
+            theme={theme}
+            hint
+          />
         </Box>
       ) : null}
     </>

@@ -16,7 +16,9 @@ export interface EntryProps {
 export function ReplyHeader({ name, theme, tags }: { name: string; theme: Theme; tags: string[] }) {
   return (
     <Text>
-      <Text bold color={theme.ink.assistant}>{name} ›</Text>
+      <Text bold color={theme.ink.assistant}>
+        {name} ›
+      </Text>
       {tags.length ? <Text color={theme.ink.dim}> ({tags.join(', ')})</Text> : null}
     </Text>
   );
@@ -27,14 +29,18 @@ function EntryViewImpl({ entry, name, width, theme }: EntryProps) {
     case 'user':
       return (
         <Box marginTop={1}>
-          <Text bold color={theme.ink.user}>you › </Text>
+          <Text bold color={theme.ink.user}>
+            you ›{' '}
+          </Text>
           <Box flexShrink={1}>
             <Text>{entry.text}</Text>
           </Box>
         </Box>
       );
     case 'assistant': {
-      const tags = [entry.offline ? 'offline: from memory' : '', entry.interrupted ? 'interrupted' : ''].filter(Boolean);
+      const tags = [entry.offline ? 'offline: from memory' : '', entry.interrupted ? 'interrupted' : ''].filter(
+        Boolean,
+      );
       return (
         <Box flexDirection="column" marginTop={1}>
           <ReplyHeader name={name} theme={theme} tags={tags} />

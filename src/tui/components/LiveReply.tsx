@@ -21,13 +21,20 @@ export interface LiveReplyProps {
 }
 
 export function LiveReply({ live, name, width, maxRows, raw, theme }: LiveReplyProps) {
-  const lines = useMemo(() => renderMarkdown(live.text, { width: width - 1, theme, raw }), [live.text, width, theme, raw]);
+  const lines = useMemo(
+    () => renderMarkdown(live.text, { width: width - 1, theme, raw }),
+    [live.text, width, theme, raw],
+  );
   const room = Math.max(1, maxRows - (live.recalled ? 2 : 1));
   const hidden = Math.max(0, lines.length - room);
   return (
     <Box flexDirection="column" marginTop={1}>
       {live.recalled ? <RecallView memories={live.recalled} expanded={false} width={width} theme={theme} /> : null}
-      <ReplyHeader name={name} theme={theme} tags={hidden ? [`${hidden} more lines above, shown in full when done`] : []} />
+      <ReplyHeader
+        name={name}
+        theme={theme}
+        tags={hidden ? [`${hidden} more lines above, shown in full when done`] : []}
+      />
       <Text>{live.text ? lines.slice(hidden).join('\n') : '…'}</Text>
     </Box>
   );

@@ -28,7 +28,9 @@ export function RecallView({ memories, expanded, width, theme, hint }: RecallPro
   }
   return (
     <Box flexDirection="column" width={width}>
-      <Text color={theme.ink.dim}>⟲ recalled {n} {n === 1 ? 'memory' : 'memories'} (score = 0.7·similarity + 0.2·freshness + 0.1·salience):</Text>
+      <Text color={theme.ink.dim}>
+        ⟲ recalled {n} {n === 1 ? 'memory' : 'memories'} (score = 0.7·similarity + 0.2·freshness + 0.1·salience):
+      </Text>
       {memories.map((m) => (
         <Box key={m.id} paddingLeft={2}>
           <Text color={theme.ink.dim}>{m.score.toFixed(2)} </Text>

@@ -11,7 +11,7 @@ export function SlashMenu({ input, theme }: { input: string; theme: Theme }) {
       {matches.slice(0, 8).map((c) => (
         <Text key={c.name} wrap="truncate-end">
           <Text color={theme.ink.accent}>{c.usage}</Text>
-          <Text color={theme.ink.dim}>  {c.help}</Text>
+          <Text color={theme.ink.dim}> {c.help}</Text>
         </Text>
       ))}
     </Box>

@@ -11,7 +11,13 @@ export interface StatusBarProps {
   width: number;
 }
 
-const MODE_COLOR: Record<StatusInfo['mode'], 'ok' | 'warn' | 'error' | 'dim'> = { FULL: 'ok', AMNESIA: 'warn', OFFLINE: 'warn', DEAD: 'error', PROBING: 'dim' };
+const MODE_COLOR: Record<StatusInfo['mode'], 'ok' | 'warn' | 'error' | 'dim'> = {
+  FULL: 'ok',
+  AMNESIA: 'warn',
+  OFFLINE: 'warn',
+  DEAD: 'error',
+  PROBING: 'dim',
+};
 
 export function formatLatency(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
@@ -20,7 +26,8 @@ export function formatLatency(ms: number): string {
 export function StatusBar({ status, busy, exitArmed, theme, width }: StatusBarProps) {
   const parts: string[] = [];
   if (status.model) parts.push(status.model);
-  if (status.memoryCount !== null) parts.push(`${status.memoryCount} ${status.memoryCount === 1 ? 'memory' : 'memories'}`);
+  if (status.memoryCount !== null)
+    parts.push(`${status.memoryCount} ${status.memoryCount === 1 ? 'memory' : 'memories'}`);
   if (status.latencyMs !== null) parts.push(formatLatency(status.latencyMs));
   if (status.tokensPerSecond !== null) parts.push(`${status.tokensPerSecond.toFixed(0)} tok/s`);
   const keys = exitArmed ? 'Ctrl+C again to quit' : busy ? 'Ctrl+C cancels' : '/help · Ctrl+D quits';

@@ -21,15 +21,38 @@ const memories = [
 
 describe('EntryView', () => {
   it('renders your message, a Markdown reply with its tags, and a notice with its hint', () => {
-    const user = render(<EntryView entry={{ kind: 'user', id: '1', text: 'hi there' }} name="Nova" width={60} theme={theme} />);
+    const user = render(
+      <EntryView entry={{ kind: 'user', id: '1', text: 'hi there' }} name="Nova" width={60} theme={theme} />,
+    );
     expect(user.lastFrame()).toContain('you › hi there');
-    const reply = render(<EntryView entry={{ kind: 'assistant', id: '2', text: '# Plan\n- **one**', interrupted: true, offline: true, raw: false }} name="Nova" width={60} theme={theme} />);
+    const reply = render(
+      <EntryView
+        entry={{ kind: 'assistant', id: '2', text: '# Plan\n- **one**', interrupted: true, offline: true, raw: false }}
+        name="Nova"
+        width={60}
+        theme={theme}
+      />,
+    );
     expect(reply.lastFrame()).toContain('Nova › (offline: from memory, interrupted)');
     expect(reply.lastFrame()).toContain('PLAN');
     expect(strip(reply.lastFrame())).toContain('• one');
-    const raw = render(<EntryView entry={{ kind: 'assistant', id: '3', text: '# Plan', interrupted: false, offline: false, raw: true }} name="Nova" width={60} theme={theme} />);
+    const raw = render(
+      <EntryView
+        entry={{ kind: 'assistant', id: '3', text: '# Plan', interrupted: false, offline: false, raw: true }}
+        name="Nova"
+        width={60}
+        theme={theme}
+      />,
+    );
     expect(raw.lastFrame()).toContain('# Plan');
-    const err = render(<EntryView entry={{ kind: 'notice', id: '4', text: 'model unreachable', tone: 'error', hint: 'start ollama' }} name="Nova" width={60} theme={theme} />);
+    const err = render(
+      <EntryView
+        entry={{ kind: 'notice', id: '4', text: 'model unreachable', tone: 'error', hint: 'start ollama' }}
+        name="Nova"
+        width={60}
+        theme={theme}
+      />,
+    );
     expect(err.lastFrame()).toContain('✗ model unreachable');
     expect(err.lastFrame()).toContain('hint: start ollama');
   });
@@ -43,19 +66,36 @@ describe('RecallView', () => {
     const e = render(<RecallView memories={memories} expanded width={60} theme={theme} />);
     expect(e.lastFrame()).toContain('0.81 Maya lives in Lisbon');
     expect(e.lastFrame()).toContain('0.64 Maya teaches violin');
-    expect(render(<RecallView memories={[]} expanded={false} width={60} theme={theme} />).lastFrame()).toContain('no memories recalled');
+    expect(render(<RecallView memories={[]} expanded={false} width={60} theme={theme} />).lastFrame()).toContain(
+      'no memories recalled',
+    );
   });
 });
 
 describe('LiveReply', () => {
   it('shows the streaming text, or only its tail when it is taller than the room left', () => {
-    const live = { turnId: 't', text: Array.from({ length: 30 }, (_, i) => `line ${i}`).join('\n\n'), recalled: memories, startedAt: 0 };
-    const f = render(<LiveReply live={live} name="Nova" width={60} maxRows={6} raw={false} theme={theme} />).lastFrame() ?? '';
+    const live = {
+      turnId: 't',
+      text: Array.from({ length: 30 }, (_, i) => `line ${i}`).join('\n\n'),
+      recalled: memories,
+      startedAt: 0,
+    };
+    const f =
+      render(<LiveReply live={live} name="Nova" width={60} maxRows={6} raw={false} theme={theme} />).lastFrame() ?? '';
     expect(f).toContain('line 29');
     expect(f).not.toContain('line 0\n');
     expect(f).toMatch(/more lines above/);
     expect(f).toContain('⟲ recalled 2 memories');
-    const empty = render(<LiveReply live={{ ...live, text: '', recalled: null }} name="Nova" width={60} maxRows={6} raw={false} theme={theme} />).lastFrame();
+    const empty = render(
+      <LiveReply
+        live={{ ...live, text: '', recalled: null }}
+        name="Nova"
+        width={60}
+        maxRows={6}
+        raw={false}
+        theme={theme}
+      />,
+    ).lastFrame();
     expect(empty).toContain('Nova ›');
     expect(empty).toContain('…');
   });
@@ -63,12 +103,32 @@ describe('LiveReply', () => {
 
 describe('Conversation', () => {
   it('prints finished entries once (Static) and keeps the live reply below them', () => {
-    const s: ChatState = { ...initialState(), entries: [{ kind: 'user', id: 'e1', text: 'hello' }], live: { turnId: 't', text: 'Hi **you**', recalled: null, startedAt: 0 } };
+    const s: ChatState = {
+      ...initialState(),
+      entries: [{ kind: 'user', id: 'e1', text: 'hello' }],
+      live: { turnId: 't', text: 'Hi **you**', recalled: null, startedAt: 0 },
+    };
     const r = render(<Conversation state={s} name="Nova" width={60} rows={20} theme={theme} />);
     const f = strip(r.lastFrame());
     expect(f.indexOf('you › hello')).toBeLessThan(f.indexOf('Hi you'));
     // A re-render adds the finished reply to the static output once; the live copy is gone.
-    r.rerender(<Conversation state={{ ...s, live: null, entries: [...s.entries, { kind: 'assistant', id: 'e2', text: 'Hi you', interrupted: false, offline: false, raw: false }], lastRecall: { memories, expanded: true } }} name="Nova" width={60} rows={20} theme={theme} />);
+    r.rerender(
+      <Conversation
+        state={{
+          ...s,
+          live: null,
+          entries: [
+            ...s.entries,
+            { kind: 'assistant', id: 'e2', text: 'Hi you', interrupted: false, offline: false, raw: false },
+          ],
+          lastRecall: { memories, expanded: true },
+        }}
+        name="Nova"
+        width={60}
+        rows={20}
+        theme={theme}
+      />,
+    );
     const last = strip(r.lastFrame());
     expect(last.match(/you › hello/g)).toHaveLength(1);
     expect(last.match(/Hi you/g)).toHaveLength(1);
@@ -78,14 +138,29 @@ describe('Conversation', () => {
 
 describe('StatusBar and Gauges', () => {
   it('shows mode, model, memories, latency and speed, and the keys that matter now', () => {
-    const status = { mode: 'OFFLINE' as const, model: 'llama3.2', memoryCount: 12, latencyMs: 1530, tokensPerSecond: 41.6 };
-    const f = render(<StatusBar status={status} busy={false} exitArmed={false} theme={theme} width={100} />).lastFrame() ?? '';
+    const status = {
+      mode: 'OFFLINE' as const,
+      model: 'llama3.2',
+      memoryCount: 12,
+      latencyMs: 1530,
+      tokensPerSecond: 41.6,
+    };
+    const f =
+      render(<StatusBar status={status} busy={false} exitArmed={false} theme={theme} width={100} />).lastFrame() ?? '';
     expect(f).toContain('OFFLINE');
     expect(f).toContain('llama3.2 · 12 memories · 1.5 s · 42 tok/s');
     expect(f).toContain('/help');
-    expect(render(<StatusBar status={status} busy exitArmed={false} theme={theme} width={100} />).lastFrame()).toContain('Ctrl+C cancels');
-    expect(render(<StatusBar status={status} busy={false} exitArmed theme={theme} width={100} />).lastFrame()).toContain('Ctrl+C again to quit');
-    expect(render(<StatusBar status={{ ...status, mode: 'PROBING' }} busy={false} exitArmed={false} theme={theme} width={100} />).lastFrame()).toContain('probing…');
+    expect(
+      render(<StatusBar status={status} busy exitArmed={false} theme={theme} width={100} />).lastFrame(),
+    ).toContain('Ctrl+C cancels');
+    expect(
+      render(<StatusBar status={status} busy={false} exitArmed theme={theme} width={100} />).lastFrame(),
+    ).toContain('Ctrl+C again to quit');
+    expect(
+      render(
+        <StatusBar status={{ ...status, mode: 'PROBING' }} busy={false} exitArmed={false} theme={theme} width={100} />,
+      ).lastFrame(),
+    ).toContain('probing…');
   });
 
   it('gauges: one line when wide, wrapped but complete at 40 columns', () => {
@@ -103,7 +178,9 @@ describe('StatusBar and Gauges', () => {
 describe('Composer', () => {
   it('edits, completes slash commands with a menu, pastes multi-line blocks, and submits', async () => {
     const effects: EditorEffect[] = [];
-    const r = render(<Composer onEffect={(e) => effects.push(e)} history={['earlier']} busy={false} width={60} theme={theme} />);
+    const r = render(
+      <Composer onEffect={(e) => effects.push(e)} history={['earlier']} busy={false} width={60} theme={theme} />,
+    );
     const frame = (): string => r.lastFrame() ?? '';
     await tick();
     r.stdin.write('/me');
@@ -123,7 +200,9 @@ describe('Composer', () => {
   });
 
   it('shows a window of a long input around the cursor', async () => {
-    const r = render(<Composer onEffect={() => undefined} history={[]} busy={false} width={60} theme={theme} maxLines={3} />);
+    const r = render(
+      <Composer onEffect={() => undefined} history={[]} busy={false} width={60} theme={theme} maxLines={3} />,
+    );
     const frame = (): string => r.lastFrame() ?? '';
     await tick();
     r.stdin.write('\x1b[200~' + Array.from({ length: 8 }, (_, i) => `row${i}`).join('\r') + '\x1b[201~');

@@ -27,7 +27,9 @@ describe('Qdrant store: AMNESIA and replay', () => {
     await s.remove([{ id: point(3).id, label: 3 }]);
     await s.upsert([point(4)]);
     expect(queued()).toBe(4);
-    await expect(s.search(unitVector(1), { limit: 3, filter: {} })).rejects.toMatchObject({ code: 'QDRANT_UNAVAILABLE' });
+    await expect(s.search(unitVector(1), { limit: 3, filter: {} })).rejects.toMatchObject({
+      code: 'QDRANT_UNAVAILABLE',
+    });
     const down = await s.probe();
     expect(down.ok).toBe(false);
     expect(down.detail).toMatch(/AMNESIA.*4 writes queued/);
@@ -37,7 +39,9 @@ describe('Qdrant store: AMNESIA and replay', () => {
     expect(up).toMatchObject({ ok: true, count: 3 });
     expect(health).toEqual([false, true]);
     expect(queued()).toBe(0);
-    const ids = [...(env.double.collections.get('memories_test')?.points.values() ?? [])].map((p) => p.payload.memory_id).sort();
+    const ids = [...(env.double.collections.get('memories_test')?.points.values() ?? [])]
+      .map((p) => p.payload.memory_id)
+      .sort();
     expect(ids).toEqual([point(1).id, point(2).id, point(4).id]);
   });
 
@@ -86,10 +90,16 @@ describe('Qdrant store: AMNESIA and replay', () => {
   it('a healthy store drains writes another process queued, in order, before its own', async () => {
     const s = env.fx.make();
     await s.open();
-    new ReplayQueue(env.fx.db, 'memories_test').push([{ op: 'upsert', point: point(1) }, { op: 'upsert', point: point(2) }, { op: 'remove', id: point(1).id, label: 1 }]);
+    new ReplayQueue(env.fx.db, 'memories_test').push([
+      { op: 'upsert', point: point(1) },
+      { op: 'upsert', point: point(2) },
+      { op: 'remove', id: point(1).id, label: 1 },
+    ]);
     await s.upsert([point(3)]);
     expect(queued()).toBe(0);
-    const ids = [...(env.double.collections.get('memories_test')?.points.values() ?? [])].map((p) => p.payload.memory_id).sort();
+    const ids = [...(env.double.collections.get('memories_test')?.points.values() ?? [])]
+      .map((p) => p.payload.memory_id)
+      .sort();
     expect(ids).toEqual([point(2).id, point(3).id]);
   });
 
@@ -102,7 +112,9 @@ describe('Qdrant store: AMNESIA and replay', () => {
     env.double.failAlways(undefined);
     expect((await s.probe()).ok).toBe(true);
     env.double.fail({ status: 429, retryAfter: '5' }, { route: 'query' });
-    await expect(s.search(unitVector(1), { limit: 1, filter: {} })).rejects.toMatchObject({ code: 'QDRANT_UNAVAILABLE' });
+    await expect(s.search(unitVector(1), { limit: 1, filter: {} })).rejects.toMatchObject({
+      code: 'QDRANT_UNAVAILABLE',
+    });
     expect(env.double.requests.filter((r) => r.route === 'query')).toHaveLength(1);
   });
 });

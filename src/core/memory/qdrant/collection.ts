@@ -29,7 +29,12 @@ function vectorParams(info: Awaited<ReturnType<QdrantClient['getCollection']>>):
 }
 
 /** The server's version and the collection's shape, without changing anything (doctor, probe). */
-export async function inspectServer(client: QdrantClient, url: string, name: string, policy: RetryPolicy): Promise<ServerInfo> {
+export async function inspectServer(
+  client: QdrantClient,
+  url: string,
+  name: string,
+  policy: RetryPolicy,
+): Promise<ServerInfo> {
   const root = await withRetries('version', url, policy, () => client.versionInfo());
   const { exists } = await withRetries('collection lookup', url, policy, () => client.collectionExists(name));
   if (!exists) return { version: root.version, collection: { exists: false } };
@@ -64,10 +69,14 @@ export async function ensureCollection(
   if (c.exists) {
     if (c.size !== embedder.dimensions) throw dimensionMismatch(name, c.size ?? 0, embedder.id, embedder.dimensions);
     if (c.distance !== 'Cosine') {
-      throw new ProgenyError('QDRANT_DISTANCE', `Qdrant collection "${name}" uses ${c.distance ?? 'an unknown'} distance; progeny needs Cosine`, {
-        exit: 'config',
-        hint: 'set memory.qdrant.collection to a new name and run `progeny memory migrate --to qdrant`',
-      });
+      throw new ProgenyError(
+        'QDRANT_DISTANCE',
+        `Qdrant collection "${name}" uses ${c.distance ?? 'an unknown'} distance; progeny needs Cosine`,
+        {
+          exit: 'config',
+          hint: 'set memory.qdrant.collection to a new name and run `progeny memory migrate --to qdrant`',
+        },
+      );
     }
     return info;
   }
@@ -84,5 +93,8 @@ export async function ensureCollection(
   for (const idx of PAYLOAD_INDEXES) {
     await withRetries('payload index', url, policy, () => client.createPayloadIndex(name, { ...idx, wait: true }));
   }
-  return { version: info.version, collection: { exists: true, size: embedder.dimensions, distance: 'Cosine', points: 0 } };
+  return {
+    version: info.version,
+    collection: { exists: true, size: embedder.dimensions, distance: 'Cosine', points: 0 },
+  };
 }

@@ -17,14 +17,25 @@ function factory(url: string, apiKey?: string) {
     const t = tempDb();
     const collection = `progeny_contract_${process.pid}_${++n}`;
     const store = new QdrantStore({
-      db: t.db, embedder: { id: `contract/${CONTRACT_DIMS}`, dimensions: CONTRACT_DIMS }, url, collection,
-      batchSize: 64, batchMs: 2, timeoutMs: 10_000, retries: 2, ...(apiKey ? { apiKey } : {}),
+      db: t.db,
+      embedder: { id: `contract/${CONTRACT_DIMS}`, dimensions: CONTRACT_DIMS },
+      url,
+      collection,
+      batchSize: 64,
+      batchMs: 2,
+      timeoutMs: 10_000,
+      retries: 2,
+      ...(apiKey ? { apiKey } : {}),
     });
     return {
       store,
       cleanup: async () => {
         const { QdrantClient } = await import('@qdrant/js-client-rest');
-        await new QdrantClient({ url, checkCompatibility: false, ...(apiKey ? { headers: { 'api-key': apiKey } } : {}) }).deleteCollection(collection);
+        await new QdrantClient({
+          url,
+          checkCompatibility: false,
+          ...(apiKey ? { headers: { 'api-key': apiKey } } : {}),
+        }).deleteCollection(collection);
         t.cleanup();
       },
     };

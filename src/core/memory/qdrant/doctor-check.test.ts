@@ -10,7 +10,9 @@ import { point } from '../../../testing/qdrant-store-fixture.js';
 let double: QdrantTestDouble;
 let t: ReturnType<typeof tempDb>;
 const config = (flags: PartialConfig = {}) =>
-  mergeConfig({ flags: { 'memory.backend': 'qdrant', 'memory.qdrant.url': double.url, 'memory.qdrant.collection': 'c1', ...flags } }).config;
+  mergeConfig({
+    flags: { 'memory.backend': 'qdrant', 'memory.qdrant.url': double.url, 'memory.qdrant.collection': 'c1', ...flags },
+  }).config;
 
 beforeEach(async () => {
   double = await startQdrantTestDouble({ version: '1.17.2' });
@@ -25,7 +27,11 @@ describe('doctor: Qdrant checks', () => {
   it('reports the version and a collection that is still to be created', async () => {
     const rows = await checkQdrant(config(), t.paths, t.db);
     expect(rows).toEqual([
-      expect.objectContaining({ check: 'qdrant', status: 'ok', detail: expect.stringContaining('Qdrant 1.17.2') as unknown }),
+      expect.objectContaining({
+        check: 'qdrant',
+        status: 'ok',
+        detail: expect.stringContaining('Qdrant 1.17.2') as unknown,
+      }),
       expect.objectContaining({ check: 'qdrant collection', status: 'warn' }),
     ]);
   });
@@ -34,14 +40,23 @@ describe('doctor: Qdrant checks', () => {
     double.collections.set('c1', { size: 384, distance: 'Cosine', points: new Map(), indexes: new Map() });
     new ReplayQueue(t.db, 'c1').push([{ op: 'upsert', point: point(1) }]);
     const rows = await checkQdrant(config(), t.paths, t.db);
-    expect(rows.map((r) => [r.check, r.status])).toEqual([['qdrant', 'ok'], ['qdrant collection', 'ok'], ['qdrant replay', 'warn']]);
+    expect(rows.map((r) => [r.check, r.status])).toEqual([
+      ['qdrant', 'ok'],
+      ['qdrant collection', 'ok'],
+      ['qdrant replay', 'warn'],
+    ]);
     expect(rows[1]?.detail).toBe('c1: 384-d Cosine, 0 points');
   });
 
   it('fails with the store exit code when Qdrant is unreachable, and the auth code on a bad key', async () => {
     await double.setDown(true);
     const down = await checkQdrant(config(), t.paths);
-    expect(down[0]).toMatchObject({ check: 'qdrant', status: 'fail', exit: 5, detail: expect.stringMatching(/unreachable/) as unknown });
+    expect(down[0]).toMatchObject({
+      check: 'qdrant',
+      status: 'fail',
+      exit: 5,
+      detail: expect.stringMatching(/unreachable/) as unknown,
+    });
     await double.close();
     double = await startQdrantTestDouble({ apiKey: 'right' });
     const denied = await checkQdrant(config({ 'memory.qdrant.apiKey': 'wrong' }), t.paths);

@@ -40,27 +40,66 @@ export async function checkQdrant(config: Config, paths: Paths, db?: Db): Promis
     return [{ check: 'qdrant', status: 'fail', detail: e.message, ...(e.hint ? { fix: e.hint } : {}), exit: 7 }];
   }
   const { QdrantClient } = await import('@qdrant/js-client-rest');
-  const client = new QdrantClient({ url, timeout: Math.min(config['memory.qdrant.timeoutMs'], 5_000), checkCompatibility: false, ...(apiKey ? { headers: { 'api-key': apiKey } } : {}) });
+  const client = new QdrantClient({
+    url,
+    timeout: Math.min(config['memory.qdrant.timeoutMs'], 5_000),
+    checkCompatibility: false,
+    ...(apiKey ? { headers: { 'api-key': apiKey } } : {}),
+  });
   const out: QdrantCheck[] = [];
   try {
     const info = await inspectServer(client, url, name, { retries: 0, baseMs: 0, maxMs: 0, maxRetryAfterMs: 0 });
-    out.push(versionsCompatible(CLIENT_VERSION, info.version)
-      ? { check: 'qdrant', status: 'ok', detail: `Qdrant ${info.version} at ${url} (client ${CLIENT_VERSION})` }
-      : { check: 'qdrant', status: 'warn', detail: `Qdrant ${info.version} at ${url}; the client is ${CLIENT_VERSION} (major must match, minor within 1)`, fix: 'upgrade Qdrant or progeny so their versions match' });
+    out.push(
+      versionsCompatible(CLIENT_VERSION, info.version)
+        ? { check: 'qdrant', status: 'ok', detail: `Qdrant ${info.version} at ${url} (client ${CLIENT_VERSION})` }
+        : {
+            check: 'qdrant',
+            status: 'warn',
+            detail: `Qdrant ${info.version} at ${url}; the client is ${CLIENT_VERSION} (major must match, minor within 1)`,
+            fix: 'upgrade Qdrant or progeny so their versions match',
+          },
+    );
     const c = info.collection;
-    out.push(c.exists
-      ? { check: 'qdrant collection', status: c.distance === 'Cosine' ? 'ok' : 'fail', detail: `${name}: ${c.size ?? '?'}-d ${c.distance ?? '?'}, ${c.points ?? 0} points`, ...(c.distance === 'Cosine' ? {} : { fix: 'set memory.qdrant.collection to a new name and run `progeny memory migrate --to qdrant`', exit: 3 }) }
-      : { check: 'qdrant collection', status: 'warn', detail: `${name} does not exist yet: it is created with the embedder's dimension on first use`, fix: 'progeny memory migrate --to qdrant' });
+    out.push(
+      c.exists
+        ? {
+            check: 'qdrant collection',
+            status: c.distance === 'Cosine' ? 'ok' : 'fail',
+            detail: `${name}: ${c.size ?? '?'}-d ${c.distance ?? '?'}, ${c.points ?? 0} points`,
+            ...(c.distance === 'Cosine'
+              ? {}
+              : {
+                  fix: 'set memory.qdrant.collection to a new name and run `progeny memory migrate --to qdrant`',
+                  exit: 3,
+                }),
+          }
+        : {
+            check: 'qdrant collection',
+            status: 'warn',
+            detail: `${name} does not exist yet: it is created with the embedder's dimension on first use`,
+            fix: 'progeny memory migrate --to qdrant',
+          },
+    );
   } catch (err) {
     const c = classify((err as { cause?: unknown }).cause ?? err);
     const auth = /HTTP 40[13]/.test(c.message);
     out.push({
-      check: 'qdrant', status: 'fail', detail: `${url}: ${c.message}`,
-      fix: auth ? 'set the key: $PROGENY_MEMORY_QDRANT_APIKEY or secrets/qdrant.key (mode 600)' : 'start Qdrant or set memory.qdrant.url; until then chat runs in AMNESIA and writes queue for replay',
+      check: 'qdrant',
+      status: 'fail',
+      detail: `${url}: ${c.message}`,
+      fix: auth
+        ? 'set the key: $PROGENY_MEMORY_QDRANT_APIKEY or secrets/qdrant.key (mode 600)'
+        : 'start Qdrant or set memory.qdrant.url; until then chat runs in AMNESIA and writes queue for replay',
       exit: auth ? 7 : 5,
     });
   }
   const queued = db ? new ReplayQueue(db, name).size() : 0;
-  if (queued) out.push({ check: 'qdrant replay', status: 'warn', detail: `${queued} writes queued while Qdrant was unreachable`, fix: 'they replay automatically once Qdrant answers' });
+  if (queued)
+    out.push({
+      check: 'qdrant replay',
+      status: 'warn',
+      detail: `${queued} writes queued while Qdrant was unreachable`,
+      fix: 'they replay automatically once Qdrant answers',
+    });
   return out;
 }

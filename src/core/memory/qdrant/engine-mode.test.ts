@@ -14,7 +14,14 @@ const env = eachWithQdrantDouble(() => tempHome());
 
 describe('engine with the qdrant backend', () => {
   it('follows the store into AMNESIA and back, and recalls what was written meanwhile', async () => {
-    const config = mergeConfig({ flags: { 'memory.backend': 'qdrant', 'memory.qdrant.url': env.double.url, 'memory.qdrant.retries': 0, 'llm.provider': 'offline' } }).config;
+    const config = mergeConfig({
+      flags: {
+        'memory.backend': 'qdrant',
+        'memory.qdrant.url': env.double.url,
+        'memory.qdrant.retries': 0,
+        'llm.provider': 'offline',
+      },
+    }).config;
     await env.double.setDown(true);
     const engine = await createEngine({ paths: env.fx.paths, config, llm: null });
     try {
@@ -28,7 +35,9 @@ describe('engine with the qdrant backend', () => {
       const report = await engine.probe();
       expect(report.memory.ok).toBe(true);
       expect(report.mode).toBe('OFFLINE');
-      await vi.waitFor(() => expect(notices).toContainEqual(expect.objectContaining({ type: 'mode', mode: 'OFFLINE' })));
+      await vi.waitFor(() =>
+        expect(notices).toContainEqual(expect.objectContaining({ type: 'mode', mode: 'OFFLINE' })),
+      );
       const hits = await engine.memory.recall({ text: 'where is the spare key', peek: true });
       expect(hits[0]?.memory.id).toBe(m?.id);
     } finally {

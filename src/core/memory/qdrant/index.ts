@@ -25,7 +25,8 @@ export function resolveQdrantApiKey(config: Config, paths: Pick<Paths, 'secrets'
   const file = join(paths.secrets, API_KEY_FILE);
   if (!existsSync(file)) return undefined;
   const mode = statSync(file).mode & 0o777;
-  if (mode & 0o077) throw configError(`${file} is mode ${mode.toString(8)}: a key file must be private`, `chmod 600 ${file}`);
+  if (mode & 0o077)
+    throw configError(`${file} is mode ${mode.toString(8)}: a key file must be private`, `chmod 600 ${file}`);
   const key = readFileSync(file, 'utf8').trim();
   return key || undefined;
 }

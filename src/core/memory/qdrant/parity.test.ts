@@ -14,10 +14,46 @@ import { eachWithQdrantDouble } from '../../../testing/qdrant-store-fixture.js';
 
 const env = eachWithQdrantDouble(() => tempHome());
 
-const TOPICS = ['sailing on the lake', 'baking sourdough bread', 'the cat named Miso', 'learning Portuguese', 'the night shift at the hospital', 'a trip to Lisbon'];
-const WORDS = ['anna', 'bruno', 'coffee', 'rain', 'music', 'friends', 'sunlight', 'snow', 'tea', 'wine', 'a map', 'the dog', 'grandma', 'a book', 'the radio', 'pasta', 'cheese', 'a kite', 'the bus', 'a storm'];
+const TOPICS = [
+  'sailing on the lake',
+  'baking sourdough bread',
+  'the cat named Miso',
+  'learning Portuguese',
+  'the night shift at the hospital',
+  'a trip to Lisbon',
+];
+const WORDS = [
+  'anna',
+  'bruno',
+  'coffee',
+  'rain',
+  'music',
+  'friends',
+  'sunlight',
+  'snow',
+  'tea',
+  'wine',
+  'a map',
+  'the dog',
+  'grandma',
+  'a book',
+  'the radio',
+  'pasta',
+  'cheese',
+  'a kite',
+  'the bus',
+  'a storm',
+];
 const DAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
-const QUERIES = ['when do we sail', 'bread recipe', 'how is Miso', 'Portuguese lessons', 'work at night', 'Lisbon holiday', 'the lake'];
+const QUERIES = [
+  'when do we sail',
+  'bread recipe',
+  'how is Miso',
+  'Portuguese lessons',
+  'work at night',
+  'Lisbon holiday',
+  'the lake',
+];
 
 describe('recall parity: embedded vs qdrant', () => {
   it('returns the same memories, order and scores for the same data', async () => {
@@ -31,7 +67,16 @@ describe('recall parity: embedded vs qdrant', () => {
     await embedded.close();
 
     const db = openDatabase(env.fx.paths.db);
-    const target = new QdrantStore({ db, embedder: { id: 'x', dimensions: 384 }, url: env.double.url, collection: 'progeny_memories', batchSize: 256, batchMs: 5, timeoutMs: 5_000, retries: 1 });
+    const target = new QdrantStore({
+      db,
+      embedder: { id: 'x', dimensions: 384 },
+      url: env.double.url,
+      collection: 'progeny_memories',
+      batchSize: 256,
+      batchMs: 5,
+      timeoutMs: 5_000,
+      retries: 1,
+    });
     await target.open();
     const report = await migrateMemories({ db, target, to: 'qdrant' });
     expect(report).toMatchObject({ verified: true, sample: { recallAtK: 1 } });
@@ -39,7 +84,11 @@ describe('recall parity: embedded vs qdrant', () => {
     db.close();
     env.double.reset();
 
-    const qdrant = await createEngine({ paths: env.fx.paths, config: mergeConfig({ flags: { ...flags, 'memory.backend': 'qdrant' } }).config, llm: null });
+    const qdrant = await createEngine({
+      paths: env.fx.paths,
+      config: mergeConfig({ flags: { ...flags, 'memory.backend': 'qdrant' } }).config,
+      llm: null,
+    });
     try {
       for (const [i, q] of QUERIES.entries()) {
         const got = await qdrant.memory.recall({ text: q, k: 5, peek: true });

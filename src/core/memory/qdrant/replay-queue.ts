@@ -7,9 +7,7 @@
 import { immediate, type Db } from '../../store/db.js';
 import type { VectorPoint } from '../types.js';
 
-export type ReplayOp =
-  | { op: 'upsert'; point: VectorPoint }
-  | { op: 'remove'; id: string; label: number };
+export type ReplayOp = { op: 'upsert'; point: VectorPoint } | { op: 'remove'; id: string; label: number };
 
 export interface ReplayRow {
   seq: number;
@@ -28,7 +26,15 @@ interface RawRow {
 function decode(r: RawRow): ReplayOp {
   if (r.op === 'remove' || !r.vector || !r.payload) return { op: 'remove', id: r.memory_id, label: r.label };
   const bytes = r.vector.buffer.slice(r.vector.byteOffset, r.vector.byteOffset + r.vector.byteLength);
-  return { op: 'upsert', point: { id: r.memory_id, label: r.label, vector: new Float32Array(bytes), payload: JSON.parse(r.payload) as VectorPoint['payload'] } };
+  return {
+    op: 'upsert',
+    point: {
+      id: r.memory_id,
+      label: r.label,
+      vector: new Float32Array(bytes),
+      payload: JSON.parse(r.payload) as VectorPoint['payload'],
+    },
+  };
 }
 
 export class ReplayQueue {
@@ -49,7 +55,15 @@ export class ReplayQueue {
       for (const o of ops) {
         if (o.op === 'upsert') {
           const v = o.point.vector;
-          insert.run(this.collection, 'upsert', o.point.id, o.point.label, Buffer.from(v.buffer, v.byteOffset, v.byteLength), JSON.stringify(o.point.payload), at);
+          insert.run(
+            this.collection,
+            'upsert',
+            o.point.id,
+            o.point.label,
+            Buffer.from(v.buffer, v.byteOffset, v.byteLength),
+            JSON.stringify(o.point.payload),
+            at,
+          );
         } else {
           insert.run(this.collection, 'remove', o.id, o.label, null, null, at);
         }
@@ -58,13 +72,19 @@ export class ReplayQueue {
   }
 
   size(): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM qdrant_replay WHERE collection = ?').get(this.collection) as { n: number }).n;
+    return (
+      this.db.prepare('SELECT count(*) AS n FROM qdrant_replay WHERE collection = ?').get(this.collection) as {
+        n: number;
+      }
+    ).n;
   }
 
   /** The oldest `limit` queued ops, in the order they were queued. */
   peek(limit: number): ReplayRow[] {
     const rows = this.db
-      .prepare('SELECT seq, op, memory_id, label, vector, payload FROM qdrant_replay WHERE collection = ? ORDER BY seq LIMIT ?')
+      .prepare(
+        'SELECT seq, op, memory_id, label, vector, payload FROM qdrant_replay WHERE collection = ? ORDER BY seq LIMIT ?',
+      )
       .all(this.collection, limit) as RawRow[];
     return rows.map((r) => ({ seq: r.seq, op: decode(r) }));
   }

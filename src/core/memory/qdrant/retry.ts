@@ -29,18 +29,34 @@ const TRANSIENT_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 
 /** What the client threw, read without depending on its classes (the client module is loaded lazily). */
 export function classify(err: unknown): Classified {
-  const e = err as { name?: string; message?: string; status?: number; data?: unknown; headers?: Headers; retry_after?: number; cause?: { code?: string } };
+  const e = err as {
+    name?: string;
+    message?: string;
+    status?: number;
+    data?: unknown;
+    headers?: Headers;
+    retry_after?: number;
+    cause?: { code?: string };
+  };
   if (e?.name === 'QdrantClientTimeoutError') return { transient: true, message: 'request timed out' };
   // The client turns a 429 with Retry-After into this error, but (1.18) reads only the header's first character,
   // so "120" arrives as 1 s: we honour what it gives, and the degrade-to-AMNESIA path covers longer waits.
   if (e?.name === 'QdrantClientResourceExhaustedError') {
-    return { transient: true, message: 'rate limited (429)', retryAfterMs: Math.max(0, Number(e.retry_after) || 0) * 1000 };
+    return {
+      transient: true,
+      message: 'rate limited (429)',
+      retryAfterMs: Math.max(0, Number(e.retry_after) || 0) * 1000,
+    };
   }
   if (typeof e?.status === 'number') {
     const body = e.data as { status?: { error?: string } } | undefined;
     const message = `HTTP ${e.status}: ${body?.status?.error ?? e.message ?? 'error'}`;
     const ra = Number(e.headers?.get?.('retry-after'));
-    return { transient: TRANSIENT_STATUS.has(e.status), message, ...(Number.isFinite(ra) && ra > 0 ? { retryAfterMs: ra * 1000 } : {}) };
+    return {
+      transient: TRANSIENT_STATUS.has(e.status),
+      message,
+      ...(Number.isFinite(ra) && ra > 0 ? { retryAfterMs: ra * 1000 } : {}),
+    };
   }
   if (e?.name === 'TypeError' || e?.cause?.code) {
     return { transient: true, message: `unreachable (${e.cause?.code ?? e.message ?? 'network error'})` };
@@ -60,7 +76,13 @@ export interface RetryPolicy {
  * Runs one Qdrant call with retries: full-jitter exponential backoff, or the server's Retry-After when it sends one.
  * Throws a QdrantError (transient = the store should degrade to AMNESIA).
  */
-export async function withRetries<T>(what: string, url: string, policy: RetryPolicy, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+export async function withRetries<T>(
+  what: string,
+  url: string,
+  policy: RetryPolicy,
+  fn: () => Promise<T>,
+  signal?: AbortSignal,
+): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await fn();
@@ -70,8 +92,20 @@ export async function withRetries<T>(what: string, url: string, policy: RetryPol
       const wait = c.retryAfterMs ?? Math.random() * Math.min(policy.maxMs, policy.baseMs * 2 ** attempt);
       if (!c.transient || last || wait > policy.maxRetryAfterMs) {
         throw c.transient
-          ? new QdrantError('QDRANT_UNAVAILABLE', `Qdrant at ${url} is unavailable (${what}): ${c.message}`, true, err, 'check that Qdrant runs and memory.qdrant.url points at it (`progeny doctor`); writes queue durably and replay when it is back')
-          : new QdrantError('QDRANT_REQUEST', `Qdrant rejected ${what}: ${c.message}`, false, err, 'run `progeny doctor` to compare the collection with the embedder');
+          ? new QdrantError(
+              'QDRANT_UNAVAILABLE',
+              `Qdrant at ${url} is unavailable (${what}): ${c.message}`,
+              true,
+              err,
+              'check that Qdrant runs and memory.qdrant.url points at it (`progeny doctor`); writes queue durably and replay when it is back',
+            )
+          : new QdrantError(
+              'QDRANT_REQUEST',
+              `Qdrant rejected ${what}: ${c.message}`,
+              false,
+              err,
+              'run `progeny doctor` to compare the collection with the embedder',
+            );
       }
       await sleep(wait, undefined, signal ? { signal } : {}).catch(() => undefined);
     }

@@ -27,7 +27,10 @@ describe('Qdrant store: setup', () => {
 
   it('refuses a collection of another dimension with a clear error and a hint, and never pads', async () => {
     await env.fx.make({ embedder: { id: 'small/8', dimensions: 8 } }).open();
-    const err = await env.fx.make().open().catch((e: unknown) => e);
+    const err = await env.fx
+      .make()
+      .open()
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'QDRANT_DIMENSION_MISMATCH', exitCode: 3 });
     expect(String((err as Error).message)).toMatch(/8-dimensional.*16-dimensional/);
     expect((err as { hint: string }).hint).toMatch(/memory migrate --to qdrant/);
@@ -114,7 +117,12 @@ describe('Qdrant store: search', () => {
     expect(summaries.map((h) => h.id)).toEqual([point(3).id]);
     const q = env.double.requests.filter((r) => r.route === 'query').at(-1)?.body as Record<string, unknown>;
     expect(q.with_vector).toBe(true);
-    expect(q.filter).toEqual({ must: [{ key: 'actor', match: { value: 'creator' } }, { key: 'kind', match: { any: ['summary'] } }] });
+    expect(q.filter).toEqual({
+      must: [
+        { key: 'actor', match: { value: 'creator' } },
+        { key: 'kind', match: { any: ['summary'] } },
+      ],
+    });
   });
 });
 
@@ -142,7 +150,10 @@ describe('Qdrant store: retries', () => {
     const s = env.fx.make();
     await s.open();
     env.double.fail({ status: 400 }, { times: 1, route: 'upsert' });
-    await expect(s.upsert([point(1)])).rejects.toMatchObject({ code: 'QDRANT_REQUEST', message: expect.stringMatching(/HTTP 400/) as unknown });
+    await expect(s.upsert([point(1)])).rejects.toMatchObject({
+      code: 'QDRANT_REQUEST',
+      message: expect.stringMatching(/HTTP 400/) as unknown,
+    });
     expect(upsertRequests()).toBe(1);
   });
 });

@@ -66,7 +66,12 @@ export class QdrantStore implements MemoryStore {
   constructor(private readonly o: QdrantStoreOptions) {
     this.queue = new ReplayQueue(o.db, o.collection);
     this.batcher = new WriteBatcher({ size: o.batchSize, ms: o.batchMs, send: (b) => this.send(b) });
-    this.policy = { retries: o.retries, baseMs: o.retryBaseMs ?? 100, maxMs: o.retryMaxMs ?? 2_000, maxRetryAfterMs: o.maxRetryAfterMs ?? 30_000 };
+    this.policy = {
+      retries: o.retries,
+      baseMs: o.retryBaseMs ?? 100,
+      maxMs: o.retryMaxMs ?? 2_000,
+      maxRetryAfterMs: o.maxRetryAfterMs ?? 30_000,
+    };
     this.recoverDelay = o.recoverBaseMs ?? 1_000;
   }
 
@@ -87,7 +92,12 @@ export class QdrantStore implements MemoryStore {
     const { QdrantClient } = await import('@qdrant/js-client-rest');
     // The key goes in as a header rather than `apiKey`, which would also switch the scheme and warn on stderr.
     const make = (timeout: number): QdrantClient =>
-      new QdrantClient({ url: this.o.url, timeout, checkCompatibility: false, ...(this.o.apiKey ? { headers: { 'api-key': this.o.apiKey } } : {}) });
+      new QdrantClient({
+        url: this.o.url,
+        timeout,
+        checkCompatibility: false,
+        ...(this.o.apiKey ? { headers: { 'api-key': this.o.apiKey } } : {}),
+      });
     this.client = make(this.o.timeoutMs);
     this.lookupClient = make(this.o.connectTimeoutMs ?? Math.min(this.o.timeoutMs, 2_000));
     this.state = 'amnesia';
@@ -103,7 +113,16 @@ export class QdrantStore implements MemoryStore {
     this.assertOpen();
     const bad = this.dims ? points.find((p) => p.vector.length !== this.dims) : undefined;
     if (bad) {
-      return Promise.reject(new ProgenyError('QDRANT_DIMENSION_MISMATCH', `memory ${bad.id} has a ${bad.vector.length}-dimensional vector; the collection holds ${this.dims}`, { exit: 'store', hint: 'the embedder and the collection disagree: `progeny doctor` shows both; a new memory.qdrant.collection and `progeny memory migrate --to qdrant` fix it' }));
+      return Promise.reject(
+        new ProgenyError(
+          'QDRANT_DIMENSION_MISMATCH',
+          `memory ${bad.id} has a ${bad.vector.length}-dimensional vector; the collection holds ${this.dims}`,
+          {
+            exit: 'store',
+            hint: 'the embedder and the collection disagree: `progeny doctor` shows both; a new memory.qdrant.collection and `progeny memory migrate --to qdrant` fix it',
+          },
+        ),
+      );
     }
     return this.batcher.upsert(points);
   }
@@ -116,14 +135,24 @@ export class QdrantStore implements MemoryStore {
   async search(vector: Float32Array, opts: { limit: number; filter: VectorFilter }): Promise<VectorCandidate[]> {
     this.assertOpen();
     if (this.dims && vector.length !== this.dims) {
-      throw new ProgenyError('QDRANT_DIMENSION_MISMATCH', `query vector has ${vector.length} dimensions; the collection holds ${this.dims}`, { exit: 'store' });
+      throw new ProgenyError(
+        'QDRANT_DIMENSION_MISMATCH',
+        `query vector has ${vector.length} dimensions; the collection holds ${this.dims}`,
+        { exit: 'store' },
+      );
     }
     // Read your writes: anything queued before this search is applied first.
     if (this.batcher.pending() > 0) await this.batcher.flush();
     const client = this.readyClient();
     const filter = toWireFilter(opts.filter);
     const res = await this.guard('query', () =>
-      client.query(this.o.collection, { query: Array.from(vector), limit: opts.limit, with_vector: true, with_payload: ['memory_id'], ...(filter ? { filter } : {}) }),
+      client.query(this.o.collection, {
+        query: Array.from(vector),
+        limit: opts.limit,
+        with_vector: true,
+        with_payload: ['memory_id'],
+        ...(filter ? { filter } : {}),
+      }),
     );
     const out: VectorCandidate[] = [];
     for (const hit of res.points) {
@@ -149,7 +178,12 @@ export class QdrantStore implements MemoryStore {
     if (this.state !== 'ready') return { ok: false, backend: 'qdrant', detail: `AMNESIA: ${this.lastError}${tail}` };
     try {
       const n = await this.count();
-      return { ok: true, backend: 'qdrant', count: n, detail: `Qdrant ${this.version} at ${this.o.url}, collection ${this.o.collection} (${this.dims}-d cosine, ${n} points)${tail}` };
+      return {
+        ok: true,
+        backend: 'qdrant',
+        count: n,
+        detail: `Qdrant ${this.version} at ${this.o.url}, collection ${this.o.collection} (${this.dims}-d cosine, ${n} points)${tail}`,
+      };
     } catch (err) {
       return { ok: false, backend: 'qdrant', detail: `${(err as Error).message}${tail}` };
     }
@@ -176,12 +210,19 @@ export class QdrantStore implements MemoryStore {
   }
 
   private assertOpen(): void {
-    if (this.state === 'closed') throw new ProgenyError('QDRANT_CLOSED', 'the Qdrant memory store is not open', { exit: 'unexpected' });
+    if (this.state === 'closed')
+      throw new ProgenyError('QDRANT_CLOSED', 'the Qdrant memory store is not open', { exit: 'unexpected' });
   }
 
   private readyClient(): QdrantClient {
     if (this.state !== 'ready' || !this.client) {
-      throw new QdrantError('QDRANT_UNAVAILABLE', `memory store in AMNESIA: ${this.lastError}`, true, undefined, 'progeny retries in the background; `progeny doctor` checks Qdrant');
+      throw new QdrantError(
+        'QDRANT_UNAVAILABLE',
+        `memory store in AMNESIA: ${this.lastError}`,
+        true,
+        undefined,
+        'progeny retries in the background; `progeny doctor` checks Qdrant',
+      );
     }
     return this.client;
   }
@@ -221,8 +262,22 @@ export class QdrantStore implements MemoryStore {
   private async write(upserts: VectorPoint[], removes: PointRef[]): Promise<void> {
     const client = this.client as QdrantClient;
     const name = this.o.collection;
-    if (upserts.length) await withRetries('upsert', this.o.url, this.policy, () => client.upsert(name, { wait: true, points: upserts.map(toWire) }), this.stop.signal);
-    if (removes.length) await withRetries('delete', this.o.url, this.policy, () => client.delete(name, { wait: true, points: removes.map((r) => r.label) }), this.stop.signal);
+    if (upserts.length)
+      await withRetries(
+        'upsert',
+        this.o.url,
+        this.policy,
+        () => client.upsert(name, { wait: true, points: upserts.map(toWire) }),
+        this.stop.signal,
+      );
+    if (removes.length)
+      await withRetries(
+        'delete',
+        this.o.url,
+        this.policy,
+        () => client.delete(name, { wait: true, points: removes.map((r) => r.label) }),
+        this.stop.signal,
+      );
   }
 
   private enterAmnesia(err: Error): void {
@@ -238,17 +293,20 @@ export class QdrantStore implements MemoryStore {
     if (this.recoverTimer || this.state === 'closed') return;
     this.recoverTimer = setTimeout(() => {
       this.recoverTimer = undefined;
-      void this.recover().then((ok) => {
-        if (!ok) {
-          this.recoverDelay = Math.min(this.o.recoverMaxMs ?? 30_000, this.recoverDelay * 2);
+      void this.recover().then(
+        (ok) => {
+          if (!ok) {
+            this.recoverDelay = Math.min(this.o.recoverMaxMs ?? 30_000, this.recoverDelay * 2);
+            this.scheduleRecovery();
+          }
+        },
+        (err: unknown) => {
+          // Not transient (e.g. the collection was recreated with another dimension): keep trying, slowly, and say why.
+          this.lastError = (err as Error).message;
+          this.recoverDelay = this.o.recoverMaxMs ?? 30_000;
           this.scheduleRecovery();
-        }
-      }, (err: unknown) => {
-        // Not transient (e.g. the collection was recreated with another dimension): keep trying, slowly, and say why.
-        this.lastError = (err as Error).message;
-        this.recoverDelay = this.o.recoverMaxMs ?? 30_000;
-        this.scheduleRecovery();
-      });
+        },
+      );
     }, this.recoverDelay);
     this.recoverTimer.unref();
   }
@@ -271,7 +329,16 @@ export class QdrantStore implements MemoryStore {
       }
       this.learnedDims = info.collection.size;
     }
-    this.version = (await ensureCollection(client, this.o.url, this.o.collection, { id: this.o.embedder.id, dimensions: this.dims }, once, lookup)).version;
+    this.version = (
+      await ensureCollection(
+        client,
+        this.o.url,
+        this.o.collection,
+        { id: this.o.embedder.id, dimensions: this.dims },
+        once,
+        lookup,
+      )
+    ).version;
     return true;
   }
 

@@ -33,7 +33,13 @@ export function toWire(p: VectorPoint): WirePoint {
   return {
     id: p.label,
     vector: Array.from(p.vector),
-    payload: { memory_id: p.id, actor: p.payload.actor, kind: p.payload.kind, created_at: p.payload.createdAt, salience: p.payload.salience },
+    payload: {
+      memory_id: p.id,
+      actor: p.payload.actor,
+      kind: p.payload.kind,
+      created_at: p.payload.createdAt,
+      salience: p.payload.salience,
+    },
   };
 }
 

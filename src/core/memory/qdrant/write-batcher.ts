@@ -39,9 +39,7 @@ export class WriteBatcher {
   private chain: Promise<void> = Promise.resolve();
   private inFlight = 0;
 
-  constructor(
-    private readonly opts: { size: number; ms: number; send: (batch: WriteBatch) => Promise<void> },
-  ) {}
+  constructor(private readonly opts: { size: number; ms: number; send: (batch: WriteBatch) => Promise<void> }) {}
 
   upsert(points: VectorPoint[]): Promise<void> {
     return this.add(points, (b, p) => {
