@@ -4,6 +4,7 @@ import type { Config } from '../config/schema.js';
 import type { Db } from '../store/db.js';
 import type { createLexicalSearch } from './lexical.js';
 import type { MemoryRow, memoryRows } from './rows.js';
+import type { Threads } from './thread.js';
 import type { Embedder, MemoryStore, VectorPoint } from './types.js';
 import { fromBlob } from './vectors.js';
 import type { Writer } from './writer.js';
@@ -19,6 +20,8 @@ export interface MemoryContext {
   writer: Writer;
   rows: ReturnType<typeof memoryRows>;
   lexical?: ReturnType<typeof createLexicalSearch>;
+  /** Each interaction's place in its conversation, for its context (thread.ts). */
+  threads: Threads;
   changed(op: MemoryOp, ids: string[]): void;
 }
 

@@ -21,12 +21,25 @@ export interface InsertItem {
   createdAt?: number;
   status?: MemoryStatus;
   vector: Float32Array;
+  /** What it is indexed with besides its text (thread.ts); not synced: each device derives it. */
+  context?: string;
+  contextId?: string | null;
 }
 
 export type RowPatch = Partial<
   Pick<
     MemoryRow,
-    'text' | 'kind' | 'salience' | 'pinned' | 'status' | 'merged_into' | 'embedder' | 'text_hash' | 'vector'
+    | 'text'
+    | 'kind'
+    | 'salience'
+    | 'pinned'
+    | 'status'
+    | 'merged_into'
+    | 'embedder'
+    | 'text_hash'
+    | 'vector'
+    | 'context'
+    | 'context_id'
   >
 >;
 
@@ -43,12 +56,12 @@ const SYNCED: Record<string, string> = {
 export function createWriter(db: Db, journal: Journal, clock: Clock, embedderId: () => string) {
   const insert =
     db.prepare(`INSERT INTO memories (id, label, text, kind, actor, source, created_at, updated_at, salience, pinned, status,
-    revision, embedder, text_hash, vector, change_seq) VALUES (@id, @label, @text, @kind, @actor, @source, @created_at, @created_at, @salience,
-    @pinned, @status, 1, @embedder, @text_hash, @vector, @seq)`);
+    revision, embedder, text_hash, vector, change_seq, context, context_id) VALUES (@id, @label, @text, @kind, @actor, @source, @created_at,
+    @created_at, @salience, @pinned, @status, 1, @embedder, @text_hash, @vector, @seq, @context, @context_id)`);
   const update =
     db.prepare(`UPDATE memories SET text = @text, kind = @kind, salience = @salience, pinned = @pinned, status = @status,
     merged_into = @merged_into, revision = @revision, embedder = @embedder, text_hash = @text_hash, vector = @vector,
-    updated_at = @updated_at, change_seq = @change_seq WHERE id = @id`);
+    updated_at = @updated_at, change_seq = @change_seq, context = @context, context_id = @context_id WHERE id = @id`);
   const recalled = db.prepare('UPDATE memories SET recall_count = recall_count + 1, last_recalled_at = ? WHERE id = ?');
   const addRevision =
     db.prepare(`INSERT OR REPLACE INTO memory_revisions (memory_id, revision, text, kind, salience, pinned, changed_at, reason)
@@ -78,6 +91,8 @@ export function createWriter(db: Db, journal: Journal, clock: Clock, embedderId:
         text_hash: textHash(it.text),
         vector: toBlob(it.vector),
         seq: ++seq,
+        context: it.context ?? '',
+        context_id: it.contextId ?? null,
       };
       insert.run(row);
       journal.recordChange('memory', row.id, '*', {
@@ -145,7 +160,15 @@ export function createWriter(db: Db, journal: Journal, clock: Clock, embedderId:
         db.prepare('DELETE FROM memory_revisions WHERE memory_id = ?').run(before.id);
         return patchRow(
           before,
-          { text: '', text_hash: '', vector: null, status: 'forgotten', merged_into: null },
+          {
+            text: '',
+            text_hash: '',
+            vector: null,
+            status: 'forgotten',
+            merged_into: null,
+            context: '',
+            context_id: null,
+          },
           null,
         );
       });
