@@ -29,9 +29,6 @@ export interface KdfParams {
 export const KDF_FLOOR = { N: 1 << 14, r: 8, p: 1 } as const;
 export const KDF_DEFAULT = { N: 1 << 15, r: 8, p: 1 } as const;
 
-export const syncCryptoError = (code: string, message: string, hint?: string): ProgenyError =>
-  new ProgenyError(code, message, { exit: 'sync', ...(hint ? { hint } : {}) });
-
 export function newKdfParams(cost: { N: number; r: number; p: number } = KDF_DEFAULT): KdfParams {
   return { name: 'scrypt', ...cost, salt: Buffer.from(nacl.randomBytes(16)).toString('base64') };
 }
@@ -53,10 +50,10 @@ export function checkKdfParams(p: KdfParams): void {
     typeof p.salt === 'string' &&
     Buffer.from(p.salt, 'base64').length >= 16;
   if (!ok) {
-    throw syncCryptoError(
+    throw new ProgenyError(
       'SYNC_KDF_DOWNGRADE',
       'the vault asks for key-derivation parameters below this client’s minimum',
-      'the relay may be tampering with the vault; do not enter your passphrase against it',
+      { hint: 'the relay may be tampering with the vault; do not enter your passphrase against it' },
     );
   }
 }
@@ -179,10 +176,10 @@ export const subkey = (root: Uint8Array, label: string): Uint8Array =>
 
 export const toB64 = (b: Uint8Array): string => Buffer.from(b).toString('base64');
 export function fromB64(s: unknown, len?: number): Uint8Array {
-  if (typeof s !== 'string') throw syncCryptoError('SYNC_BAD_DATA', 'expected base64 data');
+  if (typeof s !== 'string') throw new ProgenyError('SYNC_BAD_DATA', 'expected base64 data');
   const b = new Uint8Array(Buffer.from(s, 'base64'));
   if (len !== undefined && b.length !== len)
-    throw syncCryptoError('SYNC_BAD_DATA', `expected ${len} bytes of key material`);
+    throw new ProgenyError('SYNC_BAD_DATA', `expected ${len} bytes of key material`);
   return b;
 }
 

@@ -251,7 +251,7 @@ export async function pull(s: SyncSession, opts: SyncRunOptions = {}): Promise<P
       signal ? { signal } : {},
     );
     if (!Array.isArray(page.items) || !Number.isInteger(page.head))
-      throw new ProgenyError('SYNC_BAD_RESPONSE', 'the relay sent a malformed page of batches', { exit: 'sync' });
+      throw new ProgenyError('SYNC_BAD_RESPONSE', 'the relay sent a malformed page of batches', {});
     if (first) {
       // The device log is refetched (and re-verified) only when it changed, or when we know no peers yet.
       if (page.deviceLog !== metaNum(db, 'sync_devlog_n') || peers.size === 0)

@@ -8,7 +8,9 @@ import { fromB64 } from '../../core/sync/crypto.js';
 import { replayDeviceLog, verifyJoin, type DeviceOp } from '../../core/sync/device-log.js';
 import { envelopeHash, verifyEnvelope } from '../../core/sync/envelope.js';
 import { SIG_HEADERS } from '../../core/sync/request-sig.js';
-import { authDevice, header, sendError, signedBy, type RelayRequest } from './auth.js';
+import { ProgenyError } from '../../core/errors.js';
+import { sendError } from '../errors.js';
+import { authDevice, header, signedBy, type RelayRequest } from './auth.js';
 import { registerPairRoutes } from './pair.js';
 import type { RelayStore } from './store.js';
 
@@ -47,21 +49,21 @@ export function createRelayPlugin(opts: RelayOptions): (app: FastifyInstance) =>
 
   return async (app) => {
     await app.register(async (scope) => {
+      // The same error envelope as the API ({ error: { code, message, hint } }), also when mounted on its own.
+      scope.setErrorHandler((err, req, reply) => sendError(req, reply, err));
       scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
         (req as RelayRequest).rawBody = body as Buffer;
         try {
           done(null, (body as Buffer).length ? (JSON.parse((body as Buffer).toString('utf8')) as unknown) : {});
         } catch {
-          const err = new Error('the body is not valid JSON') as Error & { statusCode: number };
-          err.statusCode = 400;
-          done(err, undefined);
+          done(new ProgenyError('MALFORMED_JSON', 'the body is not valid JSON'), undefined);
         }
       });
       scope.addHook('onRequest', async (req, reply) => {
         const retry = allow(header(req, SIG_HEADERS.device) ?? req.ip);
         if (retry > 0) {
           void reply.header('retry-after', String(retry));
-          return sendError(reply, 429, 'SYNC_RATE_LIMITED', 'too many requests');
+          throw new ProgenyError('SYNC_RATE_LIMITED', 'too many requests');
         }
         return undefined;
       });
@@ -73,16 +75,16 @@ export function createRelayPlugin(opts: RelayOptions): (app: FastifyInstance) =>
       scope.post('/v1/sync/vaults', cfg, async (req: RelayRequest, reply) => {
         const b = req.body as { vaultId?: string; params?: VaultParams; genesis?: DeviceOp; keys?: unknown };
         if (!b?.vaultId || !VAULT_ID.test(b.vaultId) || !b.params || !b.genesis || !b.keys)
-          return sendError(reply, 400, 'SYNC_BAD_REQUEST', 'vaultId, params, genesis and keys are required');
+          throw new ProgenyError('SYNC_BAD_REQUEST', 'vaultId, params, genesis and keys are required');
         let devices;
         try {
           devices = replayDeviceLog([b.genesis], joinPk(b.params));
         } catch (err) {
-          return sendError(reply, 400, 'SYNC_DEVICE_LOG', (err as Error).message);
+          throw new ProgenyError('SYNC_DEVICE_LOG', (err as Error).message);
         }
         const dev = devices.get(b.genesis.id);
         if (!dev || header(req, SIG_HEADERS.device) !== dev.id || !signedBy(req, dev.signPk, now()))
-          return sendError(reply, 401, 'SYNC_UNAUTHORIZED', 'the request must be signed by the genesis device');
+          throw new ProgenyError('SYNC_UNAUTHORIZED', 'the request must be signed by the genesis device');
         const ok = store.createVault(
           b.vaultId,
           b.params,
@@ -91,82 +93,81 @@ export function createRelayPlugin(opts: RelayOptions): (app: FastifyInstance) =>
           b.keys,
           now(),
         );
-        if (!ok) return sendError(reply, 409, 'SYNC_VAULT_EXISTS', 'a vault with this id exists');
+        if (!ok) throw new ProgenyError('SYNC_VAULT_EXISTS', 'a vault with this id exists');
         return reply.code(201).send({ vaultId: b.vaultId });
       });
 
-      scope.get('/v1/sync/vaults/:v/params', cfg, async (req, reply) => {
+      scope.get('/v1/sync/vaults/:v/params', cfg, async (req) => {
         const vault = vaultOf((req.params as { v: string }).v);
-        if (!vault) return sendError(reply, 404, 'SYNC_NO_VAULT', 'no such vault');
+        if (!vault) throw new ProgenyError('SYNC_NO_VAULT', 'no such vault');
         return { params: vault.params, epoch: vault.epoch };
       });
 
-      scope.put('/v1/sync/vaults/:v/params', cfg, async (req: RelayRequest, reply) => {
+      scope.put('/v1/sync/vaults/:v/params', cfg, async (req: RelayRequest) => {
         const { v } = req.params as { v: string };
         const vault = vaultOf(v);
-        if (!vault) return sendError(reply, 404, 'SYNC_NO_VAULT', 'no such vault');
-        if (!authDevice(store, req, reply, v, now(), { cap: 'admin' })) return reply;
+        if (!vault) throw new ProgenyError('SYNC_NO_VAULT', 'no such vault');
+        authDevice(store, req, v, now(), { cap: 'admin' });
         const b = req.body as { params?: VaultParams; epoch?: number; expectEpoch?: number };
         if (!b?.params || !Number.isInteger(b.epoch) || b.params.joinPk0 !== vault.params.joinPk0)
-          return sendError(reply, 400, 'SYNC_BAD_REQUEST', 'params and epoch are required; joinPk0 never changes');
+          throw new ProgenyError('SYNC_BAD_REQUEST', 'params and epoch are required; joinPk0 never changes');
         if (!store.setParams(v, b.params, b.epoch as number, b.expectEpoch ?? vault.epoch))
-          return sendError(reply, 409, 'SYNC_CONFLICT', 'the vault changed meanwhile', { epoch: vault.epoch });
+          throw new ProgenyError('SYNC_CONFLICT', 'the vault changed meanwhile', { details: { epoch: vault.epoch } });
         return { epoch: b.epoch };
       });
 
       scope.post('/v1/sync/vaults/:v/join', cfg, async (req: RelayRequest, reply) => {
         const { v } = req.params as { v: string };
         const vault = vaultOf(v);
-        if (!vault) return sendError(reply, 404, 'SYNC_NO_VAULT', 'no such vault');
+        if (!vault) throw new ProgenyError('SYNC_NO_VAULT', 'no such vault');
         const op = (req.body as { op?: DeviceOp })?.op;
         if (!op || !verifyJoin(op, joinPk(vault.params)))
-          return sendError(reply, 400, 'SYNC_BAD_JOIN', 'the join request is not signed with the vault passphrase');
+          throw new ProgenyError('SYNC_BAD_JOIN', 'the join request is not signed with the vault passphrase');
         const signPk = fromB64(op.signPk, 32);
         if (header(req, SIG_HEADERS.device) !== op.id || !signedBy(req, signPk, now()))
-          return sendError(reply, 401, 'SYNC_UNAUTHORIZED', 'the request must be signed by the joining device');
+          throw new ProgenyError('SYNC_UNAUTHORIZED', 'the request must be signed by the joining device');
         if (store.device(v, op.id))
-          return sendError(reply, 409, 'SYNC_DEVICE_EXISTS', 'this device id is already registered');
+          throw new ProgenyError('SYNC_DEVICE_EXISTS', 'this device id is already registered');
         store.addPending(v, { deviceId: op.id, signPk, status: 'pending', caps: [] }, op, now());
         return reply.code(202).send({ status: 'pending' });
       });
 
-      scope.get('/v1/sync/vaults/:v/devices', cfg, async (req: RelayRequest, reply) => {
+      scope.get('/v1/sync/vaults/:v/devices', cfg, async (req: RelayRequest) => {
         const { v } = req.params as { v: string };
-        if (!authDevice(store, req, reply, v, now(), { allowPending: true })) return reply;
+        authDevice(store, req, v, now(), { allowPending: true });
         return { ops: store.deviceOps(v), pending: store.pendingOps(v) };
       });
 
       scope.post('/v1/sync/vaults/:v/devices', cfg, async (req: RelayRequest, reply) => {
         const { v } = req.params as { v: string };
         const vault = vaultOf(v);
-        if (!vault) return sendError(reply, 404, 'SYNC_NO_VAULT', 'no such vault');
-        if (!authDevice(store, req, reply, v, now(), { cap: 'admin' })) return reply;
+        if (!vault) throw new ProgenyError('SYNC_NO_VAULT', 'no such vault');
+        authDevice(store, req, v, now(), { cap: 'admin' });
         const op = (req.body as { op?: DeviceOp })?.op;
-        if (!op) return sendError(reply, 400, 'SYNC_BAD_REQUEST', 'op is required');
+        if (!op) throw new ProgenyError('SYNC_BAD_REQUEST', 'op is required');
         let devices;
         try {
           devices = replayDeviceLog([...(store.deviceOps(v) as DeviceOp[]), op], joinPk(vault.params));
         } catch (err) {
-          return sendError(reply, 400, 'SYNC_DEVICE_LOG', (err as Error).message);
+          throw new ProgenyError('SYNC_DEVICE_LOG', (err as Error).message);
         }
         const d = devices.get(op.id);
-        if (!d) return sendError(reply, 400, 'SYNC_DEVICE_LOG', 'the operation names no device');
+        if (!d) throw new ProgenyError('SYNC_DEVICE_LOG', 'the operation names no device');
         store.appendDeviceOp(v, op, { deviceId: d.id, signPk: d.signPk, status: d.status, caps: d.caps });
         return reply.code(201).send({ index: store.deviceOps(v).length - 1 });
       });
 
-      scope.post('/v1/sync/vaults/:v/batches', cfg, async (req: RelayRequest, reply) => {
+      scope.post('/v1/sync/vaults/:v/batches', cfg, async (req: RelayRequest) => {
         const { v } = req.params as { v: string };
-        const device = authDevice(store, req, reply, v, now(), { cap: 'sync:push' });
-        if (!device) return reply;
+        const device = authDevice(store, req, v, now(), { cap: 'sync:push' });
         const list = (req.body as { envelopes?: unknown })?.envelopes;
         if (!Array.isArray(list) || list.length === 0 || list.some((e) => typeof e !== 'string'))
-          return sendError(reply, 400, 'SYNC_BAD_REQUEST', 'envelopes must be a non-empty list of base64 strings');
+          throw new ProgenyError('SYNC_BAD_REQUEST', 'envelopes must be a non-empty list of base64 strings');
         if (list.length > MAX_PUSH_ENVELOPES)
-          return sendError(reply, 413, 'SYNC_TOO_LARGE', `at most ${MAX_PUSH_ENVELOPES} envelopes per push`);
+          throw new ProgenyError('SYNC_TOO_LARGE', `at most ${MAX_PUSH_ENVELOPES} envelopes per push`);
         const envs = (list as string[]).map((s) => Buffer.from(s, 'base64'));
         if (envs.reduce((n, e) => n + e.length, 0) > MAX_PUSH_BYTES)
-          return sendError(reply, 413, 'SYNC_TOO_LARGE', 'at most 1 MiB per push');
+          throw new ProgenyError('SYNC_TOO_LARGE', 'at most 1 MiB per push');
         const results: unknown[] = [];
         for (const env of envs) {
           let h;
@@ -175,17 +176,21 @@ export function createRelayPlugin(opts: RelayOptions): (app: FastifyInstance) =>
             if (h.vaultId !== v || h.deviceId !== device.deviceId)
               throw new Error('the envelope belongs to another vault or device');
           } catch (err) {
-            return sendError(reply, 400, 'SYNC_BAD_ENVELOPE', (err as Error).message, { results });
+            throw new ProgenyError('SYNC_BAD_ENVELOPE', (err as Error).message, { details: { results } });
           }
           const r = store.append(v, h.deviceId, h.deviceSeq, envelopeHash(env), env, now());
           if ('conflict' in r) {
             if (r.conflict === 'gap')
-              return sendError(reply, 409, 'SYNC_SEQ_GAP', `expected deviceSeq ${r.expectedDeviceSeq}`, {
-                expectedDeviceSeq: r.expectedDeviceSeq,
-                results,
+              throw new ProgenyError('SYNC_SEQ_GAP', `expected deviceSeq ${r.expectedDeviceSeq}`, {
+                details: {
+                  expectedDeviceSeq: r.expectedDeviceSeq,
+                  results,
+                },
               });
-            return sendError(reply, 409, 'SYNC_EQUIVOCATION', `another batch already has deviceSeq ${r.deviceSeq}`, {
-              results,
+            throw new ProgenyError('SYNC_EQUIVOCATION', `another batch already has deviceSeq ${r.deviceSeq}`, {
+              details: {
+                results,
+              },
             });
           }
           results.push(r);
@@ -193,9 +198,9 @@ export function createRelayPlugin(opts: RelayOptions): (app: FastifyInstance) =>
         return { results };
       });
 
-      scope.get('/v1/sync/vaults/:v/batches', cfg, async (req: RelayRequest, reply) => {
+      scope.get('/v1/sync/vaults/:v/batches', cfg, async (req: RelayRequest) => {
         const { v } = req.params as { v: string };
-        if (!authDevice(store, req, reply, v, now(), { allowPending: true })) return reply;
+        authDevice(store, req, v, now(), { allowPending: true });
         const q = req.query as Record<string, string | undefined>;
         const after = Math.max(0, Number(q.after ?? 0) || 0);
         const limit = Math.min(500, Math.max(1, Number(q.limit ?? 100) || 100));
@@ -214,63 +219,57 @@ export function createRelayPlugin(opts: RelayOptions): (app: FastifyInstance) =>
         };
       });
 
-      scope.get('/v1/sync/vaults/:v/head', cfg, async (req: RelayRequest, reply) => {
+      scope.get('/v1/sync/vaults/:v/head', cfg, async (req: RelayRequest) => {
         const { v } = req.params as { v: string };
-        if (!authDevice(store, req, reply, v, now(), { allowPending: true })) return reply;
+        authDevice(store, req, v, now(), { allowPending: true });
         return store.head(v);
       });
 
-      scope.put(
-        '/v1/sync/vaults/:v/snapshot',
-        { ...cfg, bodyLimit: MAX_SNAPSHOT_BYTES },
-        async (req: RelayRequest, reply) => {
-          const { v } = req.params as { v: string };
-          const device = authDevice(store, req, reply, v, now(), { cap: 'sync:push' });
-          if (!device) return reply;
-          const b = req.body as { seq?: number; data?: string };
-          if (!Number.isInteger(b?.seq) || typeof b.data !== 'string')
-            return sendError(reply, 400, 'SYNC_BAD_REQUEST', 'seq and data are required');
-          // Snapshots are sealed and signed by the device; clients verify them, the relay only stores them.
-          const data = Buffer.from(b.data, 'base64');
-          if (!store.putSnapshot(v, b.seq as number, device.deviceId, data, now()))
-            return sendError(reply, 409, 'SYNC_CONFLICT', 'a newer snapshot exists, or seq is past the head');
-          return { seq: b.seq };
-        },
-      );
-
-      scope.get('/v1/sync/vaults/:v/snapshot', cfg, async (req: RelayRequest, reply) => {
+      scope.put('/v1/sync/vaults/:v/snapshot', { ...cfg, bodyLimit: MAX_SNAPSHOT_BYTES }, async (req: RelayRequest) => {
         const { v } = req.params as { v: string };
-        if (!authDevice(store, req, reply, v, now(), { allowPending: true })) return reply;
+        const device = authDevice(store, req, v, now(), { cap: 'sync:push' });
+        const b = req.body as { seq?: number; data?: string };
+        if (!Number.isInteger(b?.seq) || typeof b.data !== 'string')
+          throw new ProgenyError('SYNC_BAD_REQUEST', 'seq and data are required');
+        // Snapshots are sealed and signed by the device; clients verify them, the relay only stores them.
+        const data = Buffer.from(b.data, 'base64');
+        if (!store.putSnapshot(v, b.seq as number, device.deviceId, data, now()))
+          throw new ProgenyError('SYNC_CONFLICT', 'a newer snapshot exists, or seq is past the head');
+        return { seq: b.seq };
+      });
+
+      scope.get('/v1/sync/vaults/:v/snapshot', cfg, async (req: RelayRequest) => {
+        const { v } = req.params as { v: string };
+        authDevice(store, req, v, now(), { allowPending: true });
         const s = store.getSnapshot(v);
-        if (!s) return sendError(reply, 404, 'SYNC_NO_SNAPSHOT', 'no snapshot yet');
+        if (!s) throw new ProgenyError('SYNC_NO_SNAPSHOT', 'no snapshot yet');
         return { seq: s.seq, deviceId: s.deviceId, data: s.data.toString('base64') };
       });
 
-      scope.post('/v1/sync/vaults/:v/cursor', cfg, async (req: RelayRequest, reply) => {
+      scope.post('/v1/sync/vaults/:v/cursor', cfg, async (req: RelayRequest) => {
         const { v } = req.params as { v: string };
-        const device = authDevice(store, req, reply, v, now(), { allowPending: true });
-        if (!device) return reply;
+        const device = authDevice(store, req, v, now(), { allowPending: true });
         const seq = (req.body as { seq?: number })?.seq;
-        if (!Number.isInteger(seq)) return sendError(reply, 400, 'SYNC_BAD_REQUEST', 'seq is required');
+        if (!Number.isInteger(seq)) throw new ProgenyError('SYNC_BAD_REQUEST', 'seq is required');
         store.setCursor(v, device.deviceId, seq as number);
         return { seq };
       });
 
       scope.put('/v1/sync/vaults/:v/keys/:epoch', cfg, async (req: RelayRequest, reply) => {
         const { v, epoch } = req.params as { v: string; epoch: string };
-        if (!authDevice(store, req, reply, v, now(), { cap: 'admin' })) return reply;
+        authDevice(store, req, v, now(), { cap: 'admin' });
         const record = (req.body as { record?: unknown })?.record;
-        if (!record || !/^\d+$/.test(epoch)) return sendError(reply, 400, 'SYNC_BAD_REQUEST', 'record is required');
+        if (!record || !/^\d+$/.test(epoch)) throw new ProgenyError('SYNC_BAD_REQUEST', 'record is required');
         if (!store.putKeys(v, Number(epoch), record))
-          return sendError(reply, 409, 'SYNC_CONFLICT', 'only the next key epoch can be written');
+          throw new ProgenyError('SYNC_CONFLICT', 'only the next key epoch can be written');
         return reply.code(201).send({ epoch: Number(epoch) });
       });
 
-      scope.get('/v1/sync/vaults/:v/keys/:epoch', cfg, async (req: RelayRequest, reply) => {
+      scope.get('/v1/sync/vaults/:v/keys/:epoch', cfg, async (req: RelayRequest) => {
         const { v, epoch } = req.params as { v: string; epoch: string };
-        if (!authDevice(store, req, reply, v, now(), { allowPending: true })) return reply;
+        authDevice(store, req, v, now(), { allowPending: true });
         const k = store.getKeys(v, epoch === 'latest' ? undefined : Number(epoch));
-        if (!k) return sendError(reply, 404, 'SYNC_NO_KEYS', 'no such key epoch');
+        if (!k) throw new ProgenyError('SYNC_NO_KEYS', 'no such key epoch');
         return k;
       });
 
