@@ -1,12 +1,13 @@
-/** Request-signature authentication for relay routes (they bypass the server's bearer hook: `config.auth = false`). */
+/**
+ * Request-signature authentication for relay routes (they bypass the server's bearer hook: `config.auth = false`).
+ * Routes declare `config.relayAuth`; the plugin's hook resolves the signing device of the vault in `:v` and refuses
+ * the request before the handler runs.
+ */
 import type { FastifyRequest } from 'fastify';
-import { ProgenyError } from '../../core/errors.js';
 import { SIG_HEADERS, verifyRequest } from '../../core/sync/request-sig.js';
-import type { RelayDevice, RelayStore } from './store.js';
-
-export interface RelayRequest extends FastifyRequest {
-  rawBody?: Buffer;
-}
+import type { RelayContext } from './context.js';
+import { ProgenyError } from '../../core/errors.js';
+import type { RelayDevice } from './store.js';
 
 export const header = (req: FastifyRequest, name: string): string | undefined => {
   const v = req.headers[name];
@@ -14,7 +15,7 @@ export const header = (req: FastifyRequest, name: string): string | undefined =>
 };
 
 /** Verifies the request was signed with the given public key. */
-export function signedBy(req: RelayRequest, signPk: Uint8Array, now: number): boolean {
+export function signedBy(req: FastifyRequest, signPk: Uint8Array, now: number): boolean {
   const time = header(req, SIG_HEADERS.time);
   const sig = header(req, SIG_HEADERS.sig);
   if (!time || !sig) return false;
@@ -22,19 +23,18 @@ export function signedBy(req: RelayRequest, signPk: Uint8Array, now: number): bo
 }
 
 /**
- * The registered device that signed this request; throws SYNC_UNAUTHORIZED (401) or a 403 code otherwise. Pending devices (joined with
- * the passphrase, not yet approved) may read; only active devices may write.
+ * The registered device that signed this request, or a ProgenyError (401/403). Pending devices (joined with the
+ * passphrase, not yet approved) may call only routes that allow them; only active devices may write.
  */
 export function authDevice(
-  store: RelayStore,
-  req: RelayRequest,
+  ctx: RelayContext,
+  req: FastifyRequest,
   vault: string,
-  now: number,
-  opts: { allowPending?: boolean; cap?: string } = {},
+  opts: { allowPending?: boolean; cap?: string },
 ): RelayDevice {
   const id = header(req, SIG_HEADERS.device);
-  const device = id ? store.device(vault, id) : undefined;
-  if (!device || !signedBy(req, device.signPk, now))
+  const device = id ? ctx.store.device(vault, id) : undefined;
+  if (!device || !signedBy(req, device.signPk, ctx.now()))
     throw new ProgenyError('SYNC_UNAUTHORIZED', 'the request is not signed by a device of this vault');
   if (device.status === 'revoked') throw new ProgenyError('SYNC_REVOKED', 'this device has been revoked');
   if (device.status === 'pending' && !opts.allowPending)
