@@ -112,6 +112,7 @@ export const ERROR_CATALOGUE = {
   PORT_DENIED: { exit: 'auth', status: 403, hint: 'ports below 1024 need privileges; use a higher --port' },
   BAD_HOST: { exit: 'usage', status: 400, hint: 'use 127.0.0.1, 0.0.0.0 or an address of this machine with --host' },
   BENCH_CONNECT: { exit: 'environment', status: 503, hint: 'is the server running at that address? check --url' },
+  BENCH_IMPORT: { exit: 'usage', status: 400, hint: 'fix the conversation file; the message names the line' },
   BENCH_SPAWN: { exit: 'environment', status: 503, hint: 'run `progeny serve` by hand to see why it does not start' },
 
   // Sync, on this device
