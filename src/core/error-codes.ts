@@ -126,6 +126,11 @@ export const ERROR_CATALOGUE = {
   SYNC_BAD_RESPONSE: { exit: 'sync', status: 502, hint: 'is sync.relay pointing at a progeny relay?' },
   SYNC_RELAY_ERROR: { exit: 'sync', status: 502, hint: SYNC_STATUS },
   SYNC_WRONG_PASSPHRASE: { exit: 'auth', status: 403, hint: 'type the vault passphrase again' },
+  SYNC_WEAK_PASSPHRASE: {
+    exit: 'usage',
+    status: 400,
+    hint: 'use four or more uncommon words, or a long random passphrase',
+  },
   SYNC_SECRETS_INVALID: { exit: 'sync', status: 500, hint: 'join the vault again with `progeny sync join`' },
   SYNC_KDF_DOWNGRADE: {
     exit: 'sync',
