@@ -12,7 +12,7 @@ import { Composer } from './components/Composer.js';
 import { Conversation } from './components/Conversation.js';
 import { Gauges } from './components/Gauges.js';
 import { StatusBar } from './components/StatusBar.js';
-import type { EditorEffect } from './editor.js';
+import { wellFormed, type EditorEffect } from './editor.js';
 import type { ChatEngine } from './engine-port.js';
 import type { InputHistory } from './history.js';
 import { useBatcher, useTerminalSize } from './hooks.js';
@@ -54,6 +54,8 @@ export function ChatApp(props: ChatAppProps) {
   }, [app, onExit]);
   const { columns, rows } = useTerminalSize();
   const width = Math.max(20, columns);
+  const widthRef = useRef(width);
+  widthRef.current = width;
   const [state, dispatch] = useReducer(reducer, undefined, () =>
     initialState({
       mode: props.mode ?? 'PROBING',
@@ -119,6 +121,7 @@ export function ChatApp(props: ChatAppProps) {
 
   const sendMessage = useCallback(
     async (message: string) => {
+      message = wellFormed(message);
       dispatch({ type: 'submit', text: message, at: Date.now() });
       const ac = new AbortController();
       turn.current = ac;
@@ -196,6 +199,7 @@ export function ChatApp(props: ChatAppProps) {
             },
             copy: props.copy,
             now: props.now ?? (() => new Date()),
+            width: () => widthRef.current,
           }).then(refreshCounts);
         }
         case 'interrupt':
