@@ -20,7 +20,8 @@ export type EditorEffect =
   | { type: 'submit'; text: string }
   | { type: 'interrupt'; hadText: boolean }
   | { type: 'exit' }
-  | { type: 'toggleRecall' };
+  | { type: 'toggleRecall' }
+  | { type: 'redraw' };
 
 export interface EditorResult {
   ed: EditorState;
@@ -139,6 +140,8 @@ function applyKey(ed: EditorState, input: string, key: Key, history: readonly st
           : { ed, effect: { type: 'exit' } };
       case 'o':
         return { ed, effect: { type: 'toggleRecall' } };
+      case 'l':
+        return { ed, effect: { type: 'redraw' } };
       case 'a':
         return { ed: { ...ed, cursor: lineStart(ed.text, ed.cursor) } };
       case 'e':

@@ -3,11 +3,11 @@
  * app state, so a keystroke redraws only this component, however long the conversation is.
  */
 import { Box, Text, useInput, type Key } from 'ink';
-import { useCallback, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { editorKey, emptyEditor, nextBoundary, type EditorEffect, type EditorState } from '../editor.js';
 import type { Theme } from '../theme.js';
 import { graphemes, visibleWidth } from '../wrap.js';
-import { SlashMenu } from './SlashMenu.js';
+import { menuRows, SlashMenu } from './SlashMenu.js';
 
 export interface ComposerProps {
   initialText?: string;
@@ -20,6 +20,8 @@ export interface ComposerProps {
   maxLines?: number;
   /** Keystroke timing hook for the benchmark (PROGENY_TUI_TRACE). */
   onKey?: () => void;
+  /** Told the rows the input box (and its completion menu) takes, when that changes. */
+  onHeight?: (rows: number) => void;
 }
 
 /** One screen row of the input: a piece of a logical line, with the cursor's grapheme shown inverse. */
@@ -91,6 +93,7 @@ export function Composer({
   width,
   theme,
   onKey,
+  onHeight,
   maxLines = 10,
 }: ComposerProps) {
   const [ed, setEd] = useState<EditorState>(() => ({ ...emptyEditor, text: initialText, cursor: initialText.length }));
@@ -120,6 +123,9 @@ export function Composer({
     .map((r, i) => (
       <Row key={first + i} text={r.text} cursor={r.cursor} prefix={first + i === 0 ? '› ' : '  '} theme={theme} />
     ));
+  const menu = ed.text.startsWith('/') ? menuRows(ed.text) : 0;
+  const height = 2 + Math.min(rows.length, maxLines) + (hiddenAbove ? 1 : 0) + (hiddenBelow ? 1 : 0) + menu;
+  useEffect(() => onHeight?.(height), [height, onHeight]);
   return (
     <Box flexDirection="column" width={width}>
       <Box
