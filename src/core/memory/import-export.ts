@@ -78,22 +78,7 @@ async function applyBatch(ctx: MemoryContext, recs: ImportRecord[], report: Impo
         continue;
       }
       if (rec.status === 'forgotten') {
-        ctx.db.prepare('DELETE FROM memory_revisions WHERE memory_id = ?').run(existing.id);
-        touched.push(
-          ctx.writer.patchRow(
-            existing,
-            {
-              text: '',
-              text_hash: '',
-              vector: null,
-              status: 'forgotten',
-              merged_into: null,
-              context: '',
-              context_id: null,
-            },
-            null,
-          ),
-        );
+        touched.push(ctx.writer.forgetRowIn(existing));
         report.updated++;
         continue;
       }

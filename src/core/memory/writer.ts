@@ -148,31 +148,21 @@ export function createWriter(db: Db, journal: Journal, clock: Clock, embedderId:
     }
     return after;
   };
+  const forgetRowIn = (before: MemoryRow): MemoryRow => {
+    db.prepare('DELETE FROM memory_revisions WHERE memory_id = ?').run(before.id);
+    const purged: RowPatch = { text: '', text_hash: '', vector: null, status: 'forgotten', merged_into: null };
+    return patchRow(before, { ...purged, context: '', context_id: null }, null);
+  };
   return {
     insert: (items: InsertItem[]): MemoryRow[] => immediate(db, () => insertRows(items)),
     insertRows,
     patchRow,
     patch: (before: MemoryRow, patch: RowPatch, reason: string | null): MemoryRow =>
       immediate(db, () => patchRow(before, patch, reason)),
-    /** Forget: tombstone, purge the text, the vector and every earlier revision's text. */
-    forgetRow(before: MemoryRow): MemoryRow {
-      return immediate(db, () => {
-        db.prepare('DELETE FROM memory_revisions WHERE memory_id = ?').run(before.id);
-        return patchRow(
-          before,
-          {
-            text: '',
-            text_hash: '',
-            vector: null,
-            status: 'forgotten',
-            merged_into: null,
-            context: '',
-            context_id: null,
-          },
-          null,
-        );
-      });
-    },
+    /** Forget: tombstone, purge the text, the vector, the context and every earlier revision's text. */
+    forgetRow: (before: MemoryRow): MemoryRow => immediate(db, () => forgetRowIn(before)),
+    /** forgetRow inside the caller's transaction (import). */
+    forgetRowIn,
     noteRecalled(ids: string[]): void {
       if (!ids.length) return;
       const now = clock.now();
