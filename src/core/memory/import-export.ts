@@ -43,7 +43,7 @@ async function applyBatch(ctx: MemoryContext, recs: ImportRecord[], report: Impo
         report.imported++;
         continue;
       }
-      // Forget wins (sync.md): nothing brings a forgotten memory's text back.
+      // Forget wins (docs/sync.md): nothing brings a forgotten memory's text back.
       if (existing.status === 'forgotten') {
         report.skipped++;
         continue;
