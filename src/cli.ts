@@ -333,7 +333,6 @@ export function commanderToProgeny(err: unknown, argv: string[] = []): ProgenyEr
       ? invalidValueMessage(err.message, argv)
       : err.message.replace(/^error:\s*/, '');
   return new ProgenyError('USAGE', message, {
-    exit: 'usage',
     hint: 'see `progeny --help`, or `progeny <command> --help`',
   });
 }
