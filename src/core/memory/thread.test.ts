@@ -110,9 +110,9 @@ describe('contextual memories', () => {
 
   it('an import names its conversation and order: createdAt, then the order of the lines', async () => {
     const lines = [
-      { text: 'Any plans for Saturday?', createdAt: 5000, source: { conversation: 'imp' } },
-      { text: 'A picnic at the lake!', createdAt: 5000, source: { conversation: 'imp' } },
-      { text: 'Standalone note.', createdAt: 5000 },
+      { text: 'Any plans for Saturday?', createdAt: Date.UTC(2026, 0, 2), source: { conversation: 'imp' } },
+      { text: 'A picnic at the lake!', createdAt: Date.UTC(2026, 0, 2), source: { conversation: 'imp' } },
+      { text: 'Standalone note.', createdAt: Date.UTC(2026, 0, 2) },
     ].map((l) => JSON.stringify(l));
     const report = await fx.memory.importJsonl(lines);
     expect(report.imported).toBe(3);
