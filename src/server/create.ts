@@ -84,7 +84,7 @@ export async function createServer(engine: Engine, options: ServerOptions = {}):
   const rl =
     options.rateLimit ??
     (cfg['server.rateLimit'] > 0 ? { perSecond: cfg['server.rateLimit'], burst: cfg['server.rateBurst'] } : false);
-  const limiter = rl ? createRateLimiter(rl.perSecond, rl.burst) : null;
+  const limiter = rl ? createRateLimiter(rl) : null;
 
   // Declared up front so every request object is created with these fields (fastify's advice: adding them in a hook
   // changes the object's shape on each request).
