@@ -5,6 +5,7 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ProgenyError, toProgenyError, type ErrorJson } from '../core/errors.js';
+import { closeIfBodyUnread } from './unread-body.js';
 
 const BY_CODE: Record<string, number> = {
   NOT_FOUND: 404,
@@ -122,6 +123,7 @@ export function toHttpError(err: unknown): { status: number; body: ErrorJson } {
 
 export function sendError(req: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
   const { status, body } = toHttpError(err);
+  closeIfBodyUnread(req, reply);
   if (status >= 500) req.log.error({ err }, 'request failed');
   return reply.code(status).send({ error: body });
 }

@@ -57,6 +57,8 @@ function hintFor(status: number, code: string): string {
   if (code === 'SYNC_REVOKED')
     return 'this device was revoked; join the vault again with `progeny sync join` and have an admin approve it';
   if (code === 'SYNC_PENDING') return 'approve this device from an admin device: `progeny device approve <id>`';
+  if (code === 'SYNC_QUOTA')
+    return "the relay's quota for this vault or address is reached; its operator can raise the relay.* limits";
   if (status === 401)
     return 'this device is not registered with the vault on this relay; check sync.relay and the vault id';
   if (status === 404) return 'check the relay URL and the vault id (`progeny sync status`)';

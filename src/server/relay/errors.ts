@@ -5,6 +5,7 @@
  * JSON, body too large) onto the same envelope.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { closeIfBodyUnread } from '../unread-body.js';
 
 export function sendError(
   reply: FastifyReply,
@@ -23,6 +24,8 @@ export class RelayError extends Error {
     readonly code: string,
     message: string,
     readonly extra: Record<string, unknown> = {},
+    /** Seconds, sent as Retry-After (429). */
+    readonly retryAfter?: number,
   ) {
     super(message);
   }
@@ -44,7 +47,11 @@ function validationMessage(err: FastifyError): string {
 }
 
 export function relayErrorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
-  if (err instanceof RelayError) return sendError(reply, err.status, err.code, err.message, err.extra);
+  closeIfBodyUnread(req, reply);
+  if (err instanceof RelayError) {
+    if (err.retryAfter !== undefined) void reply.header('retry-after', String(Math.max(1, Math.ceil(err.retryAfter))));
+    return sendError(reply, err.status, err.code, err.message, err.extra);
+  }
   if (Array.isArray(err.validation)) return sendError(reply, 400, 'SYNC_BAD_REQUEST', validationMessage(err));
   const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
   if (status === 413) return sendError(reply, 413, 'SYNC_TOO_LARGE', 'the body is larger than this route accepts');

@@ -4,7 +4,7 @@
  * caught by the short authentication string both screens show.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import type { RelayRouteModule } from '../context.js';
+import { BODY_LIMITS, type RelayRouteModule } from '../context.js';
 import { RelayError } from '../errors.js';
 
 export const PAIR_TTL_MS = 10 * 60_000;
@@ -14,10 +14,11 @@ const pairParams = {
   properties: { id: { type: 'string', pattern: '^[A-Za-z0-9_-]{16,64}$' } },
 } as const;
 
-export const pairRoutes: RelayRouteModule = (app, { store, now }) => {
+export const pairRoutes: RelayRouteModule = (app, { store, now, limits }) => {
   app.post<{ Params: { id: string }; Body: { payload: string } }>(
     '/v1/sync/pair/:id',
     {
+      bodyLimit: BODY_LIMITS.pair,
       schema: {
         params: pairParams,
         body: {
@@ -28,8 +29,21 @@ export const pairRoutes: RelayRouteModule = (app, { store, now }) => {
       },
     },
     async (req, reply) => {
-      const n = store.pairPost(req.params.id, req.body.payload, now() + PAIR_TTL_MS);
-      if (n < 0) throw new RelayError(429, 'SYNC_RATE_LIMITED', 'this pairing mailbox is full');
+      const t = now();
+      const from = {
+        tag: store.addressTag(req.ip),
+        now: t,
+        perAddress: limits.pairRowsPerAddress,
+        total: limits.pairRows,
+      };
+      const n = store.pairPost(req.params.id, req.body.payload, t + PAIR_TTL_MS, from);
+      const retry = PAIR_TTL_MS / 1000;
+      if (n === 'mailbox-full')
+        throw new RelayError(429, 'SYNC_RATE_LIMITED', 'this pairing mailbox is full', {}, retry);
+      if (n === 'address-full')
+        throw new RelayError(429, 'SYNC_QUOTA', 'this address has too many pairing messages waiting', {}, retry);
+      if (n === 'relay-full')
+        throw new RelayError(429, 'SYNC_QUOTA', 'the relay holds too many pairing messages', {}, retry);
       return reply.code(201).send({ n });
     },
   );
