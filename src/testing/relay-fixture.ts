@@ -1,6 +1,7 @@
 /** A relay on a bare fastify for tests, valid vault-creation requests, and signed calls to it. */
 import Fastify, { type FastifyInstance } from 'fastify';
-import { newDeviceKeys, newKdfParams, randomKey, seal, signKeysFromSeed, toB64 } from '../core/sync/crypto.js';
+import { newDeviceKeys, randomKey, seal, signKeysFromSeed, toB64 } from '../core/sync/crypto.js';
+import { newKdfParams } from '../core/sync/kdf.js';
 import { signOp, type DeviceOp } from '../core/sync/device-log.js';
 import { signRequest } from '../core/sync/request-sig.js';
 import { createRelayPlugin, type RelayOptions } from '../server/relay/plugin.js';
@@ -40,7 +41,7 @@ export function newVault(opts: { vaultId?: string; filler?: number } = {}): NewV
     join.sk,
   );
   const params = {
-    kdf: newKdfParams({ N: 1 << 14, r: 8, p: 1 }),
+    kdf: newKdfParams({ name: 'scrypt', N: 1 << 14, r: 8, p: 1 }),
     wrappedVrk: toB64(seal(new Uint8Array(64), randomKey())),
     joinPk0: toB64(join.pk),
     ...(opts.filler ? { filler: 'x'.repeat(opts.filler) } : {}),
