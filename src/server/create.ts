@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Engine } from '../core/engine/engine.js';
 import { ensureServerToken } from '../core/engine/identity.js';
-import { createAuthenticator, requireCapability } from './auth.js';
+import { createAuthenticator, redactTokens, requireCapability } from './auth.js';
 import { compress, needsCompression } from './compress.js';
 import type { RouteContext } from './context.js';
 import { httpError, sendError } from './errors.js';
@@ -54,12 +54,9 @@ export async function createServer(engine: Engine, options: ServerOptions = {}):
         : {
             level: log,
             stream: process.stderr,
-            // Never log a token: browsers may send it as ?access_token= on the WebSocket URL.
+            // Never log a token: browsers may send it as ?access_token= (in any spelling) on the WebSocket URL.
             serializers: {
-              req: (r: { method: string; url: string }) => ({
-                method: r.method,
-                url: r.url.replace(/([?&]access_token=)[^&]*/g, '$1[redacted]'),
-              }),
+              req: (r: { method: string; url: string }) => ({ method: r.method, url: redactTokens(r.url) }),
             },
           },
     bodyLimit: options.bodyLimit ?? cfg['server.bodyLimit'],
