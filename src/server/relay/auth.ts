@@ -8,7 +8,7 @@ import type { FastifyRequest } from 'fastify';
 import { sha256hex } from '../../core/sync/crypto.js';
 import { SIG_HEADERS, verifyRequest } from '../../core/sync/request-sig.js';
 import type { RelayContext } from './context.js';
-import { RelayError } from './errors.js';
+import { ProgenyError } from '../../core/errors.js';
 import type { RelayDevice } from './store.js';
 
 const EMPTY_SHA256 = sha256hex('');
@@ -38,7 +38,7 @@ export function signedBy(req: FastifyRequest, signPk: Uint8Array, now: number): 
 }
 
 /**
- * The registered device that signed this request, from its headers alone, or a RelayError (401/403). Pending devices
+ * The registered device that signed this request, from its headers alone, or a ProgenyError (401/403). Pending devices
  * (joined with the passphrase, not yet approved) may call only routes that allow them; only active devices may write.
  */
 export function authDevice(
@@ -51,14 +51,14 @@ export function authDevice(
   const device = id && id.length <= 128 ? ctx.store.device(vault, id) : undefined;
   const bodyHash = hasBody(req) ? header(req, SIG_HEADERS.bodyHash) : EMPTY_SHA256;
   if (bodyHash === undefined || !HEX_SHA256.test(bodyHash))
-    throw new RelayError(401, 'SYNC_UNAUTHORIZED', `a signed request with a body must send ${SIG_HEADERS.bodyHash}`);
+    throw new ProgenyError('SYNC_UNAUTHORIZED', `a signed request with a body must send ${SIG_HEADERS.bodyHash}`);
   if (!device || !signatureOk(req, device.signPk, bodyHash, ctx.now()))
-    throw new RelayError(401, 'SYNC_UNAUTHORIZED', 'the request is not signed by a device of this vault');
-  if (device.status === 'revoked') throw new RelayError(403, 'SYNC_REVOKED', 'this device has been revoked');
+    throw new ProgenyError('SYNC_UNAUTHORIZED', 'the request is not signed by a device of this vault');
+  if (device.status === 'revoked') throw new ProgenyError('SYNC_REVOKED', 'this device has been revoked');
   if (device.status === 'pending' && !opts.allowPending)
-    throw new RelayError(403, 'SYNC_PENDING', 'this device is waiting for approval by an admin device');
+    throw new ProgenyError('SYNC_PENDING', 'this device is waiting for approval by an admin device');
   if (opts.cap && !(device.caps.includes(opts.cap) || device.caps.includes('admin')))
-    throw new RelayError(403, 'SYNC_FORBIDDEN', `this device lacks the ${opts.cap} capability`);
+    throw new ProgenyError('SYNC_FORBIDDEN', `this device lacks the ${opts.cap} capability`);
   req.signedBodyHash = bodyHash;
   return device;
 }

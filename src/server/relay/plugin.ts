@@ -5,7 +5,7 @@
  * limit by address, authentication before the body is read, the rate limit by device, body limits per route, the JSON
  * parser, the validator, the error envelope, and the timer that sweeps expired pairing messages; routes are in routes/.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sha256hex } from '../../core/sync/crypto.js';
 import { addressKey, createRateLimiter } from '../rate-limit.js';
 import { buildValidator } from '../schema.js';
@@ -17,7 +17,8 @@ import {
   type RelayLimits,
   type RelayRouteModule,
 } from './context.js';
-import { RelayError, relayErrorHandler } from './errors.js';
+import { ProgenyError } from '../../core/errors.js';
+import { relayErrorHandler, retryAfter } from './errors.js';
 import { batchRoutes } from './routes/batches.js';
 import { deviceRoutes } from './routes/devices.js';
 import { pairRoutes } from './routes/pair.js';
@@ -42,25 +43,30 @@ const ROUTES: RelayRouteModule[] = [vaultRoutes, deviceRoutes, batchRoutes, snap
 function parseJson(req: FastifyRequest, body: Buffer, done: (err: Error | null, value?: unknown) => void): void {
   req.rawBody = body;
   if (req.signedBodyHash !== undefined && sha256hex(body) !== req.signedBodyHash)
-    return done(new RelayError(401, 'SYNC_UNAUTHORIZED', 'the body does not match its signed hash'));
+    return done(new ProgenyError('SYNC_UNAUTHORIZED', 'the body does not match its signed hash'));
   try {
     done(null, body.length ? (JSON.parse(body.toString('utf8')) as unknown) : {});
   } catch {
-    done(new RelayError(400, 'SYNC_BAD_REQUEST', 'the body is not valid JSON'));
+    done(new ProgenyError('SYNC_BAD_REQUEST', 'the body is not valid JSON'));
   }
 }
 
 /** Rate limit by address, then (routes with relayAuth) authentication from the headers, then by device. */
-async function admit(ctx: RelayContext, req: FastifyRequest): Promise<void> {
+async function admit(ctx: RelayContext, req: FastifyRequest, reply: FastifyReply): Promise<void> {
   const wait = ctx.byAddress?.take(addressKey(req.ip)) ?? 0;
-  if (wait > 0) throw new RelayError(429, 'SYNC_RATE_LIMITED', 'too many requests from this address', {}, wait);
+  if (wait > 0) {
+    retryAfter(reply, wait);
+    throw new ProgenyError('SYNC_RATE_LIMITED', 'too many requests from this address');
+  }
   const need = req.routeOptions.config.relayAuth;
   if (!need) return;
   const vault = (req.params as { v: string }).v;
   const device = authDevice(ctx, req, vault, need);
   const deviceWait = ctx.byDevice?.take(`${vault}\0${device.deviceId}`) ?? 0;
-  if (deviceWait > 0)
-    throw new RelayError(429, 'SYNC_RATE_LIMITED', 'too many requests from this device', {}, deviceWait);
+  if (deviceWait > 0) {
+    retryAfter(reply, deviceWait);
+    throw new ProgenyError('SYNC_RATE_LIMITED', 'too many requests from this device');
+  }
   req.relayDevice = device;
 }
 
@@ -94,7 +100,7 @@ export function createRelayPlugin(opts: RelayOptions): (app: FastifyInstance) =>
         route.config = { ...route.config, auth: false };
         route.bodyLimit ??= BODY_LIMITS.small;
       });
-      scope.addHook('onRequest', async (req) => admit(ctx, req));
+      scope.addHook('onRequest', async (req, reply) => admit(ctx, req, reply));
       for (const routes of ROUTES) routes(scope, ctx);
     });
   };

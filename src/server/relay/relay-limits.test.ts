@@ -150,7 +150,7 @@ describe('relay: quotas', () => {
     let last;
     do last = await relay.call('POST', url, { envelopes: [env(++seq)] }, v.signer);
     while (last.status === 200 && seq < 1000);
-    expect(last).toMatchObject({ status: 413, json: { error: { code: 'SYNC_QUOTA' } } });
+    expect(last).toMatchObject({ status: 413, json: { error: { code: 'SYNC_VAULT_FULL' } } });
     expect(relay.store.vaultBytes(v.vaultId)).toBeLessThanOrEqual(8 * 1024);
     expect(seq).toBeGreaterThan(5);
   });

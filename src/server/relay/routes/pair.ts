@@ -5,7 +5,8 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { BODY_LIMITS, type RelayRouteModule } from '../context.js';
-import { RelayError } from '../errors.js';
+import { ProgenyError } from '../../../core/errors.js';
+import { retryAfter } from '../errors.js';
 
 export const PAIR_TTL_MS = 10 * 60_000;
 const pairParams = {
@@ -37,13 +38,11 @@ export const pairRoutes: RelayRouteModule = (app, { store, now, limits }) => {
         total: limits.pairRows,
       };
       const n = store.pairPost(req.params.id, req.body.payload, t + PAIR_TTL_MS, from);
-      const retry = PAIR_TTL_MS / 1000;
-      if (n === 'mailbox-full')
-        throw new RelayError(429, 'SYNC_RATE_LIMITED', 'this pairing mailbox is full', {}, retry);
+      if (typeof n === 'string') retryAfter(reply, PAIR_TTL_MS / 1000);
+      if (n === 'mailbox-full') throw new ProgenyError('SYNC_RATE_LIMITED', 'this pairing mailbox is full');
       if (n === 'address-full')
-        throw new RelayError(429, 'SYNC_QUOTA', 'this address has too many pairing messages waiting', {}, retry);
-      if (n === 'relay-full')
-        throw new RelayError(429, 'SYNC_QUOTA', 'the relay holds too many pairing messages', {}, retry);
+        throw new ProgenyError('SYNC_QUOTA', 'this address has too many pairing messages waiting');
+      if (n === 'relay-full') throw new ProgenyError('SYNC_QUOTA', 'the relay holds too many pairing messages');
       return reply.code(201).send({ n });
     },
   );
