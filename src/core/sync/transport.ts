@@ -8,7 +8,7 @@ import { ProgenyError } from '../errors.js';
 import { signRequest } from './request-sig.js';
 
 export interface HttpRequest {
-  method: 'GET' | 'POST' | 'PUT';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   url: string;
   headers: Record<string, string>;
   body?: string;
@@ -58,7 +58,7 @@ function hintFor(status: number, code: string): string {
     return 'this device was revoked; join the vault again with `progeny sync join` and have an admin approve it';
   if (code === 'SYNC_PENDING') return 'approve this device from an admin device: `progeny device approve <id>`';
   if (status === 401)
-    return 'this device is not registered with the vault on this relay; check sync.relay and the vault id';
+    return 'this device is not registered with the vault on this relay (a join request ends when an admin rejects it or revokes a device: join again); check sync.relay and the vault id';
   if (status === 404) return 'check the relay URL and the vault id (`progeny sync status`)';
   if (status === 429 || status >= 500) return 'the relay is busy or failing; try again later';
   return 'run `progeny sync status` for details';
