@@ -16,7 +16,6 @@ export function requireAdmin(s: SyncSession): void {
     { caps: string; status: string } | undefined;
   if (!me || me.status !== 'active' || !(JSON.parse(me.caps) as string[]).includes('admin')) {
     throw new ProgenyError('FORBIDDEN', 'only an admin device can change the vault’s devices', {
-      exit: 'auth',
       hint: 'run this on the device that created the vault',
     });
   }
@@ -30,7 +29,6 @@ export function findDevice<T extends { id: string }>(list: Iterable<T>, id: stri
 
 const noPending = (deviceId: string): ProgenyError =>
   new ProgenyError('NOT_FOUND', `no pending device ${deviceId}`, {
-    exit: 'usage',
     hint: 'list pending devices with `progeny device list`',
   });
 
@@ -52,7 +50,6 @@ export async function approveDevice(
   if (!req) throw noPending(deviceId);
   if (!(await joinIsCurrent(s, req, opts.signal)))
     throw new ProgenyError('SYNC_BAD_JOIN', `the join request of ${req.id} is not signed with the vault passphrase`, {
-      exit: 'sync',
       hint: 'it may come from before a revocation or a passphrase change: reject it, and join again',
     });
   const op = signOp(
@@ -97,17 +94,15 @@ export async function setDeviceCaps(
   const target: LogDevice | undefined = findDevice(devices.values(), deviceId);
   if (!target || target.status !== 'active')
     throw new ProgenyError('NOT_FOUND', `no active device ${deviceId} in this vault`, {
-      exit: 'usage',
       hint: 'list devices with `progeny device list`',
     });
   const unknown = caps.filter((c) => !(CAPABILITIES as readonly string[]).includes(c));
   if (unknown.length)
     throw new ProgenyError('USAGE', `unknown capability ${unknown.join(', ')}`, {
-      exit: 'usage',
       hint: `known: ${CAPABILITIES.join(', ')}`,
     });
   if (target.id === s.vault.deviceId && !caps.includes('admin'))
-    throw new ProgenyError('USAGE', 'this device cannot drop its own admin capability', { exit: 'usage' });
+    throw new ProgenyError('USAGE', 'this device cannot drop its own admin capability', {});
   const op = signOp(
     {
       op: 'caps',

@@ -125,7 +125,6 @@ export function createEngineSync(
         'SYNC_ALREADY_CONFIGURED',
         `this home already syncs with vault ${loadVault(deps.paths).vaultId}`,
         {
-          exit: 'usage',
           hint: 'one home belongs to one vault; use another --home for another vault',
         },
       );

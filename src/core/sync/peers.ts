@@ -7,7 +7,7 @@ import { deviceIdArg } from '../engine/identity.js';
 import { ProgenyError } from '../errors.js';
 import { getMeta, immediate, setMeta } from '../store/db.js';
 import { setMetaNum } from './context.js';
-import { fromB64, open, openBox, signKeysFromSeed, syncCryptoError, toB64 } from './crypto.js';
+import { fromB64, open, openBox, signKeysFromSeed, toB64 } from './crypto.js';
 import { replayDeviceLog, type DeviceOp, type LogDevice } from './device-log.js';
 import type { SyncSession } from './context.js';
 import { saveVault } from './vault-state.js';
@@ -31,7 +31,7 @@ export async function refreshPeers(
     signal ? { signal } : {},
   );
   if (!Array.isArray(res.ops) || !Array.isArray(res.pending))
-    throw syncCryptoError('SYNC_BAD_RESPONSE', 'the relay sent a malformed device log');
+    throw new ProgenyError('SYNC_BAD_RESPONSE', 'the relay sent a malformed device log');
   const devices = replayDeviceLog(res.ops, s.vault.joinPk0);
   immediate(s.db, () => {
     const up = s.db.prepare(
@@ -43,11 +43,9 @@ export async function refreshPeers(
       const known = s.db.prepare('SELECT sign_pk FROM sync_peers WHERE device_id = ?').pluck().get(d.id) as
         Buffer | undefined;
       if (known && !Buffer.from(d.signPk).equals(known))
-        throw syncCryptoError(
-          'SYNC_DEVICE_LOG',
-          `the relay changed the keys of device ${d.id}`,
-          'the relay may be tampering; run `progeny sync status`',
-        );
+        throw new ProgenyError('SYNC_DEVICE_LOG', `the relay changed the keys of device ${d.id}`, {
+          hint: 'the relay may be tampering; run `progeny sync status`',
+        });
       up.run(d.id, Buffer.from(d.signPk), Buffer.from(d.boxPk), d.name, JSON.stringify(d.caps), d.status);
     }
   });
@@ -158,7 +156,6 @@ export async function requireApproved(s: SyncSession, what: string, signal?: Abo
   if (s.vault.status === 'pending') await refreshPeers(s, signal);
   if (s.vault.status === 'pending')
     throw new ProgenyError('SYNC_PENDING', `this device is waiting for approval, so it cannot ${what} yet`, {
-      exit: 'auth',
       hint: `approve it from an admin device: \`progeny device approve ${deviceIdArg(s.vault.deviceId)}\``,
     });
   if (s.vault.dataKeys.has(s.vault.epoch)) return;
@@ -169,9 +166,7 @@ export async function requireApproved(s: SyncSession, what: string, signal?: Abo
     signal ? { signal } : {},
   );
   if (!Number.isInteger(latest.epoch) || !(await fetchEpoch(s, latest.epoch, signal)))
-    throw syncCryptoError(
-      'SYNC_NO_KEYS',
-      'this device cannot open the vault’s keys',
-      'the keys were rotated after this device joined: join again with the current passphrase',
-    );
+    throw new ProgenyError('SYNC_NO_KEYS', 'this device cannot open the vault’s keys', {
+      hint: 'the keys were rotated after this device joined: join again with the current passphrase',
+    });
 }

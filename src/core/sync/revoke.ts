@@ -25,7 +25,6 @@ type RootKeys = { vrk: Uint8Array; joinSeed: Uint8Array };
 
 const needPassphrase = (): ProgenyError =>
   new ProgenyError('SYNC_NEED_PASSPHRASE', 'this device does not hold the vault’s join key yet', {
-    exit: 'usage',
     hint: 'give the current passphrase once (PROGENY_SYNC_PASSPHRASE), so this device can learn it',
   });
 
@@ -41,7 +40,6 @@ async function rootKeys(s: SyncSession, params: VaultParams, passphrase?: string
   const latest = await s.relay.call<{ record: KeyRecord }>('GET', `/v1/sync/vaults/${s.vault.vaultId}/keys/latest`);
   if (!openKeyring(latest.record, s.vault.vrk))
     throw new ProgenyError('SYNC_NO_KEYS', 'this device’s root key is not the vault’s current one', {
-      exit: 'sync',
       hint: 'run `progeny sync pull` first, or give the current passphrase (PROGENY_SYNC_PASSPHRASE)',
     });
   return { vrk: s.vault.vrk, joinSeed: s.vault.joinSeed };
@@ -64,12 +62,10 @@ export async function revokeDevice(
   const target = findDevice(devices.values(), deviceId) ?? findDevice(pending, deviceId);
   if (!target)
     throw new ProgenyError('NOT_FOUND', `device ${deviceId} is not in this vault`, {
-      exit: 'usage',
       hint: 'list devices with `progeny device list`',
     });
   if (target.id === s.vault.deviceId)
     throw new ProgenyError('USAGE', 'this device cannot revoke itself', {
-      exit: 'usage',
       hint: 'revoke it from another admin device',
     });
   const { params, epoch: paramsEpoch } = await fetchParams(s.relay, s.vault.vaultId, opts.signal);

@@ -107,7 +107,6 @@ export async function unlock(
   const genesisOk = toB64(signKeysFromSeed(keys.joinSeed).pk) === params.joinPk0;
   if (!genesisOk || (params.joinPk !== undefined && params.joinPk !== toB64(joinKeysOf(keys.vrk).pk)))
     throw new ProgenyError('SYNC_DEVICE_LOG', 'the vault parameters are inconsistent', {
-      exit: 'sync',
       hint: 'the relay may be tampering',
     });
   return { ...keys, params, epoch };

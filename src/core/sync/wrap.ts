@@ -33,13 +33,11 @@ export const joinKeysOf = (vrk: Uint8Array): { pk: Uint8Array; sk: Uint8Array } 
 
 export const wrongPassphrase = (): ProgenyError =>
   new ProgenyError('SYNC_WRONG_PASSPHRASE', 'the passphrase does not open this vault', {
-    exit: 'auth',
     hint: 'check the passphrase (it is case-sensitive); nothing was changed',
   });
 
 export const noPassphrase = (): ProgenyError =>
   new ProgenyError('SYNC_NO_PASSPHRASE', 'no passphrase opens this vault since a device was revoked', {
-    exit: 'auth',
     hint: 'on an admin device set a new one with `progeny sync passphrase`, or pair this device with `progeny device pair`',
   });
 
@@ -55,7 +53,7 @@ export async function fetchParams(
     { unsigned: true, ...(signal ? { signal } : {}) },
   );
   if (!res.params || typeof res.params !== 'object' || typeof res.params.joinPk0 !== 'string')
-    throw new ProgenyError('SYNC_BAD_RESPONSE', 'the relay sent malformed vault parameters', { exit: 'sync' });
+    throw new ProgenyError('SYNC_BAD_RESPONSE', 'the relay sent malformed vault parameters', {});
   return res;
 }
 
@@ -76,7 +74,6 @@ export async function requireFreshPassphrase(params: VaultParams | undefined, pa
   for (const w of params?.retired ?? []) {
     if (await openWrap(w, passphrase).catch(() => null))
       throw new ProgenyError('SYNC_PASSPHRASE_RETIRED', 'this passphrase was retired when a device was revoked', {
-        exit: 'usage',
         hint: 'the revoked device may know it; choose a passphrase you have not used for this vault',
       });
   }

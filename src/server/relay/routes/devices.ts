@@ -4,7 +4,7 @@
  */
 import type { DeviceOp } from '../../../core/sync/device-log.js';
 import { deviceOf, vaultParams, type RelayRouteModule } from '../context.js';
-import { RelayError } from '../errors.js';
+import { ProgenyError } from '../../../core/errors.js';
 import { replay, vaultOf } from './vaults.js';
 
 export const deviceRoutes: RelayRouteModule = (app, ctx) => {
@@ -33,7 +33,7 @@ export const deviceRoutes: RelayRouteModule = (app, ctx) => {
     },
     async (req) => {
       if (!store.rejectPending(req.params.v, req.params.id))
-        throw new RelayError(404, 'NOT_FOUND', 'no pending join request from this device');
+        throw new ProgenyError('NOT_FOUND', 'no pending join request from this device');
       return { rejected: req.params.id };
     },
   );
@@ -52,7 +52,7 @@ export const deviceRoutes: RelayRouteModule = (app, ctx) => {
       const { op } = req.body;
       const vault = vaultOf(ctx, v);
       const d = replay([...(store.deviceOps(v) as DeviceOp[]), op], vault.params).get(op.id);
-      if (!d) throw new RelayError(400, 'SYNC_DEVICE_LOG', 'the operation names no device');
+      if (!d) throw new ProgenyError('SYNC_DEVICE_LOG', 'the operation names no device');
       store.appendDeviceOp(v, op, { deviceId: d.id, signPk: d.signPk, status: d.status, caps: d.caps });
       return reply.code(201).send({ index: store.deviceOpCount(v) - 1 });
     },
