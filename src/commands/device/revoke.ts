@@ -13,7 +13,11 @@ import { openSync, readPassphrase } from '../sync/shared.js';
 
 const NEW_ENV = 'PROGENY_SYNC_NEW_PASSPHRASE';
 
-export async function run(ctx: CommandContext, args: string[], opts: Record<string, unknown>): Promise<CommandResult> {
+export async function run(
+  ctx: CommandContext,
+  args: string[],
+  opts: { yes?: boolean; newPassphrase?: boolean },
+): Promise<CommandResult> {
   const id = args[0];
   if (!id) throw usageError('which device?', 'progeny device revoke <id> (see `progeny device list`)');
   await confirm(ctx, opts.yes === true, `Revoke device ${id} permanently and rotate the vault keys?`);
