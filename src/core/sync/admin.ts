@@ -1,5 +1,5 @@
 /**
- * What an admin device does to the vault's devices (docs/sync.md, "Devices"): approve or reject a pending join, and
+ * What an admin device does to the vault's devices (docs/sync.md, "The device log"): approve or reject a pending join, and
  * set a device's capabilities. Revocation, which rotates the keys, is in revoke.ts.
  */
 import { CAPABILITIES } from '../devices/service.js';

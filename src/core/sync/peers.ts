@@ -150,7 +150,7 @@ export async function fetchEpoch(s: SyncSession, epoch: number, signal?: AbortSi
 
 /**
  * Throws SYNC_PENDING while an admin has not approved this device; once approved, loads the newest key epoch (a
- * pending device receives no keys: docs/sync.md, "Devices").
+ * pending device receives no keys: docs/sync.md, "The device log").
  */
 export async function requireApproved(s: SyncSession, what: string, signal?: AbortSignal): Promise<void> {
   if (s.vault.status === 'pending') await refreshPeers(s, signal);

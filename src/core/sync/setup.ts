@@ -1,5 +1,5 @@
 /**
- * Creating and joining vaults (docs/sync.md, "Keys" and "Devices"). Passphrase → KEK (kdf.ts, stored parameters,
+ * Creating and joining vaults (docs/sync.md, "Keys" and "The device log"). Passphrase → KEK (kdf.ts, stored parameters,
  * floor) opens the root key; the root key opens the keyring of epoch data keys. Joining with the passphrase registers
  * a pending device: it receives no keys and no batches until an admin device approves it (admin.ts).
  */
