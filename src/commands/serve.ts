@@ -40,6 +40,7 @@ export async function run(ctx: CommandContext, _args: string[], opts: Record<str
   const app = await createServer(engine, {
     plugins: relay ? [relay.plugin] : [],
     onListen: () => {
+      engine.embedInBackground();
       background = startSyncInBackground(ctx, engine);
       dreams = startDreamSchedule(ctx, engine);
     },

@@ -15,6 +15,13 @@ export async function run(ctx: CommandContext, args: string[]): Promise<CommandR
       if (ctx.globals.json) ctx.out.progressEvent({ acknowledged: done, ...(total ? { total } : {}) });
     },
   });
+  // Every line is durable now; the semantic vectors follow (a kill here loses none: the next run or `serve` resumes).
+  await engine.memory.embedPending({
+    onProgress: (done, total) => {
+      ctx.out.progress('embedding', done, total);
+      if (ctx.globals.json) ctx.out.progressEvent({ embedded: done, ...(total ? { total } : {}) });
+    },
+  });
   const lines = [`Imported ${report.imported}, updated ${report.updated}, skipped ${report.skipped}.`];
   for (const e of report.errors.slice(0, 20)) lines.push(`  line ${e.line}: ${e.message}`);
   if (report.errors.length > 20) lines.push(`  … and ${report.errors.length - 20} more`);
