@@ -397,7 +397,6 @@ export function commanderToProgeny(err: unknown): ProgenyError | 'exit-ok' | und
     return 'exit-ok';
   const message = err.message.replace(/^error:\s*/, '');
   return new ProgenyError('USAGE', message, {
-    exit: 'usage',
     hint: 'see `progeny --help`, or `progeny <command> --help`',
   });
 }

@@ -10,7 +10,6 @@ async function requireSummariser(engine: Engine): Promise<Summariser> {
   const summarise = engine.summariser();
   if (!summarise || !probe.llm.ok) {
     throw new ProgenyError('LLM_UNREACHABLE', `dream --summarise needs a model: ${probe.llm.detail}`, {
-      exit: 'llm',
       hint: 'start the model server (`progeny doctor` checks), or run `progeny dream --no-summarise`',
     });
   }

@@ -90,17 +90,14 @@ function listenError(err: unknown, host: string, port: number): unknown {
   const where = `${host}:${port}`;
   if (code === 'EADDRINUSE')
     return new ProgenyError('PORT_IN_USE', `${where} is already in use`, {
-      exit: 'usage',
       hint: 'stop the other server, or pick another port with --port (0 picks a free one)',
     });
   if (code === 'EACCES')
     return new ProgenyError('PORT_DENIED', `not allowed to listen on ${where}`, {
-      exit: 'auth',
       hint: 'ports below 1024 need privileges; use a higher --port',
     });
   if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
     return new ProgenyError('BAD_HOST', `cannot listen on ${host}: no such local address`, {
-      exit: 'usage',
       hint: 'use 127.0.0.1, 0.0.0.0 or an address of this machine with --host',
     });
   return err;

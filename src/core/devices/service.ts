@@ -192,7 +192,6 @@ export function createDeviceService(db: Db, journal: Journal, clock: Clock): Dev
     require(device, cap) {
       if (device.revokedAt !== null || !(device.capabilities.includes(cap) || device.capabilities.includes('admin'))) {
         throw new ProgenyError('FORBIDDEN', `device "${device.name}" lacks the ${cap} capability`, {
-          exit: 'auth',
           hint: 'grant it with `progeny device caps <id> <capabilities>` from an admin device',
         });
       }

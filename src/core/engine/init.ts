@@ -39,7 +39,6 @@ export function initializeHome(engine: Engine, opts: InitOptions = {}): InitResu
       'ALREADY_INITIALISED',
       `${engine.paths.home} already has a companion (${engine.heritage.current().doc.name})`,
       {
-        exit: 'usage',
         hint: 'use `progeny heritage edit` to change it, or `progeny init --force` to add a new heritage version',
       },
     );

@@ -120,7 +120,6 @@ export async function* runTurn(deps: TurnDeps, input: TurnInput, signal?: AbortS
     }
     if (mode === 'DEAD') {
       throw new ProgenyError('DEAD', 'neither a model nor the memory store is reachable', {
-        exit: 'llm',
         hint: deps.offlineHint(),
       });
     }

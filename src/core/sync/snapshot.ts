@@ -131,7 +131,6 @@ export async function writeSnapshot(s: SyncSession, signal?: AbortSignal): Promi
   const parked = stmt(db, "SELECT count(*) FROM sync_parked WHERE reason != 'version'").pluck().get() as number;
   if (seq === 0 || parked > 0)
     throw new ProgenyError('SYNC_NOT_CAUGHT_UP', 'a snapshot needs a complete pull first', {
-      exit: 'sync',
       hint: 'run `progeny sync pull` and check `progeny sync status`',
     });
   const positions: SnapshotHeader['positions'] = {};

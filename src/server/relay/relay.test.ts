@@ -1,7 +1,8 @@
 /** The relay plugin on a bare fastify: signatures, sequencing, idempotence, limits, pagination, and a real socket. */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { newDeviceKeys, newKdfParams, randomKey, seal, signKeysFromSeed, toB64 } from '../../core/sync/crypto.js';
+import { newDeviceKeys, randomKey, seal, signKeysFromSeed, toB64 } from '../../core/sync/crypto.js';
+import { newKdfParams } from '../../core/sync/kdf.js';
 import { signOp } from '../../core/sync/device-log.js';
 import { ENVELOPE_VERSION, sealEnvelope } from '../../core/sync/envelope.js';
 import { signRequest } from '../../core/sync/request-sig.js';
@@ -77,7 +78,7 @@ describe('sync relay', () => {
       join.sk,
     );
     const params = {
-      kdf: newKdfParams({ N: 1 << 14, r: 8, p: 1 }),
+      kdf: newKdfParams({ name: 'scrypt', N: 1 << 14, r: 8, p: 1 }),
       wrappedVrk: toB64(seal(new Uint8Array(64), randomKey())),
       joinPk0: toB64(join.pk),
     };
@@ -103,7 +104,10 @@ describe('sync relay', () => {
     });
     const gap = await call('POST', url, { envelopes: [env(5)] });
     expect(gap.status).toBe(409);
-    expect(gap.json.expectedDeviceSeq).toBe(3);
+    // One error envelope for the API and the relay: the facts a client needs are in error.details.
+    expect(gap.json).toMatchObject({
+      error: { code: 'SYNC_SEQ_GAP', hint: expect.any(String), details: { expectedDeviceSeq: 3, results: [] } },
+    });
     const equivocal = await call('POST', url, { envelopes: [env(2)] });
     expect(equivocal.status).toBe(409);
     expect(
@@ -135,6 +139,18 @@ describe('sync relay', () => {
         })
       ).statusCode,
     ).toBe(400);
+  });
+
+  it('validates every route against its schema and answers in the error envelope, naming the field', async () => {
+    const bad = await call('POST', `/v1/sync/vaults/${vaultId}/batches`, { envelopes: [42] });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error).toMatchObject({ code: 'SYNC_BAD_REQUEST', message: expect.stringContaining('envelopes') });
+    const page = await call('GET', `/v1/sync/vaults/${vaultId}/batches?limit=100000`);
+    expect(page).toMatchObject({ status: 400, json: { error: { code: 'SYNC_BAD_REQUEST' } } });
+    const vault = await call('POST', '/v1/sync/vaults', { vaultId: 'x', params: {}, genesis: {}, keys: {} });
+    expect(vault).toMatchObject({ status: 400, json: { error: { message: expect.stringContaining('vaultId') } } });
+    const keys = await call('GET', `/v1/sync/vaults/${vaultId}/keys/-1`);
+    expect(keys).toMatchObject({ status: 400, json: { error: { code: 'SYNC_BAD_REQUEST' } } });
   });
 
   it('pages by seq with limit and maxBytes', async () => {
