@@ -45,7 +45,7 @@ export async function main(argv: string[]): Promise<void> {
     const program = buildProgram(runtime, controller.signal);
     await program.parseAsync(argv);
   } catch (err) {
-    const mapped = commanderToProgeny(err);
+    const mapped = commanderToProgeny(err, argv.slice(2));
     if (mapped === 'exit-ok') return;
     const e = mapped ?? toProgenyError(err);
     runtime.out.error(e, sniffed.debug);

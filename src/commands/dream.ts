@@ -16,7 +16,11 @@ async function requireSummariser(engine: Engine): Promise<Summariser> {
   return summarise;
 }
 
-export async function run(ctx: CommandContext, _args: string[], opts: Record<string, unknown>): Promise<CommandResult> {
+export async function run(
+  ctx: CommandContext,
+  _args: string[],
+  opts: { summarise?: boolean; dryRun?: boolean },
+): Promise<CommandResult> {
   const engine = await ctx.engine();
   const wanted = opts.summarise === true || (engine.config['memory.dream.summarise'] && opts.summarise !== false);
   const summarise = wanted ? await requireSummariser(engine) : undefined;

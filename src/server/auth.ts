@@ -1,5 +1,5 @@
 /**
- * Bearer-token authentication and capability checks (domain.md, "Trust tiers and device permissions"). The server
+ * Bearer-token authentication and capability checks (docs/domain.md, "Trust tiers and device permissions"). The server
  * token from `progeny init` (a 0600 file) is the owner's and holds every capability; a device token (`progeny token
  * add`) maps to its device's capabilities, looked up through the device service's cache, which drops on any change of
  * the devices table, so a revocation takes effect on the next request in every server process.

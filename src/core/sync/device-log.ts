@@ -1,5 +1,5 @@
 /**
- * The vault's device log (sync.md, "device"): a signed operation log. The genesis entry adds the creating device and
+ * The vault's device log (docs/sync.md, "The device log"): a signed operation log. The genesis entry adds the creating device and
  * is countersigned by the vault's join key (derived from the root key, so only a passphrase holder can make it);
  * every later `add`, `caps` (set capabilities) or `revoke` must be signed by an admin device that is active at that point. Both the relay (to
  * authenticate requests) and every client (to know whose batches to trust) replay it with the same code.

@@ -1,5 +1,5 @@
 /**
- * End-to-end encrypted sync for an engine (sync.md). Front ends (the CLI's `sync` commands, the TUI's /sync, the
+ * End-to-end encrypted sync for an engine (docs/sync.md). Front ends (the CLI's `sync` commands, the TUI's /sync, the
  * background sync of chat and serve) call exactly this API.
  */
 import type { Engine } from '../engine/engine.js';

@@ -1,5 +1,5 @@
 /**
- * Pairing without the passphrase (sync.md, "Pairing"). The new device shows a code (mailbox id + a secret) and its
+ * Pairing without the passphrase (docs/sync.md, "Pairing"). The new device shows a code (mailbox id + a secret) and its
  * public keys go through the relay's short-lived mailbox; the admin device checks them against the secret (the relay
  * never sees it), both screens show the same short authentication string, and the admin appends a signed
  * `device.add` and sends the vault keys boxed to the new device. A relay that swaps keys in the mailbox fails the

@@ -353,7 +353,7 @@ export async function revokeDevice(
   return { epoch };
 }
 
-/** Changes the vault passphrase: only the root key's passphrase wrapping changes (sync.md, "Keys"). */
+/** Changes the vault passphrase: only the root key's passphrase wrapping changes (docs/sync.md, "Keys"). */
 export async function changePassphrase(
   s: SyncSession,
   oldPassphrase: string,

@@ -1,5 +1,5 @@
 /**
- * Snapshots compact the log (sync.md): a device that is fully caught up writes its synced state as the newest value
+ * Snapshots compact the log (docs/sync.md): a device that is fully caught up writes its synced state as the newest value
  * and clock of every field — a compacted log — sealed with the epoch key and signed, tagged with the relay seq it
  * covers and every device's position at that seq. A new device loads the newest snapshot, applies it through the
  * normal conflict rules, then pulls after it. Each snapshot is announced in the log, so a relay that serves an older
