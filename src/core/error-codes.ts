@@ -131,6 +131,21 @@ export const ERROR_CATALOGUE = {
   SYNC_BAD_RESPONSE: { exit: 'sync', status: 502, hint: 'is sync.relay pointing at a progeny relay?' },
   SYNC_RELAY_ERROR: { exit: 'sync', status: 502, hint: SYNC_STATUS },
   SYNC_WRONG_PASSPHRASE: { exit: 'auth', status: 403, hint: 'type the vault passphrase again' },
+  SYNC_NO_PASSPHRASE: {
+    exit: 'auth',
+    status: 403,
+    hint: 'on an admin device set one with `progeny sync passphrase`, or pair this device with `progeny device pair`',
+  },
+  SYNC_PASSPHRASE_RETIRED: {
+    exit: 'usage',
+    status: 400,
+    hint: 'the revoked device may know it; choose a passphrase you have not used for this vault',
+  },
+  SYNC_NEED_PASSPHRASE: {
+    exit: 'usage',
+    status: 400,
+    hint: 'give the current passphrase once (PROGENY_SYNC_PASSPHRASE), so this device can learn the join key',
+  },
   SYNC_WEAK_PASSPHRASE: {
     exit: 'usage',
     status: 400,
