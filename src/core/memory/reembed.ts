@@ -1,5 +1,5 @@
 /**
- * Vectors that arrive after their memory (docs/embeddings.md, "Re-embedding"). A memory is durable before it has a
+ * Vectors that arrive after their memory (docs/embeddings.md, "When vectors are made"). A memory is durable before it has a
  * vector: with the semantic model, add/import/edit write the row with no vector (embedder '') and this re-embedder
  * fills it in the background, as it re-embeds the memories of another embedder after a switch. It works in pages,
  * new memories first, each page committed before the next, so a killed process resumes where it stopped (the
