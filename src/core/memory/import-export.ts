@@ -1,7 +1,9 @@
 /** JSONL export/import and re-embedding. Import applies batches of valid lines, each batch durable before progress. */
 import { immediate, nextCounter, type Db } from '../store/db.js';
 import type { ImportReport, ProgressFn } from './api.js';
-import { syncStore, type MemoryContext } from './context.js';
+import { syncStore, vectorsFor, type MemoryContext } from './context.js';
+import { UNEMBEDDED } from './writer.js';
+import { fallbackRefusal, fallenBack } from './reembed.js';
 import { exportLine, parseImportLine, type ImportRecord } from './jsonl.js';
 import type { MemoryRow } from './rows.js';
 import { contextualVectors, planContexts, type Context } from './thread.js';
@@ -33,10 +35,10 @@ async function applyBatch(ctx: MemoryContext, recs: ImportRecord[], report: Impo
     })),
   ).forEach((c, i) => contexts.set(fresh[i] as ImportRecord, c));
   const live = recs.filter((r) => r.status !== 'forgotten');
-  const vectors = new Map<ImportRecord, Float32Array>();
+  const vectors = new Map<ImportRecord, Float32Array | null>();
   (
-    await contextualVectors(
-      ctx.embedder,
+    await vectorsFor(
+      ctx,
       live.map((r) => ({
         text: r.text,
         context: contexts.get(r)?.context ?? (r.id ? ctx.rows.find(r.id)?.context : '') ?? '',
@@ -61,7 +63,7 @@ async function applyBatch(ctx: MemoryContext, recs: ImportRecord[], report: Impo
             salience: rec.salience ?? 0.5,
             pinned: rec.pinned ?? false,
             status: rec.status,
-            vector: vectors.get(rec) as Float32Array,
+            vector: vectors.get(rec) ?? null,
             id: ids.get(rec) ?? rec.id ?? ulid(rec.createdAt ?? now),
             createdAt: rec.createdAt ?? now,
             context: contexts.get(rec)?.context ?? '',
@@ -88,8 +90,8 @@ async function applyBatch(ctx: MemoryContext, recs: ImportRecord[], report: Impo
           ? {
               text: rec.text,
               text_hash: textHash(rec.text),
-              vector: toBlob(vectors.get(rec) as Float32Array),
-              embedder: ctx.embedder.id,
+              vector: vectors.get(rec) ? toBlob(vectors.get(rec) as Float32Array) : null,
+              embedder: vectors.get(rec) ? ctx.embedder.id : UNEMBEDDED,
             }
           : {}),
         ...(rec.kind !== existing.kind ? { kind: rec.kind } : {}),
@@ -124,6 +126,7 @@ export async function importJsonl(
     pending = [];
     await syncStore(ctx.store, touched);
     await refreshContexts(ctx, affectedBy(ctx, touched));
+    ctx.reembedder?.kick();
     ctx.changed(
       'add',
       touched.map((r) => r.id),
@@ -174,6 +177,7 @@ async function reembed(ctx: MemoryContext, where: string, params: unknown[], onP
       ctx.embedder,
       rows.map((r, i) => ({ text: r.text, context: (contexts[i] as Context).context })),
     );
+    if (fallenBack(ctx.embedder)) throw fallbackRefusal(ctx.embedder);
     const fresh = immediate(ctx.db, () =>
       rows.map((r, i) => {
         const c = contexts[i] as Context;
@@ -204,16 +208,28 @@ export async function reindex(
   onProgress?: ProgressFn,
   staleOnly = false,
 ): Promise<{ count: number; embedder: string }> {
-  const count = staleOnly
-    ? await reembed(ctx, "status != 'forgotten' AND (vector IS NULL OR embedder != ?)", [ctx.embedder.id], onProgress)
-    : await reembed(ctx, "status != 'forgotten'", [], onProgress);
+  if (fallenBack(ctx.embedder)) throw fallbackRefusal(ctx.embedder);
+  // Stale only: page by page through the re-embedder, so a killed run resumes where it stopped.
+  const count =
+    staleOnly && ctx.reembedder
+      ? await ctx.reembedder.run(onProgress ? { onProgress } : {})
+      : await reembed(
+          ctx,
+          staleOnly ? "status != 'forgotten' AND embedder != ?" : "status != 'forgotten'",
+          staleOnly ? [ctx.embedder.id] : [],
+          onProgress,
+        );
+  if (fallenBack(ctx.embedder)) throw fallbackRefusal(ctx.embedder);
   await ctx.store.flush();
   return { count, embedder: ctx.embedder.id };
 }
 
-/** Switching embedder re-indexes: done at open for a local embedder (cheap); a remote one waits for `reindex`. */
+/**
+ * Switching to the hash embedder re-indexes at open (it is cheap); the semantic model re-embeds in the background
+ * (reembed.ts) and a remote one waits for `reindex`.
+ */
 export async function reindexStale(ctx: MemoryContext): Promise<void> {
-  if (!(ctx.embedder as { local?: boolean }).local) return;
+  if (!ctx.embedder.cheap) return;
   // The common case, nothing to do, answered from the embedder index (two range scans) without touching the table.
   const other = ctx.db
     .prepare(

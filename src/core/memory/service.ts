@@ -10,7 +10,7 @@ import type { Db } from '../store/db.js';
 import type { Journal } from '../sync/journal.js';
 import type { EditPatch, ListQuery, MemoryApi, Page } from './api.js';
 import { createBatcher } from './batcher.js';
-import { syncStore, type MemoryContext, type MemoryOp } from './context.js';
+import { syncStore, vectorsFor, type MemoryContext, type MemoryOp } from './context.js';
 import { dream, restore } from './dream.js';
 import { exportJsonl, importJsonl, reindex, reindexStale } from './import-export.js';
 import { createLexicalSearch } from './lexical.js';
@@ -21,8 +21,9 @@ import { MEMORY_KINDS, type Embedder, type Memory, type MemoryStore, type NewMem
 import { contextualVectors, createThreads, planContexts, type Context } from './thread.js';
 import { affectedBy, refreshContexts } from './thread-refresh.js';
 import { textHash, toBlob } from './vectors.js';
+import { createReembedder } from './reembed.js';
+import { createWriter, UNEMBEDDED, type InsertItem } from './writer.js';
 import { ulid } from '../ids.js';
-import { createWriter, type InsertItem } from './writer.js';
 
 export interface MemoryServiceDeps {
   db: Db;
@@ -64,6 +65,7 @@ export async function createMemoryService(deps: MemoryServiceDeps): Promise<Memo
     LATENCY_BUCKETS,
   );
   const added = deps.metrics?.counter('progeny_memories_added_total', 'Memories stored');
+  ctx.reembedder = createReembedder(ctx);
   await store.open();
   await reindexStale(ctx);
 
@@ -90,8 +92,8 @@ export async function createMemoryService(deps: MemoryServiceDeps): Promise<Memo
       text: m.text,
     }));
     const contexts = planContexts(ctx.threads, places);
-    const vectors = await contextualVectors(
-      embedder,
+    const vectors = await vectorsFor(
+      ctx,
       places.map((p, i) => ({ text: p.text, context: (contexts[i] as Context).context })),
     );
     const rows = writer.insert(
@@ -103,7 +105,7 @@ export async function createMemoryService(deps: MemoryServiceDeps): Promise<Memo
         source: m.source ?? {},
         salience: m.salience ?? 0.5,
         pinned: m.pinned ?? false,
-        vector: vectors[i] as Float32Array,
+        vector: vectors[i] ?? null,
         createdAt: (places[i] as (typeof places)[number]).createdAt,
         context: (contexts[i] as Context).context,
         contextId: (contexts[i] as Context).contextId,
@@ -111,6 +113,7 @@ export async function createMemoryService(deps: MemoryServiceDeps): Promise<Memo
     );
     await syncStore(store, rows);
     await refreshContexts(ctx, affectedBy(ctx, rows));
+    ctx.reembedder?.kick();
     added?.inc({}, rows.length);
     ctx.changed(
       'add',
@@ -151,18 +154,19 @@ export async function createMemoryService(deps: MemoryServiceDeps): Promise<Memo
         ...(patch.salience !== undefined ? { salience: patch.salience } : {}),
       });
       const textChanged = patch.text !== undefined && patch.text !== before.text;
-      const vector = textChanged
-        ? toBlob(
-            (
-              await contextualVectors(embedder, [{ text: patch.text as string, context: before.context }])
-            )[0] as Float32Array,
-          )
-        : before.vector;
+      const fresh = textChanged
+        ? (await vectorsFor(ctx, [{ text: patch.text as string, context: before.context }]))[0]
+        : null;
       const after = writer.patch(
         before,
         {
           ...(textChanged
-            ? { text: patch.text as string, text_hash: textHash(patch.text as string), vector, embedder: embedder.id }
+            ? {
+                text: patch.text as string,
+                text_hash: textHash(patch.text as string),
+                vector: fresh ? toBlob(fresh) : null,
+                embedder: fresh ? embedder.id : UNEMBEDDED,
+              }
             : {}),
           ...(patch.kind ? { kind: patch.kind } : {}),
           ...(patch.salience !== undefined ? { salience: patch.salience } : {}),
@@ -173,6 +177,7 @@ export async function createMemoryService(deps: MemoryServiceDeps): Promise<Memo
       // A new kind may take it into or out of its conversation's thread; a new text is the next one's context.
       if (textChanged || after.kind !== before.kind)
         await refreshContexts(ctx, [after.id, ...affectedBy(ctx, [after])]);
+      if (textChanged) ctx.reembedder?.kick();
       ctx.changed('edit', [after.id]);
       return toMemory(after);
     },
@@ -205,6 +210,9 @@ export async function createMemoryService(deps: MemoryServiceDeps): Promise<Memo
     exportJsonl: () => exportJsonl(db),
     importJsonl: (lines, opts) => importJsonl(ctx, lines, opts?.onProgress),
     reindex: (opts) => reindex(ctx, opts?.onProgress, opts?.staleOnly === true),
+    embedPending: (opts) => ctx.reembedder!.run({ ...opts, newOnly: true }),
+    reembedInBackground: () => ctx.reembedder!.kick(),
+    pendingVectors: () => ({ new: ctx.reembedder!.pending({ newOnly: true }), stale: ctx.reembedder!.pending() }),
     dream: (opts) => dream(ctx, opts ?? {}),
     restore: (id) => restore(ctx, id),
     count(opts) {
@@ -218,6 +226,7 @@ export async function createMemoryService(deps: MemoryServiceDeps): Promise<Memo
     probe: () => store.probe(),
     async close() {
       await batcher.flush();
+      await ctx.reembedder!.close();
       await store.close();
     },
   };

@@ -34,8 +34,8 @@ export function affectedBy(ctx: MemoryContext, rows: MemoryRow[]): string[] {
 
 /**
  * Recomputes the contexts of these memories. Those that changed lose their vector at once (purging what it carried)
- * and are re-embedded with the new context; if embedding fails they keep no vector and stay findable by their words
- * until `memory reindex` (or the next open, for the built-in embedder).
+ * and are re-embedded with the new context, now with the built-in embedder, in the background (reembed.ts) with a
+ * model; meanwhile, or if embedding fails, they are findable by their words.
  */
 export async function refreshContexts(ctx: MemoryContext, ids: string[]): Promise<void> {
   if (!ids.length) return;
@@ -55,6 +55,9 @@ export async function refreshContexts(ctx: MemoryContext, ids: string[]): Promis
     return out;
   });
   await syncStore(ctx.store, changed);
+  if (!changed.length) return;
+  // A model embeds in the background, new memories first; the cheap built-in embedder answers now.
+  if (!ctx.embedder.cheap) return ctx.reembedder?.kick();
   try {
     await embedRows(ctx, changed);
   } catch {

@@ -20,11 +20,15 @@ export interface InsertItem {
   pinned: boolean;
   createdAt?: number;
   status?: MemoryStatus;
-  vector: Float32Array;
+  /** Null: the memory is embedded later, in the background (reembed.ts); it is findable by its words meanwhile. */
+  vector: Float32Array | null;
   /** What it is indexed with besides its text (thread.ts); not synced: each device derives it. */
   context?: string;
   contextId?: string | null;
 }
+
+/** The embedder of a row that has no vector yet: no embedder id ever equals it (sync's apply-memory.ts uses it too). */
+export const UNEMBEDDED = '';
 
 export type RowPatch = Partial<
   Pick<
@@ -87,9 +91,9 @@ export function createWriter(db: Db, journal: Journal, clock: Clock, embedderId:
         salience: it.salience,
         pinned: it.pinned ? 1 : 0,
         status: it.status ?? 'active',
-        embedder: embedderId(),
+        embedder: it.vector ? embedderId() : UNEMBEDDED,
         text_hash: textHash(it.text),
-        vector: toBlob(it.vector),
+        vector: it.vector ? toBlob(it.vector) : null,
         seq: ++seq,
         context: it.context ?? '',
         context_id: it.contextId ?? null,
