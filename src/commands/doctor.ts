@@ -191,7 +191,19 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
       });
     }
   checks.push({ check: 'mode', status: report.mode === 'FULL' ? 'ok' : 'warn', detail: report.mode });
+  checks.push(mcpEndpoints(ctx, config));
   return verdict(checks);
+}
+
+/** Where MCP clients reach this home (docs/mcp.md): the stdio command, and /mcp while `progeny serve` runs. */
+function mcpEndpoints(ctx: CommandContext, config: Config): Check {
+  const host = config['server.host'];
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${config['server.port']}/mcp`;
+  return {
+    check: 'mcp',
+    status: 'ok',
+    detail: `stdio: progeny mcp --home ${ctx.paths.home}; HTTP: ${url} while \`progeny serve\` runs (bearer token)`,
+  };
 }
 
 async function qdrantChecks(ctx: CommandContext, config: Config, db?: Db): Promise<Check[]> {

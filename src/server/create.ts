@@ -79,6 +79,7 @@ export async function createServer(engine: Engine, options: ServerOptions = {}):
     version: SERVER_VERSION,
     startedAt: Date.now(),
     notify: () => undefined,
+    closers: [],
   };
   const auth = createAuthenticator(options.token ?? ensureServerToken(engine.paths), engine.devices);
   const rl =
@@ -156,6 +157,7 @@ export async function createServer(engine: Engine, options: ServerOptions = {}):
   app.addHook('preClose', async () => {
     await ctx.turns.drain(options.drainMs ?? cfg['server.drainMs']);
     await ws.close();
+    for (const close of ctx.closers) await close();
   });
   app.addHook('onClose', async () => {
     await options.onClose?.(app);
