@@ -1,21 +1,13 @@
-/** Request-signature authentication for relay routes (they bypass the server's bearer hook: `config.auth = false`). */
-import type { FastifyReply, FastifyRequest } from 'fastify';
+/**
+ * Request-signature authentication for relay routes (they bypass the server's bearer hook: `config.auth = false`).
+ * Routes declare `config.relayAuth`; the plugin's hook resolves the signing device of the vault in `:v` and refuses
+ * the request before the handler runs.
+ */
+import type { FastifyRequest } from 'fastify';
 import { SIG_HEADERS, verifyRequest } from '../../core/sync/request-sig.js';
-import type { RelayDevice, RelayStore } from './store.js';
-
-export interface RelayRequest extends FastifyRequest {
-  rawBody?: Buffer;
-}
-
-export function sendError(
-  reply: FastifyReply,
-  status: number,
-  code: string,
-  message: string,
-  extra: Record<string, unknown> = {},
-): FastifyReply {
-  return reply.code(status).send({ error: { code, message }, ...extra });
-}
+import type { RelayContext } from './context.js';
+import { RelayError } from './errors.js';
+import type { RelayDevice } from './store.js';
 
 export const header = (req: FastifyRequest, name: string): string | undefined => {
   const v = req.headers[name];
@@ -23,7 +15,7 @@ export const header = (req: FastifyRequest, name: string): string | undefined =>
 };
 
 /** Verifies the request was signed with the given public key. */
-export function signedBy(req: RelayRequest, signPk: Uint8Array, now: number): boolean {
+export function signedBy(req: FastifyRequest, signPk: Uint8Array, now: number): boolean {
   const time = header(req, SIG_HEADERS.time);
   const sig = header(req, SIG_HEADERS.sig);
   if (!time || !sig) return false;
@@ -31,34 +23,23 @@ export function signedBy(req: RelayRequest, signPk: Uint8Array, now: number): bo
 }
 
 /**
- * The registered device that signed this request, or undefined after replying 401/403. Pending devices (joined with
- * the passphrase, not yet approved) may read; only active devices may write.
+ * The registered device that signed this request, or a RelayError (401/403). Pending devices (joined with the
+ * passphrase, not yet approved) may call only routes that allow them; only active devices may write.
  */
 export function authDevice(
-  store: RelayStore,
-  req: RelayRequest,
-  reply: FastifyReply,
+  ctx: RelayContext,
+  req: FastifyRequest,
   vault: string,
-  now: number,
-  opts: { allowPending?: boolean; cap?: string } = {},
-): RelayDevice | undefined {
+  opts: { allowPending?: boolean; cap?: string },
+): RelayDevice {
   const id = header(req, SIG_HEADERS.device);
-  const device = id ? store.device(vault, id) : undefined;
-  if (!device || !signedBy(req, device.signPk, now)) {
-    void sendError(reply, 401, 'SYNC_UNAUTHORIZED', 'the request is not signed by a device of this vault');
-    return undefined;
-  }
-  if (device.status === 'revoked') {
-    void sendError(reply, 403, 'SYNC_REVOKED', 'this device has been revoked');
-    return undefined;
-  }
-  if (device.status === 'pending' && !opts.allowPending) {
-    void sendError(reply, 403, 'SYNC_PENDING', 'this device is waiting for approval by an admin device');
-    return undefined;
-  }
-  if (opts.cap && !(device.caps.includes(opts.cap) || device.caps.includes('admin'))) {
-    void sendError(reply, 403, 'SYNC_FORBIDDEN', `this device lacks the ${opts.cap} capability`);
-    return undefined;
-  }
+  const device = id ? ctx.store.device(vault, id) : undefined;
+  if (!device || !signedBy(req, device.signPk, ctx.now()))
+    throw new RelayError(401, 'SYNC_UNAUTHORIZED', 'the request is not signed by a device of this vault');
+  if (device.status === 'revoked') throw new RelayError(403, 'SYNC_REVOKED', 'this device has been revoked');
+  if (device.status === 'pending' && !opts.allowPending)
+    throw new RelayError(403, 'SYNC_PENDING', 'this device is waiting for approval by an admin device');
+  if (opts.cap && !(device.caps.includes(opts.cap) || device.caps.includes('admin')))
+    throw new RelayError(403, 'SYNC_FORBIDDEN', `this device lacks the ${opts.cap} capability`);
   return device;
 }

@@ -137,6 +137,18 @@ describe('sync relay', () => {
     ).toBe(400);
   });
 
+  it('validates every route against its schema and answers in the error envelope, naming the field', async () => {
+    const bad = await call('POST', `/v1/sync/vaults/${vaultId}/batches`, { envelopes: [42] });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error).toMatchObject({ code: 'SYNC_BAD_REQUEST', message: expect.stringContaining('envelopes') });
+    const page = await call('GET', `/v1/sync/vaults/${vaultId}/batches?limit=100000`);
+    expect(page).toMatchObject({ status: 400, json: { error: { code: 'SYNC_BAD_REQUEST' } } });
+    const vault = await call('POST', '/v1/sync/vaults', { vaultId: 'x', params: {}, genesis: {}, keys: {} });
+    expect(vault).toMatchObject({ status: 400, json: { error: { message: expect.stringContaining('vaultId') } } });
+    const keys = await call('GET', `/v1/sync/vaults/${vaultId}/keys/-1`);
+    expect(keys).toMatchObject({ status: 400, json: { error: { code: 'SYNC_BAD_REQUEST' } } });
+  });
+
   it('pages by seq with limit and maxBytes', async () => {
     const url = `/v1/sync/vaults/${vaultId}/batches`;
     await call('POST', url, { envelopes: Array.from({ length: 10 }, (_, i) => env(i + 1)) });

@@ -1,0 +1,113 @@
+/**
+ * The append-only batch log: push envelopes (verified against the signing device, sequenced per device, idempotent by
+ * hash), page through it by seq, read the head, and record a device's acknowledged cursor.
+ */
+import { envelopeHash, verifyEnvelope } from '../../../core/sync/envelope.js';
+import { deviceOf, vaultParams, type RelayRouteModule } from '../context.js';
+import { RelayError } from '../errors.js';
+import type { AppendResult, RelayDevice, RelayStore } from '../store.js';
+
+export const MAX_PUSH_ENVELOPES = 64;
+export const MAX_PUSH_BYTES = 1024 * 1024;
+
+/** Appends each envelope in order; stops at the first refused one, reporting the results so far. */
+function appendAll(store: RelayStore, v: string, device: RelayDevice, envs: Buffer[], now: number): AppendResult[] {
+  const results: AppendResult[] = [];
+  for (const env of envs) {
+    let h;
+    try {
+      h = verifyEnvelope(env, device.signPk);
+      if (h.vaultId !== v || h.deviceId !== device.deviceId)
+        throw new Error('the envelope belongs to another vault or device');
+    } catch (err) {
+      throw new RelayError(400, 'SYNC_BAD_ENVELOPE', (err as Error).message, { results });
+    }
+    const r = store.append(v, h.deviceId, h.deviceSeq, envelopeHash(env), env, now);
+    if ('conflict' in r) {
+      if (r.conflict === 'gap')
+        throw new RelayError(409, 'SYNC_SEQ_GAP', `expected deviceSeq ${r.expectedDeviceSeq}`, {
+          expectedDeviceSeq: r.expectedDeviceSeq,
+          results,
+        });
+      throw new RelayError(409, 'SYNC_EQUIVOCATION', `another batch already has deviceSeq ${r.deviceSeq}`, { results });
+    }
+    results.push(r);
+  }
+  return results;
+}
+
+const pageQuery = {
+  type: 'object',
+  properties: {
+    after: { type: 'integer', minimum: 0, default: 0 },
+    limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
+    maxBytes: { type: 'integer', minimum: 1024, maximum: 8 * MAX_PUSH_BYTES, default: 4 * MAX_PUSH_BYTES },
+  },
+} as const;
+
+export const batchRoutes: RelayRouteModule = (app, ctx) => {
+  const { store, now } = ctx;
+
+  app.post<{ Params: { v: string }; Body: { envelopes: string[] } }>(
+    '/v1/sync/vaults/:v/batches',
+    {
+      config: { relayAuth: { cap: 'sync:push' } },
+      schema: {
+        params: vaultParams,
+        body: {
+          type: 'object',
+          required: ['envelopes'],
+          properties: { envelopes: { type: 'array', minItems: 1, items: { type: 'string' } } },
+        },
+      },
+    },
+    async (req) => {
+      const list = req.body.envelopes;
+      if (list.length > MAX_PUSH_ENVELOPES)
+        throw new RelayError(413, 'SYNC_TOO_LARGE', `at most ${MAX_PUSH_ENVELOPES} envelopes per push`);
+      const envs = list.map((s) => Buffer.from(s, 'base64'));
+      if (envs.reduce((n, e) => n + e.length, 0) > MAX_PUSH_BYTES)
+        throw new RelayError(413, 'SYNC_TOO_LARGE', 'at most 1 MiB per push');
+      return { results: appendAll(store, req.params.v, deviceOf(req), envs, now()) };
+    },
+  );
+
+  app.get<{ Params: { v: string }; Querystring: { after: number; limit: number; maxBytes: number } }>(
+    '/v1/sync/vaults/:v/batches',
+    { config: { relayAuth: { allowPending: true } }, schema: { params: vaultParams, querystring: pageQuery } },
+    async (req) => {
+      const { v } = req.params;
+      const { after, limit, maxBytes } = req.query;
+      const page = store.page(v, after, limit, maxBytes);
+      const last = page.items.at(-1)?.seq ?? after;
+      // deviceLog: the device log's length, so clients refetch the log only when it changed.
+      return {
+        items: page.items.map((i) => ({ seq: i.seq, envelope: i.envelope.toString('base64') })),
+        head: page.head,
+        done: last >= page.head,
+        deviceLog: store.deviceOpCount(v),
+      };
+    },
+  );
+
+  app.get<{ Params: { v: string } }>(
+    '/v1/sync/vaults/:v/head',
+    { config: { relayAuth: { allowPending: true } }, schema: { params: vaultParams } },
+    async (req) => store.head(req.params.v),
+  );
+
+  app.post<{ Params: { v: string }; Body: { seq: number } }>(
+    '/v1/sync/vaults/:v/cursor',
+    {
+      config: { relayAuth: { allowPending: true } },
+      schema: {
+        params: vaultParams,
+        body: { type: 'object', required: ['seq'], properties: { seq: { type: 'integer', minimum: 0 } } },
+      },
+    },
+    async (req) => {
+      store.setCursor(req.params.v, deviceOf(req).deviceId, req.body.seq);
+      return { seq: req.body.seq };
+    },
+  );
+};

@@ -1,0 +1,79 @@
+/**
+ * Snapshots (sealed and signed by a device; clients verify them, the relay only stores the newest) and the wrapped
+ * key epochs (compare-and-swap: only the next epoch can be written).
+ */
+import { deviceOf, vaultParams, type RelayRouteModule } from '../context.js';
+import { RelayError } from '../errors.js';
+
+export const MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024;
+
+const epochParams = {
+  type: 'object',
+  required: ['v', 'epoch'],
+  properties: { v: vaultParams.properties.v, epoch: { type: 'string', pattern: '^(\\d{1,9}|latest)$' } },
+} as const;
+
+export const snapshotRoutes: RelayRouteModule = (app, ctx) => {
+  const { store, now } = ctx;
+
+  app.put<{ Params: { v: string }; Body: { seq: number; data: string } }>(
+    '/v1/sync/vaults/:v/snapshot',
+    {
+      bodyLimit: MAX_SNAPSHOT_BYTES,
+      config: { relayAuth: { cap: 'sync:push' } },
+      schema: {
+        params: vaultParams,
+        body: {
+          type: 'object',
+          required: ['seq', 'data'],
+          properties: { seq: { type: 'integer', minimum: 0 }, data: { type: 'string' } },
+        },
+      },
+    },
+    async (req) => {
+      const { seq, data } = req.body;
+      if (!store.putSnapshot(req.params.v, seq, deviceOf(req).deviceId, Buffer.from(data, 'base64'), now()))
+        throw new RelayError(409, 'SYNC_CONFLICT', 'a newer snapshot exists, or seq is past the head');
+      return { seq };
+    },
+  );
+
+  app.get<{ Params: { v: string } }>(
+    '/v1/sync/vaults/:v/snapshot',
+    { config: { relayAuth: { allowPending: true } }, schema: { params: vaultParams } },
+    async (req) => {
+      const s = store.getSnapshot(req.params.v);
+      if (!s) throw new RelayError(404, 'SYNC_NO_SNAPSHOT', 'no snapshot yet');
+      return { seq: s.seq, deviceId: s.deviceId, data: s.data.toString('base64') };
+    },
+  );
+
+  app.put<{ Params: { v: string; epoch: string }; Body: { record: object } }>(
+    '/v1/sync/vaults/:v/keys/:epoch',
+    {
+      config: { relayAuth: { cap: 'admin' } },
+      schema: {
+        params: epochParams,
+        body: { type: 'object', required: ['record'], properties: { record: { type: 'object' } } },
+      },
+    },
+    async (req, reply) => {
+      const epoch = Number(req.params.epoch);
+      if (!Number.isInteger(epoch)) throw new RelayError(400, 'SYNC_BAD_REQUEST', 'the epoch must be a number');
+      if (!store.putKeys(req.params.v, epoch, req.body.record))
+        throw new RelayError(409, 'SYNC_CONFLICT', 'only the next key epoch can be written');
+      return reply.code(201).send({ epoch });
+    },
+  );
+
+  app.get<{ Params: { v: string; epoch: string } }>(
+    '/v1/sync/vaults/:v/keys/:epoch',
+    { config: { relayAuth: { allowPending: true } }, schema: { params: epochParams } },
+    async (req) => {
+      const { v, epoch } = req.params;
+      const k = store.getKeys(v, epoch === 'latest' ? undefined : Number(epoch));
+      if (!k) throw new RelayError(404, 'SYNC_NO_KEYS', 'no such key epoch');
+      return k;
+    },
+  );
+};
