@@ -122,6 +122,11 @@ export const CONFIG_SCHEMA = {
   'server.rateBurst': int(100, 'Requests a device token may send at once before the rate limit applies', 1),
   'server.log': oneOf(['off', 'info', 'debug'], 'off', 'Structured JSON request logs of `progeny serve` on stderr'),
   'server.relay': bool(true, 'Serve the sync relay (under /v1/sync/) from `progeny serve`'),
+  'server.relayMaxBytes': int(
+    1_073_741_824,
+    'Largest the relay database (relay.db and its WAL) may grow; uploads past it get 507',
+    1_048_576,
+  ),
   'server.drainMs': int(
     5_000,
     'On shutdown, how long in-flight chat turns may finish before they are interrupted',
