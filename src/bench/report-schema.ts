@@ -39,7 +39,7 @@ export function validateReport(x: unknown): string[] {
   const out: string[] = [];
   if (!isObj(x)) return ['the report must be an object'];
   if (x.schema !== SCHEMA) out.push(`schema must be "${SCHEMA}"`);
-  if (!['core', 'http', 'ws'].includes(x.kind as string)) out.push('kind must be core, http or ws');
+  if (!['core', 'http', 'ws', 'recall'].includes(x.kind as string)) out.push('kind must be core, http, ws or recall');
   if (typeof x.createdAt !== 'string' || Number.isNaN(Date.parse(x.createdAt)))
     out.push('createdAt must be an ISO date');
   if (!isObj(x.env) || typeof x.env.node !== 'string' || !isNum(x.env.cpus))

@@ -38,7 +38,7 @@ export interface BenchVerdict {
 
 export interface BenchReport {
   schema: typeof SCHEMA;
-  kind: 'core' | 'http' | 'ws';
+  kind: 'core' | 'http' | 'ws' | 'recall';
   createdAt: string;
   env: EnvFingerprint;
   config: Record<string, unknown>;

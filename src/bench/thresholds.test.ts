@@ -29,6 +29,8 @@ describe('parseThreshold', () => {
     ['*:errors<1', { selector: '*', stat: { kind: 'errors' }, value: 1 }],
     ['x:max>0.5ms', { stat: { kind: 'max' }, op: '>', value: 0.5 }],
     ['http.closed*:ratio>=0.6', { stat: { kind: 'ratio' }, op: '>=', value: 0.6 }],
+    ['recall@10>=0.6', { selector: 'recall.all', stat: { kind: 'recallAt', k: 10 }, op: '>=', value: 0.6 }],
+    ['recall.temporal:recall@5 > 0.5', { selector: 'recall.temporal', stat: { kind: 'recallAt', k: 5 }, value: 0.5 }],
   ])('parses %s', (expr, want) => {
     expect(parseThreshold(expr)).toMatchObject(want);
   });
@@ -46,6 +48,9 @@ describe('parseThreshold', () => {
     ['http.closed*:ratio>0.6ms', 'a ratio with a unit'],
     [':p(95)<2ms', 'empty selector'],
     ['memory.recall:p(95)<-2ms', 'negative value'],
+    ['recall@10>=0.6ms', 'a recall with a unit'],
+    ['recall@0>=0.6', 'recall@0'],
+    ['recall@10=0.6', 'unknown operator'],
   ])('rejects %s (%s) with a usage error', (expr) => {
     let err: unknown;
     try {
@@ -104,6 +109,21 @@ describe('evaluateThresholds', () => {
     });
     expect(r[1]).toMatchObject({ status: 'pass' });
     expect(() => parseThreshold('memory.*:recall>=0.95ms')).toThrow(/plain number/);
+  });
+
+  it('judges evidence recall@K on the bench recall cases that measured that K', () => {
+    const all = { ...result('recall.all', 1), extra: { 'recall@5': 0.5, 'recall@10': 0.7 } };
+    const temporal = { ...result('recall.temporal', 1), extra: { 'recall@5': 0.3, 'recall@10': 0.4 } };
+    const r = evaluateThresholds(
+      ['recall@10>=0.6', 'recall.*:recall@5>=0.4', 'recall@20>=0.1'].map(parseThreshold),
+      [...results, all, temporal],
+      p,
+    );
+    expect(r.map((x) => x.status)).toEqual(['pass', 'breach', 'unmatched']);
+    expect(r[1]!.checks).toEqual([
+      { name: 'recall.all', actual: 0.5, pass: true },
+      { name: 'recall.temporal', actual: 0.3, pass: false },
+    ]);
   });
 
   it('takes other percentiles from the merged histogram', () => {

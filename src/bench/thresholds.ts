@@ -2,7 +2,9 @@
  * Thresholds: `<case glob>:<stat><op><value><unit>`, e.g. `memory.recall@10k:p(95)<2ms`, `state.*:p(99)<=1ms`,
  * `chat.turn*:rate>200/s`, `http.*:errors<1`, `http.closed*:ratio>=0.6`. Stats: p(N) (0 < N ≤ 100), avg, min, max,
  * rate, errors, ratio (to the node:http reference; cases without one are not matched), recall (a search's recall@10
- * against exact search, e.g. `memory.recall@100k:recall>=0.95`; cases without one are not matched). Latency
+ * against exact search, e.g. `memory.recall@100k:recall>=0.95`; cases without one are not matched), recall@K (the
+ * evidence recall@K of `bench recall`, e.g. `recall.temporal:recall@10>=0.5`; alone, `recall@10>=0.6` judges all
+ * questions, the case `recall.all`). Latency
  * values need a unit (ns, us, µs, ms, s); rates may end in /s. Latency is judged on all runs' samples merged, the
  * rate on the median run, errors on the total.
  */
@@ -10,7 +12,10 @@ import { usageError } from '../core/errors.js';
 import { globMatcher } from './parse.js';
 import type { CaseResult } from './types.js';
 
-export type Stat = { kind: 'p'; p: number } | { kind: 'avg' | 'min' | 'max' | 'rate' | 'errors' | 'ratio' | 'recall' };
+export type Stat =
+  | { kind: 'p'; p: number }
+  | { kind: 'recallAt'; k: number }
+  | { kind: 'avg' | 'min' | 'max' | 'rate' | 'errors' | 'ratio' | 'recall' };
 export type Op = '<' | '<=' | '>' | '>=';
 
 export interface Threshold {
@@ -30,7 +35,9 @@ export interface ThresholdResult {
 }
 
 const EXPR =
-  /^(.+):\s*(p\(\s*(\d+(?:\.\d+)?)\s*\)|avg|mean|min|max|rate|errors|ratio|recall)\s*(<=|>=|<|>)\s*(\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(ns|us|µs|ms|s|\/s)?$/i;
+  /^(.+):\s*(p\(\s*(\d+(?:\.\d+)?)\s*\)|recall@(\d+)|avg|mean|min|max|rate|errors|ratio|recall)\s*(<=|>=|<|>)\s*(\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(ns|us|µs|ms|s|\/s)?$/i;
+/** The `bench recall` case holding every question: what a bare `recall@10>=0.6` judges. */
+export const ALL_QUESTIONS = 'recall.all';
 const TO_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1e3 };
 
 export function parseThreshold(expr: string): Threshold {
@@ -39,17 +46,23 @@ export function parseThreshold(expr: string): Threshold {
       `threshold "${expr}": ${why}`,
       "write it like 'memory.recall@10k:p(95)<2ms' or 'state.read:rate>100000/s'",
     );
-  const m = EXPR.exec(expr.trim());
+  const text = expr.trim();
+  const m = EXPR.exec(/^recall@/i.test(text) ? `${ALL_QUESTIONS}:${text}` : text);
   if (!m) throw bad('expected <case>:<stat><op><value><unit>');
-  const [, selector, statText, pText, op, valueText, unitRaw] = m;
+  const [, selector, statText, pText, kText, op, valueText, unitRaw] = m;
   const stat: Stat =
     pText !== undefined
       ? { kind: 'p', p: Number(pText) }
-      : { kind: statText!.toLowerCase() === 'mean' ? 'avg' : (statText!.toLowerCase() as 'avg') };
+      : kText !== undefined
+        ? { kind: 'recallAt', k: Number(kText) }
+        : { kind: statText!.toLowerCase() === 'mean' ? 'avg' : (statText!.toLowerCase() as 'avg') };
+  if (stat.kind === 'recallAt' && !(stat.k >= 1 && stat.k <= 100)) throw bad('recall@K needs 1 ≤ K ≤ 100');
   if (stat.kind === 'p' && (stat.p <= 0 || stat.p > 100)) throw bad('the percentile must be in (0, 100]');
   const unit = unitRaw?.toLowerCase();
   let value = Number(valueText);
-  if (stat.kind === 'rate' || stat.kind === 'errors' || stat.kind === 'ratio' || stat.kind === 'recall') {
+  if (stat.kind === 'recallAt') {
+    if (unit) throw bad('recall@K is a plain number from 0 to 1');
+  } else if (stat.kind === 'rate' || stat.kind === 'errors' || stat.kind === 'ratio' || stat.kind === 'recall') {
     if (unit && unit !== '/s')
       throw bad(`${stat.kind} takes a plain number${stat.kind === 'rate' ? ' or /s' : ''}, not ${unit}`);
     if (stat.kind !== 'rate' && unit) throw bad(`${stat.kind} is a plain number`);
@@ -57,7 +70,7 @@ export function parseThreshold(expr: string): Threshold {
     if (!unit || unit === '/s') throw bad('a latency needs a unit: ns, us, ms or s');
     value *= TO_MS[unit]!;
   }
-  return { expr: expr.trim(), selector: selector!.trim(), stat, op: op as Op, value };
+  return { expr: text, selector: selector!.trim(), stat, op: op as Op, value };
 }
 
 export function statValue(r: CaseResult, stat: Stat): number {
@@ -86,6 +99,10 @@ export function statValue(r: CaseResult, stat: Stat): number {
       return typeof r.extra?.ratio === 'number' ? r.extra.ratio : NaN;
     case 'recall':
       return typeof r.extra?.recallAt10 === 'number' ? r.extra.recallAt10 : NaN;
+    case 'recallAt': {
+      const v = r.extra?.[`recall@${stat.k}`];
+      return typeof v === 'number' ? v : NaN;
+    }
   }
 }
 
@@ -104,7 +121,8 @@ export function evaluateThresholds(
       .filter(
         (r) =>
           match(r.name) &&
-          ((t.stat.kind !== 'ratio' && t.stat.kind !== 'recall') || !Number.isNaN(statValue(r, t.stat))),
+          ((t.stat.kind !== 'ratio' && t.stat.kind !== 'recall' && t.stat.kind !== 'recallAt') ||
+            !Number.isNaN(statValue(r, t.stat))),
       )
       .map((r) => {
         let actual = statValue(r, t.stat);

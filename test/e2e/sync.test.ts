@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, setMeta } from '../../src/core/store/db.js';
 import { BIN, makeHome, type Home } from './cli-harness.js';
 
 const PASS = 'a long and private test passphrase';
@@ -54,6 +55,8 @@ describe('sync end to end (two homes, a relay process)', () => {
   let a: Home;
   let b: Home;
   let vaultId: string;
+  /** The approve command `sync join` printed for B. */
+  let approveB: string;
   const env = { PROGENY_SYNC_PASSPHRASE: PASS };
 
   beforeAll(async () => {
@@ -61,6 +64,10 @@ describe('sync end to end (two homes, a relay process)', () => {
     relay = await startRelay(relayDir);
     a = makeHome(env);
     b = makeHome(env);
+    // B's device id starts with "-", as 1 in 64 ids made before issue 12 did: the commands progeny prints must work.
+    const db = openDatabase(join(b.dir, 'progeny.db'));
+    setMeta(db, 'device_id', '-e2eDashDevice00');
+    db.close();
   }, 30_000);
   afterAll(() => {
     relay?.proc.kill('SIGTERM');
@@ -78,7 +85,7 @@ describe('sync end to end (two homes, a relay process)', () => {
     const pushed = await a.json<{ push: { sent: number } }>(['sync']);
     expect(pushed.push.sent).toBeGreaterThan(0);
 
-    const joined = await b.json<{ deviceStatus: string; pulled: { applied: number } }>([
+    const joined = await b.json<{ deviceStatus: string; pulled: { applied: number }; approve: string }>([
       'sync',
       'join',
       '--relay',
@@ -87,6 +94,7 @@ describe('sync end to end (two homes, a relay process)', () => {
       vaultId,
     ]);
     expect(joined.deviceStatus).toBe('pending');
+    approveB = joined.approve;
     expect(joined.pulled.applied).toBeGreaterThan(0);
     expect((await memories(b)).map((m) => m.text)).toEqual((await memories(a)).map((m) => m.text));
     const hb = await b.json<{ doc: { name: string } }>(['heritage', 'show']);
@@ -103,8 +111,8 @@ describe('sync end to end (two homes, a relay process)', () => {
     const pending = await b.run(['sync', 'push']);
     expect(pending.code).toBe(7);
     expect(pending.stderr).toMatch(/waiting for approval/);
-    const bId = (await b.json<{ deviceId: string }>(['sync', 'status'])).deviceId;
-    await a.json(['device', 'approve', bId]);
+    expect(approveB).toBe('progeny device approve -- -e2eDashDevice00');
+    await a.json(approveB.split(' ').slice(1));
 
     const [tomatoes] = (await memories(a)).filter((m) => /tomatoes/.test(m.text));
     await b.json(['memory', 'add', 'The creator is learning the cello']);
@@ -184,7 +192,7 @@ describe('sync end to end (two homes, a relay process)', () => {
 
   it('a revoked device is refused (exit 7) and the keys rotate', async () => {
     const bId = (await b.json<{ deviceId: string }>(['sync', 'status'])).deviceId;
-    const r = await a.json<{ keyEpoch: number; rewrapped: boolean }>(['device', 'revoke', bId, '--yes']);
+    const r = await a.json<{ keyEpoch: number; rewrapped: boolean }>(['device', 'revoke', '--yes', '--', bId]);
     expect(r).toMatchObject({ keyEpoch: 1, rewrapped: true });
     await b.json(['memory', 'add', 'written after revocation']);
     const refused = await b.run(['--json', 'sync', 'push']);

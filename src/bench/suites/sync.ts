@@ -21,9 +21,10 @@ import { fetchTransport, type Transport } from '../../core/sync/transport.js';
 import { createRelayPlugin } from '../../server/relay/plugin.js';
 import { openRelayStore } from '../../server/relay/store.js';
 import type { BenchSuite, PreparedSuite } from '../suite.js';
+import { KDF_FLOOR } from '../../core/sync/kdf.js';
 
 const PASS = 'bench passphrase, not secret';
-const KDF = { N: 1 << 14, r: 8, p: 1 };
+const KDF = { ...KDF_FLOOR.argon2id, name: 'argon2id' } as const;
 
 export interface WireCounter {
   requests: number;

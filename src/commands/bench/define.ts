@@ -8,6 +8,20 @@ type Runner = (module: string) => (...args: unknown[]) => Promise<void>;
 
 const collect = (value: string, prev: string[] = []): string[] => [...prev, value];
 
+const RECALL_HELP = `
+Each conversation is imported into its own throwaway home (one memory per turn, "speaker: text", turns a minute
+apart from their session's date, naming their conversation) with this home's configuration plus --set; every
+question is asked as \`progeny memory search\` asks it. recall@k is the share of a question's evidence turns among
+the first k memories found, averaged over the questions. Thresholds: 'recall@10>=0.6' (all questions),
+'recall.temporal:recall@5>=0.5' (one category), 'recall.all:p(99)<20ms' (search latency).
+
+The file (JSON):
+  {"conversations": [{"id": "c1",
+     "sessions": [{"date": "2026-01-05", "turns": [{"id": "t1", "speaker": "Maya", "text": "I moved to Lisbon."}, …]}, …],
+     "questions": [{"question": "Where do I live now?", "evidence": ["t1"], "category": "single-hop"}, …]}]}
+Turn ids are unique within their conversation; a date may carry a time ("2026-01-05T18:30:00Z"); category is
+optional. A malformed file is refused with the line and field of the problem (exit 2). See docs/memory-recall.md.`;
+
 function judgingOptions(cmd: Command): Command {
   return cmd
     .option('--threshold <expr>', "fail (exit 10) unless e.g. 'state.read:p(99)<0.05ms' holds (repeatable)", collect)
@@ -71,6 +85,20 @@ export function addBenchCommands(program: Command, run: Runner): void {
       .option('--duration <d>', 'measured time', '5s')
       .option('--runs <n>', 'passes', '1'),
   ).action(run('bench/ws'));
+
+  judgingOptions(
+    bench
+      .command('recall')
+      .argument('<file>', 'a conversation file (JSON; format below)')
+      .description('evidence recall@k of memory search on a conversation file, overall and per category')
+      .option('--k <list>', 'the k of recall@k, comma-separated', '5,10')
+      .option(
+        '--set <key=value>',
+        'a configuration value for this run only, e.g. memory.recall.lambda=1 (repeatable)',
+        collect,
+      )
+      .addHelpText('after', RECALL_HELP),
+  ).action(run('bench/recall'));
 
   program
     .command('profile')

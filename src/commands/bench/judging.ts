@@ -15,6 +15,8 @@ import type { CommandContext } from '../context.js';
 import type { CommandResult } from '../output.js';
 import { benchView } from './view.js';
 
+const KINDS: BenchReport['kind'][] = ['core', 'http', 'ws', 'recall'];
+
 export interface JudgingOptions {
   threshold?: string[];
   thresholdsFile?: string;
@@ -30,7 +32,7 @@ export interface Judging {
   opts: JudgingOptions;
 }
 
-/** A JSON array, {"thresholds": [...]}, or per kind: {"core": [...], "http": [...], "ws": [...]}. */
+/** A JSON array, {"thresholds": [...]}, or per kind: {"core": [...], "http": [...], "ws": [...], "recall": [...]}. */
 function thresholdsFromFile(file: string, kind: string): string[] {
   let parsed: unknown;
   try {
@@ -44,16 +46,16 @@ function thresholdsFromFile(file: string, kind: string): string[] {
   const obj = parsed as Record<string, unknown>;
   const list = Array.isArray(parsed)
     ? parsed
-    : (obj.thresholds ?? (kind in obj ? obj[kind] : 'core' in obj || 'http' in obj || 'ws' in obj ? [] : undefined));
+    : (obj.thresholds ?? (kind in obj ? obj[kind] : KINDS.some((k) => k in obj) ? [] : undefined));
   if (!Array.isArray(list) || !list.every((x) => typeof x === 'string')) {
     throw usageError(
-      `${file} must hold a JSON array of threshold strings, {"thresholds": [...]}, or {"core": [...], "http": [...], "ws": [...]}`,
+      `${file} must hold a JSON array of threshold strings, {"thresholds": [...]}, or {"core": [...], "http": [...], "ws": [...], "recall": [...]}`,
     );
   }
   return list as string[];
 }
 
-export function prepareJudging(opts: JudgingOptions, kind: 'core' | 'http' | 'ws'): Judging {
+export function prepareJudging(opts: JudgingOptions, kind: BenchReport['kind']): Judging {
   const exprs = [
     ...(opts.threshold ?? []),
     ...(opts.thresholdsFile ? thresholdsFromFile(opts.thresholdsFile, kind) : []),

@@ -75,6 +75,12 @@ export function benchView(r: BenchReport): View {
       }),
     });
   }
+  views.push(judgementView(r));
+  return { kind: 'stack', views };
+}
+
+/** Thresholds, the baseline comparison, why the measurement is invalid, and the verdict. */
+export function judgementView(r: BenchReport): View {
   const lines: string[] = [];
   for (const t of r.thresholds.filter((x) => x.status !== 'unmatched'))
     lines.push(
@@ -97,6 +103,5 @@ export function benchView(r: BenchReport): View {
   }
   for (const why of r.invalid) lines.push(`invalid: ${why}`);
   lines.push(`verdict: ${r.verdict.status}${r.verdict.exitCode ? ` (exit ${r.verdict.exitCode})` : ''}`);
-  views.push({ kind: 'text', text: lines.join('\n') });
-  return { kind: 'stack', views };
+  return { kind: 'text', text: lines.join('\n') };
 }

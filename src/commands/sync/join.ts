@@ -1,4 +1,5 @@
 /** `progeny sync join --relay URL --vault ID`: joins with the passphrase as a pending device an admin approves. */
+import { deviceIdArg } from '../../core/engine/identity.js';
 import { usageError } from '../../core/errors.js';
 import type { CommandContext } from '../context.js';
 import type { CommandResult } from '../output.js';
@@ -22,14 +23,15 @@ export async function run(ctx: CommandContext, _args: string[], opts: Record<str
   // Pending devices may read: fetch the companion right away.
   const pulled = await sync.pull({ signal: ctx.signal, onProgress: progressFn(ctx) });
   const status = await sync.status();
+  const approve = `progeny device approve ${deviceIdArg(status.deviceId)}`;
   return {
-    data: { ...status, pulled },
+    data: { ...status, pulled, approve },
     view: {
       kind: 'stack',
       views: [
         {
           kind: 'text',
-          text: `Joined vault ${status.vaultId} as ${status.deviceId} (pending approval); pulled ${pulled.applied} batch(es).\nOn an admin device run:  progeny device approve ${status.deviceId}`,
+          text: `Joined vault ${status.vaultId} as ${status.deviceId} (pending approval); pulled ${pulled.applied} batch(es).\nOn an admin device run:  ${approve}`,
         },
         statusView(status),
       ],

@@ -1,4 +1,8 @@
-/** `progeny sync passphrase`: re-wraps the vault root key under a new passphrase (PROGENY_SYNC_NEW_PASSPHRASE or a prompt). */
+/**
+ * `progeny sync passphrase`: re-wraps the vault root key under a new passphrase (PROGENY_SYNC_NEW_PASSPHRASE or a
+ * prompt) with the current KDF (Argon2id), which also upgrades a vault wrapped with scrypt. A weak new passphrase is
+ * refused with the reason.
+ */
 import type { CommandContext } from '../context.js';
 import type { CommandResult } from '../output.js';
 import { openSync, readPassphrase } from './shared.js';
@@ -12,7 +16,7 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
     data: { changed: true },
     view: {
       kind: 'text',
-      text: 'Passphrase changed. Devices already in the vault are unaffected; new devices join with the new one.',
+      text: 'Passphrase changed (Argon2id, 64 MiB, 3 passes). Devices already in the vault are unaffected; new devices join with the new one.',
     },
   };
 }

@@ -6,13 +6,27 @@ import { writeSecretFile } from '../fs-atomic.js';
 import type { Paths } from '../paths.js';
 import { getMeta, immediate, setMeta, type Db } from '../store/db.js';
 
+/**
+ * A new device id: 12 random bytes in base64url, never starting with `-` (progeny prints ids inside commands such as
+ * `progeny device approve <id>`, where a leading `-` would read as an option).
+ */
+export function newDeviceId(random: (n: number) => Buffer = randomBytes): string {
+  for (;;) {
+    const id = random(12).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
+/** A device id as an argument of a printed command: after `--` when it starts with `-` (ids made before newDeviceId). */
+export const deviceIdArg = (id: string): string => (id.startsWith('-') ? `-- ${id}` : id);
+
 export function ensureDeviceId(db: Db): string {
   const existing = getMeta(db, 'device_id');
   if (existing) return existing;
   return immediate(db, () => {
     const again = getMeta(db, 'device_id');
     if (again) return again;
-    const id = randomBytes(12).toString('base64url');
+    const id = newDeviceId();
     setMeta(db, 'device_id', id);
     return id;
   });

@@ -36,6 +36,8 @@ export interface SyncDeps {
 export interface SyncSession extends SyncDeps {
   vault: VaultState;
   relay: RelayClient;
+  /** The last cursor this session told the relay about, and when (posts are throttled per session). */
+  cursorPost?: { seq: number; at: number };
 }
 
 export const metaNum = (db: Db, key: string): number => Number(getMeta(db, key) ?? 0);

@@ -1,13 +1,12 @@
 /**
- * The sync cryptography (sync.md, "Keys"): a memory-hard KDF with stored parameters and a downgrade floor, secretbox
- * wrapping of keys, Curve25519 boxes to devices and Ed25519 signatures. tweetnacl does secretbox/box and key
+ * The sync cryptography (docs/sync.md, "Keys"): secretbox wrapping of keys, Curve25519 boxes to devices and Ed25519
+ * signatures (the passphrase KDF is in kdf.ts). tweetnacl does secretbox/box and key
  * generation; node:crypto signs and verifies (same standard signatures, far faster).
  */
 import {
   createHash,
   createPrivateKey,
   createPublicKey,
-  scryptSync,
   sign as edSign,
   verify as edVerify,
   type KeyObject,
@@ -15,65 +14,8 @@ import {
 import nacl from 'tweetnacl';
 import { ProgenyError } from '../errors.js';
 
-export interface KdfParams {
-  name: 'scrypt';
-  /** CPU/memory cost, a power of two. */
-  N: number;
-  r: number;
-  p: number;
-  /** base64 salt. */
-  salt: string;
-}
-
-/** The weakest parameters a client accepts from a relay: anything below is a downgrade attempt. */
-export const KDF_FLOOR = { N: 1 << 14, r: 8, p: 1 } as const;
-export const KDF_DEFAULT = { N: 1 << 15, r: 8, p: 1 } as const;
-
 export const syncCryptoError = (code: string, message: string, hint?: string): ProgenyError =>
   new ProgenyError(code, message, { exit: 'sync', ...(hint ? { hint } : {}) });
-
-export function newKdfParams(cost: { N: number; r: number; p: number } = KDF_DEFAULT): KdfParams {
-  return { name: 'scrypt', ...cost, salt: Buffer.from(nacl.randomBytes(16)).toString('base64') };
-}
-
-export function checkKdfParams(p: KdfParams): void {
-  const ok =
-    p &&
-    p.name === 'scrypt' &&
-    Number.isInteger(p.N) &&
-    Number.isInteger(p.r) &&
-    Number.isInteger(p.p) &&
-    p.N >= KDF_FLOOR.N &&
-    (p.N & (p.N - 1)) === 0 &&
-    p.N <= 1 << 22 &&
-    p.r >= KDF_FLOOR.r &&
-    p.r <= 32 &&
-    p.p >= KDF_FLOOR.p &&
-    p.p <= 16 &&
-    typeof p.salt === 'string' &&
-    Buffer.from(p.salt, 'base64').length >= 16;
-  if (!ok) {
-    throw syncCryptoError(
-      'SYNC_KDF_DOWNGRADE',
-      'the vault asks for key-derivation parameters below this client’s minimum',
-      'the relay may be tampering with the vault; do not enter your passphrase against it',
-    );
-  }
-}
-
-/** Passphrase → key-encryption key. */
-export function deriveKek(passphrase: string, params: KdfParams): Uint8Array {
-  checkKdfParams(params);
-  const maxmem = 128 * params.N * params.r * 2 + 1024 * 1024;
-  return new Uint8Array(
-    scryptSync(passphrase.normalize('NFKC'), Buffer.from(params.salt, 'base64'), 32, {
-      N: params.N,
-      r: params.r,
-      p: params.p,
-      maxmem,
-    }),
-  );
-}
 
 export const randomKey = (): Uint8Array => nacl.randomBytes(32);
 

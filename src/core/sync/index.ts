@@ -20,6 +20,7 @@ import type { Transport } from './transport.js';
 import { hasVault, loadVault } from './vault-state.js';
 import type { SyncSession } from './context.js';
 import type { DeviceOp } from './device-log.js';
+import type { KdfCost } from './kdf.js';
 import { refreshPeers } from './peers.js';
 import { writeSnapshot } from './snapshot.js';
 import { getMeta, setMeta } from '../store/db.js';
@@ -45,7 +46,7 @@ export interface EngineSync {
   init(
     relay: string,
     passphrase: string,
-    opts?: { name?: string; signal?: AbortSignal; kdfCost?: { N: number; r: number; p: number } },
+    opts?: { name?: string; signal?: AbortSignal; kdfCost?: KdfCost },
   ): Promise<SyncStatus>;
   join(
     relay: string,
@@ -63,7 +64,7 @@ export interface EngineSync {
   changePassphrase(
     oldPassphrase: string,
     newPassphrase: string,
-    opts?: { signal?: AbortSignal; kdfCost?: { N: number; r: number; p: number } },
+    opts?: { signal?: AbortSignal; kdfCost?: KdfCost },
   ): Promise<void>;
   /** New device: opens a pairing mailbox and returns the code to show (then wait() for the admin). */
   pairStart(relay: string, opts?: { name?: string; signal?: AbortSignal }): Promise<PairingStart>;

@@ -3,6 +3,7 @@
  * network errors, 5xx and 429 within a time budget. The relay answers each envelope with its seq (or dup for a batch
  * it already has, so a lost response is harmless). When the budget runs out, the error carries the pending count.
  */
+import { deviceIdArg } from '../engine/identity.js';
 import { ProgenyError } from '../errors.js';
 import { immediate } from '../store/db.js';
 import { alarm, setMetaNum, type SyncRunOptions, type SyncSession } from './context.js';
@@ -26,7 +27,7 @@ export async function push(s: SyncSession, opts: SyncRunOptions = {}): Promise<P
   if (s.vault.status === 'pending') {
     throw new ProgenyError('SYNC_PENDING', 'this device is waiting for approval, so it cannot push yet', {
       exit: 'auth',
-      hint: `approve it from an admin device: \`progeny device approve ${s.vault.deviceId}\``,
+      hint: `approve it from an admin device: \`progeny device approve ${deviceIdArg(s.vault.deviceId)}\``,
     });
   }
   opts.onProgress?.({ phase: 'seal', done: 0 });

@@ -7,21 +7,9 @@ import { randomBytes } from 'node:crypto';
 import { ProgenyError } from '../errors.js';
 import { immediate } from '../store/db.js';
 import { CAPABILITIES } from '../devices/service.js';
-import {
-  boxTo,
-  deriveKek,
-  fromB64,
-  newDeviceKeys,
-  newKdfParams,
-  open,
-  randomKey,
-  seal,
-  signKeysFromSeed,
-  toB64,
-  KDF_DEFAULT,
-  checkKdfParams,
-  type KdfParams,
-} from './crypto.js';
+import { boxTo, fromB64, newDeviceKeys, open, randomKey, seal, signKeysFromSeed, toB64 } from './crypto.js';
+import { checkKdfParams, deriveKek, KDF_DEFAULT, newKdfParams, type KdfCost, type KdfParams } from './kdf.js';
+import { requireStrongPassphrase } from './passphrase.js';
 import { signOp, verifyJoin, type DeviceOp } from './device-log.js';
 import type { SyncDeps, SyncSession } from './context.js';
 import { fetchEpoch, openKeyring, refreshPeers, sealKeyringJson, type KeyRecord } from './peers.js';
@@ -60,19 +48,15 @@ export async function initVault(
   deps: SyncDeps,
   relay: string,
   passphrase: string,
-  opts: { name: string; kdfCost?: { N: number; r: number; p: number }; signal?: AbortSignal },
+  opts: { name: string; kdfCost?: KdfCost; signal?: AbortSignal },
 ): Promise<SyncSession> {
-  if (passphrase.length < 8)
-    throw new ProgenyError('USAGE', 'the sync passphrase must have at least 8 characters', {
-      exit: 'usage',
-      hint: 'choose a long passphrase; it protects everything on the relay',
-    });
+  await requireStrongPassphrase(passphrase);
   const keys = newDeviceKeys();
   const vrk = randomKey();
   const joinSeed = randomKey();
   const join = signKeysFromSeed(joinSeed);
   const kdf = newKdfParams(opts.kdfCost ?? KDF_DEFAULT);
-  const kek = deriveKek(passphrase, kdf);
+  const kek = await deriveKek(passphrase, kdf);
   const dk0 = randomKey();
   const vaultId = randomBytes(16).toString('base64url');
   const vault: VaultState = {
@@ -137,7 +121,7 @@ export async function unlock(
   if (!res.params || typeof res.params !== 'object')
     throw new ProgenyError('SYNC_BAD_RESPONSE', 'the relay sent malformed vault parameters', { exit: 'sync' });
   checkKdfParams(res.params.kdf);
-  const plain = open(fromB64(res.params.wrappedVrk), deriveKek(passphrase, res.params.kdf));
+  const plain = open(fromB64(res.params.wrappedVrk), await deriveKek(passphrase, res.params.kdf));
   if (!plain || plain.length !== 64) throw wrongPassphrase();
   const vrk = plain.subarray(0, 32);
   const joinSeed = plain.subarray(32);
@@ -353,7 +337,7 @@ export async function revokeDevice(
     const kdf = newKdfParams();
     const params: VaultParams = {
       kdf,
-      wrappedVrk: toB64(seal(Buffer.concat([vrk, joinSeed]), deriveKek(opts.passphrase, kdf))),
+      wrappedVrk: toB64(seal(Buffer.concat([vrk, joinSeed]), await deriveKek(opts.passphrase, kdf))),
       joinPk0: toB64(s.vault.joinPk0),
     };
     const cur = await s.relay.call<{ epoch: number }>('GET', `/v1/sync/vaults/${s.vault.vaultId}/params`, undefined, {
@@ -378,15 +362,14 @@ export async function changePassphrase(
   s: SyncSession,
   oldPassphrase: string,
   newPassphrase: string,
-  opts: { kdfCost?: { N: number; r: number; p: number }; signal?: AbortSignal } = {},
+  opts: { kdfCost?: KdfCost; signal?: AbortSignal } = {},
 ): Promise<void> {
-  if (newPassphrase.length < 8)
-    throw new ProgenyError('USAGE', 'the new passphrase must have at least 8 characters', { exit: 'usage' });
+  await requireStrongPassphrase(newPassphrase);
   const { vrk, joinSeed, epoch } = await unlock(s, s.vault.relay, s.vault.vaultId, oldPassphrase, opts.signal);
   const kdf = newKdfParams(opts.kdfCost ?? KDF_DEFAULT);
   const params: VaultParams = {
     kdf,
-    wrappedVrk: toB64(seal(Buffer.concat([vrk, joinSeed]), deriveKek(newPassphrase, kdf))),
+    wrappedVrk: toB64(seal(Buffer.concat([vrk, joinSeed]), await deriveKek(newPassphrase, kdf))),
     joinPk0: toB64(s.vault.joinPk0),
   };
   await s.relay.call(

@@ -1,7 +1,8 @@
 /** The relay plugin on a bare fastify: signatures, sequencing, idempotence, limits, pagination, and a real socket. */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { newDeviceKeys, newKdfParams, randomKey, seal, signKeysFromSeed, toB64 } from '../../core/sync/crypto.js';
+import { newDeviceKeys, randomKey, seal, signKeysFromSeed, toB64 } from '../../core/sync/crypto.js';
+import { newKdfParams } from '../../core/sync/kdf.js';
 import { signOp } from '../../core/sync/device-log.js';
 import { ENVELOPE_VERSION, sealEnvelope } from '../../core/sync/envelope.js';
 import { signRequest } from '../../core/sync/request-sig.js';
@@ -77,7 +78,7 @@ describe('sync relay', () => {
       join.sk,
     );
     const params = {
-      kdf: newKdfParams({ N: 1 << 14, r: 8, p: 1 }),
+      kdf: newKdfParams({ name: 'scrypt', N: 1 << 14, r: 8, p: 1 }),
       wrappedVrk: toB64(seal(new Uint8Array(64), randomKey())),
       joinPk0: toB64(join.pk),
     };

@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadVault } from '../../core/sync/vault-state.js';
-import { checkKdfParams, newKdfParams } from '../../core/sync/crypto.js';
+import { checkKdfParams, newKdfParams, type ScryptParams } from '../../core/sync/kdf.js';
 import { createSim, SIM_KDF, SIM_PASSPHRASE, SIM_RELAY, type Sim } from './sim.js';
 import type { SimDevice } from './device.js';
 
@@ -25,17 +25,18 @@ describe('sync keys', () => {
   });
 
   it('refuses KDF parameters below the floor (a relay downgrade)', async () => {
-    expect(() => checkKdfParams({ ...newKdfParams(SIM_KDF), N: 1 << 10 })).toThrow(/below this client/);
-    expect(() => checkKdfParams({ ...newKdfParams(SIM_KDF), r: 1 })).toThrow(/below this client/);
-    expect(() => checkKdfParams({ ...newKdfParams(SIM_KDF), salt: 'c2FsdA==' })).toThrow(/below this client/);
+    const legacy = newKdfParams({ name: 'scrypt', N: 1 << 15, r: 8, p: 1 }) as ScryptParams;
+    expect(() => checkKdfParams({ ...legacy, N: 1 << 10 })).toThrow(/outside this client/);
+    expect(() => checkKdfParams({ ...legacy, r: 1 })).toThrow(/outside this client/);
+    expect(() => checkKdfParams({ ...legacy, salt: 'c2FsdA==' })).toThrow(/outside this client/);
     sim = await createSim({ seed: 2, devices: 2 });
     const [a, b] = sim.devices as [SimDevice, SimDevice];
     await a.sync.init(SIM_RELAY, SIM_PASSPHRASE, { kdfCost: SIM_KDF });
     const vaultId = (await a.sync.status()).vaultId as string;
     sim.net.tamper = (req, res) => {
       if (!req.url.endsWith('/params')) return res;
-      const body = JSON.parse(res.body) as { params: { kdf: { N: number } } };
-      body.params.kdf.N = 1 << 8;
+      const body = JSON.parse(res.body) as { params: { kdf: { m: number } } };
+      body.params.kdf.m = 1 << 8;
       return { ...res, body: JSON.stringify(body) };
     };
     await expect(b.sync.join(SIM_RELAY, vaultId, SIM_PASSPHRASE)).rejects.toMatchObject({ code: 'SYNC_KDF_DOWNGRADE' });
@@ -59,6 +60,36 @@ describe('sync keys', () => {
     expect(b.db.prepare('SELECT text FROM memories').pluck().all()).toContain('still flowing');
     await c.sync.pull();
     expect(c.db.prepare('SELECT text FROM memories').pluck().all()).toContain('still flowing');
+  });
+
+  it('a weak passphrase is refused at init and at a change, saying why; nothing is created', async () => {
+    sim = await createSim({ seed: 6, devices: 1 });
+    const [a] = sim.devices as [SimDevice];
+    await expect(a.sync.init(SIM_RELAY, 'password1', { kdfCost: SIM_KDF })).rejects.toMatchObject({
+      code: 'SYNC_WEAK_PASSPHRASE',
+      message: expect.stringMatching(/commonly used password/),
+    });
+    expect((await a.sync.status()).configured).toBe(false);
+    expect(sim.store.db.prepare('SELECT count(*) FROM vaults').pluck().get()).toBe(0);
+    await a.sync.init(SIM_RELAY, SIM_PASSPHRASE, { kdfCost: SIM_KDF });
+    await expect(a.sync.changePassphrase(SIM_PASSPHRASE, 'qwertyuiop')).rejects.toMatchObject({
+      code: 'SYNC_WEAK_PASSPHRASE',
+    });
+  });
+
+  it('a vault wrapped with scrypt keeps working; a passphrase change upgrades it to Argon2id', async () => {
+    sim = await createSim({ seed: 7, devices: 3 });
+    const [a, b, c] = sim.devices as [SimDevice, SimDevice, SimDevice];
+    await a.sync.init(SIM_RELAY, SIM_PASSPHRASE, { kdfCost: { name: 'scrypt', N: 1 << 15, r: 8, p: 1 } });
+    const vaultId = (await a.sync.status()).vaultId as string;
+    const kdf = (): { name: string; m?: number } =>
+      (JSON.parse(sim.store.db.prepare('SELECT params FROM vaults').pluck().get() as string) as { kdf: never }).kdf;
+    expect(kdf().name).toBe('scrypt');
+    await b.sync.join(SIM_RELAY, vaultId, SIM_PASSPHRASE);
+    await a.sync.changePassphrase(SIM_PASSPHRASE, 'orbit kettle zebra lantern');
+    expect(kdf()).toMatchObject({ name: 'argon2id', m: 65536, t: 3 });
+    await c.sync.join(SIM_RELAY, vaultId, 'orbit kettle zebra lantern');
+    expect((await c.sync.status()).configured).toBe(true);
   });
 
   it('revocation rotates to a new epoch the revoked device cannot open, and new joiners still can', async () => {

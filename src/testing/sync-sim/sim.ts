@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixedClock } from '../../core/clock.js';
 import { loadTemplate } from '../../core/heritage/templates.js';
+import { KDF_FLOOR, type KdfCost } from '../../core/sync/kdf.js';
 import { createRelayPlugin } from '../../server/relay/plugin.js';
 import { openRelayStore, type RelayStore } from '../../server/relay/store.js';
 import { createSimDevice, type SimDevice } from './device.js';
@@ -17,7 +18,7 @@ import { seeded } from './random.js';
 export const SIM_PASSPHRASE = 'correct horse battery staple';
 export const SIM_RELAY = 'http://relay.sim';
 /** The cheapest KDF cost a client accepts, to keep simulated runs quick. */
-export const SIM_KDF = { N: 1 << 14, r: 8, p: 1 };
+export const SIM_KDF: KdfCost = { name: 'argon2id', ...KDF_FLOOR.argon2id };
 
 export interface Sim {
   clock: ReturnType<typeof fixedClock>;
