@@ -5,6 +5,7 @@
  * (one ProgenyError class, one set of services).
  */
 import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -38,9 +39,31 @@ const devtoolsStub = {
   },
 };
 
+// lowlight's index also re-exports every grammar it has (~190 languages, 1.5 MB); the screen uses its `common` set
+// (~40). Its package exports only the index, so the bundle reads the two modules it needs by path.
+const lowlightCommon = {
+  name: 'lowlight-common',
+  setup(b) {
+    const lib = resolve(root, 'node_modules/lowlight/lib');
+    b.onResolve({ filter: /^lowlight$/ }, () => ({ path: 'lowlight', namespace: 'lowlight-common' }));
+    b.onLoad({ filter: /.*/, namespace: 'lowlight-common' }, () => ({
+      contents: `export { createLowlight } from ${JSON.stringify(`${lib}/index.js`)};
+export { grammars as common } from ${JSON.stringify(`${lib}/common.js`)};`,
+      loader: 'js',
+      resolveDir: lib,
+    }));
+  },
+};
+
+// Chunks are named by content hash: drop the previous build's.
+rmSync(resolve(outDir, 'chunks'), { recursive: true, force: true });
+
 await build({
-  entryPoints: [resolve(root, 'src/tui/start-chat.tsx')],
-  outfile: resolve(outDir, 'chat-screen.js'),
+  entryPoints: { 'chat-screen': resolve(root, 'src/tui/start-chat.tsx') },
+  outdir: outDir,
+  // Code loaded later (the highlighter's grammars, src/tui/highlight.ts) goes to its own chunk, off the first frame.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -52,7 +75,7 @@ await build({
   banner: {
     js: "import { createRequire as __progenyRequire } from 'node:module'; const require = __progenyRequire(import.meta.url);",
   },
-  plugins: [coreExternal, devtoolsStub],
+  plugins: [coreExternal, devtoolsStub, lowlightCommon],
   legalComments: 'none',
   logLevel: 'warning',
 });

@@ -56,7 +56,7 @@ describe('ChatApp', () => {
     const f = frame();
     expect(engine.inputs).toEqual(['where is Maya?']);
     expect(f).toContain('you › where is Maya?');
-    expect(f).toContain('HI');
+    expect(f).toContain('Hi');
     expect(f).toContain('Maya is in Lisbon.');
     expect(f).toContain('⟲ recalled 1 memory (Ctrl+O): Maya lives in Lisbon');
     expect(f).toContain('420 ms · 25 tok/s');

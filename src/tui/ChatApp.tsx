@@ -4,18 +4,19 @@
  * failures become inline notices with hints.
  */
 import { Box, useApp, useStdout } from 'ink';
-import { useCallback, useEffect, useReducer, useRef } from 'react';
+import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import { toProgenyError } from '../core/errors.js';
 import type { Mode } from '../core/events.js';
 import type { CopyResult } from './clipboard.js';
 import { Composer } from './components/Composer.js';
 import { Conversation } from './components/Conversation.js';
 import { Gauges } from './components/Gauges.js';
-import { StatusBar } from './components/StatusBar.js';
-import type { EditorEffect } from './editor.js';
+import { StatusBar, statusItems } from './components/StatusBar.js';
+import { wellFormed, type EditorEffect } from './editor.js';
 import type { ChatEngine } from './engine-port.js';
 import type { InputHistory } from './history.js';
 import { useBatcher, useTerminalSize } from './hooks.js';
+import { gaugeRows, statusRows } from './screen-rows.js';
 import { runSlash } from './slash-actions.js';
 import { parseSlash } from './slash.js';
 import { initialState, isBusy, reducer, type NewEntry } from './state.js';
@@ -54,6 +55,8 @@ export function ChatApp(props: ChatAppProps) {
   }, [app, onExit]);
   const { columns, rows } = useTerminalSize();
   const width = Math.max(20, columns);
+  const widthRef = useRef(width);
+  widthRef.current = width;
   const [state, dispatch] = useReducer(reducer, undefined, () =>
     initialState({
       mode: props.mode ?? 'PROBING',
@@ -108,8 +111,23 @@ export function ChatApp(props: ChatAppProps) {
   }, [engine, refreshCounts]);
 
   const { write } = useStdout();
-  // /clear is the one place the screen is wiped, on request: Ink then redraws its live region below.
+  // The screen (and the terminal's scrollback) is wiped on /clear, and for a redraw: Ink then prints its live region
+  // again below, and a remounted <Static> the conversation.
   const clearScreen = useCallback(() => write('\x1b[2J\x1b[3J\x1b[H'), [write]);
+  const redraw = useCallback(() => {
+    clearScreen();
+    dispatch({ type: 'redraw' });
+  }, [clearScreen]);
+
+  // A resize reflows what the terminal already shows (and Ink erases its previous frame by a line count that no longer
+  // holds), which leaves stale copies: once the size settles, the screen is wiped and printed again at the new size.
+  const sized = useRef({ columns, rows });
+  useEffect(() => {
+    if (sized.current.columns === columns && sized.current.rows === rows) return;
+    sized.current = { columns, rows };
+    const t = setTimeout(redraw, 150);
+    return () => clearTimeout(t);
+  }, [columns, rows, redraw]);
 
   const say = useCallback(
     (text: string, tone?: 'info' | 'error', hint?: string) =>
@@ -119,6 +137,7 @@ export function ChatApp(props: ChatAppProps) {
 
   const sendMessage = useCallback(
     async (message: string) => {
+      message = wellFormed(message);
       dispatch({ type: 'submit', text: message, at: Date.now() });
       const ac = new AbortController();
       turn.current = ac;
@@ -196,6 +215,7 @@ export function ChatApp(props: ChatAppProps) {
             },
             copy: props.copy,
             now: props.now ?? (() => new Date()),
+            width: () => widthRef.current,
           }).then(refreshCounts);
         }
         case 'interrupt':
@@ -211,9 +231,23 @@ export function ChatApp(props: ChatAppProps) {
           return exit();
         case 'toggleRecall':
           return dispatch({ type: 'toggleRecall' });
+        case 'redraw':
+          return redraw();
       }
     },
-    [engine, exit, say, sendMessage, refreshCounts, clearScreen, props.history, props.sync, props.copy, props.now],
+    [
+      engine,
+      exit,
+      say,
+      sendMessage,
+      refreshCounts,
+      clearScreen,
+      redraw,
+      props.history,
+      props.sync,
+      props.copy,
+      props.now,
+    ],
   );
 
   useEffect(
@@ -225,17 +259,16 @@ export function ChatApp(props: ChatAppProps) {
   );
 
   const busy = isBusy(state);
-  // The live region must stay shorter than the screen (or Ink redraws everything): the streaming reply gets what the
-  // input box, status line and gauges leave, which wrap onto more lines on narrow terminals.
+  const [composerRows, setComposerRows] = useState(3);
+  // The live region gets the rows the input box, the status line and the gauges leave (see screen-rows.ts).
+  const below =
+    1 +
+    composerRows +
+    statusRows(statusItems(state.status, busy, state.exitArmed), width) +
+    (state.limbic ? gaugeRows(state.limbic, width) : 0);
   return (
     <Box flexDirection="column" width={width}>
-      <Conversation
-        state={state}
-        name={props.name}
-        width={width}
-        rows={Math.max(3, rows - (width < 80 ? 14 : 10))}
-        theme={theme}
-      />
+      <Conversation state={state} name={props.name} width={width} rows={Math.max(3, rows - below - 1)} theme={theme} />
       <Box flexDirection="column" marginTop={1}>
         <Composer
           initialText={props.initialInput ?? ''}
@@ -245,6 +278,7 @@ export function ChatApp(props: ChatAppProps) {
           width={width}
           theme={theme}
           maxLines={Math.max(3, Math.floor(rows / 3))}
+          onHeight={setComposerRows}
           {...(props.onKey ? { onKey: props.onKey } : {})}
         />
         <StatusBar status={state.status} busy={busy} exitArmed={state.exitArmed} theme={theme} width={width} />

@@ -6,6 +6,7 @@
 import { Box, Text, useApp, useInput } from 'ink';
 import { useEffect, useRef, useState } from 'react';
 import { ChatApp, type ChatAppProps } from './ChatApp.js';
+import { prevBoundary, wellFormed } from './editor.js';
 import { useTerminalSize } from './hooks.js';
 import type { Theme } from './theme.js';
 
@@ -26,7 +27,9 @@ export function Starting({ theme, typed }: { theme: Theme; typed: { current: str
   useInput((input, key) => {
     if (key.ctrl || key.meta || key.return || key.escape || key.tab) return;
     typed.current =
-      key.backspace || key.delete ? typed.current.slice(0, -1) : typed.current + input.replace(/[\r\n]+/g, ' ');
+      key.backspace || key.delete
+        ? typed.current.slice(0, prevBoundary(typed.current, typed.current.length))
+        : typed.current + wellFormed(input.replace(/[\r\n]+/g, ' '));
     setText(typed.current);
   });
   const width = Math.max(20, columns);

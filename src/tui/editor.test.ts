@@ -134,7 +134,35 @@ describe('composer editor', () => {
   it('Tab completes slash commands', () => {
     expect(feed(['/hel', ['', { tab: true }]]).ed.text).toBe('/help ');
     expect(feed(['/h', ['', { tab: true }]]).ed.text).toBe('/he');
-    expect(feed(['/r', ['', { tab: true }]]).ed.text).toBe('/r');
+    // Ambiguous with nothing in common to add: the first match, then each Tab the next (issue 13, item 12).
+    expect(feed(['/r', ['', { tab: true }]]).ed.text).toBe('/remember');
+    expect(feed(['/r', ['', { tab: true }], ['', { tab: true }]]).ed.text).toBe('/raw');
+    expect(feed(['/r', ['', { tab: true }], ['', { tab: true }], ['', { tab: true }]]).ed.text).toBe('/remember');
     expect(feed(['/rem', ['', { tab: true }]]).ed.text).toBe('/remember ');
+  });
+});
+
+describe('grapheme-safe editing (issue 13, item 7)', () => {
+  const hasLoneSurrogate = (s: string): boolean =>
+    /[\uD800-\uDFFF]/u.test(s.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, ''));
+  it('Backspace removes a whole emoji, family or accented letter; never half of one', () => {
+    for (const g of ['🚀', '👍🏽', '👨‍👩‍👧', 'e\u0301', '🇵🇹']) {
+      const r = feed(['ab' + g, ['', { backspace: true }]]);
+      expect(r.ed.text).toBe('ab');
+      expect(r.ed.cursor).toBe(2);
+    }
+  });
+  it('Left, Right and Ctrl+D move and delete by grapheme', () => {
+    const r = feed(['x👨‍👩‍👧y', ['', { leftArrow: true }], ['', { leftArrow: true }]]);
+    expect(r.ed.cursor).toBe(1);
+    const d = feed(['x👨‍👩‍👧y', ['', { leftArrow: true }], ['', { leftArrow: true }], ['d', { ctrl: true }]]);
+    expect(d.ed.text).toBe('xy');
+    const right = feed(['🚀a', ['', { home: true }], ['', { rightArrow: true }]]);
+    expect(right.ed.cursor).toBe(2);
+  });
+  it('a lone surrogate that arrives (a broken paste) is replaced, so the submitted text is well formed', () => {
+    const r = feed(['hi \uD83D there', ['', { return: true }]]);
+    expect(r.effect).toEqual({ type: 'submit', text: 'hi \uFFFD there' });
+    expect(hasLoneSurrogate((r.effect as { text: string }).text)).toBe(false);
   });
 });

@@ -3,7 +3,7 @@
  * completion. Keys arrive as Ink reports them (useInput); bracketed paste arrives as "[200~", the text, "[201~".
  */
 import type { Key } from 'ink';
-import { completeInput } from './slash.js';
+import { completeInput, completions } from './slash.js';
 
 export interface EditorState {
   text: string;
@@ -12,31 +12,67 @@ export interface EditorState {
   histIndex: number | null;
   draft: string;
   pasting: boolean;
+  /** Set while Tab cycles through ambiguous completions: the input it started from and the Tabs so far. */
+  tab: { from: string; n: number } | null;
 }
 
 export type EditorEffect =
   | { type: 'submit'; text: string }
   | { type: 'interrupt'; hadText: boolean }
   | { type: 'exit' }
-  | { type: 'toggleRecall' };
+  | { type: 'toggleRecall' }
+  | { type: 'redraw' };
 
 export interface EditorResult {
   ed: EditorState;
   effect?: EditorEffect;
 }
 
-export const emptyEditor: EditorState = { text: '', cursor: 0, histIndex: null, draft: '', pasting: false };
+export const emptyEditor: EditorState = {
+  text: '',
+  cursor: 0,
+  histIndex: null,
+  draft: '',
+  pasting: false,
+  tab: null,
+};
+
+const segmenter = new Intl.Segmenter();
+
+/** Where the grapheme before `c` starts: Backspace and Left never split an emoji or an accented letter. */
+export function prevBoundary(t: string, c: number): number {
+  if (c <= 0) return 0;
+  const from = lineStart(t, c - 1);
+  let last = from;
+  for (const { index } of segmenter.segment(t.slice(from, c))) last = from + index;
+  return last;
+}
+
+/** Where the grapheme at `c` ends. */
+export function nextBoundary(t: string, c: number): number {
+  if (c >= t.length) return t.length;
+  const segments = segmenter.segment(t.slice(c, lineEnd(t, c + 1) + 1));
+  const first = segments.containing(0);
+  return first ? c + first.segment.length : t.length;
+}
+
+/** Text with every lone surrogate replaced (U+FFFD): nothing half a character is ever sent, saved or remembered. */
+export const wellFormed = (s: string): string =>
+  s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
 
 // Ink strips the leading ESC of the paste markers; accept both forms.
 const isPasteStart = (s: string): boolean => s === '[200~' || s === '\x1b[200~';
 const isPasteEnd = (s: string): boolean => s === '[201~' || s === '\x1b[201~';
 
-const insert = (ed: EditorState, s: string): EditorState => ({
-  ...ed,
-  text: ed.text.slice(0, ed.cursor) + s + ed.text.slice(ed.cursor),
-  cursor: ed.cursor + s.length,
-  histIndex: null,
-});
+const insert = (ed: EditorState, raw: string): EditorState => {
+  const s = wellFormed(raw);
+  return {
+    ...ed,
+    text: ed.text.slice(0, ed.cursor) + s + ed.text.slice(ed.cursor),
+    cursor: ed.cursor + s.length,
+    histIndex: null,
+  };
+};
 
 const set = (ed: EditorState, text: string, cursor = text.length): EditorState => ({ ...ed, text, cursor });
 
@@ -75,6 +111,21 @@ function browse(ed: EditorState, dir: -1 | 1, history: readonly string[]): Edito
 const normalise = (s: string): string => s.replace(/\r\n?/g, '\n').replace(/\t/g, '  ');
 
 export function editorKey(ed: EditorState, input: string, key: Key, history: readonly string[] = []): EditorResult {
+  const r = applyKey(ed, input, key, history);
+  return key.tab || !r.ed.tab ? r : { ...r, ed: { ...r.ed, tab: null } };
+}
+
+function tab(ed: EditorState): EditorState {
+  if (ed.tab) {
+    const n = ed.tab.n + 1;
+    return { ...set(ed, completeInput(ed.text, { from: ed.tab.from, n })), tab: { from: ed.tab.from, n } };
+  }
+  const text = completeInput(ed.text);
+  const cycling = completions(ed.text).length > 1 && text === completeInput(ed.text, { from: ed.text, n: 0 });
+  return { ...set(ed, text), tab: cycling ? { from: ed.text, n: 0 } : null };
+}
+
+function applyKey(ed: EditorState, input: string, key: Key, history: readonly string[]): EditorResult {
   if (isPasteStart(input)) return { ed: { ...ed, pasting: true } };
   if (isPasteEnd(input)) return { ed: { ...ed, pasting: false } };
   if (ed.pasting) return { ed: insert(ed, normalise(input)) };
@@ -85,10 +136,12 @@ export function editorKey(ed: EditorState, input: string, key: Key, history: rea
         return { ed: emptyEditor, effect: { type: 'interrupt', hadText: ed.text.length > 0 } };
       case 'd':
         return ed.text
-          ? { ed: set(ed, ed.text.slice(0, ed.cursor) + ed.text.slice(ed.cursor + 1), ed.cursor) }
+          ? { ed: set(ed, ed.text.slice(0, ed.cursor) + ed.text.slice(nextBoundary(ed.text, ed.cursor)), ed.cursor) }
           : { ed, effect: { type: 'exit' } };
       case 'o':
         return { ed, effect: { type: 'toggleRecall' } };
+      case 'l':
+        return { ed, effect: { type: 'redraw' } };
       case 'a':
         return { ed: { ...ed, cursor: lineStart(ed.text, ed.cursor) } };
       case 'e':
@@ -117,13 +170,14 @@ export function editorKey(ed: EditorState, input: string, key: Key, history: rea
     return { ed: emptyEditor, effect: { type: 'submit', text: ed.text } };
   }
   if (key.escape) return { ed: emptyEditor };
-  if (key.tab) return { ed: set(ed, completeInput(ed.text)) };
+  if (key.tab) return { ed: tab(ed) };
   if (key.backspace || key.delete) {
     if (ed.cursor === 0) return { ed };
-    return { ed: set(ed, ed.text.slice(0, ed.cursor - 1) + ed.text.slice(ed.cursor), ed.cursor - 1) };
+    const from = prevBoundary(ed.text, ed.cursor);
+    return { ed: set(ed, ed.text.slice(0, from) + ed.text.slice(ed.cursor), from) };
   }
-  if (key.leftArrow) return { ed: { ...ed, cursor: Math.max(0, ed.cursor - 1) } };
-  if (key.rightArrow) return { ed: { ...ed, cursor: Math.min(ed.text.length, ed.cursor + 1) } };
+  if (key.leftArrow) return { ed: { ...ed, cursor: prevBoundary(ed.text, ed.cursor) } };
+  if (key.rightArrow) return { ed: { ...ed, cursor: nextBoundary(ed.text, ed.cursor) } };
   if (key.home) return { ed: { ...ed, cursor: lineStart(ed.text, ed.cursor) } };
   if (key.end) return { ed: { ...ed, cursor: lineEnd(ed.text, ed.cursor) } };
   if (key.upArrow) return { ed: moveLine(ed, -1) ?? browse(ed, -1, history) };

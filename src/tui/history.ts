@@ -5,6 +5,7 @@
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { writeFileAtomic } from '../core/fs-atomic.js';
+import { wellFormed } from './editor.js';
 
 export interface InputHistory {
   readonly items: readonly string[];
@@ -19,7 +20,7 @@ function parse(text: string): string[] {
     if (!line) continue;
     try {
       const v: unknown = JSON.parse(line);
-      if (typeof v === 'string' && v) out.push(v);
+      if (typeof v === 'string' && v) out.push(wellFormed(v));
     } catch {
       // A torn last line (crash mid-append) is skipped, the rest kept.
     }
@@ -41,7 +42,8 @@ export function openHistory(path: string, limit = LIMIT): InputHistory {
     get items() {
       return items;
     },
-    add(entry: string) {
+    add(raw: string) {
+      const entry = wellFormed(raw);
       if (!entry.trim() || items[items.length - 1] === entry) return;
       items = [...items.slice(-(limit - 1)), entry];
       try {

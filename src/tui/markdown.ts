@@ -1,19 +1,15 @@
 /**
- * Markdown for replies, rendered to terminal lines no wider than `width`: headings, emphasis, lists, block quotes,
- * inline and fenced code (highlighted), tables and rules. Works on partial text too (an unclosed fence while a reply
- * streams is shown as code). `raw` shows the source, wrapped.
+ * Markdown for replies, rendered to terminal lines no wider than `width`. Parsing is marked's lexer (CommonMark +
+ * GFM: escapes, nested emphasis, setext headings, hard breaks, task lists, aligned tables), so the cases a
+ * hand-written parser gets wrong are the library's job; this file only lays the tokens out. Works on partial text
+ * too: an unclosed fence while a reply streams is code. `raw` shows the source, cut to the width.
  */
-import { highlightLine } from './highlight.js';
-import { parseInline } from './markdown-inline.js';
+import { Lexer, type Token, type Tokens } from 'marked';
+import { highlightCode } from './highlight.js';
+import { inlineSegments } from './markdown-inline.js';
+import { renderTable } from './markdown-table.js';
 import type { Theme } from './theme.js';
-import { breakLine, visibleWidth, wrapSegments } from './wrap.js';
-import { renderTable, isTableStart } from './markdown-table.js';
-
-const FENCE = /^\s*(```+|~~~+)\s*([\w+#.-]*)/;
-const HEADING = /^(#{1,6})\s+(.*?)\s*#*\s*$/;
-const LIST = /^(\s*)([-*+]|\d{1,9}[.)])\s+(.*)$/;
-const QUOTE = /^\s*>\s?(.*)$/;
-const RULE = /^\s*([-*_])(\s*\1){2,}\s*$/;
+import { breakLine, visibleWidth, wrapPlain, wrapSegments } from './wrap.js';
 
 export interface MarkdownOptions {
   width: number;
@@ -21,83 +17,91 @@ export interface MarkdownOptions {
   raw?: boolean;
 }
 
-export function renderMarkdown(src: string, o: MarkdownOptions): string[] {
-  const width = Math.max(10, o.width);
-  const { theme } = o;
-  const lines = src.replace(/\r\n?/g, '\n').split('\n');
-  if (o.raw) return lines.flatMap((l) => breakLine(l, width));
+/** Marks the continuation of a code line cut at the width. */
+export const CODE_CONTINUATION = '↪ ';
+
+function codeBlock(t: Tokens.Code, width: number, theme: Theme): string[] {
   const out: string[] = [];
-  let para: string[] = [];
-  const flushPara = (): void => {
-    if (para.length) out.push(...wrapSegments(parseInline(para.join(' '), theme), width));
-    para = [];
-  };
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] ?? '';
-    const fence = FENCE.exec(line);
-    if (fence) {
-      flushPara();
-      const marker = fence[1] ?? '```';
-      const lang = fence[2] ?? '';
-      if (lang) out.push(theme.dim(`  ${lang}`));
-      for (i++; i < lines.length && !(lines[i] ?? '').trim().startsWith(marker); i++) {
-        for (const piece of breakLine((lines[i] ?? '').replace(/\t/g, '  '), width - 2))
-          out.push(`  ${highlightLine(piece, lang, theme)}`);
-      }
-      continue;
-    }
-    if (!line.trim()) {
-      flushPara();
-      if (out.length && out[out.length - 1] !== '') out.push('');
-      continue;
-    }
-    const heading = HEADING.exec(line);
-    if (heading) {
-      flushPara();
-      const level = heading[1]?.length ?? 1;
-      const text = heading[2] ?? '';
-      out.push(...wrapSegments(parseInline(level <= 2 ? text.toUpperCase() : text, theme, theme.heading), width));
-      continue;
-    }
-    if (RULE.test(line)) {
-      flushPara();
-      out.push(theme.dim('─'.repeat(Math.min(width, 40))));
-      continue;
-    }
-    if (isTableStart(lines, i)) {
-      flushPara();
-      const rows: string[] = [];
-      while (i < lines.length && (lines[i] ?? '').trim().startsWith('|')) rows.push(lines[i++] ?? '');
-      i--;
-      out.push(...renderTable(rows, width, theme));
-      continue;
-    }
-    const list = LIST.exec(line);
-    if (list) {
-      flushPara();
-      const depth = Math.floor((list[1]?.length ?? 0) / 2);
-      const marker = /\d/.test(list[2] ?? '') ? `${list[2]} ` : '• ';
-      const indent = '  '.repeat(depth);
-      out.push(
-        ...wrapSegments(
-          parseInline(list[3] ?? '', theme),
-          width,
-          indent + marker,
-          indent + ' '.repeat(visibleWidth(marker)),
-        ),
-      );
-      continue;
-    }
-    const quote = QUOTE.exec(line);
-    if (quote) {
-      flushPara();
-      const bar = theme.quote('│ ');
-      out.push(...wrapSegments(parseInline(quote[1] ?? '', theme, theme.quote), width, bar, bar));
-      continue;
-    }
-    para.push(line.trim());
+  const lang = (t.lang ?? '').split(/\s/)[0] ?? '';
+  if (lang) out.push(theme.dim(`  ${lang}`));
+  for (const line of highlightCode(t.text.replace(/\t/g, '  '), lang, theme)) {
+    breakLine(line, width - 2).forEach((piece, i) => out.push((i ? theme.dim(CODE_CONTINUATION) : '  ') + piece));
   }
-  flushPara();
+  return out;
+}
+
+function heading(t: Tokens.Heading, width: number, theme: Theme): string[] {
+  const paint =
+    t.depth === 1 ? (s: string) => theme.underline(theme.heading(s)) : t.depth === 2 ? theme.heading : theme.bold;
+  return wrapSegments(inlineSegments(t.tokens, theme, paint), width);
+}
+
+function list(t: Tokens.List, width: number, theme: Theme): string[] {
+  const out: string[] = [];
+  const start = typeof t.start === 'number' ? t.start : 1;
+  t.items.forEach((item, i) => {
+    const bullet = t.ordered ? `${start + i}. ` : '• ';
+    const marker = item.task ? `${bullet}${item.checked ? '☑' : '☐'} ` : bullet;
+    const hang = ' '.repeat(visibleWidth(marker));
+    const body = blocks(
+      item.tokens.filter((x) => x.type !== 'checkbox'),
+      width - hang.length,
+      theme,
+    );
+    body.forEach((l, k) => out.push((k ? hang : marker) + l));
+    if (!body.length) out.push(marker.trimEnd());
+  });
+  return out;
+}
+
+function block(t: Token, width: number, theme: Theme): string[] {
+  switch (t.type) {
+    case 'space':
+      return [''];
+    case 'heading':
+      return heading(t as Tokens.Heading, width, theme);
+    case 'paragraph':
+      return wrapSegments(inlineSegments(t.tokens, theme), width);
+    case 'text':
+      return wrapSegments(
+        inlineSegments(t.tokens ?? [{ type: 'text', raw: t.raw, text: t.text as string }], theme),
+        width,
+      );
+    case 'code':
+      return codeBlock(t as Tokens.Code, width, theme);
+    case 'blockquote': {
+      const bar = theme.quote('│ ');
+      return blocks(t.tokens ?? [], width - 2, theme).map((l) => bar + theme.quote(l));
+    }
+    case 'list':
+      return list(t as Tokens.List, width, theme);
+    case 'table':
+      return renderTable(t as Tokens.Table, width, theme);
+    case 'hr':
+      return [theme.dim('─'.repeat(Math.min(width, 40)))];
+    case 'def':
+      return [];
+    default:
+      return wrapPlain(t.raw.replace(/\n+$/, ''), width);
+  }
+}
+
+function blocks(tokens: readonly Token[], width: number, theme: Theme): string[] {
+  const out: string[] = [];
+  for (const t of tokens) {
+    for (const line of block(t, Math.max(4, width), theme)) {
+      // One blank line between blocks at most, none at the start.
+      if (line === '' && (!out.length || out[out.length - 1] === '')) continue;
+      out.push(line);
+    }
+  }
   while (out.length && out[out.length - 1] === '') out.pop();
   return out;
+}
+
+export function renderMarkdown(src: string, o: MarkdownOptions): string[] {
+  const width = Math.max(10, o.width);
+  const text = src.replace(/\r\n?/g, '\n');
+  if (o.raw) return text.split('\n').flatMap((l) => breakLine(l.replace(/\t/g, '  '), width));
+  return blocks(new Lexer({ gfm: true }).lex(text), width, o.theme);
 }

@@ -20,6 +20,8 @@ export interface SlashContext {
   toggleRaw(): boolean;
   copy(text: string): CopyResult;
   now(): Date;
+  /** The terminal's width now (cells), for output laid out in columns. */
+  width(): number;
 }
 
 const SYNC_HINT = '`progeny sync init --relay URL` starts a vault; `progeny sync join` adds this device to one';
@@ -130,7 +132,7 @@ export async function runSlash(call: SlashCall, c: SlashContext): Promise<void> 
   try {
     switch (call.name) {
       case 'help':
-        return c.say(helpText());
+        return c.say(helpText(c.width()));
       case 'memory':
         return await memory(c, call.args);
       case 'remember': {

@@ -22,14 +22,17 @@ export const SLASH_COMMANDS: readonly SlashSpec[] = [
 ];
 
 export const KEYS_HELP: readonly [string, string][] = [
-  ['Enter', 'send'],
+  ['Enter', 'send (while a reply streams: queue it)'],
   ['Alt+Enter, Ctrl+J or \\ then Enter', 'new line'],
   ['Up / Down', 'input history (on the first/last line)'],
-  ['Tab', 'complete a slash command'],
+  ['Tab', 'complete a slash command (again: the next match)'],
   ['Ctrl+O', "expand the last reply's recalled memories"],
   ['Ctrl+C', 'cancel a streaming reply; twice to quit'],
   ['Ctrl+D', 'quit (on an empty line)'],
   ['Esc', 'clear the input'],
+  ['Ctrl+A / Ctrl+E', 'start / end of the line'],
+  ['Ctrl+U / Ctrl+K', 'delete to the start / end of the line'],
+  ['Ctrl+W', 'delete the word before the cursor'],
 ];
 
 const ALIASES: Record<string, string> = { exit: 'quit', q: 'quit', '?': 'help', mem: 'memory' };
@@ -55,21 +58,35 @@ export function completions(input: string): SlashSpec[] {
   return SLASH_COMMANDS.filter((c) => c.name.startsWith(prefix));
 }
 
-/** Tab: the single match, or the longest common prefix of several. */
-export function completeInput(input: string): string {
-  const matches = completions(input);
-  if (matches.length === 1) return `/${matches[0]?.name ?? ''} `;
+/**
+ * Tab: the single match, or the longest common prefix of several; when that adds nothing, the first match, and each
+ * further Tab the next one (`cycle` is the input the cycle started from and how many Tabs came before).
+ */
+export function completeInput(input: string, cycle?: { from: string; n: number }): string {
+  const matches = completions(cycle?.from ?? input);
   if (!matches.length) return input;
-  const names = matches.map((c) => c.name);
-  let common = names[0] ?? '';
-  for (const n of names) while (!n.startsWith(common)) common = common.slice(0, -1);
-  return common.length + 1 > input.length ? `/${common}` : input;
+  if (matches.length === 1) return `/${matches[0]?.name ?? ''} `;
+  if (!cycle) {
+    const names = matches.map((c) => c.name);
+    let common = names[0] ?? '';
+    for (const n of names) while (!n.startsWith(common)) common = common.slice(0, -1);
+    if (common.length + 1 > input.length) return `/${common}`;
+  }
+  return `/${matches[(cycle?.n ?? 0) % matches.length]?.name ?? ''}`;
 }
 
-export function helpText(): string {
-  const w = Math.max(...SLASH_COMMANDS.map((c) => c.usage.length));
-  const cmds = SLASH_COMMANDS.map((c) => `  ${c.usage.padEnd(w)}  ${c.help}`);
-  const kw = Math.max(...KEYS_HELP.map(([k]) => k.length));
-  const keys = KEYS_HELP.map(([k, v]) => `  ${k.padEnd(kw)}  ${v}`);
-  return ['Commands:', ...cmds, 'Keys:', ...keys].join('\n');
+/** Commands and keys, laid out for the width: two columns when they fit, else each help under its usage. */
+export function helpText(width = 100): string {
+  const table = (rows: readonly (readonly [string, string])[]): string[] => {
+    const w = Math.max(...rows.map(([k]) => k.length));
+    return width >= w + 30
+      ? rows.map(([k, v]) => `  ${k.padEnd(w)}  ${v}`)
+      : rows.flatMap(([k, v]) => [`  ${k}`, `      ${v}`]);
+  };
+  return [
+    'Commands:',
+    ...table(SLASH_COMMANDS.map((c) => [c.usage, c.help] as const)),
+    'Keys:',
+    ...table(KEYS_HELP),
+  ].join('\n');
 }

@@ -37,7 +37,7 @@ export interface StatusInfo {
 }
 
 export interface ChatState {
-  /** Remounts <Static> after /clear, which cannot un-print lines already in scrollback. */
+  /** Remounts <Static> after /clear or a redraw (the screen was wiped and the conversation is printed again). */
   epoch: number;
   entries: Entry[];
   /** Entries before this index stay out of the view (a long loaded history); /export still writes them. */
@@ -64,7 +64,8 @@ export type Action =
   | { type: 'toggleRaw' }
   | { type: 'toggleRecall' }
   | { type: 'armExit'; armed: boolean }
-  | { type: 'clear' };
+  | { type: 'clear' }
+  | { type: 'redraw' };
 
 export function initialState(status: Partial<StatusInfo> = {}): ChatState {
   return {
@@ -209,6 +210,9 @@ export function reducer(s: ChatState, a: Action): ChatState {
       return { ...s, exitArmed: a.armed };
     case 'clear':
       return { ...s, entries: [], shownFrom: 0, lastRecall: null, epoch: s.epoch + 1 };
+    case 'redraw':
+      // The screen was wiped (resize, Ctrl+L): <Static> remounts and prints the conversation again.
+      return { ...s, epoch: s.epoch + 1 };
   }
 }
 

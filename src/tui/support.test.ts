@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { copyToClipboard, osc52 } from './clipboard.js';
+import { copyToClipboard, osc52, type TmuxPort } from './clipboard.js';
 import { conversationMarkdown, exportPath, writeExport } from './export.js';
 import { openHistory } from './history.js';
 import { completions, helpText, parseSlash, SLASH_COMMANDS } from './slash.js';
@@ -56,15 +56,39 @@ describe('/copy (OSC 52)', () => {
     expect(r).toMatchObject({ ok: true, message: expect.stringMatching(/sent 6 bytes.*ignore it silently/) });
   });
 
-  it('wraps it for tmux, and says so truthfully when tmux will drop it', () => {
-    expect(osc52('x', true)).toBe('\x1bPtmux;\x1b\x1b]52;c;eA==\x07\x1b\\');
-    const off = copyToClipboard('x', tty(true), { TMUX: '1' }, () => 'off');
-    expect(off).toMatchObject({
+  it('inside tmux, copies into tmux itself and says what reaches the clipboard (issue 13, item 6)', () => {
+    const fake = (options: Record<string, string>, loads = true) => {
+      const loaded: string[] = [];
+      const port: TmuxPort = {
+        option: (name) => options[name] ?? null,
+        loadBuffer: (text) => (loads ? (loaded.push(text), true) : false),
+      };
+      return { port, loaded };
+    };
+    // tmux 3.3's defaults: an application's OSC 52 would be dropped, so none is written; the paste buffer gets it.
+    const defaults = fake({ 'set-clipboard': 'external', 'allow-passthrough': 'off' });
+    const out = tty(true);
+    const r = copyToClipboard('héllo', out, { TMUX: '1' }, defaults.port);
+    expect(defaults.loaded).toEqual(['héllo']);
+    expect(out.written).toBe('');
+    expect(r).toMatchObject({ ok: true, message: expect.stringContaining("tmux's paste buffer") });
+    const off = fake({ 'set-clipboard': 'off' });
+    expect(copyToClipboard('x', tty(true), { TMUX: '1' }, off.port)).toMatchObject({
+      message: expect.stringContaining('does not reach the system clipboard'),
+      hint: expect.stringContaining('set-clipboard'),
+    });
+    // tmux unreachable and its defaults: nothing is claimed.
+    const none = fake({ 'set-clipboard': 'external', 'allow-passthrough': 'off' }, false);
+    expect(copyToClipboard('x', tty(true), { TMUX: '1' }, none.port)).toMatchObject({
       ok: false,
-      message: expect.stringContaining('set-clipboard off'),
       hint: expect.stringContaining('set-clipboard on'),
     });
-    expect(copyToClipboard('x', tty(true), { TMUX: '1' }, () => 'external').ok).toBe(true);
+    // Passthrough allowed: the wrapped sequence.
+    const pass = fake({ 'set-clipboard': 'external', 'allow-passthrough': 'on' }, false);
+    const o2 = tty(true);
+    expect(copyToClipboard('x', o2, { TMUX: '1' }, pass.port).ok).toBe(true);
+    expect(o2.written).toBe(osc52('x', true));
+    expect(osc52('x', true)).toBe('\x1bPtmux;\x1b\x1b]52;c;eA==\x07\x1b\\');
   });
 
   it('refuses, without writing, when there is nothing, no terminal, or too much', () => {

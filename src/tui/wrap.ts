@@ -1,4 +1,10 @@
-/** Width-aware wrapping of styled text: styles apply per fragment, so a line break never leaves an escape open. */
+/**
+ * Text measured and wrapped in terminal cells: string-width for widths (emoji, CJK, combining marks, ANSI codes
+ * ignored), wrap-ansi for wrapping (grapheme-aware; a colour open at a break is closed and reopened), and
+ * Intl.Segmenter wherever text is cut. Every line the screen prints is made here, so none is wider than asked.
+ */
+import stringWidth from 'string-width';
+import wrapAnsi from 'wrap-ansi';
 
 export type Paint = (s: string) => string;
 
@@ -7,98 +13,69 @@ export interface Segment {
   paint?: Paint;
 }
 
-// East Asian wide and emoji ranges take two cells; enough for chat text without a full wcwidth table.
-const WIDE =
-  /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{1f300}-\u{1f64f}\u{1f900}-\u{1f9ff}\u{20000}-\u{3fffd}]/u;
-// eslint-disable-next-line no-control-regex -- matching colour escapes is the point
-const ANSI = /\x1b\[[0-9;]*m/g;
-
-export function charWidth(ch: string): number {
-  return WIDE.test(ch) ? 2 : 1;
-}
-
 /** Visible cells of a string (ANSI colour codes ignored). */
-export function visibleWidth(s: string): number {
-  let w = 0;
-  for (const ch of s.replace(ANSI, '')) w += charWidth(ch);
-  return w;
-}
+export const visibleWidth = (s: string): number => stringWidth(s);
 
-const paint = (seg: Segment, text: string): string => (seg.paint ? seg.paint(text) : text);
+const segmenter = new Intl.Segmenter();
 
-/** Splits text into pieces of at most `width` cells (for words longer than a line). */
-function hardBreak(text: string, width: number): string[] {
+/** The user-perceived characters of a string (a family emoji or an accented letter is one). */
+export const graphemes = (s: string): string[] => Array.from(segmenter.segment(s), (x) => x.segment);
+
+/** Splits a plain string into pieces of at most `width` cells, between graphemes. */
+export function hardBreak(text: string, width: number): string[] {
   const out: string[] = [];
   let cur = '';
   let w = 0;
-  for (const ch of text) {
-    const cw = charWidth(ch);
-    if (w + cw > width && cur) {
+  for (const g of graphemes(text)) {
+    const gw = stringWidth(g);
+    if (w + gw > width && cur) {
       out.push(cur);
       cur = '';
       w = 0;
     }
-    cur += ch;
-    w += cw;
+    cur += g;
+    w += gw;
   }
-  if (cur) out.push(cur);
+  if (cur || !out.length) out.push(cur);
   return out;
 }
 
 /**
- * Greedy word wrap of segments into lines of at most `width` cells. `indent` starts the first line and `hang` every
- * following one (list bullets, quote bars); both count towards the width.
+ * Word wrap of styled text to `width` cells (words longer than a line are cut between graphemes). `indent` starts
+ * the first line and `hang` every following one (labels, bullets, quote bars); both count towards the width.
+ * Line breaks in the text are kept.
  */
-export function wrapSegments(segments: Segment[], width: number, indent = '', hang = indent): string[] {
-  const lines: string[] = [];
-  const hangW = visibleWidth(hang);
-  let line = indent;
-  let lineW = visibleWidth(indent);
-  // Fragments of one segment on one line are painted together: fewer escape codes, same look.
-  let run: { seg: Segment; text: string } | null = null;
-  let pendingSpace: Segment | null = null;
-  const flushRun = (): void => {
-    if (run) line += paint(run.seg, run.text);
-    run = null;
-  };
-  const append = (seg: Segment, text: string): void => {
-    if (run && run.seg !== seg) flushRun();
-    run ??= { seg, text: '' };
-    run.text += text;
-    lineW += visibleWidth(text);
-  };
-  const newLine = (): void => {
-    flushRun();
-    lines.push(line.trimEnd());
-    line = hang;
-    lineW = hangW;
-    pendingSpace = null;
-  };
-  const avail = Math.max(1, width - hangW);
-  for (const seg of segments) {
-    for (const word of seg.text.split(/( +)/)) {
-      if (!word) continue;
-      if (word.startsWith(' ')) {
-        pendingSpace = seg;
-        continue;
-      }
-      const w = visibleWidth(word);
-      const space = pendingSpace !== null && lineW > hangW;
-      if (lineW + (space ? 1 : 0) + w > width && lineW > hangW) newLine();
-      else if (space && pendingSpace) append(pendingSpace, ' ');
-      pendingSpace = null;
-      for (const piece of w > avail ? hardBreak(word, avail) : [word]) {
-        if (lineW + visibleWidth(piece) > width && lineW > hangW) newLine();
-        append(seg, piece);
-      }
-    }
-  }
-  flushRun();
-  if (line.trim() || !lines.length) lines.push(line.trimEnd());
-  return lines;
+export function wrapStyled(text: string, width: number, indent = '', hang = ' '.repeat(stringWidth(indent))): string[] {
+  const avail = Math.max(1, width - Math.max(stringWidth(indent), stringWidth(hang)));
+  const rows = wrapAnsi(text, avail, { hard: true, trim: true }).split('\n');
+  return rows.map((r, i) => (i === 0 ? indent : hang) + r.trimEnd());
 }
 
-/** Cuts a plain line to `width` cells, breaking long lines (code, tables) instead of letting the terminal wrap them. */
+/** wrapStyled over painted segments (Markdown inline runs); a segment's text may hold a hard line break. */
+export function wrapSegments(segments: Segment[], width: number, indent = '', hang?: string): string[] {
+  const styled = segments
+    .map((s) => (s.paint ? s.text.split('\n').map(s.paint).join('\n') : s.text))
+    .join('')
+    .replace(/[ \t]+\n/g, '\n');
+  return wrapStyled(styled, width, indent, hang);
+}
+
+/**
+ * Plain text as typed (messages, notices): each line wrapped on its own, its leading indentation kept and hung, so
+ * pasted code and lists stay readable. A line break in the text stays a line break.
+ */
+export function wrapPlain(text: string, width: number, indent = '', hang = ' '.repeat(stringWidth(indent))): string[] {
+  const out: string[] = [];
+  text.split('\n').forEach((line, i) => {
+    const lead = /^[ \t]*/.exec(line)?.[0].replace(/\t/g, '  ') ?? '';
+    const keep = stringWidth(lead) < width / 2 ? lead : '';
+    const first = (i === 0 ? indent : hang) + keep;
+    out.push(...wrapStyled(line.trimStart(), width, first, hang + keep));
+  });
+  return out;
+}
+
+/** Cuts a styled line to pieces of `width` cells (code, raw source): no word wrap, nothing lost. */
 export function breakLine(text: string, width: number): string[] {
-  return text ? hardBreak(text, Math.max(1, width)) : [''];
+  return text ? wrapAnsi(text, Math.max(1, width), { hard: true, trim: false, wordWrap: false }).split('\n') : [''];
 }

@@ -10,6 +10,8 @@ export const tmuxAvailable = (): boolean => spawnSync('tmux', ['-V'], { stdio: '
 const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 export interface TmuxSession {
+  /** The tmux server's socket name (for `tmux -L <socket> …` calls a test makes itself). */
+  socket: string;
   /** The visible screen plus scrollback. */
   screen(): string;
   /** Literal text (no key names). */
@@ -33,7 +35,8 @@ export function startTmux(
     .filter(([, v]) => v !== undefined)
     .map(([k, v]) => `${k}=${quote(String(v))}`);
   // The exit status is printed when the app ends, so a test can tell a clean quit from a crash.
-  const cmd = `env -i ${vars.join(' ')} ${argv.map(quote).join(' ')}; echo "[exited $?]"; sleep 60`;
+  // TMUX is kept, as a user's shell inside tmux has it (the app asks tmux for its clipboard settings).
+  const cmd = `env -i TMUX="$TMUX" ${vars.join(' ')} ${argv.map(quote).join(' ')}; echo "[exited $?]"; sleep 60`;
   tmux(
     '-f',
     '/dev/null',
@@ -50,6 +53,7 @@ export function startTmux(
   );
   tmux('set-option', '-g', 'history-limit', '5000');
   const session: TmuxSession = {
+    socket: sock,
     screen: () => tmux('capture-pane', '-p', '-t', 'main', '-S', '-5000'),
     type: (text) => void tmux('send-keys', '-t', 'main', '-l', text),
     keys: (...names) => void tmux('send-keys', '-t', 'main', ...names),

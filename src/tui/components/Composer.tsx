@@ -3,10 +3,11 @@
  * app state, so a keystroke redraws only this component, however long the conversation is.
  */
 import { Box, Text, useInput, type Key } from 'ink';
-import { useCallback, useRef, useState } from 'react';
-import { editorKey, emptyEditor, type EditorEffect, type EditorState } from '../editor.js';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { editorKey, emptyEditor, nextBoundary, type EditorEffect, type EditorState } from '../editor.js';
 import type { Theme } from '../theme.js';
-import { SlashMenu } from './SlashMenu.js';
+import { graphemes, visibleWidth } from '../wrap.js';
+import { menuRows, SlashMenu } from './SlashMenu.js';
 
 export interface ComposerProps {
   initialText?: string;
@@ -19,35 +20,69 @@ export interface ComposerProps {
   maxLines?: number;
   /** Keystroke timing hook for the benchmark (PROGENY_TUI_TRACE). */
   onKey?: () => void;
+  /** Told the rows the input box (and its completion menu) takes, when that changes. */
+  onHeight?: (rows: number) => void;
 }
 
-function CursorLine({
-  line,
-  cursor,
-  prefix,
-  theme,
-}: {
-  line: string;
-  cursor: number | null;
-  prefix: string;
-  theme: Theme;
-}) {
+/** One screen row of the input: a piece of a logical line, with the cursor's grapheme shown inverse. */
+function Row({ text, cursor, prefix, theme }: { text: string; cursor: number | null; prefix: string; theme: Theme }) {
   if (cursor === null) {
     return (
       <Text>
         <Text color={theme.ink.dim}>{prefix}</Text>
-        {line}
+        {text}
       </Text>
     );
   }
+  const at = text.slice(cursor, nextBoundary(text, cursor)) || ' ';
   return (
     <Text>
       <Text color={theme.ink.accent}>{prefix}</Text>
-      {line.slice(0, cursor)}
-      <Text inverse>{line[cursor] ?? ' '}</Text>
-      {line.slice(cursor + 1)}
+      {text.slice(0, cursor)}
+      <Text inverse>{at}</Text>
+      {text.slice(cursor + at.length)}
     </Text>
   );
+}
+
+interface VisualRow {
+  text: string;
+  cursor: number | null;
+  first: boolean;
+}
+
+/**
+ * The input cut into screen rows of `width` cells (between graphemes), with the cursor's row and column: the window
+ * and the live region's height are counted in rows as the terminal shows them, not in logical lines.
+ */
+export function visualRows(text: string, cursor: number, width: number): { rows: VisualRow[]; cursorRow: number } {
+  const rows: VisualRow[] = [];
+  let cursorRow = 0;
+  let offset = 0;
+  for (const line of text.split('\n')) {
+    let start = offset;
+    let piece = '';
+    let cells = 0;
+    const push = (last: boolean): void => {
+      const end = start + piece.length;
+      const has = cursor >= start && (cursor < end || (last && cursor === end));
+      if (has) cursorRow = rows.length;
+      rows.push({ text: piece, cursor: has ? cursor - start : null, first: start === offset });
+      start = end;
+      piece = '';
+      cells = 0;
+    };
+    for (const g of graphemes(line)) {
+      const w = visibleWidth(g);
+      // One cell stays free for the cursor at the end of a full row.
+      if (cells + w > width - 1 && piece) push(false);
+      piece += g;
+      cells += w;
+    }
+    push(true);
+    offset += line.length + 1;
+  }
+  return { rows, cursorRow };
 }
 
 export function Composer({
@@ -58,6 +93,7 @@ export function Composer({
   width,
   theme,
   onKey,
+  onHeight,
   maxLines = 10,
 }: ComposerProps) {
   const [ed, setEd] = useState<EditorState>(() => ({ ...emptyEditor, text: initialText, cursor: initialText.length }));
@@ -76,20 +112,20 @@ export function Composer({
   );
   useInput(handler);
 
-  const lines = ed.text.split('\n');
-  let offset = 0;
-  let cursorLine = 0;
-  const rows = lines.map((line, i) => {
-    const start = offset;
-    offset += line.length + 1;
-    const cur = ed.cursor >= start && ed.cursor <= start + line.length ? ed.cursor - start : null;
-    if (cur !== null) cursorLine = i;
-    return <CursorLine key={i} line={line} cursor={cur} prefix={i === 0 ? '› ' : '  '} theme={theme} />;
-  });
+  // Inside the border (2) and padding (2), after the two-cell prompt.
+  const { rows, cursorRow } = visualRows(ed.text, ed.cursor, Math.max(4, width - 6));
   // A long paste shows a window around the cursor, so the input never outgrows the screen.
-  const first = Math.min(Math.max(0, cursorLine - maxLines + 1), Math.max(0, lines.length - maxLines));
+  const first = Math.min(Math.max(0, cursorRow - maxLines + 1), Math.max(0, rows.length - maxLines));
   const hiddenAbove = first;
-  const hiddenBelow = Math.max(0, lines.length - first - maxLines);
+  const hiddenBelow = Math.max(0, rows.length - first - maxLines);
+  const shown = rows
+    .slice(first, first + maxLines)
+    .map((r, i) => (
+      <Row key={first + i} text={r.text} cursor={r.cursor} prefix={first + i === 0 ? '› ' : '  '} theme={theme} />
+    ));
+  const menu = ed.text.startsWith('/') ? menuRows(ed.text) : 0;
+  const height = 2 + Math.min(rows.length, maxLines) + (hiddenAbove ? 1 : 0) + (hiddenBelow ? 1 : 0) + menu;
+  useEffect(() => onHeight?.(height), [height, onHeight]);
   return (
     <Box flexDirection="column" width={width}>
       <Box
@@ -99,7 +135,7 @@ export function Composer({
         paddingX={1}
       >
         {hiddenAbove ? <Text color={theme.ink.dim}> ↑ {hiddenAbove} more lines</Text> : null}
-        {rows.slice(first, first + maxLines)}
+        {shown}
         {hiddenBelow ? <Text color={theme.ink.dim}> ↓ {hiddenBelow} more lines</Text> : null}
       </Box>
       {ed.text.startsWith('/') ? <SlashMenu input={ed.text} theme={theme} /> : null}

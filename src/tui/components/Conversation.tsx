@@ -39,6 +39,7 @@ export function Conversation({ state, name, width, rows, theme }: ConversationPr
             width={width}
             theme={theme}
             hint
+            maxRows={rows}
           />
         </Box>
       ) : null}

@@ -2,6 +2,7 @@
 import { Box, Text } from 'ink';
 import { memo } from 'react';
 import { renderMarkdown } from '../markdown.js';
+import { wrapPlain } from '../wrap.js';
 import type { Entry } from '../state.js';
 import type { Theme } from '../theme.js';
 import { RecallView } from './RecallView.js';
@@ -24,19 +25,26 @@ export function ReplyHeader({ name, theme, tags }: { name: string; theme: Theme;
   );
 }
 
+const USER_LABEL = 'you › ';
+
 function EntryViewImpl({ entry, name, width, theme }: EntryProps) {
   switch (entry.kind) {
-    case 'user':
+    case 'user': {
+      // Wrapped here, in cells, under the label: Ink's own wrap of a flex row drops the label's space and splits
+      // words (issue 13, item 1).
+      const [first = '', ...rest] = wrapPlain(entry.text, width, USER_LABEL);
       return (
-        <Box marginTop={1}>
-          <Text bold color={theme.ink.user}>
-            you ›{' '}
+        <Box marginTop={1} flexDirection="column">
+          <Text>
+            <Text bold color={theme.ink.user}>
+              {USER_LABEL}
+            </Text>
+            {first.slice(USER_LABEL.length)}
+            {rest.length ? '\n' + rest.join('\n') : ''}
           </Text>
-          <Box flexShrink={1}>
-            <Text>{entry.text}</Text>
-          </Box>
         </Box>
       );
+    }
     case 'assistant': {
       const tags = [entry.offline ? 'offline: from memory' : '', entry.interrupted ? 'interrupted' : ''].filter(
         Boolean,
@@ -54,10 +62,9 @@ function EntryViewImpl({ entry, name, width, theme }: EntryProps) {
       return (
         <Box flexDirection="column" marginTop={1}>
           <Text color={entry.tone === 'error' ? theme.ink.error : theme.ink.dim}>
-            {entry.tone === 'error' ? '✗ ' : ''}
-            {entry.text}
+            {wrapPlain(entry.text, width, entry.tone === 'error' ? '✗ ' : '').join('\n')}
           </Text>
-          {entry.hint ? <Text color={theme.ink.warn}>hint: {entry.hint}</Text> : null}
+          {entry.hint ? <Text color={theme.ink.warn}>{wrapPlain(entry.hint, width, 'hint: ').join('\n')}</Text> : null}
         </Box>
       );
   }

@@ -2,10 +2,11 @@
 import { Box, Text } from 'ink';
 import type { LimbicSnapshot } from '../../core/limbic/types.js';
 import { bar, GAUGE_VARIABLES } from '../gauge.js';
+import { gaugeBarWidth } from '../screen-rows.js';
 import type { Theme } from '../theme.js';
 
 export function Gauges({ state, width, theme }: { state: LimbicSnapshot; width: number; theme: Theme }) {
-  const barWidth = width >= 100 ? 8 : 5;
+  const barWidth = gaugeBarWidth(width);
   return (
     <Box width={width} flexWrap="wrap" columnGap={2}>
       {GAUGE_VARIABLES.map((v) => (

@@ -25,7 +25,8 @@ export function LiveReply({ live, name, width, maxRows, raw, theme }: LiveReplyP
     () => renderMarkdown(live.text, { width: width - 1, theme, raw }),
     [live.text, width, theme, raw],
   );
-  const room = Math.max(1, maxRows - (live.recalled ? 2 : 1));
+  // The margin above, the recall line and the header take a row each.
+  const room = Math.max(1, maxRows - (live.recalled ? 3 : 2));
   const hidden = Math.max(0, lines.length - room);
   return (
     <Box flexDirection="column" marginTop={1}>

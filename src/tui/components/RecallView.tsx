@@ -10,9 +10,11 @@ export interface RecallProps {
   theme: Theme;
   /** Shown after the collapsed line while it can still expand. */
   hint?: boolean;
+  /** In the live region: at most this many rows, one per memory (the full texts go to scrollback later). */
+  maxRows?: number;
 }
 
-export function RecallView({ memories, expanded, width, theme, hint }: RecallProps) {
+export function RecallView({ memories, expanded, width, theme, hint, maxRows }: RecallProps) {
   if (!memories.length) return <Text color={theme.ink.dim}>⟲ no memories recalled</Text>;
   const n = memories.length;
   if (!expanded) {
@@ -26,19 +28,27 @@ export function RecallView({ memories, expanded, width, theme, hint }: RecallPro
       </Box>
     );
   }
+  const fit = maxRows === undefined ? n : Math.max(1, Math.min(n, maxRows - 1 - (n > maxRows - 1 ? 1 : 0)));
   return (
     <Box flexDirection="column" width={width}>
-      <Text color={theme.ink.dim}>
+      <Text color={theme.ink.dim} wrap="truncate-end">
         ⟲ recalled {n} {n === 1 ? 'memory' : 'memories'} (score = 0.7·similarity + 0.2·freshness + 0.1·salience):
       </Text>
-      {memories.map((m) => (
+      {memories.slice(0, fit).map((m) => (
         <Box key={m.id} paddingLeft={2}>
           <Text color={theme.ink.dim}>{m.score.toFixed(2)} </Text>
           <Box flexShrink={1}>
-            <Text>{m.text}</Text>
+            {maxRows === undefined ? (
+              <Text>{m.text}</Text>
+            ) : (
+              <Text wrap="truncate-end">{m.text.replace(/\s+/g, ' ')}</Text>
+            )}
           </Box>
         </Box>
       ))}
+      {fit < n ? (
+        <Text color={theme.ink.dim}> … {n - fit} more; all of them in full once the next message is sent</Text>
+      ) : null}
     </Box>
   );
 }

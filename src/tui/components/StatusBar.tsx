@@ -23,7 +23,8 @@ export function formatLatency(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
-export function StatusBar({ status, busy, exitArmed, theme, width }: StatusBarProps) {
+/** The status line's three items: the mode, the details (model, counts, speed), the keys that matter now. */
+export function statusItems(status: StatusInfo, busy: boolean, exitArmed: boolean): [string, string, string] {
   const parts: string[] = [];
   if (status.model) parts.push(status.model);
   if (status.memoryCount !== null)
@@ -31,12 +32,17 @@ export function StatusBar({ status, busy, exitArmed, theme, width }: StatusBarPr
   if (status.latencyMs !== null) parts.push(formatLatency(status.latencyMs));
   if (status.tokensPerSecond !== null) parts.push(`${status.tokensPerSecond.toFixed(0)} tok/s`);
   const keys = exitArmed ? 'Ctrl+C again to quit' : busy ? 'Ctrl+C cancels' : '/help · Ctrl+D quits';
+  return [status.mode === 'PROBING' ? 'probing…' : status.mode, parts.join(' · '), keys];
+}
+
+export function StatusBar({ status, busy, exitArmed, theme, width }: StatusBarProps) {
+  const [mode, details, keys] = statusItems(status, busy, exitArmed);
   return (
     <Box width={width} flexWrap="wrap" columnGap={2}>
       <Text bold color={theme.ink[MODE_COLOR[status.mode]]}>
-        {status.mode === 'PROBING' ? 'probing…' : status.mode}
+        {mode}
       </Text>
-      <Text color={theme.ink.dim}>{parts.join(' · ')}</Text>
+      {details ? <Text color={theme.ink.dim}>{details}</Text> : null}
       <Text color={exitArmed ? theme.ink.warn : theme.ink.dim}>{keys}</Text>
     </Box>
   );

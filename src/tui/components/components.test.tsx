@@ -34,7 +34,7 @@ describe('EntryView', () => {
       />,
     );
     expect(reply.lastFrame()).toContain('Nova › (offline: from memory, interrupted)');
-    expect(reply.lastFrame()).toContain('PLAN');
+    expect(reply.lastFrame()).toContain('Plan');
     expect(strip(reply.lastFrame())).toContain('• one');
     const raw = render(
       <EntryView
