@@ -3,10 +3,10 @@
  * chat turn. A turn that no model answered is labelled offline, in the structured result and in the text a model
  * reads, so an agent never passes a memory-only reply off as the companion's own words.
  */
-import { MAX_MESSAGE_CHARS } from '../core/engine/turn.js';
 import { offlineHintFor } from '../core/engine/create.js';
 import { OFFLINE_LABEL } from '../core/engine/offline-reply.js';
 import { collectTurn } from '../server/chat-turn.js';
+import { chatBodySchema } from '../server/routes/chat.js';
 import type { McpTool } from './tool.js';
 
 const unit = { type: 'number', minimum: 0, maximum: 1 };
@@ -84,13 +84,14 @@ export const chat: McpTool = {
   description:
     'Send the companion one message and get its reply (it recalls its memories and its state moves); pass conversationId from an earlier reply to continue that conversation.',
   capability: 'chat',
+  // POST /v1/chat's rules for the message and the conversation (docs/api.md), without its transport options.
   inputSchema: {
     type: 'object',
     required: ['message'],
     additionalProperties: false,
     properties: {
-      message: { type: 'string', minLength: 1, maxLength: MAX_MESSAGE_CHARS, pattern: '\\S' },
-      conversationId: { type: 'string', minLength: 1, maxLength: 64 },
+      message: chatBodySchema.properties.message,
+      conversationId: chatBodySchema.properties.conversationId,
     },
   },
   outputSchema: {
