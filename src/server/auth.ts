@@ -1,5 +1,5 @@
 /**
- * Bearer-token authentication and capability checks (domain.md, "Trust tiers and device permissions"). The server
+ * Bearer-token authentication and capability checks (docs/domain.md, "Trust tiers and device permissions"). The server
  * token from `progeny init` (a 0600 file) is the owner's and holds every capability; a device token (`progeny token
  * add`) maps to its device's capabilities, looked up through the device service's cache, which drops on any change of
  * the devices table, so a revocation takes effect on the next request in every server process.
@@ -7,7 +7,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { Capability, DeviceService } from '../core/devices/service.js';
-import { httpError } from './errors.js';
+import { ProgenyError } from '../core/errors.js';
 
 export interface Principal {
   kind: 'owner' | 'device';
@@ -29,12 +29,9 @@ export function tokenFrom(headers: Record<string, string | string[] | undefined>
   if (value) {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(value);
     if (!m)
-      throw httpError(
-        401,
-        'UNAUTHENTICATED',
-        'the Authorization header must be "Bearer <token>"',
-        'see docs/api.md, "Authentication"',
-      );
+      throw new ProgenyError('UNAUTHENTICATED', 'the Authorization header must be "Bearer <token>"', {
+        hint: 'see docs/api.md, "Authentication"',
+      });
     return m[1];
   }
   const q = url.indexOf('?');
@@ -57,21 +54,15 @@ export function createAuthenticator(ownerToken: string, devices: DeviceService):
     fromRequest(headers, url) {
       const token = tokenFrom(headers, url);
       if (!token) {
-        throw httpError(
-          401,
-          'UNAUTHENTICATED',
-          'this route needs a bearer token',
-          'send "Authorization: Bearer <token>"; the server token is in <home>/secrets/server.token, device tokens come from `progeny token add`',
-        );
+        throw new ProgenyError('UNAUTHENTICATED', 'this route needs a bearer token', {
+          hint: 'send "Authorization: Bearer <token>"; the server token is in <home>/secrets/server.token, device tokens come from `progeny token add`',
+        });
       }
       const p = resolve(token);
       if (!p)
-        throw httpError(
-          401,
-          'INVALID_TOKEN',
-          'the token is unknown or was revoked',
-          'check the token, or create one with `progeny token add <name> --caps …`',
-        );
+        throw new ProgenyError('INVALID_TOKEN', 'the token is unknown or was revoked', {
+          hint: 'check the token, or create one with `progeny token add <name> --caps …`',
+        });
       return p;
     },
   };
@@ -79,17 +70,16 @@ export function createAuthenticator(ownerToken: string, devices: DeviceService):
 
 export function requireCapability(p: Principal, cap: Capability): void {
   if (p.capabilities.includes(cap) || p.capabilities.includes('admin')) return;
-  throw httpError(
-    403,
-    'FORBIDDEN',
-    `token "${p.name}" lacks the ${cap} capability`,
-    `grant it with \`progeny token caps ${p.id} …,${cap}\` or use a token that has it`,
-  );
+  throw new ProgenyError('FORBIDDEN', `token "${p.name}" lacks the ${cap} capability`, {
+    hint: `grant it with \`progeny token caps ${p.id} …, details: ${cap}\` or use a token that has it`,
+  });
 }
 
 export function principalOf(req: FastifyRequest): Principal {
   const p = req.principal;
   if (!p)
-    throw httpError(401, 'UNAUTHENTICATED', 'this route needs a bearer token', 'send "Authorization: Bearer <token>"');
+    throw new ProgenyError('UNAUTHENTICATED', 'this route needs a bearer token', {
+      hint: 'send "Authorization: Bearer <token>"',
+    });
   return p;
 }

@@ -12,7 +12,8 @@ import { ensureServerToken } from '../core/engine/identity.js';
 import { createAuthenticator, requireCapability } from './auth.js';
 import { compress, needsCompression } from './compress.js';
 import type { RouteContext } from './context.js';
-import { httpError, sendError } from './errors.js';
+import { ProgenyError } from '../core/errors.js';
+import { sendError } from './errors.js';
 import { createServerMetrics } from './metrics.js';
 import { createRateLimiter } from './rate-limit.js';
 import { buildSerializer, buildValidator } from './schema.js';
@@ -117,12 +118,9 @@ export async function createServer(engine: Engine, options: ServerOptions = {}):
         if (wait > 0) {
           ctx.metrics.limited();
           reply.header('retry-after', String(wait));
-          throw httpError(
-            429,
-            'RATE_LIMITED',
-            `too many requests for token "${principal.name}"`,
-            `retry after ${wait} s; the limit is server.rateLimit requests/s per token`,
-          );
+          throw new ProgenyError('RATE_LIMITED', `too many requests for token "${principal.name}"`, {
+            hint: `retry after ${wait} s; the limit is server.rateLimit requests/s per token`,
+          });
         }
       }
       if (config.cap) requireCapability(principal, config.cap);
@@ -148,7 +146,9 @@ export async function createServer(engine: Engine, options: ServerOptions = {}):
     sendError(
       req,
       reply,
-      httpError(404, 'NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`, 'see docs/api.md for the routes'),
+      new ProgenyError('NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`, {
+        hint: 'see docs/api.md for the routes',
+      }),
     ),
   );
 

@@ -7,12 +7,12 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { WebSocket } from 'ws';
-import type { ErrorJson } from '../core/errors.js';
+import { ProgenyError, type ErrorJson } from '../core/errors.js';
 import type { EngineNotice } from '../core/events.js';
 import { requireCapability, type Principal } from './auth.js';
 import type { RouteContext } from './context.js';
 import type { RateLimiter } from './rate-limit.js';
-import { httpError, toHttpError } from './errors.js';
+import { toHttpError } from './errors.js';
 import {
   parseClientMessage,
   TOPICS,
@@ -116,12 +116,9 @@ export class WsSession {
       const wait = this.limiter && this.principal.kind === 'device' ? this.limiter.take(this.principal.id) : 0;
       if (wait > 0) {
         this.ctx.metrics.limited();
-        throw httpError(
-          429,
-          'RATE_LIMITED',
-          `too many messages for token "${this.principal.name}"`,
-          `retry after ${wait} s; the limit is server.rateLimit messages/s per token`,
-        );
+        throw new ProgenyError('RATE_LIMITED', `too many messages for token "${this.principal.name}"`, {
+          hint: `retry after ${wait} s; the limit is server.rateLimit messages/s per token`,
+        });
       }
       switch (msg.type) {
         case 'ping':
@@ -154,12 +151,9 @@ export class WsSession {
     requireCapability(this.principal, 'chat');
     if (this.turns.has(msg.id)) throw new WsMessageError('id', 'is already in use by a running chat', msg.id);
     if (this.turns.size >= MAX_TURNS) {
-      throw httpError(
-        429,
-        'TOO_MANY_TURNS',
-        `at most ${MAX_TURNS} chats may run at once on one connection`,
-        'wait for a done event, or cancel a chat',
-      );
+      throw new ProgenyError('TOO_MANY_TURNS', `at most ${MAX_TURNS} chats may run at once on one connection`, {
+        hint: 'wait for a done event, or cancel a chat',
+      });
     }
     const turn = this.ctx.turns.start();
     this.turns.set(msg.id, turn.controller);

@@ -13,7 +13,8 @@ import { requireCapability } from './auth.js';
 import type { RouteContext } from './context.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { EngineNotice } from '../core/events.js';
-import { httpError, toHttpError } from './errors.js';
+import { ProgenyError } from '../core/errors.js';
+import { toHttpError } from './errors.js';
 import { WsSession } from './ws-session.js';
 
 export const WS_PATH = '/v1/ws';
@@ -48,8 +49,11 @@ export function attachWebSocket(
     socket.on('error', () => socket.destroy());
     try {
       if ((req.url ?? '').split('?')[0] !== WS_PATH)
-        throw httpError(404, 'NOT_FOUND', `no WebSocket endpoint at ${req.url ?? ''}`, `connect to ${WS_PATH}`);
-      if (closing) throw httpError(503, 'SHUTTING_DOWN', 'the server is shutting down', 'reconnect shortly');
+        throw new ProgenyError('NOT_FOUND', `no WebSocket endpoint at ${req.url ?? ''}`, {
+          hint: `connect to ${WS_PATH}`,
+        });
+      if (closing)
+        throw new ProgenyError('SHUTTING_DOWN', 'the server is shutting down', { hint: 'reconnect shortly' });
       const principal = auth.fromRequest(req.headers, req.url ?? '');
       requireCapability(principal, 'chat');
       (await server()).handleUpgrade(req, socket, head, (ws: WebSocket) => {

@@ -1,5 +1,5 @@
 /**
- * The sync suite (performance.md: incremental sync P99 ≤ 30 ms, initial sync of 10k memories + 50k messages ≤ 3 s):
+ * The sync suite (docs/performance.md: incremental sync P99 ≤ 30 ms, initial sync of 10k memories + 50k messages ≤ 3 s):
  * seal and open of a 1 KiB body; an incremental push + pull of one change between two devices through a relay
  * listening on a loopback socket; and the initial sync of a large companion to a fresh device, from the log alone
  * and from a snapshot. Bytes on the wire are

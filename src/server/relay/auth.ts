@@ -6,7 +6,7 @@
 import type { FastifyRequest } from 'fastify';
 import { SIG_HEADERS, verifyRequest } from '../../core/sync/request-sig.js';
 import type { RelayContext } from './context.js';
-import { RelayError } from './errors.js';
+import { ProgenyError } from '../../core/errors.js';
 import type { RelayDevice } from './store.js';
 
 export const header = (req: FastifyRequest, name: string): string | undefined => {
@@ -23,7 +23,7 @@ export function signedBy(req: FastifyRequest, signPk: Uint8Array, now: number): 
 }
 
 /**
- * The registered device that signed this request, or a RelayError (401/403). Pending devices (joined with the
+ * The registered device that signed this request, or a ProgenyError (401/403). Pending devices (joined with the
  * passphrase, not yet approved) may call only routes that allow them; only active devices may write.
  */
 export function authDevice(
@@ -35,11 +35,11 @@ export function authDevice(
   const id = header(req, SIG_HEADERS.device);
   const device = id ? ctx.store.device(vault, id) : undefined;
   if (!device || !signedBy(req, device.signPk, ctx.now()))
-    throw new RelayError(401, 'SYNC_UNAUTHORIZED', 'the request is not signed by a device of this vault');
-  if (device.status === 'revoked') throw new RelayError(403, 'SYNC_REVOKED', 'this device has been revoked');
+    throw new ProgenyError('SYNC_UNAUTHORIZED', 'the request is not signed by a device of this vault');
+  if (device.status === 'revoked') throw new ProgenyError('SYNC_REVOKED', 'this device has been revoked');
   if (device.status === 'pending' && !opts.allowPending)
-    throw new RelayError(403, 'SYNC_PENDING', 'this device is waiting for approval by an admin device');
+    throw new ProgenyError('SYNC_PENDING', 'this device is waiting for approval by an admin device');
   if (opts.cap && !(device.caps.includes(opts.cap) || device.caps.includes('admin')))
-    throw new RelayError(403, 'SYNC_FORBIDDEN', `this device lacks the ${opts.cap} capability`);
+    throw new ProgenyError('SYNC_FORBIDDEN', `this device lacks the ${opts.cap} capability`);
   return device;
 }

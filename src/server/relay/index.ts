@@ -8,7 +8,7 @@ import { statSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Engine } from '../../core/engine/engine.js';
-import { RelayError } from './errors.js';
+import { ProgenyError } from '../../core/errors.js';
 import { createRelayPlugin, type RelayOptions } from './plugin.js';
 import { openRelayStore, type RelayStore } from './store.js';
 
@@ -41,7 +41,7 @@ export function relayForEngine(engine: Pick<Engine, 'paths' | 'metrics' | 'confi
   const refuseWhenFull = async (): Promise<void> => {
     const used = storageBytes();
     if (used >= quota)
-      throw new RelayError(507, 'SYNC_RELAY_FULL', `the relay's storage is full (${used} of ${quota} bytes)`);
+      throw new ProgenyError('SYNC_RELAY_FULL', `the relay's storage is full (${used} of ${quota} bytes)`);
   };
   const plugin = async (app: FastifyInstance): Promise<void> => {
     // Only the relay's upload routes get the check (before their body is read): no cost on any other request.

@@ -9,7 +9,8 @@ import { SIG_HEADERS } from '../../core/sync/request-sig.js';
 import { buildValidator } from '../schema.js';
 import { authDevice, header } from './auth.js';
 import type { RelayContext, RelayRouteModule } from './context.js';
-import { RelayError, relayErrorHandler, sendError } from './errors.js';
+import { ProgenyError } from '../../core/errors.js';
+import { relayErrorHandler } from './errors.js';
 import { batchRoutes, MAX_PUSH_BYTES } from './routes/batches.js';
 import { deviceRoutes } from './routes/devices.js';
 import { pairRoutes } from './routes/pair.js';
@@ -35,7 +36,7 @@ function parseJson(req: FastifyRequest, body: Buffer, done: (err: Error | null, 
   try {
     done(null, body.length ? (JSON.parse(body.toString('utf8')) as unknown) : {});
   } catch {
-    done(new RelayError(400, 'SYNC_BAD_REQUEST', 'the body is not valid JSON'));
+    done(new ProgenyError('SYNC_BAD_REQUEST', 'the body is not valid JSON'));
   }
 }
 
@@ -70,7 +71,7 @@ export function createRelayPlugin(opts: RelayOptions): (app: FastifyInstance) =>
         const retry = allow(header(req, SIG_HEADERS.device) ?? req.ip);
         if (retry > 0) {
           void reply.header('retry-after', String(retry));
-          return sendError(reply, 429, 'SYNC_RATE_LIMITED', 'too many requests');
+          throw new ProgenyError('SYNC_RATE_LIMITED', 'too many requests');
         }
         return undefined;
       });

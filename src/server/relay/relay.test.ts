@@ -104,7 +104,10 @@ describe('sync relay', () => {
     });
     const gap = await call('POST', url, { envelopes: [env(5)] });
     expect(gap.status).toBe(409);
-    expect(gap.json.expectedDeviceSeq).toBe(3);
+    // One error envelope for the API and the relay: the facts a client needs are in error.details.
+    expect(gap.json).toMatchObject({
+      error: { code: 'SYNC_SEQ_GAP', hint: expect.any(String), details: { expectedDeviceSeq: 3, results: [] } },
+    });
     const equivocal = await call('POST', url, { envelopes: [env(2)] });
     expect(equivocal.status).toBe(409);
     expect(

@@ -5,7 +5,7 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { RelayRouteModule } from '../context.js';
-import { RelayError } from '../errors.js';
+import { ProgenyError } from '../../../core/errors.js';
 
 export const PAIR_TTL_MS = 10 * 60_000;
 const pairParams = {
@@ -29,7 +29,7 @@ export const pairRoutes: RelayRouteModule = (app, { store, now }) => {
     },
     async (req, reply) => {
       const n = store.pairPost(req.params.id, req.body.payload, now() + PAIR_TTL_MS);
-      if (n < 0) throw new RelayError(429, 'SYNC_RATE_LIMITED', 'this pairing mailbox is full');
+      if (n < 0) throw new ProgenyError('SYNC_RATE_LIMITED', 'this pairing mailbox is full');
       return reply.code(201).send({ n });
     },
   );

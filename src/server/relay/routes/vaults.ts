@@ -7,7 +7,7 @@ import { replayDeviceLog, verifyJoin, type DeviceOp } from '../../../core/sync/d
 import { SIG_HEADERS } from '../../../core/sync/request-sig.js';
 import { header, signedBy } from '../auth.js';
 import { VAULT_ID_PATTERN, vaultParams, type RelayContext, type RelayRouteModule } from '../context.js';
-import { RelayError } from '../errors.js';
+import { ProgenyError } from '../../../core/errors.js';
 
 export interface VaultParams {
   joinPk0: string;
@@ -19,7 +19,7 @@ const op = { type: 'object' } as const;
 
 export function vaultOf(ctx: RelayContext, v: string): { params: VaultParams; epoch: number } {
   const vault = ctx.store.vault(v);
-  if (!vault) throw new RelayError(404, 'SYNC_NO_VAULT', 'no such vault');
+  if (!vault) throw new ProgenyError('SYNC_NO_VAULT', 'no such vault');
   return vault as { params: VaultParams; epoch: number };
 }
 
@@ -30,7 +30,7 @@ export function replay(ops: DeviceOp[], p: VaultParams): ReturnType<typeof repla
   try {
     return replayDeviceLog(ops, joinPk(p));
   } catch (err) {
-    throw new RelayError(400, 'SYNC_DEVICE_LOG', (err as Error).message);
+    throw new ProgenyError('SYNC_DEVICE_LOG', (err as Error).message);
   }
 }
 
@@ -52,10 +52,10 @@ export const vaultRoutes: RelayRouteModule = (app, ctx) => {
       const b = req.body;
       const dev = replay([b.genesis], b.params).get(b.genesis.id);
       if (!dev || header(req, SIG_HEADERS.device) !== dev.id || !signedBy(req, dev.signPk, now()))
-        throw new RelayError(401, 'SYNC_UNAUTHORIZED', 'the request must be signed by the genesis device');
+        throw new ProgenyError('SYNC_UNAUTHORIZED', 'the request must be signed by the genesis device');
       const device = { deviceId: dev.id, signPk: dev.signPk, status: 'active' as const, caps: dev.caps };
       if (!store.createVault(b.vaultId, b.params, b.genesis, device, b.keys, now()))
-        throw new RelayError(409, 'SYNC_VAULT_EXISTS', 'a vault with this id exists');
+        throw new ProgenyError('SYNC_VAULT_EXISTS', 'a vault with this id exists');
       return reply.code(201).send({ vaultId: b.vaultId });
     },
   );
@@ -83,9 +83,11 @@ export const vaultRoutes: RelayRouteModule = (app, ctx) => {
       const vault = vaultOf(ctx, v);
       const b = req.body;
       if (b.params.joinPk0 !== vault.params.joinPk0)
-        throw new RelayError(400, 'SYNC_BAD_REQUEST', 'params and epoch are required; joinPk0 never changes');
+        throw new ProgenyError('SYNC_BAD_REQUEST', 'params and epoch are required; joinPk0 never changes');
       if (!store.setParams(v, b.params, b.epoch, b.expectEpoch ?? vault.epoch))
-        throw new RelayError(409, 'SYNC_CONFLICT', 'the vault changed meanwhile', { epoch: vault.epoch });
+        throw new ProgenyError('SYNC_CONFLICT', 'the vault changed meanwhile', {
+          details: { epoch: vault.epoch },
+        });
       return { epoch: b.epoch };
     },
   );
@@ -98,11 +100,10 @@ export const vaultRoutes: RelayRouteModule = (app, ctx) => {
       const vault = vaultOf(ctx, v);
       const { op } = req.body;
       if (!verifyJoin(op, joinPk(vault.params)))
-        throw new RelayError(400, 'SYNC_BAD_JOIN', 'the join request is not signed with the vault passphrase');
+        throw new ProgenyError('SYNC_BAD_JOIN', 'the join request is not signed with the vault passphrase');
       if (header(req, SIG_HEADERS.device) !== op.id || !signedBy(req, fromB64(op.signPk, 32), now()))
-        throw new RelayError(401, 'SYNC_UNAUTHORIZED', 'the request must be signed by the joining device');
-      if (store.device(v, op.id))
-        throw new RelayError(409, 'SYNC_DEVICE_EXISTS', 'this device id is already registered');
+        throw new ProgenyError('SYNC_UNAUTHORIZED', 'the request must be signed by the joining device');
+      if (store.device(v, op.id)) throw new ProgenyError('SYNC_DEVICE_EXISTS', 'this device id is already registered');
       store.addPending(v, { deviceId: op.id, signPk: fromB64(op.signPk, 32), status: 'pending', caps: [] }, op, now());
       return reply.code(202).send({ status: 'pending' });
     },
