@@ -93,6 +93,7 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
     } finally {
       await llm?.close();
     }
+    checks.push(mcpEndpoints(ctx, config));
     return verdict(checks);
   }
   let engine;
