@@ -10,7 +10,7 @@ beforeAll(async () => {
     relay = relayForEngine({
       ...engine,
       metrics: engine.metrics,
-      config: { ...engine.config, 'server.relayMaxBytes': 1 },
+      config: { ...engine.config, 'relay.maxBytes': 1 },
     });
     return { plugins: [relay.plugin], onClose: () => relay.close() };
   });
@@ -18,7 +18,7 @@ beforeAll(async () => {
 afterAll(() => s.close());
 
 describe('the relay storage quota', () => {
-  it('refuses uploads with 507 once relay.db reaches server.relayMaxBytes, and leaves reads alone', async () => {
+  it('refuses uploads with 507 once relay.db reaches relay.maxBytes, and leaves reads alone', async () => {
     const up = await s.app.inject({ method: 'POST', url: '/v1/sync/vaults', payload: { anything: true } });
     expect(up.statusCode).toBe(507);
     expect(up.json().error).toMatchObject({
