@@ -26,7 +26,8 @@ export const mcpSuite: BenchSuite = {
     const transport = new StdioClientTransport({
       command: process.execPath,
       args: [BIN, 'mcp', '--home', join(ctx.dir, 'home')],
-      env: { PATH: process.env.PATH ?? '', PROGENY_LLM_PROVIDER: 'offline' },
+      // The hash embedder, as the home was filled with: the figure excludes a model's query embedding.
+      env: { PATH: process.env.PATH ?? '', PROGENY_LLM_PROVIDER: 'offline', PROGENY_EMBEDDER_KIND: 'hash' },
       stderr: 'ignore',
     });
     const client = new Client({ name: 'progeny-bench', version: '1' });
