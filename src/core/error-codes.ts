@@ -65,7 +65,7 @@ export const ERROR_CATALOGUE = {
   STORE_LOCKED: { exit: 'store', status: 503, hint: 'another progeny holds the database; wait for it or stop it' },
   STORE_CORRUPT: { exit: 'store', status: 503, hint: 'restore the home from a backup; `progeny doctor` checks it' },
   STORE_TOO_NEW: { exit: 'store', status: 503, hint: 'a newer progeny wrote this home; upgrade progeny' },
-  MIGRATE_MIXED_EMBEDDERS: { exit: 'store', status: 503, hint: 'run `progeny memory reembed` first' },
+  MIGRATE_MIXED_EMBEDDERS: { exit: 'store', status: 503, hint: 'run `progeny memory reindex` first' },
   MIGRATE_TARGET_DOWN: { exit: 'store', status: 503, hint: 'start the target backend and run the migration again' },
   QDRANT_UNAVAILABLE: { exit: 'store', status: 503, hint: 'check memory.qdrant.url and that Qdrant is running' },
   QDRANT_REQUEST: { exit: 'store', status: 503, hint: 'Qdrant refused the request; its log has the reason' },
@@ -84,6 +84,11 @@ export const ERROR_CATALOGUE = {
   // The model server and the embedder
   DEAD: { exit: 'llm', status: 503, hint: DOCTOR },
   EMBEDDER: { exit: 'llm', status: 502, hint: 'check embedder.kind and the model server (`progeny doctor`)' },
+  EMBEDDER_UNAVAILABLE: {
+    exit: 'environment',
+    status: 503,
+    hint: 'reinstall progeny (`npm ci`) to restore the model files, or set embedder.kind to hash',
+  },
   LLM_OFFLINE: { exit: 'llm', status: 503, hint: 'set llm.provider to ollama or openai' },
   LLM_UNREACHABLE: { exit: 'llm', status: 502, hint: 'start the model server or fix llm.url; `progeny doctor` checks' },
   LLM_TIMEOUT: { exit: 'llm', status: 504, hint: 'raise llm.timeoutMs, or use a smaller or already loaded model' },
@@ -192,6 +197,11 @@ export const ERROR_CATALOGUE = {
   SYNC_DEVICE_LOG: { exit: 'sync', status: 400, hint: 'the device log does not verify; do not trust this relay' },
   SYNC_BAD_JOIN: { exit: 'sync', status: 400, hint: 'check the passphrase and join again' },
   SYNC_TOO_LARGE: { exit: 'sync', status: 413, hint: 'a push is at most 64 batches and 1 MiB (docs/sync.md)' },
+  SYNC_RELAY_FULL: {
+    exit: 'sync',
+    status: 507,
+    hint: "the relay's storage reached relay.maxBytes; its operator must raise it or free space (docs/monitoring.md)",
+  },
   SYNC_BAD_ENVELOPE: { exit: 'sync', status: 400, hint: 'a batch does not verify; run `progeny sync status`' },
   SYNC_SEQ_GAP: { exit: 'sync', status: 409, hint: 'run `progeny sync push` again' },
   SYNC_EQUIVOCATION: {

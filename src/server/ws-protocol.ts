@@ -7,7 +7,7 @@ import type { EngineEvent, EngineNotice } from '../core/events.js';
 import type { ErrorJson } from '../core/errors.js';
 import type { LimbicSnapshot } from '../core/limbic/types.js';
 
-export const TOPICS = ['limbic', 'memory', 'heritage', 'mode'] as const;
+export const TOPICS = ['limbic', 'memory', 'heritage', 'mode', 'embedder'] as const;
 
 /**
  * Close codes the server uses (docs/api.md, "WebSocket"): 1001 on shutdown; 4401 when the connection's token was

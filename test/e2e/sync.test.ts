@@ -57,7 +57,9 @@ describe('sync end to end (two homes, a relay process)', () => {
   let vaultId: string;
   /** The approve command `sync join` printed for B. */
   let approveB: string;
-  const env = { PROGENY_SYNC_PASSPHRASE: PASS };
+  // The hash embedder: these are about sync; with the semantic model each command also loads it in a worker, which
+  // on a loaded machine pushes the scenario past its time limits (test/e2e/embedder.test.ts covers the model).
+  const env = { PROGENY_SYNC_PASSPHRASE: PASS, PROGENY_EMBEDDER_KIND: 'hash' };
 
   beforeAll(async () => {
     relayDir = mkdtempSync(join(tmpdir(), 'progeny-relay-'));
