@@ -9,6 +9,7 @@ import { render } from 'ink';
 import type { Mode } from '../core/events.js';
 import { ChatRoot, type ReadyProps } from './ChatRoot.js';
 import { copyToClipboard } from './clipboard.js';
+import { loadEntries } from './conversation-entries.js';
 import type { ChatEngine } from './engine-port.js';
 import { openHistory } from './history.js';
 import type { NewEntry } from './state.js';
@@ -76,21 +77,6 @@ function traceFrames(
       if (keyAt !== null) log({ event: 'render', ms: m.renderTime });
     },
   };
-}
-
-function loadEntries(engine: ChatEngine, conversationId: string | undefined): NewEntry[] {
-  if (!conversationId) return [];
-  return engine.conversations.messages(conversationId, { limit: 100_000 }).map((m): NewEntry =>
-    m.role === 'user'
-      ? { kind: 'user', text: m.text }
-      : {
-          kind: 'assistant',
-          text: m.text,
-          interrupted: m.status !== 'complete',
-          offline: m.meta.offline === true,
-          raw: false,
-        },
-  );
 }
 
 async function prepare(o: ChatScreenOptions): Promise<ReadyProps> {

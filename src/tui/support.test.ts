@@ -147,7 +147,8 @@ describe('slash command parsing', () => {
     expect(parseSlash('/memory search  maya ')).toEqual({ name: 'memory', args: 'search  maya' });
     expect(parseSlash('/exit')).toEqual({ name: 'quit', args: '' });
     expect(parseSlash('hello /x')).toBeNull();
-    expect(completions('/m').map((c) => c.name)).toEqual(['memory']);
+    expect(completions('/me').map((c) => c.name)).toEqual(['memory']);
+    expect(completions('/m').map((c) => c.name)).toEqual(['memory', 'model']);
     expect(completions('/memory x')).toEqual([]);
     expect(completions('/').length).toBe(SLASH_COMMANDS.length);
     for (const c of SLASH_COMMANDS) expect(helpText()).toContain(c.usage);
