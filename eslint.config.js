@@ -41,7 +41,7 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
-    // The core is a library: no UI, CLI, bench or server imports (design README, "Architecture").
+    // The core is a library: no UI, CLI, bench or server imports (docs/architecture.md, "Layers").
     files: ['src/core/**/*.ts'],
     rules: {
       'no-restricted-imports': [

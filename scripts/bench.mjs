@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench`: every bench against the budgets in ../shared/design/performance.md (bench/budgets.json), with the
+// `npm run bench`: every bench against the budgets in docs/performance.md (bench/budgets.json), with the
 // reports written to bench/results/{core,http,ws}.json (progeny.bench/1). `--quick` runs smaller and shorter.
 // HTTP and WebSocket benches spawn `progeny serve` on a throw-away home, and are skipped when serve is not built.
 // Exits with the first non-zero exit code of the benches (10 budget breached, 12 invalid measurement).

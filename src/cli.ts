@@ -3,12 +3,15 @@
  * is imported when that command runs, so `progeny --help` stays close to a bare `node` start.
  */
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
 import { ProgenyError } from './core/errors.js';
-import type { CommandContext, GlobalOptions } from './commands/context.js';
-import type { CommandResult, Output } from './commands/output.js';
+import type { GlobalOptions } from './commands/context.js';
+import type { Output } from './commands/output.js';
 import { EXIT_CODE_HELP } from './commands/exit-codes.js';
 import { addBenchCommands } from './commands/bench/define.js';
+import { addMemoryCommands } from './commands/memory/define.js';
+import { addressOption, intOption, secondsOption } from './commands/options.js';
+import type { CommandModule, Runner } from './commands/runner.js';
 import type * as MakeContextModule from './commands/make-context.js';
 
 export interface Runtime {
@@ -16,10 +19,6 @@ export interface Runtime {
   exitCode: number;
   cleanup: (() => Promise<void> | void)[];
 }
-
-type CommandModule = {
-  run(ctx: CommandContext, args: string[], opts: Record<string, unknown>): Promise<CommandResult | void>;
-};
 
 const version = (): string =>
   (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -32,7 +31,7 @@ const importCommand = (module: string): Promise<unknown> =>
   import(new URL(`./commands/${module}.js`, import.meta.url).href);
 
 export function buildProgram(rt: Runtime, signal: AbortSignal): Command {
-  const run =
+  const run: Runner =
     (module: string) =>
     async (...actionArgs: unknown[]): Promise<void> => {
       const cmd = actionArgs.at(-1) as Command;
@@ -45,7 +44,7 @@ export function buildProgram(rt: Runtime, signal: AbortSignal): Command {
       const mod = (await importCommand(module)) as CommandModule;
       const result = await mod.run(ctx, args, opts);
       if (result) {
-        rt.out.print(result);
+        if (!('streamed' in result)) rt.out.print(result);
         if (result.exitCode !== undefined) rt.exitCode = result.exitCode;
       }
     };
@@ -59,7 +58,10 @@ export function buildProgram(rt: Runtime, signal: AbortSignal): Command {
     .option('--no-color', 'disable colours (NO_COLOR is honoured too)')
     .showSuggestionAfterError(true)
     .configureHelp({ sortSubcommands: false })
-    .addHelpText('after', `\n${EXIT_CODE_HELP}`);
+    .addHelpText(
+      'after',
+      `\nText that starts with "-" goes after \`--\` (everything after it is text, not flags):\n  progeny memory search -- "-5 °C in the garden"\n\n${EXIT_CODE_HELP}`,
+    );
   program.exitOverride();
   program.configureOutput({ writeErr: () => undefined, outputError: () => undefined });
 
@@ -85,6 +87,10 @@ export function buildProgram(rt: Runtime, signal: AbortSignal): Command {
     .option('--plain', 'plain line mode instead of the TUI')
     .option('--require-model', 'fail (exit 4) instead of answering OFFLINE when no model is reachable')
     .option('--list', 'list recent conversations')
+    .addHelpText(
+      'after',
+      '\n-m takes the next argument whole, even one that starts with "-": progeny chat -m "-5 °C, coat?"',
+    )
     .action(run('chat'));
 
   addMemoryCommands(program.command('memory').description('inspect and curate what your companion remembers'), run);
@@ -138,9 +144,9 @@ export function buildProgram(rt: Runtime, signal: AbortSignal): Command {
   program
     .command('serve')
     .description('serve the HTTP + WebSocket API and an OpenAI-compatible endpoint (see docs/api.md)')
-    .option('-p, --port <n>', 'port to listen on; 0 picks a free one (default: server.port)')
-    .option('--host <address>', 'address to bind (default: server.host, 127.0.0.1)')
-    .option('--log <level>', 'structured JSON request logs on stderr: off | info | debug')
+    .option('-p, --port <n>', 'port to listen on; 0 picks a free one (default: server.port)', intOption(0, 65_535))
+    .option('--host <address>', 'address to bind (default: server.host, 127.0.0.1)', addressOption)
+    .addOption(new Option('--log <level>', 'structured JSON request logs on stderr').choices(['off', 'info', 'debug']))
     .action(run('serve'));
 
   const token = program.command('token').description('API tokens (with capabilities) for clients of `progeny serve`');
@@ -178,12 +184,10 @@ export function buildProgram(rt: Runtime, signal: AbortSignal): Command {
   return program;
 }
 
-type Runner = (module: string) => (...args: unknown[]) => Promise<void>;
-
 function addSyncCommands(sync: Command, run: Runner): void {
   const pass = '--passphrase-stdin';
   const passDoc = 'read the passphrase from stdin (else PROGENY_SYNC_PASSPHRASE or a prompt)';
-  sync.option('--budget <seconds>', 'time allowed for retries', '60').action(run('sync/both'));
+  sync.option('--budget <seconds>', 'time allowed for retries, in seconds', secondsOption, 60).action(run('sync/both'));
   sync
     .command('init')
     .option('--relay <url>', 'the relay (a `progeny serve`)')
@@ -201,12 +205,12 @@ function addSyncCommands(sync: Command, run: Runner): void {
     .action(run('sync/join'));
   sync
     .command('push')
-    .option('--budget <seconds>', 'time allowed for retries', '60')
+    .option('--budget <seconds>', 'time allowed for retries, in seconds', secondsOption, 60)
     .description('seal and send local changes')
     .action(run('sync/push'));
   sync
     .command('pull')
-    .option('--budget <seconds>', 'time allowed for retries', '60')
+    .option('--budget <seconds>', 'time allowed for retries, in seconds', secondsOption, 60)
     .description('fetch, verify and apply other devices’ changes')
     .action(run('sync/pull'));
   sync
@@ -265,88 +269,21 @@ function addDeviceCommands(device: Command, run: Runner): void {
     .action(run('device/rename'));
 }
 
-function addMemoryCommands(memory: Command, run: Runner): void {
-  memory
-    .command('add')
-    .argument('<text...>', 'what to remember')
-    .option('-k, --kind <kind>', 'interaction | fact | summary | reflection | pinned', 'fact')
-    .option('-s, --salience <0..1>', 'importance', '0.5')
-    .option('--actor <name>', 'whose memory', 'creator')
-    .option('--pin', 'pin it')
-    .description('remember something now')
-    .action(run('memory/add'));
-  memory
-    .command('search')
-    .argument('<query...>')
-    .option('-k, --limit <n>', 'how many to recall', '5')
-    .option('--actor <name>', 'whose memories', 'creator')
-    .option('--kind <kinds>', 'only these kinds (comma-separated)')
-    .description('recall memories for a query, with the parts of each score')
-    .action(run('memory/search'));
-  memory
-    .command('list')
-    .option('-n, --limit <n>', 'page size', '20')
-    .option('--cursor <cursor>', 'continue from a previous page')
-    .option('--kind <kind>')
-    .option('--actor <name>')
-    .option('--status <status>', 'active | archived | forgotten | all', 'active')
-    .description('list memories, newest first')
-    .action(run('memory/list'));
-  memory.command('show').argument('<id>').description('show one memory').action(run('memory/show'));
-  memory
-    .command('edit')
-    .argument('<id>')
-    .option('--text <text>')
-    .option('--salience <0..1>')
-    .option('--kind <kind>')
-    .option('--reason <why>', 'why it changed', 'edited by the creator')
-    .description('edit a memory (the previous text is kept in its history)')
-    .action(run('memory/edit'));
-  memory
-    .command('forget')
-    .argument('<id>')
-    .option('-y, --yes', 'do not ask')
-    .description('forget a memory: its text and vector are purged')
-    .action(run('memory/forget'));
-  memory
-    .command('pin')
-    .argument('<id>')
-    .option('--unpin', 'unpin instead')
-    .description('pin (or unpin) a memory')
-    .action(run('memory/pin'));
-  memory
-    .command('restore')
-    .argument('<id>')
-    .description('bring back a memory archived by dream')
-    .action(run('memory/restore'));
-  memory.command('history').argument('<id>').description('the revisions of a memory').action(run('memory/history'));
-  memory
-    .command('export')
-    .option('-o, --out <file>', 'write to a file instead of stdout')
-    .description('export memories as JSONL')
-    .action(run('memory/export'));
-  memory
-    .command('import')
-    .argument('<file>', 'a JSONL file, or - for stdin')
-    .description('import memories from JSONL (invalid lines are reported, not applied)')
-    .action(run('memory/import'));
-  memory.command('reindex').description('re-embed every memory and rebuild the index').action(run('memory/reindex'));
-  memory
-    .command('migrate')
-    .requiredOption('--to <backend>', 'qdrant | embedded')
-    .option('--batch <n>', 'memories per acknowledged batch', '256')
-    .option('--sample <n>', 'memories whose recall is checked against exact search', '20')
-    .option('--restart', 'ignore the checkpoint of an interrupted run and copy everything')
-    .description('copy every memory into the other vector backend (resumable, verified)')
-    .action(run('memory/migrate'));
-}
-
 function addStateCommands(state: Command, run: Runner): void {
   state.command('show').description('the current limbic state').action(run('state/show'));
   state
     .command('why')
-    .argument('[variable]', 'trust | warmth | arousal | valence | posture')
-    .option('-n, --limit <n>', 'how many changes', '10')
+    .addArgument(
+      new Argument('[variable]', 'which variable').choices([
+        'trust',
+        'warmth',
+        'arousal',
+        'valence',
+        'posture',
+        'elastic',
+      ]),
+    )
+    .option('-n, --limit <n>', 'how many changes', intOption(1, 1000), 10)
     .description('the recent changes and their causes')
     .action(run('state/why'));
   state
@@ -359,7 +296,7 @@ function addStateCommands(state: Command, run: Runner): void {
 function addHeritageCommands(heritage: Command, run: Runner): void {
   heritage
     .command('show')
-    .option('--version <n>', 'an older version')
+    .option('--version <n>', 'an older version', intOption(1, Number.MAX_SAFE_INTEGER))
     .option('--summary', 'the identity summary used in prompts')
     .description('show the heritage')
     .action(run('heritage/show'));
@@ -380,20 +317,45 @@ function addHeritageCommands(heritage: Command, run: Runner): void {
     .action(run('heritage/history'));
   heritage
     .command('restore')
-    .argument('<version>')
+    .argument('<version>', 'the version to restore', intOption(1, Number.MAX_SAFE_INTEGER))
     .option('--reason <why>')
     .description('restore an older version (as a new version)')
     .action(run('heritage/restore'));
 }
 
 /** Maps commander's own errors (unknown option, missing argument…) to a usage error, or lets help/version exit 0. */
-export function commanderToProgeny(err: unknown): ProgenyError | 'exit-ok' | undefined {
+export function commanderToProgeny(err: unknown, argv: string[] = []): ProgenyError | 'exit-ok' | undefined {
   if (!(err instanceof CommanderError)) return undefined;
   if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help')
     return 'exit-ok';
-  const message = err.message.replace(/^error:\s*/, '');
+  const message =
+    err.code === 'commander.invalidArgument'
+      ? invalidValueMessage(err.message, argv)
+      : err.message.replace(/^error:\s*/, '');
   return new ProgenyError('USAGE', message, {
-    exit: 'usage',
     hint: 'see `progeny --help`, or `progeny <command> --help`',
   });
+}
+
+/**
+ * Commander says "option '-k, --limit <n>' argument '0' is invalid. must be …"; the user typed one of those forms,
+ * so the message names that one: `-k must be a whole number from 1 to 100, got "0"`.
+ */
+export function invalidValueMessage(raw: string, argv: string[]): string {
+  const text = raw.replace(/^error:\s*/, '');
+  const option = /^option '([^']+)' argument '([\s\S]*)' is invalid\.\s*([\s\S]*)$/.exec(text);
+  const argument = /^command-argument value '([\s\S]*)' is invalid for argument '([^']+)'\.\s*([\s\S]*)$/.exec(text);
+  const reason = (r: string): string =>
+    r.replace(/^Allowed choices are (.*)\.$/, 'must be one of $1').replace(/\.$/, '');
+  if (argument) return `<${argument[2]}> ${reason(argument[3] ?? '')}, got "${argument[1]}"`;
+  if (!option) return text;
+  const forms = (option[1] ?? '')
+    .replace(/\s*[<[].*$/, '')
+    .split(/[\s,|]+/)
+    .filter(Boolean);
+  const typed = argv.findLast((a) =>
+    forms.some((f) => a === f || a.startsWith(`${f}=`) || (f.length === 2 && a.startsWith(f))),
+  );
+  const flag = forms.find((f) => typed?.startsWith(f)) ?? forms.at(-1) ?? option[1];
+  return `${flag} ${reason(option[3] ?? '')}, got "${option[2]}"`;
 }

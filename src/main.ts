@@ -32,9 +32,10 @@ export async function main(argv: string[]): Promise<void> {
   const runtime: Runtime = { out: new Output({ json: sniffed.json, color: sniffed.color }), exitCode: 0, cleanup: [] };
   const controller = new AbortController();
   let interrupts = 0;
-  const onSignal = (sig: NodeJS.Signals): void => {
+  const onSignal = (): void => {
     interrupts++;
-    if (interrupts > 1 || (sig === 'SIGTERM' && interrupts > 1)) process.exit(ExitCode.interrupted);
+    // The first SIGINT or SIGTERM cancels the command gracefully (a partial reply is kept); a second one exits now.
+    if (interrupts > 1) process.exit(ExitCode.interrupted);
     runtime.exitCode = ExitCode.interrupted;
     controller.abort();
   };
@@ -44,7 +45,7 @@ export async function main(argv: string[]): Promise<void> {
     const program = buildProgram(runtime, controller.signal);
     await program.parseAsync(argv);
   } catch (err) {
-    const mapped = commanderToProgeny(err);
+    const mapped = commanderToProgeny(err, argv.slice(2));
     if (mapped === 'exit-ok') return;
     const e = mapped ?? toProgenyError(err);
     runtime.out.error(e, sniffed.debug);

@@ -26,7 +26,7 @@ export async function startChatApp(ctx: CommandContext, opts: Record<string, unk
     async open() {
       // Loaded now, not at the top: chat-turn and the engine pull in the whole core, which the first frame skips.
       const [engine, { prepareChat }, { createEngineSync }, { syncPortFrom }] = await Promise.all([
-        ctx.engine(),
+        ctx.engine({ create: true }),
         import('./chat-turn.js'),
         import('../core/sync/index.js'),
         import('../tui/sync-port.js'),

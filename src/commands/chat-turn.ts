@@ -44,7 +44,6 @@ export async function prepareChat(
   const report = await engine.probe(ctx.signal);
   if (report.mode === 'OFFLINE' && opts.requireModel) {
     throw new ProgenyError('LLM_UNREACHABLE', `no model reachable: ${report.llm.detail}`, {
-      exit: 'llm',
       hint: offlineHintFor(engine.config),
     });
   }
@@ -114,10 +113,7 @@ export async function runHeadlessTurn(
         });
         break;
       case 'error':
-        failure = new ProgenyError(ev.error.code, ev.error.message, {
-          exit: 'llm',
-          ...(ev.error.hint ? { hint: ev.error.hint } : {}),
-        });
+        failure = ProgenyError.fromJSON(ev.error);
         summary.reply = ev.partial;
         break;
     }

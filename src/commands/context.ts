@@ -19,6 +19,10 @@ export interface CommandContext {
   stdin: NodeJS.ReadStream;
   /** Aborted on the first Ctrl+C (SIGINT) or SIGTERM. */
   signal: AbortSignal;
-  /** Opens the engine once per process; `autoInit` creates a default companion on a fresh home. */
-  engine(opts?: { autoInit?: boolean; flags?: PartialConfig }): Promise<Engine>;
+  /**
+   * Opens the engine once per process. A missing home is a usage error unless `create` (commands that write) or
+   * `autoInit` (which also creates a default companion on a fresh home: chat, serve). A created home is announced on
+   * stderr, unless 'quietly' (init, which says so itself).
+   */
+  engine(opts?: { autoInit?: boolean; create?: boolean | 'quietly'; flags?: PartialConfig }): Promise<Engine>;
 }

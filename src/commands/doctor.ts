@@ -10,6 +10,7 @@ import { loadConfig } from '../core/config/load.js';
 import { ExitCode, toProgenyError } from '../core/errors.js';
 import type { Config } from '../core/config/schema.js';
 import type { Db } from '../core/store/db.js';
+import type { ProbeResult } from '../core/llm/types.js';
 
 export interface Check {
   check: string;
@@ -21,8 +22,16 @@ export interface Check {
 
 function checkHome(ctx: CommandContext): Check[] {
   const { home, secrets, serverToken } = ctx.paths;
-  if (!existsSync(home))
-    return [{ check: 'home', status: 'warn', detail: `${home} does not exist yet`, fix: 'run `progeny init`' }];
+  // doctor only looks: it never creates a home (a mistyped --home must not leave an empty one behind).
+  if (!existsSync(ctx.paths.db))
+    return [
+      {
+        check: 'home',
+        status: 'warn',
+        detail: `no progeny home at ${home} yet`,
+        fix: 'run `progeny init` (or just `progeny chat`), or pass the right --home',
+      },
+    ];
   const out: Check[] = [];
   try {
     accessSync(home, constants.W_OK);
@@ -72,6 +81,18 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
       ...(e.hint ? { fix: e.hint } : {}),
       exit: e.exitCode,
     });
+    return verdict(checks);
+  }
+  if (!existsSync(ctx.paths.db)) {
+    // No home to open: the vector and model servers can still be checked, the model server with a provider of its own.
+    if (config['memory.backend'] === 'qdrant') checks.push(...(await qdrantChecks(ctx, config)));
+    const { createProvider } = await import('../core/llm/index.js');
+    const llm = createProvider(config);
+    try {
+      checks.push(llmCheck(llm ? await llm.probe(ctx.signal) : undefined, config));
+    } finally {
+      await llm?.close();
+    }
     return verdict(checks);
   }
   let engine;
@@ -136,39 +157,7 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
           exit: ExitCode.store,
         },
   );
-  const llm = report.llm;
-  if (llm.provider === 'offline')
-    checks.push({
-      check: 'llm',
-      status: 'warn',
-      detail: 'llm.provider is offline: replies come from memory only',
-      fix: 'progeny config set llm.provider ollama',
-    });
-  else if (!llm.ok)
-    checks.push({
-      check: 'llm',
-      status: 'fail',
-      detail: llm.detail,
-      fix: offlineFix(engine.config['llm.provider'], engine.config['llm.model']),
-      exit: ExitCode.llm,
-    });
-  else if ('modelAvailable' in llm && llm.modelAvailable === false)
-    checks.push({
-      check: 'llm',
-      status: 'fail',
-      detail: llm.detail,
-      fix:
-        engine.config['llm.provider'] === 'ollama'
-          ? `ollama pull ${engine.config['llm.model']}`
-          : 'set llm.model to a model the server lists',
-      exit: ExitCode.llm,
-    });
-  else
-    checks.push({
-      check: 'llm',
-      status: 'ok',
-      detail: `${llm.provider} ${llm.model ?? ''} at ${llm.url ?? ''} (${llm.latencyMs.toFixed(0)} ms)`,
-    });
+  checks.push(llmCheck(report.llm.provider === 'offline' ? undefined : report.llm, engine.config));
   if (!report.memory.ok)
     checks.push({
       check: 'embedder',
@@ -197,6 +186,42 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
 async function qdrantChecks(ctx: CommandContext, config: Config, db?: Db): Promise<Check[]> {
   const { checkQdrant } = await import('../core/memory/qdrant/doctor-check.js');
   return checkQdrant(config, ctx.paths, db);
+}
+
+/** The model server's check from a probe (undefined: llm.provider is offline). */
+function llmCheck(llm: ProbeResult | undefined, config: Config): Check {
+  if (!llm)
+    return {
+      check: 'llm',
+      status: 'warn',
+      detail: 'llm.provider is offline: replies come from memory only',
+      fix: 'progeny config set llm.provider ollama',
+    };
+  // A server that is up without the model (Ollama says so with ok: false) needs the model, not a server start.
+  if (llm.modelAvailable === false)
+    return {
+      check: 'llm',
+      status: 'fail',
+      detail: llm.detail,
+      fix:
+        config['llm.provider'] === 'ollama'
+          ? `ollama pull ${config['llm.model']}`
+          : 'set llm.model to a model the server lists',
+      exit: ExitCode.llm,
+    };
+  if (!llm.ok)
+    return {
+      check: 'llm',
+      status: 'fail',
+      detail: llm.detail,
+      fix: offlineFix(config['llm.provider'], config['llm.model']),
+      exit: ExitCode.llm,
+    };
+  return {
+    check: 'llm',
+    status: 'ok',
+    detail: `${llm.provider} ${llm.model ?? ''} at ${llm.url ?? ''} (${llm.latencyMs.toFixed(0)} ms)`,
+  };
 }
 
 function offlineFix(provider: string, model: string): string {

@@ -10,14 +10,17 @@ async function requireSummariser(engine: Engine): Promise<Summariser> {
   const summarise = engine.summariser();
   if (!summarise || !probe.llm.ok) {
     throw new ProgenyError('LLM_UNREACHABLE', `dream --summarise needs a model: ${probe.llm.detail}`, {
-      exit: 'llm',
       hint: 'start the model server (`progeny doctor` checks), or run `progeny dream --no-summarise`',
     });
   }
   return summarise;
 }
 
-export async function run(ctx: CommandContext, _args: string[], opts: Record<string, unknown>): Promise<CommandResult> {
+export async function run(
+  ctx: CommandContext,
+  _args: string[],
+  opts: { summarise?: boolean; dryRun?: boolean },
+): Promise<CommandResult> {
   const engine = await ctx.engine();
   const wanted = opts.summarise === true || (engine.config['memory.dream.summarise'] && opts.summarise !== false);
   const summarise = wanted ? await requireSummariser(engine) : undefined;

@@ -1,4 +1,4 @@
-/** The exit-code table printed by `progeny --help`; a test checks the README documents the same codes. */
+/** The exit-code table printed by `progeny --help`; src/commands/exit-codes.test.ts checks the README documents it. */
 import { ExitCode } from '../core/errors.js';
 
 export const EXIT_CODE_MEANINGS: Record<keyof typeof ExitCode, string> = {
@@ -10,6 +10,7 @@ export const EXIT_CODE_MEANINGS: Record<keyof typeof ExitCode, string> = {
   store: 'store: database locked, corrupt or unwritable',
   sync: 'sync or crypto failure',
   auth: 'authentication or permission refused',
+  environment: 'environment: a server or process the command needs is unreachable or did not start',
   benchThreshold: 'bench: a --threshold was breached',
   benchRegression: 'bench: a case regressed beyond --max-regression of the --baseline',
   benchInvalid: 'bench: the measurement is invalid (failed calls, too few samples, a saturated or late load generator)',

@@ -45,20 +45,30 @@ function readAnswers(file: string): InterviewAnswers {
   return parsed as InterviewAnswers;
 }
 
-export async function run(ctx: CommandContext, _args: string[], opts: Record<string, unknown>): Promise<CommandResult> {
+export interface InitOptions {
+  template: string;
+  listTemplates?: boolean;
+  interview?: boolean;
+  answers?: string;
+  name?: string;
+  creator?: string;
+  force?: boolean;
+}
+
+export async function run(ctx: CommandContext, _args: string[], opts: InitOptions): Promise<CommandResult> {
   if (opts.listTemplates) {
     const templates = listTemplates();
     return { data: templates, view: { kind: 'text', text: templates.join('\n') } };
   }
   const answers =
-    typeof opts.answers === 'string' ? readAnswers(opts.answers) : opts.interview ? await askInterview(ctx) : undefined;
-  const engine = await ctx.engine();
+    opts.answers !== undefined ? readAnswers(opts.answers) : opts.interview ? await askInterview(ctx) : undefined;
+  const engine = await ctx.engine({ create: 'quietly' });
   const { initializeHome } = await import('../core/engine/init.js');
   const r = initializeHome(engine, {
-    template: String(opts.template),
+    template: opts.template,
     ...(answers ? { answers } : {}),
-    ...(typeof opts.name === 'string' ? { name: opts.name } : {}),
-    ...(typeof opts.creator === 'string' ? { creator: opts.creator } : {}),
+    ...(opts.name !== undefined ? { name: opts.name } : {}),
+    ...(opts.creator !== undefined ? { creator: opts.creator } : {}),
     force: opts.force === true,
   });
   return {

@@ -5,7 +5,7 @@
  */
 import { styleText } from 'node:util';
 import type { ProgenyError } from '../core/errors.js';
-import { renderView, type View } from './render.js';
+import { renderView, tableNotes, type View } from './render.js';
 
 export type { View } from './render.js';
 
@@ -14,6 +14,12 @@ export interface CommandResult<T = unknown> {
   view: View;
   /** Non-zero when the command completed but must report failure (e.g. doctor found problems). */
   exitCode?: number;
+}
+
+/** A command that wrote its own output as a stream (NDJSON lines): only its exit code is left to apply. */
+export interface StreamedResult {
+  streamed: true;
+  exitCode: number;
 }
 
 export interface OutputOptions {
@@ -62,8 +68,11 @@ export class Output {
     this.endProgress();
     if (this.json) this.stdout.write(`${JSON.stringify(result.data, jsonReplacer)}\n`);
     else {
-      const text = renderView(result.view, { style: (s, t) => this.style(s, t), width: this.stdout.columns ?? 100 });
+      const tsv = this.stdout.isTTY !== true;
+      const style = (s: Style, t: string): string => this.style(s, t);
+      const text = renderView(result.view, { style, width: this.stdout.columns ?? 100, tsv });
       if (text) this.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+      if (tsv) for (const note of tableNotes(result.view)) this.notice(note);
     }
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cell, renderView } from './render.js';
+import { cell, renderView, tableNotes } from './render.js';
 
 const plain = { style: (_s: unknown, t: string) => t, width: 60 };
 
@@ -51,6 +51,22 @@ describe('renderView', () => {
         plain,
       ),
     ).toBe('a     1\nlong  x\n      y');
+  });
+  it('off a terminal: tab-separated, every cell whole, footer and empty message left to stderr notes', () => {
+    const view = {
+      kind: 'table' as const,
+      columns: [
+        { key: 'id', label: 'ID' },
+        { key: 't', label: 'TEXT', flex: true },
+      ],
+      rows: [{ id: 'a', t: `${'w'.repeat(200)}\tend` }],
+      footer: 'more: --cursor X',
+    };
+    expect(renderView(view, { ...plain, tsv: true })).toBe(`ID\tTEXT\na\t${'w'.repeat(200)} end`);
+    expect(tableNotes(view)).toEqual(['more: --cursor X']);
+    const empty = { kind: 'table' as const, columns: view.columns, rows: [], empty: 'none here' };
+    expect(renderView(empty, { ...plain, tsv: true })).toBe('');
+    expect(tableNotes({ kind: 'stack', views: [empty] })).toEqual(['none here']);
   });
   it('formats cells', () => {
     expect(cell(null)).toBe('–');

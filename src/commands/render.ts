@@ -1,4 +1,8 @@
-/** Declarative views and their text rendering: aligned tables, label/value fields, plain text. */
+/**
+ * Declarative views and their text rendering: aligned tables, label/value fields, plain text. On a terminal, tables
+ * are aligned and cut to its width; elsewhere (a pipe, a file) they are tab-separated: a header line, then one line per
+ * row with every cell whole, so `cut -f` and `awk -F'\t'` get all the information (`tail -n +2` skips the header).
+ */
 import type { styleText } from 'node:util';
 
 type Style = Parameters<typeof styleText>[0];
@@ -22,6 +26,8 @@ export type View =
 export interface RenderOptions {
   style: (s: Style, text: string) => string;
   width: number;
+  /** Tab-separated tables (stdout is not a terminal): full cells; footers and empty messages go to tableNotes. */
+  tsv?: boolean;
 }
 
 export function cell(value: unknown): string {
@@ -37,9 +43,14 @@ const truncate = (s: string, n: number): string =>
   [...s].length <= n ? s : `${[...s].slice(0, Math.max(1, n - 1)).join('')}…`;
 const visible = (s: string): number => [...s].length;
 
+/** A cell as one TSV field: tabs and line breaks would split it, so they become spaces. */
+const field = (s: string): string => s.replace(/[\t\r\n]+/g, ' ');
+
 function renderTable(v: Extract<View, { kind: 'table' }>, o: RenderOptions): string {
-  if (!v.rows.length) return o.style('dim', v.empty ?? '(nothing)');
   const text = v.rows.map((r) => v.columns.map((c) => (c.format ? c.format(r[c.key], r) : cell(r[c.key]))));
+  if (o.tsv && !v.rows.length) return '';
+  if (o.tsv) return [v.columns.map((c) => c.label), ...text].map((cells) => cells.map(field).join('\t')).join('\n');
+  if (!v.rows.length) return o.style('dim', v.empty ?? '(nothing)');
   const widths = v.columns.map((c, i) => Math.max(visible(c.label), ...text.map((t) => visible(t[i] as string))));
   const total = widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);
   const flex = v.columns.findIndex((c) => c.flex);
@@ -66,6 +77,13 @@ function renderFields(v: Extract<View, { kind: 'fields' }>, o: RenderOptions): s
     return `${o.style('dim', k.padEnd(w))}  ${text.split('\n').join(`\n${pad}`)}`;
   });
   return [...(v.title ? [o.style('bold', v.title)] : []), ...lines].join('\n');
+}
+
+/** What a TSV rendering leaves out of stdout (footers, empty-table messages), for stderr. */
+export function tableNotes(v: View): string[] {
+  if (v.kind === 'stack') return v.views.flatMap(tableNotes);
+  if (v.kind !== 'table') return [];
+  return [...(v.rows.length ? [] : [v.empty ?? '(nothing)']), ...(v.footer ? [v.footer] : [])];
 }
 
 export function renderView(v: View, o: RenderOptions): string {

@@ -4,33 +4,29 @@
  * finish for up to server.drainMs (then interrupts them, keeping their partial replies), closes WebSockets, and the
  * engine flushes its batched writes as the command ends. A graceful stop exits 0.
  */
-import { intArg } from './args.js';
 import type { CommandContext } from './context.js';
 import type { CommandResult } from './output.js';
-import { ProgenyError, usageError } from '../core/errors.js';
+import { ProgenyError } from '../core/errors.js';
 import type { PartialConfig } from '../core/config/load.js';
 
-const LOG_LEVELS = ['off', 'info', 'debug'];
+export interface ServeOptions {
+  port?: number;
+  host?: string;
+  log?: 'off' | 'info' | 'debug';
+}
 
-export async function run(ctx: CommandContext, _args: string[], opts: Record<string, unknown>): Promise<CommandResult> {
+export async function run(ctx: CommandContext, _args: string[], opts: ServeOptions): Promise<CommandResult> {
   const flags: PartialConfig = {};
-  if (opts.port !== undefined) flags['server.port'] = intArg(opts.port, '--port', 0, 65_535);
-  if (opts.host !== undefined) {
-    if (typeof opts.host !== 'string' || !opts.host.trim())
-      throw usageError('--host needs an address, e.g. 127.0.0.1 or 0.0.0.0');
-    flags['server.host'] = opts.host.trim();
-  }
-  if (opts.log !== undefined) {
-    if (!LOG_LEVELS.includes(String(opts.log))) throw usageError(`--log must be one of ${LOG_LEVELS.join(', ')}`);
-    flags['server.log'] = String(opts.log);
-  }
+  if (opts.port !== undefined) flags['server.port'] = opts.port;
+  if (opts.host !== undefined) flags['server.host'] = opts.host;
+  if (opts.log !== undefined) flags['server.log'] = opts.log;
   const engine = await ctx.engine({ autoInit: true, flags });
   const [{ createServer }, { startSyncInBackground }, { startDreamSchedule }] = await Promise.all([
     import('../server/create.js'),
     import('./sync/background.js'),
     import('./dream-schedule.js'),
   ]);
-  // The sync relay (sync.md: part of `progeny serve`; relay.db beside the home database, under /v1/sync/, authenticated
+  // The sync relay (docs/sync.md: part of `progeny serve`; relay.db beside the home database, under /v1/sync/, authenticated
   // by request signatures) unless server.relay is off, and, when sync.intervalS > 0, this home's own background sync.
   const relay = engine.config['server.relay']
     ? (await import('../server/relay/index.js')).relayForEngine(engine)
@@ -89,17 +85,14 @@ function listenError(err: unknown, host: string, port: number): unknown {
   const where = `${host}:${port}`;
   if (code === 'EADDRINUSE')
     return new ProgenyError('PORT_IN_USE', `${where} is already in use`, {
-      exit: 'usage',
       hint: 'stop the other server, or pick another port with --port (0 picks a free one)',
     });
   if (code === 'EACCES')
     return new ProgenyError('PORT_DENIED', `not allowed to listen on ${where}`, {
-      exit: 'auth',
       hint: 'ports below 1024 need privileges; use a higher --port',
     });
   if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
     return new ProgenyError('BAD_HOST', `cannot listen on ${host}: no such local address`, {
-      exit: 'usage',
       hint: 'use 127.0.0.1, 0.0.0.0 or an address of this machine with --host',
     });
   return err;

@@ -10,10 +10,7 @@ describe('ProgenyError identity', () => {
     const secondCopy = './errors.js?second-copy';
     const other = (await import(/* @vite-ignore */ secondCopy)) as typeof ErrorsModule;
     expect(other.ProgenyError).not.toBe(ProgenyError);
-    const fromOtherCopy = new other.ProgenyError('NOT_FOUND', 'memory x not found', {
-      exit: 'usage',
-      hint: 'list them',
-    });
+    const fromOtherCopy = new other.ProgenyError('NOT_FOUND', 'memory x not found', { hint: 'list them' });
     expect(fromOtherCopy instanceof ProgenyError).toBe(true);
     const mapped = toProgenyError(fromOtherCopy);
     expect(mapped).toBe(fromOtherCopy);
@@ -24,8 +21,38 @@ describe('ProgenyError identity', () => {
     expect(new Error('x') instanceof ProgenyError).toBe(false);
     expect({ code: 'X', exitCode: 2, message: 'm' } instanceof ProgenyError).toBe(false);
     expect((null as unknown as object) instanceof ProgenyError).toBe(false);
-    expect(new Narrower('X', 'm') instanceof ProgenyError).toBe(true);
-    expect(new ProgenyError('X', 'm') instanceof Narrower).toBe(false);
+    expect(new Narrower('USAGE', 'm') instanceof ProgenyError).toBe(true);
+    expect(new ProgenyError('USAGE', 'm') instanceof Narrower).toBe(false);
     expect(toProgenyError(new Error('boom')).code).toBe('UNEXPECTED');
+  });
+});
+
+describe('ProgenyError and the catalogue', () => {
+  it('takes its exit code, HTTP status and default hint from the code', () => {
+    const e = new ProgenyError('SYNC_PENDING', 'waiting for approval');
+    expect([e.exitCode, e.httpStatus]).toEqual([7, 403]);
+    expect(e.hint).toMatch(/progeny device approve/);
+    expect(new ProgenyError('LLM_TIMEOUT', 'slow').exitCode).toBe(4);
+    expect(new ProgenyError('LLM_TIMEOUT', 'slow').httpStatus).toBe(504);
+    expect(new ProgenyError('BENCH_CONNECT', 'refused').exitCode).toBe(8);
+  });
+
+  it("keeps a thrower's own hint, and has none where the catalogue has none", () => {
+    expect(new ProgenyError('NOT_FOUND', 'x', { hint: 'try y' }).hint).toBe('try y');
+    expect(new ProgenyError('USAGE', 'bad flag').hint).toBeUndefined();
+    expect(new ProgenyError('USAGE', 'bad flag').toJSON()).toEqual({ code: 'USAGE', message: 'bad flag' });
+  });
+
+  it('rebuilds an error from its JSON with the same exit code, whatever side made it', () => {
+    const sent = new ProgenyError('LLM_STREAM_CUT', 'cut', { details: { partial: 'hal' } }).toJSON();
+    const back = ProgenyError.fromJSON(sent);
+    expect(back.toJSON()).toEqual(sent);
+    expect([back.exitCode, back.httpStatus]).toEqual([4, 502]);
+  });
+
+  it('turns an unknown code from the wire into UNEXPECTED and keeps the code it got', () => {
+    const back = ProgenyError.fromJSON({ code: 'FROM_THE_FUTURE', message: 'hm' });
+    expect(back.code).toBe('UNEXPECTED');
+    expect(back.details).toEqual({ code: 'FROM_THE_FUTURE' });
   });
 });

@@ -1,29 +1,34 @@
 /**
- * Typed errors with a stable code, an exit code and a hint. Thrown anywhere, caught at one boundary
- * (src/main.ts for the CLI, the server's error handler for HTTP) and rendered there.
+ * Typed errors with a stable code from the catalogue (src/core/error-codes.ts, docs/errors.md): the code decides the
+ * exit code and the HTTP status, so a failure means the same on every front end. Thrown anywhere, caught at one
+ * boundary (src/main.ts for the CLI, the server's error handler for HTTP) and rendered there.
+ *
+ *     throw new ProgenyError('NOT_FOUND', `memory ${id} not found`, { hint: 'list them with `progeny memory list`' });
  */
+import { ERROR_CATALOGUE, ExitCode, isErrorCode, type ErrorCode } from './error-codes.js';
 
-/** Process exit codes; documented in the README and kept in sync with it by a test. */
-export const ExitCode = {
-  ok: 0,
-  unexpected: 1,
-  usage: 2,
-  config: 3,
-  llm: 4,
-  store: 5,
-  sync: 6,
-  auth: 7,
-  benchThreshold: 10,
-  benchRegression: 11,
-  benchInvalid: 12,
-  interrupted: 130,
-} as const;
-export type ExitCodeName = keyof typeof ExitCode;
+export {
+  ERROR_CATALOGUE,
+  ERROR_CODES,
+  ExitCode,
+  isErrorCode,
+  type ErrorCode,
+  type ExitCodeName,
+} from './error-codes.js';
 
+/** An error as JSON: the body of `{ "error": … }` on every front end and in the turn's `error` event. */
 export interface ErrorJson {
-  code: string;
+  code: ErrorCode;
   message: string;
   hint?: string;
+  details?: unknown;
+}
+
+export interface ErrorOptions {
+  /** What the person can do about it; the catalogue's default hint when omitted. */
+  hint?: string;
+  cause?: unknown;
+  /** Machine-readable facts for API clients (e.g. the field that failed validation). */
   details?: unknown;
 }
 
@@ -40,23 +45,39 @@ export class ProgenyError extends Error {
     return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
   }
 
+  /** Rebuilds an error that crossed a boundary as JSON (a turn's `error` event, a child process, a relay reply). */
+  static fromJSON(json: { code: string; message: string; hint?: string; details?: unknown }): ProgenyError {
+    const options: ErrorOptions = json.hint === undefined ? {} : { hint: json.hint };
+    if (!isErrorCode(json.code))
+      return new ProgenyError('UNEXPECTED', json.message, { ...options, details: { code: json.code } });
+    return new ProgenyError(
+      json.code,
+      json.message,
+      json.details === undefined ? options : { ...options, details: json.details },
+    );
+  }
+
   readonly [BRAND] = true;
-  readonly code: string;
-  readonly exitCode: number;
+  readonly code: ErrorCode;
   readonly hint: string | undefined;
   readonly details: unknown;
 
-  constructor(
-    code: string,
-    message: string,
-    options: { exit?: ExitCodeName; hint?: string; cause?: unknown; details?: unknown } = {},
-  ) {
+  constructor(code: ErrorCode, message: string, options: ErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ProgenyError';
     this.code = code;
-    this.exitCode = ExitCode[options.exit ?? 'unexpected'];
-    this.hint = options.hint;
+    this.hint = options.hint ?? ERROR_CATALOGUE[code].hint ?? undefined;
     this.details = options.details;
+  }
+
+  /** The process exit code for this failure (README "Exit codes"). */
+  get exitCode(): number {
+    return ExitCode[ERROR_CATALOGUE[this.code].exit];
+  }
+
+  /** The HTTP status for this failure (docs/errors.md). */
+  get httpStatus(): number {
+    return ERROR_CATALOGUE[this.code].status;
   }
 
   toJSON(): ErrorJson {
@@ -72,49 +93,25 @@ export function isProgenyError(err: unknown): err is ProgenyError {
 }
 
 export const usageError = (message: string, hint?: string): ProgenyError =>
-  new ProgenyError('USAGE', message, { exit: 'usage', ...(hint ? { hint } : {}) });
+  new ProgenyError('USAGE', message, hint ? { hint } : {});
 
 export const notFound = (what: string, id: string | number, hint?: string): ProgenyError =>
   new ProgenyError('NOT_FOUND', `${what} ${String(id)} not found`, {
-    exit: 'usage',
     hint: hint ?? `list the available ${what} ids first`,
   });
 
 export const configError = (message: string, hint?: string): ProgenyError =>
-  new ProgenyError('CONFIG', message, { exit: 'config', ...(hint ? { hint } : {}) });
+  new ProgenyError('CONFIG', message, hint ? { hint } : {});
 
 export const storeError = (message: string, cause?: unknown, hint?: string): ProgenyError =>
-  new ProgenyError('STORE', message, {
-    exit: 'store',
-    cause,
-    hint: hint ?? 'run `progeny doctor` to check the home and its database',
-  });
+  new ProgenyError('STORE', message, { cause, ...(hint ? { hint } : {}) });
 
-export const llmError = (
-  code: string,
-  message: string,
-  hint?: string,
-  cause?: unknown,
-  details?: unknown,
-): ProgenyError =>
-  new ProgenyError(code, message, {
-    exit: 'llm',
-    cause,
-    hint: hint ?? 'run `progeny doctor` to check the model server, or set llm.provider=offline',
-    ...(details === undefined ? {} : { details }),
-  });
-
-export const interrupted = (message = 'interrupted'): ProgenyError =>
-  new ProgenyError('INTERRUPTED', message, { exit: 'interrupted' });
+export const interrupted = (message = 'interrupted'): ProgenyError => new ProgenyError('INTERRUPTED', message);
 
 /** Wraps anything thrown into a ProgenyError so the boundary has one shape to render. */
 export function toProgenyError(err: unknown): ProgenyError {
   if (err instanceof ProgenyError) return err;
   if (err instanceof Error && err.name === 'AbortError') return interrupted();
   const message = err instanceof Error ? err.message : String(err);
-  return new ProgenyError('UNEXPECTED', message, {
-    exit: 'unexpected',
-    cause: err,
-    hint: 'this is a bug in progeny; run again with --debug and report the stack trace',
-  });
+  return new ProgenyError('UNEXPECTED', message, { cause: err });
 }

@@ -7,7 +7,7 @@ import type { ErrorJson } from './errors.js';
 import type { LimbicChange, LimbicSnapshot, Posture } from './limbic/types.js';
 import type { RecalledMemory } from './memory/types.js';
 
-/** Degradation modes (domain.md). */
+/** Degradation modes (docs/domain.md). */
 export type Mode = 'FULL' | 'AMNESIA' | 'OFFLINE' | 'DEAD';
 
 export interface TurnStats {

@@ -47,6 +47,11 @@ function increment(bytes: Uint8Array): Uint8Array {
   return next;
 }
 
+/** A ULID from a given time and 10 given bytes (deterministic ids, e.g. an import line's content id). */
+export function encodeUlid(timeMs: number, bytes: Uint8Array): string {
+  return encodeTime(Math.max(0, Math.floor(timeMs))) + encodeRandom(bytes.subarray(0, 10));
+}
+
 export function ulid(now: number = Date.now()): string {
   if (now <= lastTime) {
     lastRandom = increment(lastRandom);

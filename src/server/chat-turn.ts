@@ -90,9 +90,8 @@ export async function collectTurn(events: AsyncIterable<EngineEvent>): Promise<T
         });
         break;
       case 'error':
-        throw new ProgenyError(e.error.code, e.error.message, {
-          exit: e.error.code.startsWith('LLM') || e.error.code === 'DEAD' ? 'llm' : 'unexpected',
-          ...(e.error.hint ? { hint: e.error.hint } : {}),
+        throw ProgenyError.fromJSON({
+          ...e.error,
           details: { turnId: e.turnId, partial: e.partial, messageId: e.messageId },
         });
       default:

@@ -9,10 +9,11 @@ import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Engine } from '../core/engine/engine.js';
 import { ensureServerToken } from '../core/engine/identity.js';
-import { createAuthenticator, requireCapability } from './auth.js';
+import { createAuthenticator, redactTokens, requireCapability } from './auth.js';
 import { compress, needsCompression } from './compress.js';
 import type { RouteContext } from './context.js';
-import { httpError, sendError } from './errors.js';
+import { ProgenyError } from '../core/errors.js';
+import { sendError } from './errors.js';
 import { createServerMetrics } from './metrics.js';
 import { createRateLimiter } from './rate-limit.js';
 import { buildSerializer, buildValidator } from './schema.js';
@@ -54,12 +55,9 @@ export async function createServer(engine: Engine, options: ServerOptions = {}):
         : {
             level: log,
             stream: process.stderr,
-            // Never log a token: browsers may send it as ?access_token= on the WebSocket URL.
+            // Never log a token: browsers may send it as ?access_token= (in any spelling) on the WebSocket URL.
             serializers: {
-              req: (r: { method: string; url: string }) => ({
-                method: r.method,
-                url: r.url.replace(/([?&]access_token=)[^&]*/g, '$1[redacted]'),
-              }),
+              req: (r: { method: string; url: string }) => ({ method: r.method, url: redactTokens(r.url) }),
             },
           },
     bodyLimit: options.bodyLimit ?? cfg['server.bodyLimit'],
@@ -84,7 +82,7 @@ export async function createServer(engine: Engine, options: ServerOptions = {}):
   const rl =
     options.rateLimit ??
     (cfg['server.rateLimit'] > 0 ? { perSecond: cfg['server.rateLimit'], burst: cfg['server.rateBurst'] } : false);
-  const limiter = rl ? createRateLimiter(rl.perSecond, rl.burst) : null;
+  const limiter = rl ? createRateLimiter(rl) : null;
 
   // Declared up front so every request object is created with these fields (fastify's advice: adding them in a hook
   // changes the object's shape on each request).
@@ -105,12 +103,9 @@ export async function createServer(engine: Engine, options: ServerOptions = {}):
         if (wait > 0) {
           ctx.metrics.limited();
           reply.header('retry-after', String(wait));
-          throw httpError(
-            429,
-            'RATE_LIMITED',
-            `too many requests for token "${principal.name}"`,
-            `retry after ${wait} s; the limit is server.rateLimit requests/s per token`,
-          );
+          throw new ProgenyError('RATE_LIMITED', `too many requests for token "${principal.name}"`, {
+            hint: `retry after ${wait} s; the limit is server.rateLimit requests/s per token`,
+          });
         }
       }
       if (config.cap) requireCapability(principal, config.cap);
@@ -135,7 +130,9 @@ export async function createServer(engine: Engine, options: ServerOptions = {}):
     sendError(
       req,
       reply,
-      httpError(404, 'NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`, 'see docs/api.md for the routes'),
+      new ProgenyError('NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`, {
+        hint: 'see docs/api.md for the routes',
+      }),
     ),
   );
 

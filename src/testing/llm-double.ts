@@ -2,11 +2,7 @@
  * startLlmTestDouble: a real HTTP server on 127.0.0.1 (port 0 by default) that speaks Ollama's native API and the
  * OpenAI-compatible API, replays recorded streams from fixtures/llm, misbehaves on request (llm-double-faults.ts)
  * and records every request it received. Tests use it over real loopback sockets; end-to-end tests may run it as a
- * separate process:
- *
- *   node --import tsx src/testing/llm-double.ts --port 0 --fixture greeting [--models a,b] [--api-key k]
- *        [--token-delay-ms n] [--embed-dims n] [--fault '{"status":500}']
- *
+ * separate process, `npm run llm-double -- --fixture greeting [--port N] …` (`--help` lists the options),
  * which prints {"url","ollamaUrl","openaiUrl","pid"} as one JSON line and serves until SIGTERM/SIGINT. In that mode,
  * POST /__double/fail {"fault","times","route"}, POST /__double/reset and GET /__double/requests steer it.
  */
@@ -228,8 +224,8 @@ export async function startLlmTestDouble(opts: LlmTestDoubleOptions = {}): Promi
   };
 }
 
-// Run as a process: `node --import tsx src/testing/llm-double.ts --port 0 --fixture greeting`.
+// Run as a process: `npm run llm-double -- --help` (src/testing/llm-double-cli.ts); this entry does the same.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { runDoubleCli } = await import('./llm-double-cli.js');
-  await runDoubleCli(process.argv.slice(2), startLlmTestDouble);
+  const { main } = await import('./llm-double-cli.js');
+  await main(process.argv.slice(2), startLlmTestDouble);
 }

@@ -115,7 +115,13 @@ describe('chat reducer', () => {
   it('an error before any token adds no empty reply', () => {
     const s = run([
       { type: 'submit', text: 'hi', at: 1 },
-      ev({ type: 'error', turnId: '', error: { code: 'X', message: 'boom' }, partial: '', messageId: null }),
+      ev({
+        type: 'error',
+        turnId: '',
+        error: { code: 'LLM_STREAM_CUT', message: 'boom' },
+        partial: '',
+        messageId: null,
+      }),
     ]);
     expect(s.entries.map((e) => e.kind)).toEqual(['user', 'notice']);
   });

@@ -37,8 +37,12 @@ describe('progeny CLI basics (built binary)', () => {
     });
     expect(viaEnv).toMatchObject({ value: 9, source: 'env' });
     const bad = await home.run(['config', 'set', 'memory.recall.k', 'many']);
-    expect(bad.code).toBe(3);
-    expect(bad.stderr).toMatch(/invalid value for memory.recall.k/);
+    // A value typed on the command line is a usage error (2); a bad value in the file or the environment is 3.
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/memory.recall.k must be a whole number, got "many"/);
+    const badEnv = await home.run(['memory', 'add', 'x'], { env: { PROGENY_MEMORY_RECALL_K: 'many' } });
+    expect(badEnv.code).toBe(3);
+    expect(badEnv.stderr).toMatch(/invalid value for memory.recall.k in \$PROGENY_MEMORY_RECALL_K/);
   });
 
   it('a corrupted config file: exit 3 with a hint, and the file is left as it was', async () => {

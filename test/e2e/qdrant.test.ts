@@ -55,16 +55,17 @@ describe('qdrant backend end to end', () => {
 
   it('a collection of another dimension is a clear error with a hint, in doctor and in commands', async () => {
     double.collections.set('progeny_memories', { size: 8, distance: 'Cosine', points: new Map(), indexes: new Map() });
-    const d = await doctor(home);
-    expect(d.code).toBe(3);
-    expect(d.rows.find((r) => r.check === 'qdrant collection' && r.status === 'fail')?.detail).toMatch(
-      /8-dimensional vectors but the embedder .* makes \d+-dimensional/,
-    );
+    // The write creates the home (doctor never does), then refuses the collection.
     const add = await home.run(['memory', 'add', 'hello']);
     expect(add.code).toBe(3);
     expect(add.stderr).toMatch(/8-dimensional/);
     expect(add.stderr).toMatch(/hint: .*memory migrate --to qdrant/);
     expect(double.collections.get('progeny_memories')?.points.size).toBe(0);
+    const d = await doctor(home);
+    expect(d.code).toBe(3);
+    expect(d.rows.find((r) => r.check === 'qdrant collection' && r.status === 'fail')?.detail).toMatch(
+      /8-dimensional vectors but the embedder .* makes \d+-dimensional/,
+    );
   });
 
   it('AMNESIA: with Qdrant down, writes are kept and queued; the next process replays them once it is back', async () => {
@@ -136,7 +137,7 @@ describe('qdrant backend end to end', () => {
       expect(back).toMatchObject({ verified: true, targetCount: 40 });
       const bad = await embedded.run(['memory', 'migrate', '--to', 'elsewhere']);
       expect(bad.code).toBe(2);
-      expect(bad.stderr).toMatch(/--to must be qdrant or embedded/);
+      expect(bad.stderr).toMatch(/--to must be one of qdrant, embedded, got "elsewhere"/);
     } finally {
       embedded.cleanup();
     }

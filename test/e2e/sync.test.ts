@@ -101,7 +101,7 @@ describe('sync end to end (two homes, a relay process)', () => {
     expect(hb.doc.name).toBe('Wren');
     const sa = await a.json<Record<string, number>>(['state', 'show']);
     const sb = await b.json<Record<string, number>>(['state', 'show']);
-    // Decay applies on every read (domain.md), so values read a few seconds apart differ in the 7th digit.
+    // Decay applies on every read (docs/domain.md), so values read a few seconds apart differ in the 7th digit.
     for (const k of ['trust', 'warmth', 'valence', 'interactionCount']) expect(sb[k]).toBeCloseTo(sa[k] as number, 4);
     const search = await b.json<{ results: { memory: { text: string } }[] }>(['memory', 'search', 'tomatoes']);
     expect(search.results[0]?.memory.text).toMatch(/tomatoes/);

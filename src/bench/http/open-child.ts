@@ -9,7 +9,7 @@
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { ProgenyError } from '../../core/errors.js';
+import { ProgenyError, type ErrorCode } from '../../core/errors.js';
 import type { RawRun } from '../types.js';
 import type { HttpLoad } from './load.js';
 import { runOpen } from './open.js';
@@ -20,7 +20,7 @@ interface Job {
   load: HttpLoad;
   rate: number;
 }
-type Reply = { ok: true; raw: RawRun } | { ok: false; message: string; code?: string; hint?: string };
+type Reply = { ok: true; raw: RawRun } | { ok: false; message: string; code?: ErrorCode; hint?: string };
 
 const SELF = fileURLToPath(import.meta.url);
 export const GENERATOR_FLAGS = ['--single-threaded-gc', '--min-semi-space-size=16'];
@@ -36,13 +36,7 @@ export function runOpenInChild(name: string, group: string, load: HttpLoad, rate
     child.once('error', reject);
     child.once('exit', (code) => {
       if (reply?.ok) resolve(reply.raw);
-      else if (reply?.code)
-        reject(
-          new ProgenyError(reply.code, reply.message, {
-            exit: 'unexpected',
-            ...(reply.hint ? { hint: reply.hint } : {}),
-          }),
-        );
+      else if (reply?.code) reject(ProgenyError.fromJSON({ ...reply, code: reply.code }));
       else
         reject(
           new Error(reply ? reply.message : `the open-model generator process exited with ${code} before reporting`),

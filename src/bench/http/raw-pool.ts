@@ -86,7 +86,6 @@ export class RawPool {
         this.close();
         reject(
           new ProgenyError('BENCH_CONNECT', `cannot connect to ${this.host}:${this.port}: ${why}`, {
-            exit: 'unexpected',
             hint: 'is the server running at that address? check --url',
           }),
         );

@@ -81,7 +81,6 @@ export async function spawnServe(
     const fail = (why: string) =>
       reject(
         new ProgenyError('BENCH_SPAWN', `progeny serve did not start: ${why}`, {
-          exit: 'unexpected',
           hint: 'run `progeny serve` yourself to see why, then use --url',
         }),
       );

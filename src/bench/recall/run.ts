@@ -77,7 +77,6 @@ async function runConversation(
         throw new ProgenyError(
           'BENCH_IMPORT',
           `conversation ${c.id}: line ${report.errors[0]!.line} of its import was refused: ${report.errors[0]!.message}`,
-          { exit: 'usage' },
         );
       const out: QuestionOutcome[] = [];
       for (const [i, q] of c.questions.entries()) {

@@ -4,7 +4,7 @@ import type { CommandContext } from '../context.js';
 import type { CommandResult } from '../output.js';
 import { openSync } from '../sync/shared.js';
 
-export async function run(ctx: CommandContext, args: string[], opts: Record<string, unknown>): Promise<CommandResult> {
+export async function run(ctx: CommandContext, args: string[], opts: { admin?: boolean }): Promise<CommandResult> {
   const id = args[0];
   if (!id) throw usageError('which device?', 'progeny device approve <id> (see `progeny device list`)');
   const op = await (await openSync(ctx)).approve(id, { admin: opts.admin === true, signal: ctx.signal });

@@ -3,7 +3,7 @@ import type { CommandContext } from '../context.js';
 import type { CommandResult } from '../output.js';
 import { devicesView, openSync } from '../sync/shared.js';
 
-export async function run(ctx: CommandContext, _args: string[], opts: Record<string, unknown>): Promise<CommandResult> {
+export async function run(ctx: CommandContext, _args: string[], opts: { offline?: boolean }): Promise<CommandResult> {
   const sync = await openSync(ctx);
   let status = await sync.status();
   let pending: { id: string; name: string }[] = [];

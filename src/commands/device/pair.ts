@@ -6,11 +6,15 @@ import { createInterface } from 'node:readline/promises';
 import { usageError } from '../../core/errors.js';
 import type { CommandContext } from '../context.js';
 import type { CommandResult } from '../output.js';
-import { openSync } from '../sync/shared.js';
+import { openSync, type VaultOptions } from '../sync/shared.js';
 
-export async function run(ctx: CommandContext, _args: string[], opts: Record<string, unknown>): Promise<CommandResult> {
-  const sync = await openSync(ctx);
-  if (typeof opts.accept === 'string') {
+export async function run(
+  ctx: CommandContext,
+  _args: string[],
+  opts: VaultOptions & { accept?: string; yes?: boolean },
+): Promise<CommandResult> {
+  const sync = await openSync(ctx, { create: opts.accept === undefined });
+  if (opts.accept !== undefined) {
     const r = await sync.pairAccept(
       opts.accept,
       async (sas, name) => {
@@ -35,10 +39,10 @@ export async function run(ctx: CommandContext, _args: string[], opts: Record<str
     return { data: r, view: { kind: 'text', text: `Paired ${r.deviceId} (short string ${r.sas}).` } };
   }
   const engine = await ctx.engine();
-  const relay = String(opts.relay ?? engine.config['sync.relay'] ?? '');
+  const relay = opts.relay ?? engine.config['sync.relay'];
   if (!relay) throw usageError('which relay?', 'pass --relay http://host:7437, or set sync.relay');
   const start = await sync.pairStart(relay, {
-    name: String(opts.name ?? `device ${engine.deviceId.slice(0, 6)}`),
+    name: opts.name ?? `device ${engine.deviceId.slice(0, 6)}`,
     signal: ctx.signal,
   });
   if (ctx.globals.json) ctx.out.progressEvent({ pairingCode: start.code });

@@ -9,7 +9,11 @@ import type { CommandContext } from '../context.js';
 import type { CommandResult } from '../output.js';
 import { openSync, readPassphrase } from '../sync/shared.js';
 
-export async function run(ctx: CommandContext, args: string[], opts: Record<string, unknown>): Promise<CommandResult> {
+export async function run(
+  ctx: CommandContext,
+  args: string[],
+  opts: { yes?: boolean; rewrap?: boolean; passphraseStdin?: boolean },
+): Promise<CommandResult> {
   const id = args[0];
   if (!id) throw usageError('which device?', 'progeny device revoke <id> (see `progeny device list`)');
   await confirm(ctx, opts.yes === true, `Revoke device ${id} permanently and rotate the vault keys?`);

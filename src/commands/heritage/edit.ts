@@ -71,16 +71,23 @@ function editInEditor(ctx: CommandContext, doc: Heritage): unknown {
   }
 }
 
-export async function run(ctx: CommandContext, _args: string[], opts: Record<string, unknown>): Promise<CommandResult> {
+export interface HeritageEditOptions {
+  file?: string;
+  set?: string[];
+  reason?: string;
+  allowBaseChange?: boolean;
+}
+
+export async function run(ctx: CommandContext, _args: string[], opts: HeritageEditOptions): Promise<CommandResult> {
   const engine = await ctx.engine();
   const current = engine.heritage.current();
   let next: unknown;
-  if (typeof opts.file === 'string') {
+  if (opts.file !== undefined) {
     const text = opts.file === '-' ? await readAll(ctx.stdin) : readFileSync(opts.file, 'utf8');
     next = parseJson(text, opts.file === '-' ? 'stdin' : opts.file);
-  } else if (Array.isArray(opts.set)) next = applySets(current.doc, opts.set as string[]);
+  } else if (opts.set) next = applySets(current.doc, opts.set);
   else next = editInEditor(ctx, current.doc);
-  const reason = typeof opts.reason === 'string' ? opts.reason : 'edited by the creator';
+  const reason = opts.reason ?? 'edited by the creator';
   const v = engine.heritage.update(next, reason, { allowBase: opts.allowBaseChange === true });
   const { doc: _doc, ...meta } = v;
   return {

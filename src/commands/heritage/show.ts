@@ -1,13 +1,14 @@
 import type { CommandContext } from '../context.js';
-import { date, intArg } from '../args.js';
+import { date } from '../args.js';
 import type { CommandResult } from '../output.js';
 
-export async function run(ctx: CommandContext, _args: string[], opts: Record<string, unknown>): Promise<CommandResult> {
+export async function run(
+  ctx: CommandContext,
+  _args: string[],
+  opts: { version?: number; summary?: boolean },
+): Promise<CommandResult> {
   const engine = await ctx.engine();
-  const v =
-    opts.version !== undefined
-      ? engine.heritage.show(intArg(opts.version, '--version', 1, Number.MAX_SAFE_INTEGER))
-      : engine.heritage.current();
+  const v = opts.version !== undefined ? engine.heritage.show(opts.version) : engine.heritage.current();
   if (opts.summary) {
     const summary = engine.heritage.summary();
     return { data: { version: v.version, summary }, view: { kind: 'text', text: summary } };

@@ -1,21 +1,27 @@
 import type { CommandContext } from '../context.js';
-import { joinWords, kindArg, unitArg } from '../args.js';
+import { joinWords } from '../args.js';
 import type { CommandResult } from '../output.js';
 import { usageError } from '../../core/errors.js';
+import type { MemoryKind } from '../../core/memory/types.js';
 import { memoryFields } from './views.js';
 
-export async function run(ctx: CommandContext, args: string[], opts: Record<string, unknown>): Promise<CommandResult> {
+export interface AddOptions {
+  kind: MemoryKind;
+  salience: number;
+  actor: string;
+  pin?: boolean;
+}
+
+export async function run(ctx: CommandContext, args: string[], opts: AddOptions): Promise<CommandResult> {
   const text = joinWords(args);
   if (!text) throw usageError('nothing to remember', 'progeny memory add "the thing to remember"');
-  const kind = kindArg(opts.kind);
-  const salience = unitArg(opts.salience, '--salience');
-  const engine = await ctx.engine();
+  const engine = await ctx.engine({ create: true });
   const [memory] = await engine.memory.add([
     {
       text,
-      kind,
-      salience,
-      actor: String(opts.actor),
+      kind: opts.kind,
+      salience: opts.salience,
+      actor: opts.actor,
       pinned: opts.pin === true,
       source: { via: 'cli', device: engine.deviceId },
     },

@@ -3,14 +3,10 @@ import type { CommandContext } from '../context.js';
 import type { CommandResult } from '../output.js';
 import { writeFileAtomic } from '../../core/fs-atomic.js';
 
-export async function run(
-  ctx: CommandContext,
-  _args: string[],
-  opts: Record<string, unknown>,
-): Promise<CommandResult | void> {
+export async function run(ctx: CommandContext, _args: string[], opts: { out?: string }): Promise<CommandResult | void> {
   const engine = await ctx.engine();
   let count = 0;
-  if (typeof opts.out === 'string') {
+  if (opts.out !== undefined) {
     const lines: string[] = [];
     for (const line of engine.memory.exportJsonl()) {
       lines.push(line);

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 export async function run(ctx: CommandContext, args: string[]): Promise<CommandResult> {
   const file = args[0] as string;
   if (file !== '-' && !existsSync(file)) throw usageError(`no such file: ${file}`);
-  const engine = await ctx.engine();
+  const engine = await ctx.engine({ create: true });
   const report = await engine.memory.importJsonl(readLines(file, ctx.stdin), {
     onProgress: (done, total) => {
       ctx.out.progress('importing', done, total);
@@ -15,7 +15,11 @@ export async function run(ctx: CommandContext, args: string[]): Promise<CommandR
       if (ctx.globals.json) ctx.out.progressEvent({ acknowledged: done, ...(total ? { total } : {}) });
     },
   });
-  const lines = [`Imported ${report.imported}, updated ${report.updated}, skipped ${report.skipped}.`];
+  if (!ctx.globals.json) {
+    for (const w of report.warnings.slice(0, 20)) ctx.out.warn(`line ${w.line}: ${w.message}`);
+    if (report.warnings.length > 20) ctx.out.warn(`… and ${report.warnings.length - 20} more warnings`);
+  }
+  const lines = [`Imported ${report.imported}, updated ${report.updated}, skipped ${report.skipped} (already there).`];
   for (const e of report.errors.slice(0, 20)) lines.push(`  line ${e.line}: ${e.message}`);
   if (report.errors.length > 20) lines.push(`  … and ${report.errors.length - 20} more`);
   return {

@@ -3,16 +3,17 @@
  * backend, with progress, resumable after an interruption, and verified (counts and a sample of recalls).
  */
 import type { CommandContext } from '../context.js';
-import { intArg } from '../args.js';
 import type { CommandResult } from '../output.js';
-import { usageError } from '../../core/errors.js';
 
-export async function run(ctx: CommandContext, _args: string[], opts: Record<string, unknown>): Promise<CommandResult> {
-  const to = opts.to;
-  if (to !== 'qdrant' && to !== 'embedded')
-    throw usageError(`--to must be qdrant or embedded, got "${String(to)}"`, 'progeny memory migrate --to qdrant');
-  const batchSize = intArg(opts.batch ?? 256, '--batch', 1, 10_000);
-  const sample = intArg(opts.sample ?? 20, '--sample', 0, 1_000);
+export interface MigrateOptions {
+  to: 'qdrant' | 'embedded';
+  batch: number;
+  sample: number;
+  restart?: boolean;
+}
+
+export async function run(ctx: CommandContext, _args: string[], opts: MigrateOptions): Promise<CommandResult> {
+  const { to, batch: batchSize, sample } = opts;
   const [{ loadConfig }, { openDatabase }, { migrateMemories }, { openMigrationTarget, storedEmbedder }] =
     await Promise.all([
       import('../../core/config/load.js'),

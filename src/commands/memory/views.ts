@@ -30,9 +30,10 @@ export function recallTable(items: RecalledMemory[]): View {
       { key: 'freshness', label: 'FRESH', align: 'right', format: (v) => (v as number).toFixed(3) },
       { key: 'salience', label: 'SAL', align: 'right', format: (v) => (v as number).toFixed(2) },
       { key: 'id', label: 'ID' },
+      { key: 'actor', label: 'ACTOR' },
       { key: 'text', label: 'TEXT', flex: true },
     ],
-    rows: items.map((r) => ({ rank: r.rank, ...r.score, id: r.memory.id, text: r.memory.text })),
+    rows: items.map((r) => ({ rank: r.rank, ...r.score, id: r.memory.id, actor: r.memory.actor, text: r.memory.text })),
     empty: 'Nothing recalled.',
   };
 }

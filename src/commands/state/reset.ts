@@ -3,7 +3,7 @@ import { confirm } from '../confirm.js';
 import type { CommandResult } from '../output.js';
 import { stateView } from './views.js';
 
-export async function run(ctx: CommandContext, _args: string[], opts: Record<string, unknown>): Promise<CommandResult> {
+export async function run(ctx: CommandContext, _args: string[], opts: { yes?: boolean }): Promise<CommandResult> {
   const engine = await ctx.engine();
   await confirm(ctx, opts.yes === true, 'Reset trust, warmth, arousal and valence to their defaults?');
   const state = engine.state.reset('reset by the creator');

@@ -1,18 +1,13 @@
 import type { CommandContext } from '../context.js';
-import { date, intArg } from '../args.js';
+import { date } from '../args.js';
 import type { CommandResult } from '../output.js';
-import { usageError } from '../../core/errors.js';
 
-const VARIABLES = ['trust', 'warmth', 'arousal', 'valence', 'posture', 'elastic'];
 const fmt = (v: unknown): string => (typeof v === 'number' ? v.toFixed(3) : String(v));
 
-export async function run(ctx: CommandContext, args: string[], opts: Record<string, unknown>): Promise<CommandResult> {
-  const variable = args[0];
-  if (variable !== undefined && !VARIABLES.includes(variable))
-    throw usageError(`unknown variable "${variable}"`, `use one of ${VARIABLES.join(', ')}`);
-  const limit = intArg(opts.limit, '--limit', 1, 1000);
+export async function run(ctx: CommandContext, args: string[], opts: { limit: number }): Promise<CommandResult> {
+  const variable = args[0]; // one of the choices cli.ts declares, or none
   const engine = await ctx.engine();
-  const changes = engine.state.why(variable, limit);
+  const changes = engine.state.why(variable, opts.limit);
   const current = engine.state.read();
   return {
     data: { state: current, changes },

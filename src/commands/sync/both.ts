@@ -1,6 +1,6 @@
 import type { CommandContext } from '../context.js';
 import type { CommandResult } from '../output.js';
-import { runOp } from './run-ops.js';
+import { runOp, type BudgetOptions } from './run-ops.js';
 
-export const run = (ctx: CommandContext, _args: string[], opts: Record<string, unknown>): Promise<CommandResult> =>
+export const run = (ctx: CommandContext, _args: string[], opts: BudgetOptions): Promise<CommandResult> =>
   runOp(ctx, 'sync', opts);

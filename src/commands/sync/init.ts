@@ -2,16 +2,16 @@
 import { usageError } from '../../core/errors.js';
 import type { CommandContext } from '../context.js';
 import type { CommandResult } from '../output.js';
-import { openSync, readPassphrase, statusView } from './shared.js';
+import { openSync, type VaultOptions, readPassphrase, statusView } from './shared.js';
 
-export async function run(ctx: CommandContext, _args: string[], opts: Record<string, unknown>): Promise<CommandResult> {
-  const sync = await openSync(ctx);
-  const engine = await ctx.engine();
-  const relay = String(opts.relay ?? engine.config['sync.relay'] ?? '');
+export async function run(ctx: CommandContext, _args: string[], opts: VaultOptions): Promise<CommandResult> {
+  const sync = await openSync(ctx, { create: true });
+  const engine = await ctx.engine({ create: true });
+  const relay = opts.relay ?? engine.config['sync.relay'];
   if (!relay) throw usageError('which relay?', 'pass --relay http://host:7437 (a `progeny serve`), or set sync.relay');
   const pass = await readPassphrase(ctx, opts);
   const status = await sync.init(relay, pass, {
-    name: String(opts.name ?? engine.devices.self()?.name ?? 'first device'),
+    name: opts.name ?? engine.devices.self()?.name ?? 'first device',
     signal: ctx.signal,
   });
   return {

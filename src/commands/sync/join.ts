@@ -3,21 +3,21 @@ import { deviceIdArg } from '../../core/engine/identity.js';
 import { usageError } from '../../core/errors.js';
 import type { CommandContext } from '../context.js';
 import type { CommandResult } from '../output.js';
-import { openSync, progressFn, readPassphrase, statusView } from './shared.js';
+import { openSync, type VaultOptions, progressFn, readPassphrase, statusView } from './shared.js';
 
-export async function run(ctx: CommandContext, _args: string[], opts: Record<string, unknown>): Promise<CommandResult> {
-  const sync = await openSync(ctx);
-  const engine = await ctx.engine();
-  const relay = String(opts.relay ?? engine.config['sync.relay'] ?? '');
+export async function run(ctx: CommandContext, _args: string[], opts: VaultOptions): Promise<CommandResult> {
+  const sync = await openSync(ctx, { create: true });
+  const engine = await ctx.engine({ create: true });
+  const relay = opts.relay ?? engine.config['sync.relay'];
   if (!relay) throw usageError('which relay?', 'pass --relay http://host:7437, or set sync.relay');
-  if (typeof opts.vault !== 'string' || !opts.vault)
+  if (!opts.vault)
     throw usageError(
       'which vault?',
       'pass --vault ID (shown by `progeny sync init` and `progeny sync status` on the first device)',
     );
   const pass = await readPassphrase(ctx, opts);
   await sync.join(relay, opts.vault, pass, {
-    name: String(opts.name ?? `device ${engine.deviceId.slice(0, 6)}`),
+    name: opts.name ?? `device ${engine.deviceId.slice(0, 6)}`,
     signal: ctx.signal,
   });
   // Pending devices may read: fetch the companion right away.

@@ -4,10 +4,10 @@ import type { CommandContext } from '../context.js';
 import type { CommandResult, View } from '../output.js';
 import { openSync, progressFn } from './shared.js';
 
-const budget = (opts: Record<string, unknown>): number => {
-  const s = Number(opts.budget ?? 60);
-  return Number.isFinite(s) && s >= 0 ? s * 1000 : 60_000;
-};
+/** `--budget SECONDS` (parsed and checked by the command tree in src/cli.ts). */
+export interface BudgetOptions {
+  budget: number;
+}
 
 const pullLine = (p: PullReport): string =>
   `pulled ${p.applied} batch(es) (${p.changes} change(s) applied), now at ${p.cursor} of ${p.head}${p.parked ? `; ${p.parked} parked` : ''}`;
@@ -23,10 +23,10 @@ function alarms(p?: PullReport): View[] {
 export async function runOp(
   ctx: CommandContext,
   op: 'push' | 'pull' | 'sync',
-  opts: Record<string, unknown>,
+  opts: BudgetOptions,
 ): Promise<CommandResult> {
   const sync = await openSync(ctx);
-  const o = { signal: ctx.signal, onProgress: progressFn(ctx), budgetMs: budget(opts) };
+  const o = { signal: ctx.signal, onProgress: progressFn(ctx), budgetMs: opts.budget * 1000 };
   if (op === 'push') {
     const r = await sync.push(o);
     return { data: r, view: { kind: 'text', text: pushLine(r) } };

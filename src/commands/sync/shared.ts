@@ -6,8 +6,9 @@ import type { EngineSync, SyncProgress, SyncStatus } from '../../core/sync/index
 import type { CommandContext } from '../context.js';
 import type { View } from '../output.js';
 
-export async function openSync(ctx: CommandContext): Promise<EngineSync> {
-  const engine = await ctx.engine();
+/** `create`: a command that sets sync up on this home (init, join, pairing a new device) may create the home. */
+export async function openSync(ctx: CommandContext, o: { create?: boolean } = {}): Promise<EngineSync> {
+  const engine = await ctx.engine(o);
   const { createEngineSync } = await import('../../core/sync/index.js');
   return createEngineSync(engine);
 }
@@ -23,9 +24,17 @@ export function progressFn(ctx: CommandContext): (p: SyncProgress) => void {
  * The passphrase: PROGENY_SYNC_PASSPHRASE, or one line of stdin with --passphrase-stdin, or a hidden prompt on a TTY.
  * Never a command-line argument (it would land in shell history and `ps`).
  */
+/** The flags shared by `sync init`, `sync join` and `device pair`. */
+export interface VaultOptions {
+  relay?: string;
+  vault?: string;
+  name?: string;
+  passphraseStdin?: boolean;
+}
+
 export async function readPassphrase(
   ctx: CommandContext,
-  opts: Record<string, unknown>,
+  opts: { passphraseStdin?: boolean },
   prompt = 'sync passphrase: ',
   envName = 'PROGENY_SYNC_PASSPHRASE',
 ): Promise<string> {

@@ -7,12 +7,12 @@ import { usageError } from '../../core/errors.js';
 /** Accepts `memory.read` as well as `memory:read`. */
 export const capsArg = (v: unknown) => parseCapabilities(String(v ?? '').replace(/\./g, ':'));
 
-export async function run(ctx: CommandContext, args: string[], opts: Record<string, unknown>): Promise<CommandResult> {
+export async function run(ctx: CommandContext, args: string[], opts: { caps: string }): Promise<CommandResult> {
   const name = args.join(' ').trim();
   if (!name) throw usageError('a token needs a name', 'e.g. `progeny token add phone --caps chat,memory:read`');
   const caps = capsArg(opts.caps);
   if (!caps.length) throw usageError('--caps needs at least one capability');
-  const engine = await ctx.engine();
+  const engine = await ctx.engine({ create: true });
   const { device, token } = engine.devices.add(name, caps);
   return {
     data: { id: device.id, name: device.name, capabilities: device.capabilities, token },

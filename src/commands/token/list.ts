@@ -2,7 +2,7 @@
 import type { CommandContext } from '../context.js';
 import type { CommandResult } from '../output.js';
 
-export async function run(ctx: CommandContext, _args: string[], opts: Record<string, unknown>): Promise<CommandResult> {
+export async function run(ctx: CommandContext, _args: string[], opts: { all?: boolean }): Promise<CommandResult> {
   const engine = await ctx.engine();
   const devices = engine.devices.list({ includeRevoked: opts.all === true });
   return {

@@ -69,7 +69,7 @@ describe('config', () => {
     writeFileSync(h.paths.config, JSON.stringify({ llm: { modle: 'x' } }));
     expect(() => readConfigFile(h.paths.config)).toThrow(/unknown config key "llm.modle"/);
     writeFileSync(h.paths.config, JSON.stringify({ memory: { recall: { k: '5' } } }));
-    expect(() => readConfigFile(h.paths.config)).toThrow(/expected a number/);
+    expect(() => readConfigFile(h.paths.config)).toThrow(/expected a whole number, got "5"/);
     writeFileSync(h.paths.config, '[1,2]');
     expect(() => readConfigFile(h.paths.config)).toThrow(/JSON object/);
   });

@@ -30,12 +30,17 @@ function unknownKey(key: string, where: string): never {
 
 /**
  * Parses a raw value for one key. Text sources (env vars, flags, `config set`) may spell numbers and booleans as
- * strings; a JSON file must use the JSON type.
+ * strings; a JSON file must use the JSON type. `where` names the file or variable it came from: a configuration
+ * error (exit 3). Without it the value was typed in `progeny config set`: a usage error (exit 2) saying what to type.
  */
-export function coerceValue(key: ConfigKey, raw: unknown, where: string, fromText = true): string | number | boolean {
+export function coerceValue(key: ConfigKey, raw: unknown, where?: string, fromText = true): string | number | boolean {
   const spec = CONFIG_SCHEMA[key];
   const bad = (why: string): never => {
-    throw configError(`invalid value for ${key} in ${where}: ${why}`, `${key}: ${spec.doc}`);
+    if (where) throw configError(`invalid value for ${key} in ${where}: ${why}`, `${key}: ${spec.doc}`);
+    throw usageError(
+      `${key} ${why.replace(/^expected /, 'must be ')}`,
+      `${key}: ${spec.doc}; e.g. \`progeny config set ${key} ${JSON.stringify(spec.default).replace(/^"(.*)"$/, '$1') || '…'}\``,
+    );
   };
   switch (spec.kind) {
     case 'boolean': {
@@ -49,15 +54,19 @@ export function coerceValue(key: ConfigKey, raw: unknown, where: string, fromTex
     case 'integer': {
       const n =
         typeof raw === 'number' ? raw : fromText && typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
-      if (!Number.isFinite(n)) return bad(`expected a number, got ${JSON.stringify(raw)}`);
+      if (!Number.isFinite(n))
+        return bad(`expected ${spec.kind === 'integer' ? 'a whole number' : 'a number'}, got ${JSON.stringify(raw)}`);
       if (spec.kind === 'integer' && !Number.isInteger(n)) return bad(`expected a whole number, got ${n}`);
-      if ('min' in spec && spec.min !== undefined && n < spec.min) return bad(`must be ≥ ${spec.min}`);
-      if ('max' in spec && spec.max !== undefined && n > spec.max) return bad(`must be ≤ ${spec.max}`);
+      if ('min' in spec && spec.min !== undefined && n < spec.min)
+        return bad(`expected a number ≥ ${spec.min}, got ${n}`);
+      if ('max' in spec && spec.max !== undefined && n > spec.max)
+        return bad(`expected a number ≤ ${spec.max}, got ${n}`);
       return n;
     }
     case 'enum': {
       const values = 'values' in spec ? (spec.values ?? []) : [];
-      if (typeof raw !== 'string' || !values.includes(raw)) return bad(`expected one of ${values.join(', ')}`);
+      if (typeof raw !== 'string' || !values.includes(raw))
+        return bad(`expected one of ${values.join(', ')}, got ${JSON.stringify(raw)}`);
       return raw;
     }
     default:
@@ -144,10 +153,10 @@ export function loadConfig(opts: { path: string; env?: NodeJS.ProcessEnv; flags?
 
 /** Sets one key in the file, keeping every other key as it was. Refuses to touch a corrupt file. */
 export function setConfigValue(path: string, key: string, raw: string | undefined): PartialConfig {
-  if (!isConfigKey(key)) unknownKey(key, 'the command line');
+  const known = requireKey(key);
   const current = readConfigFile(path);
-  if (raw === undefined) delete current[key];
-  else current[key] = coerceValue(key, raw, 'the command line');
+  if (raw === undefined) delete current[known];
+  else current[known] = coerceValue(known, raw);
   writeConfigFile(path, current);
   return current;
 }
@@ -165,7 +174,13 @@ export function writeConfigFile(path: string, values: PartialConfig): void {
   writeFileAtomic(path, `${JSON.stringify(nested, null, 2)}\n`, 0o600);
 }
 
+/** A key typed on the command line: an unknown one is a usage error, with the keys it may have meant. */
 export function requireKey(key: string): ConfigKey {
-  if (!isConfigKey(key)) throw usageError(`unknown config key "${key}"`, 'run `progeny config list` to see every key');
-  return key;
+  if (isConfigKey(key)) return key;
+  const leaf = key.split('.').at(-1)?.toLowerCase();
+  const near = CONFIG_KEYS.filter((k) => k.split('.').at(-1)?.toLowerCase() === leaf || k.startsWith(`${key}.`));
+  throw usageError(
+    `unknown config key "${key}"`,
+    near.length ? `did you mean ${near.join(', ')}?` : 'run `progeny config list` to see every key',
+  );
 }

@@ -1,5 +1,5 @@
 /**
- * Trust tiers are enforced, not advisory (domain.md): an action above the current tier is refused with a clear
+ * Trust tiers are enforced, not advisory (docs/domain.md): an action above the current tier is refused with a clear
  * message and exit code 7.
  */
 import { ProgenyError } from '../errors.js';
@@ -19,7 +19,6 @@ export function requireTier(trust: number, needed: 1 | 2 | 3, action: string): v
       'TRUST_TIER',
       `"${action}" needs trust tier ${needed} (${TIER_NAMES[needed]}); current tier is ${tier} (${TIER_NAMES[tier]})`,
       {
-        exit: 'auth',
         hint: `trust is ${trust.toFixed(2)}; it is earned through conversation, see \`progeny state why trust\``,
       },
     );

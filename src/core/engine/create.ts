@@ -56,7 +56,6 @@ export function offlineHintFor(config: Config): string {
 function probeFailure(p: ProbeResult): ProgenyError {
   const code = p.error?.code ?? (p.reachable ? 'LLM_HTTP' : 'LLM_UNREACHABLE');
   return new ProgenyError(code, p.error?.message ?? p.detail, {
-    exit: 'llm',
     ...(p.error?.hint ? { hint: p.error.hint } : {}),
   });
 }

@@ -44,14 +44,12 @@ export function readServerToken(paths: Paths): string {
   const mode = statSync(paths.serverToken).mode & 0o777;
   if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
     throw new ProgenyError('SECRET_MODE', `${paths.serverToken} is readable by others (mode ${mode.toString(8)})`, {
-      exit: 'auth',
       hint: `run: chmod 600 ${paths.serverToken}`,
     });
   }
   const token = readFileSync(paths.serverToken, 'utf8').trim();
   if (token.length < 32)
     throw new ProgenyError('SECRET_INVALID', `${paths.serverToken} does not hold a valid token`, {
-      exit: 'auth',
       hint: 'delete it and run `progeny init` to create a new one',
     });
   return token;

@@ -1,6 +1,6 @@
 /**
  * `progeny init`: the first heritage version (from a template, optionally shaped by the convergence interview), this
- * device's record, and the server token. The interview runs in elastic mode (domain.md): its answers move the limbic
+ * device's record, and the server token. The interview runs in elastic mode (docs/domain.md): its answers move the limbic
  * state three times as fast, then elastic mode ends.
  */
 import { hostname } from 'node:os';
@@ -39,7 +39,6 @@ export function initializeHome(engine: Engine, opts: InitOptions = {}): InitResu
       'ALREADY_INITIALISED',
       `${engine.paths.home} already has a companion (${engine.heritage.current().doc.name})`,
       {
-        exit: 'usage',
         hint: 'use `progeny heritage edit` to change it, or `progeny init --force` to add a new heritage version',
       },
     );

@@ -87,7 +87,6 @@ export function createHeritageService(db: Db, journal: Journal, clock: Clock, tr
     const v = maxVersion.get() as number | null;
     if (v === null) {
       throw new ProgenyError('NO_HERITAGE', 'this home has no heritage yet', {
-        exit: 'usage',
         hint: 'run `progeny init` first',
       });
     }
@@ -138,7 +137,6 @@ export function createHeritageService(db: Db, journal: Journal, clock: Clock, tr
         const base = changed.filter((f) => (BASE_FIELDS as readonly string[]).includes(f));
         if (base.length && !opts.allowBase) {
           throw new ProgenyError('HERITAGE_BASE', `refusing to change the immutable base (${base.join(', ')})`, {
-            exit: 'usage',
             hint: 'base fields are who the companion is; pass --allow-base-change if you really mean it',
           });
         }

@@ -1,8 +1,8 @@
 /**
- * The LLM layer's errors: stable codes, exit code 4, and a hint a person can act on. Every message passes through
+ * The LLM layer's errors: stable codes (exit code 4 in the catalogue), and a hint a person can act on. Every message passes through
  * the redactor, so an API key never reaches a terminal, a log or a JSON error even when a server echoes it.
  */
-import { llmError, type ProgenyError } from '../errors.js';
+import { ProgenyError } from '../errors.js';
 import type { ProviderId } from './types.js';
 
 export const LLM_ERROR_CODES = [
@@ -67,7 +67,11 @@ function make(
   const details: LlmErrorDetails = { provider: ctx.provider };
   if (extra.status !== undefined) details.status = extra.status;
   if (extra.retryAfterMs !== undefined) details.retryAfterMs = extra.retryAfterMs;
-  return llmError(code, redact(message, ctx.secrets), redact(hint, ctx.secrets), extra.cause, details);
+  return new ProgenyError(code, redact(message, ctx.secrets), {
+    hint: redact(hint, ctx.secrets),
+    cause: extra.cause,
+    details,
+  });
 }
 
 const server = (ctx: LlmErrorContext): string => `the ${LABEL[ctx.provider]} server at ${ctx.url}`;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fixedClock } from '../clock.js';
-import { interrupted, llmError } from '../errors.js';
+import { interrupted, ProgenyError } from '../errors.js';
 import { startLlmTestDouble } from '../../testing/llm-double.js';
 import { closedPort, quickOptions } from '../../testing/llm-provider-helpers.js';
 import { createLlmHealth, llmFailureKind } from './health.js';
@@ -76,7 +76,7 @@ describe('LLM health', () => {
     await h.refresh(); // down, next at 1000 + 2000
     clock.set(3_000);
     expect(await h.refresh()).toMatchObject({ ok: true });
-    h.reportFailure(llmError('LLM_UNREACHABLE', 'refused'));
+    h.reportFailure(new ProgenyError('LLM_UNREACHABLE', 'refused'));
     expect(h.current()).toMatchObject({
       ok: false,
       reachable: false,
@@ -91,13 +91,13 @@ describe('LLM health', () => {
     expect(h.current().ok).toBe(true);
     h.reportFailure(interrupted());
     h.reportFailure(new Error('a bug elsewhere'));
-    h.reportFailure(llmError('LLM_STREAM_CUT', 'cut'));
-    h.reportFailure(llmError('LLM_HTTP', '500'));
+    h.reportFailure(new ProgenyError('LLM_STREAM_CUT', 'cut'));
+    h.reportFailure(new ProgenyError('LLM_HTTP', '500'));
     expect(h.current().ok).toBe(true);
-    h.reportFailure(llmError('LLM_TIMEOUT', 'slow'));
+    h.reportFailure(new ProgenyError('LLM_TIMEOUT', 'slow'));
     expect(h.current()).toMatchObject({ ok: false, reachable: true, detail: 'slow' });
     h.reportSuccess();
-    h.reportFailure(llmError('LLM_MODEL_MISSING', 'pull it', 'ollama pull m'));
+    h.reportFailure(new ProgenyError('LLM_MODEL_MISSING', 'pull it', { hint: 'ollama pull m' }));
     expect(h.current()).toMatchObject({
       ok: false,
       reachable: true,
@@ -106,8 +106,8 @@ describe('LLM health', () => {
   });
 
   it('classifies failures for the engine', () => {
-    expect(llmFailureKind(llmError('LLM_AUTH', 'x'))).toBe('unavailable');
-    expect(llmFailureKind(llmError('LLM_RATE_LIMITED', 'x'))).toBe('transient');
+    expect(llmFailureKind(new ProgenyError('LLM_AUTH', 'x'))).toBe('unavailable');
+    expect(llmFailureKind(new ProgenyError('LLM_RATE_LIMITED', 'x'))).toBe('transient');
     expect(llmFailureKind(interrupted())).toBe('cancelled');
     expect(llmFailureKind(new TypeError('x'))).toBe('other');
   });

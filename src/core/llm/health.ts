@@ -1,10 +1,10 @@
 /**
- * Whether the model can be used right now, for the engine's FULL/OFFLINE decision (domain.md, "Degradation modes").
+ * Whether the model can be used right now, for the engine's FULL/OFFLINE decision (docs/domain.md, "Degradation modes").
  * It probes on the first refresh, remembers the answer, and after a failure probes again only when a backoff has
  * passed (1 s doubling to 60 s), never on every call. Time comes from the injected Clock; there are no timers.
  */
 import type { Clock } from '../clock.js';
-import { isProgenyError } from '../errors.js';
+import { isProgenyError, type ProgenyError } from '../errors.js';
 import type { LlmProvider, ProbeError } from './types.js';
 
 export interface LlmHealthSnapshot {
@@ -107,7 +107,7 @@ export function createLlmHealth(provider: LlmProvider | null, clock: Clock, opts
       if (!provider || kind === 'cancelled' || kind === 'other') return;
       failures++;
       if (kind === 'transient' && failures < threshold) return;
-      const e = err as { code: string; message: string; hint?: string };
+      const e = err as ProgenyError;
       const reachable = e.code !== 'LLM_UNREACHABLE';
       if (state.ok || state.checkedAt === null) backoff = initial;
       down(reachable, e.message, { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) });

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { interrupted, llmError } from '../errors.js';
+import { interrupted, ProgenyError } from '../errors.js';
 import { sleep } from './deadline.js';
 import { ollamaChatStream } from './ollama-wire.js';
 import { openaiChatStream } from './openai-wire.js';
@@ -27,7 +27,9 @@ export async function loadRecordedStream(path: string): Promise<LlmChunk[]> {
     for await (const c of decode([new Uint8Array(bytes)])) chunks.push(c);
   } catch (err) {
     const why = err instanceof WireError ? err.message : String(err);
-    throw llmError('LLM_BAD_RESPONSE', `the recorded stream ${path} does not decode: ${why}`, 'fix or re-record it');
+    throw new ProgenyError('LLM_BAD_RESPONSE', `the recorded stream ${path} does not decode: ${why}`, {
+      hint: 'fix or re-record it',
+    });
   }
   return chunks;
 }
@@ -78,7 +80,9 @@ export function createReplayProvider(chunks: readonly LlmChunk[], opts: ReplayOp
     },
     chat,
     embed: async () => {
-      throw llmError('LLM_UNSUPPORTED', 'the replay provider does not embed', 'use embedder.kind=builtin');
+      throw new ProgenyError('LLM_UNSUPPORTED', 'the replay provider does not embed', {
+        hint: 'use embedder.kind=builtin',
+      });
     },
     probe,
     close: async () => {},

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { llmError } from '../errors.js';
+import { ProgenyError } from '../errors.js';
 import { startLlmTestDouble, type LlmTestDouble } from '../../testing/llm-double.js';
 import { drain, HELLO, quickOptions } from '../../testing/llm-provider-helpers.js';
 import { createOllamaProvider } from './ollama.js';
@@ -31,11 +31,11 @@ describe('backoff and Retry-After', () => {
 
   it('retries connection failures, cuts, 429 and 5xx only; prefers the server-given wait', () => {
     const http = (status: number, retryAfterMs?: number): Error =>
-      llmError('LLM_HTTP', 'x', undefined, undefined, { provider: 'ollama', status, retryAfterMs });
+      new ProgenyError('LLM_HTTP', 'x', { details: { provider: 'ollama', status, retryAfterMs } });
     expect(isRetryable(http(503))).toBe(true);
     expect(isRetryable(http(400))).toBe(false);
-    expect(isRetryable(llmError('LLM_AUTH', 'x'))).toBe(false);
-    expect(isRetryable(llmError('LLM_UNREACHABLE', 'x'))).toBe(true);
+    expect(isRetryable(new ProgenyError('LLM_AUTH', 'x'))).toBe(false);
+    expect(isRetryable(new ProgenyError('LLM_UNREACHABLE', 'x'))).toBe(true);
     expect(isRetryable(new Error('plain'))).toBe(false);
     expect(retryDelay(http(503, 1234), 0, { retries: 1, baseMs: 1, maxMs: 1 })).toBe(1234);
   });

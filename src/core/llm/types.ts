@@ -1,4 +1,5 @@
-/** The LLM provider interface (design README, "LLM"). */
+/** The LLM provider interface (docs/architecture.md, "The engine"). */
+import type { ErrorCode } from '../error-codes.js';
 
 export type ProviderId = 'ollama' | 'openai' | 'offline' | 'replay';
 
@@ -29,7 +30,7 @@ export type LlmChunk =
 
 /** The error of a failed probe, in the shape ProgenyError.toJSON() renders. */
 export interface ProbeError {
-  code: string;
+  code: ErrorCode;
   message: string;
   hint?: string;
 }

@@ -43,6 +43,8 @@ export interface ImportReport {
   skipped: number;
   /** Line-numbered problems; an invalid line is reported and skipped, never half-applied. */
   errors: { line: number; message: string }[];
+  /** Line-numbered notes about lines that were applied, e.g. fields this format does not have (ignored). */
+  warnings: { line: number; message: string }[];
 }
 
 export interface DreamReport {

@@ -86,7 +86,7 @@ export async function migrateMemories(o: MigrateOptions): Promise<MigrateReport>
       throw new ProgenyError(
         'INTERRUPTED',
         `migration interrupted after ${cp.copied} of ${total} memories; run it again to resume`,
-        { exit: 'interrupted' },
+        {},
       );
     await o.target.upsert(rows.map(toPoint));
     await o.target.flush();
@@ -95,7 +95,6 @@ export async function migrateMemories(o: MigrateOptions): Promise<MigrateReport>
         'MIGRATE_TARGET_DOWN',
         `the ${o.to} store stopped answering after ${cp.copied} of ${total} memories`,
         {
-          exit: 'store',
           hint: 'run the same command again once it is back: the migration resumes where it stopped',
         },
       );

@@ -1,5 +1,5 @@
 /**
- * The dream cycle (domain.md, "Consolidation"): merge near-duplicates (cosine ≥ memory.dream.mergeThreshold: keep
+ * The dream cycle (docs/domain.md, "Consolidation"): merge near-duplicates (cosine ≥ memory.dream.mergeThreshold: keep
  * the most salient, archive the others linked to it), lower the salience of old unrecalled memories ("faded"), and
  * archive those whose salience falls below a floor ("decayed"), optionally condensing those first into summaries
  * written by the model (dream-summary.ts). Pinned memories are left alone. It never deletes.
@@ -128,7 +128,6 @@ export async function restore(ctx: MemoryContext, id: string): Promise<Memory> {
   const before = ctx.rows.resolve(id);
   if (before.status !== 'archived') {
     throw new ProgenyError('NOT_ARCHIVED', `memory ${before.id} is ${before.status}, not archived`, {
-      exit: 'usage',
       hint:
         before.status === 'forgotten'
           ? 'a forgotten memory cannot come back'

@@ -1,5 +1,5 @@
 /**
- * The built-in offline embedder (domain.md, "Embedders"): deterministic feature hashing, no model files
+ * The built-in offline embedder (docs/domain.md, "Memory"): deterministic feature hashing, no model files
  * (the id's version changes whenever the vectors would; a home re-embeds at open when it does). Word
  * unigrams, word bigrams and character trigrams are hashed into signed buckets, weighted by sublinear term frequency,
  * and the vector is L2-normalised, so cosine similarity is a dot product.

@@ -1,5 +1,5 @@
 /**
- * Embedding cache by (embedder id, text hash) in the embed_cache table (domain.md: "Embeddings are cached"). Bounded:
+ * Embedding cache by (embedder id, text hash) in the embed_cache table (docs/domain.md, "Memory"). Bounded:
  * past maxEntries, random sixteenths of the entries (those whose hash starts with one hex digit) are dropped until
  * it fits again: a cheap random eviction without an access-time column.
  */

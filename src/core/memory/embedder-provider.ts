@@ -21,14 +21,13 @@ export function createProviderEmbedder(fn: EmbedFn, id: string, batchSize = 64):
           throw new ProgenyError(
             'EMBEDDER',
             `embedder ${id} returned ${vecs.length} vectors for ${chunk.length} texts`,
-            { exit: 'llm', hint: 'check embedder.model, or set embedder.kind to builtin' },
+            { hint: 'check embedder.model, or set embedder.kind to builtin' },
           );
         }
         for (const v of vecs) {
           const f = normalise(Float32Array.from(v));
           if (dims && f.length !== dims) {
             throw new ProgenyError('EMBEDDER', `embedder ${id} changed dimension (${dims} → ${f.length})`, {
-              exit: 'llm',
               hint: 'run `progeny memory reindex` after changing embedder.model',
             });
           }

@@ -23,11 +23,17 @@ describe('JSONL export and import', () => {
     const other = await memoryFixture();
     await other.memory.add([{ text: 'beta secret', id: b!.id }]);
     const report = await other.memory.importJsonl(lines);
-    expect(report).toEqual({ imported: 1, updated: 1, skipped: 0, errors: [] });
+    expect(report).toEqual({ imported: 1, updated: 1, skipped: 0, errors: [], warnings: [] });
     expect(other.memory.get(a!.id)).toMatchObject({ text: 'alpha', createdAt: T0, kind: 'fact' });
     expect(other.memory.get(b!.id)).toMatchObject({ status: 'forgotten', text: '' });
     // Importing the same file again changes nothing.
-    expect(await other.memory.importJsonl(lines)).toEqual({ imported: 0, updated: 0, skipped: 2, errors: [] });
+    expect(await other.memory.importJsonl(lines)).toEqual({
+      imported: 0,
+      updated: 0,
+      skipped: 2,
+      errors: [],
+      warnings: [],
+    });
     await other.cleanup();
   });
 
@@ -82,6 +88,42 @@ describe('JSONL export and import', () => {
     expect(fx.memory.get(m!.id)).toMatchObject({ text: 'new text', revision: 2 });
     expect(fx.memory.history(m!.id)[0]).toMatchObject({ text: 'old text', reason: 'import' });
     expect(fx.memory.get(f!.id).text).toBe('');
+  });
+
+  it('id-less lines get ids from their content: re-imports and repeats change nothing, not even an edit', async () => {
+    fx = await memoryFixture();
+    const lines = [
+      JSON.stringify({ text: 'same words', createdAt: T0 }),
+      JSON.stringify({ text: 'same words', actor: 'bob', createdAt: T0 }),
+      JSON.stringify({ text: 'same words', createdAt: T0 }),
+      JSON.stringify({ text: 'no date' }),
+    ];
+    expect(await fx.memory.importJsonl(lines)).toMatchObject({ imported: 3, skipped: 1 });
+    const ids = fx.memory.list({ limit: 10 }).items.map((m) => m.id);
+    const first = fx.memory.list({ limit: 10, actor: 'creator' }).items.find((m) => m.text === 'same words');
+    await fx.memory.edit(first!.id, { text: 'edited words' }, 'test');
+    expect(await fx.memory.importJsonl(lines)).toMatchObject({ imported: 0, updated: 0, skipped: 4 });
+    expect(
+      fx.memory
+        .list({ limit: 10 })
+        .items.map((m) => m.id)
+        .sort(),
+    ).toEqual([...ids].sort());
+    expect(fx.memory.get(first!.id).text).toBe('edited words');
+    // The id's time part is the memory's own date.
+    expect(first!.id.slice(0, 10)).toBe(ulid(T0).slice(0, 10));
+  });
+
+  it('refuses createdAt values that can only be seconds, and reports unknown fields as warnings', async () => {
+    fx = await memoryFixture();
+    const r = await fx.memory.importJsonl([
+      JSON.stringify({ text: 'in seconds', createdAt: 1683554160 }),
+      JSON.stringify({ text: 'with tags', tags: ['a'], mood: 'ok' }),
+      JSON.stringify({ text: 'in ms', createdAt: 1683554160000 }),
+    ]);
+    expect(r.errors).toEqual([{ line: 1, message: expect.stringMatching(/looks like seconds \(2023-05-08\)/) }]);
+    expect(r.warnings).toEqual([{ line: 2, message: 'ignored unknown fields "tags", "mood"' }]);
+    expect(r.imported).toBe(2);
   });
 
   it('reindex re-embeds everything with the current embedder', async () => {

@@ -43,8 +43,9 @@ async function applyBatch(ctx: MemoryContext, recs: ImportRecord[], report: Impo
         report.imported++;
         continue;
       }
-      // Forget wins (sync.md): nothing brings a forgotten memory's text back.
-      if (existing.status === 'forgotten') {
+      // Forget wins (docs/sync.md): nothing brings a forgotten memory's text back. A line without an id whose content id
+      // exists was imported before (or earlier in this file): importing it again changes nothing, not even an edit.
+      if (existing.status === 'forgotten' || rec.contentId) {
         report.skipped++;
         continue;
       }
@@ -91,7 +92,7 @@ export async function importJsonl(
   lines: AsyncIterable<string> | Iterable<string>,
   onProgress?: ProgressFn,
 ): Promise<ImportReport> {
-  const report: ImportReport = { imported: 0, updated: 0, skipped: 0, errors: [] };
+  const report: ImportReport = { imported: 0, updated: 0, skipped: 0, errors: [], warnings: [] };
   const total = Array.isArray(lines) ? lines.length : undefined;
   const size = ctx.config['memory.batch.size'];
   let pending: ImportRecord[] = [];
@@ -111,8 +112,13 @@ export async function importJsonl(
   for await (const line of lines) {
     n++;
     try {
-      const rec = parseImportLine(line);
-      if (rec) pending.push(rec);
+      const parsed = parseImportLine(line);
+      if (parsed) pending.push(parsed.record);
+      if (parsed?.ignored.length)
+        report.warnings.push({
+          line: n,
+          message: `ignored unknown field${parsed.ignored.length > 1 ? 's' : ''} ${parsed.ignored.map((f) => JSON.stringify(f)).join(', ')}`,
+        });
     } catch (err) {
       report.errors.push({ line: n, message: (err as Error).message });
     }

@@ -1,9 +1,11 @@
 /**
  * The JSONL export format, version 1: one memory per line, `{"v":1,"id","text","kind","createdAt",…}`. Forgotten
  * memories are exported as tombstones without text. parseImportLine validates a whole line before anything is
- * applied, so an invalid line is reported and skipped, never half-applied.
+ * applied, so an invalid line is reported and skipped, never half-applied. A line without an id gets one derived
+ * from its content, so importing the same file twice changes nothing (see contentId).
  */
-import { isUlid } from '../ids.js';
+import { createHash } from 'node:crypto';
+import { encodeUlid, isUlid } from '../ids.js';
 import type { MemoryRow } from './rows.js';
 import { MEMORY_KINDS, type MemoryKind, type MemorySource, type MemoryStatus } from './types.js';
 
@@ -17,6 +19,46 @@ export interface ImportRecord {
   pinned?: boolean;
   createdAt?: number;
   status: MemoryStatus;
+  /** The id was derived from the content (the line had none): an existing memory with it is the same import. */
+  contentId?: boolean;
+}
+
+export interface ParsedLine {
+  record: ImportRecord;
+  /** Fields this format does not have, ignored (reported as warnings with the line number). */
+  ignored: string[];
+}
+
+/** Every field an export line may carry; anything else is reported, not silently dropped. */
+const FIELDS = new Set([
+  'v',
+  'id',
+  'text',
+  'kind',
+  'actor',
+  'source',
+  'salience',
+  'pinned',
+  'createdAt',
+  'updatedAt',
+  'status',
+  'mergedInto',
+  'revision',
+]);
+
+/**
+ * Below 10^11 a millisecond timestamp is before March 1973, while the same number in seconds is any date up to the
+ * year 5138: such a value is taken for seconds and refused rather than imported as January 1970.
+ */
+const SECONDS_LIMIT = 1e11;
+
+/**
+ * A ULID for a line without one: its time part is the memory's createdAt (0 when absent), its random part the first
+ * 80 bits of SHA-256 over actor, kind and text. The same line always gets the same id, on every device.
+ */
+export function contentId(text: string, kind: string, actor: string, createdAt: number | undefined): string {
+  const digest = createHash('sha256').update(`${actor}\u0000${kind}\u0000${text}`).digest();
+  return encodeUlid(createdAt ?? 0, digest.subarray(0, 10));
 }
 
 export function exportLine(r: MemoryRow): string {
@@ -36,8 +78,20 @@ export function exportLine(r: MemoryRow): string {
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+function checkCreatedAt(v: unknown): void {
+  if (v === undefined) return;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+    throw new Error('"createdAt" must be a timestamp in milliseconds since 1970');
+  if (v < SECONDS_LIMIT) {
+    const asSeconds = new Date(v * 1000).toISOString().slice(0, 10);
+    throw new Error(
+      `"createdAt" ${v} looks like seconds (${asSeconds}); progeny reads milliseconds since 1970: multiply by 1000`,
+    );
+  }
+}
+
 /** Parses one line; returns null for a blank line, throws Error(message) for an invalid one. */
-export function parseImportLine(line: string): ImportRecord | null {
+export function parseImportLine(line: string): ParsedLine | null {
   if (!line.trim()) return null;
   let o: unknown;
   try {
@@ -64,20 +118,21 @@ export function parseImportLine(line: string): ImportRecord | null {
   if (o.salience !== undefined && (typeof o.salience !== 'number' || !(o.salience >= 0 && o.salience <= 1)))
     throw new Error('"salience" must be a number from 0 to 1');
   if (o.pinned !== undefined && typeof o.pinned !== 'boolean') throw new Error('"pinned" must be true or false');
-  if (
-    o.createdAt !== undefined &&
-    (typeof o.createdAt !== 'number' || !Number.isFinite(o.createdAt) || o.createdAt < 0)
-  )
-    throw new Error('"createdAt" must be a timestamp in milliseconds');
-  return {
-    text: status === 'forgotten' ? '' : (o.text as string),
+  checkCreatedAt(o.createdAt);
+  const createdAt = o.createdAt !== undefined ? Math.floor(o.createdAt as number) : undefined;
+  const text = status === 'forgotten' ? '' : (o.text as string);
+  const record: ImportRecord = {
+    text,
     kind,
     status,
-    ...(o.id !== undefined ? { id: o.id as string } : {}),
     ...(o.actor !== undefined ? { actor: o.actor as string } : {}),
     ...(o.source !== undefined ? { source: o.source as MemorySource } : {}),
     ...(o.salience !== undefined ? { salience: o.salience as number } : {}),
     ...(o.pinned !== undefined ? { pinned: o.pinned as boolean } : {}),
-    ...(o.createdAt !== undefined ? { createdAt: Math.floor(o.createdAt as number) } : {}),
+    ...(createdAt !== undefined ? { createdAt } : {}),
+    ...(o.id !== undefined
+      ? { id: o.id as string }
+      : { id: contentId(text, kind, (o.actor as string | undefined) ?? 'creator', createdAt), contentId: true }),
   };
+  return { record, ignored: Object.keys(o).filter((k) => !FIELDS.has(k)) };
 }

@@ -27,7 +27,6 @@ export function storedEmbedder(db: Db): Embedder | undefined {
       'MIGRATE_MIXED_EMBEDDERS',
       `active memories were embedded by ${groups.length} different embedders (${groups.map((g) => g.embedder).join(', ')})`,
       {
-        exit: 'store',
         hint: 'run `progeny memory reindex` first, so every memory has a vector from the current embedder',
       },
     );
@@ -54,7 +53,6 @@ export async function openMigrationTarget(
         'QDRANT_UNAVAILABLE',
         `Qdrant at ${deps.config['memory.qdrant.url']} is not reachable; nothing was copied`,
         {
-          exit: 'store',
           hint: 'start Qdrant or set memory.qdrant.url, then run the migration again (`progeny doctor` checks it)',
         },
       );

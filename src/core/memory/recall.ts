@@ -1,5 +1,5 @@
 /**
- * Recall (domain.md): embed, fetch candidates·k from the store (and from the full-text index) with filters, score,
+ * Recall (docs/domain.md): embed, fetch candidates·k from the store (and from the full-text index) with filters, score,
  * then MMR over the candidates' vectors to pick k.
  */
 import type { MemoryRow } from './rows.js';

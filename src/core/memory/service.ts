@@ -103,7 +103,6 @@ export async function createMemoryService(deps: MemoryServiceDeps): Promise<Memo
     const row = ctx.rows.resolve(id);
     if (row.status === 'forgotten')
       throw new ProgenyError('MEMORY_FORGOTTEN', `memory ${row.id} was forgotten; its text is gone`, {
-        exit: 'usage',
         hint: 'add it again with `progeny memory add`',
       });
     return row;

@@ -1,5 +1,5 @@
 /**
- * Every write to the memories table, each in one immediate transaction with its sync journal change (sync.md:
+ * Every write to the memories table, each in one immediate transaction with its sync journal change (docs/sync.md:
  * memory is an add-wins set by id, last writer wins per field, forget wins and purges content).
  */
 import type { Clock } from '../clock.js';

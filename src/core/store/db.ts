@@ -43,7 +43,6 @@ export function migrate(db: Db, migrations: Migration[]): void {
   const latest = migrations.at(-1)?.version ?? 0;
   if (current > latest) {
     throw new ProgenyError('STORE_TOO_NEW', `the database was written by a newer progeny (schema ${current})`, {
-      exit: 'store',
       hint: 'upgrade progeny; this version understands schema ' + latest,
     });
   }
@@ -86,14 +85,12 @@ export function translateSqliteError(err: unknown, path: string): ProgenyError {
   const code = (err as { code?: string }).code ?? '';
   if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
     return new ProgenyError('STORE_LOCKED', `the store at ${path} is locked by another process`, {
-      exit: 'store',
       cause: err,
       hint: 'another progeny is writing; try again, or stop the other process',
     });
   }
   if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
     return new ProgenyError('STORE_CORRUPT', `the store at ${path} is not a valid progeny database`, {
-      exit: 'store',
       cause: err,
       hint: 'restore it from a backup or point --home elsewhere; progeny did not modify it',
     });

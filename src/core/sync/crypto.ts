@@ -14,9 +14,6 @@ import {
 import nacl from 'tweetnacl';
 import { ProgenyError } from '../errors.js';
 
-export const syncCryptoError = (code: string, message: string, hint?: string): ProgenyError =>
-  new ProgenyError(code, message, { exit: 'sync', ...(hint ? { hint } : {}) });
-
 export const randomKey = (): Uint8Array => nacl.randomBytes(32);
 
 /** nonce ‖ secretbox(plain). */
@@ -121,10 +118,10 @@ export const subkey = (root: Uint8Array, label: string): Uint8Array =>
 
 export const toB64 = (b: Uint8Array): string => Buffer.from(b).toString('base64');
 export function fromB64(s: unknown, len?: number): Uint8Array {
-  if (typeof s !== 'string') throw syncCryptoError('SYNC_BAD_DATA', 'expected base64 data');
+  if (typeof s !== 'string') throw new ProgenyError('SYNC_BAD_DATA', 'expected base64 data');
   const b = new Uint8Array(Buffer.from(s, 'base64'));
   if (len !== undefined && b.length !== len)
-    throw syncCryptoError('SYNC_BAD_DATA', `expected ${len} bytes of key material`);
+    throw new ProgenyError('SYNC_BAD_DATA', `expected ${len} bytes of key material`);
   return b;
 }
 

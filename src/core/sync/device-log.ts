@@ -1,10 +1,11 @@
 /**
- * The vault's device log (sync.md, "device"): a signed operation log. The genesis entry adds the creating device and
+ * The vault's device log (docs/sync.md, "The device log"): a signed operation log. The genesis entry adds the creating device and
  * is countersigned by the vault's join key (derived from the root key, so only a passphrase holder can make it);
  * every later `add`, `caps` (set capabilities) or `revoke` must be signed by an admin device that is active at that point. Both the relay (to
  * authenticate requests) and every client (to know whose batches to trust) replay it with the same code.
  */
-import { fromB64, signBytes, syncCryptoError, verifyBytes } from './crypto.js';
+import { fromB64, signBytes, verifyBytes } from './crypto.js';
+import { ProgenyError } from '../errors.js';
 
 export type DeviceOpKind = 'genesis' | 'add' | 'caps' | 'revoke';
 
@@ -49,11 +50,9 @@ export function signOp(op: Omit<DeviceOp, 'sig' | 'joinSig'>, signSk: Uint8Array
 }
 
 const bad = (why: string): Error =>
-  syncCryptoError(
-    'SYNC_DEVICE_LOG',
-    `the vault's device log is invalid: ${why}`,
-    'the relay may be tampering; run `progeny sync status`',
-  );
+  new ProgenyError('SYNC_DEVICE_LOG', `the vault's device log is invalid: ${why}`, {
+    hint: 'the relay may be tampering; run `progeny sync status`',
+  });
 
 function sigOk(op: DeviceOp, field: 'sig' | 'joinSig', pk: Uint8Array): boolean {
   const s = op[field];

@@ -1,5 +1,5 @@
 /**
- * The batch envelope (sync.md, "Batches and the envelope"):
+ * The batch envelope (docs/sync.md, "Batches and the envelope"):
  *   "PGYE" ‖ u32 headerLen ‖ header JSON ‖ nonce(24) ‖ secretbox(plaintext) ‖ Ed25519 signature(64)
  * The signature covers every preceding byte. The plaintext is u32 payloadLen ‖ payload ‖ zero padding up to a PADMÉ
  * size, and the payload is u32 innerLen ‖ inner header JSON ‖ u8 flags ‖ body; the inner header must equal the outer
@@ -7,7 +7,8 @@
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import nacl from 'tweetnacl';
-import { sha256hex, signBytes, syncCryptoError, verifyBytes } from './crypto.js';
+import { sha256hex, signBytes, verifyBytes } from './crypto.js';
+import { ProgenyError } from '../errors.js';
 
 export const ENVELOPE_VERSION = 1;
 const MAGIC = Buffer.from('PGYE');
@@ -63,7 +64,7 @@ export function sealEnvelope(header: BatchHeader, body: Uint8Array, dk: Uint8Arr
   return Buffer.concat([unsigned, signBytes(unsigned, signSk)]);
 }
 
-const bad = (why: string): Error => syncCryptoError('SYNC_BAD_ENVELOPE', `rejected a sync batch: ${why}`);
+const bad = (why: string): Error => new ProgenyError('SYNC_BAD_ENVELOPE', `rejected a sync batch: ${why}`);
 
 /** Reads the outer header without verifying anything (the relay and the client verify separately). */
 export function parseEnvelope(env: Uint8Array): {

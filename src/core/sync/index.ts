@@ -1,5 +1,5 @@
 /**
- * End-to-end encrypted sync for an engine (sync.md). Front ends (the CLI's `sync` commands, the TUI's /sync, the
+ * End-to-end encrypted sync for an engine (docs/sync.md). Front ends (the CLI's `sync` commands, the TUI's /sync, the
  * background sync of chat and serve) call exactly this API.
  */
 import type { Engine } from '../engine/engine.js';
@@ -117,7 +117,6 @@ export function createEngineSync(
         'SYNC_ALREADY_CONFIGURED',
         `this home already syncs with vault ${loadVault(deps.paths).vaultId}`,
         {
-          exit: 'usage',
           hint: 'one home belongs to one vault; use another --home for another vault',
         },
       );

@@ -7,7 +7,7 @@
 import { scrypt } from 'node:crypto';
 import type { Algorithm } from '@node-rs/argon2';
 import nacl from 'tweetnacl';
-import { syncCryptoError } from './crypto.js';
+import { ProgenyError } from '../errors.js';
 
 export interface ScryptParams {
   name: 'scrypt';
@@ -71,10 +71,10 @@ function paramsOk(p: KdfParams): boolean {
 
 export function checkKdfParams(p: KdfParams): void {
   if (!paramsOk(p)) {
-    throw syncCryptoError(
+    throw new ProgenyError(
       'SYNC_KDF_DOWNGRADE',
       'the vault asks for key-derivation parameters outside this client’s limits',
-      'the relay may be tampering with the vault; do not enter your passphrase against it',
+      { hint: 'the relay may be tampering with the vault; do not enter your passphrase against it' },
     );
   }
 }

@@ -1,5 +1,5 @@
 /**
- * Pairing without the passphrase (sync.md, "Pairing"). The new device shows a code (mailbox id + a secret) and its
+ * Pairing without the passphrase (docs/sync.md, "Pairing"). The new device shows a code (mailbox id + a secret) and its
  * public keys go through the relay's short-lived mailbox; the admin device checks them against the secret (the relay
  * never sees it), both screens show the same short authentication string, and the admin appends a signed
  * `device.add` and sends the vault keys boxed to the new device. A relay that swaps keys in the mailbox fails the
@@ -17,7 +17,7 @@ import { createRelayClient, type RelayClient } from './transport.js';
 import { saveVault, type VaultState } from './vault-state.js';
 
 const pairError = (msg: string, hint = 'start pairing again on the new device'): ProgenyError =>
-  new ProgenyError('SYNC_PAIRING', msg, { exit: 'sync', hint });
+  new ProgenyError('SYNC_PAIRING', msg, { hint });
 
 const mac = (secret: Uint8Array, ...parts: string[]): string =>
   createHmac('sha256', secret).update(parts.join('\n')).digest('base64');
@@ -136,7 +136,6 @@ export async function pairAccept(
   const m = /^([A-Za-z0-9_-]{16,64})\.([A-Za-z0-9_-]{16,64})$/.exec(code.trim());
   if (!m)
     throw new ProgenyError('USAGE', 'that is not a pairing code', {
-      exit: 'usage',
       hint: 'copy the code `progeny device pair` shows on the new device',
     });
   const [, id, secretText] = m as unknown as [string, string, string];

@@ -54,7 +54,6 @@ export async function requireStrongPassphrase(passphrase: string, userInputs: st
     `this passphrase is too easy to guess (about 10^${Math.round(e.guessesLog10)} guesses; strength ${e.score} of 4, ` +
       `at least ${MIN_PASSPHRASE_SCORE} needed)${why ? `: ${why}` : ''}`,
     {
-      exit: 'usage',
       hint: 'anyone who learns the vault id can try passphrases offline; use four or more uncommon words, or a long random one',
       details: { score: e.score, guessesLog10: e.guessesLog10 },
     },

@@ -5,7 +5,8 @@
  */
 import { immediate } from '../store/db.js';
 import { setMetaNum } from './context.js';
-import { fromB64, open, openBox, syncCryptoError, toB64 } from './crypto.js';
+import { fromB64, open, openBox, toB64 } from './crypto.js';
+import { ProgenyError } from '../errors.js';
 import { replayDeviceLog, type DeviceOp, type LogDevice } from './device-log.js';
 import type { SyncSession } from './context.js';
 import { saveVault } from './vault-state.js';
@@ -29,7 +30,7 @@ export async function refreshPeers(
     signal ? { signal } : {},
   );
   if (!Array.isArray(res.ops) || !Array.isArray(res.pending))
-    throw syncCryptoError('SYNC_BAD_RESPONSE', 'the relay sent a malformed device log');
+    throw new ProgenyError('SYNC_BAD_RESPONSE', 'the relay sent a malformed device log');
   const devices = replayDeviceLog(res.ops, s.vault.joinPk0);
   immediate(s.db, () => {
     const up = s.db.prepare(
@@ -41,11 +42,9 @@ export async function refreshPeers(
       const known = s.db.prepare('SELECT sign_pk FROM sync_peers WHERE device_id = ?').pluck().get(d.id) as
         Buffer | undefined;
       if (known && !Buffer.from(d.signPk).equals(known))
-        throw syncCryptoError(
-          'SYNC_DEVICE_LOG',
-          `the relay changed the keys of device ${d.id}`,
-          'the relay may be tampering; run `progeny sync status`',
-        );
+        throw new ProgenyError('SYNC_DEVICE_LOG', `the relay changed the keys of device ${d.id}`, {
+          hint: 'the relay may be tampering; run `progeny sync status`',
+        });
       up.run(d.id, Buffer.from(d.signPk), Buffer.from(d.boxPk), d.name, JSON.stringify(d.caps), d.status);
     }
   });

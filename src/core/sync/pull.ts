@@ -67,7 +67,7 @@ async function fetchPage(run: PullRun, pageSize: number): Promise<Page> {
     run.signal ? { signal: run.signal } : {},
   );
   if (!Array.isArray(page.items) || !Number.isInteger(page.head))
-    throw new ProgenyError('SYNC_BAD_RESPONSE', 'the relay sent a malformed page of batches', { exit: 'sync' });
+    throw new ProgenyError('SYNC_BAD_RESPONSE', 'the relay sent a malformed page of batches');
   return page;
 }
 

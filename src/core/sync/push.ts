@@ -26,7 +26,6 @@ export async function push(s: SyncSession, opts: SyncRunOptions = {}): Promise<P
   if (s.vault.status === 'pending') await refreshPeers(s, opts.signal);
   if (s.vault.status === 'pending') {
     throw new ProgenyError('SYNC_PENDING', 'this device is waiting for approval, so it cannot push yet', {
-      exit: 'auth',
       hint: `approve it from an admin device: \`progeny device approve ${deviceIdArg(s.vault.deviceId)}\``,
     });
   }
@@ -70,8 +69,8 @@ export async function push(s: SyncSession, opts: SyncRunOptions = {}): Promise<P
         );
       } catch (err) {
         if (err instanceof RelayHttpError && err.code === 'SYNC_SEQ_GAP') {
-          recordResults(s, chunk, (err.body.results ?? []) as { seq: number }[]);
-          handleGap(s, Number(err.body.expectedDeviceSeq), chunk[0]?.device_seq ?? 0);
+          recordResults(s, chunk, (err.details.results ?? []) as { seq: number }[]);
+          handleGap(s, Number(err.details.expectedDeviceSeq), chunk[0]?.device_seq ?? 0);
           rows = unsent();
           continue;
         }
@@ -89,7 +88,6 @@ export async function push(s: SyncSession, opts: SyncRunOptions = {}): Promise<P
     report.pending = unsent().length;
     if (err instanceof ProgenyError && !(err instanceof RelayHttpError && err.status < 500 && err.status !== 429)) {
       throw new ProgenyError(err.code, `${err.message}; ${report.pending} batch(es) still pending`, {
-        exit: 'sync',
         cause: err,
         hint: err.hint ?? 'run `progeny sync push` again later',
         details: { pending: report.pending },
@@ -141,7 +139,6 @@ function handleGap(s: SyncSession, expected: number, sentSeq: number): void {
     'SYNC_SEQ_GAP',
     `the relay expects batch ${expected} from this device, but this device is at ${sentSeq}`,
     {
-      exit: 'sync',
       hint: 'the relay or this home was restored from an older backup; run `progeny sync status` and check the alarms',
     },
   );

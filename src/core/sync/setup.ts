@@ -27,7 +27,6 @@ const MEMBER_CAPS = CAPABILITIES.filter((c) => c !== 'admin');
 
 export const wrongPassphrase = (): ProgenyError =>
   new ProgenyError('SYNC_WRONG_PASSPHRASE', 'the passphrase does not open this vault', {
-    exit: 'auth',
     hint: 'check the passphrase (it is case-sensitive); nothing was changed',
   });
 
@@ -119,7 +118,7 @@ export async function unlock(
     { unsigned: true, ...(signal ? { signal } : {}) },
   );
   if (!res.params || typeof res.params !== 'object')
-    throw new ProgenyError('SYNC_BAD_RESPONSE', 'the relay sent malformed vault parameters', { exit: 'sync' });
+    throw new ProgenyError('SYNC_BAD_RESPONSE', 'the relay sent malformed vault parameters', {});
   checkKdfParams(res.params.kdf);
   const plain = open(fromB64(res.params.wrappedVrk), await deriveKek(passphrase, res.params.kdf));
   if (!plain || plain.length !== 64) throw wrongPassphrase();
@@ -127,7 +126,6 @@ export async function unlock(
   const joinSeed = plain.subarray(32);
   if (toB64(signKeysFromSeed(joinSeed).pk) !== res.params.joinPk0)
     throw new ProgenyError('SYNC_DEVICE_LOG', 'the vault parameters are inconsistent', {
-      exit: 'sync',
       hint: 'the relay may be tampering',
     });
   return { vrk, joinSeed, params: res.params, epoch: res.epoch };
@@ -209,7 +207,6 @@ const requireAdmin = (s: SyncSession): void => {
     { caps: string; status: string } | undefined;
   if (!me || me.status !== 'active' || !(JSON.parse(me.caps) as string[]).includes('admin')) {
     throw new ProgenyError('FORBIDDEN', 'only an admin device can change the vault’s devices', {
-      exit: 'auth',
       hint: 'run this on the device that created the vault',
     });
   }
@@ -225,13 +222,14 @@ export async function approveDevice(
   const req = pending.find((p) => p.id === deviceId || p.id.startsWith(deviceId));
   if (!req)
     throw new ProgenyError('NOT_FOUND', `no pending device ${deviceId}`, {
-      exit: 'usage',
       hint: 'list pending devices with `progeny device list`',
     });
   if (!verifyJoin(req, s.vault.joinPk0))
-    throw new ProgenyError('SYNC_BAD_JOIN', `the join request of ${req.id} is not signed with the vault passphrase`, {
-      exit: 'sync',
-    });
+    throw new ProgenyError(
+      'SYNC_BAD_JOIN',
+      `the join request of ${req.id} is not signed with the vault passphrase`,
+      {},
+    );
   const op = signOp(
     {
       op: 'add',
@@ -270,12 +268,10 @@ export async function revokeDevice(
   const target = [...devices.values()].find((d) => d.id === deviceId || d.id.startsWith(deviceId));
   if (!target)
     throw new ProgenyError('NOT_FOUND', `device ${deviceId} is not in this vault`, {
-      exit: 'usage',
       hint: 'list devices with `progeny device list`',
     });
   if (target.id === s.vault.deviceId)
     throw new ProgenyError('USAGE', 'this device cannot revoke itself', {
-      exit: 'usage',
       hint: 'revoke it from another admin device',
     });
   const sig = opts.signal ? { signal: opts.signal } : {};
@@ -357,7 +353,7 @@ export async function revokeDevice(
   return { epoch };
 }
 
-/** Changes the vault passphrase: only the root key's passphrase wrapping changes (sync.md, "Keys"). */
+/** Changes the vault passphrase: only the root key's passphrase wrapping changes (docs/sync.md, "Keys"). */
 export async function changePassphrase(
   s: SyncSession,
   oldPassphrase: string,
@@ -392,17 +388,15 @@ export async function setDeviceCaps(
   const target = [...devices.values()].find((d) => d.id === deviceId || d.id.startsWith(deviceId));
   if (!target || target.status !== 'active')
     throw new ProgenyError('NOT_FOUND', `no active device ${deviceId} in this vault`, {
-      exit: 'usage',
       hint: 'list devices with `progeny device list`',
     });
   const unknown = caps.filter((c) => !(CAPABILITIES as readonly string[]).includes(c));
   if (unknown.length)
     throw new ProgenyError('USAGE', `unknown capability ${unknown.join(', ')}`, {
-      exit: 'usage',
       hint: `known: ${CAPABILITIES.join(', ')}`,
     });
   if (target.id === s.vault.deviceId && !caps.includes('admin'))
-    throw new ProgenyError('USAGE', 'this device cannot drop its own admin capability', { exit: 'usage' });
+    throw new ProgenyError('USAGE', 'this device cannot drop its own admin capability', {});
   const op = signOp(
     {
       op: 'caps',

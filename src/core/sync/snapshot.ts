@@ -1,5 +1,5 @@
 /**
- * Snapshots compact the log (sync.md): a device that is fully caught up writes its synced state as the newest value
+ * Snapshots compact the log (docs/sync.md): a device that is fully caught up writes its synced state as the newest value
  * and clock of every field — a compacted log — sealed with the epoch key and signed, tagged with the relay seq it
  * covers and every device's position at that seq. A new device loads the newest snapshot, applies it through the
  * normal conflict rules, then pulls after it. Each snapshot is announced in the log, so a relay that serves an older
@@ -131,7 +131,6 @@ export async function writeSnapshot(s: SyncSession, signal?: AbortSignal): Promi
   const parked = stmt(db, "SELECT count(*) FROM sync_parked WHERE reason != 'version'").pluck().get() as number;
   if (seq === 0 || parked > 0)
     throw new ProgenyError('SYNC_NOT_CAUGHT_UP', 'a snapshot needs a complete pull first', {
-      exit: 'sync',
       hint: 'run `progeny sync pull` and check `progeny sync status`',
     });
   const positions: SnapshotHeader['positions'] = {};

@@ -1,4 +1,4 @@
-/** Retry policy (sync.md): full-jitter exponential backoff, Retry-After honoured, budget, 4xx never retried. */
+/** Retry policy (docs/sync.md): full-jitter exponential backoff, Retry-After honoured, budget, 4xx never retried. */
 import { describe, expect, it } from 'vitest';
 import { ProgenyError } from '../errors.js';
 import { createRelayClient, RelayHttpError, withRetry, type Transport } from './transport.js';
@@ -17,7 +17,7 @@ describe('relay client retries', () => {
       async () => {
         calls++;
         if (calls === 1) throw new RelayHttpError(429, 'SYNC_RATE_LIMITED', 'slow down', {}, 7_000);
-        if (calls < 6) throw new RelayHttpError(503, 'X', 'down', {});
+        if (calls < 6) throw new RelayHttpError(503, 'SYNC_RELAY_ERROR', 'down');
         return 'ok';
       },
       { budgetMs: 120_000, now: time.now, sleep: time.sleep, random: () => 1 },
@@ -33,7 +33,7 @@ describe('relay client retries', () => {
       withRetry(
         async () => {
           calls++;
-          throw new ProgenyError('SYNC_UNREACHABLE', 'no route', { exit: 'sync' });
+          throw new ProgenyError('SYNC_UNREACHABLE', 'no route');
         },
         { budgetMs: 3_000, now: time.now, sleep: time.sleep, random: () => 1 },
       ),
@@ -45,7 +45,7 @@ describe('relay client retries', () => {
         withRetry(
           async () => {
             n++;
-            throw new RelayHttpError(status, 'X', 'no', {});
+            throw new RelayHttpError(status, 'SYNC_BAD_REQUEST', 'no');
           },
           { budgetMs: 60_000, now: time.now, sleep: time.sleep },
         ),

@@ -1,10 +1,10 @@
 /**
- * HTTP to the relay: signed requests, typed errors, and the retry policy of sync.md (network errors, 5xx and 429
+ * HTTP to the relay: signed requests, typed errors, and the retry policy of docs/sync.md (network errors, 5xx and 429
  * retried with exponential backoff and full jitter — base 500 ms, ×2, cap 60 s, Retry-After honoured — within a time
  * budget; 400/401/403 never retried). The transport is injectable so the simulator can run the relay in-process and
  * inject faults.
  */
-import { ProgenyError } from '../errors.js';
+import { isErrorCode, ProgenyError, type ErrorCode } from '../errors.js';
 import { signRequest } from './request-sig.js';
 
 export interface HttpRequest {
@@ -37,31 +37,33 @@ export const fetchTransport: Transport = async (req) => {
   };
 };
 
+/**
+ * A relay's error reply (`{ "error": { code, message, hint?, details? } }`, docs/errors.md). The relay's sync codes
+ * keep their meaning on this device; any other code (a relay bug, a proxy in front of it) is SYNC_RELAY_ERROR.
+ */
 export class RelayHttpError extends ProgenyError {
+  override readonly details: Record<string, unknown>;
   constructor(
     readonly status: number,
-    code: string,
+    code: ErrorCode,
     message: string,
-    readonly body: Record<string, unknown>,
+    details: Record<string, unknown> = {},
     readonly retryAfterMs?: number,
   ) {
-    super(code, message, {
-      exit: status === 401 || status === 403 ? 'auth' : 'sync',
-      hint: hintFor(status, code),
-      details: { status },
-    });
+    super(code, message, { details: { status, ...details } });
+    this.details = { status, ...details };
   }
 }
 
-function hintFor(status: number, code: string): string {
-  if (code === 'SYNC_REVOKED')
-    return 'this device was revoked; join the vault again with `progeny sync join` and have an admin approve it';
-  if (code === 'SYNC_PENDING') return 'approve this device from an admin device: `progeny device approve <id>`';
-  if (status === 401)
-    return 'this device is not registered with the vault on this relay; check sync.relay and the vault id';
-  if (status === 404) return 'check the relay URL and the vault id (`progeny sync status`)';
-  if (status === 429 || status >= 500) return 'the relay is busy or failing; try again later';
-  return 'run `progeny sync status` for details';
+/** The relay's error body as a RelayHttpError (its codes are from the same catalogue as ours). */
+function relayError(status: number, json: Record<string, unknown>, retryAfter: string | undefined): RelayHttpError {
+  const e = (typeof json.error === 'object' && json.error !== null ? json.error : {}) as Record<string, unknown>;
+  const details = (typeof e.details === 'object' && e.details !== null ? e.details : {}) as Record<string, unknown>;
+  const message = `relay: ${typeof e.message === 'string' ? e.message : `HTTP ${status}`}`;
+  const raMs = retryAfter !== undefined && /^\d+$/.test(retryAfter) ? Number(retryAfter) * 1000 : undefined;
+  const known = isErrorCode(e.code) && e.code.startsWith('SYNC_');
+  const code = known ? (e.code as ErrorCode) : 'SYNC_RELAY_ERROR';
+  return new RelayHttpError(status, code, message, known ? details : { ...details, relayCode: e.code }, raMs);
 }
 
 export interface Signer {
@@ -118,7 +120,6 @@ export function createRelayClient(o: RelayClientOptions): RelayClient {
       } catch (err) {
         if ((err as Error).name === 'AbortError' || opts.signal?.aborted) throw err;
         throw new ProgenyError('SYNC_UNREACHABLE', `cannot reach the relay at ${base}: ${(err as Error).message}`, {
-          exit: 'sync',
           cause: err,
           hint: 'check the relay URL (`progeny config get sync.relay`) and that `progeny serve` runs there',
         });
@@ -132,24 +133,12 @@ export function createRelayClient(o: RelayClientOptions): RelayClient {
           'SYNC_BAD_RESPONSE',
           `the relay at ${base} sent an invalid response (HTTP ${res.status})`,
           {
-            exit: 'sync',
             hint: 'is sync.relay pointing at a progeny relay (`progeny serve`)?',
             details: { status: res.status },
           },
         );
       }
-      if (res.status >= 400) {
-        const e = (json.error ?? {}) as { code?: string; message?: string };
-        const ra = res.headers['retry-after'];
-        const raMs = ra !== undefined && /^\d+$/.test(ra) ? Number(ra) * 1000 : undefined;
-        throw new RelayHttpError(
-          res.status,
-          e.code ?? `SYNC_HTTP_${res.status}`,
-          `relay: ${e.message ?? `HTTP ${res.status}`}`,
-          json,
-          raMs,
-        );
-      }
+      if (res.status >= 400) throw relayError(res.status, json, res.headers['retry-after']);
       return json as T;
     },
   };

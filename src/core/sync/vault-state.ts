@@ -45,7 +45,6 @@ export function saveVault(paths: Paths, s: VaultState): void {
 
 export const notConfigured = (): ProgenyError =>
   new ProgenyError('SYNC_NOT_CONFIGURED', 'sync is not set up in this home', {
-    exit: 'sync',
     hint: 'create a vault with `progeny sync init --relay URL`, or join one with `progeny sync join --relay URL --vault ID`',
   });
 
@@ -59,7 +58,6 @@ export function loadVault(paths: Paths): VaultState {
   const mode = statSync(file).mode & 0o777;
   if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
     throw new ProgenyError('SECRET_MODE', `${file} is readable by others (mode ${mode.toString(8)})`, {
-      exit: 'auth',
       hint: `run: chmod 600 ${file}`,
     });
   }
@@ -85,7 +83,6 @@ export function loadVault(paths: Paths): VaultState {
     };
   } catch (err) {
     throw new ProgenyError('SYNC_SECRETS_INVALID', `${file} is not a valid sync secrets file`, {
-      exit: 'sync',
       cause: err,
       hint: 'restore it from a backup, or remove it and join the vault again',
     });

@@ -1,32 +1,12 @@
 /**
- * The relay's error replies: `{ "error": { code, message, hint? }, ...extra }` like the API's (docs/api.md, "Errors"),
- * with SYNC_* codes that clients act on (SYNC_SEQ_GAP carries expectedDeviceSeq, SYNC_REVOKED ends a device's sync).
- * Every relay error is built here, and the scope's error handler maps fastify's own failures (schema validation, bad
- * JSON, body too large) onto the same envelope.
+ * The relay's error replies: the server's one envelope, `{ "error": { code, message, hint?, details? } }`
+ * (docs/errors.md), with SYNC_* codes that clients act on (SYNC_SEQ_GAP carries details.expectedDeviceSeq,
+ * SYNC_REVOKED ends a device's sync). Routes throw ProgenyErrors; this handler also maps fastify's own failures
+ * (schema validation, bad JSON, body too large) onto sync codes, so a device never sees an API code from its relay.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-
-export function sendError(
-  reply: FastifyReply,
-  status: number,
-  code: string,
-  message: string,
-  extra: Record<string, unknown> = {},
-): FastifyReply {
-  return reply.code(status).send({ error: { code, message }, ...extra });
-}
-
-/** A thrown relay failure that the scope's error handler turns into sendError. */
-export class RelayError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly extra: Record<string, unknown> = {},
-  ) {
-    super(message);
-  }
-}
+import { ProgenyError } from '../../core/errors.js';
+import { sendError } from '../errors.js';
 
 interface ValidationItem {
   instancePath: string;
@@ -43,12 +23,21 @@ function validationMessage(err: FastifyError): string {
   return `${field} ${v.params.missingProperty ? 'is required' : (v.message ?? 'is invalid')}`;
 }
 
-export function relayErrorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
-  if (err instanceof RelayError) return sendError(reply, err.status, err.code, err.message, err.extra);
-  if (Array.isArray(err.validation)) return sendError(reply, 400, 'SYNC_BAD_REQUEST', validationMessage(err));
+/** fastify's own 4xx failures as relay errors; anything else is left to the server's mapping (a 500). */
+function asRelayError(err: FastifyError): unknown {
+  if (err instanceof ProgenyError) return err;
+  if (Array.isArray(err.validation)) return new ProgenyError('SYNC_BAD_REQUEST', validationMessage(err));
   const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
-  if (status === 413) return sendError(reply, 413, 'SYNC_TOO_LARGE', 'the body is larger than this route accepts');
-  if (status >= 400 && status < 500) return sendError(reply, status, 'SYNC_BAD_REQUEST', err.message);
-  req.log.error({ err }, 'relay request failed');
-  return sendError(reply, 500, 'INTERNAL', 'the relay failed; its log has the details');
+  if (status === 413) return new ProgenyError('SYNC_TOO_LARGE', 'the body is larger than this route accepts');
+  if (status >= 400 && status < 500) return new ProgenyError('SYNC_BAD_REQUEST', err.message);
+  return err;
+}
+
+/** Sets Retry-After (whole seconds, at least 1) on a reply about to fail with 429. */
+export function retryAfter(reply: FastifyReply, seconds: number): void {
+  void reply.header('retry-after', String(Math.max(1, Math.ceil(seconds))));
+}
+
+export function relayErrorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return sendError(req, reply, asRelayError(err));
 }

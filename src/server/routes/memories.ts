@@ -104,7 +104,8 @@ export const memoryRoutes: RouteModule = (app, ctx) => {
         text: q.q,
         k: q.k,
         peek: true,
-        ...(q.actor ? { actor: q.actor } : {}),
+        // Every actor unless one is named; `*` names every actor explicitly (as `memory search --actor '*'`).
+        ...(q.actor && q.actor !== '*' ? { actor: q.actor } : {}),
         ...(q.kinds?.length ? { kinds: q.kinds } : {}),
       });
       return { results };

@@ -10,7 +10,7 @@ import { MAX_MESSAGE_CHARS } from '../../core/engine/turn.js';
 import type { ChatMessage } from '../../core/llm/types.js';
 import { collectTurn, turnEvents } from '../chat-turn.js';
 import type { RouteContext, RouteModule } from '../context.js';
-import { httpError } from '../errors.js';
+import { ProgenyError } from '../../core/errors.js';
 import { sendSse, sseFrame } from '../sse.js';
 
 type Content = string | { type: string; text?: string }[] | null;
@@ -88,12 +88,9 @@ export const openAiRoutes: RouteModule = (app, ctx) => {
   app.get<{ Params: { id: string } }>('/v1/models/:id', { config: { cap: 'chat' } }, async (req) => {
     const m = modelsList(ctx).data.find((d) => d.id === req.params.id);
     if (!m)
-      throw httpError(
-        404,
-        'NOT_FOUND',
-        `model ${req.params.id} not found`,
-        `this server offers the model "${MODEL_ID}"`,
-      );
+      throw new ProgenyError('NOT_FOUND', `model ${req.params.id} not found`, {
+        hint: `this server offers the model "${MODEL_ID}"`,
+      });
     return m;
   });
 
@@ -105,14 +102,11 @@ export const openAiRoutes: RouteModule = (app, ctx) => {
       const last = req.body.messages[lastIndex];
       const message = textOf(last?.content).trim();
       if (!message)
-        throw httpError(
-          400,
-          'VALIDATION',
-          'body.messages needs a user message with text',
-          'the newest message with role "user" is the one the companion answers',
-        );
+        throw new ProgenyError('VALIDATION', 'body.messages needs a user message with text', {
+          hint: 'the newest message with role "user" is the one the companion answers',
+        });
       if (message.length > MAX_MESSAGE_CHARS)
-        throw httpError(400, 'VALIDATION', `the user message is longer than ${MAX_MESSAGE_CHARS} characters`);
+        throw new ProgenyError('VALIDATION', `the user message is longer than ${MAX_MESSAGE_CHARS} characters`);
       const header = req.headers['x-progeny-conversation'];
       // A new conversation is created up front so its id can go out in the headers, streaming or not.
       const conversationId =

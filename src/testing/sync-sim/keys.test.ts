@@ -1,5 +1,5 @@
 /**
- * Failure test 11 of sync.md: wrong passphrase, KDF downgrade, passphrase change, rotation after revocation, and a
+ * Failure test 11 of docs/sync.md: wrong passphrase, KDF downgrade, passphrase change, rotation after revocation, and a
  * pairing man-in-the-middle caught (by the code's secret, and the short strings differ).
  */
 import { afterEach, describe, expect, it } from 'vitest';

@@ -47,7 +47,6 @@ export function dimensionMismatch(name: string, have: number, embedderId: string
     'QDRANT_DIMENSION_MISMATCH',
     `Qdrant collection "${name}" holds ${have}-dimensional vectors but the embedder ${embedderId} makes ${want}-dimensional ones`,
     {
-      exit: 'config',
       hint: `set memory.qdrant.collection to a new name and run \`progeny memory migrate --to qdrant\`, or switch back to the embedder that filled "${name}"`,
       details: { collection: name, collectionSize: have, embedder: embedderId, embedderSize: want },
     },
@@ -73,7 +72,6 @@ export async function ensureCollection(
         'QDRANT_DISTANCE',
         `Qdrant collection "${name}" uses ${c.distance ?? 'an unknown'} distance; progeny needs Cosine`,
         {
-          exit: 'config',
           hint: 'set memory.qdrant.collection to a new name and run `progeny memory migrate --to qdrant`',
         },
       );

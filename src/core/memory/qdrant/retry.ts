@@ -14,7 +14,7 @@ export class QdrantError extends ProgenyError {
     cause: unknown,
     hint: string,
   ) {
-    super(code, message, { exit: 'store', cause, hint });
+    super(code, message, { cause, hint });
   }
 }
 

@@ -118,7 +118,6 @@ export class QdrantStore implements MemoryStore {
           'QDRANT_DIMENSION_MISMATCH',
           `memory ${bad.id} has a ${bad.vector.length}-dimensional vector; the collection holds ${this.dims}`,
           {
-            exit: 'store',
             hint: 'the embedder and the collection disagree: `progeny doctor` shows both; a new memory.qdrant.collection and `progeny memory migrate --to qdrant` fix it',
           },
         ),
@@ -138,7 +137,7 @@ export class QdrantStore implements MemoryStore {
       throw new ProgenyError(
         'QDRANT_DIMENSION_MISMATCH',
         `query vector has ${vector.length} dimensions; the collection holds ${this.dims}`,
-        { exit: 'store' },
+        {},
       );
     }
     // Read your writes: anything queued before this search is applied first.
@@ -210,8 +209,7 @@ export class QdrantStore implements MemoryStore {
   }
 
   private assertOpen(): void {
-    if (this.state === 'closed')
-      throw new ProgenyError('QDRANT_CLOSED', 'the Qdrant memory store is not open', { exit: 'unexpected' });
+    if (this.state === 'closed') throw new ProgenyError('QDRANT_CLOSED', 'the Qdrant memory store is not open', {});
   }
 
   private readyClient(): QdrantClient {

@@ -3,8 +3,8 @@
  * hash), page through it by seq, read the head, and record a device's acknowledged cursor.
  */
 import { envelopeHash, verifyEnvelope } from '../../../core/sync/envelope.js';
-import { deviceOf, vaultParams, type RelayRouteModule } from '../context.js';
-import { RelayError } from '../errors.js';
+import { BODY_LIMITS, deviceOf, vaultParams, type RelayContext, type RelayRouteModule } from '../context.js';
+import { ProgenyError } from '../../../core/errors.js';
 import type { AppendResult, RelayDevice, RelayStore } from '../store.js';
 
 export const MAX_PUSH_ENVELOPES = 64;
@@ -20,20 +20,31 @@ function appendAll(store: RelayStore, v: string, device: RelayDevice, envs: Buff
       if (h.vaultId !== v || h.deviceId !== device.deviceId)
         throw new Error('the envelope belongs to another vault or device');
     } catch (err) {
-      throw new RelayError(400, 'SYNC_BAD_ENVELOPE', (err as Error).message, { results });
+      throw new ProgenyError('SYNC_BAD_ENVELOPE', (err as Error).message, { details: { results } });
     }
     const r = store.append(v, h.deviceId, h.deviceSeq, envelopeHash(env), env, now);
     if ('conflict' in r) {
       if (r.conflict === 'gap')
-        throw new RelayError(409, 'SYNC_SEQ_GAP', `expected deviceSeq ${r.expectedDeviceSeq}`, {
-          expectedDeviceSeq: r.expectedDeviceSeq,
-          results,
+        throw new ProgenyError('SYNC_SEQ_GAP', `expected deviceSeq ${r.expectedDeviceSeq}`, {
+          details: { expectedDeviceSeq: r.expectedDeviceSeq, results },
         });
-      throw new RelayError(409, 'SYNC_EQUIVOCATION', `another batch already has deviceSeq ${r.deviceSeq}`, { results });
+      throw new ProgenyError('SYNC_EQUIVOCATION', `another batch already has deviceSeq ${r.deviceSeq}`, {
+        details: { results },
+      });
     }
     results.push(r);
   }
   return results;
+}
+
+/** A vault may hold relay.vaultBytes of batches and snapshot; `replacing` bytes are freed by the same write. */
+export function checkVaultBytes(ctx: RelayContext, v: string, adding: number, replacing = 0): void {
+  const stored = ctx.store.vaultBytes(v) - replacing;
+  if (stored + adding <= ctx.limits.vaultBytes) return;
+  throw new ProgenyError(
+    'SYNC_VAULT_FULL',
+    `the vault holds ${stored} bytes; ${adding} more would pass the relay's quota of ${ctx.limits.vaultBytes}`,
+  );
 }
 
 const pageQuery = {
@@ -51,6 +62,7 @@ export const batchRoutes: RelayRouteModule = (app, ctx) => {
   app.post<{ Params: { v: string }; Body: { envelopes: string[] } }>(
     '/v1/sync/vaults/:v/batches',
     {
+      bodyLimit: BODY_LIMITS.push,
       config: { relayAuth: { cap: 'sync:push' } },
       schema: {
         params: vaultParams,
@@ -64,10 +76,11 @@ export const batchRoutes: RelayRouteModule = (app, ctx) => {
     async (req) => {
       const list = req.body.envelopes;
       if (list.length > MAX_PUSH_ENVELOPES)
-        throw new RelayError(413, 'SYNC_TOO_LARGE', `at most ${MAX_PUSH_ENVELOPES} envelopes per push`);
+        throw new ProgenyError('SYNC_TOO_LARGE', `at most ${MAX_PUSH_ENVELOPES} envelopes per push`);
       const envs = list.map((s) => Buffer.from(s, 'base64'));
-      if (envs.reduce((n, e) => n + e.length, 0) > MAX_PUSH_BYTES)
-        throw new RelayError(413, 'SYNC_TOO_LARGE', 'at most 1 MiB per push');
+      const bytes = envs.reduce((n, e) => n + e.length, 0);
+      if (bytes > MAX_PUSH_BYTES) throw new ProgenyError('SYNC_TOO_LARGE', 'at most 1 MiB per push');
+      checkVaultBytes(ctx, req.params.v, bytes);
       return { results: appendAll(store, req.params.v, deviceOf(req), envs, now()) };
     },
   );

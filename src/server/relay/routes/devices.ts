@@ -1,7 +1,7 @@
 /** The vault's signed device log: read it (with the pending joins), and append an operation signed by an admin. */
 import type { DeviceOp } from '../../../core/sync/device-log.js';
 import { vaultParams, type RelayRouteModule } from '../context.js';
-import { RelayError } from '../errors.js';
+import { ProgenyError } from '../../../core/errors.js';
 import { replay, vaultOf } from './vaults.js';
 
 export const deviceRoutes: RelayRouteModule = (app, ctx) => {
@@ -27,7 +27,7 @@ export const deviceRoutes: RelayRouteModule = (app, ctx) => {
       const { op } = req.body;
       const vault = vaultOf(ctx, v);
       const d = replay([...(store.deviceOps(v) as DeviceOp[]), op], vault.params).get(op.id);
-      if (!d) throw new RelayError(400, 'SYNC_DEVICE_LOG', 'the operation names no device');
+      if (!d) throw new ProgenyError('SYNC_DEVICE_LOG', 'the operation names no device');
       store.appendDeviceOp(v, op, { deviceId: d.id, signPk: d.signPk, status: d.status, caps: d.caps });
       return reply.code(201).send({ index: store.deviceOpCount(v) - 1 });
     },

@@ -2,10 +2,9 @@
  * Snapshots (sealed and signed by a device; clients verify them, the relay only stores the newest) and the wrapped
  * key epochs (compare-and-swap: only the next epoch can be written).
  */
-import { deviceOf, vaultParams, type RelayRouteModule } from '../context.js';
-import { RelayError } from '../errors.js';
-
-export const MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024;
+import { BODY_LIMITS, deviceOf, vaultParams, type RelayRouteModule } from '../context.js';
+import { ProgenyError } from '../../../core/errors.js';
+import { checkVaultBytes } from './batches.js';
 
 const epochParams = {
   type: 'object',
@@ -14,12 +13,12 @@ const epochParams = {
 } as const;
 
 export const snapshotRoutes: RelayRouteModule = (app, ctx) => {
-  const { store, now } = ctx;
+  const { store, now, limits } = ctx;
 
   app.put<{ Params: { v: string }; Body: { seq: number; data: string } }>(
     '/v1/sync/vaults/:v/snapshot',
     {
-      bodyLimit: MAX_SNAPSHOT_BYTES,
+      bodyLimit: limits.snapshotBytes,
       config: { relayAuth: { cap: 'sync:push' } },
       schema: {
         params: vaultParams,
@@ -32,8 +31,10 @@ export const snapshotRoutes: RelayRouteModule = (app, ctx) => {
     },
     async (req) => {
       const { seq, data } = req.body;
-      if (!store.putSnapshot(req.params.v, seq, deviceOf(req).deviceId, Buffer.from(data, 'base64'), now()))
-        throw new RelayError(409, 'SYNC_CONFLICT', 'a newer snapshot exists, or seq is past the head');
+      const bytes = Buffer.from(data, 'base64');
+      checkVaultBytes(ctx, req.params.v, bytes.length, store.snapshotBytes(req.params.v));
+      if (!store.putSnapshot(req.params.v, seq, deviceOf(req).deviceId, bytes, now()))
+        throw new ProgenyError('SYNC_CONFLICT', 'a newer snapshot exists, or seq is past the head');
       return { seq };
     },
   );
@@ -43,7 +44,7 @@ export const snapshotRoutes: RelayRouteModule = (app, ctx) => {
     { config: { relayAuth: { allowPending: true } }, schema: { params: vaultParams } },
     async (req) => {
       const s = store.getSnapshot(req.params.v);
-      if (!s) throw new RelayError(404, 'SYNC_NO_SNAPSHOT', 'no snapshot yet');
+      if (!s) throw new ProgenyError('SYNC_NO_SNAPSHOT', 'no snapshot yet');
       return { seq: s.seq, deviceId: s.deviceId, data: s.data.toString('base64') };
     },
   );
@@ -51,6 +52,7 @@ export const snapshotRoutes: RelayRouteModule = (app, ctx) => {
   app.put<{ Params: { v: string; epoch: string }; Body: { record: object } }>(
     '/v1/sync/vaults/:v/keys/:epoch',
     {
+      bodyLimit: BODY_LIMITS.keys,
       config: { relayAuth: { cap: 'admin' } },
       schema: {
         params: epochParams,
@@ -59,9 +61,9 @@ export const snapshotRoutes: RelayRouteModule = (app, ctx) => {
     },
     async (req, reply) => {
       const epoch = Number(req.params.epoch);
-      if (!Number.isInteger(epoch)) throw new RelayError(400, 'SYNC_BAD_REQUEST', 'the epoch must be a number');
+      if (!Number.isInteger(epoch)) throw new ProgenyError('SYNC_BAD_REQUEST', 'the epoch must be a number');
       if (!store.putKeys(req.params.v, epoch, req.body.record))
-        throw new RelayError(409, 'SYNC_CONFLICT', 'only the next key epoch can be written');
+        throw new ProgenyError('SYNC_CONFLICT', 'only the next key epoch can be written');
       return reply.code(201).send({ epoch });
     },
   );
@@ -72,7 +74,7 @@ export const snapshotRoutes: RelayRouteModule = (app, ctx) => {
     async (req) => {
       const { v, epoch } = req.params;
       const k = store.getKeys(v, epoch === 'latest' ? undefined : Number(epoch));
-      if (!k) throw new RelayError(404, 'SYNC_NO_KEYS', 'no such key epoch');
+      if (!k) throw new ProgenyError('SYNC_NO_KEYS', 'no such key epoch');
       return k;
     },
   );

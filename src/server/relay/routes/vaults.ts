@@ -6,8 +6,10 @@ import { fromB64 } from '../../../core/sync/crypto.js';
 import { replayDeviceLog, verifyJoin, type DeviceOp } from '../../../core/sync/device-log.js';
 import { SIG_HEADERS } from '../../../core/sync/request-sig.js';
 import { header, signedBy } from '../auth.js';
-import { VAULT_ID_PATTERN, vaultParams, type RelayContext, type RelayRouteModule } from '../context.js';
-import { RelayError } from '../errors.js';
+import { BODY_LIMITS, VAULT_ID_PATTERN, vaultParams, type RelayContext, type RelayRouteModule } from '../context.js';
+import type { FastifyReply } from 'fastify';
+import { ProgenyError } from '../../../core/errors.js';
+import { retryAfter } from '../errors.js';
 
 export interface VaultParams {
   joinPk0: string;
@@ -19,7 +21,7 @@ const op = { type: 'object' } as const;
 
 export function vaultOf(ctx: RelayContext, v: string): { params: VaultParams; epoch: number } {
   const vault = ctx.store.vault(v);
-  if (!vault) throw new RelayError(404, 'SYNC_NO_VAULT', 'no such vault');
+  if (!vault) throw new ProgenyError('SYNC_NO_VAULT', 'no such vault');
   return vault as { params: VaultParams; epoch: number };
 }
 
@@ -30,8 +32,24 @@ export function replay(ops: DeviceOp[], p: VaultParams): ReturnType<typeof repla
   try {
     return replayDeviceLog(ops, joinPk(p));
   } catch (err) {
-    throw new RelayError(400, 'SYNC_DEVICE_LOG', (err as Error).message);
+    throw new ProgenyError('SYNC_DEVICE_LOG', (err as Error).message);
   }
+}
+
+const DAY_MS = 24 * 3600_000;
+/** Join requests waiting for approval per vault: each needs the passphrase, but nothing else bounds them. */
+export const MAX_PENDING = 32;
+
+/** An address may create relay.vaultsPerAddress vaults per 24 hours. */
+function checkVaultQuota(ctx: RelayContext, tag: string, reply: FastifyReply): void {
+  const t = ctx.now();
+  const made = ctx.store.vaultsCreatedBy(tag, t - DAY_MS);
+  if (made.count < ctx.limits.vaultsPerAddress) return;
+  retryAfter(reply, ((made.oldest ?? t) + DAY_MS - t) / 1000);
+  throw new ProgenyError(
+    'SYNC_QUOTA',
+    `this address created ${made.count} vaults in the last 24 hours (the relay allows ${ctx.limits.vaultsPerAddress})`,
+  );
 }
 
 export const vaultRoutes: RelayRouteModule = (app, ctx) => {
@@ -40,6 +58,7 @@ export const vaultRoutes: RelayRouteModule = (app, ctx) => {
   app.post<{ Body: { vaultId: string; params: VaultParams; genesis: DeviceOp; keys: unknown } }>(
     '/v1/sync/vaults',
     {
+      bodyLimit: BODY_LIMITS.vault,
       schema: {
         body: {
           type: 'object',
@@ -50,12 +69,14 @@ export const vaultRoutes: RelayRouteModule = (app, ctx) => {
     },
     async (req, reply) => {
       const b = req.body;
+      const tag = store.addressTag(req.ip);
+      checkVaultQuota(ctx, tag, reply);
       const dev = replay([b.genesis], b.params).get(b.genesis.id);
       if (!dev || header(req, SIG_HEADERS.device) !== dev.id || !signedBy(req, dev.signPk, now()))
-        throw new RelayError(401, 'SYNC_UNAUTHORIZED', 'the request must be signed by the genesis device');
+        throw new ProgenyError('SYNC_UNAUTHORIZED', 'the request must be signed by the genesis device');
       const device = { deviceId: dev.id, signPk: dev.signPk, status: 'active' as const, caps: dev.caps };
-      if (!store.createVault(b.vaultId, b.params, b.genesis, device, b.keys, now()))
-        throw new RelayError(409, 'SYNC_VAULT_EXISTS', 'a vault with this id exists');
+      if (!store.createVault(b.vaultId, b.params, b.genesis, device, b.keys, now(), tag))
+        throw new ProgenyError('SYNC_VAULT_EXISTS', 'a vault with this id exists');
       return reply.code(201).send({ vaultId: b.vaultId });
     },
   );
@@ -68,6 +89,7 @@ export const vaultRoutes: RelayRouteModule = (app, ctx) => {
   app.put<{ Params: { v: string }; Body: { params: VaultParams; epoch: number; expectEpoch?: number } }>(
     '/v1/sync/vaults/:v/params',
     {
+      bodyLimit: BODY_LIMITS.vault,
       config: { relayAuth: { cap: 'admin' } },
       schema: {
         params: vaultParams,
@@ -83,9 +105,9 @@ export const vaultRoutes: RelayRouteModule = (app, ctx) => {
       const vault = vaultOf(ctx, v);
       const b = req.body;
       if (b.params.joinPk0 !== vault.params.joinPk0)
-        throw new RelayError(400, 'SYNC_BAD_REQUEST', 'params and epoch are required; joinPk0 never changes');
+        throw new ProgenyError('SYNC_BAD_REQUEST', 'params and epoch are required; joinPk0 never changes');
       if (!store.setParams(v, b.params, b.epoch, b.expectEpoch ?? vault.epoch))
-        throw new RelayError(409, 'SYNC_CONFLICT', 'the vault changed meanwhile', { epoch: vault.epoch });
+        throw new ProgenyError('SYNC_CONFLICT', 'the vault changed meanwhile', { details: { epoch: vault.epoch } });
       return { epoch: b.epoch };
     },
   );
@@ -98,11 +120,10 @@ export const vaultRoutes: RelayRouteModule = (app, ctx) => {
       const vault = vaultOf(ctx, v);
       const { op } = req.body;
       if (!verifyJoin(op, joinPk(vault.params)))
-        throw new RelayError(400, 'SYNC_BAD_JOIN', 'the join request is not signed with the vault passphrase');
+        throw new ProgenyError('SYNC_BAD_JOIN', 'the join request is not signed with the vault passphrase');
       if (header(req, SIG_HEADERS.device) !== op.id || !signedBy(req, fromB64(op.signPk, 32), now()))
-        throw new RelayError(401, 'SYNC_UNAUTHORIZED', 'the request must be signed by the joining device');
-      if (store.device(v, op.id))
-        throw new RelayError(409, 'SYNC_DEVICE_EXISTS', 'this device id is already registered');
+        throw new ProgenyError('SYNC_UNAUTHORIZED', 'the request must be signed by the joining device');
+      if (store.device(v, op.id)) throw new ProgenyError('SYNC_DEVICE_EXISTS', 'this device id is already registered');
       store.addPending(v, { deviceId: op.id, signPk: fromB64(op.signPk, 32), status: 'pending', caps: [] }, op, now());
       return reply.code(202).send({ status: 'pending' });
     },

@@ -1,0 +1,199 @@
+/**
+ * The error catalogue: every stable error code progeny can produce, with the process exit code the CLI ends with,
+ * the HTTP status the server answers with, and the hint shown when the thrower has no more specific one. A code's
+ * exit code and status are looked up here and nowhere else, so the CLI and the server always agree on a failure.
+ * docs/errors.md lists the same codes; src/core/error-codes.test.ts fails when the two drift.
+ */
+
+/** Process exit codes (README "Exit codes"; `progeny --help` prints them from src/commands/exit-codes.ts). */
+export const ExitCode = {
+  ok: 0,
+  unexpected: 1,
+  usage: 2,
+  config: 3,
+  llm: 4,
+  store: 5,
+  sync: 6,
+  auth: 7,
+  environment: 8,
+  benchThreshold: 10,
+  benchRegression: 11,
+  benchInvalid: 12,
+  interrupted: 130,
+} as const;
+export type ExitCodeName = keyof typeof ExitCode;
+
+export interface ErrorSpec {
+  exit: ExitCodeName;
+  /** The HTTP status of this failure on the API, the OpenAI endpoint and the relay. */
+  status: number;
+  /** Shown when the thrower gives no hint; null when the message already says what to do. */
+  hint: string | null;
+}
+
+const BUG = 'this is a bug in progeny; run again with --debug and report the stack trace';
+const DOCTOR = 'run `progeny doctor` to check the home, its database and the model server';
+const RELAY_BUSY = 'the relay is busy or failing; try again later';
+const SYNC_STATUS = 'run `progeny sync status` for details';
+
+export const ERROR_CATALOGUE = {
+  // Anywhere
+  UNEXPECTED: { exit: 'unexpected', status: 500, hint: BUG },
+  INTERNAL: { exit: 'unexpected', status: 500, hint: 'this is a bug in progeny; the server log has the details' },
+  INTERRUPTED: { exit: 'interrupted', status: 499, hint: null },
+  USAGE: { exit: 'usage', status: 400, hint: null },
+  NOT_FOUND: { exit: 'usage', status: 404, hint: 'list the available ids first' },
+  CONFIG: { exit: 'config', status: 500, hint: 'run `progeny config list` to see every key and its value' },
+
+  // The home, heritage, memory and devices
+  ALREADY_INITIALISED: { exit: 'usage', status: 409, hint: 'use `progeny heritage edit` to change the companion' },
+  NO_HERITAGE: { exit: 'usage', status: 409, hint: 'run `progeny init` first' },
+  HERITAGE_BASE: {
+    exit: 'usage',
+    status: 400,
+    hint: 'base fields are who the companion is; change them only on purpose',
+  },
+  MEMORY_FORGOTTEN: { exit: 'usage', status: 400, hint: 'add it again with `progeny memory add`' },
+  NOT_ARCHIVED: { exit: 'usage', status: 400, hint: 'only archived memories can be restored' },
+  FORBIDDEN: { exit: 'auth', status: 403, hint: 'ask an admin device to do it, or to grant this device the right' },
+  TRUST_TIER: { exit: 'auth', status: 403, hint: 'trust is earned through conversation; `progeny state why trust`' },
+  SECRET_MODE: { exit: 'auth', status: 403, hint: 'a secret file must be private: chmod 600 it' },
+  SECRET_INVALID: { exit: 'auth', status: 403, hint: 'restore the file from a backup, or remove it to start over' },
+
+  // The store and the vector backends
+  STORE: { exit: 'store', status: 503, hint: DOCTOR },
+  STORE_LOCKED: { exit: 'store', status: 503, hint: 'another progeny holds the database; wait for it or stop it' },
+  STORE_CORRUPT: { exit: 'store', status: 503, hint: 'restore the home from a backup; `progeny doctor` checks it' },
+  STORE_TOO_NEW: { exit: 'store', status: 503, hint: 'a newer progeny wrote this home; upgrade progeny' },
+  MIGRATE_MIXED_EMBEDDERS: { exit: 'store', status: 503, hint: 'run `progeny memory reembed` first' },
+  MIGRATE_TARGET_DOWN: { exit: 'store', status: 503, hint: 'start the target backend and run the migration again' },
+  QDRANT_UNAVAILABLE: { exit: 'store', status: 503, hint: 'check memory.qdrant.url and that Qdrant is running' },
+  QDRANT_REQUEST: { exit: 'store', status: 503, hint: 'Qdrant refused the request; its log has the reason' },
+  QDRANT_CLOSED: { exit: 'unexpected', status: 500, hint: BUG },
+  QDRANT_DIMENSION_MISMATCH: {
+    exit: 'config',
+    status: 500,
+    hint: 'the embedder and the collection disagree: `progeny doctor` shows both; a new memory.qdrant.collection and `progeny memory migrate --to qdrant` fix it',
+  },
+  QDRANT_DISTANCE: {
+    exit: 'config',
+    status: 500,
+    hint: 'set memory.qdrant.collection to a new name and run `progeny memory migrate --to qdrant`',
+  },
+
+  // The model server and the embedder
+  DEAD: { exit: 'llm', status: 503, hint: DOCTOR },
+  EMBEDDER: { exit: 'llm', status: 502, hint: 'check embedder.kind and the model server (`progeny doctor`)' },
+  LLM_OFFLINE: { exit: 'llm', status: 503, hint: 'set llm.provider to ollama or openai' },
+  LLM_UNREACHABLE: { exit: 'llm', status: 502, hint: 'start the model server or fix llm.url; `progeny doctor` checks' },
+  LLM_TIMEOUT: { exit: 'llm', status: 504, hint: 'raise llm.timeoutMs, or use a smaller or already loaded model' },
+  LLM_AUTH: { exit: 'llm', status: 502, hint: 'set a valid API key: `progeny config set llm.apiKey <key>`' },
+  LLM_MODEL_MISSING: { exit: 'llm', status: 502, hint: 'set llm.model to a model the server has (`progeny doctor`)' },
+  LLM_HTTP: { exit: 'llm', status: 502, hint: 'check llm.url and llm.model; the model server log has the reason' },
+  LLM_BAD_RESPONSE: { exit: 'llm', status: 502, hint: 'the model server sent something unexpected; check its version' },
+  LLM_STREAM_CUT: { exit: 'llm', status: 502, hint: 'the model server stopped mid-reply; try again' },
+  LLM_RATE_LIMITED: { exit: 'llm', status: 503, hint: 'the model server asks to slow down; try again later' },
+  LLM_UNSUPPORTED: { exit: 'llm', status: 502, hint: 'this provider cannot do that; pick another llm.provider' },
+
+  // The HTTP API
+  VALIDATION: { exit: 'usage', status: 400, hint: 'see docs/api.md for the request schema' },
+  MALFORMED_JSON: { exit: 'usage', status: 400, hint: 'the body must be valid JSON' },
+  BAD_REQUEST: { exit: 'usage', status: 400, hint: 'see docs/api.md' },
+  BODY_TOO_LARGE: { exit: 'usage', status: 413, hint: 'send a smaller body (see server.bodyLimit), or split a batch' },
+  UNSUPPORTED_MEDIA_TYPE: { exit: 'usage', status: 415, hint: 'send Content-Type: application/json' },
+  UNAUTHENTICATED: { exit: 'auth', status: 401, hint: 'send "Authorization: Bearer <token>"' },
+  INVALID_TOKEN: { exit: 'auth', status: 401, hint: 'check the token (`progeny token show`)' },
+  RATE_LIMITED: { exit: 'usage', status: 429, hint: 'slow down; the Retry-After header says when to try again' },
+  TOO_MANY_TURNS: { exit: 'usage', status: 429, hint: 'wait for a running turn to finish' },
+  SHUTTING_DOWN: { exit: 'interrupted', status: 503, hint: 'reconnect shortly' },
+
+  // `progeny serve` and `progeny bench`
+  PORT_IN_USE: { exit: 'usage', status: 400, hint: 'stop the other server, or pick another port with --port' },
+  PORT_DENIED: { exit: 'auth', status: 403, hint: 'ports below 1024 need privileges; use a higher --port' },
+  BAD_HOST: { exit: 'usage', status: 400, hint: 'use 127.0.0.1, 0.0.0.0 or an address of this machine with --host' },
+  BENCH_CONNECT: { exit: 'environment', status: 503, hint: 'is the server running at that address? check --url' },
+  BENCH_IMPORT: { exit: 'usage', status: 400, hint: 'fix the conversation file; the message names the line' },
+  BENCH_SPAWN: { exit: 'environment', status: 503, hint: 'run `progeny serve` by hand to see why it does not start' },
+
+  // Sync, on this device
+  SYNC_NOT_CONFIGURED: {
+    exit: 'sync',
+    status: 409,
+    hint: 'set sync up with `progeny sync init` or `progeny sync join`',
+  },
+  SYNC_ALREADY_CONFIGURED: { exit: 'usage', status: 409, hint: SYNC_STATUS },
+  SYNC_UNREACHABLE: { exit: 'sync', status: 502, hint: 'check sync.relay and that `progeny serve` runs there' },
+  SYNC_BAD_RESPONSE: { exit: 'sync', status: 502, hint: 'is sync.relay pointing at a progeny relay?' },
+  SYNC_RELAY_ERROR: { exit: 'sync', status: 502, hint: SYNC_STATUS },
+  SYNC_WRONG_PASSPHRASE: { exit: 'auth', status: 403, hint: 'type the vault passphrase again' },
+  SYNC_WEAK_PASSPHRASE: {
+    exit: 'usage',
+    status: 400,
+    hint: 'use four or more uncommon words, or a long random passphrase',
+  },
+  SYNC_SECRETS_INVALID: { exit: 'sync', status: 500, hint: 'join the vault again with `progeny sync join`' },
+  SYNC_KDF_DOWNGRADE: {
+    exit: 'sync',
+    status: 400,
+    hint: 'the vault parameters are weaker than allowed; do not trust this relay',
+  },
+  SYNC_BAD_DATA: { exit: 'sync', status: 400, hint: SYNC_STATUS },
+  SYNC_PAIRING: { exit: 'sync', status: 400, hint: 'start pairing again on the new device' },
+  SYNC_NOT_CAUGHT_UP: { exit: 'sync', status: 409, hint: 'run `progeny sync pull` first' },
+
+  // Sync, answered by the relay (and recognised by the device that made the request)
+  SYNC_BAD_REQUEST: { exit: 'sync', status: 400, hint: 'see docs/sync.md for the relay routes' },
+  SYNC_UNAUTHORIZED: {
+    exit: 'auth',
+    status: 401,
+    hint: 'this device is not registered with the vault on this relay; check sync.relay and the vault id',
+  },
+  SYNC_REVOKED: {
+    exit: 'auth',
+    status: 403,
+    hint: 'this device was revoked; join the vault again with `progeny sync join` and have an admin approve it',
+  },
+  SYNC_PENDING: {
+    exit: 'auth',
+    status: 403,
+    hint: 'approve this device from an admin device: `progeny device approve <id>`',
+  },
+  SYNC_FORBIDDEN: { exit: 'auth', status: 403, hint: 'ask an admin device to grant this device the capability' },
+  SYNC_RATE_LIMITED: { exit: 'sync', status: 429, hint: RELAY_BUSY },
+  SYNC_QUOTA: {
+    exit: 'sync',
+    status: 429,
+    hint: "this address reached one of the relay's quotas; Retry-After says when, or ask its operator (relay.*)",
+  },
+  SYNC_VAULT_FULL: {
+    exit: 'sync',
+    status: 413,
+    hint: 'the vault holds relay.vaultBytes on this relay; a snapshot compacts it, or its operator can raise the limit',
+  },
+  SYNC_NO_VAULT: { exit: 'sync', status: 404, hint: 'check the relay URL and the vault id (`progeny sync status`)' },
+  SYNC_VAULT_EXISTS: { exit: 'sync', status: 409, hint: 'a vault with this id is on the relay already' },
+  SYNC_CONFLICT: { exit: 'sync', status: 409, hint: 'the vault changed meanwhile; run the command again' },
+  SYNC_DEVICE_EXISTS: { exit: 'sync', status: 409, hint: 'this device is registered already; `progeny sync status`' },
+  SYNC_DEVICE_LOG: { exit: 'sync', status: 400, hint: 'the device log does not verify; do not trust this relay' },
+  SYNC_BAD_JOIN: { exit: 'sync', status: 400, hint: 'check the passphrase and join again' },
+  SYNC_TOO_LARGE: { exit: 'sync', status: 413, hint: 'a push is at most 64 batches and 1 MiB (docs/sync.md)' },
+  SYNC_BAD_ENVELOPE: { exit: 'sync', status: 400, hint: 'a batch does not verify; run `progeny sync status`' },
+  SYNC_SEQ_GAP: { exit: 'sync', status: 409, hint: 'run `progeny sync push` again' },
+  SYNC_EQUIVOCATION: {
+    exit: 'sync',
+    status: 409,
+    hint: 'two batches claim one sequence number; do not trust this relay',
+  },
+  SYNC_NO_SNAPSHOT: { exit: 'sync', status: 404, hint: 'no device has published a snapshot yet' },
+  SYNC_NO_KEYS: { exit: 'sync', status: 404, hint: SYNC_STATUS },
+} as const satisfies Record<string, ErrorSpec>;
+
+/** Every stable error code; a code outside this union does not compile. */
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+export const ERROR_CODES = Object.keys(ERROR_CATALOGUE) as ErrorCode[];
+
+export const isErrorCode = (value: unknown): value is ErrorCode =>
+  typeof value === 'string' && Object.hasOwn(ERROR_CATALOGUE, value);
+
+export const specOf = (code: ErrorCode): ErrorSpec => ERROR_CATALOGUE[code];
