@@ -2,6 +2,7 @@
 import { notFound } from '../core/errors.js';
 import type { EngineEvent, EngineNotice, Mode } from '../core/events.js';
 import { defaultLimbicState, type LimbicSnapshot } from '../core/limbic/types.js';
+import type { LimbicLogEntry } from '../core/limbic/service.js';
 import type { Memory } from '../core/memory/types.js';
 import type { ChatEngine } from '../tui/engine-port.js';
 
@@ -64,15 +65,7 @@ export interface FakeEngine extends ChatEngine {
   emit(n: EngineNotice): void;
 }
 
-export interface WhyEntry {
-  at: number;
-  variable: string;
-  before: unknown;
-  after: unknown;
-  delta: number | null;
-  cause: string;
-  turnId: string;
-}
+export type WhyEntry = LimbicLogEntry;
 
 export function fakeEngine(
   o: {

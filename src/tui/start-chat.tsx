@@ -11,6 +11,7 @@ import { ChatRoot, type ReadyProps } from './ChatRoot.js';
 import { copyToClipboard } from './clipboard.js';
 import { loadEntries } from './conversation-entries.js';
 import type { ChatEngine } from './engine-port.js';
+import { loadHighlighter } from './highlight.js';
 import { openHistory } from './history.js';
 import type { NewEntry } from './state.js';
 import type { SyncPort } from './sync-port.js';
@@ -83,6 +84,10 @@ async function prepare(o: ChatScreenOptions): Promise<ReadyProps> {
   const opened = await o.open();
   const { engine } = opened;
   const notices: NewEntry[] = (opened.notices ?? []).map((text) => ({ kind: 'notice', tone: 'info', text }));
+  const loaded = loadEntries(engine, opened.conversationId);
+  // Scrollback is printed once: a continued conversation with code waits (off the first frame) for the highlighter.
+  if (loaded.some((e) => e.kind === 'assistant' && /```|~~~/.test(e.text)))
+    await loadHighlighter().catch(() => undefined);
   return {
     engine,
     name: engine.heritage.exists() ? engine.heritage.current().doc.name : 'companion',
@@ -90,7 +95,7 @@ async function prepare(o: ChatScreenOptions): Promise<ReadyProps> {
     history: openHistory(engine.paths.chatHistory),
     sync: opened.sync ?? null,
     copy: (text) => copyToClipboard(text, o.stdout, o.env),
-    initialEntries: [...notices, ...loadEntries(engine, opened.conversationId)],
+    initialEntries: [...notices, ...loaded],
     ...(opened.conversationId ? { conversationId: opened.conversationId } : {}),
     ...(opened.mode ? { mode: opened.mode } : {}),
   };

@@ -97,7 +97,7 @@ export function useTurns(o: TurnsOptions): Turns {
         turn.current = null;
         // A stream that ended without done/error (it should not) must not leave the screen stuck busy.
         if (!ended) {
-          const error = { code: 'INTERRUPTED', message: 'the reply ended unexpectedly' };
+          const error = { code: 'INTERRUPTED' as const, message: 'the reply ended unexpectedly' };
           dispatch({
             type: 'event',
             event: { type: 'error', turnId: '', error, partial: partial.current, messageId: null },
