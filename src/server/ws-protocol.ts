@@ -8,7 +8,7 @@ import type { ErrorJson } from '../core/errors.js';
 import type { LimbicSnapshot } from '../core/limbic/types.js';
 import { parseJsonText, type JsonBodyError } from './json-body.js';
 
-export const TOPICS = ['limbic', 'memory', 'heritage', 'mode'] as const;
+export const TOPICS = ['limbic', 'memory', 'heritage', 'mode', 'embedder'] as const;
 
 /**
  * Close codes the server uses (docs/api.md, "WebSocket"): 1001 on shutdown; 4401 when the connection's token was

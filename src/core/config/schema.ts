@@ -60,9 +60,9 @@ export const CONFIG_SCHEMA = {
   'llm.retryMaxMs': int(8_000, 'Longest wait between two retries (a server Retry-After may ask for more)', 1),
   'llm.maxTokens': int(1024, 'Upper bound on generated tokens per reply', 1),
   'embedder.kind': oneOf(
-    ['builtin', 'provider'],
+    ['builtin', 'hash', 'provider'],
     'builtin',
-    "Embedder: the built-in offline one, or the LLM provider's",
+    "Embedder: the built-in semantic model (offline, falls back to hash), the hash embedder, or the LLM provider's",
   ),
   'embedder.model': str('nomic-embed-text', 'Embedding model when embedder.kind=provider'),
   'memory.backend': oneOf(['embedded', 'qdrant'], 'embedded', 'Where memory vectors are searched'),
