@@ -149,6 +149,13 @@ export function buildProgram(rt: Runtime, signal: AbortSignal): Command {
     .addOption(new Option('--log <level>', 'structured JSON request logs on stderr').choices(['off', 'info', 'debug']))
     .action(run('serve'));
 
+  program
+    .command('mcp')
+    .description(
+      'serve the companion to MCP clients (Claude Desktop, gemini-cli, editors) on stdin/stdout (see docs/mcp.md)',
+    )
+    .action(run('mcp'));
+
   const token = program.command('token').description('API tokens (with capabilities) for clients of `progeny serve`');
   token
     .command('add')

@@ -200,6 +200,11 @@ export const ERROR_CATALOGUE = {
   SYNC_DEVICE_LOG: { exit: 'sync', status: 400, hint: 'the device log does not verify; do not trust this relay' },
   SYNC_BAD_JOIN: { exit: 'sync', status: 400, hint: 'check the passphrase and join again' },
   SYNC_TOO_LARGE: { exit: 'sync', status: 413, hint: 'a push is at most 64 batches and 1 MiB (docs/sync.md)' },
+  SYNC_RELAY_FULL: {
+    exit: 'sync',
+    status: 507,
+    hint: "the relay's storage reached relay.maxBytes; its operator must raise it or free space (docs/monitoring.md)",
+  },
   SYNC_BAD_ENVELOPE: { exit: 'sync', status: 400, hint: 'a batch does not verify; run `progeny sync status`' },
   SYNC_SEQ_GAP: { exit: 'sync', status: 409, hint: 'run `progeny sync push` again' },
   SYNC_EQUIVOCATION: {

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Engine } from '../core/engine/engine.js';
 import { ensureServerToken } from '../core/engine/identity.js';
 import { createAuthenticator, redactTokens, requireCapability } from './auth.js';
@@ -74,6 +74,13 @@ export async function createServer(engine: Engine, options: ServerOptions = {}):
       compilersFactory: { buildValidator: buildValidator as never, buildSerializer: buildSerializer as never },
     },
   });
+  // With logs on, each request's lines carry its route and the id of its token (never the token: docs/monitoring.md).
+  const logging = log !== 'off';
+  const tagLog = (req: FastifyRequest, reply: FastifyReply, tokenId?: string): void => {
+    const child = req.log.child(tokenId ? { route: req.routeUrl, tokenId } : { route: req.routeUrl });
+    req.log = child;
+    reply.log = child;
+  };
   const ctx: RouteContext = {
     engine,
     turns: new TurnRegistry(),
@@ -81,6 +88,7 @@ export async function createServer(engine: Engine, options: ServerOptions = {}):
     version: SERVER_VERSION,
     startedAt: Date.now(),
     notify: () => undefined,
+    closers: [],
   };
   const auth = createAuthenticator(options.token ?? ensureServerToken(engine.paths), engine.devices);
   const rl =
@@ -98,10 +106,14 @@ export async function createServer(engine: Engine, options: ServerOptions = {}):
     // routeOptions is a getter that builds an object: read it once per request.
     const { config, url } = req.routeOptions;
     req.routeUrl = url ?? 'unmatched';
-    if (config.auth === false) return done();
+    if (config.auth === false) {
+      if (logging) tagLog(req, reply);
+      return done();
+    }
     try {
       const principal = auth.fromRequest(req.headers, req.url);
       req.principal = principal;
+      if (logging) tagLog(req, reply, principal.id);
       if (limiter && principal.kind === 'device') {
         const wait = limiter.take(principal.id);
         if (wait > 0) {
@@ -115,6 +127,7 @@ export async function createServer(engine: Engine, options: ServerOptions = {}):
       if (config.cap) requireCapability(principal, config.cap);
       done();
     } catch (err) {
+      if (logging && !req.principal) tagLog(req, reply);
       done(err as Error);
     }
   });
@@ -166,6 +179,7 @@ export async function createServer(engine: Engine, options: ServerOptions = {}):
   app.addHook('preClose', async () => {
     await ctx.turns.drain(options.drainMs ?? cfg['server.drainMs']);
     await ws.close();
+    for (const close of ctx.closers) await close();
   });
   app.addHook('onClose', async () => {
     await options.onClose?.(app);
