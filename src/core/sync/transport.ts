@@ -8,7 +8,7 @@ import { isErrorCode, ProgenyError, type ErrorCode } from '../errors.js';
 import { signRequest } from './request-sig.js';
 
 export interface HttpRequest {
-  method: 'GET' | 'POST' | 'PUT';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   url: string;
   headers: Record<string, string>;
   body?: string;
