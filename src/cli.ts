@@ -149,6 +149,13 @@ export function buildProgram(rt: Runtime, signal: AbortSignal): Command {
     .addOption(new Option('--log <level>', 'structured JSON request logs on stderr').choices(['off', 'info', 'debug']))
     .action(run('serve'));
 
+  program
+    .command('mcp')
+    .description(
+      'serve the companion to MCP clients (Claude Desktop, gemini-cli, editors) on stdin/stdout (see docs/mcp.md)',
+    )
+    .action(run('mcp'));
+
   const token = program.command('token').description('API tokens (with capabilities) for clients of `progeny serve`');
   token
     .command('add')
@@ -215,8 +222,13 @@ function addSyncCommands(sync: Command, run: Runner): void {
     .action(run('sync/pull'));
   sync
     .command('status')
-    .description('pending changes, last push/pull, head, alarms, devices')
+    .description('pending changes, last push/pull, head, alarms (and what to do), devices')
     .action(run('sync/status'));
+  sync
+    .command('recover')
+    .option('--budget <seconds>', 'time allowed for retries, in seconds', secondsOption, 60)
+    .description('after an alarm: clear the alarms and read the relay’s log again from its newest verified snapshot')
+    .action(run('sync/recover'));
   sync
     .command('snapshot')
     .description('write a snapshot so new devices start from it (after a complete pull)')
