@@ -18,7 +18,7 @@ import { listMemories } from './list.js';
 import { recall } from './recall.js';
 import { memoryRows, toMemory, toRevision } from './rows.js';
 import { MEMORY_KINDS, type Embedder, type Memory, type MemoryStore, type NewMemory } from './types.js';
-import { contextualVectors, createThreads, planContexts, type Context } from './thread.js';
+import { createThreads, planContexts, type Context } from './thread.js';
 import { affectedBy, refreshContexts } from './thread-refresh.js';
 import { textHash, toBlob } from './vectors.js';
 import { createReembedder } from './reembed.js';
