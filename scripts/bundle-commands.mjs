@@ -1,0 +1,77 @@
+/**
+ * Bundles every command module with the core they use (dist/commands/**, dist/core/**, dist/server/**, …) into one
+ * CommonJS file, dist/commands.cjs, which the CLI entry requires when a command runs. Node's ES module loader costs
+ * about a millisecond of CPU per module (resolution, URL handling, an asynchronous file read, linking): opening the
+ * engine took ~85 of them, more than the engine's own work. One CommonJS file is read and compiled lazily in a few
+ * milliseconds, and its modules are evaluated only when a command reaches them (dynamic imports stay lazy).
+ *
+ * - Packages stay external (node_modules), imported through __progenyImport (scripts/bundle-common.mjs).
+ * - `import.meta.url` is rewritten per module to the URL the module has in dist/ (the compiled file beside it still
+ *   exists), so relative paths (fixtures, worker scripts, the TUI bundle, package.json) resolve as before.
+ * - The chat screen (dist/tui/chat-screen.js) stays its own bundle; it imports only pure helpers of the core
+ *   (toProgenyError, whose class is recognised across copies, and writeFileAtomic).
+ */
+import { build } from 'esbuild';
+import { readdirSync, statSync } from 'node:fs';
+import { banner, distModules } from './bundle-common.mjs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+const commandsDir = join(dist, 'commands');
+
+function commandModules(dir) {
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...commandModules(path));
+    else if (name.endsWith('.js')) out.push(path);
+  }
+  return out;
+}
+
+const toPosix = (p) => p.split(sep).join('/');
+// Every module a command may load by name (cli.ts `run('memory/add')`, make-context), each behind a lazy import().
+const names = commandModules(commandsDir).map((p) => toPosix(relative(commandsDir, p)).replace(/\.js$/, ''));
+const entry = `const table = {\n${names.map((n) => `  ${JSON.stringify(n)}: () => import(${JSON.stringify(`./commands/${n}.js`)}),`).join('\n')}\n};
+export function load(name) {
+  const get = table[name];
+  if (!get) throw new Error('progeny: no command module ' + name);
+  return get();
+}
+`;
+
+/**
+ * better-sqlite3's JavaScript is bundled too (every command opens the database, and its dozen files cost ~5 ms to
+ * load one by one); its native addon still loads from node_modules, found by scripts/shims/bindings.cjs.
+ */
+const bundledSqlite = {
+  name: 'bundled-sqlite',
+  setup(b) {
+    b.onResolve({ filter: /^better-sqlite3$/ }, () => ({
+      path: join(root, 'node_modules/better-sqlite3/lib/index.js'),
+    }));
+    b.onResolve({ filter: /^bindings$/ }, (args) =>
+      args.importer.includes(`${sep}better-sqlite3${sep}`)
+        ? { path: join(root, 'scripts/shims/bindings.cjs') }
+        : undefined,
+    );
+  },
+};
+
+await build({
+  stdin: { contents: entry, resolveDir: dist, sourcefile: 'commands-entry.js', loader: 'js' },
+  outfile: join(dist, 'commands.cjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  packages: 'external',
+  // Keep import() as import(): some of these modules are loaded as ES modules (packages, the TUI bundle).
+  supported: { 'dynamic-import': true },
+  plugins: [distModules(dist), bundledSqlite],
+  banner: { js: banner },
+  legalComments: 'none',
+  logLevel: 'warning',
+});
