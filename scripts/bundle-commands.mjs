@@ -12,7 +12,7 @@
  *   (toProgenyError, whose class is recognised across copies, and writeFileAtomic).
  */
 import { build } from 'esbuild';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { banner, distModules } from './bundle-common.mjs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,6 +60,37 @@ const bundledSqlite = {
   },
 };
 
+/**
+ * usearch's JavaScript is bundled as well (`memory search` and every recall load it; its loader, node-gyp-build and
+ * bindings cost ~7 ms one file at a time). ann-index.ts loads it lazily with createRequire; distModules turns that
+ * call into a require() esbuild can follow (still evaluated only when an index is opened), and usearch's own search
+ * for its native build, which starts from its __dirname (the bundle's, here), starts from the package instead.
+ */
+const USEARCH_BUILD_DIR = 'getBuildDir(getDirName())';
+const bundledUsearch = {
+  name: 'bundled-usearch',
+  setup(b) {
+    const usearchJs = join(root, 'node_modules/usearch/javascript/dist/cjs/usearch.js');
+    b.onResolve({ filter: /^usearch$/ }, () => ({ path: usearchJs }));
+    b.onResolve({ filter: /^node-gyp-build$/ }, (args) =>
+      args.importer === usearchJs ? { path: join(root, 'node_modules/node-gyp-build/index.js') } : undefined,
+    );
+    b.onResolve({ filter: /^bindings$/ }, (args) =>
+      args.importer === usearchJs ? { path: join(root, 'scripts/shims/bindings.cjs') } : undefined,
+    );
+    b.onLoad({ filter: /usearch\.js$/ }, (args) => {
+      if (args.path !== usearchJs) return undefined;
+      const source = readFileSync(args.path, 'utf8');
+      if (!source.includes(USEARCH_BUILD_DIR))
+        throw new Error(`usearch changed: no ${USEARCH_BUILD_DIR} in ${args.path}`);
+      // Resolved at run time from the bundle's location (node_modules/usearch/javascript/dist/cjs/usearch.js → root).
+      const root =
+        "require('node:path').join(require('node:module').createRequire(__filename).resolve('usearch'), '../../../..')";
+      return { contents: source.replace(USEARCH_BUILD_DIR, root), loader: 'js' };
+    });
+  },
+};
+
 await build({
   stdin: { contents: entry, resolveDir: dist, sourcefile: 'commands-entry.js', loader: 'js' },
   outfile: join(dist, 'commands.cjs'),
@@ -70,7 +101,7 @@ await build({
   packages: 'external',
   // Keep import() as import(): some of these modules are loaded as ES modules (packages, the TUI bundle).
   supported: { 'dynamic-import': true },
-  plugins: [distModules(dist), bundledSqlite],
+  plugins: [distModules(dist, { bundle: ['usearch'] }), bundledSqlite, bundledUsearch],
   banner: { js: banner },
   legalComments: 'none',
   logLevel: 'warning',

@@ -11,8 +11,12 @@ const toPosix = (p) => p.split(sep).join('/');
 // import( not followed by a relative string literal: those are modules of the bundle, which esbuild inlines.
 const OUTSIDE_IMPORT = /\bimport\((?!\s*['"`]\.{1,2}\/)/g;
 
-/** Rewrites each module of dist/ as it is bundled: its own import.meta.url, and import() of what is outside. */
-export function distModules(dist) {
+/**
+ * Rewrites each module of dist/ as it is bundled: its own import.meta.url, and import() of what is outside. A package
+ * in `bundle` that a module loads lazily with `createRequire(import.meta.url)('pkg')` becomes `require('pkg')`, which
+ * esbuild bundles and still evaluates only when that line runs.
+ */
+export function distModules(dist, { bundle = [] } = {}) {
   return {
     name: 'dist-modules',
     setup(b) {
@@ -20,7 +24,10 @@ export function distModules(dist) {
         if (!args.path.startsWith(dist + sep)) return undefined;
         const source = readFileSync(args.path, 'utf8');
         const rel = JSON.stringify(toPosix(relative(dist, args.path)));
-        const contents = source
+        let contents = source;
+        for (const pkg of bundle)
+          contents = contents.replaceAll(`createRequire(import.meta.url)('${pkg}')`, `require('${pkg}')`);
+        contents = contents
           .replaceAll('import.meta.url', `__progenyModuleUrl(${rel})`)
           .replace(OUTSIDE_IMPORT, '__progenyImport(');
         return contents === source ? undefined : { contents, loader: 'js' };
