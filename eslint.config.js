@@ -35,8 +35,10 @@ export default tseslint.config(
     rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' },
   },
   {
-    // The bin entry (bin/package.json) and the bundling shims are CommonJS, so start-up skips the ES module loader.
-    files: ['bin/**/*.js', 'scripts/shims/*.cjs'],
+    // The bin entry (bin/package.json) and the bundling shims are CommonJS, so start-up skips the ES module loader; the
+    // embedder's worker and the network-refusing preload of the tests are CommonJS so they run unchanged from the
+    // sources.
+    files: ['bin/**/*.js', 'scripts/shims/*.cjs', 'src/**/*.cjs'],
     languageOptions: {
       sourceType: 'commonjs',
       globals: { require: 'readonly', module: 'writable', __filename: 'readonly', __dirname: 'readonly' },
@@ -44,7 +46,7 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
-    // The core is a library: no UI, CLI, bench or server imports (design README, "Architecture").
+    // The core is a library: no UI, CLI, bench or server imports (docs/architecture.md, "Layers").
     files: ['src/core/**/*.ts'],
     rules: {
       'no-restricted-imports': [

@@ -1,6 +1,6 @@
 /**
  * `npm run bench:core`: runs the memory bench suite with a plain loop and prints P50/P95/P99 against the budgets of
- * performance.md. `progeny bench core` is the full runner; this script is the quick check while developing.
+ * docs/performance.md. `progeny bench core` is the full runner; this script is the quick check while developing.
  * Usage: tsx scripts/bench-memory.ts [--memories N] [--seed S]
  */
 import { mkdtempSync, rmSync } from 'node:fs';

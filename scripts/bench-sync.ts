@@ -1,6 +1,6 @@
 /**
  * Standalone run of the sync bench suite (tsx scripts/bench-sync.ts [--memories N] [--quick]): P50/P95/P99 per case
- * and bytes on the wire per change, against the budgets of performance.md. `progeny bench core --suite sync` runs the
+ * and bytes on the wire per change, against the budgets of docs/performance.md. `progeny bench core --suite sync` runs the
  * same suite under the shared runner.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { suite, type WireCounter } from '../src/bench/suites/sync.js';
 const args = process.argv.slice(2);
 const memories = Number(args[args.indexOf('--memories') + 1]) || 10_000;
 const quick = args.includes('--quick');
-// performance.md: seal/open of a 1 KiB batch ≤ 0.05 ms crypto overhead; push + pull of one change P99 ≤ 30 ms;
+// docs/performance.md: seal/open of a 1 KiB batch ≤ 0.05 ms crypto overhead; push + pull of one change P99 ≤ 30 ms;
 // initial sync of 10k memories + 50k messages ≤ 3 s.
 const BUDGETS: Record<string, { p50Ms?: number; p99Ms?: number; maxMs?: number }> = {
   'sync.seal1k': { p50Ms: 0.05 },

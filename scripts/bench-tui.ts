@@ -11,7 +11,7 @@
  * - keystroke→frame: `progeny chat --continue` on a conversation of --history messages; keys are typed one at a
  *   time through tmux, and each is timed from the moment the app received it to the moment the redrawn frame was
  *   written. The same with an empty history, for the ratio.
- * Budgets (performance.md): first frame ≤ 600 ms, keystroke→frame ≤ 16 ms with 10k messages.
+ * Budgets (docs/performance.md): first frame ≤ 600 ms, keystroke→frame ≤ 16 ms with 10k messages.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

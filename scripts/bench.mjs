@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench`: every bench against the budgets in docs/performance.md (bench/budgets.json), with the reports
-// written to bench/results/{core,sync,http,ws}.json (progeny.bench/1) and bench/results/startup.json. `--quick` runs smaller and shorter.
+// written to bench/results/{core,sync,http,ws}.json (progeny.bench/1) and bench/results/startup.json. `--quick` runs
+// smaller and shorter.
 // HTTP and WebSocket benches spawn `progeny serve` on a throw-away home, and are skipped when serve is not built.
 // Exits with the first non-zero exit code of the benches (10 budget breached, 12 invalid measurement).
 import { spawnSync } from 'node:child_process';

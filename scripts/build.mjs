@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The build: tsc (src → dist), the esbuild bundles (the commands with the core, the CLI start-up path, the chat
-// screen), V8's code cache for the two CommonJS bundles, then a stamp.
+// The build: tsc (src → dist), the files tsc does not emit (copy-assets.mjs), the esbuild bundles (the commands with
+// the core, the CLI start-up path, the chat screen), V8's code cache for the two CommonJS bundles, then a stamp.
 // `--if-stale` builds only when a source, a build script or a config is newer than the stamp, so `npm install`
 // (prepare), `npm link`, `npm pack` (prepare again), `npm test` and `npm run bench` (pre-steps) build once between
 // them instead of once each. `npm run build` always builds.
@@ -20,6 +20,7 @@ const inputs = [
   'scripts/code-cache.mjs',
   'bin/progeny.js',
   'scripts/bundle-tui.mjs',
+  'scripts/copy-assets.mjs',
   'package.json',
   'tsconfig.json',
   'tsconfig.build.json',
@@ -54,6 +55,7 @@ if (process.argv.includes('--if-stale') && !stale()) {
   // Stale code caches go first: a failed build must not leave a cache beside a bundle it was not made from.
   for (const name of ['cli.cjs.cache', 'commands.cjs.cache']) rmSync(join(root, 'dist', name), { force: true });
   run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json']);
+  run(process.execPath, [join(root, 'scripts', 'copy-assets.mjs')]);
   run(process.execPath, [join(root, 'scripts', 'bundle-commands.mjs')]);
   run(process.execPath, [join(root, 'scripts', 'bundle-cli.mjs')]);
   run(process.execPath, [join(root, 'scripts', 'bundle-tui.mjs')]);

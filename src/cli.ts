@@ -280,10 +280,10 @@ function addDeviceCommands(device: Command, run: Runner): void {
     .command('revoke')
     .argument('<id>')
     .option('-y, --yes', 'do not ask')
-    .option('--rewrap', 'ask for the passphrase to renew its wrapping')
-    .option('--passphrase-stdin', 'read the passphrase from stdin')
-    .description('revoke a device permanently and rotate the keys')
+    .option('--new-passphrase', 'ask for a new vault passphrase (or set PROGENY_SYNC_NEW_PASSPHRASE)')
+    .description('revoke a device (active or pending) permanently and rotate the keys; the old passphrase is retired')
     .action(run('device/revoke'));
+  device.command('reject').argument('<id>').description('drop a pending join request').action(run('device/reject'));
   device
     .command('caps')
     .argument('<id>')

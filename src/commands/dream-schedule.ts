@@ -1,5 +1,5 @@
 /**
- * The dream cycle scheduled in `progeny serve` (domain.md: "also schedulable in serve"): every
+ * The dream cycle scheduled in `progeny serve` (docs/domain.md, "Consolidation"): every
  * memory.dream.everyHours hours (0 = off), with the model's summaries when memory.dream.summarise is on and a model
  * answers (without one it consolidates without summaries, as `progeny dream` does). One line per cycle on stderr;
  * never overlaps itself; stops cleanly.

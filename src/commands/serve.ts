@@ -26,7 +26,7 @@ export async function run(ctx: CommandContext, _args: string[], opts: ServeOptio
     import('./sync/background.js'),
     import('./dream-schedule.js'),
   ]);
-  // The sync relay (sync.md: part of `progeny serve`; relay.db beside the home database, under /v1/sync/, authenticated
+  // The sync relay (docs/sync.md: part of `progeny serve`; relay.db beside the home database, under /v1/sync/, authenticated
   // by request signatures) unless server.relay is off, and, when sync.intervalS > 0, this home's own background sync.
   const relay = engine.config['server.relay']
     ? (await import('../server/relay/index.js')).relayForEngine(engine)
@@ -36,6 +36,7 @@ export async function run(ctx: CommandContext, _args: string[], opts: ServeOptio
   const app = await createServer(engine, {
     plugins: relay ? [relay.plugin] : [],
     onListen: () => {
+      engine.embedInBackground();
       background = startSyncInBackground(ctx, engine);
       dreams = startDreamSchedule(ctx, engine);
     },

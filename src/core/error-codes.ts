@@ -65,7 +65,7 @@ export const ERROR_CATALOGUE = {
   STORE_LOCKED: { exit: 'store', status: 503, hint: 'another progeny holds the database; wait for it or stop it' },
   STORE_CORRUPT: { exit: 'store', status: 503, hint: 'restore the home from a backup; `progeny doctor` checks it' },
   STORE_TOO_NEW: { exit: 'store', status: 503, hint: 'a newer progeny wrote this home; upgrade progeny' },
-  MIGRATE_MIXED_EMBEDDERS: { exit: 'store', status: 503, hint: 'run `progeny memory reembed` first' },
+  MIGRATE_MIXED_EMBEDDERS: { exit: 'store', status: 503, hint: 'run `progeny memory reindex` first' },
   MIGRATE_TARGET_DOWN: { exit: 'store', status: 503, hint: 'start the target backend and run the migration again' },
   QDRANT_UNAVAILABLE: { exit: 'store', status: 503, hint: 'check memory.qdrant.url and that Qdrant is running' },
   QDRANT_REQUEST: { exit: 'store', status: 503, hint: 'Qdrant refused the request; its log has the reason' },
@@ -84,6 +84,11 @@ export const ERROR_CATALOGUE = {
   // The model server and the embedder
   DEAD: { exit: 'llm', status: 503, hint: DOCTOR },
   EMBEDDER: { exit: 'llm', status: 502, hint: 'check embedder.kind and the model server (`progeny doctor`)' },
+  EMBEDDER_UNAVAILABLE: {
+    exit: 'environment',
+    status: 503,
+    hint: 'reinstall progeny (`npm ci`) to restore the model files, or set embedder.kind to hash',
+  },
   LLM_OFFLINE: { exit: 'llm', status: 503, hint: 'set llm.provider to ollama or openai' },
   LLM_UNREACHABLE: { exit: 'llm', status: 502, hint: 'start the model server or fix llm.url; `progeny doctor` checks' },
   LLM_TIMEOUT: { exit: 'llm', status: 504, hint: 'raise llm.timeoutMs, or use a smaller or already loaded model' },
@@ -126,6 +131,21 @@ export const ERROR_CATALOGUE = {
   SYNC_BAD_RESPONSE: { exit: 'sync', status: 502, hint: 'is sync.relay pointing at a progeny relay?' },
   SYNC_RELAY_ERROR: { exit: 'sync', status: 502, hint: SYNC_STATUS },
   SYNC_WRONG_PASSPHRASE: { exit: 'auth', status: 403, hint: 'type the vault passphrase again' },
+  SYNC_NO_PASSPHRASE: {
+    exit: 'auth',
+    status: 403,
+    hint: 'on an admin device set one with `progeny sync passphrase`, or pair this device with `progeny device pair`',
+  },
+  SYNC_PASSPHRASE_RETIRED: {
+    exit: 'usage',
+    status: 400,
+    hint: 'the revoked device may know it; choose a passphrase you have not used for this vault',
+  },
+  SYNC_NEED_PASSPHRASE: {
+    exit: 'usage',
+    status: 400,
+    hint: 'give the current passphrase once (PROGENY_SYNC_PASSPHRASE), so this device can learn the join key',
+  },
   SYNC_WEAK_PASSPHRASE: {
     exit: 'usage',
     status: 400,
@@ -160,6 +180,16 @@ export const ERROR_CATALOGUE = {
   },
   SYNC_FORBIDDEN: { exit: 'auth', status: 403, hint: 'ask an admin device to grant this device the capability' },
   SYNC_RATE_LIMITED: { exit: 'sync', status: 429, hint: RELAY_BUSY },
+  SYNC_QUOTA: {
+    exit: 'sync',
+    status: 429,
+    hint: "this address reached one of the relay's quotas; Retry-After says when, or ask its operator (relay.*)",
+  },
+  SYNC_VAULT_FULL: {
+    exit: 'sync',
+    status: 413,
+    hint: 'the vault holds relay.vaultBytes on this relay; a snapshot compacts it, or its operator can raise the limit',
+  },
   SYNC_NO_VAULT: { exit: 'sync', status: 404, hint: 'check the relay URL and the vault id (`progeny sync status`)' },
   SYNC_VAULT_EXISTS: { exit: 'sync', status: 409, hint: 'a vault with this id is on the relay already' },
   SYNC_CONFLICT: { exit: 'sync', status: 409, hint: 'the vault changed meanwhile; run the command again' },

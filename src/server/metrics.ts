@@ -1,6 +1,6 @@
 /**
  * The server's own metrics, registered in the engine's registry so `/metrics` renders one document: request latency
- * per route (buckets at the budgets of performance.md), requests by status, rate-limited requests, WebSocket
+ * per route (buckets at the budgets of docs/performance.md), requests by status, rate-limited requests, WebSocket
  * connections and messages, the process's memory, counts of stored records, and sync progress.
  */
 import type { Engine } from '../core/engine/engine.js';

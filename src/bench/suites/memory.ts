@@ -1,5 +1,5 @@
 /**
- * The memory benchmark suite (performance.md): recall k=5 at 10k and 100k memories through the whole MemoryApi
+ * The memory benchmark suite (docs/performance.md): recall k=5 at 10k and 100k memories through the whole MemoryApi
  * (embed, ANN + tail, SQLite resolve, score, MMR), durable batched ingest, and the built-in embedder alone.
  * It prints nothing: the runner (`progeny bench core`, scripts/bench-memory.ts) times and reports.
  */

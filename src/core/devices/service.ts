@@ -1,5 +1,5 @@
 /**
- * Devices and their capabilities (domain.md, "Trust tiers and device permissions"). Every server request and every
+ * Devices and their capabilities (docs/domain.md, "Trust tiers and device permissions"). Every server request and every
  * applied sync batch checks a capability; permissions are cached per device and the cache is dropped whenever the
  * devices table changes (a version counter in meta, cheap to read), so a revocation is immediate in every process.
  * API tokens are stored only as SHA-256 hashes and never journalled for sync.

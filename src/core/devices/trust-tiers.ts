@@ -1,5 +1,5 @@
 /**
- * Trust tiers are enforced, not advisory (domain.md): an action above the current tier is refused with a clear
+ * Trust tiers are enforced, not advisory (docs/domain.md): an action above the current tier is refused with a clear
  * message and exit code 7.
  */
 import { ProgenyError } from '../errors.js';

@@ -1,5 +1,5 @@
 /**
- * Conversations and their messages. Messages are append-only and journalled for sync (sync.md: ordered by
+ * Conversations and their messages. Messages are append-only and journalled for sync (docs/sync.md: ordered by
  * (hlc, deviceId)); a reply cut short is kept with status `interrupted`, a failed one with status `error`.
  */
 import type { Clock } from '../clock.js';

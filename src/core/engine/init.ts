@@ -1,6 +1,6 @@
 /**
  * `progeny init`: the first heritage version (from a template, optionally shaped by the convergence interview), this
- * device's record, and the server token. The interview runs in elastic mode (domain.md): its answers move the limbic
+ * device's record, and the server token. The interview runs in elastic mode (docs/domain.md): its answers move the limbic
  * state three times as fast, then elastic mode ends.
  */
 import { hostname } from 'node:os';

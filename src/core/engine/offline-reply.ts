@@ -1,5 +1,5 @@
 /**
- * OFFLINE mode (domain.md, "Degradation modes"): no model is reachable, so the companion answers from what it
+ * OFFLINE mode (docs/domain.md, "Degradation modes"): no model is reachable, so the companion answers from what it
  * remembers. Every such reply is labelled, so nobody mistakes it for the model's words.
  */
 import type { Posture } from '../limbic/types.js';

@@ -1,5 +1,5 @@
 /**
- * Prompt assembly (domain.md, "The chat turn", step 4): system = identity summary + posture block + tone guidance +
+ * Prompt assembly (docs/domain.md, "The chat turn", step 4): system = identity summary + posture block + tone guidance +
  * limbic numbers; then the recalled memories, numbered with relevance and date; then recent turns; then the message.
  */
 import type { ChatMessage } from '../llm/types.js';

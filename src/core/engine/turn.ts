@@ -1,5 +1,5 @@
 /**
- * One chat turn (domain.md, "The chat turn"): perceive → update limbic and choose posture → recall → assemble the
+ * One chat turn (docs/domain.md, "The chat turn"): perceive → update limbic and choose posture → recall → assemble the
  * prompt → stream the reply (model, response cache, or OFFLINE from memory) → persist the turn and queue the exchange
  * as a memory → emit the new limbic state. Cancelling (signal, or the consumer stopping) keeps the partial reply,
  * marked interrupted.

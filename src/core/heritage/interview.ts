@@ -1,5 +1,5 @@
 /**
- * The convergence interview of `progeny init --interview` (domain.md): questions in five phases whose answers are
+ * The convergence interview of `progeny init --interview` (docs/domain.md): questions in five phases whose answers are
  * stored and summarised into the heritage. Summarising is deterministic (no model needed): answers are split into
  * short items and placed into the fields each phase speaks to.
  */

@@ -1,5 +1,5 @@
 /**
- * The heritage document (domain.md, "Heritage"): an immutable base (name, creator, prime directive, core traits,
+ * The heritage document (docs/domain.md, "Heritage"): an immutable base (name, creator, prime directive, core traits,
  * values, boundaries) and an evolvable surface (voice, interests, style, aspirations, notes).
  */
 import { usageError } from '../errors.js';

@@ -21,7 +21,7 @@ describe('perceive', () => {
   });
 });
 
-describe('choosePosture (rule order of domain.md)', () => {
+describe('choosePosture (rule order of docs/domain.md)', () => {
   const base = defaultLimbicState(0);
   it('load > 0.6 or crisis → COMPANION', () => {
     expect(choosePosture(perceive("I'm overwhelmed, stressed and exhausted"), base).posture).toBe('COMPANION');

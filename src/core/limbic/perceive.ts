@@ -1,5 +1,5 @@
 /**
- * Perception of one user message (domain.md, "The chat turn", step 1): sentiment from the AFINN lexicon of the
+ * Perception of one user message (docs/domain.md, "The chat turn", step 1): sentiment from the AFINN lexicon of the
  * `sentiment` library, plus urgency, load, question and hostility cues. Pure and fast: it runs on every turn.
  */
 import { createRequire } from 'node:module';

@@ -1,5 +1,5 @@
 /**
- * Posture choice and tone guidance (domain.md, "Posture"). The order of the rules matters and is the documented
+ * Posture choice and tone guidance (docs/domain.md, "Posture"). The order of the rules matters and is the documented
  * one: load or crisis → COMPANION; urgency → COPILOT; a trusted, warm relationship keeps PEER; a knowledge
  * question → EXPERT; otherwise PEER.
  */
@@ -25,7 +25,7 @@ export const POSTURE_BLOCKS: Record<Posture, string> = {
   EXPERT: 'Posture EXPERT: be precise. Offer the options with their trade-offs, and say which you would pick and why.',
 };
 
-/** Tone guidance that follows the numbers (domain.md): one short line per variable that is out of its middle band. */
+/** Tone guidance that follows the numbers (docs/domain.md): one short line per variable that is out of its middle band. */
 export function toneGuidance(s: LimbicState): string[] {
   const lines: string[] = [];
   if (s.warmth > 0.7) lines.push('Speak intimately; say "we" where it fits.');

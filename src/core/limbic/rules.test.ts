@@ -5,7 +5,7 @@ import { defaultLimbicState } from './types.js';
 
 const rules = { maxDelta: 0.1, elasticMaxDelta: 0.3 };
 
-describe('earned asymptotic rule (domain.md check values)', () => {
+describe('earned asymptotic rule (docs/domain.md check values)', () => {
   it('trust 0.5 +0.1 → 0.55', () => expect(earn(0.5, 0.1)).toBeCloseTo(0.55, 12));
   it('trust 0.7 −0.1 → 0.63', () => expect(earn(0.7, -0.1)).toBeCloseTo(0.63, 12));
   it('elastic trust 0.5 +0.1×3 → 0.65', () => {

@@ -1,5 +1,5 @@
 /**
- * The pure rules of the limbic state (domain.md): earned asymptotic change, decay with elapsed time, reunion,
+ * The pure rules of the limbic state (docs/domain.md): earned asymptotic change, decay with elapsed time, reunion,
  * predicates and trust tiers. No I/O here, so every rule is pinned by unit tests.
  */
 import { DAY_MS, HOUR_MS } from '../clock.js';
@@ -66,7 +66,7 @@ export function decay(
 export const isSlumber = (s: Pick<LimbicState, 'arousal'>): boolean => s.arousal < 0.3;
 export const isCrisis = (s: Pick<LimbicState, 'valence'>): boolean => s.valence < 0.3;
 
-/** Trust tiers (domain.md, "Trust tiers"): 0 advisory, 1 may draft, 2 may act with confirmation, 3 may act and report. */
+/** Trust tiers (docs/domain.md, "Trust tiers and device permissions"): 0 advisory, 1 may draft, 2 may act with confirmation, 3 may act and report. */
 export function trustTier(trust: number): 0 | 1 | 2 | 3 {
   if (trust >= 0.9) return 3;
   if (trust >= 0.8) return 2;

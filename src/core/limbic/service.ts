@@ -40,7 +40,7 @@ export interface LimbicService {
     reason: string,
   ): { state: LimbicSnapshot; changes: LimbicChange[] };
   setElastic(on: boolean, reason: string): LimbicSnapshot;
-  /** A rolled-back action costs trust 0.02 (domain.md). */
+  /** A rolled-back action costs trust 0.02 (docs/domain.md). */
   recordRollback(what: string): LimbicSnapshot;
   reset(reason: string): LimbicSnapshot;
   why(variable?: string, limit?: number): LimbicLogEntry[];

@@ -1,5 +1,5 @@
 /**
- * How one chat turn moves the limbic state (domain.md): reunion first, then Δvalence = sentiment·0.1,
+ * How one chat turn moves the limbic state (docs/domain.md): reunion first, then Δvalence = sentiment·0.1,
  * Δarousal = urgency·0.2, engagement earns trust and warmth slowly, hostility or dismissal costs them; every delta
  * bounded per turn and applied with the earned rule; then posture. Pure: the repository persists the result.
  */

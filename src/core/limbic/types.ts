@@ -1,4 +1,4 @@
-/** The companion's emotional state (domain.md, "Limbic state"). */
+/** The companion's emotional state (docs/domain.md, "Limbic state"). */
 
 export const POSTURES = ['COMPANION', 'COPILOT', 'PEER', 'EXPERT'] as const;
 export type Posture = (typeof POSTURES)[number];

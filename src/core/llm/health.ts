@@ -1,5 +1,5 @@
 /**
- * Whether the model can be used right now, for the engine's FULL/OFFLINE decision (domain.md, "Degradation modes").
+ * Whether the model can be used right now, for the engine's FULL/OFFLINE decision (docs/domain.md, "Degradation modes").
  * It probes on the first refresh, remembers the answer, and after a failure probes again only when a backoff has
  * passed (1 s doubling to 60 s), never on every call. Time comes from the injected Clock; there are no timers.
  */

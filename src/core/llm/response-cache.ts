@@ -1,5 +1,5 @@
 /**
- * Exact-match cache of complete replies (domain.md, chat turn step 5), in the SQLite table response_cache.
+ * Exact-match cache of complete replies (docs/domain.md, chat turn step 5), in the SQLite table response_cache.
  * The key is a SHA-256 of the canonical request: provider, model, every message, the temperature rounded to 0.01
  * and maxTokens. Entries expire after ttlMs and the oldest are evicted beyond maxEntries (either 0 disables the cache).
  *

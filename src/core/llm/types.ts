@@ -1,4 +1,4 @@
-/** The LLM provider interface (design README, "LLM"). */
+/** The LLM provider interface (docs/architecture.md, "The engine"). */
 import type { ErrorCode } from '../error-codes.js';
 
 export type ProviderId = 'ollama' | 'openai' | 'offline' | 'replay';

@@ -20,7 +20,7 @@ interface HitRow {
 
 /**
  * How many neighbours to ask the graph for, per result wanted (exact re-scoring then orders them). Recall already asks
- * for 5·k candidates (domain.md); over-fetching twice that cost a third of a recall at 100k (each hit is a row read
+ * for 5·k candidates (docs/domain.md); over-fetching twice that cost a third of a recall at 100k (each hit is a row read
  * with its 1.5 KB vector) and found no more of the exact top 10 (0.974 either way on the bench corpus).
  */
 export const ANN_FETCH = { multiplier: 1, min: 25 };

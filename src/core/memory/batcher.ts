@@ -1,5 +1,5 @@
 /**
- * Write batching (domain.md: "flush at N items or T ms, and on exit"): enqueue() returns a promise that settles once
+ * Write batching (docs/domain.md, "Memory"): enqueue() returns a promise that settles once
  * the batch holding the item is durable. Flushes run one at a time so batches commit in enqueue order.
  */
 export interface Batcher<T, R> {

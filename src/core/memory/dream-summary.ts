@@ -1,5 +1,5 @@
 /**
- * Dream's optional summarising step (domain.md, "Consolidation"). The memories a dream cycle archives because they
+ * Dream's optional summarising step (docs/domain.md, "Consolidation"). The memories a dream cycle archives because they
  * faded out are first condensed by the model, a conversation at a time (an actor's week for memories from no
  * conversation), into one `summary` memory; the originals are then archived linked to it (merged_into), so the gist
  * stays recallable and nothing is lost (`progeny memory restore` brings an original back).

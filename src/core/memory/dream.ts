@@ -1,5 +1,5 @@
 /**
- * The dream cycle (domain.md, "Consolidation"): merge near-duplicates (cosine ≥ memory.dream.mergeThreshold: keep
+ * The dream cycle (docs/domain.md, "Consolidation"): merge near-duplicates (cosine ≥ memory.dream.mergeThreshold: keep
  * the most salient, archive the others linked to it), lower the salience of old unrecalled memories ("faded"), and
  * archive those whose salience falls below a floor ("decayed"), optionally condensing those first into summaries
  * written by the model (dream-summary.ts). Pinned memories are left alone. It never deletes.
@@ -40,7 +40,8 @@ export async function dream(ctx: MemoryContext, opts: DreamOptions): Promise<Dre
   let done = 0;
   for (const keep of rows) {
     opts.onProgress?.(++done, rows.length);
-    if (archived.has(keep.id)) continue;
+    // Only vectors of the current embedder are compared (a home being re-embedded holds two kinds).
+    if (archived.has(keep.id) || keep.embedder !== ctx.embedder.id) continue;
     const near = await ctx.store.search(fromBlob(keep.vector as Buffer), { limit: 16, filter: { actor: keep.actor } });
     const dupes = near.filter(
       (c) => c.id !== keep.id && c.similarity >= threshold && !archived.has(c.id) && byId.get(c.id)?.pinned === 0,

@@ -11,7 +11,7 @@ let fx: MemoryFixture;
 afterEach(() => fx.cleanup());
 
 describe('recall', () => {
-  it('returns the score parts of domain.md, and the most relevant first', async () => {
+  it('returns the score parts of docs/domain.md, and the most relevant first', async () => {
     fx = await memoryFixture({ 'memory.recall.lexicalWeight': 0 });
     await fx.memory.add([
       { text: 'I am learning the cello with Mrs Park', salience: 0.8 },

@@ -1,5 +1,5 @@
 /**
- * Recall scoring (domain.md, "Memory"): score = 0.7·similarity + 0.2·freshness + 0.1·salience with
+ * Recall scoring (docs/domain.md, "Memory"): score = 0.7·similarity + 0.2·freshness + 0.1·salience with
  * freshness = 1/(1 + age_hours/168), then greedy MMR over the candidates' vectors to pick k.
  */
 import { HOUR_MS } from '../clock.js';

@@ -57,7 +57,7 @@ export function createEmbeddedStore(deps: EmbeddedStoreDeps): EmbeddedStore {
   const { db, paths, embedder } = deps;
   const chunk = deps.drainChunk ?? 32;
   const closeDrainMax = deps.closeDrainMax ?? 1024;
-  let state: { index: AnnIndex; tail: TailLog; dims: number } | null = null;
+  let state: { index: AnnIndex; tail: TailLog; dims: number; embedder: string } | null = null;
   let seenSeq = 0;
   let savedSeq = -1;
   let timer: NodeJS.Timeout | null = null;
@@ -77,14 +77,19 @@ export function createEmbeddedStore(deps: EmbeddedStoreDeps): EmbeddedStore {
    * Opens the saved index as a view (see AnnIndex.viewed: a command that only searches never reads the whole file),
    * or starts an empty one whose tail replays every row (a rebuild).
    */
-  const load = (open: 'view' | 'load' = 'view'): { index: AnnIndex; tail: TailLog; dims: number } | null => {
+  const load = (open: 'view' | 'load' = 'view'): typeof state => {
     const sample = anyVector.get(embedder.id) as Buffer | undefined;
     const dims = embedder.dimensions || (sample ? sample.byteLength / 4 : 0);
     if (!dims) return null;
     const saved = loadSavedIndex(db, paths.memoryIndex, embedder.id, dims, open);
     seenSeq = saved?.seq ?? 0;
     savedSeq = saved ? saved.seq : -1;
-    return { index: saved?.index ?? createAnnIndex(dims), tail: new TailLog(dims, seenSeq), dims };
+    return {
+      index: saved?.index ?? createAnnIndex(dims),
+      tail: new TailLog(dims, seenSeq),
+      dims,
+      embedder: embedder.id,
+    };
   };
 
   /**
@@ -104,6 +109,11 @@ export function createEmbeddedStore(deps: EmbeddedStoreDeps): EmbeddedStore {
   };
 
   const catchUp = () => {
+    // The default embedder falls back to the hash one when its model fails: another embedder, another index.
+    if (state && state.embedder !== embedder.id) {
+      save();
+      state = null;
+    }
     state ??= load();
     if (!state) return null;
     const top = maxSeq.get() as number;
@@ -138,7 +148,7 @@ export function createEmbeddedStore(deps: EmbeddedStoreDeps): EmbeddedStore {
       seq: state.tail.indexedSeq,
       bytes,
       count: state.index.size(),
-      embedder: embedder.id,
+      embedder: state.embedder,
       dims: state.dims,
       graph: graphParams(),
     });

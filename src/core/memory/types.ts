@@ -1,4 +1,4 @@
-/** Memory records, recall results and the vector-search backend interface (domain.md, "Memory"). */
+/** Memory records, recall results and the vector-search backend interface (docs/domain.md, "Memory"). */
 
 export const MEMORY_KINDS = ['interaction', 'fact', 'summary', 'reflection', 'pinned'] as const;
 export type MemoryKind = (typeof MEMORY_KINDS)[number];
@@ -53,7 +53,7 @@ export interface MemoryRevision {
   reason: string;
 }
 
-/** Why a memory was recalled: the parts of its score (domain.md: 0.7·similarity + 0.2·freshness + 0.1·salience). */
+/** Why a memory was recalled: the parts of its score (docs/domain.md: 0.7·similarity + 0.2·freshness + 0.1·salience). */
 export interface RecallScore {
   similarity: number;
   freshness: number;
@@ -85,6 +85,10 @@ export interface RecallQuery {
 export interface Embedder {
   readonly id: string;
   readonly dimensions: number;
+  /** Computed in this thread faster than a cache lookup (the hash embedder): never cached, re-embedded at open. */
+  readonly cheap?: boolean;
+  /** The embedder this one stands in for while the default one has fallen back (re-embedding waits for it). */
+  readonly preferred?: string;
   embed(texts: string[], signal?: AbortSignal): Promise<Float32Array[]>;
 }
 

@@ -31,7 +31,7 @@ export function normalise(v: Float32Array): Float32Array {
   return v;
 }
 
-/** The hash an embedding is cached and synced under (sync.md: a synced vector is used only if it matches). */
+/** The hash an embedding is cached and synced under (docs/sync.md: a synced vector is used only if it matches). */
 export function textHash(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 32);
 }

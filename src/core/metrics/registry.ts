@@ -160,5 +160,5 @@ export class MetricsRegistry {
   }
 }
 
-/** Buckets at the budgets of performance.md (seconds): sub-millisecond up to the LLM's seconds. */
+/** Buckets at the budgets of docs/performance.md (seconds): sub-millisecond up to the LLM's seconds. */
 export const LATENCY_BUCKETS = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];

@@ -129,7 +129,7 @@ export function createMemoryApplier(
     if (h <= clocks.clockOf('memory', id, field)) return false;
     const col = FIELDS[field] as string;
     if (REVISED.has(field)) {
-      // Edits keep history (domain.md): the replaced version becomes a revision, as a local edit would.
+      // Edits keep history (docs/domain.md): the replaced version becomes a revision, as a local edit would.
       stmt(
         db,
         `INSERT OR REPLACE INTO memory_revisions (memory_id, revision, text, kind, salience, pinned, changed_at, reason)

@@ -1,5 +1,5 @@
 /**
- * Applies remote changes by the conflict rules (sync.md, "Conflict rules"), inside the caller's transaction:
+ * Applies remote changes by the conflict rules (docs/sync.md, "Conflict rules"), inside the caller's transaction:
  * - limbic and heritage: last writer wins per field by HLC; a losing heritage value over 200 characters is kept as a
  *   conflict copy, and every applied heritage change is a new version;
  * - memory: add-wins by id, last writer wins per field, forget wins and purges content;

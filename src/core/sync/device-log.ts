@@ -1,5 +1,5 @@
 /**
- * The vault's device log (sync.md, "device"): a signed operation log. The genesis entry adds the creating device and
+ * The vault's device log (docs/sync.md, "The device log"): a signed operation log. The genesis entry adds the creating device and
  * is countersigned by the vault's join key (derived from the root key, so only a passphrase holder can make it);
  * every later `add`, `caps` (set capabilities) or `revoke` must be signed by an admin device that is active at that point. Both the relay (to
  * authenticate requests) and every client (to know whose batches to trust) replay it with the same code.
@@ -99,9 +99,8 @@ export function replayDeviceLog(ops: DeviceOp[], joinPk: Uint8Array): Map<string
         throw bad(`entry ${i} sets capabilities of an unknown or revoked device`);
       devices.set(op.id, { ...target, caps: op.caps });
     } else if (op.op === 'revoke') {
-      const target = devices.get(op.id);
-      if (!target) throw bad(`entry ${i} revokes an unknown device`);
-      // Revocation wins and is permanent.
+      // Revocation wins and is permanent. A device never added (a pending join) is banned with the keys it asked with.
+      const target = devices.get(op.id) ?? { id: op.id, signPk, boxPk, name: op.name, caps: [], upTo: 0 };
       devices.set(op.id, {
         ...target,
         status: 'revoked',

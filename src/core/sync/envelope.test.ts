@@ -1,4 +1,4 @@
-/** Failure tests 6 and 12 of sync.md at the envelope level: every flipped byte is rejected; fuzzed input never crashes. */
+/** Failure tests 6 and 12 of docs/sync.md at the envelope level: every flipped byte is rejected; fuzzed input never crashes. */
 import { deflateRawSync } from 'node:zlib';
 import nacl from 'tweetnacl';
 import { describe, expect, it } from 'vitest';

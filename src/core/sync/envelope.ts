@@ -1,5 +1,5 @@
 /**
- * The batch envelope (sync.md, "Batches and the envelope"):
+ * The batch envelope (docs/sync.md, "Batches and the envelope"):
  *   "PGYE" ‖ u32 headerLen ‖ header JSON ‖ nonce(24) ‖ secretbox(plaintext) ‖ Ed25519 signature(64)
  * The signature covers every preceding byte. The plaintext is u32 payloadLen ‖ payload ‖ zero padding up to a PADMÉ
  * size, and the payload is u32 innerLen ‖ inner header JSON ‖ u8 flags ‖ body; the inner header must equal the outer

@@ -1,5 +1,5 @@
 /**
- * Hybrid logical clock (sync.md): 48-bit milliseconds, 16-bit counter and the device id, encoded as a fixed-width
+ * Hybrid logical clock (docs/sync.md): 48-bit milliseconds, 16-bit counter and the device id, encoded as a fixed-width
  * string so byte order is clock order. Monotonic across wall-clock jumps backwards.
  */
 
@@ -10,7 +10,7 @@ export interface Hlc {
 }
 
 export const MAX_COUNTER = 0xffff;
-/** Remote clocks further ahead than this are quarantined, not applied (sync.md). */
+/** Remote clocks further ahead than this are quarantined, not applied (docs/sync.md). */
 export const MAX_DRIFT_MS = 5 * 60_000;
 
 export function encodeHlc(h: Hlc): string {

@@ -1,7 +1,7 @@
 /**
  * The sync journal: every local mutation of a synced record calls recordChange() inside the same SQLite transaction
  * as the mutation itself, so nothing is ever changed without being queued for sync, and nothing queued is lost by a
- * crash (sync.md, "Records and clocks").
+ * crash (docs/sync.md, "Records and clocks").
  */
 import type { Clock } from '../clock.js';
 import { getMeta, setMeta, type Db } from '../store/db.js';
@@ -22,7 +22,7 @@ export function createJournal(db: Db, clock: Clock, deviceId: string): Journal {
   const insert = db.prepare(
     'INSERT INTO outbox (coll, rec_id, field, value, hlc, created_at) VALUES (?, ?, ?, ?, ?, ?)',
   );
-  // The per-field clock is what last-writer-wins compares a remote change against (conflict rules, sync.md).
+  // The per-field clock is what last-writer-wins compares a remote change against (conflict rules, docs/sync.md).
   const clockUp = db.prepare(
     `INSERT INTO sync_clocks (coll, rec_id, field, hlc) VALUES (?, ?, ?, ?)
      ON CONFLICT(coll, rec_id, field) DO UPDATE SET hlc = excluded.hlc WHERE excluded.hlc > sync_clocks.hlc`,

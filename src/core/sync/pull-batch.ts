@@ -15,7 +15,7 @@ const DONE: BatchOutcome = { kind: 'done-elsewhere' };
 const REJECTED: BatchOutcome = { kind: 'rejected' };
 const parkFor = (reason: Extract<BatchOutcome, { kind: 'park' }>['reason']): BatchOutcome => ({ kind: 'park', reason });
 
-/** Which capability a change needs (domain.md, device permissions). */
+/** Which capability a change needs (docs/domain.md, device permissions). */
 export function mayChange(caps: string[], c: Change, from: string): boolean {
   if (caps.includes('admin') || c.c === 'sync') return true;
   if (c.c === 'memory') return caps.includes('memory:write');

@@ -1,5 +1,5 @@
 /**
- * Snapshots compact the log (sync.md): a device that is fully caught up writes its synced state as the newest value
+ * Snapshots compact the log (docs/sync.md): a device that is fully caught up writes its synced state as the newest value
  * and clock of every field — a compacted log — sealed with the epoch key and signed, tagged with the relay seq it
  * covers and every device's position at that seq. A new device loads the newest snapshot, applies it through the
  * normal conflict rules, then pulls after it. Each snapshot is announced in the log, so a relay that serves an older
@@ -13,7 +13,7 @@ import { createApplier } from './apply.js';
 import type { Change } from './changes.js';
 import { alarm, metaNum, setMetaNum, type SyncSession } from './context.js';
 import { fromB64, sha256hex, signBytes, toB64, verifyBytes } from './crypto.js';
-import { loadPeers } from './peers.js';
+import { fetchEpoch, loadPeers } from './peers.js';
 import { stmt } from './stmt.js';
 
 const MAX_SNAPSHOT_INFLATED = 512 * 1024 * 1024;
@@ -235,6 +235,7 @@ export async function loadSnapshot(s: SyncSession, signal?: AbortSignal): Promis
     )
   )
     return bad('the snapshot signature does not verify');
+  if (!vault.dataKeys.has(header.keyEpoch)) await fetchEpoch(s, header.keyEpoch, signal);
   const dk = vault.dataKeys.get(header.keyEpoch);
   const plain = dk && nacl.secretbox.open(box, fromB64(parsed.nonce, 24), dk);
   if (!plain) return bad('the snapshot does not decrypt');

@@ -1,4 +1,4 @@
-/** Retry policy (sync.md): full-jitter exponential backoff, Retry-After honoured, budget, 4xx never retried. */
+/** Retry policy (docs/sync.md): full-jitter exponential backoff, Retry-After honoured, budget, 4xx never retried. */
 import { describe, expect, it } from 'vitest';
 import { ProgenyError } from '../errors.js';
 import { createRelayClient, RelayHttpError, withRetry, type Transport } from './transport.js';

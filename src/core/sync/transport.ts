@@ -1,5 +1,5 @@
 /**
- * HTTP to the relay: signed requests, typed errors, and the retry policy of sync.md (network errors, 5xx and 429
+ * HTTP to the relay: signed requests, typed errors, and the retry policy of docs/sync.md (network errors, 5xx and 429
  * retried with exponential backoff and full jitter — base 500 ms, ×2, cap 60 s, Retry-After honoured — within a time
  * budget; 400/401/403 never retried). The transport is injectable so the simulator can run the relay in-process and
  * inject faults.
@@ -8,7 +8,7 @@ import { isErrorCode, ProgenyError, type ErrorCode } from '../errors.js';
 import { signRequest } from './request-sig.js';
 
 export interface HttpRequest {
-  method: 'GET' | 'POST' | 'PUT';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   url: string;
   headers: Record<string, string>;
   body?: string;

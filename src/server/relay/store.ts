@@ -7,6 +7,7 @@
 import { stmt } from '../../core/sync/stmt.js';
 import Database from 'better-sqlite3';
 import { migrate, immediate, type Db } from '../../core/store/db.js';
+import { prepareSpace, RELAY_SPACE_MIGRATION, spaceStore, type SpaceStore } from './store-space.js';
 
 const RELAY_MIGRATIONS = [
   {
@@ -31,6 +32,7 @@ CREATE TABLE cursors (vault TEXT NOT NULL, device_id TEXT NOT NULL, seq INTEGER 
 CREATE TABLE pair (id TEXT NOT NULL, n INTEGER NOT NULL, payload TEXT NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (id, n));
 `,
   },
+  RELAY_SPACE_MIGRATION,
 ];
 
 export interface RelayDevice {
@@ -48,7 +50,7 @@ export interface AppendResult {
 export type AppendOutcome =
   AppendResult | { conflict: 'gap'; expectedDeviceSeq: number } | { conflict: 'equivocation'; deviceSeq: number };
 
-export interface RelayStore {
+export interface RelayStore extends SpaceStore {
   db: Db;
   vault(id: string): { params: unknown; epoch: number } | undefined;
   createVault(
@@ -58,6 +60,7 @@ export interface RelayStore {
     genesisDevice: RelayDevice,
     keyRecord: unknown,
     now: number,
+    creator?: string,
   ): boolean;
   setParams(id: string, params: unknown, epoch: number, expectEpoch: number): boolean;
   device(vault: string, deviceId: string): RelayDevice | undefined;
@@ -66,6 +69,8 @@ export interface RelayStore {
   deviceOpCount(vault: string): number;
   appendDeviceOp(vault: string, op: unknown, device: RelayDevice): void;
   addPending(vault: string, device: RelayDevice, op: unknown, now: number): void;
+  /** Drops a pending join and its registration; false if there was none. */
+  rejectPending(vault: string, deviceId: string): boolean;
   pendingOps(vault: string): unknown[];
   append(
     vault: string,
@@ -87,8 +92,6 @@ export interface RelayStore {
   putSnapshot(vault: string, seq: number, deviceId: string, data: Uint8Array, now: number): boolean;
   getSnapshot(vault: string): { seq: number; deviceId: string; data: Buffer } | undefined;
   setCursor(vault: string, deviceId: string, seq: number): void;
-  pairPost(id: string, payload: string, expiresAt: number): number;
-  pairGet(id: string, after: number, now: number): { n: number; payload: string }[];
   close(): void;
 }
 
@@ -97,6 +100,7 @@ export function openRelayStore(path: string): RelayStore {
   db.pragma('busy_timeout = 5000');
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
+  prepareSpace(db);
   migrate(db, RELAY_MIGRATIONS);
   const toDevice = (r: {
     device_id: string;
@@ -118,21 +122,27 @@ export function openRelayStore(path: string): RelayStore {
     upsertDevice.run(vault, d.deviceId, Buffer.from(d.signPk), d.status, JSON.stringify(d.caps));
   };
   const maxSeq = stmt(db, 'SELECT coalesce(max(seq), 0) FROM log WHERE vault = ?').pluck();
+  const dropAllPending = (vault: string): void => {
+    stmt(db, 'DELETE FROM pending WHERE vault = ?').run(vault);
+    stmt(db, "DELETE FROM devices WHERE vault = ? AND status = 'pending'").run(vault);
+  };
 
   return {
     db,
+    ...spaceStore(db),
     vault(id) {
       const r = stmt(db, 'SELECT params, epoch FROM vaults WHERE id = ?').get(id) as
         { params: string; epoch: number } | undefined;
       return r && { params: JSON.parse(r.params) as unknown, epoch: r.epoch };
     },
-    createVault(id, params, genesis, dev, keyRecord, now) {
+    createVault(id, params, genesis, dev, keyRecord, now, creator) {
       return immediate(db, () => {
         if (stmt(db, 'SELECT 1 FROM vaults WHERE id = ?').get(id)) return false;
-        stmt(db, 'INSERT INTO vaults (id, params, epoch, created_at) VALUES (?, ?, 0, ?)').run(
+        stmt(db, 'INSERT INTO vaults (id, params, epoch, created_at, creator) VALUES (?, ?, 0, ?, ?)').run(
           id,
           JSON.stringify(params),
           now,
+          creator ?? null,
         );
         stmt(db, 'INSERT INTO device_ops (vault, idx, op) VALUES (?, 0, ?)').run(id, JSON.stringify(genesis));
         stmt(db, 'INSERT INTO keys (vault, epoch, record) VALUES (?, 0, ?)').run(id, JSON.stringify(keyRecord));
@@ -170,6 +180,8 @@ export function openRelayStore(path: string): RelayStore {
         stmt(db, 'INSERT INTO device_ops (vault, idx, op) VALUES (?, ?, ?)').run(vault, idx, JSON.stringify(op));
         stmt(db, 'DELETE FROM pending WHERE vault = ? AND device_id = ?').run(vault, device.deviceId);
         putDevice(vault, device);
+        // A revocation ends every pending join: they were asked with the passphrase the revoked device may know.
+        if ((op as { op?: string }).op === 'revoke') dropAllPending(vault);
       });
     },
     addPending(vault, device, op, now) {
@@ -181,6 +193,13 @@ export function openRelayStore(path: string): RelayStore {
           now,
         );
         putDevice(vault, device);
+      });
+    },
+    rejectPending(vault, deviceId) {
+      return immediate(db, () => {
+        const n = stmt(db, 'DELETE FROM pending WHERE vault = ? AND device_id = ?').run(vault, deviceId).changes;
+        stmt(db, "DELETE FROM devices WHERE vault = ? AND device_id = ? AND status = 'pending'").run(vault, deviceId);
+        return n > 0;
       });
     },
     pendingOps: (vault) =>
@@ -249,13 +268,12 @@ export function openRelayStore(path: string): RelayStore {
         const cur = stmt(db, 'SELECT seq FROM snapshots WHERE vault = ?').pluck().get(vault) as number | undefined;
         if (cur !== undefined && cur >= seq) return false;
         if (seq > (maxSeq.get(vault) as number)) return false;
-        stmt(db, 'INSERT OR REPLACE INTO snapshots (vault, seq, device_id, data, at) VALUES (?, ?, ?, ?, ?)').run(
-          vault,
-          seq,
-          deviceId,
-          Buffer.from(data),
-          now,
-        );
+        // An upsert, not INSERT OR REPLACE: the replaced row's delete would not fire the byte-count trigger.
+        stmt(
+          db,
+          `INSERT INTO snapshots (vault, seq, device_id, data, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(vault)
+           DO UPDATE SET seq = excluded.seq, device_id = excluded.device_id, data = excluded.data, at = excluded.at`,
+        ).run(vault, seq, deviceId, Buffer.from(data), now);
         return true;
       });
     },
@@ -269,21 +287,6 @@ export function openRelayStore(path: string): RelayStore {
         db,
         'INSERT INTO cursors (vault, device_id, seq) VALUES (?, ?, ?) ON CONFLICT(vault, device_id) DO UPDATE SET seq = max(seq, excluded.seq)',
       ).run(vault, deviceId, seq);
-    },
-    pairPost(id, payload, expiresAt) {
-      return immediate(db, () => {
-        const n = stmt(db, 'SELECT coalesce(max(n), 0) + 1 FROM pair WHERE id = ?').pluck().get(id) as number;
-        if (n > 16) return -1;
-        stmt(db, 'INSERT INTO pair (id, n, payload, expires_at) VALUES (?, ?, ?, ?)').run(id, n, payload, expiresAt);
-        return n;
-      });
-    },
-    pairGet(id, after, now) {
-      stmt(db, 'DELETE FROM pair WHERE expires_at < ?').run(now);
-      return stmt(db, 'SELECT n, payload FROM pair WHERE id = ? AND n > ? ORDER BY n').all(id, after) as {
-        n: number;
-        payload: string;
-      }[];
     },
     close: () => db.close(),
   };

@@ -13,7 +13,7 @@ const delta = { type: 'number', minimum: -1, maximum: 1 };
 
 export const stateRoutes: RouteModule = (app, ctx) => {
   const { state } = ctx.engine;
-  // The hot read (performance.md budgets it against bare node:http): serialised once per event-loop turn, not once per
+  // The hot read (docs/performance.md budgets it against bare node:http): serialised once per event-loop turn, not once per
   // request (per-turn.ts says how fresh that is), and answered by a plain handler (no promise per request).
   // A write by this process (a limbic change, a sync pull applied here) is seen at once, even within the turn.
   const body = perTurn(() => JSON.stringify(state.read()), localWriteCounter(ctx.engine.db));

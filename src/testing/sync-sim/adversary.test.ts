@@ -1,5 +1,5 @@
 /**
- * Failure tests 5, 7, 8 and 13 of sync.md: pagination under concurrent appends; swapped, forged and revoked-key
+ * Failure tests 5, 7, 8 and 13 of docs/sync.md: pagination under concurrent appends; swapped, forged and revoked-key
  * envelopes; a malicious relay that replays, reorders, withholds, rolls back, forks or equivocates; a batch from a
  * newer envelope version is kept, not dropped.
  */

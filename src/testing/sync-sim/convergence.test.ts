@@ -1,5 +1,5 @@
 /**
- * Failure tests 1, 2 and 4 of sync.md: convergence under random operations, partitions, lost requests and
+ * Failure tests 1, 2 and 4 of docs/sync.md: convergence under random operations, partitions, lost requests and
  * responses, duplicates, 5xx and any interleaving (byte-equal final states, ≥ 3 devices, seeded).
  */
 import { afterEach, describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * Failure test 3 of sync.md: a crash at each step of seal, send, apply and cursor loses nothing, applies nothing
+ * Failure test 3 of docs/sync.md: a crash at each step of seal, send, apply and cursor loses nothing, applies nothing
  * twice and never reuses a deviceSeq; a relay restart between appends keeps a consistent log.
  */
 import { afterEach, describe, expect, it } from 'vitest';

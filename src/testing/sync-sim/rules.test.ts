@@ -1,4 +1,4 @@
-/** Failure tests 9 and 10 of sync.md: the per-type conflict rules, and clock jumps and drift. */
+/** Failure tests 9 and 10 of docs/sync.md: the per-type conflict rules, and clock jumps and drift. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSim, type Sim } from './sim.js';
 import type { SimDevice } from './device.js';

@@ -1,5 +1,5 @@
 /**
- * The deterministic sync simulator (sync.md, "Failure tests"): N devices and an in-process relay on a shared fake
+ * The deterministic sync simulator (docs/sync.md, "Failure tests"): N devices and an in-process relay on a shared fake
  * clock, a seeded network with injectable faults, and helpers to set a vault up and to sync everyone to quiescence.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
