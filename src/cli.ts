@@ -155,6 +155,13 @@ export function buildProgram(rt: Runtime, signal: AbortSignal, argv: string[] = 
     .addOption(new Option('--log <level>', 'structured JSON request logs on stderr').choices(['off', 'info', 'debug']))
     .action(run('serve'));
 
+  program
+    .command('mcp')
+    .description(
+      'serve the companion to MCP clients (Claude Desktop, gemini-cli, editors) on stdin/stdout (see docs/mcp.md)',
+    )
+    .action(run('mcp'));
+
   group('token', 'API tokens (with capabilities) for clients of `progeny serve`', addTokenCommands);
 
   program
@@ -244,8 +251,13 @@ function addSyncCommands(sync: Command, run: Runner): void {
     .action(run('sync/pull'));
   sync
     .command('status')
-    .description('pending changes, last push/pull, head, alarms, devices')
+    .description('pending changes, last push/pull, head, alarms (and what to do), devices')
     .action(run('sync/status'));
+  sync
+    .command('recover')
+    .option('--budget <seconds>', 'time allowed for retries, in seconds', secondsOption, 60)
+    .description('after an alarm: clear the alarms and read the relay’s log again from its newest verified snapshot')
+    .action(run('sync/recover'));
   sync
     .command('snapshot')
     .description('write a snapshot so new devices start from it (after a complete pull)')

@@ -94,6 +94,7 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
     } finally {
       await llm?.close();
     }
+    checks.push(mcpEndpoints(ctx, config));
     return verdict(checks);
   }
   let engine;
@@ -181,7 +182,19 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
       });
     }
   checks.push({ check: 'mode', status: report.mode === 'FULL' ? 'ok' : 'warn', detail: report.mode });
+  checks.push(mcpEndpoints(ctx, config));
   return verdict(checks);
+}
+
+/** Where MCP clients reach this home (docs/mcp.md): the stdio command, and /mcp while `progeny serve` runs. */
+function mcpEndpoints(ctx: CommandContext, config: Config): Check {
+  const host = config['server.host'];
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${config['server.port']}/mcp`;
+  return {
+    check: 'mcp',
+    status: 'ok',
+    detail: `stdio: progeny mcp --home ${ctx.paths.home}; HTTP: ${url} while \`progeny serve\` runs (bearer token)`,
+  };
 }
 
 /** Which embedder made the check's vector: the configured one, or the hash embedder it fell back to (and why). */

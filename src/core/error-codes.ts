@@ -106,6 +106,9 @@ export const ERROR_CATALOGUE = {
   BAD_REQUEST: { exit: 'usage', status: 400, hint: 'see docs/api.md' },
   BODY_TOO_LARGE: { exit: 'usage', status: 413, hint: 'send a smaller body (see server.bodyLimit), or split a batch' },
   UNSUPPORTED_MEDIA_TYPE: { exit: 'usage', status: 415, hint: 'send Content-Type: application/json' },
+  URI_TOO_LONG: { exit: 'usage', status: 414, hint: 'ids in a path are at most 100 characters' },
+  HEADERS_TOO_LARGE: { exit: 'usage', status: 431, hint: 'send at most 16 KiB of request line and headers' },
+  REQUEST_TIMEOUT: { exit: 'usage', status: 408, hint: 'send the whole request promptly' },
   UNAUTHENTICATED: { exit: 'auth', status: 401, hint: 'send "Authorization: Bearer <token>"' },
   INVALID_TOKEN: { exit: 'auth', status: 401, hint: 'check the token (`progeny token show`)' },
   RATE_LIMITED: { exit: 'usage', status: 429, hint: 'slow down; the Retry-After header says when to try again' },
@@ -197,6 +200,11 @@ export const ERROR_CATALOGUE = {
   SYNC_DEVICE_LOG: { exit: 'sync', status: 400, hint: 'the device log does not verify; do not trust this relay' },
   SYNC_BAD_JOIN: { exit: 'sync', status: 400, hint: 'check the passphrase and join again' },
   SYNC_TOO_LARGE: { exit: 'sync', status: 413, hint: 'a push is at most 64 batches and 1 MiB (docs/sync.md)' },
+  SYNC_RELAY_FULL: {
+    exit: 'sync',
+    status: 507,
+    hint: "the relay's storage reached relay.maxBytes; its operator must raise it or free space (docs/monitoring.md)",
+  },
   SYNC_BAD_ENVELOPE: { exit: 'sync', status: 400, hint: 'a batch does not verify; run `progeny sync status`' },
   SYNC_SEQ_GAP: { exit: 'sync', status: 409, hint: 'run `progeny sync push` again' },
   SYNC_EQUIVOCATION: {

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeHome, type Home } from './cli-harness.js';
 
@@ -30,6 +31,22 @@ describe('the semantic embedder, end to end', () => {
     expect(embedders(home)).toEqual({ 'builtin-use-lite-v1/512': 3 });
     const out = await home.json<SearchOut>(['memory', 'search', 'we got a new cat', '-k', '1']);
     expect(out.results[0]?.memory.text).toBe('I adopted a kitten last week');
+  }, 120_000);
+
+  it('commands that need no vector never load the model; a search loads it', async () => {
+    home = makeHome();
+    await home.json(['init']);
+    await home.json(['memory', 'add', 'I adopted a kitten last week']);
+    const trace = fileURLToPath(new URL('../../src/testing/trace-model-load.cjs', import.meta.url));
+    const env = { NODE_OPTIONS: `--require ${trace}` };
+    for (const args of [['--help'], ['state', 'show'], ['memory', 'list']]) {
+      const r = await home.run(args, { env });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr, args.join(' ')).not.toMatch(/MODEL-LOADED/);
+    }
+    const search = await home.run(['memory', 'search', 'a new cat'], { env });
+    expect(search.code).toBe(0);
+    expect(search.stderr).toMatch(/MODEL-LOADED/);
   }, 120_000);
 
   it('after a switch from the hash embedder: found by words at once, reindex reports progress and resumes after a kill', async () => {

@@ -59,6 +59,11 @@ export const CONFIG_SCHEMA = {
   'llm.retryBaseMs': int(250, 'First retry waits up to this long; each further retry doubles it (full jitter)', 1),
   'llm.retryMaxMs': int(8_000, 'Longest wait between two retries (a server Retry-After may ask for more)', 1),
   'llm.maxTokens': int(1024, 'Upper bound on generated tokens per reply', 1),
+  'llm.contextTokens': int(
+    0,
+    "The model's context window in tokens, for the usage the chat screen shows (0: unknown)",
+    0,
+  ),
   'embedder.kind': oneOf(
     ['builtin', 'hash', 'provider'],
     'builtin',
@@ -152,6 +157,11 @@ export const CONFIG_SCHEMA = {
     1,
   ),
   'relay.pairRows': int(4_096, 'Pairing messages the relay keeps at once, from all addresses', 16),
+  'relay.maxBytes': int(
+    1_073_741_824,
+    'Largest the relay database (relay.db and its WAL) may grow; uploads past it get 507',
+    1_048_576,
+  ),
   'sync.relay': str('', 'Relay URL for `progeny sync`'),
   'sync.intervalS': int(0, 'Background sync interval for chat and serve in seconds (0 = off)', 0),
   'ui.theme': oneOf(['auto', 'dark', 'light'], 'auto', 'TUI colour theme'),
