@@ -3,13 +3,12 @@
  * deviceSeq continuity and the prevHash chain, decrypt, check the inner header and the clock, and apply — changes,
  * peer position and cursor in one transaction. The answer is a BatchOutcome; the caller decides what the cursor does.
  */
-import { getMeta, immediate, setMeta } from '../store/db.js';
+import { getMeta, immediate, setMeta, stmt } from '../store/db.js';
 import { decodeChanges, type Change } from './changes.js';
 import { ENVELOPE_VERSION, envelopeHash, openEnvelope, parseEnvelope, type BatchHeader } from './envelope.js';
 import { decodeHlc, encodeHlc, MAX_DRIFT_MS, receiveHlc, type Hlc } from './hlc.js';
 import { fetchEpoch, loadPeers, refreshPeers, type Peer } from './peers.js';
 import { advance, raise, type BatchOutcome, type PullRun } from './pull-run.js';
-import { stmt } from './stmt.js';
 
 const DONE: BatchOutcome = { kind: 'done-elsewhere' };
 const REJECTED: BatchOutcome = { kind: 'rejected' };

@@ -2,12 +2,11 @@
  * The state one pull carries from batch to batch (docs/sync.md, "Push and pull"): the peers as this device knows them,
  * the report, and the write helpers every batch outcome uses — raise an alarm, park a batch, advance the cursor.
  */
-import type { Db } from '../store/db.js';
+import { type Db, stmt } from '../store/db.js';
 import { createApplier } from './apply.js';
 import { alarm, metaNum, setMetaNum, type SyncSession } from './context.js';
 import type { BatchHeader } from './envelope.js';
 import type { Peer } from './peers.js';
-import { stmt } from './stmt.js';
 
 export interface PullReport {
   applied: number;

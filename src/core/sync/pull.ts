@@ -5,14 +5,13 @@
  * shown by `progeny sync status`.
  */
 import { ProgenyError } from '../errors.js';
-import { immediate } from '../store/db.js';
+import { immediate, stmt } from '../store/db.js';
 import { metaNum, type SyncRunOptions, type SyncSession } from './context.js';
 import { parseEnvelope, type BatchHeader } from './envelope.js';
 import { loadPeers, refreshPeers } from './peers.js';
 import { processBatch } from './pull-batch.js';
 import { advance, park, raise, stamp, startRun, type PullReport, type PullRun } from './pull-run.js';
 import { loadSnapshot } from './snapshot.js';
-import { stmt } from './stmt.js';
 
 export type { PullReport } from './pull-run.js';
 
