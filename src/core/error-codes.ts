@@ -160,6 +160,16 @@ export const ERROR_CATALOGUE = {
   },
   SYNC_FORBIDDEN: { exit: 'auth', status: 403, hint: 'ask an admin device to grant this device the capability' },
   SYNC_RATE_LIMITED: { exit: 'sync', status: 429, hint: RELAY_BUSY },
+  SYNC_QUOTA: {
+    exit: 'sync',
+    status: 429,
+    hint: "this address reached one of the relay's quotas; Retry-After says when, or ask its operator (relay.*)",
+  },
+  SYNC_VAULT_FULL: {
+    exit: 'sync',
+    status: 413,
+    hint: 'the vault holds relay.vaultBytes on this relay; a snapshot compacts it, or its operator can raise the limit',
+  },
   SYNC_NO_VAULT: { exit: 'sync', status: 404, hint: 'check the relay URL and the vault id (`progeny sync status`)' },
   SYNC_VAULT_EXISTS: { exit: 'sync', status: 409, hint: 'a vault with this id is on the relay already' },
   SYNC_CONFLICT: { exit: 'sync', status: 409, hint: 'the vault changed meanwhile; run the command again' },

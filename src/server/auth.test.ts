@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { redactTokens } from './auth.js';
 import { startTestServer, type TestServer } from '../testing/test-server.js';
 
 let s: TestServer;
@@ -72,8 +73,34 @@ describe('authentication', () => {
     expect(r.json().error.code).toBe('INVALID_TOKEN');
   });
 
-  it('accepts the token as access_token in the query (for browsers)', async () => {
-    expect((await get(`/v1/state?access_token=${chatOnly}`)).statusCode).toBe(200);
+  it('takes a token from the query only on the WebSocket upgrade, in no spelling on HTTP routes', async () => {
+    for (const key of ['access_token', 'access%5Ftoken', 'access%5ftoken']) {
+      const r = await get(`/v1/state?${key}=${chatOnly}`);
+      expect(r.statusCode, key).toBe(401);
+      expect(r.json().error.hint).toContain('only on the WebSocket upgrade');
+    }
+  });
+
+  it('never logs a token from the query, however its name is encoded', async () => {
+    const logged: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      logged.push(String(chunk));
+      return true;
+    });
+    const loud = await startTestServer({}, { log: 'info' });
+    try {
+      for (const key of ['access_token', 'access%5Ftoken', 'ACCESS%5FTOKEN', 'access_token%00'])
+        await loud.app.inject({ method: 'GET', url: `/v1/ws?x=1&${key}=SECRET-${key.length}&y=2` });
+    } finally {
+      spy.mockRestore();
+      await loud.close();
+    }
+    const text = logged.join('');
+    expect(text).toContain('[redacted]');
+    expect(text).toContain('x=1');
+    expect(text).not.toMatch(/SECRET-(12|14)\b/);
+    expect(redactTokens('/v1/ws?access%5Ftoken=abc&b=c')).toBe('/v1/ws?access%5Ftoken=[redacted]&b=c');
+    expect(redactTokens('/v1/ws?a=%E0%A4%A&access_token=abc')).toBe('/v1/ws?a=%E0%A4%A&access_token=[redacted]');
   });
 
   it('skips bearer auth for plugin routes that opt out (the sync relay signs its requests)', async () => {

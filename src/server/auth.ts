@@ -19,11 +19,27 @@ export interface Principal {
 export interface Authenticator {
   /** The principal for a raw token, or undefined when it is unknown or revoked. */
   resolve(token: string): Principal | undefined;
-  /** Reads the bearer token from the request (header, or `access_token` in the query for WebSocket browsers). */
-  fromRequest(headers: Record<string, string | string[] | undefined>, url: string): Principal;
+  /**
+   * Reads the bearer token from the request: the Authorization header, or — only for the WebSocket upgrade, which
+   * browsers cannot give headers (`query: true`) — `access_token` in the query string.
+   */
+  fromRequest(
+    headers: Record<string, string | string[] | undefined>,
+    url: string,
+    opts?: { query?: boolean },
+  ): Principal;
 }
 
-export function tokenFrom(headers: Record<string, string | string[] | undefined>, url: string): string | undefined {
+const queryToken = (url: string): string | undefined => {
+  const q = url.indexOf('?');
+  return q >= 0 ? (new URLSearchParams(url.slice(q + 1)).get('access_token') ?? undefined) : undefined;
+};
+
+export function tokenFrom(
+  headers: Record<string, string | string[] | undefined>,
+  url: string,
+  opts: { query?: boolean } = {},
+): string | undefined {
   const h = headers.authorization;
   const value = Array.isArray(h) ? h[0] : h;
   if (value) {
@@ -34,9 +50,31 @@ export function tokenFrom(headers: Record<string, string | string[] | undefined>
       });
     return m[1];
   }
+  return opts.query ? queryToken(url) : undefined;
+}
+
+/**
+ * The URL as logged: the value of every query parameter that decodes to `access_token` (`access%5Ftoken`,
+ * `ACCESS_TOKEN`… — whatever a client sends) replaced by [redacted], the rest verbatim.
+ */
+export function redactTokens(url: string): string {
   const q = url.indexOf('?');
-  if (q >= 0) return new URLSearchParams(url.slice(q + 1)).get('access_token') ?? undefined;
-  return undefined;
+  if (q < 0) return url;
+  const pairs = url
+    .slice(q + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      const rawKey = eq < 0 ? pair : pair.slice(0, eq);
+      let key = rawKey;
+      try {
+        key = decodeURIComponent(rawKey.replace(/\+/g, ' '));
+      } catch {
+        // A malformed escape: compare the raw key.
+      }
+      return key.trim().toLowerCase() === 'access_token' ? `${rawKey}=[redacted]` : pair;
+    });
+  return `${url.slice(0, q + 1)}${pairs.join('&')}`;
 }
 
 export function createAuthenticator(ownerToken: string, devices: DeviceService): Authenticator {
@@ -51,11 +89,14 @@ export function createAuthenticator(ownerToken: string, devices: DeviceService):
   };
   return {
     resolve,
-    fromRequest(headers, url) {
-      const token = tokenFrom(headers, url);
+    fromRequest(headers, url, opts = {}) {
+      const token = tokenFrom(headers, url, opts);
       if (!token) {
         throw new ProgenyError('UNAUTHENTICATED', 'this route needs a bearer token', {
-          hint: 'send "Authorization: Bearer <token>"; the server token is in <home>/secrets/server.token, device tokens come from `progeny token add`',
+          hint:
+            !opts.query && queryToken(url) !== undefined
+              ? '?access_token= is accepted only on the WebSocket upgrade; send "Authorization: Bearer <token>"'
+              : 'send "Authorization: Bearer <token>"; the server token is in <home>/secrets/server.token, device tokens come from `progeny token add`',
         });
       }
       const p = resolve(token);
@@ -68,10 +109,13 @@ export function createAuthenticator(ownerToken: string, devices: DeviceService):
   };
 }
 
+export const hasCapability = (p: Principal, cap: Capability): boolean =>
+  p.capabilities.includes(cap) || p.capabilities.includes('admin');
+
 export function requireCapability(p: Principal, cap: Capability): void {
-  if (p.capabilities.includes(cap) || p.capabilities.includes('admin')) return;
+  if (hasCapability(p, cap)) return;
   throw new ProgenyError('FORBIDDEN', `token "${p.name}" lacks the ${cap} capability`, {
-    hint: `grant it with \`progeny token caps ${p.id} …, details: ${cap}\` or use a token that has it`,
+    hint: `grant it with \`progeny token caps ${p.id} …,${cap}\` or use a token that has it`,
   });
 }
 

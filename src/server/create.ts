@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Engine } from '../core/engine/engine.js';
 import { ensureServerToken } from '../core/engine/identity.js';
-import { createAuthenticator, requireCapability } from './auth.js';
+import { createAuthenticator, redactTokens, requireCapability } from './auth.js';
 import { compress, needsCompression } from './compress.js';
 import type { RouteContext } from './context.js';
 import { ProgenyError } from '../core/errors.js';
@@ -55,12 +55,9 @@ export async function createServer(engine: Engine, options: ServerOptions = {}):
         : {
             level: log,
             stream: process.stderr,
-            // Never log a token: browsers may send it as ?access_token= on the WebSocket URL.
+            // Never log a token: browsers may send it as ?access_token= (in any spelling) on the WebSocket URL.
             serializers: {
-              req: (r: { method: string; url: string }) => ({
-                method: r.method,
-                url: r.url.replace(/([?&]access_token=)[^&]*/g, '$1[redacted]'),
-              }),
+              req: (r: { method: string; url: string }) => ({ method: r.method, url: redactTokens(r.url) }),
             },
           },
     bodyLimit: options.bodyLimit ?? cfg['server.bodyLimit'],
@@ -85,7 +82,7 @@ export async function createServer(engine: Engine, options: ServerOptions = {}):
   const rl =
     options.rateLimit ??
     (cfg['server.rateLimit'] > 0 ? { perSecond: cfg['server.rateLimit'], burst: cfg['server.rateBurst'] } : false);
-  const limiter = rl ? createRateLimiter(rl.perSecond, rl.burst) : null;
+  const limiter = rl ? createRateLimiter(rl) : null;
 
   // Declared up front so every request object is created with these fields (fastify's advice: adding them in a hook
   // changes the object's shape on each request).

@@ -6,6 +6,7 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ProgenyError, toProgenyError, type ErrorCode, type ErrorJson } from '../core/errors.js';
+import { closeIfBodyUnread } from './unread-body.js';
 
 interface ValidationItem {
   instancePath: string;
@@ -71,6 +72,7 @@ export function toHttpError(err: unknown): { status: number; body: ErrorJson } {
 
 export function sendError(req: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
   const { status, body } = toHttpError(err);
+  closeIfBodyUnread(req, reply);
   if (status >= 500) req.log.error({ err }, 'request failed');
   return reply.code(status).send({ error: body });
 }

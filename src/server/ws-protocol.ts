@@ -8,6 +8,16 @@ import type { ErrorJson } from '../core/errors.js';
 import type { LimbicSnapshot } from '../core/limbic/types.js';
 
 export const TOPICS = ['limbic', 'memory', 'heritage', 'mode'] as const;
+
+/**
+ * Close codes the server uses (docs/api.md, "WebSocket"): 1001 on shutdown; 4401 when the connection's token was
+ * revoked, 4403 when it lost the chat capability — checked on every message in either direction and every heartbeat.
+ */
+export const WS_CLOSE = {
+  shutdown: { code: 1001, reason: 'server shutting down' },
+  revoked: { code: 4401, reason: 'token revoked' },
+  forbidden: { code: 4403, reason: 'token lacks the chat capability' },
+} as const;
 export type Topic = (typeof TOPICS)[number];
 
 export type ClientMessage =

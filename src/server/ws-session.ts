@@ -9,7 +9,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { WebSocket } from 'ws';
 import { ProgenyError, type ErrorJson } from '../core/errors.js';
 import type { EngineNotice } from '../core/events.js';
-import { requireCapability, type Principal } from './auth.js';
+import { hasCapability, requireCapability, type Principal } from './auth.js';
 import type { RouteContext } from './context.js';
 import type { RateLimiter } from './rate-limit.js';
 import { toHttpError } from './errors.js';
@@ -20,6 +20,7 @@ import {
   type ClientMessage,
   type ServerMessage,
   type Topic,
+  WS_CLOSE,
 } from './ws-protocol.js';
 
 const HIGH_WATER = 1 << 20;
@@ -39,6 +40,8 @@ export class WsSession {
     private ctx: RouteContext,
     /** Device tokens share their HTTP rate limit with their WebSocket messages. */
     private limiter: RateLimiter | null = null,
+    /** The connection's principal now (undefined once its token is revoked); re-read on every message. */
+    private resolve: () => Principal | undefined = () => principal,
   ) {
     ctx.metrics.wsOpen();
     this.unsubscribe = ctx.engine.subscribe((n) => this.push(n));
@@ -63,6 +66,7 @@ export class WsSession {
 
   heartbeat(): void {
     if (!this.alive) return void this.ws.terminate();
+    if (!this.authorized()) return;
     this.alive = false;
     this.ws.ping();
   }
@@ -74,8 +78,29 @@ export class WsSession {
     await Promise.race([closed, delay(1_000).then(() => this.ws.terminate())]);
   }
 
+  /**
+   * Whether the token still holds `chat`: a device token revoked or downgraded since the upgrade ends the connection
+   * (4401/4403, after an error message saying why), so no further message goes either way.
+   */
+  private authorized(): boolean {
+    if (this.principal.kind === 'owner') return true;
+    const now = this.resolve();
+    if (now && hasCapability(now, 'chat')) {
+      this.principal = now;
+      return true;
+    }
+    if (this.ws.readyState !== this.ws.OPEN) return false;
+    const why = now ? WS_CLOSE.forbidden : WS_CLOSE.revoked;
+    const error = now
+      ? { code: 'FORBIDDEN', message: `token "${now.name}" lost the chat capability`, hint: 'grant chat again' }
+      : { code: 'INVALID_TOKEN', message: 'the token was revoked', hint: 'connect with a valid token' };
+    this.ws.send(JSON.stringify({ type: 'error', error }));
+    this.ws.close(why.code, why.reason);
+    return false;
+  }
+
   private send(msg: ServerMessage): void {
-    if (this.ws.readyState !== this.ws.OPEN) return;
+    if (this.ws.readyState !== this.ws.OPEN || !this.authorized()) return;
     if (this.ws.bufferedAmount > HARD_LIMIT) return void this.ws.terminate();
     this.ctx.metrics.wsOut(msg.type);
     this.ws.send(JSON.stringify(msg));
@@ -103,6 +128,7 @@ export class WsSession {
   }
 
   private async handle(raw: string, t0: number): Promise<void> {
+    if (!this.authorized()) return;
     let msg: ClientMessage;
     try {
       msg = parseClientMessage(raw);
@@ -164,7 +190,7 @@ export class WsSession {
         ...(msg.actor ? { actor: msg.actor } : {}),
       };
       for await (const event of this.ctx.engine.turn(input, { signal: turn.controller.signal })) {
-        if (!(await this.writable())) {
+        if (!(await this.writable()) || !this.authorized()) {
           turn.controller.abort();
           break;
         }

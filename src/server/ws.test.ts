@@ -168,6 +168,51 @@ describe('WebSocket /v1/ws', () => {
     owner.ws.close();
   });
 
+  it('takes the token from ?access_token= on the upgrade (browsers cannot send headers)', async () => {
+    const { token } = s.engine.devices.add('browser', ['chat']);
+    expect(await rejected({}, `${wsUrl}?access_token=${token}`)).toBe(101);
+    expect(await rejected({}, `${wsUrl}?access%5Ftoken=${token}`)).toBe(101);
+    expect(await rejected({}, `${wsUrl}?access_token=nope`)).toBe(401);
+  });
+
+  it('ends a revoked token’s open socket within one message, with close code 4401', async () => {
+    const { device, token } = s.engine.devices.add('lost phone', ['chat']);
+    const c = await open(token);
+    const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+      c.ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
+    c.ws.send(JSON.stringify({ type: 'subscribe', id: 's', topics: ['limbic'] }));
+    await c.next((m) => m.type === 'subscribed');
+    s.engine.devices.revoke(device.id);
+    // A notice for its topic is not delivered; the socket is closed instead.
+    await s.app.inject({
+      method: 'POST',
+      url: '/v1/state',
+      headers: s.auth,
+      payload: { deltas: { trust: 0.01 }, reason: 'test' },
+    });
+    c.ws.send(JSON.stringify({ type: 'ping', id: 'after' }));
+    expect(await closed).toEqual({ code: 4401, reason: 'token revoked' });
+    expect(c.messages.some((m) => m.type === 'pong' || m.type === 'notice')).toBe(false);
+    expect(c.messages.at(-1)).toMatchObject({ type: 'error', error: { code: 'INVALID_TOKEN' } });
+  });
+
+  it('ends the socket of a token that lost the chat capability (4403), mid-chat too', async () => {
+    const { device, token } = s.engine.devices.add('kid tablet', ['chat', 'memory:read']);
+    const c = await open(token);
+    const closed = new Promise<number>((resolve) => c.ws.once('close', (code) => resolve(code)));
+    c.ws.send(JSON.stringify({ type: 'chat', id: 'c1', message: 'tell me a long story' }));
+    await c.next((m) => m.type === 'chat.event' && (m.event as { type: string }).type === 'token');
+    s.engine.devices.setCapabilities(device.id, ['memory:read']);
+    expect(await closed).toBe(4403);
+    const tokens = c.messages.filter((m) => m.type === 'chat.event').length;
+    await delay(100);
+    expect(c.messages.filter((m) => m.type === 'chat.event').length).toBe(tokens);
+    const end = Date.now() + 5_000;
+    while (s.app.progeny.inFlightTurns() > 0 && Date.now() < end) await delay(10);
+    expect(s.app.progeny.inFlightTurns()).toBe(0);
+  });
+
   it('keeps serving while a client stops reading (backpressure)', async () => {
     const slow = await open();
     (slow.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();

@@ -8,13 +8,13 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket, WebSocketServer } from 'ws';
-import type { Authenticator } from './auth.js';
-import { requireCapability } from './auth.js';
+import { requireCapability, tokenFrom, type Authenticator } from './auth.js';
 import type { RouteContext } from './context.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { EngineNotice } from '../core/events.js';
 import { ProgenyError } from '../core/errors.js';
 import { toHttpError } from './errors.js';
+import { WS_CLOSE } from './ws-protocol.js';
 import { WsSession } from './ws-session.js';
 
 export const WS_PATH = '/v1/ws';
@@ -54,10 +54,11 @@ export function attachWebSocket(
         });
       if (closing)
         throw new ProgenyError('SHUTTING_DOWN', 'the server is shutting down', { hint: 'reconnect shortly' });
-      const principal = auth.fromRequest(req.headers, req.url ?? '');
+      const principal = auth.fromRequest(req.headers, req.url ?? '', { query: true });
       requireCapability(principal, 'chat');
+      const token = tokenFrom(req.headers, req.url ?? '', { query: true }) ?? '';
       (await server()).handleUpgrade(req, socket, head, (ws: WebSocket) => {
-        const session = new WsSession(ws, principal, ctx, limiter);
+        const session = new WsSession(ws, principal, ctx, limiter, () => auth.resolve(token));
         sessions.add(session);
         ws.once('close', () => sessions.delete(session));
       });
@@ -79,7 +80,7 @@ export function attachWebSocket(
     async close() {
       closing = true;
       clearInterval(heartbeat);
-      await Promise.all([...sessions].map((s) => s.close(1001, 'server shutting down')));
+      await Promise.all([...sessions].map((s) => s.close(WS_CLOSE.shutdown.code, WS_CLOSE.shutdown.reason)));
       if (wss) {
         const w = await wss;
         await new Promise<void>((resolve) => w.close(() => resolve()));

@@ -114,7 +114,7 @@ export const suite: BenchSuite = {
   async setup(ctx) {
     const store = openRelayStore(join(ctx.dir, 'relay.db'));
     const app = Fastify();
-    await app.register(createRelayPlugin({ store, rateLimitPerMinute: 10_000_000 }));
+    await app.register(createRelayPlugin({ store, limits: { rate: false } }));
     const relay = await app.listen({ host: '127.0.0.1', port: 0 });
     const wire: WireCounter = { requests: 0, bytesOut: 0, bytesIn: 0 };
     const transport = countingTransport(wire);

@@ -33,6 +33,11 @@ function asRelayError(err: FastifyError): unknown {
   return err;
 }
 
+/** Sets Retry-After (whole seconds, at least 1) on a reply about to fail with 429. */
+export function retryAfter(reply: FastifyReply, seconds: number): void {
+  void reply.header('retry-after', String(Math.max(1, Math.ceil(seconds))));
+}
+
 export function relayErrorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
   return sendError(req, reply, asRelayError(err));
 }

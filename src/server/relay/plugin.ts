@@ -1,17 +1,25 @@
 /**
  * The sync relay as a fastify plugin (docs/api.md, "Sync relay"). Routes live under /v1/sync/ and authenticate
  * themselves with request signatures. The relay checks what it can without keys — signatures, device-log validity,
- * per-device sequence continuity, sizes — and stores only ciphertext. This module sets up the relay's scope (its body
- * parser, validator, error envelope and hooks); the routes are in routes/.
+ * per-device sequence continuity, sizes — and stores only ciphertext. This module sets up the relay's scope: the rate
+ * limit by address, authentication before the body is read, the rate limit by device, body limits per route, the JSON
+ * parser, the validator, the error envelope, and the timer that sweeps expired pairing messages; routes are in routes/.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { SIG_HEADERS } from '../../core/sync/request-sig.js';
+import { sha256hex } from '../../core/sync/crypto.js';
+import { addressKey, createRateLimiter } from '../rate-limit.js';
 import { buildValidator } from '../schema.js';
-import { authDevice, header } from './auth.js';
-import type { RelayContext, RelayRouteModule } from './context.js';
+import { authDevice } from './auth.js';
+import {
+  BODY_LIMITS,
+  DEFAULT_RELAY_LIMITS,
+  type RelayContext,
+  type RelayLimits,
+  type RelayRouteModule,
+} from './context.js';
 import { ProgenyError } from '../../core/errors.js';
-import { relayErrorHandler } from './errors.js';
-import { batchRoutes, MAX_PUSH_BYTES } from './routes/batches.js';
+import { relayErrorHandler, retryAfter } from './errors.js';
+import { batchRoutes } from './routes/batches.js';
 import { deviceRoutes } from './routes/devices.js';
 import { pairRoutes } from './routes/pair.js';
 import { snapshotRoutes } from './routes/snapshots.js';
@@ -19,20 +27,23 @@ import { vaultRoutes } from './routes/vaults.js';
 import type { RelayStore } from './store.js';
 
 export { MAX_PUSH_BYTES, MAX_PUSH_ENVELOPES } from './routes/batches.js';
-export { MAX_SNAPSHOT_BYTES } from './routes/snapshots.js';
 
 export interface RelayOptions {
   store: RelayStore;
   now?: () => number;
-  /** Requests per device per minute before 429 (default 1200). */
-  rateLimitPerMinute?: number;
+  /** Defaults: DEFAULT_RELAY_LIMITS (`progeny serve` reads them from the `relay.*` config). */
+  limits?: Partial<RelayLimits>;
+  /** How often expired pairing messages are deleted and freed pages returned (default 60 s). */
+  sweepEveryMs?: number;
 }
 
 const ROUTES: RelayRouteModule[] = [vaultRoutes, deviceRoutes, batchRoutes, snapshotRoutes, pairRoutes];
 
-/** JSON bodies kept as received (signatures cover the bytes), then parsed. */
+/** JSON bodies kept as received (signatures cover the bytes), checked against the signed hash, then parsed. */
 function parseJson(req: FastifyRequest, body: Buffer, done: (err: Error | null, value?: unknown) => void): void {
   req.rawBody = body;
+  if (req.signedBodyHash !== undefined && sha256hex(body) !== req.signedBodyHash)
+    return done(new ProgenyError('SYNC_UNAUTHORIZED', 'the body does not match its signed hash'));
   try {
     done(null, body.length ? (JSON.parse(body.toString('utf8')) as unknown) : {});
   } catch {
@@ -40,22 +51,44 @@ function parseJson(req: FastifyRequest, body: Buffer, done: (err: Error | null, 
   }
 }
 
+/** Rate limit by address, then (routes with relayAuth) authentication from the headers, then by device. */
+async function admit(ctx: RelayContext, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const wait = ctx.byAddress?.take(addressKey(req.ip)) ?? 0;
+  if (wait > 0) {
+    retryAfter(reply, wait);
+    throw new ProgenyError('SYNC_RATE_LIMITED', 'too many requests from this address');
+  }
+  const need = req.routeOptions.config.relayAuth;
+  if (!need) return;
+  const vault = (req.params as { v: string }).v;
+  const device = authDevice(ctx, req, vault, need);
+  const deviceWait = ctx.byDevice?.take(`${vault}\0${device.deviceId}`) ?? 0;
+  if (deviceWait > 0) {
+    retryAfter(reply, deviceWait);
+    throw new ProgenyError('SYNC_RATE_LIMITED', 'too many requests from this device');
+  }
+  req.relayDevice = device;
+}
+
 export function createRelayPlugin(opts: RelayOptions): (app: FastifyInstance) => Promise<void> {
-  const ctx: RelayContext = { store: opts.store, now: opts.now ?? Date.now };
-  const limit = opts.rateLimitPerMinute ?? 1200;
-  const buckets = new Map<string, { start: number; n: number }>();
-  const allow = (key: string): number => {
-    const t = ctx.now();
-    const b = buckets.get(key);
-    if (!b || t - b.start >= 60_000) {
-      buckets.set(key, { start: t, n: 1 });
-      return 0;
-    }
-    b.n += 1;
-    return b.n > limit ? Math.ceil((b.start + 60_000 - t) / 1000) : 0;
-  };
+  const limits = { ...DEFAULT_RELAY_LIMITS, ...opts.limits };
+  const now = opts.now ?? Date.now;
+  const limiter = () => (limits.rate ? createRateLimiter(limits.rate, { now }) : null);
+  const ctx: RelayContext = { store: opts.store, now, limits, byAddress: limiter(), byDevice: limiter() };
 
   return async (app) => {
+    let sweeper: NodeJS.Timeout | undefined;
+    app.addHook('onReady', async () => {
+      sweeper = setInterval(() => {
+        try {
+          ctx.store.sweep(ctx.now());
+        } catch {
+          // The store closes before the server in some shutdown orders; the next start sweeps.
+        }
+      }, opts.sweepEveryMs ?? 60_000);
+      sweeper.unref();
+    });
+    app.addHook('onClose', async () => clearInterval(sweeper));
     await app.register(async (scope) => {
       scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) =>
         parseJson(req, body as Buffer, done),
@@ -65,20 +98,9 @@ export function createRelayPlugin(opts: RelayOptions): (app: FastifyInstance) =>
       scope.setErrorHandler(relayErrorHandler);
       scope.addHook('onRoute', (route) => {
         route.config = { ...route.config, auth: false };
-        route.bodyLimit ??= 2 * MAX_PUSH_BYTES;
+        route.bodyLimit ??= BODY_LIMITS.small;
       });
-      scope.addHook('onRequest', async (req, reply) => {
-        const retry = allow(header(req, SIG_HEADERS.device) ?? req.ip);
-        if (retry > 0) {
-          void reply.header('retry-after', String(retry));
-          throw new ProgenyError('SYNC_RATE_LIMITED', 'too many requests');
-        }
-        return undefined;
-      });
-      scope.addHook('preHandler', async (req: FastifyRequest, _reply: FastifyReply) => {
-        const need = req.routeOptions.config.relayAuth;
-        if (need) req.relayDevice = authDevice(ctx, req, (req.params as { v: string }).v, need);
-      });
+      scope.addHook('onRequest', async (req, reply) => admit(ctx, req, reply));
       for (const routes of ROUTES) routes(scope, ctx);
     });
   };

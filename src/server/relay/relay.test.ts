@@ -129,16 +129,12 @@ describe('sync relay', () => {
     expect(
       (await app.inject({ method: 'GET', url: `/v1/sync/vaults/${vaultId}/devices`, headers: other })).statusCode,
     ).toBe(401);
-    expect(
-      (
-        await app.inject({
-          method: 'POST',
-          url: `/v1/sync/vaults/${vaultId}/batches`,
-          payload: '{not json',
-          headers: { 'content-type': 'application/json' },
-        })
-      ).statusCode,
-    ).toBe(400);
+    // Authentication comes before the body is parsed: unsigned garbage is refused as unsigned.
+    const garbage = { method: 'POST' as const, url: `/v1/sync/vaults/${vaultId}/batches`, payload: '{not json' };
+    const json = { 'content-type': 'application/json' };
+    expect((await app.inject({ ...garbage, headers: json })).statusCode).toBe(401);
+    const signed = signRequest('devA', dev.signSk, 'POST', garbage.url, garbage.payload, Date.now());
+    expect((await app.inject({ ...garbage, headers: { ...json, ...signed } })).statusCode).toBe(400);
   });
 
   it('validates every route against its schema and answers in the error envelope, naming the field', async () => {

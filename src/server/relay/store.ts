@@ -6,6 +6,7 @@
  */
 import { type Db, immediate, migrate, stmt } from '../../core/store/db.js';
 import Database from 'better-sqlite3';
+import { prepareSpace, RELAY_SPACE_MIGRATION, spaceStore, type SpaceStore } from './store-space.js';
 
 const RELAY_MIGRATIONS = [
   {
@@ -30,6 +31,7 @@ CREATE TABLE cursors (vault TEXT NOT NULL, device_id TEXT NOT NULL, seq INTEGER 
 CREATE TABLE pair (id TEXT NOT NULL, n INTEGER NOT NULL, payload TEXT NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (id, n));
 `,
   },
+  RELAY_SPACE_MIGRATION,
 ];
 
 export interface RelayDevice {
@@ -47,7 +49,7 @@ export interface AppendResult {
 export type AppendOutcome =
   AppendResult | { conflict: 'gap'; expectedDeviceSeq: number } | { conflict: 'equivocation'; deviceSeq: number };
 
-export interface RelayStore {
+export interface RelayStore extends SpaceStore {
   db: Db;
   vault(id: string): { params: unknown; epoch: number } | undefined;
   createVault(
@@ -57,6 +59,7 @@ export interface RelayStore {
     genesisDevice: RelayDevice,
     keyRecord: unknown,
     now: number,
+    creator?: string,
   ): boolean;
   setParams(id: string, params: unknown, epoch: number, expectEpoch: number): boolean;
   device(vault: string, deviceId: string): RelayDevice | undefined;
@@ -86,8 +89,6 @@ export interface RelayStore {
   putSnapshot(vault: string, seq: number, deviceId: string, data: Uint8Array, now: number): boolean;
   getSnapshot(vault: string): { seq: number; deviceId: string; data: Buffer } | undefined;
   setCursor(vault: string, deviceId: string, seq: number): void;
-  pairPost(id: string, payload: string, expiresAt: number): number;
-  pairGet(id: string, after: number, now: number): { n: number; payload: string }[];
   close(): void;
 }
 
@@ -96,6 +97,7 @@ export function openRelayStore(path: string): RelayStore {
   db.pragma('busy_timeout = 5000');
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
+  prepareSpace(db);
   migrate(db, RELAY_MIGRATIONS);
   const toDevice = (r: {
     device_id: string;
@@ -120,18 +122,20 @@ export function openRelayStore(path: string): RelayStore {
 
   return {
     db,
+    ...spaceStore(db),
     vault(id) {
       const r = stmt(db, 'SELECT params, epoch FROM vaults WHERE id = ?').get(id) as
         { params: string; epoch: number } | undefined;
       return r && { params: JSON.parse(r.params) as unknown, epoch: r.epoch };
     },
-    createVault(id, params, genesis, dev, keyRecord, now) {
+    createVault(id, params, genesis, dev, keyRecord, now, creator) {
       return immediate(db, () => {
         if (stmt(db, 'SELECT 1 FROM vaults WHERE id = ?').get(id)) return false;
-        stmt(db, 'INSERT INTO vaults (id, params, epoch, created_at) VALUES (?, ?, 0, ?)').run(
+        stmt(db, 'INSERT INTO vaults (id, params, epoch, created_at, creator) VALUES (?, ?, 0, ?, ?)').run(
           id,
           JSON.stringify(params),
           now,
+          creator ?? null,
         );
         stmt(db, 'INSERT INTO device_ops (vault, idx, op) VALUES (?, 0, ?)').run(id, JSON.stringify(genesis));
         stmt(db, 'INSERT INTO keys (vault, epoch, record) VALUES (?, 0, ?)').run(id, JSON.stringify(keyRecord));
@@ -248,13 +252,12 @@ export function openRelayStore(path: string): RelayStore {
         const cur = stmt(db, 'SELECT seq FROM snapshots WHERE vault = ?').pluck().get(vault) as number | undefined;
         if (cur !== undefined && cur >= seq) return false;
         if (seq > (maxSeq.get(vault) as number)) return false;
-        stmt(db, 'INSERT OR REPLACE INTO snapshots (vault, seq, device_id, data, at) VALUES (?, ?, ?, ?, ?)').run(
-          vault,
-          seq,
-          deviceId,
-          Buffer.from(data),
-          now,
-        );
+        // An upsert, not INSERT OR REPLACE: the replaced row's delete would not fire the byte-count trigger.
+        stmt(
+          db,
+          `INSERT INTO snapshots (vault, seq, device_id, data, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(vault)
+           DO UPDATE SET seq = excluded.seq, device_id = excluded.device_id, data = excluded.data, at = excluded.at`,
+        ).run(vault, seq, deviceId, Buffer.from(data), now);
         return true;
       });
     },
@@ -268,21 +271,6 @@ export function openRelayStore(path: string): RelayStore {
         db,
         'INSERT INTO cursors (vault, device_id, seq) VALUES (?, ?, ?) ON CONFLICT(vault, device_id) DO UPDATE SET seq = max(seq, excluded.seq)',
       ).run(vault, deviceId, seq);
-    },
-    pairPost(id, payload, expiresAt) {
-      return immediate(db, () => {
-        const n = stmt(db, 'SELECT coalesce(max(n), 0) + 1 FROM pair WHERE id = ?').pluck().get(id) as number;
-        if (n > 16) return -1;
-        stmt(db, 'INSERT INTO pair (id, n, payload, expires_at) VALUES (?, ?, ?, ?)').run(id, n, payload, expiresAt);
-        return n;
-      });
-    },
-    pairGet(id, after, now) {
-      stmt(db, 'DELETE FROM pair WHERE expires_at < ?').run(now);
-      return stmt(db, 'SELECT n, payload FROM pair WHERE id = ? AND n > ? ORDER BY n').all(id, after) as {
-        n: number;
-        payload: string;
-      }[];
     },
     close: () => db.close(),
   };

@@ -3,7 +3,7 @@
  * hash), page through it by seq, read the head, and record a device's acknowledged cursor.
  */
 import { envelopeHash, verifyEnvelope } from '../../../core/sync/envelope.js';
-import { deviceOf, vaultParams, type RelayRouteModule } from '../context.js';
+import { BODY_LIMITS, deviceOf, vaultParams, type RelayContext, type RelayRouteModule } from '../context.js';
 import { ProgenyError } from '../../../core/errors.js';
 import type { AppendResult, RelayDevice, RelayStore } from '../store.js';
 
@@ -37,6 +37,16 @@ function appendAll(store: RelayStore, v: string, device: RelayDevice, envs: Buff
   return results;
 }
 
+/** A vault may hold relay.vaultBytes of batches and snapshot; `replacing` bytes are freed by the same write. */
+export function checkVaultBytes(ctx: RelayContext, v: string, adding: number, replacing = 0): void {
+  const stored = ctx.store.vaultBytes(v) - replacing;
+  if (stored + adding <= ctx.limits.vaultBytes) return;
+  throw new ProgenyError(
+    'SYNC_VAULT_FULL',
+    `the vault holds ${stored} bytes; ${adding} more would pass the relay's quota of ${ctx.limits.vaultBytes}`,
+  );
+}
+
 const pageQuery = {
   type: 'object',
   properties: {
@@ -52,6 +62,7 @@ export const batchRoutes: RelayRouteModule = (app, ctx) => {
   app.post<{ Params: { v: string }; Body: { envelopes: string[] } }>(
     '/v1/sync/vaults/:v/batches',
     {
+      bodyLimit: BODY_LIMITS.push,
       config: { relayAuth: { cap: 'sync:push' } },
       schema: {
         params: vaultParams,
@@ -67,8 +78,9 @@ export const batchRoutes: RelayRouteModule = (app, ctx) => {
       if (list.length > MAX_PUSH_ENVELOPES)
         throw new ProgenyError('SYNC_TOO_LARGE', `at most ${MAX_PUSH_ENVELOPES} envelopes per push`);
       const envs = list.map((s) => Buffer.from(s, 'base64'));
-      if (envs.reduce((n, e) => n + e.length, 0) > MAX_PUSH_BYTES)
-        throw new ProgenyError('SYNC_TOO_LARGE', 'at most 1 MiB per push');
+      const bytes = envs.reduce((n, e) => n + e.length, 0);
+      if (bytes > MAX_PUSH_BYTES) throw new ProgenyError('SYNC_TOO_LARGE', 'at most 1 MiB per push');
+      checkVaultBytes(ctx, req.params.v, bytes);
       return { results: appendAll(store, req.params.v, deviceOf(req), envs, now()) };
     },
   );

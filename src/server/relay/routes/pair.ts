@@ -4,8 +4,9 @@
  * caught by the short authentication string both screens show.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import type { RelayRouteModule } from '../context.js';
+import { BODY_LIMITS, type RelayRouteModule } from '../context.js';
 import { ProgenyError } from '../../../core/errors.js';
+import { retryAfter } from '../errors.js';
 
 export const PAIR_TTL_MS = 10 * 60_000;
 const pairParams = {
@@ -14,10 +15,11 @@ const pairParams = {
   properties: { id: { type: 'string', pattern: '^[A-Za-z0-9_-]{16,64}$' } },
 } as const;
 
-export const pairRoutes: RelayRouteModule = (app, { store, now }) => {
+export const pairRoutes: RelayRouteModule = (app, { store, now, limits }) => {
   app.post<{ Params: { id: string }; Body: { payload: string } }>(
     '/v1/sync/pair/:id',
     {
+      bodyLimit: BODY_LIMITS.pair,
       schema: {
         params: pairParams,
         body: {
@@ -28,8 +30,19 @@ export const pairRoutes: RelayRouteModule = (app, { store, now }) => {
       },
     },
     async (req, reply) => {
-      const n = store.pairPost(req.params.id, req.body.payload, now() + PAIR_TTL_MS);
-      if (n < 0) throw new ProgenyError('SYNC_RATE_LIMITED', 'this pairing mailbox is full');
+      const t = now();
+      const from = {
+        tag: store.addressTag(req.ip),
+        now: t,
+        perAddress: limits.pairRowsPerAddress,
+        total: limits.pairRows,
+      };
+      const n = store.pairPost(req.params.id, req.body.payload, t + PAIR_TTL_MS, from);
+      if (typeof n === 'string') retryAfter(reply, PAIR_TTL_MS / 1000);
+      if (n === 'mailbox-full') throw new ProgenyError('SYNC_RATE_LIMITED', 'this pairing mailbox is full');
+      if (n === 'address-full')
+        throw new ProgenyError('SYNC_QUOTA', 'this address has too many pairing messages waiting');
+      if (n === 'relay-full') throw new ProgenyError('SYNC_QUOTA', 'the relay holds too many pairing messages');
       return reply.code(201).send({ n });
     },
   );

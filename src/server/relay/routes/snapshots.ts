@@ -2,10 +2,9 @@
  * Snapshots (sealed and signed by a device; clients verify them, the relay only stores the newest) and the wrapped
  * key epochs (compare-and-swap: only the next epoch can be written).
  */
-import { deviceOf, vaultParams, type RelayRouteModule } from '../context.js';
+import { BODY_LIMITS, deviceOf, vaultParams, type RelayRouteModule } from '../context.js';
 import { ProgenyError } from '../../../core/errors.js';
-
-export const MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024;
+import { checkVaultBytes } from './batches.js';
 
 const epochParams = {
   type: 'object',
@@ -14,12 +13,12 @@ const epochParams = {
 } as const;
 
 export const snapshotRoutes: RelayRouteModule = (app, ctx) => {
-  const { store, now } = ctx;
+  const { store, now, limits } = ctx;
 
   app.put<{ Params: { v: string }; Body: { seq: number; data: string } }>(
     '/v1/sync/vaults/:v/snapshot',
     {
-      bodyLimit: MAX_SNAPSHOT_BYTES,
+      bodyLimit: limits.snapshotBytes,
       config: { relayAuth: { cap: 'sync:push' } },
       schema: {
         params: vaultParams,
@@ -32,7 +31,9 @@ export const snapshotRoutes: RelayRouteModule = (app, ctx) => {
     },
     async (req) => {
       const { seq, data } = req.body;
-      if (!store.putSnapshot(req.params.v, seq, deviceOf(req).deviceId, Buffer.from(data, 'base64'), now()))
+      const bytes = Buffer.from(data, 'base64');
+      checkVaultBytes(ctx, req.params.v, bytes.length, store.snapshotBytes(req.params.v));
+      if (!store.putSnapshot(req.params.v, seq, deviceOf(req).deviceId, bytes, now()))
         throw new ProgenyError('SYNC_CONFLICT', 'a newer snapshot exists, or seq is past the head');
       return { seq };
     },
@@ -51,6 +52,7 @@ export const snapshotRoutes: RelayRouteModule = (app, ctx) => {
   app.put<{ Params: { v: string; epoch: string }; Body: { record: object } }>(
     '/v1/sync/vaults/:v/keys/:epoch',
     {
+      bodyLimit: BODY_LIMITS.keys,
       config: { relayAuth: { cap: 'admin' } },
       schema: {
         params: epochParams,

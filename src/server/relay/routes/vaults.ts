@@ -6,8 +6,10 @@ import { fromB64 } from '../../../core/sync/crypto.js';
 import { replayDeviceLog, verifyJoin, type DeviceOp } from '../../../core/sync/device-log.js';
 import { SIG_HEADERS } from '../../../core/sync/request-sig.js';
 import { header, signedBy } from '../auth.js';
-import { VAULT_ID_PATTERN, vaultParams, type RelayContext, type RelayRouteModule } from '../context.js';
+import { BODY_LIMITS, VAULT_ID_PATTERN, vaultParams, type RelayContext, type RelayRouteModule } from '../context.js';
+import type { FastifyReply } from 'fastify';
 import { ProgenyError } from '../../../core/errors.js';
+import { retryAfter } from '../errors.js';
 
 export interface VaultParams {
   joinPk0: string;
@@ -34,12 +36,29 @@ export function replay(ops: DeviceOp[], p: VaultParams): ReturnType<typeof repla
   }
 }
 
+const DAY_MS = 24 * 3600_000;
+/** Join requests waiting for approval per vault: each needs the passphrase, but nothing else bounds them. */
+export const MAX_PENDING = 32;
+
+/** An address may create relay.vaultsPerAddress vaults per 24 hours. */
+function checkVaultQuota(ctx: RelayContext, tag: string, reply: FastifyReply): void {
+  const t = ctx.now();
+  const made = ctx.store.vaultsCreatedBy(tag, t - DAY_MS);
+  if (made.count < ctx.limits.vaultsPerAddress) return;
+  retryAfter(reply, ((made.oldest ?? t) + DAY_MS - t) / 1000);
+  throw new ProgenyError(
+    'SYNC_QUOTA',
+    `this address created ${made.count} vaults in the last 24 hours (the relay allows ${ctx.limits.vaultsPerAddress})`,
+  );
+}
+
 export const vaultRoutes: RelayRouteModule = (app, ctx) => {
   const { store, now } = ctx;
 
   app.post<{ Body: { vaultId: string; params: VaultParams; genesis: DeviceOp; keys: unknown } }>(
     '/v1/sync/vaults',
     {
+      bodyLimit: BODY_LIMITS.vault,
       schema: {
         body: {
           type: 'object',
@@ -50,11 +69,13 @@ export const vaultRoutes: RelayRouteModule = (app, ctx) => {
     },
     async (req, reply) => {
       const b = req.body;
+      const tag = store.addressTag(req.ip);
+      checkVaultQuota(ctx, tag, reply);
       const dev = replay([b.genesis], b.params).get(b.genesis.id);
       if (!dev || header(req, SIG_HEADERS.device) !== dev.id || !signedBy(req, dev.signPk, now()))
         throw new ProgenyError('SYNC_UNAUTHORIZED', 'the request must be signed by the genesis device');
       const device = { deviceId: dev.id, signPk: dev.signPk, status: 'active' as const, caps: dev.caps };
-      if (!store.createVault(b.vaultId, b.params, b.genesis, device, b.keys, now()))
+      if (!store.createVault(b.vaultId, b.params, b.genesis, device, b.keys, now(), tag))
         throw new ProgenyError('SYNC_VAULT_EXISTS', 'a vault with this id exists');
       return reply.code(201).send({ vaultId: b.vaultId });
     },
@@ -68,6 +89,7 @@ export const vaultRoutes: RelayRouteModule = (app, ctx) => {
   app.put<{ Params: { v: string }; Body: { params: VaultParams; epoch: number; expectEpoch?: number } }>(
     '/v1/sync/vaults/:v/params',
     {
+      bodyLimit: BODY_LIMITS.vault,
       config: { relayAuth: { cap: 'admin' } },
       schema: {
         params: vaultParams,
@@ -85,9 +107,7 @@ export const vaultRoutes: RelayRouteModule = (app, ctx) => {
       if (b.params.joinPk0 !== vault.params.joinPk0)
         throw new ProgenyError('SYNC_BAD_REQUEST', 'params and epoch are required; joinPk0 never changes');
       if (!store.setParams(v, b.params, b.epoch, b.expectEpoch ?? vault.epoch))
-        throw new ProgenyError('SYNC_CONFLICT', 'the vault changed meanwhile', {
-          details: { epoch: vault.epoch },
-        });
+        throw new ProgenyError('SYNC_CONFLICT', 'the vault changed meanwhile', { details: { epoch: vault.epoch } });
       return { epoch: b.epoch };
     },
   );
