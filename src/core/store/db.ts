@@ -105,14 +105,16 @@ const statementCache = new WeakMap<Db, Map<string, Database.Statement>>();
 
 /**
  * A prepared statement reused per connection: preparing costs more than running these small hot statements, and
- * applying a large pull runs the same few statements many thousand times.
+ * applying a large pull runs the same few statements many thousand times. The statement comes back in its default
+ * mode (rows as objects): a caller that wants one column chains `.pluck()` itself, and that choice does not leak to
+ * the next caller of the same SQL.
  */
 export function stmt(db: Db, sql: string): Database.Statement {
   let m = statementCache.get(db);
   if (!m) statementCache.set(db, (m = new Map()));
   let st = m.get(sql);
   if (!st) m.set(sql, (st = db.prepare(sql)));
-  return st;
+  return st.reader ? st.pluck(false) : st;
 }
 
 /**
