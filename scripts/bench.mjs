@@ -26,7 +26,7 @@ const benches = [
     'core',
     [
       '--suite',
-      'memory,state,chat',
+      'memory,state,chat,mcp',
       ...(quick
         ? ['--memories', '10000', '--runs', '2', '--duration', '1s', '--warmup', '300ms']
         : ['--memories', '100000', '--runs', '3', '--duration', '6s', '--warmup', '1s']),

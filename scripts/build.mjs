@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The build: tsc (src → dist), then the two esbuild bundles (the CLI start-up path and the chat screen), then a stamp.
+// The build: tsc (src → dist), the files tsc does not emit (copy-assets.mjs), then the two esbuild bundles (the CLI start-up path and the chat screen), then a stamp.
 // `--if-stale` builds only when a source, a build script or a config is newer than the stamp, so `npm install`
 // (prepare), `npm link`, `npm pack` (prepare again), `npm test` and `npm run bench` (pre-steps) build once between
 // them instead of once each. `npm run build` always builds.
@@ -15,6 +15,7 @@ const inputs = [
   'scripts/build.mjs',
   'scripts/bundle-cli.mjs',
   'scripts/bundle-tui.mjs',
+  'scripts/copy-assets.mjs',
   'package.json',
   'tsconfig.json',
   'tsconfig.build.json',
@@ -47,6 +48,7 @@ if (process.argv.includes('--if-stale') && !stale()) {
   console.log('progeny: dist/ is up to date (npm run build forces a build)');
 } else {
   run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json']);
+  run(process.execPath, [join(root, 'scripts', 'copy-assets.mjs')]);
   run(process.execPath, [join(root, 'scripts', 'bundle-cli.mjs')]);
   run(process.execPath, [join(root, 'scripts', 'bundle-tui.mjs')]);
   writeFileSync(stamp, `${new Date().toISOString()}\n`);

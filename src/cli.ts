@@ -149,6 +149,13 @@ export function buildProgram(rt: Runtime, signal: AbortSignal): Command {
     .addOption(new Option('--log <level>', 'structured JSON request logs on stderr').choices(['off', 'info', 'debug']))
     .action(run('serve'));
 
+  program
+    .command('mcp')
+    .description(
+      'serve the companion to MCP clients (Claude Desktop, gemini-cli, editors) on stdin/stdout (see docs/mcp.md)',
+    )
+    .action(run('mcp'));
+
   const token = program.command('token').description('API tokens (with capabilities) for clients of `progeny serve`');
   token
     .command('add')
@@ -251,10 +258,10 @@ function addDeviceCommands(device: Command, run: Runner): void {
     .command('revoke')
     .argument('<id>')
     .option('-y, --yes', 'do not ask')
-    .option('--rewrap', 'ask for the passphrase to renew its wrapping')
-    .option('--passphrase-stdin', 'read the passphrase from stdin')
-    .description('revoke a device permanently and rotate the keys')
+    .option('--new-passphrase', 'ask for a new vault passphrase (or set PROGENY_SYNC_NEW_PASSPHRASE)')
+    .description('revoke a device (active or pending) permanently and rotate the keys; the old passphrase is retired')
     .action(run('device/revoke'));
+  device.command('reject').argument('<id>').description('drop a pending join request').action(run('device/reject'));
   device
     .command('caps')
     .argument('<id>')

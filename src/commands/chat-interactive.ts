@@ -41,6 +41,7 @@ export async function startChatApp(ctx: CommandContext, opts: Record<string, unk
         );
       }
       const session = await prepareChat(ctx, engine, opts, { probe: false });
+      engine.embedInBackground();
       return {
         engine,
         notices,

@@ -9,6 +9,10 @@ export async function runPlainChat(ctx: CommandContext, engine: Engine, session:
   const rl = createInterface({ input: ctx.stdin, output: ctx.out.stdout, prompt: ctx.out.style('cyan', 'you › ') });
   const name = engine.heritage.current().doc.name;
   ctx.out.notice(`${name} is listening (mode ${session.mode}). Ctrl+C cancels a reply; Ctrl+D or /quit exits.`);
+  engine.embedInBackground();
+  const unsubscribe = engine.subscribe((n) => {
+    if (n.type === 'embedder') ctx.out.notice(`memory: ${n.detail}; embedding with ${n.id} meanwhile`);
+  });
   let turn: AbortController | undefined;
   rl.on('SIGINT', () => {
     if (turn) turn.abort();
@@ -40,5 +44,6 @@ export async function runPlainChat(ctx: CommandContext, engine: Engine, session:
     }
     rl.prompt();
   }
+  unsubscribe();
   rl.close();
 }

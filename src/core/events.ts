@@ -44,7 +44,9 @@ export type EngineNotice =
   | { type: 'limbic'; state: LimbicSnapshot }
   | { type: 'memory'; op: 'add' | 'edit' | 'forget' | 'pin' | 'archive' | 'restore'; ids: string[] }
   | { type: 'heritage'; version: number }
-  | { type: 'mode'; mode: Mode; detail: string };
+  | { type: 'mode'; mode: Mode; detail: string }
+  /** The semantic embedder could not load or stopped: memories are embedded by `id` (the hash embedder) meanwhile. */
+  | { type: 'embedder'; id: string; state: 'fallback'; detail: string };
 
 export class NoticeBus {
   private subscribers = new Set<(n: EngineNotice) => void>();

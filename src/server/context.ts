@@ -35,6 +35,8 @@ export interface RouteContext {
    * does not announce (an explicit state adjustment, a heritage update).
    */
   notify(n: EngineNotice): void;
+  /** Run at shutdown once in-flight turns were drained (e.g. closing MCP sessions). */
+  closers: (() => Promise<void>)[];
 }
 
 export type RouteModule = (app: FastifyInstance, ctx: RouteContext) => void;

@@ -6,14 +6,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Engine } from '../core/engine/engine.js';
 import { ensureServerToken } from '../core/engine/identity.js';
 import { createAuthenticator, redactTokens, requireCapability } from './auth.js';
 import { compress, needsCompression } from './compress.js';
 import type { RouteContext } from './context.js';
 import { ProgenyError } from '../core/errors.js';
-import { sendError } from './errors.js';
+import { jsonBodyError, refuseClientError, sendError } from './errors.js';
+import { parseJsonBody } from './json-body.js';
 import { createServerMetrics } from './metrics.js';
 import { createRateLimiter } from './rate-limit.js';
 import { buildSerializer, buildValidator } from './schema.js';
@@ -65,11 +66,21 @@ export async function createServer(engine: Engine, options: ServerOptions = {}):
     // Unique across processes (random prefix) and cheap per request (a counter).
     genReqId: () => `${idPrefix}${(++requestSeq).toString(16).padStart(8, '0')}`,
     return503OnClosing: true,
+    // What node's parser and fastify's router refuse before any route runs gets the error envelope too.
+    clientErrorHandler: refuseClientError,
+    frameworkErrors: (err, req, reply) => void sendError(req, reply, err),
     // Our own small validator instead of Ajv keeps the idle server inside its memory budget (schema.ts).
     schemaController: {
       compilersFactory: { buildValidator: buildValidator as never, buildSerializer: buildSerializer as never },
     },
   });
+  // With logs on, each request's lines carry its route and the id of its token (never the token: docs/monitoring.md).
+  const logging = log !== 'off';
+  const tagLog = (req: FastifyRequest, reply: FastifyReply, tokenId?: string): void => {
+    const child = req.log.child(tokenId ? { route: req.routeUrl, tokenId } : { route: req.routeUrl });
+    req.log = child;
+    reply.log = child;
+  };
   const ctx: RouteContext = {
     engine,
     turns: new TurnRegistry(),
@@ -77,6 +88,7 @@ export async function createServer(engine: Engine, options: ServerOptions = {}):
     version: SERVER_VERSION,
     startedAt: Date.now(),
     notify: () => undefined,
+    closers: [],
   };
   const auth = createAuthenticator(options.token ?? ensureServerToken(engine.paths), engine.devices);
   const rl =
@@ -94,10 +106,14 @@ export async function createServer(engine: Engine, options: ServerOptions = {}):
     // routeOptions is a getter that builds an object: read it once per request.
     const { config, url } = req.routeOptions;
     req.routeUrl = url ?? 'unmatched';
-    if (config.auth === false) return done();
+    if (config.auth === false) {
+      if (logging) tagLog(req, reply);
+      return done();
+    }
     try {
       const principal = auth.fromRequest(req.headers, req.url);
       req.principal = principal;
+      if (logging) tagLog(req, reply, principal.id);
       if (limiter && principal.kind === 'device') {
         const wait = limiter.take(principal.id);
         if (wait > 0) {
@@ -111,6 +127,7 @@ export async function createServer(engine: Engine, options: ServerOptions = {}):
       if (config.cap) requireCapability(principal, config.cap);
       done();
     } catch (err) {
+      if (logging && !req.principal) tagLog(req, reply);
       done(err as Error);
     }
   });
@@ -126,6 +143,15 @@ export async function createServer(engine: Engine, options: ServerOptions = {}):
     done();
   });
   app.setErrorHandler((err, req, reply) => sendError(req, reply, err));
+  // JSON only (text/plain and the rest: 415), parsed strictly: UTF-8, no __proto__ keys, no lone surrogates.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => {
+    try {
+      done(null, parseJsonBody(body as Buffer));
+    } catch (err) {
+      done(jsonBodyError(err));
+    }
+  });
   app.setNotFoundHandler((req, reply) =>
     sendError(
       req,
@@ -153,6 +179,7 @@ export async function createServer(engine: Engine, options: ServerOptions = {}):
   app.addHook('preClose', async () => {
     await ctx.turns.drain(options.drainMs ?? cfg['server.drainMs']);
     await ws.close();
+    for (const close of ctx.closers) await close();
   });
   app.addHook('onClose', async () => {
     await options.onClose?.(app);

@@ -161,8 +161,11 @@ describe('fuzz: random and malformed requests to every route', () => {
             `${route.method} ${url} ${String(b?.payload).slice(0, 120)} → ${res.statusCode} ${res.body.slice(0, 200)}`,
           );
         if (res.statusCode >= 400) {
-          const err = res.json().error;
-          if (typeof err?.code !== 'string' || typeof err?.message !== 'string')
+          const json = res.json();
+          const err = json.error;
+          // /mcp speaks JSON-RPC (docs/mcp.md): its refusals are JSON-RPC errors with a numeric code.
+          const codeType = route.url === '/mcp' && json.jsonrpc === '2.0' ? 'number' : 'string';
+          if (typeof err?.code !== codeType || typeof err?.message !== 'string')
             failures.push(`${route.method} ${url}: error shape ${res.body.slice(0, 200)}`);
         }
       }

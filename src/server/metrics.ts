@@ -1,11 +1,15 @@
 /**
  * The server's own metrics, registered in the engine's registry so `/metrics` renders one document: request latency
  * per route (buckets at the budgets of docs/performance.md), requests by status, rate-limited requests, WebSocket
- * connections and messages, the process's memory, counts of stored records, and sync progress.
+ * connections and messages, the process's memory and CPU, the degradation mode, counts of stored records, and sync
+ * progress.
  */
 import type { Engine } from '../core/engine/engine.js';
 import { LATENCY_BUCKETS } from '../core/metrics/registry.js';
 import { readStatus, type SyncStatus } from '../core/sync/status.js';
+import type { Mode } from '../core/events.js';
+
+const MODES: readonly Mode[] = ['FULL', 'AMNESIA', 'OFFLINE', 'DEAD'];
 
 export type ServerMetrics = ReturnType<typeof createServerMetrics>;
 
@@ -32,6 +36,15 @@ export function createServerMetrics(engine: Engine) {
     LATENCY_BUCKETS,
   );
   m.gauge('progeny_process_resident_memory_bytes', 'Resident set size').set(() => process.memoryUsage.rss());
+  m.counter('progeny_process_cpu_seconds_total', 'CPU time used by the process, user and system').track(() => {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1e6;
+  });
+  const startedAt = (Date.now() - process.uptime() * 1000) / 1000;
+  m.gauge('progeny_process_start_time_seconds', 'When the process started, in seconds since the epoch').set(startedAt);
+  // One series per mode, 1 for the current one (FULL, AMNESIA, OFFLINE, DEAD: docs/monitoring.md), from the latest probe.
+  const mode = m.gauge('progeny_mode', 'The degradation mode: 1 for the current one, 0 for the others');
+  for (const name of MODES) mode.set(() => (engine.mode() === name ? 1 : 0), { mode: name });
   m.gauge('progeny_conversation_messages', 'Stored chat messages').set(() => engine.conversations.count());
   // Hit ratio of the LLM response cache (its counters are the cache's own, registered by the engine).
   const hits = m.counter('progeny_llm_response_cache_hits_total', 'Replies served from the cache');

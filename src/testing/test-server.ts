@@ -16,13 +16,17 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** Offline by default (no model); pass llm.provider/llm.url flags to use the LLM test double. */
+/**
+ * Offline by default (no model); pass llm.provider/llm.url flags to use the LLM test double. The hash embedder by
+ * default: these tests are about the protocol, and a model loading in a worker would race their timings (the semantic
+ * embedder has its own tests, and the end-to-end tests run `progeny serve` with it).
+ */
 export async function startTestServer(
   flags: PartialConfig = {},
   opts: ServerOptions | ((engine: Engine) => ServerOptions) = {},
 ): Promise<TestServer> {
   const home = tempHome('progeny-server-');
-  const { config } = mergeConfig({ flags: { 'llm.provider': 'offline', ...flags } });
+  const { config } = mergeConfig({ flags: { 'llm.provider': 'offline', 'embedder.kind': 'hash', ...flags } });
   const engine = await createEngine({ paths: home.paths, config });
   initializeHome(engine);
   const app = await createServer(engine, { token: OWNER_TOKEN, ...(typeof opts === 'function' ? opts(engine) : opts) });

@@ -94,6 +94,13 @@ export function ChatApp(props: ChatAppProps) {
       if (n.type === 'limbic') dispatch({ type: 'limbic', state: n.state });
       else if (n.type === 'mode') dispatch({ type: 'status', patch: { mode: n.mode } });
       else if (n.type === 'memory') refreshCounts();
+      else if (n.type === 'embedder')
+        dispatch({
+          type: 'notice',
+          text: `memory: ${n.detail}; embedding with ${n.id} meanwhile`,
+          tone: 'error',
+          hint: '`progeny doctor` says more',
+        });
     });
     // Quitting aborts a probe still waiting for a slow model server, so the process can exit at once.
     const probing = new AbortController();

@@ -8,7 +8,9 @@ describe('two progeny processes on one home', () => {
   afterEach(() => home.cleanup());
 
   it('concurrent imports and chat turns all land, with no lock errors', async () => {
-    home = makeHome({ PROGENY_MEMORY_BATCH_SIZE: '50' });
+    // The hash embedder: this is about locks between writers; with the semantic model every process would also make
+    // vectors for 3,000 memories, minutes of CPU on a loaded two-core machine (test/e2e/embedder.test.ts covers it).
+    home = makeHome({ PROGENY_MEMORY_BATCH_SIZE: '50', PROGENY_EMBEDDER_KIND: 'hash' });
     await home.json(['init']);
     const files = ['a', 'b'].map((name) => {
       const file = join(home.dir, `${name}.jsonl`);

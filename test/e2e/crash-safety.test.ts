@@ -10,7 +10,9 @@ describe('crash safety', () => {
   afterEach(() => home.cleanup());
 
   it('SIGKILL during a batched import: every acknowledged memory survives and the store opens cleanly', async () => {
-    home = makeHome({ PROGENY_MEMORY_BATCH_SIZE: '200' });
+    // The hash embedder: this is about the durability of the writes, and 40,000 semantic vectors take minutes to make
+    // (the resumable embedding after a kill is test/e2e/embedder.test.ts).
+    home = makeHome({ PROGENY_MEMORY_BATCH_SIZE: '200', PROGENY_EMBEDDER_KIND: 'hash' });
     const file = join(home.dir, 'big.jsonl');
     const ids: string[] = [];
     const lines: string[] = [];

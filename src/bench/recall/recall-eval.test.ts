@@ -63,5 +63,6 @@ describe.each([
     if (check === 'beats BM25') expect(hybrid).toBeGreaterThan(bm25);
     if (check === 'floor') expect(hybrid).toBeGreaterThanOrEqual(floor);
     expect(hybrid).toBeGreaterThan(vectorsOnly);
-  }, 60_000);
+    // Two runs of each conversation, each loading the semantic model and embedding every turn in its worker.
+  }, 180_000);
 });

@@ -73,6 +73,8 @@ async function runConversation(
       const report = await engine.memory.importJsonl(lines, {
         onProgress: (done) => o.onProgress?.({ conversation: c.id, phase: 'import', done, total }),
       });
+      // The semantic model embeds after the write (docs/embeddings.md): recall by meaning once every vector is made.
+      await engine.memory.embedPending(o.signal ? { signal: o.signal } : {});
       if (report.errors.length)
         throw new ProgenyError(
           'BENCH_IMPORT',

@@ -37,6 +37,10 @@ export const suite: BenchSuite = {
     const report = await engine.memory.importJsonl(lines());
     if (report.errors.length || report.imported !== n)
       throw new Error(`seeding imported ${report.imported} of ${n} memories: ${report.errors[0]?.message ?? ''}`);
+    // The semantic model embeds after the write: a home whose vectors are all made, so no background re-embedding
+    // competes with the measured turns (each turn's recall then includes its query embedding, docs/embeddings.md).
+    await engine.memory.embedPending();
+    await engine.memory.reindex({ staleOnly: true });
     const conversationId = engine.conversations.create('creator').id;
     const message = sentenceMaker(ctx.seed + 1);
     return {

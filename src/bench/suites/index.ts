@@ -11,6 +11,7 @@ export const SUITES: Record<string, Loader> = {
   state: () => import('./state.js'),
   sync: () => import('./sync.js'),
   chat: () => import('./chat.js'),
+  mcp: () => import('./mcp.js'),
 };
 
 export const SUITE_NAMES = Object.keys(SUITES);

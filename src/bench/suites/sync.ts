@@ -185,6 +185,7 @@ export const suite: BenchSuite = {
             const fresh = device(join(ctx.dir, `fresh-${joins++}`), transport);
             opened.push(fresh);
             await fresh.sync.join(relay, bigVault, PASS);
+            await big.sync.approve(fresh.deviceId); // a pending device receives nothing
             const r = await fresh.sync.pull({ pageSize: 500, snapshot: false });
             fresh.db.close();
             if (r.changes < memories + messages) throw new Error(`initial sync applied ${r.changes} changes`);
@@ -197,6 +198,7 @@ export const suite: BenchSuite = {
             const fresh = device(join(ctx.dir, `fresh-${joins++}`), transport);
             opened.push(fresh);
             await fresh.sync.join(relay, bigVault, PASS);
+            await big.sync.approve(fresh.deviceId); // a pending device receives nothing
             await fresh.sync.pull({ pageSize: 500 });
             const n = fresh.db
               .prepare('SELECT (SELECT count(*) FROM memories) + (SELECT count(*) FROM messages)')

@@ -86,7 +86,11 @@ is {"id"?, "query", "results"} or {"line", "error"} for a line that is not a val
     .argument('<file>', 'a JSONL file, or - for stdin')
     .description('import memories from JSONL (invalid lines are reported, not applied; re-importing changes nothing)')
     .action(run('memory/import'));
-  memory.command('reindex').description('re-embed every memory and rebuild the index').action(run('memory/reindex'));
+  memory
+    .command('reindex')
+    .option('--all', 'also re-embed the memories that already have a vector of the current embedder')
+    .description('embed the memories that lack a vector of the current embedder (resumable) and rebuild the index')
+    .action(run('memory/reindex'));
   memory
     .command('migrate')
     .addOption(

@@ -15,6 +15,13 @@ export async function run(ctx: CommandContext, args: string[]): Promise<CommandR
       if (ctx.globals.json) ctx.out.progressEvent({ acknowledged: done, ...(total ? { total } : {}) });
     },
   });
+  // Every line is durable now; the semantic vectors follow (a kill here loses none: the next run or `serve` resumes).
+  await engine.memory.embedPending({
+    onProgress: (done, total) => {
+      ctx.out.progress('embedding', done, total);
+      if (ctx.globals.json) ctx.out.progressEvent({ embedded: done, ...(total ? { total } : {}) });
+    },
+  });
   if (!ctx.globals.json) {
     for (const w of report.warnings.slice(0, 20)) ctx.out.warn(`line ${w.line}: ${w.message}`);
     if (report.warnings.length > 20) ctx.out.warn(`… and ${report.warnings.length - 20} more warnings`);

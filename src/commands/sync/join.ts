@@ -1,9 +1,9 @@
-/** `progeny sync join --relay URL --vault ID`: joins with the passphrase as a pending device an admin approves. */
+/** `progeny sync join --relay URL --vault ID`: asks to join with the passphrase, as a pending device an admin approves. */
 import { deviceIdArg } from '../../core/engine/identity.js';
 import { usageError } from '../../core/errors.js';
 import type { CommandContext } from '../context.js';
 import type { CommandResult } from '../output.js';
-import { openSync, type VaultOptions, progressFn, readPassphrase, statusView } from './shared.js';
+import { openSync, type VaultOptions, readPassphrase, statusView } from './shared.js';
 
 export async function run(ctx: CommandContext, _args: string[], opts: VaultOptions): Promise<CommandResult> {
   const sync = await openSync(ctx, { create: true });
@@ -20,18 +20,17 @@ export async function run(ctx: CommandContext, _args: string[], opts: VaultOptio
     name: opts.name ?? `device ${engine.deviceId.slice(0, 6)}`,
     signal: ctx.signal,
   });
-  // Pending devices may read: fetch the companion right away.
-  const pulled = await sync.pull({ signal: ctx.signal, onProgress: progressFn(ctx) });
+  // A pending device receives nothing (no keys, no batches) until an admin approves it; then `progeny sync` fetches.
   const status = await sync.status();
   const approve = `progeny device approve ${deviceIdArg(status.deviceId)}`;
   return {
-    data: { ...status, pulled, approve },
+    data: { ...status, approve },
     view: {
       kind: 'stack',
       views: [
         {
           kind: 'text',
-          text: `Joined vault ${status.vaultId} as ${status.deviceId} (pending approval); pulled ${pulled.applied} batch(es).\nOn an admin device run:  ${approve}`,
+          text: `Asked to join vault ${status.vaultId} as ${status.deviceId}; this device receives nothing until an admin approves it.\nOn an admin device run:  ${approve}\nthen here:  progeny sync`,
         },
         statusView(status),
       ],

@@ -60,9 +60,9 @@ export const CONFIG_SCHEMA = {
   'llm.retryMaxMs': int(8_000, 'Longest wait between two retries (a server Retry-After may ask for more)', 1),
   'llm.maxTokens': int(1024, 'Upper bound on generated tokens per reply', 1),
   'embedder.kind': oneOf(
-    ['builtin', 'provider'],
+    ['builtin', 'hash', 'provider'],
     'builtin',
-    "Embedder: the built-in offline one, or the LLM provider's",
+    "Embedder: the built-in semantic model (offline, falls back to hash), the hash embedder, or the LLM provider's",
   ),
   'embedder.model': str('nomic-embed-text', 'Embedding model when embedder.kind=provider'),
   'memory.backend': oneOf(['embedded', 'qdrant'], 'embedded', 'Where memory vectors are searched'),
@@ -152,6 +152,11 @@ export const CONFIG_SCHEMA = {
     1,
   ),
   'relay.pairRows': int(4_096, 'Pairing messages the relay keeps at once, from all addresses', 16),
+  'relay.maxBytes': int(
+    1_073_741_824,
+    'Largest the relay database (relay.db and its WAL) may grow; uploads past it get 507',
+    1_048_576,
+  ),
   'sync.relay': str('', 'Relay URL for `progeny sync`'),
   'sync.intervalS': int(0, 'Background sync interval for chat and serve in seconds (0 = off)', 0),
   'ui.theme': oneOf(['auto', 'dark', 'light'], 'auto', 'TUI colour theme'),

@@ -13,13 +13,8 @@ import { createLlmHealth, createProvider, createResponseCache } from '../llm/ind
 import type { LlmProvider, ProbeResult } from '../llm/types.js';
 import { llmSummariser } from './summariser.js';
 import { ProgenyError } from '../errors.js';
-import {
-  createBuiltinEmbedder,
-  createCachedEmbedder,
-  createEmbeddedStore,
-  createMemoryService,
-  createProviderEmbedder,
-} from '../memory/index.js';
+import { createEmbeddedStore, createMemoryService } from '../memory/index.js';
+import { createEngineEmbedder } from './embedder.js';
 import type { Embedder, MemoryStore } from '../memory/types.js';
 import { MetricsRegistry } from '../metrics/registry.js';
 import type { Paths } from '../paths.js';
@@ -79,15 +74,10 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
         ? opts.llm
         : createProvider(config, opts.dispatcher ? { dispatcher: opts.dispatcher } : {});
     const health = llm ? createLlmHealth(llm, clock) : null;
-    const embedModel = config['embedder.model'];
-    const baseEmbedder =
-      config['embedder.kind'] === 'provider' && llm
-        ? createProviderEmbedder(
-            (texts, signal) => llm.embed(texts, { model: embedModel, ...(signal ? { signal } : {}) }),
-            `${llm.id}:${embedModel}`,
-          )
-        : createBuiltinEmbedder();
-    const embedder = createCachedEmbedder(db, baseEmbedder);
+    const engineEmbedder = createEngineEmbedder(db, config, llm, (detail) =>
+      notices.emit({ type: 'embedder', id: engineEmbedder.embedder.id, state: 'fallback', detail }),
+    );
+    const embedder = engineEmbedder.embedder;
     // The Qdrant store tells us when it enters AMNESIA and when it recovered (and replayed its queue).
     // Until the mode machinery below exists (the store opens inside createMemoryService), remember the last word.
     let storeOkAtOpen = true;
@@ -215,6 +205,14 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
         return { mode: modeNow(), llm: llmProbe, memory: mem } satisfies ModeReport;
       },
       mode: modeNow,
+      embedder: () => engineEmbedder.health(),
+      async warmEmbedder() {
+        await engineEmbedder.warm();
+        return engineEmbedder.health();
+      },
+      embedInBackground() {
+        void engineEmbedder.warm().then(() => !closed && memory.reembedInBackground());
+      },
       // A home with no companion yet (memories imported before the first chat) still gets its memories condensed.
       summariser: () =>
         llm
@@ -227,6 +225,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
           await memory.close();
           await llm?.close();
         } finally {
+          await engineEmbedder.close();
           db.close();
         }
       },

@@ -8,6 +8,7 @@ import type { LimbicService } from '../limbic/service.js';
 import type { ProbeResult } from '../llm/types.js';
 import type { MemoryApi } from '../memory/api.js';
 import type { BackendHealth } from '../memory/types.js';
+import type { EmbedderHealth } from '../memory/embedder-fallback.js';
 import type { MetricsRegistry } from '../metrics/registry.js';
 import type { Paths } from '../paths.js';
 import type { Db } from '../store/db.js';
@@ -43,6 +44,15 @@ export interface Engine {
   probe(signal?: AbortSignal): Promise<ModeReport>;
   /** The mode from the latest probes, without probing. */
   mode(): Mode;
+  /** Which embedder makes vectors now and whether the configured one works (it loads at its first use). */
+  embedder(): EmbedderHealth;
+  /** Loads the embedder's model now instead of at its first use, then tells how that went. */
+  warmEmbedder(): Promise<EmbedderHealth>;
+  /**
+   * For long sessions (serve, chat): loads the model in the background, then re-embeds in the background whatever has
+   * no vector of the current embedder (after a switch of embedder, or memories written by one-shot commands).
+   */
+  embedInBackground(): void;
   /** Dream's summarising step backed by the configured model; null when there is none (llm.provider offline). */
   summariser(): Summariser | null;
   /** Flushes batched writes and closes everything. Idempotent. */

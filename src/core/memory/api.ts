@@ -85,6 +85,12 @@ export interface MemoryApi {
   ): Promise<ImportReport>;
   /** staleOnly: only rows without a vector from the current embedder (e.g. memories that arrived by sync). */
   reindex(opts?: { onProgress?: ProgressFn; staleOnly?: boolean }): Promise<{ count: number; embedder: string }>;
+  /** Embeds the memories written without a vector (the semantic model embeds after the write); resolves with the count. */
+  embedPending(opts?: { onProgress?: ProgressFn; signal?: AbortSignal }): Promise<number>;
+  /** Re-embeds, in the background, whatever has no vector of the current embedder (serve and chat call it). */
+  reembedInBackground(): void;
+  /** Memories without any vector yet (`new`) and without one of the current embedder (`stale`, new ones included). */
+  pendingVectors(): { new: number; stale: number };
   dream(opts?: DreamOptions): Promise<DreamReport>;
   /** Archived memories (merged or faded by dream) come back. */
   restore(id: string): Promise<Memory>;

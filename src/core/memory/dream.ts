@@ -40,7 +40,8 @@ export async function dream(ctx: MemoryContext, opts: DreamOptions): Promise<Dre
   let done = 0;
   for (const keep of rows) {
     opts.onProgress?.(++done, rows.length);
-    if (archived.has(keep.id)) continue;
+    // Only vectors of the current embedder are compared (a home being re-embedded holds two kinds).
+    if (archived.has(keep.id) || keep.embedder !== ctx.embedder.id) continue;
     const near = await ctx.store.search(fromBlob(keep.vector as Buffer), { limit: 16, filter: { actor: keep.actor } });
     const dupes = near.filter(
       (c) => c.id !== keep.id && c.similarity >= threshold && !archived.has(c.id) && byId.get(c.id)?.pinned === 0,

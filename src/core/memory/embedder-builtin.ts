@@ -1,5 +1,6 @@
 /**
- * The built-in offline embedder (docs/domain.md, "Memory"): deterministic feature hashing, no model files
+ * The hash embedder (docs/embeddings.md): deterministic feature hashing, no model files, the fallback of the semantic
+ * one and an explicit choice (embedder.kind=hash)
  * (the id's version changes whenever the vectors would; a home re-embeds at open when it does). Word
  * unigrams, word bigrams and character trigrams are hashed into signed buckets, weighted by sublinear term frequency,
  * and the vector is L2-normalised, so cosine similarity is a dot product.
@@ -70,11 +71,12 @@ export function embedBuiltin(text: string, dims = BUILTIN_DIMENSIONS): Float32Ar
   return normalise(v);
 }
 
-export function createBuiltinEmbedder(dims = BUILTIN_DIMENSIONS): Embedder & { local: true } {
+export function createBuiltinEmbedder(dims = BUILTIN_DIMENSIONS): Embedder & { local: true; cheap: true } {
   return {
     id: `builtin-hash-v2/${dims}`,
     dimensions: dims,
     local: true,
+    cheap: true,
     embed: (texts) => Promise.resolve(texts.map((t) => embedBuiltin(t, dims))),
   };
 }

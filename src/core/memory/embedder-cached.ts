@@ -11,35 +11,40 @@ export interface CachedEmbedder extends Embedder {
   /** Drops one text's cached vector (forget purges it). */
   evict(text: string): void;
   readonly inner: Embedder;
-  readonly local: boolean;
 }
 
-export function createCachedEmbedder(
-  db: Db,
-  inner: Embedder & { local?: boolean },
-  maxEntries = 20_000,
-): CachedEmbedder {
+export function createCachedEmbedder(db: Db, inner: Embedder, maxEntries = 20_000): CachedEmbedder {
   const get = db.prepare('SELECT vector FROM embed_cache WHERE embedder = ? AND text_hash = ?').pluck();
   const put = db.prepare('INSERT OR REPLACE INTO embed_cache (embedder, text_hash, vector) VALUES (?, ?, ?)');
   const del = db.prepare('DELETE FROM embed_cache WHERE embedder = ? AND text_hash = ?');
   const trim = db.prepare('DELETE FROM embed_cache WHERE substr(text_hash, 1, 1) = ?');
   let size = -1;
-  const store = db.transaction((rows: [string, Float32Array][]) => {
-    for (const [h, v] of rows) put.run(inner.id, h, toBlob(v));
+  const store = db.transaction((id: string, rows: [string, Float32Array][]) => {
+    for (const [h, v] of rows) put.run(id, h, toBlob(v));
     if (size < 0) size = db.prepare('SELECT count(*) FROM embed_cache').pluck().get() as number;
     size += rows.length;
     while (size > maxEntries) size -= trim.run('0123456789abcdef'[Math.floor(Math.random() * 16)]).changes;
   });
 
+  // The inner embedder's id may change (the default one falls back to the hash embedder): read it at each use.
   return {
-    id: inner.id,
-    dimensions: inner.dimensions,
+    get id() {
+      return inner.id;
+    },
+    get dimensions() {
+      return inner.dimensions;
+    },
+    get cheap() {
+      return inner.cheap;
+    },
+    get preferred() {
+      return inner.preferred;
+    },
     inner,
-    local: inner.local === true,
     evict: (text) => void del.run(inner.id, textHash(text)),
     async embed(texts, signal) {
-      // A local embedder is cheaper than a cache lookup: caching it would only cost writes.
-      if (inner.local) return inner.embed(texts, signal);
+      // A cheap embedder is faster than a cache lookup: caching it would only cost writes.
+      if (inner.cheap) return inner.embed(texts, signal);
       const out: (Float32Array | undefined)[] = texts.map((t) => {
         const b = get.get(inner.id, textHash(t)) as Buffer | undefined;
         return b ? fromBlob(b) : undefined;
@@ -48,7 +53,11 @@ export function createCachedEmbedder(
       if (missing.length) {
         const vecs = await inner.embed(missing, signal);
         const byText = new Map(missing.map((t, i) => [t, vecs[i] as Float32Array]));
-        store([...byText].map(([t, v]) => [textHash(t), v]));
+        // Keyed by the id read after embedding: the embedder that actually made these vectors.
+        store(
+          inner.id,
+          [...byText].map(([t, v]) => [textHash(t), v]),
+        );
         texts.forEach((t, i) => (out[i] ??= byText.get(t)));
       }
       return out as Float32Array[];

@@ -1,7 +1,9 @@
 /** JSONL export/import and re-embedding. Import applies batches of valid lines, each batch durable before progress. */
 import { immediate, nextCounter, type Db } from '../store/db.js';
 import type { ImportReport, ProgressFn } from './api.js';
-import { syncStore, type MemoryContext } from './context.js';
+import { syncStore, vectorsFor, type MemoryContext } from './context.js';
+import { UNEMBEDDED } from './writer.js';
+import { fallbackRefusal, fallenBack } from './reembed.js';
 import { exportLine, parseImportLine, type ImportRecord } from './jsonl.js';
 import type { MemoryRow } from './rows.js';
 import { textHash, toBlob } from './vectors.js';
@@ -14,8 +16,13 @@ export function* exportJsonl(db: Db): Iterable<string> {
 /** Applies one batch of parsed records in one transaction; returns what changed for the vector store. */
 async function applyBatch(ctx: MemoryContext, recs: ImportRecord[], report: ImportReport): Promise<MemoryRow[]> {
   const live = recs.filter((r) => r.status !== 'forgotten');
-  const vectors = new Map<ImportRecord, Float32Array>();
-  (await ctx.embedder.embed(live.map((r) => r.text))).forEach((v, i) => vectors.set(live[i] as ImportRecord, v));
+  const vectors = new Map<ImportRecord, Float32Array | null>();
+  (
+    await vectorsFor(
+      ctx,
+      live.map((r) => r.text),
+    )
+  ).forEach((v, i) => vectors.set(live[i] as ImportRecord, v));
   return immediate(ctx.db, () => {
     const touched: MemoryRow[] = [];
     for (const rec of recs) {
@@ -34,7 +41,7 @@ async function applyBatch(ctx: MemoryContext, recs: ImportRecord[], report: Impo
             salience: rec.salience ?? 0.5,
             pinned: rec.pinned ?? false,
             status: rec.status,
-            vector: vectors.get(rec) as Float32Array,
+            vector: vectors.get(rec) ?? null,
             ...(rec.id ? { id: rec.id } : {}),
             ...(rec.createdAt !== undefined ? { createdAt: rec.createdAt } : {}),
           },
@@ -66,8 +73,8 @@ async function applyBatch(ctx: MemoryContext, recs: ImportRecord[], report: Impo
           ? {
               text: rec.text,
               text_hash: textHash(rec.text),
-              vector: toBlob(vectors.get(rec) as Float32Array),
-              embedder: ctx.embedder.id,
+              vector: vectors.get(rec) ? toBlob(vectors.get(rec) as Float32Array) : null,
+              embedder: vectors.get(rec) ? ctx.embedder.id : UNEMBEDDED,
             }
           : {}),
         ...(rec.kind !== existing.kind ? { kind: rec.kind } : {}),
@@ -101,6 +108,7 @@ export async function importJsonl(
     const touched = await applyBatch(ctx, pending, report);
     pending = [];
     await syncStore(ctx.store, touched);
+    ctx.reembedder?.kick();
     ctx.changed(
       'add',
       touched.map((r) => r.id),
@@ -146,6 +154,7 @@ async function reembed(ctx: MemoryContext, where: string, params: unknown[], onP
     if (!rows.length) break;
     after = (rows.at(-1) as MemoryRow).label;
     const vecs = await ctx.embedder.embed(rows.map((r) => r.text));
+    if (fallenBack(ctx.embedder)) throw fallbackRefusal(ctx.embedder);
     const fresh = immediate(ctx.db, () =>
       rows.map((r, i) => {
         const row = {
@@ -171,16 +180,28 @@ export async function reindex(
   onProgress?: ProgressFn,
   staleOnly = false,
 ): Promise<{ count: number; embedder: string }> {
-  const count = staleOnly
-    ? await reembed(ctx, "status != 'forgotten' AND (vector IS NULL OR embedder != ?)", [ctx.embedder.id], onProgress)
-    : await reembed(ctx, "status != 'forgotten'", [], onProgress);
+  if (fallenBack(ctx.embedder)) throw fallbackRefusal(ctx.embedder);
+  // Stale only: page by page through the re-embedder, so a killed run resumes where it stopped.
+  const count =
+    staleOnly && ctx.reembedder
+      ? await ctx.reembedder.run(onProgress ? { onProgress } : {})
+      : await reembed(
+          ctx,
+          staleOnly ? "status != 'forgotten' AND embedder != ?" : "status != 'forgotten'",
+          staleOnly ? [ctx.embedder.id] : [],
+          onProgress,
+        );
+  if (fallenBack(ctx.embedder)) throw fallbackRefusal(ctx.embedder);
   await ctx.store.flush();
   return { count, embedder: ctx.embedder.id };
 }
 
-/** Switching embedder re-indexes: done at open for a local embedder (cheap); a remote one waits for `reindex`. */
+/**
+ * Switching to the hash embedder re-indexes at open (it is cheap); the semantic model re-embeds in the background
+ * (reembed.ts) and a remote one waits for `reindex`.
+ */
 export async function reindexStale(ctx: MemoryContext): Promise<void> {
-  if (!(ctx.embedder as { local?: boolean }).local) return;
+  if (!ctx.embedder.cheap) return;
   // The common case, nothing to do, answered from the embedder index (two range scans) without touching the table.
   const other = ctx.db
     .prepare(

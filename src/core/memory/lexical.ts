@@ -16,7 +16,8 @@ import { fromBlob } from './vectors.js';
 export interface LexicalHit {
   id: string;
   lexical: number;
-  vector: Float32Array;
+  /** Null while the memory has no vector of the current embedder (just added, or not re-embedded yet). */
+  vector: Float32Array | null;
 }
 
 /** Postings one query may score: BM25 reads each matching row's length (≈ 3 µs a row here), so under a millisecond. */
@@ -53,7 +54,7 @@ export function createLexicalSearch(db: Db, embedderId: () => string) {
   // CROSS JOIN keeps the hit list as the outer loop (one label lookup each); with `label IN (…)` the planner may
   // scan every memory instead, which at 100k cost tens of milliseconds a recall.
   const rows = db.prepare(
-    "SELECT m.id, m.label, m.actor, m.kind, m.vector FROM json_each(?) AS hit CROSS JOIN memories AS m ON m.label = hit.value WHERE m.status = 'active' AND m.embedder = ? AND m.vector IS NOT NULL",
+    "SELECT m.id, m.label, m.actor, m.kind, CASE WHEN m.embedder = ? THEN m.vector END AS vector FROM json_each(?) AS hit CROSS JOIN memories AS m ON m.label = hit.value WHERE m.status = 'active'",
   );
   // Terms found over the bound: a common word's probe is the costly one (it reads bound + 1 postings, every query),
   // and a word that common stays that common (memories are rarely forgotten), so it is probed once per process.
@@ -90,16 +91,17 @@ export function createLexicalSearch(db: Db, embedderId: () => string) {
       if (best <= 0) return [];
       const score = new Map(hits.map((h) => [h.label, h.s / best]));
       const out: LexicalHit[] = [];
-      for (const r of rows.all(JSON.stringify([...score.keys()]), embedderId()) as {
+      // Every active memory counts, with or without a vector: a memory is findable by its words at once (docs/embeddings.md).
+      for (const r of rows.all(embedderId(), JSON.stringify([...score.keys()])) as {
         id: string;
         label: number;
         actor: string;
         kind: string;
-        vector: Buffer;
+        vector: Buffer | null;
       }[]) {
         if (filter.actor !== undefined && r.actor !== filter.actor) continue;
         if (filter.kinds?.length && !filter.kinds.includes(r.kind as never)) continue;
-        out.push({ id: r.id, lexical: score.get(r.label) as number, vector: fromBlob(r.vector) });
+        out.push({ id: r.id, lexical: score.get(r.label) as number, vector: r.vector ? fromBlob(r.vector) : null });
       }
       return out.sort((a, b) => b.lexical - a.lexical).slice(0, limit);
     },

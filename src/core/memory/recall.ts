@@ -9,6 +9,9 @@ import type { MemoryContext } from './context.js';
 import { dot } from './vectors.js';
 import type { RecallQuery, RecalledMemory } from './types.js';
 
+/** Stands in for a missing vector in MMR: similar to nothing, so never taken for a near-duplicate. */
+const NO_VECTOR = new Float32Array(0);
+
 export async function recall(ctx: MemoryContext, q: RecallQuery): Promise<RecalledMemory[]> {
   const k = q.k ?? ctx.config['memory.recall.k'];
   if (!q.text.trim() || k <= 0) return [];
@@ -27,7 +30,10 @@ export async function recall(ctx: MemoryContext, q: RecallQuery): Promise<Recall
     for (const h of ctx.lexical!.search(q.text, limit, filter)) {
       const m = merged.get(h.id);
       if (m) m.lexical = h.lexical;
-      else merged.set(h.id, { cosine: dot(qv as Float32Array, h.vector), lexical: h.lexical, vector: h.vector });
+      // Without a vector of the query's embedder (not embedded yet), no cosine: the words alone rank it.
+      else if (h.vector)
+        merged.set(h.id, { cosine: dot(qv as Float32Array, h.vector), lexical: h.lexical, vector: h.vector });
+      else merged.set(h.id, { cosine: 0, lexical: h.lexical, vector: NO_VECTOR });
     }
   }
   const now = ctx.clock.now();

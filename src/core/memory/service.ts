@@ -10,7 +10,7 @@ import type { Db } from '../store/db.js';
 import type { Journal } from '../sync/journal.js';
 import type { EditPatch, ListQuery, MemoryApi, Page } from './api.js';
 import { createBatcher } from './batcher.js';
-import { syncStore, type MemoryContext, type MemoryOp } from './context.js';
+import { syncStore, vectorsFor, type MemoryContext, type MemoryOp } from './context.js';
 import { dream, restore } from './dream.js';
 import { exportJsonl, importJsonl, reindex, reindexStale } from './import-export.js';
 import { createLexicalSearch } from './lexical.js';
@@ -19,7 +19,8 @@ import { recall } from './recall.js';
 import { memoryRows, toMemory, toRevision } from './rows.js';
 import { MEMORY_KINDS, type Embedder, type Memory, type MemoryStore, type NewMemory } from './types.js';
 import { textHash, toBlob } from './vectors.js';
-import { createWriter, type InsertItem } from './writer.js';
+import { createReembedder } from './reembed.js';
+import { createWriter, UNEMBEDDED, type InsertItem } from './writer.js';
 
 export interface MemoryServiceDeps {
   db: Db;
@@ -60,6 +61,7 @@ export async function createMemoryService(deps: MemoryServiceDeps): Promise<Memo
     LATENCY_BUCKETS,
   );
   const added = deps.metrics?.counter('progeny_memories_added_total', 'Memories stored');
+  ctx.reembedder = createReembedder(ctx);
   await store.open();
   await reindexStale(ctx);
 
@@ -75,7 +77,10 @@ export async function createMemoryService(deps: MemoryServiceDeps): Promise<Memo
         'leave the id out to get a new one, or edit the existing memory with `progeny memory edit`',
       );
     }
-    const vectors = await embedder.embed(items.map((m) => m.text));
+    const vectors = await vectorsFor(
+      ctx,
+      items.map((m) => m.text),
+    );
     const rows = writer.insert(
       items.map((m, i): InsertItem => ({
         text: m.text,
@@ -84,12 +89,13 @@ export async function createMemoryService(deps: MemoryServiceDeps): Promise<Memo
         source: m.source ?? {},
         salience: m.salience ?? 0.5,
         pinned: m.pinned ?? false,
-        vector: vectors[i] as Float32Array,
+        vector: vectors[i] ?? null,
         ...(m.id ? { id: m.id } : {}),
         ...(m.createdAt !== undefined ? { createdAt: m.createdAt } : {}),
       })),
     );
     await syncStore(store, rows);
+    ctx.reembedder?.kick();
     added?.inc({}, rows.length);
     ctx.changed(
       'add',
@@ -130,14 +136,17 @@ export async function createMemoryService(deps: MemoryServiceDeps): Promise<Memo
         ...(patch.salience !== undefined ? { salience: patch.salience } : {}),
       });
       const textChanged = patch.text !== undefined && patch.text !== before.text;
-      const vector = textChanged
-        ? toBlob((await embedder.embed([patch.text as string]))[0] as Float32Array)
-        : before.vector;
+      const fresh = textChanged ? (await vectorsFor(ctx, [patch.text as string]))[0] : null;
       const after = writer.patch(
         before,
         {
           ...(textChanged
-            ? { text: patch.text as string, text_hash: textHash(patch.text as string), vector, embedder: embedder.id }
+            ? {
+                text: patch.text as string,
+                text_hash: textHash(patch.text as string),
+                vector: fresh ? toBlob(fresh) : null,
+                embedder: fresh ? embedder.id : UNEMBEDDED,
+              }
             : {}),
           ...(patch.kind ? { kind: patch.kind } : {}),
           ...(patch.salience !== undefined ? { salience: patch.salience } : {}),
@@ -145,6 +154,7 @@ export async function createMemoryService(deps: MemoryServiceDeps): Promise<Memo
         reason || 'edited',
       );
       await syncStore(store, [after]);
+      if (textChanged) ctx.reembedder?.kick();
       ctx.changed('edit', [after.id]);
       return toMemory(after);
     },
@@ -175,6 +185,9 @@ export async function createMemoryService(deps: MemoryServiceDeps): Promise<Memo
     exportJsonl: () => exportJsonl(db),
     importJsonl: (lines, opts) => importJsonl(ctx, lines, opts?.onProgress),
     reindex: (opts) => reindex(ctx, opts?.onProgress, opts?.staleOnly === true),
+    embedPending: (opts) => ctx.reembedder!.run({ ...opts, newOnly: true }),
+    reembedInBackground: () => ctx.reembedder!.kick(),
+    pendingVectors: () => ({ new: ctx.reembedder!.pending({ newOnly: true }), stale: ctx.reembedder!.pending() }),
     dream: (opts) => dream(ctx, opts ?? {}),
     restore: (id) => restore(ctx, id),
     count(opts) {
@@ -188,6 +201,7 @@ export async function createMemoryService(deps: MemoryServiceDeps): Promise<Memo
     probe: () => store.probe(),
     async close() {
       await batcher.flush();
+      await ctx.reembedder!.close();
       await store.close();
     },
   };

@@ -51,7 +51,7 @@ export function createEmbeddedStore(deps: EmbeddedStoreDeps): EmbeddedStore {
   const { db, paths, embedder } = deps;
   const chunk = deps.drainChunk ?? 32;
   const closeDrainMax = deps.closeDrainMax ?? 1024;
-  let state: { index: AnnIndex; tail: TailLog; dims: number } | null = null;
+  let state: { index: AnnIndex; tail: TailLog; dims: number; embedder: string } | null = null;
   let seenSeq = 0;
   let savedSeq = -1;
   let timer: NodeJS.Timeout | null = null;
@@ -68,17 +68,27 @@ export function createEmbeddedStore(deps: EmbeddedStoreDeps): EmbeddedStore {
     .pluck();
 
   /** Opens the saved index, or starts an empty one whose tail replays every row (a rebuild). */
-  const load = (): { index: AnnIndex; tail: TailLog; dims: number } | null => {
+  const load = (): typeof state => {
     const sample = anyVector.get(embedder.id) as Buffer | undefined;
     const dims = embedder.dimensions || (sample ? sample.byteLength / 4 : 0);
     if (!dims) return null;
     const saved = loadSavedIndex(db, paths.memoryIndex, embedder.id, dims);
     seenSeq = saved?.seq ?? 0;
     savedSeq = saved ? saved.seq : -1;
-    return { index: saved?.index ?? createAnnIndex(dims), tail: new TailLog(dims, seenSeq), dims };
+    return {
+      index: saved?.index ?? createAnnIndex(dims),
+      tail: new TailLog(dims, seenSeq),
+      dims,
+      embedder: embedder.id,
+    };
   };
 
   const catchUp = () => {
+    // The default embedder falls back to the hash one when its model fails: another embedder, another index.
+    if (state && state.embedder !== embedder.id) {
+      save();
+      state = null;
+    }
     state ??= load();
     if (!state) return null;
     const top = maxSeq.get() as number;
@@ -113,7 +123,7 @@ export function createEmbeddedStore(deps: EmbeddedStoreDeps): EmbeddedStore {
       seq: state.tail.indexedSeq,
       bytes,
       count: state.index.size(),
-      embedder: embedder.id,
+      embedder: state.embedder,
       dims: state.dims,
       graph: graphParams(),
     });

@@ -85,6 +85,10 @@ export interface RecallQuery {
 export interface Embedder {
   readonly id: string;
   readonly dimensions: number;
+  /** Computed in this thread faster than a cache lookup (the hash embedder): never cached, re-embedded at open. */
+  readonly cheap?: boolean;
+  /** The embedder this one stands in for while the default one has fallen back (re-embedding waits for it). */
+  readonly preferred?: string;
   embed(texts: string[], signal?: AbortSignal): Promise<Float32Array[]>;
 }
 

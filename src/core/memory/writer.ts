@@ -20,8 +20,12 @@ export interface InsertItem {
   pinned: boolean;
   createdAt?: number;
   status?: MemoryStatus;
-  vector: Float32Array;
+  /** Null: the memory is embedded later, in the background (reembed.ts); it is findable by its words meanwhile. */
+  vector: Float32Array | null;
 }
+
+/** The embedder of a row that has no vector yet: no embedder id ever equals it (sync's apply-memory.ts uses it too). */
+export const UNEMBEDDED = '';
 
 export type RowPatch = Partial<
   Pick<
@@ -74,9 +78,9 @@ export function createWriter(db: Db, journal: Journal, clock: Clock, embedderId:
         salience: it.salience,
         pinned: it.pinned ? 1 : 0,
         status: it.status ?? 'active',
-        embedder: embedderId(),
+        embedder: it.vector ? embedderId() : UNEMBEDDED,
         text_hash: textHash(it.text),
-        vector: toBlob(it.vector),
+        vector: it.vector ? toBlob(it.vector) : null,
         seq: ++seq,
       };
       insert.run(row);

@@ -1,6 +1,8 @@
 /**
- * Counters, gauges and histograms kept in process, rendered in the Prometheus text format by `/metrics`.
- * Deliberately tiny: a label set is a sorted key string, a histogram is cumulative bucket counts plus sum and count.
+ * Counters, gauges and histograms kept in process, rendered in the Prometheus text format by `/metrics`
+ * (docs/monitoring.md). Deliberately tiny: a label set is a sorted key string, a histogram is cumulative bucket counts
+ * plus sum and count. Names are checked when a metric or a series is created (never per observation): a bad name is a
+ * bug, and a scraper would reject the whole page for it. `promtool check metrics` passes on the result (a test runs it).
  */
 
 export type Labels = Record<string, string>;
@@ -27,6 +29,31 @@ function escapeLabel(v: string): string {
   return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 }
 
+/** HELP text escapes only backslash and line feed (quotes stay as they are), per the text format. */
+export function escapeHelp(v: string): string {
+  return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+}
+
+const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+const SUFFIXES = ['_total', '_count', '_sum', '_bucket'];
+
+/** Throws unless `name` is a valid metric name that follows the conventions for its type. */
+export function checkMetricName(name: string, type: 'counter' | 'gauge' | 'histogram'): void {
+  if (!METRIC_NAME.test(name) || name.startsWith('__')) throw new Error(`invalid metric name "${name}"`);
+  if (type === 'counter' && !name.endsWith('_total')) throw new Error(`counter "${name}" must end in _total`);
+  if (type !== 'counter' && SUFFIXES.some((x) => name.endsWith(x)))
+    throw new Error(`${type} "${name}" must not end in ${SUFFIXES.join(', ')} (reserved for counters and histograms)`);
+}
+
+/** Throws unless every label name is valid (and, for a histogram, is not its `le`). */
+export function checkLabelNames(metric: string, labels: Labels, reserved?: string): void {
+  for (const k of Object.keys(labels)) {
+    if (!LABEL_NAME.test(k) || k.startsWith('__') || k === reserved)
+      throw new Error(`invalid label name "${k}" on ${metric}`);
+  }
+}
+
 function renderLabels(labels: Labels, extra?: [string, string]): string {
   const parts = Object.entries(labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`);
   if (extra) parts.push(`${extra[0]}="${escapeLabel(extra[1])}"`);
@@ -43,22 +70,35 @@ export class Counter {
     const key = labelKey(labels);
     const s = this.series.get(key);
     if (s) s.value += by;
-    else this.series.set(key, { labels, value: by });
+    else {
+      checkLabelNames(this.name, labels);
+      this.series.set(key, { labels, value: by });
+    }
   }
   /** One series' increment, its labels resolved once (for per-request paths: no key built per call). */
   bind(labels: Labels): (by?: number) => void {
     const key = labelKey(labels);
     let s = this.series.get(key);
-    if (!s) this.series.set(key, (s = { labels, value: 0 }));
+    if (!s) {
+      checkLabelNames(this.name, labels);
+      this.series.set(key, (s = { labels, value: 0 }));
+    }
     const series = s;
     return (by = 1) => void (series.value += by);
   }
+  /** A series whose total another counter keeps (e.g. the process's CPU time), read at render time. */
+  track(read: () => number, labels: Labels = {}): void {
+    checkLabelNames(this.name, labels);
+    this.tracked.set(labelKey(labels), { labels, value: read });
+  }
+  private tracked = new Map<string, Series<() => number>>();
   get(labels: Labels = {}): number {
     return this.series.get(labelKey(labels))?.value ?? 0;
   }
   render(): string {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
+    const lines = [`# HELP ${this.name} ${escapeHelp(this.help)}`, `# TYPE ${this.name} counter`];
     for (const s of this.series.values()) lines.push(`${this.name}${renderLabels(s.labels)} ${s.value}`);
+    for (const s of this.tracked.values()) lines.push(`${this.name}${renderLabels(s.labels)} ${s.value()}`);
     return lines.join('\n');
   }
 }
@@ -70,14 +110,16 @@ export class Gauge {
     readonly help: string,
   ) {}
   set(value: number | (() => number), labels: Labels = {}): void {
-    this.series.set(labelKey(labels), { labels, value });
+    const key = labelKey(labels);
+    if (!this.series.has(key)) checkLabelNames(this.name, labels);
+    this.series.set(key, { labels, value });
   }
   get(labels: Labels = {}): number {
     const v = this.series.get(labelKey(labels))?.value;
     return typeof v === 'function' ? v() : (v ?? 0);
   }
   render(): string {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} gauge`];
+    const lines = [`# HELP ${this.name} ${escapeHelp(this.help)}`, `# TYPE ${this.name} gauge`];
     for (const s of this.series.values()) {
       const v = typeof s.value === 'function' ? s.value() : s.value;
       lines.push(`${this.name}${renderLabels(s.labels)} ${v}`);
@@ -106,6 +148,7 @@ export class Histogram {
     const key = labelKey(labels);
     let s = this.series.get(key);
     if (!s) {
+      checkLabelNames(this.name, labels, 'le');
       s = { labels, value: { buckets: new Array<number>(this.bounds.length).fill(0), sum: 0, count: 0 } };
       this.series.set(key, s);
     }
@@ -121,7 +164,7 @@ export class Histogram {
     return this.series.get(labelKey(labels))?.value;
   }
   render(): string {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
+    const lines = [`# HELP ${this.name} ${escapeHelp(this.help)}`, `# TYPE ${this.name} histogram`];
     for (const s of this.series.values()) {
       this.bounds.forEach((b, i) =>
         lines.push(`${this.name}_bucket${renderLabels(s.labels, ['le', String(b)])} ${s.value.buckets[i]}`),
@@ -138,23 +181,32 @@ export class MetricsRegistry {
   private metrics = new Map<string, Counter | Gauge | Histogram>();
 
   counter(name: string, help: string): Counter {
-    return this.getOrAdd(name, () => new Counter(name, help)) as Counter;
+    return this.getOrAdd(name, 'counter', () => new Counter(name, help)) as Counter;
   }
   gauge(name: string, help: string): Gauge {
-    return this.getOrAdd(name, () => new Gauge(name, help)) as Gauge;
+    return this.getOrAdd(name, 'gauge', () => new Gauge(name, help)) as Gauge;
   }
   histogram(name: string, help: string, bounds: number[]): Histogram {
-    return this.getOrAdd(name, () => new Histogram(name, help, bounds)) as Histogram;
+    if (!bounds.length || bounds.some((b, i) => !Number.isFinite(b) || (i > 0 && b <= (bounds[i - 1] as number))))
+      throw new Error(`histogram "${name}" needs finite bucket bounds in increasing order`);
+    return this.getOrAdd(name, 'histogram', () => new Histogram(name, help, bounds)) as Histogram;
   }
   /** Prometheus text exposition format, version 0.0.4. */
   render(): string {
     return [...this.metrics.values()].map((m) => m.render()).join('\n') + '\n';
   }
-  private getOrAdd(name: string, make: () => Counter | Gauge | Histogram): Counter | Gauge | Histogram {
+  private getOrAdd(
+    name: string,
+    type: 'counter' | 'gauge' | 'histogram',
+    make: () => Counter | Gauge | Histogram,
+  ): Counter | Gauge | Histogram {
     let m = this.metrics.get(name);
     if (!m) {
+      checkMetricName(name, type);
       m = make();
       this.metrics.set(name, m);
+    } else if (!(m instanceof { counter: Counter, gauge: Gauge, histogram: Histogram }[type])) {
+      throw new Error(`metric "${name}" is already registered with another type`);
     }
     return m;
   }

@@ -99,9 +99,8 @@ export function replayDeviceLog(ops: DeviceOp[], joinPk: Uint8Array): Map<string
         throw bad(`entry ${i} sets capabilities of an unknown or revoked device`);
       devices.set(op.id, { ...target, caps: op.caps });
     } else if (op.op === 'revoke') {
-      const target = devices.get(op.id);
-      if (!target) throw bad(`entry ${i} revokes an unknown device`);
-      // Revocation wins and is permanent.
+      // Revocation wins and is permanent. A device never added (a pending join) is banned with the keys it asked with.
+      const target = devices.get(op.id) ?? { id: op.id, signPk, boxPk, name: op.name, caps: [], upTo: 0 };
       devices.set(op.id, {
         ...target,
         status: 'revoked',

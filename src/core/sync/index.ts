@@ -6,15 +6,9 @@ import type { Engine } from '../engine/engine.js';
 import type { SyncDeps, SyncRunOptions } from './context.js';
 import { pull, type PullReport } from './pull.js';
 import { push, type PushReport } from './push.js';
-import {
-  approveDevice,
-  changePassphrase,
-  initVault,
-  joinVault,
-  revokeDevice,
-  sessionFor,
-  setDeviceCaps,
-} from './setup.js';
+import { approveDevice, rejectDevice, setDeviceCaps } from './admin.js';
+import { changePassphrase, revokeDevice, type RevokeResult } from './revoke.js';
+import { initVault, joinVault, sessionFor } from './setup.js';
 import { readStatus, type SyncStatus } from './status.js';
 import type { Transport } from './transport.js';
 import { hasVault, loadVault } from './vault-state.js';
@@ -30,6 +24,7 @@ import { pairAccept, pairStart, type PairingStart } from './pairing.js';
 export type { SyncStatus, SyncDeviceInfo } from './status.js';
 export type { PullReport } from './pull.js';
 export type { PushReport } from './push.js';
+export type { RevokeResult } from './revoke.js';
 export type { SyncProgress, SyncRunOptions } from './context.js';
 
 export interface SyncReport {
@@ -55,14 +50,27 @@ export interface EngineSync {
     opts?: { name?: string; signal?: AbortSignal },
   ): Promise<SyncStatus>;
   approve(deviceId: string, opts?: { admin?: boolean; signal?: AbortSignal }): Promise<DeviceOp>;
-  revoke(deviceId: string, opts?: { passphrase?: string; signal?: AbortSignal }): Promise<{ epoch: number }>;
+  /** Drops a pending join request (admin). */
+  reject(deviceId: string, opts?: { signal?: AbortSignal }): Promise<DeviceOp>;
+  /**
+   * Revokes a device, active or pending, and rotates the keys (admin). The new root key is wrapped under
+   * `newPassphrase`, or under no passphrase until `changePassphrase` sets one; `passphrase` (the current one) is needed
+   * only on a device that does not hold the vault's join key yet.
+   */
+  revoke(
+    deviceId: string,
+    opts?: { newPassphrase?: string; passphrase?: string; signal?: AbortSignal },
+  ): Promise<RevokeResult>;
   /** Sets a vault device's capabilities (admin). */
   setCaps(deviceId: string, caps: string[], opts?: { signal?: AbortSignal }): Promise<DeviceOp>;
   /** Writes a snapshot at this device's cursor (after a complete pull) so new devices start from it. */
   snapshot(opts?: { signal?: AbortSignal }): Promise<{ seq: number; bytes: number }>;
-  /** Re-wraps the vault root key under a new passphrase (admin device). */
+  /**
+   * Re-wraps the vault root key under a new passphrase with the current KDF (admin device). The old passphrase is
+   * needed only on a device that does not hold the vault's join key yet.
+   */
   changePassphrase(
-    oldPassphrase: string,
+    oldPassphrase: string | undefined,
     newPassphrase: string,
     opts?: { signal?: AbortSignal; kdfCost?: KdfCost },
   ): Promise<void>;
@@ -168,6 +176,7 @@ export function createEngineSync(
         return status();
       }),
     approve: (id, o) => serial(() => approveDevice(open(), id, o)),
+    reject: (id, o = {}) => serial(() => rejectDevice(open(), id, o.signal)),
     revoke: (id, o) => serial(() => revokeDevice(open(), id, o)),
     setCaps: (id, caps, o = {}) => serial(() => setDeviceCaps(open(), id, caps, o.signal)),
     changePassphrase: (oldP, newP, o = {}) => serial(() => changePassphrase(open(), oldP, newP, o)),

@@ -99,6 +99,7 @@ export async function pairStart(
           const k = JSON.parse(Buffer.from(plain).toString('utf8')) as {
             vrk: string;
             joinPk0: string;
+            joinSeed?: string;
             epoch: number;
             dataKeys: Record<string, string>;
           };
@@ -109,6 +110,7 @@ export async function pairStart(
             keys,
             vrk: fromB64(k.vrk, 32),
             joinPk0: fromB64(k.joinPk0, 32),
+            ...(k.joinSeed === undefined ? {} : { joinSeed: fromB64(k.joinSeed, 32) }),
             epoch: k.epoch,
             dataKeys: new Map(Object.entries(k.dataKeys).map(([e, v]) => [Number(e), fromB64(v, 32)])),
             status: 'active',
@@ -170,6 +172,7 @@ export async function pairAccept(
   const keys = JSON.stringify({
     vrk: toB64(s.vault.vrk),
     joinPk0: toB64(s.vault.joinPk0),
+    ...(s.vault.joinSeed ? { joinSeed: toB64(s.vault.joinSeed) } : {}),
     epoch: s.vault.epoch,
     dataKeys: Object.fromEntries([...s.vault.dataKeys].map(([e, k]) => [String(e), toB64(k)])),
   });

@@ -3,10 +3,11 @@
  * (checked against the join key from our own secrets) before anything in it is believed; key epochs come either from
  * the root key (passphrase holders) or boxed to this device by the admin that rotated them.
  */
-import { immediate } from '../store/db.js';
-import { setMetaNum } from './context.js';
-import { fromB64, open, openBox, toB64 } from './crypto.js';
+import { deviceIdArg } from '../engine/identity.js';
 import { ProgenyError } from '../errors.js';
+import { getMeta, immediate, setMeta } from '../store/db.js';
+import { setMetaNum } from './context.js';
+import { fromB64, open, openBox, signKeysFromSeed, toB64 } from './crypto.js';
 import { replayDeviceLog, type DeviceOp, type LogDevice } from './device-log.js';
 import type { SyncSession } from './context.js';
 import { saveVault } from './vault-state.js';
@@ -49,6 +50,9 @@ export async function refreshPeers(
     }
   });
   setMetaNum(s.db, 'sync_devlog_n', res.ops.length);
+  // How far each revoked device's batches stay valid, for pulls that do not refetch the log.
+  const upTo = Object.fromEntries([...devices.values()].filter((d) => d.upTo !== null).map((d) => [d.id, d.upTo]));
+  setMeta(s.db, 'sync_revoked_upto', JSON.stringify(upTo));
   const me = devices.get(s.vault.deviceId);
   if (me?.status === 'active' && s.vault.status === 'pending') {
     s.vault.status = 'active';
@@ -69,6 +73,7 @@ export interface Peer {
 }
 
 export function loadPeers(s: SyncSession, log?: Map<string, LogDevice>): Map<string, Peer> {
+  const upTo = JSON.parse(getMeta(s.db, 'sync_revoked_upto') ?? '{}') as Record<string, number>;
   const rows = s.db.prepare('SELECT * FROM sync_peers').all() as {
     device_id: string;
     sign_pk: Buffer;
@@ -89,7 +94,7 @@ export function loadPeers(s: SyncSession, log?: Map<string, LogDevice>): Map<str
         status: r.status,
         lastSeq: r.last_seq,
         lastHash: r.last_hash,
-        upTo: log?.get(r.device_id)?.upTo ?? null,
+        upTo: log ? (log.get(r.device_id)?.upTo ?? null) : (upTo[r.device_id] ?? null),
       },
     ]),
   );
@@ -130,6 +135,9 @@ export async function fetchEpoch(s: SyncSession, epoch: number, signal?: AbortSi
     vrk = plain.subarray(0, 32);
     keys = openKeyring(rec.record, vrk);
     if (!keys) return false;
+    const joinSeed = plain.subarray(32);
+    // Rotations box the join seed too (zeros from devices that did not hold it): kept only if it is the vault's.
+    if (Buffer.from(signKeysFromSeed(joinSeed).pk).equals(s.vault.joinPk0)) s.vault.joinSeed = joinSeed;
   }
   for (const [e, k] of keys) s.vault.dataKeys.set(e, k);
   if (vrk && epoch > s.vault.epoch) {
@@ -138,4 +146,27 @@ export async function fetchEpoch(s: SyncSession, epoch: number, signal?: AbortSi
   } else if (epoch > s.vault.epoch && keys.has(epoch)) s.vault.epoch = epoch;
   saveVault(s.paths, s.vault);
   return s.vault.dataKeys.has(epoch);
+}
+
+/**
+ * Throws SYNC_PENDING while an admin has not approved this device; once approved, loads the newest key epoch (a
+ * pending device receives no keys: docs/sync.md, "The device log").
+ */
+export async function requireApproved(s: SyncSession, what: string, signal?: AbortSignal): Promise<void> {
+  if (s.vault.status === 'pending') await refreshPeers(s, signal);
+  if (s.vault.status === 'pending')
+    throw new ProgenyError('SYNC_PENDING', `this device is waiting for approval, so it cannot ${what} yet`, {
+      hint: `approve it from an admin device: \`progeny device approve ${deviceIdArg(s.vault.deviceId)}\``,
+    });
+  if (s.vault.dataKeys.has(s.vault.epoch)) return;
+  const latest = await s.relay.call<{ epoch: number }>(
+    'GET',
+    `/v1/sync/vaults/${s.vault.vaultId}/keys/latest`,
+    undefined,
+    signal ? { signal } : {},
+  );
+  if (!Number.isInteger(latest.epoch) || !(await fetchEpoch(s, latest.epoch, signal)))
+    throw new ProgenyError('SYNC_NO_KEYS', 'this device cannot open the vault’s keys', {
+      hint: 'the keys were rotated after this device joined: join again with the current passphrase',
+    });
 }

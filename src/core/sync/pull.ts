@@ -8,7 +8,7 @@ import { ProgenyError } from '../errors.js';
 import { immediate, stmt } from '../store/db.js';
 import { metaNum, type SyncRunOptions, type SyncSession } from './context.js';
 import { parseEnvelope, type BatchHeader } from './envelope.js';
-import { loadPeers, refreshPeers } from './peers.js';
+import { loadPeers, refreshPeers, requireApproved } from './peers.js';
 import { processBatch } from './pull-batch.js';
 import { advance, park, raise, stamp, startRun, type PullReport, type PullRun } from './pull-run.js';
 import { loadSnapshot } from './snapshot.js';
@@ -26,6 +26,7 @@ interface Page {
 const CURSOR_POST_MS = 30_000;
 
 export async function pull(s: SyncSession, opts: SyncRunOptions = {}): Promise<PullReport> {
+  await requireApproved(s, 'pull', opts.signal);
   const run = startRun(s, loadPeers(s), opts.signal);
   const maxHeadSeen = metaNum(s.db, 'sync_head_max');
   if (run.report.cursor === 0 && opts.snapshot !== false) await startFromSnapshot(run, opts);

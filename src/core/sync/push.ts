@@ -3,11 +3,10 @@
  * network errors, 5xx and 429 within a time budget. The relay answers each envelope with its seq (or dup for a batch
  * it already has, so a lost response is harmless). When the budget runs out, the error carries the pending count.
  */
-import { deviceIdArg } from '../engine/identity.js';
 import { ProgenyError } from '../errors.js';
 import { immediate } from '../store/db.js';
 import { alarm, setMetaNum, type SyncRunOptions, type SyncSession } from './context.js';
-import { refreshPeers } from './peers.js';
+import { requireApproved } from './peers.js';
 import { sealOutbox } from './seal.js';
 import { RelayHttpError, withRelayRetry } from './transport.js';
 
@@ -23,12 +22,7 @@ const MAX_BYTES = 1024 * 1024 - 64 * 1024;
 
 export async function push(s: SyncSession, opts: SyncRunOptions = {}): Promise<PushReport> {
   const { db } = s;
-  if (s.vault.status === 'pending') await refreshPeers(s, opts.signal);
-  if (s.vault.status === 'pending') {
-    throw new ProgenyError('SYNC_PENDING', 'this device is waiting for approval, so it cannot push yet', {
-      hint: `approve it from an admin device: \`progeny device approve ${deviceIdArg(s.vault.deviceId)}\``,
-    });
-  }
+  await requireApproved(s, 'push', opts.signal);
   opts.onProgress?.({ phase: 'seal', done: 0 });
   const sealed = sealOutbox(s).batches;
   const report: PushReport = { sealed, sent: 0, duplicates: 0, pending: 0 };

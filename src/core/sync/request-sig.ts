@@ -1,8 +1,8 @@
 /**
  * Relay request signatures: every request names its device and time and is signed over method, path (with query),
  * time and the body's hash, so the relay needs no bearer secret and a captured request cannot be altered. The body's
- * hash also travels as a header, so the relay verifies the signature before it reads the body (docs/api.md, "Sync
- * relay"), then checks the body against the hash.
+ * hash also travels as a header, so the relay verifies the signature before it reads the body
+ * (docs/api.md, "Sync relay"), then checks the body against the hash.
  */
 import { sha256hex, signBytes, verifyBytes } from './crypto.js';
 

@@ -13,7 +13,7 @@ import { createApplier } from './apply.js';
 import type { Change } from './changes.js';
 import { alarm, metaNum, setMetaNum, type SyncSession } from './context.js';
 import { fromB64, sha256hex, signBytes, toB64, verifyBytes } from './crypto.js';
-import { loadPeers } from './peers.js';
+import { fetchEpoch, loadPeers } from './peers.js';
 
 const MAX_SNAPSHOT_INFLATED = 512 * 1024 * 1024;
 
@@ -234,6 +234,7 @@ export async function loadSnapshot(s: SyncSession, signal?: AbortSignal): Promis
     )
   )
     return bad('the snapshot signature does not verify');
+  if (!vault.dataKeys.has(header.keyEpoch)) await fetchEpoch(s, header.keyEpoch, signal);
   const dk = vault.dataKeys.get(header.keyEpoch);
   const plain = dk && nacl.secretbox.open(box, fromB64(parsed.nonce, 24), dk);
   if (!plain) return bad('the snapshot does not decrypt');

@@ -7,7 +7,7 @@ import { parseRetryAfter, withRetry, type RetryOptions } from '../retry.js';
 import { signRequest } from './request-sig.js';
 
 export interface HttpRequest {
-  method: 'GET' | 'POST' | 'PUT';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   url: string;
   headers: Record<string, string>;
   body?: string;

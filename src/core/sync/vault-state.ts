@@ -17,6 +17,11 @@ export interface VaultState {
   vrk: Uint8Array;
   /** The genesis join key: every client checks the device log's first entry against it. */
   joinPk0: Uint8Array;
+  /**
+   * The genesis join seed (docs/sync.md, "Keys"): a device that holds it can wrap the root key under a new passphrase
+   * without the old one (after a revocation). Absent on devices set up before issue 12 until they unlock once.
+   */
+  joinSeed?: Uint8Array;
   epoch: number;
   dataKeys: Map<number, Uint8Array>;
   status: 'active' | 'pending';
@@ -36,6 +41,7 @@ export function saveVault(paths: Paths, s: VaultState): void {
     boxSk: toB64(s.keys.boxSk),
     vrk: toB64(s.vrk),
     joinPk0: toB64(s.joinPk0),
+    ...(s.joinSeed ? { joinSeed: toB64(s.joinSeed) } : {}),
     epoch: s.epoch,
     dataKeys: Object.fromEntries([...s.dataKeys].map(([e, k]) => [String(e), toB64(k)])),
     status: s.status,
@@ -75,6 +81,7 @@ export function loadVault(paths: Paths): VaultState {
       },
       vrk: fromB64(j.vrk, 32),
       joinPk0: fromB64(j.joinPk0, 32),
+      ...(j.joinSeed === undefined ? {} : { joinSeed: fromB64(j.joinSeed, 32) }),
       epoch: Number(j.epoch),
       dataKeys: new Map(
         Object.entries(j.dataKeys as Record<string, string>).map(([e, k]) => [Number(e), fromB64(k, 32)]),

@@ -68,6 +68,8 @@ export interface RelayStore extends SpaceStore {
   deviceOpCount(vault: string): number;
   appendDeviceOp(vault: string, op: unknown, device: RelayDevice): void;
   addPending(vault: string, device: RelayDevice, op: unknown, now: number): void;
+  /** Drops a pending join and its registration; false if there was none. */
+  rejectPending(vault: string, deviceId: string): boolean;
   pendingOps(vault: string): unknown[];
   append(
     vault: string,
@@ -119,6 +121,10 @@ export function openRelayStore(path: string): RelayStore {
     upsertDevice.run(vault, d.deviceId, Buffer.from(d.signPk), d.status, JSON.stringify(d.caps));
   };
   const maxSeq = stmt(db, 'SELECT coalesce(max(seq), 0) FROM log WHERE vault = ?').pluck();
+  const dropAllPending = (vault: string): void => {
+    stmt(db, 'DELETE FROM pending WHERE vault = ?').run(vault);
+    stmt(db, "DELETE FROM devices WHERE vault = ? AND status = 'pending'").run(vault);
+  };
 
   return {
     db,
@@ -173,6 +179,8 @@ export function openRelayStore(path: string): RelayStore {
         stmt(db, 'INSERT INTO device_ops (vault, idx, op) VALUES (?, ?, ?)').run(vault, idx, JSON.stringify(op));
         stmt(db, 'DELETE FROM pending WHERE vault = ? AND device_id = ?').run(vault, device.deviceId);
         putDevice(vault, device);
+        // A revocation ends every pending join: they were asked with the passphrase the revoked device may know.
+        if ((op as { op?: string }).op === 'revoke') dropAllPending(vault);
       });
     },
     addPending(vault, device, op, now) {
@@ -184,6 +192,13 @@ export function openRelayStore(path: string): RelayStore {
           now,
         );
         putDevice(vault, device);
+      });
+    },
+    rejectPending(vault, deviceId) {
+      return immediate(db, () => {
+        const n = stmt(db, 'DELETE FROM pending WHERE vault = ? AND device_id = ?').run(vault, deviceId).changes;
+        stmt(db, "DELETE FROM devices WHERE vault = ? AND device_id = ? AND status = 'pending'").run(vault, deviceId);
+        return n > 0;
       });
     },
     pendingOps: (vault) =>

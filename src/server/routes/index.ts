@@ -5,6 +5,7 @@ import { chatRoutes } from './chat.js';
 import { conversationRoutes } from './conversations.js';
 import { healthRoutes } from './health.js';
 import { heritageRoutes } from './heritage.js';
+import { mcpRoutes } from './mcp.js';
 import { memoryRoutes } from './memories.js';
 import { metricsRoutes } from './metrics.js';
 import { openAiRoutes } from './openai.js';
@@ -20,6 +21,7 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
     chatRoutes,
     openAiRoutes,
     metricsRoutes,
+    mcpRoutes,
   ]) {
     mod(app, ctx);
   }

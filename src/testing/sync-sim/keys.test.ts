@@ -54,6 +54,7 @@ describe('sync keys', () => {
       code: 'SYNC_WRONG_PASSPHRASE',
     });
     await c.sync.join(SIM_RELAY, vaultId, 'a brand new passphrase');
+    await a.sync.approve(c.deviceId);
     a.addMemory('still flowing');
     await a.sync.sync();
     await b.sync.sync();
@@ -92,13 +93,13 @@ describe('sync keys', () => {
     expect((await c.sync.status()).configured).toBe(true);
   });
 
-  it('revocation rotates to a new epoch the revoked device cannot open, and new joiners still can', async () => {
+  it('revocation rotates to a new epoch the revoked device cannot open; new joiners use the new passphrase', async () => {
     sim = await createSim({ seed: 4, devices: 4 });
     const [a, b, c, d] = sim.devices as [SimDevice, SimDevice, SimDevice, SimDevice];
     sim.devices.pop();
     await sim.setupVault();
     await sim.quiesce(1);
-    await a.sync.revoke(c.deviceId, { passphrase: SIM_PASSPHRASE });
+    await a.sync.revoke(c.deviceId, { newPassphrase: 'orbit lantern kettle zebra' });
     a.addMemory('after rotation');
     await a.sync.sync();
     await b.sync.sync();
@@ -108,8 +109,12 @@ describe('sync keys', () => {
     expect(vc.dataKeys.has(1)).toBe(false);
     const sealed = sim.store.db.prepare('SELECT envelope FROM log ORDER BY seq DESC LIMIT 1').pluck().get() as Buffer;
     expect(sealed.includes(Buffer.from('after rotation'))).toBe(false);
-    // A new device joining with the passphrase reads everything, old epochs included.
-    await d.sync.join(SIM_RELAY, vc.vaultId, SIM_PASSPHRASE);
+    // A new device joining with the new passphrase reads everything once approved, old epochs included.
+    await expect(d.sync.join(SIM_RELAY, vc.vaultId, SIM_PASSPHRASE)).rejects.toMatchObject({
+      code: 'SYNC_WRONG_PASSPHRASE',
+    });
+    await d.sync.join(SIM_RELAY, vc.vaultId, 'orbit lantern kettle zebra');
+    await a.sync.approve(d.deviceId);
     await d.sync.pull();
     expect(d.db.prepare('SELECT text FROM memories').pluck().all()).toContain('after rotation');
     expect((await d.sync.status()).alarms).toEqual([]);

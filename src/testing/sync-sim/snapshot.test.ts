@@ -39,9 +39,9 @@ describe('sync snapshots', () => {
     await busy(a, 3, 'late');
     const c = sim.addDevice('dev2');
     await c.sync.join(SIM_RELAY, (await a.sync.status()).vaultId as string, SIM_PASSPHRASE);
+    await a.sync.approve(c.deviceId);
     const pulled = await c.sync.pull();
     expect(pulled.applied).toBeLessThanOrEqual(6);
-    await a.sync.approve(c.deviceId);
     await c.sync.sync();
     await a.sync.sync();
     await b.sync.sync();
@@ -69,6 +69,7 @@ describe('sync snapshots', () => {
         : res;
     const c = sim.addDevice('late');
     await c.sync.join(SIM_RELAY, (await a.sync.status()).vaultId as string, SIM_PASSPHRASE);
+    await a.sync.approve(c.deviceId);
     await c.sync.pull();
     expect((await c.sync.status()).alarms.map((x) => x.kind)).toContain('stale-snapshot');
     // …and it still converges: the log after the stale snapshot is complete.

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { tempHome } from '../../../testing/temp-home.js';
 import { mergeConfig } from '../../config/load.js';
 import { createEngine } from '../../engine/create.js';
+import { MODEL_DIMENSIONS } from '../embedder-model.js';
 import { openDatabase } from '../../store/db.js';
 import { migrateMemories } from '../backend-migrate.js';
 import { QdrantStore } from './store.js';
@@ -57,11 +58,19 @@ const QUERIES = [
 
 describe('recall parity: embedded vs qdrant', () => {
   it('returns the same memories, order and scores for the same data', async () => {
-    const flags = { 'llm.provider': 'offline' as const, 'memory.qdrant.url': env.double.url };
+    // Candidates for every memory (5 × 30 ≥ 120): the fused similarity is rescaled over the candidate pool, and an
+    // approximate index (the embedded HNSW) may fill the margin of a smaller pool unlike an exact one (the double).
+    const flags = {
+      'llm.provider': 'offline' as const,
+      'memory.qdrant.url': env.double.url,
+      'memory.recall.candidates': 30,
+    };
     const embedded = await createEngine({ paths: env.fx.paths, config: mergeConfig({ flags }).config, llm: null });
     // Distinct texts (topic × word × day combinations never repeat below 420), so no two vectors tie.
     const texts = Array.from({ length: 120 }, (_, i) => `${TOPICS[i % 6]} with ${WORDS[i % 20]} on ${DAYS[i % 7]}`);
     await embedded.memory.add(texts.map((text, i) => ({ text, kind: i % 5 === 0 ? 'summary' : 'fact' })));
+    // The semantic model embeds after the write: recall by meaning once the vectors are there.
+    await embedded.memory.embedPending();
     const expected = [];
     for (const q of QUERIES) expected.push(await embedded.memory.recall({ text: q, k: 5, peek: true }));
     await embedded.close();
@@ -69,7 +78,7 @@ describe('recall parity: embedded vs qdrant', () => {
     const db = openDatabase(env.fx.paths.db);
     const target = new QdrantStore({
       db,
-      embedder: { id: 'x', dimensions: 384 },
+      embedder: { id: 'x', dimensions: MODEL_DIMENSIONS },
       url: env.double.url,
       collection: 'progeny_memories',
       batchSize: 256,

@@ -87,7 +87,7 @@ export const batchRoutes: RelayRouteModule = (app, ctx) => {
 
   app.get<{ Params: { v: string }; Querystring: { after: number; limit: number; maxBytes: number } }>(
     '/v1/sync/vaults/:v/batches',
-    { config: { relayAuth: { allowPending: true } }, schema: { params: vaultParams, querystring: pageQuery } },
+    { config: { relayAuth: {} }, schema: { params: vaultParams, querystring: pageQuery } },
     async (req) => {
       const { v } = req.params;
       const { after, limit, maxBytes } = req.query;
@@ -105,14 +105,14 @@ export const batchRoutes: RelayRouteModule = (app, ctx) => {
 
   app.get<{ Params: { v: string } }>(
     '/v1/sync/vaults/:v/head',
-    { config: { relayAuth: { allowPending: true } }, schema: { params: vaultParams } },
+    { config: { relayAuth: {} }, schema: { params: vaultParams } },
     async (req) => store.head(req.params.v),
   );
 
   app.post<{ Params: { v: string }; Body: { seq: number } }>(
     '/v1/sync/vaults/:v/cursor',
     {
-      config: { relayAuth: { allowPending: true } },
+      config: { relayAuth: {} },
       schema: {
         params: vaultParams,
         body: { type: 'object', required: ['seq'], properties: { seq: { type: 'integer', minimum: 0 } } },

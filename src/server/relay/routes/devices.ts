@@ -1,6 +1,9 @@
-/** The vault's signed device log: read it (with the pending joins), and append an operation signed by an admin. */
+/**
+ * The vault's signed device log: read it (active devices also see the pending joins; a pending device reads it only to
+ * learn it was approved), append an operation signed by an admin, and reject a pending join (admin).
+ */
 import type { DeviceOp } from '../../../core/sync/device-log.js';
-import { vaultParams, type RelayRouteModule } from '../context.js';
+import { deviceOf, vaultParams, type RelayRouteModule } from '../context.js';
 import { ProgenyError } from '../../../core/errors.js';
 import { replay, vaultOf } from './vaults.js';
 
@@ -10,7 +13,29 @@ export const deviceRoutes: RelayRouteModule = (app, ctx) => {
   app.get<{ Params: { v: string } }>(
     '/v1/sync/vaults/:v/devices',
     { config: { relayAuth: { allowPending: true } }, schema: { params: vaultParams } },
-    async (req) => ({ ops: store.deviceOps(req.params.v), pending: store.pendingOps(req.params.v) }),
+    async (req) => ({
+      ops: store.deviceOps(req.params.v),
+      pending: deviceOf(req).status === 'active' ? store.pendingOps(req.params.v) : [],
+    }),
+  );
+
+  app.delete<{ Params: { v: string; id: string } }>(
+    '/v1/sync/vaults/:v/pending/:id',
+    {
+      config: { relayAuth: { cap: 'admin' } },
+      schema: {
+        params: {
+          type: 'object',
+          required: ['v', 'id'],
+          properties: { v: vaultParams.properties.v, id: { type: 'string', minLength: 1, maxLength: 64 } },
+        },
+      },
+    },
+    async (req) => {
+      if (!store.rejectPending(req.params.v, req.params.id))
+        throw new ProgenyError('NOT_FOUND', 'no pending join request from this device');
+      return { rejected: req.params.id };
+    },
   );
 
   app.post<{ Params: { v: string }; Body: { op: DeviceOp } }>(

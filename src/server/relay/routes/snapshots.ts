@@ -41,7 +41,7 @@ export const snapshotRoutes: RelayRouteModule = (app, ctx) => {
 
   app.get<{ Params: { v: string } }>(
     '/v1/sync/vaults/:v/snapshot',
-    { config: { relayAuth: { allowPending: true } }, schema: { params: vaultParams } },
+    { config: { relayAuth: {} }, schema: { params: vaultParams } },
     async (req) => {
       const s = store.getSnapshot(req.params.v);
       if (!s) throw new ProgenyError('SYNC_NO_SNAPSHOT', 'no snapshot yet');
@@ -70,7 +70,7 @@ export const snapshotRoutes: RelayRouteModule = (app, ctx) => {
 
   app.get<{ Params: { v: string; epoch: string } }>(
     '/v1/sync/vaults/:v/keys/:epoch',
-    { config: { relayAuth: { allowPending: true } }, schema: { params: epochParams } },
+    { config: { relayAuth: {} }, schema: { params: epochParams } },
     async (req) => {
       const { v, epoch } = req.params;
       const k = store.getKeys(v, epoch === 'latest' ? undefined : Number(epoch));

@@ -13,6 +13,7 @@ import { retryAfter } from '../errors.js';
 
 export interface VaultParams {
   joinPk0: string;
+  joinPk?: string;
   [k: string]: unknown;
 }
 
@@ -119,7 +120,10 @@ export const vaultRoutes: RelayRouteModule = (app, ctx) => {
       const { v } = req.params;
       const vault = vaultOf(ctx, v);
       const { op } = req.body;
-      if (!verifyJoin(op, joinPk(vault.params)))
+      // The current join key (from the root key, so a revoked device cannot sign joins after the rotation); vaults
+      // made before it only have the genesis one.
+      const current = vault.params.joinPk === undefined ? joinPk(vault.params) : fromB64(vault.params.joinPk, 32);
+      if (!verifyJoin(op, current))
         throw new ProgenyError('SYNC_BAD_JOIN', 'the join request is not signed with the vault passphrase');
       if (header(req, SIG_HEADERS.device) !== op.id || !signedBy(req, fromB64(op.signPk, 32), now()))
         throw new ProgenyError('SYNC_UNAUTHORIZED', 'the request must be signed by the joining device');

@@ -1,0 +1,44 @@
+/**
+ * Which embedder a home uses (docs/embeddings.md): embedder.kind=builtin is the semantic model in a worker thread
+ * with the hash embedder as its fallback, hash is the hash embedder alone, provider is the LLM server's embeddings
+ * endpoint (the hash embedder while no model server is configured). Every one is wrapped in the embedding cache.
+ */
+import type { Config } from '../config/schema.js';
+import type { LlmProvider } from '../llm/types.js';
+import { createBuiltinEmbedder } from '../memory/embedder-builtin.js';
+import { createCachedEmbedder, type CachedEmbedder } from '../memory/embedder-cached.js';
+import { createFallbackEmbedder, type EmbedderHealth } from '../memory/embedder-fallback.js';
+import { createModelEmbedder } from '../memory/embedder-model.js';
+import { createProviderEmbedder } from '../memory/embedder-provider.js';
+import type { Db } from '../store/db.js';
+
+export interface EngineEmbedder {
+  embedder: CachedEmbedder;
+  health(): EmbedderHealth;
+  /** Loads the semantic model now (no-op for the others). */
+  warm(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createEngineEmbedder(
+  db: Db,
+  config: Config,
+  llm: LlmProvider | null,
+  onFallback: (detail: string) => void,
+): EngineEmbedder {
+  const kind = config['embedder.kind'];
+  if (kind === 'builtin') {
+    const inner = createFallbackEmbedder(createModelEmbedder(), createBuiltinEmbedder(), onFallback);
+    return { embedder: createCachedEmbedder(db, inner), health: inner.health, warm: inner.warm, close: inner.close };
+  }
+  const model = config['embedder.model'];
+  const inner =
+    kind === 'provider' && llm
+      ? createProviderEmbedder(
+          (texts, signal) => llm.embed(texts, { model, ...(signal ? { signal } : {}) }),
+          `${llm.id}:${model}`,
+        )
+      : createBuiltinEmbedder();
+  const health = (): EmbedderHealth => ({ id: inner.id, preferred: inner.id, state: 'ready' });
+  return { embedder: createCachedEmbedder(db, inner), health, warm: async () => {}, close: async () => {} };
+}

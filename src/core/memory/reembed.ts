@@ -1,0 +1,152 @@
+/**
+ * Vectors that arrive after their memory (docs/embeddings.md, "When vectors are made"). A memory is durable before it has a
+ * vector: with the semantic model, add/import/edit write the row with no vector (embedder '') and this re-embedder
+ * fills it in the background, as it re-embeds the memories of another embedder after a switch. It works in pages,
+ * new memories first, each page committed before the next, so a killed process resumes where it stopped (the
+ * criterion, `embedder != current`, is the row's own state). A row whose text changed while its page was being
+ * embedded is left for the next page. Nothing runs while the default embedder has fallen back to the hash one: that
+ * would replace semantic vectors by hash ones.
+ */
+import { ProgenyError } from '../errors.js';
+import { immediate, nextCounter } from '../store/db.js';
+import type { ProgressFn } from './api.js';
+import { syncStore, type MemoryContext } from './context.js';
+import type { MemoryRow } from './rows.js';
+import type { Embedder } from './types.js';
+import { toBlob } from './vectors.js';
+
+const PAGE = 64;
+
+/** Falling back means the embedder now is not the one configured: re-embedding would downgrade vectors. */
+export const fallenBack = (e: Embedder): boolean => e.preferred !== undefined && e.preferred !== e.id;
+
+export function fallbackRefusal(e: Embedder): ProgenyError {
+  return new ProgenyError(
+    'EMBEDDER_UNAVAILABLE',
+    `the embedder ${e.preferred} is unavailable, so memories would be re-embedded by its fallback ${e.id}`,
+    { hint: '`progeny doctor` says why it did not load; or set embedder.kind to hash to use that one' },
+  );
+}
+
+export interface Reembedder {
+  /** Starts a background run if none is going (serve, chat, and after each write that left a row without vector). */
+  kick(): void;
+  /** Re-embeds until nothing is stale (`newOnly`: only memories that have no vector at all); resolves with the count. */
+  run(opts?: { onProgress?: ProgressFn; newOnly?: boolean; signal?: AbortSignal }): Promise<number>;
+  /** Memories still waiting for a vector of the current embedder. */
+  pending(opts?: { newOnly?: boolean }): number;
+  /** Notes that this process wrote memories without a vector: close() makes their vectors before it returns. */
+  wrote(): void;
+  /** Stops the background run; then, if this process wrote memories without vectors, embeds them (within `ms`). */
+  close(ms?: number): Promise<void>;
+}
+
+export function createReembedder(ctx: MemoryContext): Reembedder {
+  const { db } = ctx;
+  const stale = (newOnly: boolean) =>
+    newOnly ? "embedder = '' AND status != 'forgotten'" : "(embedder < ? OR embedder > ?) AND status != 'forgotten'";
+  const args = (newOnly: boolean) => (newOnly ? [] : [ctx.embedder.id, ctx.embedder.id]);
+  const update = db.prepare(
+    "UPDATE memories SET vector = ?, embedder = ?, change_seq = ? WHERE id = ? AND text_hash = ? AND status != 'forgotten'",
+  );
+  const stop = new AbortController();
+  let running: Promise<number> | null = null;
+  let wroteNew = false;
+
+  const fallen = () => fallenBack(ctx.embedder);
+
+  const count = (newOnly: boolean): number =>
+    db
+      .prepare(`SELECT count(*) FROM memories INDEXED BY memories_embedder WHERE ${stale(newOnly)}`)
+      .pluck()
+      .get(...args(newOnly)) as number;
+
+  /** Embeds and commits one page of stale rows after `after` (by label); returns the rows seen, 0 at the end. */
+  async function page(newOnly: boolean, after: number, signal: AbortSignal): Promise<MemoryRow[]> {
+    const rows = db
+      .prepare(
+        `SELECT * FROM memories INDEXED BY memories_embedder WHERE ${stale(newOnly)} AND label > ? ORDER BY label LIMIT ${PAGE}`,
+      )
+      .all(...args(newOnly), after) as MemoryRow[];
+    if (!rows.length) return rows;
+    const vecs = await ctx.embedder.embed(
+      rows.map((r) => r.text),
+      signal,
+    );
+    if (fallen()) return [];
+    const id = ctx.embedder.id;
+    const fresh = immediate(db, () =>
+      rows.flatMap((r, i) => {
+        const row = {
+          ...r,
+          vector: toBlob(vecs[i] as Float32Array),
+          embedder: id,
+          change_seq: nextCounter(db, 'memory_seq'),
+        };
+        return update.run(row.vector, id, row.change_seq, r.id, r.text_hash).changes ? [row] : [];
+      }),
+    );
+    await syncStore(ctx.store, fresh);
+    return rows;
+  }
+
+  /**
+   * New memories first (they have no vector at all; the others still have their old one), then the rest. Each pass
+   * starts at a random label and wraps around, so two processes re-embedding one home rarely embed the same page.
+   */
+  async function loop(o: {
+    onProgress?: ProgressFn;
+    newOnly?: boolean;
+    signal?: AbortSignal;
+    /** Runs after close() stopped the background (the closing run itself). */
+    own?: boolean;
+  }): Promise<number> {
+    const newOnly = o.newOnly === true;
+    const signals = [o.signal, o.own ? undefined : stop.signal].filter((s): s is AbortSignal => s !== undefined);
+    const signal = AbortSignal.any(signals);
+    const total = count(newOnly);
+    const top = db.prepare('SELECT coalesce(max(label), 0) FROM memories').pluck().get() as number;
+    let done = 0;
+    for (const pass of newOnly ? [true] : [true, false]) {
+      let after = Math.floor(Math.random() * top);
+      let wrapped = false;
+      while (!signal.aborted && !fallen()) {
+        const rows = await page(pass, after, signal);
+        if (!rows.length) {
+          if (wrapped) break;
+          [after, wrapped] = [-1, true];
+          continue;
+        }
+        after = (rows.at(-1) as MemoryRow).label;
+        done += rows.length;
+        o.onProgress?.(Math.min(done, total), total);
+      }
+    }
+    return done;
+  }
+
+  return {
+    kick() {
+      // A cheap embedder made every vector at write time (and re-embeds at open): nothing to do in the background.
+      if (running || stop.signal.aborted || ctx.embedder.cheap || fallen()) return;
+      running = loop({})
+        .catch(() => 0)
+        .finally(() => (running = null));
+    },
+    async run(o = {}) {
+      // One run at a time: a foreground run waits for the background one, then does what is left.
+      await running;
+      return loop(o);
+    },
+    pending: (o = {}) => count(o.newOnly === true),
+    wrote: () => void (wroteNew = true),
+    async close(ms = 10_000) {
+      stop.abort();
+      await running;
+      // A one-shot command (`chat -m`, a script's `memory add`) should leave vectors, not work, behind; bounded, so a
+      // slow model never holds up an exit (what is left is embedded by the next process).
+      if (wroteNew && !fallen())
+        await loop({ newOnly: true, signal: AbortSignal.timeout(ms), own: true }).catch(() => 0);
+    },
+  };
+}
