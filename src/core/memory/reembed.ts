@@ -10,7 +10,7 @@
 import { ProgenyError } from '../errors.js';
 import { immediate, nextCounter } from '../store/db.js';
 import type { ProgressFn } from './api.js';
-import { syncStore, type MemoryContext } from './context.js';
+import type { MemoryContext } from './context.js';
 import type { MemoryRow } from './rows.js';
 import type { Embedder } from './types.js';
 import { contextualVectors, type Context } from './thread.js';
@@ -95,7 +95,7 @@ export function createReembedder(ctx: MemoryContext): Reembedder {
         return ok ? [row] : [];
       }),
     );
-    await syncStore(ctx.store, fresh);
+    await ctx.store.mirror(fresh);
     // A synced memory may land between two others, or change the text the next one is indexed with.
     await refreshContexts(ctx, affectedBy(ctx, fresh));
     return rows;

@@ -10,7 +10,7 @@ import type { Db } from '../store/db.js';
 import type { Journal } from '../sync/journal.js';
 import type { EditPatch, ListQuery, MemoryApi, Page } from './api.js';
 import { createBatcher } from './batcher.js';
-import { syncStore, vectorsFor, type MemoryContext, type MemoryOp } from './context.js';
+import { vectorsFor, type MemoryContext, type MemoryOp } from './context.js';
 import { dream, restore } from './dream.js';
 import { exportJsonl, importJsonl, reindex, reindexStale } from './import-export.js';
 import { createLexicalSearch } from './lexical.js';
@@ -111,7 +111,7 @@ export async function createMemoryService(deps: MemoryServiceDeps): Promise<Memo
         contextId: (contexts[i] as Context).contextId,
       })),
     );
-    await syncStore(store, rows);
+    await store.mirror(rows);
     await refreshContexts(ctx, affectedBy(ctx, rows));
     ctx.reembedder?.kick();
     added?.inc({}, rows.length);
@@ -173,7 +173,7 @@ export async function createMemoryService(deps: MemoryServiceDeps): Promise<Memo
         },
         reason || 'edited',
       );
-      await syncStore(store, [after]);
+      await store.mirror([after]);
       // A new kind may take it into or out of its conversation's thread; a new text is the next one's context.
       if (textChanged || after.kind !== before.kind)
         await refreshContexts(ctx, [after.id, ...affectedBy(ctx, [after])]);
@@ -186,7 +186,7 @@ export async function createMemoryService(deps: MemoryServiceDeps): Promise<Memo
       if (before.status === 'forgotten') return toMemory(before);
       if ('evict' in embedder) (embedder as { evict(t: string): void }).evict(before.text);
       const after = writer.forgetRow(before);
-      await syncStore(store, [after]);
+      await store.mirror([after]);
       // The memory after it was indexed with its words: that context goes too (thread-refresh.ts).
       await refreshContexts(ctx, affectedBy(ctx, [after]));
       ctx.changed('forget', [after.id]);

@@ -5,7 +5,7 @@
  * as the caller's change would be seen (before this returns), then rebuilt from its new predecessor.
  */
 import { immediate, nextCounter } from '../store/db.js';
-import { syncStore, type MemoryContext } from './context.js';
+import type { MemoryContext } from './context.js';
 import type { MemoryRow } from './rows.js';
 import { contextualVectors } from './thread.js';
 import type { MemorySource } from './types.js';
@@ -54,7 +54,7 @@ export async function refreshContexts(ctx: MemoryContext, ids: string[]): Promis
     }
     return out;
   });
-  await syncStore(ctx.store, changed);
+  await ctx.store.mirror(changed);
   if (!changed.length) return;
   // A model embeds in the background, new memories first; the cheap built-in embedder answers now.
   if (!ctx.embedder.cheap) return ctx.reembedder?.kick();
@@ -83,6 +83,6 @@ export async function embedRows(ctx: MemoryContext, rows: MemoryRow[]): Promise<
       return put.run(row.vector, row.embedder, row.change_seq, r.id, r.text, r.context).changes ? [row] : [];
     }),
   );
-  await syncStore(ctx.store, fresh);
+  await ctx.store.mirror(fresh);
   return fresh;
 }
