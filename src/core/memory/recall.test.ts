@@ -26,7 +26,7 @@ describe('recall', () => {
     expect(top!.memory.text).toMatch(/cello/);
     expect(top!.score.similarity).toBeCloseTo(sim, 5);
     expect(top!.score.freshness).toBeCloseTo(0.5, 9);
-    expect(top!.score.score).toBeCloseTo(0.7 * sim + 0.2 * 0.5 + 0.1 * 0.8, 5);
+    expect(top!.score.score).toBeCloseTo(0.9 * sim + 0.05 * 0.5 + 0.05 * 0.8, 5);
     expect(top!.rank).toBe(1);
   });
 
@@ -52,13 +52,28 @@ describe('recall', () => {
     expect(Math.max(...r.map((x) => x.score.lexical!))).toBe(1);
   });
 
-  it('freshness and salience break ties between equally similar memories', async () => {
+  it('freshness and salience break ties between equally similar memories; a pinned memory counts as salient', async () => {
+    // The same text said twice is a near-duplicate: only one is shown, the newer.
     fx = await memoryFixture();
     await fx.memory.add([{ text: 'we talked about the garden', salience: 0.5 }]);
     fx.clock.advance(1000 * HOUR_MS);
     await fx.memory.add([{ text: 'we talked about the garden', salience: 0.5 }]);
-    const r = await fx.memory.recall({ text: 'garden', k: 2, peek: true });
-    expect(r[0]!.memory.createdAt).toBeGreaterThan(r[1]!.memory.createdAt);
+    const fresh = await fx.memory.recall({ text: 'garden', k: 2, peek: true });
+    expect(fresh).toHaveLength(1);
+    expect(fresh[0]!.memory.createdAt).toBe(fx.clock.now());
+    // With near-duplicates kept, both, the newer first.
+    fx.config['memory.recall.duplicate'] = 1;
+    const both = await fx.memory.recall({ text: 'garden', k: 2, peek: true });
+    expect(both[0]!.memory.createdAt).toBeGreaterThan(both[1]!.memory.createdAt);
+    // Equally similar and equally fresh: the more salient first, and a pinned one is as salient as can be.
+    const [low, high, pinned] = await fx.memory.add([
+      { text: 'the roses need pruning in March', salience: 0.2 },
+      { text: 'the roses need pruning in March', salience: 0.9 },
+      { text: 'the roses need pruning in March', salience: 0.2, pinned: true },
+    ]);
+    const ranked = await fx.memory.recall({ text: 'when do the roses need pruning', k: 3, peek: true });
+    expect(ranked.map((r) => r.memory.id)).toEqual([pinned!.id, high!.id, low!.id]);
+    expect(ranked[0]!.score.salience).toBe(1);
   });
 
   it('MMR keeps a near-duplicate out in favour of a different relevant memory', async () => {

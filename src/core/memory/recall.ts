@@ -1,6 +1,7 @@
 /**
- * Recall (docs/domain.md): embed, fetch candidates·k from the store (and from the full-text index) with filters, score,
- * then MMR over the candidates' vectors to pick k.
+ * Recall (docs/domain.md; the rule and the measurements behind it in docs/memory-recall.md): embed, fetch
+ * candidates·k from the store and from the full-text index with filters, fuse the two rankings, score, then pick the
+ * best k leaving out near-duplicates (MMR only when memory.recall.lambda < 1).
  */
 import type { MemoryRow } from './rows.js';
 import { toMemory } from './rows.js';
@@ -57,7 +58,8 @@ export async function recall(ctx: MemoryContext, q: RecallQuery): Promise<Recall
     row: c.row,
     vector: c.vector,
     score: {
-      ...scoreParts(sims[i] as number, c.row.created_at, c.row.salience, now),
+      // A pinned memory counts as fully salient: it wins ties (docs/memory-recall.md).
+      ...scoreParts(sims[i] as number, c.row.created_at, c.row.pinned ? 1 : c.row.salience, now),
       ...(w > 0 ? { cosine: c.cosine, lexical: c.lexical } : {}),
     },
   }));
@@ -65,6 +67,8 @@ export async function recall(ctx: MemoryContext, q: RecallQuery): Promise<Recall
     cands.map((c) => ({ score: c.score.score, vector: c.vector })),
     k,
     ctx.config['memory.recall.lambda'],
+    // 1 keeps them all (identical vectors may round to a cosine just above or below 1).
+    ctx.config['memory.recall.duplicate'] >= 1 ? Infinity : ctx.config['memory.recall.duplicate'],
   );
   const out = picks.map(({ index, mmr: m }, rank) => {
     const c = cands[index]!;

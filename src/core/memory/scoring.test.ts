@@ -14,9 +14,9 @@ describe('recall scoring', () => {
     expect(freshness(10 * HOUR_MS, 0)).toBe(1);
   });
 
-  it('score = 0.7·similarity + 0.2·freshness + 0.1·salience', () => {
+  it('score = 0.9·similarity + 0.05·freshness + 0.05·salience', () => {
     const s = scoreParts(0.8, 0, 0.4, 168 * HOUR_MS);
-    expect(s.score).toBeCloseTo(0.7 * 0.8 + 0.2 * 0.5 + 0.1 * 0.4, 12);
+    expect(s.score).toBeCloseTo(0.9 * 0.8 + 0.05 * 0.5 + 0.05 * 0.4, 12);
     expect(s).toMatchObject({ similarity: 0.8, freshness: 0.5, salience: 0.4 });
   });
 });
@@ -75,8 +75,25 @@ describe('MMR', () => {
     expect(picks[0]!.mmr).toBeCloseTo(0.45, 6);
   });
 
+  it('leaves out a near-duplicate of what is already picked, whatever λ, and then returns fewer than k', () => {
+    const cands = [
+      { score: 0.9, vector: a },
+      { score: 0.85, vector: a2 },
+      { score: 0.5, vector: b },
+    ];
+    // cos(a, a2) ≈ 0.9988: at or above the threshold it is a near-duplicate; cos(a, b) = 0 never is.
+    expect(mmr(cands, 2, 1, 0.95).map((p) => p.index)).toEqual([0, 2]);
+    expect(mmr(cands, 2, 1, 0.999).map((p) => p.index)).toEqual([0, 1]);
+    expect(mmr(cands, 2, 0.9, 0.95).map((p) => p.index)).toEqual([0, 2]);
+    expect(mmr(cands, 3, 1, 0.95).map((p) => p.index)).toEqual([0, 2]);
+    expect(mmr([cands[0]!, cands[1]!], 2, 0.5, 0.95).map((p) => p.index)).toEqual([0]);
+    // λ = 1 records each pick's score as its MMR value.
+    expect(mmr(cands, 2, 1, 0.95).map((p) => p.mmr)).toEqual([0.9, 0.5]);
+  });
+
   it('never returns more than it has', () => {
     expect(mmr([{ score: 1, vector: a }], 5, 0.5)).toHaveLength(1);
     expect(mmr([], 5, 0.5)).toEqual([]);
+    expect(mmr([{ score: 1, vector: a }], 5, 1)).toHaveLength(1);
   });
 });
