@@ -30,6 +30,9 @@ describe('dream', () => {
     );
     const back = await fx.memory.restore(low!.id);
     expect(back).toMatchObject({ status: 'active', mergedInto: null });
+    // Active again, so recallable: recall shows one of two identical texts (the more salient) unless near-duplicates
+    // are kept (docs/memory-recall.md, "The recall rule").
+    fx.config['memory.recall.duplicate'] = 1;
     expect((await fx.memory.recall({ text: 'favourite colour', peek: true })).map((x) => x.memory.id)).toContain(
       low!.id,
     );
