@@ -5,7 +5,10 @@
 import type { LocalEngine } from '../../core/engine/local-engine.js';
 import type { CommandContext } from '../context.js';
 
-export function startSyncInBackground(ctx: Pick<CommandContext, 'out'>, engine: LocalEngine): { stop(): Promise<void> } {
+export function startSyncInBackground(
+  ctx: Pick<CommandContext, 'out'>,
+  engine: LocalEngine,
+): { stop(): Promise<void> } {
   const seconds = engine.config['sync.intervalS'];
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
