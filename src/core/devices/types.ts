@@ -1,4 +1,7 @@
-/** Devices and their capabilities as the engine's API shows them (docs/domain.md, "Devices"); service.ts stores them. */
+/**
+ * Devices and their capabilities as the engine's API shows them (docs/domain.md, "Trust tiers and device
+ * permissions"); service.ts stores them.
+ */
 
 export const CAPABILITIES = [
   'chat',
