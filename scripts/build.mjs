@@ -52,8 +52,9 @@ function run(cmd, args) {
 if (process.argv.includes('--if-stale') && !stale()) {
   console.log('progeny: dist/ is up to date (npm run build forces a build)');
 } else {
-  // Stale code caches go first: a failed build must not leave a cache beside a bundle it was not made from.
-  for (const name of ['cli.cjs.cache', 'commands.cjs.cache']) rmSync(join(root, 'dist', name), { force: true });
+  // From scratch: a failed build must not leave a code cache beside a bundle it was not made from, and tsc never
+  // deletes, so a module whose source was removed would otherwise stay in dist/ and ship in the package.
+  rmSync(join(root, 'dist'), { recursive: true, force: true });
   run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json']);
   run(process.execPath, [join(root, 'scripts', 'copy-assets.mjs')]);
   run(process.execPath, [join(root, 'scripts', 'bundle-commands.mjs')]);

@@ -1,5 +1,5 @@
 /** What every command receives: global options, the output module, the home, and a lazily opened engine. */
-import type { Engine } from '../core/engine/engine.js';
+import type { LocalEngine } from '../core/engine/local-engine.js';
 import type { PartialConfig } from '../core/config/load.js';
 import type { Paths } from '../core/paths.js';
 import type { Output } from './output.js';
@@ -24,5 +24,5 @@ export interface CommandContext {
    * `autoInit` (which also creates a default companion on a fresh home: chat, serve). A created home is announced on
    * stderr, unless 'quietly' (init, which says so itself).
    */
-  engine(opts?: { autoInit?: boolean; create?: boolean | 'quietly'; flags?: PartialConfig }): Promise<Engine>;
+  engine(opts?: { autoInit?: boolean; create?: boolean | 'quietly'; flags?: PartialConfig }): Promise<LocalEngine>;
 }

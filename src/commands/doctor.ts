@@ -10,7 +10,7 @@ import { loadConfig } from '../core/config/load.js';
 import { ExitCode, toProgenyError } from '../core/errors.js';
 import type { Config } from '../core/config/schema.js';
 import type { Db } from '../core/store/db.js';
-import type { Engine } from '../core/engine/engine.js';
+import type { LocalEngine } from '../core/engine/local-engine.js';
 import type { ProbeResult } from '../core/llm/types.js';
 
 export interface Check {
@@ -198,7 +198,7 @@ function mcpEndpoints(ctx: CommandContext, config: Config): Check {
 }
 
 /** Which embedder made the check's vector: the configured one, or the hash embedder it fell back to (and why). */
-function embedderCheck(engine: Engine): Check {
+function embedderCheck(engine: LocalEngine): Check {
   const h = engine.embedder();
   const { stale } = engine.memory.pendingVectors();
   const waiting = stale

@@ -7,13 +7,13 @@ import { existsSync } from 'node:fs';
 import { usageError } from '../core/errors.js';
 import type { Runtime } from '../cli.js';
 import type { PartialConfig } from '../core/config/load.js';
-import type { Engine } from '../core/engine/engine.js';
+import type { LocalEngine } from '../core/engine/local-engine.js';
 import { pathsFor, resolveHome } from '../core/paths.js';
 import type { CommandContext, GlobalOptions } from './context.js';
 
 export function makeContext(rt: Runtime, opts: GlobalOptions, signal: AbortSignal): CommandContext {
   const paths = pathsFor(resolveHome(opts.home));
-  let engine: Promise<Engine> | undefined;
+  let engine: Promise<LocalEngine> | undefined;
   const ctx: CommandContext = {
     globals: {
       json: opts.json === true,

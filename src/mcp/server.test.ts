@@ -3,7 +3,7 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mergeConfig } from '../core/config/load.js';
 import { createEngine } from '../core/engine/create.js';
-import type { Engine } from '../core/engine/engine.js';
+import type { LocalEngine } from '../core/engine/local-engine.js';
 import { initializeHome } from '../core/engine/init.js';
 import { TurnRegistry } from '../server/turns.js';
 import { tempHome } from '../testing/temp-home.js';
@@ -11,7 +11,7 @@ import { createMcpServer } from './server.js';
 import type { McpPrincipal } from './tool.js';
 
 const home = tempHome('progeny-mcp-');
-let engine: Engine;
+let engine: LocalEngine;
 
 async function connect(principal: McpPrincipal): Promise<Client> {
   const [a, b] = InMemoryTransport.createLinkedPair();

@@ -1,7 +1,7 @@
 /** What every route module receives, and the per-route settings read by the server's hooks. */
 import type { FastifyInstance } from 'fastify';
 import type { Capability } from '../core/devices/service.js';
-import type { Engine } from '../core/engine/engine.js';
+import type { LocalEngine } from '../core/engine/local-engine.js';
 import type { EngineNotice } from '../core/events.js';
 import type { Principal } from './auth.js';
 import type { ServerMetrics } from './metrics.js';
@@ -25,7 +25,7 @@ declare module 'fastify' {
 }
 
 export interface RouteContext {
-  engine: Engine;
+  engine: LocalEngine;
   turns: TurnRegistry;
   metrics: ServerMetrics;
   version: string;

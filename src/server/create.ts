@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { Engine } from '../core/engine/engine.js';
+import type { LocalEngine } from '../core/engine/local-engine.js';
 import { ensureServerToken } from '../core/engine/identity.js';
 import { createAuthenticator, redactTokens, requireCapability } from './auth.js';
 import { compress, needsCompression } from './compress.js';
@@ -44,7 +44,7 @@ export const SERVER_VERSION: string = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
 
-export async function createServer(engine: Engine, options: ServerOptions = {}): Promise<FastifyInstance> {
+export async function createServer(engine: LocalEngine, options: ServerOptions = {}): Promise<FastifyInstance> {
   const cfg = engine.config;
   const log = options.log ?? cfg['server.log'];
   const idPrefix = randomBytes(4).toString('hex');

@@ -4,7 +4,7 @@
  * connections and messages, the process's memory and CPU, the degradation mode, counts of stored records, and sync
  * progress.
  */
-import type { Engine } from '../core/engine/engine.js';
+import type { LocalEngine } from '../core/engine/local-engine.js';
 import { LATENCY_BUCKETS } from '../core/metrics/registry.js';
 import { readStatus, type SyncStatus } from '../core/sync/status.js';
 import type { Mode } from '../core/events.js';
@@ -18,7 +18,7 @@ interface BoundSeries {
   count: () => void;
 }
 
-export function createServerMetrics(engine: Engine) {
+export function createServerMetrics(engine: LocalEngine) {
   const m = engine.metrics;
   const latency = m.histogram(
     'progeny_http_request_duration_seconds',

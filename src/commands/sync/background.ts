@@ -2,10 +2,13 @@
  * Background sync for `chat` and `serve`: every sync.intervalS seconds (0 = off), pull then push, quietly; failures
  * are reported once per kind as a notice and retried on the next tick. Never overlaps itself, stops cleanly.
  */
-import type { Engine } from '../../core/engine/engine.js';
+import type { LocalEngine } from '../../core/engine/local-engine.js';
 import type { CommandContext } from '../context.js';
 
-export function startSyncInBackground(ctx: Pick<CommandContext, 'out'>, engine: Engine): { stop(): Promise<void> } {
+export function startSyncInBackground(
+  ctx: Pick<CommandContext, 'out'>,
+  engine: LocalEngine,
+): { stop(): Promise<void> } {
   const seconds = engine.config['sync.intervalS'];
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;

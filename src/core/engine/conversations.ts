@@ -5,48 +5,10 @@
 import type { Clock } from '../clock.js';
 import { notFound } from '../errors.js';
 import { ulid } from '../ids.js';
-import type { ChatMessage } from '../llm/types.js';
 import { immediate, relaxed, type Db } from '../store/db.js';
 import type { Journal } from '../sync/journal.js';
-
-export type MessageStatus = 'complete' | 'interrupted' | 'error';
-
-export interface Conversation {
-  id: string;
-  actor: string;
-  title: string;
-  createdAt: number;
-  updatedAt: number;
-}
-
-export interface Message {
-  id: string;
-  conversationId: string;
-  turnId: string;
-  role: 'user' | 'assistant';
-  text: string;
-  createdAt: number;
-  status: MessageStatus;
-  meta: Record<string, unknown>;
-}
-
-export interface ConversationService {
-  create(actor: string, title?: string): Conversation;
-  get(id: string): Conversation;
-  /** The most recently active conversation of an actor, if any. */
-  latest(actor: string): Conversation | undefined;
-  list(opts?: { actor?: string; limit?: number; before?: number }): Conversation[];
-  messages(conversationId: string, opts?: { limit?: number }): Message[];
-  /** The last n user/assistant exchanges as prompt history (complete and interrupted replies). */
-  recentTurns(conversationId: string, n: number): ChatMessage[];
-  /**
-   * Stores a message. `durable: false` commits without its own fsync (it survives a crash of any process, and the
-   * next durable commit, e.g. the reply's, makes it power-safe): for the user's message at the start of a turn,
-   * which is acknowledged together with the reply at the end of the turn.
-   */
-  append(msg: Omit<Message, 'id' | 'createdAt'>, opts?: { durable?: boolean }): Message;
-  count(): number;
-}
+import type { MessageStatus, Conversation, Message, ConversationService } from './conversation-types.js';
+export { type MessageStatus, type Conversation, type Message, type ConversationService } from './conversation-types.js';
 
 interface Row {
   id: string;

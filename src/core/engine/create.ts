@@ -2,43 +2,31 @@
  * The composition root of the core: opens the store, wires heritage, limbic, memory, LLM, devices, conversations and
  * metrics, and exposes the Engine API. Nothing here prints; front ends consume the API and the event stream.
  */
-import type { Dispatcher } from 'undici';
-import { systemClock, type Clock } from '../clock.js';
+import { systemClock } from '../clock.js';
 import type { Config } from '../config/schema.js';
 import { createDeviceService } from '../devices/service.js';
 import { NoticeBus, type Mode } from '../events.js';
 import { createHeritageService } from '../heritage/service.js';
 import { createLimbicService } from '../limbic/service.js';
 import { createLlmHealth, createProvider, createResponseCache } from '../llm/index.js';
-import type { LlmProvider, ProbeResult } from '../llm/types.js';
+import type { ProbeResult } from '../llm/types.js';
 import { switchableProvider } from '../llm/switchable.js';
 import { modelControl } from './models.js';
 import { llmSummariser } from './summariser.js';
 import { ProgenyError } from '../errors.js';
 import { createEmbeddedStore, createMemoryService } from '../memory/index.js';
 import { createEngineEmbedder } from './embedder.js';
-import type { Embedder, MemoryStore } from '../memory/types.js';
 import { MetricsRegistry } from '../metrics/registry.js';
-import type { Paths } from '../paths.js';
 import { openDatabase, translateSqliteError } from '../store/db.js';
 import { createJournal } from '../sync/journal.js';
 import { createConversationService } from './conversations.js';
-import type { Engine, ModeReport } from './engine.js';
+import type { EngineOptions, ModeReport } from './engine.js';
+import type { LocalEngine } from './local-engine.js';
 import { ensureDeviceId } from './identity.js';
 import { createEngineMetrics } from './metrics.js';
 import { runTurn, type TurnInput } from './turn.js';
 
-export interface EngineOptions {
-  paths: Paths;
-  config: Config;
-  clock?: Clock;
-  /** undici dispatcher for the LLM provider (tests, proxies). */
-  dispatcher?: Dispatcher;
-  /** Overrides the configured provider (tests, the bench's replay provider); null forces OFFLINE. */
-  llm?: LlmProvider | null;
-  /** Overrides the configured memory backend (e.g. the Qdrant store). */
-  memoryStore?: (deps: { embedder: Embedder }) => MemoryStore;
-}
+export type { EngineOptions };
 
 export function offlineHintFor(config: Config): string {
   if (config['llm.provider'] === 'offline') return 'llm.provider is offline; set it to ollama or openai to use a model';
@@ -55,7 +43,7 @@ function probeFailure(p: ProbeResult): ProgenyError {
   });
 }
 
-export async function createEngine(opts: EngineOptions): Promise<Engine> {
+export async function createEngine(opts: EngineOptions): Promise<LocalEngine> {
   const { paths, config } = opts;
   const clock = opts.clock ?? systemClock;
   const db = openDatabase(paths.db);
@@ -137,7 +125,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
     };
     let closed = false;
 
-    const engine: Engine = {
+    const engine: LocalEngine = {
       paths,
       config,
       deviceId,

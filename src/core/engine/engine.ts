@@ -1,21 +1,35 @@
-/** The engine's public shape: the typed API every front end (CLI, TUI, server) uses. */
+/**
+ * The engine's public shape: the typed API every front end (CLI, TUI, server) uses, and the library's `Engine`. It
+ * names no storage handle, so a program embedding progeny type-checks without SQLite's types (local-engine.ts has
+ * the handles this repository's own front ends use).
+ */
+import type { Dispatcher } from 'undici';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/schema.js';
-import type { DeviceService } from '../devices/service.js';
+import type { DeviceService } from '../devices/types.js';
 import type { EngineEvent, EngineNotice, Mode } from '../events.js';
-import type { HeritageService } from '../heritage/service.js';
-import type { LimbicService } from '../limbic/service.js';
-import type { ProbeResult } from '../llm/types.js';
+import type { HeritageService } from '../heritage/types.js';
+import type { LimbicService } from '../limbic/types.js';
+import type { ChatMessage, LlmProvider, ProbeResult } from '../llm/types.js';
 import type { MemoryApi } from '../memory/api.js';
-import type { BackendHealth } from '../memory/types.js';
+import type { BackendHealth, Embedder, MemoryStore } from '../memory/types.js';
 import type { EmbedderHealth } from '../memory/embedder-fallback.js';
 import type { MetricsRegistry } from '../metrics/registry.js';
 import type { Paths } from '../paths.js';
-import type { Db } from '../store/db.js';
-import type { Journal } from '../sync/journal.js';
-import type { ConversationService } from './conversations.js';
-import type { Summariser } from '../memory/dream-summary.js';
-import type { TurnInput } from './turn.js';
+import type { ConversationService } from './conversation-types.js';
+import type { Summariser } from '../memory/api.js';
+
+export interface EngineOptions {
+  paths: Paths;
+  config: Config;
+  clock?: Clock;
+  /** undici dispatcher for the LLM provider (tests, proxies). */
+  dispatcher?: Dispatcher;
+  /** Overrides the configured provider (tests, the bench's replay provider); null forces OFFLINE. */
+  llm?: LlmProvider | null;
+  /** Overrides the configured memory backend (e.g. the Qdrant store). */
+  memoryStore?: (deps: { embedder: Embedder }) => MemoryStore;
+}
 
 export interface ModeReport {
   mode: Mode;
@@ -35,8 +49,6 @@ export interface Engine {
   readonly config: Config;
   readonly deviceId: string;
   readonly clock: Clock;
-  readonly db: Db;
-  readonly journal: Journal;
   readonly memory: MemoryApi;
   readonly state: LimbicService;
   readonly heritage: HeritageService;
@@ -68,4 +80,15 @@ export interface Engine {
   summariser(): Summariser | null;
   /** Flushes batched writes and closes everything. Idempotent. */
   close(): Promise<void>;
+}
+
+export interface TurnInput {
+  message: string;
+  conversationId?: string;
+  actor?: string;
+  /**
+   * The earlier exchange as the client holds it (an OpenAI-style client sends the whole conversation each time): used
+   * as the prompt's history instead of the stored conversation's, keeping its last `chat.historyTurns` exchanges.
+   */
+  history?: ChatMessage[];
 }

@@ -9,7 +9,7 @@ import { summariseInterview, INTERVIEW, type InterviewAnswers } from '../heritag
 import { DEFAULT_TEMPLATE, loadTemplate } from '../heritage/templates.js';
 import { perceive } from '../limbic/perceive.js';
 import { immediate } from '../store/db.js';
-import type { Engine } from './engine.js';
+import type { LocalEngine } from './local-engine.js';
 import { ensureServerToken } from './identity.js';
 
 export interface InitOptions {
@@ -31,7 +31,7 @@ export interface InitResult {
   serverTokenPath: string;
 }
 
-export function initializeHome(engine: Engine, opts: InitOptions = {}): InitResult {
+export function initializeHome(engine: LocalEngine, opts: InitOptions = {}): InitResult {
   const template = opts.template ?? DEFAULT_TEMPLATE;
   const exists = engine.heritage.exists();
   if (exists && !opts.force) {

@@ -9,23 +9,14 @@ import type { EngineEvent, Mode, TurnStats } from '../events.js';
 import { ulid } from '../ids.js';
 import { perceive } from '../limbic/perceive.js';
 import { temperatureFor } from '../limbic/posture.js';
-import type { ChatMessage, TokenUsage } from '../llm/types.js';
+import type { TokenUsage } from '../llm/types.js';
 import type { RecalledMemory } from '../memory/types.js';
 import type { MessageStatus } from './conversations.js';
 import { buildPrompt } from './prompt.js';
 import { chunkReply, offlineReply } from './offline-reply.js';
 import type { TurnDeps } from './turn-deps.js';
-
-export interface TurnInput {
-  message: string;
-  conversationId?: string;
-  actor?: string;
-  /**
-   * The earlier exchange as the client holds it (an OpenAI-style client sends the whole conversation each time): used
-   * as the prompt's history instead of the stored conversation's, keeping its last `chat.historyTurns` exchanges.
-   */
-  history?: ChatMessage[];
-}
+import type { TurnInput } from './engine.js';
+export { type TurnInput } from './engine.js';
 
 export const MAX_MESSAGE_CHARS = 32_000;
 const UNAVAILABLE = new Set(['LLM_UNREACHABLE', 'LLM_AUTH', 'LLM_MODEL_MISSING']);

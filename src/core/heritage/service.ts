@@ -17,32 +17,8 @@ import {
   type Heritage,
   type HeritageField,
 } from './types.js';
-
-export interface HeritageVersion {
-  version: number;
-  createdAt: number;
-  reason: string;
-  trust: number;
-  hash: string;
-  changed: HeritageField[];
-  doc: Heritage;
-}
-
-export interface HeritageService {
-  exists(): boolean;
-  /** The newest version; throws NO_HERITAGE before `progeny init`. */
-  current(): HeritageVersion;
-  summary(): string;
-  show(version: number): HeritageVersion;
-  history(): Omit<HeritageVersion, 'doc'>[];
-  /** Replaces the document (validated); base fields change only with allowBase. No-op changes are refused. */
-  update(
-    doc: unknown,
-    reason: string,
-    opts?: { allowBase?: boolean; trust?: number; origin?: string },
-  ): HeritageVersion;
-  restore(version: number, reason?: string): HeritageVersion;
-}
+import type { HeritageVersion, HeritageService } from './types.js';
+export { type HeritageVersion, type HeritageService } from './types.js';
 
 export const hashHeritage = (h: Heritage): string => createHash('sha256').update(canonicalJson(h)).digest('hex');
 

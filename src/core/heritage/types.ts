@@ -99,3 +99,29 @@ export function canonicalJson(value: unknown): string {
 export function changedFields(a: Heritage, b: Heritage): HeritageField[] {
   return HERITAGE_FIELDS.filter((f) => canonicalJson(a[f]) !== canonicalJson(b[f]));
 }
+
+export interface HeritageVersion {
+  version: number;
+  createdAt: number;
+  reason: string;
+  trust: number;
+  hash: string;
+  changed: HeritageField[];
+  doc: Heritage;
+}
+
+export interface HeritageService {
+  exists(): boolean;
+  /** The newest version; throws NO_HERITAGE before `progeny init`. */
+  current(): HeritageVersion;
+  summary(): string;
+  show(version: number): HeritageVersion;
+  history(): Omit<HeritageVersion, 'doc'>[];
+  /** Replaces the document (validated); base fields change only with allowBase. No-op changes are refused. */
+  update(
+    doc: unknown,
+    reason: string,
+    opts?: { allowBase?: boolean; trust?: number; origin?: string },
+  ): HeritageVersion;
+  restore(version: number, reason?: string): HeritageVersion;
+}

@@ -7,7 +7,6 @@ import type { Clock } from '../clock.js';
 import { usageError } from '../errors.js';
 import { relaxed, type Db } from '../store/db.js';
 import type { Journal } from '../sync/journal.js';
-import type { Perception } from './perceive.js';
 import { applyDelta, decay, isCrisis, isSlumber, trustTier } from './rules.js';
 import { updateForTurn, type TurnRules } from './turn-update.js';
 import {
@@ -18,33 +17,8 @@ import {
   type LimbicState,
   type LimbicVariable,
 } from './types.js';
-
-export interface LimbicLogEntry {
-  at: number;
-  variable: string;
-  before: unknown;
-  after: unknown;
-  delta: number | null;
-  cause: string;
-  turnId: string | null;
-}
-
-export interface LimbicService {
-  /** The current state with decay applied up to now (not persisted by reading). */
-  read(): LimbicSnapshot;
-  /** Applies one turn's perception; persists and returns the new state and what changed. */
-  applyTurn(p: Perception, turnId: string): { state: LimbicSnapshot; changes: LimbicChange[] };
-  /** An explicit adjustment (API, tests): deltas per variable with the earned rule, and a reason. */
-  adjust(
-    deltas: Partial<Record<LimbicVariable, number>>,
-    reason: string,
-  ): { state: LimbicSnapshot; changes: LimbicChange[] };
-  setElastic(on: boolean, reason: string): LimbicSnapshot;
-  /** A rolled-back action costs trust 0.02 (docs/domain.md). */
-  recordRollback(what: string): LimbicSnapshot;
-  reset(reason: string): LimbicSnapshot;
-  why(variable?: string, limit?: number): LimbicLogEntry[];
-}
+import type { LimbicService } from './types.js';
+export { type LimbicLogEntry, type LimbicService } from './types.js';
 
 export function createLimbicService(db: Db, journal: Journal, clock: Clock, rules: TurnRules): LimbicService {
   const selectVersion = db.prepare('SELECT version FROM limbic_state WHERE id = 1').pluck();

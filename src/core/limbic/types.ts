@@ -1,5 +1,7 @@
 /** The companion's emotional state (docs/domain.md, "Limbic state"). */
 
+import type { Perception } from './perceive.js';
+
 export const POSTURES = ['COMPANION', 'COPILOT', 'PEER', 'EXPERT'] as const;
 export type Posture = (typeof POSTURES)[number];
 
@@ -51,4 +53,31 @@ export function defaultLimbicState(now: number): LimbicState {
     elastic: false,
     decayedAt: now,
   };
+}
+
+export interface LimbicLogEntry {
+  at: number;
+  variable: string;
+  before: unknown;
+  after: unknown;
+  delta: number | null;
+  cause: string;
+  turnId: string | null;
+}
+
+export interface LimbicService {
+  /** The current state with decay applied up to now (not persisted by reading). */
+  read(): LimbicSnapshot;
+  /** Applies one turn's perception; persists and returns the new state and what changed. */
+  applyTurn(p: Perception, turnId: string): { state: LimbicSnapshot; changes: LimbicChange[] };
+  /** An explicit adjustment (API, tests): deltas per variable with the earned rule, and a reason. */
+  adjust(
+    deltas: Partial<Record<LimbicVariable, number>>,
+    reason: string,
+  ): { state: LimbicSnapshot; changes: LimbicChange[] };
+  setElastic(on: boolean, reason: string): LimbicSnapshot;
+  /** A rolled-back action costs trust 0.02 (docs/domain.md). */
+  recordRollback(what: string): LimbicSnapshot;
+  reset(reason: string): LimbicSnapshot;
+  why(variable?: string, limit?: number): LimbicLogEntry[];
 }

@@ -1,5 +1,4 @@
 /** The memory API the engine, the CLI and the server use (implemented in src/core/memory/service.ts). */
-import type { DreamOptions } from './dream.js';
 import type {
   Memory,
   MemoryKind,
@@ -98,3 +97,14 @@ export interface MemoryApi {
   probe(): Promise<BackendHealth>;
   close(): Promise<void>;
 }
+
+export interface DreamOptions {
+  dryRun?: boolean;
+  onProgress?: ProgressFn;
+  /** Condense the memories that decay into summaries first (needs a model). */
+  summarise?: Summariser;
+  signal?: AbortSignal;
+}
+
+/** Condenses memory texts (oldest first) into one short text. */
+export type Summariser = (texts: string[], signal?: AbortSignal) => Promise<string>;

@@ -7,9 +7,8 @@
 import { DAY_MS } from '../clock.js';
 import { toProgenyError } from '../errors.js';
 import type { MemoryRow } from './rows.js';
-
-/** Condenses memory texts (oldest first) into one short text. */
-export type Summariser = (texts: string[], signal?: AbortSignal) => Promise<string>;
+import type { Summariser } from './api.js';
+export { type Summariser } from './api.js';
 
 /** At most this many memories go into one summary (a longer conversation gives several). */
 export const GROUP_MAX = 40;

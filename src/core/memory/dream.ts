@@ -7,23 +7,16 @@
 import { DAY_MS } from '../clock.js';
 import { ProgenyError } from '../errors.js';
 import { immediate } from '../store/db.js';
-import type { DreamReport, ProgressFn } from './api.js';
-import { groupForSummary, summariseGroups, type Summariser } from './dream-summary.js';
+import type { DreamOptions, DreamReport } from './api.js';
+import { groupForSummary, summariseGroups } from './dream-summary.js';
 import type { MemoryContext } from './context.js';
 import { toMemory, type MemoryRow } from './rows.js';
 import type { Memory } from './types.js';
 import { fromBlob } from './vectors.js';
+export { type DreamOptions } from './api.js';
 
 export const FADE_FACTOR = 0.8;
 export const ARCHIVE_BELOW = 0.1;
-
-export interface DreamOptions {
-  dryRun?: boolean;
-  onProgress?: ProgressFn;
-  /** Condense the memories that decay into summaries first (needs a model). */
-  summarise?: Summariser;
-  signal?: AbortSignal;
-}
 
 export async function dream(ctx: MemoryContext, opts: DreamOptions): Promise<DreamReport> {
   const dryRun = opts.dryRun === true;

@@ -4,23 +4,7 @@ import type { Paths } from '../paths.js';
 import { getMeta, setMeta, type Db } from '../store/db.js';
 import type { RelayClient, Transport } from './transport.js';
 import type { VaultState } from './vault-state.js';
-
-export interface SyncProgress {
-  phase: 'seal' | 'push' | 'pull' | 'apply' | 'keys';
-  done: number;
-  total?: number;
-}
-
-export interface SyncRunOptions {
-  signal?: AbortSignal;
-  onProgress?: (p: SyncProgress) => void;
-  /** Time allowed for retries before giving up with the pending count (default 60 s). */
-  budgetMs?: number;
-  /** Batches per pull page (default 200). */
-  pageSize?: number;
-  /** A fresh device starts from the relay's newest snapshot (default true). */
-  snapshot?: boolean;
-}
+export { type SyncProgress, type SyncRunOptions } from './api.js';
 
 export interface SyncDeps {
   db: Db;

@@ -3,24 +3,25 @@
  * background sync of chat and serve) call exactly this API.
  */
 import type { Engine } from '../engine/engine.js';
+import type { LocalEngine } from '../engine/local-engine.js';
 import type { SyncDeps, SyncRunOptions } from './context.js';
 import { pull, type PullReport } from './pull.js';
-import { push, type PushReport } from './push.js';
+import { push } from './push.js';
 import { approveDevice, rejectDevice, setDeviceCaps } from './admin.js';
-import { changePassphrase, revokeDevice, type RevokeResult } from './revoke.js';
+import { changePassphrase, revokeDevice } from './revoke.js';
 import { initVault, joinVault, sessionFor } from './setup.js';
-import { recover, type RecoverReport } from './recover.js';
+import { recover } from './recover.js';
 import { readStatus, type SyncStatus } from './status.js';
 import type { Transport } from './transport.js';
 import { hasVault, loadVault } from './vault-state.js';
 import type { SyncSession } from './context.js';
-import type { DeviceOp } from './device-log.js';
-import type { KdfCost } from './kdf.js';
 import { refreshPeers } from './peers.js';
 import { writeSnapshot } from './snapshot.js';
 import { getMeta, setMeta } from '../store/db.js';
 import { ProgenyError } from '../errors.js';
-import { pairAccept, pairStart, type PairingStart } from './pairing.js';
+import { pairAccept, pairStart } from './pairing.js';
+import type { EngineSync } from './api.js';
+export { type SyncReport, type EngineSync } from './api.js';
 
 export type { SyncStatus, SyncDeviceInfo } from './status.js';
 export type { PullReport } from './pull.js';
@@ -29,74 +30,10 @@ export type { RevokeResult } from './revoke.js';
 export type { RecoverReport } from './recover.js';
 export type { SyncProgress, SyncRunOptions } from './context.js';
 
-export interface SyncReport {
-  pull: PullReport;
-  push: PushReport;
-}
-
-export interface EngineSync {
-  status(): Promise<SyncStatus>;
-  push(opts?: SyncRunOptions): Promise<PushReport>;
-  pull(opts?: SyncRunOptions): Promise<PullReport>;
-  /**
-   * After an alarm: forgets the alarms and this device's place in the log, and reads the relay's log again from its
-   * newest verified snapshot (docs/sync.md, "Alarms and recovery").
-   */
-  recover(opts?: SyncRunOptions): Promise<RecoverReport>;
-  /** Pull, then push. */
-  sync(opts?: SyncRunOptions): Promise<SyncReport>;
-  init(
-    relay: string,
-    passphrase: string,
-    opts?: { name?: string; signal?: AbortSignal; kdfCost?: KdfCost },
-  ): Promise<SyncStatus>;
-  join(
-    relay: string,
-    vaultId: string,
-    passphrase: string,
-    opts?: { name?: string; signal?: AbortSignal },
-  ): Promise<SyncStatus>;
-  approve(deviceId: string, opts?: { admin?: boolean; signal?: AbortSignal }): Promise<DeviceOp>;
-  /** Drops a pending join request (admin). */
-  reject(deviceId: string, opts?: { signal?: AbortSignal }): Promise<DeviceOp>;
-  /**
-   * Revokes a device, active or pending, and rotates the keys (admin). The new root key is wrapped under
-   * `newPassphrase`, or under no passphrase until `changePassphrase` sets one; `passphrase` (the current one) is needed
-   * only on a device that does not hold the vault's join key yet.
-   */
-  revoke(
-    deviceId: string,
-    opts?: { newPassphrase?: string; passphrase?: string; signal?: AbortSignal },
-  ): Promise<RevokeResult>;
-  /** Sets a vault device's capabilities (admin). */
-  setCaps(deviceId: string, caps: string[], opts?: { signal?: AbortSignal }): Promise<DeviceOp>;
-  /** Writes a snapshot at this device's cursor (after a complete pull) so new devices start from it. */
-  snapshot(opts?: { signal?: AbortSignal }): Promise<{ seq: number; bytes: number }>;
-  /**
-   * Re-wraps the vault root key under a new passphrase with the current KDF (admin device). The old passphrase is
-   * needed only on a device that does not hold the vault's join key yet.
-   */
-  changePassphrase(
-    oldPassphrase: string | undefined,
-    newPassphrase: string,
-    opts?: { signal?: AbortSignal; kdfCost?: KdfCost },
-  ): Promise<void>;
-  /** New device: opens a pairing mailbox and returns the code to show (then wait() for the admin). */
-  pairStart(relay: string, opts?: { name?: string; signal?: AbortSignal }): Promise<PairingStart>;
-  /** Admin device: accepts a pairing code after the human compares the short strings. */
-  pairAccept(
-    code: string,
-    confirm: (sas: string, name: string) => Promise<boolean>,
-    opts?: { signal?: AbortSignal },
-  ): Promise<{ deviceId: string; sas: string }>;
-  /** Refreshes the device log from the relay; returns the pending join requests. */
-  devices(opts?: { signal?: AbortSignal }): Promise<{ status: SyncStatus; pending: DeviceOp[] }>;
-}
-
 /** Log entries between automatic snapshots. */
 export const SNAPSHOT_EVERY = 500;
 
-export type SyncEngineLike = Pick<Engine, 'db' | 'clock' | 'paths' | 'deviceId'> & {
+export type SyncEngineLike = Pick<LocalEngine, 'db' | 'clock' | 'paths' | 'deviceId'> & {
   memory?: Pick<Engine['memory'], 'reindex'>;
 };
 
@@ -201,7 +138,7 @@ export function createEngineSync(
         wait: async (w) => {
           const r = await start.wait(w);
           session = r.session;
-          return r;
+          return { sas: r.sas };
         },
       };
     },

@@ -9,24 +9,8 @@ import { createApplier } from './apply.js';
 import { alarm, metaNum, setMetaNum, type SyncSession } from './context.js';
 import type { BatchHeader } from './envelope.js';
 import type { Peer } from './peers.js';
-
-/** Where and why a pull stopped: the batch at `seq` was refused, or the relay's log is not the one this device read. */
-export interface Stall {
-  seq: number;
-  kind: string;
-}
-
-export interface PullReport {
-  applied: number;
-  changes: number;
-  own: number;
-  parked: number;
-  alarms: string[];
-  cursor: number;
-  head: number;
-  /** Set when the pull stopped before the head (an alarm says why). */
-  stalled?: Stall;
-}
+import type { PullReport } from './api.js';
+export { type Stall, type PullReport } from './api.js';
 
 /** Why a batch waits on this device instead of being applied now (kept, never dropped). */
 export type ParkReason = 'version' | 'unknown-device' | 'gap' | 'keys' | 'clock';

@@ -9,13 +9,8 @@ import { alarm, setMetaNum, type SyncRunOptions, type SyncSession } from './cont
 import { requireApproved } from './peers.js';
 import { sealOutbox } from './seal.js';
 import { RelayHttpError, withRelayRetry } from './transport.js';
-
-export interface PushReport {
-  sealed: number;
-  sent: number;
-  duplicates: number;
-  pending: number;
-}
+import type { PushReport } from './api.js';
+export { type PushReport } from './api.js';
 
 const MAX_ENVELOPES = 64;
 const MAX_BYTES = 1024 * 1024 - 64 * 1024;

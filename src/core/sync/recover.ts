@@ -8,13 +8,9 @@
 import { immediate, setMeta } from '../store/db.js';
 import type { SyncRunOptions, SyncSession } from './context.js';
 import { loadPeers } from './peers.js';
-import { pull, type PullReport } from './pull.js';
-
-export interface RecoverReport {
-  /** Alarms forgotten before reading the log again (any that still hold are raised again in `pull`). */
-  cleared: number;
-  pull: PullReport;
-}
+import { pull } from './pull.js';
+import type { RecoverReport } from './api.js';
+export { type RecoverReport } from './api.js';
 
 export async function recover(s: SyncSession, opts: SyncRunOptions = {}): Promise<RecoverReport> {
   const { db } = s;

@@ -20,6 +20,8 @@ import {
   wrongPassphrase,
   type VaultParams,
 } from './wrap.js';
+import type { RevokeResult } from './api.js';
+export { type RevokeResult } from './api.js';
 
 type RootKeys = { vrk: Uint8Array; joinSeed: Uint8Array };
 
@@ -43,12 +45,6 @@ async function rootKeys(s: SyncSession, params: VaultParams, passphrase?: string
       hint: 'run `progeny sync pull` first, or give the current passphrase (PROGENY_SYNC_PASSPHRASE)',
     });
   return { vrk: s.vault.vrk, joinSeed: s.vault.joinSeed };
-}
-
-export interface RevokeResult {
-  epoch: number;
-  /** 'new': the root key is wrapped under the new passphrase; 'none': no passphrase opens the vault until one is set. */
-  passphrase: 'new' | 'none';
 }
 
 export async function revokeDevice(

@@ -2,36 +2,8 @@
 import { getMeta, type Db } from '../store/db.js';
 import { metaNum } from './context.js';
 import type { VaultState } from './vault-state.js';
-
-export interface SyncDeviceInfo {
-  id: string;
-  name: string;
-  caps: string[];
-  status: string;
-  lastSeq: number;
-  self: boolean;
-}
-
-export interface SyncStatus {
-  configured: boolean;
-  relay?: string;
-  vaultId?: string;
-  deviceId: string;
-  deviceStatus?: 'active' | 'pending';
-  keyEpoch?: number;
-  pendingChanges: number;
-  unsentBatches: number;
-  cursor: number;
-  head: number;
-  lastPushAt: number | null;
-  lastPullAt: number | null;
-  alarms: { at: number; kind: string; detail: string }[];
-  /** Where pulls stop (a refused batch, or a relay log that is not the one this device read), or null. */
-  stalled: { seq: number; kind: string } | null;
-  parked: { reason: string; count: number }[];
-  conflicts: number;
-  devices: SyncDeviceInfo[];
-}
+import type { SyncStatus } from './api.js';
+export { type SyncDeviceInfo, type SyncStatus } from './api.js';
 
 export function readStatus(db: Db, deviceId: string, vault: VaultState | undefined): SyncStatus {
   const sealed = metaNum(db, 'sync_sealed_upto');

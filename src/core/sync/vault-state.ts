@@ -2,7 +2,7 @@
  * This device's sync secrets: its signing and box keys, the vault root key and the epoch data keys, in one 0600 file
  * in the home's secrets directory. Never synced, never sent anywhere in the clear.
  */
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProgenyError } from '../errors.js';
 import { writeSecretFile } from '../fs-atomic.js';
@@ -94,8 +94,4 @@ export function loadVault(paths: Paths): VaultState {
       hint: 'restore it from a backup, or remove it and join the vault again',
     });
   }
-}
-
-export function removeVault(paths: Paths): void {
-  rmSync(vaultFile(paths), { force: true });
 }

@@ -1,4 +1,5 @@
 /** Failure tests 9 and 10 of docs/sync.md: the per-type conflict rules, and clock jumps and drift. */
+import { CAPABILITIES } from '../../core/devices/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSim, type Sim } from './sim.js';
 import type { SimDevice } from './device.js';
@@ -115,15 +116,7 @@ describe('sync conflict rules and clocks', () => {
   it('devices: revocation wins over a concurrent rename', async () => {
     const [a, b] = (await setup()) as [SimDevice, SimDevice];
     // Changing another device's record needs admin (a member's rename would be dropped as beyond its capabilities).
-    await a.sync.setCaps(b.deviceId, [
-      'chat',
-      'memory:read',
-      'memory:write',
-      'state:write',
-      'sync:push',
-      'sync:pull',
-      'admin',
-    ]);
+    await a.sync.setCaps(b.deviceId, [...CAPABILITIES]);
     const { device } = a.devices.add('tablet', ['chat']);
     await both();
     b.devices.rename(device.id, 'renamed tablet');
