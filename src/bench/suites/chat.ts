@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { loadConfig } from '../../core/config/load.js';
 import { createEngine } from '../../core/engine/create.js';
+import type { Engine } from '../../core/engine/engine.js';
 import { initializeHome } from '../../core/engine/init.js';
 import { createReplayProvider, llmFixturePath, loadRecordedStream } from '../../core/llm/index.js';
 import { pathsFor } from '../../core/paths.js';
@@ -13,6 +14,16 @@ import { sentenceMaker, sizeLabel } from '../chat-corpus.js';
 import type { BenchSuite } from '../suite.js';
 
 const DEFAULT_MEMORIES = 10_000;
+
+/** One engine turn to its end (every event consumed); an error event or a missing done event fails the call. */
+export async function wholeTurn(engine: Engine, message: string, conversationId: string): Promise<void> {
+  let done = false;
+  for await (const e of engine.turn({ message, conversationId })) {
+    if (e.type === 'error') throw new Error(e.error.message);
+    if (e.type === 'done') done = true;
+  }
+  if (!done) throw new Error('the turn ended without a done event');
+}
 
 export const suite: BenchSuite = {
   name: 'chat',
@@ -47,14 +58,7 @@ export const suite: BenchSuite = {
       cases: [
         {
           name: `chat.turn@${sizeLabel(n)}`,
-          async op() {
-            let done = false;
-            for await (const e of engine.turn({ message: message(), conversationId })) {
-              if (e.type === 'error') throw new Error(e.error.message);
-              if (e.type === 'done') done = true;
-            }
-            if (!done) throw new Error('the turn ended without a done event');
-          },
+          op: () => wholeTurn(engine, message(), conversationId),
         },
       ],
       close: () => engine.close(),

@@ -19,6 +19,7 @@ import { pathsFor } from '../../core/paths.js';
 import { sentenceMaker, sizeLabel } from '../chat-corpus.js';
 import { spawnServe } from '../http/targets.js';
 import type { BenchSuite } from '../suite.js';
+import { wholeTurn } from './chat.js';
 import { annRecallAt10 } from './memory-quality.js';
 
 const DEFAULT_MEMORIES = 100_000;
@@ -152,14 +153,7 @@ export const suite: BenchSuite = {
         },
         {
           name: `scale.turn@${label}`,
-          async op() {
-            let done = false;
-            for await (const e of engine.turn({ message: message(), conversationId })) {
-              if (e.type === 'error') throw new Error(e.error.message);
-              if (e.type === 'done') done = true;
-            }
-            if (!done) throw new Error('the turn ended without a done event');
-          },
+          op: () => wholeTurn(engine, message(), conversationId),
         },
       ],
       close: () => engine.close(),
