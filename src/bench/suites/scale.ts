@@ -51,7 +51,7 @@ async function rebuildIndex(engine: Engine, dir: string): Promise<{ wallMs: numb
     paths: { ...engine.paths, memoryIndex },
     embedder: createBuiltinEmbedder(),
   });
-  const took = await timed(() => store.buildIndex());
+  const took = await timed(() => store.flush());
   await store.close();
   rmSync(memoryIndex, { force: true });
   return took;
