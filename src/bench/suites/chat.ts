@@ -13,6 +13,8 @@ import { pathsFor } from '../../core/paths.js';
 import { sentenceMaker, sizeLabel } from '../chat-corpus.js';
 import type { BenchSuite } from '../suite.js';
 
+/** 2025-01-01: the seeded memories' first timestamp. */
+const SEED_T0 = Date.UTC(2025, 0, 1);
 const DEFAULT_MEMORIES = 10_000;
 
 /** One engine turn to its end (every event consumed); an error event or a missing done event fails the call. */
@@ -43,7 +45,10 @@ export const suite: BenchSuite = {
     // Seeded through a JSONL import, the bulk path a user takes: it ends with the ANN index built, as in a home
     // that has been idle for a moment (seeding with add() would leave every memory in the exact-search tail).
     const lines = function* (): Generator<string> {
-      for (let i = 0; i < n; i++) yield JSON.stringify({ v: 1, text: sentence(), kind: 'fact' });
+      // A minute apart, as a conversation's memories would be: an id-less line's id is made of its time and text
+      // (README "How memory works"), and the seeded sentences repeat now and then, so a shared time would merge them.
+      for (let i = 0; i < n; i++)
+        yield JSON.stringify({ v: 1, text: sentence(), kind: 'fact', createdAt: SEED_T0 + i * 60_000 });
     };
     const report = await engine.memory.importJsonl(lines());
     if (report.errors.length || report.imported !== n)

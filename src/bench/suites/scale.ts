@@ -22,6 +22,8 @@ import type { BenchSuite } from '../suite.js';
 import { wholeTurn } from './chat.js';
 import { annRecallAt10 } from './memory-quality.js';
 
+/** 2025-01-01: the seeded memories' first timestamp. */
+const SEED_T0 = Date.UTC(2025, 0, 1);
 const DEFAULT_MEMORIES = 100_000;
 const BIN = fileURLToPath(new URL('../../../bin/progeny.js', import.meta.url));
 const round = (x: number, places = 1): number => Math.round(x * 10 ** places) / 10 ** places;
@@ -111,7 +113,10 @@ export const suite: BenchSuite = {
     initializeHome(engine);
     const sentence = sentenceMaker(ctx.seed);
     const lines = function* (): Generator<string> {
-      for (let i = 0; i < n; i++) yield JSON.stringify({ v: 1, text: sentence(), kind: 'fact' });
+      // A minute apart, as a conversation's memories would be: an id-less line's id is made of its time and text
+      // (README "How memory works"), and the seeded sentences repeat now and then, so a shared time would merge them.
+      for (let i = 0; i < n; i++)
+        yield JSON.stringify({ v: 1, text: sentence(), kind: 'fact', createdAt: SEED_T0 + i * 60_000 });
     };
     let report: Awaited<ReturnType<typeof engine.memory.importJsonl>> | undefined;
     // What a user waits for: parse, embed, durable writes, then the index absorbs every memory and is saved.
