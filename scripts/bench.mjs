@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run bench`: every bench against the budgets in docs/performance.md (bench/budgets.json), with the reports
-// written to bench/results/{core,sync,http,ws}.json (progeny.bench/1) and bench/results/startup.json. `--quick` runs
-// smaller and shorter.
+// written to bench/results/{core,sync,http,ws}.json (progeny.bench/1), bench/results/startup.json and, with wrk
+// installed, bench/results/wrk.json (the server against node:http, scripts/bench-wrk.mjs). `--quick` runs
+// smaller and shorter; `--million` adds 1M memories to the growth bench (bench/results/growth.{json,svg}).
 // HTTP and WebSocket benches spawn `progeny serve` on a throw-away home, and are skipped when serve is not built.
 // Exits with the first non-zero exit code of the benches (10 budget breached, 12 invalid measurement).
 import { spawnSync } from 'node:child_process';
@@ -13,6 +14,8 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = join(root, 'bin', 'progeny.js');
 const quick = process.argv.includes('--quick');
+// Growth (the scale suite) at 10k and 100k memories; --million adds 1M (an hour or more of CPU on a 2-core machine).
+const million = process.argv.includes('--million');
 const results = join(root, 'bench', 'results');
 mkdirSync(results, { recursive: true });
 const home = mkdtempSync(join(tmpdir(), 'progeny-bench-home-'));
@@ -45,6 +48,19 @@ const benches = [
     ],
     'sync',
   ],
+  [
+    'core',
+    [
+      '--suite',
+      'scale',
+      '--memories',
+      quick ? '1k,10k' : million ? '10k,100k,1m' : '10k,100k',
+      ...['--runs', '1', '--duration', quick ? '1s' : '5s', '--warmup', '500ms', '--setup-timeout', '240m'],
+      '--plot',
+      join(results, 'growth.svg'),
+    ],
+    'growth',
+  ],
   ['http', ['--spawn', '--duration', quick ? '2s' : '5s', '--connections', '10'], 'http'],
   ['ws', ['--spawn', '--duration', quick ? '2s' : '5s', '--connections', '50', '--rate', '20'], 'ws'],
 ];
@@ -75,6 +91,18 @@ try {
   );
   console.log(`start-up: exit ${startup.status} → bench/results/startup.json`);
   if (startup.status !== 0 && exit === 0) exit = startup.status ?? 1;
+  // The server's throughput against node:http with an independent generator (wrk), when wrk is installed.
+  if (hasServe) {
+    console.log('\n== server throughput with wrk (scripts/bench-wrk.mjs)');
+    const wrk = spawnSync(
+      process.execPath,
+      [join(root, 'scripts', 'bench-wrk.mjs'), '--runs', quick ? '1' : '3', '--out', join(results, 'wrk.json')],
+      { stdio: 'inherit', cwd: root },
+    );
+    console.log(
+      `wrk: exit ${wrk.status}${wrk.status === 12 ? ' (wrk not installed: skipped)' : ' → bench/results/wrk.json'}`,
+    );
+  }
 } finally {
   rmSync(home, { recursive: true, force: true });
 }

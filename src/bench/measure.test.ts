@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ProgenyError } from '../core/errors.js';
 import { measureCase } from './measure.js';
-import { globMatcher, parseDuration, parsePercent } from './parse.js';
+import { globMatcher, parseDuration, parsePercent, parseSizeList } from './parse.js';
 
 describe('measureCase', () => {
   it('stops at the call bound before the duration', async () => {
@@ -71,5 +71,13 @@ describe('bench flag parsers', () => {
       false,
     ]);
     expect(globMatcher(undefined)('anything')).toBe(true);
+  });
+
+  it('parses dataset size lists with k and m suffixes, sorted and without repeats', () => {
+    expect(parseSizeList('10k,100k,1M', '--memories', 1e7)).toEqual([10_000, 100_000, 1_000_000]);
+    expect(parseSizeList('1m, 2500,2.5k', '--memories', 1e7)).toEqual([2500, 1_000_000]);
+    expect(() => parseSizeList('10k,lots', '--memories', 1e7)).toThrow(/--memories takes sizes .* not "lots"/);
+    expect(() => parseSizeList('20m', '--memories', 1e7)).toThrow(ProgenyError);
+    expect(() => parseSizeList('0', '--memories', 1e7)).toThrow(ProgenyError);
   });
 });

@@ -42,3 +42,20 @@ export function globMatcher(globs: string | undefined): (name: string) => boolea
   );
   return (name) => res.some((r) => r.test(name));
 }
+
+const SIZE = /^(\d+(?:\.\d+)?)([km]?)$/i;
+
+/** "10k,100k,1M" → [10000, 100000, 1000000]: dataset sizes for --memories, ascending, each from 1 to max. */
+export function parseSizeList(text: string, flag: string, max: number): number[] {
+  const sizes = text.split(',').map((part) => {
+    const m = SIZE.exec(part.trim());
+    const n = m ? Number(m[1]) * (m[2]?.toLowerCase() === 'm' ? 1e6 : m[2]?.toLowerCase() === 'k' ? 1e3 : 1) : NaN;
+    if (!Number.isInteger(n) || n < 1 || n > max)
+      throw usageError(
+        `${flag} takes sizes from 1 to ${max} (e.g. 100000, 100k or 1m), not "${part.trim()}"`,
+        `e.g. ${flag} 10k,100k,1m`,
+      );
+    return n;
+  });
+  return [...new Set(sizes)].sort((a, b) => a - b);
+}

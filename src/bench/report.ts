@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { arch, cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { ExitCode } from '../core/errors.js';
 import type { BaselineComparison } from './baseline.js';
+import type { GrowthSeries } from './growth.js';
 import type { ThresholdResult } from './thresholds.js';
 import type { CaseResult } from './types.js';
 
@@ -48,6 +49,8 @@ export interface BenchReport {
   thresholds: ThresholdResult[];
   baseline: BaselineComparison | null;
   verdict: BenchVerdict;
+  /** With several dataset sizes (`bench core --memories 10k,100k,1m`): each figure's growth across them. */
+  growth?: GrowthSeries[];
 }
 
 function gitCommit(): string | null {

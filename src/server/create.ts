@@ -101,7 +101,8 @@ export async function createServer(engine: LocalEngine, options: ServerOptions =
   app.decorateRequest('principal', undefined);
   app.decorateRequest('routeUrl', undefined);
   // Callback-style hooks: no promise per request on the hot path (GET /v1/state is measured against bare node:http).
-  app.addHook('onRequest', (req, reply, done) => {
+  // Named, so a CPU profile tells each layer apart (scripts/profile-layers.mjs, docs/performance.md).
+  app.addHook('onRequest', function authenticateRequest(req, reply, done) {
     reply.header('x-request-id', req.id);
     // routeOptions is a getter that builds an object: read it once per request.
     const { config, url } = req.routeOptions;
@@ -131,14 +132,14 @@ export async function createServer(engine: LocalEngine, options: ServerOptions =
       done(err as Error);
     }
   });
-  app.addHook('onSend', (req, reply, payload, done) => {
+  app.addHook('onSend', function compressReply(req, reply, payload, done) {
     if (!needsCompression(reply, payload)) return done(null, payload);
     compress(req, reply, payload as string | Buffer).then(
       (out) => done(null, out),
       (err: Error) => done(err),
     );
   });
-  app.addHook('onResponse', (req, reply, done) => {
+  app.addHook('onResponse', function observeResponse(req, reply, done) {
     ctx.metrics.observe(req.routeUrl ?? 'unmatched', req.method, reply.statusCode, reply.elapsedTime);
     done();
   });

@@ -438,4 +438,47 @@ describe.skipIf(!hasServe)('progeny bench http|ws --spawn', () => {
     expect(report.results[0]).toMatchObject({ name: 'ws.state.get@5', errors: 0 });
     expect(report.results[0]!.latency.count).toBe(50);
   }, 120_000);
+
+  it('--memories 200,400 grows a home per size (scale suite) and --plot draws the report', async () => {
+    const out = join(home.dir, 'growth.json');
+    const plot = join(home.dir, 'growth.svg');
+    const r = await home.run(
+      [
+        '--json',
+        'bench',
+        'core',
+        '--suite',
+        'scale',
+        '--filter',
+        'scale.recall*',
+        '--memories',
+        '200,400',
+        ...['--runs', '1', '--duration', '300ms', '--warmup', '20ms'],
+        ...['--out', out, '--plot', plot],
+      ],
+      { timeoutMs: 240_000 },
+    );
+    expect([0, 12], r.stderr).toContain(r.code);
+    const report = JSON.parse(readFileSync(out, 'utf8')) as BenchReport;
+    expect(validateReport(report)).toEqual([]);
+    expect(report.results.map((c) => c.name)).toEqual(['scale.recall@200', 'scale.recall@400']);
+    const at400 = report.results[1]!.extra!;
+    expect(at400).toMatchObject({ memories: 400 });
+    for (const k of ['dbMb', 'indexMb', 'serveRssMb', 'searchFromNewProcessMs', 'ingestPerSec', 'indexBuildMs'])
+      expect(at400[k], k).toBeGreaterThan(0);
+    expect(at400.recallAt10).toBeGreaterThan(0.9);
+    const series = (metric: string) => report.growth?.find((g) => g.case === 'scale.recall' && g.metric === metric);
+    expect(series('p99')?.points.map((p) => p.memories)).toEqual([200, 400]);
+    expect(series('indexMb')?.exponents).toHaveLength(1);
+    const svg = readFileSync(plot, 'utf8');
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toContain('scale.recall latency (ms)');
+    expect(svg).toContain('scale.recall serveRssMb');
+  }, 300_000);
+
+  it('--plot refuses a file it cannot draw before measuring', async () => {
+    const r = await home.run(['bench', 'core', '--suite', 'state', '--plot', 'report.png']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--plot draws an .svg or an .html file, not "report.png"');
+  });
 });

@@ -6,13 +6,26 @@
 import { join } from 'node:path';
 import { loadConfig } from '../../core/config/load.js';
 import { createEngine } from '../../core/engine/create.js';
+import type { Engine } from '../../core/engine/engine.js';
 import { initializeHome } from '../../core/engine/init.js';
 import { createReplayProvider, llmFixturePath, loadRecordedStream } from '../../core/llm/index.js';
 import { pathsFor } from '../../core/paths.js';
 import { sentenceMaker, sizeLabel } from '../chat-corpus.js';
 import type { BenchSuite } from '../suite.js';
 
+/** 2025-01-01: the seeded memories' first timestamp. */
+const SEED_T0 = Date.UTC(2025, 0, 1);
 const DEFAULT_MEMORIES = 10_000;
+
+/** One engine turn to its end (every event consumed); an error event or a missing done event fails the call. */
+export async function wholeTurn(engine: Engine, message: string, conversationId: string): Promise<void> {
+  let done = false;
+  for await (const e of engine.turn({ message, conversationId })) {
+    if (e.type === 'error') throw new Error(e.error.message);
+    if (e.type === 'done') done = true;
+  }
+  if (!done) throw new Error('the turn ended without a done event');
+}
 
 export const suite: BenchSuite = {
   name: 'chat',
@@ -32,7 +45,10 @@ export const suite: BenchSuite = {
     // Seeded through a JSONL import, the bulk path a user takes: it ends with the ANN index built, as in a home
     // that has been idle for a moment (seeding with add() would leave every memory in the exact-search tail).
     const lines = function* (): Generator<string> {
-      for (let i = 0; i < n; i++) yield JSON.stringify({ v: 1, text: sentence(), kind: 'fact' });
+      // A minute apart, as a conversation's memories would be: an id-less line's id is made of its time and text
+      // (README "How memory works"), and the seeded sentences repeat now and then, so a shared time would merge them.
+      for (let i = 0; i < n; i++)
+        yield JSON.stringify({ v: 1, text: sentence(), kind: 'fact', createdAt: SEED_T0 + i * 60_000 });
     };
     const report = await engine.memory.importJsonl(lines());
     if (report.errors.length || report.imported !== n)
@@ -47,14 +63,7 @@ export const suite: BenchSuite = {
       cases: [
         {
           name: `chat.turn@${sizeLabel(n)}`,
-          async op() {
-            let done = false;
-            for await (const e of engine.turn({ message: message(), conversationId })) {
-              if (e.type === 'error') throw new Error(e.error.message);
-              if (e.type === 'done') done = true;
-            }
-            if (!done) throw new Error('the turn ended without a done event');
-          },
+          op: () => wholeTurn(engine, message(), conversationId),
         },
       ],
       close: () => engine.close(),

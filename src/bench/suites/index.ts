@@ -12,9 +12,12 @@ export const SUITES: Record<string, Loader> = {
   sync: () => import('./sync.js'),
   chat: () => import('./chat.js'),
   mcp: () => import('./mcp.js'),
+  scale: () => import('./scale.js'),
 };
 
 export const SUITE_NAMES = Object.keys(SUITES);
+/** What `bench core` runs without --suite: `scale` builds a home per size and spawns processes, so it is asked for. */
+export const DEFAULT_SUITES = SUITE_NAMES.filter((s) => s !== 'scale');
 
 export async function loadSuite(name: string): Promise<BenchSuite> {
   const loader = SUITES[name];

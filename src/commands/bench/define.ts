@@ -28,7 +28,8 @@ function judgingOptions(cmd: Command): Command {
     .option('--baseline <file>', 'compare with a saved report; a regression exits 11')
     .option('--max-regression <pct>', 'tolerance for --baseline (default 10%)')
     .option('--save-baseline <file>', 'save this run as a baseline')
-    .option('--out <file>', 'also write the JSON report to a file (atomically)');
+    .option('--out <file>', 'also write the JSON report to a file (atomically)')
+    .option('--plot <file>', 'also draw the report: latency per case, growth across --memories sizes (.svg or .html)');
 }
 
 /** The subcommands of `bench` (src/cli.ts defines the group, and fills it only when the command line names it). */
@@ -37,13 +38,16 @@ export function addBenchCommands(bench: Command, run: Runner): void {
     bench
       .command('core')
       .description('in-process suites (memory, state, sync, chat), each run in a fresh child process')
-      .option('--suite <names>', 'comma-separated suites (default: all)')
+      .option('--suite <names>', 'comma-separated suites (default: all but scale)')
       .option('--filter <globs>', "only cases matching these globs, e.g. 'state.*,memory.recall*'")
       .option('--runs <n>', 'fresh processes per suite', '3')
       .option('--duration <d>', 'measured time per case and run (e.g. 2s, 500ms)', '2s')
       .option('--warmup <d>', 'warm-up per case and run', '500ms')
       .option('--max-calls <n>', 'upper bound on calls per case and run', '1000000')
-      .option('--memories <n>', 'dataset size for the memory and chat suites')
+      .option(
+        '--memories <sizes>',
+        'dataset size for the memory, chat and scale suites; a list (10k,100k,1m) runs each size and reports growth',
+      )
       .option('--seed <n>', 'seed for all generated data', '42')
       .option('--setup-timeout <d>', 'time allowed to build a suite’s dataset', '10m'),
   ).action(run('bench/core'));

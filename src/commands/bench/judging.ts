@@ -6,8 +6,10 @@ import { readFileSync } from 'node:fs';
 import { usageError } from '../../core/errors.js';
 import { writeFileAtomic } from '../../core/fs-atomic.js';
 import { compareToBaseline, readBaseline } from '../../bench/baseline.js';
+import type { GrowthSeries } from '../../bench/growth.js';
 import type { Histogram } from '../../bench/histogram.js';
 import { parsePercent } from '../../bench/parse.js';
+import { plotFile } from '../../bench/plot.js';
 import { decideVerdict, envFingerprint, SCHEMA, type BenchReport } from '../../bench/report.js';
 import { evaluateThresholds, parseThreshold, type Threshold } from '../../bench/thresholds.js';
 import type { CaseResult } from '../../bench/types.js';
@@ -24,6 +26,7 @@ export interface JudgingOptions {
   maxRegression?: string;
   saveBaseline?: string;
   out?: string;
+  plot?: string;
 }
 
 export interface Judging {
@@ -62,6 +65,8 @@ export function prepareJudging(opts: JudgingOptions, kind: BenchReport['kind']):
   ];
   const thresholds = exprs.map(parseThreshold);
   if (opts.maxRegression && !opts.baseline) throw usageError('--max-regression needs --baseline FILE');
+  if (opts.plot && !/\.(svg|html?)$/i.test(opts.plot))
+    throw usageError(`--plot draws an .svg or an .html file, not "${opts.plot}"`, 'e.g. --plot bench.svg');
   const baseline = opts.baseline
     ? {
         file: opts.baseline,
@@ -80,6 +85,7 @@ export interface Measured {
   skipped?: { suite: string; reason: string }[];
   invalid?: string[];
   timerOverheadNs?: number;
+  growth?: GrowthSeries[];
 }
 
 export function finish(ctx: CommandContext, j: Judging, m: Measured): CommandResult<BenchReport> {
@@ -117,10 +123,12 @@ export function finish(ctx: CommandContext, j: Judging, m: Measured): CommandRes
     thresholds,
     baseline,
     verdict: decideVerdict(invalid, thresholds, baseline),
+    ...(m.growth?.length ? { growth: m.growth } : {}),
   };
   for (const s of report.skipped) ctx.out.warn(`suite ${s.suite} skipped: ${s.reason}`);
   const json = `${JSON.stringify(report, null, 2)}\n`;
   if (j.opts.out) writeFileAtomic(j.opts.out, json);
   if (j.opts.saveBaseline) writeFileAtomic(j.opts.saveBaseline, json);
+  if (j.opts.plot) writeFileAtomic(j.opts.plot, plotFile(report, j.opts.plot));
   return { data: report, view: benchView(report), exitCode: report.verdict.exitCode };
 }

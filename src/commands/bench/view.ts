@@ -75,8 +75,33 @@ export function benchView(r: BenchReport): View {
       }),
     });
   }
+  if (r.growth?.length) views.push(growthView(r));
   views.push(judgementView(r));
   return { kind: 'stack', views };
+}
+
+/** Each figure measured at several sizes, and its growth exponent between neighbouring sizes. */
+function growthView(r: BenchReport): View {
+  const sizes = [...new Set(r.growth!.flatMap((g) => g.points.map((p) => p.memories)))].sort((a, b) => a - b);
+  return {
+    kind: 'table',
+    columns: [
+      { key: 'name', label: 'growth', flex: true },
+      ...sizes.map((n) => ({
+        key: String(n),
+        label: `@${n.toLocaleString('en-US')}`,
+        align: 'right' as const,
+        format: f,
+      })),
+      { key: 'exp', label: 'exponent', align: 'right' },
+    ],
+    rows: r.growth!.map((g) => ({
+      name: `${g.case} ${g.metric}`,
+      ...Object.fromEntries(g.points.map((p) => [String(p.memories), p.value])),
+      exp: g.exponents.map((e) => (e === null ? '–' : e.toFixed(2))).join(' → '),
+    })),
+    footer: 'exponent: value ∝ memories^e between neighbouring sizes (1 linear, 0 flat)',
+  };
 }
 
 /** Thresholds, the baseline comparison, why the measurement is invalid, and the verdict. */

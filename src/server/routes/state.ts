@@ -17,7 +17,9 @@ export const stateRoutes: RouteModule = (app, ctx) => {
   // request (per-turn.ts says how fresh that is), and answered by a plain handler (no promise per request).
   // A write by this process (a limbic change, a sync pull applied here) is seen at once, even within the turn.
   const body = perTurn(() => JSON.stringify(state.read()), localWriteCounter(ctx.engine.db));
-  app.get('/v1/state', { config: { cap: 'chat' } }, (_req, reply) => reply.type(JSON_TYPE).send(body()));
+  app.get('/v1/state', { config: { cap: 'chat' } }, function readState(_req, reply) {
+    return reply.type(JSON_TYPE).send(body());
+  });
 
   app.post<{ Body: { deltas: Partial<Record<LimbicVariable, number>>; reason: string } }>(
     '/v1/state',

@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+// The server's throughput checked with an independent load generator (docs/performance.md): `wrk` against
+// `progeny serve` (GET /v1/state, authenticated) and against a bare node:http server answering a JSON body of the same
+// size, both pinned to core 0 and wrk to core 1, alternating in one run so both see the same machine. Reports each
+// pass's req/s, the ratio of the medians, and the load average before and after. Run after `npm run build`;
+// `apt-get install wrk` (exit 12 without it). Budget: median ratio ≥ 0.6 (the project aims at ≥ 0.7).
+//
+//   node scripts/bench-wrk.mjs [--runs 3] [--duration 4s] [--connections 10] [--route /v1/state] [--out FILE]
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '3' },
+    duration: { type: 'string', default: '4s' },
+    connections: { type: 'string', default: '10' },
+    route: { type: 'string', default: '/v1/state' },
+    out: { type: 'string' },
+  },
+});
+if (spawnSync('wrk', ['--version']).error) {
+  console.error('bench wrk: wrk is not installed (Debian: apt-get install wrk)');
+  process.exit(12);
+}
+const { spawnServe, spawnReference } = await import(join(root, 'dist', 'bench', 'http', 'targets.js'));
+const pinned = cpus().length > 1;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** One wrk pass; its Requests/sec line, and non-2xx or socket errors (which make the pass unusable). */
+function wrk(url, token) {
+  const args = ['-t1', `-c${values.connections}`, `-d${values.duration}`, '--latency'];
+  if (token) args.push('-H', `authorization: Bearer ${token}`);
+  const cmd = pinned ? ['taskset', ['-c', '1', 'wrk', ...args, url]] : ['wrk', [...args, url]];
+  const out = execFileSync(cmd[0], cmd[1], { encoding: 'utf8' });
+  const rate = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
+  const bad = /Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)/.exec(out);
+  if (!Number.isFinite(rate) || bad) throw new Error(`wrk against ${url} failed:\n${out}`);
+  return { rate, p99: /99%\s+(\S+)/.exec(out)?.[1] ?? null };
+}
+
+const home = mkdtempSync(join(tmpdir(), 'progeny-wrk-'));
+const loadBefore = loadavg();
+const serve = await spawnServe(home, pinned ? '0' : null);
+const reference = await spawnReference(pinned ? '0' : null);
+const passes = [];
+try {
+  wrk(`${serve.url}${values.route}`, serve.token); // warm-up: JIT and connection set-up
+  wrk(`${reference.url}/`);
+  for (let run = 1; run <= Number(values.runs); run++) {
+    // Alternate which goes first, so a change of load mid-run does not always favour one.
+    const order = run % 2 ? ['reference', 'serve'] : ['serve', 'reference'];
+    const pass = { run };
+    for (const which of order)
+      pass[which] = which === 'serve' ? wrk(`${serve.url}${values.route}`, serve.token) : wrk(`${reference.url}/`);
+    pass.ratio = Math.round((pass.serve.rate / pass.reference.rate) * 1000) / 1000;
+    passes.push(pass);
+    console.log(
+      `run ${run}: serve ${Math.round(pass.serve.rate)} req/s, node:http ${Math.round(pass.reference.rate)} req/s, ratio ${pass.ratio}`,
+    );
+  }
+} finally {
+  await reference.stop();
+  await serve.stop();
+  rmSync(home, { recursive: true, force: true });
+}
+const report = {
+  schema: 'progeny.wrk/1',
+  createdAt: new Date().toISOString(),
+  command: `node scripts/bench-wrk.mjs --runs ${values.runs} --duration ${values.duration} --connections ${values.connections} --route ${values.route}`,
+  node: process.version,
+  cpus: cpus().length,
+  pinned: pinned ? { servers: '0', wrk: '1' } : null,
+  loadavg: { before: loadBefore, after: loadavg() },
+  passes,
+  medianRatio:
+    Math.round((median(passes.map((p) => p.serve.rate)) / median(passes.map((p) => p.reference.rate))) * 1000) / 1000,
+  ratioSpread: { min: Math.min(...passes.map((p) => p.ratio)), max: Math.max(...passes.map((p) => p.ratio)) },
+};
+console.log(
+  `median ratio ${report.medianRatio} (per pass ${report.ratioSpread.min}–${report.ratioSpread.max}); load ${loadBefore.map((x) => x.toFixed(1)).join(' ')} → ${report.loadavg.after.map((x) => x.toFixed(1)).join(' ')}`,
+);
+if (values.out) writeFileSync(values.out, `${JSON.stringify(report, null, 2)}\n`);

@@ -1,0 +1,167 @@
+/**
+ * Growth (docs/performance.md "Growth"): one home of N memories (`--memories`; a list such as 10k,100k,1m gives growth
+ * curves) built the way a user builds one, a JSONL import with the hash embedder, then recall and a whole chat turn
+ * over it, and what the home costs at that size: ingest rate, rebuilding the index from scratch, the files on disk,
+ * answering `progeny memory search` from a new process, and the RSS of `progeny serve` after 1,000 searches.
+ * The figures measured once per run are reported in the recall case's `extra` (after its timed calls).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig, writeConfigFile } from '../../core/config/load.js';
+import { createEngine } from '../../core/engine/create.js';
+import type { Engine } from '../../core/engine/engine.js';
+import { initializeHome } from '../../core/engine/init.js';
+import { createReplayProvider, llmFixturePath, loadRecordedStream } from '../../core/llm/index.js';
+import { createBuiltinEmbedder, createEmbeddedStore } from '../../core/memory/index.js';
+import { pathsFor } from '../../core/paths.js';
+import { sentenceMaker, sizeLabel } from '../chat-corpus.js';
+import { spawnServe } from '../http/targets.js';
+import type { BenchSuite } from '../suite.js';
+import { wholeTurn } from './chat.js';
+import { annRecallAt10 } from './memory-quality.js';
+
+/** 2025-01-01: the seeded memories' first timestamp. */
+const SEED_T0 = Date.UTC(2025, 0, 1);
+const DEFAULT_MEMORIES = 100_000;
+const BIN = fileURLToPath(new URL('../../../bin/progeny.js', import.meta.url));
+const round = (x: number, places = 1): number => Math.round(x * 10 ** places) / 10 ** places;
+const mb = (file: string): number => {
+  try {
+    return statSync(file).size / 1048576;
+  } catch {
+    return 0;
+  }
+};
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+const ms = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e6;
+/** Wall and CPU time (user + system, every thread of this process) of `fn`: on a shared machine CPU time is the steadier. */
+async function timed(fn: () => Promise<unknown>): Promise<{ wallMs: number; cpuMs: number }> {
+  const t0 = process.hrtime.bigint();
+  const c0 = process.cpuUsage();
+  await fn();
+  const c = process.cpuUsage(c0);
+  return { wallMs: ms(t0), cpuMs: (c.user + c.system) / 1000 };
+}
+
+/** The index built again from the database alone (as `memory reindex` or a lost index file would). */
+async function rebuildIndex(engine: Engine, dir: string): Promise<{ wallMs: number; cpuMs: number }> {
+  const memoryIndex = join(dir, 'rebuilt.usearch');
+  const store = createEmbeddedStore({
+    db: engine.db,
+    paths: { ...engine.paths, memoryIndex },
+    embedder: createBuiltinEmbedder(),
+  });
+  const took = await timed(() => store.flush());
+  await store.close();
+  rmSync(memoryIndex, { force: true });
+  return took;
+}
+
+/**
+ * Wall time of `progeny memory search` on the home from a new process (start-up, open, one search) and of `node -e 0`
+ * in the same moment, median of 5 each, alternated so both see the same load.
+ */
+function searchFromNewProcess(home: string, query: string): { searchFromNewProcessMs: number; nodeStartMs: number } {
+  const env = { ...process.env, PROGENY_LLM_PROVIDER: 'offline' };
+  const wall = (args: string[]): number => {
+    const t0 = process.hrtime.bigint();
+    execFileSync(process.execPath, args, { env, stdio: 'ignore' });
+    return ms(t0);
+  };
+  const search: number[] = [];
+  const node: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    search.push(wall([BIN, '--home', home, '--json', 'memory', 'search', '-k', '5', '--', query]));
+    node.push(wall(['-e', '0']));
+  }
+  return { searchFromNewProcessMs: round(median(search)), nodeStartMs: round(median(node)) };
+}
+
+/** `progeny serve` on the home: time to listen, and its RSS after 1,000 searches over HTTP. */
+async function serveFigures(home: string, queries: string[]): Promise<{ serveReadyMs: number; serveRssMb: number }> {
+  const t0 = process.hrtime.bigint();
+  const server = await spawnServe(home, null, 120_000);
+  const serveReadyMs = ms(t0);
+  try {
+    const headers = server.token ? { authorization: `Bearer ${server.token}` } : undefined;
+    for (let i = 0; i < 1000; i++) {
+      const q = encodeURIComponent(queries[i % queries.length] as string);
+      const res = await fetch(`${server.url}/v1/memories/search?q=${q}&k=5`, { ...(headers ? { headers } : {}) });
+      if (!res.ok) throw new Error(`GET /v1/memories/search answered ${res.status}`);
+      await res.arrayBuffer();
+    }
+    return { serveReadyMs, serveRssMb: server.rssMb() ?? NaN };
+  } finally {
+    await server.stop();
+  }
+}
+
+export const suite: BenchSuite = {
+  name: 'scale',
+  async setup(ctx) {
+    const home = join(ctx.dir, 'home');
+    const paths = pathsFor(home);
+    const n = ctx.memories ?? DEFAULT_MEMORIES;
+    mkdirSync(home, { recursive: true });
+    // The config file, so the processes spawned on this home (search, serve) use the same embedder.
+    writeConfigFile(paths.config, { 'embedder.kind': 'hash', 'cache.response.ttlMs': 0 });
+    const { config } = loadConfig({ path: paths.config, env: {} });
+    const llm = createReplayProvider(await loadRecordedStream(llmFixturePath('greeting')), { tokenDelayMs: 0 });
+    const engine = await createEngine({ paths, config, llm });
+    initializeHome(engine);
+    const sentence = sentenceMaker(ctx.seed);
+    const lines = function* (): Generator<string> {
+      // A minute apart, as a conversation's memories would be: an id-less line's id is made of its time and text
+      // (README "How memory works"), and the seeded sentences repeat now and then, so a shared time would merge them.
+      for (let i = 0; i < n; i++)
+        yield JSON.stringify({ v: 1, text: sentence(), kind: 'fact', createdAt: SEED_T0 + i * 60_000 });
+    };
+    let report: Awaited<ReturnType<typeof engine.memory.importJsonl>> | undefined;
+    // What a user waits for: parse, embed, durable writes, then the index absorbs every memory and is saved.
+    const imported = await timed(async () => {
+      report = await engine.memory.importJsonl(lines());
+      await engine.memory.reindex({ staleOnly: true });
+    });
+    if (report?.errors.length || report?.imported !== n)
+      throw new Error(`seeding imported ${report?.imported} of ${n} memories: ${report?.errors[0]?.message ?? ''}`);
+    const rebuilt = await rebuildIndex(engine, ctx.dir);
+    const query = sentenceMaker(ctx.seed + 2);
+    const queries = Array.from({ length: 500 }, () => query());
+    const message = sentenceMaker(ctx.seed + 1);
+    const conversationId = engine.conversations.create('creator').id;
+    let q = 0;
+    const label = sizeLabel(n);
+    return {
+      cases: [
+        {
+          name: `scale.recall@${label}`,
+          op: () => engine.memory.recall({ text: queries[q++ % queries.length] as string, k: 5, peek: true }),
+          async quality() {
+            const viewer = createEmbeddedStore({ db: engine.db, paths, embedder: createBuiltinEmbedder() });
+            const recallAt10 = await annRecallAt10(engine.db, viewer, createBuiltinEmbedder(), queries.slice(0, 100));
+            await viewer.close();
+            return {
+              memories: n,
+              recallAt10: round(recallAt10, 3),
+              ingestPerSec: Math.round(n / (imported.wallMs / 1000)),
+              ingestPerCpuSec: Math.round(n / (imported.cpuMs / 1000)),
+              indexBuildMs: Math.round(rebuilt.wallMs),
+              indexBuildCpuMs: Math.round(rebuilt.cpuMs),
+              dbMb: round(mb(paths.db) + mb(`${paths.db}-wal`)),
+              indexMb: round(mb(paths.memoryIndex)),
+              ...searchFromNewProcess(home, queries[0] as string),
+              ...(await serveFigures(home, queries)),
+            };
+          },
+        },
+        {
+          name: `scale.turn@${label}`,
+          op: () => wholeTurn(engine, message(), conversationId),
+        },
+      ],
+      close: () => engine.close(),
+    };
+  },
+};
