@@ -22,6 +22,9 @@ async function load() {
     readFile(join(dir, 'vocab.json'), 'utf8').then((s) => JSON.parse(s)),
   ]);
   await core.ready();
+  // The graph keeps the file's weight bytes (for saving, which this never does) beside the weights the backend made
+  // of them: dropping them gives back their size (~28 MB) in every worker.
+  if (model.artifacts) model.artifacts.weightData = undefined;
   const embeddings = new EmbeddingsModel({ model, vocabulary });
   // One sentence end to end: a model whose weights do not fit its graph fails here, not on the first real text.
   const [probe] = await embeddings.embed(['ready']);
