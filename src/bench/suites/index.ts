@@ -12,6 +12,7 @@ export const SUITES: Record<string, Loader> = {
   sync: () => import('./sync.js'),
   chat: () => import('./chat.js'),
   mcp: () => import('./mcp.js'),
+  embedder: () => import('./embedder.js'),
 };
 
 export const SUITE_NAMES = Object.keys(SUITES);

@@ -19,7 +19,7 @@ import { recall } from './recall.js';
 import { memoryRows, toMemory, toRevision } from './rows.js';
 import { MEMORY_KINDS, type Embedder, type Memory, type MemoryStore, type NewMemory } from './types.js';
 import { textHash, toBlob } from './vectors.js';
-import { createReembedder } from './reembed.js';
+import { createReembedder, fallenBack } from './reembed.js';
 import { createWriter, UNEMBEDDED, type InsertItem } from './writer.js';
 
 export interface MemoryServiceDeps {
@@ -120,6 +120,7 @@ export async function createMemoryService(deps: MemoryServiceDeps): Promise<Memo
     flush: () => batcher.flush(),
     async recall(q) {
       const t0 = performance.now();
+      await ctx.reembedder!.catchUp();
       const out = await recall(ctx, q);
       recallSeconds?.observe((performance.now() - t0) / 1000);
       return out;
@@ -186,7 +187,13 @@ export async function createMemoryService(deps: MemoryServiceDeps): Promise<Memo
     importJsonl: (lines, opts) => importJsonl(ctx, lines, opts?.onProgress),
     reindex: (opts) => reindex(ctx, opts?.onProgress, opts?.staleOnly === true),
     embedPending: (opts) => ctx.reembedder!.run({ ...opts, newOnly: true }),
-    reembedInBackground: () => ctx.reembedder!.kick(),
+    reembedInBackground: () => ctx.reembedder!.start(),
+    async embedArrived() {
+      // Fallen back, the model's vectors must not be replaced by hash ones: the arrivals wait for it (by words meanwhile).
+      if (fallenBack(ctx.embedder)) return;
+      if (ctx.embedder.ready === undefined) await reindex(ctx, undefined, true);
+      else ctx.reembedder!.kick();
+    },
     pendingVectors: () => ({ new: ctx.reembedder!.pending({ newOnly: true }), stale: ctx.reembedder!.pending() }),
     dream: (opts) => dream(ctx, opts ?? {}),
     restore: (id) => restore(ctx, id),
