@@ -1,5 +1,5 @@
 /**
- * One worker thread of the semantic embedder's pool (docs/embeddings.md, "The worker thread"): starts
+ * One worker thread of the semantic embedder's pool (docs/embeddings.md, "The worker threads"): starts
  * embedder-worker.cjs, waits for its `ready`, sends it one batch at a time and tells its owner (embedder-model.ts)
  * what happened. Two ways to end are told apart, because the owner treats them differently: the model cannot load
  * (a corrupt file, a wrong dimension, a load past the timeout: `onLoadFailed`, which no restart would cure) and the
