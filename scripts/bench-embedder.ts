@@ -1,7 +1,8 @@
 /**
  * The semantic embedder's costs (docs/embeddings.md, "Figures"): model load, one query through the worker (P50/P95),
- * a 200-sentence batch, and how long the event loop is held while that batch is embedded in this thread (as the
- * library does by default) and through the worker (as progeny does). Run: `npx tsx scripts/bench-embedder.ts`.
+ * a 200-sentence batch, how long the event loop is held while that batch is embedded in this thread (as the library
+ * does by default) and through the worker (as progeny does), and bulk throughput with one worker and with the pool of
+ * two (alternated, so both see the same machine). Run: `npx tsx scripts/bench-embedder.ts`.
  * Prints one JSON object; timings depend on the machine's load, so note `uptime` beside them.
  */
 import { createRequire } from 'node:module';
@@ -37,6 +38,22 @@ async function heldLoop(
   return { ms: Math.round(ms), maxTimerLagMs: Math.round(worst), maxDelayMs: Math.round(h.max / 1e6) };
 }
 
+/** Texts a second for 320 distinct texts, one worker and two, alternated `rounds` times. */
+async function pool(rounds = 2): Promise<{ oneWorker: number[]; twoWorkers: number[] }> {
+  const out = { oneWorker: [] as number[], twoWorkers: [] as number[] };
+  for (let r = 0; r < rounds; r++) {
+    for (const workers of [1, 2]) {
+      const e = createModelEmbedder({ maxWorkers: workers });
+      await e.load();
+      const t = performance.now();
+      await e.embed(SENTENCES.concat(SENTENCES.slice(0, 120)).map((s, i) => `${s} (${r}.${workers}.${i})`));
+      (workers === 1 ? out.oneWorker : out.twoWorkers).push(Math.round(320 / ((performance.now() - t) / 1000)));
+      await e.close();
+    }
+  }
+  return out;
+}
+
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) * p)] as number;
 
 async function inThread() {
@@ -69,6 +86,7 @@ async function main() {
   const worker = await heldLoop(() => e.embed(SENTENCES));
   const rssAfterBatch = process.memoryUsage().rss;
   await e.close();
+  const bulkTextsPerSecond = await pool();
   const thread = await inThread();
   console.log(
     JSON.stringify(
@@ -76,6 +94,7 @@ async function main() {
         loadMs,
         queryMs: { p50: +pct(single, 0.5).toFixed(1), p95: +pct(single, 0.95).toFixed(1) },
         batch200: { worker, inThread: thread },
+        bulkTextsPerSecond,
         rssMB: {
           before: Math.round(rssBefore / 1e6),
           modelLoaded: Math.round(rssLoaded / 1e6),

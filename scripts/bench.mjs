@@ -61,6 +61,18 @@ const benches = [
     ],
     'growth',
   ],
+  // The semantic embedder's query latency and ingest rate (docs/embeddings.md): the model, not the dataset, is measured.
+  [
+    'core',
+    [
+      '--suite',
+      'embedder',
+      ...(quick
+        ? ['--runs', '1', '--duration', '3s', '--warmup', '300ms']
+        : ['--runs', '3', '--duration', '10s', '--warmup', '1s']),
+    ],
+    'embedder',
+  ],
   ['http', ['--spawn', '--duration', quick ? '2s' : '5s', '--connections', '10'], 'http'],
   ['ws', ['--spawn', '--duration', quick ? '2s' : '5s', '--connections', '50', '--rate', '20'], 'ws'],
 ];

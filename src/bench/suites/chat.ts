@@ -57,6 +57,8 @@ export const suite: BenchSuite = {
     // competes with the measured turns (each turn's recall then includes its query embedding, docs/embeddings.md).
     await engine.memory.embedPending();
     await engine.memory.reindex({ staleOnly: true });
+    // As in `chat`: each turn's memory is embedded in the background, its cost shared with the turns measured.
+    engine.embedInBackground();
     const conversationId = engine.conversations.create('creator').id;
     const message = sentenceMaker(ctx.seed + 1);
     return {

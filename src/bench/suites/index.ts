@@ -13,6 +13,7 @@ export const SUITES: Record<string, Loader> = {
   chat: () => import('./chat.js'),
   mcp: () => import('./mcp.js'),
   scale: () => import('./scale.js'),
+  embedder: () => import('./embedder.js'),
 };
 
 export const SUITE_NAMES = Object.keys(SUITES);

@@ -26,8 +26,8 @@ export async function run(ctx: CommandContext, args: string[], opts: AddOptions)
       source: { via: 'cli', device: engine.deviceId },
     },
   ]);
-  // Durable and findable by its words already; its semantic vector is made now so the next search finds it by meaning.
-  await engine.memory.embedPending();
+  // Durable and findable by its words already; `add` never waits for the model to load: its semantic vector is made
+  // later (docs/embeddings.md, "When vectors are made").
   return {
     data: memory,
     view: { kind: 'stack', views: [{ kind: 'text', text: 'Remembered.' }, memoryFields(memory!)] },

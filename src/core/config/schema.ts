@@ -70,6 +70,17 @@ export const CONFIG_SCHEMA = {
     "Embedder: the built-in semantic model (offline, falls back to hash), the hash embedder, or the LLM provider's",
   ),
   'embedder.model': str('nomic-embed-text', 'Embedding model when embedder.kind=provider'),
+  'embedder.idleMs': int(
+    300_000,
+    'The built-in model is unloaded (its memory released) after this long without work; 0 keeps it loaded',
+    0,
+  ),
+  'embedder.workers': int(
+    2,
+    'Most worker threads running the built-in model (a second one starts under bulk load)',
+    1,
+    8,
+  ),
   'memory.backend': oneOf(['embedded', 'qdrant'], 'embedded', 'Where memory vectors are searched'),
   'memory.qdrant.url': str('http://127.0.0.1:6333', 'Qdrant URL when memory.backend=qdrant'),
   'memory.qdrant.apiKey': str(

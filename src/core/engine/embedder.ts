@@ -3,6 +3,7 @@
  * with the hash embedder as its fallback, hash is the hash embedder alone, provider is the LLM server's embeddings
  * endpoint (the hash embedder while no model server is configured). Every one is wrapped in the embedding cache.
  */
+import { availableParallelism } from 'node:os';
 import type { Config } from '../config/schema.js';
 import type { LlmProvider } from '../llm/types.js';
 import { createBuiltinEmbedder } from '../memory/embedder-builtin.js';
@@ -28,7 +29,11 @@ export function createEngineEmbedder(
 ): EngineEmbedder {
   const kind = config['embedder.kind'];
   if (kind === 'builtin') {
-    const inner = createFallbackEmbedder(createModelEmbedder(), createBuiltinEmbedder(), onFallback);
+    const model = createModelEmbedder({
+      idleMs: config['embedder.idleMs'],
+      maxWorkers: Math.min(config['embedder.workers'], availableParallelism()),
+    });
+    const inner = createFallbackEmbedder(model, createBuiltinEmbedder(), onFallback);
     return { embedder: createCachedEmbedder(db, inner), health: inner.health, warm: inner.warm, close: inner.close };
   }
   const model = config['embedder.model'];

@@ -88,6 +88,12 @@ export interface MemoryApi {
   embedPending(opts?: { onProgress?: ProgressFn; signal?: AbortSignal }): Promise<number>;
   /** Re-embeds, in the background, whatever has no vector of the current embedder (serve and chat call it). */
   reembedInBackground(): void;
+  /**
+   * Memories that arrived without a vector of this device's embedder (sync): the hash embedder (and a provider's)
+   * embeds them now; the semantic model in the background, or in the next process that runs it. The full-text
+   * channel finds them meanwhile.
+   */
+  embedArrived(): Promise<void>;
   /** Memories without any vector yet (`new`) and without one of the current embedder (`stale`, new ones included). */
   pendingVectors(): { new: number; stale: number };
   dream(opts?: DreamOptions): Promise<DreamReport>;

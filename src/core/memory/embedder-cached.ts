@@ -40,6 +40,9 @@ export function createCachedEmbedder(db: Db, inner: Embedder, maxEntries = 20_00
     get preferred() {
       return inner.preferred;
     },
+    get ready() {
+      return inner.ready;
+    },
     inner,
     evict: (text) => void del.run(inner.id, textHash(text)),
     async embed(texts, signal) {

@@ -1,6 +1,6 @@
 /**
  * The default embedder with its fallback (docs/embeddings.md, "Fallback"): the semantic model while it works, the
- * hash embedder from the moment it cannot load or its worker dies, for the rest of the process. The switch happens
+ * hash embedder from the moment it cannot load or its workers keep dying, for the rest of the process. The switch happens
  * inside embed(), before it returns, so a caller that reads `id` after awaiting its vectors always gets the id of the
  * embedder that made them; vectors of the two are never mixed (each memory records its embedder, and the store
  * searches only the current one's vectors). The notice is given once, with the reason.
@@ -51,6 +51,9 @@ export function createFallbackEmbedder(
     /** Fallen back, it is the hash embedder: vectors are then made at once instead of in the background. */
     get cheap() {
       return failed !== null && fallback.cheap === true;
+    },
+    get ready() {
+      return failed !== null || primary.status().state === 'ready';
     },
     async embed(texts, signal) {
       if (failed === null) {

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { tempHome } from '../../testing/temp-home.js';
 import { createBuiltinEmbedder } from './embedder-builtin.js';
 import { createFallbackEmbedder } from './embedder-fallback.js';
@@ -113,25 +113,85 @@ describe('semantic embedder failures', () => {
     }
   });
 
-  it('a worker that dies mid-session fails the pending request, and the fallback answers it', async () => {
-    let worker: Worker | undefined;
+  it('a worker that dies mid-batch is replaced, and the new one answers the pending request', async () => {
+    const workers: Worker[] = [];
     const model = createModelEmbedder({
-      spawn: (file, workerData) => (worker = new Worker(file, { workerData })),
+      maxWorkers: 1,
+      spawn: (file, workerData) => workers[workers.push(new Worker(file, { workerData })) - 1]!,
     });
     const notices: string[] = [];
     const f = createFallbackEmbedder(model, createBuiltinEmbedder(), (d) => notices.push(d));
     try {
-      await f.embed(['warm up']);
-      expect(f.id).toBe(MODEL_ID);
-      const pending = f.embed(Array.from({ length: 200 }, (_, i) => `sentence ${i}`));
-      await worker!.terminate();
+      const [before] = await f.embed(['sentence 7']);
+      const pending = f.embed(Array.from({ length: 40 }, (_, i) => `sentence ${i}`));
+      await workers[0]!.terminate();
       const vs = await pending;
-      expect(vs).toHaveLength(200);
-      expect(vs[0]).toHaveLength(384);
-      expect(f.id).toBe('builtin-hash-v2/384');
-      expect(notices[0]).toMatch(/worker stopped/);
+      expect(workers).toHaveLength(2);
+      expect(model.stats()).toEqual({ workers: 1, restarts: 1 });
+      expect(f.id).toBe(MODEL_ID);
+      expect(vs.map((v) => v.length)).toEqual(Array(40).fill(512));
+      // The batch the dead worker had was sent again, in its place: same vector as before the death.
+      expect(Array.from(vs[7]!)).toEqual(Array.from(before!));
+      expect(notices).toEqual([]);
     } finally {
       await f.close();
+    }
+  });
+
+  it('workers that keep dying end in the fallback, which answers the pending request', async () => {
+    const model = createModelEmbedder({
+      maxRestarts: 1,
+      spawn: (file, workerData) => {
+        const w = new Worker(file, { workerData });
+        // Each worker dies at its first batch.
+        w.on('message', (m: { type?: string }) => m.type === 'ready' && setImmediate(() => void w.terminate()));
+        return w;
+      },
+    });
+    const notices: string[] = [];
+    const f = createFallbackEmbedder(model, createBuiltinEmbedder(), (d) => notices.push(d));
+    try {
+      const vs = await f.embed(Array.from({ length: 20 }, (_, i) => `sentence ${i}`));
+      expect(vs[0]).toHaveLength(384);
+      expect(f.id).toBe('builtin-hash-v2/384');
+      expect(notices).toHaveLength(1);
+      expect(notices[0]).toMatch(/worker stopped .*2 times in a row/);
+      expect(model.stats().restarts).toBe(1);
+    } finally {
+      await f.close();
+    }
+  });
+});
+
+describe('semantic embedder pool', () => {
+  it('starts a second worker under bulk load; both make the same vectors', async () => {
+    const one = createModelEmbedder({ maxWorkers: 1 });
+    const two = createModelEmbedder({ maxWorkers: 2 });
+    try {
+      const texts = Array.from({ length: 160 }, (_, i) => `bulk sentence ${i} about the cello and a kitten`);
+      let most = 0;
+      const watch = setInterval(() => (most = Math.max(most, two.stats().workers)), 5);
+      const [a, b] = await Promise.all([one.embed(texts), two.embed(texts)]);
+      clearInterval(watch);
+      expect(most).toBe(2);
+      expect(one.stats().workers).toBe(1);
+      expect(b.map((v) => Array.from(v))).toEqual(a.map((v) => Array.from(v)));
+    } finally {
+      await Promise.all([one.close(), two.close()]);
+    }
+  });
+
+  it('stops an idle worker, releasing the model, and loads it again for the next text', async () => {
+    const e = createModelEmbedder({ idleMs: 50 });
+    try {
+      const [first] = await e.embed(['I adopted a kitten']);
+      await vi.waitFor(() => expect(e.status().state).toBe('idle'), { timeout: 5_000 });
+      expect(e.stats().workers).toBe(0);
+      const [again] = await e.embed(['I adopted a kitten']);
+      expect(Array.from(again!)).toEqual(Array.from(first!));
+      expect(e.stats().restarts).toBe(0);
+    } finally {
+      await e.close();
     }
   });
 });

@@ -17,11 +17,16 @@ async function load() {
   const core = require(workerData.core);
   const { EmbeddingsModel } = require(workerData.embeddings);
   const dir = workerData.modelDir;
+  // The backend first: loading the graph makes tensors, which fails ("Backend 'wasm' has not yet been initialized")
+  // whenever the WebAssembly module is not compiled yet, as happens on a busy machine.
+  await core.ready();
   const [model, vocabulary] = await Promise.all([
     core.loadGraphModel(pathToFileURL(join(dir, 'model.json')).href),
     readFile(join(dir, 'vocab.json'), 'utf8').then((s) => JSON.parse(s)),
   ]);
-  await core.ready();
+  // The graph keeps the file's weight bytes (for saving, which this never does) beside the weights the backend made
+  // of them: dropping them gives back their size (~28 MB) in every worker.
+  if (model.artifacts) model.artifacts.weightData = undefined;
   const embeddings = new EmbeddingsModel({ model, vocabulary });
   // One sentence end to end: a model whose weights do not fit its graph fails here, not on the first real text.
   const [probe] = await embeddings.embed(['ready']);

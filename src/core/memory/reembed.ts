@@ -18,6 +18,8 @@ import { affectedBy, placeOf, refreshContexts } from './thread-refresh.js';
 import { toBlob } from './vectors.js';
 
 const PAGE = 64;
+/** How often a background re-embedder looks for memories other processes wrote without a vector. */
+const CHECK_MS = 30_000;
 
 /** Falling back means the embedder now is not the one configured: re-embedding would downgrade vectors. */
 export const fallenBack = (e: Embedder): boolean => e.preferred !== undefined && e.preferred !== e.id;
@@ -31,15 +33,30 @@ export function fallbackRefusal(e: Embedder): ProgenyError {
 }
 
 export interface Reembedder {
-  /** Starts a background run if none is going (serve, chat, and after each write that left a row without vector). */
+  /**
+   * Lets this process re-embed in the background (serve and chat: processes that live long enough), now and from
+   * then on: after each write that left a row without a vector, and every CHECK_MS for rows other processes wrote.
+   */
+  start(): void;
+  /** Starts a background run if background work is allowed and none is going. */
   kick(): void;
+  /**
+   * Before a search in a process that does not re-embed in the background (a one-shot command): the few memories
+   * still without a vector (at most a page, e.g. a `memory add` just before) get one, so the search finds them by
+   * meaning. More are left to the background or to `memory reindex`; the full-text channel finds them meanwhile.
+   */
+  catchUp(): Promise<void>;
   /** Re-embeds until nothing is stale (`newOnly`: only memories that have no vector at all); resolves with the count. */
   run(opts?: { onProgress?: ProgressFn; newOnly?: boolean; signal?: AbortSignal }): Promise<number>;
   /** Memories still waiting for a vector of the current embedder. */
   pending(opts?: { newOnly?: boolean }): number;
   /** Notes that this process wrote memories without a vector: close() makes their vectors before it returns. */
   wrote(): void;
-  /** Stops the background run; then, if this process wrote memories without vectors, embeds them (within `ms`). */
+  /**
+   * Stops the background run; then embeds memories still without a vector, within a bound: up to `ms` if this
+   * process wrote some (unless the model would have to load just for that: `memory add` never waits for it), up to
+   * a second if it has the model loaded anyway (a `memory search` leaves the vectors of earlier adds behind).
+   */
   close(ms?: number): Promise<void>;
 }
 
@@ -54,6 +71,8 @@ export function createReembedder(ctx: MemoryContext): Reembedder {
   const stop = new AbortController();
   let running: Promise<number> | null = null;
   let wroteNew = false;
+  let background = false;
+  let checker: NodeJS.Timeout | null = null;
 
   const fallen = () => fallenBack(ctx.embedder);
 
@@ -136,13 +155,25 @@ export function createReembedder(ctx: MemoryContext): Reembedder {
     return done;
   }
 
-  return {
+  const reembedder: Reembedder = {
+    start() {
+      background = true;
+      checker ??= setInterval(() => count(true) > 0 && reembedder.kick(), CHECK_MS);
+      checker.unref();
+      reembedder.kick();
+    },
     kick() {
       // A cheap embedder made every vector at write time (and re-embeds at open): nothing to do in the background.
-      if (running || stop.signal.aborted || ctx.embedder.cheap || fallen()) return;
+      // A one-shot command never starts one: it would load the model only to be stopped at exit.
+      if (!background || running || stop.signal.aborted || ctx.embedder.cheap || fallen()) return;
       running = loop({})
         .catch(() => 0)
         .finally(() => (running = null));
+    },
+    async catchUp() {
+      if (background || running || ctx.embedder.cheap || fallen()) return;
+      const n = count(true);
+      if (n > 0 && n <= PAGE) await page(true, -1, stop.signal).catch(() => undefined);
     },
     async run(o = {}) {
       // One run at a time: a foreground run waits for the background one, then does what is left.
@@ -153,11 +184,15 @@ export function createReembedder(ctx: MemoryContext): Reembedder {
     wrote: () => void (wroteNew = true),
     async close(ms = 10_000) {
       stop.abort();
+      if (checker) clearInterval(checker);
       await running;
-      // A one-shot command (`chat -m`, a script's `memory add`) should leave vectors, not work, behind; bounded, so a
-      // slow model never holds up an exit (what is left is embedded by the next process).
-      if (wroteNew && !fallen())
-        await loop({ newOnly: true, signal: AbortSignal.timeout(ms), own: true }).catch(() => 0);
+      // A one-shot command (`chat -m`, `memory search`) should leave vectors, not work, behind; bounded, so a slow
+      // model never holds up an exit (what is left is embedded by the next process that runs the model).
+      const { ready } = ctx.embedder;
+      const bound = wroteNew && ready !== false ? ms : ready === true ? Math.min(ms, 1_000) : 0;
+      if (bound && !fallen() && !ctx.embedder.cheap && count(true) > 0)
+        await loop({ newOnly: true, signal: AbortSignal.timeout(bound), own: true }).catch(() => 0);
     },
   };
+  return reembedder;
 }

@@ -21,7 +21,7 @@ import { MEMORY_KINDS, type Embedder, type Memory, type MemoryStore, type NewMem
 import { createThreads, planContexts, type Context } from './thread.js';
 import { affectedBy, refreshContexts } from './thread-refresh.js';
 import { textHash, toBlob } from './vectors.js';
-import { createReembedder } from './reembed.js';
+import { createReembedder, fallenBack } from './reembed.js';
 import { createWriter, UNEMBEDDED, type InsertItem } from './writer.js';
 import { ulid } from '../ids.js';
 
@@ -138,6 +138,7 @@ export async function createMemoryService(deps: MemoryServiceDeps): Promise<Memo
     flush: () => batcher.flush(),
     async recall(q) {
       const t0 = performance.now();
+      await ctx.reembedder!.catchUp();
       const out = await recall(ctx, q);
       recallSeconds?.observe((performance.now() - t0) / 1000);
       return out;
@@ -211,7 +212,13 @@ export async function createMemoryService(deps: MemoryServiceDeps): Promise<Memo
     importJsonl: (lines, opts) => importJsonl(ctx, lines, opts?.onProgress),
     reindex: (opts) => reindex(ctx, opts?.onProgress, opts?.staleOnly === true),
     embedPending: (opts) => ctx.reembedder!.run({ ...opts, newOnly: true }),
-    reembedInBackground: () => ctx.reembedder!.kick(),
+    reembedInBackground: () => ctx.reembedder!.start(),
+    async embedArrived() {
+      // Fallen back, the model's vectors must not be replaced by hash ones: the arrivals wait for it (by words meanwhile).
+      if (fallenBack(ctx.embedder)) return;
+      if (ctx.embedder.ready === undefined) await reindex(ctx, undefined, true);
+      else ctx.reembedder!.kick();
+    },
     pendingVectors: () => ({ new: ctx.reembedder!.pending({ newOnly: true }), stale: ctx.reembedder!.pending() }),
     dream: (opts) => dream(ctx, opts ?? {}),
     restore: (id) => restore(ctx, id),

@@ -89,6 +89,8 @@ export interface Embedder {
   readonly cheap?: boolean;
   /** The embedder this one stands in for while the default one has fallen back (re-embedding waits for it). */
   readonly preferred?: string;
+  /** A model loaded on demand: false while it is not in memory (embedding would load it first). */
+  readonly ready?: boolean;
   embed(texts: string[], signal?: AbortSignal): Promise<Float32Array[]>;
 }
 

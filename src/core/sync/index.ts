@@ -34,7 +34,7 @@ export type { SyncProgress, SyncRunOptions } from './context.js';
 export const SNAPSHOT_EVERY = 500;
 
 export type SyncEngineLike = Pick<LocalEngine, 'db' | 'clock' | 'paths' | 'deviceId'> & {
-  memory?: Pick<Engine['memory'], 'reindex'>;
+  memory?: Pick<Engine['memory'], 'embedArrived'>;
 };
 
 export function createEngineSync(
@@ -60,7 +60,7 @@ export function createEngineSync(
   /** Pulled memories carry no vector: embed them with this device's embedder so recall finds them at once. */
   const pullAndEmbed = async (o?: SyncRunOptions): Promise<PullReport> => {
     const r = await pull(open(), o);
-    if (r.changes > 0 && engine.memory) await engine.memory.reindex({ staleOnly: true });
+    if (r.changes > 0 && engine.memory) await engine.memory.embedArrived();
     return r;
   };
   const refuseIfConfigured = (): void => {
@@ -84,7 +84,7 @@ export function createEngineSync(
     recover: (o) =>
       serial(async () => {
         const r = await recover(open(), o);
-        if (r.pull.changes > 0 && engine.memory) await engine.memory.reindex({ staleOnly: true });
+        if (r.pull.changes > 0 && engine.memory) await engine.memory.embedArrived();
         return r;
       }),
     sync: (o) =>

@@ -1,0 +1,54 @@
+/**
+ * The semantic embedder's costs (docs/embeddings.md, "Figures"): one query through the worker (recall embeds one per
+ * search; the issue's budget is P50 ≤ 15 ms), and ingest with semantic vectors: memories written and their vectors
+ * made, per second, with the worker pool as configured (two workers on two cores) and with one worker for the
+ * ratio. Each engine is a real one on its own home with the default embedder; texts are distinct, so no call is
+ * answered by the embedding cache.
+ */
+import { join } from 'node:path';
+import { loadConfig } from '../../core/config/load.js';
+import type { Config } from '../../core/config/schema.js';
+import { createEngine } from '../../core/engine/create.js';
+import type { Engine } from '../../core/engine/engine.js';
+import { createModelEmbedder } from '../../core/memory/embedder-model.js';
+import { pathsFor } from '../../core/paths.js';
+import { sentenceMaker } from '../chat-corpus.js';
+import type { BenchSuite } from '../suite.js';
+
+export const INGEST_BATCH = 50;
+
+async function engineOn(dir: string, flags: Partial<Config>): Promise<Engine> {
+  const { config } = loadConfig({ path: join(dir, 'config.json'), env: {}, flags: { 'embedder.idleMs': 0, ...flags } });
+  return createEngine({ paths: pathsFor(dir), config, llm: null });
+}
+
+export const suite: BenchSuite = {
+  name: 'embedder',
+  async setup(ctx) {
+    const sentence = sentenceMaker(ctx.seed);
+    const query = createModelEmbedder({ idleMs: 0 });
+    await query.load();
+    const pool = await engineOn(join(ctx.dir, 'pool'), {});
+    const single = await engineOn(join(ctx.dir, 'single'), { 'embedder.workers': 1 });
+    for (const e of [pool, single]) {
+      await e.warmEmbedder();
+      if (e.embedder().state !== 'ready') throw new Error(`the model did not load: ${e.embedder().detail ?? ''}`);
+    }
+    const ingest = (engine: Engine) => async () => {
+      await engine.memory.add(Array.from({ length: INGEST_BATCH }, () => ({ text: sentence() })));
+      await engine.memory.embedPending();
+    };
+    return {
+      cases: [
+        { name: 'embedder.query', op: () => query.embed([`which one did ${sentence()}?`]) },
+        { name: 'embedder.ingest', opsPerCall: INGEST_BATCH, op: ingest(pool) },
+        { name: 'embedder.ingest.1worker', opsPerCall: INGEST_BATCH, op: ingest(single) },
+      ],
+      async close() {
+        await query.close();
+        await pool.close();
+        await single.close();
+      },
+    };
+  },
+};
