@@ -21,6 +21,7 @@ export function compactChanges(s: SyncSession): Change[] {
     clocks.set(`${r.coll}\0${r.rec_id}\0${r.field}`, r.hlc);
   const clock = (c: string, i: string, f: string): string => clocks.get(`${c}\0${i}\0${f}`) ?? '';
   const out: Change[] = [];
+  const had = new Set<string>();
   const push = (c: Change['c'], i: string, f: string, v: unknown): void => {
     const h = clock(c, i, f);
     if (h) out.push({ c, i, f, v, h });
@@ -34,6 +35,7 @@ export function compactChanges(s: SyncSession): Change[] {
     for (const [k, v] of Object.entries(JSON.parse(doc) as Record<string, unknown>)) push('heritage', 'heritage', k, v);
   for (const m of stmt(db, 'SELECT * FROM memories').iterate() as IterableIterator<Record<string, unknown>>) {
     const id = m.id as string;
+    had.add(`memory\0${id}`);
     const whole = {
       text: m.text,
       kind: m.kind,
@@ -68,6 +70,7 @@ export function compactChanges(s: SyncSession): Change[] {
     });
   }
   for (const m of stmt(db, 'SELECT * FROM messages').iterate() as IterableIterator<Record<string, unknown>>) {
+    had.add(`message\0${m.id as string}`);
     out.push({
       c: 'message',
       i: m.id as string,
@@ -98,5 +101,18 @@ export function compactChanges(s: SyncSession): Change[] {
     push('device', id, 'capabilities', JSON.parse(d.capabilities as string) as unknown);
     if (d.revoked_at !== null) push('device', id, 'revoked', true);
   }
+  erasuresWithoutRecord(clocks, had, out);
   return out;
+}
+
+/**
+ * A forget or delete that arrived before its record leaves only a clock: the snapshot carries it, so the record, if it
+ * comes late, stays erased on a device that started from the snapshot.
+ */
+function erasuresWithoutRecord(clocks: Map<string, string>, had: Set<string>, out: Change[]): void {
+  for (const [key, h] of clocks) {
+    const [c, i, f] = key.split('\0') as [string, string, string];
+    const erasure = (c === 'memory' && f === 'forget') || (c === 'message' && f === 'delete');
+    if (erasure && !had.has(`${c}\0${i}`)) out.push({ c: c as Change['c'], i, f, v: true, h });
+  }
 }

@@ -17,8 +17,7 @@ import type { SyncSession } from './context.js';
 import type { DeviceOp } from './device-log.js';
 import type { KdfCost } from './kdf.js';
 import { refreshPeers } from './peers.js';
-import { writeSnapshot } from './snapshot.js';
-import { getMeta, setMeta } from '../store/db.js';
+import { compactionDue, compactNow } from './compaction.js';
 import { ProgenyError } from '../errors.js';
 import { pairAccept, pairStart, type PairingStart } from './pairing.js';
 
@@ -70,8 +69,11 @@ export interface EngineSync {
   ): Promise<RevokeResult>;
   /** Sets a vault device's capabilities (admin). */
   setCaps(deviceId: string, caps: string[], opts?: { signal?: AbortSignal }): Promise<DeviceOp>;
-  /** Writes a snapshot at this device's cursor (after a complete pull) so new devices start from it. */
-  snapshot(opts?: { signal?: AbortSignal }): Promise<{ seq: number; bytes: number }>;
+  /**
+   * Admin device: pushes, pulls, then writes a snapshot at its cursor, which new devices start from and which makes the
+   * relay delete the batches it covers (compaction).
+   */
+  snapshot(opts?: SyncRunOptions): Promise<{ seq: number; bytes: number }>;
   /**
    * Re-wraps the vault root key under a new passphrase with the current KDF (admin device). The old passphrase is
    * needed only on a device that does not hold the vault's join key yet.
@@ -93,8 +95,7 @@ export interface EngineSync {
   devices(opts?: { signal?: AbortSignal }): Promise<{ status: SyncStatus; pending: DeviceOp[] }>;
 }
 
-/** Log entries between automatic snapshots. */
-export const SNAPSHOT_EVERY = 500;
+export { SNAPSHOT_EVERY } from './compaction.js';
 
 export type SyncEngineLike = Pick<Engine, 'db' | 'clock' | 'paths' | 'deviceId'> & {
   memory?: Pick<Engine['memory'], 'reindex'>;
@@ -126,6 +127,10 @@ export function createEngineSync(
     if (r.changes > 0 && engine.memory) await engine.memory.reindex({ staleOnly: true });
     return r;
   };
+  const steps = (o?: SyncRunOptions): { pull: () => Promise<PullReport>; push: () => Promise<PushReport> } => ({
+    pull: () => pullAndEmbed(o),
+    push: () => push(open(), o),
+  });
   const refuseIfConfigured = (): void => {
     if (hasVault(deps.paths)) {
       throw new ProgenyError(
@@ -153,22 +158,11 @@ export function createEngineSync(
     sync: (o) =>
       serial(async () => {
         const report = { pull: await pullAndEmbed(o), push: await push(open(), o) };
-        // Compaction: a caught-up device writes a snapshot every SNAPSHOT_EVERY log entries (best effort).
-        const last = Number(getMeta(deps.db, 'sync_snapshot_announced_by_me') ?? 0);
-        if (report.pull.parked === 0 && report.pull.cursor - last >= SNAPSHOT_EVERY && !report.pull.alarms.length) {
-          await writeSnapshot(open(), o?.signal).then(
-            (r) => setMeta(deps.db, 'sync_snapshot_announced_by_me', String(r.seq)),
-            () => undefined,
-          );
-        }
+        // Compaction (best effort; the next sync tries again): see compaction.ts for when.
+        if (compactionDue(open(), report.pull)) await compactNow(open(), steps(o), o?.signal).catch(() => undefined);
         return report;
       }),
-    snapshot: (o = {}) =>
-      serial(async () => {
-        const r = await writeSnapshot(open(), o.signal);
-        setMeta(deps.db, 'sync_snapshot_announced_by_me', String(r.seq));
-        return r;
-      }),
+    snapshot: (o = {}) => serial(() => compactNow(open(), steps(o), o.signal)),
     init: (relay, pass, o = {}) =>
       serial(async () => {
         refuseIfConfigured();
