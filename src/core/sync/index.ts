@@ -2,6 +2,7 @@
  * End-to-end encrypted sync for an engine (docs/sync.md). Front ends (the CLI's `sync` commands, the TUI's /sync, the
  * background sync of chat and serve) call exactly this API.
  */
+import { logNameKey, openName } from './device-name.js';
 import type { Engine } from '../engine/engine.js';
 import type { SyncDeps, SyncRunOptions } from './context.js';
 import { pull, type PullReport } from './pull.js';
@@ -202,8 +203,10 @@ export function createEngineSync(
     pairAccept: (code, confirm, o = {}) => serial(() => pairAccept(open(), code, confirm, o.signal)),
     devices: (o = {}) =>
       serial(async () => {
-        const { pending } = await refreshPeers(open(), o.signal);
-        return { status: status(), pending };
+        const s = open();
+        const { pending } = await refreshPeers(s, o.signal);
+        const key = s.vault.joinSeed ? logNameKey(s.vault.joinSeed) : undefined;
+        return { status: status(), pending: pending.map((p) => ({ ...p, name: openName(p.name, key) })) };
       }),
   };
 }
