@@ -3,10 +3,10 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config/schema.js';
 import type { Db } from '../store/db.js';
 import type { createLexicalSearch } from './lexical.js';
-import type { MemoryRow, memoryRows } from './rows.js';
+import type { memoryRows } from './rows.js';
 import type { Reembedder } from './reembed.js';
-import type { Embedder, MemoryStore, VectorPoint } from './types.js';
-import { fromBlob } from './vectors.js';
+import { contextualVectors, type Threads } from './thread.js';
+import type { Embedder, MemoryStore } from './types.js';
 import type { Writer } from './writer.js';
 
 export type MemoryOp = 'add' | 'edit' | 'forget' | 'pin' | 'archive' | 'restore';
@@ -20,37 +20,23 @@ export interface MemoryContext {
   writer: Writer;
   rows: ReturnType<typeof memoryRows>;
   lexical?: ReturnType<typeof createLexicalSearch>;
+  /** Each interaction's place in its conversation, for its context (thread.ts). */
+  threads: Threads;
   changed(op: MemoryOp, ids: string[]): void;
   /** Fills in vectors after their memories (set once the context exists). */
   reembedder?: Reembedder;
 }
 
 /**
- * Vectors for texts about to be written. A cheap embedder (the hash one) answers now; otherwise the rows are written
+ * Vectors for texts about to be written, each with its context (thread.ts). A cheap embedder (the hash one) answers now; otherwise the rows are written
  * without one (null) and the re-embedder, kicked after the write, fills them in: a memory never waits for a model to
  * be durable, and it is findable by its words meanwhile (docs/embeddings.md).
  */
-export async function vectorsFor(ctx: MemoryContext, texts: string[]): Promise<(Float32Array | null)[]> {
-  if (ctx.embedder.cheap || !ctx.reembedder) return ctx.embedder.embed(texts);
+export async function vectorsFor(
+  ctx: MemoryContext,
+  items: { text: string; context: string }[],
+): Promise<(Float32Array | null)[]> {
+  if (ctx.embedder.cheap || !ctx.reembedder) return contextualVectors(ctx.embedder, items);
   ctx.reembedder.wrote();
-  return texts.map(() => null);
-}
-
-export function pointOf(r: MemoryRow): VectorPoint {
-  return {
-    id: r.id,
-    label: r.label,
-    vector: fromBlob(r.vector as Buffer),
-    payload: { actor: r.actor, kind: r.kind, createdAt: r.created_at, salience: r.salience },
-  };
-}
-
-/** Brings the vector store in line with rows just committed: active rows with a vector are searchable, others not. */
-export async function syncStore(store: MemoryStore, rows: MemoryRow[]): Promise<void> {
-  const up = rows.filter((r) => r.status === 'active' && r.vector);
-  // An active row at its first revision without a vector was just written and is waiting for one: it never was in
-  // the store, so there is nothing to remove (a remote store would queue a useless delete).
-  const down = rows.filter((r) => !(r.status === 'active' && r.vector) && !(r.status === 'active' && r.revision === 1));
-  if (up.length) await store.upsert(up.map(pointOf));
-  if (down.length) await store.remove(down.map((r) => ({ id: r.id, label: r.label })));
+  return items.map(() => null);
 }

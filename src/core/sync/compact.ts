@@ -4,7 +4,7 @@
  */
 import type { Change } from './changes.js';
 import type { SyncSession } from './context.js';
-import { stmt } from './stmt.js';
+import { stmt } from '../store/db.js';
 
 interface ClockRow {
   coll: string;

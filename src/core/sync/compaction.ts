@@ -3,12 +3,11 @@
  * every SNAPSHOT_EVERY log entries, and at its next sync after a memory was forgotten or a message deleted (here or on
  * any device), so the batches that still hold the erased text are deleted from the relay.
  */
-import { getMeta, setMeta, type Db } from '../store/db.js';
+import { getMeta, setMeta, stmt, type Db } from '../store/db.js';
 import type { SyncSession } from './context.js';
 import { loadPeers } from './peers.js';
 import type { PullReport } from './pull-run.js';
 import { writeSnapshot } from './snapshot.js';
-import { stmt } from './stmt.js';
 
 /** Log entries between automatic snapshots. */
 export const SNAPSHOT_EVERY = 500;

@@ -9,7 +9,7 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import nacl from 'tweetnacl';
 import { ProgenyError } from '../errors.js';
-import { getMeta, immediate } from '../store/db.js';
+import { getMeta, immediate, stmt } from '../store/db.js';
 import { createApplier } from './apply.js';
 import type { Change } from './changes.js';
 import { compactChanges } from './compact.js';
@@ -22,7 +22,6 @@ import {
   type ParsedSnapshot,
   type SnapshotHeader,
 } from './snapshot-format.js';
-import { stmt } from './stmt.js';
 
 export type { SnapshotHeader } from './snapshot-format.js';
 const MAX_SNAPSHOT_INFLATED = 512 * 1024 * 1024;

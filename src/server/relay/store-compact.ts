@@ -5,8 +5,7 @@
  * below S is told to load the snapshot instead. secure_delete zeroes the freed bytes, and a checkpoint moves them out
  * of the WAL, so a forgotten memory's ciphertext does not linger in relay.db.
  */
-import { stmt } from '../../core/sync/stmt.js';
-import type { Db } from '../../core/store/db.js';
+import { stmt, type Db } from '../../core/store/db.js';
 
 export const RELAY_COMPACT_MIGRATION = {
   version: 3,
