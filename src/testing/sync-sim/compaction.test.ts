@@ -71,7 +71,9 @@ describe('compaction', () => {
     b.editMemory(m, `${SECRET} (edited)`);
     await b.sync.sync();
     await a.sync.sync();
-    await late.sync.sync(); // then offline while the log is compacted
+    await late.sync.sync();
+    late.addMemory('written late, pushed but not read back'); // its own batch is compacted before it sees it
+    await late.sync.push(); // then offline while the log is compacted
     expect(relayPlaintext(sim, a)).toContain(SECRET);
     const sealed = relayBatches(sim, a).filter((x) => x.text.includes(SECRET));
 
@@ -101,6 +103,7 @@ describe('compaction', () => {
     }
     expect(fresh.dump()).not.toContain('combination');
     expect(fresh.dump()).toContain('an ordinary memory');
+    expect(fresh.dump()).toContain('written late, pushed but not read back');
   });
 
   it('only an admin compacts: the relay refuses a member’s snapshot and one the admin did not sign, deleting nothing', async () => {
