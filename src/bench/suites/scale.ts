@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, writeConfigFile } from '../../core/config/load.js';
 import { createEngine } from '../../core/engine/create.js';
-import type { Engine } from '../../core/engine/engine.js';
+import type { LocalEngine } from '../../core/engine/local-engine.js';
 import { initializeHome } from '../../core/engine/init.js';
 import { createReplayProvider, llmFixturePath, loadRecordedStream } from '../../core/llm/index.js';
 import { createBuiltinEmbedder, createEmbeddedStore } from '../../core/memory/index.js';
@@ -46,7 +46,7 @@ async function timed(fn: () => Promise<unknown>): Promise<{ wallMs: number; cpuM
 }
 
 /** The index built again from the database alone (as `memory reindex` or a lost index file would). */
-async function rebuildIndex(engine: Engine, dir: string): Promise<{ wallMs: number; cpuMs: number }> {
+async function rebuildIndex(engine: LocalEngine, dir: string): Promise<{ wallMs: number; cpuMs: number }> {
   const memoryIndex = join(dir, 'rebuilt.usearch');
   const store = createEmbeddedStore({
     db: engine.db,

@@ -2,6 +2,7 @@
  * What an admin device does to the vault's devices (docs/sync.md, "The device log"): approve or reject a pending join, and
  * set a device's capabilities. Revocation, which rotates the keys, is in revoke.ts.
  */
+import { logNameOf } from './device-name.js';
 import { CAPABILITIES } from '../devices/service.js';
 import { ProgenyError } from '../errors.js';
 import type { SyncSession } from './context.js';
@@ -58,7 +59,8 @@ export async function approveDevice(
       id: req.id,
       signPk: req.signPk,
       boxPk: req.boxPk,
-      name: req.name,
+      // A join request's name is sealed by the joining device; one from an older client is sealed here.
+      name: logNameOf(req.name, s.vault.joinSeed),
       caps: opts.admin ? [...CAPABILITIES] : [...MEMBER_CAPS],
       by: s.vault.deviceId,
       at: s.clock.now(),
@@ -109,7 +111,7 @@ export async function setDeviceCaps(
       id: target.id,
       signPk: toB64(target.signPk),
       boxPk: toB64(target.boxPk),
-      name: target.name,
+      name: logNameOf(target.name, s.vault.joinSeed),
       caps,
       by: s.vault.deviceId,
       at: s.clock.now(),

@@ -130,8 +130,11 @@ export interface EngineSync {
   ): Promise<RevokeResult>;
   /** Sets a vault device's capabilities (admin). */
   setCaps(deviceId: string, caps: string[], opts?: { signal?: AbortSignal }): Promise<DeviceOp>;
-  /** Writes a snapshot at this device's cursor (after a complete pull) so new devices start from it. */
-  snapshot(opts?: { signal?: AbortSignal }): Promise<{ seq: number; bytes: number }>;
+  /**
+   * Admin device: pushes, pulls, then writes a snapshot at its cursor, which new devices start from and which makes the
+   * relay delete the batches it covers (compaction).
+   */
+  snapshot(opts?: SyncRunOptions): Promise<{ seq: number; bytes: number }>;
   /**
    * Re-wraps the vault root key under a new passphrase with the current KDF (admin device). The old passphrase is
    * needed only on a device that does not hold the vault's join key yet.

@@ -2,11 +2,12 @@
  * End-to-end encrypted sync for an engine (docs/sync.md). Front ends (the CLI's `sync` commands, the TUI's /sync, the
  * background sync of chat and serve) call exactly this API.
  */
+import { logNameKey, openName } from './device-name.js';
 import type { Engine } from '../engine/engine.js';
 import type { LocalEngine } from '../engine/local-engine.js';
 import type { SyncDeps, SyncRunOptions } from './context.js';
 import { pull, type PullReport } from './pull.js';
-import { push } from './push.js';
+import { push, type PushReport } from './push.js';
 import { approveDevice, rejectDevice, setDeviceCaps } from './admin.js';
 import { changePassphrase, revokeDevice } from './revoke.js';
 import { initVault, joinVault, sessionFor } from './setup.js';
@@ -16,8 +17,7 @@ import type { Transport } from './transport.js';
 import { hasVault, loadVault } from './vault-state.js';
 import type { SyncSession } from './context.js';
 import { refreshPeers } from './peers.js';
-import { writeSnapshot } from './snapshot.js';
-import { getMeta, setMeta } from '../store/db.js';
+import { compactionDue, compactNow } from './compaction.js';
 import { ProgenyError } from '../errors.js';
 import { pairAccept, pairStart } from './pairing.js';
 import type { EngineSync } from './api.js';
@@ -30,8 +30,7 @@ export type { RevokeResult } from './revoke.js';
 export type { RecoverReport } from './recover.js';
 export type { SyncProgress, SyncRunOptions } from './context.js';
 
-/** Log entries between automatic snapshots. */
-export const SNAPSHOT_EVERY = 500;
+export { SNAPSHOT_EVERY } from './compaction.js';
 
 export type SyncEngineLike = Pick<LocalEngine, 'db' | 'clock' | 'paths' | 'deviceId'> & {
   memory?: Pick<Engine['memory'], 'embedArrived'>;
@@ -63,6 +62,10 @@ export function createEngineSync(
     if (r.changes > 0 && engine.memory) await engine.memory.embedArrived();
     return r;
   };
+  const steps = (o?: SyncRunOptions): { pull: () => Promise<PullReport>; push: () => Promise<PushReport> } => ({
+    pull: () => pullAndEmbed(o),
+    push: () => push(open(), o),
+  });
   const refuseIfConfigured = (): void => {
     if (hasVault(deps.paths)) {
       throw new ProgenyError(
@@ -90,22 +93,11 @@ export function createEngineSync(
     sync: (o) =>
       serial(async () => {
         const report = { pull: await pullAndEmbed(o), push: await push(open(), o) };
-        // Compaction: a caught-up device writes a snapshot every SNAPSHOT_EVERY log entries (best effort).
-        const last = Number(getMeta(deps.db, 'sync_snapshot_announced_by_me') ?? 0);
-        if (report.pull.parked === 0 && report.pull.cursor - last >= SNAPSHOT_EVERY && !report.pull.alarms.length) {
-          await writeSnapshot(open(), o?.signal).then(
-            (r) => setMeta(deps.db, 'sync_snapshot_announced_by_me', String(r.seq)),
-            () => undefined,
-          );
-        }
+        // Compaction (best effort; the next sync tries again): see compaction.ts for when.
+        if (compactionDue(open(), report.pull)) await compactNow(open(), steps(o), o?.signal).catch(() => undefined);
         return report;
       }),
-    snapshot: (o = {}) =>
-      serial(async () => {
-        const r = await writeSnapshot(open(), o.signal);
-        setMeta(deps.db, 'sync_snapshot_announced_by_me', String(r.seq));
-        return r;
-      }),
+    snapshot: (o = {}) => serial(() => compactNow(open(), steps(o), o.signal)),
     init: (relay, pass, o = {}) =>
       serial(async () => {
         refuseIfConfigured();
@@ -145,8 +137,10 @@ export function createEngineSync(
     pairAccept: (code, confirm, o = {}) => serial(() => pairAccept(open(), code, confirm, o.signal)),
     devices: (o = {}) =>
       serial(async () => {
-        const { pending } = await refreshPeers(open(), o.signal);
-        return { status: status(), pending };
+        const s = open();
+        const { pending } = await refreshPeers(s, o.signal);
+        const key = s.vault.joinSeed ? logNameKey(s.vault.joinSeed) : undefined;
+        return { status: status(), pending: pending.map((p) => ({ ...p, name: openName(p.name, key) })) };
       }),
   };
 }

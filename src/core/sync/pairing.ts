@@ -5,6 +5,7 @@
  * `device.add` and sends the vault keys boxed to the new device. A relay that swaps keys in the mailbox fails the
  * check and shows a different short string.
  */
+import { openName, pairNameKey, sealLogName, sealName } from './device-name.js';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { ProgenyError } from '../errors.js';
 import { CAPABILITIES } from '../devices/service.js';
@@ -75,7 +76,13 @@ export async function pairStart(
   const id = randomBytes(16).toString('base64url');
   const secret = randomBytes(16);
   const relay = createRelayClient({ base: relayUrl, ...(deps.transport ? { transport: deps.transport } : {}) });
-  const hello: Hello = { deviceId: deps.deviceId, name, signPk: toB64(keys.signPk), boxPk: toB64(keys.boxPk), mac: '' };
+  const hello: Hello = {
+    deviceId: deps.deviceId,
+    name: sealName(name, pairNameKey(secret)),
+    signPk: toB64(keys.signPk),
+    boxPk: toB64(keys.boxPk),
+    mac: '',
+  };
   hello.mac = mac(secret, 'hello', hello.deviceId, hello.name, hello.signPk, hello.boxPk);
   await relay.call(
     'POST',
@@ -152,7 +159,8 @@ export async function pairAccept(
       'do not pair; check the relay',
     );
   const sas = shortAuthString(fromB64(h.signPk, 32), s.vault.keys.signPk, secret);
-  if (!(await confirm(sas, h.name)))
+  const name = openName(h.name, pairNameKey(secret));
+  if (!(await confirm(sas, name)))
     throw pairError('pairing not confirmed; nothing changed', 'compare the short strings on both screens');
   await refreshPeers(s, signal);
   const op = signOp(
@@ -161,7 +169,7 @@ export async function pairAccept(
       id: h.deviceId,
       signPk: h.signPk,
       boxPk: h.boxPk,
-      name: h.name,
+      name: sealLogName(name, s.vault.joinSeed),
       caps: CAPABILITIES.filter((c) => c !== 'admin'),
       by: s.vault.deviceId,
       at: s.clock.now(),

@@ -3,6 +3,7 @@
  * (checked against the join key from our own secrets) before anything in it is believed; key epochs come either from
  * the root key (passphrase holders) or boxed to this device by the admin that rotated them.
  */
+import { logNameKey, openName } from './device-name.js';
 import { deviceIdArg } from '../engine/identity.js';
 import { ProgenyError } from '../errors.js';
 import { getMeta, immediate, setMeta } from '../store/db.js';
@@ -33,6 +34,7 @@ export async function refreshPeers(
   if (!Array.isArray(res.ops) || !Array.isArray(res.pending))
     throw new ProgenyError('SYNC_BAD_RESPONSE', 'the relay sent a malformed device log');
   const devices = replayDeviceLog(res.ops, s.vault.joinPk0);
+  const nameKey = s.vault.joinSeed ? logNameKey(s.vault.joinSeed) : undefined;
   immediate(s.db, () => {
     const up = s.db.prepare(
       `INSERT INTO sync_peers (device_id, sign_pk, box_pk, name, caps, status) VALUES (?, ?, ?, ?, ?, ?)
@@ -46,7 +48,8 @@ export async function refreshPeers(
         throw new ProgenyError('SYNC_DEVICE_LOG', `the relay changed the keys of device ${d.id}`, {
           hint: 'the relay may be tampering; run `progeny sync status`',
         });
-      up.run(d.id, Buffer.from(d.signPk), Buffer.from(d.boxPk), d.name, JSON.stringify(d.caps), d.status);
+      const name = openName(d.name, nameKey);
+      up.run(d.id, Buffer.from(d.signPk), Buffer.from(d.boxPk), name, JSON.stringify(d.caps), d.status);
     }
   });
   setMetaNum(s.db, 'sync_devlog_n', res.ops.length);

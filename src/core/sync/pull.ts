@@ -22,6 +22,8 @@ interface Page {
   deviceLog?: number;
   /** The hash of the batch at `after` (null: the relay has none there); absent from relays before issue 12. */
   prev?: string | null;
+  /** The batches after `after` were compacted into the snapshot at this seq (docs/sync.md, "Snapshots"). */
+  compacted?: number;
 }
 
 /** The acknowledged cursor is advisory (for the relay's bookkeeping): posted at most this often per session. */
@@ -37,6 +39,10 @@ export async function pull(s: SyncSession, opts: SyncRunOptions = {}): Promise<P
     const page = await fetchPage(run, opts.pageSize ?? 200);
     if (first) await refreshOnFirstPage(run, page);
     if (run.report.stalled || !samePast(run, page, maxHeadSeen)) break;
+    if (page.compacted !== undefined) {
+      if (await continueFromSnapshot(run, page.compacted, opts)) continue;
+      break;
+    }
     run.report.head = Math.max(run.report.head, page.head);
     run.pageHead = run.report.head;
     for (const item of page.items) if (!(await takeItem(run, item, page.head, opts))) break;
@@ -109,6 +115,24 @@ async function startFromSnapshot(run: PullRun, opts: SyncRunOptions): Promise<vo
   run.report.cursor = at;
   run.peers = loadPeers(s, (await refreshPeers(s, run.signal)).devices);
   opts.onProgress?.({ phase: 'pull', done: at });
+}
+
+/**
+ * This device's place in the log was compacted away (it was offline while an admin wrote a snapshot): it loads the
+ * snapshot and goes on after it. A relay that compacted without a snapshot that verifies stops the pull.
+ */
+async function continueFromSnapshot(run: PullRun, compacted: number, opts: SyncRunOptions): Promise<boolean> {
+  const from = run.report.cursor;
+  const at = Number.isInteger(compacted) && compacted > from ? await loadSnapshot(run.s, run.signal) : 0;
+  if (at >= compacted && at > from) {
+    run.report.cursor = at;
+    run.peers = loadPeers(run.s, (await refreshPeers(run.s, run.signal)).devices);
+    opts.onProgress?.({ phase: 'pull', done: at });
+    return true;
+  }
+  raise(run, 'compacted', `the relay deleted the log after seq ${from} without a verified snapshot covering it`);
+  stopAt(run, from + 1, 'compacted');
+  return false;
 }
 
 async function fetchPage(run: PullRun, pageSize: number): Promise<Page> {

@@ -4,6 +4,7 @@
  * each remaining active device. The revoked person may know the passphrase, so the new root key is wrapped only under
  * a new passphrase, or under none until `progeny sync passphrase` sets one; the old passphrase is retired for good.
  */
+import { logNameOf } from './device-name.js';
 import { ProgenyError } from '../errors.js';
 import type { SyncSession } from './context.js';
 import { boxTo, randomKey, seal, toB64 } from './crypto.js';
@@ -85,7 +86,7 @@ export async function revokeDevice(
         id: target.id,
         signPk: keys.signPk,
         boxPk: keys.boxPk,
-        name: target.name,
+        name: logNameOf(target.name, s.vault.joinSeed),
         caps: target.caps,
         upTo: head.perDevice?.[target.id] ?? 0,
         by: s.vault.deviceId,

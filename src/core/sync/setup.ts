@@ -3,6 +3,7 @@
  * floor) opens the root key; the root key opens the keyring of epoch data keys. Joining with the passphrase registers
  * a pending device: it receives no keys and no batches until an admin device approves it (admin.ts).
  */
+import { sealLogName } from './device-name.js';
 import { randomBytes } from 'node:crypto';
 import { CAPABILITIES } from '../devices/service.js';
 import { ProgenyError } from '../errors.js';
@@ -73,7 +74,7 @@ export async function initVault(
       id: deps.deviceId,
       signPk: toB64(keys.signPk),
       boxPk: toB64(keys.boxPk),
-      name: opts.name,
+      name: sealLogName(opts.name, joinSeed),
       caps: [...CAPABILITIES],
       by: deps.deviceId,
       at: deps.clock.now(),
@@ -145,7 +146,7 @@ export async function joinVault(
       id: deps.deviceId,
       signPk: toB64(keys.signPk),
       boxPk: toB64(keys.boxPk),
-      name: opts.name,
+      name: sealLogName(opts.name, joinSeed),
       caps: [...MEMBER_CAPS],
       by: deps.deviceId,
       at: deps.clock.now(),

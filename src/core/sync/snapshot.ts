@@ -1,137 +1,55 @@
 /**
- * Snapshots compact the log (docs/sync.md): a device that is fully caught up writes its synced state as the newest value
- * and clock of every field — a compacted log — sealed with the epoch key and signed, tagged with the relay seq it
- * covers and every device's position at that seq. A new device loads the newest snapshot, applies it through the
- * normal conflict rules, then pulls after it. Each snapshot is announced in the log, so a relay that serves an older
- * snapshot than one it had is caught.
+ * Snapshots compact the log (docs/sync.md, "Snapshots"): an admin device that is fully caught up writes its synced
+ * state as the newest value and clock of every field (compact.ts), sealed with the epoch key and signed, tagged with the
+ * relay seq it covers and every device's position at that seq. The relay then deletes the batches it covers, so a
+ * forgotten memory's text is delivered to no one afterwards. A new or lagging device loads the newest snapshot,
+ * applies it through the normal conflict rules, then pulls after it. Each snapshot is announced in the log, so a relay
+ * that serves an older snapshot than one it had is caught.
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import nacl from 'tweetnacl';
 import { ProgenyError } from '../errors.js';
-import { immediate, stmt } from '../store/db.js';
+import { getMeta, immediate, stmt } from '../store/db.js';
 import { createApplier } from './apply.js';
 import type { Change } from './changes.js';
+import { compactChanges } from './compact.js';
 import { alarm, metaNum, setMetaNum, type SyncSession } from './context.js';
-import { fromB64, sha256hex, signBytes, toB64, verifyBytes } from './crypto.js';
 import { fetchEpoch, loadPeers } from './peers.js';
+import {
+  encodeSnapshot,
+  parseSnapshot,
+  snapshotSignedBy,
+  type ParsedSnapshot,
+  type SnapshotHeader,
+} from './snapshot-format.js';
 
+export type { SnapshotHeader } from './snapshot-format.js';
 const MAX_SNAPSHOT_INFLATED = 512 * 1024 * 1024;
 
-export interface SnapshotHeader {
-  v: 1;
-  vaultId: string;
-  deviceId: string;
-  seq: number;
-  keyEpoch: number;
-  positions: Record<string, { seq: number; hash: string }>;
-}
-
-interface ClockRow {
-  coll: string;
-  rec_id: string;
-  field: string;
-  hlc: string;
-}
-
-/** Every synced field's newest value with its clock, as changes the applier understands. */
-export function compactChanges(s: SyncSession): Change[] {
-  const { db } = s;
-  const clocks = new Map<string, string>();
-  for (const r of stmt(db, 'SELECT coll, rec_id, field, hlc FROM sync_clocks').iterate() as IterableIterator<ClockRow>)
-    clocks.set(`${r.coll}\0${r.rec_id}\0${r.field}`, r.hlc);
-  const clock = (c: string, i: string, f: string): string => clocks.get(`${c}\0${i}\0${f}`) ?? '';
-  const out: Change[] = [];
-  const push = (c: Change['c'], i: string, f: string, v: unknown): void => {
-    const h = clock(c, i, f);
-    if (h) out.push({ c, i, f, v, h });
-  };
-  const limbic = stmt(db, 'SELECT state FROM limbic_state WHERE id = 1').pluck().get() as string | undefined;
-  if (limbic)
-    for (const [k, v] of Object.entries(JSON.parse(limbic) as Record<string, unknown>)) push('limbic', 'limbic', k, v);
-  const doc = stmt(db, 'SELECT doc FROM heritage_versions ORDER BY version DESC LIMIT 1').pluck().get() as
-    string | undefined;
-  if (doc)
-    for (const [k, v] of Object.entries(JSON.parse(doc) as Record<string, unknown>)) push('heritage', 'heritage', k, v);
-  for (const m of stmt(db, 'SELECT * FROM memories').iterate() as IterableIterator<Record<string, unknown>>) {
-    const id = m.id as string;
-    const whole = {
-      text: m.text,
-      kind: m.kind,
-      actor: m.actor,
-      source: JSON.parse(m.source as string) as unknown,
-      createdAt: m.created_at,
-      salience: m.salience,
-      pinned: m.pinned === 1,
-      status: m.status,
-      mergedInto: m.merged_into,
-    };
-    out.push({ c: 'memory', i: id, f: '*', v: whole, h: clock('memory', id, '*') || '0' });
-    for (const [f, col] of [
-      ['text', 'text'],
-      ['kind', 'kind'],
-      ['salience', 'salience'],
-      ['pinned', 'pinned'],
-      ['status', 'status'],
-      ['mergedInto', 'merged_into'],
-    ] as const) {
-      push('memory', id, f, col === 'pinned' ? m.pinned === 1 : m[col]);
-    }
-    push('memory', id, 'forget', true);
-  }
-  for (const c of stmt(db, 'SELECT * FROM conversations').iterate() as IterableIterator<Record<string, unknown>>) {
-    out.push({
-      c: 'message',
-      i: c.id as string,
-      f: 'conversation',
-      v: { actor: c.actor, title: c.title, createdAt: c.created_at },
-      h: clock('message', c.id as string, 'conversation') || '0',
-    });
-  }
-  for (const m of stmt(db, 'SELECT * FROM messages').iterate() as IterableIterator<Record<string, unknown>>) {
-    out.push({
-      c: 'message',
-      i: m.id as string,
-      f: '*',
-      v: {
-        conversationId: m.conversation_id,
-        turnId: m.turn_id,
-        role: m.role,
-        text: m.text,
-        status: m.status,
-        meta: JSON.parse(m.meta as string) as unknown,
-        createdAt: m.created_at,
-      },
-      h: m.hlc as string,
-    });
-    push('message', m.id as string, 'delete', true);
-  }
-  for (const d of stmt(db, 'SELECT * FROM devices').iterate() as IterableIterator<Record<string, unknown>>) {
-    const id = d.id as string;
-    out.push({
-      c: 'device',
-      i: id,
-      f: '*',
-      v: { name: d.name, capabilities: JSON.parse(d.capabilities as string) as unknown, createdAt: d.created_at },
-      h: clock('device', id, '*') || '0',
-    });
-    push('device', id, 'name', d.name);
-    push('device', id, 'capabilities', JSON.parse(d.capabilities as string) as unknown);
-    if (d.revoked_at !== null) push('device', id, 'revoked', true);
-  }
-  return out;
-}
-
-const headerBytes = (h: SnapshotHeader): Buffer => Buffer.from(JSON.stringify(h));
-
-/** Writes a snapshot at this device's cursor (call right after a complete pull) and announces it in the log. */
-export async function writeSnapshot(s: SyncSession, signal?: AbortSignal): Promise<{ seq: number; bytes: number }> {
+/** Throws unless this device may write a snapshot now: an admin, fully caught up, nothing parked or stopped. */
+function requireCaughtUp(s: SyncSession): number {
   const { db, vault } = s;
   const seq = metaNum(db, 'sync_cursor');
-  const parked = stmt(db, "SELECT count(*) FROM sync_parked WHERE reason != 'version'").pluck().get() as number;
-  if (seq === 0 || parked > 0)
-    throw new ProgenyError('SYNC_NOT_CAUGHT_UP', 'a snapshot needs a complete pull first', {
+  const parked = stmt(db, 'SELECT count(*) FROM sync_parked').pluck().get() as number;
+  if (seq === 0 || parked > 0 || getMeta(db, 'sync_stalled'))
+    throw new ProgenyError('SYNC_NOT_CAUGHT_UP', 'a snapshot needs a complete pull first, with nothing parked', {
       hint: 'run `progeny sync pull` and check `progeny sync status`',
     });
+  const me = loadPeers(s).get(vault.deviceId);
+  if (!me?.caps.includes('admin'))
+    throw new ProgenyError('FORBIDDEN', 'only an admin device writes snapshots', {
+      hint: 'the batches a snapshot replaces are deleted from the relay, so it must come from a device trusted with all of them',
+    });
+  return seq;
+}
+
+/**
+ * Writes a snapshot at this device's cursor (call right after a complete pull) and announces it in the log. The relay
+ * then deletes the batches up to that seq.
+ */
+export async function writeSnapshot(s: SyncSession, signal?: AbortSignal): Promise<{ seq: number; bytes: number }> {
+  const { db, vault } = s;
+  const seq = requireCaughtUp(s);
   const positions: SnapshotHeader['positions'] = {};
   for (const p of loadPeers(s).values())
     if (p.lastSeq > 0) positions[p.deviceId] = { seq: p.lastSeq, hash: p.lastHash };
@@ -151,23 +69,9 @@ export async function writeSnapshot(s: SyncSession, signal?: AbortSignal): Promi
   const body = deflateRawSync(Buffer.from(JSON.stringify(compactChanges(s).map((c) => [c.c, c.i, c.f, c.v, c.h]))));
   const nonce = nacl.randomBytes(24);
   const box = Buffer.from(nacl.secretbox(body, nonce, vault.dataKeys.get(vault.epoch) as Uint8Array));
-  const hb = headerBytes(header);
-  const sig = signBytes(
-    Buffer.concat([Buffer.from('progeny/snapshot\0'), hb, Buffer.from(sha256hex(box))]),
-    vault.keys.signSk,
-  );
-  const data = JSON.stringify({
-    header: hb.toString('base64'),
-    nonce: toB64(nonce),
-    box: box.toString('base64'),
-    sig: toB64(sig),
-  });
-  await s.relay.call(
-    'PUT',
-    `/v1/sync/vaults/${vault.vaultId}/snapshot`,
-    { seq, data: Buffer.from(data).toString('base64') },
-    signal ? { signal } : {},
-  );
+  const data = encodeSnapshot(header, nonce, box, vault.keys.signSk);
+  const sig = signal ? { signal } : {};
+  await s.relay.call('PUT', `/v1/sync/vaults/${vault.vaultId}/snapshot`, { seq, data: data.toString('base64') }, sig);
   immediate(db, () => {
     // The announcement travels with the next push.
     stmt(db, 'INSERT INTO outbox (coll, rec_id, field, value, hlc, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(
@@ -187,56 +91,42 @@ function nextHlcIn(s: SyncSession): string {
   return row ?? '000000000000000-' + s.vault.deviceId;
 }
 
-/** On a fresh device: loads the newest snapshot (if any) and positions the cursor after it. Returns its seq or 0. */
+/**
+ * Loads the relay's newest snapshot (if any) and moves the cursor after it: a fresh device starts there, and a device
+ * whose place in the log was compacted away continues from there. Returns its seq, or 0 (none, or it did not verify:
+ * a `snapshot` alarm).
+ */
 export async function loadSnapshot(s: SyncSession, signal?: AbortSignal): Promise<number> {
   const { db, vault } = s;
+  const sig = signal ? { signal } : {};
   let res: { seq: number; deviceId: string; data: string };
   try {
-    res = await s.relay.call('GET', `/v1/sync/vaults/${vault.vaultId}/snapshot`, undefined, signal ? { signal } : {});
+    res = await s.relay.call('GET', `/v1/sync/vaults/${vault.vaultId}/snapshot`, undefined, sig);
   } catch (err) {
     if ((err as { status?: number }).status === 404) return 0;
     throw err;
   }
-  const head = (
-    await s.relay.call<{ head: number }>(
-      'GET',
-      `/v1/sync/vaults/${vault.vaultId}/head`,
-      undefined,
-      signal ? { signal } : {},
-    )
-  ).head;
+  const head = (await s.relay.call<{ head: number }>('GET', `/v1/sync/vaults/${vault.vaultId}/head`, undefined, sig))
+    .head;
   const bad = (why: string): number => {
     alarm(db, s.clock.now(), 'snapshot', why);
     return 0;
   };
-  let parsed: { header: string; nonce: string; box: string; sig: string };
+  let parsed: ParsedSnapshot;
   try {
-    parsed = JSON.parse(Buffer.from(res.data, 'base64').toString('utf8')) as typeof parsed;
-  } catch {
-    return bad('the snapshot is not readable');
+    parsed = parseSnapshot(Buffer.from(res.data, 'base64'));
+  } catch (err) {
+    return bad((err as Error).message);
   }
-  const hb = Buffer.from(String(parsed.header), 'base64');
-  const box = Buffer.from(String(parsed.box), 'base64');
-  let header: SnapshotHeader;
-  try {
-    header = JSON.parse(hb.toString('utf8')) as SnapshotHeader;
-  } catch {
-    return bad('the snapshot header is not readable');
-  }
+  const { header } = parsed;
   const signer = loadPeers(s).get(header.deviceId);
   if (!signer || header.vaultId !== vault.vaultId || header.seq !== res.seq)
     return bad('the snapshot names another vault, seq or an unknown device');
-  if (
-    !verifyBytes(
-      Buffer.concat([Buffer.from('progeny/snapshot\0'), hb, Buffer.from(sha256hex(box))]),
-      fromB64(parsed.sig),
-      signer.signPk,
-    )
-  )
-    return bad('the snapshot signature does not verify');
+  if (!signer.caps.includes('admin')) return bad('the snapshot was written by a device that is not an admin');
+  if (!snapshotSignedBy(parsed, signer.signPk)) return bad('the snapshot signature does not verify');
   if (!vault.dataKeys.has(header.keyEpoch)) await fetchEpoch(s, header.keyEpoch, signal);
   const dk = vault.dataKeys.get(header.keyEpoch);
-  const plain = dk && nacl.secretbox.open(box, fromB64(parsed.nonce, 24), dk);
+  const plain = dk && nacl.secretbox.open(parsed.box, parsed.nonce, dk);
   if (!plain) return bad('the snapshot does not decrypt');
   let changes: Change[];
   try {

@@ -6,6 +6,13 @@
  */
 import { type Db, immediate, migrate, stmt } from '../../core/store/db.js';
 import Database from 'better-sqlite3';
+import {
+  checkpointAfterCompaction,
+  compactedAfter,
+  compactLog,
+  prepareCompaction,
+  RELAY_COMPACT_MIGRATION,
+} from './store-compact.js';
 import { prepareSpace, RELAY_SPACE_MIGRATION, spaceStore, type SpaceStore } from './store-space.js';
 
 const RELAY_MIGRATIONS = [
@@ -32,6 +39,7 @@ CREATE TABLE pair (id TEXT NOT NULL, n INTEGER NOT NULL, payload TEXT NOT NULL, 
 `,
   },
   RELAY_SPACE_MIGRATION,
+  RELAY_COMPACT_MIGRATION,
 ];
 
 export interface RelayDevice {
@@ -84,10 +92,11 @@ export interface RelayStore extends SpaceStore {
     after: number,
     limit: number,
     maxBytes: number,
-  ): { items: { seq: number; envelope: Buffer }[]; head: number; prev: string | null };
+  ): { items: { seq: number; envelope: Buffer }[]; head: number; prev: string | null; compacted?: number };
   head(vault: string): { head: number; perDevice: Record<string, number> };
   putKeys(vault: string, epoch: number, record: unknown): boolean;
   getKeys(vault: string, epoch?: number): { epoch: number; record: unknown } | undefined;
+  /** Stores a newer snapshot and deletes the contents of the batches it covers (compaction). */
   putSnapshot(vault: string, seq: number, deviceId: string, data: Uint8Array, now: number): boolean;
   getSnapshot(vault: string): { seq: number; deviceId: string; data: Buffer } | undefined;
   setCursor(vault: string, deviceId: string, seq: number): void;
@@ -100,6 +109,7 @@ export function openRelayStore(path: string): RelayStore {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   prepareSpace(db);
+  prepareCompaction(db);
   migrate(db, RELAY_MIGRATIONS);
   const toDevice = (r: {
     device_id: string;
@@ -227,6 +237,13 @@ export function openRelayStore(path: string): RelayStore {
       });
     },
     page(vault, after, limit, maxBytes) {
+      // The hash at `after` lets a client check that the log it read is still the one served (no reused seq).
+      const prev = after > 0 ? ((hashAt.get(vault, after) as string | undefined) ?? null) : null;
+      // Below the newest snapshot the log holds no contents any more: the reader loads the snapshot instead.
+      if (compactedAfter(db, vault, after)) {
+        const compacted = stmt(db, 'SELECT seq FROM snapshots WHERE vault = ?').pluck().get(vault) as number;
+        return { items: [], head: maxSeq.get(vault) as number, prev, compacted };
+      }
       const rows = stmt(db, 'SELECT seq, envelope FROM log WHERE vault = ? AND seq > ? ORDER BY seq LIMIT ?').all(
         vault,
         after,
@@ -239,9 +256,7 @@ export function openRelayStore(path: string): RelayStore {
         items.push(r);
         bytes += r.envelope.length;
       }
-      // The hash at `after` lets a client check that the log it read is still the one served (no reused seq).
-      const prev = after > 0 ? (hashAt.get(vault, after) as string | undefined) : undefined;
-      return { items, head: maxSeq.get(vault) as number, prev: prev ?? null };
+      return { items, head: maxSeq.get(vault) as number, prev };
     },
     head(vault) {
       const rows = stmt(db, 'SELECT device_id, max(device_seq) AS n FROM log WHERE vault = ? GROUP BY device_id').all(
@@ -266,7 +281,7 @@ export function openRelayStore(path: string): RelayStore {
       return r && { epoch: r.epoch, record: JSON.parse(r.record) as unknown };
     },
     putSnapshot(vault, seq, deviceId, data, now) {
-      return immediate(db, () => {
+      const stored = immediate(db, () => {
         const cur = stmt(db, 'SELECT seq FROM snapshots WHERE vault = ?').pluck().get(vault) as number | undefined;
         if (cur !== undefined && cur >= seq) return false;
         if (seq > (maxSeq.get(vault) as number)) return false;
@@ -276,8 +291,11 @@ export function openRelayStore(path: string): RelayStore {
           `INSERT INTO snapshots (vault, seq, device_id, data, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(vault)
            DO UPDATE SET seq = excluded.seq, device_id = excluded.device_id, data = excluded.data, at = excluded.at`,
         ).run(vault, seq, deviceId, Buffer.from(data), now);
+        compactLog(db, vault, seq);
         return true;
       });
+      if (stored) checkpointAfterCompaction(db);
+      return stored;
     },
     getSnapshot(vault) {
       const r = stmt(db, 'SELECT seq, device_id, data FROM snapshots WHERE vault = ?').get(vault) as

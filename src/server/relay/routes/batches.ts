@@ -101,6 +101,8 @@ export const batchRoutes: RelayRouteModule = (app, ctx) => {
         done: last >= page.head,
         deviceLog: store.deviceOpCount(v),
         prev: page.prev,
+        // Set when the batches after `after` were compacted into the snapshot at that seq: load it, then go on.
+        ...(page.compacted !== undefined ? { compacted: page.compacted, done: false } : {}),
       };
     },
   );

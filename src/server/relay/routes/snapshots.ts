@@ -1,10 +1,30 @@
 /**
- * Snapshots (sealed and signed by a device; clients verify them, the relay only stores the newest) and the wrapped
- * key epochs (compare-and-swap: only the next epoch can be written).
+ * Snapshots (sealed and signed by an admin device; the relay checks the signature, stores only the newest and deletes
+ * the contents of the batches it covers — docs/sync.md, "Snapshots") and the wrapped key epochs (compare-and-swap:
+ * only the next epoch can be written).
  */
 import { BODY_LIMITS, deviceOf, vaultParams, type RelayRouteModule } from '../context.js';
 import { ProgenyError } from '../../../core/errors.js';
+import { parseSnapshot, snapshotSignedBy } from '../../../core/sync/snapshot-format.js';
+import type { RelayDevice } from '../store.js';
 import { checkVaultBytes } from './batches.js';
+
+/**
+ * A snapshot deletes the batches it covers, so the relay stores only one that the authenticated admin device signed
+ * for this vault and this seq (it cannot read the contents; devices check those).
+ */
+function checkSnapshot(bytes: Buffer, vault: string, seq: number, device: RelayDevice): void {
+  let ok = false;
+  try {
+    const p = parseSnapshot(bytes);
+    const h = p.header;
+    ok = h.vaultId === vault && h.seq === seq && h.deviceId === device.deviceId && snapshotSignedBy(p, device.signPk);
+  } catch {
+    ok = false;
+  }
+  if (!ok)
+    throw new ProgenyError('SYNC_BAD_REQUEST', 'the snapshot is not signed by this device for this vault and seq');
+}
 
 const epochParams = {
   type: 'object',
@@ -19,7 +39,7 @@ export const snapshotRoutes: RelayRouteModule = (app, ctx) => {
     '/v1/sync/vaults/:v/snapshot',
     {
       bodyLimit: limits.snapshotBytes,
-      config: { relayAuth: { cap: 'sync:push' } },
+      config: { relayAuth: { cap: 'admin' } },
       schema: {
         params: vaultParams,
         body: {
@@ -33,6 +53,7 @@ export const snapshotRoutes: RelayRouteModule = (app, ctx) => {
       const { seq, data } = req.body;
       const bytes = Buffer.from(data, 'base64');
       checkVaultBytes(ctx, req.params.v, bytes.length, store.snapshotBytes(req.params.v));
+      checkSnapshot(bytes, req.params.v, seq, deviceOf(req));
       if (!store.putSnapshot(req.params.v, seq, deviceOf(req).deviceId, bytes, now()))
         throw new ProgenyError('SYNC_CONFLICT', 'a newer snapshot exists, or seq is past the head');
       return { seq };
