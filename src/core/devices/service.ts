@@ -7,7 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { notFound, ProgenyError, usageError } from '../errors.js';
-import { ulid } from '../ids.js';
+import { createUlidFactory, type UlidFactory } from '../ids.js';
 import { getMeta, immediate, nextCounter, type Db } from '../store/db.js';
 import type { Journal } from '../sync/journal.js';
 
@@ -86,7 +86,12 @@ const toDevice = (r: Row): Device => ({
   revokedAt: r.revoked_at,
 });
 
-export function createDeviceService(db: Db, journal: Journal, clock: Clock): DeviceService {
+export function createDeviceService(
+  db: Db,
+  journal: Journal,
+  clock: Clock,
+  ulid: UlidFactory = createUlidFactory(),
+): DeviceService {
   const byId = db.prepare('SELECT * FROM devices WHERE id = ?');
   const byToken = db.prepare('SELECT * FROM devices WHERE token_hash = ? AND revoked_at IS NULL');
   let cacheVersion = '';

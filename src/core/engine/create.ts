@@ -4,6 +4,7 @@
  */
 import type { Dispatcher } from 'undici';
 import { systemClock, type Clock } from '../clock.js';
+import { createUlidFactory } from '../ids.js';
 import type { Config } from '../config/schema.js';
 import { createDeviceService } from '../devices/service.js';
 import { NoticeBus, type Mode } from '../events.js';
@@ -56,6 +57,8 @@ function probeFailure(p: ProbeResult): ProgenyError {
 export async function createEngine(opts: EngineOptions): Promise<Engine> {
   const { paths, config } = opts;
   const clock = opts.clock ?? systemClock;
+  // One id factory for the whole engine: memories, conversations, messages, turns and devices.
+  const ids = createUlidFactory();
   const db = openDatabase(paths.db);
   try {
     const deviceId = ensureDeviceId(db);
@@ -101,6 +104,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
       embedder,
       store,
       metrics,
+      ids,
       onChange: (e) => notices.emit({ type: 'memory', op: e.op, ids: e.ids }),
     });
     engineMetrics.trackMemoryCount(() => memory.count());
@@ -112,8 +116,8 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
             metrics,
           })
         : null;
-    const devices = createDeviceService(db, journal, clock);
-    const conversations = createConversationService(db, journal, clock);
+    const devices = createDeviceService(db, journal, clock, ids);
+    const conversations = createConversationService(db, journal, clock, ids);
 
     let memoryOk = storeOkAtOpen;
     const modeNow = (): Mode => {
@@ -151,6 +155,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
         return runTurn(
           {
             clock,
+            ids,
             config,
             limbic: state,
             heritage,

@@ -7,6 +7,7 @@ import type { Config } from '../config/schema.js';
 import { ProgenyError, usageError } from '../errors.js';
 import { LATENCY_BUCKETS, type MetricsRegistry } from '../metrics/registry.js';
 import type { Db } from '../store/db.js';
+import type { UlidFactory } from '../ids.js';
 import type { Journal } from '../sync/journal.js';
 import type { EditPatch, ListQuery, MemoryApi, Page } from './api.js';
 import { createBatcher } from './batcher.js';
@@ -31,6 +32,8 @@ export interface MemoryServiceDeps {
   store: MemoryStore;
   metrics?: MetricsRegistry;
   onChange?: (e: { op: MemoryOp; ids: string[] }) => void;
+  /** The engine's id factory (one per engine: ids stay monotonic and carry the time they are asked for). */
+  ids?: UlidFactory;
 }
 
 export function validateNew(m: NewMemory): void {
@@ -43,7 +46,7 @@ export function validateNew(m: NewMemory): void {
 
 export async function createMemoryService(deps: MemoryServiceDeps): Promise<MemoryApi> {
   const { db, journal, clock, config, embedder, store } = deps;
-  const writer = createWriter(db, journal, clock, () => embedder.id);
+  const writer = createWriter(db, journal, clock, () => embedder.id, deps.ids);
   const ctx: MemoryContext = {
     db,
     clock,
