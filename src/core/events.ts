@@ -17,6 +17,9 @@ export interface TurnStats {
   /** Tokens (stream chunks) received. */
   tokens: number;
   tokensPerSecond: number | null;
+  /** Tokens of the prompt and of the reply as the model server counted them (absent when it did not say). */
+  promptTokens?: number;
+  completionTokens?: number;
 }
 
 export type EngineEvent =

@@ -59,6 +59,11 @@ export const CONFIG_SCHEMA = {
   'llm.retryBaseMs': int(250, 'First retry waits up to this long; each further retry doubles it (full jitter)', 1),
   'llm.retryMaxMs': int(8_000, 'Longest wait between two retries (a server Retry-After may ask for more)', 1),
   'llm.maxTokens': int(1024, 'Upper bound on generated tokens per reply', 1),
+  'llm.contextTokens': int(
+    0,
+    "The model's context window in tokens, for the usage the chat screen shows (0: unknown)",
+    0,
+  ),
   'embedder.kind': oneOf(
     ['builtin', 'hash', 'provider'],
     'builtin',

@@ -9,7 +9,7 @@ import { ProgenyError, toProgenyError, usageError } from '../errors.js';
 import type { EngineEvent, Mode, TurnStats } from '../events.js';
 import { perceive } from '../limbic/perceive.js';
 import { temperatureFor } from '../limbic/posture.js';
-import type { ChatMessage } from '../llm/types.js';
+import type { ChatMessage, TokenUsage } from '../llm/types.js';
 import type { RecalledMemory } from '../memory/types.js';
 import type { MessageStatus } from './conversations.js';
 import { buildPrompt } from './prompt.js';
@@ -87,6 +87,7 @@ export async function* runTurn(deps: TurnDeps, input: TurnInput, signal?: AbortS
   let reply = '';
   let tokens = 0;
   let firstTokenMs: number | null = null;
+  let usage: TokenUsage | undefined;
   let cached = false;
   let offline = false;
   let failure: ProgenyError | undefined;
@@ -105,6 +106,7 @@ export async function* runTurn(deps: TurnDeps, input: TurnInput, signal?: AbortS
       try {
         for await (const chunk of deps.llm.chat({ ...request, ...(signal ? { signal } : {}) })) {
           if (chunk.type === 'token') yield chunk.text;
+          else usage = chunk.usage;
         }
         deps.reportLlmSuccess();
         return;
@@ -148,6 +150,8 @@ export async function* runTurn(deps: TurnDeps, input: TurnInput, signal?: AbortS
       firstTokenMs,
       tokens,
       tokensPerSecond: streamMs > 0 && tokens > 1 ? (tokens - 1) / (streamMs / 1000) : null,
+      ...(usage?.promptTokens !== undefined ? { promptTokens: usage.promptTokens } : {}),
+      ...(usage?.completionTokens !== undefined ? { completionTokens: usage.completionTokens } : {}),
     };
     const status: MessageStatus = failure ? 'error' : interrupted ? 'interrupted' : 'complete';
     const saved = deps.conversations.append({
