@@ -106,6 +106,7 @@ export const ERROR_CATALOGUE = {
   BAD_REQUEST: { exit: 'usage', status: 400, hint: 'see docs/api.md' },
   BODY_TOO_LARGE: { exit: 'usage', status: 413, hint: 'send a smaller body (see server.bodyLimit), or split a batch' },
   UNSUPPORTED_MEDIA_TYPE: { exit: 'usage', status: 415, hint: 'send Content-Type: application/json' },
+  IDEMPOTENCY_MISMATCH: { exit: 'usage', status: 422, hint: 'reuse an Idempotency-Key only to retry the same request' },
   URI_TOO_LONG: { exit: 'usage', status: 414, hint: 'ids in a path are at most 100 characters' },
   HEADERS_TOO_LARGE: { exit: 'usage', status: 431, hint: 'send at most 16 KiB of request line and headers' },
   REQUEST_TIMEOUT: { exit: 'usage', status: 408, hint: 'send the whole request promptly' },
