@@ -48,6 +48,22 @@ export interface DeviceService {
   require(device: Device, cap: Capability): void;
   /** Creates (or replaces) the API token of a device, shown once. */
   issueToken(id: string): string;
+  /** How many token lookups (hits and misses) are remembered right now; never more than TOKEN_CACHE_MAX. */
+  cachedTokens(): number;
+}
+
+/**
+ * Token lookups remembered between changes of the devices table (docs/api.md, "Authentication"). Misses are remembered
+ * too (a client retrying a wrong token costs no query), so the key is whatever a client sends: the cache is bounded,
+ * and when full the least recently used eighth is dropped. A dropped entry only costs one indexed query later.
+ */
+export const TOKEN_CACHE_MAX = 1024;
+
+function pruneOldest(map: Map<string, unknown>, count: number): void {
+  for (const key of map.keys()) {
+    if (count-- <= 0) return;
+    map.delete(key);
+  }
 }
 
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
@@ -188,9 +204,16 @@ export function createDeviceService(
     authenticate(token) {
       fresh();
       const h = hashToken(token);
-      if (tokenCache.has(h)) return tokenCache.get(h);
+      if (tokenCache.has(h)) {
+        const cached = tokenCache.get(h);
+        // Least recently used goes first: a hit moves to the end of the map's insertion order.
+        tokenCache.delete(h);
+        tokenCache.set(h, cached);
+        return cached;
+      }
       const row = byToken.get(h) as Row | undefined;
       const device = row && toDevice(row);
+      if (tokenCache.size >= TOKEN_CACHE_MAX) pruneOldest(tokenCache, TOKEN_CACHE_MAX / 8);
       tokenCache.set(h, device);
       return device;
     },
@@ -206,6 +229,7 @@ export function createDeviceService(
       change(id, () => db.prepare('UPDATE devices SET token_hash = ? WHERE id = ?').run(hashToken(token), id), {});
       return token;
     },
+    cachedTokens: () => tokenCache.size,
   };
   return svc;
 }
