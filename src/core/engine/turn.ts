@@ -4,7 +4,6 @@
  * as a memory → emit the new limbic state. Cancelling (signal, or the consumer stopping) keeps the partial reply,
  * marked interrupted.
  */
-import { performance } from 'node:perf_hooks';
 import { ProgenyError, toProgenyError, usageError } from '../errors.js';
 import type { EngineEvent, Mode, TurnStats } from '../events.js';
 import { perceive } from '../limbic/perceive.js';
