@@ -114,6 +114,11 @@ export const ERROR_CATALOGUE = {
   INVALID_TOKEN: { exit: 'auth', status: 401, hint: 'check the token (`progeny token show`)' },
   RATE_LIMITED: { exit: 'usage', status: 429, hint: 'slow down; the Retry-After header says when to try again' },
   TOO_MANY_TURNS: { exit: 'usage', status: 429, hint: 'wait for a running turn to finish' },
+  TOO_MANY_CONNECTIONS: {
+    exit: 'usage',
+    status: 429,
+    hint: 'close another WebSocket of this token first (server.wsPerToken)',
+  },
   SHUTTING_DOWN: { exit: 'interrupted', status: 503, hint: 'reconnect shortly' },
 
   // `progeny serve` and `progeny bench`
