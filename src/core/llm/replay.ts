@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { interrupted, ProgenyError } from '../errors.js';
-import { sleep } from './deadline.js';
+import { sleep } from '../retry.js';
 import { ollamaChatStream } from './ollama-wire.js';
 import { openaiChatStream } from './openai-wire.js';
 import type { ChatRequest, LlmChunk, LlmProvider, ProbeResult } from './types.js';

@@ -53,7 +53,7 @@ describe('embedded store: HNSW index and exact tail', () => {
     await s.probe();
     expect(s.stats()).toMatchObject({ indexed: 0, tail: 300 });
     expect(await top(s, texts[123]!)).toBe(rows[123]!.id);
-    await s.buildIndex();
+    await s.flush();
     expect(s.stats()).toMatchObject({ indexed: 300, tail: 0 });
     expect(await top(s, texts[123]!)).toBe(rows[123]!.id);
     await s.close();
@@ -63,7 +63,7 @@ describe('embedded store: HNSW index and exact tail', () => {
     const { write, writer, open } = setup();
     const rows = write(texts);
     const s = await open();
-    await s.buildIndex();
+    await s.flush();
     const meta = readIndexMeta(t.db)!;
     expect(meta).toMatchObject({ count: 300, embedder: embedder.id, dims: 384 });
     expect(existsSync(t.paths.memoryIndex)).toBe(true);
@@ -83,7 +83,7 @@ describe('embedded store: HNSW index and exact tail', () => {
     const { write, open } = setup();
     const rows = write(texts.slice(0, 200));
     const first = await open();
-    await first.buildIndex();
+    await first.flush();
     await first.close();
     const saved = readIndexMeta(t.db)!;
 
@@ -113,7 +113,7 @@ describe('embedded store: HNSW index and exact tail', () => {
     const { write, open } = setup();
     write(texts.slice(0, 100));
     const a = await open();
-    await a.buildIndex();
+    await a.flush();
     await a.close();
     const viewer = await open();
     await viewer.probe();
@@ -121,10 +121,10 @@ describe('embedded store: HNSW index and exact tail', () => {
     // Another process absorbs and saves 50 more while this one holds its view.
     write(texts.slice(100, 150));
     const other = await open();
-    await other.buildIndex();
+    await other.flush();
     await other.close();
     write(texts.slice(150, 160));
-    await viewer.buildIndex();
+    await viewer.flush();
     expect(viewer.stats()).toMatchObject({ viewed: false, indexed: 160, tail: 0 });
     expect(readIndexMeta(t.db)).toMatchObject({ count: 160 });
     await viewer.close();
@@ -134,7 +134,7 @@ describe('embedded store: HNSW index and exact tail', () => {
     const { write, open } = setup();
     const rows = write(texts);
     const s = await open();
-    await s.buildIndex();
+    await s.flush();
     await s.close();
     for (const damage of [
       () => writeFileSync(t.paths.memoryIndex, 'garbage'),
@@ -147,7 +147,7 @@ describe('embedded store: HNSW index and exact tail', () => {
       const r = await open();
       expect(await top(r, texts[42]!)).toBe(rows[42]!.id);
       expect(r.stats().indexed + r.stats().tail).toBeGreaterThanOrEqual(300);
-      await r.buildIndex();
+      await r.flush();
       expect(r.stats()).toMatchObject({ indexed: 300, tail: 0 });
       await r.close();
     }
@@ -192,7 +192,7 @@ describe('embedded store: HNSW index and exact tail', () => {
       },
     ]);
     const s = await open();
-    await s.buildIndex();
+    await s.flush();
     const hits = await s.search(embedBuiltin('note 1 about rivers'), { limit: 5, filter: { actor: 'ana' } });
     expect(hits.map((h) => h.id)).toEqual([mine!.id]);
     await s.close();

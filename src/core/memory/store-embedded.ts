@@ -3,7 +3,6 @@
  * beside the database (ann-index.ts) with an exact scan of the changes the index has not absorbed yet (tail-log.ts),
  * so every acknowledged write is searchable at once, from this process or another one on the same home: each search
  * first catches up with memories.change_seq. The index absorbs the tail in the background and is saved atomically.
- * Precondition of upsert/remove: the memory rows are already written (the service writes them first).
  */
 import type { Paths } from '../paths.js';
 import type { Db } from '../store/db.js';
@@ -24,8 +23,6 @@ export interface EmbeddedStoreDeps {
 }
 
 export interface EmbeddedStore extends MemoryStore {
-  /** Absorbs every pending change into the index and saves it (bench, tests, reindex). */
-  buildIndex(): Promise<void>;
   stats(): { indexed: number; tail: number; indexedSeq: number; viewed: boolean };
 }
 
@@ -212,11 +209,9 @@ export function createEmbeddedStore(deps: EmbeddedStoreDeps): EmbeddedStore {
       seenSeq = 0;
       state = null;
     },
-    // The rows are already in SQLite; a store that has not loaded yet picks them up at its first search.
-    async upsert() {
-      if (state) catchUp();
-    },
-    async remove() {
+    // The rows are in the table, which this store reads itself (with other processes' writes) from its last change
+    // on; one that has not loaded yet picks them up at its first search.
+    async mirror() {
       if (state) catchUp();
     },
     async search(vector, { limit, filter }): Promise<VectorCandidate[]> {
@@ -246,9 +241,6 @@ export function createEmbeddedStore(deps: EmbeddedStoreDeps): EmbeddedStore {
     },
     /** Absorbs every pending change and saves: after a bulk import or a reindex, so later processes start warm. */
     async flush() {
-      drainFor(Infinity);
-    },
-    async buildIndex() {
       drainFor(Infinity);
     },
     stats: () => ({
