@@ -106,6 +106,7 @@ export const ERROR_CATALOGUE = {
   BAD_REQUEST: { exit: 'usage', status: 400, hint: 'see docs/api.md' },
   BODY_TOO_LARGE: { exit: 'usage', status: 413, hint: 'send a smaller body (see server.bodyLimit), or split a batch' },
   UNSUPPORTED_MEDIA_TYPE: { exit: 'usage', status: 415, hint: 'send Content-Type: application/json' },
+  IDEMPOTENCY_MISMATCH: { exit: 'usage', status: 422, hint: 'reuse an Idempotency-Key only to retry the same request' },
   URI_TOO_LONG: { exit: 'usage', status: 414, hint: 'ids in a path are at most 100 characters' },
   HEADERS_TOO_LARGE: { exit: 'usage', status: 431, hint: 'send at most 16 KiB of request line and headers' },
   REQUEST_TIMEOUT: { exit: 'usage', status: 408, hint: 'send the whole request promptly' },
@@ -113,6 +114,11 @@ export const ERROR_CATALOGUE = {
   INVALID_TOKEN: { exit: 'auth', status: 401, hint: 'check the token (`progeny token show`)' },
   RATE_LIMITED: { exit: 'usage', status: 429, hint: 'slow down; the Retry-After header says when to try again' },
   TOO_MANY_TURNS: { exit: 'usage', status: 429, hint: 'wait for a running turn to finish' },
+  TOO_MANY_CONNECTIONS: {
+    exit: 'usage',
+    status: 429,
+    hint: 'close another WebSocket of this token first (server.wsPerToken)',
+  },
   SHUTTING_DOWN: { exit: 'interrupted', status: 503, hint: 'reconnect shortly' },
 
   // `progeny serve` and `progeny bench`

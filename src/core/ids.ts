@@ -1,12 +1,12 @@
 /**
- * ULIDs: 48-bit millisecond time + 80 random bits in Crockford base32, so ids sort by creation time. Monotonic within
- * one process: a second id in the same millisecond increments the random part instead of re-drawing it.
+ * ULIDs: 48-bit millisecond time + 80 random bits in Crockford base32, so ids sort by creation time. Each engine has
+ * its own factory (createUlidFactory), monotonic within a millisecond: a second id for the same millisecond as the
+ * latest increments the random part instead of re-drawing it. An id asked for an earlier time (an import, a synced
+ * or back-dated record) carries that time, with fresh randomness.
  */
 import { randomBytes } from 'node:crypto';
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-let lastTime = -1;
-let lastRandom: Uint8Array = new Uint8Array(10);
 
 function encodeTime(ms: number): string {
   let out = '';
@@ -52,18 +52,36 @@ export function encodeUlid(timeMs: number, bytes: Uint8Array): string {
   return encodeTime(Math.max(0, Math.floor(timeMs))) + encodeRandom(bytes.subarray(0, 10));
 }
 
-export function ulid(now: number = Date.now()): string {
-  if (now <= lastTime) {
-    lastRandom = increment(lastRandom);
-  } else {
-    lastTime = now;
-    lastRandom = new Uint8Array(randomBytes(10));
-  }
-  return encodeTime(lastTime) + encodeRandom(lastRandom);
+/** Makes an id for a time in milliseconds. */
+export type UlidFactory = (at: number) => string;
+
+export function createUlidFactory(random: (n: number) => Uint8Array = (n) => randomBytes(n)): UlidFactory {
+  let lastTime = -1;
+  let lastRandom: Uint8Array = new Uint8Array(10);
+  return (at) => {
+    const t = Math.max(0, Math.floor(at));
+    if (t < lastTime) return encodeTime(t) + encodeRandom(random(10));
+    if (t === lastTime) lastRandom = increment(lastRandom);
+    else {
+      lastTime = t;
+      lastRandom = new Uint8Array(random(10));
+    }
+    return encodeTime(lastTime) + encodeRandom(lastRandom);
+  };
 }
+
+/** A factory for code outside an engine (tools, tests, the sync simulator); an engine uses its own. */
+export const ulid: UlidFactory = createUlidFactory();
 
 export const ULID_RE = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
 export function isUlid(s: string): boolean {
   return ULID_RE.test(s);
+}
+
+/** The millisecond time an id carries. */
+export function ulidTime(id: string): number {
+  let t = 0;
+  for (const c of id.slice(0, 10)) t = t * 32 + ALPHABET.indexOf(c);
+  return t;
 }

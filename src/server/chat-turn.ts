@@ -9,6 +9,7 @@ import type { RecalledMemory } from '../core/memory/types.js';
 import type { LimbicSnapshot } from '../core/limbic/types.js';
 import type { ChatMessage } from '../core/llm/types.js';
 import type { RouteContext } from './context.js';
+import type { ProgenyError } from '../core/errors.js';
 
 export interface ChatRequest {
   message: string;
@@ -17,7 +18,10 @@ export interface ChatRequest {
   history?: ChatMessage[];
 }
 
-/** The events of one turn; the turn is aborted when the client's connection closes before the turn ends. */
+/**
+ * The events of one turn; the turn is aborted when the client's connection closes before the turn ends, or when the
+ * request's token is revoked or loses `chat` (the last event is then an `error` with INVALID_TOKEN or FORBIDDEN).
+ */
 export async function* turnEvents(
   ctx: RouteContext,
   reply: FastifyReply,
@@ -30,8 +34,18 @@ export async function* turnEvents(
   };
   reply.raw.once('close', onClose);
   const turn = ctx.turns.start(gone.signal);
+  let denied: ProgenyError | undefined;
   try {
-    yield* ctx.engine.turn(input, { signal: turn.controller.signal });
+    for await (const e of ctx.engine.turn(input, { signal: turn.controller.signal })) {
+      // A token revoked or stripped of chat mid-turn gets no further event: the turn is stopped (the engine keeps its
+      // partial reply as interrupted) and its end is reported as the refusal (docs/api.md, "Authentication").
+      if (!denied && (denied = ctx.recheck(reply.request, 'chat'))) turn.controller.abort();
+      if (!denied) yield e;
+      else if (e.type === 'done' || e.type === 'error') {
+        const partial = e.type === 'done' ? e.reply : e.partial;
+        yield { type: 'error', turnId: e.turnId, error: denied.toJSON(), partial, messageId: e.messageId };
+      }
+    }
   } finally {
     reply.raw.off('close', onClose);
     turn.done();

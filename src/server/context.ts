@@ -1,7 +1,8 @@
 /** What every route module receives, and the per-route settings read by the server's hooks. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Capability } from '../core/devices/service.js';
 import type { LocalEngine } from '../core/engine/local-engine.js';
+import type { ProgenyError } from '../core/errors.js';
 import type { EngineNotice } from '../core/events.js';
 import type { Principal } from './auth.js';
 import type { ServerMetrics } from './metrics.js';
@@ -37,6 +38,12 @@ export interface RouteContext {
   notify(n: EngineNotice): void;
   /** Run at shutdown once in-flight turns were drained (e.g. closing MCP sessions). */
   closers: (() => Promise<void>)[];
+  /**
+   * The request's device token checked again, for work that outlives the request's auth hook (a chat turn): the
+   * refusal (INVALID_TOKEN once revoked, FORBIDDEN without `cap`), or undefined while it still may. The owner's token
+   * and unauthenticated routes always may.
+   */
+  recheck(req: FastifyRequest, cap: Capability): ProgenyError | undefined;
 }
 
 export type RouteModule = (app: FastifyInstance, ctx: RouteContext) => void;

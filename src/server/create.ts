@@ -12,7 +12,7 @@ import { ensureServerToken } from '../core/engine/identity.js';
 import { createAuthenticator, redactTokens, requireCapability } from './auth.js';
 import { compress, needsCompression } from './compress.js';
 import type { RouteContext } from './context.js';
-import { ProgenyError } from '../core/errors.js';
+import { ProgenyError, toProgenyError } from '../core/errors.js';
 import { jsonBodyError, refuseClientError, sendError } from './errors.js';
 import { parseJsonBody } from './json-body.js';
 import { createServerMetrics } from './metrics.js';
@@ -89,6 +89,15 @@ export async function createServer(engine: LocalEngine, options: ServerOptions =
     startedAt: Date.now(),
     notify: () => undefined,
     closers: [],
+    recheck: (req, cap) => {
+      if (req.principal?.kind !== 'device') return undefined;
+      try {
+        requireCapability(auth.fromRequest(req.headers, req.url), cap);
+        return undefined;
+      } catch (err) {
+        return toProgenyError(err);
+      }
+    },
   };
   const auth = createAuthenticator(options.token ?? ensureServerToken(engine.paths), engine.devices);
   const rl =

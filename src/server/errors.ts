@@ -90,12 +90,15 @@ export function jsonBodyError(err: unknown): ProgenyError {
 }
 
 /** A whole HTTP/1.1 reply with the error envelope, for a socket that has no fastify reply (upgrades, parse errors). */
-export function rawErrorReply(err: unknown): string {
+export function rawErrorReply(err: unknown, headers: Record<string, string> = {}): string {
   const { status, body } = toHttpError(err);
   const json = JSON.stringify({ error: body });
+  const extra = Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
   return (
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\n` +
-    `Content-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`
+    `${extra}Content-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`
   );
 }
 

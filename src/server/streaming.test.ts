@@ -1,6 +1,7 @@
 /**
  * Streaming over real sockets against the LLM test double: a client that disconnects mid-stream (the turn stops, the
- * partial reply is kept as interrupted, nothing stays in flight), a slow client that does not read (backpressure, the
+ * partial reply is kept as interrupted, nothing stays in flight), a device token revoked mid-turn (the stream ends with
+ * an error at its next event), a slow client that does not read (backpressure, the
  * server keeps answering others), and shutdown draining a turn in flight.
  */
 import { request } from 'node:http';
@@ -69,6 +70,45 @@ describe('client disconnect mid-stream', () => {
     // The model request was cancelled too, not left streaming into nothing.
     const modelReq = llm.requests.slice(before).find((r) => r.path === '/api/chat');
     expect(await modelReq!.closed).toBe('aborted');
+  });
+});
+
+describe('a device token revoked or downgraded during a chat turn', () => {
+  const cases = [
+    ['revoked', 'INVALID_TOKEN', (id: string) => void s.engine.devices.revoke(id)],
+    ['stripped of chat', 'FORBIDDEN', (id: string) => void s.engine.devices.setCapabilities(id, ['memory:read'])],
+  ] as const;
+  it.each(cases)('%s: the stream ends at its next event with an error, and the turn stops', async (_, code, change) => {
+    const { device, token } = s.engine.devices.add(`phone ${code}`, ['chat', 'memory:read']);
+    const conversationId = s.engine.conversations.create('creator').id;
+    const text = await new Promise<string>((resolve, reject) => {
+      let changed = false;
+      const req = request(
+        `${base}/v1/chat`,
+        { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } },
+        (res) => {
+          let body = '';
+          res.on('data', (d: Buffer) => {
+            body += d.toString();
+            if (!changed && body.includes('event: token')) {
+              changed = true;
+              change(device.id);
+            }
+          });
+          res.on('end', () => resolve(body));
+        },
+      );
+      req.on('error', reject);
+      req.end(JSON.stringify({ message: 'tell me a long story', conversationId, stream: true }));
+      setTimeout(() => reject(new Error('the stream did not end')), 15_000);
+    });
+    const events = [...text.matchAll(/^event: (\w+)$/gm)].map((m) => m[1]);
+    expect(events).not.toContain('done');
+    expect(events.at(-1)).toBe('error');
+    expect(text).toContain(`"code":"${code}"`);
+    await until(() => s.app.progeny.inFlightTurns() === 0);
+    await until(() => s.engine.conversations.messages(conversationId).length === 2);
+    expect(s.engine.conversations.messages(conversationId)[1]!.status).toBe('interrupted');
   });
 });
 

@@ -65,6 +65,28 @@ const rejected = (headers: Record<string, string>, url = wsUrl): Promise<number>
     ws.on('error', () => undefined);
   });
 
+/** How an upgrade ends: 101, or the refusal's status, error code and Retry-After. */
+const upgrade = (token: string, url = wsUrl): Promise<{ status: number; code?: string; retryAfter?: string }> =>
+  new Promise((resolve) => {
+    const ws = new WebSocket(url, { headers: { authorization: `Bearer ${token}` } });
+    ws.on('unexpected-response', (_req, res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          code: (JSON.parse(body) as { error: { code: string } }).error.code,
+          ...(res.headers['retry-after'] ? { retryAfter: res.headers['retry-after'] } : {}),
+        }),
+      );
+    });
+    ws.on('open', () => {
+      ws.close();
+      resolve({ status: 101 });
+    });
+    ws.on('error', () => undefined);
+  });
+
 describe('WebSocket /v1/ws', () => {
   it('refuses upgrades without a valid token (401) or without the chat capability (403)', async () => {
     expect(await rejected({})).toBe(401);
@@ -159,13 +181,46 @@ describe('WebSocket /v1/ws', () => {
     for (let i = 0; i < 130; i++) c.ws.send(JSON.stringify({ type: 'ping', id: `r${i}` }));
     const limited = await c.next((m) => m.type === 'error' && (m.error as { code: string }).code === 'RATE_LIMITED');
     expect(limited.id).toMatch(/^r\d+$/);
-    expect(c.messages.filter((m) => m.type === 'pong').length).toBeGreaterThanOrEqual(100);
+    // The burst (100) less the one the upgrade took.
+    expect(c.messages.filter((m) => m.type === 'pong').length).toBeGreaterThanOrEqual(99);
     c.ws.close();
     const owner = await open();
     for (let i = 0; i < 130; i++) owner.ws.send(JSON.stringify({ type: 'ping', id: `o${i}` }));
     await owner.next((m) => m.type === 'pong' && m.id === 'o129');
     expect(owner.messages.some((m) => m.type === 'error')).toBe(false);
     owner.ws.close();
+  });
+
+  it('bounds the sockets a device token holds open (server.wsPerToken, 16); the owner’s token is not bounded', async () => {
+    const { token } = s.engine.devices.add('many tabs', ['chat']);
+    const tabs = [];
+    for (let i = 0; i < 16; i++) tabs.push(await open(token));
+    expect(await upgrade(token)).toEqual({ status: 429, code: 'TOO_MANY_CONNECTIONS' });
+    const first = tabs.shift()!;
+    await new Promise((resolve) => {
+      first.ws.once('close', resolve);
+      first.ws.close();
+    });
+    const end = Date.now() + 5_000;
+    let again = await upgrade(token);
+    while (again.status !== 101 && Date.now() < end) again = await upgrade(token);
+    expect(again.status).toBe(101);
+    const owners = [];
+    for (let i = 0; i < 20; i++) owners.push(await open());
+    for (const c of [...tabs, ...owners]) c.ws.close();
+  });
+
+  it('counts a device token’s upgrades against its rate limit (429 with Retry-After)', async () => {
+    const limited = await startTestServer({ 'server.rateBurst': 3, 'server.rateLimit': 0.5 });
+    try {
+      await limited.app.listen({ port: 0, host: '127.0.0.1' });
+      const url = `ws://127.0.0.1:${(limited.app.server.address() as { port: number }).port}/v1/ws`;
+      const { token } = limited.engine.devices.add('reconnect loop', ['chat']);
+      for (let i = 0; i < 3; i++) expect((await upgrade(token, url)).status).toBe(101);
+      expect(await upgrade(token, url)).toEqual({ status: 429, code: 'RATE_LIMITED', retryAfter: '2' });
+    } finally {
+      await limited.close();
+    }
   });
 
   it('takes the token from ?access_token= on the upgrade (browsers cannot send headers)', async () => {

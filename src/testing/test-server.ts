@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { mergeConfig, type PartialConfig } from '../core/config/load.js';
 import { createEngine } from '../core/engine/create.js';
-import type { Engine } from '../core/engine/engine.js';
+import type { LocalEngine } from '../core/engine/local-engine.js';
 import { initializeHome } from '../core/engine/init.js';
 import { createServer, type ServerOptions } from '../server/create.js';
 import { tempHome } from './temp-home.js';
@@ -11,7 +11,7 @@ export const OWNER_TOKEN = 'owner-token-for-tests-0123456789abcdef';
 
 export interface TestServer {
   app: FastifyInstance;
-  engine: Engine;
+  engine: LocalEngine;
   auth: { authorization: string };
   close(): Promise<void>;
 }
@@ -23,7 +23,7 @@ export interface TestServer {
  */
 export async function startTestServer(
   flags: PartialConfig = {},
-  opts: ServerOptions | ((engine: Engine) => ServerOptions) = {},
+  opts: ServerOptions | ((engine: LocalEngine) => ServerOptions) = {},
 ): Promise<TestServer> {
   const home = tempHome('progeny-server-');
   const { config } = mergeConfig({ flags: { 'llm.provider': 'offline', 'embedder.kind': 'hash', ...flags } });

@@ -147,6 +147,12 @@ export const CONFIG_SCHEMA = {
     0,
   ),
   'server.rateBurst': int(100, 'Requests a device token may send at once before the rate limit applies', 1),
+  'server.wsPerToken': int(
+    16,
+    'WebSocket connections a device token may hold open at once (the server token is not limited)',
+    1,
+    10_000,
+  ),
   'server.log': oneOf(['off', 'info', 'debug'], 'off', 'Structured JSON request logs of `progeny serve` on stderr'),
   'server.relay': bool(true, 'Serve the sync relay (under /v1/sync/) from `progeny serve`'),
   'server.drainMs': int(

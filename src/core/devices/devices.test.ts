@@ -1,9 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../clock.js';
 import { openDatabase } from '../store/db.js';
 import { createJournal } from '../sync/journal.js';
 import { tempDb } from '../../testing/temp-home.js';
-import { createDeviceService, parseCapabilities } from './service.js';
+import { createDeviceService, parseCapabilities, TOKEN_CACHE_MAX } from './service.js';
 import { requireTier } from './trust-tiers.js';
 
 describe('devices and permissions', () => {
@@ -37,6 +38,19 @@ describe('devices and permissions', () => {
     expect(b.authenticate(token)).toBeUndefined();
     expect(a.get(device.id).revokedAt).not.toBeNull();
     db2.close();
+  });
+
+  it('remembers a bounded number of token lookups: a flood of random tokens neither grows memory nor evicts access', () => {
+    const svc = make();
+    const { device, token } = svc.add('phone', ['chat']);
+    expect(svc.authenticate(token)?.id).toBe(device.id);
+    for (let i = 0; i < 20_000; i++) {
+      expect(svc.authenticate(randomBytes(32).toString('base64url'))).toBeUndefined();
+    }
+    expect(svc.cachedTokens()).toBeLessThanOrEqual(TOKEN_CACHE_MAX);
+    expect(svc.authenticate(token)?.id).toBe(device.id);
+    svc.revoke(device.id);
+    expect(svc.authenticate(token)).toBeUndefined();
   });
 
   it('never stores or journals the token itself', () => {

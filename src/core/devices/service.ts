@@ -7,12 +7,26 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { notFound, ProgenyError, usageError } from '../errors.js';
-import { ulid } from '../ids.js';
+import { createUlidFactory, type UlidFactory } from '../ids.js';
 import { getMeta, immediate, nextCounter, type Db } from '../store/db.js';
 import type { Journal } from '../sync/journal.js';
 import { CAPABILITIES } from './types.js';
 import type { Capability, Device, DeviceService } from './types.js';
 export { CAPABILITIES, type Capability, type Device, type DeviceService } from './types.js';
+
+/**
+ * Token lookups remembered between changes of the devices table (docs/api.md, "Authentication"). Misses are remembered
+ * too (a client retrying a wrong token costs no query), so the key is whatever a client sends: the cache is bounded,
+ * and when full the least recently used eighth is dropped. A dropped entry only costs one indexed query later.
+ */
+export const TOKEN_CACHE_MAX = 1024;
+
+function pruneOldest(map: Map<string, unknown>, count: number): void {
+  for (const key of map.keys()) {
+    if (count-- <= 0) return;
+    map.delete(key);
+  }
+}
 
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 
@@ -50,7 +64,12 @@ const toDevice = (r: Row): Device => ({
   revokedAt: r.revoked_at,
 });
 
-export function createDeviceService(db: Db, journal: Journal, clock: Clock): DeviceService {
+export function createDeviceService(
+  db: Db,
+  journal: Journal,
+  clock: Clock,
+  ulid: UlidFactory = createUlidFactory(),
+): DeviceService {
   const byId = db.prepare('SELECT * FROM devices WHERE id = ?');
   const byToken = db.prepare('SELECT * FROM devices WHERE token_hash = ? AND revoked_at IS NULL');
   let cacheVersion = '';
@@ -147,9 +166,16 @@ export function createDeviceService(db: Db, journal: Journal, clock: Clock): Dev
     authenticate(token) {
       fresh();
       const h = hashToken(token);
-      if (tokenCache.has(h)) return tokenCache.get(h);
+      if (tokenCache.has(h)) {
+        const cached = tokenCache.get(h);
+        // Least recently used goes first: a hit moves to the end of the map's insertion order.
+        tokenCache.delete(h);
+        tokenCache.set(h, cached);
+        return cached;
+      }
       const row = byToken.get(h) as Row | undefined;
       const device = row && toDevice(row);
+      if (tokenCache.size >= TOKEN_CACHE_MAX) pruneOldest(tokenCache, TOKEN_CACHE_MAX / 8);
       tokenCache.set(h, device);
       return device;
     },
@@ -165,6 +191,7 @@ export function createDeviceService(db: Db, journal: Journal, clock: Clock): Dev
       change(id, () => db.prepare('UPDATE devices SET token_hash = ? WHERE id = ?').run(hashToken(token), id), {});
       return token;
     },
+    cachedTokens: () => tokenCache.size,
   };
   return svc;
 }

@@ -41,4 +41,6 @@ export interface DeviceService {
   require(device: Device, cap: Capability): void;
   /** Creates (or replaces) the API token of a device, shown once. */
   issueToken(id: string): string;
+  /** How many token lookups (hits and misses) are remembered right now; never more than TOKEN_CACHE_MAX. */
+  cachedTokens(): number;
 }

@@ -4,7 +4,7 @@
  */
 import type { Clock } from '../clock.js';
 import { notFound } from '../errors.js';
-import { ulid } from '../ids.js';
+import { createUlidFactory, type UlidFactory } from '../ids.js';
 import { immediate, relaxed, type Db } from '../store/db.js';
 import type { Journal } from '../sync/journal.js';
 import type { MessageStatus, Conversation, Message, ConversationService } from './conversation-types.js';
@@ -46,7 +46,12 @@ const toConversation = (r: {
   updatedAt: r.updated_at,
 });
 
-export function createConversationService(db: Db, journal: Journal, clock: Clock): ConversationService {
+export function createConversationService(
+  db: Db,
+  journal: Journal,
+  clock: Clock,
+  ulid: UlidFactory = createUlidFactory(),
+): ConversationService {
   const getConv = db.prepare('SELECT * FROM conversations WHERE id = ?');
   const insertMsg = db.prepare(
     'INSERT INTO messages (id, conversation_id, turn_id, role, text, created_at, status, meta, hlc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',

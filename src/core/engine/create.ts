@@ -3,6 +3,7 @@
  * metrics, and exposes the Engine API. Nothing here prints; front ends consume the API and the event stream.
  */
 import { systemClock } from '../clock.js';
+import { createUlidFactory } from '../ids.js';
 import type { Config } from '../config/schema.js';
 import { createDeviceService } from '../devices/service.js';
 import { NoticeBus, type Mode } from '../events.js';
@@ -46,6 +47,8 @@ function probeFailure(p: ProbeResult): ProgenyError {
 export async function createEngine(opts: EngineOptions): Promise<LocalEngine> {
   const { paths, config } = opts;
   const clock = opts.clock ?? systemClock;
+  // One id factory for the whole engine: memories, conversations, messages, turns and devices.
+  const ids = createUlidFactory();
   const db = openDatabase(paths.db);
   try {
     const deviceId = ensureDeviceId(db);
@@ -93,6 +96,7 @@ export async function createEngine(opts: EngineOptions): Promise<LocalEngine> {
       embedder,
       store,
       metrics,
+      ids,
       onChange: (e) => notices.emit({ type: 'memory', op: e.op, ids: e.ids }),
     });
     engineMetrics.trackMemoryCount(() => memory.count());
@@ -104,8 +108,8 @@ export async function createEngine(opts: EngineOptions): Promise<LocalEngine> {
             metrics,
           })
         : null;
-    const devices = createDeviceService(db, journal, clock);
-    const conversations = createConversationService(db, journal, clock);
+    const devices = createDeviceService(db, journal, clock, ids);
+    const conversations = createConversationService(db, journal, clock, ids);
 
     let memoryOk = storeOkAtOpen;
     const modeNow = (): Mode => {
@@ -143,6 +147,7 @@ export async function createEngine(opts: EngineOptions): Promise<LocalEngine> {
         return runTurn(
           {
             clock,
+            ids,
             config,
             limbic: state,
             heritage,

@@ -1,5 +1,6 @@
 /** What a chat turn needs from the engine; the engine wires it, tests supply doubles. */
 import type { Clock } from '../clock.js';
+import type { UlidFactory } from '../ids.js';
 import type { Config } from '../config/schema.js';
 import type { Mode, NoticeBus, TurnStats } from '../events.js';
 import type { HeritageService } from '../heritage/service.js';
@@ -11,6 +12,8 @@ import type { ConversationService, MessageStatus } from './conversations.js';
 
 export interface TurnDeps {
   clock: Clock;
+  /** The engine's id factory (turn ids). */
+  ids: UlidFactory;
   config: Config;
   limbic: LimbicService;
   heritage: HeritageService;

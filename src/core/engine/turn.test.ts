@@ -2,6 +2,7 @@
  * runTurn, the centre of core, against real services on a throw-away home and a scripted in-process model: what it
  * yields, what it stores, what it reports to the engine, on the paths docs/domain.md ("The chat turn") describes.
  */
+import { createUlidFactory } from '../ids.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProgenyError } from '../errors.js';
 import { NoticeBus, type EngineEvent, type Mode } from '../events.js';
@@ -53,6 +54,7 @@ function depsFor(llm: LlmProvider | null, opts: { mode?: Mode; memory?: MemoryAp
   if (!heritage.exists()) heritage.update(loadTemplate('companion'), 'test');
   return {
     clock: fx.clock,
+    ids: createUlidFactory(),
     config: fx.config,
     limbic,
     heritage,

@@ -6,7 +6,6 @@
  */
 import { ProgenyError, toProgenyError, usageError } from '../errors.js';
 import type { EngineEvent, Mode, TurnStats } from '../events.js';
-import { ulid } from '../ids.js';
 import { perceive } from '../limbic/perceive.js';
 import { temperatureFor } from '../limbic/posture.js';
 import type { TokenUsage } from '../llm/types.js';
@@ -27,7 +26,7 @@ export async function* runTurn(deps: TurnDeps, input: TurnInput, signal?: AbortS
   if (message.length > MAX_MESSAGE_CHARS)
     throw usageError(`the message is longer than ${MAX_MESSAGE_CHARS} characters`);
   const t0 = performance.now();
-  const turnId = ulid(deps.clock.now());
+  const turnId = deps.ids(deps.clock.now());
   const actor = input.actor ?? 'creator';
   const conversation = input.conversationId
     ? deps.conversations.get(input.conversationId)

@@ -62,6 +62,12 @@ export interface MemoryApi {
   /** Adds now, durably; resolves with the stored memories. */
   add(items: NewMemory[]): Promise<Memory[]>;
   /**
+   * add() at most once per key (an API client's Idempotency-Key, scoped by the caller): a retry with the same key and
+   * items returns the memories the first call stored (`replayed`); the same key with other items is
+   * IDEMPOTENCY_MISMATCH.
+   */
+  addOnce(key: string, items: NewMemory[]): Promise<{ memories: Memory[]; replayed: boolean }>;
+  /**
    * Queues for the next batch (flushed at memory.batch.size items or memory.batch.ms, and on flush/close); the
    * promise resolves once the batch is durable.
    */

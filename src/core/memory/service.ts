@@ -7,6 +7,7 @@ import type { Config } from '../config/schema.js';
 import { ProgenyError, usageError } from '../errors.js';
 import { LATENCY_BUCKETS, type MetricsRegistry } from '../metrics/registry.js';
 import type { Db } from '../store/db.js';
+import { createUlidFactory, type UlidFactory } from '../ids.js';
 import type { Journal } from '../sync/journal.js';
 import type { EditPatch, ListQuery, MemoryApi, Page } from './api.js';
 import { createBatcher } from './batcher.js';
@@ -16,14 +17,14 @@ import { exportJsonl, importJsonl, reindex, reindexStale } from './import-export
 import { createLexicalSearch } from './lexical.js';
 import { listMemories } from './list.js';
 import { recall } from './recall.js';
-import { memoryRows, toMemory, toRevision } from './rows.js';
+import { memoryRows, toMemory, toRevision, type MemoryRow } from './rows.js';
 import { MEMORY_KINDS, type Embedder, type Memory, type MemoryStore, type NewMemory } from './types.js';
 import { createThreads, planContexts, type Context } from './thread.js';
 import { affectedBy, refreshContexts } from './thread-refresh.js';
 import { textHash, toBlob } from './vectors.js';
 import { createReembedder, fallenBack } from './reembed.js';
 import { createWriter, UNEMBEDDED, type InsertItem } from './writer.js';
-import { ulid } from '../ids.js';
+import { createIdempotencyKeys } from './idempotency.js';
 
 export interface MemoryServiceDeps {
   db: Db;
@@ -34,6 +35,8 @@ export interface MemoryServiceDeps {
   store: MemoryStore;
   metrics?: MetricsRegistry;
   onChange?: (e: { op: MemoryOp; ids: string[] }) => void;
+  /** The engine's id factory (one per engine: ids stay monotonic and carry the time they are asked for). */
+  ids?: UlidFactory;
 }
 
 export function validateNew(m: NewMemory): void {
@@ -46,7 +49,8 @@ export function validateNew(m: NewMemory): void {
 
 export async function createMemoryService(deps: MemoryServiceDeps): Promise<MemoryApi> {
   const { db, journal, clock, config, embedder, store } = deps;
-  const writer = createWriter(db, journal, clock, () => embedder.id);
+  const ulid = deps.ids ?? createUlidFactory();
+  const writer = createWriter(db, journal, clock, () => embedder.id, ulid);
   const ctx: MemoryContext = {
     db,
     clock,
@@ -122,6 +126,26 @@ export async function createMemoryService(deps: MemoryServiceDeps): Promise<Memo
     return rows.map(toMemory);
   };
   const batcher = createBatcher({ size: config['memory.batch.size'], ms: config['memory.batch.ms'], write: add });
+  const keys = createIdempotencyKeys(db, clock, ulid);
+  /** The memories with these ids, if every one is stored (a retry of a completed add). */
+  const stored = (ids: string[]): Memory[] | undefined => {
+    const rows = ctx.rows.many(ids);
+    return rows.size === ids.length ? ids.map((id) => toMemory(rows.get(id) as MemoryRow)) : undefined;
+  };
+  const addOnce = async (key: string, items: NewMemory[]): Promise<{ memories: Memory[]; replayed: boolean }> => {
+    items.forEach(validateNew);
+    const ids = keys.claim(key, items, items.length);
+    const before = stored(ids);
+    if (before) return { memories: before, replayed: true };
+    try {
+      return { memories: await add(items.map((m, i) => ({ ...m, id: ids[i] as string }))), replayed: false };
+    } catch (err) {
+      // A concurrent retry with the same key stored them first.
+      const after = stored(ids);
+      if (after) return { memories: after, replayed: true };
+      throw err;
+    }
+  };
 
   const mutable = (id: string) => {
     const row = ctx.rows.resolve(id);
@@ -134,6 +158,7 @@ export async function createMemoryService(deps: MemoryServiceDeps): Promise<Memo
 
   return {
     add,
+    addOnce,
     enqueue: (item) => (validateNew(item), batcher.push(item)),
     flush: () => batcher.flush(),
     async recall(q) {

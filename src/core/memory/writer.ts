@@ -3,7 +3,7 @@
  * memory is an add-wins set by id, last writer wins per field, forget wins and purges content).
  */
 import type { Clock } from '../clock.js';
-import { ulid } from '../ids.js';
+import { createUlidFactory, type UlidFactory } from '../ids.js';
 import { immediate, nextCounter, relaxed, type Db } from '../store/db.js';
 import type { Journal } from '../sync/journal.js';
 import type { MemoryRow } from './rows.js';
@@ -57,7 +57,13 @@ const SYNCED: Record<string, string> = {
   merged_into: 'mergedInto',
 };
 
-export function createWriter(db: Db, journal: Journal, clock: Clock, embedderId: () => string) {
+export function createWriter(
+  db: Db,
+  journal: Journal,
+  clock: Clock,
+  embedderId: () => string,
+  ulid: UlidFactory = createUlidFactory(),
+) {
   const insert =
     db.prepare(`INSERT INTO memories (id, label, text, kind, actor, source, created_at, updated_at, salience, pinned, status,
     revision, embedder, text_hash, vector, change_seq, context, context_id) VALUES (@id, @label, @text, @kind, @actor, @source, @created_at,

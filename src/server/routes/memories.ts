@@ -112,11 +112,17 @@ export const memoryRoutes: RouteModule = (app, ctx) => {
     },
   );
 
-  app.post<{ Body: { memories: NewMemory[] } }>(
+  app.post<{ Body: { memories: NewMemory[] }; Headers: { 'idempotency-key'?: string } }>(
     '/v1/memories',
     {
       config: write,
       schema: {
+        headers: {
+          type: 'object',
+          properties: {
+            'idempotency-key': { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' },
+          },
+        },
         body: {
           type: 'object',
           required: ['memories'],
@@ -128,9 +134,13 @@ export const memoryRoutes: RouteModule = (app, ctx) => {
     async (req, reply) => {
       const via = req.principal?.kind === 'device' ? `api:${req.principal.id}` : 'api';
       const items = req.body.memories.map((m) => ({ ...m, source: { ...m.source, via: m.source?.via ?? via } }));
-      const memories = await memory.add(items);
+      const key = req.headers['idempotency-key'];
       reply.code(201);
-      return { memories };
+      if (key === undefined) return { memories: await memory.add(items) };
+      // Keys are per token: one client's key never answers another's request.
+      const once = await memory.addOnce(`${req.principal?.id ?? 'owner'}\0${key}`, items);
+      if (once.replayed) reply.header('idempotent-replayed', 'true');
+      return { memories: once.memories };
     },
   );
 
