@@ -31,6 +31,7 @@ const done = (reply: string, o: Partial<Extract<EngineEvent, { type: 'done' }>> 
   messageId: 'm',
   reply,
   interrupted: false,
+  truncated: false,
   offline: false,
   cached: false,
   mode: 'FULL',

@@ -143,6 +143,9 @@ function onEvent(s: ChatState, ev: EngineEvent): ChatState {
       return s.live ? { ...s, live: { ...s.live, recalled: toRecalled(ev) } } : s;
     case 'token':
       return s.live ? { ...s, live: { ...s.live, text: s.live.text + ev.text } } : s;
+    case 'loading':
+    case 'thinking':
+      return s;
     case 'limbic':
       return { ...s, limbic: ev.state };
     case 'done':

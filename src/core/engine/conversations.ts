@@ -1,6 +1,7 @@
 /**
  * Conversations and their messages. Messages are append-only and journalled for sync (docs/sync.md: ordered by
- * (hlc, deviceId)); a reply cut short is kept with status `interrupted`, a failed one with status `error`.
+ * (hlc, deviceId)); a reply cut short is kept with status `interrupted`, one the model cut at the token limit with
+ * status `truncated` (a continuation is a reply of its own with meta.continues), a failed one with status `error`.
  */
 import type { Clock } from '../clock.js';
 import { notFound } from '../errors.js';
@@ -9,7 +10,7 @@ import type { ChatMessage } from '../llm/types.js';
 import { immediate, relaxed, type Db } from '../store/db.js';
 import type { Journal } from '../sync/journal.js';
 
-export type MessageStatus = 'complete' | 'interrupted' | 'error';
+export type MessageStatus = 'complete' | 'interrupted' | 'truncated' | 'error';
 
 export interface Conversation {
   id: string;
@@ -37,7 +38,10 @@ export interface ConversationService {
   latest(actor: string): Conversation | undefined;
   list(opts?: { actor?: string; limit?: number; before?: number }): Conversation[];
   messages(conversationId: string, opts?: { limit?: number }): Message[];
-  /** The last n user/assistant exchanges as prompt history (complete and interrupted replies). */
+  /**
+   * The last n user/assistant exchanges as prompt history (complete, interrupted and truncated replies; a
+   * continuation is joined to the reply it continues, so roles keep alternating).
+   */
   recentTurns(conversationId: string, n: number): ChatMessage[];
   /**
    * Stores a message. `durable: false` commits without its own fsync (it survives a crash of any process, and the
@@ -143,9 +147,16 @@ export function createConversationService(db: Db, journal: Journal, clock: Clock
     recentTurns(conversationId, n) {
       if (n <= 0) return [];
       const rows = (recent.all(conversationId, n * 2) as Row[]).reverse();
-      return rows
-        .filter((r) => r.status !== 'error' && r.text.trim() !== '')
-        .map((r) => ({ role: r.role, content: r.text }));
+      const out: ChatMessage[] = [];
+      for (const r of rows) {
+        if (r.status === 'error' || r.text.trim() === '') continue;
+        const prev = out.at(-1);
+        const continues =
+          r.role === 'assistant' && prev?.role === 'assistant' && 'continues' in (JSON.parse(r.meta) as object);
+        if (prev && continues) prev.content += r.text;
+        else out.push({ role: r.role, content: r.text });
+      }
+      return out;
     },
     append(msg, opts = {}) {
       const write = (): Message => {

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startLlmTestDouble, type LlmTestDouble } from '../../testing/llm-double.js';
-import { drain, HELLO, quickOptions } from '../../testing/llm-provider-helpers.js';
+import { chatRequests, drain, HELLO, quickOptions } from '../../testing/llm-provider-helpers.js';
 import { createOllamaProvider } from './ollama.js';
 import { createOpenAiProvider } from './openai.js';
 import type { LlmProvider } from './types.js';
@@ -45,7 +45,7 @@ describe.each(protocols)('$name cancellation', (p) => {
     expect(performance.now() - abortedAt).toBeLessThan(100);
     expect(out.tokens).toEqual(['Hello', ' again']);
     expect(out.error).toMatchObject({ code: 'INTERRUPTED', exitCode: 130 });
-    expect(await closedWithin(double.requests[0]!.closed, 500)).toBe('aborted');
+    expect(await closedWithin(chatRequests(double)[0]!.closed, 500)).toBe('aborted');
   });
 
   it('closes the connection when the consumer stops reading', async () => {
@@ -53,7 +53,7 @@ describe.each(protocols)('$name cancellation', (p) => {
     for await (const chunk of provider().chat(HELLO)) {
       if (chunk.type === 'token') break;
     }
-    expect(await closedWithin(double.requests[0]!.closed, 500)).toBe('aborted');
+    expect(await closedWithin(chatRequests(double)[0]!.closed, 500)).toBe('aborted');
   });
 
   it('aborts a request that hangs before its headers', async () => {
@@ -64,7 +64,7 @@ describe.each(protocols)('$name cancellation', (p) => {
     const out = await drain(provider().chat({ ...HELLO, signal: ac.signal }));
     expect(performance.now() - started).toBeLessThan(400);
     expect(out.error?.code).toBe('INTERRUPTED');
-    expect(await closedWithin(double.requests[0]!.closed, 500)).toBe('aborted');
+    expect(await closedWithin(chatRequests(double)[0]!.closed, 500)).toBe('aborted');
   });
 
   it('aborts during a retry wait instead of sleeping it out', async () => {
@@ -80,14 +80,14 @@ describe.each(protocols)('$name cancellation', (p) => {
     );
     expect(performance.now() - started).toBeLessThan(500);
     expect(out.error?.code).toBe('INTERRUPTED');
-    expect(double.requests).toHaveLength(1);
+    expect(chatRequests(double)).toHaveLength(1);
   });
 
   it('sends nothing when the signal is already aborted, and the provider still works afterwards', async () => {
     const llm = provider();
     const out = await drain(llm.chat({ ...HELLO, signal: AbortSignal.abort() }));
     expect(out.error?.code).toBe('INTERRUPTED');
-    expect(double.requests).toHaveLength(0);
+    expect(chatRequests(double)).toHaveLength(0);
     const again = await drain(llm.chat(HELLO));
     expect(again.error).toBeUndefined();
     expect(again.done).toBeDefined();
