@@ -222,8 +222,13 @@ function addSyncCommands(sync: Command, run: Runner): void {
     .action(run('sync/pull'));
   sync
     .command('status')
-    .description('pending changes, last push/pull, head, alarms, devices')
+    .description('pending changes, last push/pull, head, alarms (and what to do), devices')
     .action(run('sync/status'));
+  sync
+    .command('recover')
+    .option('--budget <seconds>', 'time allowed for retries, in seconds', secondsOption, 60)
+    .description('after an alarm: clear the alarms and read the relay’s log again from its newest verified snapshot')
+    .action(run('sync/recover'));
   sync
     .command('snapshot')
     .description('write a snapshot so new devices start from it (after a complete pull)')

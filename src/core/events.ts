@@ -21,6 +21,9 @@ export interface TurnStats {
   tokensPerSecond: number | null;
   /** Reasoning chunks a thinking model streamed before its answer (absent when none). */
   thinkingTokens?: number;
+  /** Tokens of the prompt and of the reply as the model server counted them (absent when it did not say). */
+  promptTokens?: number;
+  completionTokens?: number;
 }
 
 export type EngineEvent =

@@ -13,7 +13,8 @@ import { createAuthenticator, redactTokens, requireCapability } from './auth.js'
 import { compress, needsCompression } from './compress.js';
 import type { RouteContext } from './context.js';
 import { ProgenyError } from '../core/errors.js';
-import { sendError } from './errors.js';
+import { jsonBodyError, refuseClientError, sendError } from './errors.js';
+import { parseJsonBody } from './json-body.js';
 import { createServerMetrics } from './metrics.js';
 import { createRateLimiter } from './rate-limit.js';
 import { buildSerializer, buildValidator } from './schema.js';
@@ -65,6 +66,9 @@ export async function createServer(engine: Engine, options: ServerOptions = {}):
     // Unique across processes (random prefix) and cheap per request (a counter).
     genReqId: () => `${idPrefix}${(++requestSeq).toString(16).padStart(8, '0')}`,
     return503OnClosing: true,
+    // What node's parser and fastify's router refuse before any route runs gets the error envelope too.
+    clientErrorHandler: refuseClientError,
+    frameworkErrors: (err, req, reply) => void sendError(req, reply, err),
     // Our own small validator instead of Ajv keeps the idle server inside its memory budget (schema.ts).
     schemaController: {
       compilersFactory: { buildValidator: buildValidator as never, buildSerializer: buildSerializer as never },
@@ -139,6 +143,15 @@ export async function createServer(engine: Engine, options: ServerOptions = {}):
     done();
   });
   app.setErrorHandler((err, req, reply) => sendError(req, reply, err));
+  // JSON only (text/plain and the rest: 415), parsed strictly: UTF-8, no __proto__ keys, no lone surrogates.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => {
+    try {
+      done(null, parseJsonBody(body as Buffer));
+    } catch (err) {
+      done(jsonBodyError(err));
+    }
+  });
   app.setNotFoundHandler((req, reply) =>
     sendError(
       req,

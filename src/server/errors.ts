@@ -4,8 +4,11 @@
  * 4xx the client is at fault, 5xx the server or the model behind it. fastify's own errors (bad JSON, body too large,
  * schema validation) get codes of ours.
  */
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ProgenyError, toProgenyError, type ErrorCode, type ErrorJson } from '../core/errors.js';
+import { JsonBodyError } from './json-body.js';
 import { closeIfBodyUnread } from './unread-body.js';
 
 interface ValidationItem {
@@ -40,6 +43,8 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: 'MALFORMED_JSON',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'BAD_REQUEST',
+  FST_ERR_MAX_PARAM_LENGTH: 'URI_TOO_LONG',
+  FST_ERR_BAD_URL: 'BAD_REQUEST',
 };
 
 const FASTIFY_HINTS: Partial<Record<string, string>> = {
@@ -75,4 +80,34 @@ export function sendError(req: FastifyRequest, reply: FastifyReply, err: unknown
   closeIfBodyUnread(req, reply);
   if (status >= 500) req.log.error({ err }, 'request failed');
   return reply.code(status).send({ error: body });
+}
+
+/** A strict-JSON failure of a request body as one of our errors: MALFORMED_JSON, or VALIDATION naming the field. */
+export function jsonBodyError(err: unknown): ProgenyError {
+  if (!(err instanceof JsonBodyError)) return toProgenyError(err);
+  if (err.kind === 'syntax') return new ProgenyError('MALFORMED_JSON', err.message);
+  return new ProgenyError('VALIDATION', err.message, { details: [{ field: err.field, reason: err.reason }] });
+}
+
+/** A whole HTTP/1.1 reply with the error envelope, for a socket that has no fastify reply (upgrades, parse errors). */
+export function rawErrorReply(err: unknown): string {
+  const { status, body } = toHttpError(err);
+  const json = JSON.stringify({ error: body });
+  return (
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+    `Content-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`
+  );
+}
+
+/** fastify's clientErrorHandler: what node's HTTP parser refuses (bad syntax, oversized headers, a slow request). */
+export function refuseClientError(err: Error & { code?: string }, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  if (!socket.writable) return void socket.destroy();
+  const e =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? new ProgenyError('HEADERS_TOO_LARGE', 'the request line and headers are larger than the server accepts')
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? new ProgenyError('REQUEST_TIMEOUT', 'the request did not arrive in time')
+        : new ProgenyError('BAD_REQUEST', 'the request is not valid HTTP');
+  socket.end(rawErrorReply(e));
 }

@@ -6,6 +6,7 @@ import { MAX_MESSAGE_CHARS } from '../core/engine/turn.js';
 import type { EngineEvent, EngineNotice } from '../core/events.js';
 import type { ErrorJson } from '../core/errors.js';
 import type { LimbicSnapshot } from '../core/limbic/types.js';
+import { parseJsonText, type JsonBodyError } from './json-body.js';
 
 export const TOPICS = ['limbic', 'memory', 'heritage', 'mode', 'embedder'] as const;
 
@@ -59,9 +60,12 @@ function optString(o: Record<string, unknown>, key: string, max: number, id?: st
 export function parseClientMessage(raw: string): ClientMessage {
   let o: unknown;
   try {
-    o = JSON.parse(raw);
-  } catch {
-    throw new WsMessageError('message', 'is not valid JSON');
+    o = parseJsonText(raw, '');
+  } catch (err) {
+    const e = err as JsonBodyError;
+    throw e.kind === 'content'
+      ? new WsMessageError(e.field ?? 'message', e.reason ?? 'is invalid')
+      : new WsMessageError('message', 'is not valid JSON');
   }
   if (!isObj(o)) throw new WsMessageError('message', 'must be a JSON object');
   const id = typeof o.id === 'string' && o.id.length <= 100 ? o.id : undefined;

@@ -13,7 +13,7 @@ import type { RouteContext } from './context.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { EngineNotice } from '../core/events.js';
 import { ProgenyError } from '../core/errors.js';
-import { toHttpError } from './errors.js';
+import { rawErrorReply } from './errors.js';
 import { WS_CLOSE } from './ws-protocol.js';
 import { WsSession } from './ws-session.js';
 
@@ -22,12 +22,7 @@ export const WS_MAX_PAYLOAD = 64 * 1024;
 const HEARTBEAT_MS = 30_000;
 
 function refuse(socket: Duplex, err: unknown): void {
-  const { status, body } = toHttpError(err);
-  const json = JSON.stringify({ error: body });
-  socket.end(
-    `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : status === 404 ? 'Not Found' : 'Error'}\r\n` +
-      `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`,
-  );
+  socket.end(rawErrorReply(err));
 }
 
 export function attachWebSocket(

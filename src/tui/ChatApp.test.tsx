@@ -129,6 +129,14 @@ describe('ChatApp', () => {
     await type('/memory search green');
     await until(() => frame().includes('0.80  Sam likes green tea'));
     await type('/memory forget 0123456789');
+    // Like the CLI, it asks first (issue 13, item 12): anything but y keeps it.
+    await until(() => frame().includes('type y and Enter to forget it'));
+    await type('no');
+    await until(() => frame().includes('kept: nothing was changed'));
+    expect(engine.memories.map((m) => m.text)).toContain('Maya lives in Lisbon');
+    await type('/memory forget 0123456789');
+    await until(() => frame().split('type y and Enter').length === 3);
+    await type('y');
     await until(() => frame().includes('forgotten 01234567'));
     await type('/memory forget nope');
     await until(() => frame().includes('not found') || frame().includes('no memory'));

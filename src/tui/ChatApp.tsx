@@ -1,27 +1,31 @@
 /**
- * The chat screen: runs turns through engine.turn() and folds their events into the reducer (tokens batched per
- * frame), runs slash commands, and follows engine notices (limbic, mode, memory). Nothing here throws to the user:
- * failures become inline notices with hints.
+ * The chat screen: turns (use-turns.ts), the engine's status (use-engine-status.ts), slash commands, the keys the
+ * input box hands up, and the layout: scrollback, then a live region kept shorter than the screen. Nothing here
+ * throws to the user: failures become inline notices with hints.
  */
-import { Box, useApp, useStdout } from 'ink';
+import { Box, useApp, useStdin, useStdout } from 'ink';
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import { toProgenyError } from '../core/errors.js';
 import type { Mode } from '../core/events.js';
 import type { CopyResult } from './clipboard.js';
-import { Composer } from './components/Composer.js';
+import { Composer, type Injected } from './components/Composer.js';
 import { Conversation } from './components/Conversation.js';
 import { Gauges } from './components/Gauges.js';
+import { Picker, type PickerSpec } from './components/Picker.js';
 import { StatusBar, statusItems } from './components/StatusBar.js';
-import { wellFormed, type EditorEffect } from './editor.js';
+import type { EditorEffect } from './editor.js';
 import type { ChatEngine } from './engine-port.js';
+import { editExternally, type EditorOutcome } from './external-editor.js';
 import type { InputHistory } from './history.js';
-import { useBatcher, useTerminalSize } from './hooks.js';
+import { useTerminalSize } from './hooks.js';
 import { gaugeRows, statusRows } from './screen-rows.js';
-import { runSlash } from './slash-actions.js';
+import { runSlash, type SlashContext } from './slash-actions.js';
 import { parseSlash } from './slash.js';
 import { initialState, isBusy, reducer, type NewEntry } from './state.js';
 import type { SyncPort } from './sync-port.js';
 import type { Theme } from './theme.js';
+import { useEngineStatus } from './use-engine-status.js';
+import { useTurns } from './use-turns.js';
 
 export interface ChatAppProps {
   engine: ChatEngine;
@@ -43,6 +47,10 @@ export interface ChatAppProps {
   initialInput?: string;
   /** Called when the user quits (before the screen closes). */
   onExit?: () => void;
+  /** Edits text in $EDITOR (tests pass a fake). */
+  editText?: (text: string) => EditorOutcome;
+  /** How often the mode is probed again while not FULL. */
+  reprobeMs?: number;
 }
 
 export function ChatApp(props: ChatAppProps) {
@@ -61,61 +69,37 @@ export function ChatApp(props: ChatAppProps) {
     initialState({
       mode: props.mode ?? 'PROBING',
       model: engine.config['llm.provider'] === 'offline' ? null : engine.config['llm.model'],
+      contextTokens: engine.config['llm.contextTokens'] || null,
     }),
   );
   const stateRef = useRef(state);
   stateRef.current = state;
-  const conversation = useRef(props.conversationId);
-  const turn = useRef<AbortController | null>(null);
-  const partial = useRef('');
-  const batcher = useBatcher((text) => dispatch({ type: 'tokens', text }));
   const armTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const reprobeMs = props.reprobeMs ?? 10_000;
 
-  const refreshCounts = useCallback(() => {
-    try {
-      dispatch({ type: 'status', patch: { memoryCount: engine.memory.count() } });
-    } catch {
-      // The count is decoration; a failing store shows up in the mode.
-    }
-  }, [engine]);
-
-  // What the app was opened with: read once at mount, so later renders never replay the history or the probe.
-  const opened = useRef({ entries: props.initialEntries, shown: props.historyShown, mode: props.mode });
-  useEffect(() => {
-    const { entries, shown, mode } = opened.current;
-    if (entries?.length) dispatch({ type: 'history', entries, show: shown ?? 50 });
-    try {
-      dispatch({ type: 'limbic', state: engine.state.read() });
-    } catch {
-      // No state yet (a fresh home): the gauges appear after the first turn.
-    }
+  const turnsRef = useRef<{ busy(): boolean; cancel(): boolean } | null>(null);
+  const status = useEngineStatus({
+    engine,
+    dispatch,
+    opened: { entries: props.initialEntries, shown: props.historyShown, mode: props.mode },
+    busy: () => turnsRef.current?.busy() ?? false,
+    mode: state.status.mode,
+    reprobeMs,
+  });
+  const { refreshCounts, noteMode } = status;
+  const settled = useCallback(() => {
     refreshCounts();
-    const off = engine.subscribe((n) => {
-      if (n.type === 'limbic') dispatch({ type: 'limbic', state: n.state });
-      else if (n.type === 'mode') dispatch({ type: 'status', patch: { mode: n.mode } });
-      else if (n.type === 'memory') refreshCounts();
-      else if (n.type === 'embedder')
-        dispatch({
-          type: 'notice',
-          text: `memory: ${n.detail}; embedding with ${n.id} meanwhile`,
-          tone: 'error',
-          hint: '`progeny doctor` says more',
-        });
-    });
-    // Quitting aborts a probe still waiting for a slow model server, so the process can exit at once.
-    const probing = new AbortController();
-    if (!mode) {
-      // The first frame does not wait for the model server: the probe fills in the mode when it answers.
-      engine.probe(probing.signal).then(
-        (r) => dispatch({ type: 'status', patch: { mode: r.mode } }),
-        () => dispatch({ type: 'status', patch: { mode: engine.mode() } }),
-      );
-    }
-    return () => {
-      off();
-      probing.abort();
-    };
-  }, [engine, refreshCounts]);
+    // The turn may have found the model gone (or back): the status line says what the engine now knows.
+    noteMode(engine.mode(), '');
+  }, [refreshCounts, noteMode, engine]);
+  const turns = useTurns({
+    engine,
+    dispatch,
+    entries: () => stateRef.current.entries,
+    onSettled: settled,
+    conversationId: props.conversationId,
+  });
+  turnsRef.current = turns;
 
   const { write } = useStdout();
   // The screen (and the terminal's scrollback) is wiped on /clear, and for a redraw: Ink then prints its live region
@@ -142,124 +126,126 @@ export function ChatApp(props: ChatAppProps) {
     [],
   );
 
-  const sendMessage = useCallback(
-    async (message: string) => {
-      message = wellFormed(message);
-      dispatch({ type: 'submit', text: message, at: Date.now() });
-      const ac = new AbortController();
-      turn.current = ac;
-      partial.current = '';
-      let ended = false;
-      try {
-        const input = { message, ...(conversation.current ? { conversationId: conversation.current } : {}) };
-        for await (const ev of engine.turn(input, { signal: ac.signal })) {
-          if (ev.type === 'token') {
-            partial.current += ev.text;
-            batcher.add(ev.text);
-            continue;
-          }
-          batcher.flush();
-          if (ev.type === 'start') conversation.current = ev.conversationId;
-          if (ev.type === 'done' || ev.type === 'error') ended = true;
-          dispatch({ type: 'event', event: ev });
-        }
-      } catch (err) {
-        batcher.flush();
-        const e = toProgenyError(err);
-        ended = true;
-        dispatch({
-          type: 'event',
-          event: { type: 'error', turnId: '', error: e.toJSON(), partial: partial.current, messageId: null },
-        });
-      } finally {
-        batcher.flush();
-        turn.current = null;
-        // A stream that ended without done/error (it should not) must not leave the screen stuck busy.
-        if (!ended)
-          dispatch({
-            type: 'event',
-            event: {
-              type: 'error',
-              turnId: '',
-              error: { code: 'INTERRUPTED', message: 'the reply ended unexpectedly' },
-              partial: partial.current,
-              messageId: null,
-            },
-          });
-        refreshCounts();
-      }
+  // Text handed to the input box from outside it ($EDITOR, editing the last message).
+  const [injected, setInjected] = useState<Injected | null>(null);
+  const inject = useCallback((text: string, replacing = false) => {
+    setInjected((prev) => ({ text, replacing, seq: (prev?.seq ?? 0) + 1 }));
+  }, []);
+  const { setRawMode } = useStdin();
+  const editText = props.editText;
+  const externalEdit = useCallback(
+    (text: string) => {
+      // The editor gets the terminal: no raw mode, no bracketed paste; the screen is drawn again after.
+      setRawMode(false);
+      write('\x1b[?2004l');
+      const outcome = (editText ?? ((t: string) => editExternally(t, process.env)))(text);
+      setRawMode(true);
+      write('\x1b[?2004h');
+      redraw();
+      if (outcome.text === null) return say(outcome.error ?? 'the editor failed', 'error');
+      inject(outcome.text);
     },
-    [engine, batcher, refreshCounts],
+    [setRawMode, write, editText, redraw, say, inject],
   );
 
-  const onEffect = useCallback(
-    (effect: EditorEffect) => {
-      if (effect.type !== 'interrupt' && stateRef.current.exitArmed) dispatch({ type: 'armExit', armed: false });
-      switch (effect.type) {
-        case 'submit': {
-          const text = effect.text.trim();
-          props.history.add(text);
-          const call = parseSlash(text);
-          if (!call) return void sendMessage(text);
-          // Counts refresh after a command too: not every store change is announced as a notice.
-          return void runSlash(call, {
-            engine,
-            sync: props.sync,
-            say,
-            entries: () => stateRef.current.entries,
-            lastReply: () => [...stateRef.current.entries].reverse().find((e) => e.kind === 'assistant')?.text ?? '',
-            conversationId: () => conversation.current,
-            newConversation: () => {
-              conversation.current = undefined;
-              clearScreen();
-              dispatch({ type: 'clear' });
-              say('new conversation (memories are kept)');
-            },
-            exit,
-            toggleRaw: () => {
-              dispatch({ type: 'toggleRaw' });
-              return !stateRef.current.raw;
-            },
-            copy: props.copy,
-            now: props.now ?? (() => new Date()),
-            width: () => widthRef.current,
-          }).then(refreshCounts);
-        }
-        case 'interrupt':
-          if (turn.current) return turn.current.abort();
-          if (effect.hadText) return;
-          if (stateRef.current.exitArmed) return exit();
-          dispatch({ type: 'armExit', armed: true });
-          if (armTimer.current) clearTimeout(armTimer.current);
-          armTimer.current = setTimeout(() => dispatch({ type: 'armExit', armed: false }), 3000);
-          return;
-        case 'exit':
-          turn.current?.abort();
-          return exit();
-        case 'toggleRecall':
-          return dispatch({ type: 'toggleRecall' });
-        case 'redraw':
-          return redraw();
-      }
+  const [picker, setPicker] = useState<PickerSpec | null>(null);
+  const pending = useRef<(() => Promise<void> | void) | null>(null);
+
+  const slashContext = (): SlashContext => ({
+    engine,
+    sync: props.sync,
+    say,
+    entries: () => stateRef.current.entries,
+    lastReply: () => [...stateRef.current.entries].reverse().find((e) => e.kind === 'assistant')?.text ?? '',
+    conversationId: () => turns.conversation.current,
+    newConversation: () => {
+      turns.conversation.current = undefined;
+      clearScreen();
+      dispatch({ type: 'clear' });
+      say('new conversation (memories are kept)');
     },
-    [
-      engine,
-      exit,
-      say,
-      sendMessage,
-      refreshCounts,
-      clearScreen,
-      redraw,
-      props.history,
-      props.sync,
-      props.copy,
-      props.now,
-    ],
-  );
+    resumeConversation: (id, entries) => {
+      turns.conversation.current = id;
+      clearScreen();
+      dispatch({ type: 'clear' });
+      dispatch({ type: 'history', entries, show: 50 });
+    },
+    exit,
+    toggleRaw: () => {
+      dispatch({ type: 'toggleRaw' });
+      return !stateRef.current.raw;
+    },
+    copy: props.copy,
+    now: props.now ?? (() => new Date()),
+    width: () => widthRef.current,
+    confirm: (question, action) => {
+      pending.current = action;
+      say(question);
+    },
+    retry: () => turns.replaceLast(),
+    editLast: () => {
+      const text = turns.lastUserText();
+      if (text === null) return false;
+      inject(text, true);
+      return true;
+    },
+    editInput: () => externalEdit(''),
+    setModel: (model) => dispatch({ type: 'status', patch: { model } }),
+    pick: setPicker,
+    usage: () => stateRef.current.status,
+  });
+
+  const onEffect = (effect: EditorEffect): void => {
+    if (effect.type !== 'interrupt' && stateRef.current.exitArmed) dispatch({ type: 'armExit', armed: false });
+    switch (effect.type) {
+      case 'submit': {
+        const text = effect.text.trim();
+        props.history.add(text);
+        const confirmed = pending.current;
+        pending.current = null;
+        if (confirmed) {
+          if (!/^y(es)?$/i.test(text)) return say('kept: nothing was changed');
+          return void Promise.resolve()
+            .then(confirmed)
+            .catch((err: unknown) => {
+              const e = toProgenyError(err);
+              say(e.message, 'error', e.hint);
+            })
+            .then(refreshCounts);
+        }
+        if (effect.replace) return void turns.replaceLast(text);
+        const call = parseSlash(text);
+        if (!call) return turns.submit(text);
+        // Counts refresh after a command too: not every store change is announced as a notice.
+        return void runSlash(call, slashContext()).then(refreshCounts);
+      }
+      case 'interrupt':
+        if (turns.cancel()) return;
+        if (effect.hadText) return;
+        if (stateRef.current.exitArmed) return exit();
+        dispatch({ type: 'armExit', armed: true });
+        if (armTimer.current) clearTimeout(armTimer.current);
+        armTimer.current = setTimeout(() => dispatch({ type: 'armExit', armed: false }), 3000);
+        return;
+      case 'exit':
+        turns.cancel();
+        return exit();
+      case 'toggleRecall':
+        return dispatch({ type: 'toggleRecall' });
+      case 'redraw':
+        return redraw();
+      case 'external':
+        return externalEdit(effect.text);
+    }
+  };
+  const onEffectRef = useRef(onEffect);
+  onEffectRef.current = onEffect;
+  // Stable for the input box, so a keystroke never re-creates its input handler.
+  const stableEffect = useCallback((e: EditorEffect) => onEffectRef.current(e), []);
 
   useEffect(
     () => () => {
-      turn.current?.abort();
+      turnsRef.current?.cancel();
       if (armTimer.current) clearTimeout(armTimer.current);
     },
     [],
@@ -273,19 +259,25 @@ export function ChatApp(props: ChatAppProps) {
     composerRows +
     statusRows(statusItems(state.status, busy, state.exitArmed), width) +
     (state.limbic ? gaugeRows(state.limbic, width) : 0);
+  const liveRows = Math.max(3, rows - below - 1);
   return (
     <Box flexDirection="column" width={width}>
-      <Conversation state={state} name={props.name} width={width} rows={Math.max(3, rows - below - 1)} theme={theme} />
+      <Conversation state={state} name={props.name} width={width} rows={liveRows} theme={theme} queued={turns.queued} />
+      {picker ? (
+        <Picker spec={picker} width={width} rows={liveRows} theme={theme} onClose={() => setPicker(null)} />
+      ) : null}
       <Box flexDirection="column" marginTop={1}>
         <Composer
           initialText={props.initialInput ?? ''}
-          onEffect={onEffect}
+          onEffect={stableEffect}
           history={props.history.items}
           busy={busy}
           width={width}
           theme={theme}
           maxLines={Math.max(3, Math.floor(rows / 3))}
           onHeight={setComposerRows}
+          active={picker === null}
+          injected={injected}
           {...(props.onKey ? { onKey: props.onKey } : {})}
         />
         <StatusBar status={state.status} busy={busy} exitArmed={state.exitArmed} theme={theme} width={width} />

@@ -136,8 +136,11 @@ describe('composer editor', () => {
     expect(feed(['/h', ['', { tab: true }]]).ed.text).toBe('/he');
     // Ambiguous with nothing in common to add: the first match, then each Tab the next (issue 13, item 12).
     expect(feed(['/r', ['', { tab: true }]]).ed.text).toBe('/remember');
-    expect(feed(['/r', ['', { tab: true }], ['', { tab: true }]]).ed.text).toBe('/raw');
-    expect(feed(['/r', ['', { tab: true }], ['', { tab: true }], ['', { tab: true }]]).ed.text).toBe('/remember');
+    expect(feed(['/r', ['', { tab: true }], ['', { tab: true }]]).ed.text).toBe('/retry');
+    expect(feed(['/r', ['', { tab: true }], ['', { tab: true }], ['', { tab: true }]]).ed.text).toBe('/raw');
+    expect(
+      feed(['/r', ...Array.from({ length: 4 }, () => ['', { tab: true }] as [string, Partial<Key>])]).ed.text,
+    ).toBe('/remember');
     expect(feed(['/rem', ['', { tab: true }]]).ed.text).toBe('/remember ');
   });
 });
@@ -164,5 +167,31 @@ describe('grapheme-safe editing (issue 13, item 7)', () => {
     const r = feed(['hi \uD83D there', ['', { return: true }]]);
     expect(r.effect).toEqual({ type: 'submit', text: 'hi \uFFFD there' });
     expect(hasLoneSurrogate((r.effect as { text: string }).text)).toBe(false);
+  });
+});
+
+describe('Ctrl+R history search and Ctrl+X Ctrl+E', () => {
+  const history = ['alpha one', 'beta two', 'alpha three'];
+  it('finds the newest match, Ctrl+R goes further back, Enter takes it, Esc restores the draft', () => {
+    const r = feed(['draft', ['r', { ctrl: true }], 'alpha'], history);
+    expect(r.ed.search).toMatchObject({ query: 'alpha', index: 2 });
+    const older = feed(
+      ['draft', ['r', { ctrl: true }], 'alpha', ['r', { ctrl: true }], ['', { return: true }]],
+      history,
+    );
+    expect(older.ed.text).toBe('alpha one');
+    expect(older.effects).toEqual([]);
+    const back = feed(['draft', ['r', { ctrl: true }], 'beta', ['', { escape: true }]], history);
+    expect(back.ed.text).toBe('draft');
+    expect(back.ed.search).toBeNull();
+  });
+  it('Ctrl+X then Ctrl+E asks for $EDITOR with the text; Ctrl+X then anything else does nothing', () => {
+    expect(feed(['some text', ['x', { ctrl: true }], ['e', { ctrl: true }]]).effect).toEqual({
+      type: 'external',
+      text: 'some text',
+    });
+    const other = feed(['some text', ['x', { ctrl: true }], 'q']);
+    expect(other.effect).toBeUndefined();
+    expect(other.ed.text).toBe('some text');
   });
 });

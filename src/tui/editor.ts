@@ -14,10 +14,15 @@ export interface EditorState {
   pasting: boolean;
   /** Set while Tab cycles through ambiguous completions: the input it started from and the Tabs so far. */
   tab: { from: string; n: number } | null;
+  /** Ctrl+X was pressed: the next key completes a two-key command (Ctrl+X Ctrl+E: $EDITOR). */
+  ctrlX: boolean;
+  /** Ctrl+R history search: what was typed, the match shown (index in history), the text before the search. */
+  search: { query: string; index: number | null; draft: string } | null;
 }
 
 export type EditorEffect =
-  | { type: 'submit'; text: string }
+  | { type: 'submit'; text: string; replace?: boolean }
+  | { type: 'external'; text: string }
   | { type: 'interrupt'; hadText: boolean }
   | { type: 'exit' }
   | { type: 'toggleRecall' }
@@ -35,6 +40,8 @@ export const emptyEditor: EditorState = {
   draft: '',
   pasting: false,
   tab: null,
+  ctrlX: false,
+  search: null,
 };
 
 const segmenter = new Intl.Segmenter();
@@ -111,6 +118,14 @@ function browse(ed: EditorState, dir: -1 | 1, history: readonly string[]): Edito
 const normalise = (s: string): string => s.replace(/\r\n?/g, '\n').replace(/\t/g, '  ');
 
 export function editorKey(ed: EditorState, input: string, key: Key, history: readonly string[] = []): EditorResult {
+  if (ed.search) return searchKey(ed, input, key, history);
+  if (ed.ctrlX) {
+    const next = { ...ed, ctrlX: false };
+    return key.ctrl && input === 'e' ? { ed: next, effect: { type: 'external', text: ed.text } } : { ed: next };
+  }
+  if (key.ctrl && input === 'x' && !ed.pasting) return { ed: { ...ed, ctrlX: true } };
+  if (key.ctrl && input === 'r' && !ed.pasting)
+    return { ed: { ...ed, search: { query: '', index: null, draft: ed.text } } };
   const r = applyKey(ed, input, key, history);
   return key.tab || !r.ed.tab ? r : { ...r, ed: { ...r.ed, tab: null } };
 }
@@ -190,4 +205,36 @@ function applyKey(ed: EditorState, input: string, key: Key, history: readonly st
     return editorKey(insert(ed, input.slice(0, -1)), '\r', { ...key, return: true }, history);
   if (input) return { ed: insert(ed, normalise(input)) };
   return { ed };
+}
+
+/** The newest history entry before `from` (exclusive) that contains `query`, or null. */
+function findBack(history: readonly string[], query: string, from: number): number | null {
+  const q = query.toLowerCase();
+  for (let i = Math.min(from, history.length) - 1; i >= 0; i--)
+    if ((history[i] ?? '').toLowerCase().includes(q)) return i;
+  return null;
+}
+
+/**
+ * Ctrl+R, as in a shell: typing narrows to the newest input containing the text, Ctrl+R again goes further back,
+ * Enter or a movement key takes the match into the input (to edit or send), Esc or Ctrl+G puts back what was there.
+ */
+function searchKey(ed: EditorState, input: string, key: Key, history: readonly string[]): EditorResult {
+  const s = ed.search;
+  if (!s) return { ed };
+  if (key.escape || (key.ctrl && (input === 'g' || input === 'c')))
+    return { ed: { ...set(ed, s.draft), search: null } };
+  if (key.ctrl && input === 'r') {
+    const index = findBack(history, s.query, s.index ?? history.length) ?? s.index;
+    return { ed: { ...ed, search: { ...s, index } } };
+  }
+  const accept = (): EditorState => ({
+    ...set(ed, s.index === null ? s.draft : (history[s.index] ?? '')),
+    search: null,
+  });
+  if (key.return || key.leftArrow || key.rightArrow || key.upArrow || key.downArrow || key.tab) return { ed: accept() };
+  const query =
+    key.backspace || key.delete ? s.query.slice(0, prevBoundary(s.query, s.query.length)) : s.query + wellFormed(input);
+  if (key.ctrl || key.meta) return { ed };
+  return { ed: { ...ed, search: { ...s, query, index: query ? findBack(history, query, history.length) : null } } };
 }

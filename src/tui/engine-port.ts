@@ -3,5 +3,16 @@ import type { Engine } from '../core/engine/engine.js';
 
 export type ChatEngine = Pick<
   Engine,
-  'turn' | 'memory' | 'state' | 'heritage' | 'conversations' | 'subscribe' | 'probe' | 'mode' | 'config' | 'paths'
+  | 'turn'
+  | 'memory'
+  | 'state'
+  | 'heritage'
+  | 'conversations'
+  | 'subscribe'
+  | 'probe'
+  | 'mode'
+  | 'config'
+  | 'paths'
+  | 'models'
+  | 'useModel'
 >;

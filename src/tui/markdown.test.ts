@@ -78,7 +78,7 @@ describe('markdown', () => {
   });
 
   it('shows an unclosed fence (a reply still streaming) as code', () => {
-    expect(plain('```py\nprint("hi")').map(strip)).toEqual(['  py', '  print("hi")']);
+    expect(plain('```py\nprint("hi")').map(strip)).toEqual(['  [1] py', '  print("hi")']);
   });
 
   it('raw mode shows the source, wrapped', () => {

@@ -20,10 +20,11 @@ export interface MarkdownOptions {
 /** Marks the continuation of a code line cut at the width. */
 export const CODE_CONTINUATION = '↪ ';
 
-function codeBlock(t: Tokens.Code, width: number, theme: Theme): string[] {
+/** A code block: its number (what /copy code N takes) and language, then the lines, cut at the width with a marker. */
+function codeBlock(t: Tokens.Code, n: number, width: number, theme: Theme): string[] {
   const out: string[] = [];
   const lang = (t.lang ?? '').split(/\s/)[0] ?? '';
-  if (lang) out.push(theme.dim(`  ${lang}`));
+  out.push(theme.dim(`  [${n}]${lang ? ` ${lang}` : ''}`));
   for (const line of highlightCode(t.text.replace(/\t/g, '  '), lang, theme)) {
     breakLine(line, width - 2).forEach((piece, i) => out.push((i ? theme.dim(CODE_CONTINUATION) : '  ') + piece));
   }
@@ -36,7 +37,7 @@ function heading(t: Tokens.Heading, width: number, theme: Theme): string[] {
   return wrapSegments(inlineSegments(t.tokens, theme, paint), width);
 }
 
-function list(t: Tokens.List, width: number, theme: Theme): string[] {
+function list(t: Tokens.List, width: number, ctx: Ctx): string[] {
   const out: string[] = [];
   const start = typeof t.start === 'number' ? t.start : 1;
   t.items.forEach((item, i) => {
@@ -46,7 +47,7 @@ function list(t: Tokens.List, width: number, theme: Theme): string[] {
     const body = blocks(
       item.tokens.filter((x) => x.type !== 'checkbox'),
       width - hang.length,
-      theme,
+      ctx,
     );
     body.forEach((l, k) => out.push((k ? hang : marker) + l));
     if (!body.length) out.push(marker.trimEnd());
@@ -54,7 +55,14 @@ function list(t: Tokens.List, width: number, theme: Theme): string[] {
   return out;
 }
 
-function block(t: Token, width: number, theme: Theme): string[] {
+interface Ctx {
+  theme: Theme;
+  /** Code blocks so far, for their numbers. */
+  code: number;
+}
+
+function block(t: Token, width: number, ctx: Ctx): string[] {
+  const { theme } = ctx;
   switch (t.type) {
     case 'space':
       return [''];
@@ -68,13 +76,13 @@ function block(t: Token, width: number, theme: Theme): string[] {
         width,
       );
     case 'code':
-      return codeBlock(t as Tokens.Code, width, theme);
+      return codeBlock(t as Tokens.Code, ++ctx.code, width, theme);
     case 'blockquote': {
       const bar = theme.quote('│ ');
-      return blocks(t.tokens ?? [], width - 2, theme).map((l) => bar + theme.quote(l));
+      return blocks(t.tokens ?? [], width - 2, ctx).map((l) => bar + theme.quote(l));
     }
     case 'list':
-      return list(t as Tokens.List, width, theme);
+      return list(t as Tokens.List, width, ctx);
     case 'table':
       return renderTable(t as Tokens.Table, width, theme);
     case 'hr':
@@ -86,10 +94,10 @@ function block(t: Token, width: number, theme: Theme): string[] {
   }
 }
 
-function blocks(tokens: readonly Token[], width: number, theme: Theme): string[] {
+function blocks(tokens: readonly Token[], width: number, ctx: Ctx): string[] {
   const out: string[] = [];
   for (const t of tokens) {
-    for (const line of block(t, Math.max(4, width), theme)) {
+    for (const line of block(t, Math.max(4, width), ctx)) {
       // One blank line between blocks at most, none at the start.
       if (line === '' && (!out.length || out[out.length - 1] === '')) continue;
       out.push(line);
@@ -103,5 +111,5 @@ export function renderMarkdown(src: string, o: MarkdownOptions): string[] {
   const width = Math.max(10, o.width);
   const text = src.replace(/\r\n?/g, '\n');
   if (o.raw) return text.split('\n').flatMap((l) => breakLine(l.replace(/\t/g, '  '), width));
-  return blocks(new Lexer({ gfm: true }).lex(text), width, o.theme);
+  return blocks(new Lexer({ gfm: true }).lex(text), width, { theme: o.theme, code: 0 });
 }

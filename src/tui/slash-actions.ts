@@ -4,9 +4,13 @@ import type { CopyResult } from './clipboard.js';
 import type { ChatEngine } from './engine-port.js';
 import { conversationMarkdown, exportPath, writeExport } from './export.js';
 import { gaugeLines } from './gauge.js';
+import stringWidth from 'string-width';
 import { helpText, SLASH_COMMANDS, type SlashCall } from './slash.js';
-import type { Entry } from './state.js';
+import type { PickerSpec } from './components/Picker.js';
+import * as session from './slash-session.js';
+import type { Entry, NewEntry, StatusInfo } from './state.js';
 import type { SyncPort } from './sync-port.js';
+import { oneLine } from './wrap.js';
 
 export interface SlashContext {
   engine: ChatEngine;
@@ -22,6 +26,19 @@ export interface SlashContext {
   now(): Date;
   /** The terminal's width now (cells), for output laid out in columns. */
   width(): number;
+  /** Asks before `action`: the next input answers (y runs it). */
+  confirm(question: string, action: () => Promise<void> | void): void;
+  /** Continues another stored conversation on screen. */
+  resumeConversation(id: string, entries: NewEntry[]): void;
+  /** Regenerates the last reply; false when there is none (or a reply streams). */
+  retry(): boolean;
+  /** Puts the last message in the input box, to be sent in its place; false when there is none. */
+  editLast(): boolean;
+  /** Opens $EDITOR for a new message. */
+  editInput(): void;
+  setModel(model: string): void;
+  pick(spec: PickerSpec): void;
+  usage(): StatusInfo;
 }
 
 const SYNC_HINT = '`progeny sync init --relay URL` starts a vault; `progeny sync join` adds this device to one';
@@ -37,6 +54,10 @@ const ago = (now: Date, t: number): string => {
         : `${Math.round(s / 86_400)}d`;
 };
 
+/** One line per memory, cut to the width: a long pasted memory must not flood the screen (issue 13, item 5). */
+const memoryLine = (c: SlashContext, head: string, text: string): string =>
+  head + oneLine(text, c.width() - stringWidth(head));
+
 async function memory(c: SlashContext, args: string): Promise<void> {
   const [sub = 'recent', ...rest] = args.split(/\s+/).filter(Boolean);
   const text = rest.join(' ');
@@ -44,30 +65,47 @@ async function memory(c: SlashContext, args: string): Promise<void> {
     if (!text) return c.say('usage: /memory search TEXT', 'error');
     const found = await c.engine.memory.recall({ text, k: 8, peek: true });
     if (!found.length) return c.say(`no memory matches "${text}"`);
-    return c.say(found.map((r) => `${short(r.memory.id)}  ${r.score.score.toFixed(2)}  ${r.memory.text}`).join('\n'));
+    const best = [...found].sort((a, b) => b.score.score - a.score.score);
+    return c.say(
+      best.map((r) => memoryLine(c, `${short(r.memory.id)}  ${r.score.score.toFixed(2)}  `, r.memory.text)).join('\n'),
+    );
   }
-  if (sub === 'forget') {
-    if (!text) return c.say('usage: /memory forget ID', 'error', 'ids are shown by /memory recent and /memory search');
-    const m = await c.engine.memory.forget(text);
-    return c.say(`forgotten ${short(m.id)} (its text and vector are purged)`);
-  }
+  if (sub === 'forget') return forget(c, text);
   if (sub === 'recent') {
     const n = Math.min(50, Math.max(1, Number(text) || 10));
     const page = c.engine.memory.list({ limit: n });
     if (!page.items.length) return c.say('no memories yet; /remember TEXT adds one');
     return c.say(
       page.items
-        .map((m) => `${short(m.id)}  ${ago(c.now(), m.createdAt).padStart(4)}  ${m.pinned ? '📌 ' : ''}${m.text}`)
+        .map((m) =>
+          memoryLine(c, `${short(m.id)}  ${ago(c.now(), m.createdAt).padStart(4)}  ${m.pinned ? '📌 ' : ''}`, m.text),
+        )
         .join('\n'),
     );
   }
   c.say(`unknown /memory subcommand "${sub}"`, 'error', 'use /memory recent, /memory search TEXT or /memory forget ID');
 }
 
+/** Forgetting cannot be undone: like the CLI, the screen asks first (the next input answers). */
+async function forget(c: SlashContext, id: string): Promise<void> {
+  if (!id) return c.say('usage: /memory forget ID', 'error', 'ids are shown by /memory recent and /memory search');
+  const m = c.engine.memory.get(id);
+  c.say(`forget ${short(m.id)} "${oneLine(m.text, Math.max(20, c.width() - 40))}"? Its text and vector are purged.`);
+  c.confirm('type y and Enter to forget it; anything else keeps it', async () => {
+    const gone = await c.engine.memory.forget(m.id);
+    c.say(`forgotten ${short(gone.id)} (its text and vector are purged)`);
+  });
+}
+
+/** Decay applied over no time moves nothing: such entries would crowd out the real changes (issue 13, item 11). */
+const moved = (w: { delta: number | null }): boolean => w.delta === null || Math.abs(w.delta) >= 0.0005;
+
 function state(c: SlashContext): void {
   const s = c.engine.state.read();
   const why = c.engine.state
-    .why(undefined, 6)
+    .why(undefined, 100)
+    .filter(moved)
+    .slice(0, 6)
     .map(
       (w) =>
         `  ${String(w.variable).padEnd(8)} ${w.delta !== null ? (w.delta >= 0 ? '+' : '') + w.delta.toFixed(3) : String(w.after)}  ${w.cause}`,
@@ -76,7 +114,7 @@ function state(c: SlashContext): void {
     [
       ...gaugeLines(s, 20),
       `posture ${s.posture}   tier ${s.tier}   turns ${s.interactionCount}`,
-      ...(why.length ? ['why (latest changes):', ...why] : []),
+      ...(why.length ? ['why (latest changes):', ...why] : ['no change yet beyond the resting drift']),
     ].join('\n'),
   );
 }
@@ -150,10 +188,20 @@ export async function runSlash(call: SlashCall, c: SlashContext): Promise<void> 
         return await sync(c, call.args);
       case 'clear':
         return c.newConversation();
-      case 'copy': {
-        const r = c.copy(c.lastReply());
-        return c.say(r.message, r.ok ? 'info' : 'error', r.hint);
-      }
+      case 'copy':
+        return session.copy(c, call.args);
+      case 'model':
+        return await session.model(c, call.args);
+      case 'conversations':
+        return session.conversations(c);
+      case 'usage':
+        return session.usage(c);
+      case 'retry':
+        return session.retry(c);
+      case 'edit':
+        return c.editInput();
+      case 'edit-last':
+        return session.editLast(c);
       case 'export':
         return exportConversation(c, call.args);
       case 'raw':

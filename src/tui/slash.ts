@@ -15,7 +15,13 @@ export const SLASH_COMMANDS: readonly SlashSpec[] = [
   { name: 'posture', usage: '/posture', help: 'the current posture and why' },
   { name: 'sync', usage: '/sync [status | push | pull]', help: 'sync with your other devices' },
   { name: 'clear', usage: '/clear', help: 'clear the screen and start a new conversation' },
-  { name: 'copy', usage: '/copy', help: 'copy the last reply (OSC 52)' },
+  { name: 'conversations', usage: '/conversations', help: 'pick a conversation to resume, or start one' },
+  { name: 'model', usage: '/model [NAME]', help: 'pick or name the chat model (saved as llm.model)' },
+  { name: 'usage', usage: '/usage', help: 'tokens of the last reply and the session, context use' },
+  { name: 'retry', usage: '/retry', help: 'regenerate the last reply' },
+  { name: 'edit-last', usage: '/edit-last', help: 'edit your last message and send it in its place' },
+  { name: 'edit', usage: '/edit', help: 'write a message in $EDITOR (also Ctrl+X Ctrl+E)' },
+  { name: 'copy', usage: '/copy [code [N]]', help: 'copy the last reply, or its code block N' },
   { name: 'export', usage: '/export [FILE]', help: 'write this conversation to Markdown' },
   { name: 'raw', usage: '/raw', help: 'toggle raw Markdown for new replies' },
   { name: 'quit', usage: '/quit', help: 'leave (also /exit, Ctrl+D)' },
@@ -27,6 +33,9 @@ export const KEYS_HELP: readonly [string, string][] = [
   ['Up / Down', 'input history (on the first/last line)'],
   ['Tab', 'complete a slash command (again: the next match)'],
   ['Ctrl+O', "expand the last reply's recalled memories"],
+  ['Ctrl+R', 'search the input history'],
+  ['Ctrl+X Ctrl+E', 'edit the input in $EDITOR'],
+  ['Ctrl+L', 'redraw the screen'],
   ['Ctrl+C', 'cancel a streaming reply; twice to quit'],
   ['Ctrl+D', 'quit (on an empty line)'],
   ['Esc', 'clear the input'],
@@ -35,7 +44,16 @@ export const KEYS_HELP: readonly [string, string][] = [
   ['Ctrl+W', 'delete the word before the cursor'],
 ];
 
-const ALIASES: Record<string, string> = { exit: 'quit', q: 'quit', '?': 'help', mem: 'memory' };
+const ALIASES: Record<string, string> = {
+  exit: 'quit',
+  q: 'quit',
+  '?': 'help',
+  mem: 'memory',
+  new: 'clear',
+  resume: 'conversations',
+  models: 'model',
+  regenerate: 'retry',
+};
 
 export interface SlashCall {
   name: string;

@@ -9,7 +9,9 @@ import { render } from 'ink';
 import type { Mode } from '../core/events.js';
 import { ChatRoot, type ReadyProps } from './ChatRoot.js';
 import { copyToClipboard } from './clipboard.js';
+import { loadEntries } from './conversation-entries.js';
 import type { ChatEngine } from './engine-port.js';
+import { loadHighlighter } from './highlight.js';
 import { openHistory } from './history.js';
 import type { NewEntry } from './state.js';
 import type { SyncPort } from './sync-port.js';
@@ -78,25 +80,14 @@ function traceFrames(
   };
 }
 
-function loadEntries(engine: ChatEngine, conversationId: string | undefined): NewEntry[] {
-  if (!conversationId) return [];
-  return engine.conversations.messages(conversationId, { limit: 100_000 }).map((m): NewEntry =>
-    m.role === 'user'
-      ? { kind: 'user', text: m.text }
-      : {
-          kind: 'assistant',
-          text: m.text,
-          interrupted: m.status !== 'complete',
-          offline: m.meta.offline === true,
-          raw: false,
-        },
-  );
-}
-
 async function prepare(o: ChatScreenOptions): Promise<ReadyProps> {
   const opened = await o.open();
   const { engine } = opened;
   const notices: NewEntry[] = (opened.notices ?? []).map((text) => ({ kind: 'notice', tone: 'info', text }));
+  const loaded = loadEntries(engine, opened.conversationId);
+  // Scrollback is printed once: a continued conversation with code waits (off the first frame) for the highlighter.
+  if (loaded.some((e) => e.kind === 'assistant' && /```|~~~/.test(e.text)))
+    await loadHighlighter().catch(() => undefined);
   return {
     engine,
     name: engine.heritage.exists() ? engine.heritage.current().doc.name : 'companion',
@@ -104,7 +95,7 @@ async function prepare(o: ChatScreenOptions): Promise<ReadyProps> {
     history: openHistory(engine.paths.chatHistory),
     sync: opened.sync ?? null,
     copy: (text) => copyToClipboard(text, o.stdout, o.env),
-    initialEntries: [...notices, ...loadEntries(engine, opened.conversationId)],
+    initialEntries: [...notices, ...loaded],
     ...(opened.conversationId ? { conversationId: opened.conversationId } : {}),
     ...(opened.mode ? { mode: opened.mode } : {}),
   };

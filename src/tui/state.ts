@@ -34,6 +34,13 @@ export interface StatusInfo {
   memoryCount: number | null;
   latencyMs: number | null;
   tokensPerSecond: number | null;
+  /** The model's context window (config llm.contextTokens), when known. */
+  contextTokens: number | null;
+  /** The last reply's prompt and reply tokens as the server counted them. */
+  promptTokens: number | null;
+  completionTokens: number | null;
+  /** Prompt and reply tokens of every reply of this session. */
+  sessionTokens: number;
 }
 
 export interface ChatState {
@@ -74,7 +81,18 @@ export function initialState(status: Partial<StatusInfo> = {}): ChatState {
     shownFrom: 0,
     live: null,
     lastRecall: null,
-    status: { mode: 'PROBING', model: null, memoryCount: null, latencyMs: null, tokensPerSecond: null, ...status },
+    status: {
+      mode: 'PROBING',
+      model: null,
+      memoryCount: null,
+      latencyMs: null,
+      tokensPerSecond: null,
+      contextTokens: null,
+      promptTokens: null,
+      completionTokens: null,
+      sessionTokens: 0,
+      ...status,
+    },
     limbic: null,
     raw: false,
     exitArmed: false,
@@ -106,6 +124,18 @@ function commitRecall(s: ChatState): ChatState {
   return { ...next, lastRecall: null };
 }
 
+/** Token counts from a reply's stats, when the server gave them. */
+function usageOf(s: StatusInfo, stats: TurnStats): Partial<StatusInfo> {
+  if (stats.promptTokens === undefined && stats.completionTokens === undefined) return {};
+  const prompt = stats.promptTokens ?? null;
+  const completion = stats.completionTokens ?? null;
+  return {
+    promptTokens: prompt,
+    completionTokens: completion,
+    sessionTokens: s.sessionTokens + (prompt ?? 0) + (completion ?? 0),
+  };
+}
+
 function finish(
   s: ChatState,
   reply: string,
@@ -126,6 +156,7 @@ function finish(
         ...next.status,
         latencyMs: o.stats.latencyMs,
         tokensPerSecond: o.offline ? null : o.stats.tokensPerSecond,
+        ...usageOf(next.status, o.stats),
       },
     };
   return next;

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { copyToClipboard, osc52, type TmuxPort } from './clipboard.js';
 import { conversationMarkdown, exportPath, writeExport } from './export.js';
 import { openHistory } from './history.js';
-import { completions, helpText, parseSlash, SLASH_COMMANDS } from './slash.js';
+import { completions, helpText, KEYS_HELP, parseSlash, SLASH_COMMANDS } from './slash.js';
 import { syncPortFrom } from './sync-port.js';
 import { pickTheme } from './theme.js';
 import type { EngineSync } from '../core/sync/index.js';
@@ -147,7 +147,8 @@ describe('slash command parsing', () => {
     expect(parseSlash('/memory search  maya ')).toEqual({ name: 'memory', args: 'search  maya' });
     expect(parseSlash('/exit')).toEqual({ name: 'quit', args: '' });
     expect(parseSlash('hello /x')).toBeNull();
-    expect(completions('/m').map((c) => c.name)).toEqual(['memory']);
+    expect(completions('/me').map((c) => c.name)).toEqual(['memory']);
+    expect(completions('/m').map((c) => c.name)).toEqual(['memory', 'model']);
     expect(completions('/memory x')).toEqual([]);
     expect(completions('/').length).toBe(SLASH_COMMANDS.length);
     for (const c of SLASH_COMMANDS) expect(helpText()).toContain(c.usage);
@@ -185,5 +186,19 @@ describe('/sync port over the engine sync API', () => {
     });
     expect(await port.push()).toEqual({ pushed: 4, detail: '1 batch(es) sent' });
     expect(await port.pull()).toEqual({ pulled: 3 });
+  });
+});
+
+describe("the README's Chat TUI section", () => {
+  it('lists every slash command and every key that /help lists', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('## Chat TUI'), readme.indexOf('## Benchmarks and profiling'));
+    for (const c of SLASH_COMMANDS) expect(section, c.name).toContain(`\`/${c.name}`);
+    for (const [keys] of KEYS_HELP)
+      for (const k of keys
+        .split(/,| or | then |\s\/\s/)
+        .map((x) => x.trim())
+        .filter((x) => /^(Ctrl|Alt|Up|Tab|Enter|Esc)/.test(x)))
+        expect(section, k).toContain(k);
   });
 });

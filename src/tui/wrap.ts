@@ -79,3 +79,18 @@ export function wrapPlain(text: string, width: number, indent = '', hang = ' '.r
 export function breakLine(text: string, width: number): string[] {
   return text ? wrapAnsi(text, Math.max(1, width), { hard: true, trim: false, wordWrap: false }).split('\n') : [''];
 }
+
+/** The first line of `text` in at most `width` cells, cut between graphemes with "…" (and how many lines were left out). */
+export function oneLine(text: string, width: number): string {
+  const lines = text.trim().split('\n');
+  const more = lines.length > 1 ? ` (+${lines.length - 1} lines)` : '';
+  const first = (lines[0] ?? '').replace(/\s+/g, ' ');
+  const room = Math.max(1, width - stringWidth(more));
+  if (stringWidth(first) <= room) return first + more;
+  let out = '';
+  for (const g of graphemes(first)) {
+    if (stringWidth(out + g) > room - 1) break;
+    out += g;
+  }
+  return `${out}…${more}`;
+}

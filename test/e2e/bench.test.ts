@@ -414,8 +414,12 @@ describe.skipIf(!hasServe)('progeny bench http|ws --spawn', () => {
     expect(r.code, r.stderr).toBe(0);
     const data = JSON.parse(r.stdout) as { cases: string[]; top: { location: string }[] };
     expect(data.cases).toEqual(['GET /v1/state']);
-    expect(data.top.some((f) => f.location.startsWith('dist/'))).toBe(true); // progeny's own code was sampled
-    expect((JSON.parse(readFileSync(out, 'utf8')) as { nodes: unknown[] }).nodes.length).toBeGreaterThan(10);
+    expect(data.top.length).toBeGreaterThan(0);
+    // The profile is of the server: its own route code is in the call tree. (Not asserted on the top list: which
+    // frames have the most self time in 1 s depends on the machine's load, and V8 or the socket writes may fill it.)
+    const profile = JSON.parse(readFileSync(out, 'utf8')) as { nodes: { callFrame: { url: string } }[] };
+    expect(profile.nodes.length).toBeGreaterThan(10);
+    expect(profile.nodes.some((n) => /\/dist\/server\//.test(n.callFrame.url))).toBe(true);
   }, 120_000);
 
   it('times WebSocket round trips against the spawned server', async () => {

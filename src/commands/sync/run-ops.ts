@@ -9,12 +9,13 @@ export interface BudgetOptions {
   budget: number;
 }
 
-const pullLine = (p: PullReport): string =>
-  `pulled ${p.applied} batch(es) (${p.changes} change(s) applied), now at ${p.cursor} of ${p.head}${p.parked ? `; ${p.parked} parked` : ''}`;
+export const pullLine = (p: PullReport): string =>
+  `pulled ${p.applied} batch(es) (${p.changes} change(s) applied), now at ${p.cursor} of ${p.head}${p.parked ? `; ${p.parked} parked` : ''}` +
+  (p.stalled ? `; stopped before seq ${p.stalled.seq} (${p.stalled.kind})` : '');
 const pushLine = (p: PushReport): string =>
   `pushed ${p.sent} batch(es)${p.duplicates ? ` (${p.duplicates} already there)` : ''}`;
 
-function alarms(p?: PullReport): View[] {
+export function alarms(p?: PullReport): View[] {
   return p?.alarms.length
     ? [{ kind: 'text', text: `ALARM: ${p.alarms.join('\nALARM: ')}\n(run \`progeny sync status\`)` }]
     : [];

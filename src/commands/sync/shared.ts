@@ -95,9 +95,12 @@ export function statusView(s: SyncStatus): View {
         ['parked batches', s.parked.map((p) => `${p.count} ${p.reason}`).join(', ') || '–'],
         ['conflict copies', s.conflicts],
         ['alarms', s.alarms.length ? s.alarms.length : 'none'],
+        ...(s.stalled ? [['stopped', `before seq ${s.stalled.seq} (${s.stalled.kind})`] as [string, string]] : []),
       ],
     },
   ];
+  const advice = recoveryAdvice(s);
+  if (advice) views.push({ kind: 'text', text: advice });
   if (s.alarms.length) {
     views.push({
       kind: 'table',
@@ -110,6 +113,19 @@ export function statusView(s: SyncStatus): View {
   }
   views.push(devicesView(s));
   return { kind: 'stack', views };
+}
+
+/** What to do about alarms (docs/sync.md, "Alarms and recovery"). */
+export function recoveryAdvice(s: Pick<SyncStatus, 'alarms' | 'stalled'>): string | null {
+  if (s.stalled)
+    return (
+      `Pulls stop before seq ${s.stalled.seq} (${s.stalled.kind}): nothing after it is applied. If the relay is ` +
+      'repaired, `progeny sync pull` resumes by itself. If the relay was restored from a backup or keeps serving a bad ' +
+      'batch, `progeny sync recover` clears the alarms and reads its log again from its newest verified snapshot.'
+    );
+  if (s.alarms.length)
+    return 'Nothing of a refused batch was applied. `progeny sync recover` clears the alarms and reads the relay’s log again from its newest verified snapshot; any that still hold come back.';
+  return null;
 }
 
 export function devicesView(s: SyncStatus): View {

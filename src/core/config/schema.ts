@@ -69,6 +69,11 @@ export const CONFIG_SCHEMA = {
     'auto',
     'How an OpenAI-compatible request sends llm.maxTokens; auto: max_completion_tokens to api.openai.com, max_tokens elsewhere, switching once when the server refuses one',
   ),
+  'llm.contextTokens': int(
+    0,
+    "The model's context window in tokens, for the usage the chat screen shows (0: unknown)",
+    0,
+  ),
   'embedder.kind': oneOf(
     ['builtin', 'hash', 'provider'],
     'builtin',

@@ -11,6 +11,8 @@ import { createHeritageService } from '../heritage/service.js';
 import { createLimbicService } from '../limbic/service.js';
 import { createLlmHealth, createProvider, createResponseCache } from '../llm/index.js';
 import type { LlmProvider, ProbeResult } from '../llm/types.js';
+import { switchableProvider } from '../llm/switchable.js';
+import { modelControl } from './models.js';
 import { llmSummariser } from './summariser.js';
 import { ProgenyError } from '../errors.js';
 import { createEmbeddedStore, createMemoryService } from '../memory/index.js';
@@ -69,10 +71,12 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
       reunionHours: config['limbic.reunionHours'],
     });
     const heritage = createHeritageService(db, journal, clock, () => state.read().trust);
-    const llm =
-      opts.llm !== undefined
-        ? opts.llm
-        : createProvider(config, opts.dispatcher ? { dispatcher: opts.dispatcher } : {});
+    const providerOpts = opts.dispatcher ? { dispatcher: opts.dispatcher } : {};
+    const first = opts.llm !== undefined ? opts.llm : createProvider(config, providerOpts);
+    // /model switches the chat model while the engine runs (models.ts).
+    const llm = first
+      ? switchableProvider((model) => createProvider({ ...config, 'llm.model': model }, providerOpts) ?? first, first)
+      : null;
     const health = llm ? createLlmHealth(llm, clock) : null;
     const engineEmbedder = createEngineEmbedder(db, config, llm, (detail) =>
       notices.emit({ type: 'embedder', id: engineEmbedder.embedder.id, state: 'fallback', detail }),
@@ -205,6 +209,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
         return { mode: modeNow(), llm: llmProbe, memory: mem } satisfies ModeReport;
       },
       mode: modeNow,
+      ...modelControl(llm, paths.config, () => offlineHintFor(config)),
       embedder: () => engineEmbedder.health(),
       async warmEmbedder() {
         await engineEmbedder.warm();

@@ -23,6 +23,13 @@ export interface ModeReport {
   memory: BackendHealth;
 }
 
+export interface ModelList {
+  current: string | null;
+  available: string[];
+  /** Why the list is empty or incomplete, for a person (the probe's detail). */
+  detail: string;
+}
+
 export interface Engine {
   readonly paths: Paths;
   readonly config: Config;
@@ -44,6 +51,10 @@ export interface Engine {
   probe(signal?: AbortSignal): Promise<ModeReport>;
   /** The mode from the latest probes, without probing. */
   mode(): Mode;
+  /** The chat model in use and the models the model server lists (none listed: it did not say, or there is none). */
+  models(signal?: AbortSignal): Promise<ModelList>;
+  /** Uses `model` for the next turns and saves it as llm.model in the home's config file (USAGE when offline). */
+  useModel(model: string): void;
   /** Which embedder makes vectors now and whether the configured one works (it loads at its first use). */
   embedder(): EmbedderHealth;
   /** Loads the embedder's model now instead of at its first use, then tells how that went. */

@@ -5,7 +5,7 @@
  */
 import { ProgenyError, toProgenyError } from '../errors.js';
 import type { Mode } from '../events.js';
-import type { ChatRequest } from '../llm/types.js';
+import type { ChatRequest, TokenUsage } from '../llm/types.js';
 import type { Posture } from '../limbic/types.js';
 import type { RecalledMemory } from '../memory/types.js';
 import { chunkReply, offlineReply } from './offline-reply.js';
@@ -23,6 +23,8 @@ export interface SourceOutcome {
   truncated: boolean;
   /** Reply tokens handed out so far (a model failure after the first one is an error, not OFFLINE). */
   tokens: number;
+  /** The token counts the model server reported with its final message. */
+  usage: TokenUsage | undefined;
 }
 
 const UNAVAILABLE = new Set(['LLM_UNREACHABLE', 'LLM_AUTH', 'LLM_MODEL_MISSING']);
@@ -47,8 +49,10 @@ export async function* replySource(deps: TurnDeps, input: SourceInput, out: Sour
     try {
       const signal = input.signal;
       for await (const chunk of deps.llm.chat({ ...input.request, ...(signal ? { signal } : {}) })) {
-        if (chunk.type === 'done') out.truncated = chunk.finishReason === 'length';
-        else if (chunk.type === 'loading') yield { kind: 'loading', model: chunk.model };
+        if (chunk.type === 'done') {
+          out.truncated = chunk.finishReason === 'length';
+          out.usage = chunk.usage;
+        } else if (chunk.type === 'loading') yield { kind: 'loading', model: chunk.model };
         else {
           if (chunk.type === 'token') out.tokens++;
           yield { kind: chunk.type, text: chunk.text };

@@ -125,7 +125,7 @@ export async function* runTurn(deps: TurnDeps, input: TurnInput, signal?: AbortS
   let finished = false;
   let end: { messageId: string; status: MessageStatus; stats: TurnStats } | undefined;
   const cacheKey = deps.llm && deps.cache ? deps.cache.keyFor(deps.llm, request) : undefined;
-  const src: SourceOutcome = { mode, cached: false, offline: false, truncated: false, tokens: 0 };
+  const src: SourceOutcome = { mode, cached: false, offline: false, truncated: false, tokens: 0, usage: undefined };
   const input5 = { request, cacheKey, memories, posture: limbic.state.posture, signal };
 
   try {
@@ -162,6 +162,8 @@ export async function* runTurn(deps: TurnDeps, input: TurnInput, signal?: AbortS
       tokens,
       tokensPerSecond: streamMs > 0 && tokens > 1 ? (tokens - 1) / (streamMs / 1000) : null,
       ...(thinkingTokens ? { thinkingTokens } : {}),
+      ...(src.usage?.promptTokens !== undefined ? { promptTokens: src.usage.promptTokens } : {}),
+      ...(src.usage?.completionTokens !== undefined ? { completionTokens: src.usage.completionTokens } : {}),
     };
     const status: MessageStatus = failure
       ? 'error'

@@ -9,6 +9,7 @@ import { push, type PushReport } from './push.js';
 import { approveDevice, rejectDevice, setDeviceCaps } from './admin.js';
 import { changePassphrase, revokeDevice, type RevokeResult } from './revoke.js';
 import { initVault, joinVault, sessionFor } from './setup.js';
+import { recover, type RecoverReport } from './recover.js';
 import { readStatus, type SyncStatus } from './status.js';
 import type { Transport } from './transport.js';
 import { hasVault, loadVault } from './vault-state.js';
@@ -25,6 +26,7 @@ export type { SyncStatus, SyncDeviceInfo } from './status.js';
 export type { PullReport } from './pull.js';
 export type { PushReport } from './push.js';
 export type { RevokeResult } from './revoke.js';
+export type { RecoverReport } from './recover.js';
 export type { SyncProgress, SyncRunOptions } from './context.js';
 
 export interface SyncReport {
@@ -36,6 +38,11 @@ export interface EngineSync {
   status(): Promise<SyncStatus>;
   push(opts?: SyncRunOptions): Promise<PushReport>;
   pull(opts?: SyncRunOptions): Promise<PullReport>;
+  /**
+   * After an alarm: forgets the alarms and this device's place in the log, and reads the relay's log again from its
+   * newest verified snapshot (docs/sync.md, "Alarms and recovery").
+   */
+  recover(opts?: SyncRunOptions): Promise<RecoverReport>;
   /** Pull, then push. */
   sync(opts?: SyncRunOptions): Promise<SyncReport>;
   init(
@@ -137,6 +144,12 @@ export function createEngineSync(
     status: async () => status(),
     push: (o) => serial(() => push(open(), o)),
     pull: (o) => serial(() => pullAndEmbed(o)),
+    recover: (o) =>
+      serial(async () => {
+        const r = await recover(open(), o);
+        if (r.pull.changes > 0 && engine.memory) await engine.memory.reindex({ staleOnly: true });
+        return r;
+      }),
     sync: (o) =>
       serial(async () => {
         const report = { pull: await pullAndEmbed(o), push: await push(open(), o) };

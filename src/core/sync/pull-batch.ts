@@ -1,18 +1,19 @@
 /**
  * One batch of a pull (docs/sync.md, "Push and pull"): verify the signature against the verified device log, check
  * deviceSeq continuity and the prevHash chain, decrypt, check the inner header and the clock, and apply — changes,
- * peer position and cursor in one transaction. The answer is a BatchOutcome; the caller decides what the cursor does.
+ * peer position and cursor in one transaction. The answer is a BatchOutcome; the caller decides what the cursor
+ * does.
  */
 import { getMeta, immediate, setMeta } from '../store/db.js';
 import { decodeChanges, type Change } from './changes.js';
-import { ENVELOPE_VERSION, envelopeHash, openEnvelope, parseEnvelope, type BatchHeader } from './envelope.js';
+import { ENVELOPE_VERSION, openEnvelope, parseEnvelope, type BatchHeader } from './envelope.js';
 import { decodeHlc, encodeHlc, MAX_DRIFT_MS, receiveHlc, type Hlc } from './hlc.js';
 import { fetchEpoch, loadPeers, refreshPeers, type Peer } from './peers.js';
 import { advance, raise, type BatchOutcome, type PullRun } from './pull-run.js';
 import { stmt } from './stmt.js';
 
-const DONE: BatchOutcome = { kind: 'done-elsewhere' };
-const REJECTED: BatchOutcome = { kind: 'rejected' };
+const DUPLICATE: BatchOutcome = { kind: 'duplicate' };
+const rejected = (alarm: string): BatchOutcome => ({ kind: 'rejected', alarm });
 const parkFor = (reason: Extract<BatchOutcome, { kind: 'park' }>['reason']): BatchOutcome => ({ kind: 'park', reason });
 
 /** Which capability a change needs (docs/domain.md, device permissions). */
@@ -36,39 +37,56 @@ const markSeen = (run: PullRun, h: BatchHeader, hash: string): void => {
   );
 };
 
-/** Tries to apply the batch at relay seq `seq`. `fromParked`: it was parked by an earlier pull (not a replay). */
-export async function processBatch(run: PullRun, seq: number, env: Buffer, fromParked: boolean): Promise<BatchOutcome> {
+/** Raises an alarm and refuses the batch. */
+function refuse(run: PullRun, kind: string, detail: string): BatchOutcome {
+  raise(run, kind, detail);
+  return rejected(kind);
+}
+
+/**
+ * Tries to apply the batch at relay seq `seq` (hash `hash`). `fromParked`: it was parked by an earlier pull, so seeing
+ * it again is no replay.
+ */
+export async function processBatch(
+  run: PullRun,
+  seq: number,
+  env: Buffer,
+  hash: string,
+  fromParked: boolean,
+): Promise<BatchOutcome> {
   let h: BatchHeader;
   try {
     h = parseEnvelope(env).header;
   } catch (err) {
-    raise(run, 'tampered', `batch at seq ${seq}: ${(err as Error).message}`);
-    return REJECTED;
+    return refuse(run, 'tampered', `batch at seq ${seq}: ${(err as Error).message}`);
   }
-  if (h.vaultId !== run.s.vault.vaultId) {
-    raise(run, 'forged', `batch at seq ${seq} names another vault`);
-    return REJECTED;
-  }
+  if (h.vaultId !== run.s.vault.vaultId) return refuse(run, 'forged', `batch at seq ${seq} names another vault`);
   if (h.v > ENVELOPE_VERSION) return parkFor('version');
-  const hash = envelopeHash(env);
   if (h.deviceId === run.s.vault.deviceId) return applyOwn(run, seq, h, hash);
   const peer = await peerOf(run, h.deviceId);
   if (!peer) return parkFor('unknown-device');
-  if (peer.status === 'revoked' && h.deviceSeq > (peer.upTo ?? 0)) {
-    raise(run, 'revoked', `batch ${h.deviceSeq} of revoked device ${h.deviceId} rejected`);
-    return REJECTED;
-  }
-  if (h.deviceSeq <= peer.lastSeq) {
-    if (seenHash(run, h.deviceId, h.deviceSeq) !== hash)
-      raise(run, 'equivocation', `device ${h.deviceId} batch ${h.deviceSeq} differs from the one applied`);
-    else if (!fromParked)
-      raise(run, 'replay', `batch ${h.deviceSeq} of device ${h.deviceId} served again at seq ${seq}`);
-    return REJECTED;
-  }
+  if (peer.status === 'revoked' && h.deviceSeq > (peer.upTo ?? 0))
+    return refuse(run, 'revoked', `batch ${h.deviceSeq} of revoked device ${h.deviceId} rejected`);
+  if (h.deviceSeq <= peer.lastSeq) return alreadyApplied(run, seq, h, hash, fromParked);
   if (h.deviceSeq > peer.lastSeq + 1) return parkFor('gap');
   if (!run.s.vault.dataKeys.has(h.keyEpoch) && !(await fetchEpoch(run.s, h.keyEpoch, run.signal)))
     return parkFor('keys');
   return applyPeer(run, seq, env, h, hash, peer);
+}
+
+/**
+ * A batch whose deviceSeq this device has applied: the same bytes are a duplicate (a re-read after the cursor moved
+ * back, a recovery, or a relay serving it again at a new seq: the replay alarm, harmless); other bytes are
+ * equivocation. No hash on record (positions taken from a snapshot) is no evidence either way.
+ */
+function alreadyApplied(run: PullRun, seq: number, h: BatchHeader, hash: string, fromParked: boolean): BatchOutcome {
+  const seen = seenHash(run, h.deviceId, h.deviceSeq);
+  if (seen !== undefined && seen !== hash)
+    return refuse(run, 'equivocation', `device ${h.deviceId} batch ${h.deviceSeq} differs from the one applied`);
+  const expected = h.deviceSeq <= (run.repush[h.deviceId] ?? 0);
+  if (!fromParked && !run.recovering && !expected && seq > run.readUpTo)
+    raise(run, 'replay', `batch ${h.deviceSeq} of device ${h.deviceId} served again at seq ${seq}`);
+  return DUPLICATE;
 }
 
 /** The peer that signed a batch; an unknown device triggers one device-log refetch per page. */
@@ -86,29 +104,27 @@ function applyOwn(run: PullRun, seq: number, h: BatchHeader, hash: string): Batc
   const mine = stmt(db, 'SELECT hash, outbox_max FROM sync_batches WHERE device_seq = ?').get(h.deviceSeq) as
     { hash: string; outbox_max: number } | undefined;
   const seen = seenHash(run, h.deviceId, h.deviceSeq);
-  if ((mine && mine.hash !== hash) || (seen && seen !== hash) || (!mine && !seen)) {
-    raise(run, 'forged', `a batch ${h.deviceSeq} in this device's name that it did not seal`);
-    return REJECTED;
-  }
+  if ((mine && mine.hash !== hash) || (seen && seen !== hash) || (!mine && !seen))
+    return refuse(run, 'forged', `a batch ${h.deviceSeq} in this device's name that it did not seal`);
   immediate(db, () => {
     if (mine) {
       stmt(db, 'DELETE FROM outbox WHERE seq <= ?').run(mine.outbox_max);
       stmt(db, 'DELETE FROM sync_batches WHERE device_seq <= ?').run(h.deviceSeq);
       markSeen(run, h, hash);
     }
-    advance(run, seq);
+    advance(run, seq, hash);
   });
   run.report.own++;
   return { kind: 'own' };
 }
 
-/** Opens a peer's batch and keeps the changes its capabilities allow; undefined (alarm raised) if it is bad. */
-function openPeerBatch(run: PullRun, seq: number, env: Buffer, h: BatchHeader, peer: Peer): Change[] | undefined {
+/** Opens a peer's batch and keeps the changes its capabilities allow; the alarm kind if it is bad. */
+function openPeerBatch(run: PullRun, seq: number, env: Buffer, h: BatchHeader, peer: Peer): Change[] | string {
   try {
     const opened = openEnvelope(env, peer.signPk, run.s.vault.dataKeys.get(h.keyEpoch) as Uint8Array);
     if (h.prevHash !== peer.lastHash) {
       raise(run, 'fork', `device ${h.deviceId} batch ${h.deviceSeq} does not chain to the previous one`);
-      return undefined;
+      return 'fork';
     }
     const changes = decodeChanges(opened.body);
     if (changes.some((c) => c.h < h.hlcMin || c.h > h.hlcMax))
@@ -124,7 +140,7 @@ function openPeerBatch(run: PullRun, seq: number, env: Buffer, h: BatchHeader, p
     return allowed;
   } catch (err) {
     raise(run, 'tampered', `device ${h.deviceId} batch ${h.deviceSeq} at seq ${seq}: ${(err as Error).message}`);
-    return undefined;
+    return 'tampered';
   }
 }
 
@@ -140,9 +156,9 @@ function batchClock(run: PullRun, h: BatchHeader): Hlc | undefined {
 function applyPeer(run: PullRun, seq: number, env: Buffer, h: BatchHeader, hash: string, peer: Peer): BatchOutcome {
   const { db, s } = run;
   const changes = openPeerBatch(run, seq, env, h, peer);
-  if (!changes) return REJECTED;
+  if (typeof changes === 'string') return rejected(changes);
   const max = batchClock(run, h);
-  if (!max) return REJECTED;
+  if (!max) return rejected('tampered');
   const now = s.clock.now();
   if (max.ms > now + MAX_DRIFT_MS) return parkFor('clock');
   const done = immediate(db, () => {
@@ -155,14 +171,14 @@ function applyPeer(run: PullRun, seq: number, env: Buffer, h: BatchHeader, hash:
       hash,
       h.deviceId,
     );
-    advance(run, seq);
+    advance(run, seq, hash);
     markSeen(run, h, hash);
     const last = getMeta(db, 'hlc_last');
     setMeta(db, 'hlc_last', encodeHlc(receiveHlc(last ? decodeHlc(last) : undefined, max, now, s.deviceId)));
     run.report.changes += stats.applied;
     return true;
   });
-  if (!done) return DONE;
+  if (!done) return DUPLICATE;
   peer.lastSeq = h.deviceSeq;
   peer.lastHash = hash;
   run.report.applied++;

@@ -1,13 +1,21 @@
 /**
  * The state one pull carries from batch to batch (docs/sync.md, "Push and pull"): the peers as this device knows them,
- * the report, and the write helpers every batch outcome uses — raise an alarm, park a batch, advance the cursor.
+ * the report, and the write helpers every batch outcome uses — raise an alarm, park a batch, move the cursor. The
+ * cursor never passes a rejected batch: the pull stops there (`stop`), and the next pull asks for it again, so a
+ * repaired relay heals the device (docs/sync.md, "Alarms and recovery").
  */
-import type { Db } from '../store/db.js';
+import { getMeta, setMeta, type Db } from '../store/db.js';
 import { createApplier } from './apply.js';
 import { alarm, metaNum, setMetaNum, type SyncSession } from './context.js';
 import type { BatchHeader } from './envelope.js';
 import type { Peer } from './peers.js';
 import { stmt } from './stmt.js';
+
+/** Where and why a pull stopped: the batch at `seq` was refused, or the relay's log is not the one this device read. */
+export interface Stall {
+  seq: number;
+  kind: string;
+}
 
 export interface PullReport {
   applied: number;
@@ -17,6 +25,8 @@ export interface PullReport {
   alarms: string[];
   cursor: number;
   head: number;
+  /** Set when the pull stopped before the head (an alarm says why). */
+  stalled?: Stall;
 }
 
 /** Why a batch waits on this device instead of being applied now (kept, never dropped). */
@@ -27,10 +37,10 @@ export type BatchOutcome =
   | { kind: 'applied' }
   /** One of this device's own batches, seen back from the relay. */
   | { kind: 'own' }
-  /** Nothing to do: the database already had it (another process applied it meanwhile). */
-  | { kind: 'done-elsewhere' }
-  /** Refused, with an alarm raised. */
-  | { kind: 'rejected' }
+  /** Nothing to do: this device has it already (read before, served again, or applied by another process). */
+  | { kind: 'duplicate' }
+  /** Refused, with an alarm raised: the pull stops before it. */
+  | { kind: 'rejected'; alarm: string }
   | { kind: 'park'; reason: ParkReason };
 
 export interface PullRun {
@@ -46,6 +56,12 @@ export interface PullRun {
   pageHead: number;
   /** The head watermark and the pull time are written (they ride along in the first write transaction). */
   stamped: boolean;
+  /** The highest seq any pull has read: a batch at or below it is read again, not replayed by the relay. */
+  readonly readUpTo: number;
+  /** `progeny sync recover` is re-reading the log: batches this device has are expected anywhere in it. */
+  readonly recovering: boolean;
+  /** Per device, the highest deviceSeq a recovery found missing from the relay: its return is no replay. */
+  readonly repush: Record<string, number>;
 }
 
 export function startRun(s: SyncSession, peers: Map<string, Peer>, signal: AbortSignal | undefined): PullRun {
@@ -59,6 +75,9 @@ export function startRun(s: SyncSession, peers: Map<string, Peer>, signal: Abort
     refreshed: true,
     pageHead: 0,
     stamped: false,
+    readUpTo: metaNum(s.db, 'sync_read_upto'),
+    recovering: getMeta(s.db, 'sync_recovering') === '1',
+    repush: JSON.parse(getMeta(s.db, 'sync_repush') || '{}') as Record<string, number>,
   };
 }
 
@@ -84,10 +103,30 @@ export function stamp(run: PullRun): void {
   run.stamped = true;
 }
 
-/** Moves the cursor to seq (inside the caller's transaction). */
-export function advance(run: PullRun, seq: number): void {
+/**
+ * Moves the cursor past the batch at `seq` with hash `hash` (inside the caller's transaction). The hash is the anchor
+ * the next page is checked against: a relay that later serves another batch at that seq has reused it.
+ */
+export function advance(run: PullRun, seq: number, hash: string): void {
   stamp(run);
   if (seq <= run.report.cursor) return; // parked batches drained later sit below the cursor already
   setMetaNum(run.db, 'sync_cursor', seq);
+  setMeta(run.db, 'sync_anchor', `${seq} ${hash}`);
+  setMetaNum(run.db, 'sync_read_upto', Math.max(metaNum(run.db, 'sync_read_upto'), seq));
   run.report.cursor = seq;
+}
+
+/** The seq and hash of the batch at the cursor, as this device read it. */
+export function anchor(db: Db): { seq: number; hash: string } | undefined {
+  const [seq, hash] = (getMeta(db, 'sync_anchor') ?? '').split(' ');
+  return seq && hash ? { seq: Number(seq), hash } : undefined;
+}
+
+/** Stops the pull before the batch at `seq` (moving the cursor back if it was past it: a parked batch). */
+export function stopAt(run: PullRun, seq: number, kind: string): void {
+  run.report.stalled ??= { seq, kind };
+  if (seq <= 0 || seq > run.report.cursor) return;
+  setMetaNum(run.db, 'sync_cursor', seq - 1);
+  setMeta(run.db, 'sync_anchor', '');
+  run.report.cursor = seq - 1;
 }

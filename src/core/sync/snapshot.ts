@@ -262,9 +262,28 @@ export async function loadSnapshot(s: SyncSession, signal?: AbortSignal): Promis
       ).run(p.seq, p.seq, p.hash, id);
       stmt(db, 'INSERT OR IGNORE INTO sync_seen (device_id, device_seq, hash) VALUES (?, ?, ?)').run(id, p.seq, p.hash);
     }
+    const own = header.positions[vault.deviceId];
+    if (own) ownBatchesCovered(s, own);
     setMetaNum(db, 'sync_cursor', Math.max(metaNum(db, 'sync_cursor'), header.seq));
     setMetaNum(db, 'sync_snapshot_loaded', header.seq);
     setMetaNum(db, 'sync_snapshot_head', head);
   });
   return header.seq;
+}
+
+/**
+ * This device's own batches that a snapshot covers are seen, as a pull would have seen them: their outbox rows and
+ * sealed copies can go (else they would be sent again after a compaction deleted them from the log).
+ */
+function ownBatchesCovered(s: SyncSession, own: { seq: number; hash: string }): void {
+  const { db } = s;
+  const mine = stmt(db, 'SELECT hash, outbox_max FROM sync_batches WHERE device_seq = ?').get(own.seq) as
+    { hash: string; outbox_max: number } | undefined;
+  if (!mine) return;
+  if (mine.hash !== own.hash) {
+    alarm(db, s.clock.now(), 'snapshot', `the snapshot names a batch ${own.seq} of this device that it did not seal`);
+    return;
+  }
+  stmt(db, 'DELETE FROM outbox WHERE seq <= ?').run(mine.outbox_max);
+  stmt(db, 'DELETE FROM sync_batches WHERE device_seq <= ?').run(own.seq);
 }

@@ -1,5 +1,5 @@
 /** `progeny sync status`: pending work, last push/pull, head, alarms, parked batches, conflict copies, devices. */
-import type { Db } from '../store/db.js';
+import { getMeta, type Db } from '../store/db.js';
 import { metaNum } from './context.js';
 import type { VaultState } from './vault-state.js';
 
@@ -26,6 +26,8 @@ export interface SyncStatus {
   lastPushAt: number | null;
   lastPullAt: number | null;
   alarms: { at: number; kind: string; detail: string }[];
+  /** Where pulls stop (a refused batch, or a relay log that is not the one this device read), or null. */
+  stalled: { seq: number; kind: string } | null;
   parked: { reason: string; count: number }[];
   conflicts: number;
   devices: SyncDeviceInfo[];
@@ -50,6 +52,7 @@ export function readStatus(db: Db, deviceId: string, vault: VaultState | undefin
     lastPushAt: at('sync_last_push'),
     lastPullAt: at('sync_last_pull'),
     alarms: db.prepare('SELECT at, kind, detail FROM sync_alarms ORDER BY id').all() as SyncStatus['alarms'],
+    stalled: stalled(db),
     parked: db
       .prepare('SELECT reason, count(*) AS count FROM sync_parked GROUP BY reason')
       .all() as SyncStatus['parked'],
@@ -71,4 +74,11 @@ export function readStatus(db: Db, deviceId: string, vault: VaultState | undefin
       self: r.device_id === deviceId,
     })),
   };
+}
+
+function stalled(db: Db): SyncStatus['stalled'] {
+  const raw = getMeta(db, 'sync_stalled');
+  if (!raw) return null;
+  const j = JSON.parse(raw) as { seq?: unknown; kind?: unknown };
+  return { seq: Number(j.seq), kind: String(j.kind) };
 }

@@ -8,6 +8,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sha256hex } from '../../core/sync/crypto.js';
 import { addressKey, createRateLimiter } from '../rate-limit.js';
+import { parseJsonBody } from '../json-body.js';
 import { buildValidator } from '../schema.js';
 import { authDevice } from './auth.js';
 import {
@@ -39,15 +40,15 @@ export interface RelayOptions {
 
 const ROUTES: RelayRouteModule[] = [vaultRoutes, deviceRoutes, batchRoutes, snapshotRoutes, pairRoutes];
 
-/** JSON bodies kept as received (signatures cover the bytes), checked against the signed hash, then parsed. */
+/** JSON bodies kept as received, checked against the signed hash, then parsed strictly (json-body.ts). */
 function parseJson(req: FastifyRequest, body: Buffer, done: (err: Error | null, value?: unknown) => void): void {
   req.rawBody = body;
   if (req.signedBodyHash !== undefined && sha256hex(body) !== req.signedBodyHash)
     return done(new ProgenyError('SYNC_UNAUTHORIZED', 'the body does not match its signed hash'));
   try {
-    done(null, body.length ? (JSON.parse(body.toString('utf8')) as unknown) : {});
-  } catch {
-    done(new ProgenyError('SYNC_BAD_REQUEST', 'the body is not valid JSON'));
+    done(null, parseJsonBody(body, { emptyAs: {} }));
+  } catch (err) {
+    done(new ProgenyError('SYNC_BAD_REQUEST', (err as Error).message));
   }
 }
 
@@ -90,6 +91,8 @@ export function createRelayPlugin(opts: RelayOptions): (app: FastifyInstance) =>
     });
     app.addHook('onClose', async () => clearInterval(sweeper));
     await app.register(async (scope) => {
+      // Its own JSON parser (it keeps the raw bytes for signatures), in place of the server's or fastify's.
+      scope.removeAllContentTypeParsers();
       scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) =>
         parseJson(req, body as Buffer, done),
       );

@@ -85,7 +85,7 @@ export interface RelayStore extends SpaceStore {
     after: number,
     limit: number,
     maxBytes: number,
-  ): { items: { seq: number; envelope: Buffer }[]; head: number };
+  ): { items: { seq: number; envelope: Buffer }[]; head: number; prev: string | null };
   head(vault: string): { head: number; perDevice: Record<string, number> };
   putKeys(vault: string, epoch: number, record: unknown): boolean;
   getKeys(vault: string, epoch?: number): { epoch: number; record: unknown } | undefined;
@@ -122,6 +122,7 @@ export function openRelayStore(path: string): RelayStore {
     upsertDevice.run(vault, d.deviceId, Buffer.from(d.signPk), d.status, JSON.stringify(d.caps));
   };
   const maxSeq = stmt(db, 'SELECT coalesce(max(seq), 0) FROM log WHERE vault = ?').pluck();
+  const hashAt = stmt(db, 'SELECT hash FROM log WHERE vault = ? AND seq = ?').pluck();
   const dropAllPending = (vault: string): void => {
     stmt(db, 'DELETE FROM pending WHERE vault = ?').run(vault);
     stmt(db, "DELETE FROM devices WHERE vault = ? AND status = 'pending'").run(vault);
@@ -239,7 +240,9 @@ export function openRelayStore(path: string): RelayStore {
         items.push(r);
         bytes += r.envelope.length;
       }
-      return { items, head: maxSeq.get(vault) as number };
+      // The hash at `after` lets a client check that the log it read is still the one served (no reused seq).
+      const prev = after > 0 ? (hashAt.get(vault, after) as string | undefined) : undefined;
+      return { items, head: maxSeq.get(vault) as number, prev: prev ?? null };
     },
     head(vault) {
       const rows = stmt(db, 'SELECT device_id, max(device_seq) AS n FROM log WHERE vault = ? GROUP BY device_id').all(

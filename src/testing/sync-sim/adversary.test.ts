@@ -23,6 +23,7 @@ interface PageBody {
   items: { seq: number; envelope: string }[];
   head: number;
   done: boolean;
+  prev?: string | null;
 }
 
 /** Rewrites GET …/batches pages for one device. */
@@ -84,11 +85,12 @@ describe('sync against a misbehaving relay and forged batches', () => {
     }));
     await b.sync.pull();
     expect(texts(b)).toEqual(['x1', 'x2', 'x3']);
-    // Replay: the relay serves an already-applied batch again under a new seq.
+    // Replay: the relay serves an already-applied batch again under a new seq. (It leaves out `prev`, as relays before
+    // issue 12 did: the renumbering above would otherwise show as a reused seq and stop the pull; see recovery.test.ts.)
     say(a, 'x4');
     await a.sync.push();
     let replayed: { seq: number; envelope: string } | undefined;
-    rewritePages(sim, 'dev1', (p) => {
+    rewritePages(sim, 'dev1', ({ prev: _prev, ...p }) => {
       if (!p.items.length) return p;
       replayed ??= sim.store.db
         .prepare('SELECT seq, envelope FROM log WHERE device_id = ? ORDER BY seq LIMIT 1')
@@ -100,8 +102,12 @@ describe('sync against a misbehaving relay and forged batches', () => {
     await b.sync.pull();
     expect(texts(b)).toEqual(['x1', 'x2', 'x3', 'x4']);
     expect(await alarms(b)).toContain('replay');
-    // Reorder below the cursor.
-    rewritePages(sim, 'dev1', (p) => ({ ...p, items: [{ seq: 1, envelope: replayed!.envelope }] }));
+    // Reorder below the cursor (with the head the relay claimed before, or the pull would stop at a rollback).
+    rewritePages(sim, 'dev1', ({ prev: _prev, ...p }) => ({
+      ...p,
+      head: p.head + 1,
+      items: [{ seq: 1, envelope: replayed!.envelope }],
+    }));
     await b.sync.pull();
     expect(await alarms(b)).toContain('reorder');
   });
@@ -161,11 +167,21 @@ describe('sync against a misbehaving relay and forged batches', () => {
     const equivocal = seal(seq, 'whatever', 'evil');
     // Fork: the next deviceSeq, but chained to something else.
     const fork = seal(seq + 1, envelopeHash(equivocal), 'forked');
+    const cursor = (await b.sync.status()).cursor;
     rewritePages(sim, 'dev1', () => ({
       items: [
         { seq: 1000, envelope: equivocal.toString('base64') },
         { seq: 1001, envelope: fork.toString('base64') },
       ],
+      head: 1001,
+      done: true,
+    }));
+    // The pull stops at the first refused batch: the cursor does not move past it.
+    const first = await b.sync.pull();
+    expect(first.stalled).toEqual({ seq: 1000, kind: 'equivocation' });
+    expect((await b.sync.status()).cursor).toBe(cursor);
+    rewritePages(sim, 'dev1', () => ({
+      items: [{ seq: 1001, envelope: fork.toString('base64') }],
       head: 1001,
       done: true,
     }));

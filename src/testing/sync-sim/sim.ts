@@ -28,8 +28,11 @@ export interface Sim {
   relayDir: string;
   net: SimNetwork;
   devices: SimDevice[];
-  /** Restarts the relay process on the same database (a crash between requests). */
-  restartRelay(): Promise<void>;
+  /**
+   * Restarts the relay process on the same database (a crash between requests); `whileDown` runs with the database
+   * closed (e.g. to restore it from a backup).
+   */
+  restartRelay(whileDown?: () => void): Promise<void>;
   addDevice(name: string, skewMs?: number): SimDevice;
   /** Device 0 creates the vault (with a heritage); the others join and are approved. */
   setupVault(): Promise<void>;
@@ -66,9 +69,10 @@ export async function createSim(opts: { seed: number; devices: number; faults?: 
     get store() {
       return relay.store;
     },
-    async restartRelay() {
+    async restartRelay(whileDown) {
       await relay.app.close();
       relay.store.close();
+      whileDown?.();
       relay = await build();
       const fresh = createSimNetwork(relay.app, random, net.faults);
       net.transportFor = fresh.transportFor;

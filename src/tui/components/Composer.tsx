@@ -6,7 +6,7 @@ import { Box, Text, useInput, type Key } from 'ink';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { editorKey, emptyEditor, nextBoundary, type EditorEffect, type EditorState } from '../editor.js';
 import type { Theme } from '../theme.js';
-import { graphemes, visibleWidth } from '../wrap.js';
+import { graphemes, oneLine, visibleWidth } from '../wrap.js';
 import { menuRows, SlashMenu } from './SlashMenu.js';
 
 export interface ComposerProps {
@@ -22,6 +22,9 @@ export interface ComposerProps {
   onKey?: () => void;
   /** Told the rows the input box (and its completion menu) takes, when that changes. */
   onHeight?: (rows: number) => void;
+  /** False while another part of the screen (a picker) takes the keys. */
+  active?: boolean;
+  injected?: Injected | null;
 }
 
 /** One screen row of the input: a piece of a logical line, with the cursor's grapheme shown inverse. */
@@ -85,6 +88,14 @@ export function visualRows(text: string, cursor: number, width: number): { rows:
   return { rows, cursorRow };
 }
 
+/** Text put into the input box from outside it; a new `seq` replaces what is there. */
+export interface Injected {
+  text: string;
+  seq: number;
+  /** The text replaces the last message when sent (editing it). */
+  replacing: boolean;
+}
+
 export function Composer({
   initialText = '',
   onEffect,
@@ -95,22 +106,34 @@ export function Composer({
   onKey,
   onHeight,
   maxLines = 10,
+  active = true,
+  injected = null,
 }: ComposerProps) {
   const [ed, setEd] = useState<EditorState>(() => ({ ...emptyEditor, text: initialText, cursor: initialText.length }));
   const edRef = useRef(ed);
+  const [replacing, setReplacing] = useState(false);
+  const replacingRef = useRef(false);
+  replacingRef.current = replacing;
+  useEffect(() => {
+    if (!injected) return;
+    const next = { ...emptyEditor, text: injected.text, cursor: injected.text.length };
+    edRef.current = next;
+    setEd(next);
+    setReplacing(injected.replacing);
+  }, [injected]);
   const handler = useCallback(
     (input: string, key: Key) => {
       const { ed: next, effect } = editorKey(edRef.current, input, key, history);
-      // While a reply streams, Enter keeps the text: it can be sent once the reply is done.
-      if (effect?.type === 'submit' && busy) return;
       edRef.current = next;
       setEd(next);
       onKey?.();
-      if (effect) onEffect(effect);
+      if (replacingRef.current && (effect?.type === 'submit' || key.escape || !next.text)) setReplacing(false);
+      if (effect?.type === 'submit' && replacingRef.current) onEffect({ ...effect, replace: true });
+      else if (effect) onEffect(effect);
     },
-    [history, busy, onEffect, onKey],
+    [history, onEffect, onKey],
   );
-  useInput(handler);
+  useInput(handler, { isActive: active });
 
   // Inside the border (2) and padding (2), after the two-cell prompt.
   const { rows, cursorRow } = visualRows(ed.text, ed.cursor, Math.max(4, width - 6));
@@ -123,8 +146,25 @@ export function Composer({
     .map((r, i) => (
       <Row key={first + i} text={r.text} cursor={r.cursor} prefix={first + i === 0 ? '› ' : '  '} theme={theme} />
     ));
-  const menu = ed.text.startsWith('/') ? menuRows(ed.text) : 0;
-  const height = 2 + Math.min(rows.length, maxLines) + (hiddenAbove ? 1 : 0) + (hiddenBelow ? 1 : 0) + menu;
+  const search = ed.search;
+  const found = search?.index !== null && search?.index !== undefined ? (history[search.index] ?? '') : '';
+  const note = search
+    ? `history search: "${search.query}"${search.query && !found ? ' (no match)' : ''} · Ctrl+R older · Enter takes it · Esc`
+    : replacing
+      ? 'editing your last message: Enter sends it in its place, Esc cancels'
+      : ed.ctrlX
+        ? 'Ctrl+X: Ctrl+E edits the input in $EDITOR'
+        : busy && ed.text.trim() && !ed.text.startsWith('/')
+          ? 'Enter queues it until the reply is done'
+          : null;
+  const menu = ed.text.startsWith('/') && !search ? menuRows(ed.text) : 0;
+  const height =
+    2 +
+    Math.min(search ? 1 : rows.length, maxLines) +
+    (hiddenAbove ? 1 : 0) +
+    (hiddenBelow ? 1 : 0) +
+    menu +
+    (note ? 1 : 0);
   useEffect(() => onHeight?.(height), [height, onHeight]);
   return (
     <Box flexDirection="column" width={width}>
@@ -134,11 +174,25 @@ export function Composer({
         borderColor={busy ? theme.ink.dim : theme.ink.accent}
         paddingX={1}
       >
-        {hiddenAbove ? <Text color={theme.ink.dim}> ↑ {hiddenAbove} more lines</Text> : null}
-        {shown}
-        {hiddenBelow ? <Text color={theme.ink.dim}> ↓ {hiddenBelow} more lines</Text> : null}
+        {search ? (
+          <Text wrap="truncate-end">
+            <Text color={theme.ink.accent}>↶ </Text>
+            {oneLine(found || search.query, Math.max(4, width - 6))}
+          </Text>
+        ) : (
+          <>
+            {hiddenAbove ? <Text color={theme.ink.dim}> ↑ {hiddenAbove} more lines</Text> : null}
+            {shown}
+            {hiddenBelow ? <Text color={theme.ink.dim}> ↓ {hiddenBelow} more lines</Text> : null}
+          </>
+        )}
       </Box>
-      {ed.text.startsWith('/') ? <SlashMenu input={ed.text} theme={theme} /> : null}
+      {note ? (
+        <Text color={theme.ink.dim} wrap="truncate-end">
+          {note}
+        </Text>
+      ) : null}
+      {menu ? <SlashMenu input={ed.text} theme={theme} /> : null}
     </Box>
   );
 }

@@ -4,7 +4,7 @@
  * scrollback once, when it is done.
  */
 import { Box, Text } from 'ink';
-import { useMemo } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { renderMarkdown } from '../markdown.js';
 import type { LiveTurn } from '../state.js';
 import type { Theme } from '../theme.js';
@@ -18,6 +18,17 @@ export interface LiveReplyProps {
   maxRows: number;
   raw: boolean;
   theme: Theme;
+}
+
+/** Before the first token: how long the model has been silent, so a server that never answers is visible. */
+function Waiting({ since, theme }: { since: number; theme: Theme }) {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, []);
+  const s = Math.max(0, Math.floor((now - since) / 1000));
+  return <Text color={theme.ink.dim}>{s < 2 ? '…' : `… waiting for the model: ${s} s (Ctrl+C cancels)`}</Text>;
 }
 
 export function LiveReply({ live, name, width, maxRows, raw, theme }: LiveReplyProps) {
@@ -36,7 +47,7 @@ export function LiveReply({ live, name, width, maxRows, raw, theme }: LiveReplyP
         theme={theme}
         tags={hidden ? [`${hidden} more lines above, shown in full when done`] : []}
       />
-      <Text>{live.text ? lines.slice(hidden).join('\n') : '…'}</Text>
+      {live.text ? <Text>{lines.slice(hidden).join('\n')}</Text> : <Waiting since={live.startedAt} theme={theme} />}
     </Box>
   );
 }

@@ -23,6 +23,16 @@ export function formatLatency(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
+export const kilo = (n: number): string => (n < 1000 ? String(n) : `${(n / 1000).toFixed(n < 10_000 ? 1 : 0)}k`);
+
+/** The last reply's tokens against the context window: "1.2k/8k ctx 15%", or "1.2k ctx" when the window is unknown. */
+export function contextUse(s: StatusInfo): string | null {
+  if (s.promptTokens === null && s.completionTokens === null) return null;
+  const used = (s.promptTokens ?? 0) + (s.completionTokens ?? 0);
+  if (!s.contextTokens) return `${kilo(used)} ctx`;
+  return `${kilo(used)}/${kilo(s.contextTokens)} ctx ${Math.round((100 * used) / s.contextTokens)}%`;
+}
+
 /** The status line's three items: the mode, the details (model, counts, speed), the keys that matter now. */
 export function statusItems(status: StatusInfo, busy: boolean, exitArmed: boolean): [string, string, string] {
   const parts: string[] = [];
@@ -31,6 +41,8 @@ export function statusItems(status: StatusInfo, busy: boolean, exitArmed: boolea
     parts.push(`${status.memoryCount} ${status.memoryCount === 1 ? 'memory' : 'memories'}`);
   if (status.latencyMs !== null) parts.push(formatLatency(status.latencyMs));
   if (status.tokensPerSecond !== null) parts.push(`${status.tokensPerSecond.toFixed(0)} tok/s`);
+  const context = contextUse(status);
+  if (context) parts.push(context);
   const keys = exitArmed ? 'Ctrl+C again to quit' : busy ? 'Ctrl+C cancels' : '/help · Ctrl+D quits';
   return [status.mode === 'PROBING' ? 'probing…' : status.mode, parts.join(' · '), keys];
 }

@@ -144,6 +144,10 @@ describe('StatusBar and Gauges', () => {
       memoryCount: 12,
       latencyMs: 1530,
       tokensPerSecond: 41.6,
+      contextTokens: null,
+      promptTokens: null,
+      completionTokens: null,
+      sessionTokens: 0,
     };
     const f =
       render(<StatusBar status={status} busy={false} exitArmed={false} theme={theme} width={100} />).lastFrame() ?? '';
@@ -161,6 +165,11 @@ describe('StatusBar and Gauges', () => {
         <StatusBar status={{ ...status, mode: 'PROBING' }} busy={false} exitArmed={false} theme={theme} width={100} />,
       ).lastFrame(),
     ).toContain('probing…');
+    // Token usage of the last reply, against the context window when it is known.
+    const used = { ...status, promptTokens: 1800, completionTokens: 250, contextTokens: 8192 };
+    expect(
+      render(<StatusBar status={used} busy={false} exitArmed={false} theme={theme} width={100} />).lastFrame(),
+    ).toContain('2.0k/8.2k ctx 25%');
   });
 
   it('gauges: one line when wide, wrapped but complete at 40 columns', () => {
@@ -211,19 +220,20 @@ describe('Composer', () => {
     expect(frame()).not.toContain('row4');
   });
 
-  it('keeps the text while a reply streams (Enter waits), and reports Ctrl+C', async () => {
+  it('while a reply streams: says Enter queues, hands the message up, and reports Ctrl+C', async () => {
     const onEffect = vi.fn();
     const r = render(<Composer onEffect={onEffect} history={[]} busy width={60} theme={theme} />);
     const frame = (): string => r.lastFrame() ?? '';
     await tick();
     r.stdin.write('next question');
+    await until(() => frame().includes('Enter queues it'), frame);
     r.stdin.write('\r');
-    await until(() => frame().includes('next question'), frame);
-    await tick(50);
-    expect(onEffect).not.toHaveBeenCalled();
-    expect(frame()).toContain('next question');
-    r.stdin.write('\x03');
     await until(() => onEffect.mock.calls.length > 0);
-    expect(onEffect).toHaveBeenCalledWith({ type: 'interrupt', hadText: true });
+    expect(onEffect).toHaveBeenCalledWith({ type: 'submit', text: 'next question' });
+    r.stdin.write('typed');
+    await until(() => frame().includes('typed'), frame);
+    r.stdin.write('\x03');
+    await until(() => onEffect.mock.calls.length > 1);
+    expect(onEffect).toHaveBeenLastCalledWith({ type: 'interrupt', hadText: true });
   });
 });

@@ -93,12 +93,14 @@ export const batchRoutes: RelayRouteModule = (app, ctx) => {
       const { after, limit, maxBytes } = req.query;
       const page = store.page(v, after, limit, maxBytes);
       const last = page.items.at(-1)?.seq ?? after;
-      // deviceLog: the device log's length, so clients refetch the log only when it changed.
+      // deviceLog: the device log's length, so clients refetch the log only when it changed; prev: the hash of the
+      // batch at `after`, so a client notices a log that is no longer the one it read.
       return {
         items: page.items.map((i) => ({ seq: i.seq, envelope: i.envelope.toString('base64') })),
         head: page.head,
         done: last >= page.head,
         deviceLog: store.deviceOpCount(v),
+        prev: page.prev,
       };
     },
   );
