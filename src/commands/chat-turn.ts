@@ -24,6 +24,10 @@ export interface TurnSummary {
   offline: boolean;
   cached: boolean;
   interrupted: boolean;
+  /** The model stopped at llm.maxTokens: the reply is cut (`chat --continue-reply` continues it). */
+  truncated: boolean;
+  /** A thinking model's reasoning, kept apart from the reply (absent when it did not think). */
+  thinking?: string;
   recalled: { id: string; text: string; score: number; similarity: number }[];
   state: LimbicSnapshot | null;
   stats: Extract<EngineEvent, { type: 'done' }>['stats'] | null;
@@ -37,7 +41,7 @@ export async function prepareChat(
 ): Promise<ChatSession> {
   let conversationId: string | undefined;
   if (typeof opts.conversation === 'string') conversationId = engine.conversations.get(opts.conversation).id;
-  else if (opts.continue) conversationId = engine.conversations.latest('creator')?.id;
+  else if (opts.continue || opts.continueReply) conversationId = engine.conversations.latest('creator')?.id;
   if (o.probe === false && !opts.requireModel) {
     return { conversationId, mode: engine.mode(), warnedOffline: false, requireModel: false, probed: false };
   }
@@ -61,7 +65,7 @@ export async function runHeadlessTurn(
   engine: Engine,
   session: ChatSession,
   message: string,
-  o: { stream: boolean },
+  o: { stream: boolean; continueReply?: boolean },
 ): Promise<TurnSummary> {
   const summary: TurnSummary = {
     conversationId: '',
@@ -72,15 +76,20 @@ export async function runHeadlessTurn(
     offline: false,
     cached: false,
     interrupted: false,
+    truncated: false,
     recalled: [],
     state: null,
     stats: null,
   };
   let failure: ProgenyError | undefined;
-  for await (const ev of engine.turn(
-    { message, ...(session.conversationId ? { conversationId: session.conversationId } : {}) },
-    { signal: ctx.signal },
-  )) {
+  let thinking = '';
+  const human = !o.stream && !ctx.globals.json;
+  const input = {
+    message,
+    ...(session.conversationId ? { conversationId: session.conversationId } : {}),
+    ...(o.continueReply ? { continueReply: true } : {}),
+  };
+  for await (const ev of engine.turn(input, { signal: ctx.signal })) {
     if (o.stream) ctx.out.event(ev);
     switch (ev.type) {
       case 'start':
@@ -95,8 +104,15 @@ export async function runHeadlessTurn(
           similarity: m.score.similarity,
         }));
         break;
+      case 'loading':
+        if (human) ctx.out.notice(`loading model ${ev.model}… (up to llm.loadTimeoutMs)`);
+        break;
+      case 'thinking':
+        if (human && !thinking) ctx.out.notice('thinking…');
+        thinking += ev.text;
+        break;
       case 'token':
-        if (!o.stream && !ctx.globals.json) ctx.out.write(ev.text);
+        if (human) ctx.out.write(ev.text);
         break;
       case 'limbic':
         summary.state = ev.state;
@@ -109,6 +125,7 @@ export async function runHeadlessTurn(
           offline: ev.offline,
           cached: ev.cached,
           interrupted: ev.interrupted,
+          truncated: ev.truncated,
           stats: ev.stats,
         });
         break;
@@ -123,6 +140,13 @@ export async function runHeadlessTurn(
   if (summary.offline && !session.warnedOffline) {
     session.warnedOffline = true;
     ctx.out.warn('OFFLINE: no model reachable, the reply comes from memory only', offlineHintFor(engine.config));
+  }
+  if (thinking) summary.thinking = thinking;
+  if (summary.truncated && !o.stream) {
+    ctx.out.warn(
+      `the reply was cut at the token limit (llm.maxTokens ${engine.config['llm.maxTokens']})`,
+      'continue it with `progeny chat --continue-reply`, or raise llm.maxTokens',
+    );
   }
   if (failure) throw failure;
   if (summary.interrupted) throw interrupted('interrupted; the partial reply was kept');

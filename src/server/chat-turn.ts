@@ -11,10 +11,13 @@ import type { ChatMessage } from '../core/llm/types.js';
 import type { RouteContext } from './context.js';
 
 export interface ChatRequest {
-  message: string;
+  /** Absent only when continueReply is set. */
+  message?: string;
   conversationId?: string;
   actor?: string;
   history?: ChatMessage[];
+  /** Continue the conversation's last reply, cut at the token limit (TurnInput.continueReply). */
+  continueReply?: boolean;
 }
 
 /** The events of one turn; the turn is aborted when the client's connection closes before the turn ends. */
@@ -31,7 +34,7 @@ export async function* turnEvents(
   reply.raw.once('close', onClose);
   const turn = ctx.turns.start(gone.signal);
   try {
-    yield* ctx.engine.turn(input, { signal: turn.controller.signal });
+    yield* ctx.engine.turn({ ...input, message: input.message ?? '' }, { signal: turn.controller.signal });
   } finally {
     reply.raw.off('close', onClose);
     turn.done();
@@ -45,6 +48,10 @@ export interface TurnResult {
   reply: string;
   mode: string;
   interrupted: boolean;
+  /** The model stopped at the token limit: the reply is cut (continue it with continueReply). */
+  truncated: boolean;
+  /** A thinking model's reasoning, apart from the reply (absent when it did not think). */
+  thinking?: string;
   offline: boolean;
   cached: boolean;
   recalled: RecalledMemory[];
@@ -61,6 +68,7 @@ export async function collectTurn(events: AsyncIterable<EngineEvent>): Promise<T
     reply: '',
     mode: 'FULL',
     interrupted: false,
+    truncated: false,
     offline: false,
     cached: false,
     recalled: [],
@@ -78,11 +86,15 @@ export async function collectTurn(events: AsyncIterable<EngineEvent>): Promise<T
       case 'limbic':
         r.state = e.state;
         break;
+      case 'thinking':
+        r.thinking = (r.thinking ?? '') + e.text;
+        break;
       case 'done':
         Object.assign(r, {
           messageId: e.messageId,
           reply: e.reply,
           interrupted: e.interrupted,
+          truncated: e.truncated,
           offline: e.offline,
           cached: e.cached,
           mode: e.mode,
