@@ -14,7 +14,18 @@ export interface RecalledLine {
 
 export type Entry =
   | { kind: 'user'; id: string; text: string }
-  | { kind: 'assistant'; id: string; text: string; interrupted: boolean; offline: boolean; raw: boolean }
+  | {
+      kind: 'assistant';
+      id: string;
+      text: string;
+      interrupted: boolean;
+      offline: boolean;
+      raw: boolean;
+      /** Cut at the token limit (/continue continues it). */
+      truncated?: boolean;
+      /** How many words the model thought before it answered (the reasoning itself: /thinking). */
+      thoughtWords?: number;
+    }
   | { kind: 'recall'; id: string; memories: RecalledLine[]; expanded: boolean }
   | { kind: 'notice'; id: string; text: string; tone: 'info' | 'error'; hint?: string };
 
@@ -26,6 +37,10 @@ export interface LiveTurn {
   text: string;
   recalled: RecalledLine[] | null;
   startedAt: number;
+  /** The model the server is loading before it answers (Ollama), until the first reasoning or token. */
+  loading?: string | null;
+  /** A thinking model's reasoning so far, shown collapsed (its last line) until the answer starts. */
+  thinking?: string;
 }
 
 export interface StatusInfo {
@@ -55,6 +70,8 @@ export interface ChatState {
   status: StatusInfo;
   limbic: LimbicSnapshot | null;
   raw: boolean;
+  /** The last reply's reasoning (a thinking model), for /thinking. */
+  lastThinking: string;
   /** Set by a Ctrl+C while idle: the next Ctrl+C exits. */
   exitArmed: boolean;
   seq: number;
@@ -62,6 +79,8 @@ export interface ChatState {
 
 export type Action =
   | { type: 'submit'; text: string; at: number }
+  /** A turn that continues the last reply (no message of yours). */
+  | { type: 'continue'; at: number }
   | { type: 'event'; event: EngineEvent }
   | { type: 'tokens'; text: string }
   | { type: 'notice'; text: string; tone?: 'info' | 'error'; hint?: string }
@@ -94,6 +113,7 @@ export function initialState(status: Partial<StatusInfo> = {}): ChatState {
       ...status,
     },
     limbic: null,
+    lastThinking: '',
     raw: false,
     exitArmed: false,
     seq: 0,
@@ -139,12 +159,22 @@ function usageOf(s: StatusInfo, stats: TurnStats): Partial<StatusInfo> {
 function finish(
   s: ChatState,
   reply: string,
-  o: { interrupted: boolean; offline: boolean; stats: TurnStats | null },
+  o: { interrupted: boolean; offline: boolean; stats: TurnStats | null; truncated?: boolean },
 ): ChatState {
   const recalled = s.live?.recalled ?? [];
-  let next: ChatState = s;
-  if (reply)
-    next = push(next, { kind: 'assistant', text: reply, interrupted: o.interrupted, offline: o.offline, raw: s.raw });
+  const thinking = s.live?.thinking ?? '';
+  let next: ChatState = { ...s, lastThinking: thinking };
+  const words = thinking.trim() ? thinking.trim().split(/\s+/).length : 0;
+  if (reply || o.truncated)
+    next = push(next, {
+      kind: 'assistant',
+      text: reply,
+      interrupted: o.interrupted,
+      offline: o.offline,
+      raw: s.raw,
+      ...(o.truncated ? { truncated: true } : {}),
+      ...(words ? { thoughtWords: words } : {}),
+    });
   else if (o.interrupted && o.stats)
     next = push(next, { kind: 'notice', tone: 'info', text: 'cancelled before the reply started' });
   next = { ...next, live: null, lastRecall: { memories: recalled, expanded: false } };
@@ -173,10 +203,11 @@ function onEvent(s: ChatState, ev: EngineEvent): ChatState {
     case 'recall':
       return s.live ? { ...s, live: { ...s.live, recalled: toRecalled(ev) } } : s;
     case 'token':
-      return s.live ? { ...s, live: { ...s.live, text: s.live.text + ev.text } } : s;
+      return s.live ? { ...s, live: { ...s.live, text: s.live.text + ev.text, loading: null } } : s;
     case 'loading':
+      return s.live ? { ...s, live: { ...s.live, loading: ev.model } } : s;
     case 'thinking':
-      return s;
+      return s.live ? { ...s, live: { ...s.live, loading: null, thinking: (s.live.thinking ?? '') + ev.text } } : s;
     case 'limbic':
       return { ...s, limbic: ev.state };
     case 'done':
@@ -184,6 +215,7 @@ function onEvent(s: ChatState, ev: EngineEvent): ChatState {
         interrupted: ev.interrupted,
         offline: ev.offline,
         stats: ev.stats,
+        truncated: ev.truncated,
       });
     case 'error': {
       const next = finish(s, ev.partial, { interrupted: true, offline: false, stats: null });
@@ -203,6 +235,12 @@ export function reducer(s: ChatState, a: Action): ChatState {
       const next = push(commitRecall(s), { kind: 'user', text: a.text });
       return { ...next, live: { turnId: null, text: '', recalled: null, startedAt: a.at }, exitArmed: false };
     }
+    case 'continue':
+      return {
+        ...commitRecall(s),
+        live: { turnId: null, text: '', recalled: null, startedAt: a.at },
+        exitArmed: false,
+      };
     case 'event':
       return onEvent(s, a.event);
     case 'tokens':
