@@ -35,10 +35,14 @@ export default tseslint.config(
     rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' },
   },
   {
-    // The bin shim is CommonJS (bin/package.json) so start-up skips the ES module loader; the embedder's worker and
-    // the network-refusing preload of the tests are CommonJS so they run unchanged from the sources.
-    files: ['bin/**/*.js', 'src/**/*.cjs'],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', __filename: 'readonly' } },
+    // The bin entry (bin/package.json) and the bundling shims are CommonJS, so start-up skips the ES module loader; the
+    // embedder's worker and the network-refusing preload of the tests are CommonJS so they run unchanged from the
+    // sources.
+    files: ['bin/**/*.js', 'scripts/shims/*.cjs', 'src/**/*.cjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable', __filename: 'readonly', __dirname: 'readonly' },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {

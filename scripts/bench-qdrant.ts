@@ -19,6 +19,9 @@ import { parseArgs } from 'node:util';
 import { QdrantStore } from '../src/core/memory/qdrant/store.js';
 import type { MemoryStore, VectorPoint } from '../src/core/memory/types.js';
 import { fromWireHit } from '../src/core/memory/qdrant/wire.js';
+import { systemClock } from '../src/core/clock.js';
+import { createWriter } from '../src/core/memory/writer.js';
+import { createJournal } from '../src/core/sync/journal.js';
 import { tempDb } from '../src/testing/temp-home.js';
 import { queryPoints, upsertPoints, type DoubleCollection } from '../src/testing/qdrant-double-collections.js';
 
@@ -209,7 +212,12 @@ try {
     embedder: { ...embedder, embed: () => Promise.reject(new Error('unused')) },
   });
   await e.open();
-  await e.upsert(points);
+  // The embedded store indexes the memories table: write the points there as memories, then build the index.
+  const writer = createWriter(home.db, createJournal(home.db, systemClock, 'BENCH'), systemClock, () => embedder.id);
+  writer.insert(
+    points.map((p) => ({ ...p.payload, id: p.id, text: p.id, source: {}, pinned: false, vector: p.vector })),
+  );
+  await e.flush();
   embedded = await latency((q) => e.search(q, { limit: 25, filter }));
   await e.close();
 } catch (err) {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm run bench`: every bench against the budgets in docs/performance.md (bench/budgets.json), with the
-// reports written to bench/results/{core,http,ws}.json (progeny.bench/1). `--quick` runs smaller and shorter.
+// `npm run bench`: every bench against the budgets in docs/performance.md (bench/budgets.json), with the reports
+// written to bench/results/{core,sync,http,ws}.json (progeny.bench/1) and bench/results/startup.json. `--quick` runs
+// smaller and shorter.
 // HTTP and WebSocket benches spawn `progeny serve` on a throw-away home, and are skipped when serve is not built.
 // Exits with the first non-zero exit code of the benches (10 budget breached, 12 invalid measurement).
 import { spawnSync } from 'node:child_process';
@@ -60,6 +61,20 @@ try {
     console.log(`bench ${kind}: exit ${r.status} → bench/results/${name}.json`);
     if (r.status !== 0 && exit === 0) exit = r.status ?? 1;
   }
+  // Start-up of the everyday commands against `node -e 0` (hyperfine), on a home of 100k memories.
+  console.log('\n== start-up (scripts/bench-startup.mjs)');
+  const startup = spawnSync(
+    process.execPath,
+    [
+      join(root, 'scripts', 'bench-startup.mjs'),
+      ...(quick ? ['--memories', '10000', '--runs', '15'] : ['--memories', '100000', '--runs', '40']),
+      '--out',
+      join(results, 'startup.json'),
+    ],
+    { stdio: 'inherit', cwd: root },
+  );
+  console.log(`start-up: exit ${startup.status} → bench/results/startup.json`);
+  if (startup.status !== 0 && exit === 0) exit = startup.status ?? 1;
 } finally {
   rmSync(home, { recursive: true, force: true });
 }

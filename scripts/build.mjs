@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// The build: tsc (src → dist), the files tsc does not emit (copy-assets.mjs), then the two esbuild bundles (the CLI start-up path and the chat screen), then a stamp.
+// The build: tsc (src → dist), the files tsc does not emit (copy-assets.mjs), the esbuild bundles (the commands with
+// the core, the CLI start-up path, the chat screen), V8's code cache for the two CommonJS bundles, then a stamp.
 // `--if-stale` builds only when a source, a build script or a config is newer than the stamp, so `npm install`
 // (prepare), `npm link`, `npm pack` (prepare again), `npm test` and `npm run bench` (pre-steps) build once between
 // them instead of once each. `npm run build` always builds.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -14,6 +15,10 @@ const inputs = [
   'src',
   'scripts/build.mjs',
   'scripts/bundle-cli.mjs',
+  'scripts/bundle-commands.mjs',
+  'scripts/bundle-common.mjs',
+  'scripts/code-cache.mjs',
+  'bin/progeny.js',
   'scripts/bundle-tui.mjs',
   'scripts/copy-assets.mjs',
   'package.json',
@@ -47,9 +52,13 @@ function run(cmd, args) {
 if (process.argv.includes('--if-stale') && !stale()) {
   console.log('progeny: dist/ is up to date (npm run build forces a build)');
 } else {
+  // Stale code caches go first: a failed build must not leave a cache beside a bundle it was not made from.
+  for (const name of ['cli.cjs.cache', 'commands.cjs.cache']) rmSync(join(root, 'dist', name), { force: true });
   run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json']);
   run(process.execPath, [join(root, 'scripts', 'copy-assets.mjs')]);
+  run(process.execPath, [join(root, 'scripts', 'bundle-commands.mjs')]);
   run(process.execPath, [join(root, 'scripts', 'bundle-cli.mjs')]);
   run(process.execPath, [join(root, 'scripts', 'bundle-tui.mjs')]);
+  run(process.execPath, [join(root, 'scripts', 'code-cache.mjs')]);
   writeFileSync(stamp, `${new Date().toISOString()}\n`);
 }

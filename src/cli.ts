@@ -2,13 +2,15 @@
  * The command tree. Only commander is imported at start-up: each command's module (and the core, ink, the server…)
  * is imported when that command runs, so `progeny --help` stays close to a bare `node` start.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { Argument, Command, CommanderError, Option } from 'commander';
 import { ProgenyError } from './core/errors.js';
 import type { GlobalOptions } from './commands/context.js';
 import type { Output } from './commands/output.js';
 import { EXIT_CODE_HELP } from './commands/exit-codes.js';
-import { addBenchCommands } from './commands/bench/define.js';
+import { addBenchCommands, addProfileCommand } from './commands/bench/define.js';
 import { addMemoryCommands } from './commands/memory/define.js';
 import { addressOption, intOption, secondsOption } from './commands/options.js';
 import type { CommandModule, Runner } from './commands/runner.js';
@@ -23,14 +25,34 @@ export interface Runtime {
 const version = (): string =>
   (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-/**
- * Command modules load on demand, from dist/commands beside this file. The specifier is computed so the bundler of
- * the CLI entry (scripts/bundle-cli.mjs) leaves these imports alone instead of pulling every command into start-up.
- */
-const importCommand = (module: string): Promise<unknown> =>
-  import(new URL(`./commands/${module}.js`, import.meta.url).href);
+/** Loads one of the CommonJS bundles of dist/ (bin/progeny.js passes one that uses V8's code cache). */
+export type BundleLoader = (name: string) => unknown;
+let loadBundle: BundleLoader | undefined;
+export function useBundleLoader(loader: BundleLoader): void {
+  loadBundle = loader;
+}
 
-export function buildProgram(rt: Runtime, signal: AbortSignal): Command {
+/**
+ * Command modules load on demand: from dist/commands.cjs, the bundle of every command with the core
+ * (scripts/bundle-commands.mjs: one CommonJS file instead of ~85 ES modules), or, where there is no bundle (the
+ * sources run through tsx), from ./commands beside this file. The specifiers are computed so the bundler of the CLI
+ * entry (scripts/bundle-cli.mjs) leaves them alone instead of pulling every command into start-up.
+ */
+let commands: { load(module: string): Promise<unknown> } | null | undefined;
+function importCommand(module: string): Promise<unknown> {
+  if (commands === undefined) {
+    const path = fileURLToPath(new URL('./commands.cjs', import.meta.url));
+    type Bundle = NonNullable<typeof commands>;
+    commands = !existsSync(path)
+      ? null
+      : loadBundle
+        ? (loadBundle('commands.cjs') as Bundle)
+        : (createRequire(import.meta.url)(path) as Bundle);
+  }
+  return commands ? commands.load(module) : import(new URL(`./commands/${module}.js`, import.meta.url).href);
+}
+
+export function buildProgram(rt: Runtime, signal: AbortSignal, argv: string[] = process.argv): Command {
   const run: Runner =
     (module: string) =>
     async (...actionArgs: unknown[]): Promise<void> => {
@@ -94,12 +116,17 @@ export function buildProgram(rt: Runtime, signal: AbortSignal): Command {
     )
     .action(run('chat'));
 
-  addMemoryCommands(program.command('memory').description('inspect and curate what your companion remembers'), run);
-  addStateCommands(
-    program.command('state').description('the limbic state: trust, warmth, arousal, valence, posture'),
-    run,
-  );
-  addHeritageCommands(program.command('heritage').description('the companion’s identity and its versions'), run);
+  // A group's subcommands are defined only when the command line names that group: building the whole tree (dozens
+  // of commands and options) at every start cost milliseconds; the top-level help needs only the groups' names.
+  const wanted = commandNamed(argv);
+  const group = (name: string, description: string, fill: (cmd: Command, run: Runner) => void): Command => {
+    const cmd = program.command(name).description(description);
+    if (wanted === name) fill(cmd, run);
+    return cmd;
+  };
+  group('memory', 'inspect and curate what your companion remembers', addMemoryCommands);
+  group('state', 'the limbic state: trust, warmth, arousal, valence, posture', addStateCommands);
+  group('heritage', 'the companion’s identity and its versions', addHeritageCommands);
 
   program
     .command('dream')
@@ -112,7 +139,41 @@ export function buildProgram(rt: Runtime, signal: AbortSignal): Command {
     .option('--no-summarise', 'do not, whatever memory.dream.summarise says')
     .action(run('dream'));
 
-  const config = program.command('config').description('read and change settings (defaults ← file ← env ← flags)');
+  group('config', 'read and change settings (defaults ← file ← env ← flags)', addConfigCommands);
+
+  group('bench', 'measure latency (P50/P95/P99), throughput and resources; gate CI on them', addBenchCommands);
+  addProfileCommand(program, run);
+  group('sync', 'end-to-end encrypted sync with your other devices (alone: pull, then push)', addSyncCommands)
+    .option('--budget <seconds>', 'time allowed for retries, in seconds', secondsOption, 60)
+    .action(run('sync/both'));
+  group('device', 'the devices of your sync vault: list, approve, revoke, rename', addDeviceCommands);
+
+  program
+    .command('serve')
+    .description('serve the HTTP + WebSocket API and an OpenAI-compatible endpoint (see docs/api.md)')
+    .option('-p, --port <n>', 'port to listen on; 0 picks a free one (default: server.port)', intOption(0, 65_535))
+    .option('--host <address>', 'address to bind (default: server.host, 127.0.0.1)', addressOption)
+    .addOption(new Option('--log <level>', 'structured JSON request logs on stderr').choices(['off', 'info', 'debug']))
+    .action(run('serve'));
+
+  program
+    .command('mcp')
+    .description(
+      'serve the companion to MCP clients (Claude Desktop, gemini-cli, editors) on stdin/stdout (see docs/mcp.md)',
+    )
+    .action(run('mcp'));
+
+  group('token', 'API tokens (with capabilities) for clients of `progeny serve`', addTokenCommands);
+
+  program
+    .command('doctor')
+    .description('check the home, the store, the model server and the embedder, with fixes')
+    .action(run('doctor'));
+
+  return program;
+}
+
+function addConfigCommands(config: Command, run: Runner): void {
   config
     .command('get')
     .argument('<key>')
@@ -131,33 +192,9 @@ export function buildProgram(rt: Runtime, signal: AbortSignal): Command {
     .action(run('config/unset'));
   config.command('list').description('every setting with its value, source and meaning').action(run('config/list'));
   config.command('path').description('print the config file path').action(run('config/path'));
+}
 
-  addBenchCommands(program, run);
-  addSyncCommands(
-    program.command('sync').description('end-to-end encrypted sync with your other devices (alone: pull, then push)'),
-    run,
-  );
-  addDeviceCommands(
-    program.command('device').description('the devices of your sync vault: list, approve, revoke, rename'),
-    run,
-  );
-
-  program
-    .command('serve')
-    .description('serve the HTTP + WebSocket API and an OpenAI-compatible endpoint (see docs/api.md)')
-    .option('-p, --port <n>', 'port to listen on; 0 picks a free one (default: server.port)', intOption(0, 65_535))
-    .option('--host <address>', 'address to bind (default: server.host, 127.0.0.1)', addressOption)
-    .addOption(new Option('--log <level>', 'structured JSON request logs on stderr').choices(['off', 'info', 'debug']))
-    .action(run('serve'));
-
-  program
-    .command('mcp')
-    .description(
-      'serve the companion to MCP clients (Claude Desktop, gemini-cli, editors) on stdin/stdout (see docs/mcp.md)',
-    )
-    .action(run('mcp'));
-
-  const token = program.command('token').description('API tokens (with capabilities) for clients of `progeny serve`');
+function addTokenCommands(token: Command, run: Runner): void {
   token
     .command('add')
     .argument('<name...>', 'who the token is for')
@@ -183,19 +220,11 @@ export function buildProgram(rt: Runtime, signal: AbortSignal): Command {
     .argument('<capabilities>')
     .description("replace a token's capabilities")
     .action(run('token/caps'));
-
-  program
-    .command('doctor')
-    .description('check the home, the store, the model server and the embedder, with fixes')
-    .action(run('doctor'));
-
-  return program;
 }
 
 function addSyncCommands(sync: Command, run: Runner): void {
   const pass = '--passphrase-stdin';
   const passDoc = 'read the passphrase from stdin (else PROGENY_SYNC_PASSPHRASE or a prompt)';
-  sync.option('--budget <seconds>', 'time allowed for retries, in seconds', secondsOption, 60).action(run('sync/both'));
   sync
     .command('init')
     .option('--relay <url>', 'the relay (a `progeny serve`)')
@@ -334,6 +363,18 @@ function addHeritageCommands(heritage: Command, run: Runner): void {
     .option('--reason <why>')
     .description('restore an older version (as a new version)')
     .action(run('heritage/restore'));
+}
+
+/** The command the line names (`memory` in `progeny --home h memory list`, or in `progeny help memory`). */
+export function commandNamed(argv: string[]): string | undefined {
+  const args = argv.slice(2);
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    if (a === '--') return undefined;
+    if (a === '--home') i++;
+    else if (!a.startsWith('-')) return a === 'help' ? args.slice(i + 1).find((x) => !x.startsWith('-')) : a;
+  }
+  return undefined;
 }
 
 /** Maps commander's own errors (unknown option, missing argument…) to a usage error, or lets help/version exit 0. */

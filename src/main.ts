@@ -3,7 +3,7 @@
  * stderr (or a JSON error object on stdout with --json) and the documented exit code; the stack only with --debug.
  */
 import { ExitCode, toProgenyError } from './core/errors.js';
-import { buildProgram, commanderToProgeny, type Runtime } from './cli.js';
+import { buildProgram, commanderToProgeny, useBundleLoader, type BundleLoader, type Runtime } from './cli.js';
 import { Output } from './commands/output.js';
 
 function sniffGlobals(argv: string[]): { json: boolean; debug: boolean; color: boolean } {
@@ -25,7 +25,9 @@ function exitQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
   });
 }
 
-export async function main(argv: string[]): Promise<void> {
+/** `loadBundle`: how bin/progeny.js loads dist/commands.cjs (with V8's code cache); plain require() without it. */
+export async function main(argv: string[], loadBundle?: BundleLoader): Promise<void> {
+  if (loadBundle) useBundleLoader(loadBundle);
   exitQuietlyOnClosedPipe(process.stdout);
   exitQuietlyOnClosedPipe(process.stderr);
   const sniffed = sniffGlobals(argv);
@@ -42,7 +44,7 @@ export async function main(argv: string[]): Promise<void> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const program = buildProgram(runtime, controller.signal);
+    const program = buildProgram(runtime, controller.signal, argv);
     await program.parseAsync(argv);
   } catch (err) {
     const mapped = commanderToProgeny(err, argv.slice(2));

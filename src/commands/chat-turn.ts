@@ -1,8 +1,9 @@
 /** One headless chat turn: streams the reply (text, or NDJSON events) and sums it up for --json. */
 import { ProgenyError, interrupted } from '../core/errors.js';
+import { foldTurn, turnFailure, type TurnOutcome } from '../core/engine/turn-fold.js';
 import type { Engine } from '../core/engine/engine.js';
 import { offlineHintFor } from '../core/engine/create.js';
-import type { EngineEvent, Mode } from '../core/events.js';
+import type { Mode, TurnStats } from '../core/events.js';
 import type { LimbicSnapshot } from '../core/limbic/types.js';
 import type { CommandContext } from './context.js';
 
@@ -30,7 +31,31 @@ export interface TurnSummary {
   thinking?: string;
   recalled: { id: string; text: string; score: number; similarity: number }[];
   state: LimbicSnapshot | null;
-  stats: Extract<EngineEvent, { type: 'done' }>['stats'] | null;
+  stats: TurnStats | null;
+}
+
+/** The `--json` summary of a turn. */
+function summaryOf(t: TurnOutcome, mode: Mode): TurnSummary {
+  return {
+    conversationId: t.conversationId ?? '',
+    turnId: t.turnId ?? '',
+    messageId: t.messageId ?? '',
+    reply: t.reply,
+    mode: t.mode ?? mode,
+    offline: t.offline,
+    cached: t.cached,
+    interrupted: t.interrupted,
+    truncated: t.truncated,
+    ...(t.thinking ? { thinking: t.thinking } : {}),
+    recalled: (t.recalled ?? []).map((m) => ({
+      id: m.memory.id,
+      text: m.memory.text,
+      score: m.score.score,
+      similarity: m.score.similarity,
+    })),
+    state: t.state,
+    stats: t.stats,
+  };
 }
 
 export async function prepareChat(
@@ -67,81 +92,30 @@ export async function runHeadlessTurn(
   message: string,
   o: { stream: boolean; continueReply?: boolean },
 ): Promise<TurnSummary> {
-  const summary: TurnSummary = {
-    conversationId: '',
-    turnId: '',
-    messageId: '',
-    reply: '',
-    mode: session.mode,
-    offline: false,
-    cached: false,
-    interrupted: false,
-    truncated: false,
-    recalled: [],
-    state: null,
-    stats: null,
-  };
-  let failure: ProgenyError | undefined;
-  let thinking = '';
   const human = !o.stream && !ctx.globals.json;
+  let thought = false;
   const input = {
     message,
     ...(session.conversationId ? { conversationId: session.conversationId } : {}),
     ...(o.continueReply ? { continueReply: true } : {}),
   };
-  for await (const ev of engine.turn(input, { signal: ctx.signal })) {
+  const turn = await foldTurn(engine.turn(input, { signal: ctx.signal }), (ev) => {
     if (o.stream) ctx.out.event(ev);
-    switch (ev.type) {
-      case 'start':
-        session.conversationId = ev.conversationId;
-        Object.assign(summary, { conversationId: ev.conversationId, turnId: ev.turnId, mode: ev.mode });
-        break;
-      case 'recall':
-        summary.recalled = ev.memories.map((m) => ({
-          id: m.memory.id,
-          text: m.memory.text,
-          score: m.score.score,
-          similarity: m.score.similarity,
-        }));
-        break;
-      case 'loading':
-        if (human) ctx.out.notice(`loading model ${ev.model}… (up to llm.loadTimeoutMs)`);
-        break;
-      case 'thinking':
-        if (human && !thinking) ctx.out.notice('thinking…');
-        thinking += ev.text;
-        break;
-      case 'token':
-        if (human) ctx.out.write(ev.text);
-        break;
-      case 'limbic':
-        summary.state = ev.state;
-        break;
-      case 'done':
-        Object.assign(summary, {
-          messageId: ev.messageId,
-          reply: ev.reply,
-          mode: ev.mode,
-          offline: ev.offline,
-          cached: ev.cached,
-          interrupted: ev.interrupted,
-          truncated: ev.truncated,
-          stats: ev.stats,
-        });
-        break;
-      case 'error':
-        failure = ProgenyError.fromJSON(ev.error);
-        summary.reply = ev.partial;
-        break;
-    }
-  }
+    else if (ev.type === 'token' && human) ctx.out.write(ev.text);
+    // A loading model or a thinking one can keep the reply from starting for a while: say why on stderr.
+    else if (ev.type === 'loading' && human) ctx.out.notice(`loading model ${ev.model}… (up to llm.loadTimeoutMs)`);
+    else if (ev.type === 'thinking' && human && !thought) ctx.out.notice('thinking…');
+    if (ev.type === 'thinking') thought = true;
+    if (ev.type === 'start') session.conversationId = ev.conversationId;
+  });
+  const summary = summaryOf(turn, session.mode);
+  const failure = turnFailure(turn);
   if (!o.stream && !ctx.globals.json && (summary.reply || failure))
     ctx.out.write(summary.reply.endsWith('\n') ? '' : '\n');
   if (summary.offline && !session.warnedOffline) {
     session.warnedOffline = true;
     ctx.out.warn('OFFLINE: no model reachable, the reply comes from memory only', offlineHintFor(engine.config));
   }
-  if (thinking) summary.thinking = thinking;
   if (summary.truncated && !o.stream) {
     ctx.out.warn(
       `the reply was cut at the token limit (llm.maxTokens ${engine.config['llm.maxTokens']})`,

@@ -24,7 +24,10 @@ export function makeContext(rt: Runtime, opts: GlobalOptions, signal: AbortSigna
     out: rt.out,
     paths,
     env: process.env,
-    stdin: process.stdin,
+    // A getter: creating process.stdin loads node's net and stream modules (several ms), which most commands skip.
+    get stdin() {
+      return process.stdin;
+    },
     signal,
     engine(o: { autoInit?: boolean; create?: boolean | 'quietly'; flags?: PartialConfig } = {}) {
       engine ??= (async () => {

@@ -3,8 +3,8 @@
  * client goes away, and the events either streamed or folded into one result.
  */
 import type { FastifyReply } from 'fastify';
-import type { EngineEvent } from '../core/events.js';
-import { ProgenyError } from '../core/errors.js';
+import { foldTurn, turnFailure } from '../core/engine/turn-fold.js';
+import type { EngineEvent, Mode, TurnStats } from '../core/events.js';
 import type { RecalledMemory } from '../core/memory/types.js';
 import type { LimbicSnapshot } from '../core/limbic/types.js';
 import type { ChatMessage } from '../core/llm/types.js';
@@ -46,7 +46,7 @@ export interface TurnResult {
   conversationId: string;
   messageId: string | null;
   reply: string;
-  mode: string;
+  mode: Mode;
   interrupted: boolean;
   /** The model stopped at the token limit: the reply is cut (continue it with continueReply). */
   truncated: boolean;
@@ -56,59 +56,27 @@ export interface TurnResult {
   cached: boolean;
   recalled: RecalledMemory[];
   state: LimbicSnapshot | null;
-  stats: unknown;
+  stats: TurnStats | null;
 }
 
 /** Folds a whole turn into one result; an `error` event becomes a thrown ProgenyError (with the partial reply). */
 export async function collectTurn(events: AsyncIterable<EngineEvent>): Promise<TurnResult> {
-  const r: TurnResult = {
-    turnId: '',
-    conversationId: '',
-    messageId: null,
-    reply: '',
-    mode: 'FULL',
-    interrupted: false,
-    truncated: false,
-    offline: false,
-    cached: false,
-    recalled: [],
-    state: null,
-    stats: null,
+  const t = await foldTurn(events);
+  const failure = turnFailure(t);
+  if (failure) throw failure;
+  return {
+    turnId: t.turnId ?? '',
+    conversationId: t.conversationId ?? '',
+    messageId: t.messageId,
+    reply: t.reply,
+    mode: t.mode ?? 'FULL',
+    interrupted: t.interrupted,
+    truncated: t.truncated,
+    ...(t.thinking ? { thinking: t.thinking } : {}),
+    offline: t.offline,
+    cached: t.cached,
+    recalled: t.recalled ?? [],
+    state: t.state,
+    stats: t.stats,
   };
-  for await (const e of events) {
-    switch (e.type) {
-      case 'start':
-        Object.assign(r, { turnId: e.turnId, conversationId: e.conversationId, mode: e.mode });
-        break;
-      case 'recall':
-        r.recalled = e.memories;
-        break;
-      case 'limbic':
-        r.state = e.state;
-        break;
-      case 'thinking':
-        r.thinking = (r.thinking ?? '') + e.text;
-        break;
-      case 'done':
-        Object.assign(r, {
-          messageId: e.messageId,
-          reply: e.reply,
-          interrupted: e.interrupted,
-          truncated: e.truncated,
-          offline: e.offline,
-          cached: e.cached,
-          mode: e.mode,
-          stats: e.stats,
-        });
-        break;
-      case 'error':
-        throw ProgenyError.fromJSON({
-          ...e.error,
-          details: { turnId: e.turnId, partial: e.partial, messageId: e.messageId },
-        });
-      default:
-        break;
-    }
-  }
-  return r;
 }

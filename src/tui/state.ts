@@ -2,7 +2,9 @@
  * The chat screen's state and its pure reducer. Finished entries go to `entries` (rendered once into scrollback by
  * Ink's <Static>); the streaming reply and the last reply's recalled memories live in the small live region.
  */
+import { foldTurnEvent, newTurnOutcome, type TurnOutcome } from '../core/engine/turn-fold.js';
 import type { EngineEvent, Mode, TurnStats } from '../core/events.js';
+import type { RecalledMemory } from '../core/memory/types.js';
 import type { LimbicSnapshot } from '../core/limbic/types.js';
 
 export interface RecalledLine {
@@ -33,6 +35,8 @@ export type Entry =
 export type NewEntry = Entry extends infer E ? (E extends Entry ? Omit<E, 'id'> : never) : never;
 
 export interface LiveTurn {
+  /** The turn as the engine's events tell it (the one fold every front end uses); the fields below are its view. */
+  turn: TurnOutcome;
   turnId: string | null;
   text: string;
   recalled: RecalledLine[] | null;
@@ -69,9 +73,9 @@ export interface ChatState {
   lastRecall: { memories: RecalledLine[]; expanded: boolean } | null;
   status: StatusInfo;
   limbic: LimbicSnapshot | null;
-  raw: boolean;
   /** The last reply's reasoning (a thinking model), for /thinking. */
   lastThinking: string;
+  raw: boolean;
   /** Set by a Ctrl+C while idle: the next Ctrl+C exits. */
   exitArmed: boolean;
   seq: number;
@@ -120,8 +124,8 @@ export function initialState(status: Partial<StatusInfo> = {}): ChatState {
   };
 }
 
-const toRecalled = (ev: Extract<EngineEvent, { type: 'recall' }>): RecalledLine[] =>
-  ev.memories.map((m) => ({
+const toRecalled = (memories: RecalledMemory[]): RecalledLine[] =>
+  memories.map((m) => ({
     id: m.memory.id,
     text: m.memory.text,
     score: m.score.score,
@@ -165,6 +169,7 @@ function finish(
   const thinking = s.live?.thinking ?? '';
   let next: ChatState = { ...s, lastThinking: thinking };
   const words = thinking.trim() ? thinking.trim().split(/\s+/).length : 0;
+  // A reply cut to nothing (the model spent the limit thinking) is still shown: marked cut, it can be continued.
   if (reply || o.truncated)
     next = push(next, {
       kind: 'assistant',
@@ -192,59 +197,81 @@ function finish(
   return next;
 }
 
+/** The live region's view of a turn. */
+const liveView = (live: LiveTurn | null, turn: TurnOutcome): LiveTurn => ({
+  turn,
+  turnId: turn.turnId,
+  text: turn.reply,
+  recalled: turn.recalled && toRecalled(turn.recalled),
+  startedAt: live?.startedAt ?? 0,
+  loading: turn.loading,
+  thinking: turn.thinking,
+});
+
+/** A turn that ended: its reply (or partial reply) to scrollback, and a failure as an error notice. */
+function endTurn(s: ChatState, turn: TurnOutcome): ChatState {
+  if (!turn.error)
+    return finish({ ...s, status: { ...s.status, mode: turn.mode ?? s.status.mode } }, turn.reply, {
+      interrupted: turn.interrupted,
+      offline: turn.offline,
+      stats: turn.stats,
+      truncated: turn.truncated,
+    });
+  const next = finish(s, turn.reply, { interrupted: true, offline: false, stats: null });
+  return push(next, {
+    kind: 'notice',
+    text: turn.error.message,
+    tone: 'error',
+    ...(turn.error.hint ? { hint: turn.error.hint } : {}),
+  });
+}
+
 function onEvent(s: ChatState, ev: EngineEvent): ChatState {
+  const turn = foldTurnEvent(s.live?.turn ?? newTurnOutcome(), ev);
   switch (ev.type) {
     case 'start':
-      return {
-        ...s,
-        live: { ...(s.live ?? { text: '', recalled: null, startedAt: 0 }), turnId: ev.turnId },
-        status: { ...s.status, mode: ev.mode, model: ev.model },
-      };
+      return { ...s, live: liveView(s.live, turn), status: { ...s.status, mode: ev.mode, model: ev.model } };
     case 'recall':
-      return s.live ? { ...s, live: { ...s.live, recalled: toRecalled(ev) } } : s;
-    case 'token':
-      return s.live ? { ...s, live: { ...s.live, text: s.live.text + ev.text, loading: null } } : s;
     case 'loading':
-      return s.live ? { ...s, live: { ...s.live, loading: ev.model } } : s;
     case 'thinking':
-      return s.live ? { ...s, live: { ...s.live, loading: null, thinking: (s.live.thinking ?? '') + ev.text } } : s;
+    case 'token':
+      return s.live ? { ...s, live: liveView(s.live, turn) } : s;
     case 'limbic':
       return { ...s, limbic: ev.state };
     case 'done':
-      return finish({ ...s, status: { ...s.status, mode: ev.mode } }, ev.reply, {
-        interrupted: ev.interrupted,
-        offline: ev.offline,
-        stats: ev.stats,
-        truncated: ev.truncated,
-      });
-    case 'error': {
-      const next = finish(s, ev.partial, { interrupted: true, offline: false, stats: null });
-      return push(next, {
-        kind: 'notice',
-        text: ev.error.message,
-        tone: 'error',
-        ...(ev.error.hint ? { hint: ev.error.hint } : {}),
-      });
-    }
+    case 'error':
+      return endTurn(s, turn);
   }
 }
+
+const EMPTY_LIVE: LiveTurn = {
+  turn: newTurnOutcome(),
+  turnId: null,
+  text: '',
+  recalled: null,
+  startedAt: 0,
+  loading: null,
+  thinking: '',
+};
 
 export function reducer(s: ChatState, a: Action): ChatState {
   switch (a.type) {
     case 'submit': {
       const next = push(commitRecall(s), { kind: 'user', text: a.text });
-      return { ...next, live: { turnId: null, text: '', recalled: null, startedAt: a.at }, exitArmed: false };
+      return { ...next, live: liveView({ ...EMPTY_LIVE, startedAt: a.at }, newTurnOutcome()), exitArmed: false };
     }
     case 'continue':
       return {
         ...commitRecall(s),
-        live: { turnId: null, text: '', recalled: null, startedAt: a.at },
+        live: liveView({ ...EMPTY_LIVE, startedAt: a.at }, newTurnOutcome()),
         exitArmed: false,
       };
     case 'event':
       return onEvent(s, a.event);
     case 'tokens':
-      return s.live && a.text ? { ...s, live: { ...s.live, text: s.live.text + a.text } } : s;
+      return s.live && a.text
+        ? { ...s, live: liveView(s.live, foldTurnEvent(s.live.turn, { type: 'token', turnId: '', text: a.text })) }
+        : s;
     case 'notice':
       return {
         ...push(commitRecall(s), {

@@ -31,7 +31,7 @@ describe('document references', () => {
     for (const [file, body] of text)
       for (const m of body.matchAll(/docs\/([\w-]+\.md),\s+"([^"]+)"/g)) {
         const doc = `docs/${m[1]}`;
-        const section = m[2]!.replace(/\s+/g, ' ');
+        const section = m[2]!.replace(/\s*\n\s*(\*\s*|\/\/\s*)?/g, ' ');
         if (!headings(doc).some((h) => h.startsWith(section))) wrong.push(`${file}: ${doc}, "${section}"`);
       }
     expect(wrong).toEqual([]);

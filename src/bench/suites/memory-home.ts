@@ -71,5 +71,5 @@ export async function fill(
     }));
     await home.memory.add(items);
   }
-  await home.store.buildIndex();
+  await home.store.flush();
 }

@@ -4,9 +4,8 @@
  */
 import type { Command } from 'commander';
 
-type Runner = (module: string) => (...args: unknown[]) => Promise<void>;
-
-const collect = (value: string, prev: string[] = []): string[] => [...prev, value];
+import { collect } from '../options.js';
+import type { Runner } from '../runner.js';
 
 const RECALL_HELP = `
 Each conversation is imported into its own throwaway home (one memory per turn, "speaker: text", turns a minute
@@ -32,10 +31,8 @@ function judgingOptions(cmd: Command): Command {
     .option('--out <file>', 'also write the JSON report to a file (atomically)');
 }
 
-export function addBenchCommands(program: Command, run: Runner): void {
-  const bench = program
-    .command('bench')
-    .description('measure latency (P50/P95/P99), throughput and resources; gate CI on them');
+/** The subcommands of `bench` (src/cli.ts defines the group, and fills it only when the command line names it). */
+export function addBenchCommands(bench: Command, run: Runner): void {
   judgingOptions(
     bench
       .command('core')
@@ -99,7 +96,9 @@ export function addBenchCommands(program: Command, run: Runner): void {
       )
       .addHelpText('after', RECALL_HELP),
   ).action(run('bench/recall'));
+}
 
+export function addProfileCommand(program: Command, run: Runner): void {
   program
     .command('profile')
     .argument(

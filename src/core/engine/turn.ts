@@ -4,7 +4,6 @@
  * as a memory → emit the new limbic state. Cancelling (signal, or the consumer stopping) keeps the partial reply,
  * marked interrupted; a reply the model cut at the token limit is kept marked truncated, and can be continued.
  */
-import { performance } from 'node:perf_hooks';
 import { type ProgenyError, toProgenyError, usageError } from '../errors.js';
 import type { EngineEvent, Mode, TurnStats } from '../events.js';
 import { ulid } from '../ids.js';

@@ -2,7 +2,8 @@
  * Perception of one user message (docs/domain.md, "The chat turn", step 1): sentiment from the AFINN lexicon of the
  * `sentiment` library, plus urgency, load, question and hostility cues. Pure and fast: it runs on every turn.
  */
-import Sentiment from 'sentiment';
+import { createRequire } from 'node:module';
+import type SentimentClass from 'sentiment';
 
 export interface Perception {
   /** −1 (very negative) … 1 (very positive). */
@@ -21,7 +22,18 @@ export interface Perception {
   words: number;
 }
 
-const analyser = new Sentiment();
+/**
+ * Created at the first perception: the library reads its lexicon (AFINN, ~3,400 words) when loaded, ~5 ms that
+ * commands which never perceive a message (`state show`, `memory list`) should not pay at start-up.
+ */
+let analyser: SentimentClass | undefined;
+const sentimentAnalyser = (): SentimentClass => {
+  if (!analyser) {
+    const Sentiment = createRequire(import.meta.url)('sentiment') as typeof SentimentClass;
+    analyser = new Sentiment();
+  }
+  return analyser;
+};
 
 const URGENCY_CUES = [
   /\burgent(ly)?\b/,
@@ -80,7 +92,7 @@ export function perceive(message: string): Perception {
   const text = message.toLowerCase();
   const words = text.split(/\s+/).filter(Boolean).length;
   // AFINN scores are integers in −5..5 per word; tanh keeps a few strong words from saturating everything.
-  const raw = analyser.analyze(message).score;
+  const raw = sentimentAnalyser().analyze(message).score;
   const sentiment = Math.tanh(raw / 5);
   const urgency = Math.min(1, score(text, URGENCY_CUES) * 0.35 + (/!\s*$/.test(text) ? 0.1 : 0));
   const loadCues = score(text, LOAD_CUES);

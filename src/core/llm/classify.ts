@@ -5,7 +5,7 @@
 import { interrupted, isProgenyError, type ProgenyError } from '../errors.js';
 import type { Deadline } from './deadline.js';
 import { llmErrors, type LlmErrorContext } from './errors.js';
-import { parseRetryAfter } from './retry.js';
+import { parseRetryAfter } from '../retry.js';
 import { errorMessageOf, isRecord } from './shape.js';
 import { discardBody, type HttpReply } from './transport.js';
 import { snippet, WireError } from './wire-error.js';
@@ -135,7 +135,10 @@ export async function httpStatusError(
 ): Promise<ProgenyError> {
   const { message: msg, param } = await serverComplaint(reply);
   const status = reply.status;
-  const retryAfterMs = parseRetryAfter(reply.headers);
+  const retryAfterMs = parseRetryAfter((name) => {
+    const v = reply.headers[name];
+    return Array.isArray(v) ? v[0] : v;
+  });
   if (status === 401 || status === 403) return llmErrors.auth(ctx, status, msg);
   if (status === 429) return llmErrors.rateLimited(ctx, retryAfterMs, msg);
   if (status >= 400 && status < 500 && msg !== undefined && MODEL_MISSING.test(msg)) {

@@ -25,7 +25,7 @@ export { createReplayProvider, loadRecordedStream, llmFixturePath } from './repl
 export type { ReplayOptions, ReplayProvider } from './replay.js';
 export { LLM_ERROR_CODES, redact, displayUrl } from './errors.js';
 export type { LlmErrorCode, LlmErrorDetails } from './errors.js';
-export { isRetryable, backoffDelay, parseRetryAfter } from './retry.js';
+export { isRetryable } from './retry.js';
 export type { RetryPolicy } from './retry.js';
 export { createResponseCache, responseCacheKey } from './response-cache.js';
 export type { CachedReply, ResponseCache, ResponseCacheOptions, ResponseCacheStats } from './response-cache.js';

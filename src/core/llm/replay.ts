@@ -3,10 +3,9 @@
  * The chat-turn overhead benchmark and engine tests use it. Recordings are read with the same wire decoders as live
  * replies, so a fixture that would not decode from a server does not decode here either.
  */
-import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { interrupted, ProgenyError } from '../errors.js';
-import { sleep } from './deadline.js';
+import { sleep } from '../retry.js';
 import { ollamaChatStream } from './ollama-wire.js';
 import { openaiChatStream } from './openai-wire.js';
 import type { ChatRequest, LlmChunk, LlmProvider, ProbeResult } from './types.js';
@@ -20,6 +19,8 @@ export function llmFixturePath(name: string, format: 'ollama' | 'openai' = 'olla
 
 /** Reads a recording: Ollama NDJSON (*.ndjson, *.jsonl) or OpenAI SSE (*.sse). Throws if it does not decode. */
 export async function loadRecordedStream(path: string): Promise<LlmChunk[]> {
+  // Imported here: node:fs/promises costs ~1.5 ms to load, and every engine imports this module.
+  const { readFile } = await import('node:fs/promises');
   const bytes = await readFile(path);
   const decode = path.endsWith('.sse') ? openaiChatStream : ollamaChatStream;
   const chunks: LlmChunk[] = [];

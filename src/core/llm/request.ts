@@ -5,7 +5,8 @@
  */
 import type { ProgenyError } from '../errors.js';
 import { httpStatusError, toLlmError, type FailureContext } from './classify.js';
-import { Deadline, sleep } from './deadline.js';
+import { sleep } from '../retry.js';
+import { Deadline } from './deadline.js';
 import { isRetryable, retryDelay, type RetryPolicy } from './retry.js';
 import { discardBody, type HttpReply, type Transport } from './transport.js';
 import type { LlmChunk } from './types.js';

@@ -4,31 +4,10 @@ import { startLlmTestDouble, type LlmTestDouble } from '../../testing/llm-double
 import { chatRequests, drain, HELLO, quickOptions } from '../../testing/llm-provider-helpers.js';
 import { createOllamaProvider } from './ollama.js';
 import { createOpenAiProvider } from './openai.js';
-import { backoffDelay, isRetryable, parseRetryAfter, retryDelay } from './retry.js';
+import { isRetryable, retryDelay } from './retry.js';
 import type { LlmProvider } from './types.js';
 
-describe('backoff and Retry-After', () => {
-  it('uses full jitter under an exponential ceiling capped at maxMs', () => {
-    const policy = { retries: 5, baseMs: 100, maxMs: 1_000 };
-    const top = [0, 1, 2, 3, 4, 5].map((a) => backoffDelay(a, { ...policy, random: () => 0.9999 }));
-    expect(top).toEqual([99, 199, 399, 799, 999, 999]);
-    expect(backoffDelay(3, { ...policy, random: () => 0 })).toBe(0);
-    const samples = Array.from({ length: 200 }, () => backoffDelay(2, policy));
-    expect(Math.min(...samples)).toBeGreaterThanOrEqual(0);
-    expect(Math.max(...samples)).toBeLessThan(400);
-    expect(new Set(samples).size).toBeGreaterThan(20); // jittered, not a fixed wait
-  });
-
-  it('parses retry-after-ms, delta seconds and HTTP dates', () => {
-    const now = Date.parse('2025-01-15T10:00:00Z');
-    expect(parseRetryAfter({ 'retry-after-ms': '250' }, now)).toBe(250);
-    expect(parseRetryAfter({ 'retry-after': '3' }, now)).toBe(3_000);
-    expect(parseRetryAfter({ 'retry-after': 'Wed, 15 Jan 2025 10:00:05 GMT' }, now)).toBe(5_000);
-    expect(parseRetryAfter({ 'retry-after': 'Wed, 15 Jan 2025 09:00:00 GMT' }, now)).toBe(0);
-    expect(parseRetryAfter({ 'retry-after': 'soon' }, now)).toBeUndefined();
-    expect(parseRetryAfter({}, now)).toBeUndefined();
-  });
-
+describe('which model failures are retried', () => {
   it('retries connection failures, cuts, 429 and 5xx only; prefers the server-given wait', () => {
     const http = (status: number, retryAfterMs?: number): Error =>
       new ProgenyError('LLM_HTTP', 'x', { details: { provider: 'ollama', status, retryAfterMs } });

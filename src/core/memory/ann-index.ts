@@ -11,6 +11,12 @@ import { syncDir } from '../fs-atomic.js';
 import { getMeta, setMeta, type Db } from '../store/db.js';
 
 export interface AnnIndex {
+  /**
+   * A view maps the saved file instead of reading it: opening costs nothing whatever the size and only the pages a
+   * search touches are read, but it cannot change. The embedded store opens saved indexes as views and loads one
+   * (reads it whole) only before it absorbs changes into it.
+   */
+  readonly viewed: boolean;
   add(labels: number[], vectors: Float32Array[]): void;
   remove(label: number): void;
   contains(label: number): boolean;
@@ -49,6 +55,7 @@ interface UsearchIndex {
   size(): number;
   save(path: string): void;
   load(path: string): void;
+  view(path: string): void;
 }
 
 /**
@@ -64,7 +71,7 @@ function spread(v: Float32Array): Float32Array {
   return out;
 }
 
-export function createAnnIndex(dims: number, file?: string): AnnIndex {
+export function createAnnIndex(dims: number, file?: string, open: 'load' | 'view' = 'load'): AnnIndex {
   // Loaded lazily: a native module that only searches need.
   const { Index } = createRequire(import.meta.url)('usearch') as { Index: new (o: object) => UsearchIndex };
   const idx = new Index({
@@ -75,8 +82,10 @@ export function createAnnIndex(dims: number, file?: string): AnnIndex {
     expansion_add: HNSW.expansionAdd,
     expansion_search: HNSW.expansionSearch,
   });
-  if (file) idx.load(file);
+  if (file && open === 'view') idx.view(file);
+  else if (file) idx.load(file);
   return {
+    viewed: file !== undefined && open === 'view',
     add(labels, vectors) {
       if (!labels.length) return;
       const flat = new Float32Array(labels.length * dims);
@@ -125,12 +134,16 @@ export function writeIndexMeta(db: Db, m: IndexMeta): void {
   setMeta(db, META_KEY, JSON.stringify(m));
 }
 
-/** Loads the saved index if the file matches its meta (same embedder, dimension, graph parameters, byte size); null means rebuild. */
+/**
+ * Opens the saved index (a view unless `open` is 'load') if the file matches its meta (same embedder, dimension,
+ * graph parameters, byte size); null means rebuild.
+ */
 export function loadSavedIndex(
   db: Db,
   file: string,
   embedder: string,
   dims: number,
+  open: 'load' | 'view' = 'view',
 ): { index: AnnIndex; seq: number } | null {
   const m = readIndexMeta(db);
   if (
@@ -143,7 +156,7 @@ export function loadSavedIndex(
   )
     return null;
   try {
-    const index = createAnnIndex(dims, file);
+    const index = createAnnIndex(dims, file, open);
     return index.size() === m.count ? { index, seq: m.seq } : null;
   } catch {
     return null;

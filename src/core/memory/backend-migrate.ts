@@ -8,7 +8,8 @@
  */
 import { ProgenyError } from '../errors.js';
 import { getMeta, setMeta, type Db } from '../store/db.js';
-import type { MemoryKind, MemoryStore, VectorPoint } from './types.js';
+import { pointOf } from './store-rows.js';
+import type { MemoryStore, StoreRow } from './types.js';
 import { dot, fromBlob } from './vectors.js';
 
 export interface MigrateOptions {
@@ -41,15 +42,7 @@ export interface MigrateReport {
   elapsedMs: number;
 }
 
-interface Row {
-  id: string;
-  label: number;
-  actor: string;
-  kind: MemoryKind;
-  created_at: number;
-  salience: number;
-  vector: Buffer;
-}
+type Row = StoreRow & { vector: Buffer };
 
 interface Checkpoint {
   lastLabel: number;
@@ -57,15 +50,7 @@ interface Checkpoint {
 }
 
 const ACTIVE = "status = 'active' AND vector IS NOT NULL";
-
-const decodeVector = fromBlob;
-
-const toPoint = (r: Row): VectorPoint => ({
-  id: r.id,
-  label: r.label,
-  vector: decodeVector(r.vector),
-  payload: { actor: r.actor, kind: r.kind, createdAt: r.created_at, salience: r.salience },
-});
+const COLUMNS = 'id, label, actor, kind, created_at, salience, status, revision, vector';
 
 export const checkpointKey = (to: string): string => `memory.migrate.${to}.checkpoint`;
 
@@ -76,9 +61,7 @@ export async function migrateMemories(o: MigrateOptions): Promise<MigrateReport>
   const saved = o.restart ? undefined : getMeta(o.db, key);
   const start: Checkpoint = saved ? (JSON.parse(saved) as Checkpoint) : { lastLabel: -1, copied: 0 };
   const total = (o.db.prepare(`SELECT count(*) AS n FROM memories WHERE ${ACTIVE}`).get() as { n: number }).n;
-  const page = o.db.prepare(
-    `SELECT id, label, actor, kind, created_at, salience, vector FROM memories WHERE ${ACTIVE} AND label > ? ORDER BY label LIMIT ?`,
-  );
+  const page = o.db.prepare(`SELECT ${COLUMNS} FROM memories WHERE ${ACTIVE} AND label > ? ORDER BY label LIMIT ?`);
   let cp = { ...start };
   o.onProgress?.(cp.copied, total);
   for (let rows = page.all(cp.lastLabel, batch) as Row[]; rows.length; rows = page.all(cp.lastLabel, batch) as Row[]) {
@@ -88,7 +71,7 @@ export async function migrateMemories(o: MigrateOptions): Promise<MigrateReport>
         `migration interrupted after ${cp.copied} of ${total} memories; run it again to resume`,
         {},
       );
-    await o.target.upsert(rows.map(toPoint));
+    await o.target.mirror(rows);
     await o.target.flush();
     if (o.healthy && !o.healthy()) {
       throw new ProgenyError(
@@ -126,11 +109,8 @@ export async function migrateMemories(o: MigrateOptions): Promise<MigrateReport>
 
 /** Points for memories that are not active (forgotten, archived, not yet embedded) must not be found in the target. */
 async function removeInactive(db: Db, target: MemoryStore, batch: number): Promise<number> {
-  const refs = db.prepare(`SELECT id, label FROM memories WHERE NOT (${ACTIVE})`).all() as {
-    id: string;
-    label: number;
-  }[];
-  for (let i = 0; i < refs.length; i += batch) await target.remove(refs.slice(i, i + batch));
+  const refs = db.prepare(`SELECT ${COLUMNS} FROM memories WHERE NOT (${ACTIVE})`).all() as StoreRow[];
+  for (let i = 0; i < refs.length; i += batch) await target.mirror(refs.slice(i, i + batch));
   return refs.length;
 }
 
@@ -146,13 +126,13 @@ async function sampleRecall(db: Db, target: MemoryStore, n: number, k: number): 
   const byLabel = db.prepare(
     `SELECT id, label, actor, kind, created_at, salience, vector FROM memories WHERE label = ?`,
   );
-  const queries = picked.map((l) => toPoint(byLabel.get(l) as Row));
+  const queries = picked.map((l) => pointOf(byLabel.get(l) as Row));
   const best = queries.map(() => [] as { id: string; s: number }[]);
   for (const r of db.prepare(`SELECT id, vector FROM memories WHERE ${ACTIVE}`).iterate() as Iterable<{
     id: string;
     vector: Buffer;
   }>) {
-    const v = decodeVector(r.vector);
+    const v = fromBlob(r.vector);
     queries.forEach((q, qi) => {
       const s = dot(v, q.vector);
       const top = best[qi] as { id: string; s: number }[];

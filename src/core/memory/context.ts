@@ -3,10 +3,9 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config/schema.js';
 import type { Db } from '../store/db.js';
 import type { createLexicalSearch } from './lexical.js';
-import type { MemoryRow, memoryRows } from './rows.js';
+import type { memoryRows } from './rows.js';
 import type { Reembedder } from './reembed.js';
-import type { Embedder, MemoryStore, VectorPoint } from './types.js';
-import { fromBlob } from './vectors.js';
+import type { Embedder, MemoryStore } from './types.js';
 import type { Writer } from './writer.js';
 
 export type MemoryOp = 'add' | 'edit' | 'forget' | 'pin' | 'archive' | 'restore';
@@ -34,23 +33,4 @@ export async function vectorsFor(ctx: MemoryContext, texts: string[]): Promise<(
   if (ctx.embedder.cheap || !ctx.reembedder) return ctx.embedder.embed(texts);
   ctx.reembedder.wrote();
   return texts.map(() => null);
-}
-
-export function pointOf(r: MemoryRow): VectorPoint {
-  return {
-    id: r.id,
-    label: r.label,
-    vector: fromBlob(r.vector as Buffer),
-    payload: { actor: r.actor, kind: r.kind, createdAt: r.created_at, salience: r.salience },
-  };
-}
-
-/** Brings the vector store in line with rows just committed: active rows with a vector are searchable, others not. */
-export async function syncStore(store: MemoryStore, rows: MemoryRow[]): Promise<void> {
-  const up = rows.filter((r) => r.status === 'active' && r.vector);
-  // An active row at its first revision without a vector was just written and is waiting for one: it never was in
-  // the store, so there is nothing to remove (a remote store would queue a useless delete).
-  const down = rows.filter((r) => !(r.status === 'active' && r.vector) && !(r.status === 'active' && r.revision === 1));
-  if (up.length) await store.upsert(up.map(pointOf));
-  if (down.length) await store.remove(down.map((r) => ({ id: r.id, label: r.label })));
 }

@@ -9,7 +9,7 @@ import { ProgenyError } from '../errors.js';
 import { immediate } from '../store/db.js';
 import type { DreamReport, ProgressFn } from './api.js';
 import { groupForSummary, summariseGroups, type Summariser } from './dream-summary.js';
-import { syncStore, type MemoryContext } from './context.js';
+import type { MemoryContext } from './context.js';
 import { toMemory, type MemoryRow } from './rows.js';
 import type { Memory } from './types.js';
 import { fromBlob } from './vectors.js';
@@ -111,7 +111,7 @@ export async function dream(ctx: MemoryContext, opts: DreamOptions): Promise<Dre
   });
   report.summaries = outcome.done.length;
   report.summarised = summaryOf.size;
-  await syncStore(ctx.store, touched);
+  await ctx.store.mirror(touched);
   if (report.summaries)
     ctx.changed(
       'add',
@@ -141,7 +141,7 @@ export async function restore(ctx: MemoryContext, id: string): Promise<Memory> {
     null,
   );
   ctx.writer.noteRecalled([after.id]);
-  await syncStore(ctx.store, [after]);
+  await ctx.store.mirror([after]);
   ctx.changed('restore', [after.id]);
   return toMemory(after);
 }

@@ -1,7 +1,7 @@
 /** JSONL export/import and re-embedding. Import applies batches of valid lines, each batch durable before progress. */
 import { immediate, nextCounter, type Db } from '../store/db.js';
 import type { ImportReport, ProgressFn } from './api.js';
-import { syncStore, vectorsFor, type MemoryContext } from './context.js';
+import { vectorsFor, type MemoryContext } from './context.js';
 import { UNEMBEDDED } from './writer.js';
 import { fallbackRefusal, fallenBack } from './reembed.js';
 import { exportLine, parseImportLine, type ImportRecord } from './jsonl.js';
@@ -107,7 +107,7 @@ export async function importJsonl(
     if (!pending.length) return;
     const touched = await applyBatch(ctx, pending, report);
     pending = [];
-    await syncStore(ctx.store, touched);
+    await ctx.store.mirror(touched);
     ctx.reembedder?.kick();
     ctx.changed(
       'add',
@@ -168,7 +168,7 @@ async function reembed(ctx: MemoryContext, where: string, params: unknown[], onP
         return row;
       }),
     );
-    await syncStore(ctx.store, fresh);
+    await ctx.store.mirror(fresh);
     done += rows.length;
     onProgress?.(done, total);
   }

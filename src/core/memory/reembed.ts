@@ -10,7 +10,7 @@
 import { ProgenyError } from '../errors.js';
 import { immediate, nextCounter } from '../store/db.js';
 import type { ProgressFn } from './api.js';
-import { syncStore, type MemoryContext } from './context.js';
+import type { MemoryContext } from './context.js';
 import type { MemoryRow } from './rows.js';
 import type { Embedder } from './types.js';
 import { toBlob } from './vectors.js';
@@ -86,7 +86,7 @@ export function createReembedder(ctx: MemoryContext): Reembedder {
         return update.run(row.vector, id, row.change_seq, r.id, r.text_hash).changes ? [row] : [];
       }),
     );
-    await syncStore(ctx.store, fresh);
+    await ctx.store.mirror(fresh);
     return rows;
   }
 

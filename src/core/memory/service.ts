@@ -10,7 +10,7 @@ import type { Db } from '../store/db.js';
 import type { Journal } from '../sync/journal.js';
 import type { EditPatch, ListQuery, MemoryApi, Page } from './api.js';
 import { createBatcher } from './batcher.js';
-import { syncStore, vectorsFor, type MemoryContext, type MemoryOp } from './context.js';
+import { vectorsFor, type MemoryContext, type MemoryOp } from './context.js';
 import { dream, restore } from './dream.js';
 import { exportJsonl, importJsonl, reindex, reindexStale } from './import-export.js';
 import { createLexicalSearch } from './lexical.js';
@@ -94,7 +94,7 @@ export async function createMemoryService(deps: MemoryServiceDeps): Promise<Memo
         ...(m.createdAt !== undefined ? { createdAt: m.createdAt } : {}),
       })),
     );
-    await syncStore(store, rows);
+    await store.mirror(rows);
     ctx.reembedder?.kick();
     added?.inc({}, rows.length);
     ctx.changed(
@@ -153,7 +153,7 @@ export async function createMemoryService(deps: MemoryServiceDeps): Promise<Memo
         },
         reason || 'edited',
       );
-      await syncStore(store, [after]);
+      await store.mirror([after]);
       if (textChanged) ctx.reembedder?.kick();
       ctx.changed('edit', [after.id]);
       return toMemory(after);
@@ -163,7 +163,7 @@ export async function createMemoryService(deps: MemoryServiceDeps): Promise<Memo
       if (before.status === 'forgotten') return toMemory(before);
       if ('evict' in embedder) (embedder as { evict(t: string): void }).evict(before.text);
       const after = writer.forgetRow(before);
-      await syncStore(store, [after]);
+      await store.mirror([after]);
       ctx.changed('forget', [after.id]);
       return toMemory(after);
     },

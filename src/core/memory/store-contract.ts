@@ -1,44 +1,96 @@
 /**
  * The contract every MemoryStore passes (embedded, qdrant): run it from a test file with a factory that makes a
- * fresh, empty store. Points are 384-dimensional unit vectors from a seeded generator, so runs are reproducible.
- * `close()` then `open()` on the same instance must find the data again (the store is durable).
+ * fresh, empty store over a fresh database. Rows are written with the real writer, as the memory service writes
+ * them, and then mirrored (types.ts, `mirror`): the store's one meaning for every backend. Vectors are
+ * 384-dimensional unit vectors from a seeded generator, so runs are reproducible. `close()` then `open()` on the same
+ * instance must find the data again (the store is durable).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { MemoryKind, MemoryStore, VectorPoint } from './types.js';
+import { fixedClock } from '../clock.js';
 import { seededRandom } from '../random.js';
-import { dot, normalise } from './vectors.js';
-
-export { seededRandom };
+import type { Db } from '../store/db.js';
+import { createJournal } from '../sync/journal.js';
+import type { MemoryRow } from './rows.js';
+import type { MemoryKind, MemoryStore } from './types.js';
+import { dot, normalise, toBlob } from './vectors.js';
+import { createWriter } from './writer.js';
 
 export const CONTRACT_DIMS = 384;
 
-export function randomUnitVector(rand: () => number, dims = CONTRACT_DIMS): Float32Array {
+function randomUnitVector(rand: () => number, dims = CONTRACT_DIMS): Float32Array {
   return normalise(Float32Array.from({ length: dims }, () => rand() * 2 - 1));
 }
 
-let nextLabel = 1;
-export function point(id: string, vector: Float32Array, actor = 'creator', kind: MemoryKind = 'fact'): VectorPoint {
-  return { id, label: nextLabel++, vector, payload: { actor, kind, createdAt: 1_767_225_600_000, salience: 0.5 } };
+/** Ids shaped like ULIDs (some stores validate them), distinct per index. */
+const contractId = (i: number): string => `01KCONTRACT${String(i).padStart(15, '0')}`;
+
+export interface ContractStore {
+  store: MemoryStore;
+  db: Db;
+  /** The embedder id the store searches (rows written with another one are not its vectors). */
+  embedderId: string;
+  cleanup(): Promise<void>;
 }
 
-/** Ids shaped like ULIDs (some stores validate them), distinct per index. */
-export const contractId = (i: number): string => `01KCONTRACT${String(i).padStart(15, '0')}`;
+/** Writes memories the way the service does (writer, then mirror) so the store sees exactly what production gives it. */
+function table(t: ContractStore) {
+  const clock = fixedClock(1_767_225_600_000);
+  const writer = createWriter(t.db, createJournal(t.db, clock, 'CONTRACT'), clock, () => t.embedderId);
+  const mirrored = async (rows: MemoryRow[]) => {
+    await t.store.mirror(rows);
+    return rows;
+  };
+  return {
+    add: (specs: { i: number; vector: Float32Array | null; actor?: string; kind?: MemoryKind }[]) =>
+      mirrored(
+        writer.insert(
+          specs.map((p) => ({
+            id: contractId(p.i),
+            text: `memory ${p.i}`,
+            kind: p.kind ?? 'fact',
+            actor: p.actor ?? 'creator',
+            source: {},
+            salience: 0.5,
+            pinned: false,
+            vector: p.vector,
+          })),
+        ),
+      ),
+    edit: async (row: MemoryRow, patch: { vector: Float32Array | null; kind?: MemoryKind }) =>
+      (
+        await mirrored([
+          writer.patch(
+            row,
+            {
+              vector: patch.vector ? toBlob(patch.vector) : null,
+              embedder: patch.vector ? t.embedderId : '',
+              kind: patch.kind ?? row.kind,
+            },
+            'edited',
+          ),
+        ])
+      )[0] as MemoryRow,
+    forget: (rows: MemoryRow[]) => mirrored(rows.map((r) => writer.forgetRow(r))),
+    archive: (rows: MemoryRow[]) => mirrored(rows.map((r) => writer.patch(r, { status: 'archived' }, null))),
+  };
+}
 
-export function runMemoryStoreContract(
-  name: string,
-  makeStore: () => Promise<{ store: MemoryStore; cleanup(): Promise<void> }>,
-): void {
+export function runMemoryStoreContract(name: string, makeStore: () => Promise<ContractStore>): void {
   describe(`MemoryStore contract: ${name}`, () => {
+    let t: ContractStore;
     let store: MemoryStore;
-    let cleanup: () => Promise<void>;
+    let rows: ReturnType<typeof table>;
     const rand = seededRandom(42);
+    const vectors = (n: number) => Array.from({ length: n }, (_, i) => ({ i, vector: randomUnitVector(rand) }));
     beforeEach(async () => {
-      ({ store, cleanup } = await makeStore());
+      t = await makeStore();
+      store = t.store;
+      rows = table(t);
       await store.open();
     });
     afterEach(async () => {
       await store.close();
-      await cleanup();
+      await t.cleanup();
     });
 
     it('an empty store finds nothing and counts zero', async () => {
@@ -46,12 +98,11 @@ export function runMemoryStoreContract(
       expect(await store.count()).toBe(0);
     });
 
-    it('upserted points are searchable at once, best first, with their vectors', async () => {
-      const pts = Array.from({ length: 50 }, (_, i) => point(contractId(i), randomUnitVector(rand)));
-      await store.upsert(pts);
+    it('mirrored rows are searchable at once, best first, with their vectors', async () => {
+      const pts = vectors(50);
+      await rows.add(pts);
       expect(await store.count()).toBe(50);
-      const q = pts[7]!.vector;
-      const hits = await store.search(q, { limit: 5, filter: {} });
+      const hits = await store.search(pts[7]!.vector, { limit: 5, filter: {} });
       expect(hits).toHaveLength(5);
       expect(hits[0]!.id).toBe(contractId(7));
       expect(hits[0]!.similarity).toBeCloseTo(1, 2);
@@ -60,62 +111,61 @@ export function runMemoryStoreContract(
     });
 
     it('filters by actor and by kinds', async () => {
-      const v = randomUnitVector(rand);
-      await store.upsert([
-        point(contractId(1), v, 'ana', 'fact'),
-        point(contractId(2), v, 'creator', 'fact'),
-        point(contractId(3), v, 'creator', 'interaction'),
-        point(contractId(4), v, 'creator', 'summary'),
+      const vector = randomUnitVector(rand);
+      await rows.add([
+        { i: 1, vector, actor: 'ana', kind: 'fact' },
+        { i: 2, vector, actor: 'creator', kind: 'fact' },
+        { i: 3, vector, actor: 'creator', kind: 'interaction' },
+        { i: 4, vector, actor: 'creator', kind: 'summary' },
       ]);
       const ids = async (filter: Parameters<MemoryStore['search']>[1]['filter']) =>
-        (await store.search(v, { limit: 10, filter })).map((h) => h.id).sort();
+        (await store.search(vector, { limit: 10, filter })).map((h) => h.id).sort();
       expect(await ids({ actor: 'ana' })).toEqual([contractId(1)]);
       expect(await ids({ actor: 'creator', kinds: ['fact', 'summary'] })).toEqual([contractId(2), contractId(4)]);
       expect(await ids({ kinds: ['interaction'] })).toEqual([contractId(3)]);
       expect(await ids({})).toHaveLength(4);
     });
 
-    it('upserting an existing id replaces its vector and payload', async () => {
-      const a = randomUnitVector(rand);
-      const b = randomUnitVector(rand);
-      const p = point(contractId(9), a, 'creator');
-      await store.upsert([p]);
-      await store.upsert([{ ...p, vector: b, payload: { ...p.payload, actor: 'ana' } }]);
+    it('an edited row replaces its vector and payload', async () => {
+      const [a, b] = [randomUnitVector(rand), randomUnitVector(rand)];
+      const [row] = await rows.add([{ i: 9, vector: a, kind: 'fact' }]);
+      await rows.edit(row!, { vector: b, kind: 'summary' });
       expect(await store.count()).toBe(1);
-      const [hit] = await store.search(b, { limit: 1, filter: { actor: 'ana' } });
+      const [hit] = await store.search(b, { limit: 1, filter: { kinds: ['summary'] } });
       expect(hit?.id).toBe(contractId(9));
       expect(hit!.similarity).toBeCloseTo(1, 2);
-      expect(await store.search(b, { limit: 1, filter: { actor: 'creator' } })).toEqual([]);
+      expect(await store.search(b, { limit: 1, filter: { kinds: ['fact'] } })).toEqual([]);
     });
 
-    it('removed points are no longer found or counted', async () => {
-      const pts = Array.from({ length: 10 }, (_, i) => point(contractId(i), randomUnitVector(rand)));
-      await store.upsert(pts);
-      await store.remove([
-        { id: pts[3]!.id, label: pts[3]!.label },
-        { id: pts[4]!.id, label: pts[4]!.label },
-      ]);
-      expect(await store.count()).toBe(8);
-      const hits = await store.search(pts[3]!.vector, { limit: 10, filter: {} });
-      expect(hits.map((h) => h.id)).not.toContain(pts[3]!.id);
-      expect(hits.map((h) => h.id)).not.toContain(pts[4]!.id);
-      await store.remove([{ id: contractId(999), label: 999_999 }]);
+    it('forgotten, archived and unembedded rows are not found or counted', async () => {
+      const pts = vectors(10);
+      const written = await rows.add(pts);
+      await rows.forget([written[3]!]);
+      await rows.archive([written[4]!]);
+      // An edit whose new vector is not made yet (the re-embedder fills it in later): the old vector must go.
+      await rows.edit(written[5]!, { vector: null });
+      // A new memory waiting for its first vector: never in the store, and mirroring it must not fail.
+      await rows.add([{ i: 99, vector: null }]);
+      expect(await store.count()).toBe(7);
+      const found = (await store.search(pts[3]!.vector, { limit: 20, filter: {} })).map((h) => h.id);
+      expect(found).toHaveLength(7);
+      for (const i of [3, 4, 5, 99]) expect(found).not.toContain(contractId(i));
     });
 
     it('keeps its points across close and open', async () => {
-      const pts = Array.from({ length: 20 }, (_, i) => point(contractId(i), randomUnitVector(rand)));
-      await store.upsert(pts);
-      await store.remove([{ id: pts[0]!.id, label: pts[0]!.label }]);
+      const pts = vectors(20);
+      const written = await rows.add(pts);
+      await rows.forget([written[0]!]);
       await store.flush();
       await store.close();
       await store.open();
       expect(await store.count()).toBe(19);
-      expect((await store.search(pts[5]!.vector, { limit: 1, filter: {} }))[0]?.id).toBe(pts[5]!.id);
-      expect((await store.search(pts[0]!.vector, { limit: 1, filter: {} }))[0]?.id).not.toBe(pts[0]!.id);
+      expect((await store.search(pts[5]!.vector, { limit: 1, filter: {} }))[0]?.id).toBe(contractId(5));
+      expect((await store.search(pts[0]!.vector, { limit: 1, filter: {} }))[0]?.id).not.toBe(contractId(0));
     });
 
     it('probe reports its backend and count', async () => {
-      await store.upsert([point(contractId(1), randomUnitVector(rand))]);
+      await rows.add([{ i: 1, vector: randomUnitVector(rand) }]);
       const h = await store.probe();
       expect(h).toMatchObject({ ok: true, backend: store.backend });
       if (h.count !== undefined) expect(h.count).toBe(1);

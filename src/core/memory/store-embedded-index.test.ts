@@ -53,7 +53,7 @@ describe('embedded store: HNSW index and exact tail', () => {
     await s.probe();
     expect(s.stats()).toMatchObject({ indexed: 0, tail: 300 });
     expect(await top(s, texts[123]!)).toBe(rows[123]!.id);
-    await s.buildIndex();
+    await s.flush();
     expect(s.stats()).toMatchObject({ indexed: 300, tail: 0 });
     expect(await top(s, texts[123]!)).toBe(rows[123]!.id);
     await s.close();
@@ -63,7 +63,7 @@ describe('embedded store: HNSW index and exact tail', () => {
     const { write, writer, open } = setup();
     const rows = write(texts);
     const s = await open();
-    await s.buildIndex();
+    await s.flush();
     const meta = readIndexMeta(t.db)!;
     expect(meta).toMatchObject({ count: 300, embedder: embedder.id, dims: 384 });
     expect(existsSync(t.paths.memoryIndex)).toBe(true);
@@ -79,11 +79,62 @@ describe('embedded store: HNSW index and exact tail', () => {
     await again.close();
   });
 
+  it('a process that only searches views the saved index; a short tail stays, a longer one is absorbed at close', async () => {
+    const { write, open } = setup();
+    const rows = write(texts.slice(0, 200));
+    const first = await open();
+    await first.flush();
+    await first.close();
+    const saved = readIndexMeta(t.db)!;
+
+    const reader = await open();
+    expect(await top(reader, texts[42]!)).toBe(rows[42]!.id);
+    expect(reader.stats()).toMatchObject({ viewed: true, indexed: 200, tail: 0 });
+    const few = write(texts.slice(200, 210));
+    expect(await top(reader, texts[205]!)).toBe(few[5]!.id);
+    await reader.close();
+    // Ten changes are left in the tail: the file and its meta are as they were.
+    expect(readIndexMeta(t.db)).toEqual(saved);
+
+    write(texts.slice(210, 300).concat(texts.slice(0, 200).map((x) => `${x} again`)));
+    const busy = await open();
+    await busy.search(embedBuiltin('x'), { limit: 1, filter: {} });
+    expect(busy.stats()).toMatchObject({ viewed: true, tail: 300 });
+    await busy.close();
+    // 300 changes (over the view's limit of 256): absorbed and saved at close, by loading the index first.
+    expect(readIndexMeta(t.db)).toMatchObject({ count: 500, seq: saved.seq + 300 });
+    const later = await open();
+    expect(await top(later, `${texts[7]!} again`)).toBeDefined();
+    expect(later.stats()).toMatchObject({ viewed: true, indexed: 500, tail: 0 });
+    await later.close();
+  });
+
+  it('absorbing into a viewed index loads it first, and reopens if another process saved a newer one', async () => {
+    const { write, open } = setup();
+    write(texts.slice(0, 100));
+    const a = await open();
+    await a.flush();
+    await a.close();
+    const viewer = await open();
+    await viewer.probe();
+    expect(viewer.stats()).toMatchObject({ viewed: true, indexed: 100 });
+    // Another process absorbs and saves 50 more while this one holds its view.
+    write(texts.slice(100, 150));
+    const other = await open();
+    await other.flush();
+    await other.close();
+    write(texts.slice(150, 160));
+    await viewer.flush();
+    expect(viewer.stats()).toMatchObject({ viewed: false, indexed: 160, tail: 0 });
+    expect(readIndexMeta(t.db)).toMatchObject({ count: 160 });
+    await viewer.close();
+  });
+
   it('rebuilds from SQLite when the file is missing or torn, from another embedder or built with other parameters', async () => {
     const { write, open } = setup();
     const rows = write(texts);
     const s = await open();
-    await s.buildIndex();
+    await s.flush();
     await s.close();
     for (const damage of [
       () => writeFileSync(t.paths.memoryIndex, 'garbage'),
@@ -96,7 +147,7 @@ describe('embedded store: HNSW index and exact tail', () => {
       const r = await open();
       expect(await top(r, texts[42]!)).toBe(rows[42]!.id);
       expect(r.stats().indexed + r.stats().tail).toBeGreaterThanOrEqual(300);
-      await r.buildIndex();
+      await r.flush();
       expect(r.stats()).toMatchObject({ indexed: 300, tail: 0 });
       await r.close();
     }
@@ -141,7 +192,7 @@ describe('embedded store: HNSW index and exact tail', () => {
       },
     ]);
     const s = await open();
-    await s.buildIndex();
+    await s.flush();
     const hits = await s.search(embedBuiltin('note 1 about rivers'), { limit: 5, filter: { actor: 'ana' } });
     expect(hits.map((h) => h.id)).toEqual([mine!.id]);
     await s.close();

@@ -3,7 +3,6 @@
  * beside the database (ann-index.ts) with an exact scan of the changes the index has not absorbed yet (tail-log.ts),
  * so every acknowledged write is searchable at once, from this process or another one on the same home: each search
  * first catches up with memories.change_seq. The index absorbs the tail in the background and is saved atomically.
- * Precondition of upsert/remove: the memory rows are already written (the service writes them first).
  */
 import type { Paths } from '../paths.js';
 import type { Db } from '../store/db.js';
@@ -24,12 +23,16 @@ export interface EmbeddedStoreDeps {
 }
 
 export interface EmbeddedStore extends MemoryStore {
-  /** Absorbs every pending change into the index and saves it (bench, tests, reindex). */
-  buildIndex(): Promise<void>;
-  stats(): { indexed: number; tail: number; indexedSeq: number };
+  stats(): { indexed: number; tail: number; indexedSeq: number; viewed: boolean };
 }
 
 const IDLE_MS = 250;
+/**
+ * A process that only views the saved index leaves up to this many changes in the exact-search tail when it closes
+ * (each later process reads them back and scans them: ~0.3 ms at 256); beyond it, closing loads the index, absorbs
+ * the tail and saves, so the tail of a home used only by short commands stays bounded.
+ */
+const VIEW_TAIL_MAX = 256;
 const MAX_DEFER_MS = 1000;
 const STEP_MS = 4;
 const SAVE_EVERY_MS = 60_000;
@@ -67,12 +70,15 @@ export function createEmbeddedStore(deps: EmbeddedStoreDeps): EmbeddedStore {
     .prepare("SELECT vector FROM memories WHERE status = 'active' AND embedder = ? AND vector IS NOT NULL LIMIT 1")
     .pluck();
 
-  /** Opens the saved index, or starts an empty one whose tail replays every row (a rebuild). */
-  const load = (): typeof state => {
+  /**
+   * Opens the saved index as a view (see AnnIndex.viewed: a command that only searches never reads the whole file),
+   * or starts an empty one whose tail replays every row (a rebuild).
+   */
+  const load = (open: 'view' | 'load' = 'view'): typeof state => {
     const sample = anyVector.get(embedder.id) as Buffer | undefined;
     const dims = embedder.dimensions || (sample ? sample.byteLength / 4 : 0);
     if (!dims) return null;
-    const saved = loadSavedIndex(db, paths.memoryIndex, embedder.id, dims);
+    const saved = loadSavedIndex(db, paths.memoryIndex, embedder.id, dims, open);
     seenSeq = saved?.seq ?? 0;
     savedSeq = saved ? saved.seq : -1;
     return {
@@ -81,6 +87,22 @@ export function createEmbeddedStore(deps: EmbeddedStoreDeps): EmbeddedStore {
       dims,
       embedder: embedder.id,
     };
+  };
+
+  /**
+   * Before changes are absorbed: a viewed index is replaced by the saved file read whole. If another process saved
+   * a newer index since this one was viewed, everything is reopened from that file and caught up again.
+   */
+  const writable = (): NonNullable<typeof state> | null => {
+    if (!state?.index.viewed) return state;
+    const viewedSeq = savedSeq;
+    const fresh = load('load');
+    if (fresh && savedSeq === viewedSeq && fresh.index.size() === state.index.size()) {
+      state.index = fresh.index;
+      return state;
+    }
+    state = fresh;
+    return catchUp();
   };
 
   const catchUp = () => {
@@ -160,7 +182,7 @@ export function createEmbeddedStore(deps: EmbeddedStoreDeps): EmbeddedStore {
   function step(): void {
     timer = null;
     draining = false;
-    if (!state) return;
+    if (!writable() || !state) return;
     absorb(state, STEP_MS);
     if (state.tail.length) {
       draining = true;
@@ -174,7 +196,8 @@ export function createEmbeddedStore(deps: EmbeddedStoreDeps): EmbeddedStore {
   }
 
   const drainFor = (budgetMs: number): void => {
-    const s = catchUp();
+    if (!catchUp()) return;
+    const s = writable();
     if (!s) return;
     absorb(s, budgetMs);
     save();
@@ -186,11 +209,9 @@ export function createEmbeddedStore(deps: EmbeddedStoreDeps): EmbeddedStore {
       seenSeq = 0;
       state = null;
     },
-    // The rows are already in SQLite; a store that has not loaded yet picks them up at its first search.
-    async upsert() {
-      if (state) catchUp();
-    },
-    async remove() {
+    // The rows are in the table, which this store reads itself (with other processes' writes) from its last change
+    // on; one that has not loaded yet picks them up at its first search.
+    async mirror() {
       if (state) catchUp();
     },
     async search(vector, { limit, filter }): Promise<VectorCandidate[]> {
@@ -222,20 +243,20 @@ export function createEmbeddedStore(deps: EmbeddedStoreDeps): EmbeddedStore {
     async flush() {
       drainFor(Infinity);
     },
-    async buildIndex() {
-      drainFor(Infinity);
-    },
     stats: () => ({
       indexed: state?.index.size() ?? 0,
       tail: state?.tail.length ?? 0,
       indexedSeq: state?.tail.indexedSeq ?? 0,
+      viewed: state?.index.viewed ?? false,
     }),
     async close() {
       if (timer) clearTimeout(timer);
       timer = null;
       draining = false;
       // A short tail is finished and saved; a long one is left to a process with time (chat, serve, import's flush).
-      if (state && state.tail.length <= closeDrainMax) drainFor(Infinity);
+      // A process that only viewed the index leaves a tail of up to VIEW_TAIL_MAX changes as it is.
+      const tail = state?.tail.length ?? 0;
+      if (state && tail <= closeDrainMax && (!state.index.viewed || tail > VIEW_TAIL_MAX)) drainFor(Infinity);
       state = null;
     },
   };

@@ -125,20 +125,39 @@ export interface BackendHealth {
   count?: number;
 }
 
+/** The columns of a committed memories row that a MemoryStore reflects (a MemoryRow has them all). */
+export interface StoreRow {
+  id: string;
+  label: number;
+  actor: string;
+  kind: MemoryKind;
+  created_at: number;
+  salience: number;
+  status: MemoryStatus;
+  revision: number;
+  vector: Buffer | null;
+}
+
 /**
- * The vector-search side of memory. SQLite stays the source of truth for every record; a MemoryStore holds vectors
- * and search payloads. Two implementations pass one contract suite: `embedded` (ANN index file beside the
- * database) and `qdrant`.
+ * The vector-search side of memory. SQLite stays the source of truth for every record; a MemoryStore follows the
+ * memories table and answers nearest-neighbour searches over it. Two implementations pass one contract suite
+ * (store-contract.ts), which writes rows with the real writer and mirrors them: `embedded` (an ANN index file beside
+ * the database) and `qdrant`.
  */
 export interface MemoryStore {
   readonly backend: 'embedded' | 'qdrant';
   open(): Promise<void>;
-  /** Resolves once the points are searchable (and, for remote stores, acknowledged). */
-  upsert(points: VectorPoint[]): Promise<void>;
-  remove(ids: { id: string; label: number }[]): Promise<void>;
+  /**
+   * Reflects rows already committed to the memories table: an active row with a vector becomes searchable with that
+   * vector and payload, any other row is no longer found. Resolves once that holds (and, for a remote store, is
+   * acknowledged). The embedded store reads the table's changes itself (these rows and other processes' writes);
+   * the qdrant store sends these rows. Either way a row that is not in the table is the caller's bug.
+   */
+  mirror(rows: StoreRow[]): Promise<void>;
   search(vector: Float32Array, opts: { limit: number; filter: VectorFilter }): Promise<VectorCandidate[]>;
   count(): Promise<number>;
   probe(): Promise<BackendHealth>;
+  /** Finishes pending work: the embedded store absorbs every change into its index and saves it; qdrant sends queued writes. */
   flush(): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDb } from '../../testing/temp-home.js';
-import { localWriteCounter, openDatabase, type Db } from './db.js';
+import { getMeta, localWriteCounter, openDatabase, setMeta, stmt, type Db } from './db.js';
 
 const cleanups: Array<() => void> = [];
 afterEach(() => {
@@ -20,5 +20,19 @@ describe('localWriteCounter', () => {
     expect(writes()).toBe(start);
     a.prepare('INSERT INTO t VALUES (2), (3)').run();
     expect(writes()).toBe(start + 2);
+  });
+});
+
+describe('stmt', () => {
+  it('prepares once per connection, and a caller’s .pluck() does not leak to the next caller of the same SQL', () => {
+    const home = tempDb();
+    cleanups.push(home.cleanup);
+    const db = home.db;
+    setMeta(db, 'k', 'v');
+    const sql = 'SELECT value FROM meta WHERE key = ?';
+    expect(stmt(db, sql)).toBe(stmt(db, sql));
+    expect(stmt(db, sql).pluck().get('k')).toBe('v');
+    expect(getMeta(db, 'k')).toBe('v');
+    expect(stmt(db, sql).get('k')).toEqual({ value: 'v' });
   });
 });

@@ -67,11 +67,11 @@ export function migrate(db: Db, migrations: Migration[]): void {
  */
 export function relaxed<T>(db: Db, fn: () => T): T {
   if (db.inTransaction) return fn();
-  cachedStatement(db, 'PRAGMA synchronous = NORMAL').run();
+  stmt(db, 'PRAGMA synchronous = NORMAL').run();
   try {
     return immediate(db, fn);
   } finally {
-    cachedStatement(db, 'PRAGMA synchronous = FULL').run();
+    stmt(db, 'PRAGMA synchronous = FULL').run();
   }
 }
 
@@ -103,13 +103,18 @@ export function translateSqliteError(err: unknown, path: string): ProgenyError {
 
 const statementCache = new WeakMap<Db, Map<string, Database.Statement>>();
 
-/** A prepared statement reused per connection: preparing costs more than running these small hot statements. */
-export function cachedStatement(db: Db, sql: string): Database.Statement {
+/**
+ * A prepared statement reused per connection: preparing costs more than running these small hot statements, and
+ * applying a large pull runs the same few statements many thousand times. The statement comes back in its default
+ * mode (rows as objects): a caller that wants one column chains `.pluck()` itself, and that choice does not leak to
+ * the next caller of the same SQL.
+ */
+export function stmt(db: Db, sql: string): Database.Statement {
   let m = statementCache.get(db);
   if (!m) statementCache.set(db, (m = new Map()));
   let st = m.get(sql);
   if (!st) m.set(sql, (st = db.prepare(sql)));
-  return st;
+  return st.reader ? st.pluck(false) : st;
 }
 
 /**
@@ -123,20 +128,20 @@ export function localWriteCounter(db: Db): () => number {
 }
 
 export function getMeta(db: Db, key: string): string | undefined {
-  const row = cachedStatement(db, 'SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+  const row = stmt(db, 'SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
   return row?.value;
 }
 
 export function setMeta(db: Db, key: string, value: string): void {
-  cachedStatement(
-    db,
-    'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
-  ).run(key, value);
+  stmt(db, 'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(
+    key,
+    value,
+  );
 }
 
 /** Increments and returns a named counter kept in meta; call inside a write transaction. */
 export function nextCounter(db: Db, key: string, by = 1): number {
-  const row = cachedStatement(
+  const row = stmt(
     db,
     `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + ?
        RETURNING value`,

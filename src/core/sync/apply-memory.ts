@@ -2,9 +2,8 @@
  * Memory conflict rules: add-wins set by id, last writer wins per field, forget wins and purges content. A synced
  * record carries no vector: the receiving device embeds it with its own embedder (vector NULL marks it unindexed).
  */
-import { stmt } from './stmt.js';
+import { type Db, stmt } from '../store/db.js';
 import { textHash } from '../memory/vectors.js';
-import type { Db } from '../store/db.js';
 import type { Change } from './changes.js';
 
 const FIELDS: Record<string, string> = {

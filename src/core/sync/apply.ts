@@ -7,9 +7,8 @@
  * - device: last writer wins per field, revocation wins.
  * The per-field clocks live in sync_clocks (written by the journal for local changes and here for remote ones).
  */
-import { stmt } from './stmt.js';
+import { type Db, nextCounter, stmt } from '../store/db.js';
 import { createHash } from 'node:crypto';
-import { nextCounter, type Db } from '../store/db.js';
 import type { Change } from './changes.js';
 import { createMemoryApplier } from './apply-memory.js';
 

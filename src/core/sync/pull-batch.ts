@@ -4,13 +4,12 @@
  * peer position and cursor in one transaction. The answer is a BatchOutcome; the caller decides what the cursor
  * does.
  */
-import { getMeta, immediate, setMeta } from '../store/db.js';
+import { getMeta, immediate, setMeta, stmt } from '../store/db.js';
 import { decodeChanges, type Change } from './changes.js';
 import { ENVELOPE_VERSION, openEnvelope, parseEnvelope, type BatchHeader } from './envelope.js';
 import { decodeHlc, encodeHlc, MAX_DRIFT_MS, receiveHlc, type Hlc } from './hlc.js';
 import { fetchEpoch, loadPeers, refreshPeers, type Peer } from './peers.js';
 import { advance, raise, type BatchOutcome, type PullRun } from './pull-run.js';
-import { stmt } from './stmt.js';
 
 const DUPLICATE: BatchOutcome = { kind: 'duplicate' };
 const rejected = (alarm: string): BatchOutcome => ({ kind: 'rejected', alarm });

@@ -4,12 +4,11 @@
  * cursor never passes a rejected batch: the pull stops there (`stop`), and the next pull asks for it again, so a
  * repaired relay heals the device (docs/sync.md, "Alarms and recovery").
  */
-import { getMeta, setMeta, type Db } from '../store/db.js';
+import { getMeta, setMeta, stmt, type Db } from '../store/db.js';
 import { createApplier } from './apply.js';
 import { alarm, metaNum, setMetaNum, type SyncSession } from './context.js';
 import type { BatchHeader } from './envelope.js';
 import type { Peer } from './peers.js';
-import { stmt } from './stmt.js';
 
 /** Where and why a pull stopped: the batch at `seq` was refused, or the relay's log is not the one this device read. */
 export interface Stall {

@@ -5,14 +5,13 @@
  * shown by `progeny sync status`.
  */
 import { ProgenyError } from '../errors.js';
-import { immediate, setMeta } from '../store/db.js';
+import { immediate, setMeta, stmt } from '../store/db.js';
 import { metaNum, type SyncRunOptions, type SyncSession } from './context.js';
 import { envelopeHash, parseEnvelope, type BatchHeader } from './envelope.js';
 import { loadPeers, refreshPeers, requireApproved } from './peers.js';
 import { processBatch } from './pull-batch.js';
 import { advance, anchor, park, raise, stamp, startRun, stopAt, type PullReport, type PullRun } from './pull-run.js';
 import { loadSnapshot } from './snapshot.js';
-import { stmt } from './stmt.js';
 
 export type { PullReport } from './pull-run.js';
 

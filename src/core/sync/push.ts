@@ -8,7 +8,7 @@ import { immediate } from '../store/db.js';
 import { alarm, setMetaNum, type SyncRunOptions, type SyncSession } from './context.js';
 import { requireApproved } from './peers.js';
 import { sealOutbox } from './seal.js';
-import { RelayHttpError, withRetry } from './transport.js';
+import { RelayHttpError, withRelayRetry } from './transport.js';
 
 export interface PushReport {
   sealed: number;
@@ -51,7 +51,7 @@ export async function push(s: SyncSession, opts: SyncRunOptions = {}): Promise<P
       }
       let res: { results: { seq: number; dup?: boolean }[] };
       try {
-        res = await withRetry(
+        res = await withRelayRetry(
           () =>
             s.relay.call(
               'POST',

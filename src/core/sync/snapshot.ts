@@ -8,13 +8,12 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import nacl from 'tweetnacl';
 import { ProgenyError } from '../errors.js';
-import { immediate } from '../store/db.js';
+import { immediate, stmt } from '../store/db.js';
 import { createApplier } from './apply.js';
 import type { Change } from './changes.js';
 import { alarm, metaNum, setMetaNum, type SyncSession } from './context.js';
 import { fromB64, sha256hex, signBytes, toB64, verifyBytes } from './crypto.js';
 import { fetchEpoch, loadPeers } from './peers.js';
-import { stmt } from './stmt.js';
 
 const MAX_SNAPSHOT_INFLATED = 512 * 1024 * 1024;
 

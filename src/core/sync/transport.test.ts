@@ -1,7 +1,7 @@
 /** Retry policy (docs/sync.md): full-jitter exponential backoff, Retry-After honoured, budget, 4xx never retried. */
 import { describe, expect, it } from 'vitest';
 import { ProgenyError } from '../errors.js';
-import { createRelayClient, RelayHttpError, withRetry, type Transport } from './transport.js';
+import { createRelayClient, RelayHttpError, withRelayRetry, type Transport } from './transport.js';
 
 const fakeTime = (): { now: () => number; sleep: (ms: number) => Promise<void>; waits: number[] } => {
   let t = 0;
@@ -13,7 +13,7 @@ describe('relay client retries', () => {
   it('backs off with full jitter, doubling to the cap, and honours Retry-After', async () => {
     const time = fakeTime();
     let calls = 0;
-    const r = await withRetry(
+    const r = await withRelayRetry(
       async () => {
         calls++;
         if (calls === 1) throw new RelayHttpError(429, 'SYNC_RATE_LIMITED', 'slow down', {}, 7_000);
@@ -30,7 +30,7 @@ describe('relay client retries', () => {
     const time = fakeTime();
     let calls = 0;
     await expect(
-      withRetry(
+      withRelayRetry(
         async () => {
           calls++;
           throw new ProgenyError('SYNC_UNREACHABLE', 'no route');
@@ -42,7 +42,7 @@ describe('relay client retries', () => {
     for (const status of [400, 401, 403]) {
       let n = 0;
       await expect(
-        withRetry(
+        withRelayRetry(
           async () => {
             n++;
             throw new RelayHttpError(status, 'SYNC_BAD_REQUEST', 'no');

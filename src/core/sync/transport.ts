@@ -1,10 +1,9 @@
 /**
- * HTTP to the relay: signed requests, typed errors, and the retry policy of docs/sync.md (network errors, 5xx and 429
- * retried with exponential backoff and full jitter — base 500 ms, ×2, cap 60 s, Retry-After honoured — within a time
- * budget; 400/401/403 never retried). The transport is injectable so the simulator can run the relay in-process and
- * inject faults.
+ * HTTP to the relay: signed requests, typed errors, and the retry policy of docs/sync.md ("Retries"). The transport
+ * is injectable so the simulator can run the relay in-process and inject faults.
  */
 import { isErrorCode, ProgenyError, type ErrorCode } from '../errors.js';
+import { parseRetryAfter, withRetry, type RetryOptions } from '../retry.js';
 import { signRequest } from './request-sig.js';
 
 export interface HttpRequest {
@@ -56,11 +55,11 @@ export class RelayHttpError extends ProgenyError {
 }
 
 /** The relay's error body as a RelayHttpError (its codes are from the same catalogue as ours). */
-function relayError(status: number, json: Record<string, unknown>, retryAfter: string | undefined): RelayHttpError {
+function relayError(status: number, json: Record<string, unknown>, headers: HttpResponse['headers']): RelayHttpError {
   const e = (typeof json.error === 'object' && json.error !== null ? json.error : {}) as Record<string, unknown>;
   const details = (typeof e.details === 'object' && e.details !== null ? e.details : {}) as Record<string, unknown>;
   const message = `relay: ${typeof e.message === 'string' ? e.message : `HTTP ${status}`}`;
-  const raMs = retryAfter !== undefined && /^\d+$/.test(retryAfter) ? Number(retryAfter) * 1000 : undefined;
+  const raMs = parseRetryAfter((name) => headers[name]);
   const known = isErrorCode(e.code) && e.code.startsWith('SYNC_');
   const code = known ? (e.code as ErrorCode) : 'SYNC_RELAY_ERROR';
   return new RelayHttpError(status, code, message, known ? details : { ...details, relayCode: e.code }, raMs);
@@ -138,62 +137,32 @@ export function createRelayClient(o: RelayClientOptions): RelayClient {
           },
         );
       }
-      if (res.status >= 400) throw relayError(res.status, json, res.headers['retry-after']);
+      if (res.status >= 400) throw relayError(res.status, json, res.headers);
       return json as T;
     },
   };
   return client;
 }
 
-export interface RetryOptions {
-  budgetMs: number;
-  baseMs?: number;
-  capMs?: number;
-  signal?: AbortSignal;
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  random?: () => number;
-  now?: () => number;
-  onRetry?: (attempt: number, waitMs: number, err: Error) => void;
-}
-
+/** Network errors, 5xx and 429 may succeed later; a refused request (400, 401, 403, 404, 409…) will not. */
 export const isRetriable = (err: unknown): boolean =>
   err instanceof RelayHttpError
     ? err.status === 429 || err.status >= 500
     : err instanceof ProgenyError && err.code === 'SYNC_UNREACHABLE';
 
-export const sleepMs = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason as Error);
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(t);
-      reject(signal?.reason as Error);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+/** What a relay call may vary for its retries (tests inject time and jitter). */
+export type RelayRetryOptions = Pick<RetryOptions, 'budgetMs' | 'signal' | 'sleep' | 'random' | 'now' | 'onRetry'>;
 
-/** Runs fn, retrying retriable failures with full-jitter backoff until the budget is spent. */
-export async function withRetry<T>(fn: () => Promise<T>, o: RetryOptions): Promise<T> {
-  const base = o.baseMs ?? 500;
-  const cap = o.capMs ?? 60_000;
-  const now = o.now ?? Date.now;
-  const random = o.random ?? Math.random;
-  const sleep = o.sleep ?? sleepMs;
-  const deadline = now() + o.budgetMs;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (!isRetriable(err)) throw err;
-      const backoff = random() * Math.min(cap, base * 2 ** attempt);
-      const ra = err instanceof RelayHttpError ? err.retryAfterMs : undefined;
-      const wait = Math.max(backoff, ra ?? 0);
-      if (now() + wait > deadline) throw err;
-      o.onRetry?.(attempt + 1, wait, err as Error);
-      await sleep(wait, o.signal);
-    }
-  }
+/**
+ * Runs a relay call with the sync retry policy (docs/sync.md, "Retries"): full-jitter backoff from 500 ms, capped at
+ * 60 s, never shorter than the relay's Retry-After, within a time budget.
+ */
+export function withRelayRetry<T>(fn: () => Promise<T>, o: RelayRetryOptions & { budgetMs: number }): Promise<T> {
+  return withRetry(fn, {
+    baseMs: 500,
+    maxMs: 60_000,
+    retryable: isRetriable,
+    retryAfterMs: (err) => (err instanceof RelayHttpError ? err.retryAfterMs : undefined),
+    ...o,
+  });
 }

@@ -5,8 +5,7 @@
  * gives freed pages back to the file system.
  */
 import { createHash } from 'node:crypto';
-import { stmt } from '../../core/sync/stmt.js';
-import { immediate, type Db } from '../../core/store/db.js';
+import { type Db, immediate, stmt } from '../../core/store/db.js';
 import { addressKey } from '../rate-limit.js';
 
 export const RELAY_SPACE_MIGRATION = {

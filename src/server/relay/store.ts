@@ -4,9 +4,8 @@
  * pairing mailbox. It only ever holds ciphertext, public keys and pseudonymous ids. Appends run in one immediate
  * transaction each, so `seq` order is commit order even with several relay processes on one file.
  */
-import { stmt } from '../../core/sync/stmt.js';
+import { type Db, immediate, migrate, stmt } from '../../core/store/db.js';
 import Database from 'better-sqlite3';
-import { migrate, immediate, type Db } from '../../core/store/db.js';
 import { prepareSpace, RELAY_SPACE_MIGRATION, spaceStore, type SpaceStore } from './store-space.js';
 
 const RELAY_MIGRATIONS = [

@@ -121,7 +121,7 @@ export const openAiRoutes: RouteModule = (app, ctx) => {
 
       if (!req.body.stream) {
         const r = await collectTurn(turnEvents(ctx, reply, input));
-        const tokens = (r.stats as { tokens?: number } | null)?.tokens ?? 0;
+        const tokens = r.stats?.tokens ?? 0;
         return {
           id: `chatcmpl-${r.turnId}`,
           object: 'chat.completion',

@@ -1,3 +1,4 @@
+import { newTurnOutcome } from '../../core/engine/turn-fold.js';
 import { render } from 'ink-testing-library';
 import { describe, expect, it, vi } from 'vitest';
 import { snapshot } from '../../testing/tui-fake-engine.js';
@@ -75,6 +76,7 @@ describe('RecallView', () => {
 describe('LiveReply', () => {
   it('shows the streaming text, or only its tail when it is taller than the room left', () => {
     const live = {
+      turn: newTurnOutcome(),
       turnId: 't',
       text: Array.from({ length: 30 }, (_, i) => `line ${i}`).join('\n\n'),
       recalled: memories,
@@ -106,7 +108,7 @@ describe('Conversation', () => {
     const s: ChatState = {
       ...initialState(),
       entries: [{ kind: 'user', id: 'e1', text: 'hello' }],
-      live: { turnId: 't', text: 'Hi **you**', recalled: null, startedAt: 0 },
+      live: { turn: newTurnOutcome(), turnId: 't', text: 'Hi **you**', recalled: null, startedAt: 0 },
     };
     const r = render(<Conversation state={s} name="Nova" width={60} rows={20} theme={theme} />);
     const f = strip(r.lastFrame());

@@ -29,6 +29,8 @@ function factory(url: string, apiKey?: string) {
     });
     return {
       store,
+      db: t.db,
+      embedderId: `contract/${CONTRACT_DIMS}`,
       cleanup: async () => {
         const { QdrantClient } = await import('@qdrant/js-client-rest');
         await new QdrantClient({

@@ -3,8 +3,8 @@
  * retries run out the store goes to AMNESIA) and permanent (any other 4xx: the request itself is wrong, e.g. a vector
  * of the wrong dimension; retrying cannot help, so it fails at once with Qdrant's message).
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ProgenyError } from '../../errors.js';
+import { parseRetryAfter, withRetry } from '../../retry.js';
 
 export class QdrantError extends ProgenyError {
   constructor(
@@ -51,11 +51,11 @@ export function classify(err: unknown): Classified {
   if (typeof e?.status === 'number') {
     const body = e.data as { status?: { error?: string } } | undefined;
     const message = `HTTP ${e.status}: ${body?.status?.error ?? e.message ?? 'error'}`;
-    const ra = Number(e.headers?.get?.('retry-after'));
+    const retryAfterMs = parseRetryAfter((name) => e.headers?.get?.(name));
     return {
       transient: TRANSIENT_STATUS.has(e.status),
       message,
-      ...(Number.isFinite(ra) && ra > 0 ? { retryAfterMs: ra * 1000 } : {}),
+      ...(retryAfterMs ? { retryAfterMs } : {}),
     };
   }
   if (e?.name === 'TypeError' || e?.cause?.code) {
@@ -72,9 +72,29 @@ export interface RetryPolicy {
   maxRetryAfterMs: number;
 }
 
+function qdrantError(what: string, url: string, err: unknown): QdrantError {
+  const c = classify(err);
+  return c.transient
+    ? new QdrantError(
+        'QDRANT_UNAVAILABLE',
+        `Qdrant at ${url} is unavailable (${what}): ${c.message}`,
+        true,
+        err,
+        'check that Qdrant runs and memory.qdrant.url points at it (`progeny doctor`); writes queue durably and replay when it is back',
+      )
+    : new QdrantError(
+        'QDRANT_REQUEST',
+        `Qdrant rejected ${what}: ${c.message}`,
+        false,
+        err,
+        'run `progeny doctor` to compare the collection with the embedder',
+      );
+}
+
 /**
- * Runs one Qdrant call with retries: full-jitter exponential backoff, or the server's Retry-After when it sends one.
- * Throws a QdrantError (transient = the store should degrade to AMNESIA).
+ * Runs one Qdrant call with retries (src/core/retry.ts: full-jitter backoff, at least the server's Retry-After).
+ * Throws a QdrantError (transient = the store should degrade to AMNESIA); a close during a wait ends the retries
+ * with the failure that caused the wait.
  */
 export async function withRetries<T>(
   what: string,
@@ -83,32 +103,17 @@ export async function withRetries<T>(
   fn: () => Promise<T>,
   signal?: AbortSignal,
 ): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await fn();
-    } catch (err) {
-      const c = classify(err);
-      const last = attempt >= policy.retries || signal?.aborted;
-      const wait = c.retryAfterMs ?? Math.random() * Math.min(policy.maxMs, policy.baseMs * 2 ** attempt);
-      if (!c.transient || last || wait > policy.maxRetryAfterMs) {
-        throw c.transient
-          ? new QdrantError(
-              'QDRANT_UNAVAILABLE',
-              `Qdrant at ${url} is unavailable (${what}): ${c.message}`,
-              true,
-              err,
-              'check that Qdrant runs and memory.qdrant.url points at it (`progeny doctor`); writes queue durably and replay when it is back',
-            )
-          : new QdrantError(
-              'QDRANT_REQUEST',
-              `Qdrant rejected ${what}: ${c.message}`,
-              false,
-              err,
-              'run `progeny doctor` to compare the collection with the embedder',
-            );
-      }
-      await sleep(wait, undefined, signal ? { signal } : {}).catch(() => undefined);
-    }
+  let last: unknown;
+  try {
+    return await withRetry(fn, {
+      ...policy,
+      retryable: (err) => classify(err).transient,
+      retryAfterMs: (err) => classify(err).retryAfterMs,
+      onRetry: (_attempt, _wait, err) => (last = err),
+      ...(signal ? { signal } : {}),
+    });
+  } catch (err) {
+    throw qdrantError(what, url, signal?.aborted && last !== undefined ? last : err);
   }
 }
 

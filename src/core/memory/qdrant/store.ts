@@ -9,7 +9,16 @@
 import type { QdrantClient } from '@qdrant/js-client-rest';
 import { ProgenyError } from '../../errors.js';
 import type { Db } from '../../store/db.js';
-import type { BackendHealth, Embedder, MemoryStore, VectorCandidate, VectorFilter, VectorPoint } from '../types.js';
+import { splitRows } from '../store-rows.js';
+import type {
+  BackendHealth,
+  Embedder,
+  MemoryStore,
+  StoreRow,
+  VectorCandidate,
+  VectorFilter,
+  VectorPoint,
+} from '../types.js';
 import { ensureCollection, inspectServer } from './collection.js';
 import { coalesce, ReplayQueue, type ReplayOp } from './replay-queue.js';
 import { isTransient, QdrantError, withRetries, type RetryPolicy } from './retry.js';
@@ -107,6 +116,13 @@ export class QdrantStore implements MemoryStore {
       this.o.onHealthChange?.(false, this.lastError);
       this.scheduleRecovery();
     }
+  }
+
+  /** Sends the rows' points and removals through the batching queue (store-rows.ts says which is which). */
+  async mirror(rows: StoreRow[]): Promise<void> {
+    const { up, down } = splitRows(rows);
+    if (up.length) await this.upsert(up);
+    if (down.length) await this.remove(down);
   }
 
   upsert(points: VectorPoint[]): Promise<void> {

@@ -4,12 +4,10 @@
  * order, so a remove never overtakes the upsert it follows. Each caller's promise settles when every batch holding
  * its points was acknowledged (or durably queued for replay: that is the sender's business).
  */
+import type { PointRef } from '../store-rows.js';
 import type { VectorPoint } from '../types.js';
 
-export interface PointRef {
-  id: string;
-  label: number;
-}
+export type { PointRef };
 
 export interface WriteBatch {
   upserts: VectorPoint[];
