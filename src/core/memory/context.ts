@@ -5,6 +5,7 @@ import type { Db } from '../store/db.js';
 import type { createLexicalSearch } from './lexical.js';
 import type { memoryRows } from './rows.js';
 import type { Reembedder } from './reembed.js';
+import { contextualVectors, type Threads } from './thread.js';
 import type { Embedder, MemoryStore } from './types.js';
 import type { Writer } from './writer.js';
 
@@ -19,18 +20,23 @@ export interface MemoryContext {
   writer: Writer;
   rows: ReturnType<typeof memoryRows>;
   lexical?: ReturnType<typeof createLexicalSearch>;
+  /** Each interaction's place in its conversation, for its context (thread.ts). */
+  threads: Threads;
   changed(op: MemoryOp, ids: string[]): void;
   /** Fills in vectors after their memories (set once the context exists). */
   reembedder?: Reembedder;
 }
 
 /**
- * Vectors for texts about to be written. A cheap embedder (the hash one) answers now; otherwise the rows are written
+ * Vectors for texts about to be written, each with its context (thread.ts). A cheap embedder (the hash one) answers now; otherwise the rows are written
  * without one (null) and the re-embedder, kicked after the write, fills them in: a memory never waits for a model to
  * be durable, and it is findable by its words meanwhile (docs/embeddings.md).
  */
-export async function vectorsFor(ctx: MemoryContext, texts: string[]): Promise<(Float32Array | null)[]> {
-  if (ctx.embedder.cheap || !ctx.reembedder) return ctx.embedder.embed(texts);
+export async function vectorsFor(
+  ctx: MemoryContext,
+  items: { text: string; context: string }[],
+): Promise<(Float32Array | null)[]> {
+  if (ctx.embedder.cheap || !ctx.reembedder) return contextualVectors(ctx.embedder, items);
   ctx.reembedder.wrote();
-  return texts.map(() => null);
+  return items.map(() => null);
 }

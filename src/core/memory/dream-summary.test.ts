@@ -24,6 +24,8 @@ const row = (text: string, opts: { conversation?: string; actor?: string; day?: 
   recall_count: 0,
   last_recalled_at: null,
   change_seq: n,
+  context: '',
+  context_id: null,
 });
 
 describe('dream summaries: grouping', () => {

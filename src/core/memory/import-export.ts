@@ -6,7 +6,10 @@ import { UNEMBEDDED } from './writer.js';
 import { fallbackRefusal, fallenBack } from './reembed.js';
 import { exportLine, parseImportLine, type ImportRecord } from './jsonl.js';
 import type { MemoryRow } from './rows.js';
+import { contextualVectors, planContexts, type Context } from './thread.js';
+import { affectedBy, placeOf, refreshContexts } from './thread-refresh.js';
 import { textHash, toBlob } from './vectors.js';
+import { ulid } from '../ids.js';
 
 export function* exportJsonl(db: Db): Iterable<string> {
   for (const r of db.prepare('SELECT * FROM memories ORDER BY created_at, id').iterate() as IterableIterator<MemoryRow>)
@@ -15,12 +18,31 @@ export function* exportJsonl(db: Db): Iterable<string> {
 
 /** Applies one batch of parsed records in one transaction; returns what changed for the vector store. */
 async function applyBatch(ctx: MemoryContext, recs: ImportRecord[], report: ImportReport): Promise<MemoryRow[]> {
+  // New memories get their ids and contexts first: a line's context is often the line before it (thread.ts).
+  const now = ctx.clock.now();
+  const fresh = recs.filter((r) => r.status !== 'forgotten' && !(r.id && ctx.rows.find(r.id)));
+  const ids = new Map(fresh.map((r) => [r, r.id ?? ulid(r.createdAt ?? now)]));
+  const contexts = new Map<ImportRecord, Context>();
+  planContexts(
+    ctx.threads,
+    fresh.map((r) => ({
+      id: ids.get(r) as string,
+      kind: r.kind,
+      source: r.source ?? { via: 'import' },
+      createdAt: r.createdAt ?? now,
+      label: Infinity,
+      text: r.text,
+    })),
+  ).forEach((c, i) => contexts.set(fresh[i] as ImportRecord, c));
   const live = recs.filter((r) => r.status !== 'forgotten');
   const vectors = new Map<ImportRecord, Float32Array | null>();
   (
     await vectorsFor(
       ctx,
-      live.map((r) => r.text),
+      live.map((r) => ({
+        text: r.text,
+        context: contexts.get(r)?.context ?? (r.id ? ctx.rows.find(r.id)?.context : '') ?? '',
+      })),
     )
   ).forEach((v, i) => vectors.set(live[i] as ImportRecord, v));
   return immediate(ctx.db, () => {
@@ -42,8 +64,10 @@ async function applyBatch(ctx: MemoryContext, recs: ImportRecord[], report: Impo
             pinned: rec.pinned ?? false,
             status: rec.status,
             vector: vectors.get(rec) ?? null,
-            ...(rec.id ? { id: rec.id } : {}),
-            ...(rec.createdAt !== undefined ? { createdAt: rec.createdAt } : {}),
+            id: ids.get(rec) ?? rec.id ?? ulid(rec.createdAt ?? now),
+            createdAt: rec.createdAt ?? now,
+            context: contexts.get(rec)?.context ?? '',
+            contextId: contexts.get(rec)?.contextId ?? null,
           },
         ]);
         touched.push(row as MemoryRow);
@@ -57,14 +81,7 @@ async function applyBatch(ctx: MemoryContext, recs: ImportRecord[], report: Impo
         continue;
       }
       if (rec.status === 'forgotten') {
-        ctx.db.prepare('DELETE FROM memory_revisions WHERE memory_id = ?').run(existing.id);
-        touched.push(
-          ctx.writer.patchRow(
-            existing,
-            { text: '', text_hash: '', vector: null, status: 'forgotten', merged_into: null },
-            null,
-          ),
-        );
+        touched.push(ctx.writer.forgetRowIn(existing));
         report.updated++;
         continue;
       }
@@ -108,6 +125,7 @@ export async function importJsonl(
     const touched = await applyBatch(ctx, pending, report);
     pending = [];
     await ctx.store.mirror(touched);
+    await refreshContexts(ctx, affectedBy(ctx, touched));
     ctx.reembedder?.kick();
     ctx.changed(
       'add',
@@ -145,7 +163,7 @@ async function reembed(ctx: MemoryContext, where: string, params: unknown[], onP
     .get(...params) as number;
   const page = ctx.db.prepare(`SELECT * FROM memories WHERE ${where} AND label > ? ORDER BY label LIMIT 500`);
   const upd = ctx.db.prepare(
-    'UPDATE memories SET vector = ?, embedder = ?, text_hash = ?, change_seq = ? WHERE id = ?',
+    'UPDATE memories SET vector = ?, embedder = ?, text_hash = ?, change_seq = ?, context = ?, context_id = ? WHERE id = ?',
   );
   let done = 0;
   let after = -1;
@@ -153,22 +171,32 @@ async function reembed(ctx: MemoryContext, where: string, params: unknown[], onP
     const rows = page.all(...params, after) as MemoryRow[];
     if (!rows.length) break;
     after = (rows.at(-1) as MemoryRow).label;
-    const vecs = await ctx.embedder.embed(rows.map((r) => r.text));
+    // Contexts are recomputed too: a synced memory arrives without one, and the one before it may have changed.
+    const contexts = rows.map((r) => ctx.threads.contextAt(placeOf(r)));
+    const vecs = await contextualVectors(
+      ctx.embedder,
+      rows.map((r, i) => ({ text: r.text, context: (contexts[i] as Context).context })),
+    );
     if (fallenBack(ctx.embedder)) throw fallbackRefusal(ctx.embedder);
     const fresh = immediate(ctx.db, () =>
       rows.map((r, i) => {
+        const c = contexts[i] as Context;
         const row = {
           ...r,
           vector: toBlob(vecs[i] as Float32Array),
           embedder: ctx.embedder.id,
           text_hash: textHash(r.text),
           change_seq: nextCounter(ctx.db, 'memory_seq'),
+          context: c.context,
+          context_id: c.contextId,
         };
-        upd.run(row.vector, row.embedder, row.text_hash, row.change_seq, row.id);
+        upd.run(row.vector, row.embedder, row.text_hash, row.change_seq, row.context, row.context_id, row.id);
         return row;
       }),
     );
     await ctx.store.mirror(fresh);
+    // A synced memory may land between two others, or have changed the text the next one is indexed with.
+    await refreshContexts(ctx, affectedBy(ctx, fresh));
     done += rows.length;
     onProgress?.(done, total);
   }

@@ -13,6 +13,8 @@ import type { ProgressFn } from './api.js';
 import type { MemoryContext } from './context.js';
 import type { MemoryRow } from './rows.js';
 import type { Embedder } from './types.js';
+import { contextualVectors, type Context } from './thread.js';
+import { affectedBy, placeOf, refreshContexts } from './thread-refresh.js';
 import { toBlob } from './vectors.js';
 
 const PAGE = 64;
@@ -47,7 +49,7 @@ export function createReembedder(ctx: MemoryContext): Reembedder {
     newOnly ? "embedder = '' AND status != 'forgotten'" : "(embedder < ? OR embedder > ?) AND status != 'forgotten'";
   const args = (newOnly: boolean) => (newOnly ? [] : [ctx.embedder.id, ctx.embedder.id]);
   const update = db.prepare(
-    "UPDATE memories SET vector = ?, embedder = ?, change_seq = ? WHERE id = ? AND text_hash = ? AND status != 'forgotten'",
+    "UPDATE memories SET vector = ?, embedder = ?, change_seq = ?, context = ?, context_id = ? WHERE id = ? AND text_hash = ? AND status != 'forgotten'",
   );
   const stop = new AbortController();
   let running: Promise<number> | null = null;
@@ -69,24 +71,33 @@ export function createReembedder(ctx: MemoryContext): Reembedder {
       )
       .all(...args(newOnly), after) as MemoryRow[];
     if (!rows.length) return rows;
-    const vecs = await ctx.embedder.embed(
-      rows.map((r) => r.text),
+    // Each with its context as it is now (docs/memory-recall.md): a synced memory arrives without one.
+    const contexts = rows.map((r) => ctx.threads.contextAt(placeOf(r)));
+    const vecs = await contextualVectors(
+      ctx.embedder,
+      rows.map((r, i) => ({ text: r.text, context: (contexts[i] as Context).context })),
       signal,
     );
     if (fallen()) return [];
     const id = ctx.embedder.id;
     const fresh = immediate(db, () =>
       rows.flatMap((r, i) => {
+        const c = contexts[i] as Context;
         const row = {
           ...r,
           vector: toBlob(vecs[i] as Float32Array),
           embedder: id,
           change_seq: nextCounter(db, 'memory_seq'),
+          context: c.context,
+          context_id: c.contextId,
         };
-        return update.run(row.vector, id, row.change_seq, r.id, r.text_hash).changes ? [row] : [];
+        const ok = update.run(row.vector, id, row.change_seq, c.context, c.contextId, r.id, r.text_hash).changes;
+        return ok ? [row] : [];
       }),
     );
     await ctx.store.mirror(fresh);
+    // A synced memory may land between two others, or change the text the next one is indexed with.
+    await refreshContexts(ctx, affectedBy(ctx, fresh));
     return rows;
   }
 

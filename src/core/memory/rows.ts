@@ -23,6 +23,9 @@ export interface MemoryRow {
   recall_count: number;
   last_recalled_at: number | null;
   change_seq: number;
+  /** Indexed with the text (thread.ts): the end of the interaction before it in its conversation. */
+  context: string;
+  context_id: string | null;
 }
 
 export const MIN_PREFIX = 6;
@@ -74,7 +77,8 @@ export function memoryRows(db: Db) {
   // Everything but the vector: recall already has it, and it is the bulk of the row.
   const byIds =
     db.prepare(`SELECT id, label, text, kind, actor, source, created_at, updated_at, salience, pinned, status, merged_into, revision,
-    embedder, text_hash, NULL AS vector, recall_count, last_recalled_at, change_seq FROM memories WHERE id IN (SELECT value FROM json_each(?))`);
+    embedder, text_hash, NULL AS vector, recall_count, last_recalled_at, change_seq, context, context_id FROM memories
+    WHERE id IN (SELECT value FROM json_each(?))`);
   const byPrefix = db.prepare('SELECT * FROM memories WHERE id >= ? AND id < ? ORDER BY id LIMIT 2');
   return {
     find(id: string): MemoryRow | undefined {

@@ -18,9 +18,12 @@ import { listMemories } from './list.js';
 import { recall } from './recall.js';
 import { memoryRows, toMemory, toRevision } from './rows.js';
 import { MEMORY_KINDS, type Embedder, type Memory, type MemoryStore, type NewMemory } from './types.js';
+import { createThreads, planContexts, type Context } from './thread.js';
+import { affectedBy, refreshContexts } from './thread-refresh.js';
 import { textHash, toBlob } from './vectors.js';
 import { createReembedder } from './reembed.js';
 import { createWriter, UNEMBEDDED, type InsertItem } from './writer.js';
+import { ulid } from '../ids.js';
 
 export interface MemoryServiceDeps {
   db: Db;
@@ -53,6 +56,7 @@ export async function createMemoryService(deps: MemoryServiceDeps): Promise<Memo
     writer,
     rows: memoryRows(db),
     lexical: createLexicalSearch(db, () => embedder.id),
+    threads: createThreads(db),
     changed: (op, ids) => ids.length && deps.onChange?.({ op, ids }),
   };
   const recallSeconds = deps.metrics?.histogram(
@@ -77,24 +81,38 @@ export async function createMemoryService(deps: MemoryServiceDeps): Promise<Memo
         'leave the id out to get a new one, or edit the existing memory with `progeny memory edit`',
       );
     }
+    // Ids and times are settled first: a memory's context may be the one before it in this same batch.
+    const now = clock.now();
+    const places = items.map((m) => ({
+      id: m.id ?? ulid(m.createdAt ?? now),
+      kind: m.kind ?? (m.pinned ? ('pinned' as const) : ('interaction' as const)),
+      source: m.source ?? {},
+      createdAt: m.createdAt ?? now,
+      label: Infinity,
+      text: m.text,
+    }));
+    const contexts = planContexts(ctx.threads, places);
     const vectors = await vectorsFor(
       ctx,
-      items.map((m) => m.text),
+      places.map((p, i) => ({ text: p.text, context: (contexts[i] as Context).context })),
     );
     const rows = writer.insert(
       items.map((m, i): InsertItem => ({
+        id: (places[i] as (typeof places)[number]).id,
         text: m.text,
-        kind: m.kind ?? (m.pinned ? 'pinned' : 'interaction'),
+        kind: (places[i] as (typeof places)[number]).kind,
         actor: m.actor ?? 'creator',
         source: m.source ?? {},
         salience: m.salience ?? 0.5,
         pinned: m.pinned ?? false,
         vector: vectors[i] ?? null,
-        ...(m.id ? { id: m.id } : {}),
-        ...(m.createdAt !== undefined ? { createdAt: m.createdAt } : {}),
+        createdAt: (places[i] as (typeof places)[number]).createdAt,
+        context: (contexts[i] as Context).context,
+        contextId: (contexts[i] as Context).contextId,
       })),
     );
     await store.mirror(rows);
+    await refreshContexts(ctx, affectedBy(ctx, rows));
     ctx.reembedder?.kick();
     added?.inc({}, rows.length);
     ctx.changed(
@@ -136,7 +154,9 @@ export async function createMemoryService(deps: MemoryServiceDeps): Promise<Memo
         ...(patch.salience !== undefined ? { salience: patch.salience } : {}),
       });
       const textChanged = patch.text !== undefined && patch.text !== before.text;
-      const fresh = textChanged ? (await vectorsFor(ctx, [patch.text as string]))[0] : null;
+      const fresh = textChanged
+        ? (await vectorsFor(ctx, [{ text: patch.text as string, context: before.context }]))[0]
+        : null;
       const after = writer.patch(
         before,
         {
@@ -154,6 +174,9 @@ export async function createMemoryService(deps: MemoryServiceDeps): Promise<Memo
         reason || 'edited',
       );
       await store.mirror([after]);
+      // A new kind may take it into or out of its conversation's thread; a new text is the next one's context.
+      if (textChanged || after.kind !== before.kind)
+        await refreshContexts(ctx, [after.id, ...affectedBy(ctx, [after])]);
       if (textChanged) ctx.reembedder?.kick();
       ctx.changed('edit', [after.id]);
       return toMemory(after);
@@ -164,6 +187,8 @@ export async function createMemoryService(deps: MemoryServiceDeps): Promise<Memo
       if ('evict' in embedder) (embedder as { evict(t: string): void }).evict(before.text);
       const after = writer.forgetRow(before);
       await store.mirror([after]);
+      // The memory after it was indexed with its words: that context goes too (thread-refresh.ts).
+      await refreshContexts(ctx, affectedBy(ctx, [after]));
       ctx.changed('forget', [after.id]);
       return toMemory(after);
     },

@@ -22,6 +22,9 @@ export interface InsertItem {
   status?: MemoryStatus;
   /** Null: the memory is embedded later, in the background (reembed.ts); it is findable by its words meanwhile. */
   vector: Float32Array | null;
+  /** What it is indexed with besides its text (thread.ts); not synced: each device derives it. */
+  context?: string;
+  contextId?: string | null;
 }
 
 /** The embedder of a row that has no vector yet: no embedder id ever equals it (sync's apply-memory.ts uses it too). */
@@ -30,7 +33,17 @@ export const UNEMBEDDED = '';
 export type RowPatch = Partial<
   Pick<
     MemoryRow,
-    'text' | 'kind' | 'salience' | 'pinned' | 'status' | 'merged_into' | 'embedder' | 'text_hash' | 'vector'
+    | 'text'
+    | 'kind'
+    | 'salience'
+    | 'pinned'
+    | 'status'
+    | 'merged_into'
+    | 'embedder'
+    | 'text_hash'
+    | 'vector'
+    | 'context'
+    | 'context_id'
   >
 >;
 
@@ -47,12 +60,12 @@ const SYNCED: Record<string, string> = {
 export function createWriter(db: Db, journal: Journal, clock: Clock, embedderId: () => string) {
   const insert =
     db.prepare(`INSERT INTO memories (id, label, text, kind, actor, source, created_at, updated_at, salience, pinned, status,
-    revision, embedder, text_hash, vector, change_seq) VALUES (@id, @label, @text, @kind, @actor, @source, @created_at, @created_at, @salience,
-    @pinned, @status, 1, @embedder, @text_hash, @vector, @seq)`);
+    revision, embedder, text_hash, vector, change_seq, context, context_id) VALUES (@id, @label, @text, @kind, @actor, @source, @created_at,
+    @created_at, @salience, @pinned, @status, 1, @embedder, @text_hash, @vector, @seq, @context, @context_id)`);
   const update =
     db.prepare(`UPDATE memories SET text = @text, kind = @kind, salience = @salience, pinned = @pinned, status = @status,
     merged_into = @merged_into, revision = @revision, embedder = @embedder, text_hash = @text_hash, vector = @vector,
-    updated_at = @updated_at, change_seq = @change_seq WHERE id = @id`);
+    updated_at = @updated_at, change_seq = @change_seq, context = @context, context_id = @context_id WHERE id = @id`);
   const recalled = db.prepare('UPDATE memories SET recall_count = recall_count + 1, last_recalled_at = ? WHERE id = ?');
   const addRevision =
     db.prepare(`INSERT OR REPLACE INTO memory_revisions (memory_id, revision, text, kind, salience, pinned, changed_at, reason)
@@ -82,6 +95,8 @@ export function createWriter(db: Db, journal: Journal, clock: Clock, embedderId:
         text_hash: textHash(it.text),
         vector: it.vector ? toBlob(it.vector) : null,
         seq: ++seq,
+        context: it.context ?? '',
+        context_id: it.contextId ?? null,
       };
       insert.run(row);
       journal.recordChange('memory', row.id, '*', {
@@ -137,23 +152,21 @@ export function createWriter(db: Db, journal: Journal, clock: Clock, embedderId:
     }
     return after;
   };
+  const forgetRowIn = (before: MemoryRow): MemoryRow => {
+    db.prepare('DELETE FROM memory_revisions WHERE memory_id = ?').run(before.id);
+    const purged: RowPatch = { text: '', text_hash: '', vector: null, status: 'forgotten', merged_into: null };
+    return patchRow(before, { ...purged, context: '', context_id: null }, null);
+  };
   return {
     insert: (items: InsertItem[]): MemoryRow[] => immediate(db, () => insertRows(items)),
     insertRows,
     patchRow,
     patch: (before: MemoryRow, patch: RowPatch, reason: string | null): MemoryRow =>
       immediate(db, () => patchRow(before, patch, reason)),
-    /** Forget: tombstone, purge the text, the vector and every earlier revision's text. */
-    forgetRow(before: MemoryRow): MemoryRow {
-      return immediate(db, () => {
-        db.prepare('DELETE FROM memory_revisions WHERE memory_id = ?').run(before.id);
-        return patchRow(
-          before,
-          { text: '', text_hash: '', vector: null, status: 'forgotten', merged_into: null },
-          null,
-        );
-      });
-    },
+    /** Forget: tombstone, purge the text, the vector, the context and every earlier revision's text. */
+    forgetRow: (before: MemoryRow): MemoryRow => immediate(db, () => forgetRowIn(before)),
+    /** forgetRow inside the caller's transaction (import). */
+    forgetRowIn,
     noteRecalled(ids: string[]): void {
       if (!ids.length) return;
       const now = clock.now();

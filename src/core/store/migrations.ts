@@ -268,4 +268,48 @@ CREATE INDEX qdrant_replay_collection ON qdrant_replay (collection, seq);
     // check read the whole table, vectors included (270 MB at 100k memories), on every start.
     sql: `CREATE INDEX memories_embedder ON memories (embedder, status);`,
   },
+  {
+    version: 6,
+    name: 'memory: contextual indexing (the turn a memory answers) and a stemmed full-text index of text and context',
+    // docs/memory-recall.md, "Contextual memories": an interaction that names its conversation is indexed with the
+    // end of the interaction before it (context, context_id), in the full-text index (a second column) and in its
+    // vector. Existing rows that get a context lose their vector's embedder mark ('', as a synced row has), so they
+    // are re-embedded with it: at the next open for the built-in embedder, by `memory reindex` otherwise. The text,
+    // the vector of every other row and all history stay as they were.
+    sql: `
+DROP TRIGGER memories_fts_insert;
+DROP TRIGGER memories_fts_delete;
+DROP TRIGGER memories_fts_update;
+DROP TABLE memories_fts;
+ALTER TABLE memories ADD COLUMN context TEXT NOT NULL DEFAULT '';
+ALTER TABLE memories ADD COLUMN context_id TEXT;
+CREATE INDEX memories_thread ON memories (json_extract(source, '$.conversation'), created_at, label)
+  WHERE kind = 'interaction' AND json_extract(source, '$.conversation') IS NOT NULL;
+CREATE INDEX memories_context_id ON memories (context_id) WHERE context_id IS NOT NULL;
+UPDATE memories SET context = substr(prev.text, -400), context_id = prev.id, embedder = ''
+FROM (
+  SELECT id AS row_id,
+    lag(id) OVER thread AS id,
+    lag(text) OVER thread AS text
+  FROM memories
+  WHERE kind = 'interaction' AND status != 'forgotten' AND json_extract(source, '$.conversation') IS NOT NULL
+  WINDOW thread AS (PARTITION BY json_extract(source, '$.conversation') ORDER BY created_at, label)
+) AS prev
+WHERE memories.id = prev.row_id AND prev.id IS NOT NULL;
+CREATE VIRTUAL TABLE memories_fts USING fts5(text, context, content = 'memories', content_rowid = 'label',
+  tokenize = 'porter unicode61 remove_diacritics 2');
+INSERT INTO memories_fts (memories_fts) VALUES ('rebuild');
+CREATE TRIGGER memories_fts_insert AFTER INSERT ON memories BEGIN
+  INSERT INTO memories_fts (rowid, text, context) VALUES (new.label, new.text, new.context);
+END;
+CREATE TRIGGER memories_fts_delete AFTER DELETE ON memories BEGIN
+  INSERT INTO memories_fts (memories_fts, rowid, text, context) VALUES ('delete', old.label, old.text, old.context);
+END;
+CREATE TRIGGER memories_fts_update AFTER UPDATE OF text, context ON memories
+  WHEN old.text IS NOT new.text OR old.context IS NOT new.context BEGIN
+  INSERT INTO memories_fts (memories_fts, rowid, text, context) VALUES ('delete', old.label, old.text, old.context);
+  INSERT INTO memories_fts (rowid, text, context) VALUES (new.label, new.text, new.context);
+END;
+`,
+  },
 ];

@@ -55,8 +55,15 @@ export function createMemoryApplier(
     stmt(db, 'DELETE FROM memory_revisions WHERE memory_id = ?').run(id);
     stmt(
       db,
-      "UPDATE memories SET status = 'forgotten', text = '', vector = NULL, text_hash = '', change_seq = ? WHERE id = ?",
+      "UPDATE memories SET status = 'forgotten', text = '', vector = NULL, text_hash = '', context = '', context_id = NULL, change_seq = ? WHERE id = ?",
     ).run(nextChange.get(), id);
+    // The memory after it was indexed with its words (docs/memory-recall.md): purged too, and marked for
+    // re-embedding, which gives it its new context.
+    for (const next of stmt(db, 'SELECT id FROM memories WHERE context_id = ?').pluck().all(id) as string[])
+      stmt(
+        db,
+        "UPDATE memories SET context = '', context_id = NULL, vector = NULL, embedder = ?, change_seq = ? WHERE id = ?",
+      ).run(UNEMBEDDED, nextChange.get(), next);
   };
 
   return (ch, now) => {
