@@ -25,6 +25,23 @@ const protocols = [
   { name: 'openai', make: createOpenAiProvider, base: (): string => double.openaiUrl },
 ] as const;
 
+/**
+ * Aborts `ms` after the double received the first chat request: an Ollama chat first asks /api/ps, which under load
+ * can take longer than a fixed timer.
+ */
+function abortAfterFirstChat(ac: AbortController, ms: number): { at: number } {
+  const aborted = { at: Infinity };
+  const poll = setInterval(() => {
+    if (chatRequests(double).length === 0 && !ac.signal.aborted) return;
+    clearInterval(poll);
+    setTimeout(() => {
+      aborted.at = performance.now();
+      ac.abort();
+    }, ms);
+  }, 5);
+  return aborted;
+}
+
 describe.each(protocols)('$name cancellation', (p) => {
   const provider = (over = {}): LlmProvider => {
     const made = p.make(quickOptions(p.base(), over));
@@ -59,19 +76,9 @@ describe.each(protocols)('$name cancellation', (p) => {
   it('aborts a request that hangs before its headers', async () => {
     double.fail({ hang: true }, { route: 'chat' });
     const ac = new AbortController();
-    // Abort once the chat request hangs at the server (an Ollama chat first asks /api/ps, which takes its own time).
-    let abortedAt = 0;
-    const poll = setInterval(() => {
-      if (chatRequests(double).length === 0) return;
-      clearInterval(poll);
-      setTimeout(() => {
-        abortedAt = performance.now();
-        ac.abort();
-      }, 50);
-    }, 5);
+    const abortedAt = abortAfterFirstChat(ac, 50);
     const out = await drain(provider().chat({ ...HELLO, signal: ac.signal }));
-    clearInterval(poll);
-    expect(performance.now() - abortedAt).toBeLessThan(350);
+    expect(performance.now() - abortedAt.at).toBeLessThan(350);
     expect(out.error?.code).toBe('INTERRUPTED');
     expect(await closedWithin(chatRequests(double)[0]!.closed, 500)).toBe('aborted');
   });
@@ -79,7 +86,7 @@ describe.each(protocols)('$name cancellation', (p) => {
   it('aborts during a retry wait instead of sleeping it out', async () => {
     double.failAlways({ status: 503 }, 'chat');
     const ac = new AbortController();
-    setTimeout(() => ac.abort(), 80);
+    abortAfterFirstChat(ac, 80);
     const started = performance.now();
     const out = await drain(
       provider({ timeoutMs: 10_000, retryBaseMs: 5_000, retryMaxMs: 5_000, random: () => 0.99 }).chat({
