@@ -94,6 +94,12 @@ export const CONFIG_SCHEMA = {
     1,
     10_000,
   ),
+  'memory.qdrant.maxRequestMb': int(
+    32,
+    "Qdrant writes: largest request body in MiB (the server's service.max_request_size_mb); bigger batches are split",
+    1,
+    1024,
+  ),
   'memory.qdrant.batchMs': int(5, 'Qdrant writes: flush the write queue after this many milliseconds', 0, 60_000),
   'memory.qdrant.timeoutMs': int(10_000, 'Time allowed for one Qdrant request', 50),
   'memory.qdrant.retries': int(3, 'Retries for a failed Qdrant request before the store degrades to AMNESIA', 0, 10),
