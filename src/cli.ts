@@ -106,6 +106,7 @@ export function buildProgram(rt: Runtime, signal: AbortSignal, argv: string[] = 
     .option('--stream', 'print engine events as NDJSON while the reply streams')
     .option('-c, --conversation <id>', 'continue a conversation (default: a new one)')
     .option('--continue', 'continue the most recent conversation')
+    .option('--continue-reply', "continue the conversation's last reply, which was cut at llm.maxTokens")
     .option('--plain', 'plain line mode instead of the TUI')
     .option('--require-model', 'fail (exit 4) instead of answering OFFLINE when no model is reachable')
     .option('--list', 'list recent conversations')

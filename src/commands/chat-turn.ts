@@ -25,6 +25,10 @@ export interface TurnSummary {
   offline: boolean;
   cached: boolean;
   interrupted: boolean;
+  /** The model stopped at llm.maxTokens: the reply is cut (`chat --continue-reply` continues it). */
+  truncated: boolean;
+  /** A thinking model's reasoning, kept apart from the reply (absent when it did not think). */
+  thinking?: string;
   recalled: { id: string; text: string; score: number; similarity: number }[];
   state: LimbicSnapshot | null;
   stats: TurnStats | null;
@@ -41,6 +45,8 @@ function summaryOf(t: TurnOutcome, mode: Mode): TurnSummary {
     offline: t.offline,
     cached: t.cached,
     interrupted: t.interrupted,
+    truncated: t.truncated,
+    ...(t.thinking ? { thinking: t.thinking } : {}),
     recalled: (t.recalled ?? []).map((m) => ({
       id: m.memory.id,
       text: m.memory.text,
@@ -60,7 +66,7 @@ export async function prepareChat(
 ): Promise<ChatSession> {
   let conversationId: string | undefined;
   if (typeof opts.conversation === 'string') conversationId = engine.conversations.get(opts.conversation).id;
-  else if (opts.continue) conversationId = engine.conversations.latest('creator')?.id;
+  else if (opts.continue || opts.continueReply) conversationId = engine.conversations.latest('creator')?.id;
   if (o.probe === false && !opts.requireModel) {
     return { conversationId, mode: engine.mode(), warnedOffline: false, requireModel: false, probed: false };
   }
@@ -84,19 +90,24 @@ export async function runHeadlessTurn(
   engine: Engine,
   session: ChatSession,
   message: string,
-  o: { stream: boolean },
+  o: { stream: boolean; continueReply?: boolean },
 ): Promise<TurnSummary> {
-  const turn = await foldTurn(
-    engine.turn(
-      { message, ...(session.conversationId ? { conversationId: session.conversationId } : {}) },
-      { signal: ctx.signal },
-    ),
-    (ev) => {
-      if (o.stream) ctx.out.event(ev);
-      else if (ev.type === 'token' && !ctx.globals.json) ctx.out.write(ev.text);
-      if (ev.type === 'start') session.conversationId = ev.conversationId;
-    },
-  );
+  const human = !o.stream && !ctx.globals.json;
+  let thought = false;
+  const input = {
+    message,
+    ...(session.conversationId ? { conversationId: session.conversationId } : {}),
+    ...(o.continueReply ? { continueReply: true } : {}),
+  };
+  const turn = await foldTurn(engine.turn(input, { signal: ctx.signal }), (ev) => {
+    if (o.stream) ctx.out.event(ev);
+    else if (ev.type === 'token' && human) ctx.out.write(ev.text);
+    // A loading model or a thinking one can keep the reply from starting for a while: say why on stderr.
+    else if (ev.type === 'loading' && human) ctx.out.notice(`loading model ${ev.model}… (up to llm.loadTimeoutMs)`);
+    else if (ev.type === 'thinking' && human && !thought) ctx.out.notice('thinking…');
+    if (ev.type === 'thinking') thought = true;
+    if (ev.type === 'start') session.conversationId = ev.conversationId;
+  });
   const summary = summaryOf(turn, session.mode);
   const failure = turnFailure(turn);
   if (!o.stream && !ctx.globals.json && (summary.reply || failure))
@@ -104,6 +115,12 @@ export async function runHeadlessTurn(
   if (summary.offline && !session.warnedOffline) {
     session.warnedOffline = true;
     ctx.out.warn('OFFLINE: no model reachable, the reply comes from memory only', offlineHintFor(engine.config));
+  }
+  if (summary.truncated && !o.stream) {
+    ctx.out.warn(
+      `the reply was cut at the token limit (llm.maxTokens ${engine.config['llm.maxTokens']})`,
+      'continue it with `progeny chat --continue-reply`, or raise llm.maxTokens',
+    );
   }
   if (failure) throw failure;
   if (summary.interrupted) throw interrupted('interrupted; the partial reply was kept');

@@ -40,7 +40,7 @@ export async function run(
   _args: string[],
   opts: Record<string, unknown>,
 ): Promise<CommandResult | void> {
-  if (opts.stream && !(typeof opts.message === 'string' || !ctx.stdin.isTTY))
+  if (opts.stream && !(typeof opts.message === 'string' || opts.continueReply || !ctx.stdin.isTTY))
     throw usageError('--stream needs -m or piped input');
   // The TUI draws its first frame before the engine opens, and probes the model in the background (--require-model
   // needs the probe's answer before starting, so it takes the usual path first).
@@ -50,6 +50,7 @@ export async function run(
     !opts.plain &&
     !ctx.globals.json &&
     !opts.list &&
+    !opts.continueReply &&
     !opts.requireModel
   ) {
     const { startChatApp } = await import('./chat-interactive.js');
@@ -78,6 +79,11 @@ export async function run(
     }
   }
 
+  if (opts.continueReply) {
+    if (typeof opts.message === 'string') throw usageError('--continue-reply sends no message: drop -m');
+    const turn = await runHeadlessTurn(ctx, engine, session, '', { stream: opts.stream === true, continueReply: true });
+    return opts.stream || !ctx.globals.json ? undefined : { data: turn, view: { kind: 'none' } };
+  }
   const messages: AsyncIterable<string> | string[] =
     typeof opts.message === 'string' ? [opts.message] : readLines('-', ctx.stdin);
   const turns: TurnSummary[] = [];

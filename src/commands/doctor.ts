@@ -253,10 +253,21 @@ function llmCheck(llm: ProbeResult | undefined, config: Config): Check {
       fix: offlineFix(config['llm.provider'], config['llm.model']),
       exit: ExitCode.llm,
     };
+  // Whether the first reply waits for a load, and whether reasoning will share llm.maxTokens with the answer.
+  const notes = [
+    llm.modelLoaded === true
+      ? 'loaded'
+      : llm.modelLoaded === false
+        ? 'not loaded: the first reply waits for it to load'
+        : '',
+    llm.modelThinks ? `a thinking model: its reasoning counts against llm.maxTokens (${config['llm.maxTokens']})` : '',
+  ].filter(Boolean);
   return {
     check: 'llm',
     status: 'ok',
-    detail: `${llm.provider} ${llm.model ?? ''} at ${llm.url ?? ''} (${llm.latencyMs.toFixed(0)} ms)`,
+    detail:
+      `${llm.provider} ${llm.model ?? ''} at ${llm.url ?? ''} (${llm.latencyMs.toFixed(0)} ms)` +
+      (notes.length ? `; ${notes.join('; ')}` : ''),
   };
 }
 

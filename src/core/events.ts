@@ -1,7 +1,9 @@
 /**
  * The typed event stream of a chat turn (engine.turn) and the engine-wide notices that the TUI, the headless CLI and
  * the server all consume. Every turn yields `start`, then `recall`, `token`s and `limbic`, and ends with exactly one
- * `done` or `error`.
+ * `done` or `error`. Before the first token may come `loading` (the model server is loading the model: the reply
+ * can take tens of seconds to start) and `thinking` events (a thinking model's reasoning, shown apart and never part
+ * of the reply, the cache or memory).
  */
 import type { ErrorJson } from './errors.js';
 import type { LimbicChange, LimbicSnapshot, Posture } from './limbic/types.js';
@@ -17,14 +19,29 @@ export interface TurnStats {
   /** Tokens (stream chunks) received. */
   tokens: number;
   tokensPerSecond: number | null;
+  /** Reasoning chunks a thinking model streamed before its answer (absent when none). */
+  thinkingTokens?: number;
   /** Tokens of the prompt and of the reply as the model server counted them (absent when it did not say). */
   promptTokens?: number;
   completionTokens?: number;
 }
 
 export type EngineEvent =
-  | { type: 'start'; turnId: string; conversationId: string; mode: Mode; posture: Posture; model: string | null }
+  | {
+      type: 'start';
+      turnId: string;
+      conversationId: string;
+      mode: Mode;
+      posture: Posture;
+      model: string | null;
+      /** The id of the truncated reply this turn continues (TurnInput.continueReply). */
+      continues?: string;
+    }
   | { type: 'recall'; turnId: string; memories: RecalledMemory[] }
+  /** The model server is loading `model` into memory before it answers (Ollama: it was not in /api/ps). */
+  | { type: 'loading'; turnId: string; model: string }
+  /** A piece of a thinking model's reasoning. */
+  | { type: 'thinking'; turnId: string; text: string }
   | { type: 'token'; turnId: string; text: string }
   | { type: 'limbic'; turnId: string; state: LimbicSnapshot; changes: LimbicChange[] }
   | {
@@ -33,6 +50,8 @@ export type EngineEvent =
       messageId: string;
       reply: string;
       interrupted: boolean;
+      /** The model stopped at the token limit (llm.maxTokens): the reply is cut, stored as such, and not cached. */
+      truncated: boolean;
       offline: boolean;
       cached: boolean;
       mode: Mode;

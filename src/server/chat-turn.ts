@@ -12,10 +12,13 @@ import type { RouteContext } from './context.js';
 import type { ProgenyError } from '../core/errors.js';
 
 export interface ChatRequest {
-  message: string;
+  /** Absent only when continueReply is set. */
+  message?: string;
   conversationId?: string;
   actor?: string;
   history?: ChatMessage[];
+  /** Continue the conversation's last reply, cut at the token limit (TurnInput.continueReply). */
+  continueReply?: boolean;
 }
 
 /**
@@ -36,7 +39,10 @@ export async function* turnEvents(
   const turn = ctx.turns.start(gone.signal);
   let denied: ProgenyError | undefined;
   try {
-    for await (const e of ctx.engine.turn(input, { signal: turn.controller.signal })) {
+    for await (const e of ctx.engine.turn(
+      { ...input, message: input.message ?? '' },
+      { signal: turn.controller.signal },
+    )) {
       // A token revoked or stripped of chat mid-turn gets no further event: the turn is stopped (the engine keeps its
       // partial reply as interrupted) and its end is reported as the refusal (docs/api.md, "Authentication").
       if (!denied && (denied = ctx.recheck(reply.request, 'chat'))) turn.controller.abort();
@@ -59,6 +65,10 @@ export interface TurnResult {
   reply: string;
   mode: Mode;
   interrupted: boolean;
+  /** The model stopped at the token limit: the reply is cut (continue it with continueReply). */
+  truncated: boolean;
+  /** A thinking model's reasoning, apart from the reply (absent when it did not think). */
+  thinking?: string;
   offline: boolean;
   cached: boolean;
   recalled: RecalledMemory[];
@@ -78,6 +88,8 @@ export async function collectTurn(events: AsyncIterable<EngineEvent>): Promise<T
     reply: t.reply,
     mode: t.mode ?? 'FULL',
     interrupted: t.interrupted,
+    truncated: t.truncated,
+    ...(t.thinking ? { thinking: t.thinking } : {}),
     offline: t.offline,
     cached: t.cached,
     recalled: t.recalled ?? [],

@@ -27,7 +27,14 @@ Options:
   --api-key KEY           demand this bearer token on the OpenAI-compatible routes
   --token-delay-ms N      pause between streamed tokens (default: 0)
   --embed-dims N          dimension of its embeddings (default: 16)
-  --fault JSON            misbehave on every request, e.g. '{"status":500}', '{"cutAfterChunks":3}' or
+  --load-ms N             cold start: no model is in memory, loading one holds its first reply's headers N ms
+                          (as Ollama does), and it unloads after --keep-alive-ms idle (default: 300000)
+  --thinking-models A,B   models that stream their reasoning before the answer (Ollama message.thinking,
+                          OpenAI-compatible --reasoning-field: reasoning_content (default) or reasoning)
+  --reasoning-models A,B  models that refuse max_tokens and a non-default temperature with a 400, as OpenAI's
+                          o-series do
+  --fault JSON            misbehave on every request, e.g. '{"status":500}', '{"cutAfterChunks":3}',
+                          '{"midStreamError":{"afterChunks":3}}', '{"doneReasonLoad":true}' or
                           '{"tokenDelayMs":200}' (the options of LlmFault in src/testing/llm-double-faults.ts)
   -h, --help              this help
 
@@ -80,6 +87,11 @@ const OPTIONS = {
   'api-key': { type: 'string' },
   'token-delay-ms': { type: 'string' },
   'embed-dims': { type: 'string' },
+  'load-ms': { type: 'string' },
+  'keep-alive-ms': { type: 'string' },
+  'thinking-models': { type: 'string' },
+  'reasoning-models': { type: 'string' },
+  'reasoning-field': { type: 'string' },
   fault: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -89,11 +101,24 @@ function optionsFrom(values: ReturnType<typeof parse>): LlmTestDoubleOptions {
     ...fixtureOption(values.fixture ?? 'greeting'),
     port: intOption('port', values.port) ?? 0,
   };
-  if (values.models)
-    opts.models = values.models
-      .split(',')
+  const list = (v: string | undefined): string[] | undefined =>
+    v
+      ?.split(',')
       .map((m) => m.trim())
       .filter(Boolean);
+  if (values.models) opts.models = list(values.models);
+  const thinking = list(values['thinking-models']);
+  if (thinking) opts.thinkingModels = thinking;
+  const reasoning = list(values['reasoning-models']);
+  if (reasoning) opts.reasoningModels = reasoning;
+  const field = values['reasoning-field'];
+  if (field !== undefined && field !== 'reasoning' && field !== 'reasoning_content')
+    throw new CliError(`--reasoning-field must be reasoning_content or reasoning, got "${field}"`);
+  if (field) opts.reasoningField = field;
+  const loadMs = intOption('load-ms', values['load-ms']);
+  if (loadMs !== undefined) opts.loadMs = loadMs;
+  const keepAlive = intOption('keep-alive-ms', values['keep-alive-ms']);
+  if (keepAlive !== undefined) opts.keepAliveMs = keepAlive;
   if (values['api-key']) opts.apiKey = values['api-key'];
   const tokenDelay = intOption('token-delay-ms', values['token-delay-ms']);
   if (tokenDelay !== undefined) opts.tokenDelayMs = tokenDelay;

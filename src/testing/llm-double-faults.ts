@@ -3,7 +3,7 @@
  * 429); faults are queued for the next N matching requests or set for all of them.
  */
 
-export type DoubleRoute = 'chat' | 'embed' | 'tags' | 'version' | 'models';
+export type DoubleRoute = 'chat' | 'embed' | 'tags' | 'version' | 'models' | 'ps' | 'show';
 export type DoubleProtocol = 'ollama' | 'openai';
 
 export interface LlmFault {
@@ -35,6 +35,26 @@ export interface LlmFault {
   message?: string;
   /** Answer as the server does for a model it does not have (404 with the protocol's message). */
   modelMissing?: boolean;
+  /**
+   * Ollama: answer a chat with nothing but `{"message":{"content":""},"done":true,"done_reason":"load"}`, as Ollama
+   * does when a request only loaded the model.
+   */
+  doneReasonLoad?: boolean;
+  /**
+   * Report an error inside a 200 stream after this many chunks: Ollama writes a `{"error":"…"}` line, an
+   * OpenAI-compatible server an `event: error` (as vLLM and llama.cpp's server do), then the stream ends.
+   */
+  midStreamError?: { afterChunks: number; message?: string };
+  /**
+   * OpenAI-compatible: SSE comment lines before the first chunk, `count` of them `everyMs` apart, as OpenRouter sends
+   * `: OPENROUTER PROCESSING` while a model is queued or thinking (clients must ignore them).
+   */
+  keepAliveComments?: { count: number; everyMs: number };
+  /**
+   * OpenAI-compatible: a 400 naming the first of these body parameters the request carries ("Unsupported parameter"),
+   * as a server does for a parameter it does not accept.
+   */
+  refuseParams?: string[];
 }
 
 interface Queued {

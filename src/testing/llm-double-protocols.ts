@@ -5,7 +5,9 @@
 import type { ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { DoubleProtocol, DoubleRoute, LlmFault } from './llm-double-faults.js';
-import { fakeEmbedding, knowsModel, streamPieces, type Recording } from './llm-double-fixtures.js';
+import { fakeEmbedding, knowsModel, type Recording, type StreamPiece } from './llm-double-fixtures.js';
+import { refusedParam, type ModelRoom, type Refusal } from './llm-double-models.js';
+import { ollamaStream, openaiStream, THINKING, tokenLimit, type ShapedStream } from './llm-double-stream.js';
 
 export interface Exchange {
   res: ServerResponse;
@@ -19,6 +21,8 @@ export interface Exchange {
   tokenDelayMs: number;
   /** Called before the double destroys a socket on purpose, so the record says "cut", not "aborted". */
   markCut: () => void;
+  room: ModelRoom;
+  reasoningField: 'reasoning_content' | 'reasoning';
 }
 
 export function sendJson(
@@ -76,6 +80,12 @@ async function writeStream(
   res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-cache' });
   res.flushHeaders();
   const wait = fault.tokenDelayMs ?? x.tokenDelayMs;
+  if (x.protocol === 'openai' && fault.keepAliveComments) {
+    for (let i = 0; i < fault.keepAliveComments.count && !res.destroyed; i++) {
+      await delay(fault.keepAliveComments.everyMs);
+      res.write(': OPENROUTER PROCESSING\n\n');
+    }
+  }
   const send = fault.omitFinal ? pieces.filter((p) => !p.final) : pieces;
   for (let i = 0; i < send.length; i++) {
     if (fault.cutAfterChunks === i) return cut(x);
@@ -105,56 +115,106 @@ function wrongShapeLine(x: Exchange): string {
     : `data: ${JSON.stringify({ object: 'chat.completion.chunk', choices: 'oops' })}\n\n`;
 }
 
+/** The error a server reports inside a 200 stream: Ollama's `{"error"}` line, an SSE `event: error`. */
+function errorPiece(x: Exchange, message: string): StreamPiece {
+  if (x.protocol === 'ollama') return { text: `${JSON.stringify({ error: message })}\n`, final: true };
+  const body = { error: { message, type: 'server_error', param: null, code: null } };
+  return { text: `event: error\ndata: ${JSON.stringify(body)}\n\n`, final: true };
+}
+
+function shapeOf(x: Exchange, model: string): ShapedStream {
+  const think = x.room.thinks(model) && !(x.protocol === 'ollama' && x.body['think'] === false);
+  const shape = {
+    thinking: think ? THINKING : [],
+    limit: tokenLimit(x.protocol, x.body),
+    reasoningField: x.reasoningField,
+  };
+  return x.protocol === 'ollama' ? ollamaStream(x.recording, model, shape) : openaiStream(x.recording, model, shape);
+}
+
+/** The pieces to send after the fault bent them. */
+function faultyPieces(x: Exchange, model: string, pieces: StreamPiece[]): StreamPiece[] {
+  const { fault } = x;
+  if (fault.doneReasonLoad && x.protocol === 'ollama') {
+    const load = { model, created_at: new Date().toISOString(), message: { role: 'assistant', content: '' } };
+    return [{ text: `${JSON.stringify({ ...load, done_reason: 'load', done: true })}\n`, final: true }];
+  }
+  let out = pieces;
+  if (fault.nonJson) {
+    const bad = x.protocol === 'ollama' ? 'this is not json\n' : 'data: this is not json\n\n';
+    out = [...out.slice(0, 2), { text: bad, final: false }, ...out.slice(2)];
+  }
+  if (fault.wrongShape) out = [...out.slice(0, 2), { text: wrongShapeLine(x), final: false }, ...out.slice(2)];
+  if (fault.midStreamError) {
+    const at = fault.midStreamError.afterChunks;
+    out = [
+      ...out.slice(0, at),
+      errorPiece(x, fault.midStreamError.message ?? 'an error was encountered while running the model'),
+    ];
+  }
+  return out;
+}
+
+function sendRefusal(x: Exchange, r: Refusal): void {
+  sendJson(x.res, 400, { error: { message: r.message, type: 'invalid_request_error', param: r.param, code: r.code } });
+}
+
 export async function handleChat(x: Exchange): Promise<void> {
   const model = String(x.body['model'] ?? '');
   if (!knowsModel(x.models, model)) return sendModelMissing(x, model);
+  if (x.protocol === 'openai') {
+    const refused = refusedParam(x.fault.refuseParams ?? [], x.body) ?? x.room.refusal(model, x.body);
+    if (refused) return sendRefusal(x, refused);
+  }
+  await x.room.use(model);
+  if (x.res.destroyed) return;
   const streaming = x.protocol === 'ollama' ? x.body['stream'] !== false : x.body['stream'] === true;
   const contentType = x.protocol === 'ollama' ? 'application/x-ndjson' : 'text/event-stream; charset=utf-8';
-  if (!streaming) return sendJson(x.res, 200, x.fault.wrongShape ? { choices: 'oops' } : complete(x, model));
-  let pieces = streamPieces(x.recording, x.protocol, model);
-  if (x.fault.nonJson) {
-    const bad = x.protocol === 'ollama' ? 'this is not json\n' : 'data: this is not json\n\n';
-    pieces = [...pieces.slice(0, 2), { text: bad, final: false }, ...pieces.slice(2)];
-  }
-  if (x.fault.wrongShape)
-    pieces = [...pieces.slice(0, 2), { text: wrongShapeLine(x), final: false }, ...pieces.slice(2)];
-  await writeStream(x, pieces, contentType);
+  const shaped = shapeOf(x, model);
+  if (!streaming) return sendJson(x.res, 200, x.fault.wrongShape ? { choices: 'oops' } : complete(x, model, shaped));
+  await writeStream(x, faultyPieces(x, model, shaped.pieces), contentType);
 }
 
-/** The non-streaming reply: the recording's text in the protocol's single-object shape. */
-function complete(x: Exchange, model: string): unknown {
-  const { text, tokens } = x.recording;
+/** The non-streaming reply: the shaped stream's text in the protocol's single-object shape. */
+function complete(x: Exchange, model: string, s: ShapedStream): unknown {
+  const reason = s.truncated ? 'length' : 'stop';
   if (x.protocol === 'ollama') {
     return {
       model,
       created_at: new Date().toISOString(),
-      message: { role: 'assistant', content: text },
-      done_reason: 'stop',
+      message: { role: 'assistant', content: s.text, ...(s.thinking ? { thinking: s.thinking } : {}) },
+      done_reason: reason,
       done: true,
       total_duration: 1_484_451_256,
       load_duration: 18_551_208,
       prompt_eval_count: 187,
       prompt_eval_duration: 243_118_000,
-      eval_count: tokens,
+      eval_count: s.tokens,
       eval_duration: 1_172_447_136,
     };
   }
+  const message = {
+    role: 'assistant',
+    content: s.text,
+    refusal: null,
+    ...(s.thinking ? { [x.reasoningField]: s.thinking } : {}),
+  };
   return {
     id: 'chatcmpl-double0000000000000000001',
     object: 'chat.completion',
     created: Math.floor(Date.now() / 1000),
     model,
     system_fingerprint: 'fp_double',
-    choices: [
-      { index: 0, message: { role: 'assistant', content: text, refusal: null }, logprobs: null, finish_reason: 'stop' },
-    ],
-    usage: { prompt_tokens: 187, completion_tokens: tokens, total_tokens: 187 + tokens },
+    choices: [{ index: 0, message, logprobs: null, finish_reason: reason }],
+    usage: { prompt_tokens: 187, completion_tokens: s.tokens, total_tokens: 187 + s.tokens },
   };
 }
 
-export function handleEmbed(x: Exchange): void {
+export async function handleEmbed(x: Exchange): Promise<void> {
   const model = String(x.body['model'] ?? '');
   if (!knowsModel(x.models, model)) return sendModelMissing(x, model);
+  await x.room.use(model);
+  if (x.res.destroyed) return;
   const raw = x.body['input'];
   const inputs = Array.isArray(raw) ? raw.map(String) : [String(raw ?? '')];
   const vectors = inputs.map((t) => fakeEmbedding(t, x.embedDims));
@@ -168,36 +228,4 @@ export function handleEmbed(x: Exchange): void {
     model,
     usage: { prompt_tokens: 8 * inputs.length, total_tokens: 8 * inputs.length },
   });
-}
-
-export function handleListing(x: Exchange): void {
-  if (x.fault.wrongShape) return sendJson(x.res, 200, { models: 'none', data: 'none' });
-  if (x.route === 'version') return sendJson(x.res, 200, { version: '0.6.5' });
-  if (x.route === 'models') {
-    const data = x.models.map((id) => ({ id, object: 'model', created: 1_736_900_000, owned_by: 'library' }));
-    return sendJson(x.res, 200, { object: 'list', data });
-  }
-  sendJson(x.res, 200, {
-    models: x.models.map((name) => ({
-      name,
-      model: name,
-      modified_at: '2025-01-14T18:22:05.139485+01:00',
-      size: 2_019_393_189,
-      digest: createDigest(name),
-      details: {
-        parent_model: '',
-        format: 'gguf',
-        family: 'llama',
-        families: ['llama'],
-        parameter_size: '3.2B',
-        quantization_level: 'Q4_K_M',
-      },
-    })),
-  });
-}
-
-function createDigest(name: string): string {
-  let h = 0;
-  for (const ch of name) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
-  return h.toString(16).padStart(8, '0').repeat(8);
 }

@@ -89,7 +89,7 @@ describe('the double as a separate process', () => {
 
       expect((await post(`${info.url}/__double/fail`, { fault: { status: 503 }, route: 'chat' })).status).toBe(200);
       const llm = createOpenAiProvider(quickOptions(info.openaiUrl, { apiKey: 'k-987654' }));
-      const out = await drain(llm.chat(HELLO));
+      const out = await drain(llm.chat({ ...HELLO, maxTokens: 500 }));
       await llm.close();
       expect(out.error).toBeUndefined();
       expect(out.tokens).toHaveLength(133);

@@ -4,7 +4,10 @@
  * and records every request it received. Tests use it over real loopback sockets; end-to-end tests may run it as a
  * separate process, `npm run llm-double -- --fixture greeting [--port N] …` (`--help` lists the options),
  * which prints {"url","ollamaUrl","openaiUrl","pid"} as one JSON line and serves until SIGTERM/SIGINT. In that mode,
- * POST /__double/fail {"fault","times","route"}, POST /__double/reset and GET /__double/requests steer it.
+ * POST /__double/fail {"fault","times","route"}, POST /__double/unload, POST /__double/reset and
+ * GET /__double/requests steer it. Besides faults (llm-double-faults.ts) it does what real servers do unasked
+ * (llm-double-models.ts): a cold start that holds the headers while a model loads, thinking models, reasoning models
+ * that refuse parameters, and replies cut at the request's token limit.
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,18 +15,13 @@ import { pathToFileURL } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
 import { FaultPlan, type DoubleProtocol, type DoubleRoute, type LlmFault } from './llm-double-faults.js';
 import { loadRecording, type Recording } from './llm-double-fixtures.js';
-import {
-  handleChat,
-  handleEmbed,
-  handleListing,
-  sendError,
-  sendJson,
-  sendModelMissing,
-} from './llm-double-protocols.js';
+import { handleListing } from './llm-double-listing.js';
+import { ModelRoom, type ModelBehaviour } from './llm-double-models.js';
+import { handleChat, handleEmbed, sendError, sendJson, sendModelMissing } from './llm-double-protocols.js';
 
 export type { DoubleProtocol, DoubleRoute, LlmFault } from './llm-double-faults.js';
 
-export interface LlmTestDoubleOptions {
+export interface LlmTestDoubleOptions extends ModelBehaviour {
   port?: number;
   /** Recording name in fixtures/llm: <name>.ollama.ndjson and <name>.openai.sse. Default "greeting". */
   fixture?: string;
@@ -34,6 +32,8 @@ export interface LlmTestDoubleOptions {
   apiKey?: string;
   tokenDelayMs?: number;
   embedDims?: number;
+  /** Where the OpenAI-compatible stream carries a thinking model's reasoning. Default reasoning_content. */
+  reasoningField?: 'reasoning_content' | 'reasoning';
 }
 
 export type RequestOutcome = 'completed' | 'aborted' | 'cut';
@@ -67,6 +67,8 @@ export interface LlmTestDouble {
   /** Every request (on `route`, else any) misbehaves until called with undefined. */
   failAlways(fault: LlmFault | undefined, route?: DoubleRoute): void;
   setFixture(name: string): void;
+  /** Unloads every model, as Ollama does when keep_alive runs out (cold doubles only: see ModelBehaviour.loadMs). */
+  unloadModels(): void;
   /** Forgets faults and recorded requests. */
   reset(): void;
   close(): Promise<void>;
@@ -77,6 +79,8 @@ const ROUTES: Record<string, [DoubleProtocol, DoubleRoute]> = {
   'POST /api/embed': ['ollama', 'embed'],
   'GET /api/tags': ['ollama', 'tags'],
   'GET /api/version': ['ollama', 'version'],
+  'GET /api/ps': ['ollama', 'ps'],
+  'POST /api/show': ['ollama', 'show'],
   'POST /v1/chat/completions': ['openai', 'chat'],
   'POST /v1/embeddings': ['openai', 'embed'],
   'GET /v1/models': ['openai', 'models'],
@@ -100,6 +104,7 @@ export async function startLlmTestDouble(opts: LlmTestDoubleOptions = {}): Promi
   const plan = new FaultPlan();
   const requests: RecordedRequest[] = [];
   const models = opts.models ?? ['llama3.2:latest', 'nomic-embed-text:latest'];
+  const room = new ModelRoom(opts);
   let recording: Recording = loadRecording(opts.fixture ?? 'greeting', opts.fixturesDir);
   let seq = 0;
 
@@ -160,7 +165,8 @@ export async function startLlmTestDouble(opts: LlmTestDoubleOptions = {}): Promi
     if (typeof rec.body !== 'object' && rec.method === 'POST') return sendError(x, 400, 'invalid JSON body');
     const body = (rec.body ?? {}) as Record<string, unknown>;
     if (fault.nonJson && rec.route !== 'chat') return sendJson(res, 200, 'upstream error: not json');
-    const exchange = { ...x, route: rec.route, fault, body, recording, models, markCut };
+    const reasoningField = opts.reasoningField ?? 'reasoning_content';
+    const exchange = { ...x, route: rec.route, fault, body, recording, models, markCut, room, reasoningField };
     const more = { embedDims: opts.embedDims ?? 16, tokenDelayMs: opts.tokenDelayMs ?? 0 };
     if (rec.route === 'chat') return handleChat({ ...exchange, ...more });
     if (rec.route === 'embed') return handleEmbed({ ...exchange, ...more });
@@ -179,6 +185,10 @@ export async function startLlmTestDouble(opts: LlmTestDoubleOptions = {}): Promi
     if (rec.path === '/__double/fail' && body.fault) {
       if (body.always) plan.setAlways(body.fault, body.route);
       else plan.next(body.fault, body.times ?? 1, body.route);
+      return sendJson(res, 200, { ok: true });
+    }
+    if (rec.path === '/__double/unload') {
+      room.unloadAll();
       return sendJson(res, 200, { ok: true });
     }
     if (rec.path === '/__double/reset') {
@@ -212,6 +222,7 @@ export async function startLlmTestDouble(opts: LlmTestDoubleOptions = {}): Promi
     setFixture: (name) => {
       recording = loadRecording(name, opts.fixturesDir);
     },
+    unloadModels: () => room.unloadAll(),
     reset: () => {
       plan.reset();
       requests.length = 0;

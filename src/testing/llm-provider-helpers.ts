@@ -2,6 +2,7 @@
 import { createServer } from 'node:net';
 import type { HttpProviderOptions } from '../core/llm/http-provider.js';
 import type { ChatRequest, LlmChunk } from '../core/llm/types.js';
+import type { RecordedRequest } from './llm-double.js';
 
 /** Options with tiny timeouts and retry waits, so failure tests stay fast. */
 export function quickOptions(url: string, over: Partial<HttpProviderOptions> = {}): HttpProviderOptions {
@@ -30,18 +31,23 @@ export const HELLO: ChatRequest = {
 
 export interface Drained {
   tokens: string[];
+  thinking: string[];
+  /** The model the provider said it was waiting to load, if it did. */
+  loading: string | undefined;
   done: Extract<LlmChunk, { type: 'done' }> | undefined;
   error: (Error & { code?: string; hint?: string; exitCode?: number; details?: unknown }) | undefined;
 }
 
 export async function drain(stream: AsyncIterable<LlmChunk>, onToken?: (i: number) => void): Promise<Drained> {
-  const out: Drained = { tokens: [], done: undefined, error: undefined };
+  const out: Drained = { tokens: [], thinking: [], loading: undefined, done: undefined, error: undefined };
   try {
     for await (const chunk of stream) {
       if (chunk.type === 'token') {
         out.tokens.push(chunk.text);
         onToken?.(out.tokens.length);
-      } else out.done = chunk;
+      } else if (chunk.type === 'thinking') out.thinking.push(chunk.text);
+      else if (chunk.type === 'loading') out.loading = chunk.model;
+      else out.done = chunk;
     }
   } catch (err) {
     out.error = err as Drained['error'];
@@ -56,4 +62,9 @@ export async function closedPort(): Promise<number> {
   const port = (srv.address() as { port: number }).port;
   await new Promise<void>((r) => srv.close(() => r()));
   return port;
+}
+
+/** The chat requests a double received (an Ollama chat may first ask /api/ps whether the model is loaded). */
+export function chatRequests(double: { requests: readonly RecordedRequest[] }): RecordedRequest[] {
+  return double.requests.filter((r) => r.route === 'chat');
 }

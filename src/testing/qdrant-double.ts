@@ -4,7 +4,9 @@
  * create / drop, payload index, upsert, delete, query, count) with Qdrant's envelope ({result, status, time}) and
  * error shape ({status: {error}}). Faults for tests and the benchmark: down (the port refuses connections), a delay,
  * 5xx and 429 with Retry-After, dropped connections; every request is logged with its client port and connection
- * number, so tests can count requests and see keep-alive reuse.
+ * number, so tests can count requests and see keep-alive reuse. As the real server does, it refuses a body over
+ * `service.max_request_size_mb` (32 MiB) with a 400, a second create of a collection with a 409, and answers
+ * collection info with every field the OpenAPI spec requires (optimizer_status, hnsw_config, optimizer_config…).
  *
  * Standalone (the benchmark runs it in its own process): `node --import tsx src/testing/qdrant-double.ts --port 0`
  * prints {"url","pid"} as one JSON line and serves until SIGTERM; GET /__double/stats returns request counts by route.
@@ -73,7 +75,12 @@ export interface QdrantTestDoubleOptions {
   version?: string;
   /** When set, every request must carry this `api-key` header. */
   apiKey?: string;
+  /** Largest request body accepted (Qdrant's service.max_request_size_mb); default 32 MiB. */
+  maxRequestBytes?: number;
 }
+
+/** Qdrant's default service.max_request_size_mb. */
+export const QDRANT_MAX_REQUEST_BYTES = 32 * 1024 * 1024;
 
 function routeOf(method: string, parts: string[]): QdrantRoute | undefined {
   const [c, name, sub, op] = parts;
@@ -103,6 +110,32 @@ const ok = (res: ServerResponse, result: unknown): void => send(res, 200, { resu
 const fail = (res: ServerResponse, status: number, error: string, headers?: Record<string, string>): void =>
   send(res, status, { status: { error }, time: 0 }, headers);
 
+/** A collection's config as GET /collections/{name} reports it, with the fields the OpenAPI spec requires. */
+function collectionConfig(c: DoubleCollection): Record<string, unknown> {
+  return {
+    params: {
+      vectors: { size: c.size, distance: c.distance },
+      shard_number: 1,
+      replication_factor: 1,
+      write_consistency_factor: 1,
+      on_disk_payload: true,
+    },
+    hnsw_config: { m: 16, ef_construct: 100, full_scan_threshold: 10_000, max_indexing_threads: 0, on_disk: false },
+    optimizer_config: {
+      deleted_threshold: 0.2,
+      vacuum_min_vector_number: 1000,
+      default_segment_number: 0,
+      max_segment_size: null,
+      memmap_threshold: null,
+      indexing_threshold: 10_000,
+      flush_interval_sec: 5,
+      max_optimization_threads: null,
+    },
+    wal_config: { wal_capacity_mb: 32, wal_segments_ahead: 0 },
+    quantization_config: null,
+  };
+}
+
 export async function startQdrantTestDouble(opts: QdrantTestDoubleOptions = {}): Promise<QdrantTestDouble> {
   const collections = new Map<string, DoubleCollection>();
   const requests: QdrantRequest[] = [];
@@ -123,8 +156,21 @@ export async function startQdrantTestDouble(opts: QdrantTestDoubleOptions = {}):
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const limit = opts.maxRequestBytes ?? QDRANT_MAX_REQUEST_BYTES;
     const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
+    let size = 0;
+    for await (const c of req) {
+      size += (c as Buffer).length;
+      if (size <= limit) chunks.push(c as Buffer); // read on, but keep nothing past the limit
+    }
+    if (size > limit) {
+      requests.push({ ...recordOf(req, undefined), serverMs: 0 });
+      return fail(
+        res,
+        400,
+        `Format error in JSON body: JSON payload (${size} bytes) is larger than allowed (limit: ${limit} bytes).`,
+      );
+    }
     const text = Buffer.concat(chunks).toString('utf8');
     const url = new URL(req.url ?? '/', 'http://double');
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
@@ -147,17 +193,7 @@ export async function startQdrantTestDouble(opts: QdrantTestDoubleOptions = {}):
     }
     const t0 = performance.now();
     res.once('finish', () => (rec.serverMs = performance.now() - t0));
-    const rec: QdrantRequest = {
-      seq: requests.length,
-      method,
-      path: url.pathname,
-      route,
-      query: Object.fromEntries(url.searchParams),
-      body,
-      connection: connectionNo.get(req.socket) ?? 0,
-      headers: req.headers,
-      serverMs: 0,
-    };
+    const rec: QdrantRequest = recordOf(req, body);
     requests.push(rec);
     const fault = takeFault(route);
     if (fault.delayMs) await delay(fault.delayMs);
@@ -180,6 +216,22 @@ export async function startQdrantTestDouble(opts: QdrantTestDoubleOptions = {}):
     }
   }
 
+  function recordOf(req: IncomingMessage, body: unknown): QdrantRequest {
+    const url = new URL(req.url ?? '/', 'http://double');
+    const method = req.method ?? 'GET';
+    return {
+      seq: requests.length,
+      method,
+      path: url.pathname,
+      route: routeOf(method, url.pathname.split('/').filter(Boolean).map(decodeURIComponent)),
+      query: Object.fromEntries(url.searchParams),
+      body,
+      connection: connectionNo.get(req.socket) ?? 0,
+      headers: req.headers,
+      serverMs: 0,
+    };
+  }
+
   function collection(name: string): DoubleCollection {
     const c = collections.get(name);
     if (!c) throw new DoubleError(404, `Not found: Collection \`${name}\` doesn't exist!`);
@@ -200,17 +252,18 @@ export async function startQdrantTestDouble(opts: QdrantTestDoubleOptions = {}):
         const c = collection(name);
         return ok(res, {
           status: 'green',
+          optimizer_status: 'ok',
           points_count: c.points.size,
           indexed_vectors_count: c.points.size,
           segments_count: 1,
-          config: { params: { vectors: { size: c.size, distance: c.distance } } },
+          config: collectionConfig(c),
           payload_schema: Object.fromEntries(
             [...c.indexes].map(([k, v]) => [k, { data_type: v, points: c.points.size }]),
           ),
         });
       }
       case 'create': {
-        if (collections.has(name)) throw new DoubleError(400, `Wrong input: Collection \`${name}\` already exists!`);
+        if (collections.has(name)) throw new DoubleError(409, `Wrong input: Collection \`${name}\` already exists!`);
         const vectors = body.vectors as { size?: number; distance?: string } | undefined;
         if (!vectors || typeof vectors.size !== 'number' || vectors.size < 1)
           throw new DoubleError(400, 'Format error in JSON body: vectors.size is required');

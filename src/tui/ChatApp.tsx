@@ -183,6 +183,8 @@ export function ChatApp(props: ChatAppProps) {
       say(question);
     },
     retry: () => turns.replaceLast(),
+    continueReply: () => turns.continueReply(),
+    lastThinking: () => stateRef.current.lastThinking,
     editLast: () => {
       const text = turns.lastUserText();
       if (text === null) return false;

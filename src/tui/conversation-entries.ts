@@ -10,7 +10,8 @@ export const entriesOf = (messages: readonly Message[]): NewEntry[] =>
       : {
           kind: 'assistant',
           text: m.text,
-          interrupted: m.status !== 'complete',
+          interrupted: m.status === 'interrupted' || m.status === 'error',
+          ...(m.status === 'truncated' ? { truncated: true } : {}),
           offline: m.meta.offline === true,
           raw: false,
         },

@@ -30,6 +30,10 @@ export interface SlashContext {
   confirm(question: string, action: () => Promise<void> | void): void;
   /** Continues another stored conversation on screen. */
   resumeConversation(id: string, entries: NewEntry[]): void;
+  /** Continues the last reply, cut at the token limit; false when a reply streams or there is no conversation. */
+  continueReply(): boolean;
+  /** The last reply's reasoning (a thinking model), '' when it did not think. */
+  lastThinking(): string;
   /** Regenerates the last reply; false when there is none (or a reply streams). */
   retry(): boolean;
   /** Puts the last message in the input box, to be sent in its place; false when there is none. */
@@ -198,6 +202,10 @@ export async function runSlash(call: SlashCall, c: SlashContext): Promise<void> 
         return session.usage(c);
       case 'retry':
         return session.retry(c);
+      case 'continue':
+        return session.continueReply(c);
+      case 'thinking':
+        return session.thinking(c);
       case 'edit':
         return c.editInput();
       case 'edit-last':

@@ -94,6 +94,16 @@ export function retry(c: SlashContext): void {
   if (!c.retry()) return c.say('nothing to regenerate yet (or a reply is still streaming)', 'error');
 }
 
+export function continueReply(c: SlashContext): void {
+  if (!c.continueReply()) return c.say('nothing to continue yet (or a reply is still streaming)', 'error');
+}
+
+/** The last reply's reasoning, in full (the reply shows it collapsed). */
+export function thinking(c: SlashContext): void {
+  const text = c.lastThinking().trim();
+  c.say(text ? `thinking: ${text}` : 'the last reply came without thinking');
+}
+
 export function editLast(c: SlashContext): void {
   if (!c.editLast()) return c.say('no message of yours to edit yet', 'error');
 }

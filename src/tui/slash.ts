@@ -19,6 +19,8 @@ export const SLASH_COMMANDS: readonly SlashSpec[] = [
   { name: 'model', usage: '/model [NAME]', help: 'pick or name the chat model (saved as llm.model)' },
   { name: 'usage', usage: '/usage', help: 'tokens of the last reply and the session, context use' },
   { name: 'retry', usage: '/retry', help: 'regenerate the last reply' },
+  { name: 'continue', usage: '/continue', help: 'go on with the last reply, cut at the token limit' },
+  { name: 'thinking', usage: '/thinking', help: "show the last reply's reasoning (a thinking model)" },
   { name: 'edit-last', usage: '/edit-last', help: 'edit your last message and send it in its place' },
   { name: 'edit', usage: '/edit', help: 'write a message in $EDITOR (also Ctrl+X Ctrl+E)' },
   { name: 'copy', usage: '/copy [code [N]]', help: 'copy the last reply, or its code block N' },

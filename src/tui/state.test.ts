@@ -31,6 +31,7 @@ const done = (reply: string, o: Partial<Extract<EngineEvent, { type: 'done' }>> 
   messageId: 'm',
   reply,
   interrupted: false,
+  truncated: false,
   offline: false,
   cached: false,
   mode: 'FULL',
@@ -67,6 +68,35 @@ describe('chat reducer', () => {
     expect(s3.entries.map((e) => e.kind)).toEqual(['user', 'assistant', 'recall', 'user']);
     expect(s3.entries[2]).toMatchObject({ kind: 'recall', expanded: true });
     expect(s3.lastRecall).toBeNull();
+  });
+
+  it('a loading model, then thinking, show in the live reply; the reply keeps only the answer, marked when cut', () => {
+    const loading = run([
+      { type: 'submit', text: 'hi', at: 1 },
+      ev(start),
+      ev({ type: 'loading', turnId: 't1', model: 'qwen3' }),
+    ]);
+    expect(loading.live).toMatchObject({ loading: 'qwen3', text: '' });
+    const thinking = run(
+      [
+        ev({ type: 'thinking', turnId: 't1', text: 'The user' }),
+        ev({ type: 'thinking', turnId: 't1', text: ' waves.' }),
+      ],
+      loading,
+    );
+    expect(thinking.live).toMatchObject({ loading: null, thinking: 'The user waves.', text: '' });
+    const s = run([{ type: 'tokens', text: 'Hello' }, ev(done('Hello', { truncated: true }))], thinking);
+    expect(s.entries[1]).toMatchObject({ kind: 'assistant', text: 'Hello', truncated: true, thoughtWords: 3 });
+    expect(s.lastThinking).toBe('The user waves.');
+    // /continue: a turn with no message of yours; its reply is a new entry.
+    const c = run([{ type: 'continue', at: 2 }, ev(start), ev(done(' again.'))], s);
+    expect(c.entries.map((e) => e.kind)).toEqual(['user', 'assistant', 'assistant']);
+    expect(c.lastThinking).toBe('');
+  });
+
+  it('a reply cut to nothing (all reasoning) is still shown, marked cut', () => {
+    const s = run([{ type: 'submit', text: 'hi', at: 1 }, ev(start), ev(done('', { truncated: true }))]);
+    expect(s.entries[1]).toMatchObject({ kind: 'assistant', text: '', truncated: true });
   });
 
   it('an interrupted reply keeps its partial text, tagged', () => {

@@ -16,7 +16,18 @@ export interface RecalledLine {
 
 export type Entry =
   | { kind: 'user'; id: string; text: string }
-  | { kind: 'assistant'; id: string; text: string; interrupted: boolean; offline: boolean; raw: boolean }
+  | {
+      kind: 'assistant';
+      id: string;
+      text: string;
+      interrupted: boolean;
+      offline: boolean;
+      raw: boolean;
+      /** Cut at the token limit (/continue continues it). */
+      truncated?: boolean;
+      /** How many words the model thought before it answered (the reasoning itself: /thinking). */
+      thoughtWords?: number;
+    }
   | { kind: 'recall'; id: string; memories: RecalledLine[]; expanded: boolean }
   | { kind: 'notice'; id: string; text: string; tone: 'info' | 'error'; hint?: string };
 
@@ -30,6 +41,10 @@ export interface LiveTurn {
   text: string;
   recalled: RecalledLine[] | null;
   startedAt: number;
+  /** The model the server is loading before it answers (Ollama), until the first reasoning or token. */
+  loading?: string | null;
+  /** A thinking model's reasoning so far, shown collapsed (its last line) until the answer starts. */
+  thinking?: string;
 }
 
 export interface StatusInfo {
@@ -58,6 +73,8 @@ export interface ChatState {
   lastRecall: { memories: RecalledLine[]; expanded: boolean } | null;
   status: StatusInfo;
   limbic: LimbicSnapshot | null;
+  /** The last reply's reasoning (a thinking model), for /thinking. */
+  lastThinking: string;
   raw: boolean;
   /** Set by a Ctrl+C while idle: the next Ctrl+C exits. */
   exitArmed: boolean;
@@ -66,6 +83,8 @@ export interface ChatState {
 
 export type Action =
   | { type: 'submit'; text: string; at: number }
+  /** A turn that continues the last reply (no message of yours). */
+  | { type: 'continue'; at: number }
   | { type: 'event'; event: EngineEvent }
   | { type: 'tokens'; text: string }
   | { type: 'notice'; text: string; tone?: 'info' | 'error'; hint?: string }
@@ -98,6 +117,7 @@ export function initialState(status: Partial<StatusInfo> = {}): ChatState {
       ...status,
     },
     limbic: null,
+    lastThinking: '',
     raw: false,
     exitArmed: false,
     seq: 0,
@@ -143,12 +163,23 @@ function usageOf(s: StatusInfo, stats: TurnStats): Partial<StatusInfo> {
 function finish(
   s: ChatState,
   reply: string,
-  o: { interrupted: boolean; offline: boolean; stats: TurnStats | null },
+  o: { interrupted: boolean; offline: boolean; stats: TurnStats | null; truncated?: boolean },
 ): ChatState {
   const recalled = s.live?.recalled ?? [];
-  let next: ChatState = s;
-  if (reply)
-    next = push(next, { kind: 'assistant', text: reply, interrupted: o.interrupted, offline: o.offline, raw: s.raw });
+  const thinking = s.live?.thinking ?? '';
+  let next: ChatState = { ...s, lastThinking: thinking };
+  const words = thinking.trim() ? thinking.trim().split(/\s+/).length : 0;
+  // A reply cut to nothing (the model spent the limit thinking) is still shown: marked cut, it can be continued.
+  if (reply || o.truncated)
+    next = push(next, {
+      kind: 'assistant',
+      text: reply,
+      interrupted: o.interrupted,
+      offline: o.offline,
+      raw: s.raw,
+      ...(o.truncated ? { truncated: true } : {}),
+      ...(words ? { thoughtWords: words } : {}),
+    });
   else if (o.interrupted && o.stats)
     next = push(next, { kind: 'notice', tone: 'info', text: 'cancelled before the reply started' });
   next = { ...next, live: null, lastRecall: { memories: recalled, expanded: false } };
@@ -173,6 +204,8 @@ const liveView = (live: LiveTurn | null, turn: TurnOutcome): LiveTurn => ({
   text: turn.reply,
   recalled: turn.recalled && toRecalled(turn.recalled),
   startedAt: live?.startedAt ?? 0,
+  loading: turn.loading,
+  thinking: turn.thinking,
 });
 
 /** A turn that ended: its reply (or partial reply) to scrollback, and a failure as an error notice. */
@@ -182,6 +215,7 @@ function endTurn(s: ChatState, turn: TurnOutcome): ChatState {
       interrupted: turn.interrupted,
       offline: turn.offline,
       stats: turn.stats,
+      truncated: turn.truncated,
     });
   const next = finish(s, turn.reply, { interrupted: true, offline: false, stats: null });
   return push(next, {
@@ -198,6 +232,8 @@ function onEvent(s: ChatState, ev: EngineEvent): ChatState {
     case 'start':
       return { ...s, live: liveView(s.live, turn), status: { ...s.status, mode: ev.mode, model: ev.model } };
     case 'recall':
+    case 'loading':
+    case 'thinking':
     case 'token':
       return s.live ? { ...s, live: liveView(s.live, turn) } : s;
     case 'limbic':
@@ -208,7 +244,15 @@ function onEvent(s: ChatState, ev: EngineEvent): ChatState {
   }
 }
 
-const EMPTY_LIVE: LiveTurn = { turn: newTurnOutcome(), turnId: null, text: '', recalled: null, startedAt: 0 };
+const EMPTY_LIVE: LiveTurn = {
+  turn: newTurnOutcome(),
+  turnId: null,
+  text: '',
+  recalled: null,
+  startedAt: 0,
+  loading: null,
+  thinking: '',
+};
 
 export function reducer(s: ChatState, a: Action): ChatState {
   switch (a.type) {
@@ -216,6 +260,12 @@ export function reducer(s: ChatState, a: Action): ChatState {
       const next = push(commitRecall(s), { kind: 'user', text: a.text });
       return { ...next, live: liveView({ ...EMPTY_LIVE, startedAt: a.at }, newTurnOutcome()), exitArmed: false };
     }
+    case 'continue':
+      return {
+        ...commitRecall(s),
+        live: liveView({ ...EMPTY_LIVE, startedAt: a.at }, newTurnOutcome()),
+        exitArmed: false,
+      };
     case 'event':
       return onEvent(s, a.event);
     case 'tokens':

@@ -24,6 +24,8 @@ export interface TurnsOptions {
 export interface Turns {
   /** Sends now, or queues while a reply streams. */
   submit(text: string): void;
+  /** Asks the model to go on with the last reply, which was cut at the token limit; false while a reply streams. */
+  continueReply(): boolean;
   /** Sends `text` in place of the last message (the last exchange is left out of this session's prompts). */
   replaceLast(text?: string): boolean;
   /** Cancels the streaming reply (and drops the queue); false when nothing streams. */
@@ -58,11 +60,15 @@ export function useTurns(o: TurnsOptions): Turns {
   const batcher = useBatcher((text) => dispatch({ type: 'tokens', text }));
 
   const run = useCallback(
-    async (raw: string): Promise<void> => {
-      const message = wellFormed(raw);
+    async (raw: string, o: { continueReply?: boolean } = {}): Promise<void> => {
+      const message = o.continueReply ? '' : wellFormed(raw);
       // Prompts leave replaced exchanges out once there are any; until then the engine uses the stored conversation.
-      const history = superseded.current.size ? toHistory(entries.current(), superseded.current) : undefined;
-      dispatch({ type: 'submit', text: message, at: Date.now() });
+      // A continuation always reads the stored conversation (its last reply is the one it continues).
+      const history =
+        superseded.current.size && !o.continueReply ? toHistory(entries.current(), superseded.current) : undefined;
+      dispatch(
+        o.continueReply ? { type: 'continue', at: Date.now() } : { type: 'submit', text: message, at: Date.now() },
+      );
       const ac = new AbortController();
       turn.current = ac;
       partial.current = '';
@@ -72,6 +78,7 @@ export function useTurns(o: TurnsOptions): Turns {
           message,
           ...(conversation.current ? { conversationId: conversation.current } : {}),
           ...(history ? { history } : {}),
+          ...(o.continueReply ? { continueReply: true } : {}),
         };
         for await (const ev of engine.turn(input, { signal: ac.signal })) {
           if (ev.type === 'token') {
@@ -146,8 +153,15 @@ export function useTurns(o: TurnsOptions): Turns {
     return true;
   }, [dispatch]);
 
+  const continueReply = useCallback((): boolean => {
+    if (turn.current || !conversation.current) return false;
+    void run('', { continueReply: true });
+    return true;
+  }, [run]);
+
   return {
     submit,
+    continueReply,
     replaceLast,
     cancel,
     busy: () => turn.current !== null,

@@ -152,3 +152,32 @@ describe('qdrant backend end to end', () => {
     }
   });
 });
+
+describe('a batch larger than the request body limit (Qdrant: service.max_request_size_mb, 400)', () => {
+  it('memory migrate splits its upserts by encoded size and copies everything', async () => {
+    const small = await startQdrantTestDouble({ maxRequestBytes: 1024 * 1024 });
+    const embedded = makeHome({ PROGENY_EMBEDDER_KIND: 'hash' });
+    try {
+      const file = join(embedded.dir, 'in.jsonl');
+      // 1,500 points (384 dimensions) make a body of about 1.5 MB in one batch.
+      const lines = Array.from({ length: 1500 }, (_, i) => JSON.stringify({ text: `note ${i} on topic ${i % 9}` }));
+      writeFileSync(file, lines.join('\n') + '\n');
+      await embedded.json(['memory', 'import', file]);
+      const env = {
+        PROGENY_MEMORY_QDRANT_URL: small.url,
+        PROGENY_MEMORY_QDRANT_MAXREQUESTMB: '1',
+        PROGENY_MEMORY_QDRANT_BATCHSIZE: '10000',
+      };
+      const r = await embedded.run(['--json', 'memory', 'migrate', '--to', 'qdrant', '--batch', '1500'], { env });
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ copied: 1500, targetCount: 1500, verified: true });
+      const upserts = small.requests.filter((q) => q.route === 'upsert');
+      expect(upserts.length).toBeGreaterThan(1);
+      for (const u of upserts) expect(Buffer.byteLength(JSON.stringify(u.body))).toBeLessThanOrEqual(1024 * 1024);
+      expect(small.requests.some((q) => q.route === 'upsert' && q.body === undefined)).toBe(false);
+    } finally {
+      embedded.cleanup();
+      await small.close();
+    }
+  });
+});

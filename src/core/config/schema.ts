@@ -55,10 +55,20 @@ export const CONFIG_SCHEMA = {
   'llm.timeoutMs': int(300_000, 'Total time allowed for one model request, a whole streamed reply included', 100),
   'llm.connectTimeoutMs': int(3_000, 'Time allowed to connect to the model server', 50),
   'llm.idleTimeoutMs': int(30_000, 'Longest silence allowed inside a streamed reply', 50),
+  'llm.loadTimeoutMs': int(
+    180_000,
+    'Longest wait for a reply to start while Ollama loads the model into memory (its /api/ps does not list it)',
+    50,
+  ),
   'llm.retries': int(2, 'Retries for failed model requests (before any token arrived)', 0, 10),
   'llm.retryBaseMs': int(250, 'First retry waits up to this long; each further retry doubles it (full jitter)', 1),
   'llm.retryMaxMs': int(8_000, 'Longest wait between two retries (a server Retry-After may ask for more)', 1),
   'llm.maxTokens': int(1024, 'Upper bound on generated tokens per reply', 1),
+  'llm.tokenLimitParam': oneOf(
+    ['auto', 'max_tokens', 'max_completion_tokens'],
+    'auto',
+    'How an OpenAI-compatible request sends llm.maxTokens; auto: max_completion_tokens to api.openai.com, max_tokens elsewhere, switching once when the server refuses one',
+  ),
   'llm.contextTokens': int(
     0,
     "The model's context window in tokens, for the usage the chat screen shows (0: unknown)",
@@ -94,6 +104,12 @@ export const CONFIG_SCHEMA = {
     'Qdrant writes: flush the write queue at this many points (one batch upsert)',
     1,
     10_000,
+  ),
+  'memory.qdrant.maxRequestMb': int(
+    32,
+    "Qdrant writes: largest request body in MiB (the server's service.max_request_size_mb); bigger batches are split",
+    1,
+    1024,
   ),
   'memory.qdrant.batchMs': int(5, 'Qdrant writes: flush the write queue after this many milliseconds', 0, 60_000),
   'memory.qdrant.timeoutMs': int(10_000, 'Time allowed for one Qdrant request', 50),

@@ -1,7 +1,7 @@
 /** Conversations and messages as the engine's API shows them; conversations.ts stores them. */
 import type { ChatMessage } from '../llm/types.js';
 
-export type MessageStatus = 'complete' | 'interrupted' | 'error';
+export type MessageStatus = 'complete' | 'interrupted' | 'truncated' | 'error';
 
 export interface Conversation {
   id: string;
@@ -29,7 +29,10 @@ export interface ConversationService {
   latest(actor: string): Conversation | undefined;
   list(opts?: { actor?: string; limit?: number; before?: number }): Conversation[];
   messages(conversationId: string, opts?: { limit?: number }): Message[];
-  /** The last n user/assistant exchanges as prompt history (complete and interrupted replies). */
+  /**
+   * The last n user/assistant exchanges as prompt history (complete, interrupted and truncated replies; a
+   * continuation is joined to the reply it continues, so roles keep alternating).
+   */
   recentTurns(conversationId: string, n: number): ChatMessage[];
   /**
    * Stores a message. `durable: false` commits without its own fsync (it survives a crash of any process, and the

@@ -1,10 +1,12 @@
 /**
  * Conversations and their messages. Messages are append-only and journalled for sync (docs/sync.md: ordered by
- * (hlc, deviceId)); a reply cut short is kept with status `interrupted`, a failed one with status `error`.
+ * (hlc, deviceId)); a reply cut short is kept with status `interrupted`, one the model cut at the token limit with
+ * status `truncated` (a continuation is a reply of its own with meta.continues), a failed one with status `error`.
  */
 import type { Clock } from '../clock.js';
 import { notFound } from '../errors.js';
 import { createUlidFactory, type UlidFactory } from '../ids.js';
+import type { ChatMessage } from '../llm/types.js';
 import { immediate, relaxed, type Db } from '../store/db.js';
 import type { Journal } from '../sync/journal.js';
 import type { MessageStatus, Conversation, Message, ConversationService } from './conversation-types.js';
@@ -110,9 +112,16 @@ export function createConversationService(
     recentTurns(conversationId, n) {
       if (n <= 0) return [];
       const rows = (recent.all(conversationId, n * 2) as Row[]).reverse();
-      return rows
-        .filter((r) => r.status !== 'error' && r.text.trim() !== '')
-        .map((r) => ({ role: r.role, content: r.text }));
+      const out: ChatMessage[] = [];
+      for (const r of rows) {
+        if (r.status === 'error' || r.text.trim() === '') continue;
+        const prev = out.at(-1);
+        const continues =
+          r.role === 'assistant' && prev?.role === 'assistant' && 'continues' in (JSON.parse(r.meta) as object);
+        if (prev && continues) prev.content += r.text;
+        else out.push({ role: r.role, content: r.text });
+      }
+      return out;
     },
     append(msg, opts = {}) {
       const write = (): Message => {

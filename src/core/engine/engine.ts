@@ -91,4 +91,10 @@ export interface TurnInput {
    * as the prompt's history instead of the stored conversation's, keeping its last `chat.historyTurns` exchanges.
    */
   history?: ChatMessage[];
+  /**
+   * Continue the conversation's last reply, which was cut at the token limit (status `truncated`): no new message
+   * (`message` is ignored), the model is asked to go on where it stopped, and the continuation is stored as a
+   * reply of its own linked to the cut one (meta.continues). Needs `conversationId`.
+   */
+  continueReply?: boolean;
 }

@@ -17,9 +17,23 @@ export function llmSummariser(llm: LlmProvider, identity: () => string): Summari
       { role: 'user' as const, content: texts.map((t, i) => `${i + 1}. ${t.replace(/\s+/g, ' ')}`).join('\n') },
     ];
     let out = '';
+    let cut = false;
     for await (const chunk of llm.chat({ messages, temperature: 0.2, maxTokens: 300, ...(signal ? { signal } : {}) })) {
       if (chunk.type === 'token') out += chunk.text;
+      else if (chunk.type === 'done') cut = chunk.finishReason === 'length';
     }
-    return out;
+    return cut ? wholeSentences(out) : out;
   };
+}
+
+/**
+ * A summary cut at the token limit, without its unfinished last sentence: a half sentence in a memory reads as a
+ * fact cut in two. Nothing whole left (a thinking model can spend the limit reasoning) is an error, so summarising
+ * stops and the memories are archived as they are.
+ */
+export function wholeSentences(text: string): string {
+  const end = Math.max(...['.', '!', '?', '…'].map((p) => text.lastIndexOf(p)));
+  const whole = end < 0 ? '' : text.slice(0, end + 1).trim();
+  if (!whole) throw new Error('the model stopped at its token limit before finishing a sentence of the summary');
+  return whole;
 }

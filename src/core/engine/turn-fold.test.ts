@@ -34,6 +34,7 @@ describe('folding a turn', () => {
           messageId: 'm1',
           reply: 'Hello',
           interrupted: false,
+          truncated: false,
           offline: true,
           cached: false,
           mode: 'OFFLINE',

@@ -24,6 +24,12 @@ export interface TurnOutcome {
   offline: boolean;
   cached: boolean;
   interrupted: boolean;
+  /** The model stopped at the token limit: the reply is cut, stored as such, and not cached. */
+  truncated: boolean;
+  /** The model the server is loading before it answers, from `loading` until the first reasoning or token. */
+  loading: string | null;
+  /** A thinking model's reasoning (`thinking` events): never part of the reply. */
+  thinking: string;
   stats: TurnStats | null;
   error: ErrorJson | null;
   /** `done` or `error` arrived. */
@@ -43,6 +49,9 @@ export const newTurnOutcome = (): TurnOutcome => ({
   offline: false,
   cached: false,
   interrupted: false,
+  truncated: false,
+  loading: null,
+  thinking: '',
   stats: null,
   error: null,
   ended: false,
@@ -62,8 +71,12 @@ export function foldTurnEvent(t: TurnOutcome, ev: EngineEvent): TurnOutcome {
       };
     case 'recall':
       return { ...t, recalled: ev.memories };
+    case 'loading':
+      return { ...t, loading: ev.model };
+    case 'thinking':
+      return { ...t, loading: null, thinking: t.thinking + ev.text };
     case 'token':
-      return { ...t, reply: t.reply + ev.text };
+      return { ...t, loading: null, reply: t.reply + ev.text };
     case 'limbic':
       return { ...t, state: ev.state };
     case 'done':
@@ -75,6 +88,7 @@ export function foldTurnEvent(t: TurnOutcome, ev: EngineEvent): TurnOutcome {
         offline: ev.offline,
         cached: ev.cached,
         interrupted: ev.interrupted,
+        truncated: ev.truncated,
         stats: ev.stats,
         ended: true,
       };

@@ -2,40 +2,62 @@
  * One chat turn (docs/domain.md, "The chat turn"): perceive → update limbic and choose posture → recall → assemble the
  * prompt → stream the reply (model, response cache, or OFFLINE from memory) → persist the turn and queue the exchange
  * as a memory → emit the new limbic state. Cancelling (signal, or the consumer stopping) keeps the partial reply,
- * marked interrupted.
+ * marked interrupted; a reply the model cut at the token limit is kept marked truncated, and can be continued.
  */
-import { ProgenyError, toProgenyError, usageError } from '../errors.js';
+import { type ProgenyError, toProgenyError, usageError } from '../errors.js';
 import type { EngineEvent, Mode, TurnStats } from '../events.js';
 import { perceive } from '../limbic/perceive.js';
 import { temperatureFor } from '../limbic/posture.js';
-import type { TokenUsage } from '../llm/types.js';
+import type { LimbicChange, LimbicSnapshot } from '../limbic/types.js';
 import type { RecalledMemory } from '../memory/types.js';
-import type { MessageStatus } from './conversations.js';
+import type { Conversation, Message, MessageStatus } from './conversations.js';
 import { buildPrompt } from './prompt.js';
-import { chunkReply, offlineReply } from './offline-reply.js';
+import { CONTINUE_INSTRUCTION, truncatedReplyOf } from './turn-continue.js';
 import type { TurnDeps } from './turn-deps.js';
+import { replySource, type SourceOutcome } from './turn-source.js';
+
 import type { TurnInput } from './engine.js';
 export { type TurnInput } from './engine.js';
 
 export const MAX_MESSAGE_CHARS = 32_000;
-const UNAVAILABLE = new Set(['LLM_UNREACHABLE', 'LLM_AUTH', 'LLM_MODEL_MISSING']);
 
-export async function* runTurn(deps: TurnDeps, input: TurnInput, signal?: AbortSignal): AsyncGenerator<EngineEvent> {
+/** What a turn starts from: the message (or the continuation request), the state after it, and the conversation. */
+interface TurnStart {
+  message: string;
+  conversation: Conversation;
+  limbic: { state: LimbicSnapshot; changes: LimbicChange[] };
+  /** The truncated reply this turn continues. */
+  continues: Message | undefined;
+}
+
+function startTurn(deps: TurnDeps, input: TurnInput, turnId: string, actor: string): TurnStart {
+  if (input.continueReply) {
+    const { conversation, last } = truncatedReplyOf(deps, input.conversationId);
+    return {
+      message: CONTINUE_INSTRUCTION,
+      conversation,
+      limbic: { state: deps.limbic.read(), changes: [] },
+      continues: last,
+    };
+  }
   const message = input.message.trim();
   if (!message) throw usageError('the message is empty');
   if (message.length > MAX_MESSAGE_CHARS)
     throw usageError(`the message is longer than ${MAX_MESSAGE_CHARS} characters`);
-  const t0 = performance.now();
-  const turnId = deps.ids(deps.clock.now());
-  const actor = input.actor ?? 'creator';
   const conversation = input.conversationId
     ? deps.conversations.get(input.conversationId)
     : deps.conversations.create(actor);
-
   // 1–2. Perceive, update limbic, choose posture.
-  const perception = perceive(message);
-  const limbic = deps.limbic.applyTurn(perception, turnId);
+  const limbic = deps.limbic.applyTurn(perceive(message), turnId);
   deps.notices.emit({ type: 'limbic', state: limbic.state });
+  return { message, conversation, limbic, continues: undefined };
+}
+
+export async function* runTurn(deps: TurnDeps, input: TurnInput, signal?: AbortSignal): AsyncGenerator<EngineEvent> {
+  const t0 = performance.now();
+  const turnId = deps.ids(deps.clock.now());
+  const actor = input.actor ?? 'creator';
+  const { message, conversation, limbic, continues } = startTurn(deps, input, turnId, actor);
 
   let mode: Mode = await deps.refreshMode(signal);
   yield {
@@ -45,12 +67,14 @@ export async function* runTurn(deps: TurnDeps, input: TurnInput, signal?: AbortS
     mode,
     posture: limbic.state.posture,
     model: deps.llm?.model ?? null,
+    ...(continues ? { continues: continues.id } : {}),
   };
 
-  // 3. Recall; a failing memory store degrades to AMNESIA instead of failing the turn.
+  // 3. Recall; a failing memory store degrades to AMNESIA instead of failing the turn. A continuation recalls
+  // nothing: the cut reply it continues is in the history.
   let memories: RecalledMemory[] = [];
   try {
-    memories = await deps.memory.recall({ text: message, actor });
+    if (!continues) memories = await deps.memory.recall({ text: message, actor });
   } catch (err) {
     deps.reportMemoryFailure(err);
     mode = mode === 'OFFLINE' ? 'DEAD' : 'AMNESIA';
@@ -64,67 +88,45 @@ export async function* runTurn(deps: TurnDeps, input: TurnInput, signal?: AbortS
       : []
     : deps.conversations.recentTurns(conversation.id, turns);
   // Acknowledged with the reply: the reply's durable commit at the end of the turn also makes this one power-safe.
-  deps.conversations.append(
-    { conversationId: conversation.id, turnId, role: 'user', text: message, status: 'complete', meta: {} },
-    { durable: false },
-  );
+  if (!continues) {
+    deps.conversations.append(
+      { conversationId: conversation.id, turnId, role: 'user', text: message, status: 'complete', meta: {} },
+      { durable: false },
+    );
+  }
 
   // 4. Prompt.
   const messages = buildPrompt({ identity: deps.heritage.summary(), state: limbic.state, memories, history, message });
   const request = { messages, temperature: temperatureFor(limbic.state), maxTokens: deps.config['llm.maxTokens'] };
 
-  // 5. Stream.
+  // 5. Stream: tokens are the reply; a loading model and thinking are reported, never part of it.
   let reply = '';
   let tokens = 0;
+  let thinkingTokens = 0;
   let firstTokenMs: number | null = null;
-  let usage: TokenUsage | undefined;
-  let cached = false;
-  let offline = false;
   let failure: ProgenyError | undefined;
   let finished = false;
   let end: { messageId: string; status: MessageStatus; stats: TurnStats } | undefined;
   const cacheKey = deps.llm && deps.cache ? deps.cache.keyFor(deps.llm, request) : undefined;
-
-  const source = async function* (): AsyncGenerator<string> {
-    const hit = cacheKey !== undefined ? deps.cache?.get(cacheKey) : undefined;
-    if (deps.llm && mode !== 'OFFLINE' && mode !== 'DEAD' && hit !== undefined) {
-      cached = true;
-      yield* chunkReply(hit.text);
-      return;
-    }
-    if (deps.llm && mode !== 'OFFLINE' && mode !== 'DEAD') {
-      try {
-        for await (const chunk of deps.llm.chat({ ...request, ...(signal ? { signal } : {}) })) {
-          if (chunk.type === 'token') yield chunk.text;
-          else usage = chunk.usage;
-        }
-        deps.reportLlmSuccess();
-        return;
-      } catch (err) {
-        const e = toProgenyError(err);
-        if (e.code !== 'INTERRUPTED') deps.reportLlmFailure(e);
-        // A model that cannot serve us (unreachable, bad key, not pulled) before any token: answer OFFLINE, as if
-        // the probe had said so. A model that misbehaves (timeout, cut or malformed stream) is an error.
-        if (tokens > 0 || !UNAVAILABLE.has(e.code)) throw e;
-        mode = mode === 'AMNESIA' ? 'DEAD' : 'OFFLINE';
-      }
-    }
-    if (mode === 'DEAD') {
-      throw new ProgenyError('DEAD', 'neither a model nor the memory store is reachable', {
-        hint: deps.offlineHint(),
-      });
-    }
-    offline = true;
-    yield* chunkReply(offlineReply(memories, limbic.state.posture, deps.offlineHint()));
-  };
+  const src: SourceOutcome = { mode, cached: false, offline: false, truncated: false, tokens: 0, usage: undefined };
+  const input5 = { request, cacheKey, memories, posture: limbic.state.posture, signal };
 
   try {
-    for await (const text of source()) {
+    for await (const piece of replySource(deps, input5, src)) {
       if (signal?.aborted) break;
+      if (piece.kind === 'loading') {
+        yield { type: 'loading', turnId, model: piece.model };
+        continue;
+      }
+      if (piece.kind === 'thinking') {
+        thinkingTokens++;
+        yield { type: 'thinking', turnId, text: piece.text };
+        continue;
+      }
       if (firstTokenMs === null) firstTokenMs = performance.now() - t0;
       tokens++;
-      reply += text;
-      yield { type: 'token', turnId, text };
+      reply += piece.text;
+      yield { type: 'token', turnId, text: piece.text };
     }
     finished = !signal?.aborted;
   } catch (err) {
@@ -132,18 +134,27 @@ export async function* runTurn(deps: TurnDeps, input: TurnInput, signal?: AbortS
     if (e.code !== 'INTERRUPTED' && !signal?.aborted) failure = e;
   } finally {
     // Runs on normal end, on error, on abort and when the consumer stops iterating: the partial reply is kept.
+    mode = src.mode;
+    const { cached, offline } = src;
     const interrupted = !finished && !failure;
     const latencyMs = performance.now() - t0;
     const streamMs = firstTokenMs === null ? 0 : latencyMs - firstTokenMs;
-    const stats = {
+    const stats: TurnStats = {
       latencyMs,
       firstTokenMs,
       tokens,
       tokensPerSecond: streamMs > 0 && tokens > 1 ? (tokens - 1) / (streamMs / 1000) : null,
-      ...(usage?.promptTokens !== undefined ? { promptTokens: usage.promptTokens } : {}),
-      ...(usage?.completionTokens !== undefined ? { completionTokens: usage.completionTokens } : {}),
+      ...(thinkingTokens ? { thinkingTokens } : {}),
+      ...(src.usage?.promptTokens !== undefined ? { promptTokens: src.usage.promptTokens } : {}),
+      ...(src.usage?.completionTokens !== undefined ? { completionTokens: src.usage.completionTokens } : {}),
     };
-    const status: MessageStatus = failure ? 'error' : interrupted ? 'interrupted' : 'complete';
+    const status: MessageStatus = failure
+      ? 'error'
+      : interrupted
+        ? 'interrupted'
+        : src.truncated
+          ? 'truncated'
+          : 'complete';
     const saved = deps.conversations.append({
       conversationId: conversation.id,
       turnId,
@@ -157,20 +168,25 @@ export async function* runTurn(deps: TurnDeps, input: TurnInput, signal?: AbortS
         posture: limbic.state.posture,
         recalled: memories.map((m) => ({ id: m.memory.id, score: m.score.score })),
         stats,
+        ...(continues ? { continues: continues.id } : {}),
       },
     });
-    if (status === 'complete' && !offline && !cached && cacheKey !== undefined)
+    // Only a whole reply with words in it is worth replaying: never a cut, interrupted, failed or empty one.
+    if (status === 'complete' && reply.trim() !== '' && !offline && !cached && cacheKey !== undefined)
       deps.cache?.set(cacheKey, { text: reply });
-    // 6. Queue the exchange as a memory (offline replies only echo memories, so only the message is kept).
-    const memoryText = offline || !reply ? message : `${message}\n— ${reply.slice(0, 600)}`;
-    deps.memory
-      .enqueue({
-        text: memoryText,
-        kind: 'interaction',
-        actor,
-        source: { conversation: conversation.id, turn: turnId, via: 'chat' },
-      })
-      .catch((err: unknown) => deps.reportMemoryFailure(err));
+    // 6. Queue the exchange as a memory (offline replies only echo memories, so only the message is kept; a
+    // continuation adds no new exchange).
+    if (!continues) {
+      const memoryText = offline || !reply ? message : `${message}\n— ${reply.slice(0, 600)}`;
+      deps.memory
+        .enqueue({
+          text: memoryText,
+          kind: 'interaction',
+          actor,
+          source: { conversation: conversation.id, turn: turnId, via: 'chat' },
+        })
+        .catch((err: unknown) => deps.reportMemoryFailure(err));
+    }
     deps.observeTurn(stats, status, { cached, offline });
     end = { messageId: saved.id, status, stats };
   }
@@ -185,8 +201,9 @@ export async function* runTurn(deps: TurnDeps, input: TurnInput, signal?: AbortS
     messageId: end.messageId,
     reply,
     interrupted: end.status === 'interrupted',
-    offline,
-    cached,
+    truncated: end.status === 'truncated',
+    offline: src.offline,
+    cached: src.cached,
     mode,
     stats: end.stats,
   };

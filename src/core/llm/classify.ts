@@ -6,7 +6,7 @@ import { interrupted, isProgenyError, type ProgenyError } from '../errors.js';
 import type { Deadline } from './deadline.js';
 import { llmErrors, type LlmErrorContext } from './errors.js';
 import { parseRetryAfter } from '../retry.js';
-import { errorMessageOf } from './shape.js';
+import { errorMessageOf, isRecord } from './shape.js';
 import { discardBody, type HttpReply } from './transport.js';
 import { snippet, WireError } from './wire-error.js';
 
@@ -28,8 +28,12 @@ export function toLlmError(err: unknown, ctx: FailureContext, deadline: Deadline
   if (deadline.cancelled) return interrupted('the model request was cancelled');
   const idle = deadline.idleExpired;
   if (idle === 'headers') {
-    const ms = ctx.connectTimeoutMs + ctx.idleTimeoutMs;
+    const ms = deadline.idleLimitMs;
     return llmErrors.timeout(ctx, `did not start its reply within ${ms} ms`, 'llm.idleTimeoutMs', err);
+  }
+  if (idle === 'load') {
+    const what = `did not load model ${ctx.model} and start its reply within ${deadline.idleLimitMs} ms`;
+    return llmErrors.timeout(ctx, what, 'llm.loadTimeoutMs', err);
   }
   if (idle === 'body') {
     return llmErrors.timeout(ctx, `went silent for ${ctx.idleTimeoutMs} ms mid-reply`, 'llm.idleTimeoutMs', err);
@@ -82,8 +86,21 @@ export function toLlmError(err: unknown, ctx: FailureContext, deadline: Deadline
 
 const MAX_ERROR_BODY = 16 * 1024;
 
+interface ServerComplaint {
+  message?: string;
+  /** The request parameter the error is about (OpenAI's error.param), if it names one. */
+  param?: string;
+}
+
+/** The parameter a 400 refuses: OpenAI's error.param, or "Unsupported parameter/value: 'x'" in the message. */
+function refusedParam(body: unknown, message: string | undefined): string | undefined {
+  const e = isRecord(body) ? body['error'] : undefined;
+  if (isRecord(e) && typeof e['param'] === 'string' && e['param']) return e['param'];
+  return /unsupported (?:parameter|value)s?:? '?([a-z_]+)'?/i.exec(message ?? '')?.[1];
+}
+
 /** Reads at most 16 KiB of an error body and returns the server's own message, if any. */
-async function serverMessage(reply: HttpReply): Promise<string | undefined> {
+async function serverComplaint(reply: HttpReply): Promise<ServerComplaint> {
   const parts: Buffer[] = [];
   let size = 0;
   try {
@@ -98,12 +115,16 @@ async function serverMessage(reply: HttpReply): Promise<string | undefined> {
     discardBody(reply.body);
   }
   const text = Buffer.concat(parts).subarray(0, MAX_ERROR_BODY).toString('utf8');
-  if (text.trim() === '') return undefined;
+  if (text.trim() === '') return {};
+  let body: unknown;
   try {
-    return snippet(errorMessageOf(JSON.parse(text)) ?? text, 300);
+    body = JSON.parse(text);
   } catch {
-    return snippet(text, 300);
+    return { message: snippet(text, 300) };
   }
+  const message = snippet(errorMessageOf(body) ?? text, 300);
+  const param = refusedParam(body, message);
+  return { message, ...(param ? { param } : {}) };
 }
 
 /** The error for a non-2xx reply. `modelRoute`: a 404 here means the model is missing (chat, embed). */
@@ -112,7 +133,7 @@ export async function httpStatusError(
   ctx: LlmErrorContext,
   modelRoute: boolean,
 ): Promise<ProgenyError> {
-  const msg = await serverMessage(reply);
+  const { message: msg, param } = await serverComplaint(reply);
   const status = reply.status;
   const retryAfterMs = parseRetryAfter((name) => {
     const v = reply.headers[name];
@@ -126,5 +147,5 @@ export async function httpStatusError(
   if (status === 404 && modelRoute && msg !== undefined && /model/i.test(msg)) {
     return llmErrors.modelMissing(ctx, status, msg);
   }
-  return llmErrors.http(ctx, status, msg, retryAfterMs);
+  return llmErrors.http(ctx, status, msg, retryAfterMs, status === 400 ? param : undefined);
 }

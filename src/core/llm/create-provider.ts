@@ -19,6 +19,8 @@ export function providerOptionsFrom(config: Config, dispatcher?: Dispatcher): Ht
     retryBaseMs: config['llm.retryBaseMs'],
     retryMaxMs: config['llm.retryMaxMs'],
     maxTokens: config['llm.maxTokens'],
+    loadTimeoutMs: config['llm.loadTimeoutMs'],
+    tokenLimitParam: config['llm.tokenLimitParam'] as HttpProviderOptions['tokenLimitParam'],
     ...(dispatcher ? { dispatcher } : {}),
   };
 }

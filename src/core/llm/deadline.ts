@@ -3,7 +3,8 @@
  * timeout passes, and that remembers which of the two happened so errors can say so. Real time, not the injectable
  * Clock: these are network timeouts.
  */
-export type IdlePhase = 'headers' | 'body';
+/** What the silence is: the reply not starting, the reply not starting while the model loads, or a gap mid-reply. */
+export type IdlePhase = 'headers' | 'load' | 'body';
 
 export class Deadline {
   readonly signal: AbortSignal;
@@ -14,6 +15,7 @@ export class Deadline {
   private expired = false;
   private idleTimer: NodeJS.Timeout | undefined;
   private idleFired: IdlePhase | undefined;
+  private idleArmedMs = 0;
 
   constructor(
     readonly timeoutMs: number,
@@ -46,12 +48,18 @@ export class Deadline {
     return this.cancelled ? undefined : this.idleFired;
   }
 
+  /** How long the last armed silence was allowed to last (for messages). */
+  get idleLimitMs(): number {
+    return this.idleArmedMs;
+  }
+
   /**
    * Starts (or restarts) the silence timer. Armed only while we wait for the server, never while the caller holds
    * a token, so a slow consumer is not mistaken for a silent server.
    */
   armIdle(ms: number, phase: IdlePhase): void {
     clearTimeout(this.idleTimer);
+    this.idleArmedMs = ms;
     this.idleTimer = setTimeout(() => {
       this.idleFired = phase;
       this.controller.abort(new Error(`no data for ${ms} ms`));

@@ -32,6 +32,8 @@ export interface LlmErrorDetails {
   status?: number;
   /** How long the server asked us to wait (Retry-After), in ms. */
   retryAfterMs?: number;
+  /** The request parameter a 400 refused (OpenAI's error.param), e.g. max_tokens or temperature. */
+  param?: string;
 }
 
 const LABEL: Record<ProviderId, string> = {
@@ -62,11 +64,12 @@ function make(
   code: LlmErrorCode,
   message: string,
   hint: string,
-  extra: { cause?: unknown; status?: number; retryAfterMs?: number } = {},
+  extra: { cause?: unknown; status?: number; retryAfterMs?: number; param?: string } = {},
 ): ProgenyError {
   const details: LlmErrorDetails = { provider: ctx.provider };
   if (extra.status !== undefined) details.status = extra.status;
   if (extra.retryAfterMs !== undefined) details.retryAfterMs = extra.retryAfterMs;
+  if (extra.param !== undefined) details.param = extra.param;
   return new ProgenyError(code, redact(message, ctx.secrets), {
     hint: redact(hint, ctx.secrets),
     cause: extra.cause,
@@ -110,7 +113,13 @@ export const llmErrors = {
         : 'set llm.model to a model the server lists (`progeny doctor` shows them)',
       status === undefined ? {} : { status },
     ),
-  http: (ctx: LlmErrorContext, status: number, serverMessage?: string, retryAfterMs?: number): ProgenyError =>
+  http: (
+    ctx: LlmErrorContext,
+    status: number,
+    serverMessage?: string,
+    retryAfterMs?: number,
+    param?: string,
+  ): ProgenyError =>
     make(
       ctx,
       'LLM_HTTP',
@@ -118,7 +127,7 @@ export const llmErrors = {
       status >= 500
         ? 'the model server failed; check its log and try again'
         : `check llm.url (now ${ctx.url}) and llm.model`,
-      { status, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) },
+      { status, ...(retryAfterMs === undefined ? {} : { retryAfterMs }), ...(param ? { param } : {}) },
     ),
   /** An error object inside a successful (200) reply, e.g. Ollama's {"error": "…"} line mid-stream. */
   serverError: (ctx: LlmErrorContext, serverMessage: string): ProgenyError =>
@@ -151,7 +160,9 @@ export const llmErrors = {
       ctx,
       'LLM_STREAM_CUT',
       `the reply from ${server(ctx)} ${why}`,
-      'the model server may have crashed or restarted; check its log and try again',
+      /done_reason "load"/.test(why)
+        ? 'the server loaded the model but did not answer; try again (llm.retries retries it by itself)'
+        : 'the model server may have crashed or restarted; check its log and try again',
       { cause },
     ),
 };

@@ -198,7 +198,9 @@ describe.each(protocols)('$name failure modes', (p) => {
 
   it('scrubs the API key from a server message that echoes it', async () => {
     for (const status of [401, 500, 400]) {
-      double.fail({ status, message: `Incorrect API key provided: ${KEY}` }, { times: 3 });
+      const fault = { status, message: `Incorrect API key provided: ${KEY}` };
+      double.fail(fault, { route: 'chat' });
+      double.fail(fault, { route: p.name === 'ollama' ? 'tags' : 'models' });
       const llm = p.make(quickOptions(p.base(), { apiKey: KEY, retries: 0 }));
       open.push(llm);
       const out = await drain(llm.chat(HELLO));

@@ -19,6 +19,10 @@ export interface HttpProviderOptions {
   retryBaseMs: number;
   retryMaxMs: number;
   maxTokens: number;
+  /** Longest wait for the reply to start while the server loads the model (Ollama). Default 180 s. */
+  loadTimeoutMs?: number;
+  /** How an OpenAI-compatible request sends maxTokens (openai-params.ts). Default auto. */
+  tokenLimitParam?: 'auto' | 'max_tokens' | 'max_completion_tokens';
   /** Total budget of a probe; default min(timeoutMs, 5000). */
   probeTimeoutMs?: number;
   dispatcher?: Dispatcher;

@@ -1,7 +1,9 @@
 /**
  * Ollama's native wire format (docs/api.md of ollama/ollama): /api/chat streams NDJSON objects
- * {model, created_at, message: {role, content}, done: false} and ends with one {done: true, done_reason,
- * prompt_eval_count, eval_count, …}; /api/embed answers {embeddings: number[][]}; /api/tags lists {models: [{name}]}.
+ * {model, created_at, message: {role, content, thinking?}, done: false} and ends with one {done: true, done_reason,
+ * prompt_eval_count, eval_count, …}; a thinking model sends its reasoning in message.thinking with an empty content
+ * first. /api/embed answers {embeddings: number[][]}; /api/tags lists {models: [{name}]}, /api/ps the models in
+ * memory {models: [{name, expires_at}]}, /api/show a model's {capabilities: string[]}.
  */
 import type { ByteSource } from './lines.js';
 import { ndjsonValues } from './ndjson.js';
@@ -18,7 +20,9 @@ export function ollamaChatChunks(value: unknown): LlmChunk[] {
   const content = done
     ? (optString(message['content'], 'message.content') ?? '')
     : string(message['content'], 'message.content');
-  const chunks: LlmChunk[] = content === '' ? [] : [{ type: 'token', text: content }];
+  const thinking = optString(message['thinking'], 'message.thinking');
+  const chunks: LlmChunk[] = thinking ? [{ type: 'thinking', text: thinking }] : [];
+  if (content !== '') chunks.push({ type: 'token', text: content });
   if (done) {
     const usage: TokenUsage = {};
     const prompt = optCount(obj['prompt_eval_count'], 'prompt_eval_count');
@@ -35,18 +39,45 @@ export function ollamaChatChunks(value: unknown): LlmChunk[] {
   return chunks;
 }
 
-/** Decodes a /api/chat body; the `done` chunk comes last, after the body ended, or WireError stream_cut. */
+/**
+ * Decodes a /api/chat body; the `done` chunk comes last, after the body ended, or WireError stream_cut. An empty
+ * reply with done_reason "load" (Ollama only loaded the model, as for a request without messages) is no answer:
+ * stream_cut too, which is retried before any token.
+ */
 export async function* ollamaChatStream(body: ByteSource): AsyncGenerator<LlmChunk> {
-  let final: LlmChunk | undefined;
+  let final: Extract<LlmChunk, { type: 'done' }> | undefined;
+  let said = false;
   for await (const value of ndjsonValues(body)) {
     if (final) continue; // Nothing follows `done` in Ollama's format; ignore rather than fail a finished reply.
     for (const chunk of ollamaChatChunks(value)) {
       if (chunk.type === 'done') final = chunk;
-      else yield chunk;
+      else {
+        said = true;
+        yield chunk;
+      }
     }
   }
   if (!final) throw new WireError('stream_cut', 'ended before its final message (done: true)');
+  if (!said && final.finishReason === 'load') {
+    throw new WireError('stream_cut', 'was empty: the server only loaded the model (done_reason "load")');
+  }
   yield final;
+}
+
+/** The models in memory per /api/ps, with when each unloads (ms since the epoch; NaN when unreadable). */
+export function ollamaRunning(value: unknown): { name: string; expiresAt: number }[] {
+  const models = array(record(value, 'the /api/ps reply')['models'], 'models');
+  return models.map((m, i) => {
+    const o = record(m, `models[${i}]`);
+    const expires = optString(o['expires_at'], `models[${i}].expires_at`);
+    return { name: string(o['name'] ?? o['model'], `models[${i}].name`), expiresAt: Date.parse(expires ?? '') };
+  });
+}
+
+/** A model's capabilities per /api/show (["completion", "tools", "thinking", …]); [] from servers before 0.6.4. */
+export function ollamaCapabilities(value: unknown): string[] {
+  const caps = record(value, 'the /api/show reply')['capabilities'];
+  return caps === undefined || caps === null ? [] : array(caps, 'capabilities').map(String);
 }
 
 export function ollamaEmbeddings(value: unknown, expected: number): Float32Array[] {

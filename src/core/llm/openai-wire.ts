@@ -1,6 +1,7 @@
 /**
  * The OpenAI-compatible wire format: /chat/completions with stream: true sends SSE `data:` events holding
- * chat.completion.chunk objects {choices: [{delta: {content}, finish_reason}]} and ends with `data: [DONE]`;
+ * chat.completion.chunk objects {choices: [{delta: {content, reasoning_content?}, finish_reason}]} and ends with
+ * `data: [DONE]`; comment lines (`: keep-alive`) are skipped and an `event: error` ends the stream with its message;
  * /embeddings answers {data: [{index, embedding}]}; /models answers {data: [{id}]}.
  */
 import { array, checkVectors, errorMessageOf, isRecord, optCount, optString, record, string, vector } from './shape.js';
@@ -11,6 +12,8 @@ import { snippet, WireError } from './wire-error.js';
 
 export interface OpenAiChunkInfo {
   text?: string;
+  /** A reasoning model's thinking: `reasoning_content` (vLLM, DeepSeek, llama.cpp) or `reasoning` (Ollama, OpenRouter). */
+  thinking?: string;
   finishReason?: string;
   model?: string;
   usage?: TokenUsage;
@@ -37,6 +40,10 @@ export function openaiChunkInfo(data: string): OpenAiChunkInfo {
   const delta = choice['delta'] === undefined ? {} : record(choice['delta'], 'choices[0].delta');
   const text = optString(delta['content'], 'choices[0].delta.content');
   const reason = optString(choice['finish_reason'], 'choices[0].finish_reason');
+  const thinking =
+    optString(delta['reasoning_content'], 'choices[0].delta.reasoning_content') ??
+    optString(delta['reasoning'], 'choices[0].delta.reasoning');
+  if (thinking) info.thinking = thinking;
   if (text) info.text = text;
   if (reason !== undefined) info.finishReason = reason;
   return info;
@@ -69,6 +76,7 @@ export async function* openaiChatStream(body: ByteSource): AsyncGenerator<LlmChu
     if (info.model !== undefined) final.model = info.model;
     if (info.usage !== undefined) final.usage = info.usage;
     if (info.finishReason !== undefined) final.finishReason = info.finishReason;
+    if (info.thinking !== undefined) yield { type: 'thinking', text: info.thinking };
     if (info.text !== undefined) yield { type: 'token', text: info.text };
   }
   if (!sawDone && final.finishReason === undefined) {

@@ -10,32 +10,41 @@ import {
   withModel,
   type HttpProviderOptions,
 } from './http-provider.js';
+import { OpenAiParams } from './openai-params.js';
 import { openaiChatStream, openaiEmbeddings, openaiModelIds } from './openai-wire.js';
 import { jsonRequest, streamRequest } from './request.js';
 import type { ChatRequest, LlmChunk, LlmProvider, ProbeResult } from './types.js';
 
 export function createOpenAiProvider(o: HttpProviderOptions): LlmProvider {
   const caller = makeCaller('openai', o);
+  const params = new OpenAiParams(caller.transport.baseUrl, o.tokenLimitParam);
 
-  function chat(req: ChatRequest): AsyncIterable<LlmChunk> {
-    const body = {
-      model: o.model,
-      messages: req.messages.map((m) => ({ role: m.role, content: m.content })),
-      stream: true,
-      temperature: req.temperature,
-      max_tokens: req.maxTokens ?? o.maxTokens,
-    };
-    return streamRequest(
-      caller,
-      {
-        method: 'POST',
-        path: '/chat/completions',
-        body,
-        modelRoute: true,
-        ...(req.signal ? { signal: req.signal } : {}),
-      },
-      openaiChatStream,
-    );
+  /** One request per parameter the server refuses (openai-params.ts); a refusal comes before any chunk. */
+  async function* chat(req: ChatRequest): AsyncGenerator<LlmChunk> {
+    for (;;) {
+      const body = {
+        model: o.model,
+        messages: req.messages.map((m) => ({ role: m.role, content: m.content })),
+        stream: true,
+        ...params.body(o.model, req, req.maxTokens ?? o.maxTokens),
+      };
+      try {
+        yield* streamRequest(
+          caller,
+          {
+            method: 'POST',
+            path: '/chat/completions',
+            body,
+            modelRoute: true,
+            ...(req.signal ? { signal: req.signal } : {}),
+          },
+          openaiChatStream,
+        );
+        return;
+      } catch (err) {
+        if (!params.adapt(o.model, err)) throw err;
+      }
+    }
   }
 
   async function embed(texts: string[], opts: { model: string; signal?: AbortSignal }): Promise<Float32Array[]> {

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startLlmTestDouble, type LlmTestDouble } from '../../testing/llm-double.js';
-import { closedPort, drain, HELLO, quickOptions } from '../../testing/llm-provider-helpers.js';
+import { chatRequests, closedPort, drain, HELLO, quickOptions } from '../../testing/llm-provider-helpers.js';
 import type { HttpProviderOptions } from './http-provider.js';
 import { createOllamaProvider } from './ollama.js';
 import { createOpenAiProvider } from './openai.js';
@@ -40,7 +40,7 @@ describe.each(protocols)('$name provider over loopback', (p) => {
     expect(out.tokens).toEqual(expected);
     expect(out.tokens.join('')).toContain('café visit with Zoë go? 🌿');
     expect(out.done).toMatchObject({ type: 'done', model: 'llama3.2', finishReason: 'stop' });
-    expect(double.requests).toHaveLength(1);
+    expect(chatRequests(double)).toHaveLength(1);
   });
 
   it('streams correctly when every chunk arrives in 3-byte pieces (UTF-8 split across reads)', async () => {
@@ -120,7 +120,7 @@ describe.each(protocols)('$name provider over loopback', (p) => {
 describe('Ollama specifics', () => {
   it('sends the native request: messages, stream, options.temperature and num_predict', async () => {
     await drain(provider(protocols[0]).chat(HELLO));
-    const req = double.requests[0];
+    const req = chatRequests(double)[0];
     expect(req?.path).toBe('/api/chat');
     expect(req?.body).toEqual({
       model: 'llama3.2',
@@ -132,7 +132,7 @@ describe('Ollama specifics', () => {
 
   it('uses llm.maxTokens when the request sets none', async () => {
     await drain(provider(protocols[0], { maxTokens: 99 }).chat({ ...HELLO, maxTokens: undefined }));
-    expect(double.requests[0]?.body).toMatchObject({ options: { num_predict: 99 } });
+    expect(chatRequests(double)[0]?.body).toMatchObject({ options: { num_predict: 99 } });
   });
 
   it('probes a server without the model: reachable, not ok, with the pull hint', async () => {
@@ -142,7 +142,7 @@ describe('Ollama specifics', () => {
       code: 'LLM_MODEL_MISSING',
       hint: expect.stringContaining('ollama pull qwen2.5:7b'),
     });
-    expect(double.requests.map((q) => q.path).sort()).toEqual(['/api/tags', '/api/version']);
+    expect(double.requests.map((q) => q.path).sort()).toEqual(['/api/ps', '/api/show', '/api/tags', '/api/version']);
   });
 });
 

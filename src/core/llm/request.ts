@@ -29,13 +29,19 @@ export interface RequestSpec {
   /** Overrides for this request (probes are quick and not retried). */
   timeoutMs?: number;
   retries?: number;
+  /**
+   * The server loads the model before it answers and sends no headers meanwhile (Ollama): wait this long for them
+   * (llm.loadTimeoutMs) instead of connect + idle timeouts.
+   */
+  loadWaitMs?: number;
 }
 
 async function open(c: Caller, spec: RequestSpec, deadline: Deadline): Promise<HttpReply> {
-  deadline.armIdle(c.ctx.connectTimeoutMs + c.ctx.idleTimeoutMs, 'headers');
+  const wait = spec.loadWaitMs ?? c.ctx.connectTimeoutMs + c.ctx.idleTimeoutMs;
+  deadline.armIdle(wait, spec.loadWaitMs === undefined ? 'headers' : 'load');
   let reply: HttpReply;
   try {
-    reply = await c.transport.send(spec.method, spec.path, spec.body, deadline.signal);
+    reply = await c.transport.send(spec.method, spec.path, spec.body, deadline.signal, spec.loadWaitMs);
   } finally {
     // Also on failure: a timer left armed would fire during the retry's backoff and abort it.
     deadline.disarmIdle();
@@ -121,7 +127,8 @@ export function streamRequest(
     const reply = await open(c, spec, deadline);
     progress.replied = true;
     for await (const chunk of decode(watchIdle(reply.body, deadline, c.ctx.idleTimeoutMs))) {
-      if (chunk.type === 'token') progress.began = true;
+      // Reasoning reached the caller as much as words did: a retry would show it twice.
+      if (chunk.type === 'token' || chunk.type === 'thinking') progress.began = true;
       yield chunk;
     }
   });

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ProgenyError } from '../errors.js';
 import { startLlmTestDouble, type LlmTestDouble } from '../../testing/llm-double.js';
-import { drain, HELLO, quickOptions } from '../../testing/llm-provider-helpers.js';
+import { chatRequests, drain, HELLO, quickOptions } from '../../testing/llm-provider-helpers.js';
 import { createOllamaProvider } from './ollama.js';
 import { createOpenAiProvider } from './openai.js';
 import { isRetryable, retryDelay } from './retry.js';
@@ -42,7 +42,7 @@ describe('retries against the double', () => {
     double.fail({ status: 500 }, { times: 2, route: 'chat' });
     const out = await drain(ollama().chat(HELLO));
     expect(out.error).toBeUndefined();
-    expect(double.requests).toHaveLength(3);
+    expect(chatRequests(double)).toHaveLength(3);
     expect(out.tokens.join('')).toMatch(/^Hello again! It's good/);
     expect(out.tokens.filter((t) => t === 'Hello')).toHaveLength(1);
   });
@@ -54,14 +54,14 @@ describe('retries against the double', () => {
     expect(out.error?.code).toBe('LLM_STREAM_CUT');
     // The double flushes what it wrote before dropping the connection: exactly the first four tokens arrive.
     expect(out.tokens).toEqual(['Hello', ' again', '!', " It's"]);
-    expect(double.requests).toHaveLength(2);
+    expect(chatRequests(double)).toHaveLength(2);
   });
 
   it('waits as long as Retry-After asks, beyond its own backoff ceiling', async () => {
     double.fail({ status: 429, retryAfter: '1' }, { route: 'chat' });
     const out = await drain(ollama({ retryBaseMs: 5, retryMaxMs: 20 }).chat(HELLO));
     expect(out.error).toBeUndefined();
-    const [first, second] = double.requests;
+    const [first, second] = chatRequests(double);
     expect((second?.receivedAt ?? 0) - (first?.receivedAt ?? 0)).toBeGreaterThanOrEqual(950);
   });
 
@@ -71,14 +71,14 @@ describe('retries against the double', () => {
     const out = await drain(ollama({ timeoutMs: 2_000 }).chat(HELLO));
     expect(performance.now() - started).toBeLessThan(500);
     expect(out.error).toMatchObject({ code: 'LLM_RATE_LIMITED', hint: 'wait 30 s and try again' });
-    expect(double.requests).toHaveLength(1);
+    expect(chatRequests(double)).toHaveLength(1);
   });
 
   it('does not retry with retries = 0', async () => {
     double.fail({ status: 503 }, { route: 'chat' });
     const out = await drain(ollama({ retries: 0 }).chat(HELLO));
     expect(out.error).toMatchObject({ code: 'LLM_HTTP', details: { status: 503 } });
-    expect(double.requests).toHaveLength(1);
+    expect(chatRequests(double)).toHaveLength(1);
   });
 
   it('retries embeddings (idempotent) on 503', async () => {
@@ -109,7 +109,7 @@ describe('retry waits longer than the idle timeout', () => {
         double.fail(fault, { route: 'chat' });
         const out = await drain(llm.chat(HELLO));
         expect(out.error).toBeUndefined();
-        expect(double.requests).toHaveLength(2);
+        expect(chatRequests(double)).toHaveLength(2);
       }
     } finally {
       await llm.close();

@@ -60,7 +60,14 @@ export class Transport {
     this.dispatcher = opts.dispatcher;
   }
 
-  async send(method: 'GET' | 'POST', path: string, json: unknown, signal: AbortSignal): Promise<HttpReply> {
+  /** `headersTimeoutMs`: the longest wait for the status line, when it differs from idleTimeoutMs (a loading model). */
+  async send(
+    method: 'GET' | 'POST',
+    path: string,
+    json: unknown,
+    signal: AbortSignal,
+    headersTimeoutMs = this.opts.idleTimeoutMs,
+  ): Promise<HttpReply> {
     const headers: Record<string, string> = { accept: 'application/json, application/x-ndjson, text/event-stream' };
     Object.assign(headers, this.opts.headers);
     if (json !== undefined) headers['content-type'] = 'application/json';
@@ -81,7 +88,7 @@ export class Transport {
       body: json === undefined ? null : JSON.stringify(json),
       signal,
       dispatcher: this.dispatcher,
-      headersTimeout: this.opts.idleTimeoutMs,
+      headersTimeout: headersTimeoutMs,
       bodyTimeout: this.opts.idleTimeoutMs,
     });
     return { status: res.statusCode, headers: res.headers, body: res.body };

@@ -23,10 +23,16 @@ export interface TokenUsage {
 
 /**
  * A streamed reply is zero or more `token` chunks followed by exactly one `done` chunk. A stream that ends without
- * `done` has failed (the provider throws LLM_STREAM_CUT instead of ending quietly).
+ * `done` has failed (the provider throws LLM_STREAM_CUT instead of ending quietly). Before the tokens may come:
+ * `loading` (the server is loading the model first, which can take tens of seconds) and `thinking` chunks (a thinking
+ * model's reasoning: Ollama's message.thinking, OpenAI-compatible reasoning_content / reasoning), which are not
+ * part of the reply. `done.finishReason` "length" means the reply was cut at the token limit.
  */
 export type LlmChunk =
-  { type: 'token'; text: string } | { type: 'done'; usage?: TokenUsage; model?: string; finishReason?: string };
+  | { type: 'loading'; model: string }
+  | { type: 'thinking'; text: string }
+  | { type: 'token'; text: string }
+  | { type: 'done'; usage?: TokenUsage; model?: string; finishReason?: string };
 
 /** The error of a failed probe, in the shape ProgenyError.toJSON() renders. */
 export interface ProbeError {
@@ -52,6 +58,10 @@ export interface ProbeResult {
   models?: string[];
   /** Whether the configured model is among them (undefined when the server does not list models). */
   modelAvailable?: boolean;
+  /** Whether the model is in the server's memory now (Ollama's /api/ps); false: the next reply waits for it to load. */
+  modelLoaded?: boolean;
+  /** Whether the model thinks before it answers (Ollama's /api/show capabilities). */
+  modelThinks?: boolean;
   /** Why ok is false. */
   error?: ProbeError;
 }

@@ -130,8 +130,12 @@ export const openAiRoutes: RouteModule = (app, ctx) => {
           choices: [
             {
               index: 0,
-              message: { role: 'assistant', content: r.reply },
-              finish_reason: r.interrupted ? 'length' : 'stop',
+              message: {
+                role: 'assistant',
+                content: r.reply,
+                ...(r.thinking ? { reasoning_content: r.thinking } : {}),
+              },
+              finish_reason: r.interrupted || r.truncated ? 'length' : 'stop',
               logprobs: null,
             },
           ],
@@ -161,7 +165,9 @@ export const openAiRoutes: RouteModule = (app, ctx) => {
             id = `chatcmpl-${e.turnId}`;
             yield chunk({ role: 'assistant', content: '' }, null);
           } else if (e.type === 'token') yield chunk({ content: e.text }, null);
-          else if (e.type === 'done') yield chunk({}, e.interrupted ? 'length' : 'stop');
+          // A thinking model's reasoning, as vLLM and DeepSeek stream it.
+          else if (e.type === 'thinking') yield chunk({ reasoning_content: e.text }, null);
+          else if (e.type === 'done') yield chunk({}, e.interrupted || e.truncated ? 'length' : 'stop');
           else if (e.type === 'error') yield sseFrame(undefined, { error: { ...e.error, type: 'server_error' } });
         }
         yield sseFrame(undefined, '[DONE]');

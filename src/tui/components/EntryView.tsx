@@ -46,13 +46,18 @@ function EntryViewImpl({ entry, name, width, theme }: EntryProps) {
       );
     }
     case 'assistant': {
-      const tags = [entry.offline ? 'offline: from memory' : '', entry.interrupted ? 'interrupted' : ''].filter(
-        Boolean,
-      );
+      const tags = [
+        entry.offline ? 'offline: from memory' : '',
+        entry.truncated ? 'cut at the token limit: /continue' : entry.interrupted ? 'interrupted' : '',
+      ].filter(Boolean);
       return (
         <Box flexDirection="column" marginTop={1}>
           <ReplyHeader name={name} theme={theme} tags={tags} />
+          {entry.thoughtWords ? (
+            <Text color={theme.ink.dim}>{`▸ thought for ${entry.thoughtWords} words (/thinking shows it)`}</Text>
+          ) : null}
           <Text>{renderMarkdown(entry.text, { width: width - 1, theme, raw: entry.raw }).join('\n')}</Text>
+          {entry.truncated ? <Text color={theme.ink.warn}>[cut at the token limit]</Text> : null}
         </Box>
       );
     }

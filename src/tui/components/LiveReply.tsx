@@ -5,6 +5,7 @@
  */
 import { Box, Text } from 'ink';
 import { useEffect, useMemo, useState } from 'react';
+import stringWidth from 'string-width';
 import { renderMarkdown } from '../markdown.js';
 import type { LiveTurn } from '../state.js';
 import type { Theme } from '../theme.js';
@@ -20,15 +21,37 @@ export interface LiveReplyProps {
   theme: Theme;
 }
 
-/** Before the first token: how long the model has been silent, so a server that never answers is visible. */
-function Waiting({ since, theme }: { since: number; theme: Theme }) {
+/**
+ * Before the first token: how long the model has been silent, so a server that never answers is visible; that the
+ * server is loading the model (which takes tens of seconds); or, collapsed to one line, what a thinking model thinks.
+ */
+function Waiting({ live, width, theme }: { live: LiveTurn; width: number; theme: Theme }) {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     const t = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(t);
   }, []);
-  const s = Math.max(0, Math.floor((now - since) / 1000));
+  const s = Math.max(0, Math.floor((now - live.startedAt) / 1000));
+  if (live.thinking) {
+    const words = live.thinking.trim().split(/\s+/).length;
+    const head = `▸ thinking (${words} words) `;
+    return <Text color={theme.ink.dim}>{head + tail(live.thinking, width - 1 - stringWidth(head))}</Text>;
+  }
+  if (live.loading) {
+    return <Text color={theme.ink.dim}>{`… loading model ${live.loading}: ${s} s (Ctrl+C cancels)`}</Text>;
+  }
   return <Text color={theme.ink.dim}>{s < 2 ? '…' : `… waiting for the model: ${s} s (Ctrl+C cancels)`}</Text>;
+}
+
+/** The end of `text` on one line, at most `cells` terminal cells wide (cut between graphemes). */
+function tail(text: string, cells: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  if (stringWidth(flat) <= cells) return flat;
+  const graphemes = [...new Intl.Segmenter().segment(flat)].map((g) => g.segment);
+  let used = 1; // the leading ellipsis
+  let from = graphemes.length;
+  while (from > 0 && used + stringWidth(graphemes[from - 1]!) <= cells) used += stringWidth(graphemes[--from]!);
+  return `…${graphemes.slice(from).join('')}`;
 }
 
 export function LiveReply({ live, name, width, maxRows, raw, theme }: LiveReplyProps) {
@@ -47,7 +70,7 @@ export function LiveReply({ live, name, width, maxRows, raw, theme }: LiveReplyP
         theme={theme}
         tags={hidden ? [`${hidden} more lines above, shown in full when done`] : []}
       />
-      {live.text ? <Text>{lines.slice(hidden).join('\n')}</Text> : <Waiting since={live.startedAt} theme={theme} />}
+      {live.text ? <Text>{lines.slice(hidden).join('\n')}</Text> : <Waiting live={live} width={width} theme={theme} />}
     </Box>
   );
 }

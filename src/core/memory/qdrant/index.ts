@@ -39,6 +39,7 @@ export function qdrantStoreOptions(config: Config, paths: Pick<Paths, 'secrets'>
     collection: config['memory.qdrant.collection'],
     batchSize: config['memory.qdrant.batchSize'],
     batchMs: config['memory.qdrant.batchMs'],
+    maxRequestBytes: config['memory.qdrant.maxRequestMb'] * 1024 * 1024,
     timeoutMs: config['memory.qdrant.timeoutMs'],
     retries: config['memory.qdrant.retries'],
   };

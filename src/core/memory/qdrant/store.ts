@@ -22,7 +22,11 @@ import type {
 import { ensureCollection, inspectServer } from './collection.js';
 import { coalesce, ReplayQueue, type ReplayOp } from './replay-queue.js';
 import { isTransient, QdrantError, withRetries, type RetryPolicy } from './retry.js';
+import { splitBySize } from './request-size.js';
 import { fromWireHit, toWire, toWireFilter } from './wire.js';
+
+/** Qdrant's default service.max_request_size_mb. */
+const QDRANT_MAX_REQUEST_BYTES = 32 * 1024 * 1024;
 import { WriteBatcher, type PointRef, type WriteBatch } from './write-batcher.js';
 
 export interface QdrantStoreOptions {
@@ -34,6 +38,8 @@ export interface QdrantStoreOptions {
   collection: string;
   batchSize: number;
   batchMs: number;
+  /** Largest upsert body sent (the server's service.max_request_size_mb); default 32 MiB. */
+  maxRequestBytes?: number;
   timeoutMs: number;
   /** Timeout of the lookups that decide between ready and AMNESIA (default min(timeoutMs, 2 s)). */
   connectTimeoutMs?: number;
@@ -276,12 +282,13 @@ export class QdrantStore implements MemoryStore {
   private async write(upserts: VectorPoint[], removes: PointRef[]): Promise<void> {
     const client = this.client as QdrantClient;
     const name = this.o.collection;
-    if (upserts.length)
+    // A batch over the server's body limit would be refused whole (400): send it in runs that fit.
+    for (const run of splitBySize(upserts, this.o.maxRequestBytes ?? QDRANT_MAX_REQUEST_BYTES))
       await withRetries(
         'upsert',
         this.o.url,
         this.policy,
-        () => client.upsert(name, { wait: true, points: upserts.map(toWire) }),
+        () => client.upsert(name, { wait: true, points: run.map(toWire) }),
         this.stop.signal,
       );
     if (removes.length)
