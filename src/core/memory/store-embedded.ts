@@ -9,7 +9,7 @@ import type { Db } from '../store/db.js';
 import { createAnnIndex, graphParams, loadSavedIndex, writeIndexMeta, type AnnIndex } from './ann-index.js';
 import { annCandidates } from './ann-search.js';
 import { TailLog } from './tail-log.js';
-import type { BackendHealth, Embedder, MemoryKind, MemoryStore, VectorCandidate } from './types.js';
+import type { BackendHealth, Embedder, MemoryStore, StoreRow, VectorCandidate } from './types.js';
 import { fromBlob } from './vectors.js';
 
 export interface EmbeddedStoreDeps {
@@ -37,16 +37,9 @@ const MAX_DEFER_MS = 1000;
 const STEP_MS = 4;
 const SAVE_EVERY_MS = 60_000;
 
-interface SyncRow {
-  id: string;
-  label: number;
-  actor: string;
-  kind: MemoryKind;
-  created_at: number;
-  salience: number;
-  status: string;
+/** A memories row as the index follows it: what every store reflects, plus the vector's embedder and change seq. */
+interface SyncRow extends Omit<StoreRow, 'revision'> {
   embedder: string;
-  vector: Buffer | null;
   change_seq: number;
 }
 
