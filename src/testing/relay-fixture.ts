@@ -1,6 +1,6 @@
 /** A relay on a bare fastify for tests, valid vault-creation requests, and signed calls to it. */
 import Fastify, { type FastifyInstance } from 'fastify';
-import { newDeviceKeys, randomKey, seal, signKeysFromSeed, toB64 } from '../core/sync/crypto.js';
+import { newDeviceKeys, randomKey, seal, signKeysFromSeed, toB64, type DeviceKeys } from '../core/sync/crypto.js';
 import { newKdfParams } from '../core/sync/kdf.js';
 import { signOp, type DeviceOp } from '../core/sync/device-log.js';
 import { signRequest } from '../core/sync/request-sig.js';
@@ -19,13 +19,26 @@ export interface NewVault {
   body: { vaultId: string; params: Record<string, unknown>; genesis: DeviceOp; keys: unknown };
 }
 
-/** A vault-creation body with its own genesis device and join key; `filler` pads the params. */
-export function newVault(opts: { vaultId?: string; filler?: number } = {}): NewVault {
-  const dev = newDeviceKeys();
-  const join = signKeysFromSeed(randomKey());
-  const id = `dev${toB64(randomKey())
-    .replace(/[^A-Za-z0-9]/g, '')
-    .slice(0, 12)}`;
+/**
+ * A vault-creation body with its genesis device and join key (new ones unless given: a test that signs later calls
+ * passes its own); `filler` pads the params.
+ */
+export function newVault(
+  opts: {
+    vaultId?: string;
+    filler?: number;
+    id?: string;
+    dev?: DeviceKeys;
+    join?: { pk: Uint8Array; sk: Uint8Array };
+  } = {},
+): NewVault {
+  const dev = opts.dev ?? newDeviceKeys();
+  const join = opts.join ?? signKeysFromSeed(randomKey());
+  const id =
+    opts.id ??
+    `dev${toB64(randomKey())
+      .replace(/[^A-Za-z0-9]/g, '')
+      .slice(0, 12)}`;
   const genesis = signOp(
     {
       op: 'genesis',

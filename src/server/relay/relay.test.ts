@@ -1,11 +1,10 @@
 /** The relay plugin on a bare fastify: signatures, sequencing, idempotence, limits, pagination, and a real socket. */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { newDeviceKeys, randomKey, seal, signKeysFromSeed, toB64 } from '../../core/sync/crypto.js';
-import { newKdfParams } from '../../core/sync/kdf.js';
-import { signOp } from '../../core/sync/device-log.js';
+import { newDeviceKeys, randomKey, signKeysFromSeed, toB64 } from '../../core/sync/crypto.js';
 import { ENVELOPE_VERSION, sealEnvelope } from '../../core/sync/envelope.js';
 import { signRequest } from '../../core/sync/request-sig.js';
+import { newVault } from '../../testing/relay-fixture.js';
 import { tempHome } from '../../testing/temp-home.js';
 import { createRelayPlugin, MAX_PUSH_ENVELOPES } from './plugin.js';
 import { openRelayStore, type RelayStore } from './store.js';
@@ -63,28 +62,8 @@ describe('sync relay', () => {
     store = openRelayStore(`${home.paths.home}/relay.db`);
     app = Fastify();
     await app.register(createRelayPlugin({ store }));
-    const genesis = signOp(
-      {
-        op: 'genesis',
-        id: 'devA',
-        signPk: toB64(dev.signPk),
-        boxPk: toB64(dev.boxPk),
-        name: 'a',
-        caps: ['admin'],
-        by: 'devA',
-        at: 1,
-      },
-      dev.signSk,
-      join.sk,
-    );
-    const params = {
-      kdf: newKdfParams({ name: 'scrypt', N: 1 << 14, r: 8, p: 1 }),
-      wrappedVrk: toB64(seal(new Uint8Array(64), randomKey())),
-      joinPk0: toB64(join.pk),
-    };
-    expect((await call('POST', '/v1/sync/vaults', { vaultId, params, genesis, keys: { keyring: 'x' } })).status).toBe(
-      201,
-    );
+    const vault = newVault({ vaultId, id: 'devA', dev, join });
+    expect((await call('POST', '/v1/sync/vaults', vault.body)).status).toBe(201);
   });
   afterEach(async () => {
     await app.close();
