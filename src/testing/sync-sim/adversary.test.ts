@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadVault } from '../../core/sync/vault-state.js';
 import { ENVELOPE_VERSION, envelopeHash, sealEnvelope } from '../../core/sync/envelope.js';
 import type { HttpResponse } from '../../core/sync/transport.js';
-import { signRequest } from '../../core/sync/request-sig.js';
+import { signed } from '../relay-fixture.js';
 import { createSim, type Sim } from './sim.js';
 import type { SimDevice } from './device.js';
 
@@ -218,22 +218,18 @@ describe('sync against a misbehaving relay and forged batches', () => {
       ),
     );
     const url = `/v1/sync/vaults/${va.vaultId}/batches`;
-    const body = JSON.stringify({ envelopes: [forged.toString('base64')] });
+    const body = { envelopes: [forged.toString('base64')] };
     const res = await sim.app.inject({
       method: 'POST',
       url,
-      payload: body,
-      headers: {
-        'content-type': 'application/json',
-        ...signRequest(vc.deviceId, vc.keys.signSk, 'POST', url, body, sim.clock.now()),
-      },
+      ...signed('POST', url, body, { id: vc.deviceId, signSk: vc.keys.signSk }, sim.clock.now()),
     });
     expect(res.statusCode).toBe(400);
     expect(res.body).toMatch(/another vault or device/);
     const unsigned = await sim.app.inject({
       method: 'POST',
       url,
-      payload: body,
+      payload: JSON.stringify(body),
       headers: { 'content-type': 'application/json' },
     });
     expect(unsigned.statusCode).toBe(401);

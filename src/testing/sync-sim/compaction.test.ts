@@ -7,7 +7,7 @@ import { inflateRawSync } from 'node:zlib';
 import nacl from 'tweetnacl';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openEnvelope, parseEnvelope } from '../../core/sync/envelope.js';
-import { signRequest } from '../../core/sync/request-sig.js';
+import { signed } from '../relay-fixture.js';
 import { encodeSnapshot, parseSnapshot } from '../../core/sync/snapshot-format.js';
 import { loadVault } from '../../core/sync/vault-state.js';
 import type { SimDevice } from './device.js';
@@ -50,12 +50,9 @@ async function putSnapshot(sim: Sim, d: SimDevice, signer: SimDevice, seq: numbe
   const header = { v: 1 as const, vaultId: v.vaultId, deviceId: v.deviceId, seq, keyEpoch: 0, positions: {} };
   const data = encodeSnapshot(header, new Uint8Array(24), Buffer.from('x'), loadVault(signer.paths).keys.signSk);
   const url = `/v1/sync/vaults/${v.vaultId}/snapshot`;
-  const body = JSON.stringify({ seq, data: data.toString('base64') });
-  const headers = {
-    'content-type': 'application/json',
-    ...signRequest(v.deviceId, v.keys.signSk, 'PUT', url, body, sim.clock.now()),
-  };
-  return (await sim.app.inject({ method: 'PUT', url, payload: body, headers })).statusCode;
+  const body = { seq, data: data.toString('base64') };
+  const request = signed('PUT', url, body, { id: v.deviceId, signSk: v.keys.signSk }, sim.clock.now());
+  return (await sim.app.inject({ method: 'PUT', url, ...request })).statusCode;
 }
 
 describe('compaction', () => {

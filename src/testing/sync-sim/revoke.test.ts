@@ -4,7 +4,7 @@
  * revoked person who rejoins reads nothing.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { signRequest } from '../../core/sync/request-sig.js';
+import { signed } from '../relay-fixture.js';
 import { loadVault, saveVault } from '../../core/sync/vault-state.js';
 import type { SimDevice } from './device.js';
 import { createSim, SIM_PASSPHRASE, SIM_RELAY, type Sim } from './sim.js';
@@ -18,8 +18,8 @@ async function directReads(sim: Sim, d: SimDevice): Promise<number[]> {
   const base = `/v1/sync/vaults/${v.vaultId}`;
   const statuses: number[] = [];
   for (const url of [`${base}/batches?after=0`, `${base}/keys/0`, `${base}/keys/latest`, `${base}/snapshot`]) {
-    const headers = signRequest(v.deviceId, v.keys.signSk, 'GET', url, '', sim.clock.now());
-    statuses.push((await sim.app.inject({ method: 'GET', url, headers })).statusCode);
+    const request = signed('GET', url, undefined, { id: v.deviceId, signSk: v.keys.signSk }, sim.clock.now());
+    statuses.push((await sim.app.inject({ method: 'GET', url, ...request })).statusCode);
   }
   return statuses;
 }
@@ -139,15 +139,11 @@ describe('revocation against a passphrase holder', () => {
     // The same device cannot ask again.
     const ev = loadVault(e.paths);
     const url = `/v1/sync/vaults/${vaultId}/join`;
-    const body = JSON.stringify({ op: { op: 'add', id: ev.deviceId } });
+    const body = { op: { op: 'add', id: ev.deviceId } };
     const res = await sim.app.inject({
       method: 'POST',
       url,
-      payload: body,
-      headers: {
-        'content-type': 'application/json',
-        ...signRequest(ev.deviceId, ev.keys.signSk, 'POST', url, body, 0),
-      },
+      ...signed('POST', url, body, { id: ev.deviceId, signSk: ev.keys.signSk }, 0),
     });
     expect(res.statusCode).toBeGreaterThanOrEqual(400);
     expect((await a.sync.devices()).pending).toEqual([]);
