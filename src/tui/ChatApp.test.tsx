@@ -1,14 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fakeEngine, memory, type FakeEngine, type FakeTurn } from '../testing/tui-fake-engine.js';
-import { strip, tick, until as waitUntil } from '../testing/tui-wait.js';
-import { ChatApp } from './ChatApp.js';
-import { openHistory } from './history.js';
+import { renderChatApp } from '../testing/tui-chat-app.js';
+import { tick, until as waitUntil } from '../testing/tui-wait.js';
 import type { SyncPort } from './sync-port.js';
-import { THEMES } from './theme.js';
 
 const until = (cond: () => boolean): Promise<void> => waitUntil(cond);
 
@@ -20,28 +17,8 @@ function setup(o: { turns?: FakeTurn[]; sync?: SyncPort | null; engine?: FakeEng
   const engine =
     o.engine ??
     fakeEngine({ turns: o.turns ?? [], home: dir, memories: [memory('0123456789ab', 'Maya lives in Lisbon')] });
-  const copy = vi.fn((text: string) => ({ ok: true, message: `copied ${text.length} chars` }));
   const onExit = vi.fn();
-  const r = render(
-    <ChatApp
-      engine={engine}
-      name="Nova"
-      theme={THEMES.none}
-      history={openHistory(join(dir, 'h.jsonl'))}
-      sync={o.sync ?? null}
-      copy={copy}
-      onExit={onExit}
-      now={() => new Date('2026-01-01T00:00:00Z')}
-    />,
-  );
-  const frame = (): string => strip(r.lastFrame());
-  const type = async (text: string): Promise<void> => {
-    r.stdin.write(text);
-    await tick();
-    r.stdin.write('\r');
-    await tick();
-  };
-  return { r, engine, copy, onExit, frame, type };
+  return { ...renderChatApp(engine, dir, { sync: o.sync ?? null, onExit }), engine, onExit };
 }
 
 describe('ChatApp', () => {

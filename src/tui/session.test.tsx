@@ -5,40 +5,19 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fakeEngine, memory, type FakeEngine } from '../testing/tui-fake-engine.js';
-import { strip, tick, until } from '../testing/tui-wait.js';
-import { ChatApp, type ChatAppProps } from './ChatApp.js';
-import { openHistory } from './history.js';
-import { THEMES } from './theme.js';
+import { renderChatApp } from '../testing/tui-chat-app.js';
+import { tick, until } from '../testing/tui-wait.js';
+import type { ChatAppProps } from './ChatApp.js';
 
 let dir = '';
 afterEach(() => dir && rmSync(dir, { recursive: true, force: true }));
 
 function setup(engine: FakeEngine, extra: Partial<ChatAppProps> = {}) {
-  const copy = vi.fn((text: string) => ({ ok: true, message: `copied ${text.length} chars` }));
-  const r = render(
-    <ChatApp
-      engine={engine}
-      name="Nova"
-      theme={THEMES.none}
-      history={openHistory(join(dir, 'h.jsonl'))}
-      sync={null}
-      copy={copy}
-      now={() => new Date('2026-01-01T00:00:00Z')}
-      {...extra}
-    />,
-  );
-  const frame = (): string => strip(r.lastFrame());
-  const type = async (text: string): Promise<void> => {
-    r.stdin.write(text);
-    await tick();
-    r.stdin.write('\r');
-    await tick();
-  };
-  const wait = (cond: () => boolean): Promise<void> => until(cond, frame);
-  return { r, copy, frame, type, wait };
+  const app = renderChatApp(engine, dir, extra);
+  const wait = (cond: () => boolean): Promise<void> => until(cond, app.frame);
+  return { ...app, wait };
 }
 
 const fresh = (o: Parameters<typeof fakeEngine>[0] = {}): FakeEngine => {
