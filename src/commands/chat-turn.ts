@@ -1,11 +1,12 @@
 /** One headless chat turn: streams the reply (text, or NDJSON events) and sums it up for --json. */
-import { ProgenyError, interrupted } from '../core/errors.js';
+import { hintOptions, ProgenyError, interrupted } from '../core/errors.js';
 import { foldTurn, turnFailure, type TurnOutcome } from '../core/engine/turn-fold.js';
 import type { Engine } from '../core/engine/engine.js';
-import { offlineHintFor } from '../core/engine/create.js';
+import { offlineHint } from '../core/engine/offline-reply.js';
 import type { Mode, TurnStats } from '../core/events.js';
 import type { LimbicSnapshot } from '../core/limbic/types.js';
 import type { CommandContext } from './context.js';
+import { cliHint } from './hints.js';
 
 export interface ChatSession {
   conversationId: string | undefined;
@@ -32,6 +33,8 @@ export interface TurnSummary {
   recalled: { id: string; text: string; score: number; similarity: number }[];
   state: LimbicSnapshot | null;
   stats: TurnStats | null;
+  /** With an OFFLINE reply: how to connect a model, in the CLI's words (never part of the reply). */
+  hint?: string;
 }
 
 /** The `--json` summary of a turn. */
@@ -47,6 +50,7 @@ function summaryOf(t: TurnOutcome, mode: Mode): TurnSummary {
     interrupted: t.interrupted,
     truncated: t.truncated,
     ...(t.thinking ? { thinking: t.thinking } : {}),
+    ...(t.hint ? { hint: cliHint(t.hint) ?? t.hint.text } : {}),
     recalled: (t.recalled ?? []).map((m) => ({
       id: m.memory.id,
       text: m.memory.text,
@@ -72,9 +76,11 @@ export async function prepareChat(
   }
   const report = await engine.probe(ctx.signal);
   if (report.mode === 'OFFLINE' && opts.requireModel) {
-    throw new ProgenyError('LLM_UNREACHABLE', `no model reachable: ${report.llm.detail}`, {
-      hint: offlineHintFor(engine.config),
-    });
+    throw new ProgenyError(
+      'LLM_UNREACHABLE',
+      `no model reachable: ${report.llm.detail}`,
+      hintOptions(offlineHint(engine.config)),
+    );
   }
   return {
     conversationId,
@@ -114,7 +120,7 @@ export async function runHeadlessTurn(
     ctx.out.write(summary.reply.endsWith('\n') ? '' : '\n');
   if (summary.offline && !session.warnedOffline) {
     session.warnedOffline = true;
-    ctx.out.warn('OFFLINE: no model reachable, the reply comes from memory only', offlineHintFor(engine.config));
+    ctx.out.warn('OFFLINE: no model reachable, the reply comes from memory only', summary.hint);
   }
   if (summary.truncated && !o.stream) {
     ctx.out.warn(

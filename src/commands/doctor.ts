@@ -5,6 +5,7 @@
  */
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import type { CommandContext } from './context.js';
+import { fixOf } from './hints.js';
 import type { CommandResult } from './output.js';
 import { loadConfig } from '../core/config/load.js';
 import { ExitCode, toProgenyError } from '../core/errors.js';
@@ -79,7 +80,7 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
       check: 'config',
       status: 'fail',
       detail: e.message,
-      ...(e.hint ? { fix: e.hint } : {}),
+      ...fixOf(e),
       exit: e.exitCode,
     });
     return verdict(checks);
@@ -138,7 +139,7 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
       check: e.code.startsWith('QDRANT_') ? 'qdrant collection' : 'store',
       status: 'fail',
       detail: e.message,
-      ...(e.hint ? { fix: e.hint } : {}),
+      ...fixOf(e),
       exit: e.exitCode,
     });
     return verdict(checks);
@@ -177,7 +178,7 @@ export async function run(ctx: CommandContext): Promise<CommandResult> {
         check: 'embedder',
         status: 'fail',
         detail: e.message,
-        ...(e.hint ? { fix: e.hint } : {}),
+        ...fixOf(e),
         exit: e.exitCode,
       });
     }
@@ -221,7 +222,10 @@ function embedderCheck(engine: LocalEngine): Check {
 
 async function qdrantChecks(ctx: CommandContext, config: Config, db?: Db): Promise<Check[]> {
   const { checkQdrant } = await import('../core/memory/qdrant/doctor-check.js');
-  return checkQdrant(config, ctx.paths, db);
+  return (await checkQdrant(config, ctx.paths, db)).map(({ fix, actions, ...c }) => ({
+    ...c,
+    ...fixOf({ hint: fix, ...(actions ? { actions } : {}) }),
+  }));
 }
 
 /** The model server's check from a probe (undefined: llm.provider is offline). */

@@ -6,6 +6,7 @@
 import { styleText } from 'node:util';
 import type { ProgenyError } from '../core/errors.js';
 import { renderView, tableNotes, type View } from './render.js';
+import { cliHint } from './hints.js';
 
 export type { View } from './render.js';
 
@@ -113,6 +114,7 @@ export class Output {
     this.stderr.write(`${this.style('dim', `progeny: ${message}`, 'err')}\n`);
   }
 
+  /** A warning and its hint (already in the CLI's words: src/commands/hints.ts). */
   warn(message: string, hint?: string): void {
     this.endProgress();
     this.stderr.write(`${this.style('yellow', 'progeny: warning:', 'err')} ${message}\n`);
@@ -122,10 +124,12 @@ export class Output {
   /** The error boundary's rendering: one line and a hint; JSON on stdout with --json; the stack only with --debug. */
   error(err: ProgenyError, debug: boolean): void {
     this.endProgress();
-    if (this.json) this.stdout.write(`${JSON.stringify({ error: err.toJSON() })}\n`);
+    // The hint in the CLI's words (the commands that do it); the actions stay as data beside it in JSON.
+    const hint = cliHint(err);
+    if (this.json) this.stdout.write(`${JSON.stringify({ error: { ...err.toJSON(), ...(hint ? { hint } : {}) } })}\n`);
     else {
       this.stderr.write(`${this.style('red', 'progeny: error:', 'err')} ${err.message}\n`);
-      if (err.hint) this.stderr.write(`  ${this.style('dim', `hint: ${err.hint}`, 'err')}\n`);
+      if (hint) this.stderr.write(`  ${this.style('dim', `hint: ${hint}`, 'err')}\n`);
     }
     if (debug) {
       const cause = err.cause instanceof Error ? err.cause : err;

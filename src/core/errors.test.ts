@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type * as ErrorsModule from './errors.js';
 import { ProgenyError, toProgenyError } from './errors.js';
+import { act } from './hints.js';
 
 class Narrower extends ProgenyError {}
 
@@ -31,7 +32,11 @@ describe('ProgenyError and the catalogue', () => {
   it('takes its exit code, HTTP status and default hint from the code', () => {
     const e = new ProgenyError('SYNC_PENDING', 'waiting for approval');
     expect([e.exitCode, e.httpStatus]).toEqual([7, 403]);
-    expect(e.hint).toMatch(/progeny device approve/);
+    // The default hint is plain words with its actions apart (docs/errors.md, "Hints"): no command line in core.
+    expect(e.hint).toBe('approve this device from an admin device');
+    expect(e.actions).toEqual([{ action: 'device.approve' }]);
+    // A thrower's own hint comes with its own actions, never the catalogue's.
+    expect(new ProgenyError('SYNC_PENDING', 'w', { hint: 'wait' }).actions).toEqual([]);
     expect(new ProgenyError('LLM_TIMEOUT', 'slow').exitCode).toBe(4);
     expect(new ProgenyError('LLM_TIMEOUT', 'slow').httpStatus).toBe(504);
     expect(new ProgenyError('BENCH_CONNECT', 'refused').exitCode).toBe(8);
@@ -48,6 +53,22 @@ describe('ProgenyError and the catalogue', () => {
     const back = ProgenyError.fromJSON(sent);
     expect(back.toJSON()).toEqual(sent);
     expect([back.exitCode, back.httpStatus]).toEqual([4, 502]);
+  });
+
+  it("keeps a hint's actions across the wire, dropping any this version does not know", () => {
+    const sent = new ProgenyError('USAGE', 'no', { hint: 'list them', actions: [act('device.approve', { id: 'D1' })] });
+    expect(sent.toJSON()).toMatchObject({
+      hint: 'list them',
+      actions: [{ action: 'device.approve', args: { id: 'D1' } }],
+    });
+    expect(ProgenyError.fromJSON(sent.toJSON()).toJSON()).toEqual(sent.toJSON());
+    const odd = ProgenyError.fromJSON({
+      code: 'USAGE',
+      message: 'no',
+      hint: 'h',
+      actions: [{ action: 'format-disk' }, { action: 'sync.pull', args: { n: 1 } }, 'x'],
+    });
+    expect(odd.actions).toEqual([{ action: 'sync.pull', args: {} }]);
   });
 
   it('turns an unknown code from the wire into UNEXPECTED and keeps the code it got', () => {

@@ -3,9 +3,12 @@
  * exit code and the HTTP status, so a failure means the same on every front end. Thrown anywhere, caught at one
  * boundary (src/main.ts for the CLI, the server's error handler for HTTP) and rendered there.
  *
- *     throw new ProgenyError('NOT_FOUND', `memory ${id} not found`, { hint: 'list them with `progeny memory list`' });
+ *     throw new ProgenyError('NOT_FOUND', `memory ${id} not found`, { hint: 'list them', actions: [act('memory.list')] });
+ *
+ * A hint is plain words plus structured actions (src/core/hints.ts): each front end renders the actions its own way.
  */
 import { ERROR_CATALOGUE, ExitCode, isErrorCode, type ErrorCode } from './error-codes.js';
+import { hintActionsFrom, type Hint, type HintAction } from './hints.js';
 
 export {
   ERROR_CATALOGUE,
@@ -20,13 +23,18 @@ export {
 export interface ErrorJson {
   code: ErrorCode;
   message: string;
+  /** What the person can do about it, in plain words (no command syntax). */
   hint?: string;
+  /** The actions that do it (docs/errors.md, "Hints"); absent when there are none. */
+  actions?: HintAction[];
   details?: unknown;
 }
 
 export interface ErrorOptions {
-  /** What the person can do about it; the catalogue's default hint when omitted. */
+  /** What the person can do about it, in plain words; the catalogue's default hint when omitted. */
   hint?: string;
+  /** The actions that do what the hint says; with no hint, the catalogue's default hint's actions. */
+  actions?: HintAction[];
   cause?: unknown;
   /** Machine-readable facts for API clients (e.g. the field that failed validation). */
   details?: unknown;
@@ -46,8 +54,15 @@ export class ProgenyError extends Error {
   }
 
   /** Rebuilds an error that crossed a boundary as JSON (a turn's `error` event, a child process, a relay reply). */
-  static fromJSON(json: { code: string; message: string; hint?: string; details?: unknown }): ProgenyError {
+  static fromJSON(json: {
+    code: string;
+    message: string;
+    hint?: string;
+    actions?: unknown;
+    details?: unknown;
+  }): ProgenyError {
     const options: ErrorOptions = json.hint === undefined ? {} : { hint: json.hint };
+    if (json.actions !== undefined) options.actions = hintActionsFrom(json.actions);
     if (!isErrorCode(json.code))
       return new ProgenyError('UNEXPECTED', json.message, { ...options, details: { code: json.code } });
     return new ProgenyError(
@@ -60,13 +75,17 @@ export class ProgenyError extends Error {
   readonly [BRAND] = true;
   readonly code: ErrorCode;
   readonly hint: string | undefined;
+  readonly actions: readonly HintAction[];
   readonly details: unknown;
 
   constructor(code: ErrorCode, message: string, options: ErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ProgenyError';
     this.code = code;
-    this.hint = options.hint ?? ERROR_CATALOGUE[code].hint ?? undefined;
+    const spec: { hint: string | null; actions?: readonly HintAction[] } = ERROR_CATALOGUE[code];
+    this.hint = options.hint ?? spec.hint ?? undefined;
+    // A thrower's own hint comes with its own actions (or none); the catalogue's default hint with the catalogue's.
+    this.actions = options.actions ?? (options.hint === undefined ? (spec.actions ?? []) : []);
     this.details = options.details;
   }
 
@@ -83,6 +102,7 @@ export class ProgenyError extends Error {
   toJSON(): ErrorJson {
     const out: ErrorJson = { code: this.code, message: this.message };
     if (this.hint !== undefined) out.hint = this.hint;
+    if (this.actions.length) out.actions = [...this.actions];
     if (this.details !== undefined) out.details = this.details;
     return out;
   }
@@ -92,19 +112,25 @@ export function isProgenyError(err: unknown): err is ProgenyError {
   return err instanceof ProgenyError;
 }
 
-export const usageError = (message: string, hint?: string): ProgenyError =>
-  new ProgenyError('USAGE', message, hint ? { hint } : {});
+/** A hint given as plain words, or as words with actions, as error options. */
+export const hintOptions = (hint: string | Hint | undefined): ErrorOptions =>
+  !hint ? {} : typeof hint === 'string' ? { hint } : { hint: hint.text, actions: hint.actions };
 
-export const notFound = (what: string, id: string | number, hint?: string): ProgenyError =>
-  new ProgenyError('NOT_FOUND', `${what} ${String(id)} not found`, {
-    hint: hint ?? `list the available ${what} ids first`,
-  });
+export const usageError = (message: string, hint?: string | Hint): ProgenyError =>
+  new ProgenyError('USAGE', message, hintOptions(hint));
 
-export const configError = (message: string, hint?: string): ProgenyError =>
-  new ProgenyError('CONFIG', message, hint ? { hint } : {});
+export const notFound = (what: string, id: string | number, hint?: string | Hint): ProgenyError =>
+  new ProgenyError(
+    'NOT_FOUND',
+    `${what} ${String(id)} not found`,
+    hintOptions(hint ?? `list the available ${what} ids first`),
+  );
 
-export const storeError = (message: string, cause?: unknown, hint?: string): ProgenyError =>
-  new ProgenyError('STORE', message, { cause, ...(hint ? { hint } : {}) });
+export const configError = (message: string, hint?: string | Hint): ProgenyError =>
+  new ProgenyError('CONFIG', message, hintOptions(hint));
+
+export const storeError = (message: string, cause?: unknown, hint?: string | Hint): ProgenyError =>
+  new ProgenyError('STORE', message, { cause, ...hintOptions(hint) });
 
 export const interrupted = (message = 'interrupted'): ProgenyError => new ProgenyError('INTERRUPTED', message);
 

@@ -6,6 +6,7 @@
  * of the reply, the cache or memory).
  */
 import type { ErrorJson } from './errors.js';
+import type { Hint } from './hints.js';
 import type { LimbicChange, LimbicSnapshot, Posture } from './limbic/types.js';
 import type { RecalledMemory } from './memory/types.js';
 
@@ -56,6 +57,8 @@ export type EngineEvent =
       cached: boolean;
       mode: Mode;
       stats: TurnStats;
+      /** With an OFFLINE reply: how to connect a model, for the front end to show apart from the reply. */
+      hint?: Hint;
     }
   | { type: 'error'; turnId: string; error: ErrorJson; partial: string; messageId: string | null };
 

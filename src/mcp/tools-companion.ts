@@ -3,7 +3,6 @@
  * chat turn. A turn that no model answered is labelled offline, in the structured result and in the text a model
  * reads, so an agent never passes a memory-only reply off as the companion's own words.
  */
-import { offlineHintFor } from '../core/engine/create.js';
 import { OFFLINE_LABEL } from '../core/engine/offline-reply.js';
 import { collectTurn } from '../server/chat-turn.js';
 import { chatBodySchema } from '../server/routes/chat.js';
@@ -132,7 +131,8 @@ export const chat: McpTool = {
         conversationId: r.conversationId,
         mode: r.mode,
         offline: r.offline,
-        ...(r.offline ? { offlineHint: offlineHintFor(engine.config) } : {}),
+        // An API client's words: the plain hint (the CLI's commands would not fit an agent on another machine).
+        ...(r.hint ? { offlineHint: r.hint.text } : {}),
         interrupted: r.interrupted,
         recalled: r.recalled.map((m) => ({ id: m.memory.id, text: m.memory.text })),
       };

@@ -10,6 +10,7 @@ import type { LimbicSnapshot } from '../core/limbic/types.js';
 import type { ChatMessage } from '../core/llm/types.js';
 import type { RouteContext } from './context.js';
 import type { ProgenyError } from '../core/errors.js';
+import type { Hint } from '../core/hints.js';
 
 export interface ChatRequest {
   /** Absent only when continueReply is set. */
@@ -74,6 +75,11 @@ export interface TurnResult {
   recalled: RecalledMemory[];
   state: LimbicSnapshot | null;
   stats: TurnStats | null;
+  /**
+   * With an OFFLINE reply: how to connect a model, beside the reply and never in it (docs/errors.md, "Hints"): plain
+   * words and the actions, for the client to offer in its own way.
+   */
+  hint?: Hint;
 }
 
 /** Folds a whole turn into one result; an `error` event becomes a thrown ProgenyError (with the partial reply). */
@@ -95,5 +101,6 @@ export async function collectTurn(events: AsyncIterable<EngineEvent>): Promise<T
     recalled: t.recalled ?? [],
     state: t.state,
     stats: t.stats,
+    ...(t.hint ? { hint: t.hint } : {}),
   };
 }

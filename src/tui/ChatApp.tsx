@@ -26,6 +26,7 @@ import type { SyncPort } from './sync-port.js';
 import type { Theme } from './theme.js';
 import { useEngineStatus } from './use-engine-status.js';
 import { useTurns } from './use-turns.js';
+import { cliHint } from '../commands/hints.js';
 
 export interface ChatAppProps {
   engine: ChatEngine;
@@ -211,7 +212,7 @@ export function ChatApp(props: ChatAppProps) {
             .then(confirmed)
             .catch((err: unknown) => {
               const e = toProgenyError(err);
-              say(e.message, 'error', e.hint);
+              say(e.message, 'error', cliHint(e));
             })
             .then(refreshCounts);
         }

@@ -11,6 +11,7 @@ import * as session from './slash-session.js';
 import type { Entry, NewEntry, StatusInfo } from './state.js';
 import type { SyncPort } from './sync-port.js';
 import { oneLine } from './wrap.js';
+import { cliHint } from '../commands/hints.js';
 
 export interface SlashContext {
   engine: ChatEngine;
@@ -227,6 +228,6 @@ export async function runSlash(call: SlashCall, c: SlashContext): Promise<void> 
     }
   } catch (err) {
     const e = toProgenyError(err);
-    c.say(e.message, 'error', e.hint);
+    c.say(e.message, 'error', cliHint(e));
   }
 }

@@ -125,7 +125,12 @@ describe('chat reducer', () => {
       ev({
         type: 'error',
         turnId: 't1',
-        error: { code: 'LLM_UNREACHABLE', message: 'model server unreachable', hint: 'start ollama' },
+        error: {
+          code: 'LLM_UNREACHABLE',
+          message: 'model server unreachable',
+          hint: 'start the model server',
+          actions: [{ action: 'doctor' }],
+        },
         partial: 'Part',
         messageId: null,
       }),
@@ -137,7 +142,7 @@ describe('chat reducer', () => {
         kind: 'notice',
         tone: 'error',
         text: 'model server unreachable',
-        hint: 'start ollama',
+        hint: 'start the model server: run `progeny doctor`',
       }),
     ]);
   });
@@ -175,6 +180,23 @@ describe('chat reducer', () => {
     ]);
     expect(s.entries[1]).toMatchObject({ offline: true });
     expect(s.status.mode).toBe('OFFLINE');
+  });
+
+  it("an OFFLINE reply's hint is a labelled notice under it, in the CLI's words, not repeated every turn", () => {
+    const hint = { text: 'start Ollama', actions: [{ action: 'pull-model' as const, args: { model: 'qwen3' } }] };
+    const offline = (text: string): Action[] => [
+      { type: 'submit', text, at: 1 },
+      ev({ ...start, mode: 'OFFLINE', model: null }),
+      ev(done('[offline] I remember Lisbon.', { offline: true, mode: 'OFFLINE', hint })),
+    ];
+    const s = run([...offline('hi'), ...offline('again')]);
+    const notice = { kind: 'notice', tone: 'info', text: expect.stringMatching(/^OFFLINE/) };
+    expect(s.entries.map((e) => e.kind)).toEqual(['user', 'assistant', 'notice', 'user', 'assistant']);
+    expect(s.entries[1]).toMatchObject({ text: '[offline] I remember Lisbon.' });
+    expect(s.entries[2]).toMatchObject({ ...notice, hint: 'start Ollama: run `ollama pull qwen3`' });
+    // After a reply from a model, the next OFFLINE reply says it again.
+    const back = run([{ type: 'submit', text: 'x', at: 2 }, ev(start), ev(done('Hi')), ...offline('gone')], s);
+    expect(back.entries.at(-1)).toMatchObject(notice);
   });
 
   it('/clear empties the view, remounts <Static> (new epoch) and drops the pending recall line', () => {

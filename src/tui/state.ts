@@ -6,6 +6,7 @@ import { foldTurnEvent, newTurnOutcome, type TurnOutcome } from '../core/engine/
 import type { EngineEvent, Mode, TurnStats } from '../core/events.js';
 import type { RecalledMemory } from '../core/memory/types.js';
 import type { LimbicSnapshot } from '../core/limbic/types.js';
+import { cliHint } from '../commands/hints.js';
 
 export interface RecalledLine {
   id: string;
@@ -78,6 +79,8 @@ export interface ChatState {
   raw: boolean;
   /** Set by a Ctrl+C while idle: the next Ctrl+C exits. */
   exitArmed: boolean;
+  /** The OFFLINE notice last shown: said again only after a reply from a model, or when it changes. */
+  offlineHint: string | null;
   seq: number;
 }
 
@@ -120,6 +123,7 @@ export function initialState(status: Partial<StatusInfo> = {}): ChatState {
     lastThinking: '',
     raw: false,
     exitArmed: false,
+    offlineHint: null,
     seq: 0,
   };
 }
@@ -210,20 +214,25 @@ const liveView = (live: LiveTurn | null, turn: TurnOutcome): LiveTurn => ({
 
 /** A turn that ended: its reply (or partial reply) to scrollback, and a failure as an error notice. */
 function endTurn(s: ChatState, turn: TurnOutcome): ChatState {
-  if (!turn.error)
-    return finish({ ...s, status: { ...s.status, mode: turn.mode ?? s.status.mode } }, turn.reply, {
+  if (!turn.error) {
+    const next = finish({ ...s, status: { ...s.status, mode: turn.mode ?? s.status.mode } }, turn.reply, {
       interrupted: turn.interrupted,
       offline: turn.offline,
       stats: turn.stats,
       truncated: turn.truncated,
     });
+    return offlineNotice(next, turn.hint ? (cliHint(turn.hint) ?? turn.hint.text) : null);
+  }
   const next = finish(s, turn.reply, { interrupted: true, offline: false, stats: null });
-  return push(next, {
-    kind: 'notice',
-    text: turn.error.message,
-    tone: 'error',
-    ...(turn.error.hint ? { hint: turn.error.hint } : {}),
-  });
+  const hint = cliHint(turn.error);
+  return push(next, { kind: 'notice', text: turn.error.message, tone: 'error', ...(hint ? { hint } : {}) });
+}
+
+/** An OFFLINE reply's hint as a labelled notice under it, apart from the companion's words (not again and again). */
+function offlineNotice(s: ChatState, hint: string | null): ChatState {
+  if (hint === null || hint === s.offlineHint) return { ...s, offlineHint: hint };
+  const text = 'OFFLINE: no model reachable, replies come from memory';
+  return { ...push(s, { kind: 'notice', tone: 'info', text, hint }), offlineHint: hint };
 }
 
 function onEvent(s: ChatState, ev: EngineEvent): ChatState {

@@ -47,7 +47,9 @@ describe('chat, OFFLINE (no model)', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^\[offline\]/);
     expect(r.stderr).toMatch(/warning: OFFLINE/);
-    expect(r.stderr).toMatch(/hint: llm.provider is offline/);
+    expect(r.stderr).toMatch(/hint: llm.provider is offline.*: run `progeny config set llm.provider ollama`/);
+    // The instructions are the CLI's notice, never the companion's words.
+    expect(r.stdout).not.toMatch(/llm\.provider|progeny config/);
   });
 
   it('reads one turn per stdin line into one conversation', async () => {
@@ -61,8 +63,13 @@ describe('chat, OFFLINE (no model)', () => {
 
   it('an unreachable model answers OFFLINE, or fails with exit 4 under --require-model', async () => {
     home = makeHome({ PROGENY_LLM_PROVIDER: 'ollama', PROGENY_LLM_URL: 'http://127.0.0.1:9' });
-    const soft = await home.json<TurnJson>(['chat', '-m', 'hi']);
+    const soft = await home.json<TurnJson & { hint: string }>(['chat', '-m', 'hi']);
     expect(soft.mode).toBe('OFFLINE');
+    // --json: the hint in the CLI's words as a field of its own; the reply is the companion's alone.
+    expect(soft.hint).toBe(
+      'no model at http://127.0.0.1:9: start Ollama or set llm.url: run `ollama serve`, `ollama pull llama3.2` or `progeny doctor`',
+    );
+    expect(soft.reply).not.toMatch(/127\.0\.0\.1:9|ollama|progeny doctor/);
     const hard = await home.run(['chat', '--require-model', '-m', 'hi']);
     expect(hard.code).toBe(4);
     expect(hard.stderr).toMatch(/^progeny: error: no model reachable/);

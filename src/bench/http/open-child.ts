@@ -13,6 +13,7 @@ import { ProgenyError, type ErrorCode } from '../../core/errors.js';
 import type { RawRun } from '../types.js';
 import type { HttpLoad } from './load.js';
 import { runOpen } from './open.js';
+import type { HintAction } from '../../core/hints.js';
 
 interface Job {
   name: string;
@@ -20,7 +21,8 @@ interface Job {
   load: HttpLoad;
   rate: number;
 }
-type Reply = { ok: true; raw: RawRun } | { ok: false; message: string; code?: ErrorCode; hint?: string };
+type Reply =
+  { ok: true; raw: RawRun } | { ok: false; message: string; code?: ErrorCode; hint?: string; actions?: HintAction[] };
 
 const SELF = fileURLToPath(import.meta.url);
 export const GENERATOR_FLAGS = ['--single-threaded-gc', '--min-semi-space-size=16'];
@@ -57,7 +59,7 @@ if (process.argv.includes('--open-model-child') && process.send) {
         (err: Error): Reply => ({
           ok: false,
           message: err.message,
-          ...(err instanceof ProgenyError ? { code: err.code, ...(err.hint ? { hint: err.hint } : {}) } : {}),
+          ...(err instanceof ProgenyError ? err.toJSON() : {}),
         }),
       )
       .then((reply) => process.send!(reply, () => process.disconnect()));

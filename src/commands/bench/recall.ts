@@ -4,7 +4,7 @@
  */
 import { coerceValue, loadConfig, requireKey, type PartialConfig } from '../../core/config/load.js';
 import { CONFIG_KEYS, type Config } from '../../core/config/schema.js';
-import { interrupted, usageError, type ProgenyError } from '../../core/errors.js';
+import { interrupted, ProgenyError, usageError } from '../../core/errors.js';
 import { aggregate } from '../../bench/aggregate.js';
 import { Histogram } from '../../bench/histogram.js';
 import { readEvalFile } from '../../bench/recall/eval-file.js';
@@ -46,7 +46,8 @@ export function parseSettings(sets: string[]): PartialConfig {
       out[key] = coerceValue(key, s.slice(eq + 1).trim(), '--set');
     } catch (err) {
       // A bad flag is a usage error (exit 2), whatever the same value in the config file would be.
-      throw usageError((err as ProgenyError).message, (err as ProgenyError).hint);
+      const e = err as ProgenyError;
+      throw new ProgenyError('USAGE', e.message, { ...(e.hint ? { hint: e.hint } : {}), actions: [...e.actions] });
     }
   }
   return out;

@@ -1,5 +1,5 @@
 /** `progeny device reject <id>`: an admin device drops a pending join request (it may ask again; revoke bans it). */
-import { deviceIdArg } from '../../core/engine/identity.js';
+import { deviceIdArg } from '../hints.js';
 import { usageError } from '../../core/errors.js';
 import type { CommandContext } from '../context.js';
 import type { CommandResult } from '../output.js';

@@ -1,5 +1,5 @@
 /** `progeny sync join --relay URL --vault ID`: asks to join with the passphrase, as a pending device an admin approves. */
-import { deviceIdArg } from '../../core/engine/identity.js';
+import { deviceIdArg } from '../hints.js';
 import { usageError } from '../../core/errors.js';
 import type { CommandContext } from '../context.js';
 import type { CommandResult } from '../output.js';

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { configError, usageError } from '../errors.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import { CONFIG_KEYS, CONFIG_SCHEMA, envVarFor, type Config, type ConfigKey } from './schema.js';
+import { act } from '../hints.js';
 
 export type ConfigSource = 'default' | 'file' | 'env' | 'flag';
 export type PartialConfig = Partial<Record<ConfigKey, string | number | boolean>>;
@@ -24,7 +25,7 @@ function unknownKey(key: string, where: string): never {
   const near = CONFIG_KEYS.filter((k) => k.split('.').at(-1) === key.split('.').at(-1));
   throw configError(
     `unknown config key "${key}" in ${where}`,
-    near.length ? `did you mean ${near.join(', ')}?` : 'run `progeny config list` to see every key',
+    near.length ? `did you mean ${near.join(', ')}?` : { text: 'see every key', actions: [act('config.list')] },
   );
 }
 
@@ -37,10 +38,10 @@ export function coerceValue(key: ConfigKey, raw: unknown, where?: string, fromTe
   const spec = CONFIG_SCHEMA[key];
   const bad = (why: string): never => {
     if (where) throw configError(`invalid value for ${key} in ${where}: ${why}`, `${key}: ${spec.doc}`);
-    throw usageError(
-      `${key} ${why.replace(/^expected /, 'must be ')}`,
-      `${key}: ${spec.doc}; e.g. \`progeny config set ${key} ${JSON.stringify(spec.default).replace(/^"(.*)"$/, '$1') || '…'}\``,
-    );
+    throw usageError(`${key} ${why.replace(/^expected /, 'must be ')}`, {
+      text: `${key}: ${spec.doc}`,
+      actions: [act('config.set', { key, value: JSON.stringify(spec.default).replace(/^"(.*)"$/, '$1') || '…' })],
+    });
   };
   switch (spec.kind) {
     case 'boolean': {
@@ -181,6 +182,6 @@ export function requireKey(key: string): ConfigKey {
   const near = CONFIG_KEYS.filter((k) => k.split('.').at(-1)?.toLowerCase() === leaf || k.startsWith(`${key}.`));
   throw usageError(
     `unknown config key "${key}"`,
-    near.length ? `did you mean ${near.join(', ')}?` : 'run `progeny config list` to see every key',
+    near.length ? `did you mean ${near.join(', ')}?` : { text: 'see every key', actions: [act('config.list')] },
   );
 }

@@ -12,6 +12,7 @@ import { getMeta, immediate, nextCounter, type Db } from '../store/db.js';
 import type { Journal } from '../sync/journal.js';
 import { CAPABILITIES } from './types.js';
 import type { Capability, Device, DeviceService } from './types.js';
+import { act } from '../hints.js';
 export { CAPABILITIES, type Capability, type Device, type DeviceService } from './types.js';
 
 /**
@@ -84,7 +85,7 @@ export function createDeviceService(
   };
   const get = (id: string): Device => {
     const row = byId.get(id) as Row | undefined;
-    if (!row) throw notFound('device', id, 'run `progeny device list`');
+    if (!row) throw notFound('device', id, { text: 'list the devices', actions: [act('device.list')] });
     return toDevice(row);
   };
   const change = (id: string, fn: () => void, fields: Record<string, unknown>): Device =>
@@ -182,7 +183,8 @@ export function createDeviceService(
     require(device, cap) {
       if (device.revokedAt !== null || !(device.capabilities.includes(cap) || device.capabilities.includes('admin'))) {
         throw new ProgenyError('FORBIDDEN', `device "${device.name}" lacks the ${cap} capability`, {
-          hint: 'grant it with `progeny device caps <id> <capabilities>` from an admin device',
+          hint: 'grant it from an admin device',
+          actions: [act('device.caps', { id: device.id, capabilities: cap })],
         });
       }
     },

@@ -4,6 +4,7 @@
  */
 import { ProgenyError } from '../errors.js';
 import { trustTier } from '../limbic/rules.js';
+import { act } from '../hints.js';
 
 export const TIER_NAMES = [
   'advisory only',
@@ -19,7 +20,8 @@ export function requireTier(trust: number, needed: 1 | 2 | 3, action: string): v
       'TRUST_TIER',
       `"${action}" needs trust tier ${needed} (${TIER_NAMES[needed]}); current tier is ${tier} (${TIER_NAMES[tier]})`,
       {
-        hint: `trust is ${trust.toFixed(2)}; it is earned through conversation, see \`progeny state why trust\``,
+        hint: `trust is ${trust.toFixed(2)}; it is earned through conversation`,
+        actions: [act('state.why', { key: 'trust' })],
       },
     );
   }

@@ -10,6 +10,7 @@ import type { ChatMessage } from '../llm/types.js';
 import { immediate, relaxed, type Db } from '../store/db.js';
 import type { Journal } from '../sync/journal.js';
 import type { MessageStatus, Conversation, Message, ConversationService } from './conversation-types.js';
+import { act } from '../hints.js';
 export { type MessageStatus, type Conversation, type Message, type ConversationService } from './conversation-types.js';
 
 interface Row {
@@ -84,7 +85,8 @@ export function createConversationService(
     },
     get(id) {
       const row = getConv.get(id) as Parameters<typeof toConversation>[0] | undefined;
-      if (!row) throw notFound('conversation', id, 'list conversations with `progeny chat --list`');
+      if (!row)
+        throw notFound('conversation', id, { text: 'list the conversations', actions: [act('conversation.list')] });
       return toConversation(row);
     },
     latest(actor) {

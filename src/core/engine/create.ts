@@ -4,7 +4,6 @@
  */
 import { systemClock } from '../clock.js';
 import { createUlidFactory } from '../ids.js';
-import type { Config } from '../config/schema.js';
 import { createDeviceService } from '../devices/service.js';
 import { NoticeBus, type Mode } from '../events.js';
 import { createHeritageService } from '../heritage/service.js';
@@ -13,6 +12,7 @@ import { createLlmHealth, createProvider, createResponseCache } from '../llm/ind
 import type { ProbeResult } from '../llm/types.js';
 import { switchableProvider } from '../llm/switchable.js';
 import { modelControl } from './models.js';
+import { offlineHint } from './offline-reply.js';
 import { llmSummariser } from './summariser.js';
 import { ProgenyError } from '../errors.js';
 import { createEmbeddedStore, createMemoryService } from '../memory/index.js';
@@ -29,18 +29,12 @@ import { runTurn, type TurnInput } from './turn.js';
 
 export type { EngineOptions };
 
-export function offlineHintFor(config: Config): string {
-  if (config['llm.provider'] === 'offline') return 'llm.provider is offline; set it to ollama or openai to use a model';
-  return config['llm.provider'] === 'ollama'
-    ? `no model at ${config['llm.url']}: start Ollama (\`ollama serve\`, \`ollama pull ${config['llm.model']}\`) or set llm.url; \`progeny doctor\` checks`
-    : `no model at ${config['llm.url']}: start your OpenAI-compatible server or set llm.url; \`progeny doctor\` checks`;
-}
-
 /** A failed probe as the error the health tracker understands (unreachable, model missing, auth…). */
 function probeFailure(p: ProbeResult): ProgenyError {
   const code = p.error?.code ?? (p.reachable ? 'LLM_HTTP' : 'LLM_UNREACHABLE');
   return new ProgenyError(code, p.error?.message ?? p.detail, {
     ...(p.error?.hint ? { hint: p.error.hint } : {}),
+    ...(p.error?.actions ? { actions: p.error.actions } : {}),
   });
 }
 
@@ -161,7 +155,7 @@ export async function createEngine(opts: EngineOptions): Promise<LocalEngine> {
               noteMode(health?.current().detail ?? 'offline');
               return modeNow();
             },
-            offlineHint: () => offlineHintFor(config),
+            offlineHint: () => offlineHint(config),
             reportLlmFailure: (err) => {
               health?.reportFailure(err);
               noteMode(String((err as Error).message));
@@ -191,7 +185,7 @@ export async function createEngine(opts: EngineOptions): Promise<LocalEngine> {
                 reachable: false as const,
                 provider: 'offline' as const,
                 latencyMs: 0 as const,
-                detail: offlineHintFor(config),
+                detail: offlineHint(config).text,
               }),
           memory.probe(),
         ]);
@@ -202,7 +196,7 @@ export async function createEngine(opts: EngineOptions): Promise<LocalEngine> {
         return { mode: modeNow(), llm: llmProbe, memory: mem } satisfies ModeReport;
       },
       mode: modeNow,
-      ...modelControl(llm, paths.config, () => offlineHintFor(config)),
+      ...modelControl(llm, paths.config, () => offlineHint(config)),
       embedder: () => engineEmbedder.health(),
       async warmEmbedder() {
         await engineEmbedder.warm();

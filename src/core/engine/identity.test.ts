@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deviceIdArg, newDeviceId } from './identity.js';
+import { newDeviceId } from './identity.js';
 
 describe('device ids', () => {
   it('never start with "-" (they are printed inside commands)', () => {
@@ -9,10 +9,5 @@ describe('device ids', () => {
     expect(Buffer.alloc(12, 0xf8).toString('base64url')).toMatch(/^-/);
     expect(id).toBe(Buffer.alloc(12, 0x41).toString('base64url'));
     for (let i = 0; i < 2000; i++) expect(newDeviceId()).toMatch(/^[A-Za-z0-9_][A-Za-z0-9_-]{15}$/);
-  });
-
-  it('an older id that starts with "-" is printed after "--"', () => {
-    expect(deviceIdArg('-abc')).toBe('-- -abc');
-    expect(deviceIdArg('abc')).toBe('abc');
   });
 });

@@ -5,6 +5,7 @@ import { ProgenyError } from '../errors.js';
 import { writeSecretFile } from '../fs-atomic.js';
 import type { Paths } from '../paths.js';
 import { getMeta, immediate, setMeta, type Db } from '../store/db.js';
+import { act } from '../hints.js';
 
 /**
  * A new device id: 12 random bytes in base64url, never starting with `-` (progeny prints ids inside commands such as
@@ -16,9 +17,6 @@ export function newDeviceId(random: (n: number) => Buffer = randomBytes): string
     if (!id.startsWith('-')) return id;
   }
 }
-
-/** A device id as an argument of a printed command: after `--` when it starts with `-` (ids made before newDeviceId). */
-export const deviceIdArg = (id: string): string => (id.startsWith('-') ? `-- ${id}` : id);
 
 export function ensureDeviceId(db: Db): string {
   const existing = getMeta(db, 'device_id');
@@ -50,7 +48,8 @@ export function readServerToken(paths: Paths): string {
   const token = readFileSync(paths.serverToken, 'utf8').trim();
   if (token.length < 32)
     throw new ProgenyError('SECRET_INVALID', `${paths.serverToken} does not hold a valid token`, {
-      hint: 'delete it and run `progeny init` to create a new one',
+      hint: 'delete it and create a new one',
+      actions: [act('init')],
     });
   return token;
 }

@@ -11,6 +11,7 @@ import { perceive } from '../limbic/perceive.js';
 import { immediate } from '../store/db.js';
 import type { LocalEngine } from './local-engine.js';
 import { ensureServerToken } from './identity.js';
+import { act } from '../hints.js';
 
 export interface InitOptions {
   template?: string;
@@ -39,7 +40,8 @@ export function initializeHome(engine: LocalEngine, opts: InitOptions = {}): Ini
       'ALREADY_INITIALISED',
       `${engine.paths.home} already has a companion (${engine.heritage.current().doc.name})`,
       {
-        hint: 'use `progeny heritage edit` to change it, or `progeny init --force` to add a new heritage version',
+        hint: 'edit the heritage to change it, or add a new heritage version',
+        actions: [act('heritage.edit'), act('init', { force: 'true' })],
       },
     );
   }

@@ -32,7 +32,7 @@ describe('models: list and switch, persisted', () => {
       (m) => fakeProvider(m, available, closed),
       fakeProvider('llama3.2:latest', available, closed),
     );
-    const control = modelControl(llm, config, () => 'offline');
+    const control = modelControl(llm, config, () => ({ text: 'offline', actions: [] }));
     expect(await control.models()).toEqual({ current: 'llama3.2:latest', available, detail: 'ok' });
     control.useModel('qwen3:8b');
     expect(llm.model).toBe('qwen3:8b');
@@ -47,8 +47,13 @@ describe('models: list and switch, persisted', () => {
   it('refuses a blank name, and switching with no model server (offline) says why', async () => {
     dir = mkdtempSync(join(tmpdir(), 'progeny-models-'));
     const llm = switchableProvider((m) => fakeProvider(m, [], []), fakeProvider('a', [], []));
-    expect(() => modelControl(llm, join(dir, 'c.json'), () => '').useModel('two words')).toThrow(/not a model name/);
-    const offline = modelControl(null, join(dir, 'c.json'), () => 'llm.provider is offline');
+    expect(() =>
+      modelControl(llm, join(dir, 'c.json'), () => ({ text: '', actions: [] })).useModel('two words'),
+    ).toThrow(/not a model name/);
+    const offline = modelControl(null, join(dir, 'c.json'), () => ({
+      text: 'llm.provider is offline',
+      actions: [],
+    }));
     expect(() => offline.useModel('x')).toThrow(/llm.provider is offline/);
     expect(await offline.models()).toEqual({ current: null, available: [], detail: 'llm.provider is offline' });
   });

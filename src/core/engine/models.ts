@@ -2,16 +2,17 @@
 import { setConfigValue } from '../config/load.js';
 import { usageError } from '../errors.js';
 import type { SwitchableProvider } from '../llm/switchable.js';
+import type { Hint } from '../hints.js';
 import type { ModelList } from './engine.js';
 
 export function modelControl(
   llm: SwitchableProvider | null,
   configPath: string,
-  offlineHint: () => string,
+  offlineHint: () => Hint,
 ): { models(signal?: AbortSignal): Promise<ModelList>; useModel(model: string): void } {
   return {
     async models(signal) {
-      if (!llm) return { current: null, available: [], detail: offlineHint() };
+      if (!llm) return { current: null, available: [], detail: offlineHint().text };
       const probe = await llm.probe(signal);
       return { current: llm.model, available: probe.models ?? [], detail: probe.detail };
     },

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RecalledMemory } from '../memory/types.js';
-import { offlineReply } from './offline-reply.js';
+import { mergeConfig } from '../config/load.js';
+import { offlineHint, offlineReply } from './offline-reply.js';
 
 const recalled = (text: string, score: Partial<RecalledMemory['score']>): RecalledMemory => ({
   memory: {
@@ -25,23 +26,38 @@ const recalled = (text: string, score: Partial<RecalledMemory['score']>): Recall
 });
 
 describe('offline reply', () => {
-  it('labels itself, answers from memories that fit, with their dates, and ends with the hint', () => {
-    const r = offlineReply([recalled('Maya lives in Lisbon', { similarity: 1, cosine: 0.4 })], 'PEER', 'start Ollama');
+  it('labels itself and answers from memories that fit, with their dates, and nothing else (no instructions)', () => {
+    const r = offlineReply([recalled('Maya lives in Lisbon', { similarity: 1, cosine: 0.4 })], 'PEER');
     expect(r.split('\n')).toEqual([
       "[offline] I can't reach a language model at the moment.",
       'From what I remember:',
       '- Maya lives in Lisbon (2026-01-05)',
-      '(start Ollama)',
     ]);
   });
 
   it('does not pass off the best of unrelated memories as an answer (a fused similarity is relative)', () => {
-    const r = offlineReply(
-      [recalled('the tram is packed', { similarity: 1, cosine: 0.01, lexical: 0 })],
-      'COMPANION',
-      'h',
-    );
+    const r = offlineReply([recalled('the tram is packed', { similarity: 1, cosine: 0.01, lexical: 0 })], 'COMPANION');
     expect(r).toMatch(/don't remember anything about this yet/);
     expect(r).not.toMatch(/tram/);
+  });
+});
+
+describe('offline hint', () => {
+  it('names the model to start, with its server and model as arguments, apart from any reply', () => {
+    const { config } = mergeConfig({
+      flags: { 'llm.provider': 'ollama', 'llm.url': 'http://127.0.0.1:9', 'llm.model': 'qwen3:8b' },
+    });
+    expect(offlineHint(config)).toEqual({
+      text: 'no model at http://127.0.0.1:9: start Ollama or set llm.url',
+      actions: [
+        { action: 'start-model', args: { provider: 'ollama', url: 'http://127.0.0.1:9', model: 'qwen3:8b' } },
+        { action: 'doctor' },
+      ],
+    });
+    expect(offlineHint({ ...config, 'llm.provider': 'openai' }).text).toMatch(/your OpenAI-compatible server/);
+    expect(offlineHint({ ...config, 'llm.provider': 'offline' })).toEqual({
+      text: 'llm.provider is offline; set it to ollama or openai to use a model',
+      actions: [{ action: 'config.set', args: { key: 'llm.provider', value: 'ollama' } }],
+    });
   });
 });

@@ -2,6 +2,8 @@
  * OFFLINE mode (docs/domain.md, "Degradation modes"): no model is reachable, so the companion answers from what it
  * remembers. Every such reply is labelled, so nobody mistakes it for the model's words.
  */
+import type { Config } from '../config/schema.js';
+import { act, type Hint } from '../hints.js';
 import type { Posture } from '../limbic/types.js';
 import type { RecalledMemory } from '../memory/types.js';
 
@@ -14,7 +16,26 @@ const OPENERS: Record<Posture, string> = {
   EXPERT: 'Without a model I can only point you to what I have on record.',
 };
 
-export function offlineReply(memories: RecalledMemory[], posture: Posture, hint: string): string {
+/**
+ * How to connect a model, for the person and not the reply: the turn's `done` event carries it (docs/errors.md,
+ * "Hints") and each front end shows it in its own words, so the companion never speaks the instructions.
+ */
+export function offlineHint(config: Config): Hint {
+  if (config['llm.provider'] === 'offline')
+    return {
+      text: 'llm.provider is offline; set it to ollama or openai to use a model',
+      actions: [act('config.set', { key: 'llm.provider', value: 'ollama' })],
+    };
+  const provider = config['llm.provider'];
+  const server = provider === 'ollama' ? 'Ollama' : 'your OpenAI-compatible server';
+  return {
+    text: `no model at ${config['llm.url']}: start ${server} or set llm.url`,
+    actions: [act('start-model', { provider, url: config['llm.url'], model: config['llm.model'] }), act('doctor')],
+  };
+}
+
+/** The companion's own words when no model answers: labelled, and nothing but what it remembers. */
+export function offlineReply(memories: RecalledMemory[], posture: Posture): string {
   const lines = [`${OFFLINE_LABEL} ${OPENERS[posture]}`];
   // The absolute cosine: a hybrid similarity is relative to the other candidates, so its top is 1 even when nothing fits.
   const useful = memories.filter((m) => (m.score.cosine ?? m.score.similarity) > 0.05);
@@ -28,7 +49,6 @@ export function offlineReply(memories: RecalledMemory[], posture: Posture, hint:
   } else {
     lines.push("I don't remember anything about this yet, but I've noted what you said.");
   }
-  lines.push(`(${hint})`);
   return lines.join('\n');
 }
 

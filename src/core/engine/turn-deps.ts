@@ -4,6 +4,7 @@ import type { UlidFactory } from '../ids.js';
 import type { Config } from '../config/schema.js';
 import type { Mode, NoticeBus, TurnStats } from '../events.js';
 import type { HeritageService } from '../heritage/service.js';
+import type { Hint } from '../hints.js';
 import type { LimbicService } from '../limbic/service.js';
 import type { ResponseCache } from '../llm/response-cache.js';
 import type { LlmProvider } from '../llm/types.js';
@@ -24,8 +25,8 @@ export interface TurnDeps {
   notices: NoticeBus;
   /** The degradation mode, re-probing the model first when a backoff has passed since it failed. */
   refreshMode(signal?: AbortSignal): Promise<Mode>;
-  /** One line telling the user how to connect a model (shown in OFFLINE replies). */
-  offlineHint(): string;
+  /** How to connect a model: carried by an OFFLINE turn's `done` event and a DEAD turn's error, never in the reply. */
+  offlineHint(): Hint;
   reportLlmFailure(err: unknown): void;
   reportLlmSuccess(): void;
   reportMemoryFailure(err: unknown): void;

@@ -5,6 +5,7 @@
  */
 import { ProgenyError, type ErrorJson } from '../errors.js';
 import type { EngineEvent, Mode, TurnStats } from '../events.js';
+import type { Hint } from '../hints.js';
 import type { LimbicSnapshot, Posture } from '../limbic/types.js';
 import type { RecalledMemory } from '../memory/types.js';
 
@@ -31,6 +32,8 @@ export interface TurnOutcome {
   /** A thinking model's reasoning (`thinking` events): never part of the reply. */
   thinking: string;
   stats: TurnStats | null;
+  /** What the person can do about how the turn went (an OFFLINE reply: connect a model), never part of the reply. */
+  hint: Hint | null;
   error: ErrorJson | null;
   /** `done` or `error` arrived. */
   ended: boolean;
@@ -53,6 +56,7 @@ export const newTurnOutcome = (): TurnOutcome => ({
   loading: null,
   thinking: '',
   stats: null,
+  hint: null,
   error: null,
   ended: false,
 });
@@ -90,6 +94,7 @@ export function foldTurnEvent(t: TurnOutcome, ev: EngineEvent): TurnOutcome {
         interrupted: ev.interrupted,
         truncated: ev.truncated,
         stats: ev.stats,
+        hint: ev.hint ?? null,
         ended: true,
       };
     case 'error':

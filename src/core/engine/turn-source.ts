@@ -3,7 +3,7 @@
  * model, or memory when the model cannot serve (OFFLINE). Besides the reply's words the model may say that it is
  * loading first and stream its reasoning ("thinking") before the answer; neither is part of the reply.
  */
-import { ProgenyError, toProgenyError } from '../errors.js';
+import { hintOptions, ProgenyError, toProgenyError } from '../errors.js';
 import type { Mode } from '../events.js';
 import type { ChatRequest, TokenUsage } from '../llm/types.js';
 import type { Posture } from '../limbic/types.js';
@@ -70,9 +70,12 @@ export async function* replySource(deps: TurnDeps, input: SourceInput, out: Sour
     }
   }
   if (out.mode === 'DEAD') {
-    throw new ProgenyError('DEAD', 'neither a model nor the memory store is reachable', { hint: deps.offlineHint() });
+    throw new ProgenyError(
+      'DEAD',
+      'neither a model nor the memory store is reachable',
+      hintOptions(deps.offlineHint()),
+    );
   }
   out.offline = true;
-  for (const text of chunkReply(offlineReply(input.memories, input.posture, deps.offlineHint())))
-    yield { kind: 'token', text };
+  for (const text of chunkReply(offlineReply(input.memories, input.posture))) yield { kind: 'token', text };
 }

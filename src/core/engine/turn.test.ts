@@ -5,6 +5,7 @@
 import { createUlidFactory } from '../ids.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProgenyError } from '../errors.js';
+import { act } from '../hints.js';
 import { NoticeBus, type EngineEvent, type Mode } from '../events.js';
 import { createHeritageService } from '../heritage/service.js';
 import { loadTemplate } from '../heritage/templates.js';
@@ -64,7 +65,7 @@ function depsFor(llm: LlmProvider | null, opts: { mode?: Mode; memory?: MemoryAp
     cache: null,
     notices: new NoticeBus(),
     refreshMode: async () => opts.mode ?? (llm ? 'FULL' : 'OFFLINE'),
-    offlineHint: () => 'start a model',
+    offlineHint: () => ({ text: 'start a model', actions: [act('doctor')] }),
     reportLlmFailure: (err) => reports.push(`llm failure ${(err as ProgenyError).code}`),
     reportLlmSuccess: () => reports.push('llm ok'),
     reportMemoryFailure: (err) => reports.push(`memory failure ${(err as Error).message}`),
@@ -102,6 +103,7 @@ describe('runTurn', () => {
     expect(requests[0]?.messages.at(-1)).toMatchObject({ role: 'user', content: 'where does Ana live?' });
     const done = last(events, 'done')!;
     expect(done).toMatchObject({ reply: 'Ana is in Lisbon.', mode: 'FULL', offline: false, interrupted: false });
+    expect(done.hint).toBeUndefined();
     expect(done.stats).toMatchObject({ tokens: 3, promptTokens: 7, completionTokens: 3 });
 
     const start = events[0] as Extract<EngineEvent, { type: 'start' }>;
@@ -119,10 +121,16 @@ describe('runTurn', () => {
 
   it('answers OFFLINE from memory when the model is unavailable before its first token, and remembers only the message', async () => {
     const { llm } = scriptedModel({ tokens: [], fail: new ProgenyError('LLM_UNREACHABLE', 'connection refused') });
-    const events = await collect(depsFor(llm), 'hello there');
+    const deps = depsFor(llm);
+    const events = await collect(deps, 'hello there');
     const done = last(events, 'done')!;
     expect(done).toMatchObject({ offline: true, mode: 'OFFLINE' });
     expect(done.reply.length).toBeGreaterThan(0);
+    // How to connect a model travels beside the reply, for the front end to word; the companion never says it.
+    expect(done.hint).toEqual({ text: 'start a model', actions: [{ action: 'doctor' }] });
+    expect(done.reply).not.toContain('start a model');
+    const stored = deps.conversations.messages(last(events, 'start')!.conversationId);
+    expect(stored.at(-1)).toMatchObject({ role: 'assistant', text: done.reply });
     await fx.memory.flush();
     expect(fx.memory.list({ kind: 'interaction' }).items.map((m) => m.text)).toEqual(['hello there']);
     expect(reports).toEqual(['llm failure LLM_UNREACHABLE', 'turn complete cached=false offline=true']);
@@ -169,7 +177,9 @@ describe('runTurn', () => {
     expect(reports).toContain('memory failure store down');
 
     const dead = await collect(depsFor(null, { memory: broken }), 'hi');
-    expect(last(dead, 'error')).toMatchObject({ error: { code: 'DEAD', hint: 'start a model' } });
+    expect(last(dead, 'error')).toMatchObject({
+      error: { code: 'DEAD', hint: 'start a model', actions: [{ action: 'doctor' }] },
+    });
   });
 
   it('uses the history the client sends instead of the stored conversation, keeping the last chat.historyTurns', async () => {

@@ -206,5 +206,7 @@ export async function* runTurn(deps: TurnDeps, input: TurnInput, signal?: AbortS
     cached: src.cached,
     mode,
     stats: end.stats,
+    // What the person can do about an OFFLINE reply, apart from the companion's words (docs/errors.md, "Hints").
+    ...(src.offline ? { hint: deps.offlineHint() } : {}),
   };
 }

@@ -47,7 +47,7 @@ describe('heritage versions', () => {
     const svc = make();
     expect(svc.exists()).toBe(false);
     expect(() => svc.current()).toThrow(
-      expect.objectContaining({ code: 'NO_HERITAGE', hint: expect.stringMatching(/progeny init/) }),
+      expect.objectContaining({ code: 'NO_HERITAGE', actions: [{ action: 'init' }] }),
     );
     const base = loadTemplate('companion');
     svc.update(base, 'init from template companion');

@@ -18,6 +18,7 @@ import {
   type HeritageField,
 } from './types.js';
 import type { HeritageVersion, HeritageService } from './types.js';
+import { act } from '../hints.js';
 export { type HeritageVersion, type HeritageService } from './types.js';
 
 export const hashHeritage = (h: Heritage): string => createHash('sha256').update(canonicalJson(h)).digest('hex');
@@ -54,7 +55,8 @@ export function createHeritageService(db: Db, journal: Journal, clock: Clock, tr
 
   const load = (version: number): HeritageVersion => {
     const row = byVersion.get(version) as Row | undefined;
-    if (!row) throw notFound('heritage version', version, 'run `progeny heritage history` to list versions');
+    if (!row)
+      throw notFound('heritage version', version, { text: 'list the versions', actions: [act('heritage.history')] });
     const prev = byVersion.get(version - 1) as Row | undefined;
     return toVersion(row, prev ? (JSON.parse(prev.doc) as Heritage) : undefined);
   };
@@ -62,9 +64,7 @@ export function createHeritageService(db: Db, journal: Journal, clock: Clock, tr
   const current = (): HeritageVersion => {
     const v = maxVersion.get() as number | null;
     if (v === null) {
-      throw new ProgenyError('NO_HERITAGE', 'this home has no heritage yet', {
-        hint: 'run `progeny init` first',
-      });
+      throw new ProgenyError('NO_HERITAGE', 'this home has no heritage yet');
     }
     if (cache?.version.version !== v) {
       const version = load(v);

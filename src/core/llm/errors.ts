@@ -3,7 +3,8 @@
  * the redactor, so an API key never reaches a terminal, a log or a JSON error even when a server echoes it.
  */
 import { ProgenyError } from '../errors.js';
-import type { ProviderId } from './types.js';
+import type { ProbeError, ProviderId } from './types.js';
+import { act, type Hint } from '../hints.js';
 
 export const LLM_ERROR_CODES = [
   'LLM_UNREACHABLE',
@@ -63,7 +64,7 @@ function make(
   ctx: LlmErrorContext,
   code: LlmErrorCode,
   message: string,
-  hint: string,
+  hint: string | Hint,
   extra: { cause?: unknown; status?: number; retryAfterMs?: number; param?: string } = {},
 ): ProgenyError {
   const details: LlmErrorDetails = { provider: ctx.provider };
@@ -71,11 +72,21 @@ function make(
   if (extra.retryAfterMs !== undefined) details.retryAfterMs = extra.retryAfterMs;
   if (extra.param !== undefined) details.param = extra.param;
   return new ProgenyError(code, redact(message, ctx.secrets), {
-    hint: redact(hint, ctx.secrets),
+    ...(typeof hint === 'string'
+      ? { hint: redact(hint, ctx.secrets) }
+      : { hint: redact(hint.text, ctx.secrets), actions: hint.actions }),
     cause: extra.cause,
     details,
   });
 }
+
+/** A failure as a probe reports it: code, message and the hint with its actions. */
+export const probeError = (e: ProgenyError): ProbeError => ({
+  code: e.code,
+  message: e.message,
+  ...(e.hint ? { hint: e.hint } : {}),
+  ...(e.actions.length ? { actions: [...e.actions] } : {}),
+});
 
 const server = (ctx: LlmErrorContext): string => `the ${LABEL[ctx.provider]} server at ${ctx.url}`;
 const quoteServer = (msg: string | undefined): string => (msg ? `: ${msg}` : '');
@@ -87,7 +98,10 @@ export const llmErrors = {
       'LLM_UNREACHABLE',
       `cannot reach ${server(ctx)} (${why})`,
       ctx.provider === 'ollama'
-        ? 'start Ollama (`ollama serve`) or fix llm.url; llm.provider=offline answers from memory only'
+        ? {
+            text: 'start Ollama or fix llm.url; llm.provider=offline answers from memory only',
+            actions: [act('start-model', { provider: 'ollama', url: ctx.url, model: ctx.model })],
+          }
         : 'start the server or fix llm.url (the API base, e.g. http://host:port/v1)',
       { cause },
     ),
@@ -100,7 +114,10 @@ export const llmErrors = {
       ctx,
       'LLM_AUTH',
       `${server(ctx)} refused the request (HTTP ${status})${quoteServer(serverMessage)}`,
-      'set a valid API key: `progeny config set llm.apiKey <key>` (or PROGENY_LLM_APIKEY)',
+      {
+        text: 'set a valid API key as llm.apiKey (or PROGENY_LLM_APIKEY)',
+        actions: [act('config.set', { key: 'llm.apiKey' })],
+      },
       { status },
     ),
   modelMissing: (ctx: LlmErrorContext, status: number | undefined, serverMessage?: string): ProgenyError =>
@@ -109,8 +126,11 @@ export const llmErrors = {
       'LLM_MODEL_MISSING',
       `model "${ctx.model}" is not available on ${server(ctx)}${quoteServer(serverMessage)}`,
       ctx.provider === 'ollama'
-        ? `run \`ollama pull ${ctx.model}\`, or set llm.model to a model you have (\`ollama list\`)`
-        : 'set llm.model to a model the server lists (`progeny doctor` shows them)',
+        ? {
+            text: 'pull the model, or set llm.model to a model you have',
+            actions: [act('pull-model', { model: ctx.model })],
+          }
+        : { text: 'set llm.model to a model the server lists (the doctor shows them)', actions: [act('doctor')] },
       status === undefined ? {} : { status },
     ),
   http: (

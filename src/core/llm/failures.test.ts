@@ -73,7 +73,7 @@ const cases: Case[] = [
     name: 'model missing (404)',
     fault: { modelMissing: true },
     code: 'LLM_MODEL_MISSING',
-    hint: { ollama: /ollama pull llama3\.2/, openai: /set llm\.model/ },
+    hint: { ollama: /pull the model/, openai: /set llm\.model/ },
     message: /model "llama3\.2" is not available/,
     requests: 1,
   },

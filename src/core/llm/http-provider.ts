@@ -1,7 +1,7 @@
 /** What the two HTTP providers share: options, the Caller (transport + retry + error context), probe helpers. */
 import type { Dispatcher } from 'undici';
 import { isProgenyError, toProgenyError } from '../errors.js';
-import { displayUrl } from './errors.js';
+import { displayUrl, probeError } from './errors.js';
 import type { Caller } from './request.js';
 import { Transport } from './transport.js';
 import type { ProbeResult, ProviderId } from './types.js';
@@ -78,7 +78,7 @@ export function failedProbe(base: Omit<ProbeResult, 'ok' | 'reachable' | 'detail
     ok: false,
     reachable,
     detail: e.message,
-    error: { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) },
+    error: probeError(e),
   };
 }
 

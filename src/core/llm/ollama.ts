@@ -11,7 +11,7 @@ import {
   withModel,
   type HttpProviderOptions,
 } from './http-provider.js';
-import { llmErrors } from './errors.js';
+import { llmErrors, probeError } from './errors.js';
 import { createLoadWatch } from './ollama-load.js';
 import {
   ollamaCapabilities,
@@ -109,7 +109,7 @@ export function createOllamaProvider(o: HttpProviderOptions): LlmProvider {
         ok: false,
         modelAvailable: false,
         detail: `${server} is up, but model ${o.model} is not pulled`,
-        error: { code: missing.code, message: missing.message, ...(missing.hint ? { hint: missing.hint } : {}) },
+        error: probeError(missing),
       };
     } catch (err) {
       return failedProbe({ ...base, latencyMs: performance.now() - started }, err);

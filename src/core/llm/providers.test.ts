@@ -105,7 +105,7 @@ describe.each(protocols)('$name provider over loopback', (p) => {
     expect(performance.now() - started).toBeLessThan(1_000);
     expect(r).toMatchObject({ ok: false, reachable: false, error: { code: 'LLM_UNREACHABLE' } });
     expect(r.detail).toContain('connection refused');
-    expect(r.error?.hint).toMatch(p.name === 'ollama' ? /ollama serve/ : /llm\.url/);
+    expect(r.error?.hint).toMatch(p.name === 'ollama' ? /start Ollama/ : /llm\.url/);
   });
 
   it('fails chat on an unreachable port with LLM_UNREACHABLE after its retries', async () => {
@@ -140,7 +140,7 @@ describe('Ollama specifics', () => {
     expect(r).toMatchObject({ ok: false, reachable: true, modelAvailable: false, version: '0.6.5' });
     expect(r.error).toMatchObject({
       code: 'LLM_MODEL_MISSING',
-      hint: expect.stringContaining('ollama pull qwen2.5:7b'),
+      actions: [{ action: 'pull-model', args: { model: 'qwen2.5:7b' } }],
     });
     expect(double.requests.map((q) => q.path).sort()).toEqual(['/api/ps', '/api/show', '/api/tags', '/api/version']);
   });

@@ -1,5 +1,6 @@
 /** The LLM provider interface (docs/architecture.md, "The engine"). */
 import type { ErrorCode } from '../error-codes.js';
+import type { HintAction } from '../hints.js';
 
 export type ProviderId = 'ollama' | 'openai' | 'offline' | 'replay';
 
@@ -39,6 +40,8 @@ export interface ProbeError {
   code: ErrorCode;
   message: string;
   hint?: string;
+  /** The actions that do what the hint says (src/core/hints.ts). */
+  actions?: HintAction[];
 }
 
 export interface ProbeResult {

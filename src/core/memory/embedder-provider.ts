@@ -2,6 +2,7 @@
 import { ProgenyError } from '../errors.js';
 import type { Embedder } from './types.js';
 import { normalise } from './vectors.js';
+import { act } from '../hints.js';
 
 export type EmbedFn = (texts: string[], signal?: AbortSignal) => Promise<(Float32Array | number[])[]>;
 
@@ -28,7 +29,8 @@ export function createProviderEmbedder(fn: EmbedFn, id: string, batchSize = 64):
           const f = normalise(Float32Array.from(v));
           if (dims && f.length !== dims) {
             throw new ProgenyError('EMBEDDER', `embedder ${id} changed dimension (${dims} → ${f.length})`, {
-              hint: 'run `progeny memory reindex` after changing embedder.model',
+              hint: 're-embed the memories after changing embedder.model',
+              actions: [act('memory.reindex')],
             });
           }
           dims = f.length;

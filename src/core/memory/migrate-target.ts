@@ -8,6 +8,7 @@ import { ProgenyError } from '../errors.js';
 import type { Paths } from '../paths.js';
 import type { Db } from '../store/db.js';
 import type { Embedder, MemoryStore } from './types.js';
+import { act } from '../hints.js';
 
 export interface MigrationTarget {
   store: MemoryStore;
@@ -27,7 +28,8 @@ export function storedEmbedder(db: Db): Embedder | undefined {
       'MIGRATE_MIXED_EMBEDDERS',
       `active memories were embedded by ${groups.length} different embedders (${groups.map((g) => g.embedder).join(', ')})`,
       {
-        hint: 'run `progeny memory reindex` first, so every memory has a vector from the current embedder',
+        hint: 're-embed first, so every memory has a vector from the current embedder',
+        actions: [act('memory.reindex')],
       },
     );
   }
@@ -53,7 +55,8 @@ export async function openMigrationTarget(
         'QDRANT_UNAVAILABLE',
         `Qdrant at ${deps.config['memory.qdrant.url']} is not reachable; nothing was copied`,
         {
-          hint: 'start Qdrant or set memory.qdrant.url, then run the migration again (`progeny doctor` checks it)',
+          hint: 'start Qdrant or set memory.qdrant.url, then run the migration again (the doctor checks it)',
+          actions: [act('doctor')],
         },
       );
     }

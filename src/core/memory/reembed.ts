@@ -16,6 +16,7 @@ import type { Embedder } from './types.js';
 import { contextualVectors, type Context } from './thread.js';
 import { affectedBy, placeOf, refreshContexts } from './thread-refresh.js';
 import { toBlob } from './vectors.js';
+import { act } from '../hints.js';
 
 const PAGE = 64;
 /** How often a background re-embedder looks for memories other processes wrote without a vector. */
@@ -28,7 +29,10 @@ export function fallbackRefusal(e: Embedder): ProgenyError {
   return new ProgenyError(
     'EMBEDDER_UNAVAILABLE',
     `the embedder ${e.preferred} is unavailable, so memories would be re-embedded by its fallback ${e.id}`,
-    { hint: '`progeny doctor` says why it did not load; or set embedder.kind to hash to use that one' },
+    {
+      hint: 'the doctor says why it did not load; or set embedder.kind to hash to use that one',
+      actions: [act('doctor')],
+    },
   );
 }
 

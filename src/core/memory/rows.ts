@@ -2,6 +2,7 @@
 import { notFound, usageError } from '../errors.js';
 import type { Db } from '../store/db.js';
 import type { Memory, MemoryKind, MemoryRevision, MemoryStatus } from './types.js';
+import { act } from '../hints.js';
 
 export interface MemoryRow {
   id: string;
@@ -94,15 +95,17 @@ export function memoryRows(db: Db) {
       const exact = byId.get(key) as MemoryRow | undefined;
       if (exact) return exact;
       if (key.length < MIN_PREFIX)
-        throw notFound(
-          'memory',
-          idOrPrefix,
-          `give the full id or at least ${MIN_PREFIX} characters of it (\`progeny memory list\`)`,
-        );
+        throw notFound('memory', idOrPrefix, {
+          text: `give the full id or at least ${MIN_PREFIX} characters of it`,
+          actions: [act('memory.list')],
+        });
       // Upper bound of the prefix range: the prefix followed by the highest character, so `id < hi` ends the range.
       const rows = byPrefix.all(key, `${key}\uffff`) as MemoryRow[];
       if (rows.length === 0)
-        throw notFound('memory', idOrPrefix, 'list the memory ids with `progeny memory list --status all`');
+        throw notFound('memory', idOrPrefix, {
+          text: 'list the memory ids',
+          actions: [act('memory.list', { status: 'all' })],
+        });
       if (rows.length > 1)
         throw usageError(`the id prefix ${idOrPrefix} matches more than one memory`, 'give more characters of the id');
       return rows[0] as MemoryRow;

@@ -25,6 +25,7 @@ import { textHash, toBlob } from './vectors.js';
 import { createReembedder, fallenBack } from './reembed.js';
 import { createWriter, UNEMBEDDED, type InsertItem } from './writer.js';
 import { createIdempotencyKeys } from './idempotency.js';
+import { act } from '../hints.js';
 
 export interface MemoryServiceDeps {
   db: Db;
@@ -80,10 +81,10 @@ export async function createMemoryService(deps: MemoryServiceDeps): Promise<Memo
     const taken = given.length ? [...ctx.rows.many(given).keys()] : [];
     if (taken.length || new Set(given).size < given.length) {
       const id = taken[0] ?? given.find((x, i) => given.indexOf(x) !== i);
-      throw usageError(
-        `a memory with id ${id} already exists`,
-        'leave the id out to get a new one, or edit the existing memory with `progeny memory edit`',
-      );
+      throw usageError(`a memory with id ${id} already exists`, {
+        text: 'leave the id out to get a new one, or edit the existing memory',
+        actions: [act('memory.edit')],
+      });
     }
     // Ids and times are settled first: a memory's context may be the one before it in this same batch.
     const now = clock.now();
@@ -150,9 +151,7 @@ export async function createMemoryService(deps: MemoryServiceDeps): Promise<Memo
   const mutable = (id: string) => {
     const row = ctx.rows.resolve(id);
     if (row.status === 'forgotten')
-      throw new ProgenyError('MEMORY_FORGOTTEN', `memory ${row.id} was forgotten; its text is gone`, {
-        hint: 'add it again with `progeny memory add`',
-      });
+      throw new ProgenyError('MEMORY_FORGOTTEN', `memory ${row.id} was forgotten; its text is gone`);
     return row;
   };
 
@@ -173,7 +172,7 @@ export async function createMemoryService(deps: MemoryServiceDeps): Promise<Memo
     async edit(id, patch: EditPatch, reason) {
       const before = mutable(id);
       if (patch.text !== undefined && !patch.text.trim())
-        throw usageError('the new text is empty', 'to forget a memory use `progeny memory forget`');
+        throw usageError('the new text is empty', { text: 'forget it instead', actions: [act('memory.forget')] });
       validateNew({
         text: patch.text ?? before.text,
         ...(patch.kind ? { kind: patch.kind } : {}),

@@ -11,6 +11,7 @@ import { signOp, verifyJoin, type DeviceOp, type LogDevice } from './device-log.
 import { refreshPeers } from './peers.js';
 import { MEMBER_CAPS } from './setup.js';
 import { fetchParams, joinKeysOf } from './wrap.js';
+import { act } from '../hints.js';
 
 export function requireAdmin(s: SyncSession): void {
   const me = s.db.prepare('SELECT caps, status FROM sync_peers WHERE device_id = ?').get(s.vault.deviceId) as
@@ -30,7 +31,8 @@ export function findDevice<T extends { id: string }>(list: Iterable<T>, id: stri
 
 const noPending = (deviceId: string): ProgenyError =>
   new ProgenyError('NOT_FOUND', `no pending device ${deviceId}`, {
-    hint: 'list pending devices with `progeny device list`',
+    hint: 'list the pending devices',
+    actions: [act('device.list')],
   });
 
 /** Whether a join request carries the signature of the vault's current join key (the genesis one on older vaults). */
@@ -96,7 +98,8 @@ export async function setDeviceCaps(
   const target: LogDevice | undefined = findDevice(devices.values(), deviceId);
   if (!target || target.status !== 'active')
     throw new ProgenyError('NOT_FOUND', `no active device ${deviceId} in this vault`, {
-      hint: 'list devices with `progeny device list`',
+      hint: 'list the devices',
+      actions: [act('device.list')],
     });
   const unknown = caps.filter((c) => !(CAPABILITIES as readonly string[]).includes(c));
   if (unknown.length)

@@ -6,6 +6,7 @@
  */
 import { fromB64, signBytes, verifyBytes } from './crypto.js';
 import { ProgenyError } from '../errors.js';
+import { act } from '../hints.js';
 
 export type DeviceOpKind = 'genesis' | 'add' | 'caps' | 'revoke';
 
@@ -51,7 +52,8 @@ export function signOp(op: Omit<DeviceOp, 'sig' | 'joinSig'>, signSk: Uint8Array
 
 const bad = (why: string): Error =>
   new ProgenyError('SYNC_DEVICE_LOG', `the vault's device log is invalid: ${why}`, {
-    hint: 'the relay may be tampering; run `progeny sync status`',
+    hint: 'the relay may be tampering; the sync status has the details',
+    actions: [act('sync.status')],
   });
 
 function sigOk(op: DeviceOp, field: 'sig' | 'joinSig', pk: Uint8Array): boolean {

@@ -16,6 +16,7 @@ import { refreshPeers } from './peers.js';
 import { resetCursor, sessionFor, yieldLocalIdentity } from './setup.js';
 import { createRelayClient, type RelayClient } from './transport.js';
 import { saveVault, type VaultState } from './vault-state.js';
+import { act } from '../hints.js';
 
 const pairError = (msg: string, hint = 'start pairing again on the new device'): ProgenyError =>
   new ProgenyError('SYNC_PAIRING', msg, { hint });
@@ -145,7 +146,8 @@ export async function pairAccept(
   const m = /^([A-Za-z0-9_-]{16,64})\.([A-Za-z0-9_-]{16,64})$/.exec(code.trim());
   if (!m)
     throw new ProgenyError('USAGE', 'that is not a pairing code', {
-      hint: 'copy the code `progeny device pair` shows on the new device',
+      hint: 'copy the code that pairing shows on the new device',
+      actions: [act('device.pair')],
     });
   const [, id, secretText] = m as unknown as [string, string, string];
   const secret = Buffer.from(secretText, 'base64url');

@@ -4,7 +4,6 @@
  * the root key (passphrase holders) or boxed to this device by the admin that rotated them.
  */
 import { logNameKey, openName } from './device-name.js';
-import { deviceIdArg } from '../engine/identity.js';
 import { ProgenyError } from '../errors.js';
 import { getMeta, immediate, setMeta } from '../store/db.js';
 import { setMetaNum } from './context.js';
@@ -12,6 +11,7 @@ import { fromB64, open, openBox, signKeysFromSeed, toB64 } from './crypto.js';
 import { replayDeviceLog, type DeviceOp, type LogDevice } from './device-log.js';
 import type { SyncSession } from './context.js';
 import { saveVault } from './vault-state.js';
+import { act } from '../hints.js';
 
 export interface KeyRecord {
   /** seal(JSON {epoch: base64 DK}, VRK of this epoch). */
@@ -46,7 +46,8 @@ export async function refreshPeers(
         Buffer | undefined;
       if (known && !Buffer.from(d.signPk).equals(known))
         throw new ProgenyError('SYNC_DEVICE_LOG', `the relay changed the keys of device ${d.id}`, {
-          hint: 'the relay may be tampering; run `progeny sync status`',
+          hint: 'the relay may be tampering; the sync status has the details',
+          actions: [act('sync.status')],
         });
       const name = openName(d.name, nameKey);
       up.run(d.id, Buffer.from(d.signPk), Buffer.from(d.boxPk), name, JSON.stringify(d.caps), d.status);
@@ -159,7 +160,8 @@ export async function requireApproved(s: SyncSession, what: string, signal?: Abo
   if (s.vault.status === 'pending') await refreshPeers(s, signal);
   if (s.vault.status === 'pending')
     throw new ProgenyError('SYNC_PENDING', `this device is waiting for approval, so it cannot ${what} yet`, {
-      hint: `approve it from an admin device: \`progeny device approve ${deviceIdArg(s.vault.deviceId)}\``,
+      hint: 'approve it from an admin device',
+      actions: [act('device.approve', { id: s.vault.deviceId })],
     });
   if (s.vault.dataKeys.has(s.vault.epoch)) return;
   const latest = await s.relay.call<{ epoch: number }>(

@@ -10,6 +10,7 @@ import { requireApproved } from './peers.js';
 import { sealOutbox } from './seal.js';
 import { RelayHttpError, withRelayRetry } from './transport.js';
 import type { PushReport } from './api.js';
+import { act } from '../hints.js';
 export { type PushReport } from './api.js';
 
 const MAX_ENVELOPES = 64;
@@ -78,7 +79,9 @@ export async function push(s: SyncSession, opts: SyncRunOptions = {}): Promise<P
     if (err instanceof ProgenyError && !(err instanceof RelayHttpError && err.status < 500 && err.status !== 429)) {
       throw new ProgenyError(err.code, `${err.message}; ${report.pending} batch(es) still pending`, {
         cause: err,
-        hint: err.hint ?? 'run `progeny sync push` again later',
+        ...(err.hint !== undefined
+          ? { hint: err.hint, actions: [...err.actions] }
+          : { hint: 'push again later', actions: [act('sync.push')] }),
         details: { pending: report.pending },
       });
     }
@@ -128,7 +131,8 @@ function handleGap(s: SyncSession, expected: number, sentSeq: number): void {
     'SYNC_SEQ_GAP',
     `the relay expects batch ${expected} from this device, but this device is at ${sentSeq}`,
     {
-      hint: 'the relay or this home was restored from an older backup; run `progeny sync status` and check the alarms',
+      hint: 'the relay or this home was restored from an older backup; check the alarms in the sync status',
+      actions: [act('sync.status')],
     },
   );
 }

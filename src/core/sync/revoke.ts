@@ -22,6 +22,7 @@ import {
   type VaultParams,
 } from './wrap.js';
 import type { RevokeResult } from './api.js';
+import { act } from '../hints.js';
 export { type RevokeResult } from './api.js';
 
 type RootKeys = { vrk: Uint8Array; joinSeed: Uint8Array };
@@ -43,7 +44,8 @@ async function rootKeys(s: SyncSession, params: VaultParams, passphrase?: string
   const latest = await s.relay.call<{ record: KeyRecord }>('GET', `/v1/sync/vaults/${s.vault.vaultId}/keys/latest`);
   if (!openKeyring(latest.record, s.vault.vrk))
     throw new ProgenyError('SYNC_NO_KEYS', 'this device’s root key is not the vault’s current one', {
-      hint: 'run `progeny sync pull` first, or give the current passphrase (PROGENY_SYNC_PASSPHRASE)',
+      hint: 'pull first, or give the current passphrase (PROGENY_SYNC_PASSPHRASE)',
+      actions: [act('sync.pull')],
     });
   return { vrk: s.vault.vrk, joinSeed: s.vault.joinSeed };
 }
@@ -59,7 +61,8 @@ export async function revokeDevice(
   const target = findDevice(devices.values(), deviceId) ?? findDevice(pending, deviceId);
   if (!target)
     throw new ProgenyError('NOT_FOUND', `device ${deviceId} is not in this vault`, {
-      hint: 'list devices with `progeny device list`',
+      hint: 'list the devices',
+      actions: [act('device.list')],
     });
   if (target.id === s.vault.deviceId)
     throw new ProgenyError('USAGE', 'this device cannot revoke itself', {

@@ -22,6 +22,7 @@ import {
   type ParsedSnapshot,
   type SnapshotHeader,
 } from './snapshot-format.js';
+import { act } from '../hints.js';
 
 export type { SnapshotHeader } from './snapshot-format.js';
 const MAX_SNAPSHOT_INFLATED = 512 * 1024 * 1024;
@@ -33,7 +34,8 @@ function requireCaughtUp(s: SyncSession): number {
   const parked = stmt(db, 'SELECT count(*) FROM sync_parked').pluck().get() as number;
   if (seq === 0 || parked > 0 || getMeta(db, 'sync_stalled'))
     throw new ProgenyError('SYNC_NOT_CAUGHT_UP', 'a snapshot needs a complete pull first, with nothing parked', {
-      hint: 'run `progeny sync pull` and check `progeny sync status`',
+      hint: 'pull, then check the sync status',
+      actions: [act('sync.pull'), act('sync.status')],
     });
   const me = loadPeers(s).get(vault.deviceId);
   if (!me?.caps.includes('admin'))

@@ -5,6 +5,7 @@
 import { isErrorCode, ProgenyError, type ErrorCode } from '../errors.js';
 import { parseRetryAfter, withRetry, type RetryOptions } from '../retry.js';
 import { signRequest } from './request-sig.js';
+import { act } from '../hints.js';
 
 export interface HttpRequest {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -120,7 +121,8 @@ export function createRelayClient(o: RelayClientOptions): RelayClient {
         if ((err as Error).name === 'AbortError' || opts.signal?.aborted) throw err;
         throw new ProgenyError('SYNC_UNREACHABLE', `cannot reach the relay at ${base}: ${(err as Error).message}`, {
           cause: err,
-          hint: 'check the relay URL (`progeny config get sync.relay`) and that `progeny serve` runs there',
+          hint: 'check the relay URL (sync.relay) and that a progeny server runs there',
+          actions: [act('config.get', { key: 'sync.relay' })],
         });
       }
       let json: Record<string, unknown>;
@@ -132,7 +134,7 @@ export function createRelayClient(o: RelayClientOptions): RelayClient {
           'SYNC_BAD_RESPONSE',
           `the relay at ${base} sent an invalid response (HTTP ${res.status})`,
           {
-            hint: 'is sync.relay pointing at a progeny relay (`progeny serve`)?',
+            hint: 'is sync.relay pointing at a progeny relay (a progeny server)?',
             details: { status: res.status },
           },
         );

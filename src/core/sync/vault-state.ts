@@ -8,6 +8,7 @@ import { ProgenyError } from '../errors.js';
 import { writeSecretFile } from '../fs-atomic.js';
 import type { Paths } from '../paths.js';
 import { fromB64, toB64, type DeviceKeys } from './crypto.js';
+import { act } from '../hints.js';
 
 export interface VaultState {
   relay: string;
@@ -51,7 +52,8 @@ export function saveVault(paths: Paths, s: VaultState): void {
 
 export const notConfigured = (): ProgenyError =>
   new ProgenyError('SYNC_NOT_CONFIGURED', 'sync is not set up in this home', {
-    hint: 'create a vault with `progeny sync init --relay URL`, or join one with `progeny sync join --relay URL --vault ID`',
+    hint: 'create a vault, or join one',
+    actions: [act('sync.init'), act('sync.join')],
   });
 
 export function hasVault(paths: Paths): boolean {

@@ -8,6 +8,7 @@ import { fromB64, open, seal, signKeysFromSeed, subkey, toB64 } from './crypto.j
 import { checkKdfParams, deriveKek, KDF_DEFAULT, newKdfParams, type KdfCost, type KdfParams } from './kdf.js';
 import { requireStrongPassphrase } from './passphrase.js';
 import type { RelayClient } from './transport.js';
+import { act } from '../hints.js';
 
 export interface WrappedVrk {
   kdf: KdfParams;
@@ -38,7 +39,8 @@ export const wrongPassphrase = (): ProgenyError =>
 
 export const noPassphrase = (): ProgenyError =>
   new ProgenyError('SYNC_NO_PASSPHRASE', 'no passphrase opens this vault since a device was revoked', {
-    hint: 'on an admin device set a new one with `progeny sync passphrase`, or pair this device with `progeny device pair`',
+    hint: 'set a new one on an admin device, or pair this device',
+    actions: [act('sync.passphrase'), act('device.pair')],
   });
 
 export async function fetchParams(

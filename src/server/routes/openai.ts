@@ -146,19 +146,22 @@ export const openAiRoutes: RouteModule = (app, ctx) => {
             mode: r.mode,
             offline: r.offline,
             cached: r.cached,
+            // How to connect a model, beside the message: `content` is the companion's words alone.
+            ...(r.hint ? { hint: r.hint } : {}),
           },
         };
       }
 
       async function* frames(): AsyncGenerator<string> {
         let id = 'chatcmpl-';
-        const chunk = (delta: Record<string, unknown>, finish: string | null): string =>
+        const chunk = (delta: Record<string, unknown>, finish: string | null, extra: object = {}): string =>
           sseFrame(undefined, {
             id,
             object: 'chat.completion.chunk',
             created,
             model,
             choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
+            ...extra,
           });
         for await (const e of turnEvents(ctx, reply, input)) {
           if (e.type === 'start') {
@@ -167,7 +170,13 @@ export const openAiRoutes: RouteModule = (app, ctx) => {
           } else if (e.type === 'token') yield chunk({ content: e.text }, null);
           // A thinking model's reasoning, as vLLM and DeepSeek stream it.
           else if (e.type === 'thinking') yield chunk({ reasoning_content: e.text }, null);
-          else if (e.type === 'done') yield chunk({}, e.interrupted || e.truncated ? 'length' : 'stop');
+          // The last chunk carries an OFFLINE reply's hint beside the choices, never in a `content` delta.
+          else if (e.type === 'done')
+            yield chunk(
+              {},
+              e.interrupted || e.truncated ? 'length' : 'stop',
+              e.hint ? { progeny: { hint: e.hint } } : {},
+            );
           else if (e.type === 'error') yield sseFrame(undefined, { error: { ...e.error, type: 'server_error' } });
         }
         yield sseFrame(undefined, '[DONE]');

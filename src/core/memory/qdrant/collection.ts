@@ -7,6 +7,7 @@ import type { QdrantClient } from '@qdrant/js-client-rest';
 import { ProgenyError } from '../../errors.js';
 import { withRetries, type RetryPolicy } from './retry.js';
 import { PAYLOAD_INDEXES } from './wire.js';
+import { act } from '../../hints.js';
 
 export interface CollectionShape {
   exists: boolean;
@@ -47,7 +48,8 @@ export function dimensionMismatch(name: string, have: number, embedderId: string
     'QDRANT_DIMENSION_MISMATCH',
     `Qdrant collection "${name}" holds ${have}-dimensional vectors but the embedder ${embedderId} makes ${want}-dimensional ones`,
     {
-      hint: `set memory.qdrant.collection to a new name and run \`progeny memory migrate --to qdrant\`, or switch back to the embedder that filled "${name}"`,
+      hint: `set memory.qdrant.collection to a new name and migrate the memories to it, or switch back to the embedder that filled "${name}"`,
+      actions: [act('memory.migrate', { to: 'qdrant' })],
       details: { collection: name, collectionSize: have, embedder: embedderId, embedderSize: want },
     },
   );
@@ -71,9 +73,6 @@ export async function ensureCollection(
       throw new ProgenyError(
         'QDRANT_DISTANCE',
         `Qdrant collection "${name}" uses ${c.distance ?? 'an unknown'} distance; progeny needs Cosine`,
-        {
-          hint: 'set memory.qdrant.collection to a new name and run `progeny memory migrate --to qdrant`',
-        },
       );
     }
     return info;

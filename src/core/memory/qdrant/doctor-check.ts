@@ -10,6 +10,7 @@ import { inspectServer } from './collection.js';
 import { resolveQdrantApiKey } from './index.js';
 import { ReplayQueue } from './replay-queue.js';
 import { classify } from './retry.js';
+import { act, type HintAction } from '../../hints.js';
 
 /** package.json pins the client to ~1.18, so its major.minor (all the compatibility rule reads) is this. */
 export const CLIENT_VERSION = '1.18';
@@ -18,7 +19,9 @@ export interface QdrantCheck {
   check: string;
   status: 'ok' | 'warn' | 'fail';
   detail: string;
+  /** What to do, in plain words, and the actions that do it (src/core/hints.ts; the doctor renders them). */
   fix?: string;
+  actions?: HintAction[];
   exit?: (typeof ExitCode)[keyof typeof ExitCode];
 }
 
@@ -37,7 +40,15 @@ export async function checkQdrant(config: Config, paths: Paths, db?: Db): Promis
     apiKey = resolveQdrantApiKey(config, paths);
   } catch (err) {
     const e = toProgenyError(err);
-    return [{ check: 'qdrant', status: 'fail', detail: e.message, ...(e.hint ? { fix: e.hint } : {}), exit: 7 }];
+    return [
+      {
+        check: 'qdrant',
+        status: 'fail',
+        detail: e.message,
+        ...(e.hint ? { fix: e.hint, actions: [...e.actions] } : {}),
+        exit: 7,
+      },
+    ];
   }
   const { QdrantClient } = await import('@qdrant/js-client-rest');
   const client = new QdrantClient({
@@ -69,7 +80,8 @@ export async function checkQdrant(config: Config, paths: Paths, db?: Db): Promis
             ...(c.distance === 'Cosine'
               ? {}
               : {
-                  fix: 'set memory.qdrant.collection to a new name and run `progeny memory migrate --to qdrant`',
+                  fix: 'set memory.qdrant.collection to a new name and migrate the memories to it',
+                  actions: [act('memory.migrate', { to: 'qdrant' })],
                   exit: 3,
                 }),
           }
@@ -77,7 +89,8 @@ export async function checkQdrant(config: Config, paths: Paths, db?: Db): Promis
             check: 'qdrant collection',
             status: 'warn',
             detail: `${name} does not exist yet: it is created with the embedder's dimension on first use`,
-            fix: 'progeny memory migrate --to qdrant',
+            fix: 'migrate the memories to it now',
+            actions: [act('memory.migrate', { to: 'qdrant' })],
           },
     );
   } catch (err) {

@@ -5,6 +5,7 @@
  */
 import { ProgenyError } from '../../errors.js';
 import { parseRetryAfter, withRetry } from '../../retry.js';
+import { act, type Hint } from '../../hints.js';
 
 export class QdrantError extends ProgenyError {
   constructor(
@@ -12,9 +13,9 @@ export class QdrantError extends ProgenyError {
     message: string,
     readonly transient: boolean,
     cause: unknown,
-    hint: string,
+    hint: Hint,
   ) {
-    super(code, message, { cause, hint });
+    super(code, message, { cause, hint: hint.text, actions: hint.actions });
   }
 }
 
@@ -75,20 +76,14 @@ export interface RetryPolicy {
 function qdrantError(what: string, url: string, err: unknown): QdrantError {
   const c = classify(err);
   return c.transient
-    ? new QdrantError(
-        'QDRANT_UNAVAILABLE',
-        `Qdrant at ${url} is unavailable (${what}): ${c.message}`,
-        true,
-        err,
-        'check that Qdrant runs and memory.qdrant.url points at it (`progeny doctor`); writes queue durably and replay when it is back',
-      )
-    : new QdrantError(
-        'QDRANT_REQUEST',
-        `Qdrant rejected ${what}: ${c.message}`,
-        false,
-        err,
-        'run `progeny doctor` to compare the collection with the embedder',
-      );
+    ? new QdrantError('QDRANT_UNAVAILABLE', `Qdrant at ${url} is unavailable (${what}): ${c.message}`, true, err, {
+        text: 'check that Qdrant runs and memory.qdrant.url points at it; writes queue durably and replay when it is back',
+        actions: [act('doctor')],
+      })
+    : new QdrantError('QDRANT_REQUEST', `Qdrant rejected ${what}: ${c.message}`, false, err, {
+        text: 'compare the collection with the embedder',
+        actions: [act('doctor')],
+      });
 }
 
 /**

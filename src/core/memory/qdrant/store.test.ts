@@ -4,6 +4,7 @@
  * amnesia.test.ts; the shared contract in contract.test.ts.
  */
 import { describe, expect, it, vi } from 'vitest';
+import type { ProgenyError } from '../../errors.js';
 import { startQdrantTestDouble } from '../../../testing/qdrant-double.js';
 import { DIMS, point, storeFixture, unitVector, eachWithQdrantDouble } from '../../../testing/qdrant-store-fixture.js';
 
@@ -33,7 +34,7 @@ describe('Qdrant store: setup', () => {
       .catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'QDRANT_DIMENSION_MISMATCH', exitCode: 3 });
     expect(String((err as Error).message)).toMatch(/8-dimensional.*16-dimensional/);
-    expect((err as { hint: string }).hint).toMatch(/memory migrate --to qdrant/);
+    expect((err as ProgenyError).actions).toEqual([{ action: 'memory.migrate', args: { to: 'qdrant' } }]);
   });
 
   it('rejects a vector of the wrong length before sending it', async () => {

@@ -28,6 +28,7 @@ import { fromWireHit, toWire, toWireFilter } from './wire.js';
 /** Qdrant's default service.max_request_size_mb. */
 const QDRANT_MAX_REQUEST_BYTES = 32 * 1024 * 1024;
 import { WriteBatcher, type PointRef, type WriteBatch } from './write-batcher.js';
+import { act } from '../../hints.js';
 
 export interface QdrantStoreOptions {
   db: Db;
@@ -139,9 +140,6 @@ export class QdrantStore implements MemoryStore {
         new ProgenyError(
           'QDRANT_DIMENSION_MISMATCH',
           `memory ${bad.id} has a ${bad.vector.length}-dimensional vector; the collection holds ${this.dims}`,
-          {
-            hint: 'the embedder and the collection disagree: `progeny doctor` shows both; a new memory.qdrant.collection and `progeny memory migrate --to qdrant` fix it',
-          },
         ),
       );
     }
@@ -159,7 +157,6 @@ export class QdrantStore implements MemoryStore {
       throw new ProgenyError(
         'QDRANT_DIMENSION_MISMATCH',
         `query vector has ${vector.length} dimensions; the collection holds ${this.dims}`,
-        {},
       );
     }
     // Read your writes: anything queued before this search is applied first.
@@ -236,13 +233,10 @@ export class QdrantStore implements MemoryStore {
 
   private readyClient(): QdrantClient {
     if (this.state !== 'ready' || !this.client) {
-      throw new QdrantError(
-        'QDRANT_UNAVAILABLE',
-        `memory store in AMNESIA: ${this.lastError}`,
-        true,
-        undefined,
-        'progeny retries in the background; `progeny doctor` checks Qdrant',
-      );
+      throw new QdrantError('QDRANT_UNAVAILABLE', `memory store in AMNESIA: ${this.lastError}`, true, undefined, {
+        text: 'progeny retries in the background; the doctor checks Qdrant',
+        actions: [act('doctor')],
+      });
     }
     return this.client;
   }
