@@ -135,6 +135,41 @@ describe('slow clients', () => {
   });
 });
 
+describe('metrics of a streamed reply', () => {
+  // A streamed reply is recorded when it ends, not when its first byte leaves (the latency histogram would otherwise
+  // call a whole turn as fast as its headers).
+  const chatSeconds = async (): Promise<{ count: number; sum: number }> => {
+    const m = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${OWNER_TOKEN}` } })).text();
+    const line = (name: string): number =>
+      Number(
+        new RegExp(
+          `^progeny_http_request_duration_seconds_${name}\\{route="/v1/chat",method="POST"\\} (\\S+)$`,
+          'm',
+        ).exec(m)?.[1] ?? 0,
+      );
+    return { count: line('count'), sum: line('sum') };
+  };
+
+  it('records an SSE chat once, with the time until its last event', async () => {
+    const before = await chatSeconds();
+    const t0 = performance.now();
+    const r = await fetch(`${base}/v1/chat`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${OWNER_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ message: 'reflect on something else', stream: true }),
+    });
+    const text = await r.text();
+    const wall = (performance.now() - t0) / 1000;
+    expect(text).toContain('event: done');
+    await until(() => true);
+    const after = await chatSeconds();
+    expect(after.count - before.count).toBe(1);
+    // The double sends tokens 15 ms apart, so the stream lasts well beyond its headers.
+    expect(wall).toBeGreaterThan(0.1);
+    expect(after.sum - before.sum).toBeGreaterThan(wall * 0.8);
+  });
+});
+
 describe('shutdown', () => {
   it('drains: a turn still running after drainMs is interrupted, its partial reply kept, and close resolves', async () => {
     const slow = await startLlmTestDouble({ fixture: 'reflection', tokenDelayMs: 100 });
