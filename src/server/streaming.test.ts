@@ -112,6 +112,34 @@ describe('a device token revoked or downgraded during a chat turn', () => {
   });
 });
 
+describe('a device token revoked during an MCP chat call', () => {
+  it('stops the turn at its next event and answers the call with the refusal', async () => {
+    const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
+    const { StreamableHTTPClientTransport } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
+    const { device, token } = s.engine.devices.add('mcp agent', ['chat', 'memory:read']);
+    const client = new Client({ name: 'revocation-test', version: '1' });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${base}/mcp`), {
+        requestInit: { headers: { authorization: `Bearer ${token}` } },
+      }),
+    );
+    const conversationId = s.engine.conversations.create('creator').id;
+    const before = llm.requests.length;
+    const call = client.callTool({ name: 'chat', arguments: { message: 'tell me a long story', conversationId } });
+    // Revoke once the model is streaming its reply.
+    await until(() => llm.requests.slice(before).some((r) => r.path === '/api/chat'));
+    await delay(60);
+    s.engine.devices.revoke(device.id);
+    const result = await call;
+    expect(result.isError).toBe(true);
+    expect(JSON.stringify(result.content)).toMatch(/INVALID_TOKEN/);
+    await until(() => s.app.progeny.inFlightTurns() === 0);
+    await until(() => s.engine.conversations.messages(conversationId).length === 2);
+    expect(s.engine.conversations.messages(conversationId)[1]!.status).toBe('interrupted');
+    await client.close().catch(() => undefined);
+  });
+});
+
 describe('slow clients', () => {
   it('a client that does not read does not block others, and gets the whole stream once it reads', async () => {
     const socket = connect(Number(new URL(base).port), '127.0.0.1');

@@ -25,7 +25,7 @@ export const mcpRoutes: RouteModule = (app, ctx) => {
     // The SDK's transport writes the response itself (JSON, or an SSE stream for GET); `config.hijacks` has the server
     // record it in the metrics when it finishes.
     reply.hijack();
-    await http.handle(req.raw, reply.raw, req.body, principal);
+    await http.handle(req.raw, reply.raw, req.body, principal, (cap) => ctx.recheck(req, cap));
   };
   for (const method of ['POST', 'GET', 'DELETE'] as const)
     app.route({ method, url: '/mcp', config: { hijacks: true }, handler });
