@@ -49,6 +49,51 @@ const toConversation = (r: {
   updatedAt: r.updated_at,
 });
 
+/** The last turns as prompt history: failed and empty messages left out, a continuation joined to the reply it continues. */
+function historyFrom(rows: Row[]): ChatMessage[] {
+  const out: ChatMessage[] = [];
+  for (const r of rows) {
+    if (r.status === 'error' || r.text.trim() === '') continue;
+    const prev = out.at(-1);
+    const continues =
+      r.role === 'assistant' && prev?.role === 'assistant' && 'continues' in (JSON.parse(r.meta) as object);
+    if (prev && continues) prev.content += r.text;
+    else out.push({ role: r.role, content: r.text });
+  }
+  return out;
+}
+
+/** Appends a message: journalled for sync, and the conversation touched (its title from the first user message). */
+function messageWriter(db: Db, journal: Journal, clock: Clock, ulid: UlidFactory): ConversationService['append'] {
+  const insertMsg = db.prepare(
+    'INSERT INTO messages (id, conversation_id, turn_id, role, text, created_at, status, meta, hlc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const touch = db.prepare(
+    "UPDATE conversations SET updated_at = ?, title = CASE WHEN title = '' THEN ? ELSE title END WHERE id = ?",
+  );
+  return (msg, opts = {}) => {
+    const write = (): Message => {
+      const now = clock.now();
+      const id = ulid(now);
+      const hlc = journal.recordChange('message', id, '*', { ...msg, createdAt: now });
+      insertMsg.run(
+        id,
+        msg.conversationId,
+        msg.turnId,
+        msg.role,
+        msg.text,
+        now,
+        msg.status,
+        JSON.stringify(msg.meta),
+        hlc,
+      );
+      touch.run(now, msg.role === 'user' ? msg.text.slice(0, 60) : '', msg.conversationId);
+      return { ...msg, id, createdAt: now };
+    };
+    return opts.durable === false ? relaxed(db, write) : immediate(db, write);
+  };
+}
+
 export function createConversationService(
   db: Db,
   journal: Journal,
@@ -56,12 +101,6 @@ export function createConversationService(
   ulid: UlidFactory = createUlidFactory(),
 ): ConversationService {
   const getConv = db.prepare('SELECT * FROM conversations WHERE id = ?');
-  const insertMsg = db.prepare(
-    'INSERT INTO messages (id, conversation_id, turn_id, role, text, created_at, status, meta, hlc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-  );
-  const touch = db.prepare(
-    "UPDATE conversations SET updated_at = ?, title = CASE WHEN title = '' THEN ? ELSE title END WHERE id = ?",
-  );
   const recent = db.prepare(
     'SELECT * FROM messages WHERE conversation_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?',
   );
@@ -113,39 +152,9 @@ export function createConversationService(
     },
     recentTurns(conversationId, n) {
       if (n <= 0) return [];
-      const rows = (recent.all(conversationId, n * 2) as Row[]).reverse();
-      const out: ChatMessage[] = [];
-      for (const r of rows) {
-        if (r.status === 'error' || r.text.trim() === '') continue;
-        const prev = out.at(-1);
-        const continues =
-          r.role === 'assistant' && prev?.role === 'assistant' && 'continues' in (JSON.parse(r.meta) as object);
-        if (prev && continues) prev.content += r.text;
-        else out.push({ role: r.role, content: r.text });
-      }
-      return out;
+      return historyFrom((recent.all(conversationId, n * 2) as Row[]).reverse());
     },
-    append(msg, opts = {}) {
-      const write = (): Message => {
-        const now = clock.now();
-        const id = ulid(now);
-        const hlc = journal.recordChange('message', id, '*', { ...msg, createdAt: now });
-        insertMsg.run(
-          id,
-          msg.conversationId,
-          msg.turnId,
-          msg.role,
-          msg.text,
-          now,
-          msg.status,
-          JSON.stringify(msg.meta),
-          hlc,
-        );
-        touch.run(now, msg.role === 'user' ? msg.text.slice(0, 60) : '', msg.conversationId);
-        return { ...msg, id, createdAt: now };
-      };
-      return opts.durable === false ? relaxed(db, write) : immediate(db, write);
-    },
+    append: messageWriter(db, journal, clock, ulid),
     count: () => db.prepare('SELECT count(*) FROM messages').pluck().get() as number,
   };
   return svc;
