@@ -102,13 +102,14 @@ export async function createServer(engine: LocalEngine, options: ServerOptions =
     (cfg['server.rateLimit'] > 0 ? { perSecond: cfg['server.rateLimit'], burst: cfg['server.rateBurst'] } : false);
   const limiter = rl ? createRateLimiter(rl) : null;
 
-  addRequestHooks(app, ctx, auth, limiter, log !== 'off');
+  const observeResponse = addRequestHooks(app, ctx, auth, limiter, log !== 'off');
   addBodyAndErrorHandlers(app);
 
   // Introspection for tests and shutdown reports: the routes served and the work in flight.
   const routes: { method: string; url: string }[] = [];
   app.addHook('onRoute', (r) => {
     for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, url: r.url });
+    if (r.config?.hijacks) r.onResponse = [observeResponse, ...[r.onResponse ?? []].flat()];
   });
   registerRoutes(app, ctx);
   const ws = attachWebSocket(app, ctx, auth, limiter);

@@ -19,20 +19,28 @@ const tagLog = (req: FastifyRequest, reply: FastifyReply, tokenId?: string): voi
   reply.log = child;
 };
 
+const isStream = (payload: unknown): boolean =>
+  typeof payload === 'object' && payload !== null && typeof (payload as { pipe?: unknown }).pipe === 'function';
+
+type ResponseHook = (req: FastifyRequest, reply: FastifyReply, done: () => void) => void;
+
+/** Adds the hooks; returns the onResponse hook that records metrics for the routes that write their own reply. */
 export function addRequestHooks(
   app: FastifyInstance,
   ctx: RouteContext,
   auth: Authenticator,
   limiter: RateLimiter | null,
   logging: boolean,
-): void {
+): ResponseHook {
   // Declared up front so every request object is created with these fields (fastify's advice: adding them in a hook
   // changes the object's shape on each request).
   app.decorateRequest('principal', undefined);
   app.decorateRequest('routeUrl', undefined);
+  app.decorateRequest('startedAt', 0);
   // Callback-style hooks: no promise per request on the hot path (GET /v1/state is measured against bare node:http).
   // Named, so a CPU profile tells each layer apart (scripts/profile-layers.mjs, docs/performance.md).
   app.addHook('onRequest', function authenticateRequest(req, reply, done) {
+    req.startedAt = performance.now();
     reply.header('x-request-id', req.id);
     // routeOptions is a getter that builds an object: read it once per request.
     const { config, url } = req.routeOptions;
@@ -62,17 +70,25 @@ export function addRequestHooks(
       done(err as Error);
     }
   });
+  // Metrics are recorded when the reply is handed to node (onSend), or when a streamed reply ends (or is cut); not in an
+  // onResponse hook: any onResponse hook makes fastify add 'finish' and 'error' listeners to every response, which
+  // cost GET /v1/state about a fifth of its throughput (measured with scripts/bench-wrk.mjs; docs/performance.md).
+  const observe = (req: FastifyRequest, status: number): void =>
+    ctx.metrics.observe(req.routeUrl ?? 'unmatched', req.method, status, performance.now() - req.startedAt);
   app.addHook('onSend', function compressReply(req, reply, payload, done) {
+    if (isStream(payload)) reply.raw.once('close', () => observe(req, reply.statusCode));
+    else observe(req, reply.statusCode);
     if (!needsCompression(reply, payload)) return done(null, payload);
     compress(req, reply, payload as string | Buffer).then(
       (out) => done(null, out),
       (err: Error) => done(err),
     );
   });
-  app.addHook('onResponse', function observeResponse(req, reply, done) {
-    ctx.metrics.observe(req.routeUrl ?? 'unmatched', req.method, reply.statusCode, reply.elapsedTime);
+  // A route that writes its own reply (hijacks) is never seen by onSend: only it gets an onResponse hook.
+  return function observeResponse(req, reply, done) {
+    observe(req, reply.statusCode);
     done();
-  });
+  };
 }
 
 /** Errors, bodies and unknown routes: every failure answers with the one error envelope (docs/api.md, "Errors"). */
