@@ -1,5 +1,5 @@
 /**
- * The old-vector channel of recall during an embedder switch (docs/embeddings.md, "Switching embedder"): a memory not
+ * The old-vector channel of recall during an embedder switch (docs/memory-recall.md, "During an embedder switch"): a memory not
  * yet re-embedded keeps the vector its former embedder made. Those vectors are searched with the query embedded by
  * that same embedder (vectors of two embedders are never compared), exactly, straight from SQLite, and recall fuses
  * the result as one more ranking (recall.ts). They are held in memory while the switch lasts (about what the current
