@@ -24,7 +24,7 @@ import type { Db } from '../store/db.js';
 import { createJournal, type Journal } from '../sync/journal.js';
 import type { ConversationService } from './conversation-types.js';
 import { createConversationService } from './conversations.js';
-import { createEngineEmbedder, type EngineEmbedder } from './embedder.js';
+import { createEngineEmbedder, oldEmbedderFor, type EngineEmbedder } from './embedder.js';
 import type { EngineOptions } from './engine.js';
 import { ensureDeviceId } from './identity.js';
 import { createEngineMetrics } from './metrics.js';
@@ -125,6 +125,7 @@ export async function openEngineParts(db: Db, opts: EngineOptions): Promise<Engi
     store,
     metrics,
     ids,
+    oldEmbedder: oldEmbedderFor(base.llm),
     onChange: (e) => notices.emit({ type: 'memory', op: e.op, ids: e.ids }),
   });
   base.engineMetrics.trackMemoryCount(() => memory.count());
