@@ -7,7 +7,7 @@
 //
 //   node scripts/bench-wrk.mjs [--runs 3] [--duration 4s] [--connections 10] [--route /v1/state] [--out FILE]
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,16 +31,35 @@ const { spawnServe, spawnReference } = await import(join(root, 'dist', 'bench', 
 const pinned = cpus().length > 1;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** One wrk pass; its Requests/sec line, and non-2xx or socket errors (which make the pass unusable). */
-function wrk(url, token) {
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); null elsewhere. */
+function cpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * One wrk pass; its Requests/sec line, and non-2xx or socket errors (which make the pass unusable). With the server's
+ * pid, also the server's CPU time per request: unlike req/s it barely moves when other work shares the machine, so it
+ * is the figure to compare on a busy one.
+ */
+function wrk(url, token, pid) {
+  const cpu0 = pid ? cpuSeconds(pid) : null;
   const args = ['-t1', `-c${values.connections}`, `-d${values.duration}`, '--latency'];
   if (token) args.push('-H', `authorization: Bearer ${token}`);
   const cmd = pinned ? ['taskset', ['-c', '1', 'wrk', ...args, url]] : ['wrk', [...args, url]];
   const out = execFileSync(cmd[0], cmd[1], { encoding: 'utf8' });
+  const cpu1 = pid ? cpuSeconds(pid) : null;
   const rate = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
+  const requests = Number(/(\d+) requests in/.exec(out)?.[1]);
   const bad = /Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)/.exec(out);
   if (!Number.isFinite(rate) || bad) throw new Error(`wrk against ${url} failed:\n${out}`);
-  return { rate, p99: /99%\s+(\S+)/.exec(out)?.[1] ?? null };
+  const cpuUsPerRequest =
+    cpu0 !== null && cpu1 !== null && requests > 0 ? Math.round(((cpu1 - cpu0) * 1e7) / requests) / 10 : null;
+  return { rate, p99: /99%\s+(\S+)/.exec(out)?.[1] ?? null, cpuUsPerRequest };
 }
 
 const home = mkdtempSync(join(tmpdir(), 'progeny-wrk-'));
@@ -56,11 +75,22 @@ try {
     const order = run % 2 ? ['reference', 'serve'] : ['serve', 'reference'];
     const pass = { run };
     for (const which of order)
-      pass[which] = which === 'serve' ? wrk(`${serve.url}${values.route}`, serve.token) : wrk(`${reference.url}/`);
+      pass[which] =
+        which === 'serve'
+          ? wrk(`${serve.url}${values.route}`, serve.token, serve.pid)
+          : wrk(`${reference.url}/`, undefined, reference.pid);
     pass.ratio = Math.round((pass.serve.rate / pass.reference.rate) * 1000) / 1000;
+    // The same ratio from CPU time: node:http's µs per request over serve's.
+    pass.cpuRatio =
+      pass.serve.cpuUsPerRequest && pass.reference.cpuUsPerRequest
+        ? Math.round((pass.reference.cpuUsPerRequest / pass.serve.cpuUsPerRequest) * 1000) / 1000
+        : null;
     passes.push(pass);
     console.log(
-      `run ${run}: serve ${Math.round(pass.serve.rate)} req/s, node:http ${Math.round(pass.reference.rate)} req/s, ratio ${pass.ratio}`,
+      `run ${run}: serve ${Math.round(pass.serve.rate)} req/s, node:http ${Math.round(pass.reference.rate)} req/s, ratio ${pass.ratio}` +
+        (pass.cpuRatio
+          ? `; CPU per request ${pass.serve.cpuUsPerRequest} vs ${pass.reference.cpuUsPerRequest} µs, ratio ${pass.cpuRatio}`
+          : ''),
     );
   }
 } finally {
@@ -80,8 +110,16 @@ const report = {
   medianRatio:
     Math.round((median(passes.map((p) => p.serve.rate)) / median(passes.map((p) => p.reference.rate))) * 1000) / 1000,
   ratioSpread: { min: Math.min(...passes.map((p) => p.ratio)), max: Math.max(...passes.map((p) => p.ratio)) },
+  medianCpuRatio: passes.every((p) => p.cpuRatio)
+    ? Math.round(
+        (median(passes.map((p) => p.reference.cpuUsPerRequest)) / median(passes.map((p) => p.serve.cpuUsPerRequest))) *
+          1000,
+      ) / 1000
+    : null,
 };
 console.log(
-  `median ratio ${report.medianRatio} (per pass ${report.ratioSpread.min}–${report.ratioSpread.max}); load ${loadBefore.map((x) => x.toFixed(1)).join(' ')} → ${report.loadavg.after.map((x) => x.toFixed(1)).join(' ')}`,
+  `median ratio ${report.medianRatio} (per pass ${report.ratioSpread.min}–${report.ratioSpread.max})` +
+    (report.medianCpuRatio ? `, by CPU per request ${report.medianCpuRatio}` : '') +
+    `; load ${loadBefore.map((x) => x.toFixed(1)).join(' ')} → ${report.loadavg.after.map((x) => x.toFixed(1)).join(' ')}`,
 );
 if (values.out) writeFileSync(values.out, `${JSON.stringify(report, null, 2)}\n`);

@@ -133,4 +133,39 @@ describe('MCP HTTP sessions', () => {
       server.close();
     }
   });
+
+  it("are bounded per token: one token past its cap closes its own oldest, never another token's", async () => {
+    const mcp = createMcpHttp({
+      engine: s.engine,
+      version: 't',
+      turns: new TurnRegistry(),
+      log: () => undefined,
+      maxSessions: 4,
+      maxSessionsPerToken: 2,
+    });
+    const owner = { kind: 'owner' as const, id: 'owner', name: 'owner', capabilities: ['admin' as const] };
+    const device = { kind: 'device' as const, id: 'dev1', name: 'greedy', capabilities: ['chat' as const] };
+    const server = createHttpServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      const who = req.headers.authorization === 'Bearer device' ? device : owner;
+      req.on('end', () => void mcp.handle(req, res, body ? JSON.parse(body) : undefined, who));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const endpoint = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`);
+    try {
+      const mine = await connect('owner', endpoint);
+      const greedy = [];
+      for (let i = 0; i < 5; i++) greedy.push(await connect('device', endpoint));
+      // The owner's session and the device's two newest: the device's older ones made room for its newer ones.
+      expect(mcp.size()).toBe(3);
+      expect((await mine.listTools()).tools).toHaveLength(6);
+      await expect(greedy[0]!.listTools()).rejects.toMatchObject({ code: 404 });
+      expect((await greedy[4]!.listTools()).tools.length).toBeGreaterThan(0);
+      await Promise.all([mine.close(), ...greedy.slice(3).map((c) => c.close())]);
+    } finally {
+      await mcp.close();
+      server.close();
+    }
+  });
 });

@@ -2,8 +2,8 @@
  * MCP over Streamable HTTP for `progeny serve` (docs/mcp.md): one SDK transport and server per session, created by an
  * `initialize` request and found again by its `mcp-session-id` header. The bearer token was checked by the server's
  * hook before this runs; each request hands its own caller to the tools, so capabilities are read per call. A session
- * belongs to the token that opened it (another token gets 404, as for an unknown session). Sessions are bounded:
- * idle ones are pruned, and past the cap the least recently used is closed, the caller's own first.
+ * belongs to the token that opened it (another token gets 404, as for an unknown session). Sessions are bounded, in
+ * all and per token: idle ones are pruned, and past a cap the least recently used is closed, the caller's own first.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -16,6 +16,8 @@ import { createMcpServer, type McpCaller } from './server.js';
 import type { McpPrincipal } from './tool.js';
 
 export const MAX_SESSIONS = 64;
+/** One token cannot hold more than this many, so a single device token cannot crowd out the others' sessions. */
+export const MAX_SESSIONS_PER_TOKEN = 16;
 export const SESSION_IDLE_MS = 30 * 60_000;
 
 export interface McpHttpOptions {
@@ -24,6 +26,7 @@ export interface McpHttpOptions {
   turns: TurnRegistry;
   log(message: string): void;
   maxSessions?: number;
+  maxSessionsPerToken?: number;
   idleMs?: number;
   now?: () => number;
 }
@@ -40,6 +43,7 @@ export type McpHttp = ReturnType<typeof createMcpHttp>;
 export function createMcpHttp(o: McpHttpOptions) {
   const sessions = new Map<string, Session>();
   const max = o.maxSessions ?? MAX_SESSIONS;
+  const perToken = o.maxSessionsPerToken ?? MAX_SESSIONS_PER_TOKEN;
   const idleMs = o.idleMs ?? SESSION_IDLE_MS;
   const now = o.now ?? Date.now;
 
@@ -51,9 +55,12 @@ export function createMcpHttp(o: McpHttpOptions) {
   };
   const makeRoom = (owner: string): void => {
     for (const [id, s] of sessions) if (now() - s.lastUsed > idleMs) drop(id);
-    if (sessions.size < max) return;
     const byAge = [...sessions].sort((a, b) => a[1].lastUsed - b[1].lastUsed);
-    const victim = byAge.find(([, s]) => s.owner === owner) ?? byAge[0];
+    const own = byAge.filter(([, s]) => s.owner === owner);
+    // At its own cap a token's least recently used session makes room; at the global cap, the caller's own first.
+    if (own.length >= perToken) return drop(own[0]![0]);
+    if (sessions.size < max) return;
+    const victim = own[0] ?? byAge[0];
     if (victim) drop(victim[0]);
   };
 
@@ -83,13 +90,19 @@ export function createMcpHttp(o: McpHttpOptions) {
 
   return {
     /** Serves one authenticated request to /mcp (POST, GET or DELETE). */
-    async handle(req: IncomingMessage, res: ServerResponse, body: unknown, principal: McpPrincipal): Promise<void> {
+    async handle(
+      req: IncomingMessage,
+      res: ServerResponse,
+      body: unknown,
+      principal: McpPrincipal,
+      recheck?: McpCaller['recheck'],
+    ): Promise<void> {
       // The tools of this request see its caller, and stop when its connection closes before the answer is sent.
       const gone = new AbortController();
       res.once('close', () => {
         if (!res.writableFinished) gone.abort();
       });
-      const caller: McpCaller = { principal, signal: gone.signal };
+      const caller: McpCaller = { principal, signal: gone.signal, ...(recheck ? { recheck } : {}) };
       Object.assign(req, {
         auth: { token: '', clientId: principal.id, scopes: [...principal.capabilities], extra: { caller } },
       });

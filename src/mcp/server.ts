@@ -16,7 +16,8 @@ import {
   type CallToolResult,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Engine } from '../core/engine/engine.js';
-import { toProgenyError } from '../core/errors.js';
+import type { Capability } from '../core/devices/service.js';
+import { toProgenyError, type ProgenyError } from '../core/errors.js';
 import { check } from '../server/schema.js';
 import type { TurnRegistry } from '../server/turns.js';
 import { protocolError } from './protocol-error.js';
@@ -28,6 +29,11 @@ import { TOOLS } from './tools.js';
 export interface McpCaller {
   principal: McpPrincipal;
   signal?: AbortSignal;
+  /**
+   * Over HTTP: reads the request's token again; a refusal when it was revoked or lost `cap` since the call began
+   * (a long chat turn checks it at every event, as POST /v1/chat does). Absent over stdio (the owner).
+   */
+  recheck?: (cap: Capability) => ProgenyError | undefined;
 }
 
 export interface McpServerOptions {
@@ -71,7 +77,7 @@ export function createMcpServer(o: McpServerOptions): Server {
         `invalid arguments for ${tool.name}: ${field}${checked.error.message}`,
       );
     }
-    const { principal, signal } = o.callerOf(extra);
+    const { principal, signal, recheck } = o.callerOf(extra);
     if (!hasCapability(principal, tool.capability))
       return toolError(
         'FORBIDDEN',
@@ -85,6 +91,7 @@ export function createMcpServer(o: McpServerOptions): Server {
         principal,
         signal: signal ? AbortSignal.any([extra.signal, signal]) : extra.signal,
         turns: o.turns,
+        ...(recheck ? { recheck } : {}),
       });
       const json = JSON.stringify(out.structured);
       return {

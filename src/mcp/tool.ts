@@ -5,6 +5,7 @@
  */
 import type { Capability } from '../core/devices/service.js';
 import type { Engine } from '../core/engine/engine.js';
+import type { ProgenyError } from '../core/errors.js';
 import type { Memory } from '../core/memory/types.js';
 import type { Schema } from '../server/schema.js';
 import type { TurnRegistry } from '../server/turns.js';
@@ -24,6 +25,8 @@ export interface ToolCall {
   signal: AbortSignal;
   /** In-flight chat turns, so the owner (the stdio command, `progeny serve`) can drain them on shutdown. */
   turns: TurnRegistry;
+  /** Over HTTP: the token read again (McpCaller.recheck); undefined while it still holds the capability. */
+  recheck?: (cap: Capability) => ProgenyError | undefined;
 }
 
 export interface ToolOutcome {

@@ -5,7 +5,7 @@
  */
 import { offlineHintFor } from '../core/engine/create.js';
 import { OFFLINE_LABEL } from '../core/engine/offline-reply.js';
-import { collectTurn } from '../server/chat-turn.js';
+import { collectTurn, whileAllowed } from '../server/chat-turn.js';
 import { chatBodySchema } from '../server/routes/chat.js';
 import type { McpTool } from './tool.js';
 
@@ -115,18 +115,17 @@ export const chat: McpTool = {
     },
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
-  async run(args, { engine, signal, turns }) {
+  async run(args, { engine, signal, turns, recheck }) {
     const conversationId = args.conversationId as string | undefined;
     // Fail fast on an unknown conversation, before the turn writes anything.
     if (conversationId) engine.conversations.get(conversationId);
     const turn = turns.start(signal);
     try {
-      const r = await collectTurn(
-        engine.turn(
-          { message: args.message as string, ...(conversationId ? { conversationId } : {}) },
-          { signal: turn.controller.signal },
-        ),
+      const events = engine.turn(
+        { message: args.message as string, ...(conversationId ? { conversationId } : {}) },
+        { signal: turn.controller.signal },
       );
+      const r = await collectTurn(recheck ? whileAllowed(events, () => recheck('chat'), turn.controller) : events);
       const structured = {
         reply: r.reply,
         conversationId: r.conversationId,

@@ -37,24 +37,36 @@ export async function* turnEvents(
   };
   reply.raw.once('close', onClose);
   const turn = ctx.turns.start(gone.signal);
-  let denied: ProgenyError | undefined;
   try {
-    for await (const e of ctx.engine.turn(
-      { ...input, message: input.message ?? '' },
-      { signal: turn.controller.signal },
-    )) {
-      // A token revoked or stripped of chat mid-turn gets no further event: the turn is stopped (the engine keeps its
-      // partial reply as interrupted) and its end is reported as the refusal (docs/api.md, "Authentication").
-      if (!denied && (denied = ctx.recheck(reply.request, 'chat'))) turn.controller.abort();
-      if (!denied) yield e;
-      else if (e.type === 'done' || e.type === 'error') {
-        const partial = e.type === 'done' ? e.reply : e.partial;
-        yield { type: 'error', turnId: e.turnId, error: denied.toJSON(), partial, messageId: e.messageId };
-      }
-    }
+    yield* whileAllowed(
+      ctx.engine.turn({ ...input, message: input.message ?? '' }, { signal: turn.controller.signal }),
+      () => ctx.recheck(reply.request, 'chat'),
+      turn.controller,
+    );
   } finally {
     reply.raw.off('close', onClose);
     turn.done();
+  }
+}
+
+/**
+ * A turn's events while the caller's token still allows the turn: a token revoked or stripped of chat mid-turn gets
+ * no further event; the turn is stopped (the engine keeps its partial reply as interrupted) and its end is reported
+ * as the refusal (docs/api.md, "Authentication"). Used by POST /v1/chat, the OpenAI endpoint and MCP's chat tool.
+ */
+export async function* whileAllowed(
+  events: AsyncIterable<EngineEvent>,
+  recheck: () => ProgenyError | undefined,
+  controller: AbortController,
+): AsyncGenerator<EngineEvent> {
+  let denied: ProgenyError | undefined;
+  for await (const e of events) {
+    if (!denied && (denied = recheck())) controller.abort();
+    if (!denied) yield e;
+    else if (e.type === 'done' || e.type === 'error') {
+      const partial = e.type === 'done' ? e.reply : e.partial;
+      yield { type: 'error', turnId: e.turnId, error: denied.toJSON(), partial, messageId: e.messageId };
+    }
   }
 }
 

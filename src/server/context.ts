@@ -14,11 +14,18 @@ declare module 'fastify' {
     auth?: boolean;
     /** The capability a token needs for this route. */
     cap?: Capability;
+    /**
+     * true: the route writes its reply itself (`reply.hijack()`), so fastify's onSend never sees it; it is recorded in
+     * the metrics when the response finishes instead (src/server/create.ts, "observeResponse").
+     */
+    hijacks?: boolean;
   }
   interface FastifyRequest {
     principal?: Principal;
     /** The matched route pattern, for metrics. */
     routeUrl?: string;
+    /** performance.now() when the request reached the server's first hook, for the latency histogram. */
+    startedAt: number;
   }
   interface FastifyInstance {
     progeny: { routes: { method: string; url: string }[]; inFlightTurns(): number; wsSessions(): number };

@@ -40,6 +40,9 @@ export interface ServerOptions {
   onClose?: (app: FastifyInstance) => Promise<void> | void;
 }
 
+const isStream = (payload: unknown): boolean =>
+  typeof payload === 'object' && payload !== null && typeof (payload as { pipe?: unknown }).pipe === 'function';
+
 export const SERVER_VERSION: string = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
@@ -109,9 +112,11 @@ export async function createServer(engine: LocalEngine, options: ServerOptions =
   // changes the object's shape on each request).
   app.decorateRequest('principal', undefined);
   app.decorateRequest('routeUrl', undefined);
+  app.decorateRequest('startedAt', 0);
   // Callback-style hooks: no promise per request on the hot path (GET /v1/state is measured against bare node:http).
   // Named, so a CPU profile tells each layer apart (scripts/profile-layers.mjs, docs/performance.md).
   app.addHook('onRequest', function authenticateRequest(req, reply, done) {
+    req.startedAt = performance.now();
     reply.header('x-request-id', req.id);
     // routeOptions is a getter that builds an object: read it once per request.
     const { config, url } = req.routeOptions;
@@ -141,17 +146,25 @@ export async function createServer(engine: LocalEngine, options: ServerOptions =
       done(err as Error);
     }
   });
+  // Metrics are recorded when the reply is handed to node (onSend), or when a streamed reply ends (or is cut); not in an
+  // onResponse hook: any onResponse hook makes fastify add 'finish' and 'error' listeners to every response, which
+  // cost GET /v1/state about a fifth of its throughput (measured with scripts/bench-wrk.mjs; docs/performance.md).
+  const observe = (req: FastifyRequest, status: number): void =>
+    ctx.metrics.observe(req.routeUrl ?? 'unmatched', req.method, status, performance.now() - req.startedAt);
   app.addHook('onSend', function compressReply(req, reply, payload, done) {
+    if (isStream(payload)) reply.raw.once('close', () => observe(req, reply.statusCode));
+    else observe(req, reply.statusCode);
     if (!needsCompression(reply, payload)) return done(null, payload);
     compress(req, reply, payload as string | Buffer).then(
       (out) => done(null, out),
       (err: Error) => done(err),
     );
   });
-  app.addHook('onResponse', function observeResponse(req, reply, done) {
-    ctx.metrics.observe(req.routeUrl ?? 'unmatched', req.method, reply.statusCode, reply.elapsedTime);
+  // A route that writes its own reply (hijacks) is never seen by onSend: only it gets an onResponse hook.
+  const observeResponse = (req: FastifyRequest, reply: FastifyReply, done: () => void): void => {
+    observe(req, reply.statusCode);
     done();
-  });
+  };
   app.setErrorHandler((err, req, reply) => sendError(req, reply, err));
   // JSON only (text/plain and the rest: 415), parsed strictly: UTF-8, no __proto__ keys, no lone surrogates.
   app.removeAllContentTypeParsers();
@@ -176,6 +189,7 @@ export async function createServer(engine: LocalEngine, options: ServerOptions =
   const routes: { method: string; url: string }[] = [];
   app.addHook('onRoute', (r) => {
     for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, url: r.url });
+    if (r.config?.hijacks) r.onResponse = [observeResponse, ...[r.onResponse ?? []].flat()];
   });
   registerRoutes(app, ctx);
   const ws = attachWebSocket(app, ctx, auth, limiter);

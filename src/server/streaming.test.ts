@@ -112,6 +112,34 @@ describe('a device token revoked or downgraded during a chat turn', () => {
   });
 });
 
+describe('a device token revoked during an MCP chat call', () => {
+  it('stops the turn at its next event and answers the call with the refusal', async () => {
+    const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
+    const { StreamableHTTPClientTransport } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
+    const { device, token } = s.engine.devices.add('mcp agent', ['chat', 'memory:read']);
+    const client = new Client({ name: 'revocation-test', version: '1' });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${base}/mcp`), {
+        requestInit: { headers: { authorization: `Bearer ${token}` } },
+      }),
+    );
+    const conversationId = s.engine.conversations.create('creator').id;
+    const before = llm.requests.length;
+    const call = client.callTool({ name: 'chat', arguments: { message: 'tell me a long story', conversationId } });
+    // Revoke once the model is streaming its reply.
+    await until(() => llm.requests.slice(before).some((r) => r.path === '/api/chat'));
+    await delay(60);
+    s.engine.devices.revoke(device.id);
+    const result = await call;
+    expect(result.isError).toBe(true);
+    expect(JSON.stringify(result.content)).toMatch(/INVALID_TOKEN/);
+    await until(() => s.app.progeny.inFlightTurns() === 0);
+    await until(() => s.engine.conversations.messages(conversationId).length === 2);
+    expect(s.engine.conversations.messages(conversationId)[1]!.status).toBe('interrupted');
+    await client.close().catch(() => undefined);
+  });
+});
+
 describe('slow clients', () => {
   it('a client that does not read does not block others, and gets the whole stream once it reads', async () => {
     const socket = connect(Number(new URL(base).port), '127.0.0.1');
@@ -132,6 +160,41 @@ describe('slow clients', () => {
     await until(() => text.includes('event: done'), 15_000);
     expect(text).toMatch(/^HTTP\/1.1 200/);
     socket.destroy();
+  });
+});
+
+describe('metrics of a streamed reply', () => {
+  // A streamed reply is recorded when it ends, not when its first byte leaves (the latency histogram would otherwise
+  // call a whole turn as fast as its headers).
+  const chatSeconds = async (): Promise<{ count: number; sum: number }> => {
+    const m = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${OWNER_TOKEN}` } })).text();
+    const line = (name: string): number =>
+      Number(
+        new RegExp(
+          `^progeny_http_request_duration_seconds_${name}\\{route="/v1/chat",method="POST"\\} (\\S+)$`,
+          'm',
+        ).exec(m)?.[1] ?? 0,
+      );
+    return { count: line('count'), sum: line('sum') };
+  };
+
+  it('records an SSE chat once, with the time until its last event', async () => {
+    const before = await chatSeconds();
+    const t0 = performance.now();
+    const r = await fetch(`${base}/v1/chat`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${OWNER_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ message: 'reflect on something else', stream: true }),
+    });
+    const text = await r.text();
+    const wall = (performance.now() - t0) / 1000;
+    expect(text).toContain('event: done');
+    await until(() => true);
+    const after = await chatSeconds();
+    expect(after.count - before.count).toBe(1);
+    // The double sends tokens 15 ms apart, so the stream lasts well beyond its headers.
+    expect(wall).toBeGreaterThan(0.1);
+    expect(after.sum - before.sum).toBeGreaterThan(wall * 0.8);
   });
 });
 

@@ -11,4 +11,19 @@ describe('WebSocket messages are parsed strictly', () => {
       message: 'pair: 😀',
     });
   });
+
+  it('takes continueReply with a conversation and no message, as POST /v1/chat does', () => {
+    expect(parseClientMessage('{"type":"chat","id":"c","continueReply":true,"conversationId":"k1"}')).toEqual({
+      type: 'chat',
+      id: 'c',
+      message: '',
+      conversationId: 'k1',
+      continueReply: true,
+    });
+    expect(() => parseClientMessage('{"type":"chat","id":"c","continueReply":true}')).toThrow(/^conversationId/);
+    expect(() => parseClientMessage('{"type":"chat","id":"c","continueReply":"yes","message":"x"}')).toThrow(
+      /^continueReply must be true or false/,
+    );
+    expect(() => parseClientMessage('{"type":"chat","id":"c","continueReply":false}')).toThrow(/^message/);
+  });
 });

@@ -25,7 +25,7 @@ export type ClientMessage =
   | { type: 'ping'; id?: string }
   | { type: 'state.get'; id?: string }
   | { type: 'subscribe' | 'unsubscribe'; id?: string; topics: Topic[] }
-  | { type: 'chat'; id: string; message: string; conversationId?: string; actor?: string }
+  | { type: 'chat'; id: string; message: string; conversationId?: string; actor?: string; continueReply?: boolean }
   | { type: 'cancel'; id: string };
 
 export type ServerMessage =
@@ -84,12 +84,19 @@ export function parseClientMessage(raw: string): ClientMessage {
     }
     case 'chat': {
       if (!checkedId) throw new WsMessageError('id', 'is required: events of this turn carry it', id);
-      const message = o.message;
-      if (typeof message !== 'string' || !message.trim())
+      // continueReply (as on POST /v1/chat, docs/api.md): continue the conversation's last reply, cut at the token
+      // limit; it needs the conversation and takes no message.
+      const continueReply = o.continueReply;
+      if (continueReply !== undefined && typeof continueReply !== 'boolean')
+        throw new WsMessageError('continueReply', 'must be true or false', id);
+      const message = continueReply && o.message === undefined ? '' : o.message;
+      if (typeof message !== 'string' || (!continueReply && !message.trim()))
         throw new WsMessageError('message', 'must be a non-empty string', id);
       if (message.length > MAX_MESSAGE_CHARS)
         throw new WsMessageError('message', `must be at most ${MAX_MESSAGE_CHARS} characters`, id);
       const conversationId = optString(o, 'conversationId', 64, id);
+      if (continueReply && !conversationId)
+        throw new WsMessageError('conversationId', 'is required with continueReply: the conversation to continue', id);
       const actor = optString(o, 'actor', 100, id);
       return {
         type: 'chat',
@@ -97,6 +104,7 @@ export function parseClientMessage(raw: string): ClientMessage {
         message,
         ...(conversationId ? { conversationId } : {}),
         ...(actor ? { actor } : {}),
+        ...(continueReply ? { continueReply } : {}),
       };
     }
     case 'cancel':

@@ -188,6 +188,7 @@ export class WsSession {
         message: msg.message,
         ...(msg.conversationId ? { conversationId: msg.conversationId } : {}),
         ...(msg.actor ? { actor: msg.actor } : {}),
+        ...(msg.continueReply ? { continueReply: true } : {}),
       };
       for await (const event of this.ctx.engine.turn(input, { signal: turn.controller.signal })) {
         if (!(await this.writable()) || !this.authorized()) {

@@ -156,6 +156,24 @@ describe('WebSocket /v1/ws', () => {
     c.ws.close();
   });
 
+  it('continues a reply only when it was cut: continueReply reaches the engine, which refuses a whole one', async () => {
+    const c = await open();
+    c.ws.send(JSON.stringify({ type: 'chat', id: 'w1', message: 'hello there' }));
+    const done = await c.next((m) => m.type === 'chat.event' && (m.event as { type: string }).type === 'done', 10_000);
+    const conversationId = (
+      c.messages.find((m) => m.id === 'w1' && m.type === 'chat.event')!.event as { conversationId: string }
+    ).conversationId;
+    expect(done.id).toBe('w1');
+    c.ws.send(JSON.stringify({ type: 'chat', id: 'w2', continueReply: true, conversationId }));
+    const refused = await c.next(
+      (m) =>
+        m.id === 'w2' &&
+        (m.type === 'error' || (m.type === 'chat.event' && (m.event as { type: string }).type === 'error')),
+    );
+    expect(JSON.stringify(refused)).toMatch(/nothing to continue/);
+    c.ws.close();
+  });
+
   it('cancels a running chat (the partial reply is kept as interrupted), and a closed socket aborts its turns', async () => {
     const c = await open();
     const conversationId = s.engine.conversations.create('creator').id;

@@ -18,7 +18,9 @@ export function llmSummariser(llm: LlmProvider, identity: () => string): Summari
     ];
     let out = '';
     let cut = false;
-    for await (const chunk of llm.chat({ messages, temperature: 0.2, maxTokens: 300, ...(signal ? { signal } : {}) })) {
+    // No reasoning first: a thinking model would spend the 300 tokens reasoning and leave no summary.
+    const req = { messages, temperature: 0.2, maxTokens: 300, think: false as const, ...(signal ? { signal } : {}) };
+    for await (const chunk of llm.chat(req)) {
       if (chunk.type === 'token') out += chunk.text;
       else if (chunk.type === 'done') cut = chunk.finishReason === 'length';
     }

@@ -34,6 +34,7 @@ export function createOllamaProvider(o: HttpProviderOptions): LlmProvider {
       messages: req.messages.map((m) => ({ role: m.role, content: m.content })),
       stream: true,
       options: { temperature: req.temperature, num_predict: req.maxTokens ?? o.maxTokens },
+      ...(req.think === false ? { think: false } : {}),
     };
     const loading = (await load.loaded(req.signal)) === false;
     if (loading) yield { type: 'loading', model: o.model };

@@ -13,6 +13,11 @@ export interface ChatRequest {
   temperature: number;
   /** Upper bound on generated tokens; the provider's configured llm.maxTokens when absent. */
   maxTokens?: number;
+  /**
+   * false: ask a thinking model to answer without reasoning first (Ollama's `think: false`), for short work whose token
+   * limit reasoning would spend (dream's summaries). A provider with no such switch ignores it.
+   */
+  think?: false;
   signal?: AbortSignal;
 }
 

@@ -22,12 +22,13 @@ export const mcpRoutes: RouteModule = (app, ctx) => {
   const handler = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const principal = principalOf(req);
     const http = await load();
-    // The SDK's transport writes the response itself (JSON, or an SSE stream for GET); the server's onResponse hook
-    // still records it in the metrics.
+    // The SDK's transport writes the response itself (JSON, or an SSE stream for GET); `config.hijacks` has the server
+    // record it in the metrics when it finishes.
     reply.hijack();
-    await http.handle(req.raw, reply.raw, req.body, principal);
+    await http.handle(req.raw, reply.raw, req.body, principal, (cap) => ctx.recheck(req, cap));
   };
-  for (const method of ['POST', 'GET', 'DELETE'] as const) app.route({ method, url: '/mcp', handler });
+  for (const method of ['POST', 'GET', 'DELETE'] as const)
+    app.route({ method, url: '/mcp', config: { hijacks: true }, handler });
   ctx.closers.push(async () => {
     if (mcp) await (await mcp).close();
   });
