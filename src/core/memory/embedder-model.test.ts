@@ -235,6 +235,25 @@ describe('semantic embedder pool', () => {
     }
   });
 
+  it('starts a second worker for a query that finds the only one busy, and serves it there', async () => {
+    const e = createModelEmbedder({ maxWorkers: 2 });
+    try {
+      await e.load();
+      // Bulk work too small to grow the pool on its own (fewer than 32 texts), as a turn's memories in the background.
+      const order: string[] = [];
+      const bulk = e
+        .embed(Array.from({ length: 24 }, (_, i) => `background sentence ${i}`))
+        .then(() => order.push('bulk'));
+      await new Promise((r) => setTimeout(r, 5));
+      const query = e.embed(['which one did I adopt?']).then(() => order.push('query'));
+      expect(e.stats().workers).toBe(2);
+      await Promise.all([bulk, query]);
+      expect(order).toEqual(['query', 'bulk']);
+    } finally {
+      await e.close();
+    }
+  });
+
   it('stops an idle worker, releasing the model, and loads it again for the next text', async () => {
     const e = createModelEmbedder({ idleMs: 50 });
     try {

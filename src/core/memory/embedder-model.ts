@@ -21,7 +21,7 @@ export { clip, MAX_CHARS } from './embedder-queue.js';
 export const MODEL_ID = 'builtin-use-lite-v1/512';
 export const MODEL_DIMENSIONS = 512;
 
-/** A second worker starts while at least this many texts wait and every worker is busy. */
+/** A second worker starts while at least this many texts (or a quick request) wait and every worker is busy. */
 const GROW_AT = 32;
 /** A worker beyond the first is stopped after this long without work (at most idleMs). */
 const EXTRA_IDLE_MS = 5_000;
@@ -185,7 +185,10 @@ function pump(p: Pool, only?: Slot<Part[]>): void {
     slot.hold(true);
     slot.post(p.nextId++, texts, parts);
   }
-  if (p.queue.queued() >= GROW_AT && p.slots.every((s) => s.busy)) grow(p, true);
+  // More work than the workers running, or a query that finds them all busy (a chat turn's query behind the
+  // background embedding of the previous turn's memory): another worker, which stops again after EXTRA_IDLE_MS.
+  const outgrown = p.queue.queued() >= GROW_AT || p.queue.quickWaiting();
+  if (outgrown && p.slots.every((s) => s.busy)) grow(p, true);
   if (p.queue.queued() < p.s.maxQueued) p.roomWaiters.splice(0).forEach((w) => w());
 }
 

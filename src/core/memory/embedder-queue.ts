@@ -48,8 +48,8 @@ export interface Batch {
 export interface EmbedQueue {
   /** Texts waiting (not yet in a worker). */
   queued(): number;
-  /** Texts of bulk requests waiting: what the workers share. */
-  bulkQueued(): number;
+  /** Quick requests waiting (a query that no worker is free for). */
+  quickWaiting(): boolean;
   add(job: Job): void;
   /** Parts of a dead worker's batch: they go first. */
   retry(parts: Part[]): void;
@@ -101,7 +101,7 @@ export function createEmbedQueue(): EmbedQueue {
 
   return {
     queued: () => left(quick) + left(bulk) + retried.reduce((n, p) => n + p.count, 0),
-    bulkQueued: () => left(bulk),
+    quickWaiting: () => quick.length > 0,
     add: (job) => void (job.texts.length <= QUICK ? quick : bulk).push(job),
     retry: (parts) => void retried.unshift(...parts.filter((p) => !p.job.cancelled)),
     take(size) {
