@@ -6,18 +6,17 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import type { LocalEngine } from '../core/engine/local-engine.js';
 import { ensureServerToken } from '../core/engine/identity.js';
 import { createAuthenticator, redactTokens, requireCapability } from './auth.js';
-import { compress, needsCompression } from './compress.js';
 import type { RouteContext } from './context.js';
-import { ProgenyError, toProgenyError } from '../core/errors.js';
-import { jsonBodyError, refuseClientError, sendError } from './errors.js';
-import { parseJsonBody } from './json-body.js';
+import { toProgenyError } from '../core/errors.js';
+import { refuseClientError, sendError } from './errors.js';
 import { createServerMetrics } from './metrics.js';
 import { createRateLimiter } from './rate-limit.js';
 import { buildSerializer, buildValidator } from './schema.js';
+import { addBodyAndErrorHandlers, addRequestHooks } from './hooks.js';
 import { registerRoutes } from './routes/index.js';
 import { TurnRegistry } from './turns.js';
 import { attachWebSocket } from './ws.js';
@@ -40,19 +39,15 @@ export interface ServerOptions {
   onClose?: (app: FastifyInstance) => Promise<void> | void;
 }
 
-const isStream = (payload: unknown): boolean =>
-  typeof payload === 'object' && payload !== null && typeof (payload as { pipe?: unknown }).pipe === 'function';
-
 export const SERVER_VERSION: string = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
 
-export async function createServer(engine: LocalEngine, options: ServerOptions = {}): Promise<FastifyInstance> {
-  const cfg = engine.config;
-  const log = options.log ?? cfg['server.log'];
+/** The fastify instance with the server's logging, request ids, client-error envelope and schema compilers. */
+function newFastify(log: string, bodyLimit: number): FastifyInstance {
   const idPrefix = randomBytes(4).toString('hex');
   let requestSeq = 0;
-  const app = Fastify({
+  return Fastify({
     logger:
       log === 'off'
         ? false
@@ -64,7 +59,7 @@ export async function createServer(engine: LocalEngine, options: ServerOptions =
               req: (r: { method: string; url: string }) => ({ method: r.method, url: redactTokens(r.url) }),
             },
           },
-    bodyLimit: options.bodyLimit ?? cfg['server.bodyLimit'],
+    bodyLimit,
     requestIdHeader: 'x-request-id',
     // Unique across processes (random prefix) and cheap per request (a counter).
     genReqId: () => `${idPrefix}${(++requestSeq).toString(16).padStart(8, '0')}`,
@@ -77,13 +72,12 @@ export async function createServer(engine: LocalEngine, options: ServerOptions =
       compilersFactory: { buildValidator: buildValidator as never, buildSerializer: buildSerializer as never },
     },
   });
-  // With logs on, each request's lines carry its route and the id of its token (never the token: docs/monitoring.md).
-  const logging = log !== 'off';
-  const tagLog = (req: FastifyRequest, reply: FastifyReply, tokenId?: string): void => {
-    const child = req.log.child(tokenId ? { route: req.routeUrl, tokenId } : { route: req.routeUrl });
-    req.log = child;
-    reply.log = child;
-  };
+}
+
+export async function createServer(engine: LocalEngine, options: ServerOptions = {}): Promise<FastifyInstance> {
+  const cfg = engine.config;
+  const log = options.log ?? cfg['server.log'];
+  const app = newFastify(log, options.bodyLimit ?? cfg['server.bodyLimit']);
   const ctx: RouteContext = {
     engine,
     turns: new TurnRegistry(),
@@ -108,82 +102,8 @@ export async function createServer(engine: LocalEngine, options: ServerOptions =
     (cfg['server.rateLimit'] > 0 ? { perSecond: cfg['server.rateLimit'], burst: cfg['server.rateBurst'] } : false);
   const limiter = rl ? createRateLimiter(rl) : null;
 
-  // Declared up front so every request object is created with these fields (fastify's advice: adding them in a hook
-  // changes the object's shape on each request).
-  app.decorateRequest('principal', undefined);
-  app.decorateRequest('routeUrl', undefined);
-  app.decorateRequest('startedAt', 0);
-  // Callback-style hooks: no promise per request on the hot path (GET /v1/state is measured against bare node:http).
-  // Named, so a CPU profile tells each layer apart (scripts/profile-layers.mjs, docs/performance.md).
-  app.addHook('onRequest', function authenticateRequest(req, reply, done) {
-    req.startedAt = performance.now();
-    reply.header('x-request-id', req.id);
-    // routeOptions is a getter that builds an object: read it once per request.
-    const { config, url } = req.routeOptions;
-    req.routeUrl = url ?? 'unmatched';
-    if (config.auth === false) {
-      if (logging) tagLog(req, reply);
-      return done();
-    }
-    try {
-      const principal = auth.fromRequest(req.headers, req.url);
-      req.principal = principal;
-      if (logging) tagLog(req, reply, principal.id);
-      if (limiter && principal.kind === 'device') {
-        const wait = limiter.take(principal.id);
-        if (wait > 0) {
-          ctx.metrics.limited();
-          reply.header('retry-after', String(wait));
-          throw new ProgenyError('RATE_LIMITED', `too many requests for token "${principal.name}"`, {
-            hint: `retry after ${wait} s; the limit is server.rateLimit requests/s per token`,
-          });
-        }
-      }
-      if (config.cap) requireCapability(principal, config.cap);
-      done();
-    } catch (err) {
-      if (logging && !req.principal) tagLog(req, reply);
-      done(err as Error);
-    }
-  });
-  // Metrics are recorded when the reply is handed to node (onSend), or when a streamed reply ends (or is cut); not in an
-  // onResponse hook: any onResponse hook makes fastify add 'finish' and 'error' listeners to every response, which
-  // cost GET /v1/state about a fifth of its throughput (measured with scripts/bench-wrk.mjs; docs/performance.md).
-  const observe = (req: FastifyRequest, status: number): void =>
-    ctx.metrics.observe(req.routeUrl ?? 'unmatched', req.method, status, performance.now() - req.startedAt);
-  app.addHook('onSend', function compressReply(req, reply, payload, done) {
-    if (isStream(payload)) reply.raw.once('close', () => observe(req, reply.statusCode));
-    else observe(req, reply.statusCode);
-    if (!needsCompression(reply, payload)) return done(null, payload);
-    compress(req, reply, payload as string | Buffer).then(
-      (out) => done(null, out),
-      (err: Error) => done(err),
-    );
-  });
-  // A route that writes its own reply (hijacks) is never seen by onSend: only it gets an onResponse hook.
-  const observeResponse = (req: FastifyRequest, reply: FastifyReply, done: () => void): void => {
-    observe(req, reply.statusCode);
-    done();
-  };
-  app.setErrorHandler((err, req, reply) => sendError(req, reply, err));
-  // JSON only (text/plain and the rest: 415), parsed strictly: UTF-8, no __proto__ keys, no lone surrogates.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => {
-    try {
-      done(null, parseJsonBody(body as Buffer));
-    } catch (err) {
-      done(jsonBodyError(err));
-    }
-  });
-  app.setNotFoundHandler((req, reply) =>
-    sendError(
-      req,
-      reply,
-      new ProgenyError('NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`, {
-        hint: 'see docs/api.md for the routes',
-      }),
-    ),
-  );
+  const observeResponse = addRequestHooks(app, ctx, auth, limiter, log !== 'off');
+  addBodyAndErrorHandlers(app);
 
   // Introspection for tests and shutdown reports: the routes served and the work in flight.
   const routes: { method: string; url: string }[] = [];

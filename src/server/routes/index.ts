@@ -7,6 +7,7 @@ import { healthRoutes } from './health.js';
 import { heritageRoutes } from './heritage.js';
 import { mcpRoutes } from './mcp.js';
 import { memoryRoutes } from './memories.js';
+import { memoryItemRoutes } from './memory-item.js';
 import { metricsRoutes } from './metrics.js';
 import { openAiRoutes } from './openai.js';
 import { stateRoutes } from './state.js';
@@ -17,6 +18,7 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
     stateRoutes,
     heritageRoutes,
     memoryRoutes,
+    memoryItemRoutes,
     conversationRoutes,
     chatRoutes,
     openAiRoutes,

@@ -1,44 +1,15 @@
 /**
- * Memories: list with cursor pagination, search (recall without counting it), add in batches, get, history, edit
- * (text, salience, kind, pinned), forget (text and vector purged). Reads need memory:read, changes memory:write.
+ * Memories: list with cursor pagination, search (recall without counting it), add in batches; one memory's routes
+ * (get, history, edit, forget) are in memory-item.ts. Reads need memory:read, changes memory:write.
  */
-import { MEMORY_KINDS, type MemoryKind, type MemoryStatus, type NewMemory } from '../../core/memory/types.js';
+import type { MemoryKind, MemoryStatus, NewMemory } from '../../core/memory/types.js';
 import type { RouteModule } from '../context.js';
+import { actor, kind, MAX_BATCH, newMemory, text } from './memory-schemas.js';
 
-export const MAX_BATCH = 1000;
-const kind = { type: 'string', enum: [...MEMORY_KINDS] };
-const salience = { type: 'number', minimum: 0, maximum: 1 };
-const text = { type: 'string', minLength: 1, maxLength: 32_000, pattern: '\\S' };
-const actor = { type: 'string', minLength: 1, maxLength: 100 };
-const idParams = { type: 'object', properties: { id: { type: 'string', minLength: 6, maxLength: 64 } } };
-
-const newMemory = {
-  type: 'object',
-  required: ['text'],
-  additionalProperties: false,
-  properties: {
-    text,
-    kind,
-    actor,
-    salience,
-    pinned: { type: 'boolean' },
-    source: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        conversation: { type: 'string', maxLength: 64 },
-        turn: { type: 'string', maxLength: 64 },
-        via: { type: 'string', maxLength: 64 },
-      },
-    },
-  },
-};
-
-export const memoryRoutes: RouteModule = (app, ctx) => {
+/** Pages through memories, newest first by default; the cursor comes from the previous page. */
+const listMemories: RouteModule = (app, ctx) => {
   const { memory } = ctx.engine;
   const read = { cap: 'memory:read' as const };
-  const write = { cap: 'memory:write' as const };
-
   app.get<{
     Querystring: {
       limit: number;
@@ -79,7 +50,12 @@ export const memoryRoutes: RouteModule = (app, ctx) => {
       });
     },
   );
+};
 
+/** Recall without counting it as recall (peek): looking a memory up must not make it more salient. */
+const searchMemories: RouteModule = (app, ctx) => {
+  const { memory } = ctx.engine;
+  const read = { cap: 'memory:read' as const };
   app.get<{ Querystring: { q: string; k: number; actor?: string; kinds?: MemoryKind[] } }>(
     '/v1/memories/search',
     {
@@ -111,7 +87,12 @@ export const memoryRoutes: RouteModule = (app, ctx) => {
       return { results };
     },
   );
+};
 
+/** Adds a batch; with an Idempotency-Key a retried request returns the first answer instead of adding twice. */
+const addMemories: RouteModule = (app, ctx) => {
+  const { memory } = ctx.engine;
+  const write = { cap: 'memory:write' as const };
   app.post<{ Body: { memories: NewMemory[] }; Headers: { 'idempotency-key'?: string } }>(
     '/v1/memories',
     {
@@ -143,56 +124,11 @@ export const memoryRoutes: RouteModule = (app, ctx) => {
       return { memories: once.memories };
     },
   );
+};
 
-  app.get<{ Params: { id: string } }>('/v1/memories/:id', { config: read, schema: { params: idParams } }, async (req) =>
-    memory.get(req.params.id),
-  );
-
-  app.get<{ Params: { id: string } }>(
-    '/v1/memories/:id/history',
-    { config: read, schema: { params: idParams } },
-    async (req) => ({
-      revisions: memory.history(memory.get(req.params.id).id),
-    }),
-  );
-
-  app.patch<{
-    Params: { id: string };
-    Body: { text?: string; salience?: number; kind?: MemoryKind; pinned?: boolean; reason?: string };
-  }>(
-    '/v1/memories/:id',
-    {
-      config: write,
-      schema: {
-        params: idParams,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          minProperties: 1,
-          properties: {
-            text,
-            salience,
-            kind,
-            pinned: { type: 'boolean' },
-            reason: { type: 'string', minLength: 1, maxLength: 500 },
-          },
-        },
-      },
-    },
-    async (req) => {
-      const { pinned, reason, ...patch } = req.body;
-      const id = memory.get(req.params.id).id;
-      let m = Object.keys(patch).length
-        ? await memory.edit(id, patch, reason ?? 'edited through the API')
-        : memory.get(id);
-      if (pinned !== undefined && pinned !== m.pinned) m = await memory.pin(id, pinned);
-      return m;
-    },
-  );
-
-  app.delete<{ Params: { id: string } }>(
-    '/v1/memories/:id',
-    { config: write, schema: { params: idParams } },
-    async (req) => memory.forget(memory.get(req.params.id).id),
-  );
+/** The collection: list with cursor pagination, search, add in batches. */
+export const memoryRoutes: RouteModule = (app, ctx) => {
+  listMemories(app, ctx);
+  searchMemories(app, ctx);
+  addMemories(app, ctx);
 };

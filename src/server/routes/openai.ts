@@ -8,7 +8,8 @@
  */
 import { MAX_MESSAGE_CHARS } from '../../core/engine/turn.js';
 import type { ChatMessage } from '../../core/llm/types.js';
-import { collectTurn, turnEvents } from '../chat-turn.js';
+import type { EngineEvent } from '../../core/events.js';
+import { collectTurn, type TurnResult, turnEvents } from '../chat-turn.js';
 import type { RouteContext, RouteModule } from '../context.js';
 import { ProgenyError } from '../../core/errors.js';
 import { sendSse, sseFrame } from '../sse.js';
@@ -83,6 +84,65 @@ function modelsList(ctx: RouteContext) {
   return { object: 'list', data: [{ id: MODEL_ID, object: 'model', created, owned_by: 'progeny' }] };
 }
 
+/** A whole completion in OpenAI's shape, with the companion's own ids and mode under `progeny`. */
+function completion(r: TurnResult, created: number, model: string) {
+  const tokens = r.stats?.tokens ?? 0;
+  return {
+    id: `chatcmpl-${r.turnId}`,
+    object: 'chat.completion',
+    created,
+    model,
+    choices: [
+      {
+        index: 0,
+        message: {
+          role: 'assistant',
+          content: r.reply,
+          ...(r.thinking ? { reasoning_content: r.thinking } : {}),
+        },
+        finish_reason: r.interrupted || r.truncated ? 'length' : 'stop',
+        logprobs: null,
+      },
+    ],
+    usage: { prompt_tokens: 0, completion_tokens: tokens, total_tokens: tokens },
+    progeny: {
+      conversationId: r.conversationId,
+      messageId: r.messageId,
+      mode: r.mode,
+      offline: r.offline,
+      cached: r.cached,
+    },
+  };
+}
+
+/** The turn's events as OpenAI `chat.completion.chunk` SSE frames, ending with `[DONE]`. */
+async function* completionChunks(
+  events: AsyncIterable<EngineEvent>,
+  created: number,
+  model: string,
+): AsyncGenerator<string> {
+  let id = 'chatcmpl-';
+  const chunk = (delta: Record<string, unknown>, finish: string | null): string =>
+    sseFrame(undefined, {
+      id,
+      object: 'chat.completion.chunk',
+      created,
+      model,
+      choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
+    });
+  for await (const e of events) {
+    if (e.type === 'start') {
+      id = `chatcmpl-${e.turnId}`;
+      yield chunk({ role: 'assistant', content: '' }, null);
+    } else if (e.type === 'token') yield chunk({ content: e.text }, null);
+    // A thinking model's reasoning, as vLLM and DeepSeek stream it.
+    else if (e.type === 'thinking') yield chunk({ reasoning_content: e.text }, null);
+    else if (e.type === 'done') yield chunk({}, e.interrupted || e.truncated ? 'length' : 'stop');
+    else if (e.type === 'error') yield sseFrame(undefined, { error: { ...e.error, type: 'server_error' } });
+  }
+  yield sseFrame(undefined, '[DONE]');
+}
+
 export const openAiRoutes: RouteModule = (app, ctx) => {
   app.get('/v1/models', { config: { cap: 'chat' } }, async () => modelsList(ctx));
   app.get<{ Params: { id: string } }>('/v1/models/:id', { config: { cap: 'chat' } }, async (req) => {
@@ -119,60 +179,8 @@ export const openAiRoutes: RouteModule = (app, ctx) => {
       const created = Math.floor(Date.now() / 1000);
       const model = req.body.model;
 
-      if (!req.body.stream) {
-        const r = await collectTurn(turnEvents(ctx, reply, input));
-        const tokens = r.stats?.tokens ?? 0;
-        return {
-          id: `chatcmpl-${r.turnId}`,
-          object: 'chat.completion',
-          created,
-          model,
-          choices: [
-            {
-              index: 0,
-              message: {
-                role: 'assistant',
-                content: r.reply,
-                ...(r.thinking ? { reasoning_content: r.thinking } : {}),
-              },
-              finish_reason: r.interrupted || r.truncated ? 'length' : 'stop',
-              logprobs: null,
-            },
-          ],
-          usage: { prompt_tokens: 0, completion_tokens: tokens, total_tokens: tokens },
-          progeny: {
-            conversationId: r.conversationId,
-            messageId: r.messageId,
-            mode: r.mode,
-            offline: r.offline,
-            cached: r.cached,
-          },
-        };
-      }
-
-      async function* frames(): AsyncGenerator<string> {
-        let id = 'chatcmpl-';
-        const chunk = (delta: Record<string, unknown>, finish: string | null): string =>
-          sseFrame(undefined, {
-            id,
-            object: 'chat.completion.chunk',
-            created,
-            model,
-            choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
-          });
-        for await (const e of turnEvents(ctx, reply, input)) {
-          if (e.type === 'start') {
-            id = `chatcmpl-${e.turnId}`;
-            yield chunk({ role: 'assistant', content: '' }, null);
-          } else if (e.type === 'token') yield chunk({ content: e.text }, null);
-          // A thinking model's reasoning, as vLLM and DeepSeek stream it.
-          else if (e.type === 'thinking') yield chunk({ reasoning_content: e.text }, null);
-          else if (e.type === 'done') yield chunk({}, e.interrupted || e.truncated ? 'length' : 'stop');
-          else if (e.type === 'error') yield sseFrame(undefined, { error: { ...e.error, type: 'server_error' } });
-        }
-        yield sseFrame(undefined, '[DONE]');
-      }
-      return sendSse(reply, frames());
+      if (!req.body.stream) return completion(await collectTurn(turnEvents(ctx, reply, input)), created, model);
+      return sendSse(reply, completionChunks(turnEvents(ctx, reply, input), created, model));
     },
   );
 };
