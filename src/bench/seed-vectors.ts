@@ -1,6 +1,7 @@
 /**
- * Seed vectors kept across bench runs (docs/performance.md, "How progeny bench measures"). A suite that seeds a home with the semantic
- * model pays ~5 ms of CPU per memory to embed it: minutes at 100k, in every run, before anything is measured. The
+ * Seed vectors kept across bench runs (docs/performance.md, "How progeny bench measures"). A suite that seeds a
+ * home with the semantic model pays ~5 ms of CPU per memory to embed it: minutes at 100k, in every run, before
+ * anything is measured. The
  * vectors the model made for a seed are written to a file (by embedder id and text hash) and, in the next run, put in
  * the new home's embedding cache before its memories are embedded, so the engine finds them there instead of asking
  * the model; a text the file lacks is embedded for real. Only the seed: what a suite then measures (a chat turn's
