@@ -54,7 +54,7 @@ async function main(): Promise<void> {
         `${c.name.padEnd(24)}${String(calls).padStart(7)} ${cols.join(' ')} ${ops.toFixed(0).padStart(10)}  ${verdict}`,
       );
       const recall = (await c.quality?.())?.recallAt10;
-      if (recall !== undefined)
+      if (typeof recall === 'number')
         console.log(
           `  index recall@10 vs exact (200 queries): ${recall.toFixed(3)}  budget ≥ 0.95: ${recall >= 0.95 ? 'ok' : 'MISSED'}`,
         );

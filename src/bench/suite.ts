@@ -21,9 +21,9 @@ export interface BenchCase {
   opsPerCall?: number;
   /**
    * Figures measured once after the timed calls, outside the timing (e.g. `recallAt10`, a search's recall@10 against
-   * exact search), reported under the case's `extra`.
+   * exact search), reported under the case's `extra` (a string says why a figure could not be measured).
    */
-  quality?(): Promise<Record<string, number>>;
+  quality?(): Promise<Record<string, number | string>>;
 }
 
 export interface PreparedSuite {

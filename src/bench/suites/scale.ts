@@ -2,7 +2,8 @@
  * Growth (docs/performance.md "Growth"): one home of N memories (`--memories`; a list such as 10k,100k,1m gives growth
  * curves) built the way a user builds one, a JSONL import with the hash embedder, then recall and a whole chat turn
  * over it, and what the home costs at that size: ingest rate, rebuilding the index from scratch, the files on disk,
- * answering `progeny memory search` from a new process, and the RSS of `progeny serve` after 1,000 searches.
+ * answering `progeny memory search` from a new process, the RSS of `progeny serve` after 1,000 searches, and (with N
+ * messages added) pushing the whole home to a sync relay and a new device's initial sync of it.
  * The figures measured once per run are reported in the recall case's `extra` (after its timed calls).
  */
 import { execFileSync } from 'node:child_process';
@@ -14,6 +15,7 @@ import { createEngine } from '../../core/engine/create.js';
 import type { LocalEngine } from '../../core/engine/local-engine.js';
 import { initializeHome } from '../../core/engine/init.js';
 import { createReplayProvider, llmFixturePath, loadRecordedStream } from '../../core/llm/index.js';
+import { readIndexMeta, writeIndexMeta } from '../../core/memory/ann-index.js';
 import { createBuiltinEmbedder, createEmbeddedStore } from '../../core/memory/index.js';
 import { pathsFor } from '../../core/paths.js';
 import { sentenceMaker, sizeLabel } from '../chat-corpus.js';
@@ -21,6 +23,8 @@ import { spawnServe } from '../http/targets.js';
 import type { BenchSuite } from '../suite.js';
 import { wholeTurn } from './chat.js';
 import { annRecallAt10 } from './memory-quality.js';
+import { initialSyncFigures } from './scale-sync.js';
+import { fillMessages } from './sync.js';
 
 /** 2025-01-01: the seeded memories' first timestamp. */
 const SEED_T0 = Date.UTC(2025, 0, 1);
@@ -45,9 +49,17 @@ async function timed(fn: () => Promise<unknown>): Promise<{ wallMs: number; cpuM
   return { wallMs: ms(t0), cpuMs: (c.user + c.system) / 1000 };
 }
 
-/** The index built again from the database alone (as `memory reindex` or a lost index file would). */
-async function rebuildIndex(engine: LocalEngine, dir: string): Promise<{ wallMs: number; cpuMs: number }> {
+/**
+ * The index built again from the database alone (as `memory reindex` or a lost index file would), into a file of its
+ * own. Saving it describes that file in the home's meta: the home's own index's description is put back after, or
+ * every later process would find its file foreign and rebuild (as the first 100k measure did: 7.4 s per search).
+ */
+export async function rebuildIndex(
+  engine: Pick<LocalEngine, 'db' | 'paths'>,
+  dir: string,
+): Promise<{ wallMs: number; cpuMs: number }> {
   const memoryIndex = join(dir, 'rebuilt.usearch');
+  const homeIndex = readIndexMeta(engine.db);
   const store = createEmbeddedStore({
     db: engine.db,
     paths: { ...engine.paths, memoryIndex },
@@ -56,6 +68,7 @@ async function rebuildIndex(engine: LocalEngine, dir: string): Promise<{ wallMs:
   const took = await timed(() => store.flush());
   await store.close();
   rmSync(memoryIndex, { force: true });
+  if (homeIndex) writeIndexMeta(engine.db, homeIndex);
   return took;
 }
 
@@ -126,6 +139,8 @@ export const suite: BenchSuite = {
     });
     if (report?.errors.length || report?.imported !== n)
       throw new Error(`seeding imported ${report?.imported} of ${n} memories: ${report?.errors[0]?.message ?? ''}`);
+    // As many messages as memories, in conversations of 500 (journalled as the chat does: initial sync carries them).
+    const messaged = await timed(async () => fillMessages(engine, n, ctx.seed, 500));
     const rebuilt = await rebuildIndex(engine, ctx.dir);
     const query = sentenceMaker(ctx.seed + 2);
     const queries = Array.from({ length: 500 }, () => query());
@@ -151,8 +166,11 @@ export const suite: BenchSuite = {
               indexBuildCpuMs: Math.round(rebuilt.cpuMs),
               dbMb: round(mb(paths.db) + mb(`${paths.db}-wal`)),
               indexMb: round(mb(paths.memoryIndex)),
+              messages: n,
+              messagesPerSec: Math.round(n / (messaged.wallMs / 1000)),
               ...searchFromNewProcess(home, queries[0] as string),
               ...(await serveFigures(home, queries)),
+              ...(await initialSyncFigures(engine, ctx.dir)),
             };
           },
         },

@@ -23,8 +23,8 @@ import { openRelayStore } from '../../server/relay/store.js';
 import type { BenchSuite, PreparedSuite } from '../suite.js';
 import { KDF_FLOOR } from '../../core/sync/kdf.js';
 
-const PASS = 'bench passphrase, not secret';
-const KDF = { ...KDF_FLOOR.argon2id, name: 'argon2id' } as const;
+export const PASS = 'bench passphrase, not secret';
+export const KDF = { ...KDF_FLOOR.argon2id, name: 'argon2id' } as const;
 
 export interface WireCounter {
   requests: number;
@@ -45,14 +45,14 @@ export function countingTransport(counter: WireCounter, inner: Transport = fetch
   };
 }
 
-interface BenchDevice {
+export interface BenchDevice {
   db: Db;
   journal: Journal;
   sync: EngineSync;
   deviceId: string;
 }
 
-function device(dir: string, transport: Transport): BenchDevice {
+export function device(dir: string, transport: Transport): BenchDevice {
   mkdirSync(dir, { recursive: true });
   const paths = pathsFor(dir);
   const db = openDatabase(paths.db);
@@ -80,19 +80,33 @@ export function fill(d: BenchDevice, memories: number, messages: number, seed: n
       ),
     );
   }
-  const conv = `conv-${seed}`;
-  immediate(d.db, () => {
-    d.db
-      .prepare('INSERT INTO conversations (id, actor, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?)')
-      .run(conv, 'creator', '', 0, 0);
-    d.journal.recordChange('message', conv, 'conversation', { actor: 'creator', title: '', createdAt: 0 });
-  });
+  fillMessages(d, messages, seed);
+}
+
+/**
+ * Adds m messages, journalled as the chat does, in conversations of `perConversation` messages (a user and an
+ * assistant line per turn), in transactions of 5,000.
+ */
+export function fillMessages(
+  d: Pick<BenchDevice, 'db' | 'journal'>,
+  messages: number,
+  seed: number,
+  perConversation = messages,
+): void {
+  const conversation = d.db.prepare(
+    'INSERT INTO conversations (id, actor, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?)',
+  );
   const ins = d.db.prepare(
     'INSERT INTO messages (id, conversation_id, turn_id, role, text, created_at, status, meta, hlc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
   for (let i = 0; i < messages; i += 5000) {
     immediate(d.db, () => {
       for (let k = i; k < Math.min(messages, i + 5000); k++) {
+        const conv = perConversation >= messages ? `conv-${seed}` : `conv-${seed}-${Math.floor(k / perConversation)}`;
+        if (k % perConversation === 0) {
+          conversation.run(conv, 'creator', '', k, k);
+          d.journal.recordChange('message', conv, 'conversation', { actor: 'creator', title: '', createdAt: k });
+        }
         const msg = {
           conversationId: conv,
           turnId: `t${k >> 1}`,

@@ -79,7 +79,7 @@ describe('embedded store: HNSW index and exact tail', () => {
     await again.close();
   });
 
-  it('a process that only searches views the saved index; a short tail stays, a longer one is absorbed at close', async () => {
+  it('a process that only searches views the saved index and never reads or rewrites it, whatever its tail', async () => {
     const { write, open } = setup();
     const rows = write(texts.slice(0, 200));
     const first = await open();
@@ -96,16 +96,35 @@ describe('embedded store: HNSW index and exact tail', () => {
     // Ten changes are left in the tail: the file and its meta are as they were.
     expect(readIndexMeta(t.db)).toEqual(saved);
 
-    write(texts.slice(210, 300).concat(texts.slice(0, 200).map((x) => `${x} again`)));
-    const busy = await open();
-    await busy.search(embedBuiltin('x'), { limit: 1, filter: {} });
-    expect(busy.stats()).toMatchObject({ viewed: true, tail: 300 });
-    await busy.close();
-    // 300 changes (over the view's limit of 256): absorbed and saved at close, by loading the index first.
-    expect(readIndexMeta(t.db)).toMatchObject({ count: 500, seq: saved.seq + 300 });
+    // 300 changes written by another process that has not saved yet (a writer still open, as serve or chat).
+    const more = write(texts.slice(210, 300).concat(texts.slice(0, 200).map((x) => `${x} again`)));
+    const searcher = await open();
+    expect(await top(searcher, `${texts[7]!} again`)).toBe(more[97]!.id);
+    // Past the background delay: a reader does not start absorbing (which would load the whole index).
+    await new Promise((r) => setTimeout(r, 300));
+    expect(searcher.stats()).toMatchObject({ viewed: true, tail: 300 });
+    await searcher.close();
+    expect(readIndexMeta(t.db)).toEqual(saved);
+  });
+
+  it('a short-lived process that wrote absorbs a tail over the limit at close, loading the index first', async () => {
+    const { write, open } = setup();
+    write(texts.slice(0, 200));
+    const first = await open();
+    await first.flush();
+    await first.close();
+    const saved = readIndexMeta(t.db)!;
+    write(texts.slice(200, 300).concat(texts.slice(0, 200).map((x) => `${x} again`)));
+    const adder = await open();
+    await adder.search(embedBuiltin('x'), { limit: 1, filter: {} });
+    const [mine] = write(['one more note, written by this process']);
+    await adder.mirror([mine!]);
+    expect(adder.stats()).toMatchObject({ viewed: true, tail: 301 });
+    await adder.close();
+    expect(readIndexMeta(t.db)).toMatchObject({ count: 501, seq: saved.seq + 301 });
     const later = await open();
     expect(await top(later, `${texts[7]!} again`)).toBeDefined();
-    expect(later.stats()).toMatchObject({ viewed: true, indexed: 500, tail: 0 });
+    expect(later.stats()).toMatchObject({ viewed: true, indexed: 501, tail: 0 });
     await later.close();
   });
 
@@ -174,6 +193,25 @@ describe('embedded store: HNSW index and exact tail', () => {
     }
     expect(s.stats().indexed).toBeGreaterThan(0);
     expect(s.stats().tail).toBeLessThan(80);
+    await s.close();
+  });
+
+  it('a writer under a steady stream of writes saves once enough changes wait, so other processes scan a short tail', async () => {
+    const { write, open } = setup();
+    const s = createEmbeddedStore({ db: t.db, paths: t.paths, embedder, drainChunk: 64, saveAfterChanges: 40 });
+    await s.open();
+    // Ten writes every 20 ms for 1.6 s: no pause for the idle save, and far less than the periodic one's minute.
+    for (let i = 0; i < 80; i++) {
+      const rows = write(texts.slice((i * 10) % 300, ((i * 10) % 300) + 10).map((x) => `${x} (${i})`));
+      await s.mirror(rows);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(readIndexMeta(t.db)?.count).toBeGreaterThanOrEqual(40);
+    const reader = await open();
+    await reader.probe();
+    expect(reader.stats().viewed).toBe(true);
+    expect(reader.stats().tail).toBeLessThan(800 - 40);
+    await reader.close();
     await s.close();
   });
 

@@ -2,11 +2,20 @@
  * The embedded MemoryStore. SQLite (memories.vector) is the source of truth. Searches combine an HNSW index file
  * beside the database (ann-index.ts) with an exact scan of the changes the index has not absorbed yet (tail-log.ts),
  * so every acknowledged write is searchable at once, from this process or another one on the same home: each search
- * first catches up with memories.change_seq. The index absorbs the tail in the background and is saved atomically.
+ * first catches up with memories.change_seq. A process that writes absorbs the tail into the index in the background
+ * and saves it atomically; a process that only searches views the saved file and never reads it whole
+ * (docs/performance.md "Memory index").
  */
 import type { Paths } from '../paths.js';
 import type { Db } from '../store/db.js';
-import { createAnnIndex, graphParams, loadSavedIndex, writeIndexMeta, type AnnIndex } from './ann-index.js';
+import {
+  createAnnIndex,
+  graphParams,
+  loadSavedIndex,
+  readIndexMeta,
+  writeIndexMeta,
+  type AnnIndex,
+} from './ann-index.js';
 import { annCandidates } from './ann-search.js';
 import { TailLog } from './tail-log.js';
 import type { BackendHealth, Embedder, MemoryStore, StoreRow, VectorCandidate } from './types.js';
@@ -20,6 +29,8 @@ export interface EmbeddedStoreDeps {
   drainChunk?: number;
   /** close() finishes and saves the index when at most this many changes are pending. */
   closeDrainMax?: number;
+  /** A writer saves once this many absorbed changes are unsaved (see SAVE_COST_SHARE), even while writes go on. */
+  saveAfterChanges?: number;
 }
 
 export interface EmbeddedStore extends MemoryStore {
@@ -28,14 +39,22 @@ export interface EmbeddedStore extends MemoryStore {
 
 const IDLE_MS = 250;
 /**
- * A process that only views the saved index leaves up to this many changes in the exact-search tail when it closes
- * (each later process reads them back and scans them: ~0.3 ms at 256); beyond it, closing loads the index, absorbs
- * the tail and saves, so the tail of a home used only by short commands stays bounded.
+ * A process that wrote and only viewed the saved index leaves up to this many changes in the exact-search tail when it
+ * closes (each later process reads them back and scans them: ~0.3 ms at 256); beyond it, closing loads the index,
+ * absorbs the tail and saves, so the tail of a home written only by short commands stays bounded. A process that
+ * only searched never does: that would make one search pay for reading and writing the whole index.
  */
 const VIEW_TAIL_MAX = 256;
 const MAX_DEFER_MS = 1000;
 const STEP_MS = 4;
 const SAVE_EVERY_MS = 60_000;
+/**
+ * Under a steady stream of writes a writer saves once `saveAfterChanges` changes are unsaved, so that the tail every
+ * other process scans stays short; but saving writes the whole graph (~50 MB at 100k memories, ~0.1 s; ten times
+ * that at 1M), so at most often enough to spend this share of the time saving.
+ */
+const SAVE_AFTER_CHANGES = 2048;
+const SAVE_COST_SHARE = 0.05;
 
 /** A memories row as the index follows it: what every store reflects, plus the vector's embedder and change seq. */
 interface SyncRow extends Omit<StoreRow, 'revision'> {
@@ -43,214 +62,300 @@ interface SyncRow extends Omit<StoreRow, 'revision'> {
   change_seq: number;
 }
 
-export function createEmbeddedStore(deps: EmbeddedStoreDeps): EmbeddedStore {
-  const { db, paths, embedder } = deps;
-  const chunk = deps.drainChunk ?? 32;
-  const closeDrainMax = deps.closeDrainMax ?? 1024;
-  let state: { index: AnnIndex; tail: TailLog; dims: number; embedder: string } | null = null;
-  let seenSeq = 0;
-  let savedSeq = -1;
-  let timer: NodeJS.Timeout | null = null;
-  let draining = false;
-  let waitingSince = 0;
-  let lastWrite = 0;
-  let lastSave = performance.now();
-  const maxSeq = db.prepare('SELECT coalesce(max(change_seq), 0) FROM memories').pluck();
-  const changed = db.prepare(
-    'SELECT id, label, actor, kind, created_at, salience, status, embedder, vector, change_seq FROM memories WHERE change_seq > ? ORDER BY change_seq',
-  );
-  const anyVector = db
-    .prepare("SELECT vector FROM memories WHERE status = 'active' AND embedder = ? AND vector IS NOT NULL LIMIT 1")
-    .pluck();
+interface IndexState {
+  index: AnnIndex;
+  tail: TailLog;
+  dims: number;
+  embedder: string;
+  /** The change_seq of the saved file this state started from, -1 for none. */
+  savedSeq: number;
+}
 
-  /**
-   * Opens the saved index as a view (see AnnIndex.viewed: a command that only searches never reads the whole file),
-   * or starts an empty one whose tail replays every row (a rebuild).
-   */
-  const load = (open: 'view' | 'load' = 'view'): typeof state => {
-    const sample = anyVector.get(embedder.id) as Buffer | undefined;
-    const dims = embedder.dimensions || (sample ? sample.byteLength / 4 : 0);
-    if (!dims) return null;
-    const saved = loadSavedIndex(db, paths.memoryIndex, embedder.id, dims, open);
-    seenSeq = saved?.seq ?? 0;
-    savedSeq = saved ? saved.seq : -1;
-    return {
-      index: saved?.index ?? createAnnIndex(dims),
-      tail: new TailLog(dims, seenSeq),
-      dims,
-      embedder: embedder.id,
-    };
+/**
+ * Opens the saved index (a view: a command that only searches never reads the whole file), or starts an empty one
+ * whose tail replays every row (a rebuild). Null while there is no vector to learn the dimension from.
+ */
+function openIndexState(deps: EmbeddedStoreDeps, open: 'view' | 'load'): IndexState | null {
+  const { db, paths, embedder } = deps;
+  const sample = db
+    .prepare("SELECT vector FROM memories WHERE status = 'active' AND embedder = ? AND vector IS NOT NULL LIMIT 1")
+    .pluck()
+    .get(embedder.id) as Buffer | undefined;
+  const dims = embedder.dimensions || (sample ? sample.byteLength / 4 : 0);
+  if (!dims) return null;
+  const saved = loadSavedIndex(db, paths.memoryIndex, embedder.id, dims, open);
+  return {
+    index: saved?.index ?? createAnnIndex(dims),
+    tail: new TailLog(dims, saved?.seq ?? 0),
+    dims,
+    embedder: embedder.id,
+    savedSeq: saved ? saved.seq : -1,
   };
+}
+
+/** Moves the rows changed after `fromSeq` into the tail: a searchable point, or a removal. Returns the last seq. */
+function readChanges(rows: Iterable<SyncRow>, s: IndexState, fromSeq: number): number {
+  let seq = fromSeq;
+  for (const r of rows) {
+    const ok = r.status === 'active' && r.vector && r.embedder === s.embedder && r.vector.byteLength === s.dims * 4;
+    s.tail.push(
+      r.change_seq,
+      r.id,
+      r.label,
+      ok
+        ? {
+            id: r.id,
+            label: r.label,
+            vector: fromBlob(r.vector as Buffer),
+            payload: { actor: r.actor, kind: r.kind, createdAt: r.created_at, salience: r.salience },
+          }
+        : null,
+    );
+    seq = r.change_seq;
+  }
+  return seq;
+}
+
+/** Changes absorbed into the graph since the file it started from was saved (every change, for a rebuild). */
+const unsavedChanges = (s: IndexState): number => s.tail.indexedSeq - Math.max(0, s.savedSeq);
+
+/** Moves pending changes into the graph, a chunk at a time, for at most `ms`. */
+function absorb(s: IndexState, chunk: number, ms: number): void {
+  const until = performance.now() + ms;
+  while (s.tail.length && performance.now() < until) s.tail.drain(s.index, chunk);
+}
+
+class EmbeddedIndexStore implements EmbeddedStore {
+  readonly backend = 'embedded' as const;
+  private state: IndexState | null = null;
+  private seenSeq = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private draining = false;
+  private waitingSince = 0;
+  private lastWrite = 0;
+  private lastSave = performance.now();
+  private lastSaveMs = 0;
+  /** This process wrote (mirror() was given rows): it, not a process that only searches, absorbs and saves. */
+  private wrote = false;
+  private readonly maxSeq;
+  private readonly changed;
+
+  constructor(private readonly deps: EmbeddedStoreDeps) {
+    this.maxSeq = deps.db.prepare('SELECT coalesce(max(change_seq), 0) FROM memories').pluck();
+    this.changed = deps.db.prepare(
+      'SELECT id, label, actor, kind, created_at, salience, status, embedder, vector, change_seq FROM memories WHERE change_seq > ? ORDER BY change_seq',
+    );
+  }
+
+  private load(open: 'view' | 'load' = 'view'): IndexState | null {
+    const s = openIndexState(this.deps, open);
+    this.seenSeq = s?.tail.indexedSeq ?? 0;
+    return s;
+  }
+
+  /** Only a writer absorbs, or a process rebuilding an index that has no saved file to view. */
+  private absorbs(s: IndexState): boolean {
+    return this.wrote || !s.index.viewed;
+  }
 
   /**
    * Before changes are absorbed: a viewed index is replaced by the saved file read whole. If another process saved
    * a newer index since this one was viewed, everything is reopened from that file and caught up again.
    */
-  const writable = (): NonNullable<typeof state> | null => {
-    if (!state?.index.viewed) return state;
-    const viewedSeq = savedSeq;
-    const fresh = load('load');
-    if (fresh && savedSeq === viewedSeq && fresh.index.size() === state.index.size()) {
-      state.index = fresh.index;
-      return state;
+  private writable(): IndexState | null {
+    const s = this.state;
+    if (!s?.index.viewed) return s;
+    const seen = this.seenSeq;
+    const fresh = this.load('load');
+    if (fresh && fresh.savedSeq === s.savedSeq && fresh.index.size() === s.index.size()) {
+      // The same file: keep the tail already read, and swap the view for the loaded graph.
+      s.index = fresh.index;
+      this.seenSeq = seen;
+      return s;
     }
-    state = fresh;
-    return catchUp();
-  };
+    this.state = fresh;
+    return this.catchUp();
+  }
 
-  const catchUp = () => {
+  private catchUp(): IndexState | null {
     // The default embedder falls back to the hash one when its model fails: another embedder, another index.
-    if (state && state.embedder !== embedder.id) {
-      save();
-      state = null;
+    if (this.state && this.state.embedder !== this.deps.embedder.id) {
+      this.save();
+      this.state = null;
     }
-    state ??= load();
-    if (!state) return null;
-    const top = maxSeq.get() as number;
-    if (top <= seenSeq) return state;
-    for (const r of changed.iterate(seenSeq) as IterableIterator<SyncRow>) {
-      const ok =
-        r.status === 'active' && r.vector && r.embedder === embedder.id && r.vector.byteLength === state.dims * 4;
-      state.tail.push(
-        r.change_seq,
-        r.id,
-        r.label,
-        ok
-          ? {
-              id: r.id,
-              label: r.label,
-              vector: fromBlob(r.vector as Buffer),
-              payload: { actor: r.actor, kind: r.kind, createdAt: r.created_at, salience: r.salience },
-            }
-          : null,
-      );
-      seenSeq = r.change_seq;
-    }
-    lastWrite = performance.now();
-    schedule(IDLE_MS);
-    return state;
-  };
+    this.state ??= this.load();
+    const s = this.state;
+    if (!s) return null;
+    if ((this.maxSeq.get() as number) <= this.seenSeq) return s;
+    this.seenSeq = readChanges(this.changed.iterate(this.seenSeq) as IterableIterator<SyncRow>, s, this.seenSeq);
+    this.lastWrite = performance.now();
+    if (this.absorbs(s)) this.schedule(IDLE_MS);
+    return s;
+  }
 
-  const save = (): void => {
-    if (!state || state.tail.indexedSeq === savedSeq) return;
-    const bytes = state.index.save(paths.memoryIndex);
-    writeIndexMeta(db, {
-      seq: state.tail.indexedSeq,
+  private save(): void {
+    const s = this.state;
+    if (!s || s.tail.indexedSeq === s.savedSeq) return;
+    const t0 = performance.now();
+    const bytes = s.index.save(this.deps.paths.memoryIndex);
+    writeIndexMeta(this.deps.db, {
+      seq: s.tail.indexedSeq,
       bytes,
-      count: state.index.size(),
-      embedder: state.embedder,
-      dims: state.dims,
+      count: s.index.size(),
+      embedder: s.embedder,
+      dims: s.dims,
       graph: graphParams(),
     });
-    savedSeq = state.tail.indexedSeq;
-    lastSave = performance.now();
-  };
+    s.savedSeq = s.tail.indexedSeq;
+    this.lastSave = performance.now();
+    this.lastSaveMs = this.lastSave - t0;
+  }
+
+  /** Saving is due after a pause in the writes, every SAVE_EVERY_MS, or once many changes wait (bounded by its cost). */
+  private saveDue(s: IndexState): boolean {
+    const unsaved = unsavedChanges(s);
+    if (unsaved <= 0) return false;
+    const now = performance.now();
+    const sinceSave = now - this.lastSave;
+    if (!s.tail.length && now - this.lastWrite >= IDLE_MS) return true;
+    if (sinceSave >= SAVE_EVERY_MS) return true;
+    const many = unsaved >= (this.deps.saveAfterChanges ?? SAVE_AFTER_CHANGES);
+    return many && sinceSave * SAVE_COST_SHARE >= this.lastSaveMs;
+  }
 
   /**
    * Background absorption. A write arms a timer that fires once writes pause for IDLE_MS, or MAX_DEFER_MS after the
    * first unabsorbed write at the latest (under a steady stream of writes the pause never comes, and every search
    * would scan a growing tail). Each step moves changes into the graph for at most STEP_MS, so a request waits at most
-   * that long behind it; steps repeat until the tail is empty. Saving writes the whole graph (tens of MB at 100k
-   * memories), so it waits for a pause in the writes, or happens at most every SAVE_EVERY_MS under a steady stream.
+   * that long behind it; steps repeat until the tail is empty.
    */
-  function schedule(delayMs: number): void {
-    if (!state || draining) return;
+  private schedule(delayMs: number): void {
+    if (!this.state || this.draining) return;
     const now = performance.now();
-    if (timer) {
-      if (now - waitingSince >= MAX_DEFER_MS) return;
-      clearTimeout(timer);
+    if (this.timer) {
+      if (now - this.waitingSince >= MAX_DEFER_MS) return;
+      clearTimeout(this.timer);
     } else {
-      waitingSince = now;
+      this.waitingSince = now;
     }
-    timer = setTimeout(step, Math.max(0, Math.min(delayMs, waitingSince + MAX_DEFER_MS - now)));
-    timer.unref();
+    this.timer = setTimeout(() => this.step(), Math.max(0, Math.min(delayMs, this.waitingSince + MAX_DEFER_MS - now)));
+    this.timer.unref();
   }
 
-  /** Moves pending changes into the graph, a chunk at a time, for at most `ms`. */
-  const absorb = (s: NonNullable<typeof state>, ms: number): void => {
-    const until = performance.now() + ms;
-    while (s.tail.length && performance.now() < until) s.tail.drain(s.index, chunk);
-  };
-
-  function step(): void {
-    timer = null;
-    draining = false;
-    if (!writable() || !state) return;
-    absorb(state, STEP_MS);
-    if (state.tail.length) {
-      draining = true;
-      timer = setTimeout(step, 0);
-      timer.unref();
-    } else if (performance.now() - lastWrite >= IDLE_MS || performance.now() - lastSave >= SAVE_EVERY_MS) {
-      save();
-    } else {
-      schedule(IDLE_MS);
-    }
-  }
-
-  const drainFor = (budgetMs: number): void => {
-    if (!catchUp()) return;
-    const s = writable();
+  private step(): void {
+    this.timer = null;
+    this.draining = false;
+    const s = this.writable();
     if (!s) return;
-    absorb(s, budgetMs);
-    save();
-  };
+    absorb(s, this.deps.drainChunk ?? 32, STEP_MS);
+    if (this.saveDue(s)) this.save();
+    if (s.tail.length) {
+      this.draining = true;
+      this.timer = setTimeout(() => this.step(), 0);
+      this.timer.unref();
+    } else if (unsavedChanges(s) > 0) {
+      this.schedule(IDLE_MS);
+    }
+  }
 
-  return {
-    backend: 'embedded',
-    async open() {
-      seenSeq = 0;
-      state = null;
-    },
-    // The rows are in the table, which this store reads itself (with other processes' writes) from its last change
-    // on; one that has not loaded yet picks them up at its first search.
-    async mirror() {
-      if (state) catchUp();
-    },
-    async search(vector, { limit, filter }): Promise<VectorCandidate[]> {
-      const s = catchUp();
-      if (!s || limit <= 0) return [];
-      const fromTail = s.tail.flat.search(vector, limit, filter);
-      const fromIndex = annCandidates(db, s.index, vector, limit, filter, embedder.id, (id) => s.tail.flat.has(id));
-      const byId = new Map<string, VectorCandidate>();
-      for (const c of [...fromTail, ...fromIndex]) if (!byId.has(c.id)) byId.set(c.id, c);
-      return [...byId.values()].sort((a, b) => b.similarity - a.similarity).slice(0, limit);
-    },
-    async count() {
-      return db
-        .prepare("SELECT count(*) FROM memories WHERE status = 'active' AND vector IS NOT NULL AND embedder = ?")
-        .pluck()
-        .get(embedder.id) as number;
-    },
-    async probe(): Promise<BackendHealth> {
-      try {
-        const s = catchUp();
-        const count = await this.count();
-        const detail = s ? `HNSW index ${s.index.size()} points, ${s.tail.length} changes pending` : 'no memories yet';
-        return { ok: true, backend: 'embedded', detail, count };
-      } catch (err) {
-        return { ok: false, backend: 'embedded', detail: (err as Error).message };
-      }
-    },
-    /** Absorbs every pending change and saves: after a bulk import or a reindex, so later processes start warm. */
-    async flush() {
-      drainFor(Infinity);
-    },
-    stats: () => ({
-      indexed: state?.index.size() ?? 0,
-      tail: state?.tail.length ?? 0,
-      indexedSeq: state?.tail.indexedSeq ?? 0,
-      viewed: state?.index.viewed ?? false,
-    }),
-    async close() {
-      if (timer) clearTimeout(timer);
-      timer = null;
-      draining = false;
-      // A short tail is finished and saved; a long one is left to a process with time (chat, serve, import's flush).
-      // A process that only viewed the index leaves a tail of up to VIEW_TAIL_MAX changes as it is.
-      const tail = state?.tail.length ?? 0;
-      if (state && tail <= closeDrainMax && (!state.index.viewed || tail > VIEW_TAIL_MAX)) drainFor(Infinity);
-      state = null;
-    },
-  };
+  private drainAll(): void {
+    if (!this.catchUp()) return;
+    const s = this.writable();
+    if (!s) return;
+    // No request waits behind a flush: large chunks let usearch spread each add over every core.
+    absorb(s, Math.max(this.deps.drainChunk ?? 32, 4096), Infinity);
+    this.save();
+  }
+
+  async open(): Promise<void> {
+    this.seenSeq = 0;
+    this.state = null;
+  }
+
+  // The rows are in the table, which this store reads itself (with other processes' writes) from its last change
+  // on; one that has not loaded yet picks them up at its first search.
+  // A writer that has not searched yet starts following them after IDLE_MS (a long-lived one: serve, chat); a short
+  // command that only writes is gone by then, and close() looks at the tail it leaves.
+  async mirror(rows: StoreRow[]): Promise<void> {
+    if (rows.length) this.wrote = true;
+    if (this.state) this.catchUp();
+    else if (this.wrote && !this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        this.catchUp();
+      }, IDLE_MS);
+      this.timer.unref();
+    }
+  }
+
+  async search(
+    vector: Float32Array,
+    { limit, filter }: Parameters<MemoryStore['search']>[1],
+  ): Promise<VectorCandidate[]> {
+    const s = this.catchUp();
+    if (!s || limit <= 0) return [];
+    const fromTail = s.tail.flat.search(vector, limit, filter);
+    const { db, embedder } = this.deps;
+    const fromIndex = annCandidates(db, s.index, vector, limit, filter, embedder.id, (id) => s.tail.flat.has(id));
+    const byId = new Map<string, VectorCandidate>();
+    for (const c of [...fromTail, ...fromIndex]) if (!byId.has(c.id)) byId.set(c.id, c);
+    return [...byId.values()].sort((a, b) => b.similarity - a.similarity).slice(0, limit);
+  }
+
+  async count(): Promise<number> {
+    return this.deps.db
+      .prepare("SELECT count(*) FROM memories WHERE status = 'active' AND vector IS NOT NULL AND embedder = ?")
+      .pluck()
+      .get(this.deps.embedder.id) as number;
+  }
+
+  async probe(): Promise<BackendHealth> {
+    try {
+      const s = this.catchUp();
+      const count = await this.count();
+      const detail = s ? `HNSW index ${s.index.size()} points, ${s.tail.length} changes pending` : 'no memories yet';
+      return { ok: true, backend: 'embedded', detail, count };
+    } catch (err) {
+      return { ok: false, backend: 'embedded', detail: (err as Error).message };
+    }
+  }
+
+  /** Absorbs every pending change and saves: after a bulk import or a reindex, so later processes start warm. */
+  async flush(): Promise<void> {
+    this.drainAll();
+  }
+
+  stats(): ReturnType<EmbeddedStore['stats']> {
+    const s = this.state;
+    return {
+      indexed: s?.index.size() ?? 0,
+      tail: s?.tail.length ?? 0,
+      indexedSeq: s?.tail.indexedSeq ?? 0,
+      viewed: s?.index.viewed ?? false,
+    };
+  }
+
+  /** The changes after the saved index, for a process that wrote without loading it (0 when there is none). */
+  private pendingOnDisk(): number {
+    const meta = readIndexMeta(this.deps.db);
+    return meta ? (this.maxSeq.get() as number) - meta.seq : 0;
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.draining = false;
+    // A short tail is finished and saved; a long one is left to a process with time (chat, serve, import's flush).
+    // A process that viewed the index leaves its tail as it is, unless it wrote and the tail is over VIEW_TAIL_MAX.
+    const s = this.state;
+    const tail = s ? s.tail.length : this.wrote ? this.pendingOnDisk() : 0;
+    const closeDrainMax = this.deps.closeDrainMax ?? 1024;
+    const viewed = s ? s.index.viewed : true;
+    if (tail && tail <= closeDrainMax && (!viewed || (this.wrote && tail > VIEW_TAIL_MAX))) this.drainAll();
+    this.state = null;
+  }
+}
+
+export function createEmbeddedStore(deps: EmbeddedStoreDeps): EmbeddedStore {
+  return new EmbeddedIndexStore(deps);
 }
