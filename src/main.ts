@@ -25,11 +25,34 @@ function exitQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
   });
 }
 
+/**
+ * Runs `hook` on process.stdout or process.stderr when something first creates it, instead of creating it now: a
+ * command whose output goes to a file or a pipe writes to the descriptor and never needs the stream (fd-write.ts).
+ */
+function whenCreated(name: 'stdout' | 'stderr', hook: (stream: NodeJS.WriteStream) => void): void {
+  const own = Object.getOwnPropertyDescriptor(process, name);
+  const create = own?.get;
+  if (!create || !own.configurable) return hook(process[name]);
+  let hooked = false;
+  Object.defineProperty(process, name, {
+    configurable: true,
+    enumerable: own.enumerable ?? false,
+    get(): NodeJS.WriteStream {
+      const stream = create.call(process) as NodeJS.WriteStream;
+      if (!hooked) {
+        hooked = true;
+        hook(stream);
+      }
+      return stream;
+    },
+  });
+}
+
 /** `loadBundle`: how bin/progeny.js loads dist/commands.cjs (with V8's code cache); plain require() without it. */
 export async function main(argv: string[], loadBundle?: BundleLoader): Promise<void> {
   if (loadBundle) useBundleLoader(loadBundle);
-  exitQuietlyOnClosedPipe(process.stdout);
-  exitQuietlyOnClosedPipe(process.stderr);
+  whenCreated('stdout', exitQuietlyOnClosedPipe);
+  whenCreated('stderr', exitQuietlyOnClosedPipe);
   const sniffed = sniffGlobals(argv);
   const runtime: Runtime = { out: new Output({ json: sniffed.json, color: sniffed.color }), exitCode: 0, cleanup: [] };
   const controller = new AbortController();

@@ -9,6 +9,7 @@ import {
   createMemoryService,
 } from '../core/memory/index.js';
 import type { MemoryApi } from '../core/memory/api.js';
+import type { OldEmbedderFor } from '../core/memory/old-vectors.js';
 import type { Embedder, MemoryStore } from '../core/memory/types.js';
 import { openDatabase, type Db } from '../core/store/db.js';
 import { createJournal } from '../core/sync/journal.js';
@@ -24,8 +25,8 @@ export interface MemoryFixture {
   config: Config;
   paths: ReturnType<typeof tempHome>['paths'];
   changes: { op: string; ids: string[] }[];
-  /** Closes the service and opens a new one on the same home (a restart). */
-  reopen(): Promise<void>;
+  /** Closes the service and opens a new one on the same home (a restart), with another embedder if given. */
+  reopen(with_?: { embedder?: Embedder; oldEmbedder?: OldEmbedderFor }): Promise<void>;
   cleanup(): Promise<void>;
 }
 
@@ -37,10 +38,10 @@ export async function memoryFixture(
   const clock = fixedClock(T0);
   const config = { ...mergeConfig({}).config, ...overrides };
   const changes: { op: string; ids: string[] }[] = [];
-  const open = async () => {
+  const open = async (with_: { embedder?: Embedder; oldEmbedder?: OldEmbedderFor } = {}) => {
     const db = openDatabase(home.paths.db);
     const journal = createJournal(db, clock, 'DEVICETEST');
-    const cached = createCachedEmbedder(db, embedder);
+    const cached = createCachedEmbedder(db, with_.embedder ?? embedder);
     const store = createEmbeddedStore({ db, paths: home.paths, embedder: cached });
     const memory = await createMemoryService({
       db,
@@ -50,6 +51,7 @@ export async function memoryFixture(
       embedder: cached,
       store,
       onChange: (e) => changes.push(e),
+      ...(with_.oldEmbedder ? { oldEmbedder: with_.oldEmbedder } : {}),
     });
     return { db, store, memory };
   };
@@ -60,10 +62,10 @@ export async function memoryFixture(
     config,
     paths: home.paths,
     changes,
-    async reopen() {
+    async reopen(with_) {
       await cur.memory.close();
       cur.db.close();
-      cur = await open();
+      cur = await open(with_);
       Object.assign(fx, cur);
     },
     async cleanup() {

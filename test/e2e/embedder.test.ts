@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { makeHome, type Home } from './cli-harness.js';
 
 interface SearchOut {
-  results: { memory: { text: string; embedder: string } }[];
+  results: { memory: { text: string; embedder: string }; score: { oldCosine?: number } }[];
 }
 
 const embedders = (home: Home): Record<string, number> => {
@@ -104,4 +104,26 @@ describe('the semantic embedder, end to end', () => {
     const doctor = await home.json<{ checks: { check: string; status: string; detail: string }[] }>(['doctor']);
     expect(doctor.checks.find((c) => c.check === 'embedder')).toMatchObject({ status: 'ok' });
   }, 180_000);
+
+  // Recall during an embedder switch (docs/memory-recall.md, "During an embedder switch").
+  it('memory search on a home not yet re-embedded finds by the old vectors a memory that shares no word with the query', async () => {
+    home = makeHome();
+    await home.json(['init']);
+    const hash = { env: { PROGENY_EMBEDDER_KIND: 'hash' } };
+    for (const text of [
+      'I practise the cello every evening',
+      'The train to Lyon leaves at noon',
+      'tomatoes from the market',
+    ])
+      await home.json(['memory', 'add', text], hash);
+    expect(embedders(home)).toEqual({ 'builtin-hash-v2/384': 3 });
+
+    // Now on the default embedder, nothing re-embedded: "cellist" is no word of any memory, and no memory has a
+    // vector of the semantic model; the hash embedder's vectors still find it.
+    const out = await home.json<SearchOut>(['memory', 'search', 'my cellist', '-k', '1']);
+    expect(out.results[0]?.memory.text).toBe('I practise the cello every evening');
+    expect(out.results[0]?.memory.embedder).toBe('builtin-hash-v2/384');
+    expect(out.results[0]?.score.oldCosine).toBeGreaterThan(0);
+    expect(embedders(home)).toEqual({ 'builtin-hash-v2/384': 3 });
+  }, 120_000);
 });

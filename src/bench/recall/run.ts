@@ -12,6 +12,7 @@ import type { Config } from '../../core/config/schema.js';
 import { createEngine } from '../../core/engine/create.js';
 import { interrupted, ProgenyError } from '../../core/errors.js';
 import { pathsFor } from '../../core/paths.js';
+import { openDatabase } from '../../core/store/db.js';
 import type { EvalConversation, EvalFile, EvalTurn } from './eval-file.js';
 import type { QuestionOutcome } from './score.js';
 
@@ -48,6 +49,12 @@ export interface RecallRunOptions {
   config: Config;
   /** How many memories each question recalls (the largest k reported). */
   k: number;
+  /**
+   * An embedder switch caught part-way: the conversation is imported with `config` (another embedder), then asked
+   * with the run's own config after `reembedded` (0..1, spread evenly over the conversation) of its memories were
+   * re-embedded; the others still carry the former embedder's vectors.
+   */
+  switchFrom?: { config: Config; reembedded: number };
   signal?: AbortSignal;
   onProgress?: (e: { conversation: string; phase: 'import' | 'questions'; done: number; total: number }) => void;
 }
@@ -56,6 +63,68 @@ export interface RecallRun {
   outcomes: QuestionOutcome[];
   /** The embedder ids of the memories recalled (one, unless the configured embedder fell back). */
   embedders: string[];
+}
+
+type Engine = Awaited<ReturnType<typeof createEngine>>;
+
+async function withEngine<T>(dir: string, config: Config, now: number, fn: (e: Engine) => Promise<T>): Promise<T> {
+  const engine = await createEngine({ paths: pathsFor(dir), config, clock: fixedClock(now) });
+  try {
+    return await fn(engine);
+  } finally {
+    await engine.close();
+  }
+}
+
+/** Imports the conversation (one memory per turn) and waits for its vectors. */
+async function importConversation(engine: Engine, c: EvalConversation, lines: string[], o: RecallRunOptions) {
+  const total = lines.length;
+  const report = await engine.memory.importJsonl(lines, {
+    onProgress: (done) => o.onProgress?.({ conversation: c.id, phase: 'import', done, total }),
+  });
+  // The semantic model embeds after the write (docs/embeddings.md): recall by meaning once every vector is made.
+  await engine.memory.embedPending(o.signal ? { signal: o.signal } : {});
+  if (report.errors.length)
+    throw new ProgenyError(
+      'BENCH_IMPORT',
+      `conversation ${c.id}: line ${report.errors[0]!.line} of its import was refused: ${report.errors[0]!.message}`,
+    );
+}
+
+/**
+ * Marks `share` of the memories, evenly spread in the order they were written, as having no vector yet, so the next
+ * engine re-embeds exactly those (its re-embedder starts at a random point: not reproducible); the rest keep the
+ * former embedder's vectors.
+ */
+function forgetVectorsOf(dir: string, share: number): void {
+  const db = openDatabase(pathsFor(dir).db);
+  try {
+    const ids = db.prepare('SELECT id FROM memories ORDER BY label').pluck().all() as string[];
+    const picked = ids.filter((_, i) => Math.floor((i + 1) * share) > Math.floor(i * share));
+    const reset = db.prepare("UPDATE memories SET vector = NULL, embedder = '' WHERE id = ?");
+    db.transaction(() => picked.forEach((id) => reset.run(id)))();
+  } finally {
+    db.close();
+  }
+}
+
+async function ask(engine: Engine, c: EvalConversation, o: RecallRunOptions, embedders: Set<string>) {
+  const out: QuestionOutcome[] = [];
+  for (const [i, q] of c.questions.entries()) {
+    if (o.signal?.aborted) throw interrupted('the bench was interrupted');
+    const t0 = process.hrtime.bigint();
+    const hits = await engine.memory.recall({ text: q.question, k: o.k, actor: 'creator', peek: true });
+    const latencyNs = Number(process.hrtime.bigint() - t0);
+    for (const h of hits) embedders.add(h.memory.embedder);
+    out.push({
+      category: q.category,
+      ranked: hits.map((h) => h.memory.source.turn ?? ''),
+      evidence: q.evidence,
+      latencyNs,
+    });
+    o.onProgress?.({ conversation: c.id, phase: 'questions', done: i + 1, total: c.questions.length });
+  }
+  return out;
 }
 
 async function runConversation(
@@ -67,38 +136,18 @@ async function runConversation(
   try {
     const { lines, lastAt } = importLines(c);
     // "Now" is the day after the conversation's last turn, so freshness does not depend on when the bench runs.
-    const engine = await createEngine({ paths: pathsFor(dir), config: o.config, clock: fixedClock(lastAt + DAY) });
-    try {
-      const total = lines.length;
-      const report = await engine.memory.importJsonl(lines, {
-        onProgress: (done) => o.onProgress?.({ conversation: c.id, phase: 'import', done, total }),
-      });
-      // The semantic model embeds after the write (docs/embeddings.md): recall by meaning once every vector is made.
-      await engine.memory.embedPending(o.signal ? { signal: o.signal } : {});
-      if (report.errors.length)
-        throw new ProgenyError(
-          'BENCH_IMPORT',
-          `conversation ${c.id}: line ${report.errors[0]!.line} of its import was refused: ${report.errors[0]!.message}`,
-        );
-      const out: QuestionOutcome[] = [];
-      for (const [i, q] of c.questions.entries()) {
-        if (o.signal?.aborted) throw interrupted('the bench was interrupted');
-        const t0 = process.hrtime.bigint();
-        const hits = await engine.memory.recall({ text: q.question, k: o.k, actor: 'creator', peek: true });
-        const latencyNs = Number(process.hrtime.bigint() - t0);
-        for (const h of hits) embedders.add(h.memory.embedder);
-        out.push({
-          category: q.category,
-          ranked: hits.map((h) => h.memory.source.turn ?? ''),
-          evidence: q.evidence,
-          latencyNs,
-        });
-        o.onProgress?.({ conversation: c.id, phase: 'questions', done: i + 1, total: c.questions.length });
-      }
-      return out;
-    } finally {
-      await engine.close();
-    }
+    const now = lastAt + DAY;
+    const from = o.switchFrom;
+    if (!from)
+      return await withEngine(dir, o.config, now, (e) =>
+        importConversation(e, c, lines, o).then(() => ask(e, c, o, embedders)),
+      );
+    await withEngine(dir, from.config, now, (e) => importConversation(e, c, lines, o));
+    forgetVectorsOf(dir, from.reembedded);
+    return await withEngine(dir, o.config, now, async (e) => {
+      await e.memory.embedPending(o.signal ? { signal: o.signal } : {});
+      return ask(e, c, o, embedders);
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -11,6 +11,7 @@ import { initializeHome } from '../../core/engine/init.js';
 import { createReplayProvider, llmFixturePath, loadRecordedStream } from '../../core/llm/index.js';
 import { pathsFor } from '../../core/paths.js';
 import { sentenceMaker, sizeLabel } from '../chat-corpus.js';
+import { embedSeed } from '../seed-vectors.js';
 import type { BenchSuite } from '../suite.js';
 
 /** 2025-01-01: the seeded memories' first timestamp. */
@@ -55,7 +56,8 @@ export const suite: BenchSuite = {
       throw new Error(`seeding imported ${report.imported} of ${n} memories: ${report.errors[0]?.message ?? ''}`);
     // The semantic model embeds after the write: a home whose vectors are all made, so no background re-embedding
     // competes with the measured turns (each turn's recall then includes its query embedding, docs/embeddings.md).
-    await engine.memory.embedPending();
+    // The seed's vectors come from the previous run's file when there is one (seed-vectors.ts): minutes at 100k.
+    await embedSeed(engine, paths.db, `chat-${ctx.seed}-${n}`);
     await engine.memory.reindex({ staleOnly: true });
     // As in `chat`: each turn's memory is embedded in the background, its cost shared with the turns measured.
     engine.embedInBackground();

@@ -98,6 +98,11 @@ export function addBenchCommands(bench: Command, run: Runner): void {
         'a configuration value for this run only, e.g. memory.recall.lambda=1 (repeatable)',
         collect,
       )
+      .option(
+        '--switch-from <kind>',
+        'recall during an embedder switch: import with this embedder.kind (e.g. hash), then ask with the configured one',
+      )
+      .option('--reembedded <pct>', 'with --switch-from: how much was re-embedded before the questions (0-100)', '0')
       .addHelpText('after', RECALL_HELP),
   ).action(run('bench/recall'));
 }

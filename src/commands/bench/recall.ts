@@ -20,6 +20,22 @@ import { recallView } from './recall-view.js';
 export interface RecallFlags extends JudgingOptions {
   k?: string;
   set?: string[];
+  switchFrom?: string;
+  reembedded?: string;
+}
+
+/** `--switch-from KIND --reembedded PCT`: the embedder the memories were made with, and how far the switch got. */
+export function parseSwitch(config: Config, opts: RecallFlags): { config: Config; reembedded: number } | undefined {
+  const pct = Number(opts.reembedded ?? '0');
+  if (!/^\d+(\.\d+)?$/.test((opts.reembedded ?? '0').trim()) || pct > 100)
+    throw usageError(`--reembedded: "${opts.reembedded}" is not a percentage from 0 to 100`, 'e.g. --reembedded 50');
+  if (opts.switchFrom === undefined) {
+    if (opts.reembedded !== undefined && opts.reembedded !== '0')
+      throw usageError('--reembedded needs --switch-from', 'e.g. --switch-from hash --reembedded 50');
+    return undefined;
+  }
+  const flags = parseSettings([`embedder.kind=${opts.switchFrom}`]);
+  return { config: { ...config, ...flags } as Config, reembedded: pct / 100 };
 }
 
 export function parseKs(text: string): number[] {
@@ -82,8 +98,10 @@ export async function run(ctx: CommandContext, args: string[], opts: RecallFlags
   const flags = parseSettings(opts.set ?? []);
   const file = readEvalFile(args[0] as string);
   const config: Config = { ...loadConfig({ path: ctx.paths.config, flags }).config, 'memory.backend': 'embedded' };
+  const switchFrom = parseSwitch(config, opts);
   const { outcomes, embedders } = await runRecallEval(file, {
     config,
+    ...(switchFrom ? { switchFrom } : {}),
     k: Math.max(...ks),
     signal: ctx.signal,
     onProgress: (e) => {
@@ -118,6 +136,7 @@ export async function run(ctx: CommandContext, args: string[], opts: RecallFlags
         ).map((key) => [key, config[key]]),
       ),
       overrides: flags,
+      ...(switchFrom ? { switchFrom: switchFrom.config['embedder.kind'], reembedded: switchFrom.reembedded } : {}),
     },
     results,
     histograms,

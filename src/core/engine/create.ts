@@ -16,7 +16,7 @@ import { modelControl } from './models.js';
 import { llmSummariser } from './summariser.js';
 import { ProgenyError } from '../errors.js';
 import { createEmbeddedStore, createMemoryService } from '../memory/index.js';
-import { createEngineEmbedder } from './embedder.js';
+import { createEngineEmbedder, oldEmbedderFor } from './embedder.js';
 import { MetricsRegistry } from '../metrics/registry.js';
 import { openDatabase, translateSqliteError } from '../store/db.js';
 import { createJournal } from '../sync/journal.js';
@@ -97,6 +97,7 @@ export async function createEngine(opts: EngineOptions): Promise<LocalEngine> {
       store,
       metrics,
       ids,
+      oldEmbedder: oldEmbedderFor(llm),
       onChange: (e) => notices.emit({ type: 'memory', op: e.op, ids: e.ids }),
     });
     engineMetrics.trackMemoryCount(() => memory.count());

@@ -11,6 +11,8 @@ import { createCachedEmbedder, type CachedEmbedder } from '../memory/embedder-ca
 import { createFallbackEmbedder, type EmbedderHealth } from '../memory/embedder-fallback.js';
 import { createModelEmbedder } from '../memory/embedder-model.js';
 import { createProviderEmbedder } from '../memory/embedder-provider.js';
+import type { Embedder } from '../memory/types.js';
+import { hashEmbedderFor, type OldEmbedderFor } from '../memory/old-vectors.js';
 import type { Db } from '../store/db.js';
 
 export interface EngineEmbedder {
@@ -46,4 +48,19 @@ export function createEngineEmbedder(
       : createBuiltinEmbedder();
   const health = (): EmbedderHealth => ({ id: inner.id, preferred: inner.id, state: 'ready' });
   return { embedder: createCachedEmbedder(db, inner), health, warm: async () => {}, close: async () => {} };
+}
+
+/**
+ * The embedders whose vectors memories may still carry after a switch (the old-vector channel of recall,
+ * src/core/memory/old-vectors.ts): the hash embedder's, and those of a model of the configured provider's server
+ * (`<provider>:<model>`), asked only when it answers promptly. The semantic model's vectors are left to the words
+ * while another embedder is configured: loading it only to search vectors on their way out is not worth its memory.
+ */
+export function oldEmbedderFor(llm: LlmProvider | null): OldEmbedderFor {
+  return (id): Embedder | null => {
+    const hash = hashEmbedderFor(id);
+    if (hash || !llm || !id.startsWith(`${llm.id}:`)) return hash;
+    const model = id.slice(llm.id.length + 1);
+    return createProviderEmbedder((texts, signal) => llm.embed(texts, { model, ...(signal ? { signal } : {}) }), id);
+  };
 }

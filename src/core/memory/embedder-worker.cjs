@@ -12,10 +12,10 @@ const { parentPort, workerData } = require('node:worker_threads');
 const { readFile } = require('node:fs/promises');
 const { join } = require('node:path');
 const { pathToFileURL } = require('node:url');
+const { createTokenizer } = require('./embedder-tokenizer.cjs');
 
 async function load() {
   const core = require(workerData.core);
-  const { EmbeddingsModel } = require(workerData.embeddings);
   const dir = workerData.modelDir;
   // The backend first: loading the graph makes tensors, which fails ("Backend 'wasm' has not yet been initialized")
   // whenever the WebAssembly module is not compiled yet, as happens on a busy machine.
@@ -27,12 +27,45 @@ async function load() {
   // The graph keeps the file's weight bytes (for saving, which this never does) beside the weights the backend made
   // of them: dropping them gives back their size (~28 MB) in every worker.
   if (model.artifacts) model.artifacts.weightData = undefined;
-  const embeddings = new EmbeddingsModel({ model, vocabulary });
+  const embed = embedder(core, model, createTokenizer(vocabulary));
   // One sentence end to end: a model whose weights do not fit its graph fails here, not on the first real text.
-  const [probe] = await embeddings.embed(['ready']);
-  if (!probe || probe.length === 0 || probe.some((x) => !Number.isFinite(x)))
-    throw new Error('the model answered no vector');
-  return { embeddings, dims: probe.length };
+  const probe = await embed(['ready']);
+  if (!probe.length || probe.some((x) => !Number.isFinite(x))) throw new Error('the model answered no vector');
+  return { embed, dims: probe.length };
+}
+
+/**
+ * What `EmbeddingsModel.embed` of @energetic-ai/embeddings does, for the same vectors at less cost (docs/embeddings.md,
+ * "Costs"): the linear tokenizer, the sparse input built in typed arrays (the library concatenates arrays of pairs,
+ * quadratic in the batch), and the output read as one flat Float32Array (the library builds an array of arrays of
+ * numbers, which the caller then copied back into a Float32Array): texts.length × dims floats, row by row.
+ */
+function embedder(core, model, tokenizer) {
+  return async (texts) => {
+    const rows = texts.map((t) => tokenizer.encode(t));
+    const count = rows.reduce((n, r) => n + r.length, 0);
+    const positions = new Int32Array(count * 2);
+    const ids = new Int32Array(count);
+    let k = 0;
+    rows.forEach((row, i) =>
+      row.forEach((id, j) => {
+        positions[2 * k] = i;
+        positions[2 * k + 1] = j;
+        ids[k++] = id;
+      }),
+    );
+    const indices = core.tensor2d(positions, [count, 2], 'int32');
+    const values = core.tensor1d(ids, 'int32');
+    try {
+      const out = await model.executeAsync({ indices, values });
+      const flat = await out.data();
+      out.dispose();
+      return flat;
+    } finally {
+      indices.dispose();
+      values.dispose();
+    }
+  };
 }
 
 async function main() {
@@ -43,13 +76,14 @@ async function main() {
     parentPort.postMessage({ type: 'failed', message: String((err && err.message) || err) });
     return;
   }
-  const { embeddings, dims } = loaded;
+  const { embed, dims } = loaded;
   parentPort.postMessage({ type: 'ready', dims });
   parentPort.on('message', async (msg) => {
     try {
-      const rows = await embeddings.embed(msg.texts);
-      const out = new Float32Array(msg.texts.length * dims);
-      rows.forEach((row, i) => out.set(row, i * dims));
+      const flat = await embed(msg.texts);
+      if (flat.length !== msg.texts.length * dims) throw new Error(`the model answered ${flat.length} numbers`);
+      // Its own buffer, so it can be transferred rather than copied (a view into a larger one is copied first).
+      const out = flat.byteOffset === 0 && flat.buffer.byteLength === flat.byteLength ? flat : flat.slice();
       parentPort.postMessage({ id: msg.id, vectors: out }, [out.buffer]);
     } catch (err) {
       parentPort.postMessage({ id: msg.id, error: String((err && err.message) || err) });

@@ -16,8 +16,14 @@ export function* exportJsonl(db: Db): Iterable<string> {
     yield exportLine(r);
 }
 
-/** Applies one batch of parsed records in one transaction; returns what changed for the vector store. */
-async function applyBatch(ctx: MemoryContext, recs: ImportRecord[], report: ImportReport): Promise<MemoryRow[]> {
+/** What a batch's records get before its transaction: new memories' ids and contexts, every live record's vector. */
+interface BatchPlan {
+  ids: Map<ImportRecord, string>;
+  contexts: Map<ImportRecord, Context>;
+  vectors: Map<ImportRecord, Float32Array | null>;
+}
+
+async function planBatch(ctx: MemoryContext, recs: ImportRecord[]): Promise<BatchPlan> {
   // New memories get their ids and contexts first: a line's context is often the line before it (thread.ts).
   const now = ctx.clock.now();
   const fresh = recs.filter((r) => r.status !== 'forgotten' && !(r.id && ctx.rows.find(r.id)));
@@ -45,70 +51,85 @@ async function applyBatch(ctx: MemoryContext, recs: ImportRecord[], report: Impo
       })),
     )
   ).forEach((v, i) => vectors.set(live[i] as ImportRecord, v));
-  return immediate(ctx.db, () => {
-    const touched: MemoryRow[] = [];
-    for (const rec of recs) {
-      const existing = rec.id ? ctx.rows.find(rec.id) : undefined;
-      if (!existing) {
-        if (rec.status === 'forgotten') {
-          report.skipped++;
-          continue;
+  return { ids, contexts, vectors };
+}
+
+function insertRecord(ctx: MemoryContext, rec: ImportRecord, plan: BatchPlan): MemoryRow {
+  const [row] = ctx.writer.insertRows([
+    {
+      text: rec.text,
+      kind: rec.kind,
+      actor: rec.actor ?? 'creator',
+      source: rec.source ?? { via: 'import' },
+      salience: rec.salience ?? 0.5,
+      pinned: rec.pinned ?? false,
+      status: rec.status,
+      vector: plan.vectors.get(rec) ?? null,
+      id: plan.ids.get(rec) ?? rec.id ?? ulid(rec.createdAt ?? ctx.clock.now()),
+      createdAt: rec.createdAt ?? ctx.clock.now(),
+      context: plan.contexts.get(rec)?.context ?? '',
+      contextId: plan.contexts.get(rec)?.contextId ?? null,
+    },
+  ]);
+  return row as MemoryRow;
+}
+
+/** The fields of an existing memory that a record changes (none: the line is skipped). */
+function patchOf(ctx: MemoryContext, rec: ImportRecord, existing: MemoryRow, vector: Float32Array | null | undefined) {
+  return {
+    ...(rec.text !== existing.text
+      ? {
+          text: rec.text,
+          text_hash: textHash(rec.text),
+          vector: vector ? toBlob(vector) : null,
+          embedder: vector ? ctx.embedder.id : UNEMBEDDED,
         }
-        const [row] = ctx.writer.insertRows([
-          {
-            text: rec.text,
-            kind: rec.kind,
-            actor: rec.actor ?? 'creator',
-            source: rec.source ?? { via: 'import' },
-            salience: rec.salience ?? 0.5,
-            pinned: rec.pinned ?? false,
-            status: rec.status,
-            vector: vectors.get(rec) ?? null,
-            id: ids.get(rec) ?? rec.id ?? ulid(rec.createdAt ?? now),
-            createdAt: rec.createdAt ?? now,
-            context: contexts.get(rec)?.context ?? '',
-            contextId: contexts.get(rec)?.contextId ?? null,
-          },
-        ]);
-        touched.push(row as MemoryRow);
-        report.imported++;
-        continue;
-      }
-      // Forget wins (docs/sync.md): nothing brings a forgotten memory's text back. A line without an id whose content id
-      // exists was imported before (or earlier in this file): importing it again changes nothing, not even an edit.
-      if (existing.status === 'forgotten' || rec.contentId) {
-        report.skipped++;
-        continue;
-      }
-      if (rec.status === 'forgotten') {
-        touched.push(ctx.writer.forgetRowIn(existing));
-        report.updated++;
-        continue;
-      }
-      const patch = {
-        ...(rec.text !== existing.text
-          ? {
-              text: rec.text,
-              text_hash: textHash(rec.text),
-              vector: vectors.get(rec) ? toBlob(vectors.get(rec) as Float32Array) : null,
-              embedder: vectors.get(rec) ? ctx.embedder.id : UNEMBEDDED,
-            }
-          : {}),
-        ...(rec.kind !== existing.kind ? { kind: rec.kind } : {}),
-        ...(rec.salience !== undefined && rec.salience !== existing.salience ? { salience: rec.salience } : {}),
-        ...(rec.pinned !== undefined && (rec.pinned ? 1 : 0) !== existing.pinned ? { pinned: rec.pinned ? 1 : 0 } : {}),
-        ...(rec.status !== existing.status ? { status: rec.status } : {}),
-      };
-      if (!Object.keys(patch).length) {
-        report.skipped++;
-        continue;
-      }
-      const revised = 'text' in patch || 'kind' in patch || 'salience' in patch;
-      touched.push(ctx.writer.patchRow(existing, patch, revised ? 'import' : null));
-      report.updated++;
+      : {}),
+    ...(rec.kind !== existing.kind ? { kind: rec.kind } : {}),
+    ...(rec.salience !== undefined && rec.salience !== existing.salience ? { salience: rec.salience } : {}),
+    ...(rec.pinned !== undefined && (rec.pinned ? 1 : 0) !== existing.pinned ? { pinned: rec.pinned ? 1 : 0 } : {}),
+    ...(rec.status !== existing.status ? { status: rec.status } : {}),
+  };
+}
+
+/** Applies one record inside the batch's transaction; returns the row it wrote, if any. */
+function applyRecord(ctx: MemoryContext, rec: ImportRecord, plan: BatchPlan, report: ImportReport): MemoryRow | null {
+  const existing = rec.id ? ctx.rows.find(rec.id) : undefined;
+  if (!existing) {
+    if (rec.status === 'forgotten') {
+      report.skipped++;
+      return null;
     }
-    return touched;
-  });
+    const row = insertRecord(ctx, rec, plan);
+    report.imported++;
+    return row;
+  }
+  // Forget wins (docs/sync.md): nothing brings a forgotten memory's text back. A line without an id whose content id
+  // exists was imported before (or earlier in this file): importing it again changes nothing, not even an edit.
+  if (existing.status === 'forgotten' || rec.contentId) {
+    report.skipped++;
+    return null;
+  }
+  if (rec.status === 'forgotten') {
+    const row = ctx.writer.forgetRowIn(existing);
+    report.updated++;
+    return row;
+  }
+  const patch = patchOf(ctx, rec, existing, plan.vectors.get(rec));
+  if (!Object.keys(patch).length) {
+    report.skipped++;
+    return null;
+  }
+  const revised = 'text' in patch || 'kind' in patch || 'salience' in patch;
+  const row = ctx.writer.patchRow(existing, patch, revised ? 'import' : null);
+  report.updated++;
+  return row;
+}
+
+/** Applies one batch of parsed records in one transaction; returns what changed for the vector store. */
+async function applyBatch(ctx: MemoryContext, recs: ImportRecord[], report: ImportReport): Promise<MemoryRow[]> {
+  const plan = await planBatch(ctx, recs);
+  return immediate(ctx.db, () => recs.flatMap((rec) => applyRecord(ctx, rec, plan, report) ?? []));
 }
 
 export async function importJsonl(

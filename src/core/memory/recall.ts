@@ -1,17 +1,80 @@
 /**
  * Recall (docs/domain.md; the rule and the measurements behind it in docs/memory-recall.md): embed, fetch
- * candidates·k from the store and from the full-text index with filters, fuse the two rankings, score, then pick the
- * best k leaving out near-duplicates (MMR only when memory.recall.lambda < 1).
+ * candidates·k from the store, from the full-text index and, during an embedder switch, from the vectors of the
+ * former embedder (old-vectors.ts), with filters; fuse the rankings, score, then pick the best k leaving out
+ * near-duplicates (MMR only when memory.recall.lambda < 1).
  */
 import type { MemoryRow } from './rows.js';
 import { toMemory } from './rows.js';
-import { fuseRanks, mmr, scoreParts } from './scoring.js';
+import { fuseChannels, mmr, oldVectorWeight, scoreParts, type RankedChannel } from './scoring.js';
 import type { MemoryContext } from './context.js';
 import { dot } from './vectors.js';
-import type { RecallQuery, RecalledMemory } from './types.js';
+import type { RecallQuery, RecalledMemory, VectorFilter } from './types.js';
 
 /** Stands in for a missing vector in MMR: similar to nothing, so never taken for a near-duplicate. */
 const NO_VECTOR = new Float32Array(0);
+
+interface Candidate {
+  /** Cosine to the query by the current embedder; undefined while the memory has no vector of it. */
+  cosine?: number;
+  /** Cosine by the embedder that made its old vector (a memory not re-embedded yet), and that embedder's id. */
+  old?: { cosine: number; embedder: string };
+  lexical: number;
+  /** The current embedder's vector (for near-duplicates), NO_VECTOR without one. */
+  vector: Float32Array;
+}
+
+/** The union of the channels' candidates: vector search, full-text hits and the former embedders' vectors. */
+async function candidates(
+  ctx: MemoryContext,
+  text: string,
+  qv: Float32Array,
+  limit: number,
+  filter: VectorFilter,
+  lexicalWeight: number,
+): Promise<{ merged: Map<string, Candidate>; done: number; share: Map<string, number> }> {
+  const merged = new Map<string, Candidate>();
+  for (const c of await ctx.store.search(qv, { limit, filter }))
+    merged.set(c.id, { cosine: c.similarity, lexical: 0, vector: c.vector });
+  if (lexicalWeight > 0) {
+    for (const h of ctx.lexical!.search(text, limit, filter)) {
+      const m = merged.get(h.id);
+      if (m) m.lexical = h.lexical;
+      // Without a vector of the query's embedder (not embedded yet), no cosine: the other channels rank it.
+      else if (h.vector) merged.set(h.id, { cosine: dot(qv, h.vector), lexical: h.lexical, vector: h.vector });
+      else merged.set(h.id, { lexical: h.lexical, vector: NO_VECTOR });
+    }
+  }
+  const old = await ctx.oldVectors?.search(text, limit, filter);
+  for (const h of old?.hits ?? []) {
+    const m = merged.get(h.id);
+    // A hit the store already had was re-embedded meanwhile: its current vector speaks for it.
+    if (m?.cosine !== undefined) continue;
+    if (m) m.old = { cosine: h.cosine, embedder: h.embedder };
+    else merged.set(h.id, { old: { cosine: h.cosine, embedder: h.embedder }, lexical: 0, vector: NO_VECTOR });
+  }
+  return { merged, done: old?.done ?? 1, share: old?.share ?? new Map<string, number>() };
+}
+
+/**
+ * Similarity of each candidate: its cosine when only the current vectors rank them; otherwise the rankings fused
+ * (scoring.ts, fuseChannels): the current vectors, the words, and one ranking per former embedder, each vector
+ * ranking read as ranks among all memories by the share of them it covers (docs/memory-recall.md).
+ */
+function similarities(live: Candidate[], w: number, done: number, share: Map<string, number>): number[] {
+  const olds = [...new Set(live.flatMap((c) => (c.old ? [c.old.embedder] : [])))];
+  if (w <= 0 && !olds.length && live.every((c) => c.cosine !== undefined)) return live.map((c) => c.cosine as number);
+  const channels: RankedChannel[] = [
+    { weight: 1 - w, scores: live.map((c) => c.cosine), coverage: done },
+    { weight: w, scores: live.map((c) => (c.lexical > 0 ? c.lexical : undefined)) },
+    ...olds.map((e) => ({
+      weight: oldVectorWeight(w, done),
+      coverage: share.get(e) ?? 1 - done,
+      scores: live.map((c) => (c.old?.embedder === e ? c.old.cosine : undefined)),
+    })),
+  ];
+  return fuseChannels(channels);
+}
 
 export async function recall(ctx: MemoryContext, q: RecallQuery): Promise<RecalledMemory[]> {
   const k = q.k ?? ctx.config['memory.recall.k'];
@@ -22,45 +85,25 @@ export async function recall(ctx: MemoryContext, q: RecallQuery): Promise<Recall
     ...(q.kinds?.length ? { kinds: q.kinds } : {}),
   };
   const limit = k * ctx.config['memory.recall.candidates'];
-  const found = await ctx.store.search(qv as Float32Array, { limit, filter });
-  // Hybrid: the union of both candidate lists, each candidate with its cosine and its BM25 (normalised, 0 if no hit).
   const w = ctx.lexical?.available ? ctx.config['memory.recall.lexicalWeight'] : 0;
-  const merged = new Map<string, { cosine: number; lexical: number; vector: Float32Array }>();
-  for (const c of found) merged.set(c.id, { cosine: c.similarity, lexical: 0, vector: c.vector });
-  if (w > 0) {
-    for (const h of ctx.lexical!.search(q.text, limit, filter)) {
-      const m = merged.get(h.id);
-      if (m) m.lexical = h.lexical;
-      // Without a vector of the query's embedder (not embedded yet), no cosine: the words alone rank it.
-      else if (h.vector)
-        merged.set(h.id, { cosine: dot(qv as Float32Array, h.vector), lexical: h.lexical, vector: h.vector });
-      else merged.set(h.id, { cosine: 0, lexical: h.lexical, vector: NO_VECTOR });
-    }
-  }
+  const { merged, done, share } = await candidates(ctx, q.text, qv as Float32Array, limit, filter, w);
   const now = ctx.clock.now();
-  const live: { row: MemoryRow; cosine: number; lexical: number; vector: Float32Array }[] = [];
+  const live: (Candidate & { row: MemoryRow })[] = [];
   const rows = ctx.rows.many([...merged.keys()]);
   for (const [id, c] of merged) {
     const row = rows.get(id);
     // The store may lag a concurrent forget or archive; SQLite has the last word.
     if (row && row.status === 'active') live.push({ row, ...c });
   }
-  // Vectors only: similarity is the cosine. Hybrid: the two rankings fused (scoring.ts, fuseRanks).
-  const sims =
-    w > 0
-      ? fuseRanks(
-          live.map((c) => c.cosine),
-          live.map((c) => c.lexical),
-          w,
-        )
-      : live.map((c) => c.cosine);
+  const sims = similarities(live, w, done, share);
   const cands = live.map((c, i) => ({
     row: c.row,
     vector: c.vector,
     score: {
       // A pinned memory counts as fully salient: it wins ties (docs/memory-recall.md).
       ...scoreParts(sims[i] as number, c.row.created_at, c.row.pinned ? 1 : c.row.salience, now),
-      ...(w > 0 ? { cosine: c.cosine, lexical: c.lexical } : {}),
+      ...(w > 0 ? { cosine: c.cosine ?? 0, lexical: c.lexical } : {}),
+      ...(c.old ? { oldCosine: c.old.cosine } : {}),
     },
   }));
   const picks = mmr(

@@ -7,6 +7,7 @@
  * embedded is left for the next page. Nothing runs while the default embedder has fallen back to the hash one: that
  * would replace semantic vectors by hash ones.
  */
+import type { Statement } from 'better-sqlite3';
 import { ProgenyError } from '../errors.js';
 import { immediate, nextCounter } from '../store/db.js';
 import type { ProgressFn } from './api.js';
@@ -60,105 +61,121 @@ export interface Reembedder {
   close(ms?: number): Promise<void>;
 }
 
-export function createReembedder(ctx: MemoryContext): Reembedder {
-  const { db } = ctx;
-  const stale = (newOnly: boolean) =>
-    newOnly ? "embedder = '' AND status != 'forgotten'" : "(embedder < ? OR embedder > ?) AND status != 'forgotten'";
-  const args = (newOnly: boolean) => (newOnly ? [] : [ctx.embedder.id, ctx.embedder.id]);
-  const update = db.prepare(
-    "UPDATE memories SET vector = ?, embedder = ?, change_seq = ?, context = ?, context_id = ? WHERE id = ? AND text_hash = ? AND status != 'forgotten'",
+/** What one re-embedder's pages and passes share. */
+interface Pager {
+  ctx: MemoryContext;
+  /** Stopped by close(): background runs end. */
+  stop: AbortController;
+  update: Statement;
+}
+
+const staleWhere = (newOnly: boolean) =>
+  newOnly ? "embedder = '' AND status != 'forgotten'" : "(embedder < ? OR embedder > ?) AND status != 'forgotten'";
+const staleArgs = (ctx: MemoryContext, newOnly: boolean) => (newOnly ? [] : [ctx.embedder.id, ctx.embedder.id]);
+
+function countStale(ctx: MemoryContext, newOnly: boolean): number {
+  return ctx.db
+    .prepare(`SELECT count(*) FROM memories INDEXED BY memories_embedder WHERE ${staleWhere(newOnly)}`)
+    .pluck()
+    .get(...staleArgs(ctx, newOnly)) as number;
+}
+
+/** Embeds and commits one page of stale rows after `after` (by label); returns the rows seen, none at the end. */
+async function page(p: Pager, newOnly: boolean, after: number, signal: AbortSignal): Promise<MemoryRow[]> {
+  const { ctx } = p;
+  const rows = ctx.db
+    .prepare(
+      `SELECT * FROM memories INDEXED BY memories_embedder WHERE ${staleWhere(newOnly)} AND label > ? ORDER BY label LIMIT ${PAGE}`,
+    )
+    .all(...staleArgs(ctx, newOnly), after) as MemoryRow[];
+  if (!rows.length) return rows;
+  // Each with its context as it is now (docs/memory-recall.md): a synced memory arrives without one.
+  const contexts = rows.map((r) => ctx.threads.contextAt(placeOf(r)));
+  const vecs = await contextualVectors(
+    ctx.embedder,
+    rows.map((r, i) => ({ text: r.text, context: (contexts[i] as Context).context })),
+    signal,
   );
-  const stop = new AbortController();
-  let running: Promise<number> | null = null;
-  let wroteNew = false;
-  let background = false;
-  let checker: NodeJS.Timeout | null = null;
+  if (fallenBack(ctx.embedder)) return [];
+  const id = ctx.embedder.id;
+  const fresh = immediate(ctx.db, () =>
+    rows.flatMap((r, i) => {
+      const c = contexts[i] as Context;
+      const row = {
+        ...r,
+        vector: toBlob(vecs[i] as Float32Array),
+        embedder: id,
+        change_seq: nextCounter(ctx.db, 'memory_seq'),
+        context: c.context,
+        context_id: c.contextId,
+      };
+      const ok = p.update.run(row.vector, id, row.change_seq, c.context, c.contextId, r.id, r.text_hash).changes;
+      return ok ? [row] : [];
+    }),
+  );
+  await ctx.store.mirror(fresh);
+  // A synced memory may land between two others, or change the text the next one is indexed with.
+  await refreshContexts(ctx, affectedBy(ctx, fresh));
+  return rows;
+}
 
-  const fallen = () => fallenBack(ctx.embedder);
-
-  const count = (newOnly: boolean): number =>
-    db
-      .prepare(`SELECT count(*) FROM memories INDEXED BY memories_embedder WHERE ${stale(newOnly)}`)
-      .pluck()
-      .get(...args(newOnly)) as number;
-
-  /** Embeds and commits one page of stale rows after `after` (by label); returns the rows seen, 0 at the end. */
-  async function page(newOnly: boolean, after: number, signal: AbortSignal): Promise<MemoryRow[]> {
-    const rows = db
-      .prepare(
-        `SELECT * FROM memories INDEXED BY memories_embedder WHERE ${stale(newOnly)} AND label > ? ORDER BY label LIMIT ${PAGE}`,
-      )
-      .all(...args(newOnly), after) as MemoryRow[];
-    if (!rows.length) return rows;
-    // Each with its context as it is now (docs/memory-recall.md): a synced memory arrives without one.
-    const contexts = rows.map((r) => ctx.threads.contextAt(placeOf(r)));
-    const vecs = await contextualVectors(
-      ctx.embedder,
-      rows.map((r, i) => ({ text: r.text, context: (contexts[i] as Context).context })),
-      signal,
-    );
-    if (fallen()) return [];
-    const id = ctx.embedder.id;
-    const fresh = immediate(db, () =>
-      rows.flatMap((r, i) => {
-        const c = contexts[i] as Context;
-        const row = {
-          ...r,
-          vector: toBlob(vecs[i] as Float32Array),
-          embedder: id,
-          change_seq: nextCounter(db, 'memory_seq'),
-          context: c.context,
-          context_id: c.contextId,
-        };
-        const ok = update.run(row.vector, id, row.change_seq, c.context, c.contextId, r.id, r.text_hash).changes;
-        return ok ? [row] : [];
-      }),
-    );
-    await ctx.store.mirror(fresh);
-    // A synced memory may land between two others, or change the text the next one is indexed with.
-    await refreshContexts(ctx, affectedBy(ctx, fresh));
-    return rows;
-  }
-
-  /**
-   * New memories first (they have no vector at all; the others still have their old one), then the rest. Each pass
-   * starts at a random label and wraps around, so two processes re-embedding one home rarely embed the same page.
-   */
-  async function loop(o: {
+/**
+ * New memories first (they have no vector at all; the others still have their old one), then the rest. Each pass
+ * starts at a random label and wraps around, so two processes re-embedding one home rarely embed the same page.
+ */
+async function loop(
+  p: Pager,
+  o: {
     onProgress?: ProgressFn;
     newOnly?: boolean;
     signal?: AbortSignal;
     /** Runs after close() stopped the background (the closing run itself). */
     own?: boolean;
-  }): Promise<number> {
-    const newOnly = o.newOnly === true;
-    const signals = [o.signal, o.own ? undefined : stop.signal].filter((s): s is AbortSignal => s !== undefined);
-    const signal = AbortSignal.any(signals);
-    const total = count(newOnly);
-    const top = db.prepare('SELECT coalesce(max(label), 0) FROM memories').pluck().get() as number;
-    let done = 0;
-    for (const pass of newOnly ? [true] : [true, false]) {
-      let after = Math.floor(Math.random() * top);
-      let wrapped = false;
-      while (!signal.aborted && !fallen()) {
-        const rows = await page(pass, after, signal);
-        if (!rows.length) {
-          if (wrapped) break;
-          [after, wrapped] = [-1, true];
-          continue;
-        }
-        after = (rows.at(-1) as MemoryRow).label;
-        done += rows.length;
-        o.onProgress?.(Math.min(done, total), total);
+  },
+): Promise<number> {
+  const newOnly = o.newOnly === true;
+  const signals = [o.signal, o.own ? undefined : p.stop.signal].filter((s): s is AbortSignal => s !== undefined);
+  const signal = AbortSignal.any(signals);
+  const total = countStale(p.ctx, newOnly);
+  const top = p.ctx.db.prepare('SELECT coalesce(max(label), 0) FROM memories').pluck().get() as number;
+  let done = 0;
+  for (const pass of newOnly ? [true] : [true, false]) {
+    let after = Math.floor(Math.random() * top);
+    let wrapped = false;
+    while (!signal.aborted && !fallenBack(p.ctx.embedder)) {
+      const rows = await page(p, pass, after, signal);
+      if (!rows.length) {
+        if (wrapped) break;
+        [after, wrapped] = [-1, true];
+        continue;
       }
+      after = (rows.at(-1) as MemoryRow).label;
+      done += rows.length;
+      o.onProgress?.(Math.min(done, total), total);
     }
-    return done;
   }
+  return done;
+}
+
+export function createReembedder(ctx: MemoryContext): Reembedder {
+  const p: Pager = {
+    ctx,
+    stop: new AbortController(),
+    update: ctx.db.prepare(
+      "UPDATE memories SET vector = ?, embedder = ?, change_seq = ?, context = ?, context_id = ? WHERE id = ? AND text_hash = ? AND status != 'forgotten'",
+    ),
+  };
+  const { stop } = p;
+  let running: Promise<number> | null = null;
+  let wroteNew = false;
+  let background = false;
+  let checker: NodeJS.Timeout | null = null;
+  const fallen = () => fallenBack(ctx.embedder);
 
   const reembedder: Reembedder = {
     start() {
       background = true;
-      checker ??= setInterval(() => count(true) > 0 && reembedder.kick(), CHECK_MS);
+      checker ??= setInterval(() => countStale(ctx, true) > 0 && reembedder.kick(), CHECK_MS);
       checker.unref();
       reembedder.kick();
     },
@@ -166,21 +183,21 @@ export function createReembedder(ctx: MemoryContext): Reembedder {
       // A cheap embedder made every vector at write time (and re-embeds at open): nothing to do in the background.
       // A one-shot command never starts one: it would load the model only to be stopped at exit.
       if (!background || running || stop.signal.aborted || ctx.embedder.cheap || fallen()) return;
-      running = loop({})
+      running = loop(p, {})
         .catch(() => 0)
         .finally(() => (running = null));
     },
     async catchUp() {
       if (background || running || ctx.embedder.cheap || fallen()) return;
-      const n = count(true);
-      if (n > 0 && n <= PAGE) await page(true, -1, stop.signal).catch(() => undefined);
+      const n = countStale(ctx, true);
+      if (n > 0 && n <= PAGE) await page(p, true, -1, stop.signal).catch(() => undefined);
     },
     async run(o = {}) {
       // One run at a time: a foreground run waits for the background one, then does what is left.
       await running;
-      return loop(o);
+      return loop(p, o);
     },
-    pending: (o = {}) => count(o.newOnly === true),
+    pending: (o = {}) => countStale(ctx, o.newOnly === true),
     wrote: () => void (wroteNew = true),
     async close(ms = 10_000) {
       stop.abort();
@@ -190,8 +207,8 @@ export function createReembedder(ctx: MemoryContext): Reembedder {
       // model never holds up an exit (what is left is embedded by the next process that runs the model).
       const { ready } = ctx.embedder;
       const bound = wroteNew && ready !== false ? ms : ready === true ? Math.min(ms, 1_000) : 0;
-      if (bound && !fallen() && !ctx.embedder.cheap && count(true) > 0)
-        await loop({ newOnly: true, signal: AbortSignal.timeout(bound), own: true }).catch(() => 0);
+      if (bound && !fallen() && !ctx.embedder.cheap && countStale(ctx, true) > 0)
+        await loop(p, { newOnly: true, signal: AbortSignal.timeout(bound), own: true }).catch(() => 0);
     },
   };
   return reembedder;

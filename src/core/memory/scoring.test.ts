@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HOUR_MS } from '../clock.js';
-import { freshness, fuseRanks, mmr, RRF_K, scoreParts } from './scoring.js';
+import { freshness, fuseChannels, fuseRanks, mmr, RRF_K, scoreParts } from './scoring.js';
 import { normalise } from './vectors.js';
 
 const v = (...xs: number[]) => normalise(Float32Array.from(xs));
@@ -38,6 +38,30 @@ describe('hybrid rank fusion', () => {
     expect(fuseRanks([0.5, 0.5], [1, 1], 0.4)).toEqual([1, 1]);
     // Ties share a rank: the two equal cosines are both second.
     expect(fuseRanks([0.1, 0.5, 0.5], [0, 0, 0], 0.4)).toEqual([0, 1, 1]);
+  });
+
+  it('several channels: each ranks only its own candidates, on its own scale, as ranks among all memories', () => {
+    // Two embedders' cosines (one switched to, one on its way out) are never compared: the old one's 0.9 does not
+    // outrank the new one's 0.3; each channel's first gets the first place's term, scaled by its coverage.
+    const current = [0.3, 0.2, undefined, undefined];
+    const old = [undefined, undefined, 0.9, 0.1];
+    const raw = fuseChannels(
+      [
+        { weight: 0.6, scores: current, coverage: 0.5 },
+        { weight: 0.6, scores: old, coverage: 0.5 },
+      ],
+      RRF_K,
+    );
+    expect(raw[0]).toBeCloseTo(raw[2] as number, 12);
+    expect(raw[1]).toBeCloseTo(raw[3] as number, 12);
+    // A channel covering a quarter of the memories: its first is about the fourth among all of them.
+    const quarter = fuseChannels([
+      { weight: 1, scores: [0.9, undefined], coverage: 0.25 },
+      { weight: 1, scores: [undefined, 0.2], coverage: 1 },
+    ]);
+    expect(quarter).toEqual([0, 1]);
+    const sims = fuseChannels([{ weight: 1, scores: [0.9, undefined, 0.1], coverage: 0.25 }]);
+    expect(sims[2]).toBeCloseTo(1 / (RRF_K + 8) / (1 / (RRF_K + 4)), 12);
   });
 });
 

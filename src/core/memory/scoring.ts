@@ -50,24 +50,64 @@ export const RRF_K = 7;
  * freshness's 0.2 (with raw cosines, what was said yesterday outranked a better answer from last month).
  */
 export function fuseRanks(cosines: number[], lexicals: number[], w: number, k = RRF_K): number[] {
-  // Equal scores share a rank (1, 2, 2, 4), so that equally similar memories stay equally similar.
-  const rankOf = (xs: number[]): Float64Array => {
-    const order = xs.map((_, i) => i).sort((a, b) => (xs[b] as number) - (xs[a] as number));
-    const r = new Float64Array(xs.length);
-    order.forEach(
-      (i, pos) =>
-        (r[i] = pos > 0 && xs[i] === xs[order[pos - 1] as number] ? (r[order[pos - 1] as number] as number) : pos + 1),
-    );
-    return r;
-  };
-  const rc = rankOf(cosines);
-  const rl = rankOf(lexicals);
-  const fused = cosines.map(
-    (_, i) => (1 - w) / (k + (rc[i] as number)) + ((lexicals[i] as number) > 0 ? w / (k + (rl[i] as number)) : 0),
+  return fuseChannels(
+    [
+      { weight: 1 - w, scores: cosines },
+      { weight: w, scores: lexicals.map((l) => (l > 0 ? l : undefined)) },
+    ],
+    k,
   );
+}
+
+/** One ranking of the candidates: `scores[i]` undefined when candidate i is not in it (it gets no term from it). */
+export interface RankedChannel {
+  weight: number;
+  scores: (number | undefined)[];
+  /**
+   * The share of all memories this channel can rank (1: every one). Rank r among a share c is about rank r/c among
+   * all memories, and is fused as such, so a channel that ranks a few memories does not crowd out the others' heads.
+   */
+  coverage?: number;
+}
+
+/**
+ * Weighted reciprocal rank fusion of any number of rankings over the same candidates, rescaled to 0..1: each
+ * channel adds weight/(K + rank within that channel) to the candidates it ranks. A channel ranks only its own
+ * candidates, so rankings on unrelated scales (the vectors of two embedders during a switch) are never compared.
+ */
+export function fuseChannels(channels: RankedChannel[], k = RRF_K): number[] {
+  const n = channels[0]?.scores.length ?? 0;
+  const fused = new Float64Array(n);
+  for (const { weight, scores, coverage = 1 } of channels) {
+    if (weight <= 0) continue;
+    const order = scores
+      .map((_, i) => i)
+      .filter((i) => scores[i] !== undefined)
+      .sort((a, b) => (scores[b] as number) - (scores[a] as number));
+    // Equal scores share a rank (1, 2, 2, 4), so that equally similar memories stay equally similar.
+    let rank = 0;
+    order.forEach((i, pos) => {
+      if (pos === 0 || scores[i] !== scores[order[pos - 1] as number]) rank = pos + 1;
+      fused[i] = (fused[i] as number) + weight / (k + rank / Math.max(coverage, 1e-6));
+    });
+  }
   const hi = Math.max(...fused);
   const lo = Math.min(...fused);
-  return fused.map((f) => (hi > lo ? (f - lo) / (hi - lo) : 1));
+  return [...fused].map((f) => (hi > lo ? (f - lo) / (hi - lo) : 1));
+}
+
+/**
+ * The weight of each former embedder's ranking during an embedder switch (old-vectors.ts), beside 1 − w for the
+ * current vectors and w for the words, given the share of memories re-embedded so far: the words' weight at the start
+ * (the hash embedder's vectors, the usual former ones, find less than the words do), the current vectors' at the end
+ * (by then they stand in for vectors just like the current ones). Measured at 0–100 % re-embedded on the tuning sets
+ * (docs/memory-recall.md, "During an embedder switch").
+ */
+export function oldVectorWeight(w: number, done: number): number {
+  // The two ends of memory.recall.lexicalWeight: words alone, vectors alone (then the old vectors are the vectors).
+  if (w >= 1) return 0;
+  if (w <= 0) return 1;
+  return w + (1 - 2 * w) * done;
 }
 
 export interface MmrCandidate {

@@ -128,6 +128,22 @@ describe('embedded store: HNSW index and exact tail', () => {
     await later.close();
   });
 
+  it('a command that only wrote, without ever loading the index, absorbs a tail over the limit at close', async () => {
+    const { write, open } = setup();
+    write(texts.slice(0, 100));
+    const first = await open();
+    await first.flush();
+    await first.close();
+    const saved = readIndexMeta(t.db)!;
+    write(texts.slice(100, 300));
+    const adder = await open();
+    const mine = write(texts.slice(0, 60).map((x) => `${x}, added by this command`));
+    await adder.mirror(mine);
+    expect(adder.stats()).toMatchObject({ indexed: 0, tail: 0 });
+    await adder.close();
+    expect(readIndexMeta(t.db)).toMatchObject({ count: 360, seq: saved.seq + 260 });
+  });
+
   it('absorbing into a viewed index loads it first, and reopens if another process saved a newer one', async () => {
     const { write, open } = setup();
     write(texts.slice(0, 100));

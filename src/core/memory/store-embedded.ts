@@ -133,7 +133,8 @@ class EmbeddedIndexStore implements EmbeddedStore {
   private draining = false;
   private waitingSince = 0;
   private lastWrite = 0;
-  private lastSave = performance.now();
+  // 0 until this process starts absorbing: reading the clock at construction would load perf_hooks in every command.
+  private lastSave = 0;
   private lastSaveMs = 0;
   /** This process wrote (mirror() was given rows): it, not a process that only searches, absorbs and saves. */
   private wrote = false;
@@ -188,8 +189,10 @@ class EmbeddedIndexStore implements EmbeddedStore {
     if (!s) return null;
     if ((this.maxSeq.get() as number) <= this.seenSeq) return s;
     this.seenSeq = readChanges(this.changed.iterate(this.seenSeq) as IterableIterator<SyncRow>, s, this.seenSeq);
-    this.lastWrite = performance.now();
-    if (this.absorbs(s)) this.schedule(IDLE_MS);
+    if (this.absorbs(s)) {
+      this.lastWrite = performance.now();
+      this.schedule(IDLE_MS);
+    }
     return s;
   }
 
@@ -232,6 +235,7 @@ class EmbeddedIndexStore implements EmbeddedStore {
   private schedule(delayMs: number): void {
     if (!this.state || this.draining) return;
     const now = performance.now();
+    this.lastSave ||= now;
     if (this.timer) {
       if (now - this.waitingSince >= MAX_DEFER_MS) return;
       clearTimeout(this.timer);

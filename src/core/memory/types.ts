@@ -64,6 +64,8 @@ export interface RecallScore {
   /** Hybrid recall only: what `similarity` fuses, by rank (vector cosine, BM25 normalised to 0..1). */
   cosine?: number;
   lexical?: number;
+  /** During an embedder switch, a memory not re-embedded yet: its cosine by the embedder that made its vector. */
+  oldCosine?: number;
 }
 
 export interface RecalledMemory {
