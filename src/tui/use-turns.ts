@@ -5,8 +5,10 @@
  * session leave them out.
  */
 import { useCallback, useRef, useState, type Dispatch } from 'react';
-import { toProgenyError } from '../core/errors.js';
+import { type ErrorJson, toProgenyError } from '../core/errors.js';
+import type { EngineEvent } from '../core/events.js';
 import type { ChatMessage } from '../core/llm/types.js';
+import type { TurnInput } from '../core/engine/engine.js';
 import type { ChatEngine } from './engine-port.js';
 import { wellFormed } from './editor.js';
 import { useBatcher } from './hooks.js';
@@ -47,97 +49,168 @@ const toHistory = (entries: readonly Entry[], skip: ReadonlySet<string>): ChatMe
           : [],
   );
 
+/**
+ * What one turn sends. Prompts leave replaced exchanges out once there are any (`history`); until then the engine
+ * uses the stored conversation. A continuation always reads the stored conversation (its last reply is the one it
+ * continues).
+ */
+function turnInput(
+  raw: string,
+  continueReply: boolean,
+  conversationId: string | undefined,
+  history: () => ChatMessage[] | undefined,
+): TurnInput {
+  const prompt = continueReply ? undefined : history();
+  return {
+    message: continueReply ? '' : wellFormed(raw),
+    ...(conversationId ? { conversationId } : {}),
+    ...(prompt ? { history: prompt } : {}),
+    ...(continueReply ? { continueReply: true } : {}),
+  };
+}
+
+/**
+ * Marks the newest user message not replaced yet, and everything after it, as replaced (they stay on screen and in
+ * the store, but leave this session's prompts); returns its text, or undefined when there is none.
+ */
+function supersedeLast(list: readonly Entry[], superseded: Set<string>): string | undefined {
+  const user = [...list].reverse().find((e) => e.kind === 'user' && !superseded.has(e.id));
+  if (!user || user.kind !== 'user') return undefined;
+  for (const e of list.slice(list.indexOf(user))) superseded.add(e.id);
+  return user.text;
+}
+
+interface TurnScreen {
+  dispatch: Dispatch<Action>;
+  batcher: { add(text: string): void; flush(): void };
+  onStart(conversationId: string): void;
+}
+
+/**
+ * Feeds one turn's events to the screen: tokens through the per-frame batcher, everything else to the reducer once
+ * the batched tokens before it are out. A thrown failure, or a stream that stops without done or error (it should
+ * not), becomes an error event, so the screen never stays busy; `start` runs inside that guard.
+ */
+async function feedTurn(start: () => AsyncIterable<EngineEvent>, screen: TurnScreen): Promise<void> {
+  const { dispatch, batcher } = screen;
+  // The reply so far, kept with an error so the screen shows what arrived before it.
+  let partial = '';
+  const fail = (error: ErrorJson): void =>
+    dispatch({
+      type: 'event',
+      event: { type: 'error', turnId: '', error, partial, messageId: null },
+    });
+  let ended = false;
+  try {
+    for await (const ev of start()) {
+      if (ev.type === 'token') {
+        partial += ev.text;
+        batcher.add(ev.text);
+        continue;
+      }
+      batcher.flush();
+      if (ev.type === 'start') screen.onStart(ev.conversationId);
+      if (ev.type === 'done' || ev.type === 'error') ended = true;
+      dispatch({ type: 'event', event: ev });
+    }
+  } catch (err) {
+    batcher.flush();
+    ended = true;
+    fail(toProgenyError(err).toJSON());
+  } finally {
+    batcher.flush();
+    if (!ended) fail({ code: 'INTERRUPTED', message: 'the reply ended unexpectedly' });
+  }
+}
+
+/**
+ * Messages sent while a reply streams (issue 13), sent one by one as each turn ends. The list lives in a closure the
+ * turn loop reads synchronously; `queued` mirrors it for the screen. The operations are stable across renders.
+ */
+function useSendQueue(): {
+  queued: readonly string[];
+  push(text: string): void;
+  next(): string | undefined;
+  clear(): number;
+} {
+  const [queued, setQueued] = useState<readonly string[]>([]);
+  const [ops] = useState(() => {
+    let items: string[] = [];
+    const publish = (): void => setQueued([...items]);
+    return {
+      push(text: string): void {
+        items.push(text);
+        publish();
+      },
+      next(): string | undefined {
+        const first = items.shift();
+        publish();
+        return first;
+      },
+      clear(): number {
+        const n = items.length;
+        items = [];
+        publish();
+        return n;
+      },
+    };
+  });
+  return { queued, ...ops };
+}
+
 export function useTurns(o: TurnsOptions): Turns {
   const { engine, dispatch, onSettled } = o;
   const entries = useRef(o.entries);
   entries.current = o.entries;
   const conversation = useRef(o.conversationId);
   const turn = useRef<AbortController | null>(null);
-  const partial = useRef('');
-  const queue = useRef<string[]>([]);
-  const [queued, setQueued] = useState<readonly string[]>([]);
+  const { queued, push, next, clear } = useSendQueue();
   const superseded = useRef(new Set<string>());
   const batcher = useBatcher((text) => dispatch({ type: 'tokens', text }));
 
   const run = useCallback(
     async (raw: string, o: { continueReply?: boolean } = {}): Promise<void> => {
-      const message = o.continueReply ? '' : wellFormed(raw);
-      // Prompts leave replaced exchanges out once there are any; until then the engine uses the stored conversation.
-      // A continuation always reads the stored conversation (its last reply is the one it continues).
-      const history =
-        superseded.current.size && !o.continueReply ? toHistory(entries.current(), superseded.current) : undefined;
+      const input = turnInput(raw, o.continueReply === true, conversation.current, () =>
+        superseded.current.size ? toHistory(entries.current(), superseded.current) : undefined,
+      );
       dispatch(
-        o.continueReply ? { type: 'continue', at: Date.now() } : { type: 'submit', text: message, at: Date.now() },
+        o.continueReply
+          ? { type: 'continue', at: Date.now() }
+          : { type: 'submit', text: input.message, at: Date.now() },
       );
       const ac = new AbortController();
       turn.current = ac;
-      partial.current = '';
-      let ended = false;
       try {
-        const input = {
-          message,
-          ...(conversation.current ? { conversationId: conversation.current } : {}),
-          ...(history ? { history } : {}),
-          ...(o.continueReply ? { continueReply: true } : {}),
-        };
-        for await (const ev of engine.turn(input, { signal: ac.signal })) {
-          if (ev.type === 'token') {
-            partial.current += ev.text;
-            batcher.add(ev.text);
-            continue;
-          }
-          batcher.flush();
-          if (ev.type === 'start') conversation.current = ev.conversationId;
-          if (ev.type === 'done' || ev.type === 'error') ended = true;
-          dispatch({ type: 'event', event: ev });
-        }
-      } catch (err) {
-        batcher.flush();
-        ended = true;
-        const error = toProgenyError(err).toJSON();
-        dispatch({
-          type: 'event',
-          event: { type: 'error', turnId: '', error, partial: partial.current, messageId: null },
+        await feedTurn(() => engine.turn(input, { signal: ac.signal }), {
+          dispatch,
+          batcher,
+          onStart: (id) => void (conversation.current = id),
         });
       } finally {
-        batcher.flush();
         turn.current = null;
-        // A stream that ended without done/error (it should not) must not leave the screen stuck busy.
-        if (!ended) {
-          const error = { code: 'INTERRUPTED' as const, message: 'the reply ended unexpectedly' };
-          dispatch({
-            type: 'event',
-            event: { type: 'error', turnId: '', error, partial: partial.current, messageId: null },
-          });
-        }
         onSettled();
-        const next = queue.current.shift();
-        setQueued([...queue.current]);
+        const following = next();
         // After React commits this turn's end, so the next one starts from a settled screen.
-        if (next !== undefined) setTimeout(() => void run(next), 0);
+        if (following !== undefined) setTimeout(() => void run(following), 0);
       }
     },
-    [engine, batcher, dispatch, onSettled],
+    [engine, batcher, dispatch, onSettled, next],
   );
 
   const submit = useCallback(
     (text: string) => {
       if (!turn.current) return void run(text);
-      queue.current.push(text);
-      setQueued([...queue.current]);
+      push(text);
     },
-    [run],
+    [run, push],
   );
-
-  const lastUser = (): Entry | undefined => [...entries.current()].reverse().find((e) => e.kind === 'user');
 
   const replaceLast = useCallback(
     (text?: string): boolean => {
-      const list = entries.current();
-      const user = [...list].reverse().find((e) => e.kind === 'user' && !superseded.current.has(e.id));
-      if (!user || user.kind !== 'user' || turn.current) return false;
-      for (const e of list.slice(list.indexOf(user))) superseded.current.add(e.id);
-      void run(text ?? user.text);
+      if (turn.current) return false;
+      const last = supersedeLast(entries.current(), superseded.current);
+      if (last === undefined) return false;
+      void run(text ?? last);
       return true;
     },
     [run],
@@ -146,12 +219,10 @@ export function useTurns(o: TurnsOptions): Turns {
   const cancel = useCallback((): boolean => {
     if (!turn.current) return false;
     turn.current.abort();
-    const dropped = queue.current.length;
-    queue.current = [];
-    setQueued([]);
+    const dropped = clear();
     if (dropped) dispatch({ type: 'notice', text: `not sent: ${dropped} queued message${dropped === 1 ? '' : 's'}` });
     return true;
-  }, [dispatch]);
+  }, [dispatch, clear]);
 
   const continueReply = useCallback((): boolean => {
     if (turn.current || !conversation.current) return false;
@@ -168,7 +239,7 @@ export function useTurns(o: TurnsOptions): Turns {
     queued,
     conversation,
     lastUserText: () => {
-      const u = lastUser();
+      const u = [...entries.current()].reverse().find((e) => e.kind === 'user');
       return u && u.kind === 'user' ? u.text : null;
     },
   };

@@ -36,10 +36,6 @@ export function createApplier(db: Db): (ctx: ApplyContext, changes: Change[]) =>
     `INSERT INTO sync_clocks (coll, rec_id, field, hlc) VALUES (?, ?, ?, ?)
      ON CONFLICT(coll, rec_id, field) DO UPDATE SET hlc = excluded.hlc WHERE excluded.hlc > sync_clocks.hlc`,
   );
-  const conflict = stmt(
-    db,
-    'INSERT INTO sync_conflicts (at, coll, rec_id, field, value, hlc, origin) VALUES (?, ?, ?, ?, ?, ?, ?)',
-  );
   /** The newest clock of a field: its own or its record's whole-record write ('*'). */
   const clockOf = (c: string, id: string, f: string): string => {
     const a = (getClock.get(c, id, f) as string | undefined) ?? '';
@@ -49,13 +45,10 @@ export function createApplier(db: Db): (ctx: ApplyContext, changes: Change[]) =>
   const wins = (ch: Change): boolean => ch.h > clockOf(ch.c, ch.i, ch.f);
   const memory = createMemoryApplier(db, { clockOf, setClock: (id, f, h) => setClock.run('memory', id, f, h) });
 
-  const isLong = (v: unknown): boolean => v !== undefined && v !== null && JSON.stringify(v).length > LONG_TEXT;
-
   return (ctx, changes) => {
     const stats: ApplyStats = { applied: 0, ignored: 0, conflicts: 0 };
     const limbic: Record<string, unknown> = {};
-    const heritage: Record<string, unknown> = {};
-    let heritageLocal: Record<string, unknown> | undefined;
+    const heritage: HeritageBatch = { changed: {}, local: undefined };
     let devicesChanged = false;
     const memo: MessageMemo = {
       convs: new Set(),
@@ -72,31 +65,9 @@ export function createApplier(db: Db): (ctx: ApplyContext, changes: Change[]) =>
           stats.applied++;
         } else stats.ignored++;
       } else if (ch.c === 'heritage') {
-        heritageLocal ??= currentHeritage(db);
-        if (wins(ch)) {
-          const local = ch.f in heritage ? heritage[ch.f] : heritageLocal?.[ch.f];
-          if (isLong(local) && JSON.stringify(local) !== JSON.stringify(ch.v)) {
-            conflict.run(
-              ctx.now,
-              'heritage',
-              ch.i,
-              ch.f,
-              JSON.stringify(local),
-              clockOf('heritage', ch.i, ch.f),
-              'local',
-            );
-            stats.conflicts++;
-          }
-          heritage[ch.f] = ch.v;
-          setClock.run('heritage', ch.i, ch.f, ch.h);
-          stats.applied++;
-        } else {
-          if (isLong(ch.v) && JSON.stringify(heritageLocal?.[ch.f]) !== JSON.stringify(ch.v)) {
-            conflict.run(ctx.now, 'heritage', ch.i, ch.f, JSON.stringify(ch.v), ch.h, `remote:${ctx.from}`);
-            stats.conflicts++;
-          }
-          stats.ignored++;
-        }
+        const won = wins(ch);
+        applyHeritage(db, ctx, ch, won, () => clockOf('heritage', ch.i, ch.f), heritage, stats);
+        if (won) setClock.run('heritage', ch.i, ch.f, ch.h);
       } else if (ch.c === 'memory') {
         if (memory(ch, ctx.now)) stats.applied++;
         else stats.ignored++;
@@ -104,21 +75,7 @@ export function createApplier(db: Db): (ctx: ApplyContext, changes: Change[]) =>
         if (applyMessage(db, ch, memo)) stats.applied++;
         else stats.ignored++;
       } else if (ch.c === 'sync') {
-        // A snapshot announcement: remembered so a stale snapshot served later (or earlier) can be detected.
-        const seq = Number((ch.v as { seq?: unknown } | null)?.seq);
-        if (ch.f === 'snapshot' && Number.isInteger(seq)) {
-          const meta = (k: string): number =>
-            Number(stmt(db, 'SELECT value FROM meta WHERE key = ?').pluck().get(k) ?? 0);
-          const loaded = meta('sync_snapshot_loaded');
-          // Announced in the log before we fetched our snapshot, and newer than it: the relay withheld the newest.
-          if (loaded > 0 && seq > loaded && ctx.relaySeq !== undefined && ctx.relaySeq <= meta('sync_snapshot_head')) {
-            stmt(db, 'INSERT OR IGNORE INTO sync_alarms (at, kind, detail) VALUES (?, ?, ?)').run(
-              ctx.now,
-              'stale-snapshot',
-              `the relay served the snapshot at ${loaded} although one at ${seq} existed`,
-            );
-          }
-        }
+        if (ch.f === 'snapshot') noteSnapshotAnnouncement(db, ch, ctx);
         stats.ignored++;
       } else if (ch.c === 'device') {
         if (applyDevice(db, ch, wins(ch), ctx.now)) {
@@ -129,11 +86,69 @@ export function createApplier(db: Db): (ctx: ApplyContext, changes: Change[]) =>
       }
     }
     if (Object.keys(limbic).length) writeLimbic(db, limbic, ctx);
-    if (Object.keys(heritage).length) writeHeritage(db, heritageLocal ?? {}, heritage, ctx);
+    if (Object.keys(heritage.changed).length) writeHeritage(db, heritage.local ?? {}, heritage.changed, ctx);
     if (devicesChanged) nextCounter(db, 'devices_version');
     touchConversations(db, memo);
     return stats;
   };
+}
+
+const isLong = (v: unknown): boolean => v !== undefined && v !== null && JSON.stringify(v).length > LONG_TEXT;
+
+/** A batch's heritage changes, collected per field and written as one new version at its end (writeHeritage). */
+interface HeritageBatch {
+  changed: Record<string, unknown>;
+  /** The newest local version, read at the batch's first heritage change. */
+  local: Record<string, unknown> | undefined;
+}
+
+/**
+ * A heritage field: last writer wins, but a long value (over LONG_TEXT characters) that loses, local or remote, is kept
+ * as a conflict copy in sync_conflicts, so a written-out part of the companion's character never vanishes silently.
+ */
+function applyHeritage(
+  db: Db,
+  ctx: ApplyContext,
+  ch: Change,
+  won: boolean,
+  localClock: () => string,
+  batch: HeritageBatch,
+  stats: ApplyStats,
+): void {
+  batch.local ??= currentHeritage(db);
+  const keep = (value: unknown, hlc: string, origin: string): void => {
+    stmt(
+      db,
+      'INSERT INTO sync_conflicts (at, coll, rec_id, field, value, hlc, origin) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ).run(ctx.now, 'heritage', ch.i, ch.f, JSON.stringify(value), hlc, origin);
+    stats.conflicts++;
+  };
+  if (won) {
+    const local = ch.f in batch.changed ? batch.changed[ch.f] : batch.local?.[ch.f];
+    if (isLong(local) && JSON.stringify(local) !== JSON.stringify(ch.v)) keep(local, localClock(), 'local');
+    batch.changed[ch.f] = ch.v;
+    stats.applied++;
+  } else {
+    if (isLong(ch.v) && JSON.stringify(batch.local?.[ch.f]) !== JSON.stringify(ch.v))
+      keep(ch.v, ch.h, `remote:${ctx.from}`);
+    stats.ignored++;
+  }
+}
+
+/** A snapshot announcement: remembered so a stale snapshot served later (or earlier) can be detected. */
+function noteSnapshotAnnouncement(db: Db, ch: Change, ctx: ApplyContext): void {
+  const seq = Number((ch.v as { seq?: unknown } | null)?.seq);
+  if (!Number.isInteger(seq)) return;
+  const meta = (k: string): number => Number(stmt(db, 'SELECT value FROM meta WHERE key = ?').pluck().get(k) ?? 0);
+  const loaded = meta('sync_snapshot_loaded');
+  // Announced in the log before we fetched our snapshot, and newer than it: the relay withheld the newest.
+  if (loaded > 0 && seq > loaded && ctx.relaySeq !== undefined && ctx.relaySeq <= meta('sync_snapshot_head')) {
+    stmt(db, 'INSERT OR IGNORE INTO sync_alarms (at, kind, detail) VALUES (?, ?, ?)').run(
+      ctx.now,
+      'stale-snapshot',
+      `the relay served the snapshot at ${loaded} although one at ${seq} existed`,
+    );
+  }
 }
 
 function currentHeritage(db: Db): Record<string, unknown> | undefined {

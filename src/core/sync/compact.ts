@@ -4,13 +4,24 @@
  */
 import type { Change } from './changes.js';
 import type { SyncSession } from './context.js';
-import { stmt } from '../store/db.js';
+import { type Db, stmt } from '../store/db.js';
 
 interface ClockRow {
   coll: string;
   rec_id: string;
   field: string;
   hlc: string;
+}
+
+/** What the per-collection parts add to: the changes so far, the records seen, and each field's newest clock. */
+interface Compaction {
+  db: Db;
+  out: Change[];
+  /** `coll\0id` of every record present, so erasures of records never received can be told apart. */
+  had: Set<string>;
+  clock(c: string, i: string, f: string): string;
+  /** Adds a field's value with its clock; a field never changed by sync (no clock) is left out. */
+  push(c: Change['c'], i: string, f: string, v: unknown): void;
 }
 
 /** Every synced field's newest value with its clock, as changes the applier understands. */
@@ -21,21 +32,42 @@ export function compactChanges(s: SyncSession): Change[] {
     clocks.set(`${r.coll}\0${r.rec_id}\0${r.field}`, r.hlc);
   const clock = (c: string, i: string, f: string): string => clocks.get(`${c}\0${i}\0${f}`) ?? '';
   const out: Change[] = [];
-  const had = new Set<string>();
-  const push = (c: Change['c'], i: string, f: string, v: unknown): void => {
-    const h = clock(c, i, f);
-    if (h) out.push({ c, i, f, v, h });
+  const o: Compaction = {
+    db,
+    out,
+    had: new Set<string>(),
+    clock,
+    push: (c, i, f, v) => {
+      const h = clock(c, i, f);
+      if (h) out.push({ c, i, f, v, h });
+    },
   };
-  const limbic = stmt(db, 'SELECT state FROM limbic_state WHERE id = 1').pluck().get() as string | undefined;
+  compactSingletons(o);
+  compactMemories(o);
+  compactConversations(o);
+  compactDevices(o);
+  erasuresWithoutRecord(clocks, o.had, out);
+  return out;
+}
+
+/** The limbic state and the heritage document: one record each, field by field. */
+function compactSingletons(o: Compaction): void {
+  const limbic = stmt(o.db, 'SELECT state FROM limbic_state WHERE id = 1').pluck().get() as string | undefined;
   if (limbic)
-    for (const [k, v] of Object.entries(JSON.parse(limbic) as Record<string, unknown>)) push('limbic', 'limbic', k, v);
-  const doc = stmt(db, 'SELECT doc FROM heritage_versions ORDER BY version DESC LIMIT 1').pluck().get() as
+    for (const [k, v] of Object.entries(JSON.parse(limbic) as Record<string, unknown>))
+      o.push('limbic', 'limbic', k, v);
+  const doc = stmt(o.db, 'SELECT doc FROM heritage_versions ORDER BY version DESC LIMIT 1').pluck().get() as
     string | undefined;
   if (doc)
-    for (const [k, v] of Object.entries(JSON.parse(doc) as Record<string, unknown>)) push('heritage', 'heritage', k, v);
-  for (const m of stmt(db, 'SELECT * FROM memories').iterate() as IterableIterator<Record<string, unknown>>) {
+    for (const [k, v] of Object.entries(JSON.parse(doc) as Record<string, unknown>))
+      o.push('heritage', 'heritage', k, v);
+}
+
+/** Each memory whole (its creation) and then each field that sync changes, with the field's own clock. */
+function compactMemories(o: Compaction): void {
+  for (const m of stmt(o.db, 'SELECT * FROM memories').iterate() as IterableIterator<Record<string, unknown>>) {
     const id = m.id as string;
-    had.add(`memory\0${id}`);
+    o.had.add(`memory\0${id}`);
     const whole = {
       text: m.text,
       kind: m.kind,
@@ -47,7 +79,7 @@ export function compactChanges(s: SyncSession): Change[] {
       status: m.status,
       mergedInto: m.merged_into,
     };
-    out.push({ c: 'memory', i: id, f: '*', v: whole, h: clock('memory', id, '*') || '0' });
+    o.out.push({ c: 'memory', i: id, f: '*', v: whole, h: o.clock('memory', id, '*') || '0' });
     for (const [f, col] of [
       ['text', 'text'],
       ['kind', 'kind'],
@@ -56,22 +88,26 @@ export function compactChanges(s: SyncSession): Change[] {
       ['status', 'status'],
       ['mergedInto', 'merged_into'],
     ] as const) {
-      push('memory', id, f, col === 'pinned' ? m.pinned === 1 : m[col]);
+      o.push('memory', id, f, col === 'pinned' ? m.pinned === 1 : m[col]);
     }
-    push('memory', id, 'forget', true);
+    o.push('memory', id, 'forget', true);
   }
-  for (const c of stmt(db, 'SELECT * FROM conversations').iterate() as IterableIterator<Record<string, unknown>>) {
-    out.push({
+}
+
+/** Conversations, then their messages whole, with deletions. */
+function compactConversations(o: Compaction): void {
+  for (const c of stmt(o.db, 'SELECT * FROM conversations').iterate() as IterableIterator<Record<string, unknown>>) {
+    o.out.push({
       c: 'message',
       i: c.id as string,
       f: 'conversation',
       v: { actor: c.actor, title: c.title, createdAt: c.created_at },
-      h: clock('message', c.id as string, 'conversation') || '0',
+      h: o.clock('message', c.id as string, 'conversation') || '0',
     });
   }
-  for (const m of stmt(db, 'SELECT * FROM messages').iterate() as IterableIterator<Record<string, unknown>>) {
-    had.add(`message\0${m.id as string}`);
-    out.push({
+  for (const m of stmt(o.db, 'SELECT * FROM messages').iterate() as IterableIterator<Record<string, unknown>>) {
+    o.had.add(`message\0${m.id as string}`);
+    o.out.push({
       c: 'message',
       i: m.id as string,
       f: '*',
@@ -86,23 +122,25 @@ export function compactChanges(s: SyncSession): Change[] {
       },
       h: m.hlc as string,
     });
-    push('message', m.id as string, 'delete', true);
+    o.push('message', m.id as string, 'delete', true);
   }
-  for (const d of stmt(db, 'SELECT * FROM devices').iterate() as IterableIterator<Record<string, unknown>>) {
+}
+
+/** Devices whole, then their name, capabilities and revocation. */
+function compactDevices(o: Compaction): void {
+  for (const d of stmt(o.db, 'SELECT * FROM devices').iterate() as IterableIterator<Record<string, unknown>>) {
     const id = d.id as string;
-    out.push({
+    o.out.push({
       c: 'device',
       i: id,
       f: '*',
       v: { name: d.name, capabilities: JSON.parse(d.capabilities as string) as unknown, createdAt: d.created_at },
-      h: clock('device', id, '*') || '0',
+      h: o.clock('device', id, '*') || '0',
     });
-    push('device', id, 'name', d.name);
-    push('device', id, 'capabilities', JSON.parse(d.capabilities as string) as unknown);
-    if (d.revoked_at !== null) push('device', id, 'revoked', true);
+    o.push('device', id, 'name', d.name);
+    o.push('device', id, 'capabilities', JSON.parse(d.capabilities as string) as unknown);
+    if (d.revoked_at !== null) o.push('device', id, 'revoked', true);
   }
-  erasuresWithoutRecord(clocks, had, out);
-  return out;
 }
 
 /**

@@ -36,6 +36,20 @@ export type SyncEngineLike = Pick<LocalEngine, 'db' | 'clock' | 'paths' | 'devic
   memory?: Pick<Engine['memory'], 'embedArrived'>;
 };
 
+/** What both halves of the API share: one session per engine, opened on first use, and one sync at a time. */
+interface SyncHost {
+  deps: SyncDeps;
+  open(): SyncSession;
+  /** The session of a vault this engine just created, joined or paired into. */
+  adopt(session: SyncSession): void;
+  serial<T>(fn: () => Promise<T>): Promise<T>;
+  status(): SyncStatus;
+  refuseIfConfigured(): void;
+  name(n?: string): string;
+  /** Pulled memories carry no vector: embed them with this device's embedder so recall finds them at once. */
+  embedArrived(changes: number): Promise<void>;
+}
+
 export function createEngineSync(
   engine: SyncEngineLike,
   extra: { transport?: Transport; sleep?: SyncDeps['sleep']; random?: () => number } = {},
@@ -51,43 +65,53 @@ export function createEngineSync(
   const open = (): SyncSession => (session ??= sessionFor(deps, loadVault(deps.paths)));
   // One sync at a time per engine: the TUI's /sync and the background timer may overlap.
   let running: Promise<unknown> = Promise.resolve();
-  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
-    const next = running.then(fn, fn);
-    running = next.catch(() => undefined);
-    return next;
+  const host: SyncHost = {
+    deps,
+    open,
+    adopt: (s) => void (session = s),
+    serial: <T>(fn: () => Promise<T>): Promise<T> => {
+      const next = running.then(fn, fn);
+      running = next.catch(() => undefined);
+      return next;
+    },
+    status: () => readStatus(deps.db, deps.deviceId, hasVault(deps.paths) ? open().vault : undefined),
+    refuseIfConfigured: () => {
+      if (hasVault(deps.paths)) {
+        throw new ProgenyError(
+          'SYNC_ALREADY_CONFIGURED',
+          `this home already syncs with vault ${loadVault(deps.paths).vaultId}`,
+          { hint: 'one home belongs to one vault; use another --home for another vault' },
+        );
+      }
+    },
+    name: (n) => n ?? `device ${deps.deviceId.slice(0, 6)}`,
+    embedArrived: async (changes) => {
+      if (changes > 0 && engine.memory) await engine.memory.embedArrived();
+    },
   };
-  /** Pulled memories carry no vector: embed them with this device's embedder so recall finds them at once. */
+  return { ...syncRuns(host), ...vaultMembership(host) };
+}
+
+/** Moving data: status, push, pull, both, recovery and snapshots. */
+function syncRuns(h: SyncHost): Pick<EngineSync, 'status' | 'push' | 'pull' | 'recover' | 'sync' | 'snapshot'> {
+  const { open, serial } = h;
   const pullAndEmbed = async (o?: SyncRunOptions): Promise<PullReport> => {
     const r = await pull(open(), o);
-    if (r.changes > 0 && engine.memory) await engine.memory.embedArrived();
+    await h.embedArrived(r.changes);
     return r;
   };
   const steps = (o?: SyncRunOptions): { pull: () => Promise<PullReport>; push: () => Promise<PushReport> } => ({
     pull: () => pullAndEmbed(o),
     push: () => push(open(), o),
   });
-  const refuseIfConfigured = (): void => {
-    if (hasVault(deps.paths)) {
-      throw new ProgenyError(
-        'SYNC_ALREADY_CONFIGURED',
-        `this home already syncs with vault ${loadVault(deps.paths).vaultId}`,
-        {
-          hint: 'one home belongs to one vault; use another --home for another vault',
-        },
-      );
-    }
-  };
-  const status = (): SyncStatus => readStatus(deps.db, deps.deviceId, hasVault(deps.paths) ? open().vault : undefined);
-  const name = (n?: string): string => n ?? `device ${deps.deviceId.slice(0, 6)}`;
-
   return {
-    status: async () => status(),
+    status: async () => h.status(),
     push: (o) => serial(() => push(open(), o)),
     pull: (o) => serial(() => pullAndEmbed(o)),
     recover: (o) =>
       serial(async () => {
         const r = await recover(open(), o);
-        if (r.pull.changes > 0 && engine.memory) await engine.memory.embedArrived();
+        await h.embedArrived(r.pull.changes);
         return r;
       }),
     sync: (o) =>
@@ -98,24 +122,35 @@ export function createEngineSync(
         return report;
       }),
     snapshot: (o = {}) => serial(() => compactNow(open(), steps(o), o.signal)),
+  };
+}
+
+/** Who is in the vault: creating, joining and pairing into it, approving, revoking and the passphrase. */
+function vaultMembership(h: SyncHost): Omit<EngineSync, 'status' | 'push' | 'pull' | 'recover' | 'sync' | 'snapshot'> {
+  const { deps, open, serial, name } = h;
+  return {
     init: (relay, pass, o = {}) =>
       serial(async () => {
-        refuseIfConfigured();
-        session = await initVault(deps, relay, pass, {
-          name: name(o.name),
-          ...(o.kdfCost ? { kdfCost: o.kdfCost } : {}),
-          ...(o.signal ? { signal: o.signal } : {}),
-        });
-        return status();
+        h.refuseIfConfigured();
+        h.adopt(
+          await initVault(deps, relay, pass, {
+            name: name(o.name),
+            ...(o.kdfCost ? { kdfCost: o.kdfCost } : {}),
+            ...(o.signal ? { signal: o.signal } : {}),
+          }),
+        );
+        return h.status();
       }),
     join: (relay, vaultId, pass, o = {}) =>
       serial(async () => {
-        refuseIfConfigured();
-        session = await joinVault(deps, relay, vaultId, pass, {
-          name: name(o.name),
-          ...(o.signal ? { signal: o.signal } : {}),
-        });
-        return status();
+        h.refuseIfConfigured();
+        h.adopt(
+          await joinVault(deps, relay, vaultId, pass, {
+            name: name(o.name),
+            ...(o.signal ? { signal: o.signal } : {}),
+          }),
+        );
+        return h.status();
       }),
     approve: (id, o) => serial(() => approveDevice(open(), id, o)),
     reject: (id, o = {}) => serial(() => rejectDevice(open(), id, o.signal)),
@@ -123,13 +158,13 @@ export function createEngineSync(
     setCaps: (id, caps, o = {}) => serial(() => setDeviceCaps(open(), id, caps, o.signal)),
     changePassphrase: (oldP, newP, o = {}) => serial(() => changePassphrase(open(), oldP, newP, o)),
     pairStart: async (relay, o = {}) => {
-      refuseIfConfigured();
+      h.refuseIfConfigured();
       const start = await pairStart(deps, relay, name(o.name), o.signal);
       return {
         code: start.code,
         wait: async (w) => {
           const r = await start.wait(w);
-          session = r.session;
+          h.adopt(r.session);
           return { sas: r.sas };
         },
       };
@@ -140,7 +175,7 @@ export function createEngineSync(
         const s = open();
         const { pending } = await refreshPeers(s, o.signal);
         const key = s.vault.joinSeed ? logNameKey(s.vault.joinSeed) : undefined;
-        return { status: status(), pending: pending.map((p) => ({ ...p, name: openName(p.name, key) })) };
+        return { status: h.status(), pending: pending.map((p) => ({ ...p, name: openName(p.name, key) })) };
       }),
   };
 }

@@ -96,19 +96,19 @@ export interface Injected {
   replacing: boolean;
 }
 
-export function Composer({
-  initialText = '',
-  onEffect,
-  history,
-  busy,
-  width,
-  theme,
-  onKey,
-  onHeight,
-  maxLines = 10,
-  active = true,
-  injected = null,
-}: ComposerProps) {
+/**
+ * The input box's editor state: keys go through editorKey (editor.ts) and its effects up to the screen; text injected
+ * from outside replaces the input, and while it edits the last message a submit is marked as a replacement.
+ */
+function useEditor(o: {
+  initialText: string;
+  injected: Injected | null;
+  history: readonly string[];
+  onEffect(effect: EditorEffect): void;
+  onKey: (() => void) | undefined;
+  active: boolean;
+}): { ed: EditorState; replacing: boolean } {
+  const { initialText, injected, history, onEffect, onKey } = o;
   const [ed, setEd] = useState<EditorState>(() => ({ ...emptyEditor, text: initialText, cursor: initialText.length }));
   const edRef = useRef(ed);
   const [replacing, setReplacing] = useState(false);
@@ -133,7 +133,45 @@ export function Composer({
     },
     [history, onEffect, onKey],
   );
-  useInput(handler, { isActive: active });
+  useInput(handler, { isActive: o.active });
+  return { ed, replacing };
+}
+
+/** The line under the input: history search, editing the last message, a pending Ctrl+X, or queueing while busy. */
+function composerNote(
+  ed: EditorState,
+  history: readonly string[],
+  replacing: boolean,
+  busy: boolean,
+): { found: string; note: string | null } {
+  const search = ed.search;
+  const found = search?.index !== null && search?.index !== undefined ? (history[search.index] ?? '') : '';
+  const note = search
+    ? `history search: "${search.query}"${search.query && !found ? ' (no match)' : ''} · Ctrl+R older · Enter takes it · Esc`
+    : replacing
+      ? 'editing your last message: Enter sends it in its place, Esc cancels'
+      : ed.ctrlX
+        ? 'Ctrl+X: Ctrl+E edits the input in $EDITOR'
+        : busy && ed.text.trim() && !ed.text.startsWith('/')
+          ? 'Enter queues it until the reply is done'
+          : null;
+  return { found, note };
+}
+
+export function Composer({
+  initialText = '',
+  onEffect,
+  history,
+  busy,
+  width,
+  theme,
+  onKey,
+  onHeight,
+  maxLines = 10,
+  active = true,
+  injected = null,
+}: ComposerProps) {
+  const { ed, replacing } = useEditor({ initialText, injected, history, onEffect, onKey, active });
 
   // Inside the border (2) and padding (2), after the two-cell prompt.
   const { rows, cursorRow } = visualRows(ed.text, ed.cursor, Math.max(4, width - 6));
@@ -147,16 +185,7 @@ export function Composer({
       <Row key={first + i} text={r.text} cursor={r.cursor} prefix={first + i === 0 ? '› ' : '  '} theme={theme} />
     ));
   const search = ed.search;
-  const found = search?.index !== null && search?.index !== undefined ? (history[search.index] ?? '') : '';
-  const note = search
-    ? `history search: "${search.query}"${search.query && !found ? ' (no match)' : ''} · Ctrl+R older · Enter takes it · Esc`
-    : replacing
-      ? 'editing your last message: Enter sends it in its place, Esc cancels'
-      : ed.ctrlX
-        ? 'Ctrl+X: Ctrl+E edits the input in $EDITOR'
-        : busy && ed.text.trim() && !ed.text.startsWith('/')
-          ? 'Enter queues it until the reply is done'
-          : null;
+  const { found, note } = composerNote(ed, history, replacing, busy);
   const menu = ed.text.startsWith('/') && !search ? menuRows(ed.text) : 0;
   const height =
     2 +
