@@ -15,9 +15,13 @@ import { openDatabase } from '../core/store/db.js';
 
 const HASH_BYTES = 32;
 
+/** Where bench keeps what it made once: PROGENY_BENCH_CACHE, default the OS temp directory's progeny-bench-cache. */
+export function benchCacheDir(): string {
+  return process.env.PROGENY_BENCH_CACHE ?? join(tmpdir(), 'progeny-bench-cache');
+}
+
 export function seedCacheFile(name: string, embedderId: string): string {
-  const dir = process.env.PROGENY_BENCH_CACHE ?? join(tmpdir(), 'progeny-bench-cache');
-  return join(dir, `${name}-${embedderId.replace(/[^\w.-]+/g, '_')}.vectors`);
+  return join(benchCacheDir(), `${name}-${embedderId.replace(/[^\w.-]+/g, '_')}.vectors`);
 }
 
 /** The file: the vector size in bytes (uint32), then rows of (text hash as 32 ASCII hex characters, vector bytes). */

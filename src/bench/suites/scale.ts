@@ -7,15 +7,11 @@
  * The figures measured once per run are reported in the recall case's `extra` (after its timed calls).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, writeConfigFile } from '../../core/config/load.js';
-import { createEngine } from '../../core/engine/create.js';
-import type { LocalEngine } from '../../core/engine/local-engine.js';
-import { initializeHome } from '../../core/engine/init.js';
 import { createReplayProvider, llmFixturePath, loadRecordedStream } from '../../core/llm/index.js';
-import { readIndexMeta, writeIndexMeta } from '../../core/memory/ann-index.js';
 import { createBuiltinEmbedder, createEmbeddedStore } from '../../core/memory/index.js';
 import { pathsFor } from '../../core/paths.js';
 import { sentenceMaker, sizeLabel } from '../chat-corpus.js';
@@ -23,11 +19,12 @@ import { spawnServe } from '../http/targets.js';
 import type { BenchSuite } from '../suite.js';
 import { wholeTurn } from './chat.js';
 import { annRecallAt10 } from './memory-quality.js';
+import { seededHome } from './scale-home.js';
+import { ms } from './scale-index.js';
 import { initialSyncFigures } from './scale-sync.js';
-import { fillMessages } from './sync.js';
 
-/** 2025-01-01: the seeded memories' first timestamp. */
-const SEED_T0 = Date.UTC(2025, 0, 1);
+export { rebuildIndex } from './scale-index.js';
+
 const DEFAULT_MEMORIES = 100_000;
 const BIN = fileURLToPath(new URL('../../../bin/progeny.js', import.meta.url));
 const round = (x: number, places = 1): number => Math.round(x * 10 ** places) / 10 ** places;
@@ -39,38 +36,6 @@ const mb = (file: string): number => {
   }
 };
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
-const ms = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e6;
-/** Wall and CPU time (user + system, every thread of this process) of `fn`: on a shared machine CPU time is the steadier. */
-async function timed(fn: () => Promise<unknown>): Promise<{ wallMs: number; cpuMs: number }> {
-  const t0 = process.hrtime.bigint();
-  const c0 = process.cpuUsage();
-  await fn();
-  const c = process.cpuUsage(c0);
-  return { wallMs: ms(t0), cpuMs: (c.user + c.system) / 1000 };
-}
-
-/**
- * The index built again from the database alone (as `memory reindex` or a lost index file would), into a file of its
- * own. Saving it describes that file in the home's meta: the home's own index's description is put back after, or
- * every later process would find its file foreign and rebuild (as the first 100k measure did: 7.4 s per search).
- */
-export async function rebuildIndex(
-  engine: Pick<LocalEngine, 'db' | 'paths'>,
-  dir: string,
-): Promise<{ wallMs: number; cpuMs: number }> {
-  const memoryIndex = join(dir, 'rebuilt.usearch');
-  const homeIndex = readIndexMeta(engine.db);
-  const store = createEmbeddedStore({
-    db: engine.db,
-    paths: { ...engine.paths, memoryIndex },
-    embedder: createBuiltinEmbedder(),
-  });
-  const took = await timed(() => store.flush());
-  await store.close();
-  rmSync(memoryIndex, { force: true });
-  if (homeIndex) writeIndexMeta(engine.db, homeIndex);
-  return took;
-}
 
 /**
  * Wall time of `progeny memory search` on the home from a new process (start-up, open, one search) and of `node -e 0`
@@ -122,26 +87,7 @@ export const suite: BenchSuite = {
     writeConfigFile(paths.config, { 'embedder.kind': 'hash', 'cache.response.ttlMs': 0 });
     const { config } = loadConfig({ path: paths.config, env: {} });
     const llm = createReplayProvider(await loadRecordedStream(llmFixturePath('greeting')), { tokenDelayMs: 0 });
-    const engine = await createEngine({ paths, config, llm });
-    initializeHome(engine);
-    const sentence = sentenceMaker(ctx.seed);
-    const lines = function* (): Generator<string> {
-      // A minute apart, as a conversation's memories would be: an id-less line's id is made of its time and text
-      // (README "How memory works"), and the seeded sentences repeat now and then, so a shared time would merge them.
-      for (let i = 0; i < n; i++)
-        yield JSON.stringify({ v: 1, text: sentence(), kind: 'fact', createdAt: SEED_T0 + i * 60_000 });
-    };
-    let report: Awaited<ReturnType<typeof engine.memory.importJsonl>> | undefined;
-    // What a user waits for: parse, embed, durable writes, then the index absorbs every memory and is saved.
-    const imported = await timed(async () => {
-      report = await engine.memory.importJsonl(lines());
-      await engine.memory.reindex({ staleOnly: true });
-    });
-    if (report?.errors.length || report?.imported !== n)
-      throw new Error(`seeding imported ${report?.imported} of ${n} memories: ${report?.errors[0]?.message ?? ''}`);
-    // As many messages as memories, in conversations of 500 (journalled as the chat does: initial sync carries them).
-    const messaged = await timed(async () => fillMessages(engine, n, ctx.seed, 500));
-    const rebuilt = await rebuildIndex(engine, ctx.dir);
+    const { engine, record } = await seededHome({ home, paths, n, seed: ctx.seed, dir: ctx.dir }, { config, llm });
     const query = sentenceMaker(ctx.seed + 2);
     const queries = Array.from({ length: 500 }, () => query());
     const message = sentenceMaker(ctx.seed + 1);
@@ -160,14 +106,16 @@ export const suite: BenchSuite = {
             return {
               memories: n,
               recallAt10: round(recallAt10, 3),
-              ingestPerSec: Math.round(n / (imported.wallMs / 1000)),
-              ingestPerCpuSec: Math.round(n / (imported.cpuMs / 1000)),
-              indexBuildMs: Math.round(rebuilt.wallMs),
-              indexBuildCpuMs: Math.round(rebuilt.cpuMs),
+              ingestPerSec: Math.round(n / (record.importWallMs / 1000)),
+              ingestPerCpuSec: Math.round(n / (record.importCpuMs / 1000)),
+              indexBuildMs: record.rebuildWallMs,
+              indexBuildCpuMs: record.rebuildCpuMs,
               dbMb: round(mb(paths.db) + mb(`${paths.db}-wal`)),
               indexMb: round(mb(paths.memoryIndex)),
               messages: n,
-              messagesPerSec: Math.round(n / (messaged.wallMs / 1000)),
+              messagesPerSec: Math.round(n / (record.messagesWallMs / 1000)),
+              // The figures above were measured when the home was seeded: at this time, in an earlier run if cached.
+              ...(record.fromCache ? { seedMadeAt: record.madeAt } : {}),
               ...searchFromNewProcess(home, queries[0] as string),
               ...(await serveFigures(home, queries)),
               ...(await initialSyncFigures(engine, ctx.dir)),

@@ -7,21 +7,17 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import Fastify from 'fastify';
 import { systemClock } from '../../core/clock.js';
 import { ensureDeviceId } from '../../core/engine/identity.js';
 import { createWriter } from '../../core/memory/writer.js';
 import { pathsFor } from '../../core/paths.js';
 import { immediate, openDatabase, type Db } from '../../core/store/db.js';
-import { newDeviceKeys, randomKey } from '../../core/sync/crypto.js';
-import { ENVELOPE_VERSION, openEnvelope, sealEnvelope } from '../../core/sync/envelope.js';
 import { createEngineSync, type EngineSync } from '../../core/sync/index.js';
 import { createJournal, type Journal } from '../../core/sync/journal.js';
 import { fetchTransport, type Transport } from '../../core/sync/transport.js';
-import { createRelayPlugin } from '../../server/relay/plugin.js';
-import { openRelayStore } from '../../server/relay/store.js';
-import type { BenchSuite, PreparedSuite } from '../suite.js';
 import { KDF_FLOOR } from '../../core/sync/kdf.js';
+import type { BenchSuite, PreparedSuite } from '../suite.js';
+import { envelopeCases, initialSyncCases, startLoopbackRelay } from './sync-cases.js';
 
 export const PASS = 'bench passphrase, not secret';
 export const KDF = { ...KDF_FLOOR.argon2id, name: 'argon2id' } as const;
@@ -126,64 +122,30 @@ export function fillMessages(
 export const suite: BenchSuite = {
   name: 'sync',
   async setup(ctx) {
-    const store = openRelayStore(join(ctx.dir, 'relay.db'));
-    const app = Fastify();
-    await app.register(createRelayPlugin({ store, limits: { rate: false } }));
-    const relay = await app.listen({ host: '127.0.0.1', port: 0 });
+    const relay = await startLoopbackRelay(ctx.dir);
     const wire: WireCounter = { requests: 0, bytesOut: 0, bytesIn: 0 };
     const transport = countingTransport(wire);
-
-    const a = device(join(ctx.dir, 'a'), transport);
-    const b = device(join(ctx.dir, 'b'), transport);
-    await a.sync.init(relay, PASS, { kdfCost: KDF });
+    const [a, b] = await pairedDevices(ctx.dir, relay.url, transport);
     const vaultId = (await a.sync.status()).vaultId as string;
-    await b.sync.join(relay, vaultId, PASS);
-    await a.sync.approve(b.deviceId);
 
     // The large companion for the initial sync lives on a separate vault so it does not slow the incremental case.
     const big = device(join(ctx.dir, 'big'), transport);
     const memories = ctx.memories ?? 10_000;
     const messages = memories * 5;
     fill(big, memories, messages, ctx.seed);
-    await big.sync.init(relay, PASS, { kdfCost: KDF });
+    await big.sync.init(relay.url, PASS, { kdfCost: KDF });
     await big.sync.push({ budgetMs: 600_000 });
     const bigVault = (await big.sync.status()).vaultId as string;
     // A snapshot of the same companion, for the second way a new device starts.
     await big.sync.pull({ snapshot: false });
     await big.sync.snapshot();
 
-    const keys = newDeviceKeys();
-    const dk = randomKey();
-    const body1k = Buffer.from(
-      JSON.stringify(
-        Array.from({ length: 12 }, (_, i) => [
-          'memory',
-          `01JABCDEFGHJKMNPQRSTV${i}`,
-          'text',
-          'x'.repeat(30),
-          '0199c82cc0000000-dev',
-        ]),
-      ),
-    );
-    const header = {
-      v: ENVELOPE_VERSION,
-      vaultId,
-      deviceId: a.deviceId,
-      deviceSeq: 1,
-      prevHash: '',
-      keyEpoch: 0,
-      hlcMin: 'a',
-      hlcMax: 'b',
-    };
-    const sealed = sealEnvelope(header, body1k, dk, keys.signSk);
-
     let n = 0;
-    let joins = 0;
     const opened: BenchDevice[] = [];
+    const source = { dir: ctx.dir, relay: relay.url, transport, big, vaultId: bigVault, opened };
     return {
       cases: [
-        { name: 'sync.seal1k', op: () => sealEnvelope(header, body1k, dk, keys.signSk) },
-        { name: 'sync.open1k', op: () => openEnvelope(sealed, keys.signPk, dk) },
+        ...envelopeCases(vaultId, a.deviceId),
         {
           name: 'sync.pushpull1',
           op: async () => {
@@ -192,45 +154,26 @@ export const suite: BenchSuite = {
             await b.sync.pull();
           },
         },
-        {
-          name: 'sync.initial',
-          opsPerCall: memories + messages,
-          op: async () => {
-            const fresh = device(join(ctx.dir, `fresh-${joins++}`), transport);
-            opened.push(fresh);
-            await fresh.sync.join(relay, bigVault, PASS);
-            await big.sync.approve(fresh.deviceId); // a pending device receives nothing
-            const r = await fresh.sync.pull({ pageSize: 500, snapshot: false });
-            fresh.db.close();
-            if (r.changes < memories + messages) throw new Error(`initial sync applied ${r.changes} changes`);
-          },
-        },
-        {
-          name: 'sync.initialSnapshot',
-          opsPerCall: memories + messages,
-          op: async () => {
-            const fresh = device(join(ctx.dir, `fresh-${joins++}`), transport);
-            opened.push(fresh);
-            await fresh.sync.join(relay, bigVault, PASS);
-            await big.sync.approve(fresh.deviceId); // a pending device receives nothing
-            await fresh.sync.pull({ pageSize: 500 });
-            const n = fresh.db
-              .prepare('SELECT (SELECT count(*) FROM memories) + (SELECT count(*) FROM messages)')
-              .pluck()
-              .get() as number;
-            fresh.db.close();
-            if (n < memories + messages) throw new Error(`initial sync from the snapshot has ${n} records`);
-          },
-        },
+        ...initialSyncCases({ ...source, records: memories + messages }),
       ],
       wire,
       async close() {
         for (const d of [a, b, big, ...opened]) if (d.db.open) d.db.close();
-        await app.close();
-        store.close();
+        await relay.app.close();
+        relay.store.close();
       },
     } satisfies PreparedSuite & { wire: WireCounter };
   },
 };
+
+/** Two devices of one vault: a creates it, b joins and is approved, so every push of a reaches b. */
+async function pairedDevices(dir: string, relay: string, transport: Transport): Promise<[BenchDevice, BenchDevice]> {
+  const a = device(join(dir, 'a'), transport);
+  const b = device(join(dir, 'b'), transport);
+  await a.sync.init(relay, PASS, { kdfCost: KDF });
+  await b.sync.join(relay, (await a.sync.status()).vaultId as string, PASS);
+  await a.sync.approve(b.deviceId);
+  return [a, b];
+}
 
 export default suite;
