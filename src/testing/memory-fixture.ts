@@ -33,13 +33,15 @@ export interface MemoryFixture {
 export async function memoryFixture(
   overrides: Partial<Config> = {},
   embedder: Embedder = createBuiltinEmbedder(),
+  /** Receives every statement run on the database (src/testing/sql-trace.ts). */
+  sql?: string[],
 ): Promise<MemoryFixture> {
   const home = tempHome('progeny-memory-');
   const clock = fixedClock(T0);
   const config = { ...mergeConfig({}).config, ...overrides };
   const changes: { op: string; ids: string[] }[] = [];
   const open = async (with_: { embedder?: Embedder; oldEmbedder?: OldEmbedderFor } = {}) => {
-    const db = openDatabase(home.paths.db);
+    const db = openDatabase(home.paths.db, sql ? { verbose: (s) => sql.push(String(s)) } : {});
     const journal = createJournal(db, clock, 'DEVICETEST');
     const cached = createCachedEmbedder(db, with_.embedder ?? embedder);
     const store = createEmbeddedStore({ db, paths: home.paths, embedder: cached });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../clock.js';
 import { MetricsRegistry } from '../metrics/registry.js';
+import { commitsWith } from '../../testing/sql-trace.js';
 import { openDatabase, type Db } from '../store/db.js';
 import { createResponseCache, responseCacheKey } from './response-cache.js';
 import type { ChatRequest } from './types.js';
@@ -77,6 +78,24 @@ describe('response cache store', () => {
     clock.advance(1);
     expect(cache.get(key)).toBeUndefined();
     expect(cache.stats()).toEqual({ entries: 0, hits: 1, misses: 2 });
+  });
+
+  it('is a cache: its writes are not fsynced on their own (docs/performance.md, "Commits and fsync")', () => {
+    const sql: string[] = [];
+    const traced = openDatabase(join(dir, 'traced.db'), { verbose: (s) => sql.push(String(s)) });
+    try {
+      const clock = fixedClock(1_000_000);
+      const cache = createResponseCache(traced, clock, { ttlMs: 1_000, maxEntries: 10 });
+      const key = cache.keyFor(provider, req);
+      cache.set(key, { text: 'Hi' });
+      clock.advance(1_000);
+      expect(cache.get(key)).toBeUndefined(); // expired: dropped
+      const writes = commitsWith(sql, /^(INSERT INTO response_cache|DELETE FROM response_cache)/);
+      expect(writes.length).toBe(2);
+      expect(writes.map((c) => c.synchronous)).toEqual(['NORMAL', 'NORMAL']);
+    } finally {
+      traced.close();
+    }
   });
 
   it('keeps at most maxEntries, evicting the oldest first', () => {

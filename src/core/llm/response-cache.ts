@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Clock } from '../clock.js';
-import { immediate, type Db } from '../store/db.js';
+import { relaxed, type Db } from '../store/db.js';
 import type { MetricsRegistry } from '../metrics/registry.js';
 import { isRecord } from './shape.js';
 import type { ChatRequest, LlmProvider, TokenUsage } from './types.js';
@@ -105,7 +105,7 @@ export function createResponseCache(db: Db, clock: Clock, opts: ResponseCacheOpt
       if (!row) return miss();
       const reply = row.expires_at > clock.now() ? decodeReply(row.reply) : undefined;
       if (!reply) {
-        immediate(db, () => remove.run(key)); // expired or unreadable: drop it so it is not read again
+        relaxed(db, () => remove.run(key)); // expired or unreadable: drop it so it is not read again
         return miss();
       }
       hits++;
@@ -116,7 +116,9 @@ export function createResponseCache(db: Db, clock: Clock, opts: ResponseCacheOpt
       if (!enabled) return;
       const now = clock.now();
       const json = JSON.stringify({ text: reply.text, model: reply.model, usage: reply.usage });
-      immediate(db, () => {
+      // A cache, so relaxed (store/db.ts): a reply lost to a power cut is asked for again, and a durable commit
+      // here cost every chat turn an fsync.
+      relaxed(db, () => {
         upsert.run(key, json, now, now + opts.ttlMs);
         purgeExpired.run(now);
         const n = (count.get() as { n: number }).n;
@@ -124,7 +126,7 @@ export function createResponseCache(db: Db, clock: Clock, opts: ResponseCacheOpt
       });
     },
     clear() {
-      immediate(db, () => db.prepare('DELETE FROM response_cache').run());
+      relaxed(db, () => db.prepare('DELETE FROM response_cache').run());
     },
     stats: () => ({ entries: (count.get() as { n: number }).n, hits, misses }),
   };

@@ -3,7 +3,7 @@
  * past maxEntries, random sixteenths of the entries (those whose hash starts with one hex digit) are dropped until
  * it fits again: a cheap random eviction without an access-time column.
  */
-import type { Db } from '../store/db.js';
+import { relaxed, type Db } from '../store/db.js';
 import type { Embedder } from './types.js';
 import { fromBlob, textHash, toBlob } from './vectors.js';
 
@@ -19,12 +19,14 @@ export function createCachedEmbedder(db: Db, inner: Embedder, maxEntries = 20_00
   const del = db.prepare('DELETE FROM embed_cache WHERE embedder = ? AND text_hash = ?');
   const trim = db.prepare('DELETE FROM embed_cache WHERE substr(text_hash, 1, 1) = ?');
   let size = -1;
-  const store = db.transaction((id: string, rows: [string, Float32Array][]) => {
-    for (const [h, v] of rows) put.run(id, h, toBlob(v));
-    if (size < 0) size = db.prepare('SELECT count(*) FROM embed_cache').pluck().get() as number;
-    size += rows.length;
-    while (size > maxEntries) size -= trim.run('0123456789abcdef'[Math.floor(Math.random() * 16)]).changes;
-  });
+  // A cache: relaxed, not fsynced on its own (a chat turn stores two vectors; an fsync each cost it ~13 ms here).
+  const store = (id: string, rows: [string, Float32Array][]): void =>
+    relaxed(db, () => {
+      for (const [h, v] of rows) put.run(id, h, toBlob(v));
+      if (size < 0) size = db.prepare('SELECT count(*) FROM embed_cache').pluck().get() as number;
+      size += rows.length;
+      while (size > maxEntries) size -= trim.run('0123456789abcdef'[Math.floor(Math.random() * 16)]).changes;
+    });
 
   // The inner embedder's id may change (the default one falls back to the hash embedder): read it at each use.
   return {

@@ -9,7 +9,7 @@
  */
 import type { Statement } from 'better-sqlite3';
 import { ProgenyError } from '../errors.js';
-import { immediate, nextCounter } from '../store/db.js';
+import { nextCounter, relaxed } from '../store/db.js';
 import type { ProgressFn } from './api.js';
 import type { MemoryContext } from './context.js';
 import type { MemoryRow } from './rows.js';
@@ -102,7 +102,9 @@ async function page(p: Pager, newOnly: boolean, after: number, signal: AbortSign
   );
   if (fallenBack(ctx.embedder)) return [];
   const id = ctx.embedder.id;
-  const fresh = immediate(ctx.db, () =>
+  // Relaxed (store/db.ts): a vector is made again if a power cut takes it (the memory is stale again), and a
+  // durable commit here cost each chat turn and each page of a reindex an fsync (docs/performance.md).
+  const fresh = relaxed(ctx.db, () =>
     rows.flatMap((r, i) => {
       const c = contexts[i] as Context;
       const row = {

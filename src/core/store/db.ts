@@ -15,13 +15,15 @@ export interface OpenOptions {
   /** Milliseconds to wait for another process's write lock. */
   busyTimeoutMs?: number;
   migrations?: Migration[];
+  /** Called with each statement's SQL as it runs (tests: which commits are durable, src/testing/sql-trace.ts). */
+  verbose?: (sql: unknown) => void;
 }
 
 export function openDatabase(path: string, opts: OpenOptions = {}): Db {
   let db: Db | undefined;
   try {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    db = new Database(path);
+    db = new Database(path, opts.verbose ? { verbose: opts.verbose } : {});
     db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 5000}`);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
@@ -62,8 +64,10 @@ export function migrate(db: Db, migrations: Migration[]): void {
  * immediate(), committed with synchronous=NORMAL: the commit reaches the WAL (it survives a crash or SIGKILL of any
  * process) but is fsynced by the next durable commit or checkpoint rather than on its own. For frequent writes derived
  * from the conversation (limbic updates, recall counters, the user's message acknowledged with the reply), where one
- * fsync per write would cost more than their budget and a power cut loses at most the last few steps. Everything else
- * stays FULL. Inside a transaction fn just joins it.
+ * fsync per write would cost more than their budget and a power cut loses at most the last few steps; and for data
+ * that is made again when missing (the embedding and response caches, a memory's vector: docs/performance.md,
+ * "Commits and fsync"). The WAL is a log, so a later durable commit makes every earlier relaxed one durable too.
+ * Everything else stays FULL. Inside a transaction fn just joins it.
  */
 export function relaxed<T>(db: Db, fn: () => T): T {
   if (db.inTransaction) return fn();
