@@ -52,9 +52,9 @@ function importCommand(module: string): Promise<unknown> {
   return commands ? commands.load(module) : import(new URL(`./commands/${module}.js`, import.meta.url).href);
 }
 
-export function buildProgram(rt: Runtime, signal: AbortSignal, argv: string[] = process.argv): Command {
-  const run: Runner =
-    (module: string) =>
+/** The action of a command: builds the context, imports the command's module on demand, runs it, prints the result. */
+function makeRunner(rt: Runtime, signal: AbortSignal): Runner {
+  return (module: string) =>
     async (...actionArgs: unknown[]): Promise<void> => {
       const cmd = actionArgs.at(-1) as Command;
       const opts = cmd.optsWithGlobals() as Record<string, unknown> & GlobalOptions;
@@ -70,7 +70,10 @@ export function buildProgram(rt: Runtime, signal: AbortSignal, argv: string[] = 
         if (result.exitCode !== undefined) rt.exitCode = result.exitCode;
       }
     };
+}
 
+/** The root command: its global options, help text and error handling (errors are printed by src/main.ts). */
+function rootProgram(): Command {
   const program = new Command('progeny')
     .description('A local-first AI companion for the terminal')
     .version(version(), '-V, --version')
@@ -86,7 +89,10 @@ export function buildProgram(rt: Runtime, signal: AbortSignal, argv: string[] = 
     );
   program.exitOverride();
   program.configureOutput({ writeErr: () => undefined, outputError: () => undefined });
+  return program;
+}
 
+function addInitCommand(program: Command, run: Runner): void {
   program
     .command('init')
     .description('create a companion in this home (from a template or a short interview)')
@@ -98,7 +104,9 @@ export function buildProgram(rt: Runtime, signal: AbortSignal, argv: string[] = 
     .option('--creator <name>', 'what the companion calls you')
     .option('--force', 'add a new heritage version even if this home is initialised')
     .action(run('init'));
+}
 
+function addChatCommand(program: Command, run: Runner): void {
   program
     .command('chat')
     .description('talk to your companion (a TUI on a terminal; headless with -m or piped stdin)')
@@ -115,19 +123,9 @@ export function buildProgram(rt: Runtime, signal: AbortSignal, argv: string[] = 
       '\n-m takes the next argument whole, even one that starts with "-": progeny chat -m "-5 °C, coat?"',
     )
     .action(run('chat'));
+}
 
-  // A group's subcommands are defined only when the command line names that group: building the whole tree (dozens
-  // of commands and options) at every start cost milliseconds; the top-level help needs only the groups' names.
-  const wanted = commandNamed(argv);
-  const group = (name: string, description: string, fill: (cmd: Command, run: Runner) => void): Command => {
-    const cmd = program.command(name).description(description);
-    if (wanted === name) fill(cmd, run);
-    return cmd;
-  };
-  group('memory', 'inspect and curate what your companion remembers', addMemoryCommands);
-  group('state', 'the limbic state: trust, warmth, arousal, valence, posture', addStateCommands);
-  group('heritage', 'the companion’s identity and its versions', addHeritageCommands);
-
+function addDreamCommand(program: Command, run: Runner): void {
   program
     .command('dream')
     .description('consolidate memory: merge near-duplicates, fade old unrecalled ones (never deletes)')
@@ -138,16 +136,9 @@ export function buildProgram(rt: Runtime, signal: AbortSignal, argv: string[] = 
     )
     .option('--no-summarise', 'do not, whatever memory.dream.summarise says')
     .action(run('dream'));
+}
 
-  group('config', 'read and change settings (defaults ← file ← env ← flags)', addConfigCommands);
-
-  group('bench', 'measure latency (P50/P95/P99), throughput and resources; gate CI on them', addBenchCommands);
-  addProfileCommand(program, run);
-  group('sync', 'end-to-end encrypted sync with your other devices (alone: pull, then push)', addSyncCommands)
-    .option('--budget <seconds>', 'time allowed for retries, in seconds', secondsOption, 60)
-    .action(run('sync/both'));
-  group('device', 'the devices of your sync vault: list, approve, revoke, rename', addDeviceCommands);
-
+function addServeAndMcpCommands(program: Command, run: Runner): void {
   program
     .command('serve')
     .description('serve the HTTP + WebSocket API and an OpenAI-compatible endpoint (see docs/api.md)')
@@ -162,14 +153,40 @@ export function buildProgram(rt: Runtime, signal: AbortSignal, argv: string[] = 
       'serve the companion to MCP clients (Claude Desktop, gemini-cli, editors) on stdin/stdout (see docs/mcp.md)',
     )
     .action(run('mcp'));
+}
 
+export function buildProgram(rt: Runtime, signal: AbortSignal, argv: string[] = process.argv): Command {
+  const run = makeRunner(rt, signal);
+  const program = rootProgram();
+  // Commands are added in the order `progeny --help` lists them (sortSubcommands is off).
+  addInitCommand(program, run);
+  addChatCommand(program, run);
+
+  // A group's subcommands are defined only when the command line names that group: building the whole tree (dozens
+  // of commands and options) at every start cost milliseconds; the top-level help needs only the groups' names.
+  const wanted = commandNamed(argv);
+  const group = (name: string, description: string, fill: (cmd: Command, run: Runner) => void): Command => {
+    const cmd = program.command(name).description(description);
+    if (wanted === name) fill(cmd, run);
+    return cmd;
+  };
+  group('memory', 'inspect and curate what your companion remembers', addMemoryCommands);
+  group('state', 'the limbic state: trust, warmth, arousal, valence, posture', addStateCommands);
+  group('heritage', 'the companion’s identity and its versions', addHeritageCommands);
+  addDreamCommand(program, run);
+  group('config', 'read and change settings (defaults ← file ← env ← flags)', addConfigCommands);
+  group('bench', 'measure latency (P50/P95/P99), throughput and resources; gate CI on them', addBenchCommands);
+  addProfileCommand(program, run);
+  group('sync', 'end-to-end encrypted sync with your other devices (alone: pull, then push)', addSyncCommands)
+    .option('--budget <seconds>', 'time allowed for retries, in seconds', secondsOption, 60)
+    .action(run('sync/both'));
+  group('device', 'the devices of your sync vault: list, approve, revoke, rename', addDeviceCommands);
+  addServeAndMcpCommands(program, run);
   group('token', 'API tokens (with capabilities) for clients of `progeny serve`', addTokenCommands);
-
   program
     .command('doctor')
     .description('check the home, the store, the model server and the embedder, with fixes')
     .action(run('doctor'));
-
   return program;
 }
 

@@ -17,6 +17,11 @@ export interface BenchCase {
   name: string;
   /** One measured call; the runner times each call. */
   op(): unknown;
+  /**
+   * Work the case needs that must not happen before the cases ahead of it have run (e.g. a snapshot that compacts the
+   * log an earlier case reads). Runs once, untimed, right before the case's warm-up.
+   */
+  prepare?(): Promise<void>;
   /** Logical operations one call performs (e.g. a batch of 100 inserts), for ops/s. Default 1. */
   opsPerCall?: number;
   /**

@@ -49,6 +49,7 @@ async function runJob(job: WorkerJob): Promise<void> {
         const n = (seen.get(c.name) ?? 0) + 1;
         seen.set(c.name, n);
         const name = n > 1 ? `${c.name}#${n}` : c.name;
+        if (c.prepare) await c.prepare();
         const sampler = sampleResources();
         const m = await measureCase(c, job.bounds);
         const resources = sampler.stop();

@@ -66,125 +66,139 @@ function checkHome(ctx: CommandContext): Check[] {
 
 export async function run(ctx: CommandContext): Promise<CommandResult> {
   const checks: Check[] = checkHome(ctx);
-  let config: Config;
-  try {
-    config = loadConfig({ path: ctx.paths.config, env: ctx.env }).config;
-    checks.push({
-      check: 'config',
-      status: 'ok',
-      detail: existsSync(ctx.paths.config) ? ctx.paths.config : 'defaults (no config file)',
-    });
-  } catch (err) {
-    const e = toProgenyError(err);
-    checks.push({
-      check: 'config',
-      status: 'fail',
-      detail: e.message,
-      ...fixOf(e),
-      exit: e.exitCode,
-    });
-    return verdict(checks);
-  }
+  const config = configChecked(ctx, checks);
+  if (!config) return verdict(checks);
   if (!existsSync(ctx.paths.db)) {
-    // No home to open: the vector and model servers can still be checked, the model server with a provider of its own.
-    if (config['memory.backend'] === 'qdrant') checks.push(...(await qdrantChecks(ctx, config)));
-    const { createProvider } = await import('../core/llm/index.js');
-    const llm = createProvider(config);
-    try {
-      checks.push(llmCheck(llm ? await llm.probe(ctx.signal) : undefined, config));
-    } finally {
-      await llm?.close();
-    }
-    checks.push(mcpEndpoints(ctx, config));
+    checks.push(...(await checksWithoutHome(ctx, config)));
     return verdict(checks);
   }
-  let engine;
+  const engine = await engineOpened(ctx, config, checks);
+  if (engine) checks.push(...(await engineChecks(ctx, config, engine)));
+  return verdict(checks);
+}
+
+const failedCheck = (check: string, err: unknown): Check => {
+  const e = toProgenyError(err);
+  return { check, status: 'fail', detail: e.message, ...fixOf(e), exit: e.exitCode };
+};
+
+/** Loads the config and records its check; undefined when it does not load (nothing else can be checked). */
+function configChecked(ctx: CommandContext, checks: Check[]): Config | undefined {
   try {
-    engine = await ctx.engine();
-    const version = engine.db.pragma('user_version', { simple: true });
-    const quick = engine.db.pragma('quick_check', { simple: true });
-    checks.push(
-      quick === 'ok'
-        ? {
-            check: 'store',
-            status: 'ok',
-            detail: `${ctx.paths.db} (schema ${version}, WAL, ${engine.memory.count()} memories, ${engine.conversations.count()} messages)`,
-          }
-        : {
-            check: 'store',
-            status: 'fail',
-            detail: `integrity check: ${String(quick)}`,
-            fix: 'restore the database from a backup',
-            exit: ExitCode.store,
-          },
-    );
-    checks.push(
-      engine.heritage.exists()
-        ? {
-            check: 'heritage',
-            status: 'ok',
-            detail: `${engine.heritage.current().doc.name}, version ${engine.heritage.current().version}`,
-          }
-        : {
-            check: 'heritage',
-            status: 'warn',
-            detail: 'no companion yet',
-            fix: 'run `progeny init` (or just `progeny chat`)',
-          },
-    );
+    const { config } = loadConfig({ path: ctx.paths.config, env: ctx.env });
+    const detail = existsSync(ctx.paths.config) ? ctx.paths.config : 'defaults (no config file)';
+    checks.push({ check: 'config', status: 'ok', detail });
+    return config;
+  } catch (err) {
+    checks.push(failedCheck('config', err));
+    return undefined;
+  }
+}
+
+/** No home to open: the vector and model servers can still be checked, the model server with a provider of its own. */
+async function checksWithoutHome(ctx: CommandContext, config: Config): Promise<Check[]> {
+  const checks: Check[] = [];
+  if (config['memory.backend'] === 'qdrant') checks.push(...(await qdrantChecks(ctx, config)));
+  const { createProvider } = await import('../core/llm/index.js');
+  const llm = createProvider(config);
+  try {
+    checks.push(llmCheck(llm ? await llm.probe(ctx.signal) : undefined, config));
+  } finally {
+    await llm?.close();
+  }
+  checks.push(mcpEndpoints(ctx, config));
+  return checks;
+}
+
+/** Opens the engine and records the store's and the heritage's checks; undefined (with the failure) when it cannot. */
+async function engineOpened(ctx: CommandContext, config: Config, checks: Check[]): Promise<LocalEngine | undefined> {
+  try {
+    const engine = await ctx.engine();
+    checks.push(storeCheck(ctx, engine));
+    checks.push(heritageCheck(engine));
+    return engine;
   } catch (err) {
     const e = toProgenyError(err);
     if (config['memory.backend'] === 'qdrant') checks.push(...(await qdrantChecks(ctx, config)));
-    checks.push({
-      check: e.code.startsWith('QDRANT_') ? 'qdrant collection' : 'store',
-      status: 'fail',
-      detail: e.message,
-      ...fixOf(e),
-      exit: e.exitCode,
-    });
-    return verdict(checks);
+    checks.push(failedCheck(e.code.startsWith('QDRANT_') ? 'qdrant collection' : 'store', e));
+    return undefined;
   }
+}
+
+function storeCheck(ctx: CommandContext, engine: LocalEngine): Check {
+  const version = engine.db.pragma('user_version', { simple: true });
+  const quick = engine.db.pragma('quick_check', { simple: true });
+  return quick === 'ok'
+    ? {
+        check: 'store',
+        status: 'ok',
+        detail: `${ctx.paths.db} (schema ${version}, WAL, ${engine.memory.count()} memories, ${engine.conversations.count()} messages)`,
+      }
+    : {
+        check: 'store',
+        status: 'fail',
+        detail: `integrity check: ${String(quick)}`,
+        fix: 'restore the database from a backup',
+        exit: ExitCode.store,
+      };
+}
+
+function heritageCheck(engine: LocalEngine): Check {
+  return engine.heritage.exists()
+    ? {
+        check: 'heritage',
+        status: 'ok',
+        detail: `${engine.heritage.current().doc.name}, version ${engine.heritage.current().version}`,
+      }
+    : {
+        check: 'heritage',
+        status: 'warn',
+        detail: 'no companion yet',
+        fix: 'run `progeny init` (or just `progeny chat`)',
+      };
+}
+
+/** With the engine open: the vector server, the memory store, the model server, the embedder, the mode, MCP. */
+async function engineChecks(ctx: CommandContext, config: Config, engine: LocalEngine): Promise<Check[]> {
+  const checks: Check[] = [];
   if (config['memory.backend'] === 'qdrant') checks.push(...(await qdrantChecks(ctx, config, engine.db)));
   const report = await engine.probe(ctx.signal);
-  checks.push(
-    report.memory.ok
-      ? { check: 'memory', status: 'ok', detail: `${report.memory.backend}: ${report.memory.detail}` }
-      : {
-          check: 'memory',
-          status: 'fail',
-          detail: `${report.memory.backend}: ${report.memory.detail}`,
-          fix:
-            report.memory.backend === 'qdrant'
-              ? 'see the qdrant checks; memory.backend=embedded works without a server'
-              : 'check memory.backend settings; `progeny memory reindex` rebuilds the embedded index',
-          exit: ExitCode.store,
-        },
-  );
+  checks.push(memoryCheck(report.memory));
   checks.push(llmCheck(report.llm.provider === 'offline' ? undefined : report.llm, engine.config));
-  if (!report.memory.ok)
-    checks.push({
+  checks.push(await recallChecked(engine, report.memory.ok));
+  checks.push({ check: 'mode', status: report.mode === 'FULL' ? 'ok' : 'warn', detail: report.mode });
+  checks.push(mcpEndpoints(ctx, config));
+  return checks;
+}
+
+function memoryCheck(memory: { ok: boolean; backend: string; detail: string }): Check {
+  if (memory.ok) return { check: 'memory', status: 'ok', detail: `${memory.backend}: ${memory.detail}` };
+  return {
+    check: 'memory',
+    status: 'fail',
+    detail: `${memory.backend}: ${memory.detail}`,
+    fix:
+      memory.backend === 'qdrant'
+        ? 'see the qdrant checks; memory.backend=embedded works without a server'
+        : 'check memory.backend settings; `progeny memory reindex` rebuilds the embedded index',
+    exit: ExitCode.store,
+  };
+}
+
+/** The embedder's check, after a real recall (it exercises the embedder, the cache and the index end to end). */
+async function recallChecked(engine: LocalEngine, storeOk: boolean): Promise<Check> {
+  if (!storeOk)
+    return {
       check: 'embedder',
       status: 'warn',
       detail: 'not checked: recall needs the memory store, which is unavailable',
-    });
-  else
-    try {
-      // A real recall exercises the embedder, the cache and the index end to end.
-      await engine.memory.recall({ text: 'doctor check', k: 1, peek: true });
-      checks.push(embedderCheck(engine));
-    } catch (err) {
-      const e = toProgenyError(err);
-      checks.push({
-        check: 'embedder',
-        status: 'fail',
-        detail: e.message,
-        ...fixOf(e),
-        exit: e.exitCode,
-      });
-    }
-  checks.push({ check: 'mode', status: report.mode === 'FULL' ? 'ok' : 'warn', detail: report.mode });
-  checks.push(mcpEndpoints(ctx, config));
-  return verdict(checks);
+    };
+  try {
+    await engine.memory.recall({ text: 'doctor check', k: 1, peek: true });
+    return embedderCheck(engine);
+  } catch (err) {
+    return failedCheck('embedder', err);
+  }
 }
 
 /** Where MCP clients reach this home (docs/mcp.md): the stdio command, and /mcp while `progeny serve` runs. */

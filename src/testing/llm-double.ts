@@ -100,107 +100,142 @@ function parseJson(text: string): unknown {
   }
 }
 
+/** The double's mutable state, shared by the request handler, the control routes and the returned handle. */
+interface DoubleState {
+  readonly opts: LlmTestDoubleOptions;
+  readonly plan: FaultPlan;
+  readonly requests: RecordedRequest[];
+  readonly models: string[];
+  readonly room: ModelRoom;
+  recording: Recording;
+  seq: number;
+}
+
+/** Records a request (control routes aside) and settles its `closed` promise with how the reply ended. */
+function record(
+  state: DoubleState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  text: string,
+): { rec: RecordedRequest; markCut: () => void } {
+  const path = (req.url ?? '/').split('?')[0] ?? '/';
+  const route = ROUTES[`${req.method} ${path}`];
+  let cut = false;
+  let resolve!: (o: RequestOutcome) => void;
+  const rec: RecordedRequest = {
+    seq: state.seq++,
+    method: req.method ?? 'GET',
+    path,
+    protocol: route?.[0] ?? (path.startsWith('/__double/') ? 'control' : 'unknown'),
+    route: route?.[1],
+    headers: req.headers,
+    remotePort: req.socket.remotePort,
+    body: parseJson(text),
+    receivedAt: Date.now(),
+    outcome: undefined,
+    closed: new Promise((r) => (resolve = r)),
+  };
+  res.on('close', () => {
+    rec.outcome = res.writableFinished ? 'completed' : cut ? 'cut' : 'aborted';
+    resolve(rec.outcome);
+  });
+  if (rec.protocol !== 'control') state.requests.push(rec);
+  return { rec, markCut: () => (cut = true) };
+}
+
+interface FaultExchange {
+  req: IncomingMessage;
+  res: ServerResponse;
+  protocol: DoubleProtocol;
+  rec: RecordedRequest;
+  fault: LlmFault;
+  markCut: () => void;
+}
+
+/** Misbehaves as the fault says (or refuses a bad key); true when the request is answered, dropped or left hanging. */
+async function answeredByFault(state: DoubleState, e: FaultExchange): Promise<boolean> {
+  const { req, res, fault } = e;
+  const x = { res, protocol: e.protocol };
+  if (fault.hang) return true;
+  if (fault.dropConnection) {
+    e.markCut();
+    req.socket.destroy();
+    return true;
+  }
+  if (fault.delayHeadersMs) await delay(fault.delayHeadersMs);
+  if (res.destroyed) return true;
+  const apiKey = state.opts.apiKey;
+  if (e.protocol === 'openai' && apiKey && req.headers.authorization !== `Bearer ${apiKey}`) sendError(x, 401);
+  else if (fault.status !== undefined) sendError(x, fault.status, fault.message, fault.retryAfter);
+  else if (fault.modelMissing) sendModelMissing(x, String((e.rec.body as { model?: unknown })?.model ?? ''));
+  else if (fault.html) {
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.end('<html><body><h1>Welcome to the network</h1></body></html>');
+  } else return false;
+  return true;
+}
+
+async function handle(state: DoubleState, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { rec, markCut } = record(state, req, res, await readBody(req));
+  if (rec.protocol === 'control') return control(state, rec, res);
+  if (!rec.route || rec.protocol === 'unknown')
+    return sendJson(res, 404, { error: `no route ${rec.method} ${rec.path}` });
+  const protocol = rec.protocol;
+  const fault = state.plan.take(rec.route);
+  if (await answeredByFault(state, { req, res, protocol, rec, fault, markCut })) return;
+  const x = { res, protocol };
+  if (typeof rec.body !== 'object' && rec.method === 'POST') return sendError(x, 400, 'invalid JSON body');
+  const body = (rec.body ?? {}) as Record<string, unknown>;
+  if (fault.nonJson && rec.route !== 'chat') return sendJson(res, 200, 'upstream error: not json');
+  const { opts, recording, models, room } = state;
+  const reasoningField = opts.reasoningField ?? 'reasoning_content';
+  const exchange = { ...x, route: rec.route, fault, body, recording, models, markCut, room, reasoningField };
+  const more = { embedDims: opts.embedDims ?? 16, tokenDelayMs: opts.tokenDelayMs ?? 0 };
+  if (rec.route === 'chat') return handleChat({ ...exchange, ...more });
+  if (rec.route === 'embed') return handleEmbed({ ...exchange, ...more });
+  handleListing({ ...exchange, ...more });
+}
+
+/** The /__double/* routes that steer a double running as its own process. */
+function control(state: DoubleState, rec: RecordedRequest, res: ServerResponse): void {
+  const body = (rec.body ?? {}) as { fault?: LlmFault; times?: number; route?: DoubleRoute; always?: boolean };
+  if (rec.path === '/__double/requests') {
+    return sendJson(
+      res,
+      200,
+      state.requests.map(({ closed: _closed, ...r }) => r),
+    );
+  }
+  if (rec.path === '/__double/fail' && body.fault) {
+    if (body.always) state.plan.setAlways(body.fault, body.route);
+    else state.plan.next(body.fault, body.times ?? 1, body.route);
+    return sendJson(res, 200, { ok: true });
+  }
+  if (rec.path === '/__double/unload') {
+    state.room.unloadAll();
+    return sendJson(res, 200, { ok: true });
+  }
+  if (rec.path === '/__double/reset') {
+    state.plan.reset();
+    state.requests.length = 0;
+    return sendJson(res, 200, { ok: true });
+  }
+  sendJson(res, 404, { error: 'unknown control route' });
+}
+
 export async function startLlmTestDouble(opts: LlmTestDoubleOptions = {}): Promise<LlmTestDouble> {
-  const plan = new FaultPlan();
-  const requests: RecordedRequest[] = [];
-  const models = opts.models ?? ['llama3.2:latest', 'nomic-embed-text:latest'];
-  const room = new ModelRoom(opts);
-  let recording: Recording = loadRecording(opts.fixture ?? 'greeting', opts.fixturesDir);
-  let seq = 0;
-
-  function record(
-    req: IncomingMessage,
-    res: ServerResponse,
-    text: string,
-  ): { rec: RecordedRequest; markCut: () => void } {
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
-    const route = ROUTES[`${req.method} ${path}`];
-    let cut = false;
-    let resolve!: (o: RequestOutcome) => void;
-    const rec: RecordedRequest = {
-      seq: seq++,
-      method: req.method ?? 'GET',
-      path,
-      protocol: route?.[0] ?? (path.startsWith('/__double/') ? 'control' : 'unknown'),
-      route: route?.[1],
-      headers: req.headers,
-      remotePort: req.socket.remotePort,
-      body: parseJson(text),
-      receivedAt: Date.now(),
-      outcome: undefined,
-      closed: new Promise((r) => (resolve = r)),
-    };
-    res.on('close', () => {
-      rec.outcome = res.writableFinished ? 'completed' : cut ? 'cut' : 'aborted';
-      resolve(rec.outcome);
-    });
-    if (rec.protocol !== 'control') requests.push(rec);
-    return { rec, markCut: () => (cut = true) };
-  }
-
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const { rec, markCut } = record(req, res, await readBody(req));
-    if (rec.protocol === 'control') return control(rec, res);
-    if (!rec.route || rec.protocol === 'unknown')
-      return sendJson(res, 404, { error: `no route ${rec.method} ${rec.path}` });
-    const protocol = rec.protocol;
-    const fault = plan.take(rec.route);
-    const x = { res, protocol };
-    if (fault.hang) return;
-    if (fault.dropConnection) {
-      markCut();
-      return void req.socket.destroy();
-    }
-    if (fault.delayHeadersMs) await delay(fault.delayHeadersMs);
-    if (res.destroyed) return;
-    if (protocol === 'openai' && opts.apiKey && req.headers.authorization !== `Bearer ${opts.apiKey}`) {
-      return sendError(x, 401);
-    }
-    if (fault.status !== undefined) return sendError(x, fault.status, fault.message, fault.retryAfter);
-    if (fault.modelMissing) return sendModelMissing(x, String((rec.body as { model?: unknown })?.model ?? ''));
-    if (fault.html) {
-      res.writeHead(200, { 'content-type': 'text/html' });
-      return void res.end('<html><body><h1>Welcome to the network</h1></body></html>');
-    }
-    if (typeof rec.body !== 'object' && rec.method === 'POST') return sendError(x, 400, 'invalid JSON body');
-    const body = (rec.body ?? {}) as Record<string, unknown>;
-    if (fault.nonJson && rec.route !== 'chat') return sendJson(res, 200, 'upstream error: not json');
-    const reasoningField = opts.reasoningField ?? 'reasoning_content';
-    const exchange = { ...x, route: rec.route, fault, body, recording, models, markCut, room, reasoningField };
-    const more = { embedDims: opts.embedDims ?? 16, tokenDelayMs: opts.tokenDelayMs ?? 0 };
-    if (rec.route === 'chat') return handleChat({ ...exchange, ...more });
-    if (rec.route === 'embed') return handleEmbed({ ...exchange, ...more });
-    handleListing({ ...exchange, ...more });
-  }
-
-  function control(rec: RecordedRequest, res: ServerResponse): void {
-    const body = (rec.body ?? {}) as { fault?: LlmFault; times?: number; route?: DoubleRoute; always?: boolean };
-    if (rec.path === '/__double/requests') {
-      return sendJson(
-        res,
-        200,
-        requests.map(({ closed: _closed, ...r }) => r),
-      );
-    }
-    if (rec.path === '/__double/fail' && body.fault) {
-      if (body.always) plan.setAlways(body.fault, body.route);
-      else plan.next(body.fault, body.times ?? 1, body.route);
-      return sendJson(res, 200, { ok: true });
-    }
-    if (rec.path === '/__double/unload') {
-      room.unloadAll();
-      return sendJson(res, 200, { ok: true });
-    }
-    if (rec.path === '/__double/reset') {
-      plan.reset();
-      requests.length = 0;
-      return sendJson(res, 200, { ok: true });
-    }
-    sendJson(res, 404, { error: 'unknown control route' });
-  }
-
+  const state: DoubleState = {
+    opts,
+    plan: new FaultPlan(),
+    requests: [],
+    models: opts.models ?? ['llama3.2:latest', 'nomic-embed-text:latest'],
+    room: new ModelRoom(opts),
+    recording: loadRecording(opts.fixture ?? 'greeting', opts.fixturesDir),
+    seq: 0,
+  };
+  const { plan, requests, room } = state;
   const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
+    handle(state, req, res).catch((err: unknown) => {
       if (!res.headersSent) sendJson(res, 500, { error: `test double failed: ${String(err)}` });
       else res.destroy();
     });
@@ -220,7 +255,7 @@ export async function startLlmTestDouble(opts: LlmTestDoubleOptions = {}): Promi
     fail: (fault, o = {}) => plan.next(fault, o.times ?? 1, o.route),
     failAlways: (fault, route) => plan.setAlways(fault, route),
     setFixture: (name) => {
-      recording = loadRecording(name, opts.fixturesDir);
+      state.recording = loadRecording(name, opts.fixturesDir);
     },
     unloadModels: () => room.unloadAll(),
     reset: () => {

@@ -16,18 +16,10 @@ import type { AddressInfo, Socket } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setTimeout as delay } from 'node:timers/promises';
-import {
-  countPoints,
-  deletePoints,
-  DoubleError,
-  queryPoints,
-  upsertPoints,
-  type DoubleCollection,
-  type Filter,
-} from './qdrant-double-collections.js';
+import { DoubleError, type DoubleCollection } from './qdrant-double-collections.js';
+import { answer, fail, routeOf, send, type QdrantRoute } from './qdrant-double-routes.js';
 
-export type QdrantRoute =
-  'root' | 'exists' | 'info' | 'create' | 'drop' | 'index' | 'upsert' | 'delete' | 'query' | 'count';
+export type { QdrantRoute } from './qdrant-double-routes.js';
 
 export interface QdrantFault {
   /** Answer with this status and Qdrant's error body. */
@@ -82,264 +74,185 @@ export interface QdrantTestDoubleOptions {
 /** Qdrant's default service.max_request_size_mb. */
 export const QDRANT_MAX_REQUEST_BYTES = 32 * 1024 * 1024;
 
-function routeOf(method: string, parts: string[]): QdrantRoute | undefined {
-  const [c, name, sub, op] = parts;
-  if (parts.length === 0) return method === 'GET' ? 'root' : undefined;
-  if (c !== 'collections' || !name) return undefined;
-  const key = `${method} ${sub ?? ''}${op ? '/' + op : ''}`;
-  const table: Record<string, QdrantRoute> = {
-    'GET exists': 'exists',
-    'GET ': 'info',
-    'PUT ': 'create',
-    'DELETE ': 'drop',
-    'PUT index': 'index',
-    'PUT points': 'upsert',
-    'POST points/delete': 'delete',
-    'POST points/query': 'query',
-    'POST points/count': 'count',
-  };
-  return table[key];
+/** The double's mutable state, shared by the request handler and the control methods. */
+interface DoubleState {
+  readonly opts: QdrantTestDoubleOptions;
+  readonly collections: Map<string, DoubleCollection>;
+  readonly requests: QdrantRequest[];
+  queued: { fault: QdrantFault; remaining: number; route?: QdrantRoute }[];
+  always: QdrantFault | undefined;
+  connectionCount: number;
+  readonly sockets: Set<Socket>;
+  readonly connectionNo: WeakMap<Socket, number>;
 }
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  if (res.destroyed) return;
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify(body));
+function takeFault(state: DoubleState, route: QdrantRoute | undefined): QdrantFault {
+  const i = state.queued.findIndex((q) => q.route === undefined || q.route === route);
+  const q = state.queued[i];
+  if (q) {
+    if (--q.remaining <= 0) state.queued.splice(i, 1);
+    return q.fault;
+  }
+  return state.always ?? {};
 }
-const ok = (res: ServerResponse, result: unknown): void => send(res, 200, { result, status: 'ok', time: 0.0001 });
-const fail = (res: ServerResponse, status: number, error: string, headers?: Record<string, string>): void =>
-  send(res, status, { status: { error }, time: 0 }, headers);
 
-/** A collection's config as GET /collections/{name} reports it, with the fields the OpenAPI spec requires. */
-function collectionConfig(c: DoubleCollection): Record<string, unknown> {
+function recordOf(state: DoubleState, req: IncomingMessage, body: unknown): QdrantRequest {
+  const url = new URL(req.url ?? '/', 'http://double');
+  const method = req.method ?? 'GET';
   return {
-    params: {
-      vectors: { size: c.size, distance: c.distance },
-      shard_number: 1,
-      replication_factor: 1,
-      write_consistency_factor: 1,
-      on_disk_payload: true,
-    },
-    hnsw_config: { m: 16, ef_construct: 100, full_scan_threshold: 10_000, max_indexing_threads: 0, on_disk: false },
-    optimizer_config: {
-      deleted_threshold: 0.2,
-      vacuum_min_vector_number: 1000,
-      default_segment_number: 0,
-      max_segment_size: null,
-      memmap_threshold: null,
-      indexing_threshold: 10_000,
-      flush_interval_sec: 5,
-      max_optimization_threads: null,
-    },
-    wal_config: { wal_capacity_mb: 32, wal_segments_ahead: 0 },
-    quantization_config: null,
+    seq: state.requests.length,
+    method,
+    path: url.pathname,
+    route: routeOf(method, pathParts(url)),
+    query: Object.fromEntries(url.searchParams),
+    body,
+    connection: state.connectionNo.get(req.socket) ?? 0,
+    headers: req.headers,
+    serverMs: 0,
+  };
+}
+
+const pathParts = (url: URL): string[] => url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+
+/** Reads the whole body but keeps nothing past `limit` bytes, so an oversized request is measured, not buffered. */
+async function readBody(req: IncomingMessage, limit: number): Promise<{ size: number; text: string }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size <= limit) chunks.push(c as Buffer);
+  }
+  return { size, text: size > limit ? '' : Buffer.concat(chunks).toString('utf8') };
+}
+
+/** GET /__double/stats: request counts and server time by route. */
+function sendStats(state: DoubleState, res: ServerResponse): void {
+  const byRoute: Record<string, number> = {};
+  const serverMs: Record<string, number> = {};
+  for (const r of state.requests) {
+    byRoute[r.route ?? 'unknown'] = (byRoute[r.route ?? 'unknown'] ?? 0) + 1;
+    serverMs[r.route ?? 'unknown'] = (serverMs[r.route ?? 'unknown'] ?? 0) + r.serverMs;
+  }
+  send(res, 200, { requests: state.requests.length, byRoute, serverMs, connections: state.connectionCount });
+}
+
+/** Applies an injected fault; true when it answered (or dropped) the request. */
+async function applyFault(fault: QdrantFault, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  if (fault.delayMs) await delay(fault.delayMs);
+  if (fault.drop) {
+    req.socket.destroy();
+    return true;
+  }
+  if (!fault.status) return false;
+  const headers: Record<string, string> = fault.retryAfter ? { 'retry-after': fault.retryAfter } : {};
+  fail(res, fault.status, `test double fault ${fault.status}`, headers);
+  return true;
+}
+
+async function handle(state: DoubleState, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const limit = state.opts.maxRequestBytes ?? QDRANT_MAX_REQUEST_BYTES;
+  const { size, text } = await readBody(req, limit);
+  if (size > limit) {
+    state.requests.push({ ...recordOf(state, req, undefined), serverMs: 0 });
+    const error = `Format error in JSON body: JSON payload (${size} bytes) is larger than allowed (limit: ${limit} bytes).`;
+    return fail(res, 400, error);
+  }
+  const url = new URL(req.url ?? '/', 'http://double');
+  const parts = pathParts(url);
+  const method = req.method ?? 'GET';
+  const route = routeOf(method, parts);
+  if (url.pathname === '/__double/stats') return sendStats(state, res);
+  let body: unknown;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    return fail(res, 400, 'Format error in JSON body: invalid JSON');
+  }
+  const t0 = performance.now();
+  const rec: QdrantRequest = recordOf(state, req, body);
+  res.once('finish', () => (rec.serverMs = performance.now() - t0));
+  state.requests.push(rec);
+  if (await applyFault(takeFault(state, route), req, res)) return;
+  if (state.opts.apiKey && req.headers['api-key'] !== state.opts.apiKey)
+    return fail(res, 401, 'Must provide an API key or an Authorization bearer token');
+  if (!route) return fail(res, 404, `no route ${method} ${url.pathname}`);
+  try {
+    const ctx = { collections: state.collections, operationId: state.requests.length, version: state.opts.version };
+    answer(ctx, res, route, parts[1] ?? '', (body ?? {}) as Record<string, unknown>);
+  } catch (err) {
+    if (err instanceof DoubleError) return fail(res, err.status, err.message);
+    throw err;
+  }
+}
+
+/** The listening server with its connection bookkeeping; listen/stop let setDown() take the port down and back. */
+function createDoubleServer(state: DoubleState): {
+  listen(port: number): Promise<void>;
+  stop(): Promise<void>;
+  port(): number;
+} {
+  const server: Server = createServer((req, res) => {
+    handle(state, req, res).catch((err: unknown) => fail(res, 500, `test double failed: ${String(err)}`));
+  });
+  server.keepAliveTimeout = 10_000;
+  server.on('connection', (s: Socket) => {
+    state.connectionNo.set(s, ++state.connectionCount);
+    state.sockets.add(s);
+    s.on('close', () => state.sockets.delete(s));
+  });
+  return {
+    listen: (port) =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, '127.0.0.1', () => {
+          server.off('error', reject);
+          resolve();
+        });
+      }),
+    stop: () =>
+      new Promise((resolve) => {
+        for (const s of state.sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+    port: () => (server.address() as AddressInfo).port,
   };
 }
 
 export async function startQdrantTestDouble(opts: QdrantTestDoubleOptions = {}): Promise<QdrantTestDouble> {
-  const collections = new Map<string, DoubleCollection>();
-  const requests: QdrantRequest[] = [];
-  let queued: { fault: QdrantFault; remaining: number; route?: QdrantRoute }[] = [];
-  let always: QdrantFault | undefined;
-  let connectionCount = 0;
-  const sockets = new Set<Socket>();
-  const connectionNo = new WeakMap<Socket, number>();
-
-  function takeFault(route: QdrantRoute | undefined): QdrantFault {
-    const i = queued.findIndex((q) => q.route === undefined || q.route === route);
-    const q = queued[i];
-    if (q) {
-      if (--q.remaining <= 0) queued.splice(i, 1);
-      return q.fault;
-    }
-    return always ?? {};
-  }
-
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const limit = opts.maxRequestBytes ?? QDRANT_MAX_REQUEST_BYTES;
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const c of req) {
-      size += (c as Buffer).length;
-      if (size <= limit) chunks.push(c as Buffer); // read on, but keep nothing past the limit
-    }
-    if (size > limit) {
-      requests.push({ ...recordOf(req, undefined), serverMs: 0 });
-      return fail(
-        res,
-        400,
-        `Format error in JSON body: JSON payload (${size} bytes) is larger than allowed (limit: ${limit} bytes).`,
-      );
-    }
-    const text = Buffer.concat(chunks).toString('utf8');
-    const url = new URL(req.url ?? '/', 'http://double');
-    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
-    const method = req.method ?? 'GET';
-    const route = routeOf(method, parts);
-    if (url.pathname === '/__double/stats') {
-      const byRoute: Record<string, number> = {};
-      const serverMs: Record<string, number> = {};
-      for (const r of requests) {
-        byRoute[r.route ?? 'unknown'] = (byRoute[r.route ?? 'unknown'] ?? 0) + 1;
-        serverMs[r.route ?? 'unknown'] = (serverMs[r.route ?? 'unknown'] ?? 0) + r.serverMs;
-      }
-      return send(res, 200, { requests: requests.length, byRoute, serverMs, connections: connectionCount });
-    }
-    let body: unknown;
-    try {
-      body = text ? JSON.parse(text) : undefined;
-    } catch {
-      return fail(res, 400, 'Format error in JSON body: invalid JSON');
-    }
-    const t0 = performance.now();
-    res.once('finish', () => (rec.serverMs = performance.now() - t0));
-    const rec: QdrantRequest = recordOf(req, body);
-    requests.push(rec);
-    const fault = takeFault(route);
-    if (fault.delayMs) await delay(fault.delayMs);
-    if (fault.drop) return void req.socket.destroy();
-    if (fault.status)
-      return fail(
-        res,
-        fault.status,
-        `test double fault ${fault.status}`,
-        fault.retryAfter ? { 'retry-after': fault.retryAfter } : {},
-      );
-    if (opts.apiKey && req.headers['api-key'] !== opts.apiKey)
-      return fail(res, 401, 'Must provide an API key or an Authorization bearer token');
-    if (!route) return fail(res, 404, `no route ${method} ${url.pathname}`);
-    try {
-      answer(res, route, parts[1] ?? '', (body ?? {}) as Record<string, unknown>);
-    } catch (err) {
-      if (err instanceof DoubleError) return fail(res, err.status, err.message);
-      throw err;
-    }
-  }
-
-  function recordOf(req: IncomingMessage, body: unknown): QdrantRequest {
-    const url = new URL(req.url ?? '/', 'http://double');
-    const method = req.method ?? 'GET';
-    return {
-      seq: requests.length,
-      method,
-      path: url.pathname,
-      route: routeOf(method, url.pathname.split('/').filter(Boolean).map(decodeURIComponent)),
-      query: Object.fromEntries(url.searchParams),
-      body,
-      connection: connectionNo.get(req.socket) ?? 0,
-      headers: req.headers,
-      serverMs: 0,
-    };
-  }
-
-  function collection(name: string): DoubleCollection {
-    const c = collections.get(name);
-    if (!c) throw new DoubleError(404, `Not found: Collection \`${name}\` doesn't exist!`);
-    return c;
-  }
-
-  function answer(res: ServerResponse, route: QdrantRoute, name: string, body: Record<string, unknown>): void {
-    const done = { operation_id: requests.length, status: 'completed' };
-    switch (route) {
-      case 'root':
-        return void send(res, 200, {
-          title: 'qdrant - vector search engine (progeny test double)',
-          version: opts.version ?? '1.18.0',
-        });
-      case 'exists':
-        return ok(res, { exists: collections.has(name) });
-      case 'info': {
-        const c = collection(name);
-        return ok(res, {
-          status: 'green',
-          optimizer_status: 'ok',
-          points_count: c.points.size,
-          indexed_vectors_count: c.points.size,
-          segments_count: 1,
-          config: collectionConfig(c),
-          payload_schema: Object.fromEntries(
-            [...c.indexes].map(([k, v]) => [k, { data_type: v, points: c.points.size }]),
-          ),
-        });
-      }
-      case 'create': {
-        if (collections.has(name)) throw new DoubleError(409, `Wrong input: Collection \`${name}\` already exists!`);
-        const vectors = body.vectors as { size?: number; distance?: string } | undefined;
-        if (!vectors || typeof vectors.size !== 'number' || vectors.size < 1)
-          throw new DoubleError(400, 'Format error in JSON body: vectors.size is required');
-        collections.set(name, {
-          size: vectors.size,
-          distance: vectors.distance ?? 'Cosine',
-          points: new Map(),
-          indexes: new Map(),
-        });
-        return ok(res, true);
-      }
-      case 'drop':
-        return ok(res, collections.delete(name));
-      case 'index':
-        collection(name).indexes.set(String(body.field_name), body.field_schema);
-        return ok(res, done);
-      case 'upsert':
-        if (!Array.isArray(body.points)) throw new DoubleError(400, 'Format error in JSON body: points must be a list');
-        upsertPoints(collection(name), body.points as { id: unknown; vector: unknown }[]);
-        return ok(res, done);
-      case 'delete':
-        if (!Array.isArray(body.points)) throw new DoubleError(400, 'Format error in JSON body: points must be a list');
-        deletePoints(collection(name), body.points);
-        return ok(res, done);
-      case 'query':
-        return ok(res, { points: queryPoints(collection(name), body as Parameters<typeof queryPoints>[1]) });
-      case 'count':
-        return ok(res, { count: countPoints(collection(name), body.filter as Filter | undefined) });
-    }
-  }
-
-  const server: Server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => fail(res, 500, `test double failed: ${String(err)}`));
-  });
-  server.keepAliveTimeout = 10_000;
-  server.on('connection', (s: Socket) => {
-    connectionNo.set(s, ++connectionCount);
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  const listen = (port: number): Promise<void> =>
-    new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-  const stop = (): Promise<void> =>
-    new Promise((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    });
-  await listen(opts.port ?? 0);
-  const port = (server.address() as AddressInfo).port;
+  const state: DoubleState = {
+    opts,
+    collections: new Map(),
+    requests: [],
+    queued: [],
+    always: undefined,
+    connectionCount: 0,
+    sockets: new Set(),
+    connectionNo: new WeakMap(),
+  };
+  const server = createDoubleServer(state);
+  await server.listen(opts.port ?? 0);
+  const port = server.port();
   let down = false;
 
   return {
     url: `http://127.0.0.1:${port}`,
-    requests,
-    collections,
-    connections: () => connectionCount,
+    requests: state.requests,
+    collections: state.collections,
+    connections: () => state.connectionCount,
     fail: (fault, o = {}) =>
-      void queued.push({ fault, remaining: o.times ?? 1, ...(o.route ? { route: o.route } : {}) }),
-    failAlways: (fault) => void (always = fault),
+      void state.queued.push({ fault, remaining: o.times ?? 1, ...(o.route ? { route: o.route } : {}) }),
+    failAlways: (fault) => void (state.always = fault),
     async setDown(d) {
       if (d === down) return;
       down = d;
-      await (d ? stop() : listen(port));
+      await (d ? server.stop() : server.listen(port));
     },
     reset() {
-      queued = [];
-      always = undefined;
-      requests.length = 0;
+      state.queued = [];
+      state.always = undefined;
+      state.requests.length = 0;
     },
-    close: () => (down ? Promise.resolve() : stop()),
+    close: () => (down ? Promise.resolve() : server.stop()),
   };
 }
 

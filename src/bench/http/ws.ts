@@ -3,6 +3,7 @@
  * the reply carrying that id is timed from the message's intended send time, so a stalled server is charged for the
  * messages queued behind the stall. Bounded: a fixed number of messages, a drain deadline.
  */
+import type * as WsModule from 'ws';
 import { Histogram } from '../histogram.js';
 import type { RawRun } from '../types.js';
 import { cpuMeter, SATURATED_CPU } from './load.js';
@@ -19,14 +20,16 @@ export interface WsLoad {
 
 const DRAIN_MS = 5_000;
 
-export async function runWs(name: string, load: WsLoad): Promise<RawRun> {
-  const { default: WebSocket } = await import('ws');
+type WebSocketClass = typeof WsModule.default;
+type Socket = InstanceType<WebSocketClass>;
+
+function openSockets(WebSocket: WebSocketClass, load: WsLoad): Promise<Socket[]> {
   const headers = load.token ? { authorization: `Bearer ${load.token}` } : undefined;
-  const sockets = await Promise.all(
+  return Promise.all(
     Array.from(
       { length: load.connections },
       () =>
-        new Promise<InstanceType<typeof WebSocket>>((resolve, reject) => {
+        new Promise<Socket>((resolve, reject) => {
           const ws = new WebSocket(load.url, { headers, perMessageDeflate: false });
           ws.once('open', () => resolve(ws));
           ws.once('error', reject);
@@ -36,33 +39,47 @@ export async function runWs(name: string, load: WsLoad): Promise<RawRun> {
         }),
     ),
   );
-  const histogram = new Histogram();
-  const sendLag = new Histogram();
-  const pending = new Map<string, bigint>();
-  let errors = 0;
-  let firstError: string | undefined;
-  sockets.forEach((ws) => {
+}
+
+/** The messages waiting for their reply (id → intended send time), and the round trips and errors seen so far. */
+class Replies {
+  readonly histogram = new Histogram();
+  readonly pending = new Map<string, bigint>();
+  errors = 0;
+  firstError: string | undefined;
+
+  listen(ws: Socket): void {
     ws.on('error', (err: Error) => {
-      errors += 1;
-      firstError ??= err.message;
+      this.errors += 1;
+      this.firstError ??= err.message;
     });
-    ws.on('message', (data: Buffer) => {
-      let m: { type?: string; id?: string; error?: { message?: string } };
-      try {
-        m = JSON.parse(data.toString()) as typeof m;
-      } catch {
-        return;
-      }
-      const intended = m.id !== undefined ? pending.get(m.id) : undefined;
-      if (intended === undefined) return; // hello, notices, pushes
-      pending.delete(m.id!);
-      if (m.type === 'error') {
-        errors += 1;
-        firstError ??= m.error?.message ?? 'error reply';
-      } else histogram.record(Number(process.hrtime.bigint() - intended));
-    });
-  });
-  const cpu = cpuMeter();
+    ws.on('message', (data: Buffer) => this.onMessage(data));
+  }
+
+  private onMessage(data: Buffer): void {
+    let m: { type?: string; id?: string; error?: { message?: string } };
+    try {
+      m = JSON.parse(data.toString()) as typeof m;
+    } catch {
+      return;
+    }
+    const intended = m.id !== undefined ? this.pending.get(m.id) : undefined;
+    if (intended === undefined) return; // hello, notices, pushes
+    this.pending.delete(m.id!);
+    if (m.type === 'error') {
+      this.errors += 1;
+      this.firstError ??= m.error?.message ?? 'error reply';
+    } else this.histogram.record(Number(process.hrtime.bigint() - intended));
+  }
+}
+
+/** Sends every message at its intended time, round-robin over the sockets, for the duration (plus a second at most). */
+async function sendAll(
+  load: WsLoad,
+  sockets: Socket[],
+  replies: Replies,
+): Promise<{ sent: number; total: number; intervalNs: number; sendPhaseNs: number; sendLag: Histogram }> {
+  const sendLag = new Histogram();
   const perConn = Math.max(1, Math.floor((load.rate * load.durationMs) / 1000));
   const total = perConn * load.connections;
   const intervalNs = 1e9 / (load.rate * load.connections);
@@ -74,16 +91,25 @@ export async function runWs(name: string, load: WsLoad): Promise<RawRun> {
       const intended = start + BigInt(Math.round(sent * intervalNs));
       sendLag.record(Number(process.hrtime.bigint() - intended));
       const id = `b${sent}`;
-      pending.set(id, intended);
+      replies.pending.set(id, intended);
       sockets[sent % sockets.length]!.send(JSON.stringify({ type: load.message, id }));
     }
     await new Promise((r) => setTimeout(r, 1));
   }
-  const sendPhaseNs = Number(process.hrtime.bigint() - start);
+  return { sent, total, intervalNs, sendPhaseNs: Number(process.hrtime.bigint() - start), sendLag };
+}
+
+export async function runWs(name: string, load: WsLoad): Promise<RawRun> {
+  const { default: WebSocket } = await import('ws');
+  const sockets = await openSockets(WebSocket, load);
+  const replies = new Replies();
+  sockets.forEach((ws) => replies.listen(ws));
+  const cpu = cpuMeter();
+  const { sent, total, intervalNs, sendPhaseNs, sendLag } = await sendAll(load, sockets, replies);
   const drainUntil = Date.now() + DRAIN_MS;
-  while (pending.size && Date.now() < drainUntil) await new Promise((r) => setTimeout(r, 5));
+  while (replies.pending.size && Date.now() < drainUntil) await new Promise((r) => setTimeout(r, 5));
   const generatorCpu = cpu();
-  const lost = pending.size;
+  const lost = replies.pending.size;
   sockets.forEach((ws) => ws.terminate());
   const achieved = sent / (sendPhaseNs / 1e9);
   const target = load.rate * load.connections;
@@ -94,6 +120,7 @@ export async function runWs(name: string, load: WsLoad): Promise<RawRun> {
     invalid.push(`the client was late: P99 send lag ${(sendLag.percentile(99) / 1e6).toFixed(2)} ms`);
   if (generatorCpu >= SATURATED_CPU) invalid.push(`the client used ${Math.round(generatorCpu * 100)}% of its core`);
   if (lost) invalid.push(`${lost} messages got no reply within ${DRAIN_MS / 1000} s`);
+  const { histogram, errors, firstError } = replies;
   return {
     name,
     group: 'ws',

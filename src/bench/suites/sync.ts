@@ -136,9 +136,6 @@ export const suite: BenchSuite = {
     await big.sync.init(relay.url, PASS, { kdfCost: KDF });
     await big.sync.push({ budgetMs: 600_000 });
     const bigVault = (await big.sync.status()).vaultId as string;
-    // A snapshot of the same companion, for the second way a new device starts.
-    await big.sync.pull({ snapshot: false });
-    await big.sync.snapshot();
 
     let n = 0;
     const opened: BenchDevice[] = [];

@@ -68,7 +68,19 @@ export async function openTarget(
   return spawnServe(ctx.paths.home, cpu);
 }
 
-export async function run(ctx: CommandContext, _args: string[], opts: HttpFlags): Promise<CommandResult> {
+/** The flags, parsed and checked: what to load, how hard, for how long, with which generator. */
+interface HttpSettings {
+  routes: { route: string; method: string; path: string }[];
+  connections: number;
+  durationMs: number;
+  fixedRate: number | undefined;
+  runs: number;
+  model: string;
+  generator: string;
+  runClosed: typeof runClosedRaw;
+}
+
+function parseSettings(opts: HttpFlags): HttpSettings {
   const routes = (opts.route?.length ? opts.route : ['GET /v1/state']).map((r) => {
     try {
       return { route: r, ...parseRoute(r) };
@@ -94,6 +106,50 @@ export async function run(ctx: CommandContext, _args: string[], opts: HttpFlags)
       'for https use --model closed --closed-generator autocannon',
     );
   }
+  return { routes, connections, durationMs, fixedRate, runs, model, generator, runClosed };
+}
+
+/** One run: the reference's closed-model load, then per route a closed-model and an open-model run. */
+async function runOnce(s: HttpSettings, target: Target, reference: { url: string } | null): Promise<RawRun[]> {
+  const { runClosed, durationMs, fixedRate, model } = s;
+  const raw: RawRun[] = [];
+  const headers: Record<string, string> = target.token ? { authorization: `Bearer ${target.token}` } : {};
+  const load = (url: string, r: { method: string; path: string }, h: Record<string, string>): HttpLoad => ({
+    url,
+    ...r,
+    headers: h,
+    connections: s.connections,
+    durationMs,
+  });
+  const warmup = (url: string, r: { method: string; path: string }, h: Record<string, string>): HttpLoad => ({
+    ...load(url, r, h),
+    durationMs: Math.min(1000, durationMs / 4),
+  });
+  if (reference) {
+    await runClosed('warmup', 'reference', warmup(reference.url, { method: 'GET', path: '/' }, {}));
+    raw.push(
+      await runClosed('reference.closed GET /', 'reference', load(reference.url, { method: 'GET', path: '/' }, {})),
+    );
+  }
+  for (const r of s.routes) {
+    await runClosed('warmup', 'http', warmup(target.url, r, headers));
+    let rate = fixedRate ?? 0;
+    if (model !== 'open') {
+      const closed = await runClosed(`http.closed ${r.method} ${r.path}`, 'http', load(target.url, r, headers));
+      raw.push(closed);
+      rate ||= Math.max(10, Math.round(closed.ops / (closed.elapsedNs / 1e9) / 2));
+    }
+    if (model !== 'closed') {
+      const open = await runOpenInChild(`http.open ${r.method} ${r.path}`, 'http', load(target.url, r, headers), rate);
+      if (fixedRate === undefined) open.extra = { ...open.extra, fractionOfClosedMax: 0.5 };
+      raw.push(open);
+    }
+  }
+  return raw;
+}
+
+export async function run(ctx: CommandContext, _args: string[], opts: HttpFlags): Promise<CommandResult> {
+  const s = parseSettings(opts);
   const judging = prepareJudging(opts, 'http');
   const plan = pinPlan();
   const target = await openTarget(ctx, opts, plan?.server ?? null);
@@ -103,47 +159,9 @@ export async function run(ctx: CommandContext, _args: string[], opts: HttpFlags)
   const raw: RawRun[] = [];
   const idleRss = target.rssMb();
   try {
-    const headers: Record<string, string> = target.token ? { authorization: `Bearer ${target.token}` } : {};
-    const load = (url: string, r: { method: string; path: string }, h: Record<string, string>): HttpLoad => ({
-      url,
-      ...r,
-      headers: h,
-      connections,
-      durationMs,
-    });
-    for (let n = 1; n <= runs && !ctx.signal.aborted; n++) {
-      ctx.out.progress('bench http: run', n, runs);
-      if (reference) {
-        await runClosed('warmup', 'reference', {
-          ...load(reference.url, { method: 'GET', path: '/' }, {}),
-          durationMs: Math.min(1000, durationMs / 4),
-        });
-        raw.push(
-          await runClosed('reference.closed GET /', 'reference', load(reference.url, { method: 'GET', path: '/' }, {})),
-        );
-      }
-      for (const r of routes) {
-        await runClosed('warmup', 'http', {
-          ...load(target.url, r, headers),
-          durationMs: Math.min(1000, durationMs / 4),
-        });
-        let rate = fixedRate ?? 0;
-        if (model !== 'open') {
-          const closed = await runClosed(`http.closed ${r.method} ${r.path}`, 'http', load(target.url, r, headers));
-          raw.push(closed);
-          rate ||= Math.max(10, Math.round(closed.ops / (closed.elapsedNs / 1e9) / 2));
-        }
-        if (model !== 'closed') {
-          const open = await runOpenInChild(
-            `http.open ${r.method} ${r.path}`,
-            'http',
-            load(target.url, r, headers),
-            rate,
-          );
-          if (fixedRate === undefined) open.extra = { ...open.extra, fractionOfClosedMax: 0.5 };
-          raw.push(open);
-        }
-      }
+    for (let n = 1; n <= s.runs && !ctx.signal.aborted; n++) {
+      ctx.out.progress('bench http: run', n, s.runs);
+      raw.push(...(await runOnce(s, target, reference)));
     }
   } finally {
     if (plan) pinSelf(`0-${cpus().length - 1}`);
@@ -165,13 +183,13 @@ export async function run(ctx: CommandContext, _args: string[], opts: HttpFlags)
     kind: 'http',
     config: {
       target: opts.url ? targetUrl(opts.url) : 'spawned progeny serve',
-      routes: routes.map((r) => r.route),
-      connections,
-      durationMs,
-      runs,
-      model,
-      rate: fixedRate ?? 'half of closed-model max',
-      closedGenerator: generator,
+      routes: s.routes.map((r) => r.route),
+      connections: s.connections,
+      durationMs: s.durationMs,
+      runs: s.runs,
+      model: s.model,
+      rate: s.fixedRate ?? 'half of closed-model max',
+      closedGenerator: s.generator,
       pinned: plan ? { server: plan.server, generator: plan.generator } : null,
       reference: reference !== null,
     },

@@ -9,7 +9,15 @@ import type { Runner } from '../runner.js';
 
 const DASH_NOTE = '\nText that starts with "-" goes after `--`, e.g. progeny memory add -- "-5 °C in the garden".';
 
+/** Defined in the order `progeny memory --help` lists them. */
 export function addMemoryCommands(memory: Command, run: Runner): void {
+  addRecordAndRecallCommands(memory, run);
+  addCurationCommands(memory, run);
+  addTransferCommands(memory, run);
+}
+
+/** add, search, list, show. */
+function addRecordAndRecallCommands(memory: Command, run: Runner): void {
   memory
     .command('add')
     .argument('<text...>', 'what to remember')
@@ -49,6 +57,10 @@ is {"id"?, "query", "results"} or {"line", "error"} for a line that is not a val
     .description('list memories, newest first')
     .action(run('memory/list'));
   memory.command('show').argument('<id>').description('show one memory').action(run('memory/show'));
+}
+
+/** edit, forget, pin, restore, history. */
+function addCurationCommands(memory: Command, run: Runner): void {
   memory
     .command('edit')
     .argument('<id>')
@@ -76,6 +88,10 @@ is {"id"?, "query", "results"} or {"line", "error"} for a line that is not a val
     .description('bring back a memory archived by dream')
     .action(run('memory/restore'));
   memory.command('history').argument('<id>').description('the revisions of a memory').action(run('memory/history'));
+}
+
+/** export, import, reindex, migrate. */
+function addTransferCommands(memory: Command, run: Runner): void {
   memory
     .command('export')
     .option('-o, --out <file>', 'write to a file instead of stdout')

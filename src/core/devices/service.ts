@@ -5,6 +5,7 @@
  * API tokens are stored only as SHA-256 hashes and never journalled for sync.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import type Database from 'better-sqlite3';
 import type { Clock } from '../clock.js';
 import { notFound, ProgenyError, usageError } from '../errors.js';
 import { createUlidFactory, type UlidFactory } from '../ids.js';
@@ -65,38 +66,131 @@ const toDevice = (r: Row): Device => ({
   revokedAt: r.revoked_at,
 });
 
+/** The service's statements and its token cache (valid while the devices table's version counter is unchanged). */
+interface DevicesContext {
+  db: Db;
+  journal: Journal;
+  clock: Clock;
+  ulid: UlidFactory;
+  byId: Database.Statement;
+  byToken: Database.Statement;
+  cacheVersion: string;
+  tokenCache: Map<string, Device | undefined>;
+}
+
+function getDevice(ctx: DevicesContext, id: string): Device {
+  const row = ctx.byId.get(id) as Row | undefined;
+  if (!row) throw notFound('device', id, { text: 'list the devices', actions: [act('device.list')] });
+  return toDevice(row);
+}
+
+/** Updates a device, journals the changed fields and bumps the version that invalidates every process's cache. */
+function change(ctx: DevicesContext, id: string, fn: () => void, fields: Record<string, unknown>): Device {
+  return immediate(ctx.db, () => {
+    getDevice(ctx, id);
+    fn();
+    for (const [field, value] of Object.entries(fields)) ctx.journal.recordChange('device', id, field, value);
+    nextCounter(ctx.db, 'devices_version');
+    return getDevice(ctx, id);
+  });
+}
+
+function insertSelf(ctx: DevicesContext, name: string): Device {
+  const { db, journal, clock } = ctx;
+  return immediate(db, () => {
+    const id = journal.deviceId;
+    db.prepare('INSERT INTO devices (id, name, capabilities, is_self, created_at) VALUES (?, ?, ?, 1, ?)').run(
+      id,
+      name,
+      JSON.stringify(CAPABILITIES),
+      clock.now(),
+    );
+    journal.recordChange('device', id, '*', { name, capabilities: CAPABILITIES, createdAt: clock.now() });
+    nextCounter(db, 'devices_version');
+    return getDevice(ctx, id);
+  });
+}
+
+function addDevice(ctx: DevicesContext, name: string, capabilities: Capability[]): { device: Device; token: string } {
+  if (!name.trim()) throw usageError('a device needs a name');
+  const { db, journal, clock } = ctx;
+  const token = randomBytes(32).toString('base64url');
+  const device = immediate(db, () => {
+    const id = ctx.ulid(clock.now());
+    db.prepare('INSERT INTO devices (id, name, capabilities, token_hash, created_at) VALUES (?, ?, ?, ?, ?)').run(
+      id,
+      name.trim(),
+      JSON.stringify(capabilities),
+      hashToken(token),
+      clock.now(),
+    );
+    journal.recordChange('device', id, '*', { name: name.trim(), capabilities, createdAt: clock.now() });
+    nextCounter(db, 'devices_version');
+    return getDevice(ctx, id);
+  });
+  return { device, token };
+}
+
+function revoke(ctx: DevicesContext, id: string): Device {
+  const d = getDevice(ctx, id);
+  if (d.isSelf) throw usageError('this device cannot revoke itself', 'revoke it from another admin device');
+  if (d.revokedAt !== null) return d;
+  // Revocation is permanent: the token hash is dropped so the key can never authenticate again.
+  return change(
+    ctx,
+    id,
+    () => ctx.db.prepare('UPDATE devices SET revoked_at = ?, token_hash = NULL WHERE id = ?').run(ctx.clock.now(), id),
+    { revoked: true },
+  );
+}
+
+function authenticate(ctx: DevicesContext, token: string): Device | undefined {
+  const v = getMeta(ctx.db, 'devices_version') ?? '0';
+  if (v !== ctx.cacheVersion) {
+    ctx.tokenCache.clear();
+    ctx.cacheVersion = v;
+  }
+  const { tokenCache } = ctx;
+  const h = hashToken(token);
+  if (tokenCache.has(h)) {
+    const cached = tokenCache.get(h);
+    // Least recently used goes first: a hit moves to the end of the map's insertion order.
+    tokenCache.delete(h);
+    tokenCache.set(h, cached);
+    return cached;
+  }
+  const row = ctx.byToken.get(h) as Row | undefined;
+  const device = row && toDevice(row);
+  if (tokenCache.size >= TOKEN_CACHE_MAX) pruneOldest(tokenCache, TOKEN_CACHE_MAX / 8);
+  tokenCache.set(h, device);
+  return device;
+}
+
+function requireCapability(device: Device, cap: Capability): void {
+  if (device.revokedAt !== null || !(device.capabilities.includes(cap) || device.capabilities.includes('admin'))) {
+    throw new ProgenyError('FORBIDDEN', `device "${device.name}" lacks the ${cap} capability`, {
+      hint: 'grant it from an admin device',
+      actions: [act('device.caps', { id: device.id, capabilities: cap })],
+    });
+  }
+}
+
 export function createDeviceService(
   db: Db,
   journal: Journal,
   clock: Clock,
   ulid: UlidFactory = createUlidFactory(),
 ): DeviceService {
-  const byId = db.prepare('SELECT * FROM devices WHERE id = ?');
-  const byToken = db.prepare('SELECT * FROM devices WHERE token_hash = ? AND revoked_at IS NULL');
-  let cacheVersion = '';
-  const tokenCache = new Map<string, Device | undefined>();
-
-  const fresh = (): void => {
-    const v = getMeta(db, 'devices_version') ?? '0';
-    if (v !== cacheVersion) {
-      tokenCache.clear();
-      cacheVersion = v;
-    }
+  const ctx: DevicesContext = {
+    db,
+    journal,
+    clock,
+    ulid,
+    byId: db.prepare('SELECT * FROM devices WHERE id = ?'),
+    byToken: db.prepare('SELECT * FROM devices WHERE token_hash = ? AND revoked_at IS NULL'),
+    cacheVersion: '',
+    tokenCache: new Map(),
   };
-  const get = (id: string): Device => {
-    const row = byId.get(id) as Row | undefined;
-    if (!row) throw notFound('device', id, { text: 'list the devices', actions: [act('device.list')] });
-    return toDevice(row);
-  };
-  const change = (id: string, fn: () => void, fields: Record<string, unknown>): Device =>
-    immediate(db, () => {
-      get(id);
-      fn();
-      for (const [field, value] of Object.entries(fields)) journal.recordChange('device', id, field, value);
-      nextCounter(db, 'devices_version');
-      return get(id);
-    });
-
   const svc: DeviceService = {
     list(opts = {}) {
       const rows = db
@@ -104,96 +198,37 @@ export function createDeviceService(
         .all() as Row[];
       return rows.map(toDevice);
     },
-    get,
+    get: (id) => getDevice(ctx, id),
     self() {
       const row = db.prepare('SELECT * FROM devices WHERE is_self = 1').get() as Row | undefined;
       return row && toDevice(row);
     },
-    ensureSelf(name) {
-      const existing = svc.self();
-      if (existing) return existing;
-      return immediate(db, () => {
-        const id = journal.deviceId;
-        db.prepare('INSERT INTO devices (id, name, capabilities, is_self, created_at) VALUES (?, ?, ?, 1, ?)').run(
-          id,
-          name,
-          JSON.stringify(CAPABILITIES),
-          clock.now(),
-        );
-        journal.recordChange('device', id, '*', { name, capabilities: CAPABILITIES, createdAt: clock.now() });
-        nextCounter(db, 'devices_version');
-        return get(id);
-      });
-    },
-    add(name, capabilities) {
-      if (!name.trim()) throw usageError('a device needs a name');
-      const token = randomBytes(32).toString('base64url');
-      const device = immediate(db, () => {
-        const id = ulid(clock.now());
-        db.prepare('INSERT INTO devices (id, name, capabilities, token_hash, created_at) VALUES (?, ?, ?, ?, ?)').run(
-          id,
-          name.trim(),
-          JSON.stringify(capabilities),
-          hashToken(token),
-          clock.now(),
-        );
-        journal.recordChange('device', id, '*', { name: name.trim(), capabilities, createdAt: clock.now() });
-        nextCounter(db, 'devices_version');
-        return get(id);
-      });
-      return { device, token };
-    },
+    ensureSelf: (name) => svc.self() ?? insertSelf(ctx, name),
+    add: (name, capabilities) => addDevice(ctx, name, capabilities),
     rename: (id, name) => {
       if (!name.trim()) throw usageError('a device needs a name');
-      return change(id, () => db.prepare('UPDATE devices SET name = ? WHERE id = ?').run(name.trim(), id), {
+      return change(ctx, id, () => db.prepare('UPDATE devices SET name = ? WHERE id = ?').run(name.trim(), id), {
         name: name.trim(),
       });
     },
     setCapabilities: (id, caps) =>
-      change(id, () => db.prepare('UPDATE devices SET capabilities = ? WHERE id = ?').run(JSON.stringify(caps), id), {
-        capabilities: caps,
-      }),
-    revoke(id) {
-      const d = get(id);
-      if (d.isSelf) throw usageError('this device cannot revoke itself', 'revoke it from another admin device');
-      if (d.revokedAt !== null) return d;
-      // Revocation is permanent: the token hash is dropped so the key can never authenticate again.
-      return change(
+      change(
+        ctx,
         id,
-        () => db.prepare('UPDATE devices SET revoked_at = ?, token_hash = NULL WHERE id = ?').run(clock.now(), id),
-        { revoked: true },
-      );
-    },
-    authenticate(token) {
-      fresh();
-      const h = hashToken(token);
-      if (tokenCache.has(h)) {
-        const cached = tokenCache.get(h);
-        // Least recently used goes first: a hit moves to the end of the map's insertion order.
-        tokenCache.delete(h);
-        tokenCache.set(h, cached);
-        return cached;
-      }
-      const row = byToken.get(h) as Row | undefined;
-      const device = row && toDevice(row);
-      if (tokenCache.size >= TOKEN_CACHE_MAX) pruneOldest(tokenCache, TOKEN_CACHE_MAX / 8);
-      tokenCache.set(h, device);
-      return device;
-    },
-    require(device, cap) {
-      if (device.revokedAt !== null || !(device.capabilities.includes(cap) || device.capabilities.includes('admin'))) {
-        throw new ProgenyError('FORBIDDEN', `device "${device.name}" lacks the ${cap} capability`, {
-          hint: 'grant it from an admin device',
-          actions: [act('device.caps', { id: device.id, capabilities: cap })],
-        });
-      }
-    },
+        () => db.prepare('UPDATE devices SET capabilities = ? WHERE id = ?').run(JSON.stringify(caps), id),
+        {
+          capabilities: caps,
+        },
+      ),
+    revoke: (id) => revoke(ctx, id),
+    authenticate: (token) => authenticate(ctx, token),
+    require: requireCapability,
     issueToken(id) {
       const token = randomBytes(32).toString('base64url');
-      change(id, () => db.prepare('UPDATE devices SET token_hash = ? WHERE id = ?').run(hashToken(token), id), {});
+      change(ctx, id, () => db.prepare('UPDATE devices SET token_hash = ? WHERE id = ?').run(hashToken(token), id), {});
       return token;
     },
-    cachedTokens: () => tokenCache.size,
+    cachedTokens: () => ctx.tokenCache.size,
   };
   return svc;
 }

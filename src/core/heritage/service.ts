@@ -32,6 +32,42 @@ interface Row {
   doc: string;
 }
 
+function toVersion(row: Row, previous?: Heritage): HeritageVersion {
+  const doc = JSON.parse(row.doc) as Heritage;
+  return {
+    version: row.version,
+    createdAt: row.created_at,
+    reason: row.reason,
+    trust: row.trust,
+    hash: row.hash,
+    changed: previous ? changedFields(previous, doc) : [],
+    doc,
+  };
+}
+
+/** Every version without its document, each with the fields it changed. */
+function readHistory(db: Db): Omit<HeritageVersion, 'doc'>[] {
+  const rows = db.prepare('SELECT * FROM heritage_versions ORDER BY version').all() as Row[];
+  let prev: Heritage | undefined;
+  return rows.map((r) => {
+    const { doc, ...rest } = toVersion(r, prev);
+    prev = doc;
+    return rest;
+  });
+}
+
+/** An update must change something, and the immutable base only when allowed. */
+function checkChange(prev: Heritage, doc: Heritage, allowBase: boolean): void {
+  const changed = changedFields(prev, doc);
+  if (!changed.length) throw usageError('nothing changed: the new heritage equals the current one');
+  const base = changed.filter((f) => (BASE_FIELDS as readonly string[]).includes(f));
+  if (base.length && !allowBase) {
+    throw new ProgenyError('HERITAGE_BASE', `refusing to change the immutable base (${base.join(', ')})`, {
+      hint: 'base fields are who the companion is; pass --allow-base-change if you really mean it',
+    });
+  }
+}
+
 export function createHeritageService(db: Db, journal: Journal, clock: Clock, trustNow: () => number): HeritageService {
   const maxVersion = db.prepare('SELECT max(version) FROM heritage_versions').pluck();
   const byVersion = db.prepare('SELECT * FROM heritage_versions WHERE version = ?');
@@ -39,19 +75,6 @@ export function createHeritageService(db: Db, journal: Journal, clock: Clock, tr
     'INSERT INTO heritage_versions (version, created_at, reason, trust, hash, doc, origin) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
   let cache: { version: HeritageVersion; summary: string } | undefined;
-
-  const toVersion = (row: Row, previous?: Heritage): HeritageVersion => {
-    const doc = JSON.parse(row.doc) as Heritage;
-    return {
-      version: row.version,
-      createdAt: row.created_at,
-      reason: row.reason,
-      trust: row.trust,
-      hash: row.hash,
-      changed: previous ? changedFields(previous, doc) : [],
-      doc,
-    };
-  };
 
   const load = (version: number): HeritageVersion => {
     const row = byVersion.get(version) as Row | undefined;
@@ -93,30 +116,12 @@ export function createHeritageService(db: Db, journal: Journal, clock: Clock, tr
       return (cache as { summary: string }).summary;
     },
     show: load,
-    history() {
-      const rows = db.prepare('SELECT * FROM heritage_versions ORDER BY version').all() as Row[];
-      let prev: Heritage | undefined;
-      return rows.map((r) => {
-        const { doc, ...rest } = toVersion(r, prev);
-        prev = doc;
-        return rest;
-      });
-    },
+    history: () => readHistory(db),
     update(input, reason, opts = {}) {
       if (!reason.trim()) throw usageError('a heritage change needs a reason', 'pass --reason "why"');
       const doc = validateHeritage(input);
       const exists = maxVersion.get() !== null;
-      if (exists) {
-        const prev = current().doc;
-        const changed = changedFields(prev, doc);
-        if (!changed.length) throw usageError('nothing changed: the new heritage equals the current one');
-        const base = changed.filter((f) => (BASE_FIELDS as readonly string[]).includes(f));
-        if (base.length && !opts.allowBase) {
-          throw new ProgenyError('HERITAGE_BASE', `refusing to change the immutable base (${base.join(', ')})`, {
-            hint: 'base fields are who the companion is; pass --allow-base-change if you really mean it',
-          });
-        }
-      }
+      if (exists) checkChange(current().doc, doc, opts.allowBase === true);
       return write(doc, reason.trim(), opts.trust ?? trustNow(), opts.origin ?? 'local');
     },
     restore(version, reason) {

@@ -42,42 +42,13 @@ export interface SimDevice {
   close(): void;
 }
 
-export function createSimDevice(
-  name: string,
-  clock: Clock,
-  transport: Transport,
-  opts: { sleep?: (ms: number) => Promise<void>; random?: () => number; home?: ReturnType<typeof tempHome> } = {},
-): SimDevice {
-  const home = opts.home ?? tempHome(`progeny-sim-${name}-`);
-  const db = openDatabase(home.paths.db);
-  const deviceId = ensureDeviceId(db);
-  const journal = createJournal(db, clock, deviceId);
-  const state = createLimbicService(db, journal, clock, { maxDelta: 0.1, elasticMaxDelta: 0.3, reunionHours: 48 });
-  const heritage = createHeritageService(db, journal, clock, () => state.read().trust);
-  const conversations = createConversationService(db, journal, clock);
-  const devices = createDeviceService(db, journal, clock);
-  devices.ensureSelf(name);
-  const sync = createEngineSync(
-    { db, clock, paths: home.paths, deviceId },
-    { transport, ...(opts.sleep ? { sleep: opts.sleep } : {}), ...(opts.random ? { random: opts.random } : {}) },
-  );
-  // The real memory writer, so the simulator syncs exactly what the memory service journals.
-  const writer = createWriter(db, journal, clock, () => 'builtin-sim');
+type MemoryOps = Pick<SimDevice, 'addMemory' | 'editMemory' | 'forgetMemory'>;
+
+/** Memory writes as the memory service journals them: a whole-record add, a text edit, a forget. */
+function memoryOps(db: Db, writer: ReturnType<typeof createWriter>, clock: Clock): MemoryOps {
   const row = (id: string): MemoryRow | undefined =>
     db.prepare('SELECT * FROM memories WHERE id = ?').get(id) as MemoryRow | undefined;
-
   return {
-    name,
-    paths: home.paths,
-    db,
-    deviceId,
-    clock,
-    journal,
-    state,
-    heritage,
-    conversations,
-    devices,
-    sync,
     addMemory(text, id = ulid(clock.now())) {
       writer.insert([
         {
@@ -105,21 +76,62 @@ export function createSimDevice(
       writer.forgetRow(before);
       return true;
     },
-    dump() {
-      const limbicRow = db.prepare('SELECT state FROM limbic_state WHERE id = 1').pluck().get() as string | undefined;
-      const doc = db.prepare('SELECT doc FROM heritage_versions ORDER BY version DESC LIMIT 1').pluck().get() as
-        string | undefined;
-      return canonicalJson({
-        limbic: limbicRow ? JSON.parse(limbicRow) : null,
-        heritage: doc ? JSON.parse(doc) : null,
-        memories: db.prepare('SELECT id, text, kind, actor, salience, pinned, status FROM memories ORDER BY id').all(),
-        messages: db.prepare('SELECT id, conversation_id, role, text, status, hlc FROM messages ORDER BY id').all(),
-        conversations: db.prepare('SELECT id FROM conversations ORDER BY id').pluck().all(),
-        devices: db
-          .prepare('SELECT id, name, capabilities, revoked_at IS NOT NULL AS revoked FROM devices ORDER BY id')
-          .all(),
-      });
-    },
+  };
+}
+
+/** Canonical JSON of everything sync carries, so two converged devices dump the same bytes. */
+function dumpSyncedState(db: Db): string {
+  const limbicRow = db.prepare('SELECT state FROM limbic_state WHERE id = 1').pluck().get() as string | undefined;
+  const doc = db.prepare('SELECT doc FROM heritage_versions ORDER BY version DESC LIMIT 1').pluck().get() as
+    string | undefined;
+  return canonicalJson({
+    limbic: limbicRow ? JSON.parse(limbicRow) : null,
+    heritage: doc ? JSON.parse(doc) : null,
+    memories: db.prepare('SELECT id, text, kind, actor, salience, pinned, status FROM memories ORDER BY id').all(),
+    messages: db.prepare('SELECT id, conversation_id, role, text, status, hlc FROM messages ORDER BY id').all(),
+    conversations: db.prepare('SELECT id FROM conversations ORDER BY id').pluck().all(),
+    devices: db
+      .prepare('SELECT id, name, capabilities, revoked_at IS NOT NULL AS revoked FROM devices ORDER BY id')
+      .all(),
+  });
+}
+
+export function createSimDevice(
+  name: string,
+  clock: Clock,
+  transport: Transport,
+  opts: { sleep?: (ms: number) => Promise<void>; random?: () => number; home?: ReturnType<typeof tempHome> } = {},
+): SimDevice {
+  const home = opts.home ?? tempHome(`progeny-sim-${name}-`);
+  const db = openDatabase(home.paths.db);
+  const deviceId = ensureDeviceId(db);
+  const journal = createJournal(db, clock, deviceId);
+  const state = createLimbicService(db, journal, clock, { maxDelta: 0.1, elasticMaxDelta: 0.3, reunionHours: 48 });
+  const heritage = createHeritageService(db, journal, clock, () => state.read().trust);
+  const conversations = createConversationService(db, journal, clock);
+  const devices = createDeviceService(db, journal, clock);
+  devices.ensureSelf(name);
+  const sync = createEngineSync(
+    { db, clock, paths: home.paths, deviceId },
+    { transport, ...(opts.sleep ? { sleep: opts.sleep } : {}), ...(opts.random ? { random: opts.random } : {}) },
+  );
+  // The real memory writer, so the simulator syncs exactly what the memory service journals.
+  const writer = createWriter(db, journal, clock, () => 'builtin-sim');
+
+  return {
+    name,
+    paths: home.paths,
+    db,
+    deviceId,
+    clock,
+    journal,
+    state,
+    heritage,
+    conversations,
+    devices,
+    sync,
+    ...memoryOps(db, writer, clock),
+    dump: () => dumpSyncedState(db),
     reopen() {
       if (db.open) db.close();
       return createSimDevice(name, clock, transport, { ...opts, home });

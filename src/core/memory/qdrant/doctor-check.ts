@@ -32,6 +32,58 @@ export function versionsCompatible(client: string, server: string): boolean {
   return cm === sm && Number.isFinite(cn) && Number.isFinite(sn) && Math.abs((cn as number) - (sn as number)) <= 1;
 }
 
+function versionCheck(version: string, url: string): QdrantCheck {
+  return versionsCompatible(CLIENT_VERSION, version)
+    ? { check: 'qdrant', status: 'ok', detail: `Qdrant ${version} at ${url} (client ${CLIENT_VERSION})` }
+    : {
+        check: 'qdrant',
+        status: 'warn',
+        detail: `Qdrant ${version} at ${url}; the client is ${CLIENT_VERSION} (major must match, minor within 1)`,
+        fix: 'upgrade Qdrant or progeny so their versions match',
+      };
+}
+
+type CollectionInfo = Awaited<ReturnType<typeof inspectServer>>['collection'];
+
+/** The collection must use cosine distance; a missing one is created on first use. */
+function collectionCheck(name: string, c: CollectionInfo): QdrantCheck {
+  if (!c.exists)
+    return {
+      check: 'qdrant collection',
+      status: 'warn',
+      detail: `${name} does not exist yet: it is created with the embedder's dimension on first use`,
+      fix: 'migrate the memories to it now',
+      actions: [act('memory.migrate', { to: 'qdrant' })],
+    };
+  return {
+    check: 'qdrant collection',
+    status: c.distance === 'Cosine' ? 'ok' : 'fail',
+    detail: `${name}: ${c.size ?? '?'}-d ${c.distance ?? '?'}, ${c.points ?? 0} points`,
+    ...(c.distance === 'Cosine'
+      ? {}
+      : {
+          fix: 'set memory.qdrant.collection to a new name and migrate the memories to it',
+          actions: [act('memory.migrate', { to: 'qdrant' })],
+          exit: 3,
+        }),
+  };
+}
+
+/** Qdrant did not answer (or refused the key). */
+function unreachableCheck(url: string, err: unknown): QdrantCheck {
+  const c = classify((err as { cause?: unknown }).cause ?? err);
+  const auth = /HTTP 40[13]/.test(c.message);
+  return {
+    check: 'qdrant',
+    status: 'fail',
+    detail: `${url}: ${c.message}`,
+    fix: auth
+      ? 'set the key: $PROGENY_MEMORY_QDRANT_APIKEY or secrets/qdrant.key (mode 600)'
+      : 'start Qdrant or set memory.qdrant.url; until then chat runs in AMNESIA and writes queue for replay',
+    exit: auth ? 7 : 5,
+  };
+}
+
 export async function checkQdrant(config: Config, paths: Paths, db?: Db): Promise<QdrantCheck[]> {
   const url = config['memory.qdrant.url'];
   const name = config['memory.qdrant.collection'];
@@ -60,51 +112,10 @@ export async function checkQdrant(config: Config, paths: Paths, db?: Db): Promis
   const out: QdrantCheck[] = [];
   try {
     const info = await inspectServer(client, url, name, { retries: 0, baseMs: 0, maxMs: 0, maxRetryAfterMs: 0 });
-    out.push(
-      versionsCompatible(CLIENT_VERSION, info.version)
-        ? { check: 'qdrant', status: 'ok', detail: `Qdrant ${info.version} at ${url} (client ${CLIENT_VERSION})` }
-        : {
-            check: 'qdrant',
-            status: 'warn',
-            detail: `Qdrant ${info.version} at ${url}; the client is ${CLIENT_VERSION} (major must match, minor within 1)`,
-            fix: 'upgrade Qdrant or progeny so their versions match',
-          },
-    );
-    const c = info.collection;
-    out.push(
-      c.exists
-        ? {
-            check: 'qdrant collection',
-            status: c.distance === 'Cosine' ? 'ok' : 'fail',
-            detail: `${name}: ${c.size ?? '?'}-d ${c.distance ?? '?'}, ${c.points ?? 0} points`,
-            ...(c.distance === 'Cosine'
-              ? {}
-              : {
-                  fix: 'set memory.qdrant.collection to a new name and migrate the memories to it',
-                  actions: [act('memory.migrate', { to: 'qdrant' })],
-                  exit: 3,
-                }),
-          }
-        : {
-            check: 'qdrant collection',
-            status: 'warn',
-            detail: `${name} does not exist yet: it is created with the embedder's dimension on first use`,
-            fix: 'migrate the memories to it now',
-            actions: [act('memory.migrate', { to: 'qdrant' })],
-          },
-    );
+    out.push(versionCheck(info.version, url));
+    out.push(collectionCheck(name, info.collection));
   } catch (err) {
-    const c = classify((err as { cause?: unknown }).cause ?? err);
-    const auth = /HTTP 40[13]/.test(c.message);
-    out.push({
-      check: 'qdrant',
-      status: 'fail',
-      detail: `${url}: ${c.message}`,
-      fix: auth
-        ? 'set the key: $PROGENY_MEMORY_QDRANT_APIKEY or secrets/qdrant.key (mode 600)'
-        : 'start Qdrant or set memory.qdrant.url; until then chat runs in AMNESIA and writes queue for replay',
-      exit: auth ? 7 : 5,
-    });
+    out.push(unreachableCheck(url, err));
   }
   const queued = db ? new ReplayQueue(db, name).size() : 0;
   if (queued)
