@@ -8,6 +8,8 @@ import { readLines } from './args.js';
 import type { CommandResult } from './output.js';
 import { usageError } from '../core/errors.js';
 import type { Engine } from '../core/engine/engine.js';
+import type { LocalEngine } from '../core/engine/local-engine.js';
+import type { Stoppable } from '../core/sync/background.js';
 import type { TurnSummary } from './chat-turn.js';
 
 export function isInteractive(ctx: CommandContext): boolean {
@@ -67,10 +69,7 @@ export async function run(
 
   if (typeof opts.message !== 'string' && isInteractive(ctx)) {
     // The line-mode chat syncs in the background every sync.intervalS seconds (0 = off).
-    const background =
-      engine.config['sync.intervalS'] > 0
-        ? (await import('./sync/background.js')).startSyncInBackground(ctx, engine)
-        : undefined;
+    const background = await startSyncInBackground(ctx, engine);
     try {
       const { runPlainChat } = await import('./chat-plain.js');
       return await runPlainChat(ctx, engine, session);
@@ -98,4 +97,15 @@ export async function run(
     const data = typeof opts.message === 'string' ? turns[0] : { conversationId: session.conversationId, turns };
     return { data, view: { kind: 'none' } };
   }
+}
+
+/** The line-mode chat's background sync, when sync.intervalS > 0 (its modules are loaded only then). */
+async function startSyncInBackground(ctx: CommandContext, engine: LocalEngine): Promise<Stoppable | undefined> {
+  const seconds = engine.config['sync.intervalS'];
+  if (!(seconds > 0)) return undefined;
+  const [{ startBackgroundSync }, { reportBackground }] = await Promise.all([
+    import('../core/sync/background.js'),
+    import('./background-events.js'),
+  ]);
+  return startBackgroundSync(engine, seconds, reportBackground(ctx));
 }

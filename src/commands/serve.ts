@@ -21,30 +21,25 @@ export async function run(ctx: CommandContext, _args: string[], opts: ServeOptio
   if (opts.host !== undefined) flags['server.host'] = opts.host;
   if (opts.log !== undefined) flags['server.log'] = opts.log;
   const engine = await ctx.engine({ autoInit: true, flags });
-  const [{ createServer }, { startSyncInBackground }, { startDreamSchedule }] = await Promise.all([
+  const [{ createServer }, { reportBackground }] = await Promise.all([
     import('../server/create.js'),
-    import('./sync/background.js'),
-    import('./dream-schedule.js'),
+    import('./background-events.js'),
   ]);
   // The sync relay (docs/sync.md: part of `progeny serve`; relay.db beside the home database, under /v1/sync/, authenticated
   // by request signatures) unless server.relay is off, and, when sync.intervalS > 0, this home's own background sync.
   const relay = engine.config['server.relay']
     ? (await import('../server/relay/index.js')).relayForEngine(engine)
     : undefined;
-  let background: { stop(): Promise<void> } | undefined;
-  let dreams: { stop(): Promise<void> } | undefined;
+  const cfg = engine.config;
   const app = await createServer(engine, {
     plugins: relay ? [relay.plugin] : [],
-    onListen: () => {
-      engine.embedInBackground();
-      background = startSyncInBackground(ctx, engine);
-      dreams = startDreamSchedule(ctx, engine);
+    background: {
+      embed: true,
+      dream: { everyHours: cfg['memory.dream.everyHours'], summarise: cfg['memory.dream.summarise'] },
+      syncIntervalS: cfg['sync.intervalS'],
+      onEvent: reportBackground(ctx),
     },
-    onClose: async () => {
-      await background?.stop();
-      await dreams?.stop();
-      relay?.close();
-    },
+    onClose: () => relay?.close(),
   });
   const stopped = new Promise<string>((resolve) => {
     if (ctx.signal.aborted) resolve('signal');

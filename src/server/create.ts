@@ -12,6 +12,7 @@ import { ensureServerToken } from '../core/engine/identity.js';
 import { createAuthenticator, redactTokens, requireCapability } from './auth.js';
 import type { RouteContext } from './context.js';
 import { toProgenyError } from '../core/errors.js';
+import type { Stoppable } from '../core/sync/background.js';
 import { refuseClientError, sendError } from './errors.js';
 import { createServerMetrics } from './metrics.js';
 import { createRateLimiter } from './rate-limit.js';
@@ -19,6 +20,7 @@ import { buildSerializer, buildValidator } from './schema.js';
 import { addBodyAndErrorHandlers, addRequestHooks } from './hooks.js';
 import { registerRoutes } from './routes/index.js';
 import { TurnRegistry } from './turns.js';
+import { startServerBackground, type ServerBackground } from './background.js';
 import { attachWebSocket } from './ws.js';
 
 export interface ServerOptions {
@@ -33,7 +35,9 @@ export interface ServerOptions {
   drainMs?: number;
   /** Registered after the built-in routes (e.g. the sync relay under /v1/sync/; `config: { auth: false }` opts out of bearer auth). */
   plugins?: Array<(app: FastifyInstance) => Promise<void>>;
-  /** Called once the server listens (background work such as scheduled sync or dream). */
+  /** Work done while the server listens (embedding, scheduled dream, background sync), stopped when it closes. */
+  background?: ServerBackground;
+  /** Called once the server listens, after the background work started. */
   onListen?: (app: FastifyInstance) => Promise<void> | void;
   /** Called when the server closes, before the engine is closed by its owner. */
   onClose?: (app: FastifyInstance) => Promise<void> | void;
@@ -117,7 +121,9 @@ export async function createServer(engine: LocalEngine, options: ServerOptions =
   app.decorate('progeny', { routes, inFlightTurns: () => ctx.turns.size, wsSessions: ws.size });
   for (const plugin of options.plugins ?? []) await app.register(plugin);
 
+  let background: Stoppable | undefined;
   app.addHook('onListen', async () => {
+    if (options.background) background ??= startServerBackground(engine, options.background);
     await options.onListen?.(app);
   });
   app.addHook('preClose', async () => {
@@ -126,6 +132,7 @@ export async function createServer(engine: LocalEngine, options: ServerOptions =
     for (const close of ctx.closers) await close();
   });
   app.addHook('onClose', async () => {
+    await background?.stop();
     await options.onClose?.(app);
   });
   return app;

@@ -5,7 +5,6 @@
  * progress.
  */
 import type { LocalEngine } from '../core/engine/local-engine.js';
-import { LATENCY_BUCKETS } from '../core/metrics/registry.js';
 import { registerProcessGauges, registerSyncGauges } from './metrics-scrape.js';
 
 export type ServerMetrics = ReturnType<typeof createServerMetrics>;
@@ -17,21 +16,13 @@ interface BoundSeries {
 
 export function createServerMetrics(engine: LocalEngine) {
   const m = engine.metrics;
-  const latency = m.histogram(
-    'progeny_http_request_duration_seconds',
-    'HTTP request latency by route',
-    LATENCY_BUCKETS,
-  );
+  const latency = m.histogram('progeny_http_request_duration_seconds', 'HTTP request latency by route');
   const requests = m.counter('progeny_http_requests_total', 'HTTP requests by route, method and status');
   const limited = m.counter('progeny_http_rate_limited_total', 'Requests refused by the per-token rate limit');
   const wsConnections = m.gauge('progeny_ws_connections', 'Open WebSocket connections');
   const wsMessages = m.counter('progeny_ws_messages_total', 'WebSocket messages by direction and type');
   const wsDropped = m.counter('progeny_ws_notices_dropped_total', 'Notices not sent to slow WebSocket clients');
-  const wsLatency = m.histogram(
-    'progeny_ws_reply_duration_seconds',
-    'WebSocket request-to-reply latency by type',
-    LATENCY_BUCKETS,
-  );
+  const wsLatency = m.histogram('progeny_ws_reply_duration_seconds', 'WebSocket request-to-reply latency by type');
   registerProcessGauges(m, engine);
   registerSyncGauges(m, engine);
   let open = 0;

@@ -33,35 +33,48 @@ const plain: Paint = (s) => s;
 
 const shared = { bold: sgr('1', '22'), italic: sgr('3', '23'), underline: sgr('4', '24'), strike: sgr('9', '29') };
 
+/** SGR foreground codes of a coloured palette (each reset by 39, the default foreground). */
+interface Palette {
+  heading: string;
+  code: string;
+  link: string;
+  keyword: string;
+  string: string;
+  number: string;
+}
+
+/** A coloured theme: quotes and comments grey in both, headings bold and links underlined in their colour. */
+function coloured(name: ThemeName, ink: Theme['ink'], p: Palette): Theme {
+  const fg = (code: string): Paint => sgr(code, '39');
+  return {
+    name,
+    ink,
+    ...shared,
+    dim: sgr('2', '22'),
+    heading: (s) => shared.bold(fg(p.heading)(s)),
+    code: fg(p.code),
+    quote: fg('90'),
+    link: (s) => shared.underline(fg(p.link)(s)),
+    keyword: fg(p.keyword),
+    string: fg(p.string),
+    comment: fg('90'),
+    number: fg(p.number),
+  };
+}
+
+const INK = { assistant: 'magenta', dim: 'gray', error: 'red', warn: 'yellow', ok: 'green' };
+
 export const THEMES: Record<ThemeName, Theme> = {
-  dark: {
-    name: 'dark',
-    ink: { accent: 'cyan', user: 'cyan', assistant: 'magenta', dim: 'gray', error: 'red', warn: 'yellow', ok: 'green' },
-    ...shared,
-    dim: sgr('2', '22'),
-    heading: (s) => shared.bold(sgr('96', '39')(s)),
-    code: sgr('93', '39'),
-    quote: sgr('90', '39'),
-    link: (s) => shared.underline(sgr('94', '39')(s)),
-    keyword: sgr('95', '39'),
-    string: sgr('92', '39'),
-    comment: sgr('90', '39'),
-    number: sgr('96', '39'),
-  },
-  light: {
-    name: 'light',
-    ink: { accent: 'blue', user: 'blue', assistant: 'magenta', dim: 'gray', error: 'red', warn: 'yellow', ok: 'green' },
-    ...shared,
-    dim: sgr('2', '22'),
-    heading: (s) => shared.bold(sgr('34', '39')(s)),
-    code: sgr('31', '39'),
-    quote: sgr('90', '39'),
-    link: (s) => shared.underline(sgr('34', '39')(s)),
-    keyword: sgr('35', '39'),
-    string: sgr('32', '39'),
-    comment: sgr('90', '39'),
-    number: sgr('36', '39'),
-  },
+  dark: coloured(
+    'dark',
+    { accent: 'cyan', user: 'cyan', ...INK },
+    { heading: '96', code: '93', link: '94', keyword: '95', string: '92', number: '96' },
+  ),
+  light: coloured(
+    'light',
+    { accent: 'blue', user: 'blue', ...INK },
+    { heading: '34', code: '31', link: '34', keyword: '35', string: '32', number: '36' },
+  ),
   none: {
     name: 'none',
     ink: {},

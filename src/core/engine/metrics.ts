@@ -1,19 +1,11 @@
 /** The engine's own metrics (the server adds HTTP ones): turn latency, tokens, cache and failure counters. */
 import type { TurnStats } from '../events.js';
-import { LATENCY_BUCKETS, type MetricsRegistry } from '../metrics/registry.js';
+import type { MetricsRegistry } from '../metrics/registry.js';
 import type { MessageStatus } from './conversations.js';
 
 export function createEngineMetrics(m: MetricsRegistry) {
-  const turnSeconds = m.histogram(
-    'progeny_turn_duration_seconds',
-    'Chat turn latency, model time included',
-    LATENCY_BUCKETS,
-  );
-  const firstToken = m.histogram(
-    'progeny_turn_first_token_seconds',
-    'Time to the first token of a reply',
-    LATENCY_BUCKETS,
-  );
+  const turnSeconds = m.histogram('progeny_turn_duration_seconds', 'Chat turn latency, model time included');
+  const firstToken = m.histogram('progeny_turn_first_token_seconds', 'Time to the first token of a reply');
   const turns = m.counter('progeny_turns_total', 'Chat turns by outcome');
   const tokens = m.counter('progeny_tokens_total', 'Reply chunks streamed');
   const memoryFailures = m.counter('progeny_memory_failures_total', 'Memory store failures seen by chat turns');

@@ -42,24 +42,12 @@ export function decay(
   const valence = state.valence + (VALENCE_BASELINE - state.valence) * (1 - Math.exp(-0.1 * hours));
   const changes: LimbicChange[] = [];
   if (!explain) return { state: { ...state, arousal, valence, decayedAt: now }, changes };
-  if (arousal !== state.arousal) {
-    changes.push({
-      variable: 'arousal',
-      before: state.arousal,
-      after: arousal,
-      delta: arousal - state.arousal,
-      cause: `decay over ${hours.toFixed(1)} h`,
-    });
-  }
-  if (valence !== state.valence) {
-    changes.push({
-      variable: 'valence',
-      before: state.valence,
-      after: valence,
-      delta: valence - state.valence,
-      cause: `drift toward baseline over ${hours.toFixed(1)} h`,
-    });
-  }
+  const moved = (variable: 'arousal' | 'valence', after: number, cause: string): void => {
+    const before = state[variable];
+    if (after !== before) changes.push({ variable, before, after, delta: after - before, cause });
+  };
+  moved('arousal', arousal, `decay over ${hours.toFixed(1)} h`);
+  moved('valence', valence, `drift toward baseline over ${hours.toFixed(1)} h`);
   return { state: { ...state, arousal, valence, decayedAt: now }, changes };
 }
 

@@ -27,15 +27,17 @@ export const ANN_FETCH = { multiplier: 1, min: 25 };
 
 const statements = new WeakMap<Db, ReturnType<Db['prepare']>>();
 
-export function annCandidates(
-  db: Db,
-  index: AnnIndex,
-  q: Float32Array,
-  limit: number,
-  filter: VectorFilter,
-  embedderId: string,
-  inTail: (id: string) => boolean,
-): VectorCandidate[] {
+/** A vector search: the query, how many, which memories, the embedder whose vectors count, and the ids the index lags on. */
+export interface CandidateQuery {
+  q: Float32Array;
+  limit: number;
+  filter: VectorFilter;
+  embedderId: string;
+  inTail: (id: string) => boolean;
+}
+
+export function annCandidates(db: Db, index: AnnIndex, query: CandidateQuery): VectorCandidate[] {
+  const { q, limit, filter, embedderId, inTail } = query;
   let byLabel = statements.get(db);
   // One query per batch of hits (json_each) instead of one per hit.
   if (!byLabel)
@@ -62,19 +64,12 @@ export function annCandidates(
   }
   // A filter so selective that the graph walk cannot reach enough matches: scan just the matching rows exactly.
   if (out.length < limit && seen.size < index.size() && (filter.actor !== undefined || filter.kinds?.length)) {
-    return exactFiltered(db, q, limit, filter, embedderId, inTail);
+    return exactFiltered(db, query);
   }
   return out.sort((a, b) => b.similarity - a.similarity).slice(0, limit);
 }
 
-function exactFiltered(
-  db: Db,
-  q: Float32Array,
-  limit: number,
-  filter: VectorFilter,
-  embedderId: string,
-  inTail: (id: string) => boolean,
-): VectorCandidate[] {
+function exactFiltered(db: Db, { q, limit, filter, embedderId, inTail }: CandidateQuery): VectorCandidate[] {
   const where = ["status = 'active'", 'embedder = ?', 'vector IS NOT NULL'];
   const params: unknown[] = [embedderId];
   if (filter.actor !== undefined) {

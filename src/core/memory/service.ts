@@ -4,7 +4,7 @@
  */
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/schema.js';
-import { LATENCY_BUCKETS, type MetricsRegistry } from '../metrics/registry.js';
+import type { MetricsRegistry } from '../metrics/registry.js';
 import type { Db } from '../store/db.js';
 import { createUlidFactory, type UlidFactory } from '../ids.js';
 import type { Journal } from '../sync/journal.js';
@@ -94,11 +94,7 @@ export async function createMemoryService(deps: MemoryServiceDeps): Promise<Memo
   const { db, clock, config, store } = deps;
   const ulid = deps.ids ?? createUlidFactory();
   const ctx = openContext(deps, ulid);
-  const recallSeconds = deps.metrics?.histogram(
-    'progeny_memory_recall_seconds',
-    'Memory recall latency',
-    LATENCY_BUCKETS,
-  );
+  const recallSeconds = deps.metrics?.histogram('progeny_memory_recall_seconds', 'Memory recall latency');
   const added = deps.metrics?.counter('progeny_memories_added_total', 'Memories stored');
   await store.open();
   await reindexStale(ctx);

@@ -300,7 +300,13 @@ class EmbeddedIndexStore implements EmbeddedStore {
     if (!s || limit <= 0) return [];
     const fromTail = s.tail.flat.search(vector, limit, filter);
     const { db, embedder } = this.deps;
-    const fromIndex = annCandidates(db, s.index, vector, limit, filter, embedder.id, (id) => s.tail.flat.has(id));
+    const fromIndex = annCandidates(db, s.index, {
+      q: vector,
+      limit,
+      filter,
+      embedderId: embedder.id,
+      inTail: (id) => s.tail.flat.has(id),
+    });
     const byId = new Map<string, VectorCandidate>();
     for (const c of [...fromTail, ...fromIndex]) if (!byId.has(c.id)) byId.set(c.id, c);
     return [...byId.values()].sort((a, b) => b.similarity - a.similarity).slice(0, limit);

@@ -186,7 +186,8 @@ export class MetricsRegistry {
   gauge(name: string, help: string): Gauge {
     return this.getOrAdd(name, 'gauge', () => new Gauge(name, help)) as Gauge;
   }
-  histogram(name: string, help: string, bounds: number[]): Histogram {
+  /** Latency histograms use LATENCY_BUCKETS unless told otherwise. */
+  histogram(name: string, help: string, bounds: number[] = LATENCY_BUCKETS): Histogram {
     if (!bounds.length || bounds.some((b, i) => !Number.isFinite(b) || (i > 0 && b <= (bounds[i - 1] as number))))
       throw new Error(`histogram "${name}" needs finite bucket bounds in increasing order`);
     return this.getOrAdd(name, 'histogram', () => new Histogram(name, help, bounds)) as Histogram;

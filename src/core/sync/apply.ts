@@ -11,6 +11,7 @@ import { type Db, nextCounter, stmt } from '../store/db.js';
 import { createHash } from 'node:crypto';
 import type { Change } from './changes.js';
 import { createMemoryApplier } from './apply-memory.js';
+import { canonicalJson } from '../heritage/types.js';
 
 export const LONG_TEXT = 200;
 
@@ -184,18 +185,6 @@ function writeHeritage(
     JSON.stringify(doc),
     'sync',
   );
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const o = value as Record<string, unknown>;
-    return `{${Object.keys(o)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
 }
 
 function writeLimbic(db: Db, fields: Record<string, unknown>, ctx: ApplyContext): void {

@@ -41,6 +41,18 @@ export function sessionFor(deps: SyncDeps, vault: VaultState): SyncSession {
   };
 }
 
+/**
+ * A vault as this device holds it when it creates one (active, with the epoch-0 data key it made) or asks to join one
+ * (pending: the data keys come with its approval).
+ */
+function vaultAtStart(
+  v: Pick<VaultState, 'relay' | 'vaultId' | 'deviceId' | 'keys' | 'vrk'> & { joinSeed: Uint8Array },
+  status: VaultState['status'],
+): VaultState {
+  const dataKeys = new Map<number, Uint8Array>(status === 'active' ? [[0, randomKey()]] : []);
+  return { ...v, joinPk0: signKeysFromSeed(v.joinSeed).pk, epoch: 0, dataKeys, status };
+}
+
 export async function initVault(
   deps: SyncDeps,
   relay: string,
@@ -56,18 +68,7 @@ export async function initVault(
     ...(opts.kdfCost ? { kdfCost: opts.kdfCost } : {}),
   });
   const vaultId = randomBytes(16).toString('base64url');
-  const vault: VaultState = {
-    relay,
-    vaultId,
-    deviceId: deps.deviceId,
-    keys,
-    vrk,
-    joinPk0: join.pk,
-    joinSeed,
-    epoch: 0,
-    dataKeys: new Map([[0, randomKey()]]),
-    status: 'active',
-  };
+  const vault = vaultAtStart({ relay, vaultId, deviceId: deps.deviceId, keys, vrk, joinSeed }, 'active');
   const genesis = signOp(
     {
       op: 'genesis',
@@ -127,18 +128,7 @@ export async function joinVault(
 ): Promise<SyncSession> {
   const { vrk, joinSeed, params } = await unlock(deps, relay, vaultId, passphrase, opts.signal);
   const keys = newDeviceKeys();
-  const vault: VaultState = {
-    relay,
-    vaultId,
-    deviceId: deps.deviceId,
-    keys,
-    vrk,
-    joinPk0: signKeysFromSeed(joinSeed).pk,
-    joinSeed,
-    epoch: 0,
-    dataKeys: new Map(),
-    status: 'pending',
-  };
+  const vault = vaultAtStart({ relay, vaultId, deviceId: deps.deviceId, keys, vrk, joinSeed }, 'pending');
   const s = sessionFor(deps, vault);
   const op = signOp(
     {
