@@ -190,7 +190,8 @@ export const CONFIG_SCHEMA = {
     1_048_576,
   ),
   'relay.snapshotLimit': int(
-    64 * 1_048_576,
+    // A home of 1M memories and 1M messages uploads ~92 MB (docs/sync.md "Snapshots").
+    256 * 1_048_576,
     'Largest snapshot upload the relay accepts, in bytes of request body',
     1_048_576,
     1_024 * 1_048_576,

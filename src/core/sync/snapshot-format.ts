@@ -8,6 +8,8 @@ import { fromB64, sha256hex, signBytes, toB64, verifyBytes } from './crypto.js';
 
 export interface SnapshotHeader {
   v: 1;
+  /** Bytes of the inflated body; absent in a snapshot from an older writer. */
+  bytes?: number;
   vaultId: string;
   deviceId: string;
   seq: number;
@@ -50,7 +52,13 @@ export function parseSnapshot(data: Buffer): ParsedSnapshot {
   } catch {
     throw new Error('the snapshot header is not readable');
   }
-  if (!header || typeof header.deviceId !== 'string' || !Number.isInteger(header.seq) || !header.positions)
+  if (
+    !header ||
+    typeof header.deviceId !== 'string' ||
+    !Number.isInteger(header.seq) ||
+    !header.positions ||
+    (header.bytes !== undefined && !(Number.isSafeInteger(header.bytes) && header.bytes > 0))
+  )
     throw new Error('the snapshot header is malformed');
   try {
     return {

@@ -6,6 +6,7 @@
  * applies it through the normal conflict rules, then pulls after it. Each snapshot is announced in the log, so a relay
  * that serves an older snapshot than one it had is caught.
  */
+import { constants as bufferLimits } from 'node:buffer';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import nacl from 'tweetnacl';
 import { ProgenyError } from '../errors.js';
@@ -25,7 +26,47 @@ import {
 import { act } from '../hints.js';
 
 export type { SnapshotHeader } from './snapshot-format.js';
-const MAX_SNAPSHOT_INFLATED = 512 * 1024 * 1024;
+/**
+ * A snapshot states the size of its body (`bytes`, signed with the header), and its reader inflates up to that; only
+ * a snapshot from an older writer, without it, is held to a fixed limit (`unsized`).
+ */
+export const SNAPSHOT_LIMITS = { unsized: 512 * 1024 * 1024 };
+
+/**
+ * The body: a JSON array of [coll, id, field, value, clock], one change per line. Neither side ever holds it as one
+ * string: V8 caps a string at ~512 MiB, and a home of 1M memories and 1M messages makes ~570 MB (283 bytes a record).
+ */
+function snapshotBody(changes: Change[]): Buffer {
+  const parts: Buffer[] = [];
+  let chunk = '[\n';
+  changes.forEach((c, n) => {
+    chunk += (n ? ',\n' : '') + JSON.stringify([c.c, c.i, c.f, c.v, c.h]);
+    if (chunk.length > 1 << 20) {
+      parts.push(Buffer.from(chunk));
+      chunk = '';
+    }
+  });
+  parts.push(Buffer.from(chunk + '\n]'));
+  return Buffer.concat(parts);
+}
+
+type BodyRow = [Change['c'], string, string, unknown, string];
+
+/** Reads a body line by line (as snapshotBody lays it out), or whole (an older writer's single line). */
+function parseBody(body: Buffer): Change[] {
+  const toChange = ([c, i, f, v, h]: BodyRow): Change => ({ c, i, f, v, h });
+  if (body.length < 2 || body[0] !== 0x5b || body[1] !== 0x0a)
+    return (JSON.parse(body.toString('utf8')) as BodyRow[]).map(toChange);
+  const out: Change[] = [];
+  for (let at = 2; at < body.length;) {
+    let end = body.indexOf(0x0a, at);
+    if (end < 0) end = body.length;
+    const line = body.toString('utf8', at, body[end - 1] === 0x2c ? end - 1 : end);
+    if (line !== ']') out.push(toChange(JSON.parse(line) as BodyRow));
+    at = end + 1;
+  }
+  return out;
+}
 
 /** Throws unless this device may write a snapshot now: an admin, fully caught up, nothing parked or stopped. */
 function requireCaughtUp(s: SyncSession): number {
@@ -60,15 +101,17 @@ export async function writeSnapshot(s: SyncSession, signal?: AbortSignal): Promi
     'SELECT device_seq, hash FROM sync_seen WHERE device_id = ? ORDER BY device_seq DESC LIMIT 1',
   ).get(vault.deviceId) as { device_seq: number; hash: string } | undefined;
   if (own) positions[vault.deviceId] = { seq: own.device_seq, hash: own.hash };
+  const plain = snapshotBody(compactChanges(s));
   const header: SnapshotHeader = {
     v: 1,
+    bytes: plain.length,
     vaultId: vault.vaultId,
     deviceId: vault.deviceId,
     seq,
     keyEpoch: vault.epoch,
     positions,
   };
-  const body = deflateRawSync(Buffer.from(JSON.stringify(compactChanges(s).map((c) => [c.c, c.i, c.f, c.v, c.h]))));
+  const body = deflateRawSync(plain);
   const nonce = nacl.randomBytes(24);
   const box = Buffer.from(nacl.secretbox(body, nonce, vault.dataKeys.get(vault.epoch) as Uint8Array));
   const data = encodeSnapshot(header, nonce, box, vault.keys.signSk);
@@ -131,15 +174,13 @@ export async function loadSnapshot(s: SyncSession, signal?: AbortSignal): Promis
   const plain = dk && nacl.secretbox.open(parsed.box, parsed.nonce, dk);
   if (!plain) return bad('the snapshot does not decrypt');
   let changes: Change[];
+  const limit = header.bytes ?? SNAPSHOT_LIMITS.unsized;
+  if (limit > bufferLimits.MAX_LENGTH) return bad('the snapshot is larger than this device can read');
   try {
-    const raw = JSON.parse(inflateRawSync(plain, { maxOutputLength: MAX_SNAPSHOT_INFLATED }).toString('utf8')) as [
-      Change['c'],
-      string,
-      string,
-      unknown,
-      string,
-    ][];
-    changes = raw.map(([c, i, f, v, h]) => ({ c, i, f, v, h }));
+    const body = inflateRawSync(plain, { maxOutputLength: limit });
+    if (header.bytes !== undefined && body.length !== header.bytes)
+      return bad('the snapshot body is not the size it states');
+    changes = parseBody(body);
   } catch {
     return bad('the snapshot body is invalid');
   }

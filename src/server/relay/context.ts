@@ -43,7 +43,7 @@ export const DEFAULT_RELAY_LIMITS: RelayLimits = {
   rate: { perSecond: 20, burst: 200 },
   vaultsPerAddress: 10,
   vaultBytes: 512 * 1024 * 1024,
-  snapshotBytes: 64 * 1024 * 1024,
+  snapshotBytes: 256 * 1024 * 1024,
   pairRowsPerAddress: 64,
   pairRows: 4096,
 };

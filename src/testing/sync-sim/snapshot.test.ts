@@ -1,11 +1,16 @@
 /** Snapshots: a new device starts from the newest one and pulls only after it; a stale one served by the relay is caught. */
 import { afterEach, describe, expect, it } from 'vitest';
+import { SNAPSHOT_LIMITS } from '../../core/sync/snapshot.js';
 import { createSim, SIM_PASSPHRASE, SIM_RELAY, type Sim } from './sim.js';
 import type { SimDevice } from './device.js';
 
 describe('sync snapshots', () => {
   let sim: Sim;
-  afterEach(async () => sim?.close());
+  const unsized = SNAPSHOT_LIMITS.unsized;
+  afterEach(async () => {
+    SNAPSHOT_LIMITS.unsized = unsized;
+    await sim?.close();
+  });
 
   const busy = async (a: SimDevice, n: number, tag: string): Promise<void> => {
     const conv = a.conversations.latest('creator') ?? a.conversations.create('creator');
@@ -76,6 +81,27 @@ describe('sync snapshots', () => {
     sim.net.tamper = undefined;
     const healed = await c.sync.pull();
     expect(healed.stalled).toBeUndefined();
+    await c.sync.sync();
+    await a.sync.sync();
+    expect(c.dump()).toBe(a.dump());
+  });
+
+  it('a snapshot is read up to the size it states, not a fixed limit: one far past the old limit loads', async () => {
+    // The fixed limit scaled down as a million memories and messages (~570 MB of body) overflowed the old 512 MiB.
+    SNAPSHOT_LIMITS.unsized = 1024;
+    sim = await createSim({ seed: 23, devices: 1 });
+    await sim.setupVault();
+    const [a] = sim.devices as [SimDevice];
+    a.addMemory('a memory on two lines,\nwith a comma at the end of the first, "quotes" and ünïcode');
+    await busy(a, 30, 'many');
+    await a.sync.sync();
+    await a.sync.snapshot();
+    const c = sim.addDevice('late');
+    await c.sync.join(SIM_RELAY, (await a.sync.status()).vaultId as string, SIM_PASSPHRASE);
+    await a.sync.approve(c.deviceId);
+    const pulled = await c.sync.pull();
+    expect(pulled.stalled).toBeUndefined();
+    expect((await c.sync.status()).alarms).toEqual([]);
     await c.sync.sync();
     await a.sync.sync();
     expect(c.dump()).toBe(a.dump());
