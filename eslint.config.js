@@ -29,6 +29,15 @@ export default tseslint.config(
     },
   },
   {
+    // Functions a reviewer can hold in their head (docs/architecture.md, "Conventions"): none over 80 lines, blank and
+    // comment lines aside. Tests are exempt: a describe block is a list of cases, not one function to follow.
+    files: ['src/**', 'scripts/**', 'bin/**'],
+    ignores: ['**/*.test.ts', '**/*.test.tsx'],
+    rules: {
+      'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true, IIFEs: true }],
+    },
+  },
+  {
     // The Ink UI follows the rules of hooks; effect dependencies are checked, not explained in comments.
     files: ['src/tui/**/*.{ts,tsx}'],
     plugins: { 'react-hooks': reactHooks },
