@@ -99,23 +99,45 @@ describe('MCP over Streamable HTTP in progeny serve', () => {
   });
 });
 
+type Principal = Parameters<ReturnType<typeof createMcpHttp>['handle']>[3];
+const OWNER = { kind: 'owner' as const, id: 'owner', name: 'owner', capabilities: ['admin' as const] };
+
+/**
+ * The MCP handler alone on a bare node:http server (no auth layer: `principalOf` says who a request is), with
+ * session caps of the test's choosing; close() ends the sessions and the server.
+ */
+async function bareMcpServer(
+  limits: { maxSessions: number; maxSessionsPerToken?: number },
+  principalOf: (authorization: string | undefined) => Principal = () => OWNER,
+) {
+  const mcp = createMcpHttp({
+    engine: s.engine,
+    version: 't',
+    turns: new TurnRegistry(),
+    log: () => undefined,
+    ...limits,
+  });
+  const server = createHttpServer((req, res) => {
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d.toString()));
+    const who = principalOf(req.headers.authorization);
+    req.on('end', () => void mcp.handle(req, res, body ? JSON.parse(body) : undefined, who));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const endpoint = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`);
+  return {
+    mcp,
+    endpoint,
+    close: async () => {
+      await mcp.close();
+      server.close();
+    },
+  };
+}
+
 describe('MCP HTTP sessions', () => {
   it('are bounded: past the cap the least recently used session is closed', async () => {
-    const mcp = createMcpHttp({
-      engine: s.engine,
-      version: 't',
-      turns: new TurnRegistry(),
-      log: () => undefined,
-      maxSessions: 2,
-    });
-    const principal = { kind: 'owner' as const, id: 'owner', name: 'owner', capabilities: ['admin' as const] };
-    const server = createHttpServer((req, res) => {
-      let body = '';
-      req.on('data', (d: Buffer) => (body += d.toString()));
-      req.on('end', () => void mcp.handle(req, res, body ? JSON.parse(body) : undefined, principal));
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const endpoint = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`);
+    const { mcp, endpoint, close } = await bareMcpServer({ maxSessions: 2 });
     try {
       const first = await connect('x', endpoint);
       const second = await connect('x', endpoint);
@@ -129,30 +151,15 @@ describe('MCP HTTP sessions', () => {
       expect((await third.listTools()).tools).toHaveLength(6);
       await Promise.all([second.close(), third.close()]);
     } finally {
-      await mcp.close();
-      server.close();
+      await close();
     }
   });
 
   it("are bounded per token: one token past its cap closes its own oldest, never another token's", async () => {
-    const mcp = createMcpHttp({
-      engine: s.engine,
-      version: 't',
-      turns: new TurnRegistry(),
-      log: () => undefined,
-      maxSessions: 4,
-      maxSessionsPerToken: 2,
-    });
-    const owner = { kind: 'owner' as const, id: 'owner', name: 'owner', capabilities: ['admin' as const] };
     const device = { kind: 'device' as const, id: 'dev1', name: 'greedy', capabilities: ['chat' as const] };
-    const server = createHttpServer((req, res) => {
-      let body = '';
-      req.on('data', (d: Buffer) => (body += d.toString()));
-      const who = req.headers.authorization === 'Bearer device' ? device : owner;
-      req.on('end', () => void mcp.handle(req, res, body ? JSON.parse(body) : undefined, who));
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const endpoint = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`);
+    const { mcp, endpoint, close } = await bareMcpServer({ maxSessions: 4, maxSessionsPerToken: 2 }, (authorization) =>
+      authorization === 'Bearer device' ? device : OWNER,
+    );
     try {
       const mine = await connect('owner', endpoint);
       const greedy = [];
@@ -164,8 +171,7 @@ describe('MCP HTTP sessions', () => {
       expect((await greedy[4]!.listTools()).tools.length).toBeGreaterThan(0);
       await Promise.all([mine.close(), ...greedy.slice(3).map((c) => c.close())]);
     } finally {
-      await mcp.close();
-      server.close();
+      await close();
     }
   });
 });

@@ -7,12 +7,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import stringWidth from 'string-width';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { fakeEngine, memory, type FakeTurn } from '../testing/tui-fake-engine.js';
+import { chatAppElement, typeLine } from '../testing/tui-chat-app.js';
 import { frameLines, overflowing, renderTerm } from '../testing/tui-term.js';
-import { tick, until } from '../testing/tui-wait.js';
-import { ChatApp } from './ChatApp.js';
-import { openHistory } from './history.js';
+import { until } from '../testing/tui-wait.js';
 import { renderMarkdown } from './markdown.js';
 import { THEMES } from './theme.js';
 
@@ -22,24 +21,11 @@ afterEach(() => dir && rmSync(dir, { recursive: true, force: true }));
 function chatAt(columns: number, o: { turns?: FakeTurn[]; rows?: number } = {}) {
   dir = mkdtempSync(join(tmpdir(), 'progeny-layout-'));
   const engine = fakeEngine({ turns: o.turns ?? [], home: dir, memories: [memory('0123456789ab', 'Maya in Lisbon')] });
-  const t = renderTerm(
-    <ChatApp
-      engine={engine}
-      name="Nova"
-      theme={THEMES.dark}
-      history={openHistory(join(dir, 'h.jsonl'))}
-      sync={null}
-      copy={vi.fn(() => ({ ok: true, message: 'copied' }))}
-      now={() => new Date('2026-01-01T00:00:00Z')}
-    />,
-    { columns, rows: o.rows ?? 30 },
-  );
-  const send = async (text: string): Promise<void> => {
-    t.stdin.write(text);
-    await tick();
-    t.stdin.write('\r');
-    await tick();
-  };
+  const t = renderTerm(chatAppElement(engine, dir, { theme: THEMES.dark }).element, {
+    columns,
+    rows: o.rows ?? 30,
+  });
+  const send = (text: string): Promise<void> => typeLine(t.stdin, text);
   const lines = (): string[] => frameLines(t.lastFrame());
   return { ...t, engine, send, lines };
 }
