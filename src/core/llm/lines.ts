@@ -86,3 +86,12 @@ export class LineDecoder {
 
 /** A body as it arrives (a socket) or at once (a file read into memory). */
 export type ByteSource = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+
+/** Feeds a body to a chunk decoder (NDJSON, SSE) and yields what it decodes as the bytes arrive, then what `end` flushes. */
+export async function* decodeBody<T>(
+  decoder: { push(bytes: Uint8Array): T[]; end(): T[] },
+  body: ByteSource,
+): AsyncGenerator<T> {
+  for await (const chunk of body) yield* decoder.push(chunk);
+  yield* decoder.end();
+}

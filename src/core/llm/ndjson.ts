@@ -1,5 +1,5 @@
 /** Newline-delimited JSON (Ollama's streaming format): one JSON value per line, blank lines ignored. */
-import { LineDecoder, type ByteSource, type LineDecoderOptions } from './lines.js';
+import { decodeBody, LineDecoder, type ByteSource, type LineDecoderOptions } from './lines.js';
 import { snippet, WireError } from './wire-error.js';
 
 export class NdjsonDecoder {
@@ -43,7 +43,5 @@ export async function* ndjsonValues(
   body: ByteSource,
   opts: Pick<LineDecoderOptions, 'maxLineLength'> = {},
 ): AsyncGenerator<unknown> {
-  const decoder = new NdjsonDecoder(opts);
-  for await (const chunk of body) yield* decoder.push(chunk);
-  yield* decoder.end();
+  yield* decodeBody(new NdjsonDecoder(opts), body);
 }

@@ -3,7 +3,7 @@
  * lines joined with \n, an empty line dispatches, `:` starts a comment, CR, LF and CRLF all end lines. One leniency:
  * an event left without its blank line at the end of the stream is still dispatched.
  */
-import { LineDecoder, DEFAULT_MAX_LINE, type ByteSource, type LineDecoderOptions } from './lines.js';
+import { decodeBody, LineDecoder, DEFAULT_MAX_LINE, type ByteSource, type LineDecoderOptions } from './lines.js';
 import { WireError } from './wire-error.js';
 
 export interface SseEvent {
@@ -92,7 +92,5 @@ export async function* sseEvents(
   body: ByteSource,
   opts: Pick<LineDecoderOptions, 'maxLineLength'> = {},
 ): AsyncGenerator<SseEvent> {
-  const decoder = new SseDecoder(opts);
-  for await (const chunk of body) yield* decoder.push(chunk);
-  yield* decoder.end();
+  yield* decodeBody(new SseDecoder(opts), body);
 }
