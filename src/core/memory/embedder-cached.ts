@@ -3,6 +3,7 @@
  * past maxEntries, random sixteenths of the entries (those whose hash starts with one hex digit) are dropped until
  * it fits again: a cheap random eviction without an access-time column.
  */
+import { lateBound } from '../late-bound.js';
 import { relaxed, type Db } from '../store/db.js';
 import type { Embedder } from './types.js';
 import { fromBlob, textHash, toBlob } from './vectors.js';
@@ -29,22 +30,8 @@ export function createCachedEmbedder(db: Db, inner: Embedder, maxEntries = 20_00
     });
 
   // The inner embedder's id may change (the default one falls back to the hash embedder): read it at each use.
-  return {
-    get id() {
-      return inner.id;
-    },
-    get dimensions() {
-      return inner.dimensions;
-    },
-    get cheap() {
-      return inner.cheap;
-    },
-    get preferred() {
-      return inner.preferred;
-    },
-    get ready() {
-      return inner.ready;
-    },
+  const fields = lateBound(() => inner, ['id', 'dimensions', 'cheap', 'preferred', 'ready'] as const);
+  return Object.assign(fields, {
     inner,
     evict: (text) => void del.run(inner.id, textHash(text)),
     async embed(texts, signal) {
@@ -67,5 +54,5 @@ export function createCachedEmbedder(db: Db, inner: Embedder, maxEntries = 20_00
       }
       return out as Float32Array[];
     },
-  };
+  } satisfies Pick<CachedEmbedder, 'inner' | 'evict' | 'embed'>);
 }

@@ -1,13 +1,13 @@
 /** JSONL export/import and re-embedding. Import applies batches of valid lines, each batch durable before progress. */
-import { immediate, nextCounter, type Db } from '../store/db.js';
+import { immediate, type Db } from '../store/db.js';
 import type { ImportReport, ProgressFn } from './api.js';
 import { vectorsFor, type MemoryContext } from './context.js';
 import { UNEMBEDDED } from './writer.js';
 import { fallbackRefusal, fallenBack } from './reembed.js';
 import { exportLine, parseImportLine, type ImportRecord } from './jsonl.js';
 import type { MemoryRow } from './rows.js';
-import { contextualVectors, planContexts, type Context } from './thread.js';
-import { affectedBy, placeOf, refreshContexts } from './thread-refresh.js';
+import { planContexts, type Context } from './thread.js';
+import { affectedBy, embedPageInContext, publishReembedded, refreshContexts } from './thread-refresh.js';
 import { textHash, toBlob } from './vectors.js';
 import { ulid } from '../ids.js';
 
@@ -192,32 +192,16 @@ async function reembed(ctx: MemoryContext, where: string, params: unknown[], onP
     const rows = page.all(...params, after) as MemoryRow[];
     if (!rows.length) break;
     after = (rows.at(-1) as MemoryRow).label;
-    // Contexts are recomputed too: a synced memory arrives without one, and the one before it may have changed.
-    const contexts = rows.map((r) => ctx.threads.contextAt(placeOf(r)));
-    const vecs = await contextualVectors(
-      ctx.embedder,
-      rows.map((r, i) => ({ text: r.text, context: (contexts[i] as Context).context })),
-    );
+    const embedded = await embedPageInContext(ctx, rows);
     if (fallenBack(ctx.embedder)) throw fallbackRefusal(ctx.embedder);
     const fresh = immediate(ctx.db, () =>
       rows.map((r, i) => {
-        const c = contexts[i] as Context;
-        const row = {
-          ...r,
-          vector: toBlob(vecs[i] as Float32Array),
-          embedder: ctx.embedder.id,
-          text_hash: textHash(r.text),
-          change_seq: nextCounter(ctx.db, 'memory_seq'),
-          context: c.context,
-          context_id: c.contextId,
-        };
+        const row = { ...embedded.stored(r, i), text_hash: textHash(r.text) };
         upd.run(row.vector, row.embedder, row.text_hash, row.change_seq, row.context, row.context_id, row.id);
         return row;
       }),
     );
-    await ctx.store.mirror(fresh);
-    // A synced memory may land between two others, or have changed the text the next one is indexed with.
-    await refreshContexts(ctx, affectedBy(ctx, fresh));
+    await publishReembedded(ctx, fresh);
     done += rows.length;
     onProgress?.(done, total);
   }

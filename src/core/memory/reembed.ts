@@ -9,14 +9,12 @@
  */
 import type { Statement } from 'better-sqlite3';
 import { ProgenyError } from '../errors.js';
-import { nextCounter, relaxed } from '../store/db.js';
+import { relaxed } from '../store/db.js';
 import type { ProgressFn } from './api.js';
 import type { MemoryContext } from './context.js';
 import type { MemoryRow } from './rows.js';
 import type { Embedder } from './types.js';
-import { contextualVectors, type Context } from './thread.js';
-import { affectedBy, placeOf, refreshContexts } from './thread-refresh.js';
-import { toBlob } from './vectors.js';
+import { embedPageInContext, publishReembedded } from './thread-refresh.js';
 import { act } from '../hints.js';
 
 const PAGE = 64;
@@ -94,34 +92,26 @@ async function page(p: Pager, newOnly: boolean, after: number, signal: AbortSign
     .all(...staleArgs(ctx, newOnly), after) as MemoryRow[];
   if (!rows.length) return rows;
   // Each with its context as it is now (docs/memory-recall.md): a synced memory arrives without one.
-  const contexts = rows.map((r) => ctx.threads.contextAt(placeOf(r)));
-  const vecs = await contextualVectors(
-    ctx.embedder,
-    rows.map((r, i) => ({ text: r.text, context: (contexts[i] as Context).context })),
-    signal,
-  );
+  const embedded = await embedPageInContext(ctx, rows, signal);
   if (fallenBack(ctx.embedder)) return [];
-  const id = ctx.embedder.id;
   // Relaxed (store/db.ts): a vector is made again if a power cut takes it (the memory is stale again), and a
   // durable commit here cost each chat turn and each page of a reindex an fsync (docs/performance.md).
   const fresh = relaxed(ctx.db, () =>
     rows.flatMap((r, i) => {
-      const c = contexts[i] as Context;
-      const row = {
-        ...r,
-        vector: toBlob(vecs[i] as Float32Array),
-        embedder: id,
-        change_seq: nextCounter(ctx.db, 'memory_seq'),
-        context: c.context,
-        context_id: c.contextId,
-      };
-      const ok = p.update.run(row.vector, id, row.change_seq, c.context, c.contextId, r.id, r.text_hash).changes;
+      const row = embedded.stored(r, i);
+      const ok = p.update.run(
+        row.vector,
+        row.embedder,
+        row.change_seq,
+        row.context,
+        row.context_id,
+        r.id,
+        r.text_hash,
+      ).changes;
       return ok ? [row] : [];
     }),
   );
-  await ctx.store.mirror(fresh);
-  // A synced memory may land between two others, or change the text the next one is indexed with.
-  await refreshContexts(ctx, affectedBy(ctx, fresh));
+  await publishReembedded(ctx, fresh);
   return rows;
 }
 

@@ -7,7 +7,7 @@
 import { immediate, nextCounter } from '../store/db.js';
 import type { MemoryContext } from './context.js';
 import type { MemoryRow } from './rows.js';
-import { contextualVectors } from './thread.js';
+import { contextualVectors, type Context } from './thread.js';
 import type { MemorySource } from './types.js';
 import { toBlob } from './vectors.js';
 
@@ -85,4 +85,40 @@ export async function embedRows(ctx: MemoryContext, rows: MemoryRow[]): Promise<
   );
   await ctx.store.mirror(fresh);
   return fresh;
+}
+
+/**
+ * A page of written memories embedded again, each with its context as it is now (a synced memory arrives without
+ * one, and the one before it may have changed): the vectors, and the rows as they are to be stored.
+ */
+export async function embedPageInContext(
+  ctx: MemoryContext,
+  rows: MemoryRow[],
+  signal?: AbortSignal,
+): Promise<{ vectors: Float32Array[]; stored: (r: MemoryRow, i: number) => MemoryRow }> {
+  const contexts = rows.map((r) => ctx.threads.contextAt(placeOf(r)));
+  const inputs = rows.map((r, i) => ({ text: r.text, context: (contexts[i] as Context).context }));
+  const vectors = await contextualVectors(ctx.embedder, inputs, signal);
+  const stored = (r: MemoryRow, i: number): MemoryRow => {
+    const c = contexts[i] as Context;
+    const vector = toBlob(vectors[i] as Float32Array);
+    return {
+      ...r,
+      vector,
+      embedder: ctx.embedder.id,
+      change_seq: nextCounter(ctx.db, 'memory_seq'),
+      context: c.context,
+      context_id: c.contextId,
+    };
+  };
+  return { vectors, stored };
+}
+
+/**
+ * Rows stored with fresh vectors reach the index, and the memories after them get their contexts refreshed: a synced
+ * memory may land between two others, or change the text the next one is indexed with.
+ */
+export async function publishReembedded(ctx: MemoryContext, fresh: MemoryRow[]): Promise<void> {
+  await ctx.store.mirror(fresh);
+  await refreshContexts(ctx, affectedBy(ctx, fresh));
 }
