@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { EXTRA_IDLE_MS } from '../src/core/memory/embedder-model.js';
 
 const { values } = parseArgs({
   options: {
@@ -24,8 +25,8 @@ const { values } = parseArgs({
 });
 const bin = resolve(values.bin);
 const idleMs = Number(values['idle-ms']);
-/** embedder-model.ts EXTRA_IDLE_MS: an extra worker retires after this long without work. */
-const EXTRA_WORKER_IDLE_MS = 5_000;
+/** An extra worker retires after this long without work. */
+const EXTRA_WORKER_IDLE_MS = EXTRA_IDLE_MS;
 
 const status = (pid: number, field: string): number => {
   const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));

@@ -56,6 +56,10 @@ export function addTokenCommands(token: Command, run: Runner): void {
     .action(run('token/caps'));
 }
 
+/** The sync commands that talk to the relay retry within a time budget (push, pull, recover). */
+const withRetryBudget = (c: Command): Command =>
+  c.option('--budget <seconds>', 'time allowed for retries, in seconds', secondsOption, 60);
+
 export function addSyncCommands(sync: Command, run: Runner): void {
   const pass = '--passphrase-stdin';
   const passDoc = 'read the passphrase from stdin (else PROGENY_SYNC_PASSPHRASE or a prompt)';
@@ -74,23 +78,15 @@ export function addSyncCommands(sync: Command, run: Runner): void {
     .option(pass, passDoc)
     .description('join a vault with its passphrase (an admin device approves)')
     .action(run('sync/join'));
-  sync
-    .command('push')
-    .option('--budget <seconds>', 'time allowed for retries, in seconds', secondsOption, 60)
-    .description('seal and send local changes')
-    .action(run('sync/push'));
-  sync
-    .command('pull')
-    .option('--budget <seconds>', 'time allowed for retries, in seconds', secondsOption, 60)
+  withRetryBudget(sync.command('push')).description('seal and send local changes').action(run('sync/push'));
+  withRetryBudget(sync.command('pull'))
     .description('fetch, verify and apply other devices’ changes')
     .action(run('sync/pull'));
   sync
     .command('status')
     .description('pending changes, last push/pull, head, alarms (and what to do), devices')
     .action(run('sync/status'));
-  sync
-    .command('recover')
-    .option('--budget <seconds>', 'time allowed for retries, in seconds', secondsOption, 60)
+  withRetryBudget(sync.command('recover'))
     .description('after an alarm: clear the alarms and read the relay’s log again from its newest verified snapshot')
     .action(run('sync/recover'));
   sync

@@ -24,7 +24,7 @@ export const MODEL_DIMENSIONS = 512;
 /** A second worker starts while at least this many texts (or a quick request) wait and every worker is busy. */
 const GROW_AT = 32;
 /** A worker beyond the first is stopped after this long without work (at most idleMs). */
-const EXTRA_IDLE_MS = 5_000;
+export const EXTRA_IDLE_MS = 5_000;
 
 export interface ModelEmbedderOptions {
   /** The directory holding model.json, its weight shards and vocab.json (default: the npm package's). */
