@@ -36,12 +36,18 @@ export interface RequestSpec {
   loadWaitMs?: number;
 }
 
+/** How much later than the load deadline undici's header timeout is set, so the load deadline always fires first. */
+const LOAD_TIMER_MARGIN_MS = 1_000;
+
 async function open(c: Caller, spec: RequestSpec, deadline: Deadline): Promise<HttpReply> {
   const wait = spec.loadWaitMs ?? c.ctx.connectTimeoutMs + c.ctx.idleTimeoutMs;
   deadline.armIdle(wait, spec.loadWaitMs === undefined ? 'headers' : 'load');
   let reply: HttpReply;
   try {
-    reply = await c.transport.send(spec.method, spec.path, spec.body, deadline.signal, spec.loadWaitMs);
+    // undici's own header timer gets a margin over ours: both at loadWaitMs raced, and when undici's fired first the
+    // error named llm.idleTimeoutMs instead of llm.loadTimeoutMs.
+    const headersMs = spec.loadWaitMs === undefined ? undefined : spec.loadWaitMs + LOAD_TIMER_MARGIN_MS;
+    reply = await c.transport.send(spec.method, spec.path, spec.body, deadline.signal, headersMs);
   } finally {
     // Also on failure: a timer left armed would fire during the retry's backoff and abort it.
     deadline.disarmIdle();
