@@ -41,7 +41,7 @@ export interface ServerOptions {
   background?: ServerBackground;
   /**
    * The hottest reads (GET /v1/state) answered in front of fastify with the same checks and reply (fast-path.ts);
-   * default on unless request logs are. false: every request through fastify (tests compare the two).
+   * default server.fastPath, and never with request logs on. false: every request through fastify (tests compare).
    */
   fastPath?: boolean;
   /** Called once the server listens, after the background work started. */
@@ -123,7 +123,7 @@ export async function createServer(engine: LocalEngine, options: ServerOptions =
   addBodyAndErrorHandlers(app);
   // Not with request logs on: fastify logs each request it answers.
   const fast =
-    options.fastPath !== false && log === 'off'
+    (options.fastPath ?? cfg['server.fastPath']) && log === 'off'
       ? installFastPath(app.server, { auth, authorize, metrics: ctx.metrics, nextRequestId })
       : undefined;
 
