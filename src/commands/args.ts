@@ -1,6 +1,6 @@
 /** Parsing and validating command-line values into typed ones, with usage errors that name the flag. */
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { createRequire } from 'node:module';
 import { usageError } from '../core/errors.js';
 import { MEMORY_KINDS, type MemoryKind } from '../core/memory/types.js';
 
@@ -37,6 +37,8 @@ export function joinWords(args: string[]): string {
 /** Lines of a file, or of stdin for "-", read lazily (large imports never sit in memory whole). */
 export function readLines(file: string, stdin: NodeJS.ReadableStream): AsyncIterable<string> {
   const input = file === '-' ? stdin : createReadStream(file, { encoding: 'utf8' });
+  // node:readline is loaded here, not by every command that parses an argument (docs/performance.md, "Start-up").
+  const { createInterface } = createRequire(import.meta.url)('node:readline') as typeof import('node:readline');
   return createInterface({ input, crlfDelay: Infinity });
 }
 
