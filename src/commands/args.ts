@@ -1,7 +1,7 @@
 /** Parsing and validating command-line values into typed ones, with usage errors that name the flag. */
 import { createReadStream } from 'node:fs';
-import { createRequire } from 'node:module';
 import { usageError } from '../core/errors.js';
+import { nodeReadline } from '../core/lazy-builtins.js';
 import { MEMORY_KINDS, type MemoryKind } from '../core/memory/types.js';
 
 export function intArg(value: unknown, flag: string, min: number, max: number): number {
@@ -38,8 +38,7 @@ export function joinWords(args: string[]): string {
 export function readLines(file: string, stdin: NodeJS.ReadableStream): AsyncIterable<string> {
   const input = file === '-' ? stdin : createReadStream(file, { encoding: 'utf8' });
   // node:readline is loaded here, not by every command that parses an argument (docs/performance.md, "Start-up").
-  const { createInterface } = createRequire(import.meta.url)('node:readline') as typeof import('node:readline');
-  return createInterface({ input, crlfDelay: Infinity });
+  return nodeReadline().createInterface({ input, crlfDelay: Infinity });
 }
 
 export async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
