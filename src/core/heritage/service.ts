@@ -21,7 +21,8 @@ import type { HeritageVersion, HeritageService } from './types.js';
 import { act } from '../hints.js';
 export { type HeritageVersion, type HeritageService } from './types.js';
 
-export const hashHeritage = (h: Heritage): string => nodeCrypto().createHash('sha256').update(canonicalJson(h)).digest('hex');
+export const hashHeritage = (h: Heritage): string =>
+  nodeCrypto().createHash('sha256').update(canonicalJson(h)).digest('hex');
 
 interface Row {
   version: number;
