@@ -1,6 +1,8 @@
 // Packing and the choice of kernel (gemm.h).
 #include "gemm.h"
+#include <cstdlib>
 #include <cstring>
+#include <string>
 
 namespace uselite {
 
@@ -9,11 +11,15 @@ void pack_panels(const float* b, int k, int n, float* out) {
     for (int p = 0; p < k; p++) std::memcpy(out + (size_t)jp * k + (size_t)p * kPanel, b + (size_t)p * n + jp, kPanel * sizeof(float));
 }
 
+// The best kernel this CPU runs; PROGENY_NATIVE_ISA=avx2|generic asks for a lesser one (tests compare them).
 static GemmFn choose(const char** name) {
+  const char* cap = std::getenv("PROGENY_NATIVE_ISA");
+  std::string want = cap ? cap : "";
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f")) return *name = "avx512f", avx512::gemm;
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return *name = "avx2", avx2::gemm;
+  if (want.empty() && __builtin_cpu_supports("avx512f")) return *name = "avx512f", avx512::gemm;
+  if (want != "generic" && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+    return *name = "avx2", avx2::gemm;
 #endif
   return *name = "generic", generic::gemm;
 }

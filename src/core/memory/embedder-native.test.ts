@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -38,6 +39,28 @@ describe.skipIf(!built)('native embedder (our C++ forward pass, docs/embeddings.
       expect(dot(a[i]!, b[i]!)).toBeGreaterThan(0.9999);
     });
   }, 60_000);
+
+  it('the AVX2 and baseline kernels (PROGENY_NATIVE_ISA) make the same vectors as the best one', async () => {
+    const texts = ['I adopted a kitten', 'The train to Lyon leaves at noon, platform 4'];
+    const best = await native.embed(texts);
+    const source = new URL('./embedder-model.ts', import.meta.url).href;
+    const script = `const { createModelEmbedder } = await import(${JSON.stringify(source)});
+      const e = createModelEmbedder({ runtime: 'native' });
+      const vs = await e.embed(${JSON.stringify(texts)});
+      console.log(JSON.stringify({ runtime: e.runtime().detail, vs: vs.map((v) => Array.from(v)) }));
+      await e.close();`;
+    for (const isa of ['avx2', 'generic']) {
+      const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+        encoding: 'utf8',
+        env: { ...process.env, PROGENY_NATIVE_ISA: isa },
+        timeout: 60_000,
+      });
+      expect(r.status, r.stderr).toBe(0);
+      const out = JSON.parse(r.stdout) as { runtime: string; vs: number[][] };
+      expect(out.runtime).toContain(`(${isa} kernels)`);
+      out.vs.forEach((v, i) => expect(dot(Float32Array.from(v), best[i]!)).toBeGreaterThan(0.9999));
+    }
+  }, 120_000);
 
   it('gives blank texts the zero vector, embeds a huge text, and answers batches in order', async () => {
     const huge = 'word '.repeat(200_000);
