@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The build: tsc (src → dist), the files tsc does not emit (copy-assets.mjs), the esbuild bundles (the commands with
+// The build: tsc (src → dist), the files tsc does not emit (copy-assets.mjs), the native embedder (build-native.mjs,
+// skipped with a notice when it cannot be compiled), the esbuild bundles (the commands with
 // the core, the CLI start-up path, the chat screen), V8's code cache for the two CommonJS bundles, then a stamp.
 // `--if-stale` builds only when a source, a build script or a config is newer than the stamp, so `npm install`
 // (prepare), `npm link`, `npm pack` (prepare again), `npm test` and `npm run bench` (pre-steps) build once between
@@ -14,6 +15,7 @@ const stamp = join(root, 'dist', '.build-stamp');
 const inputs = [
   'src',
   'scripts/build.mjs',
+  'scripts/build-native.mjs',
   'scripts/bundle-cli.mjs',
   'scripts/bundle-commands.mjs',
   'scripts/bundle-common.mjs',
@@ -57,6 +59,7 @@ if (process.argv.includes('--if-stale') && !stale()) {
   rmSync(join(root, 'dist'), { recursive: true, force: true });
   run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json']);
   run(process.execPath, [join(root, 'scripts', 'copy-assets.mjs')]);
+  run(process.execPath, [join(root, 'scripts', 'build-native.mjs')]);
   run(process.execPath, [join(root, 'scripts', 'bundle-commands.mjs')]);
   run(process.execPath, [join(root, 'scripts', 'bundle-cli.mjs')]);
   run(process.execPath, [join(root, 'scripts', 'bundle-tui.mjs')]);

@@ -229,7 +229,7 @@ function embedderCheck(engine: LocalEngine): Check {
   return {
     check: 'embedder',
     status: 'ok',
-    detail: `${h.id} (${engine.config['embedder.kind']}) answers${waiting}`,
+    detail: `${h.id} (${engine.config['embedder.kind']}) answers${h.runtime ? `, run by ${h.runtime}` : ''}${waiting}`,
     ...(stale ? { fix: '`progeny memory reindex` embeds them now' } : {}),
   };
 }

@@ -85,9 +85,14 @@ export const CONFIG_SCHEMA = {
     'The built-in model is unloaded (its memory released) after this long without work; 0 keeps it loaded',
     0,
   ),
+  'embedder.runtime': oneOf(
+    ['auto', 'native', 'wasm'],
+    'auto',
+    'What runs the built-in model: native (our C++ addon), wasm (TensorFlow.js WebAssembly workers), auto (native when it is built)',
+  ),
   'embedder.workers': int(
     2,
-    'Most worker threads running the built-in model (a second one starts under bulk load)',
+    'Most batches of the built-in model running at once, one core each (a second starts under bulk load)',
     1,
     8,
   ),

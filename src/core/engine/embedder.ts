@@ -9,7 +9,7 @@ import type { LlmProvider } from '../llm/types.js';
 import { createBuiltinEmbedder } from '../memory/embedder-builtin.js';
 import { createCachedEmbedder, type CachedEmbedder } from '../memory/embedder-cached.js';
 import { createFallbackEmbedder, type EmbedderHealth } from '../memory/embedder-fallback.js';
-import { createModelEmbedder } from '../memory/embedder-model.js';
+import { createModelEmbedder, type EmbedderRuntime } from '../memory/embedder-model.js';
 import { createProviderEmbedder } from '../memory/embedder-provider.js';
 import type { Embedder } from '../memory/types.js';
 import { hashEmbedderFor, type OldEmbedderFor } from '../memory/old-vectors.js';
@@ -33,6 +33,7 @@ export function createEngineEmbedder(
   if (kind === 'builtin') {
     const model = createModelEmbedder({
       idleMs: config['embedder.idleMs'],
+      runtime: config['embedder.runtime'] as EmbedderRuntime,
       maxWorkers: Math.min(config['embedder.workers'], availableParallelism()),
     });
     const inner = createFallbackEmbedder(model, createBuiltinEmbedder(), onFallback);

@@ -16,6 +16,8 @@ export interface EmbedderHealth {
   preferred: string;
   state: 'idle' | 'loading' | 'ready' | 'fallback';
   detail?: string;
+  /** What runs the semantic model and why (docs/embeddings.md, "The runtime"): `native: …` or `wasm: …`. */
+  runtime?: string;
 }
 
 export interface FallbackEmbedder extends Embedder {
@@ -69,7 +71,9 @@ export function createFallbackEmbedder(
     health() {
       if (failed !== null) return { id: fallback.id, preferred: primary.id, state: 'fallback', detail: failed };
       const s = primary.status();
-      if (s.state !== 'failed') return { id: primary.id, preferred: primary.id, state: s.state };
+      const r = primary.runtime();
+      const runtime = `${r.runtime}: ${r.detail}`;
+      if (s.state !== 'failed') return { id: primary.id, preferred: primary.id, state: s.state, runtime };
       switchOver(new Error(s.detail ?? 'the model failed'));
       return this.health();
     },

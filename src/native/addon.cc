@@ -1,0 +1,226 @@
+// The N-API surface of the native embedder (docs/embeddings.md, "The runtime"), used by native-model.ts:
+//   load(shardPaths: string[], spec: Float64Array) → Promise<model>   spec: [byte offset, value count] per tensor
+//   embed(model, ids: Int32Array, lengths: Int32Array) → Promise<Float32Array>   lengths.length × dims floats
+//   release(model)   frees the weights once no embed is running on them
+//   isa() → the GEMM kernel this CPU gets ("avx512f", "avx2", "generic")
+// Loading and embedding run as napi async work on libuv's thread pool: no second V8 isolate, the event loop free.
+#include <node_api.h>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+#include "gemm.h"
+#include "model.h"
+
+using uselite::Model;
+
+namespace {
+
+void release_ref(Model* m) {
+  if (m && m->refs.fetch_sub(1) == 1) delete m;
+}
+
+napi_value error_value(napi_env env, const std::string& message) {
+  napi_value msg, err;
+  napi_create_string_utf8(env, message.c_str(), message.size(), &msg);
+  napi_create_error(env, nullptr, msg, &err);
+  return err;
+}
+
+napi_value throw_type(napi_env env, const char* message) {
+  napi_throw_type_error(env, nullptr, message);
+  return nullptr;
+}
+
+// One async job: `run` on a pool thread, then `settle` on the main thread resolves or rejects the promise.
+struct Job {
+  napi_async_work work = nullptr;
+  napi_deferred deferred = nullptr;
+  std::string error;
+  virtual ~Job() = default;
+  virtual void run() = 0;
+  virtual napi_value result(napi_env env) = 0;
+};
+
+void execute(napi_env, void* data) { static_cast<Job*>(data)->run(); }
+
+void complete(napi_env env, napi_status, void* data) {
+  Job* job = static_cast<Job*>(data);
+  if (job->error.empty()) napi_resolve_deferred(env, job->deferred, job->result(env));
+  else napi_reject_deferred(env, job->deferred, error_value(env, job->error));
+  napi_delete_async_work(env, job->work);
+  delete job;
+}
+
+napi_value queue(napi_env env, Job* job, const char* name) {
+  napi_value promise, resource;
+  napi_create_promise(env, &job->deferred, &promise);
+  napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &resource);
+  napi_create_async_work(env, nullptr, resource, execute, complete, job, &job->work);
+  napi_queue_async_work(env, job->work);
+  return promise;
+}
+
+
+// A model handle's own reference, dropped by release() or by the garbage collector, whichever comes first.
+struct Handle {
+  Model* model;
+};
+
+void finalize_handle(napi_env, void* data, void*) {
+  Handle* h = static_cast<Handle*>(data);
+  release_ref(h->model);
+  delete h;
+}
+
+struct LoadJob : Job {
+  std::vector<std::string> paths;
+  std::vector<double> spec;
+  Model* model = nullptr;
+  void run() override {
+    std::vector<char> bytes;
+    for (const std::string& p : paths) {
+      FILE* f = std::fopen(p.c_str(), "rb");
+      if (!f) { error = "cannot open " + p; return; }
+      char chunk[1 << 16];
+      size_t n;
+      while ((n = std::fread(chunk, 1, sizeof chunk, f)) > 0) bytes.insert(bytes.end(), chunk, chunk + n);
+      bool bad = std::ferror(f);
+      std::fclose(f);
+      if (bad) { error = "cannot read " + p; return; }
+    }
+    model = new Model();
+    error = uselite::build_model(bytes, spec.data(), model);
+    if (!error.empty()) { delete model; model = nullptr; }
+  }
+  napi_value result(napi_env env) override {
+    napi_value handle;
+    napi_create_external(env, new Handle{model}, finalize_handle, nullptr, &handle);
+    return handle;
+  }
+  ~LoadJob() override {}
+};
+
+struct EmbedJob : Job {
+  Model* model;
+  std::vector<int32_t> ids, lengths;
+  std::vector<float> out;
+  void run() override {
+    out.assign(lengths.size() * (size_t)model->dims, 0.0f);
+    error = uselite::forward(*model, ids.data(), lengths.data(), (int)lengths.size(), out.data());
+  }
+  napi_value result(napi_env env) override {
+    void* data;
+    napi_value buffer, array;
+    napi_create_arraybuffer(env, out.size() * sizeof(float), &data, &buffer);
+    std::memcpy(data, out.data(), out.size() * sizeof(float));
+    napi_create_typedarray(env, napi_float32_array, out.size(), buffer, 0, &array);
+    return array;
+  }
+  ~EmbedJob() override { release_ref(model); }
+};
+
+bool typed(napi_env env, napi_value v, napi_typedarray_type want, void** data, size_t* length) {
+  bool is = false;
+  napi_is_typedarray(env, v, &is);
+  if (!is) return false;
+  napi_typedarray_type type;
+  napi_value ab;
+  size_t offset;
+  napi_get_typedarray_info(env, v, &type, length, data, &ab, &offset);
+  return type == want;
+}
+
+Handle* handle_of(napi_env env, napi_value v) {
+  napi_valuetype t;
+  napi_typeof(env, v, &t);
+  if (t != napi_external) return nullptr;
+  void* data = nullptr;
+  napi_get_value_external(env, v, &data);
+  return static_cast<Handle*>(data);
+}
+
+napi_value load(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  bool is_array = false;
+  if (argc < 2 || napi_is_array(env, argv[0], &is_array) != napi_ok || !is_array)
+    return throw_type(env, "load(shardPaths, spec)");
+  void* spec;
+  size_t spec_len;
+  if (!typed(env, argv[1], napi_float64_array, &spec, &spec_len) || spec_len != 2 * uselite::kTensorCount)
+    return throw_type(env, "spec: a Float64Array of [offset, count] per tensor");
+  LoadJob* job = new LoadJob();
+  uint32_t n;
+  napi_get_array_length(env, argv[0], &n);
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value el;
+    napi_get_element(env, argv[0], i, &el);
+    size_t len;
+    if (napi_get_value_string_utf8(env, el, nullptr, 0, &len) != napi_ok) {
+      delete job;
+      return throw_type(env, "shardPaths: strings");
+    }
+    std::string s(len, '\0');
+    napi_get_value_string_utf8(env, el, &s[0], len + 1, &len);
+    job->paths.push_back(s);
+  }
+  job->spec.assign(static_cast<double*>(spec), static_cast<double*>(spec) + spec_len);
+  return queue(env, job, "progeny.uselite.load");
+}
+
+napi_value embed(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  Handle* h = argc == 3 ? handle_of(env, argv[0]) : nullptr;
+  if (!h) return throw_type(env, "embed(model, ids, lengths)");
+  if (!h->model) return throw_type(env, "the model was released");
+  void *ids, *lengths;
+  size_t nids, nlen;
+  if (!typed(env, argv[1], napi_int32_array, &ids, &nids) || !typed(env, argv[2], napi_int32_array, &lengths, &nlen))
+    return throw_type(env, "ids and lengths: Int32Array");
+  long long total = 0;
+  for (size_t i = 0; i < nlen; i++) total += static_cast<int32_t*>(lengths)[i];
+  if (total != (long long)nids) return throw_type(env, "the lengths do not add up to the ids");
+  EmbedJob* job = new EmbedJob();
+  job->model = h->model;
+  h->model->refs.fetch_add(1);
+  job->ids.assign(static_cast<int32_t*>(ids), static_cast<int32_t*>(ids) + nids);
+  job->lengths.assign(static_cast<int32_t*>(lengths), static_cast<int32_t*>(lengths) + nlen);
+  return queue(env, job, "progeny.uselite.embed");
+}
+
+napi_value release(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  Handle* h = argc == 1 ? handle_of(env, argv[0]) : nullptr;
+  if (h && h->model) {
+    release_ref(h->model);
+    h->model = nullptr;
+  }
+  return nullptr;
+}
+
+napi_value isa(napi_env env, napi_callback_info) {
+  napi_value s;
+  napi_create_string_utf8(env, uselite::gemm_isa(), NAPI_AUTO_LENGTH, &s);
+  return s;
+}
+
+napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"load", nullptr, load, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"embed", nullptr, embed, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"release", nullptr, release, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"isa", nullptr, isa, nullptr, nullptr, nullptr, napi_default, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof *props, props);
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE_INIT() { return init(env, exports); }
