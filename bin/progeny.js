@@ -5,6 +5,7 @@
 // written by scripts/code-cache.mjs): compiling them is most of what a command costs above a bare `node`, and Node 20
 // has no compile cache of its own. Any problem with a cache (missing, stale, another Node) means a normal compile.
 'use strict';
+const { isAscii } = require('node:buffer');
 const { readFileSync, writeFileSync } = require('node:fs');
 const Module = require('node:module');
 const { dirname, join } = require('node:path');
@@ -29,9 +30,18 @@ function cachedDataFor(source, cacheFile) {
   }
 }
 
+/**
+ * The build makes the bundles ASCII (scripts/code-cache.mjs), which Latin-1 reads as a copy: a one-byte string, where
+ * UTF-8 decoding costs ~2 ms more for commands.cjs. Anything else is read as UTF-8, as it was written.
+ */
+function readSource(filename) {
+  const bytes = readFileSync(filename);
+  return isAscii(bytes) ? bytes.latin1Slice(0, bytes.length) : bytes.toString('utf8');
+}
+
 function requireBundle(name) {
   const filename = join(dist, name);
-  const source = readFileSync(filename, 'utf8');
+  const source = readSource(filename);
   const cacheFile = `${filename}.cache`;
   const cachedData = cachedDataFor(source, cacheFile);
   // The bundles' import() of packages and ES modules goes through __progenyImport: code compiled by node:vm cannot

@@ -15,11 +15,20 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
+/**
+ * esbuild escapes what is not ASCII in strings, but not in comments nor in every regular expression, and one such
+ * character makes the whole source a two-byte string: reading commands.cjs then costs ~3.5 ms instead of ~2 (UTF-8
+ * decoded, twice the memory) and V8 hashes and scans twice the bytes. Escaped as \\uXXXX, they mean the same in a
+ * string, a regular expression or a comment, and bin/progeny.js reads an ASCII bundle as Latin-1.
+ */
+const asciiOnly = (code) =>
+  code.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
 // Each bundle's first line names its build: the SHA-1 of the rest. bin/progeny.js uses a cache only when the cache
 // starts with the same line.
 for (const name of ['cli.cjs', 'commands.cjs']) {
   const file = join(root, 'dist', name);
-  const code = readFileSync(file, 'utf8').replace(/^\/\*progeny-build:[0-9a-f]+\*\/\n/, '');
+  const code = asciiOnly(readFileSync(file, 'utf8').replace(/^\/\*progeny-build:[0-9a-f]+\*\/\n/, ''));
   writeFileSync(file, `/*progeny-build:${createHash('sha1').update(code).digest('hex')}*/\n${code}`);
 }
 const bin = join(root, 'bin', 'progeny.js');

@@ -1,7 +1,7 @@
 /** Parsing and validating command-line values into typed ones, with usage errors that name the flag. */
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { usageError } from '../core/errors.js';
+import { nodeReadline } from '../core/lazy-builtins.js';
 import { MEMORY_KINDS, type MemoryKind } from '../core/memory/types.js';
 
 export function intArg(value: unknown, flag: string, min: number, max: number): number {
@@ -37,7 +37,8 @@ export function joinWords(args: string[]): string {
 /** Lines of a file, or of stdin for "-", read lazily (large imports never sit in memory whole). */
 export function readLines(file: string, stdin: NodeJS.ReadableStream): AsyncIterable<string> {
   const input = file === '-' ? stdin : createReadStream(file, { encoding: 'utf8' });
-  return createInterface({ input, crlfDelay: Infinity });
+  // node:readline is loaded here, not by every command that parses an argument (docs/performance.md, "Start-up").
+  return nodeReadline().createInterface({ input, crlfDelay: Infinity });
 }
 
 export async function readAll(stream: NodeJS.ReadableStream): Promise<string> {

@@ -4,7 +4,7 @@
  * devices table changes (a version counter in meta, cheap to read), so a revocation is immediate in every process.
  * API tokens are stored only as SHA-256 hashes and never journalled for sync.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../lazy-builtins.js';
 import type Database from 'better-sqlite3';
 import type { Clock } from '../clock.js';
 import { notFound, ProgenyError, usageError } from '../errors.js';
@@ -30,7 +30,7 @@ function pruneOldest(map: Map<string, unknown>, count: number): void {
   }
 }
 
-export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
+export const hashToken = (token: string): string => nodeCrypto().createHash('sha256').update(token).digest('hex');
 
 export function parseCapabilities(input: unknown): Capability[] {
   const list =
@@ -114,7 +114,7 @@ function insertSelf(ctx: DevicesContext, name: string): Device {
 function addDevice(ctx: DevicesContext, name: string, capabilities: Capability[]): { device: Device; token: string } {
   if (!name.trim()) throw usageError('a device needs a name');
   const { db, journal, clock } = ctx;
-  const token = randomBytes(32).toString('base64url');
+  const token = nodeCrypto().randomBytes(32).toString('base64url');
   const device = immediate(db, () => {
     const id = ctx.ulid(clock.now());
     db.prepare('INSERT INTO devices (id, name, capabilities, token_hash, created_at) VALUES (?, ?, ?, ?, ?)').run(
@@ -224,7 +224,7 @@ export function createDeviceService(
     authenticate: (token) => authenticate(ctx, token),
     require: requireCapability,
     issueToken(id) {
-      const token = randomBytes(32).toString('base64url');
+      const token = nodeCrypto().randomBytes(32).toString('base64url');
       change(ctx, id, () => db.prepare('UPDATE devices SET token_hash = ? WHERE id = ?').run(hashToken(token), id), {});
       return token;
     },

@@ -1,5 +1,5 @@
 /** This home's device id (pseudonymous, random) and the server's bearer token (a 0600 secret file). */
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../lazy-builtins.js';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { ProgenyError } from '../errors.js';
 import { writeSecretFile } from '../fs-atomic.js';
@@ -11,7 +11,7 @@ import { act } from '../hints.js';
  * A new device id: 12 random bytes in base64url, never starting with `-` (progeny prints ids inside commands such as
  * `progeny device approve <id>`, where a leading `-` would read as an option).
  */
-export function newDeviceId(random: (n: number) => Buffer = randomBytes): string {
+export function newDeviceId(random: (n: number) => Buffer = (n) => nodeCrypto().randomBytes(n)): string {
   for (;;) {
     const id = random(12).toString('base64url');
     if (!id.startsWith('-')) return id;
@@ -33,7 +33,7 @@ export function ensureDeviceId(db: Db): string {
 /** Reads the server token, creating it (mode 0600) when missing. */
 export function ensureServerToken(paths: Paths): string {
   if (existsSync(paths.serverToken)) return readServerToken(paths);
-  const token = randomBytes(32).toString('base64url');
+  const token = nodeCrypto().randomBytes(32).toString('base64url');
   writeSecretFile(paths.serverToken, `${token}\n`);
   return token;
 }

@@ -3,7 +3,7 @@
  * Loaded once per process and cached; the cache is checked against the newest version number so another process's
  * edit is seen on the next read.
  */
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../lazy-builtins.js';
 import type { Clock } from '../clock.js';
 import { notFound, ProgenyError, usageError } from '../errors.js';
 import { immediate, type Db } from '../store/db.js';
@@ -21,7 +21,8 @@ import type { HeritageVersion, HeritageService } from './types.js';
 import { act } from '../hints.js';
 export { type HeritageVersion, type HeritageService } from './types.js';
 
-export const hashHeritage = (h: Heritage): string => createHash('sha256').update(canonicalJson(h)).digest('hex');
+export const hashHeritage = (h: Heritage): string =>
+  nodeCrypto().createHash('sha256').update(canonicalJson(h)).digest('hex');
 
 interface Row {
   version: number;

@@ -6,7 +6,7 @@
  * Only complete replies belong here: the caller stores a reply after the provider's `done` chunk, never one that was
  * interrupted, cut or failed — the cache cannot tell, so this is the caller's duty.
  */
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../lazy-builtins.js';
 import type { Clock } from '../clock.js';
 import { relaxed, type Db } from '../store/db.js';
 import type { MetricsRegistry } from '../metrics/registry.js';
@@ -57,7 +57,7 @@ export function responseCacheKey(
     req.maxTokens ?? null,
     req.messages.map((m) => [m.role, m.content]),
   ]);
-  return createHash('sha256').update(canonical).digest('hex');
+  return nodeCrypto().createHash('sha256').update(canonical).digest('hex');
 }
 
 function decodeReply(json: string): CachedReply | undefined {

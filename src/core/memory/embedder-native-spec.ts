@@ -4,7 +4,6 @@
  * manifest gives each tensor's place in the concatenated weight shards; a name missing or a shape that differs is a
  * model this forward pass does not implement, reported before anything is read.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 const K = 'module_apply_default/Encoder_en/KonaTransformer/Encode/';
@@ -66,6 +65,8 @@ interface Manifest {
 
 /** The shard files and, per tensor of TENSORS, [byte offset, value count] in their concatenation. */
 export async function weightSpec(modelDir: string): Promise<{ shards: string[]; spec: Float64Array }> {
+  // node:fs/promises imported here, not at the top: every command that opens the engine evaluates this module.
+  const { readFile } = await import('node:fs/promises');
   const manifest = JSON.parse(await readFile(join(modelDir, 'model.json'), 'utf8')) as Manifest;
   const groups = manifest.weightsManifest;
   if (!Array.isArray(groups) || groups.length !== 1) throw new Error('model.json: expected one weight group');

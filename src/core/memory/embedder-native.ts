@@ -7,7 +7,6 @@
  * loaded model shared by every slot and released with the last, and the slot (embedder-slot.ts's interface) the
  * scheduler hands batches to. Texts are tokenized here, on the calling thread, by the same tokenizer as the worker's.
  */
-import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,6 +54,8 @@ async function loadModel(addon: NativeAddon, modelDir: string, dims: number): Pr
   const { createTokenizer } = require('./embedder-tokenizer.cjs') as {
     createTokenizer(v: unknown): { encode(t: string): number[] };
   };
+  // node:fs/promises imported here, not at the top: every command that opens the engine evaluates this module.
+  const { readFile } = await import('node:fs/promises');
   const [{ shards, spec }, vocabulary] = await Promise.all([
     weightSpec(modelDir),
     readFile(join(modelDir, 'vocab.json'), 'utf8').then((s) => JSON.parse(s) as unknown),

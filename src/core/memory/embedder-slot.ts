@@ -7,7 +7,8 @@
  */
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import { Worker, type WorkerOptions } from 'node:worker_threads';
+import type { Worker, WorkerOptions } from 'node:worker_threads';
+import { workerThreads } from '../lazy-builtins.js';
 
 export interface SlotOptions {
   modelDir?: string;
@@ -95,7 +96,7 @@ export function startSlot<B>(opts: SlotOptions, events: SlotEvents<B>): Slot<B> 
       workerData: data,
       resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
     };
-    worker = opts.spawn ? opts.spawn(file, options) : new Worker(file, options);
+    worker = opts.spawn ? opts.spawn(file, options) : new (workerThreads().Worker)(file, options);
   } catch (err) {
     // Reported after the caller holds the slot, as every other outcome is.
     queueMicrotask(() => loadFailed((err as Error).message));

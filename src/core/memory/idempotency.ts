@@ -7,7 +7,7 @@
  * The table is created on first use rather than by a schema migration: nothing refers to it, and a lost table only
  * forgets keys.
  */
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../lazy-builtins.js';
 import type { Clock } from '../clock.js';
 import { ProgenyError } from '../errors.js';
 import type { UlidFactory } from '../ids.js';
@@ -36,7 +36,7 @@ export function createIdempotencyKeys(db: Db, clock: Clock, ulid: UlidFactory): 
 
   return {
     claim(key, items, n) {
-      const hash = createHash('sha256').update(JSON.stringify(items)).digest('hex');
+      const hash = nodeCrypto().createHash('sha256').update(JSON.stringify(items)).digest('hex');
       return immediate(db, () => {
         const now = clock.now();
         const row = find.get(key) as { request_hash: string; ids: string } | undefined;

@@ -4,7 +4,7 @@
  * applied, so an invalid line is reported and skipped, never half-applied. A line without an id gets one derived
  * from its content, so importing the same file twice changes nothing (see contentId).
  */
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../lazy-builtins.js';
 import { encodeUlid, isUlid } from '../ids.js';
 import type { MemoryRow } from './rows.js';
 import { MEMORY_KINDS, type MemoryKind, type MemorySource, type MemoryStatus } from './types.js';
@@ -57,7 +57,7 @@ const SECONDS_LIMIT = 1e11;
  * 80 bits of SHA-256 over actor, kind and text. The same line always gets the same id, on every device.
  */
 export function contentId(text: string, kind: string, actor: string, createdAt: number | undefined): string {
-  const digest = createHash('sha256').update(`${actor}\u0000${kind}\u0000${text}`).digest();
+  const digest = nodeCrypto().createHash('sha256').update(`${actor}\u0000${kind}\u0000${text}`).digest();
   return encodeUlid(createdAt ?? 0, digest.subarray(0, 10));
 }
 

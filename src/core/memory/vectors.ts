@@ -1,5 +1,5 @@
 /** Vector helpers shared by the embedders, the stores and recall: SQLite blob codec, dot product, normalisation. */
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../lazy-builtins.js';
 
 /** A Float32Array as a SQLite blob (copied, so later changes to the array do not leak into the statement). */
 export function toBlob(v: Float32Array): Buffer {
@@ -33,5 +33,5 @@ export function normalise(v: Float32Array): Float32Array {
 
 /** The hash an embedding is cached and synced under (docs/sync.md: a synced vector is used only if it matches). */
 export function textHash(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 32);
+  return nodeCrypto().createHash('sha256').update(text).digest('hex').slice(0, 32);
 }
