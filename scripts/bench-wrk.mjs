@@ -5,7 +5,10 @@
 // pass's req/s, the ratio of the medians, and the load average before and after. Run after `npm run build`;
 // `apt-get install wrk` (exit 12 without it). Budget: median ratio ≥ 0.6 (the project aims at ≥ 0.7).
 //
-//   node scripts/bench-wrk.mjs [--runs 3] [--duration 4s] [--connections 10] [--route /v1/state] [--out FILE]
+// With --fastify-path, a second `progeny serve` with server.fastPath off takes each pass too (the fast path's gain,
+// src/server/fast-path.ts, measured in the same minutes).
+//
+//   node scripts/bench-wrk.mjs [--runs 3] [--duration 4s] [--connections 10] [--route /v1/state] [--fastify-path] [--out FILE]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -21,6 +24,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '10' },
     route: { type: 'string', default: '/v1/state' },
     out: { type: 'string' },
+    'fastify-path': { type: 'boolean', default: false },
   },
 });
 if (spawnSync('wrk', ['--version']).error) {
@@ -66,34 +70,48 @@ const home = mkdtempSync(join(tmpdir(), 'progeny-wrk-'));
 const loadBefore = loadavg();
 const serve = await spawnServe(home, pinned ? '0' : null);
 const reference = await spawnReference(pinned ? '0' : null);
+let fastifyPath = null;
+if (values['fastify-path']) {
+  process.env.PROGENY_SERVER_FASTPATH = 'false';
+  fastifyPath = await spawnServe(home, pinned ? '0' : null);
+  delete process.env.PROGENY_SERVER_FASTPATH;
+}
 const passes = [];
 try {
   wrk(`${serve.url}${values.route}`, serve.token); // warm-up: JIT and connection set-up
   wrk(`${reference.url}/`);
+  if (fastifyPath) wrk(`${fastifyPath.url}${values.route}`, fastifyPath.token);
+  const targets = {
+    serve: () => wrk(`${serve.url}${values.route}`, serve.token, serve.pid),
+    reference: () => wrk(`${reference.url}/`, undefined, reference.pid),
+    fastifyPath: () => wrk(`${fastifyPath.url}${values.route}`, fastifyPath.token, fastifyPath.pid),
+  };
   for (let run = 1; run <= Number(values.runs); run++) {
     // Alternate which goes first, so a change of load mid-run does not always favour one.
     const order = run % 2 ? ['reference', 'serve'] : ['serve', 'reference'];
+    if (fastifyPath) order.splice(run % 2, 0, 'fastifyPath');
     const pass = { run };
-    for (const which of order)
-      pass[which] =
-        which === 'serve'
-          ? wrk(`${serve.url}${values.route}`, serve.token, serve.pid)
-          : wrk(`${reference.url}/`, undefined, reference.pid);
+    for (const which of order) pass[which] = targets[which]();
     pass.ratio = Math.round((pass.serve.rate / pass.reference.rate) * 1000) / 1000;
     // The same ratio from CPU time: node:http's µs per request over serve's.
     pass.cpuRatio =
       pass.serve.cpuUsPerRequest && pass.reference.cpuUsPerRequest
         ? Math.round((pass.reference.cpuUsPerRequest / pass.serve.cpuUsPerRequest) * 1000) / 1000
         : null;
+    if (fastifyPath) pass.fastifyPathRatio = Math.round((pass.fastifyPath.rate / pass.reference.rate) * 1000) / 1000;
     passes.push(pass);
     console.log(
       `run ${run}: serve ${Math.round(pass.serve.rate)} req/s, node:http ${Math.round(pass.reference.rate)} req/s, ratio ${pass.ratio}` +
         (pass.cpuRatio
           ? `; CPU per request ${pass.serve.cpuUsPerRequest} vs ${pass.reference.cpuUsPerRequest} µs, ratio ${pass.cpuRatio}`
+          : '') +
+        (fastifyPath
+          ? `; without the fast path ${Math.round(pass.fastifyPath.rate)} req/s, ratio ${pass.fastifyPathRatio}, CPU ${pass.fastifyPath.cpuUsPerRequest} µs`
           : ''),
     );
   }
 } finally {
+  await fastifyPath?.stop();
   await reference.stop();
   await serve.stop();
   rmSync(home, { recursive: true, force: true });
@@ -101,7 +119,7 @@ try {
 const report = {
   schema: 'progeny.wrk/1',
   createdAt: new Date().toISOString(),
-  command: `node scripts/bench-wrk.mjs --runs ${values.runs} --duration ${values.duration} --connections ${values.connections} --route ${values.route}`,
+  command: `node scripts/bench-wrk.mjs --runs ${values.runs} --duration ${values.duration} --connections ${values.connections} --route ${values.route}${values['fastify-path'] ? ' --fastify-path' : ''}`,
   node: process.version,
   cpus: cpus().length,
   pinned: pinned ? { servers: '0', wrk: '1' } : null,
@@ -116,9 +134,22 @@ const report = {
           1000,
       ) / 1000
     : null,
+  ...(fastifyPath
+    ? {
+        fastifyPath: {
+          medianRatio:
+            Math.round(
+              (median(passes.map((p) => p.fastifyPath.rate)) / median(passes.map((p) => p.reference.rate))) * 1000,
+            ) / 1000,
+          medianCpuUsPerRequest: median(passes.map((p) => p.fastifyPath.cpuUsPerRequest)),
+          serveMedianCpuUsPerRequest: median(passes.map((p) => p.serve.cpuUsPerRequest)),
+        },
+      }
+    : {}),
 };
 console.log(
   `median ratio ${report.medianRatio} (per pass ${report.ratioSpread.min}–${report.ratioSpread.max})` +
+    (report.fastifyPath ? `, without the fast path ${report.fastifyPath.medianRatio}` : '') +
     (report.medianCpuRatio ? `, by CPU per request ${report.medianCpuRatio}` : '') +
     `; load ${loadBefore.map((x) => x.toFixed(1)).join(' ')} → ${report.loadavg.after.map((x) => x.toFixed(1)).join(' ')}`,
 );

@@ -78,19 +78,11 @@ struct LoadJob : Job {
   std::vector<double> spec;
   Model* model = nullptr;
   void run() override {
-    std::vector<char> bytes;
-    for (const std::string& p : paths) {
-      FILE* f = std::fopen(p.c_str(), "rb");
-      if (!f) { error = "cannot open " + p; return; }
-      char chunk[1 << 16];
-      size_t n;
-      while ((n = std::fread(chunk, 1, sizeof chunk, f)) > 0) bytes.insert(bytes.end(), chunk, chunk + n);
-      bool bad = std::ferror(f);
-      std::fclose(f);
-      if (bad) { error = "cannot read " + p; return; }
-    }
+    uselite::Shards shards;
+    error = shards.open(paths);
+    if (!error.empty()) return;
     model = new Model();
-    error = uselite::build_model(bytes, spec.data(), model);
+    error = uselite::build_model(shards, spec.data(), model);
     if (!error.empty()) { delete model; model = nullptr; }
   }
   napi_value result(napi_env env) override {

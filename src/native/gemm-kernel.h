@@ -34,23 +34,26 @@ static inline void micro(const float* a, int lda, const float* b, int kc, float*
 
 void gemm(const float* a, int m, int k, const float* packed, int n, float* c) {
   float ta[MR * KC], tc[MR * kPanel];  // the last rows when m is not a multiple of MR
+  std::memset(tc, 0, sizeof tc);  // its rows past the last are computed and dropped: finite, never garbage
   for (int ic = 0; ic < m; ic += MC) {
     int mc = m - ic < MC ? m - ic : MC;
+    const int full = mc - mc % MR, rest = mc - full;
     for (int pc = 0; pc < k; pc += KC) {
       int kc = k - pc < KC ? k - pc : KC;
+      // The last rows, zero-padded to a whole micro-tile once per block of A (not once per panel).
+      if (rest) {
+        std::memset(ta, 0, sizeof ta);
+        for (int r = 0; r < rest; r++)
+          std::memcpy(ta + r * KC, a + (size_t)(ic + full + r) * k + pc, kc * sizeof(float));
+      }
       for (int jp = 0; jp < n; jp += kPanel) {
         const float* panel = packed + (size_t)jp * k + (size_t)pc * kPanel;
-        int i = 0;
-        for (; i + MR <= mc; i += MR)
+        for (int i = 0; i < full; i += MR)
           micro(a + (size_t)(ic + i) * k + pc, k, panel, kc, c + (size_t)(ic + i) * n + jp, n);
-        if (i < mc) {
-          int rest = mc - i;
-          std::memset(ta, 0, sizeof ta);
-          std::memset(tc, 0, sizeof tc);
-          for (int r = 0; r < rest; r++) {
-            std::memcpy(ta + r * KC, a + (size_t)(ic + i + r) * k + pc, kc * sizeof(float));
+        if (rest) {
+          const int i = full;
+          for (int r = 0; r < rest; r++)
             std::memcpy(tc + r * kPanel, c + (size_t)(ic + i + r) * n + jp, kPanel * sizeof(float));
-          }
           micro(ta, KC, panel, kc, tc, kPanel);
           for (int r = 0; r < rest; r++)
             std::memcpy(c + (size_t)(ic + i + r) * n + jp, tc + r * kPanel, kPanel * sizeof(float));

@@ -9,21 +9,34 @@ namespace uselite {
 namespace {
 
 struct Reader {
-  const std::vector<char>& bytes;
+  const Shards& shards;
   const double* spec;  // [offset, element count] per tensor
   std::string error;
 
-  const char* at(int t, size_t count) {
+  // Tensor t's `count` 4-byte values into out; false (and error set) if it is not there.
+  bool fetch(int t, size_t count, void* out) {
     double off = spec[2 * t], n = spec[2 * t + 1];
-    if (!error.empty()) return nullptr;
-    if (n != (double)count) error = "tensor " + std::to_string(t) + " has " + std::to_string((long long)n) +
-                                    " values, expected " + std::to_string(count);
-    else if (off < 0 || off + 4.0 * count > (double)bytes.size())
-      error = "tensor " + std::to_string(t) + " lies beyond the weight files (" + std::to_string(bytes.size()) + " bytes)";
-    return error.empty() ? bytes.data() + (size_t)off : nullptr;
+    if (!error.empty()) return false;
+    if (n != (double)count)
+      error = "tensor " + std::to_string(t) + " has " + std::to_string((long long)n) + " values, expected " +
+              std::to_string(count);
+    else if (off < 0 || off + 4.0 * count > (double)shards.size())
+      error = "tensor " + std::to_string(t) + " lies beyond the weight files (" + std::to_string(shards.size()) +
+              " bytes)";
+    else if (!shards.read((size_t)off, 4 * count, out))
+      error = "cannot read tensor " + std::to_string(t);
+    return error.empty();
   }
-  float scalar(int t) { float v = 0; if (const char* p = at(t, 1)) std::memcpy(&v, p, 4); return v; }
-  int integer(int t) { int32_t v = 0; if (const char* p = at(t, 1)) std::memcpy(&v, p, 4); return v; }
+  float scalar(int t) {
+    float v = 0;
+    fetch(t, 1, &v);
+    return v;
+  }
+  int integer(int t) {
+    int32_t v = 0;
+    fetch(t, 1, &v);
+    return v;
+  }
   size_t count(int t) const { return (size_t)spec[2 * t + 1]; }
 };
 
@@ -33,20 +46,15 @@ struct Placer {
   Model& m;
   size_t used = 0;
   const float* vec(int t, size_t n) {
-    const char* p = r.at(t, n);
     float* dst = m.store.data() + used;
-    if (p) std::memcpy(dst, p, n * 4);
+    r.fetch(t, n, dst);
     used += n;
     return dst;
   }
   const float* mat(int t, int k, int n) {
-    const char* p = r.at(t, (size_t)k * n);
     float* dst = m.store.data() + used;
-    if (p) {
-      std::vector<float> tmp((size_t)k * n);
-      std::memcpy(tmp.data(), p, tmp.size() * 4);
-      pack_panels(tmp.data(), k, n, dst);
-    }
+    std::vector<float> tmp((size_t)k * n);
+    if (r.fetch(t, tmp.size(), tmp.data())) pack_panels(tmp.data(), k, n, dst);
     used += (size_t)k * n;
     return dst;
   }
@@ -75,8 +83,41 @@ void place_layer(Placer& pl, Layer& L, int first, int in, int dims, int ffn, boo
 
 }  // namespace
 
-std::string build_model(const std::vector<char>& bytes, const double* spec, Model* m) {
-  Reader r{bytes, spec, ""};
+Shards::~Shards() {
+  for (std::FILE* f : files_) std::fclose(f);
+}
+
+std::string Shards::open(const std::vector<std::string>& paths) {
+  for (const std::string& p : paths) {
+    std::FILE* f = std::fopen(p.c_str(), "rb");
+    if (!f) return "cannot open " + p;
+    files_.push_back(f);
+    if (std::fseek(f, 0, SEEK_END) != 0) return "cannot read " + p;
+    long size = std::ftell(f);
+    if (size < 0) return "cannot read " + p;
+    starts_.push_back(total_);
+    total_ += (size_t)size;
+  }
+  return "";
+}
+
+bool Shards::read(size_t offset, size_t length, void* out) const {
+  char* dst = static_cast<char*>(out);
+  for (size_t i = 0; i < files_.size() && length > 0; i++) {
+    size_t end = i + 1 < files_.size() ? starts_[i + 1] : total_;
+    if (offset >= end) continue;
+    size_t n = end - offset < length ? end - offset : length;
+    if (std::fseek(files_[i], (long)(offset - starts_[i]), SEEK_SET) != 0) return false;
+    if (std::fread(dst, 1, n, files_[i]) != n) return false;
+    dst += n;
+    offset += n;
+    length -= n;
+  }
+  return length == 0;
+}
+
+std::string build_model(const Shards& shards, const double* spec, Model* m) {
+  Reader r{shards, spec, ""};
   m->width = (int)r.count(10);
   m->dims = (int)r.count(24);
   m->ffn = (int)r.count(21);
@@ -84,7 +125,7 @@ std::string build_model(const std::vector<char>& bytes, const double* spec, Mode
   if (m->width <= 0 || m->width % kPanel || m->dims % kPanel || m->ffn % kPanel || m->vocab <= 0)
     return "unexpected widths in the model";
   m->timescales.assign(m->width / 2, 0);
-  if (const char* p = r.at(1, m->width / 2)) std::memcpy(m->timescales.data(), p, m->width * 2);
+  r.fetch(1, m->width / 2, m->timescales.data());
   m->epsilon = r.scalar(2);
   m->l2_epsilon = r.scalar(3);
   m->max_length = r.integer(4);

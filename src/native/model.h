@@ -7,6 +7,7 @@
 #pragma once
 #include <atomic>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -34,8 +35,23 @@ struct Model {
 // The tensors the forward pass reads, in the order the loader is given their offsets (addon.cc, native-model.ts).
 constexpr int kTensorCount = 38;
 
-// Builds the model from the concatenated shards and each tensor's byte offset; "" or what is wrong.
-std::string build_model(const std::vector<char>& bytes, const double* offsets, Model* model);
+// The weight shards, read as one run of bytes: each tensor is read where it lies, so loading never holds more than
+// the model and one matrix (not a copy of all the files).
+class Shards {
+ public:
+  ~Shards();
+  std::string open(const std::vector<std::string>& paths);  // "" or what is wrong
+  size_t size() const { return total_; }
+  bool read(size_t offset, size_t length, void* out) const;
+
+ private:
+  std::vector<std::FILE*> files_;
+  std::vector<size_t> starts_;  // each file's first byte in the run
+  size_t total_ = 0;
+};
+
+// Builds the model from the shards and each tensor's [byte offset, value count]; "" or what is wrong.
+std::string build_model(const Shards& shards, const double* spec, Model* model);
 
 // ids of `count` sentences, lengths[i] tokens each, back to back → count × dims floats in out.
 std::string forward(const Model& model, const int32_t* ids, const int32_t* lengths, int count, float* out);

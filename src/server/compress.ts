@@ -25,11 +25,16 @@ export function pickEncoding(accept: string | undefined): 'br' | 'gzip' | undefi
   return undefined;
 }
 
-/** Cheap checks first: most replies are small JSON and leave here untouched. */
+/** A body of COMPRESS_MIN_BYTES or more (a stream is never compressed); the cheap check first. */
+export function bigEnoughToCompress(payload: unknown): boolean {
+  if (typeof payload === 'string')
+    return payload.length >= COMPRESS_MIN_BYTES / 4 && Buffer.byteLength(payload) >= COMPRESS_MIN_BYTES;
+  return Buffer.isBuffer(payload) && payload.length >= COMPRESS_MIN_BYTES;
+}
+
+/** Most replies are small JSON and leave here untouched. */
 export function needsCompression(reply: FastifyReply, payload: unknown): boolean {
-  if (typeof payload === 'string') {
-    if (payload.length < COMPRESS_MIN_BYTES / 4 || Buffer.byteLength(payload) < COMPRESS_MIN_BYTES) return false;
-  } else if (!Buffer.isBuffer(payload) || payload.length < COMPRESS_MIN_BYTES) return false;
+  if (!bigEnoughToCompress(payload)) return false;
   if (reply.getHeader('content-encoding')) return false;
   return /json|text\/plain/.test(String(reply.getHeader('content-type') ?? ''));
 }

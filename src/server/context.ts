@@ -5,6 +5,7 @@ import type { LocalEngine } from '../core/engine/local-engine.js';
 import type { ProgenyError } from '../core/errors.js';
 import type { EngineNotice } from '../core/events.js';
 import type { Principal } from './auth.js';
+import type { FastRead } from './fast-path.js';
 import type { ServerMetrics } from './metrics.js';
 import type { TurnRegistry } from './turns.js';
 
@@ -19,6 +20,8 @@ declare module 'fastify' {
      * the metrics when the response finishes instead (src/server/create.ts, "observeResponse").
      */
     hijacks?: boolean;
+    /** A GET route whose reply is this body: answered on the fast path in front of fastify (fast-path.ts). */
+    fastRead?: FastRead;
   }
   interface FastifyRequest {
     principal?: Principal;
@@ -28,7 +31,13 @@ declare module 'fastify' {
     startedAt: number;
   }
   interface FastifyInstance {
-    progeny: { routes: { method: string; url: string }[]; inFlightTurns(): number; wsSessions(): number };
+    progeny: {
+      routes: { method: string; url: string }[];
+      inFlightTurns(): number;
+      wsSessions(): number;
+      /** Requests answered on the fast path (fast-path.ts). */
+      fastPathServed(): number;
+    };
   }
 }
 

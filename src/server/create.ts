@@ -1,8 +1,8 @@
 /**
  * createServer(engine, options): the HTTP + WebSocket API as a fastify instance that does not listen (tests use
  * `app.inject`; `progeny serve` calls listen). Hooks, in order: request id and structured logs (fastify), bearer-token
- * auth and the route's capability, the per-token rate limit; then the route (JSON schemas validate every input); then
- * compression and metrics. The server keeps no state beyond the engine, so several can share one home.
+ * auth, the per-token rate limit and the route's capability; then the route (JSON schemas validate every input); then
+ * compression and metrics. The hottest reads skip fastify on a fast path with the same checks (fast-path.ts). The server keeps no state beyond the engine, so several can share one home.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -18,6 +18,8 @@ import { createServerMetrics } from './metrics.js';
 import { createRateLimiter } from './rate-limit.js';
 import { buildSerializer, buildValidator } from './schema.js';
 import { addBodyAndErrorHandlers, addRequestHooks } from './hooks.js';
+import { createAuthorize } from './admission.js';
+import { installFastPath } from './fast-path.js';
 import { registerRoutes } from './routes/index.js';
 import { TurnRegistry } from './turns.js';
 import { startServerBackground, type ServerBackground } from './background.js';
@@ -37,6 +39,11 @@ export interface ServerOptions {
   plugins?: Array<(app: FastifyInstance) => Promise<void>>;
   /** Work done while the server listens (embedding, scheduled dream, background sync), stopped when it closes. */
   background?: ServerBackground;
+  /**
+   * The hottest reads (GET /v1/state) answered in front of fastify with the same checks and reply (fast-path.ts);
+   * default server.fastPath, and never with request logs on. false: every request through fastify (tests compare).
+   */
+  fastPath?: boolean;
   /** Called once the server listens, after the background work started. */
   onListen?: (app: FastifyInstance) => Promise<void> | void;
   /** Called when the server closes, before the engine is closed by its owner. */
@@ -47,10 +54,15 @@ export const SERVER_VERSION: string = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
 
-/** The fastify instance with the server's logging, request ids, client-error envelope and schema compilers. */
-function newFastify(log: string, bodyLimit: number): FastifyInstance {
+/** Request ids unique across processes (a random prefix) and cheap per request (a counter). */
+function requestIds(): () => string {
   const idPrefix = randomBytes(4).toString('hex');
   let requestSeq = 0;
+  return () => `${idPrefix}${(++requestSeq).toString(16).padStart(8, '0')}`;
+}
+
+/** The fastify instance with the server's logging, request ids, client-error envelope and schema compilers. */
+function newFastify(log: string, bodyLimit: number, genReqId: () => string): FastifyInstance {
   return Fastify({
     logger:
       log === 'off'
@@ -65,8 +77,7 @@ function newFastify(log: string, bodyLimit: number): FastifyInstance {
           },
     bodyLimit,
     requestIdHeader: 'x-request-id',
-    // Unique across processes (random prefix) and cheap per request (a counter).
-    genReqId: () => `${idPrefix}${(++requestSeq).toString(16).padStart(8, '0')}`,
+    genReqId,
     return503OnClosing: true,
     // What node's parser and fastify's router refuse before any route runs gets the error envelope too.
     clientErrorHandler: refuseClientError,
@@ -81,7 +92,8 @@ function newFastify(log: string, bodyLimit: number): FastifyInstance {
 export async function createServer(engine: LocalEngine, options: ServerOptions = {}): Promise<FastifyInstance> {
   const cfg = engine.config;
   const log = options.log ?? cfg['server.log'];
-  const app = newFastify(log, options.bodyLimit ?? cfg['server.bodyLimit']);
+  const nextRequestId = requestIds();
+  const app = newFastify(log, options.bodyLimit ?? cfg['server.bodyLimit'], nextRequestId);
   const ctx: RouteContext = {
     engine,
     turns: new TurnRegistry(),
@@ -105,20 +117,32 @@ export async function createServer(engine: LocalEngine, options: ServerOptions =
     options.rateLimit ??
     (cfg['server.rateLimit'] > 0 ? { perSecond: cfg['server.rateLimit'], burst: cfg['server.rateBurst'] } : false);
   const limiter = rl ? createRateLimiter(rl) : null;
+  const authorize = createAuthorize(limiter);
 
-  const observeResponse = addRequestHooks(app, ctx, auth, limiter, log !== 'off');
+  const observeResponse = addRequestHooks(app, ctx, auth, authorize, log !== 'off');
   addBodyAndErrorHandlers(app);
+  // Not with request logs on: fastify logs each request it answers.
+  const fast =
+    (options.fastPath ?? cfg['server.fastPath']) && log === 'off'
+      ? installFastPath(app.server, { auth, authorize, metrics: ctx.metrics, nextRequestId })
+      : undefined;
 
   // Introspection for tests and shutdown reports: the routes served and the work in flight.
   const routes: { method: string; url: string }[] = [];
   app.addHook('onRoute', (r) => {
     for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, url: r.url });
     if (r.config?.hijacks) r.onResponse = [observeResponse, ...[r.onResponse ?? []].flat()];
+    fast?.add(r);
   });
   registerRoutes(app, ctx);
   const ws = attachWebSocket(app, ctx, auth, limiter);
   ctx.notify = ws.notify;
-  app.decorate('progeny', { routes, inFlightTurns: () => ctx.turns.size, wsSessions: ws.size });
+  app.decorate('progeny', {
+    routes,
+    inFlightTurns: () => ctx.turns.size,
+    wsSessions: ws.size,
+    fastPathServed: () => fast?.served() ?? 0,
+  });
   for (const plugin of options.plugins ?? []) await app.register(plugin);
 
   let background: Stoppable | undefined;
@@ -127,6 +151,7 @@ export async function createServer(engine: LocalEngine, options: ServerOptions =
     await options.onListen?.(app);
   });
   app.addHook('preClose', async () => {
+    fast?.close();
     await ctx.turns.drain(options.drainMs ?? cfg['server.drainMs']);
     await ws.close();
     for (const close of ctx.closers) await close();

@@ -1,16 +1,17 @@
 /**
- * The server's per-request hooks: bearer-token auth with the route's capability and the per-token rate limit, then
+ * The server's per-request hooks: bearer-token auth, the per-token rate limit and the route's capability, then
  * (after the route) compression and metrics; and the handlers that turn bad bodies, errors and unknown routes into
  * the error envelope.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ProgenyError } from '../core/errors.js';
-import { type Authenticator, requireCapability } from './auth.js';
+import { type Authorize, RateLimitedError } from './admission.js';
+import type { Authenticator } from './auth.js';
 import { compress, needsCompression } from './compress.js';
 import type { RouteContext } from './context.js';
 import { jsonBodyError, sendError } from './errors.js';
 import { parseJsonBody } from './json-body.js';
-import type { RateLimiter } from './rate-limit.js';
+import { ADMITTED, type AdmittedRequest } from './fast-path.js';
 
 // With logs on, each request's lines carry its route and the id of its token (never the token: docs/monitoring.md).
 const tagLog = (req: FastifyRequest, reply: FastifyReply, tokenId?: string): void => {
@@ -29,7 +30,7 @@ export function addRequestHooks(
   app: FastifyInstance,
   ctx: RouteContext,
   auth: Authenticator,
-  limiter: RateLimiter | null,
+  authorize: Authorize,
   logging: boolean,
 ): ResponseHook {
   // Declared up front so every request object is created with these fields (fastify's advice: adding them in a hook
@@ -50,22 +51,18 @@ export function addRequestHooks(
       return done();
     }
     try {
-      const principal = auth.fromRequest(req.headers, req.url);
+      // A request the fast path already authorised, then handed on (fast-path.ts), is not charged twice.
+      const admitted = (req.raw as AdmittedRequest)[ADMITTED];
+      const principal = admitted ?? auth.fromRequest(req.headers, req.url);
       req.principal = principal;
       if (logging) tagLog(req, reply, principal.id);
-      if (limiter && principal.kind === 'device') {
-        const wait = limiter.take(principal.id);
-        if (wait > 0) {
-          ctx.metrics.limited();
-          reply.header('retry-after', String(wait));
-          throw new ProgenyError('RATE_LIMITED', `too many requests for token "${principal.name}"`, {
-            hint: `retry after ${wait} s; the limit is server.rateLimit requests/s per token`,
-          });
-        }
-      }
-      if (config.cap) requireCapability(principal, config.cap);
+      if (!admitted) authorize(principal, config.cap);
       done();
     } catch (err) {
+      if (err instanceof RateLimitedError) {
+        ctx.metrics.limited();
+        reply.header('retry-after', String(err.retryAfterS));
+      }
       if (logging && !req.principal) tagLog(req, reply);
       done(err as Error);
     }

@@ -105,6 +105,22 @@ describe('the semantic embedder, end to end', () => {
     expect(doctor.checks.find((c) => c.check === 'embedder')).toMatchObject({ status: 'ok' });
   }, 180_000);
 
+  it('doctor says which runtime runs the model: the native addon by default, the workers with embedder.runtime=wasm', async () => {
+    home = makeHome();
+    await home.json(['init']);
+    type Doctor = { checks: { check: string; status: string; detail: string }[] };
+    const embedderCheck = async (env: NodeJS.ProcessEnv = {}) =>
+      (await home.json<Doctor>(['doctor'], { env })).checks.find((c) => c.check === 'embedder');
+    expect(await embedderCheck()).toMatchObject({
+      status: 'ok',
+      detail: expect.stringMatching(/answers, run by native: the native addon \((avx512f|avx2|generic) kernels\)/),
+    });
+    expect(await embedderCheck({ PROGENY_EMBEDDER_RUNTIME: 'wasm' })).toMatchObject({
+      status: 'ok',
+      detail: expect.stringContaining('answers, run by wasm: embedder.runtime is wasm'),
+    });
+  }, 120_000);
+
   // Recall during an embedder switch (docs/memory-recall.md, "During an embedder switch").
   it('memory search on a home not yet re-embedded finds by the old vectors a memory that shares no word with the query', async () => {
     home = makeHome();

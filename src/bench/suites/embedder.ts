@@ -1,9 +1,9 @@
 /**
- * The semantic embedder's costs (docs/embeddings.md, "Figures"): one query through the worker (recall embeds one per
- * search; budget P50 ≤ 15 ms), and ingest with semantic vectors: memories written and their vectors
- * made, per second, with the worker pool as configured (two workers on two cores) and with one worker for the
- * ratio. Each engine is a real one on its own home with the default embedder; texts are distinct, so no call is
- * answered by the embedding cache.
+ * The semantic embedder's costs (docs/embeddings.md, "Figures"): one query (recall embeds one per search; budget
+ * P50 ≤ 15 ms), and ingest with semantic vectors: memories written and their vectors made, per second, with two
+ * batches at once as configured (two cores) and with one for the ratio. The default runtime (native when built) and
+ * the WebAssembly workers (`.wasm` cases) side by side, so one run compares them on the same machine. Each engine is
+ * a real one on its own home; texts are distinct, so no call is answered by the embedding cache.
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,10 +44,12 @@ export const suite: BenchSuite = {
     const questions = evalQuestions();
     let q = ctx.seed;
     const query = createModelEmbedder({ idleMs: 0 });
-    await query.load();
+    const queryWasm = createModelEmbedder({ idleMs: 0, runtime: 'wasm' });
+    await Promise.all([query.load(), queryWasm.load()]);
     const pool = await engineOn(join(ctx.dir, 'pool'), {});
     const single = await engineOn(join(ctx.dir, 'single'), { 'embedder.workers': 1 });
-    for (const e of [pool, single]) {
+    const wasm = await engineOn(join(ctx.dir, 'wasm'), { 'embedder.runtime': 'wasm' });
+    for (const e of [pool, single, wasm]) {
       await e.warmEmbedder();
       if (e.embedder().state !== 'ready') throw new Error(`the model did not load: ${e.embedder().detail ?? ''}`);
     }
@@ -58,13 +60,13 @@ export const suite: BenchSuite = {
     return {
       cases: [
         { name: 'embedder.query', op: () => query.embed([questions[q++ % questions.length] as string]) },
+        { name: 'embedder.query.wasm', op: () => queryWasm.embed([questions[q++ % questions.length] as string]) },
         { name: 'embedder.ingest', opsPerCall: INGEST_BATCH, op: ingest(pool) },
         { name: 'embedder.ingest.1worker', opsPerCall: INGEST_BATCH, op: ingest(single) },
+        { name: 'embedder.ingest.wasm', opsPerCall: INGEST_BATCH, op: ingest(wasm) },
       ],
       async close() {
-        await query.close();
-        await pool.close();
-        await single.close();
+        await Promise.all([query.close(), queryWasm.close(), pool.close(), single.close(), wasm.close()]);
       },
     };
   },

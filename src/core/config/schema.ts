@@ -176,6 +176,10 @@ export const CONFIG_SCHEMA = {
   ),
   'server.log': oneOf(['off', 'info', 'debug'], 'off', 'Structured JSON request logs of `progeny serve` on stderr'),
   'server.relay': bool(true, 'Serve the sync relay (under /v1/sync/) from `progeny serve`'),
+  'server.fastPath': bool(
+    true,
+    'Answer GET /v1/state in front of fastify, with the same checks and reply (false: every request through fastify)',
+  ),
   'server.drainMs': int(
     5_000,
     'On shutdown, how long in-flight chat turns may finish before they are interrupted',

@@ -14,6 +14,7 @@ import type { ChatRequest, LlmChunk, LlmProvider } from '../llm/types.js';
 import type { MemoryApi } from '../memory/api.js';
 import { createJournal } from '../sync/journal.js';
 import { memoryFixture, type MemoryFixture } from '../../testing/memory-fixture.js';
+import { commitsIn } from '../../testing/sql-trace.js';
 import { createConversationService } from './conversations.js';
 import { MAX_MESSAGE_CHARS, runTurn, type TurnInput } from './turn.js';
 import type { TurnDeps } from './turn-deps.js';
@@ -162,6 +163,27 @@ describe('runTurn', () => {
     }
     expect(last(events, 'done')).toMatchObject({ reply: 'One ', interrupted: true });
     expect(reports).toContain('turn interrupted cached=false offline=false');
+  });
+
+  it('pays one fsync: both messages commit relaxed and the memory written at the end of the turn makes them durable', async () => {
+    fx.cleanup();
+    const sql: string[] = [];
+    fx = await memoryFixture({}, undefined, sql);
+    const { llm } = scriptedModel({ tokens: ['Hello ', 'there.'] });
+    const deps = depsFor(llm);
+    const conversationId = deps.conversations.create('creator').id;
+    sql.length = 0; // the heritage and the conversation, written before, are not the turn's
+    const events = await collect(deps, { message: 'I adopted a kitten', conversationId });
+    expect(last(events, 'done')).toMatchObject({ reply: 'Hello there.' });
+    await fx.memory.flush();
+    // docs/performance.md, "Commits and fsync": a FULL commit fsyncs the WAL, and with it every relaxed one before it.
+    const writes = commitsIn(sql).filter((c) => c.statements.some((x) => /^(INSERT|UPDATE|DELETE|REPLACE)\b/i.test(x)));
+    const messages = writes.filter((c) => c.statements.some((x) => /^INSERT INTO messages\b/.test(x)));
+    expect(messages.map((c) => c.synchronous)).toEqual(['NORMAL', 'NORMAL']);
+    const durable = writes.filter((c) => c.synchronous === 'FULL');
+    expect(durable).toHaveLength(1);
+    expect(durable[0]?.statements.some((x) => /^INSERT INTO memories\b/.test(x))).toBe(true);
+    expect(writes.indexOf(durable[0]!)).toBeGreaterThan(writes.indexOf(messages[1]!));
   });
 
   it('a failing memory store degrades the turn to AMNESIA; with no model either, the turn is DEAD', async () => {

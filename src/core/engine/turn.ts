@@ -104,7 +104,7 @@ function requestFor(deps: TurnDeps, ctx: TurnContext, input: TurnInput, memories
       ? input.history.slice(-2 * turns)
       : []
     : deps.conversations.recentTurns(ctx.conversation.id, turns);
-  // Acknowledged with the reply: the reply's durable commit at the end of the turn also makes this one power-safe.
+  // Relaxed: the durable commit of the turn's memory at its end makes this message power-safe with the reply.
   if (!ctx.continues) {
     deps.conversations.append(
       {
@@ -186,27 +186,32 @@ function finishTurn(
       : src.truncated
         ? 'truncated'
         : 'complete';
-  const saved = deps.conversations.append({
-    conversationId: ctx.conversation.id,
-    turnId: ctx.turnId,
-    role: 'assistant',
-    text: got.text,
-    status,
-    meta: {
-      mode: src.mode,
-      offline,
-      cached,
-      posture: ctx.limbic.state.posture,
-      recalled: memories.map((m) => ({ id: m.memory.id, score: m.score.score })),
-      stats,
-      ...(ctx.continues ? { continues: ctx.continues.id } : {}),
+  // A continuation adds no new exchange, so no memory commit follows: its reply is durable on its own.
+  const remember = !ctx.continues;
+  const saved = deps.conversations.append(
+    {
+      conversationId: ctx.conversation.id,
+      turnId: ctx.turnId,
+      role: 'assistant',
+      text: got.text,
+      status,
+      meta: {
+        mode: src.mode,
+        offline,
+        cached,
+        posture: ctx.limbic.state.posture,
+        recalled: memories.map((m) => ({ id: m.memory.id, score: m.score.score })),
+        stats,
+        ...(ctx.continues ? { continues: ctx.continues.id } : {}),
+      },
     },
-  });
+    { durable: !remember },
+  );
   // Only a whole reply with words in it is worth replaying: never a cut, interrupted, failed or empty one.
   if (status === 'complete' && got.text.trim() !== '' && !offline && !cached && cacheKey !== undefined)
     deps.cache?.set(cacheKey, { text: got.text });
-  // Offline replies only echo memories, so only the message is kept; a continuation adds no new exchange.
-  if (!ctx.continues) {
+  // Offline replies only echo memories, so only the message is kept.
+  if (remember) {
     const memoryText = offline || !got.text ? ctx.message : `${ctx.message}\n— ${got.text.slice(0, 600)}`;
     deps.memory
       .enqueue({
@@ -216,6 +221,10 @@ function finishTurn(
         source: { conversation: ctx.conversation.id, turn: ctx.turnId, via: 'chat' },
       })
       .catch((err: unknown) => deps.reportMemoryFailure(err));
+    // One fsync a turn: the exchange's memory is written now rather than after memory.batch.ms, and its durable
+    // commit also makes the user's message and the reply (both committed relaxed) power-safe, since the WAL is a log
+    // (docs/performance.md, "Commits and fsync"). Not awaited: the write may reach a Qdrant store too.
+    void deps.memory.flush();
   }
   deps.observeTurn(stats, status, { cached, offline });
   return { messageId: saved.id, status, stats };

@@ -130,12 +130,10 @@ export function startNativeSlot<B>(opts: NativeSlotOptions, events: SlotEvents<B
         ids.set(r, at);
         at += r.length;
       }
-      addon
-        .embed(
-          loaded!.model,
-          ids,
-          Int32Array.from(rows, (r) => r.length),
-        )
+      const lengths = Int32Array.from(rows, (r) => r.length);
+      // Through a promise, so that even a synchronous throw (a bad argument) is the batch's error, not the caller's.
+      Promise.resolve(loaded!.model)
+        .then((model) => addon.embed(model, ids, lengths))
         .then(
           (vectors) => !slot.retired && events.onResult(slot, { id, vectors }),
           (err: Error) => !slot.retired && events.onResult(slot, { id, error: err.message }),

@@ -16,10 +16,16 @@ export const stateRoutes: RouteModule = (app, ctx) => {
   // The hot read (docs/performance.md budgets it against bare node:http): serialised once per event-loop turn, not once per
   // request (per-turn.ts says how fresh that is), and answered by a plain handler (no promise per request).
   // A write by this process (a limbic change, a sync pull applied here) is seen at once, even within the turn.
+  // `fastRead`: usually answered in front of fastify, with the same checks and reply (fast-path.ts); this handler
+  // answers what the fast path hands on (and app.inject).
   const body = perTurn(() => JSON.stringify(state.read()), localWriteCounter(ctx.engine.db));
-  app.get('/v1/state', { config: { cap: 'chat' } }, function readState(_req, reply) {
-    return reply.type(JSON_TYPE).send(body());
-  });
+  app.get(
+    '/v1/state',
+    { config: { cap: 'chat', fastRead: { type: JSON_TYPE, body } } },
+    function readState(_req, reply) {
+      return reply.type(JSON_TYPE).send(body());
+    },
+  );
 
   app.post<{ Body: { deltas: Partial<Record<LimbicVariable, number>>; reason: string } }>(
     '/v1/state',
