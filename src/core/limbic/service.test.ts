@@ -83,6 +83,24 @@ describe('limbic service', () => {
     db2.close();
   });
 
+  it('readJson is read() as JSON: as time passes, after a write here and after one by another connection', () => {
+    const a = make();
+    const db2 = openDatabase(t.paths.db);
+    const b = make(db2);
+    const same = () => expect(JSON.parse(b.readJson())).toEqual(b.read());
+    same();
+    clock.advance(1);
+    same();
+    clock.advance(HOUR_MS);
+    same();
+    b.adjust({ trust: 0.1 }, 'from B');
+    same();
+    a.adjust({ warmth: -0.1 }, 'from A, same millisecond');
+    same();
+    expect(JSON.parse(b.readJson()).warmth).toBeCloseTo(a.read().warmth, 12);
+    db2.close();
+  });
+
   it('rejects unknown variables and out-of-range deltas, changing nothing', () => {
     const svc = make();
     expect(() => svc.adjust({ mood: 0.1 } as never, 'x')).toThrow(/unknown limbic variable/);

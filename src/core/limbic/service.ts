@@ -170,10 +170,19 @@ function readWhy(db: Db, variable: string | undefined, limit: number): LimbicLog
 
 export function createLimbicService(db: Db, journal: Journal, clock: Clock, rules: TurnRules): LimbicService {
   const ctx = openContext(db, journal, clock);
+  // The last readJson(): the stored state it came from (a new object whenever the version moves) and its millisecond.
+  let json: { from: LimbicContext['cache']; at: number; text: string } | undefined;
   return {
     read() {
       const { version, state } = stored(ctx);
       return snapshot(decay(state, clock.now(), false).state, version);
+    },
+    readJson() {
+      const from = stored(ctx);
+      const at = clock.now();
+      if (json?.from === from && json.at === at) return json.text;
+      json = { from, at, text: JSON.stringify(snapshot(decay(from.state, at, false).state, from.version)) };
+      return json.text;
     },
     applyTurn(p, turnId) {
       return mutate(

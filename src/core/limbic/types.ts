@@ -68,6 +68,11 @@ export interface LimbicLogEntry {
 export interface LimbicService {
   /** The current state with decay applied up to now (not persisted by reading). */
   read(): LimbicSnapshot;
+  /**
+   * `read()` as JSON, for the hottest API read (GET /v1/state): serialised once per stored version and clock
+   * millisecond, since decay depends on nothing else; the stored version is still checked on every call.
+   */
+  readJson(): string;
   /** Applies one turn's perception; persists and returns the new state and what changed. */
   applyTurn(p: Perception, turnId: string): { state: LimbicSnapshot; changes: LimbicChange[] };
   /** An explicit adjustment (API, tests): deltas per variable with the earned rule, and a reason. */

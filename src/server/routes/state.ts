@@ -13,12 +13,13 @@ const delta = { type: 'number', minimum: -1, maximum: 1 };
 
 export const stateRoutes: RouteModule = (app, ctx) => {
   const { state } = ctx.engine;
-  // The hot read (docs/performance.md budgets it against bare node:http): serialised once per event-loop turn, not once per
-  // request (per-turn.ts says how fresh that is), and answered by a plain handler (no promise per request).
+  // The hot read (docs/performance.md budgets it against bare node:http): read once per event-loop turn, not once per
+  // request (per-turn.ts says how fresh that is), and serialised again only when the stored version or the clock's
+  // millisecond moved (readJson); answered by a plain handler (no promise per request).
   // A write by this process (a limbic change, a sync pull applied here) is seen at once, even within the turn.
   // `fastRead`: usually answered in front of fastify, with the same checks and reply (fast-path.ts); this handler
   // answers what the fast path hands on (and app.inject).
-  const body = perTurn(() => JSON.stringify(state.read()), localWriteCounter(ctx.engine.db));
+  const body = perTurn(() => state.readJson(), localWriteCounter(ctx.engine.db));
   app.get(
     '/v1/state',
     { config: { cap: 'chat', fastRead: { type: JSON_TYPE, body } } },
