@@ -2,13 +2,18 @@
  * The semantic embedder's costs (docs/embeddings.md, "Figures"): model load, one query through the worker (P50/P95),
  * a 200-sentence batch, how long the event loop is held while that batch is embedded in this thread (as the library
  * does by default) and through the worker (as progeny does), and bulk throughput with one worker and with the pool of
- * two (alternated, so both see the same machine). Run: `npx tsx scripts/bench-embedder.ts`.
+ * two (alternated, so both see the same machine). Run: `npx tsx scripts/bench-embedder.ts [--runtime native|wasm]`
+ * (default: the configured default, auto: native when the addon is built; docs/embeddings.md, "The runtime").
  * Prints one JSON object; timings depend on the machine's load, so note `uptime` beside them.
  */
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { createModelEmbedder } from '../src/core/memory/embedder-model.js';
+import { createModelEmbedder as create, type ModelEmbedderOptions } from '../src/core/memory/embedder-model.js';
+
+const at = process.argv.indexOf('--runtime');
+const runtime = (at > 0 ? process.argv[at + 1] : 'auto') as ModelEmbedderOptions['runtime'];
+const createModelEmbedder = (o: ModelEmbedderOptions = {}) => create({ runtime, ...o });
 
 const SENTENCES = Array.from(
   { length: 200 },
@@ -91,6 +96,7 @@ async function main() {
   console.log(
     JSON.stringify(
       {
+        runtime: e.runtime(),
         loadMs,
         queryMs: { p50: +pct(single, 0.5).toFixed(1), p95: +pct(single, 0.95).toFixed(1) },
         batch200: { worker, inThread: thread },
