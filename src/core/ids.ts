@@ -4,7 +4,7 @@
  * latest increments the random part instead of re-drawing it. An id asked for an earlier time (an import, a synced
  * or back-dated record) carries that time, with fresh randomness.
  */
-import { nodeCrypto } from './lazy-builtins.js';
+import { randomBytes } from './lazy-builtins.js';
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
@@ -55,7 +55,7 @@ export function encodeUlid(timeMs: number, bytes: Uint8Array): string {
 /** Makes an id for a time in milliseconds. */
 export type UlidFactory = (at: number) => string;
 
-export function createUlidFactory(random: (n: number) => Uint8Array = (n) => nodeCrypto().randomBytes(n)): UlidFactory {
+export function createUlidFactory(random: (n: number) => Uint8Array = randomBytes): UlidFactory {
   let lastTime = -1;
   let lastRandom: Uint8Array = new Uint8Array(10);
   return (at) => {

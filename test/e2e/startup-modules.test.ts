@@ -54,6 +54,12 @@ describe('start-up: built-ins an engine command does not use stay unloaded', () 
     }
   });
 
+  it('memory add loads no node:crypto: its text hash and its id are drawn without it', async () => {
+    expect(await builtinsOf(['memory', 'add', 'Rosa bought a lamp'])).not.toContain('crypto');
+    const listed = await home.json<{ items: { text: string }[] }>(['memory', 'list']);
+    expect(listed.items.map((m) => m.text)).toContain('Rosa bought a lamp');
+  });
+
   it('memory search loads neither perf_hooks nor node:crypto (the hash embedder hashes nothing)', async () => {
     const loaded = await builtinsOf(['memory', 'search', 'library']);
     expect(loaded).not.toContain('perf_hooks');
