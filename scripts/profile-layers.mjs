@@ -15,6 +15,11 @@ const profile = JSON.parse(readFileSync(positionals[0], 'utf8'));
 // by a hook count for that hook, fastify's next hook called from a hook's done() counts for fastify, node's socket
 // write called from fastify's reply counts for node:http.
 const LAYERS = [
+  [
+    'fast path (src/server/fast-path.ts): auth, rate limit, capability, metrics, headers',
+    (f) => f.functionName === 'fastPath',
+  ],
+  ['the state read and its JSON (readJson, once per event-loop turn)', (f) => f.functionName === 'readJson'],
   ['onRequest: request id, auth, rate limit, capabilities', (f) => f.functionName === 'authenticateRequest'],
   ['onResponse: metrics (per-request histogram)', (f) => f.functionName === 'observeResponse'],
   ['onSend: compression check', (f) => f.functionName === 'compressReply'],
