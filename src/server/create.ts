@@ -126,6 +126,12 @@ export async function createServer(engine: LocalEngine, options: ServerOptions =
     (options.fastPath ?? cfg['server.fastPath']) && log === 'off'
       ? installFastPath(app.server, { auth, authorize, metrics: ctx.metrics, nextRequestId })
       : undefined;
+  // The first preClose hook, so no other one (a plugin's) runs while fastify already answers 503 and the fast path not.
+  if (fast)
+    app.addHook('preClose', (done) => {
+      fast.close();
+      done();
+    });
 
   // Introspection for tests and shutdown reports: the routes served and the work in flight.
   const routes: { method: string; url: string }[] = [];
@@ -151,7 +157,6 @@ export async function createServer(engine: LocalEngine, options: ServerOptions =
     await options.onListen?.(app);
   });
   app.addHook('preClose', async () => {
-    fast?.close();
     await ctx.turns.drain(options.drainMs ?? cfg['server.drainMs']);
     await ws.close();
     for (const close of ctx.closers) await close();

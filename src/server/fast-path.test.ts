@@ -4,7 +4,7 @@
  * (app.inject would skip the fast path): same status, headers in the same order, body, refusals, rate limit and
  * metrics; and what it must not answer reaches fastify.
  */
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../core/clock.js';
@@ -63,9 +63,10 @@ function ask(
   path: string,
   headers: Record<string, string> = {},
   method = 'GET',
+  agent?: Agent,
 ): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: ports.get(app), path, method, headers }, (res) => {
+    const req = request({ host: '127.0.0.1', port: ports.get(app), path, method, headers, agent }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
@@ -163,5 +164,34 @@ describe('what the fast path hands to fastify', () => {
       app.get('/v1/test-hooked', { config: { fastRead }, onRequest: (_q, _r, done) => done() }, () => 'x');
     };
     await expect(createServer(engine, { token: OWNER, plugins: [hooked] })).rejects.toMatchObject({ code: 'INTERNAL' });
+  });
+});
+
+describe('while the server closes', () => {
+  it('a request on a kept-alive connection gets fastify’s 503, as without the fast path', async () => {
+    const answers: Answer[] = [];
+    for (const fastPath of [true, false]) {
+      let release = (): void => undefined;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      // Holds the close open (as draining turns would) after fastify started answering 503.
+      const holdClose: NonNullable<ServerOptions['plugins']>[number] = async (app) => {
+        app.addHook('preClose', () => held);
+      };
+      const app = await createServer(engine, { token: OWNER, fastPath, plugins: [holdClose] });
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      ports.set(app, (app.server.address() as { port: number }).port);
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      expect((await ask(app, '/v1/state', bearer(OWNER), 'GET', agent)).status).toBe(200);
+      const served = app.progeny.fastPathServed();
+      const closing = app.close();
+      await new Promise((resolve) => setImmediate(resolve));
+      answers.push(await ask(app, '/v1/state', bearer(OWNER), 'GET', agent));
+      expect(app.progeny.fastPathServed()).toBe(served);
+      release();
+      await closing;
+      agent.destroy();
+    }
+    expect(answers[0]?.status).toBe(503);
+    expect(answers[0]).toEqual(answers[1]);
   });
 });
