@@ -180,13 +180,23 @@ function runtimeOf(p: Pool): Runtime {
   return (p.chosen = { addon: null, detail: `${got.reason}; using WebAssembly` });
 }
 
+/**
+ * A native slot costs no isolate (the loaded model is shared): a quick request that finds every slot busy gets one
+ * more, beyond maxWorkers, that takes quick requests only, so a query waits for the CPU, never for a bulk batch to
+ * end (docs/embeddings.md, "The runtime"). Workers are too heavy for that; they wait.
+ */
+function quickOnly(p: Pool, slot: Slot<Part[]>): boolean {
+  return p.slots.indexOf(slot) >= p.s.maxWorkers;
+}
+
 /** Starts a worker when there is work and none, or (`more`) when the work outgrows the ones running. */
-function grow(p: Pool, more = false): void {
-  if (p.failure || p.closed || p.slots.length >= p.s.maxWorkers) return;
+function grow(p: Pool, more = false, quick = false): void {
+  if (p.failure || p.closed) return;
   const starting = p.slots.some((s) => !s.ready);
   if (p.slots.length && (starting || !more)) return;
   const { loadTimeoutMs, modelDir, spawn, addonPath } = p.s;
   const chosen = runtimeOf(p);
+  if (p.slots.length >= p.s.maxWorkers + (quick && chosen.addon ? 1 : 0)) return;
   if ('failure' in chosen && chosen.failure) return fail(p, unavailable(chosen.failure));
   if (chosen.addon) {
     const opts = { addon: chosen.addon, addonPath, loadTimeoutMs, dimensions: MODEL_DIMENSIONS };
@@ -211,7 +221,7 @@ function pump(p: Pool, only?: Slot<Part[]>): void {
     if (!slot.ready || slot.busy || p.failure) continue;
     if (slot.idleTimer) clearTimeout(slot.idleTimer);
     slot.idleTimer = null;
-    const { parts, texts } = p.queue.take(p.s.batchSize);
+    const { parts, texts } = p.queue.take(p.s.batchSize, quickOnly(p, slot));
     if (!texts.length) {
       // Idle, the worker must not keep the process alive (a CLI exits; `serve` has its own reasons to stay).
       slot.hold(false);
@@ -224,7 +234,7 @@ function pump(p: Pool, only?: Slot<Part[]>): void {
   // More work than the workers running, or a query that finds them all busy (a chat turn's query behind the
   // background embedding of the previous turn's memory): another worker, which stops again after EXTRA_IDLE_MS.
   const outgrown = p.queue.queued() >= GROW_AT || p.queue.quickWaiting();
-  if (outgrown && p.slots.every((s) => s.busy)) grow(p, true);
+  if (outgrown && p.slots.every((s) => s.busy)) grow(p, true, p.queue.quickWaiting());
   if (p.queue.queued() < p.s.maxQueued) p.roomWaiters.splice(0).forEach((w) => w());
 }
 

@@ -53,8 +53,8 @@ export interface EmbedQueue {
   add(job: Job): void;
   /** Parts of a dead worker's batch: they go first. */
   retry(parts: Part[]): void;
-  /** The next batch, at most `size` texts (a lane's head first); empty when nothing waits. */
-  take(size: number): Batch;
+  /** The next batch, at most `size` texts (a lane's head first; `quickOnly`: quick requests only); empty when nothing waits. */
+  take(size: number, quickOnly?: boolean): Batch;
   /** Removes a job that was not fully handed out; a part already in a worker comes back and is dropped. */
   remove(job: Job): void;
   /** Every job waiting, the queue left empty (for failing them all). */
@@ -104,8 +104,9 @@ export function createEmbedQueue(): EmbedQueue {
     quickWaiting: () => quick.length > 0,
     add: (job) => void (job.texts.length <= QUICK ? quick : bulk).push(job),
     retry: (parts) => void retried.unshift(...parts.filter((p) => !p.job.cancelled)),
-    take(size) {
+    take(size, quickOnly = false) {
       const batch: Batch = { parts: [], texts: [] };
+      if (quickOnly) return (fromLane(quick, size, batch), batch);
       fromRetried(size, batch);
       for (const lane of [quick, bulk]) if (!batch.texts.length) fromLane(lane, size, batch);
       return batch;
