@@ -47,7 +47,10 @@ describe('a query on the native runtime while bulk batches run (docs/embeddings.
       await ticks(20);
       expect(addon.held()).toBe(2);
       expect(bulkDone).toBe(false);
-      for (let i = 0; i < 100 && !bulkDone; i++) (addon.releaseHeld(), await ticks(5));
+      for (let i = 0; i < 100 && !bulkDone; i++) {
+        addon.releaseHeld();
+        await ticks(5);
+      }
       expect(await bulk).toHaveLength(100);
     } finally {
       addon.releaseHeld();

@@ -106,7 +106,10 @@ export function createEmbedQueue(): EmbedQueue {
     retry: (parts) => void retried.unshift(...parts.filter((p) => !p.job.cancelled)),
     take(size, quickOnly = false) {
       const batch: Batch = { parts: [], texts: [] };
-      if (quickOnly) return (fromLane(quick, size, batch), batch);
+      if (quickOnly) {
+        fromLane(quick, size, batch);
+        return batch;
+      }
       fromRetried(size, batch);
       for (const lane of [quick, bulk]) if (!batch.texts.length) fromLane(lane, size, batch);
       return batch;
