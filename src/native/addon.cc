@@ -1,18 +1,25 @@
 // The N-API surface of the native embedder (docs/embeddings.md, "The runtime"), used by native-model.ts:
 //   load(shardPaths: string[], spec: Float64Array) → Promise<model>   spec: [byte offset, value count] per tensor
 //   embed(model, ids: Int32Array, lengths: Int32Array) → Promise<Float32Array>   lengths.length × dims floats
+//   embedTexts(model, tokenizer, texts: string[]) → Promise<Float32Array>   texts NFKC-normalized; tokenized and
+//                    embedded in the async work, so the main thread does not tokenize
+//   tokenizer(pieces: string[], scores: Float64Array) → tokenizer   the vocabulary (vocab.json)
+//   tokenize(tokenizer, text) → Int32Array   the same ids, synchronously (the probe and the tests)
 //   release(model)   frees the weights once no embed is running on them
 //   isa() → the GEMM kernel this CPU gets ("avx512f", "avx2", "generic")
 // Loading and embedding run as napi async work on libuv's thread pool: no second V8 isolate, the event loop free.
 #include <node_api.h>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 #include "gemm.h"
 #include "model.h"
+#include "tokenizer.h"
 
 using uselite::Model;
+using uselite::Tokenizer;
 
 namespace {
 
@@ -67,6 +74,14 @@ struct Handle {
   Model* model;
 };
 
+// Tags telling a model handle from a tokenizer handle (and from any other external).
+const napi_type_tag kModelTag = {0x7072676e79756d6cULL, 0x6d6f64656c000001ULL};
+const napi_type_tag kTokenizerTag = {0x7072676e79756d6cULL, 0x746f6b656e000001ULL};
+
+struct TokenizerHandle {
+  std::shared_ptr<const Tokenizer> tokenizer;  // shared with the jobs using it, so a collected handle is harmless
+};
+
 void finalize_handle(napi_env, void* data, void*) {
   Handle* h = static_cast<Handle*>(data);
   release_ref(h->model);
@@ -88,6 +103,7 @@ struct LoadJob : Job {
   napi_value result(napi_env env) override {
     napi_value handle;
     napi_create_external(env, new Handle{model}, finalize_handle, nullptr, &handle);
+    napi_type_tag_object(env, handle, &kModelTag);
     return handle;
   }
   ~LoadJob() override {}
@@ -97,7 +113,17 @@ struct EmbedJob : Job {
   Model* model;
   std::vector<int32_t> ids, lengths;
   std::vector<float> out;
+  // When set, the texts are tokenized here first (embedTexts); otherwise ids and lengths came from JavaScript.
+  std::shared_ptr<const Tokenizer> tokenizer;
+  std::vector<std::u16string> texts;
   void run() override {
+    if (tokenizer) {
+      for (const auto& t : texts) {
+        std::vector<int32_t> row = tokenizer->encode(t);
+        ids.insert(ids.end(), row.begin(), row.end());
+        lengths.push_back((int32_t)row.size());
+      }
+    }
     out.assign(lengths.size() * (size_t)model->dims, 0.0f);
     error = uselite::forward(*model, ids.data(), lengths.data(), (int)lengths.size(), out.data());
   }
@@ -123,13 +149,29 @@ bool typed(napi_env env, napi_value v, napi_typedarray_type want, void** data, s
   return type == want;
 }
 
-Handle* handle_of(napi_env env, napi_value v) {
+void* external_of(napi_env env, napi_value v, const napi_type_tag* tag) {
   napi_valuetype t;
   napi_typeof(env, v, &t);
-  if (t != napi_external) return nullptr;
+  bool tagged = false;
+  if (t != napi_external || napi_check_object_type_tag(env, v, tag, &tagged) != napi_ok || !tagged) return nullptr;
   void* data = nullptr;
   napi_get_value_external(env, v, &data);
-  return static_cast<Handle*>(data);
+  return data;
+}
+
+Handle* handle_of(napi_env env, napi_value v) { return static_cast<Handle*>(external_of(env, v, &kModelTag)); }
+
+const Tokenizer* tokenizer_of(napi_env env, napi_value v, std::shared_ptr<const Tokenizer>* keep = nullptr) {
+  auto* h = static_cast<TokenizerHandle*>(external_of(env, v, &kTokenizerTag));
+  if (h && keep) *keep = h->tokenizer;
+  return h ? h->tokenizer.get() : nullptr;
+}
+
+bool utf16_of(napi_env env, napi_value v, std::u16string* out) {
+  size_t len;
+  if (napi_get_value_string_utf16(env, v, nullptr, 0, &len) != napi_ok) return false;
+  out->assign(len, u'\0');
+  return napi_get_value_string_utf16(env, v, &(*out)[0], len + 1, &len) == napi_ok;
 }
 
 napi_value load(napi_env env, napi_callback_info info) {
@@ -184,6 +226,77 @@ napi_value embed(napi_env env, napi_callback_info info) {
   return queue(env, job, "progeny.uselite.embed");
 }
 
+napi_value embed_texts(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  Handle* h = argc == 3 ? handle_of(env, argv[0]) : nullptr;
+  std::shared_ptr<const Tokenizer> tokenizer;
+  bool is_array = false;
+  if (!h || !tokenizer_of(env, argv[1], &tokenizer) || napi_is_array(env, argv[2], &is_array) != napi_ok || !is_array)
+    return throw_type(env, "embedTexts(model, tokenizer, texts)");
+  if (!h->model) return throw_type(env, "the model was released");
+  uint32_t n;
+  napi_get_array_length(env, argv[2], &n);
+  std::vector<std::u16string> texts(n);
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value el;
+    napi_get_element(env, argv[2], i, &el);
+    if (!utf16_of(env, el, &texts[i])) return throw_type(env, "texts: strings");
+  }
+  EmbedJob* job = new EmbedJob();
+  job->model = h->model;
+  h->model->refs.fetch_add(1);
+  job->tokenizer = std::move(tokenizer);
+  job->texts = std::move(texts);
+  return queue(env, job, "progeny.uselite.embed");
+}
+
+void finalize_tokenizer(napi_env, void* data, void*) { delete static_cast<TokenizerHandle*>(data); }
+
+napi_value make_tokenizer(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  bool is_array = false;
+  void* scores;
+  size_t nscores;
+  uint32_t n = 0;
+  if (argc < 2 || napi_is_array(env, argv[0], &is_array) != napi_ok || !is_array ||
+      !typed(env, argv[1], napi_float64_array, &scores, &nscores) || napi_get_array_length(env, argv[0], &n) != napi_ok ||
+      nscores != n)
+    return throw_type(env, "tokenizer(pieces, scores): as many scores (Float64Array) as pieces");
+  std::vector<std::u16string> pieces(n);
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value el;
+    napi_get_element(env, argv[0], i, &el);
+    if (!utf16_of(env, el, &pieces[i])) return throw_type(env, "pieces: strings");
+  }
+  std::vector<double> s(static_cast<double*>(scores), static_cast<double*>(scores) + n);
+  // The library's tokenizer leaves out the first six ids (�, <s>, </s> and three extra tokens).
+  auto* h = new TokenizerHandle{std::make_shared<const Tokenizer>(pieces, s, 6)};
+  napi_value handle;
+  napi_create_external(env, h, finalize_tokenizer, nullptr, &handle);
+  napi_type_tag_object(env, handle, &kTokenizerTag);
+  return handle;
+}
+
+napi_value tokenize(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  const Tokenizer* t = argc == 2 ? tokenizer_of(env, argv[0]) : nullptr;
+  std::u16string text;
+  if (!t || !utf16_of(env, argv[1], &text)) return throw_type(env, "tokenize(tokenizer, text)");
+  std::vector<int32_t> ids = t->encode(text);
+  void* data;
+  napi_value buffer, array;
+  napi_create_arraybuffer(env, ids.size() * sizeof(int32_t), &data, &buffer);
+  if (!ids.empty()) std::memcpy(data, ids.data(), ids.size() * sizeof(int32_t));
+  napi_create_typedarray(env, napi_int32_array, ids.size(), buffer, 0, &array);
+  return array;
+}
+
 napi_value release(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -206,6 +319,9 @@ napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"load", nullptr, load, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"embed", nullptr, embed, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"embedTexts", nullptr, embed_texts, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"tokenizer", nullptr, make_tokenizer, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"tokenize", nullptr, tokenize, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"release", nullptr, release, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"isa", nullptr, isa, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

@@ -5,7 +5,10 @@
  * work on libuv's thread pool, so no worker thread (no second V8 isolate, no tfjs) is needed. Here: loading the addon
  * (a missing or broken one is a reason, not an error: embedder-model.ts then uses the WebAssembly workers), one
  * loaded model shared by every slot and released with the last, and the slot (embedder-slot.ts's interface) the
- * scheduler hands batches to. Texts are tokenized here, on the calling thread, by the same tokenizer as the worker's.
+ * scheduler hands batches to. The main thread only normalizes the texts (NFKC, native in V8 and cheap); the addon
+ * tokenizes them in the batch's async work (src/native/tokenizer.cc, the same ids as the worker's
+ * embedder-tokenizer.cjs), because a chat turn's contextual texts made the JavaScript tokenizer ~1.3 ms of main
+ * thread per turn (docs/embeddings.md, "The runtime").
  */
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -16,6 +19,12 @@ import type { Slot, SlotEvents } from './embedder-slot.js';
 export interface NativeAddon {
   load(shards: string[], spec: Float64Array): Promise<object>;
   embed(model: object, ids: Int32Array, lengths: Int32Array): Promise<Float32Array>;
+  /** Tokenizes (texts NFKC-normalized) and embeds, both in the async work. */
+  embedTexts(model: object, tokenizer: object, texts: string[]): Promise<Float32Array>;
+  /** The sentence-piece vocabulary (vocab.json's pieces and scores) as a tokenizer handle. */
+  tokenizer(pieces: string[], scores: Float64Array): object;
+  /** One NFKC-normalized text's token ids, synchronously. */
+  tokenize(tokenizer: object, text: string): Int32Array;
   release(model: object): void;
   isa(): string;
 }
@@ -30,6 +39,7 @@ export function loadAddon(path = DEFAULT_ADDON): { addon: NativeAddon } | { reas
     const addon = require(path) as NativeAddon;
     if (typeof addon.embed !== 'function' || typeof addon.isa !== 'function')
       return { reason: `${path} is not the embedder's addon` };
+    if (typeof addon.embedTexts !== 'function') return { reason: `${path} is an older build; run npm run build` };
     return { addon };
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
@@ -40,7 +50,7 @@ export function loadAddon(path = DEFAULT_ADDON): { addon: NativeAddon } | { reas
 
 interface Loaded {
   model: object;
-  encode(text: string): number[];
+  tokenizer: object;
 }
 
 interface Shared {
@@ -51,26 +61,26 @@ interface Shared {
 const shared = new Map<string, Shared>();
 
 async function loadModel(addon: NativeAddon, modelDir: string, dims: number): Promise<Loaded> {
-  const { createTokenizer } = require('./embedder-tokenizer.cjs') as {
-    createTokenizer(v: unknown): { encode(t: string): number[] };
-  };
   // node:fs/promises imported here, not at the top: every command that opens the engine evaluates this module.
   const { readFile } = await import('node:fs/promises');
   const [{ shards, spec }, vocabulary] = await Promise.all([
     weightSpec(modelDir),
-    readFile(join(modelDir, 'vocab.json'), 'utf8').then((s) => JSON.parse(s) as unknown),
+    readFile(join(modelDir, 'vocab.json'), 'utf8').then((s) => JSON.parse(s) as [string, number][]),
   ]);
   const model = await addon.load(shards, spec);
-  const { encode } = createTokenizer(vocabulary);
+  const tokenizer = addon.tokenizer(
+    vocabulary.map(([piece]) => piece),
+    Float64Array.from(vocabulary, ([, score]) => score),
+  );
   // One sentence end to end, as the worker does: weights that do not fit the graph fail here, not on a real text.
-  const probe = await addon.embed(model, Int32Array.from(encode('ready')), Int32Array.of(encode('ready').length));
+  const probe = await addon.embedTexts(model, tokenizer, ['ready']);
   if (probe.length !== dims || probe.some((x) => !Number.isFinite(x))) {
     addon.release(model);
     throw new Error(
       probe.length !== dims ? `the model makes ${probe.length}-dimensional vectors` : 'the model answered no vector',
     );
   }
-  return { model, encode };
+  return { model, tokenizer };
 }
 
 /** The loaded model for this addon and directory, loaded by the first slot and released with the last. */
@@ -123,17 +133,11 @@ export function startNativeSlot<B>(opts: NativeSlotOptions, events: SlotEvents<B
     idleTimer: null,
     post(id, texts, batch) {
       slot.busy = { id, batch };
-      const rows = texts.map((t) => loaded!.encode(t));
-      const ids = new Int32Array(rows.reduce((n, r) => n + r.length, 0));
-      let at = 0;
-      for (const r of rows) {
-        ids.set(r, at);
-        at += r.length;
-      }
-      const lengths = Int32Array.from(rows, (r) => r.length);
+      const { model, tokenizer } = loaded!;
+      const normalized = texts.map((t) => t.normalize('NFKC'));
       // Through a promise, so that even a synchronous throw (a bad argument) is the batch's error, not the caller's.
-      Promise.resolve(loaded!.model)
-        .then((model) => addon.embed(model, ids, lengths))
+      Promise.resolve()
+        .then(() => addon.embedTexts(model, tokenizer, normalized))
         .then(
           (vectors) => !slot.retired && events.onResult(slot, { id, vectors }),
           (err: Error) => !slot.retired && events.onResult(slot, { id, error: err.message }),
