@@ -15,7 +15,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { createHistogram } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
+import { scriptArgs } from './script-args.mjs';
 import { QdrantStore } from '../src/core/memory/qdrant/store.js';
 import type { MemoryStore, VectorPoint } from '../src/core/memory/types.js';
 import { fromWireHit } from '../src/core/memory/qdrant/wire.js';
@@ -25,14 +25,17 @@ import { createJournal } from '../src/core/sync/journal.js';
 import { tempDb } from '../src/testing/temp-home.js';
 import { queryPoints, upsertPoints, type DoubleCollection } from '../src/testing/qdrant-double-collections.js';
 
-const { values } = parseArgs({
-  options: {
-    points: { type: 'string', default: '2000' },
-    dims: { type: 'string', default: '384' },
-    queries: { type: 'string', default: '300' },
-    json: { type: 'boolean', default: false },
+const { values } = scriptArgs(
+  {
+    options: {
+      points: { type: 'string', default: '2000' },
+      dims: { type: 'string', default: '384' },
+      queries: { type: 'string', default: '300' },
+      json: { type: 'boolean', default: false },
+    },
   },
-});
+  'npx tsx scripts/bench-qdrant.ts [--points 2000] [--dims 384] [--queries 300] [--json]',
+);
 const N = Number(values.points);
 const DIMS = Number(values.dims);
 const Q = Number(values.queries);

@@ -13,16 +13,19 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
+import { scriptArgs } from './script-args.mjs';
 import { EXTRA_IDLE_MS } from '../src/core/memory/embedder-model.js';
 
-const { values } = parseArgs({
-  options: {
-    runs: { type: 'string', default: '3' },
-    'idle-ms': { type: 'string', default: '12000' },
-    bin: { type: 'string', default: resolve('bin/progeny.js') },
+const { values } = scriptArgs(
+  {
+    options: {
+      runs: { type: 'string', default: '3' },
+      'idle-ms': { type: 'string', default: '12000' },
+      bin: { type: 'string', default: resolve('bin/progeny.js') },
+    },
   },
-});
+  'npx tsx scripts/bench-serve-rss.ts [--runs 3] [--idle-ms 12000] [--bin bin/progeny.js]',
+);
 const bin = resolve(values.bin);
 const idleMs = Number(values['idle-ms']);
 /** An extra worker retires after this long without work. */

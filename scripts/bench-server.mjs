@@ -14,17 +14,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHistogram, performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
+import { scriptArgs } from './script-args.mjs';
 import autocannon from 'autocannon';
 import WebSocket from 'ws';
 
-const { values } = parseArgs({
-  options: {
-    seconds: { type: 'string', default: '5' },
-    connections: { type: 'string', default: '10' },
-    ws: { type: 'string', default: '50' },
+const { values } = scriptArgs(
+  {
+    options: {
+      seconds: { type: 'string', default: '5' },
+      connections: { type: 'string', default: '10' },
+      ws: { type: 'string', default: '50' },
+    },
   },
-});
+  'node scripts/bench-server.mjs [--seconds 5] [--connections 10] [--ws 50]',
+);
 const seconds = Number(values.seconds);
 const connections = Number(values.connections);
 const wsConns = Number(values.ws);

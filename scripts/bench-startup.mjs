@@ -14,20 +14,23 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { scriptArgs } from './script-args.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = join(root, 'bin', 'progeny.js');
-const { values } = parseArgs({
-  options: {
-    memories: { type: 'string', default: '100000' },
-    semantic: { type: 'string', default: '2000' },
-    runs: { type: 'string', default: '40' },
-    rounds: { type: 'string', default: '5' },
-    budget: { type: 'string', default: '1.5' },
-    out: { type: 'string' },
+const { values } = scriptArgs(
+  {
+    options: {
+      memories: { type: 'string', default: '100000' },
+      semantic: { type: 'string', default: '2000' },
+      runs: { type: 'string', default: '40' },
+      rounds: { type: 'string', default: '5' },
+      budget: { type: 'string', default: '1.5' },
+      out: { type: 'string' },
+    },
   },
-});
+  'node scripts/bench-startup.mjs [--memories 100000] [--runs 40] [--rounds 5] [--out bench/results/startup.json]',
+);
 const memories = Number(values.memories);
 const rounds = Math.max(1, Number(values.rounds));
 // hyperfine needs at least 2 runs a call.

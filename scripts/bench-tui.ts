@@ -17,21 +17,24 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { scriptArgs } from './script-args.mjs';
 import type * as CreateModule from '../src/core/engine/create.js';
 import type * as LoadModule from '../src/core/config/load.js';
 import type * as PathsModule from '../src/core/paths.js';
 
 const root = resolve(import.meta.dirname, '..');
 const BIN = join(root, 'bin/progeny.js');
-const { values } = parseArgs({
-  options: {
-    runs: { type: 'string', default: '20' },
-    keys: { type: 'string', default: '200' },
-    history: { type: 'string', default: '10000' },
-    json: { type: 'boolean', default: false },
+const { values } = scriptArgs(
+  {
+    options: {
+      runs: { type: 'string', default: '20' },
+      keys: { type: 'string', default: '200' },
+      history: { type: 'string', default: '10000' },
+      json: { type: 'boolean', default: false },
+    },
   },
-});
+  'npx tsx scripts/bench-tui.ts [--runs 20] [--keys 200] [--history 10000] [--json]',
+);
 const RUNS = Number(values.runs);
 const KEYS = Number(values.keys);
 const HISTORY = Number(values.history);

@@ -15,19 +15,22 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
+import { scriptArgs } from './script-args.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const { values } = parseArgs({
-  options: {
-    runs: { type: 'string', default: '3' },
-    duration: { type: 'string', default: '4s' },
-    connections: { type: 'string', default: '10' },
-    route: { type: 'string', default: '/v1/state' },
-    out: { type: 'string' },
-    'fastify-path': { type: 'boolean', default: false },
+const { values } = scriptArgs(
+  {
+    options: {
+      runs: { type: 'string', default: '3' },
+      duration: { type: 'string', default: '4s' },
+      connections: { type: 'string', default: '10' },
+      route: { type: 'string', default: '/v1/state' },
+      out: { type: 'string' },
+      'fastify-path': { type: 'boolean', default: false },
+    },
   },
-});
+  'node scripts/bench-wrk.mjs [--runs 3] [--duration 4s] [--connections 10] [--route /v1/state] [--fastify-path] [--out FILE]',
+);
 if (spawnSync('wrk', ['--version']).error) {
   console.error('bench wrk: wrk is not installed (Debian: apt-get install wrk)');
   process.exit(12);

@@ -6,9 +6,16 @@
 //
 //   node scripts/profile-layers.mjs FILE.cpuprofile [--rate REQ_PER_S]   (--rate turns shares into µs per request)
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { scriptArgs } from './script-args.mjs';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { rate: { type: 'string' } } });
+const { values, positionals } = scriptArgs(
+  { allowPositionals: true, options: { rate: { type: 'string' } } },
+  'node scripts/profile-layers.mjs FILE.cpuprofile [--rate REQ_PER_S]',
+);
+if (positionals.length !== 1) {
+  console.error('usage: node scripts/profile-layers.mjs FILE.cpuprofile [--rate REQ_PER_S]');
+  process.exit(2);
+}
 const profile = JSON.parse(readFileSync(positionals[0], 'utf8'));
 
 // [layer, predicate on a call frame]. A sample counts for the innermost layer on its stack: progeny's helpers called
