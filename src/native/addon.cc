@@ -1,8 +1,7 @@
 // The N-API surface of the native embedder (docs/embeddings.md, "The runtime"), used by native-model.ts:
 //   load(shardPaths: string[], spec: Float64Array) → Promise<model>   spec: [byte offset, value count] per tensor
-//   embed(model, ids: Int32Array, lengths: Int32Array) → Promise<Float32Array>   lengths.length × dims floats
-//   embedTexts(model, tokenizer, texts: string[]) → Promise<Float32Array>   texts NFKC-normalized; tokenized and
-//                    embedded in the async work, so the main thread does not tokenize
+//   embedTexts(model, tokenizer, texts: string[]) → Promise<Float32Array>   texts.length × dims floats; texts
+//                    NFKC-normalized, tokenized and embedded in the async work, so the main thread does not tokenize
 //   tokenizer(pieces: string[], scores: Float64Array) → tokenizer   the vocabulary (vocab.json)
 //   tokenize(tokenizer, text) → Int32Array   the same ids, synchronously (the probe and the tests)
 //   release(model)   frees the weights once no embed is running on them
@@ -113,16 +112,13 @@ struct EmbedJob : Job {
   Model* model;
   std::vector<int32_t> ids, lengths;
   std::vector<float> out;
-  // When set, the texts are tokenized here first (embedTexts); otherwise ids and lengths came from JavaScript.
   std::shared_ptr<const Tokenizer> tokenizer;
   std::vector<std::u16string> texts;
   void run() override {
-    if (tokenizer) {
-      for (const auto& t : texts) {
-        std::vector<int32_t> row = tokenizer->encode(t);
-        ids.insert(ids.end(), row.begin(), row.end());
-        lengths.push_back((int32_t)row.size());
-      }
+    for (const auto& t : texts) {
+      std::vector<int32_t> row = tokenizer->encode(t);
+      ids.insert(ids.end(), row.begin(), row.end());
+      lengths.push_back((int32_t)row.size());
     }
     out.assign(lengths.size() * (size_t)model->dims, 0.0f);
     error = uselite::forward(*model, ids.data(), lengths.data(), (int)lengths.size(), out.data());
@@ -202,28 +198,6 @@ napi_value load(napi_env env, napi_callback_info info) {
   }
   job->spec.assign(static_cast<double*>(spec), static_cast<double*>(spec) + spec_len);
   return queue(env, job, "progeny.uselite.load");
-}
-
-napi_value embed(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  Handle* h = argc == 3 ? handle_of(env, argv[0]) : nullptr;
-  if (!h) return throw_type(env, "embed(model, ids, lengths)");
-  if (!h->model) return throw_type(env, "the model was released");
-  void *ids, *lengths;
-  size_t nids, nlen;
-  if (!typed(env, argv[1], napi_int32_array, &ids, &nids) || !typed(env, argv[2], napi_int32_array, &lengths, &nlen))
-    return throw_type(env, "ids and lengths: Int32Array");
-  long long total = 0;
-  for (size_t i = 0; i < nlen; i++) total += static_cast<int32_t*>(lengths)[i];
-  if (total != (long long)nids) return throw_type(env, "the lengths do not add up to the ids");
-  EmbedJob* job = new EmbedJob();
-  job->model = h->model;
-  h->model->refs.fetch_add(1);
-  job->ids.assign(static_cast<int32_t*>(ids), static_cast<int32_t*>(ids) + nids);
-  job->lengths.assign(static_cast<int32_t*>(lengths), static_cast<int32_t*>(lengths) + nlen);
-  return queue(env, job, "progeny.uselite.embed");
 }
 
 napi_value embed_texts(napi_env env, napi_callback_info info) {
@@ -318,7 +292,6 @@ napi_value isa(napi_env env, napi_callback_info) {
 napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"load", nullptr, load, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"embed", nullptr, embed, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"embedTexts", nullptr, embed_texts, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"tokenizer", nullptr, make_tokenizer, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"tokenize", nullptr, tokenize, nullptr, nullptr, nullptr, napi_default, nullptr},

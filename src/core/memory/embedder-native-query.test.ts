@@ -15,7 +15,6 @@ module.exports = {
   isa: () => 'test double',
   tokenizer: () => ({}),
   tokenize: () => Int32Array.of(1),
-  embed: async (m, ids, lengths) => vectors(lengths.length),
   embedTexts: (m, t, texts) =>
     texts.length > 4 ? new Promise((r) => held.push(() => r(vectors(texts.length)))) : Promise.resolve(vectors(texts.length)),
   held: () => held.length,

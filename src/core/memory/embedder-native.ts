@@ -18,7 +18,6 @@ import type { Slot, SlotEvents } from './embedder-slot.js';
 
 export interface NativeAddon {
   load(shards: string[], spec: Float64Array): Promise<object>;
-  embed(model: object, ids: Int32Array, lengths: Int32Array): Promise<Float32Array>;
   /** Tokenizes (texts NFKC-normalized) and embeds, both in the async work. */
   embedTexts(model: object, tokenizer: object, texts: string[]): Promise<Float32Array>;
   /** The sentence-piece vocabulary (vocab.json's pieces and scores) as a tokenizer handle. */
@@ -37,7 +36,7 @@ export const DEFAULT_ADDON = fileURLToPath(new URL('../../../dist/native/use-lit
 export function loadAddon(path = DEFAULT_ADDON): { addon: NativeAddon } | { reason: string } {
   try {
     const addon = require(path) as NativeAddon;
-    if (typeof addon.embed !== 'function' || typeof addon.isa !== 'function')
+    if (typeof addon.isa !== 'function' || typeof addon.load !== 'function')
       return { reason: `${path} is not the embedder's addon` };
     if (typeof addon.embedTexts !== 'function') return { reason: `${path} is an older build; run npm run build` };
     return { addon };
