@@ -185,7 +185,11 @@ function memoryCheck(memory: { ok: boolean; backend: string; detail: string }): 
   };
 }
 
-/** The embedder's check, after a real recall (it exercises the embedder, the cache and the index end to end). */
+/**
+ * The embedder's check, after loading the model and a real recall (it exercises the embedder, the cache and the index
+ * end to end). The load comes first because the recall alone may need no model: its query's vector is in the
+ * embedding cache from the previous doctor, and a model broken since would pass unseen.
+ */
 async function recallChecked(engine: LocalEngine, storeOk: boolean): Promise<Check> {
   if (!storeOk)
     return {
@@ -194,6 +198,7 @@ async function recallChecked(engine: LocalEngine, storeOk: boolean): Promise<Che
       detail: 'not checked: recall needs the memory store, which is unavailable',
     };
   try {
+    await engine.warmEmbedder();
     await engine.memory.recall({ text: 'doctor check', k: 1, peek: true });
     return embedderCheck(engine);
   } catch (err) {
