@@ -11,9 +11,6 @@ export async function runPlainChat(ctx: CommandContext, engine: Engine, session:
   const name = engine.heritage.current().doc.name;
   ctx.out.notice(`${name} is listening (mode ${session.mode}). Ctrl+C cancels a reply; Ctrl+D or /quit exits.`);
   engine.embedInBackground();
-  const unsubscribe = engine.subscribe((n) => {
-    if (n.type === 'embedder') ctx.out.notice(`memory: ${n.detail}; embedding with ${n.id} meanwhile`);
-  });
   let turn: AbortController | undefined;
   rl.on('SIGINT', () => {
     if (turn) turn.abort();
@@ -52,6 +49,5 @@ export async function runPlainChat(ctx: CommandContext, engine: Engine, session:
     }
     rl.prompt();
   }
-  unsubscribe();
   rl.close();
 }

@@ -11,6 +11,7 @@ import type { Engine } from '../core/engine/engine.js';
 import type { LocalEngine } from '../core/engine/local-engine.js';
 import type { Stoppable } from '../core/sync/background.js';
 import type { TurnSummary } from './chat-turn.js';
+import { warnOnEmbedderFallback } from './embedder-warning.js';
 
 export function isInteractive(ctx: CommandContext): boolean {
   return ctx.stdin.isTTY === true && ctx.out.stdout.isTTY === true && !ctx.env.CI;
@@ -65,6 +66,7 @@ export async function run(
     import('./chat-turn.js'),
   ]);
   if (opts.list) return conversationsView(engine);
+  warnOnEmbedderFallback(ctx, engine);
   const session = await prepareChat(ctx, engine, opts);
 
   if (typeof opts.message !== 'string' && isInteractive(ctx)) {

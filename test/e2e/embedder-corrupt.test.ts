@@ -3,13 +3,14 @@
  * package redirected (src/testing/model-dir.cjs) to a copy with a truncated weight shard. A labelled fallback,
  * never a crash, nothing lost.
  */
-import { truncateSync } from 'node:fs';
+import { truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { modelCopy } from '../../src/testing/model-copy.js';
 import { makeHome, type Home } from './cli-harness.js';
 
+type SearchOut = { results: { memory: { text: string } }[] };
 type Doctor = { checks: { check: string; status: string; detail: string }[] };
 const preload = fileURLToPath(new URL('../../src/testing/model-dir.cjs', import.meta.url));
 
@@ -36,5 +37,47 @@ describe('a corrupt model file', () => {
       status: 'warn',
       detail: expect.stringMatching(/builtin-use-lite-v1\/512 is unavailable \(.*did not load/),
     });
+  }, 120_000);
+
+  // One-shot commands: what they print was found by words and hash vectors, so they say so; nothing is lost.
+  it('memory import, search and chat -m warn on stderr that the hash embedder took over, and lose nothing', async () => {
+    home = makeHome();
+    copy = modelCopy();
+    truncateSync(join(copy.dir, 'group1-shard3of7'), 1000);
+    const env = { NODE_OPTIONS: `--require ${preload}`, PROGENY_TEST_MODEL_DIR: copy.dir };
+    const warning = /progeny: warning: memory: the built-in semantic embedder is unavailable: .*did not load/;
+    await home.json(['init']);
+    const file = join(home.dir, 'm.jsonl');
+    writeFileSync(file, '{"text":"I adopted a kitten called Miso"}\n{"text":"My sister lives in Porto"}\n');
+    const imported = await home.run(['memory', 'import', file], { env });
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(imported.stderr).toMatch(warning);
+    const search = await home.run(['--json', 'memory', 'search', 'where does my sister live', '-k', '1'], { env });
+    expect(search.code, search.stderr).toBe(0);
+    expect(search.stderr).toMatch(warning);
+    expect(search.stderr).not.toMatch(/\n\s+at /);
+    expect((JSON.parse(search.stdout) as SearchOut).results[0]?.memory.text).toBe('My sister lives in Porto');
+    const chat = await home.run(['chat', '-m', 'what is my kitten called?'], { env });
+    expect(chat.code, chat.stderr).toBe(0);
+    expect(chat.stderr).toMatch(warning);
+    // The model back: every memory is still there and gets its semantic vector.
+    const healed = await home.json<SearchOut>(['memory', 'search', 'we got a new cat', '-k', '1']);
+    expect(healed.results[0]?.memory.text).toBe('I adopted a kitten called Miso');
+  }, 120_000);
+
+  // A benchmark on the fallback would report the words' recall under the semantic model's name.
+  it('bench recall refuses to measure the fallback, with the reason and no stack', async () => {
+    home = makeHome();
+    copy = modelCopy();
+    truncateSync(join(copy.dir, 'group1-shard3of7'), 1000);
+    const env = { NODE_OPTIONS: `--require ${preload}`, PROGENY_TEST_MODEL_DIR: copy.dir };
+    const set = fileURLToPath(new URL('../../fixtures/memory/eval-conversation.json', import.meta.url));
+    const r = await home.run(['bench', 'recall', set, '--threshold', 'recall@10>=0.5'], { env });
+    expect(r.stdout).not.toMatch(/verdict/);
+    expect(r.stderr).toMatch(
+      /error: the built-in semantic embedder is unavailable: .*did not load.*; the figures would measure its fallback builtin-hash-v2\/384, not builtin-use-lite-v1\/512/,
+    );
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.code).toBe(8);
   }, 120_000);
 });

@@ -11,6 +11,7 @@ import { fixedClock } from '../../core/clock.js';
 import type { Config } from '../../core/config/schema.js';
 import { createEngine } from '../../core/engine/create.js';
 import { interrupted, ProgenyError } from '../../core/errors.js';
+import { act } from '../../core/hints.js';
 import { pathsFor } from '../../core/paths.js';
 import { openDatabase } from '../../core/store/db.js';
 import type { EvalConversation, EvalFile, EvalTurn } from './eval-file.js';
@@ -70,10 +71,28 @@ type Engine = Awaited<ReturnType<typeof createEngine>>;
 async function withEngine<T>(dir: string, config: Config, now: number, fn: (e: Engine) => Promise<T>): Promise<T> {
   const engine = await createEngine({ paths: pathsFor(dir), config, clock: fixedClock(now) });
   try {
+    await refuseFallback(engine);
     return await fn(engine);
   } finally {
     await engine.close();
   }
+}
+
+/**
+ * The configured embedder, loaded now: a semantic model that cannot load would leave the hash embedder and the words
+ * to answer, and the figures would measure that fallback under the configured embedder's name.
+ */
+async function refuseFallback(engine: Engine): Promise<void> {
+  const health = await engine.warmEmbedder();
+  if (health.state !== 'fallback') return;
+  throw new ProgenyError(
+    'EMBEDDER_UNAVAILABLE',
+    `${health.detail}; the figures would measure its fallback ${health.id}, not ${health.preferred}`,
+    {
+      hint: 'the doctor says why it did not load; or --set embedder.kind=hash to measure the hash embedder',
+      actions: [act('doctor')],
+    },
+  );
 }
 
 /** Imports the conversation (one memory per turn) and waits for its vectors. */

@@ -2,12 +2,14 @@ import type { CommandContext } from '../context.js';
 import { readLines } from '../args.js';
 import type { CommandResult } from '../output.js';
 import { usageError } from '../../core/errors.js';
+import { warnOnEmbedderFallback } from '../embedder-warning.js';
 import { existsSync } from 'node:fs';
 
 export async function run(ctx: CommandContext, args: string[]): Promise<CommandResult> {
   const file = args[0] as string;
   if (file !== '-' && !existsSync(file)) throw usageError(`no such file: ${file}`);
   const engine = await ctx.engine({ create: true });
+  warnOnEmbedderFallback(ctx, engine);
   const report = await engine.memory.importJsonl(readLines(file, ctx.stdin), {
     onProgress: (done, total) => {
       ctx.out.progress('importing', done, total);

@@ -10,6 +10,7 @@ import type { Engine } from '../../core/engine/engine.js';
 import type { MemoryKind, RecalledMemory } from '../../core/memory/types.js';
 import { parseBatchQuery, type BatchQuery } from './batch-query.js';
 import { recallTable } from './views.js';
+import { warnOnEmbedderFallback } from '../embedder-warning.js';
 
 export interface SearchOptions {
   limit: number;
@@ -48,6 +49,7 @@ export async function run(
       'progeny memory search "what to recall" (or - to read it from stdin, or --batch for NDJSON)',
     );
   const engine = await ctx.engine();
+  warnOnEmbedderFallback(ctx, engine);
   const query: BatchQuery = {
     query: text,
     k: opts.limit,
@@ -61,6 +63,7 @@ export async function run(
 /** One result line per query line, in order; a bad line gets an error line and the exit code 2, the rest go on. */
 async function runBatch(ctx: CommandContext, opts: SearchOptions): Promise<CommandResult | StreamedResult> {
   const engine = await ctx.engine();
+  warnOnEmbedderFallback(ctx, engine);
   const defaults = { k: opts.limit, ...actorFilter(opts.actor), ...(opts.kind ? { kinds: opts.kind } : {}) };
   let line = 0;
   let failed = 0;

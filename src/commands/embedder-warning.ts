@@ -1,0 +1,20 @@
+/**
+ * One warning on stderr when the built-in semantic model cannot load during a command and the hash embedder takes
+ * over (docs/embeddings.md, "Fallback"): what the command then prints was found by words (and hash vectors), and a
+ * one-shot command is where the user would otherwise never hear of it. The TUI says it inside its screen instead.
+ */
+import type { Engine } from '../core/engine/engine.js';
+import type { CommandContext } from './context.js';
+
+export function warnOnEmbedderFallback(
+  ctx: Pick<CommandContext, 'out'>,
+  engine: Pick<Engine, 'subscribe'>,
+): () => void {
+  return engine.subscribe((n) => {
+    if (n.type === 'embedder')
+      ctx.out.warn(
+        `memory: ${n.detail}; embedding with ${n.id} meanwhile, and finding memories by their words`,
+        'run `progeny doctor`; reinstalling progeny (`npm ci`) restores the model files',
+      );
+  });
+}
