@@ -84,6 +84,12 @@ export const ERROR_CATALOGUE = {
     hint: 'restore the home from a backup, then check it',
     actions: [act('doctor')],
   },
+  INDEX_CORRUPT: {
+    exit: 'store',
+    status: 503,
+    hint: 'the index is derived data: delete memory.usearch in the home, then `progeny memory reindex` rebuilds it',
+    actions: [act('memory.reindex')],
+  },
   STORE_TOO_NEW: { exit: 'store', status: 503, hint: 'a newer progeny wrote this home; upgrade progeny' },
   MIGRATE_MIXED_EMBEDDERS: {
     exit: 'store',

@@ -6,6 +6,7 @@
 //   tokenize(tokenizer, text) → Int32Array   the same ids, synchronously (the probe and the tests)
 //   release(model)   frees the weights once no embed is running on them
 //   isa() → the GEMM kernel this CPU gets ("avx512f", "avx2", "generic")
+//   annOpen, annSize, annSearch, annContains, annClose: the read-only index reader (ann-addon.cc)
 // Loading and embedding run as napi async work on libuv's thread pool: no second V8 isolate, the event loop free.
 #include <node_api.h>
 #include <cstdio>
@@ -13,6 +14,7 @@
 #include <memory>
 #include <string>
 #include <vector>
+#include "ann-addon.h"
 #include "gemm.h"
 #include "model.h"
 #include "tokenizer.h"
@@ -299,6 +301,7 @@ napi_value init(napi_env env, napi_value exports) {
       {"isa", nullptr, isa, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof props / sizeof *props, props);
+  annreader::define(env, exports);
   return exports;
 }
 

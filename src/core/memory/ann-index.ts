@@ -17,6 +17,8 @@ export interface AnnIndex {
    * (reads it whole) only before it absorbs changes into it.
    */
   readonly viewed: boolean;
+  /** Searched by progeny's own reader of the file (ann-reader.ts) rather than by usearch. */
+  readonly reader?: boolean;
   add(labels: number[], vectors: Float32Array[]): void;
   remove(label: number): void;
   contains(label: number): boolean;
@@ -62,7 +64,7 @@ interface UsearchIndex {
  * Scales a vector so its largest component is ±1. Cosine does not change, but int8 quantisation then uses its whole
  * range: hashed-feature vectors have small components (~0.05) that would otherwise round to a handful of levels.
  */
-function spread(v: Float32Array): Float32Array {
+export function spread(v: Float32Array): Float32Array {
   let max = 0;
   for (let i = 0; i < v.length; i++) max = Math.max(max, Math.abs(v[i] as number));
   if (max === 0) return v;

@@ -1,0 +1,92 @@
+/**
+ * progeny's own read-only reader of the saved HNSW index (src/native/ann-reader.cc, in the native addon): opening
+ * maps the file and checks its sizes, whatever the number of memories, where usearch's `view` walks every node
+ * (~9 ms at 100k memories, ~70 ms at 1M: docs/performance.md "The index between processes"). It returns what
+ * usearch's search returns on the same file, up to the order of near-ties (it computes the exact cosine of the int8
+ * vectors where usearch uses an approximate reciprocal square root). Read only: a process that absorbs changes loads
+ * the file with usearch instead (ann-index.ts). Any file it does not accept, or no addon, is a reason to use usearch.
+ */
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { ProgenyError } from '../errors.js';
+import type { AnnIndex } from './ann-index.js';
+
+export interface AnnReaderAddon {
+  annOpen(path: string, dims: number): object;
+  annSize(handle: object): number;
+  annSearch(handle: object, query: Float32Array, k: number, expansion: number): Float64Array;
+  annContains(handle: object, key: number): boolean;
+  annClose(handle: object): void;
+}
+
+let addonPath: string | undefined;
+/** Beside dist/core/memory/ in the build and src/core/memory/ in the sources (as embedder-native.ts), found lazily. */
+const defaultAddon = (): string =>
+  (addonPath ??= fileURLToPath(new URL('../../../dist/native/use-lite.node', import.meta.url)));
+
+/** The addon's reader, or why there is none (not built, an older build, not loadable here). */
+export function loadReaderAddon(path = defaultAddon()): { addon: AnnReaderAddon } | { reason: string } {
+  try {
+    const addon = createRequire(import.meta.url)(path) as Partial<AnnReaderAddon>;
+    if (typeof addon.annOpen !== 'function') return { reason: 'the native addon has no index reader (an older build)' };
+    return { addon: addon as AnnReaderAddon };
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'MODULE_NOT_FOUND') return { reason: 'the native addon is not built' };
+    return { reason: `the native addon does not load (${e.message.split('\n')[0]})` };
+  }
+}
+
+const readOnly = (): never => {
+  throw new ProgenyError('UNEXPECTED', 'the index reader is read-only: load the index with usearch to change it');
+};
+
+/**
+ * Opens `file` (an index of `dims` dimensions) with the reader, or says why not: the caller then views it with
+ * usearch. A file damaged in a way only a search finds (a neighbour out of range) fails that search with
+ * INDEX_CORRUPT; no read ever leaves the file.
+ */
+export interface ReaderOptions {
+  /** The beam width of the base-level search (usearch's expansion_search). */
+  expansion: number;
+  /** What usearch is given for a query (ann-index.ts spreads it before the int8 cast). */
+  prepare: (q: Float32Array) => Float32Array;
+  addonFile?: string;
+}
+
+export function openAnnReader(
+  file: string,
+  dims: number,
+  { expansion, prepare, addonFile }: ReaderOptions,
+): { index: AnnIndex } | { reason: string } {
+  const got = loadReaderAddon(addonFile);
+  if ('reason' in got) return got;
+  const { addon } = got;
+  let handle: object;
+  try {
+    handle = addon.annOpen(file, dims);
+  } catch (err) {
+    return { reason: `the index reader refused the file (${(err as Error).message})` };
+  }
+  const size = addon.annSize(handle);
+  const index: AnnIndex = {
+    viewed: true,
+    reader: true,
+    add: readOnly,
+    remove: readOnly,
+    save: readOnly,
+    contains: (label) => addon.annContains(handle, label),
+    size: () => size,
+    search(q, k) {
+      if (size === 0) return [];
+      try {
+        return Array.from(addon.annSearch(handle, prepare(q), Math.min(k, size), expansion));
+      } catch (err) {
+        const e = err as NodeJS.ErrnoException;
+        if (e.code !== 'ANN_CORRUPT') throw err;
+        throw new ProgenyError('INDEX_CORRUPT', `the memory index file ${file} is damaged: ${e.message}`);
+      }
+    },
+  };
+  return { index };
+}

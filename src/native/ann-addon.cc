@@ -1,0 +1,165 @@
+// The N-API surface of the index reader (ann-reader.h), used by src/core/memory/ann-reader.ts:
+//   annOpen(path, dims) → handle        throws an Error whose code is ANN_UNSUPPORTED (a layout usearch may read),
+//                                       ANN_CORRUPT or ANN_IO, with what is wrong as its message
+//   annSize(handle) → the members that are not removed (usearch's size())
+//   annSearch(handle, query: Float32Array, k, expansion) → Float64Array of keys, nearest first; throws ANN_CORRUPT
+//   annContains(handle, key) → boolean  (a scan of every node)
+//   annClose(handle)                    unmaps the file now rather than when the handle is collected
+// Everything runs on the calling thread: a search is a few hundred microseconds, less than queueing async work.
+#include <node_api.h>
+
+#include <string>
+#include <vector>
+
+#include "ann-reader.h"
+
+namespace {
+
+using annreader::Index;
+
+const napi_type_tag kIndexTag = {0x7072676e79756d6cULL, 0x616e6e6964780001ULL};
+
+struct IndexHandle {
+  Index* index = nullptr;
+};
+
+napi_value throw_coded(napi_env env, const char* code, const std::string& message) {
+  napi_throw_error(env, code, message.c_str());
+  return nullptr;
+}
+
+void finalize_index(napi_env, void* data, void*) {
+  auto* h = static_cast<IndexHandle*>(data);
+  delete h->index;
+  delete h;
+}
+
+// The open index behind a handle, or null (after a TypeError is thrown) for anything else or a closed one.
+Index* index_of(napi_env env, napi_value v) {
+  napi_valuetype t;
+  bool tagged = false;
+  void* data = nullptr;
+  if (napi_typeof(env, v, &t) != napi_ok || t != napi_external ||
+      napi_check_object_type_tag(env, v, &kIndexTag, &tagged) != napi_ok || !tagged ||
+      napi_get_value_external(env, v, &data) != napi_ok) {
+    napi_throw_type_error(env, nullptr, "not an index handle");
+    return nullptr;
+  }
+  Index* index = static_cast<IndexHandle*>(data)->index;
+  if (!index) napi_throw_error(env, "ANN_CLOSED", "the index was closed");
+  return index;
+}
+
+napi_value ann_open(napi_env env, napi_callback_info info) {
+  size_t argc = 2, len = 0;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  uint32_t dims = 0;
+  if (argc < 2 || napi_get_value_string_utf8(env, argv[0], nullptr, 0, &len) != napi_ok ||
+      napi_get_value_uint32(env, argv[1], &dims) != napi_ok) {
+    napi_throw_type_error(env, nullptr, "annOpen(path, dims)");
+    return nullptr;
+  }
+  std::string path(len, '\0');
+  napi_get_value_string_utf8(env, argv[0], &path[0], len + 1, &len);
+  auto* index = new Index();
+  std::string error;
+  annreader::Status s = annreader::open(path, dims, index, &error);
+  if (s != annreader::Status::kOk) {
+    delete index;
+    const char* code = s == annreader::Status::kUnsupported ? "ANN_UNSUPPORTED"
+                       : s == annreader::Status::kCorrupt   ? "ANN_CORRUPT"
+                                                            : "ANN_IO";
+    return throw_coded(env, code, error);
+  }
+  napi_value handle;
+  napi_create_external(env, new IndexHandle{index}, finalize_index, nullptr, &handle);
+  napi_type_tag_object(env, handle, &kIndexTag);
+  return handle;
+}
+
+napi_value ann_size(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1] = {nullptr};
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  Index* index = argc == 1 ? index_of(env, argv[0]) : nullptr;
+  if (!index) return nullptr;
+  napi_value out;
+  napi_create_double(env, (double)index->present, &out);
+  return out;
+}
+
+napi_value ann_search(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4] = {nullptr, nullptr, nullptr, nullptr};
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  Index* index = argc == 4 ? index_of(env, argv[0]) : nullptr;
+  if (!index) return nullptr;
+  bool is_typed = false;
+  napi_typedarray_type type;
+  size_t length = 0, offset;
+  void* data = nullptr;
+  napi_value buffer;
+  uint32_t k = 0, expansion = 0;
+  if (napi_is_typedarray(env, argv[1], &is_typed) != napi_ok || !is_typed ||
+      napi_get_typedarray_info(env, argv[1], &type, &length, &data, &buffer, &offset) != napi_ok ||
+      type != napi_float32_array || length != index->dims || napi_get_value_uint32(env, argv[2], &k) != napi_ok ||
+      napi_get_value_uint32(env, argv[3], &expansion) != napi_ok) {
+    napi_throw_type_error(env, nullptr, "annSearch(handle, query: Float32Array of the index's dimension, k, expansion)");
+    return nullptr;
+  }
+  std::vector<uint64_t> keys;
+  std::string error = annreader::search(*index, static_cast<const float*>(data), k, expansion, &keys);
+  if (!error.empty()) return throw_coded(env, "ANN_CORRUPT", error);
+  void* out_data;
+  napi_value out_buffer, out;
+  napi_create_arraybuffer(env, keys.size() * sizeof(double), &out_data, &out_buffer);
+  for (size_t i = 0; i < keys.size(); i++) static_cast<double*>(out_data)[i] = (double)keys[i];
+  napi_create_typedarray(env, napi_float64_array, keys.size(), out_buffer, 0, &out);
+  return out;
+}
+
+napi_value ann_contains(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2] = {nullptr, nullptr};
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  Index* index = argc == 2 ? index_of(env, argv[0]) : nullptr;
+  if (!index) return nullptr;
+  double key = -1;
+  napi_get_value_double(env, argv[1], &key);
+  napi_value out;
+  napi_get_boolean(env, key >= 0 && key < 18446744073709551615.0 && annreader::contains(*index, (uint64_t)key), &out);
+  return out;
+}
+
+napi_value ann_close(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1] = {nullptr};
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  void* data = nullptr;
+  bool tagged = false;
+  if (argc == 1 && napi_check_object_type_tag(env, argv[0], &kIndexTag, &tagged) == napi_ok && tagged &&
+      napi_get_value_external(env, argv[0], &data) == napi_ok) {
+    auto* h = static_cast<IndexHandle*>(data);
+    delete h->index;
+    h->index = nullptr;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+namespace annreader {
+
+void define(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"annOpen", nullptr, ann_open, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"annSize", nullptr, ann_size, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"annSearch", nullptr, ann_search, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"annContains", nullptr, ann_contains, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"annClose", nullptr, ann_close, nullptr, nullptr, nullptr, napi_default, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof *props, props);
+}
+
+}  // namespace annreader
