@@ -3,23 +3,15 @@
  * embedding phase of `memory import` stop after the page in hand, keep every page before it, and say how far they got;
  * the next run goes on from there. (A second Ctrl+C exits at once, as everywhere.)
  */
-import Database from 'better-sqlite3';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeHome, type Home } from './cli-harness.js';
+import { embedderCounts } from './embedder-counts.js';
 
 const N = 1200;
 
-const embedders = (home: Home): Record<string, number> => {
-  const db = new Database(join(home.dir, 'progeny.db'), { readonly: true });
-  const rows = db.prepare('SELECT embedder, count(*) AS n FROM memories GROUP BY embedder').all() as {
-    embedder: string;
-    n: number;
-  }[];
-  db.close();
-  return Object.fromEntries(rows.map((r) => [r.embedder, r.n]));
-};
+const embedders = embedderCounts;
 
 /** Runs the command, sends SIGINT at its first `embedded` progress line, and resolves with what it said. */
 function interruptAtFirstPage(home: Home, args: string[]) {
