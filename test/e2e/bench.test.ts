@@ -1,5 +1,5 @@
 /** End-to-end: `progeny bench core|http` with tiny durations: report shape, verdicts and their exit codes. */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -511,5 +511,33 @@ describe.skipIf(!hasServe)('progeny bench http|ws --spawn', () => {
     const r = await home.run(['bench', 'core', '--suite', 'state', '--plot', 'report.png']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--plot draws an .svg or an .html file, not "report.png"');
+  });
+
+  it('--out, --save-baseline and --plot refuse a path they cannot write before measuring, naming the flag', async () => {
+    const file = join(home.dir, 'a-file');
+    writeFileSync(file, 'x');
+    const cases: [string, string, RegExp][] = [
+      ['--plot', join(file, 'growth.svg'), /a-file is a file, not a folder/],
+      ['--plot', join(home.dir, 'folder.svg'), /it is a folder/],
+      ['--out', join(file, 'report.json'), /a-file is a file, not a folder/],
+      ['--save-baseline', join(home.dir), /it is a folder/],
+    ];
+    mkdirSync(join(home.dir, 'folder.svg'), { recursive: true });
+    for (const [flag, path, why] of cases) {
+      const r = await home.run(['bench', 'core', '--suite', 'state', '--runs', '1', '--duration', '1s', flag, path]);
+      expect(r.code, `${flag} ${path}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toContain(`progeny: error: ${flag} cannot write ${path}: `);
+      expect(r.stderr).toMatch(why);
+      expect(r.stderr).not.toMatch(/bug in progeny/);
+      expect(r.stdout).not.toMatch(/state\.read/); // refused before measuring
+    }
+  });
+
+  it('--plot writes nothing when no case was measured, and says so', async () => {
+    const plot = join(home.dir, 'empty.svg');
+    const r = await home.run(['bench', 'core', '--suite', 'state', '--filter', 'nothing.*', '--plot', plot]);
+    expect(r.code).toBe(12);
+    expect(r.stderr).toContain(`--plot: nothing to draw (no case was measured); ${plot} not written`);
+    expect(existsSync(plot)).toBe(false);
   });
 });

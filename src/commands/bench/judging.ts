@@ -4,7 +4,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { usageError } from '../../core/errors.js';
-import { writeFileAtomic } from '../../core/fs-atomic.js';
 import { compareToBaseline, readBaseline } from '../../bench/baseline.js';
 import type { GrowthSeries } from '../../bench/growth.js';
 import type { Histogram } from '../../bench/histogram.js';
@@ -14,6 +13,7 @@ import { decideVerdict, envFingerprint, SCHEMA, type BenchReport } from '../../b
 import { evaluateThresholds, parseThreshold, type Threshold } from '../../bench/thresholds.js';
 import type { CaseResult } from '../../bench/types.js';
 import type { CommandContext } from '../context.js';
+import { checkOutputFile, writeOutputFile } from '../output-file.js';
 import type { CommandResult } from '../output.js';
 import { benchView } from './view.js';
 
@@ -67,6 +67,10 @@ export function prepareJudging(opts: JudgingOptions, kind: BenchReport['kind']):
   if (opts.maxRegression && !opts.baseline) throw usageError('--max-regression needs --baseline FILE');
   if (opts.plot && !/\.(svg|html?)$/i.test(opts.plot))
     throw usageError(`--plot draws an .svg or an .html file, not "${opts.plot}"`, 'e.g. --plot bench.svg');
+  // Before measuring: a bench can run for an hour, and its report must not be lost to a mistyped path at the end.
+  if (opts.out) checkOutputFile(opts.out, '--out');
+  if (opts.saveBaseline) checkOutputFile(opts.saveBaseline, '--save-baseline');
+  if (opts.plot) checkOutputFile(opts.plot, '--plot');
   const baseline = opts.baseline
     ? {
         file: opts.baseline,
@@ -127,8 +131,10 @@ export function finish(ctx: CommandContext, j: Judging, m: Measured): CommandRes
   };
   for (const s of report.skipped) ctx.out.warn(`suite ${s.suite} skipped: ${s.reason}`);
   const json = `${JSON.stringify(report, null, 2)}\n`;
-  if (j.opts.out) writeFileAtomic(j.opts.out, json);
-  if (j.opts.saveBaseline) writeFileAtomic(j.opts.saveBaseline, json);
-  if (j.opts.plot) writeFileAtomic(j.opts.plot, plotFile(report, j.opts.plot));
+  if (j.opts.out) writeOutputFile(j.opts.out, json, '--out');
+  if (j.opts.saveBaseline) writeOutputFile(j.opts.saveBaseline, json, '--save-baseline');
+  if (j.opts.plot && !report.results.length)
+    ctx.out.warn(`--plot: nothing to draw (no case was measured); ${j.opts.plot} not written`);
+  else if (j.opts.plot) writeOutputFile(j.opts.plot, plotFile(report, j.opts.plot), '--plot');
   return { data: report, view: benchView(report), exitCode: report.verdict.exitCode };
 }
