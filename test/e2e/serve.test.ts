@@ -181,6 +181,29 @@ describe('progeny serve (process)', () => {
     expect((await api('/v1/memories', {}, created.token)).status).toBe(401);
   });
 
+  it('memory search and GET /v1/memories/search have one default, every actor; actor=* names every actor', async () => {
+    const added = await api('/v1/memories', {
+      method: 'POST',
+      body: JSON.stringify({
+        memories: [{ text: 'alice brews kombucha on Sundays', actor: 'alice' }, { text: 'I tried kombucha once' }],
+      }),
+    });
+    expect(added.status).toBe(201);
+    type Found = { results: { memory: { text: string; actor: string } }[] };
+    const kombucha = (f: Found) =>
+      f.results
+        .filter((r) => r.memory.text.includes('kombucha'))
+        .map((r) => r.memory.actor)
+        .sort();
+    const viaApi = async (query: string) =>
+      kombucha((await (await api(`/v1/memories/search?${query}`)).json()) as Found);
+    expect(await viaApi('q=kombucha')).toEqual(['alice', 'creator']);
+    expect(await viaApi('q=kombucha&actor=*')).toEqual(['alice', 'creator']);
+    expect(await viaApi('q=kombucha&actor=alice')).toEqual(['alice']);
+    expect(kombucha(await home.json<Found>(['memory', 'search', 'kombucha']))).toEqual(['alice', 'creator']);
+    expect(kombucha(await home.json<Found>(['memory', 'search', 'kombucha', '--actor', 'alice']))).toEqual(['alice']);
+  });
+
   it('hosts the sync relay under /v1/sync/, which authenticates by signatures instead of bearer tokens', async () => {
     const r = await fetch(`${url}/v1/sync/vaults/nope/head`);
     const body = (await r.json()) as { error: { code: string } };
