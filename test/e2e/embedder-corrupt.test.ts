@@ -6,7 +6,7 @@
 import { truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { modelCopy } from '../../src/testing/model-copy.js';
 import { makeHome, type Home } from './cli-harness.js';
 
@@ -17,6 +17,15 @@ const preload = fileURLToPath(new URL('../../src/testing/model-dir.cjs', import.
 describe('a corrupt model file', () => {
   let home: Home;
   let copy: ReturnType<typeof modelCopy>;
+  /** The environment that makes the binary load the copy; the copy is intact until `breakModel()`. */
+  let env: NodeJS.ProcessEnv;
+  const breakModel = () => truncateSync(join(copy.dir, 'group1-shard3of7'), 1000);
+  beforeEach(async () => {
+    home = makeHome();
+    copy = modelCopy();
+    env = { NODE_OPTIONS: `--require ${preload}`, PROGENY_TEST_MODEL_DIR: copy.dir };
+    await home.json(['init']);
+  });
   afterEach(() => {
     home.cleanup();
     copy.cleanup();
@@ -25,15 +34,10 @@ describe('a corrupt model file', () => {
   // The check's recall embeds a fixed query whose vector the first doctor left in the embedding cache: the model must
   // be loaded for the check to say anything about it.
   it('doctor says the model is unavailable even when its check needs no new vector', async () => {
-    home = makeHome();
-    copy = modelCopy();
-    await home.json(['init']);
-    const check = async (env: NodeJS.ProcessEnv = {}) =>
-      (await home.json<Doctor>(['doctor'], { env })).checks.find((c) => c.check === 'embedder');
+    const check = async () => (await home.json<Doctor>(['doctor'], { env })).checks.find((c) => c.check === 'embedder');
     expect(await check()).toMatchObject({ status: 'ok' });
-    truncateSync(join(copy.dir, 'group1-shard3of7'), 1000);
-    const broken = { NODE_OPTIONS: `--require ${preload}`, PROGENY_TEST_MODEL_DIR: copy.dir };
-    expect(await check(broken)).toMatchObject({
+    breakModel();
+    expect(await check()).toMatchObject({
       status: 'warn',
       detail: expect.stringMatching(/builtin-use-lite-v1\/512 is unavailable \(.*did not load/),
     });
@@ -41,12 +45,8 @@ describe('a corrupt model file', () => {
 
   // One-shot commands: what they print was found by words and hash vectors, so they say so; nothing is lost.
   it('memory import, search and chat -m warn on stderr that the hash embedder took over, and lose nothing', async () => {
-    home = makeHome();
-    copy = modelCopy();
-    truncateSync(join(copy.dir, 'group1-shard3of7'), 1000);
-    const env = { NODE_OPTIONS: `--require ${preload}`, PROGENY_TEST_MODEL_DIR: copy.dir };
+    breakModel();
     const warning = /progeny: warning: memory: the built-in semantic embedder is unavailable: .*did not load/;
-    await home.json(['init']);
     const file = join(home.dir, 'm.jsonl');
     writeFileSync(file, '{"text":"I adopted a kitten called Miso"}\n{"text":"My sister lives in Porto"}\n');
     const imported = await home.run(['memory', 'import', file], { env });
@@ -67,10 +67,7 @@ describe('a corrupt model file', () => {
 
   // A benchmark on the fallback would report the words' recall under the semantic model's name.
   it('bench recall refuses to measure the fallback, with the reason and no stack', async () => {
-    home = makeHome();
-    copy = modelCopy();
-    truncateSync(join(copy.dir, 'group1-shard3of7'), 1000);
-    const env = { NODE_OPTIONS: `--require ${preload}`, PROGENY_TEST_MODEL_DIR: copy.dir };
+    breakModel();
     const set = fileURLToPath(new URL('../../fixtures/memory/eval-conversation.json', import.meta.url));
     const r = await home.run(['bench', 'recall', set, '--threshold', 'recall@10>=0.5'], { env });
     expect(r.stdout).not.toMatch(/verdict/);

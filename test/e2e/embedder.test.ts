@@ -1,23 +1,15 @@
-import Database from 'better-sqlite3';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeHome, type Home } from './cli-harness.js';
+import { embedderCounts } from './embedder-counts.js';
 
 interface SearchOut {
   results: { memory: { text: string; embedder: string }; score: { oldCosine?: number } }[];
 }
 
-const embedders = (home: Home): Record<string, number> => {
-  const db = new Database(join(home.dir, 'progeny.db'), { readonly: true });
-  const rows = db.prepare('SELECT embedder, count(*) AS n FROM memories GROUP BY embedder').all() as {
-    embedder: string;
-    n: number;
-  }[];
-  db.close();
-  return Object.fromEntries(rows.map((r) => [r.embedder, r.n]));
-};
+const embedders = embedderCounts;
 
 describe('the semantic embedder, end to end', () => {
   let home: Home;

@@ -18,12 +18,22 @@ export async function run(ctx: CommandContext, args: string[]): Promise<CommandR
     },
   });
   // Every line is durable now; the semantic vectors follow (a kill here loses none: the next run or `serve` resumes).
-  await engine.memory.embedPending({
-    onProgress: (done, total) => {
-      ctx.out.progress('embedding', done, total);
-      if (ctx.globals.json) ctx.out.progressEvent({ embedded: done, ...(total ? { total } : {}) });
-    },
-  });
+  // Ctrl+C stops the embedding, not the import: the report below is still true.
+  await engine.memory
+    .embedPending({
+      signal: ctx.signal,
+      onProgress: (done, total) => {
+        ctx.out.progress('embedding', done, total);
+        if (ctx.globals.json) ctx.out.progressEvent({ embedded: done, ...(total ? { total } : {}) });
+      },
+    })
+    .catch((err: unknown) => {
+      if (!ctx.signal.aborted) throw err;
+    });
+  if (ctx.signal.aborted)
+    ctx.out.notice(
+      `embedding stopped: ${engine.memory.pendingVectors().new} memories wait for a vector (found by their words meanwhile; \`progeny memory reindex\` or \`progeny serve\` embeds them)`,
+    );
   if (!ctx.globals.json) {
     for (const w of report.warnings.slice(0, 20)) ctx.out.warn(`line ${w.line}: ${w.message}`);
     if (report.warnings.length > 20) ctx.out.warn(`… and ${report.warnings.length - 20} more warnings`);

@@ -1,16 +1,40 @@
 import type { CommandContext } from '../context.js';
 import type { CommandResult } from '../output.js';
+import { ProgenyError } from '../../core/errors.js';
 
-/** Re-embeds what has no vector of the current embedder (resumable: a killed run goes on from there), or everything. */
+/**
+ * Re-embeds what has no vector of the current embedder (resumable: a killed run goes on from there), or everything.
+ * Ctrl+C (or SIGTERM) stops it after the page being embedded, every page before it kept.
+ */
 export async function run(ctx: CommandContext, _args: string[], opts: Record<string, unknown>): Promise<CommandResult> {
   const engine = await ctx.engine();
-  const r = await engine.memory.reindex({
-    staleOnly: opts.all !== true,
-    onProgress: (done, total) => {
-      ctx.out.progress('re-embedding', done, total);
-      if (ctx.globals.json) ctx.out.progressEvent({ embedded: done, ...(total !== undefined ? { total } : {}) });
-    },
-  });
+  const staleOnly = opts.all !== true;
+  let done = 0;
+  let total: number | undefined;
+  let r: { count: number; embedder: string } | undefined;
+  try {
+    r = await engine.memory.reindex({
+      staleOnly,
+      signal: ctx.signal,
+      onProgress: (n, of) => {
+        [done, total] = [n, of];
+        ctx.out.progress('re-embedding', n, of);
+        if (ctx.globals.json) ctx.out.progressEvent({ embedded: n, ...(of !== undefined ? { total: of } : {}) });
+      },
+    });
+  } catch (err) {
+    if (!ctx.signal.aborted) throw err;
+  }
+  if (ctx.signal.aborted || !r)
+    throw new ProgenyError(
+      'INTERRUPTED',
+      `re-embedding stopped after ${done}${total !== undefined ? ` of ${total}` : ''} memories (those are kept)`,
+      {
+        hint: staleOnly
+          ? '`progeny memory reindex` goes on from there'
+          : 'a plain `progeny memory reindex` re-embeds only what is left of a switch; --all starts over',
+      },
+    );
   return {
     data: r,
     view: { kind: 'text', text: `Re-embedded ${r.count} memories with ${r.embedder} and rebuilt the index.` },

@@ -88,8 +88,15 @@ export interface MemoryApi {
     lines: AsyncIterable<string> | Iterable<string>,
     opts?: { onProgress?: ProgressFn },
   ): Promise<ImportReport>;
-  /** staleOnly: only rows without a vector from the current embedder (e.g. memories that arrived by sync). */
-  reindex(opts?: { onProgress?: ProgressFn; staleOnly?: boolean }): Promise<{ count: number; embedder: string }>;
+  /**
+   * staleOnly: only rows without a vector from the current embedder (e.g. memories that arrived by sync). An aborted
+   * signal stops it after the page being embedded (each page is committed): the count says how far it got.
+   */
+  reindex(opts?: {
+    onProgress?: ProgressFn;
+    staleOnly?: boolean;
+    signal?: AbortSignal;
+  }): Promise<{ count: number; embedder: string }>;
   /** Embeds the memories written without a vector (the semantic model embeds after the write); resolves with the count. */
   embedPending(opts?: { onProgress?: ProgressFn; signal?: AbortSignal }): Promise<number>;
   /** Re-embeds, in the background, whatever has no vector of the current embedder (serve and chat call it). */

@@ -177,7 +177,13 @@ export async function importJsonl(
 }
 
 /** Re-embeds rows (all, or only those with another embedder) in batches; vectors are derived, so not journaled. */
-async function reembed(ctx: MemoryContext, where: string, params: unknown[], onProgress?: ProgressFn): Promise<number> {
+async function reembed(
+  ctx: MemoryContext,
+  where: string,
+  params: unknown[],
+  onProgress?: ProgressFn,
+  signal?: AbortSignal,
+): Promise<number> {
   const total = ctx.db
     .prepare(`SELECT count(*) FROM memories WHERE ${where}`)
     .pluck()
@@ -188,7 +194,7 @@ async function reembed(ctx: MemoryContext, where: string, params: unknown[], onP
   );
   let done = 0;
   let after = -1;
-  for (;;) {
+  while (!signal?.aborted) {
     const rows = page.all(...params, after) as MemoryRow[];
     if (!rows.length) break;
     after = (rows.at(-1) as MemoryRow).label;
@@ -212,17 +218,19 @@ export async function reindex(
   ctx: MemoryContext,
   onProgress?: ProgressFn,
   staleOnly = false,
+  signal?: AbortSignal,
 ): Promise<{ count: number; embedder: string }> {
   if (fallenBack(ctx.embedder)) throw fallbackRefusal(ctx.embedder);
   // Stale only: page by page through the re-embedder, so a killed run resumes where it stopped.
   const count =
     staleOnly && ctx.reembedder
-      ? await ctx.reembedder.run(onProgress ? { onProgress } : {})
+      ? await ctx.reembedder.run({ ...(onProgress ? { onProgress } : {}), ...(signal ? { signal } : {}) })
       : await reembed(
           ctx,
           staleOnly ? "status != 'forgotten' AND embedder != ?" : "status != 'forgotten'",
           staleOnly ? [ctx.embedder.id] : [],
           onProgress,
+          signal,
         );
   if (fallenBack(ctx.embedder)) throw fallbackRefusal(ctx.embedder);
   await ctx.store.flush();

@@ -58,7 +58,8 @@ export interface Reembedder {
   /**
    * Stops the background run; then embeds memories still without a vector, within a bound: up to `ms` if this
    * process wrote some (unless the model would have to load just for that: `memory add` never waits for it), up to
-   * a second if it has the model loaded anyway (a `memory search` leaves the vectors of earlier adds behind).
+   * a second if it has the model loaded anyway (a `memory search` leaves the vectors of earlier adds behind); not at
+   * all after a foreground run was stopped by its signal (the user asked to stop embedding).
    */
   close(ms?: number): Promise<void>;
 }
@@ -164,6 +165,8 @@ export function createReembedder(ctx: MemoryContext): Reembedder {
   const { stop } = p;
   let running: Promise<number> | null = null;
   let wroteNew = false;
+  // A foreground run the user stopped (Ctrl+C): close() must not take up the embedding again for seconds.
+  let declined = false;
   let background = false;
   let checker: NodeJS.Timeout | null = null;
   const fallen = () => fallenBack(ctx.embedder);
@@ -191,7 +194,11 @@ export function createReembedder(ctx: MemoryContext): Reembedder {
     async run(o = {}) {
       // One run at a time: a foreground run waits for the background one, then does what is left.
       await running;
-      return loop(p, o);
+      try {
+        return await loop(p, o);
+      } finally {
+        if (o.signal?.aborted) declined = true;
+      }
     },
     pending: (o = {}) => countStale(ctx, o.newOnly === true),
     wrote: () => void (wroteNew = true),
@@ -202,7 +209,7 @@ export function createReembedder(ctx: MemoryContext): Reembedder {
       // A one-shot command (`chat -m`, `memory search`) should leave vectors, not work, behind; bounded, so a slow
       // model never holds up an exit (what is left is embedded by the next process that runs the model).
       const { ready } = ctx.embedder;
-      const bound = wroteNew && ready !== false ? ms : ready === true ? Math.min(ms, 1_000) : 0;
+      const bound = declined ? 0 : wroteNew && ready !== false ? ms : ready === true ? Math.min(ms, 1_000) : 0;
       if (bound && !fallen() && !ctx.embedder.cheap && countStale(ctx, true) > 0)
         await loop(p, { newOnly: true, signal: AbortSignal.timeout(bound), own: true }).catch(() => 0);
     },

@@ -69,7 +69,7 @@ function openContext(deps: MemoryServiceDeps, ulid: UlidFactory): MemoryContext 
 /** Vectors made after their memories: pending ones, arrivals by sync, and the re-embedding after a switch. */
 function vectorApi(ctx: MemoryContext) {
   return {
-    reindex: (opts) => reindex(ctx, opts?.onProgress, opts?.staleOnly === true),
+    reindex: (opts) => reindex(ctx, opts?.onProgress, opts?.staleOnly === true, opts?.signal),
     embedPending: (opts) => ctx.reembedder!.run({ ...opts, newOnly: true }),
     reembedInBackground: () => ctx.reembedder!.start(),
     async embedArrived() {
