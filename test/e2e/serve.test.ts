@@ -11,6 +11,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import type { Memory } from '../../src/core/memory/types.js';
 import { startLlmTestDouble, type LlmTestDouble } from '../../src/testing/llm-double.js';
 import { makeHome, type Home } from './cli-harness.js';
 
@@ -189,6 +190,14 @@ describe('progeny serve (process)', () => {
       }),
     });
     expect(added.status).toBe(201);
+    // Searched once both have their vectors: a memory not embedded yet ranks below embedded ones (the words alone).
+    const ids = ((await added.json()) as { memories: { id: string }[] }).memories.map((m) => m.id);
+    for (let tries = 0; ; tries++) {
+      const rows = await Promise.all(ids.map(async (id) => (await (await api(`/v1/memories/${id}`)).json()) as Memory));
+      if (rows.every((m) => m.embedder !== '')) break;
+      expect(tries, 'the new memories were not embedded within 10 s').toBeLessThan(100);
+      await delay(100);
+    }
     type Found = { results: { memory: { text: string; actor: string } }[] };
     const kombucha = (f: Found) =>
       f.results
