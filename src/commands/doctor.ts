@@ -187,8 +187,9 @@ function memoryCheck(memory: { ok: boolean; backend: string; detail: string }): 
 
 /**
  * The embedder's check, after loading the model and a real recall (it exercises the embedder, the cache and the index
- * end to end). The load comes first because the recall alone may need no model: its query's vector is in the
- * embedding cache from the previous doctor, and a model broken since would pass unseen.
+ * end to end). The query is new each time: a fixed one's vector would be in the embedding cache from the previous
+ * doctor, and an embedder broken since (a corrupt model, a provider's server gone) would pass unseen. (One cache row
+ * per doctor: the cache is bounded.)
  */
 async function recallChecked(engine: LocalEngine, storeOk: boolean): Promise<Check> {
   if (!storeOk)
@@ -199,7 +200,7 @@ async function recallChecked(engine: LocalEngine, storeOk: boolean): Promise<Che
     };
   try {
     await engine.warmEmbedder();
-    await engine.memory.recall({ text: 'doctor check', k: 1, peek: true });
+    await engine.memory.recall({ text: `doctor check ${Date.now()}`, k: 1, peek: true });
     return embedderCheck(engine);
   } catch (err) {
     return failedCheck('embedder', err);

@@ -21,10 +21,13 @@ export async function run(ctx: CommandContext, _args: string[], opts: ServeOptio
   if (opts.host !== undefined) flags['server.host'] = opts.host;
   if (opts.log !== undefined) flags['server.log'] = opts.log;
   const engine = await ctx.engine({ autoInit: true, flags });
-  const [{ createServer }, { reportBackground }] = await Promise.all([
+  const [{ createServer }, { reportBackground }, { warnOnEmbedderFallback }] = await Promise.all([
     import('../server/create.js'),
     import('./background-events.js'),
+    import('./embedder-warning.js'),
   ]);
+  // The operator's line when the model cannot load (clients get the `embedder` notice on the WebSocket API).
+  warnOnEmbedderFallback(ctx, engine);
   // The sync relay (docs/sync.md: part of `progeny serve`; relay.db beside the home database, under /v1/sync/, authenticated
   // by request signatures) unless server.relay is off, and, when sync.intervalS > 0, this home's own background sync.
   const relay = engine.config['server.relay']

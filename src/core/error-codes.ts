@@ -87,7 +87,7 @@ export const ERROR_CATALOGUE = {
   INDEX_CORRUPT: {
     exit: 'store',
     status: 503,
-    hint: 'the index is derived data: delete memory.usearch in the home, then `progeny memory reindex` rebuilds it',
+    hint: 'the index is derived data: delete memory.usearch in the home, then rebuild it',
     actions: [act('memory.reindex')],
   },
   STORE_TOO_NEW: { exit: 'store', status: 503, hint: 'a newer progeny wrote this home; upgrade progeny' },

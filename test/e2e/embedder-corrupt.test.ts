@@ -3,10 +3,11 @@
  * package redirected (src/testing/model-dir.cjs) to a copy with a truncated weight shard. A labelled fallback,
  * never a crash, nothing lost.
  */
-import { truncateSync, writeFileSync } from 'node:fs';
+import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { modelCopy } from '../../src/testing/model-copy.js';
 import { makeHome, type Home } from './cli-harness.js';
 
@@ -76,5 +77,30 @@ describe('a corrupt model file', () => {
     );
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(r.code).toBe(8);
+  }, 120_000);
+
+  // The server loads the model at start; its operator hears of the fallback on stderr, and search answers by words.
+  it('serve says so on stderr and its search answers by words', async () => {
+    breakModel();
+    await home.json(['memory', 'add', 'I adopted a kitten called Miso']);
+    const child = home.spawn(['--json', 'serve', '--port', '0'], { env });
+    try {
+      let stderr = '';
+      child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+      const first = await new Promise<string>((resolve) =>
+        createInterface({ input: child.stdout! }).once('line', resolve),
+      );
+      const { url, tokenFile } = (JSON.parse(first) as { listening: { url: string; tokenFile: string } }).listening;
+      await vi.waitFor(() => expect(stderr).toMatch(/warning: memory: the built-in semantic embedder is unavailable/), {
+        timeout: 30_000,
+      });
+      const res = await fetch(`${url}/v1/memories/search?q=kitten`, {
+        headers: { authorization: `Bearer ${readFileSync(tokenFile, 'utf8').trim()}` },
+      });
+      const body = (await res.json()) as { results: { memory: { text: string } }[] };
+      expect(body.results[0]?.memory.text).toBe('I adopted a kitten called Miso');
+    } finally {
+      child.kill('SIGKILL');
+    }
   }, 120_000);
 });

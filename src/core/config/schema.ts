@@ -97,6 +97,11 @@ export const CONFIG_SCHEMA = {
     8,
   ),
   'memory.backend': oneOf(['embedded', 'qdrant'], 'embedded', 'Where memory vectors are searched'),
+  'memory.indexReader': oneOf(
+    ['auto', 'usearch'],
+    'auto',
+    "How a command that only searches reads the saved index: auto (progeny's own reader, usearch when it cannot), usearch",
+  ),
   'memory.qdrant.url': str('http://127.0.0.1:6333', 'Qdrant URL when memory.backend=qdrant'),
   'memory.qdrant.apiKey': str(
     '',

@@ -40,6 +40,17 @@ describe('offline reply', () => {
     expect(r).toMatch(/don't remember anything about this yet/);
     expect(r).not.toMatch(/tram/);
   });
+
+  // Recall finds these (docs/memory-recall.md, "During an embedder switch"; docs/embeddings.md: findable by words at
+  // once): a memory not re-embedded yet has no cosine of the current embedder, one without a vector yet none at all.
+  it('answers with a memory found by its words or by its former embedder’s vector', () => {
+    const byOldVector = recalled('The train to Lyon leaves at noon', { similarity: 0.6, cosine: 0, oldCosine: 0.57 });
+    expect(offlineReply([byOldVector], 'PEER')).toMatch(/- The train to Lyon leaves at noon/);
+    const byWords = recalled('I adopted a kitten called Miso', { similarity: 0, cosine: 0, lexical: 0.02 });
+    expect(offlineReply([byWords], 'PEER')).toMatch(/- I adopted a kitten called Miso/);
+    const unrelated = recalled('tomatoes from the market', { similarity: 0.1, cosine: 0, lexical: 0, oldCosine: 0.02 });
+    expect(offlineReply([unrelated], 'PEER')).toMatch(/don't remember anything about this yet/);
+  });
 });
 
 describe('offline hint', () => {

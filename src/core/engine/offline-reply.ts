@@ -34,11 +34,19 @@ export function offlineHint(config: Config): Hint {
   };
 }
 
+/**
+ * Whether a recalled memory answers at all. Not by its fused similarity: that is relative to the other candidates, so
+ * its top is 1 even when nothing fits. By its own evidence: its cosine to the query (by the embedder that made its
+ * vector, during a switch: docs/memory-recall.md), or a word of the query in it (a full-text hit; stopwords never
+ * count), which is how a memory not embedded yet is found (docs/embeddings.md).
+ */
+const fits = (m: RecalledMemory): boolean =>
+  Math.max(m.score.cosine ?? m.score.similarity, m.score.oldCosine ?? 0) > 0.05 || (m.score.lexical ?? 0) > 0;
+
 /** The companion's own words when no model answers: labelled, and nothing but what it remembers. */
 export function offlineReply(memories: RecalledMemory[], posture: Posture): string {
   const lines = [`${OFFLINE_LABEL} ${OPENERS[posture]}`];
-  // The absolute cosine: a hybrid similarity is relative to the other candidates, so its top is 1 even when nothing fits.
-  const useful = memories.filter((m) => (m.score.cosine ?? m.score.similarity) > 0.05);
+  const useful = memories.filter(fits);
   if (useful.length) {
     lines.push('From what I remember:');
     for (const m of useful.slice(0, 3)) {

@@ -106,7 +106,13 @@ async function openStore(base: BaseParts, opts: EngineOptions): Promise<MemorySt
   const { db, paths, config, modes } = base;
   const embedder = base.engineEmbedder.embedder;
   if (opts.memoryStore) return opts.memoryStore({ embedder });
-  if (config['memory.backend'] !== 'qdrant') return createEmbeddedStore({ db, paths, embedder });
+  if (config['memory.backend'] !== 'qdrant')
+    return createEmbeddedStore({
+      db,
+      paths,
+      embedder,
+      indexReader: config['memory.indexReader'] === 'usearch' ? 'usearch' : 'auto',
+    });
   const { createQdrantStore } = await import('../memory/qdrant/index.js');
   return createQdrantStore({ db, paths, config, embedder, onHealthChange: (ok, d) => modes.memoryHealth(ok, d) });
 }

@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { syncDir } from '../fs-atomic.js';
 import { getMeta, setMeta, type Db } from '../store/db.js';
+import { openAnnReader } from './ann-reader.js';
 
 export interface AnnIndex {
   /**
@@ -136,9 +137,13 @@ export function writeIndexMeta(db: Db, m: IndexMeta): void {
   setMeta(db, META_KEY, JSON.stringify(m));
 }
 
+/** Who reads a saved index opened only to search: progeny's reader when it can (auto), or usearch's view. */
+export type IndexReader = 'auto' | 'usearch';
+
 /**
  * Opens the saved index (a view unless `open` is 'load') if the file matches its meta (same embedder, dimension,
- * graph parameters, byte size); null means rebuild.
+ * graph parameters, byte size); null means rebuild. A view is progeny's reader (ann-reader.ts) unless `reader` is
+ * 'usearch' or the reader cannot read the file (readerFallback says why).
  */
 export function loadSavedIndex(
   db: Db,
@@ -146,6 +151,7 @@ export function loadSavedIndex(
   embedder: string,
   dims: number,
   open: 'load' | 'view' = 'view',
+  reader: IndexReader = 'auto',
 ): { index: AnnIndex; seq: number } | null {
   const m = readIndexMeta(db);
   if (
@@ -158,9 +164,22 @@ export function loadSavedIndex(
   )
     return null;
   try {
-    const index = createAnnIndex(dims, file, open);
+    const index = (open === 'view' && readSaved(file, dims, reader)) || createAnnIndex(dims, file, open);
     return index.size() === m.count ? { index, seq: m.seq } : null;
   } catch {
     return null;
   }
+}
+
+/** Why the last view of a saved index went to usearch rather than progeny's reader (`progeny doctor` shows it). */
+export let readerFallback: string | undefined;
+
+function readSaved(file: string, dims: number, reader: IndexReader): AnnIndex | null {
+  if (reader === 'usearch') {
+    readerFallback = 'memory.indexReader is usearch';
+    return null;
+  }
+  const got = openAnnReader(file, dims, { expansion: HNSW.expansionSearch, prepare: spread });
+  readerFallback = 'reason' in got ? got.reason : undefined;
+  return 'index' in got ? got.index : null;
 }

@@ -7,9 +7,9 @@
  * the file with usearch instead (ann-index.ts). Any file it does not accept, or no addon, is a reason to use usearch.
  */
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { ProgenyError } from '../errors.js';
 import type { AnnIndex } from './ann-index.js';
+import { defaultAddonPath } from './embedder-native.js';
 
 export interface AnnReaderAddon {
   annOpen(path: string, dims: number): object;
@@ -19,13 +19,8 @@ export interface AnnReaderAddon {
   annClose(handle: object): void;
 }
 
-let addonPath: string | undefined;
-/** Beside dist/core/memory/ in the build and src/core/memory/ in the sources (as embedder-native.ts), found lazily. */
-const defaultAddon = (): string =>
-  (addonPath ??= fileURLToPath(new URL('../../../dist/native/use-lite.node', import.meta.url)));
-
 /** The addon's reader, or why there is none (not built, an older build, not loadable here). */
-export function loadReaderAddon(path = defaultAddon()): { addon: AnnReaderAddon } | { reason: string } {
+export function loadReaderAddon(path = defaultAddonPath()): { addon: AnnReaderAddon } | { reason: string } {
   try {
     const addon = createRequire(import.meta.url)(path) as Partial<AnnReaderAddon>;
     if (typeof addon.annOpen !== 'function') return { reason: 'the native addon has no index reader (an older build)' };

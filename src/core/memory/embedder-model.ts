@@ -14,7 +14,7 @@ import type { Worker, WorkerOptions } from 'node:worker_threads';
 import { ProgenyError } from '../errors.js';
 import type { Embedder } from './types.js';
 import { createEmbedQueue, evenBatch, QUICK, type EmbedQueue, type Job, type Part } from './embedder-queue.js';
-import { DEFAULT_ADDON, loadAddon, startNativeSlot, type NativeAddon } from './embedder-native.js';
+import { defaultAddonPath, loadAddon, startNativeSlot, type NativeAddon } from './embedder-native.js';
 import { packageModelDir, startSlot, type Slot, type SlotEvents } from './embedder-slot.js';
 import { normalise } from './vectors.js';
 
@@ -70,8 +70,8 @@ export function unavailable(detail: string): ProgenyError {
   return new ProgenyError('EMBEDDER_UNAVAILABLE', `the built-in semantic embedder is unavailable: ${detail}`);
 }
 
-type Settings = Required<Omit<ModelEmbedderOptions, 'modelDir' | 'spawn'>> &
-  Pick<ModelEmbedderOptions, 'modelDir' | 'spawn'>;
+type Settings = Required<Omit<ModelEmbedderOptions, 'modelDir' | 'spawn' | 'addonPath'>> &
+  Pick<ModelEmbedderOptions, 'modelDir' | 'spawn' | 'addonPath'>;
 
 /** The runtime chosen at the first use: the addon, the workers (with the reason in `auto`), or neither. */
 type Runtime = { addon: NativeAddon; detail: string } | { addon: null; detail: string; failure?: string };
@@ -102,7 +102,7 @@ function settingsOf(opts: ModelEmbedderOptions): Settings {
     idleMs: opts.idleMs ?? 300_000,
     maxRestarts: opts.maxRestarts ?? 3,
     runtime: opts.runtime ?? 'auto',
-    addonPath: opts.addonPath ?? DEFAULT_ADDON,
+    ...(opts.addonPath ? { addonPath: opts.addonPath } : {}),
     ...(opts.modelDir ? { modelDir: opts.modelDir } : {}),
     ...(opts.spawn ? { spawn: opts.spawn } : {}),
   };
@@ -199,7 +199,12 @@ function grow(p: Pool, more = false, quick = false): void {
   if (p.slots.length >= p.s.maxWorkers + (quick && chosen.addon ? 1 : 0)) return;
   if ('failure' in chosen && chosen.failure) return fail(p, unavailable(chosen.failure));
   if (chosen.addon) {
-    const opts = { addon: chosen.addon, addonPath, loadTimeoutMs, dimensions: MODEL_DIMENSIONS };
+    const opts = {
+      addon: chosen.addon,
+      addonPath: addonPath ?? defaultAddonPath(),
+      loadTimeoutMs,
+      dimensions: MODEL_DIMENSIONS,
+    };
     p.slots.push(startNativeSlot<Part[]>({ ...opts, modelDir: modelDir ?? packageModelDir() }, p.events));
     return;
   }

@@ -29,11 +29,16 @@ export interface NativeAddon {
 }
 
 const require = createRequire(import.meta.url);
-/** Beside dist/core/memory/ in the build and src/core/memory/ in the sources, both three levels under the root. */
-export const DEFAULT_ADDON = fileURLToPath(new URL('../../../dist/native/use-lite.node', import.meta.url));
+let defaultAddon: string | undefined;
+/**
+ * Beside dist/core/memory/ in the build and src/core/memory/ in the sources, both three levels under the root. Made
+ * on first use: building the file URL at module evaluation cost every engine command ~0.3 ms (docs/performance.md).
+ */
+export const defaultAddonPath = (): string =>
+  (defaultAddon ??= fileURLToPath(new URL('../../../dist/native/use-lite.node', import.meta.url)));
 
 /** The addon, or why it cannot be used (not built, built for another Node or machine, not an addon at all). */
-export function loadAddon(path = DEFAULT_ADDON): { addon: NativeAddon } | { reason: string } {
+export function loadAddon(path = defaultAddonPath()): { addon: NativeAddon } | { reason: string } {
   try {
     const addon = require(path) as NativeAddon;
     if (typeof addon.isa !== 'function' || typeof addon.load !== 'function')

@@ -26,6 +26,24 @@ describe('built-in embedder', () => {
     expect(tokenize('Café, CAFÉ! naïve-idea')).toEqual(['cafe', 'cafe', 'naive', 'idea']);
     expect(embedBuiltin('')).toEqual(new Float32Array(384));
   });
+
+  it('splits printable ASCII text (its fast path) exactly as the Unicode rules do', () => {
+    const unicode = (t: string): string[] =>
+      t
+        .normalize('NFKD')
+        .replace(/\p{M}+/gu, '')
+        .toLowerCase()
+        .split(/[^\p{L}\p{N}]+/u)
+        .filter(Boolean);
+    let seed = 7;
+    const next = (n: number): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) % n;
+    const texts = Array.from({ length: 3000 }, () =>
+      String.fromCharCode(...Array.from({ length: 1 + next(40) }, () => (next(10) ? 32 + next(95) : next(128)))),
+    );
+    texts.push('when did Rosa go to the library', 'A1-b2_C3 d4.E5', '\t\n\x00\x7f', '');
+    for (const t of texts) expect(tokenize(t), JSON.stringify(t)).toEqual(unicode(t));
+    expect(tokenize('Rosa went to the CAFÉ')).toEqual(['rosa', 'went', 'to', 'the', 'cafe']);
+  });
 });
 
 describe('cached embedder', () => {

@@ -12,8 +12,10 @@ import {
   createAnnIndex,
   graphParams,
   loadSavedIndex,
+  readerFallback,
   readIndexMeta,
   writeIndexMeta,
+  type IndexReader,
   type AnnIndex,
 } from './ann-index.js';
 import { annCandidates } from './ann-search.js';
@@ -31,10 +33,12 @@ export interface EmbeddedStoreDeps {
   closeDrainMax?: number;
   /** A writer saves once this many absorbed changes are unsaved (see SAVE_COST_SHARE), even while writes go on. */
   saveAfterChanges?: number;
+  /** Who reads a saved index this process only searches (memory.indexReader; ann-index.ts loadSavedIndex). */
+  indexReader?: IndexReader;
 }
 
 export interface EmbeddedStore extends MemoryStore {
-  stats(): { indexed: number; tail: number; indexedSeq: number; viewed: boolean };
+  stats(): { indexed: number; tail: number; indexedSeq: number; viewed: boolean; reader: boolean };
 }
 
 const IDLE_MS = 250;
@@ -83,7 +87,7 @@ function openIndexState(deps: EmbeddedStoreDeps, open: 'view' | 'load'): IndexSt
     .get(embedder.id) as Buffer | undefined;
   const dims = embedder.dimensions || (sample ? sample.byteLength / 4 : 0);
   if (!dims) return null;
-  const saved = loadSavedIndex(db, paths.memoryIndex, embedder.id, dims, open);
+  const saved = loadSavedIndex(db, paths.memoryIndex, embedder.id, dims, open, deps.indexReader);
   return {
     index: saved?.index ?? createAnnIndex(dims),
     tail: new TailLog(dims, saved?.seq ?? 0),
@@ -123,6 +127,12 @@ const unsavedChanges = (s: IndexState): number => s.tail.indexedSeq - Math.max(0
 function absorb(s: IndexState, chunk: number, ms: number): void {
   const until = performance.now() + ms;
   while (s.tail.length && performance.now() < until) s.tail.drain(s.index, chunk);
+}
+
+/** How a viewed index is searched: by progeny's reader, or by usearch and why (docs/performance.md). */
+function readerNote(index: AnnIndex): string {
+  if (!index.viewed) return '';
+  return index.reader ? ', read by progeny' : `, viewed by usearch (${readerFallback ?? 'reader not tried'})`;
 }
 
 class EmbeddedIndexStore implements EmbeddedStore {
@@ -323,7 +333,9 @@ class EmbeddedIndexStore implements EmbeddedStore {
     try {
       const s = this.catchUp();
       const count = await this.count();
-      const detail = s ? `HNSW index ${s.index.size()} points, ${s.tail.length} changes pending` : 'no memories yet';
+      const detail = s
+        ? `HNSW index ${s.index.size()} points, ${s.tail.length} changes pending${readerNote(s.index)}`
+        : 'no memories yet';
       return { ok: true, backend: 'embedded', detail, count };
     } catch (err) {
       return { ok: false, backend: 'embedded', detail: (err as Error).message };
@@ -342,6 +354,7 @@ class EmbeddedIndexStore implements EmbeddedStore {
       tail: s?.tail.length ?? 0,
       indexedSeq: s?.tail.indexedSeq ?? 0,
       viewed: s?.index.viewed ?? false,
+      reader: s?.index.reader ?? false,
     };
   }
 
