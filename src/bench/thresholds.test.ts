@@ -96,6 +96,27 @@ describe('evaluateThresholds', () => {
     });
   });
 
+  it('judges a figure a case reports in MB or ms by its name, only where the case has it', () => {
+    expect(parseThreshold('scale.recall@1m:serveRssMb<=1024')).toEqual({
+      expr: 'scale.recall@1m:serveRssMb<=1024',
+      selector: 'scale.recall@1m',
+      stat: { kind: 'figure', name: 'serveRssMb' },
+      op: '<=',
+      value: 1024,
+    });
+    expect(() => parseThreshold('scale.*:searchFromNewProcessMs<500ms')).toThrow(/plain number/);
+    const at1m = { ...result('scale.recall@1m', 1), extra: { serveRssMb: 701.4, searchFromNewProcessMs: 582.7 } };
+    const r = evaluateThresholds(
+      ['scale.*:serveRssMb<=1024', 'scale.*:searchFromNewProcessMs<=500'].map(parseThreshold),
+      [...results, at1m],
+      p,
+    );
+    expect(r.map((t) => t.status)).toEqual(['pass', 'breach']);
+    expect(r[1]!.checks).toEqual([{ name: 'scale.recall@1m', actual: 582.7, pass: false }]);
+    const none = evaluateThresholds([parseThreshold('*:serveRssMb<1')], results, p);
+    expect(none[0]!.status).toBe('unmatched');
+  });
+
   it('judges a search recall only where a case measured one', () => {
     const withRecall = { ...result('memory.recall@100k', 1), extra: { recallAt10: 0.93 } };
     const r = evaluateThresholds(

@@ -4,7 +4,9 @@
  * rate, errors, ratio (to the node:http reference; cases without one are not matched), recall (a search's recall@10
  * against exact search, e.g. `memory.recall@100k:recall>=0.95`; cases without one are not matched), recall@K (the
  * evidence recall@K of `bench recall`, e.g. `recall.temporal:recall@10>=0.5`; alone, `recall@10>=0.6` judges all
- * questions, the case `recall.all`). Latency
+ * questions, the case `recall.all`), or a figure in MB or ms that a case reports under a name ending in Mb or Ms
+ * (`scale.recall@1m:serveRssMb<=1024`, `scale.recall@1m:searchFromNewProcessMs<=500`; a plain number, in the unit its
+ * name says; cases without it are not matched). Latency
  * values need a unit (ns, us, µs, ms, s); rates may end in /s. Latency is judged on all runs' samples merged, the
  * rate on the median run, errors on the total.
  */
@@ -15,6 +17,7 @@ import type { CaseResult } from './types.js';
 export type Stat =
   | { kind: 'p'; p: number }
   | { kind: 'recallAt'; k: number }
+  | { kind: 'figure'; name: string }
   | { kind: 'avg' | 'min' | 'max' | 'rate' | 'errors' | 'ratio' | 'recall' };
 export type Op = '<' | '<=' | '>' | '>=';
 
@@ -35,7 +38,7 @@ export interface ThresholdResult {
 }
 
 const EXPR =
-  /^(.+):\s*(p\(\s*(\d+(?:\.\d+)?)\s*\)|recall@(\d+)|avg|mean|min|max|rate|errors|ratio|recall)\s*(<=|>=|<|>)\s*(\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(ns|us|µs|ms|s|\/s)?$/i;
+  /^(.+):\s*(p\(\s*(\d+(?:\.\d+)?)\s*\)|recall@(\d+)|avg|mean|min|max|rate|errors|ratio|recall|[a-z][A-Za-z0-9]*(?:Mb|Ms))\s*(<=|>=|<|>)\s*(\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(ns|us|µs|ms|s|\/s)?$/i;
 /** The `bench recall` case holding every question: what a bare `recall@10>=0.6` judges. */
 export const ALL_QUESTIONS = 'recall.all';
 const TO_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1e3 };
@@ -55,13 +58,17 @@ export function parseThreshold(expr: string): Threshold {
       ? { kind: 'p', p: Number(pText) }
       : kText !== undefined
         ? { kind: 'recallAt', k: Number(kText) }
-        : { kind: statText!.toLowerCase() === 'mean' ? 'avg' : (statText!.toLowerCase() as 'avg') };
+        : /(mb|ms)$/i.test(statText!)
+          ? { kind: 'figure', name: statText! }
+          : { kind: statText!.toLowerCase() === 'mean' ? 'avg' : (statText!.toLowerCase() as 'avg') };
   if (stat.kind === 'recallAt' && !(stat.k >= 1 && stat.k <= 100)) throw bad('recall@K needs 1 ≤ K ≤ 100');
   if (stat.kind === 'p' && (stat.p <= 0 || stat.p > 100)) throw bad('the percentile must be in (0, 100]');
   const unit = unitRaw?.toLowerCase();
   let value = Number(valueText);
   if (stat.kind === 'recallAt') {
     if (unit) throw bad('recall@K is a plain number from 0 to 1');
+  } else if (stat.kind === 'figure') {
+    if (unit) throw bad(`${stat.name} is a plain number, in the unit its name ends with`);
   } else if (stat.kind === 'rate' || stat.kind === 'errors' || stat.kind === 'ratio' || stat.kind === 'recall') {
     if (unit && unit !== '/s')
       throw bad(`${stat.kind} takes a plain number${stat.kind === 'rate' ? ' or /s' : ''}, not ${unit}`);
@@ -103,6 +110,10 @@ export function statValue(r: CaseResult, stat: Stat): number {
       const v = r.extra?.[`recall@${stat.k}`];
       return typeof v === 'number' ? v : NaN;
     }
+    case 'figure': {
+      const v = r.extra?.[stat.name];
+      return typeof v === 'number' ? v : NaN;
+    }
   }
 }
 
@@ -121,7 +132,7 @@ export function evaluateThresholds(
       .filter(
         (r) =>
           match(r.name) &&
-          ((t.stat.kind !== 'ratio' && t.stat.kind !== 'recall' && t.stat.kind !== 'recallAt') ||
+          (!['ratio', 'recall', 'recallAt', 'figure'].includes(t.stat.kind) ||
             !Number.isNaN(statValue(r, t.stat))),
       )
       .map((r) => {

@@ -11,6 +11,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import type { Memory } from '../../src/core/memory/types.js';
 import { startLlmTestDouble, type LlmTestDouble } from '../../src/testing/llm-double.js';
 import { makeHome, type Home } from './cli-harness.js';
 
@@ -179,6 +180,37 @@ describe('progeny serve (process)', () => {
     expect((await home.json<{ id: string }[]>(['token', 'list'])).some((d) => d.id === created.id)).toBe(true);
     await home.json(['token', 'revoke', created.id]);
     expect((await api('/v1/memories', {}, created.token)).status).toBe(401);
+  });
+
+  it('memory search and GET /v1/memories/search have one default, every actor; actor=* names every actor', async () => {
+    const added = await api('/v1/memories', {
+      method: 'POST',
+      body: JSON.stringify({
+        memories: [{ text: 'alice brews kombucha on Sundays', actor: 'alice' }, { text: 'I tried kombucha once' }],
+      }),
+    });
+    expect(added.status).toBe(201);
+    // Searched once both have their vectors: a memory not embedded yet ranks below embedded ones (the words alone).
+    const ids = ((await added.json()) as { memories: { id: string }[] }).memories.map((m) => m.id);
+    for (let tries = 0; ; tries++) {
+      const rows = await Promise.all(ids.map(async (id) => (await (await api(`/v1/memories/${id}`)).json()) as Memory));
+      if (rows.every((m) => m.embedder !== '')) break;
+      expect(tries, 'the new memories were not embedded within 10 s').toBeLessThan(100);
+      await delay(100);
+    }
+    type Found = { results: { memory: { text: string; actor: string } }[] };
+    const kombucha = (f: Found) =>
+      f.results
+        .filter((r) => r.memory.text.includes('kombucha'))
+        .map((r) => r.memory.actor)
+        .sort();
+    const viaApi = async (query: string) =>
+      kombucha((await (await api(`/v1/memories/search?${query}`)).json()) as Found);
+    expect(await viaApi('q=kombucha')).toEqual(['alice', 'creator']);
+    expect(await viaApi('q=kombucha&actor=*')).toEqual(['alice', 'creator']);
+    expect(await viaApi('q=kombucha&actor=alice')).toEqual(['alice']);
+    expect(kombucha(await home.json<Found>(['memory', 'search', 'kombucha']))).toEqual(['alice', 'creator']);
+    expect(kombucha(await home.json<Found>(['memory', 'search', 'kombucha', '--actor', 'alice']))).toEqual(['alice']);
   });
 
   it('hosts the sync relay under /v1/sync/, which authenticates by signatures instead of bearer tokens', async () => {

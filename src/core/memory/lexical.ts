@@ -8,6 +8,7 @@
  * (created by a build that ran a later migration first) just recalls by vectors.
  */
 import type { Db } from '../store/db.js';
+import { cjkQueryTerms } from '../store/cjk-grams.js';
 import { STOPWORDS, tokenize } from './embedder-builtin.js';
 import { formsOf } from './lemmas.js';
 import type { VectorFilter } from './types.js';
@@ -38,24 +39,18 @@ export function selectTerms(docs: Map<string, number>, terms: string[], maxPosti
   return out;
 }
 
-export function createLexicalSearch(db: Db, embedderId: () => string) {
-  const available = db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'memories_fts'").pluck().get() === 1;
+/** One FTS5 table's probes and ranked query, with the bound on the postings a query may score. */
+function ftsTable(db: Db, table: string) {
+  const available = db.prepare('SELECT 1 FROM sqlite_master WHERE name = ?').pluck().get(table) === 1;
   // Documents holding a term, counted up to one past the bound: cheap (no ranking) whatever the term's frequency.
   const probe = available
     ? db
-        .prepare(
-          `SELECT count(*) FROM (SELECT rowid FROM memories_fts WHERE memories_fts MATCH ? LIMIT ${MAX_POSTINGS + 1})`,
-        )
+        .prepare(`SELECT count(*) FROM (SELECT rowid FROM ${table} WHERE ${table} MATCH ? LIMIT ${MAX_POSTINGS + 1})`)
         .pluck()
     : null;
   const ranked = available
-    ? db.prepare('SELECT rowid AS label, -rank AS s FROM memories_fts WHERE memories_fts MATCH ? ORDER BY rank LIMIT ?')
+    ? db.prepare(`SELECT rowid AS label, -rank AS s FROM ${table} WHERE ${table} MATCH ? ORDER BY rank LIMIT ?`)
     : null;
-  // CROSS JOIN keeps the hit list as the outer loop (one label lookup each); with `label IN (…)` the planner may
-  // scan every memory instead, which at 100k cost tens of milliseconds a recall.
-  const rows = db.prepare(
-    "SELECT m.id, m.label, m.actor, m.kind, CASE WHEN m.embedder = ? THEN m.vector END AS vector FROM json_each(?) AS hit CROSS JOIN memories AS m ON m.label = hit.value WHERE m.status = 'active'",
-  );
   // Terms found over the bound: a common word's probe is the costly one (it reads bound + 1 postings, every query),
   // and a word that common stays that common (memories are rarely forgotten), so it is probed once per process.
   const common = new Set<string>();
@@ -72,24 +67,46 @@ export function createLexicalSearch(db: Db, embedderId: () => string) {
   };
   return {
     available,
-    /** Document-count probes run so far (tests). */
     probes: () => probes,
+    /** Each matching memory's BM25 over the best of this query's (0..1], from the terms worth scoring. */
+    scores(words: string[], limit: number): Map<number, number> {
+      if (!ranked || !words.length) return new Map();
+      const terms = selectTerms(new Map(words.map((w) => [w, docsOf(w)])), words);
+      if (!terms.length) return new Map();
+      const hits = ranked.all(terms.map((w) => `"${w}"`).join(' OR '), limit) as { label: number; s: number }[];
+      const best = hits[0]?.s ?? 0;
+      return best > 0 ? new Map(hits.map((h) => [h.label, h.s / best])) : new Map();
+    },
+  };
+}
+
+export function createLexicalSearch(db: Db, embedderId: () => string) {
+  const words = ftsTable(db, 'memories_fts');
+  // Han, kana, Hangul and Thai by pairs of characters (migration 7, docs/memory-recall.md "Texts in other scripts").
+  const pairs = ftsTable(db, 'memories_cjk');
+  // CROSS JOIN keeps the hit list as the outer loop (one label lookup each); with `label IN (…)` the planner may
+  // scan every memory instead, which at 100k cost tens of milliseconds a recall.
+  const rows = db.prepare(
+    "SELECT m.id, m.label, m.actor, m.kind, CASE WHEN m.embedder = ? THEN m.vector END AS vector FROM json_each(?) AS hit CROSS JOIN memories AS m ON m.label = hit.value WHERE m.status = 'active'",
+  );
+  return {
+    available: words.available,
+    /** Document-count probes run so far (tests). */
+    probes: () => words.probes() + pairs.probes(),
     search(text: string, limit: number, filter: VectorFilter): LexicalHit[] {
-      const words = [
+      const terms = [
         ...new Set(
           tokenize(text)
             .filter((w) => !STOPWORDS.has(w))
             .flatMap(formsOf),
         ),
       ];
-      if (!ranked || !probe || !words.length) return [];
-      const docs = new Map(words.map((w) => [w, docsOf(w)]));
-      const terms = selectTerms(docs, words);
-      if (!terms.length) return [];
-      const hits = ranked.all(terms.map((w) => `"${w}"`).join(' OR '), limit * 2) as { label: number; s: number }[];
-      const best = hits[0]?.s ?? 0;
-      if (best <= 0) return [];
-      const score = new Map(hits.map((h) => [h.label, h.s / best]));
+      const score = words.scores(terms, limit * 2);
+      const cjk = cjkQueryTerms(text);
+      // A memory found both ways keeps its better score: each table's scores are relative to its own best.
+      for (const [label, s] of cjk.length ? pairs.scores(cjk, limit * 2) : [])
+        score.set(label, Math.max(s, score.get(label) ?? 0));
+      if (!score.size) return [];
       const out: LexicalHit[] = [];
       // Every active memory counts, with or without a vector: a memory is findable by its words at once (docs/embeddings.md).
       for (const r of rows.all(embedderId(), JSON.stringify([...score.keys()])) as {

@@ -9,6 +9,7 @@ import { toMemory } from './rows.js';
 import { fuseChannels, mmr, oldVectorWeight, scoreParts, type RankedChannel } from './scoring.js';
 import type { MemoryContext } from './context.js';
 import { dot } from './vectors.js';
+import { embedderReads } from './embedder-reads.js';
 import type { RecallQuery, RecalledMemory, VectorFilter } from './types.js';
 
 /** Stands in for a missing vector in MMR: similar to nothing, so never taken for a near-duplicate. */
@@ -28,20 +29,22 @@ interface Candidate {
 async function candidates(
   ctx: MemoryContext,
   text: string,
-  qv: Float32Array,
+  /** Null when the embedder cannot read the query (embedder-reads.ts): the vector channel is left out. */
+  qv: Float32Array | null,
   limit: number,
   filter: VectorFilter,
   lexicalWeight: number,
 ): Promise<{ merged: Map<string, Candidate>; done: number; share: Map<string, number> }> {
   const merged = new Map<string, Candidate>();
-  for (const c of await ctx.store.search(qv, { limit, filter }))
+  for (const c of qv ? await ctx.store.search(qv, { limit, filter }) : [])
     merged.set(c.id, { cosine: c.similarity, lexical: 0, vector: c.vector });
   if (lexicalWeight > 0) {
     for (const h of ctx.lexical!.search(text, limit, filter)) {
       const m = merged.get(h.id);
       if (m) m.lexical = h.lexical;
       // Without a vector of the query's embedder (not embedded yet), no cosine: the other channels rank it.
-      else if (h.vector) merged.set(h.id, { cosine: dot(qv, h.vector), lexical: h.lexical, vector: h.vector });
+      else if (h.vector)
+        merged.set(h.id, { ...(qv ? { cosine: dot(qv, h.vector) } : {}), lexical: h.lexical, vector: h.vector });
       else merged.set(h.id, { lexical: h.lexical, vector: NO_VECTOR });
     }
   }
@@ -79,21 +82,30 @@ function similarities(live: Candidate[], w: number, done: number, share: Map<str
 export async function recall(ctx: MemoryContext, q: RecallQuery): Promise<RecalledMemory[]> {
   const k = q.k ?? ctx.config['memory.recall.k'];
   if (!q.text.trim() || k <= 0) return [];
-  const [qv] = await ctx.embedder.embed([q.text]);
+  const lexical = ctx.lexical?.available === true;
+  // A query the model cannot read (mostly another script) is answered by its words alone (embedder-reads.ts).
+  const readable = !lexical || embedderReads(ctx.embedder.id, q.text);
+  const qv = readable ? ((await ctx.embedder.embed([q.text]))[0] as Float32Array) : null;
   const filter = {
     ...(q.actor !== undefined ? { actor: q.actor } : {}),
     ...(q.kinds?.length ? { kinds: q.kinds } : {}),
   };
   const limit = k * ctx.config['memory.recall.candidates'];
-  const w = ctx.lexical?.available ? ctx.config['memory.recall.lexicalWeight'] : 0;
-  const { merged, done, share } = await candidates(ctx, q.text, qv as Float32Array, limit, filter, w);
+  const w = !lexical ? 0 : readable ? ctx.config['memory.recall.lexicalWeight'] : 1;
+  const { merged, done, share } = await candidates(ctx, q.text, qv, limit, filter, w);
   const now = ctx.clock.now();
   const live: (Candidate & { row: MemoryRow })[] = [];
   const rows = ctx.rows.many([...merged.keys()]);
   for (const [id, c] of merged) {
     const row = rows.get(id);
     // The store may lag a concurrent forget or archive; SQLite has the last word.
-    if (row && row.status === 'active') live.push({ row, ...c });
+    if (!row || row.status !== 'active') continue;
+    // A vector of a text the model cannot read ranks nothing and makes no near-duplicate (embedder-reads.ts).
+    if (!embedderReads(ctx.embedder.id, row.text)) {
+      delete c.cosine;
+      c.vector = NO_VECTOR;
+    }
+    live.push({ row, ...c });
   }
   const sims = similarities(live, w, done, share);
   const cands = live.map((c, i) => ({

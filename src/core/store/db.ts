@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ProgenyError, storeError } from '../errors.js';
+import { cjkGrams } from './cjk-grams.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
 
 export type Db = Database.Database;
@@ -32,6 +33,11 @@ export function openDatabase(path: string, opts: OpenOptions = {}): Db {
     // No memory map: every page a recall touches would stay in the process's RSS (serve at 100k memories grew from
     // 73 to 242 MB within 300 searches), and reading pages through the OS cache measured no slower (recall P50
     // 0.82–1.30 ms either way, alternating in one process).
+    // The full-text index of unspaced scripts is kept by triggers that call this (migration 7, cjk-grams.ts): every
+    // connection that writes memories needs it, so it is registered here, where every connection opens.
+    db.function('progeny_cjk_grams', { deterministic: true }, (text: unknown) =>
+      typeof text === 'string' ? cjkGrams(text) : '',
+    );
     migrate(db, opts.migrations ?? MIGRATIONS);
     return db;
   } catch (err) {

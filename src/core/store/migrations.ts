@@ -312,4 +312,34 @@ CREATE TRIGGER memories_fts_update AFTER UPDATE OF text, context ON memories
 END;
 `,
   },
+  {
+    version: 7,
+    name: 'memory: a full-text index of the scripts written without spaces (pairs of characters)',
+    // docs/memory-recall.md, "Texts in other scripts": an unspaced run of Han, kana, Hangul or Thai is one token to
+    // memories_fts, so no word inside it could be found. memories_cjk holds, for the memories that have such runs,
+    // their characters and overlapping pairs (progeny_cjk_grams, registered by db.ts on every connection); other
+    // memories get no row. Contentless: the text stays in memories, a delete needs only the rowid.
+    sql: `
+CREATE VIRTUAL TABLE memories_cjk USING fts5(text, context, content = '', contentless_delete = 1,
+  tokenize = "unicode61 remove_diacritics 0 categories 'L* N* M* Co'");
+INSERT INTO memories_cjk (rowid, text, context)
+  SELECT label, t, c FROM (SELECT label, progeny_cjk_grams(text) AS t, progeny_cjk_grams(context) AS c FROM memories)
+  WHERE t != '' OR c != '';
+CREATE TRIGGER memories_cjk_insert AFTER INSERT ON memories BEGIN
+  INSERT INTO memories_cjk (rowid, text, context)
+    SELECT new.label, t, c FROM (SELECT progeny_cjk_grams(new.text) AS t, progeny_cjk_grams(new.context) AS c)
+    WHERE t != '' OR c != '';
+END;
+CREATE TRIGGER memories_cjk_delete AFTER DELETE ON memories BEGIN
+  DELETE FROM memories_cjk WHERE rowid = old.label;
+END;
+CREATE TRIGGER memories_cjk_update AFTER UPDATE OF text, context ON memories
+  WHEN old.text IS NOT new.text OR old.context IS NOT new.context BEGIN
+  DELETE FROM memories_cjk WHERE rowid = old.label;
+  INSERT INTO memories_cjk (rowid, text, context)
+    SELECT new.label, t, c FROM (SELECT progeny_cjk_grams(new.text) AS t, progeny_cjk_grams(new.context) AS c)
+    WHERE t != '' OR c != '';
+END;
+`,
+  },
 ];
