@@ -129,6 +129,15 @@ describe.skipIf(!built)('the index reader against usearch', () => {
     expect(() => small.add([1], [new Float32Array(8)])).toThrow(ProgenyError);
   });
 
+  it('without the addon, or with a build that has no reader, there is a reason instead', () => {
+    const file = saved('noaddon.usearch', points.slice(0, 20));
+    const missing = openAnnReader(file, dims, { ...options, addonFile: join(dir, 'missing.node') });
+    expect('reason' in missing && missing.reason).toMatch(/not built/);
+    const notAddon = join(dir, 'not-an-addon.node');
+    writeFileSync(notAddon, 'not a shared object');
+    expect(loadReaderAddon(notAddon)).toMatchObject({ reason: expect.stringMatching(/does not load/) });
+  });
+
   it('a file of another dimension is refused, for usearch to view', () => {
     const got = openAnnReader(saved('dims.usearch', points.slice(0, 50)), dims + 1, options);
     expect('reason' in got && got.reason).toMatch(/dimension/);
