@@ -23,9 +23,14 @@ const profile = JSON.parse(readFileSync(positionals[0], 'utf8'));
 // write called from fastify's reply counts for node:http.
 const LAYERS = [
   [
-    'fast path (src/server/fast-path.ts): auth, rate limit, capability, metrics, headers',
+    'fast path (src/server/fast-path.ts): request id, headers, the rest of its own code',
     (f) => f.functionName === 'fastPath',
   ],
+  // Inside the fast path (or fastify's onRequest / onSend hooks), each check the issue asks to cost on its own.
+  ['auth: the bearer token (fromRequest)', (f) => f.functionName === 'fromRequest'],
+  ['rate limit and capability (authorize)', (f) => f.functionName === 'authorize'],
+  ['metrics: histogram and counter (observe)', (f) => f.functionName === 'observe'],
+  ['compression check (bigEnoughToCompress)', (f) => f.functionName === 'bigEnoughToCompress'],
   ['the state read and its JSON (readJson, once per event-loop turn)', (f) => f.functionName === 'readJson'],
   ['onRequest: request id, auth, rate limit, capabilities', (f) => f.functionName === 'authenticateRequest'],
   ['onResponse: metrics (per-request histogram)', (f) => f.functionName === 'observeResponse'],
