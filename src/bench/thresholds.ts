@@ -132,8 +132,7 @@ export function evaluateThresholds(
       .filter(
         (r) =>
           match(r.name) &&
-          (!['ratio', 'recall', 'recallAt', 'figure'].includes(t.stat.kind) ||
-            !Number.isNaN(statValue(r, t.stat))),
+          (!['ratio', 'recall', 'recallAt', 'figure'].includes(t.stat.kind) || !Number.isNaN(statValue(r, t.stat))),
       )
       .map((r) => {
         let actual = statValue(r, t.stat);

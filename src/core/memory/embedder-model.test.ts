@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { modelCopy } from '../../testing/model-copy.js';
+import { modelCopy, zeroRegion } from '../../testing/model-copy.js';
 import { createBuiltinEmbedder } from './embedder-builtin.js';
 import { createFallbackEmbedder } from './embedder-fallback.js';
 import {
@@ -137,6 +137,19 @@ describe('semantic embedder failures', () => {
       expect(f.health()).toMatchObject({ state: 'fallback', preferred: MODEL_ID, id: 'builtin-hash-v2/384' });
     } finally {
       await f.close();
+      copy.cleanup();
+    }
+  });
+
+  it('weights damaged in a way that still loads fail the worker’s load probe the same way', async () => {
+    const copy = modelCopy();
+    zeroRegion(join(copy.dir, 'group1-shard5of7'), 1_000_000, 2_000_000);
+    const model = createModelEmbedder({ runtime: 'wasm', modelDir: copy.dir });
+    try {
+      await expect(model.embed(['x'])).rejects.toMatchObject({ code: 'EMBEDDER_UNAVAILABLE' });
+      expect(model.status().detail).toMatch(/the weights are not the model's: its vector for "ready" has/);
+    } finally {
+      await model.close();
       copy.cleanup();
     }
   });

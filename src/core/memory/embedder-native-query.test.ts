@@ -3,11 +3,16 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { tempHome } from '../../testing/temp-home.js';
+import { PROBE_HEAD, PROBE_TEXT } from './embedder-fingerprint.js';
 import { createModelEmbedder } from './embedder-model.js';
 
-/** An addon double: the real interface, constant vectors, and batches of more than 4 texts held until released. */
+/**
+ * An addon double: the real interface, constant vectors (but the model's own for the load probe's text, which the
+ * load checks: embedder-fingerprint.ts), and batches of more than 4 texts held until released.
+ */
 const FAKE_ADDON = `
 const held = [];
+const probe = ${JSON.stringify({ text: PROBE_TEXT, head: PROBE_HEAD })};
 const vectors = (n) => new Float32Array(n * 512).fill(1 / Math.sqrt(512));
 module.exports = {
   load: async () => ({}),
@@ -16,7 +21,11 @@ module.exports = {
   tokenizer: () => ({}),
   tokenize: () => Int32Array.of(1),
   embedTexts: (m, t, texts) =>
-    texts.length > 4 ? new Promise((r) => held.push(() => r(vectors(texts.length)))) : Promise.resolve(vectors(texts.length)),
+    texts[0] === probe.text
+      ? Promise.resolve(Float32Array.from({ length: 512 }, (_, i) => probe.head[i] ?? 0))
+      : texts.length > 4
+        ? new Promise((r) => held.push(() => r(vectors(texts.length))))
+        : Promise.resolve(vectors(texts.length)),
   held: () => held.length,
   releaseHeld: () => held.splice(0).forEach((r) => r()),
 };`;

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { modelCopy } from '../../testing/model-copy.js';
+import { modelCopy, zeroRegion } from '../../testing/model-copy.js';
 import { tempHome } from '../../testing/temp-home.js';
 import { createBuiltinEmbedder } from './embedder-builtin.js';
 import { createFallbackEmbedder } from './embedder-fallback.js';
@@ -97,6 +97,21 @@ describe.skipIf(!built)('native embedder (our C++ forward pass, docs/embeddings.
       expect(notices).toEqual([expect.stringMatching(/did not load \(tensor \d+ lies beyond the weight files/)]);
     } finally {
       await f.close();
+      copy.cleanup();
+    }
+  });
+
+  // Zeros where weights were (a crash during an install can leave them) load without error and give every text a
+  // wrong vector: the load probe's vector must be the model's (embedder-fingerprint.ts).
+  it('weights damaged in a way that still loads: unavailable, and says so', async () => {
+    const copy = modelCopy();
+    zeroRegion(join(copy.dir, 'group1-shard5of7'), 1_000_000, 2_000_000);
+    const model = createModelEmbedder({ runtime: 'native', modelDir: copy.dir });
+    try {
+      await expect(model.load()).rejects.toMatchObject({ code: 'EMBEDDER_UNAVAILABLE' });
+      expect(model.status().detail).toMatch(/the weights are not the model's: its vector for "ready" has/);
+    } finally {
+      await model.close();
       copy.cleanup();
     }
   });

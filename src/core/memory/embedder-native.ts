@@ -13,6 +13,7 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PROBE_TEXT, probeMismatch } from './embedder-fingerprint.js';
 import { weightSpec } from './embedder-native-spec.js';
 import type { Slot, SlotEvents } from './embedder-slot.js';
 
@@ -77,12 +78,16 @@ async function loadModel(addon: NativeAddon, modelDir: string, dims: number): Pr
     Float64Array.from(vocabulary, ([, score]) => score),
   );
   // One sentence end to end, as the worker does: weights that do not fit the graph fail here, not on a real text.
-  const probe = await addon.embedTexts(model, tokenizer, ['ready']);
-  if (probe.length !== dims || probe.some((x) => !Number.isFinite(x))) {
+  const probe = await addon.embedTexts(model, tokenizer, [PROBE_TEXT]);
+  const wrong =
+    probe.length !== dims
+      ? `the model makes ${probe.length}-dimensional vectors`
+      : probe.some((x) => !Number.isFinite(x))
+        ? 'the model answered no vector'
+        : probeMismatch(probe);
+  if (wrong) {
     addon.release(model);
-    throw new Error(
-      probe.length !== dims ? `the model makes ${probe.length}-dimensional vectors` : 'the model answered no vector',
-    );
+    throw new Error(wrong);
   }
   return { model, tokenizer };
 }

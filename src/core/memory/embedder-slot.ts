@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import type { Worker, WorkerOptions } from 'node:worker_threads';
 import { workerThreads } from '../lazy-builtins.js';
+import { PROBE_HEAD, PROBE_TEXT, PROBE_TOLERANCE } from './embedder-fingerprint.js';
 
 export interface SlotOptions {
   modelDir?: string;
@@ -56,6 +57,7 @@ export function startSlot<B>(opts: SlotOptions, events: SlotEvents<B>): Slot<B> 
   const data = {
     modelDir: opts.modelDir ?? packageModelDir(),
     core: resolvePackage('@energetic-ai/core'),
+    probe: { text: PROBE_TEXT, head: PROBE_HEAD, tolerance: PROBE_TOLERANCE },
   };
   const file = new URL('./embedder-worker.cjs', import.meta.url);
   let ended = false;

@@ -28,9 +28,16 @@ async function load() {
   // of them: dropping them gives back their size (~28 MB) in every worker.
   if (model.artifacts) model.artifacts.weightData = undefined;
   const embed = embedder(core, model, createTokenizer(vocabulary));
-  // One sentence end to end: a model whose weights do not fit its graph fails here, not on the first real text.
-  const probe = await embed(['ready']);
+  // One sentence end to end: a model whose weights do not fit its graph fails here, not on the first real text; and
+  // its vector must be the model's (embedder-fingerprint.ts): damaged weights that still load answer other ones.
+  const check = workerData.probe;
+  const probe = await embed([check ? check.text : 'ready']);
   if (!probe.length || probe.some((x) => !Number.isFinite(x))) throw new Error('the model answered no vector');
+  const off = check ? check.head.findIndex((x, i) => !(Math.abs(probe[i] - x) <= check.tolerance)) : -1;
+  if (off >= 0)
+    throw new Error(
+      `the weights are not the model's: its vector for "${check.text}" has ${probe[off].toFixed(6)} at ${off}, expected ${check.head[off]}`,
+    );
   return { embed, dims: probe.length };
 }
 
