@@ -1,8 +1,9 @@
-// A read-only reader of the HNSW index file usearch saves (docs/performance.md, "The index between processes"), so
-// that a process that only searches opens it in constant time: usearch's own `view` walks every node (an offset per
-// node and a hash of every key), ~9 ms at 100k memories and ~70 ms at 1M. Only the layout progeny writes is
-// accepted (usearch 2.10+, cosine metric, int8 scalars, u64 keys, u32 slots, no multi-keys); anything else is a
-// reason for the caller to fall back to usearch. The file, after usearch's save_to_stream (index_dense.hpp, index.hpp):
+// A read-only reader of the HNSW index file usearch saves (docs/performance.md, "The memory index between
+// processes"), so that a process that only searches opens it in constant time: usearch's own `view` walks every node
+// (an offset per node and a hash of every key), ~9 ms at 100k memories and ~70 ms at 1M. Only the layout progeny
+// writes is accepted (usearch 2.10+, cosine metric, int8 scalars, u64 keys, u32 slots, no multi-keys); anything else
+// is a reason for the caller to fall back to usearch. The file, after usearch's save_to_stream (index_dense.hpp,
+// index.hpp):
 //   u32 rows, u32 bytes per vector | rows × int8 vectors | 64-byte head ("usearch", version, kinds, counts, dims)
 //   | 40-byte graph header (u64 size, connectivity, base connectivity, max level, entry slot) | rows × i16 levels
 //   | nodes: u64 key, i16 level, then per level 0..level a u32 neighbour count and its u32 slots (base: M0 slots,

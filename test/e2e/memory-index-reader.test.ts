@@ -1,7 +1,7 @@
 /**
- * `memory search` on a home with a saved index reads it with progeny's own reader (docs/performance.md, "The index
- * between processes"): usearch's addon is never loaded, the answers are usearch's, and a damaged file is a clear
- * error or a rebuild, never a crash.
+ * `memory search` on a home with a saved index reads it with progeny's own reader (docs/performance.md, "The memory
+ * index between processes"): usearch's addon is never loaded, the answers are usearch's, and a damaged file is a
+ * clear error or a rebuild, never a crash.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,7 +1,7 @@
 /**
  * progeny's own read-only reader of the saved HNSW index (src/native/ann-reader.cc, in the native addon): opening
  * maps the file and checks its sizes, whatever the number of memories, where usearch's `view` walks every node
- * (~9 ms at 100k memories, ~70 ms at 1M: docs/performance.md "The index between processes"). It returns what
+ * (~9 ms at 100k memories, ~70 ms at 1M: docs/performance.md "The memory index between processes"). It returns what
  * usearch's search returns on the same file, up to the order of near-ties (it computes the exact cosine of the int8
  * vectors where usearch uses an approximate reciprocal square root). Read only: a process that absorbs changes loads
  * the file with usearch instead (ann-index.ts). Any file it does not accept, or no addon, is a reason to use usearch.
