@@ -1,5 +1,6 @@
 /**
- * Files a user names on the command line for a command's output (`bench --out`, `--save-baseline`, `--plot`): checked
+ * Files a user names on the command line for a command's output (`bench --out`, `--save-baseline`, `--plot`,
+ * `memory export --out`, `profile --out`): checked
  * before any work, so a mistyped path fails in a second instead of after an hour of measuring, and a write that still
  * fails is a usage error that names the flag and the reason, not "a bug in progeny".
  */
@@ -43,9 +44,9 @@ export function checkOutputFile(path: string, flag: string): void {
 }
 
 /** `writeFileAtomic`, with a failure reported as the flag's usage error (ENOSPC, a read-only file system…). */
-export function writeOutputFile(path: string, data: string, flag: string): void {
+export function writeOutputFile(path: string, data: string, flag: string, mode?: number): void {
   try {
-    writeFileAtomic(path, data);
+    writeFileAtomic(path, data, mode);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     throw cannotWrite(flag, path, e.code ? `${e.code} (${e.syscall ?? 'write'})` : e.message);

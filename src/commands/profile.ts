@@ -7,12 +7,12 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { usageError } from '../core/errors.js';
-import { writeFileAtomic } from '../core/fs-atomic.js';
 import { measureCase } from '../bench/measure.js';
 import { globMatcher, parseDuration, parsePositiveInt } from '../bench/parse.js';
 import { recordProfile, topSelfTime, type CpuProfile } from '../bench/profile.js';
 import { loadSuite, SUITE_NAMES } from '../bench/suites/index.js';
 import type { CommandContext } from './context.js';
+import { checkOutputFile, writeOutputFile } from './output-file.js';
 import type { CommandResult } from './output.js';
 
 interface ProfileFlags {
@@ -100,13 +100,14 @@ export async function run(ctx: CommandContext, args: string[], opts: ProfileFlag
       `use one of ${SUITE_NAMES.join(', ')} (optionally suite:case-glob), or a route like 'GET /v1/state'`,
     );
   }
+  if (opts.out) checkOutputFile(opts.out, '--out');
   ctx.out.notice(`profiling ${target} for ${durationMs / 1000} s`);
   const { profile, cases } = isRoute
     ? await profileRoute(ctx, target, durationMs)
     : await profileSuite(target, durationMs, memories);
   const slug = target.replace(/[^a-z0-9.]+/gi, '-').replace(/^-|-$/g, '');
   const out = resolve(opts.out ?? `progeny-${slug}-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`);
-  writeFileAtomic(out, JSON.stringify(profile));
+  writeOutputFile(out, JSON.stringify(profile), '--out');
   const hot = topSelfTime(profile, top);
   return {
     data: { target, cases, file: out, sampledMs: hot.totalMs, top: hot.functions },

@@ -361,6 +361,16 @@ describe('progeny profile', () => {
     expect(profile.endTime).toBeGreaterThan(profile.startTime);
   }, 60_000);
 
+  it('refuses an --out it cannot write before profiling, naming the flag', async () => {
+    const file = join(home.dir, 'not-a-folder');
+    writeFileSync(file, 'x');
+    const out = join(file, 'p.cpuprofile');
+    const r = await home.run(['profile', 'state:state.update', '--duration', '400ms', '--out', out]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain(`progeny: error: --out cannot write ${out}: ${file} is a file, not a folder`);
+    expect(r.stderr).not.toMatch(/profiling|bug in progeny/);
+  });
+
   it('rejects an unknown target with a usage error', async () => {
     const r = await home.run(['profile', 'nonsense']);
     expect(r.code).toBe(2);

@@ -107,6 +107,31 @@ describe('the packed library', () => {
     }
   }, 120_000);
 
+  it('installs under a name of its own with a `progeny` command that runs from the tarball (issue 15, trap 9)', () => {
+    // `progeny` on the npm registry is an unrelated package: `npm install -g progeny` or `npx progeny` would run it.
+    const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as {
+      name: string;
+      version: string;
+      bin: Record<string, string>;
+    };
+    expect(manifest.name).toBe('progeny-companion');
+    expect(manifest.bin).toEqual({ progeny: 'bin/progeny.js' });
+    // What a global install makes: <prefix>/bin/progeny, a link to the package's bin file.
+    const bin = join(work, 'prefix', 'bin', 'progeny');
+    mkdirSync(dirname(bin), { recursive: true });
+    symlinkSync(join(installed, 'bin', 'progeny.js'), bin);
+    const env = { ...process.env, PROGENY_HOME: join(work, 'global-home'), PROGENY_LLM_PROVIDER: 'offline' };
+    const progeny = (...args: string[]) =>
+      spawnSync(process.execPath, [bin, ...args], { cwd: work, env, encoding: 'utf8', timeout: 60_000 });
+    const version = progeny('--version');
+    expect(version.status, version.stderr).toBe(0);
+    expect(version.stdout.trim()).toBe(manifest.version);
+    const doctor = progeny('--json', 'doctor');
+    expect(doctor.stderr).not.toMatch(/\n\s+at /);
+    const checks = (JSON.parse(doctor.stdout) as { checks: { check: string }[] }).checks.map((c) => c.check);
+    expect(checks).toEqual(expect.arrayContaining(['home', 'config', 'llm']));
+  }, 120_000);
+
   it('ships source maps that carry their sources', () => {
     const maps: string[] = [];
     const walk = (dir: string): void => {

@@ -3,7 +3,7 @@
  * actor for the CLI and the API, queries from stdin and in batches, idempotent imports, missing homes, piped tables,
  * and error messages that name what the user typed.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeHome, type Home } from './cli-harness.js';
@@ -121,6 +121,21 @@ describe('scripting progeny (built binary)', () => {
     expect(search.stdout).toContain(`\t${long}\n`);
     const doctor = await home.run(['doctor']);
     expect(doctor.stdout).toMatch(new RegExp(`^✓\thome\t${home.dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\t`, 'm'));
+  });
+
+  it('memory export --out to a path it cannot write is a usage error naming the flag; a good path gets it all', async () => {
+    await add('kept safe');
+    const file = join(home.dir, 'plain-file');
+    writeFileSync(file, 'x');
+    const bad = await home.run(['memory', 'export', '--out', join(file, 'out.jsonl')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(
+      /^progeny: error: --out cannot write .*plain-file\/out\.jsonl: .*plain-file is a file, not a folder/,
+    );
+    expect(bad.stderr).not.toMatch(/bug in progeny/);
+    const good = join(home.dir, 'new-dir', 'out.jsonl');
+    expect((await home.run(['memory', 'export', '-o', good])).code).toBe(0);
+    expect(readFileSync(good, 'utf8')).toContain('kept safe');
   });
 
   it('errors name the flag as typed; config set errors say what to type; -- is documented', async () => {
