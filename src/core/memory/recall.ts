@@ -6,7 +6,7 @@
  */
 import type { MemoryRow } from './rows.js';
 import { toMemory } from './rows.js';
-import { fuseChannels, mmr, oldVectorWeight, scoreParts, type RankedChannel } from './scoring.js';
+import { fuseChannels, mmr, oldVectorWeight, ranksOf, scoreParts, type RankedChannel } from './scoring.js';
 import type { MemoryContext } from './context.js';
 import { dot } from './vectors.js';
 import { embedderReads } from './embedder-reads.js';
@@ -64,12 +64,28 @@ async function candidates(
  * (scoring.ts, fuseChannels): the current vectors, the words, and one ranking per former embedder, each vector
  * ranking read as ranks among all memories by the share of them it covers (docs/memory-recall.md).
  */
-function similarities(live: Candidate[], w: number, done: number, share: Map<string, number>): number[] {
+function similarities(
+  live: (Candidate & { row: MemoryRow })[],
+  w: number,
+  done: number,
+  share: Map<string, number>,
+): number[] {
   const olds = [...new Set(live.flatMap((c) => (c.old ? [c.old.embedder] : [])))];
   if (w <= 0 && !olds.length && live.every((c) => c.cosine !== undefined)) return live.map((c) => c.cosine as number);
+  const words = live.map((c) => (c.lexical > 0 ? c.lexical : undefined));
+  // A memory with no vector at all (written moments ago, its vector still to come) is judged by its words in the
+  // vectors' place too: else its words' weight alone leaves it below every embedded memory, holder of the words or
+  // not. (One with a former embedder's vector is left to that ranking, even when it is not among its candidates.)
+  const byWords = ranksOf(words);
+  const unvectored = (c: Candidate & { row: MemoryRow }) => c.row.embedder === '' && c.cosine === undefined && !c.old;
   const channels: RankedChannel[] = [
-    { weight: 1 - w, scores: live.map((c) => c.cosine), coverage: done },
-    { weight: w, scores: live.map((c) => (c.lexical > 0 ? c.lexical : undefined)) },
+    {
+      weight: 1 - w,
+      scores: live.map((c) => c.cosine),
+      coverage: done,
+      standIn: live.map((c, i) => (unvectored(c) ? byWords[i] : undefined)),
+    },
+    { weight: w, scores: words },
     ...olds.map((e) => ({
       weight: oldVectorWeight(w, done),
       coverage: share.get(e) ?? 1 - done,

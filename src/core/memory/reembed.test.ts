@@ -80,4 +80,20 @@ describe('vectors made after the write (docs/embeddings.md, "When vectors are ma
     await fx.memory.embedArrived();
     expect(fx.memory.get(m!.id).embedder).toBe('builtin-hash-v2/384');
   });
+
+  // docs/embeddings.md: "findable by its words at once". In a process that re-embeds in the background (serve), or
+  // with more than a page waiting, a search does not embed them first: the vector channel cannot rank them at all.
+  it('a memory not embedded yet is found by its words ahead of embedded memories that do not hold them', async () => {
+    const model = fakeModel();
+    fx = await memoryFixture({}, model.embedder);
+    await fx.memory.add(Array.from({ length: 40 }, (_, i) => ({ text: `note ${i} about the garden and the weather` })));
+    await fx.memory.embedPending();
+    await fx.memory.add([
+      ...Array.from({ length: 70 }, (_, i) => ({ text: `errand ${i}: the post office and the bakery` })),
+      { text: 'We brewed kombucha in the garage' },
+    ]);
+    expect(fx.memory.pendingVectors().new).toBe(71);
+    const r = await fx.memory.recall({ text: 'what did we brew? kombucha', k: 3, peek: true });
+    expect(r[0]?.memory.text).toBe('We brewed kombucha in the garage');
+  });
 });

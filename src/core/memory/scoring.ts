@@ -68,6 +68,26 @@ export interface RankedChannel {
    * all memories, and is fused as such, so a channel that ranks a few memories does not crowd out the others' heads.
    */
   coverage?: number;
+  /**
+   * For candidates this channel cannot score at all (no vector yet), the rank they take in it instead: their rank in
+   * another channel that can judge them (the words). Without it such a memory gets this channel's weight from no one.
+   */
+  standIn?: (number | undefined)[];
+}
+
+/** Ranks 1.. of the scored candidates, best first; equal scores share a rank (1, 2, 2, 4); undefined: unranked. */
+export function ranksOf(scores: (number | undefined)[]): (number | undefined)[] {
+  const ranks: (number | undefined)[] = scores.map(() => undefined);
+  const order = scores
+    .map((_, i) => i)
+    .filter((i) => scores[i] !== undefined)
+    .sort((a, b) => (scores[b] as number) - (scores[a] as number));
+  let rank = 0;
+  order.forEach((i, pos) => {
+    if (pos === 0 || scores[i] !== scores[order[pos - 1] as number]) rank = pos + 1;
+    ranks[i] = rank;
+  });
+  return ranks;
 }
 
 /**
@@ -78,17 +98,12 @@ export interface RankedChannel {
 export function fuseChannels(channels: RankedChannel[], k = RRF_K): number[] {
   const n = channels[0]?.scores.length ?? 0;
   const fused = new Float64Array(n);
-  for (const { weight, scores, coverage = 1 } of channels) {
+  for (const { weight, scores, coverage = 1, standIn } of channels) {
     if (weight <= 0) continue;
-    const order = scores
-      .map((_, i) => i)
-      .filter((i) => scores[i] !== undefined)
-      .sort((a, b) => (scores[b] as number) - (scores[a] as number));
-    // Equal scores share a rank (1, 2, 2, 4), so that equally similar memories stay equally similar.
-    let rank = 0;
-    order.forEach((i, pos) => {
-      if (pos === 0 || scores[i] !== scores[order[pos - 1] as number]) rank = pos + 1;
-      fused[i] = (fused[i] as number) + weight / (k + rank / Math.max(coverage, 1e-6));
+    // Equal scores share a rank, so that equally similar memories stay equally similar.
+    ranksOf(scores).forEach((rank, i) => {
+      if (rank !== undefined) fused[i] = (fused[i] as number) + weight / (k + rank / Math.max(coverage, 1e-6));
+      else if (standIn?.[i] !== undefined) fused[i] = (fused[i] as number) + weight / (k + (standIn[i] as number));
     });
   }
   const hi = Math.max(...fused);
