@@ -200,45 +200,45 @@ Status open(const std::string& path, uint32_t dims, Index* out, std::string* err
   return s;
 }
 
-std::string search(const Index& x, const float* query, size_t k, size_t expansion, std::vector<uint64_t>* keys) {
-  keys->clear();
-  if (!x.count || !k) return "";
-  std::vector<int8_t> q = cast_query(query, x.dims);
-  int64_t q2 = 0;
-  for (int8_t v : q) q2 += (int32_t)v * v;
-  Metric distance{q.data(), q2, x.dims};
+namespace {
+
+// Greedy descent: from the entry point, move to any closer neighbour until none is, level by level down to 1.
+std::string descend(const Index& x, const Metric& distance, Candidate* closest) {
   Neighbours list;
   std::string error;
-
-  // Greedy descent: from the entry point, move to any closer neighbour until none is, level by level.
-  uint32_t closest = x.entry;
-  double closest_distance = distance(vector_of(x, closest));
+  *closest = {distance(vector_of(x, x.entry)), x.entry};
   for (int level = x.max_level; level > 0; level--) {
     for (bool changed = true; changed;) {
       changed = false;
-      if (!(error = neighbours(x, closest, level, &list)).empty()) return error;
+      if (!(error = neighbours(x, closest->slot, level, &list)).empty()) return error;
       for (uint32_t i = 0; i < list.size; i++) {
         uint32_t slot = load<uint32_t>(list.slots + 4 * (size_t)i);
         if (slot >= x.count) return "a neighbour slot is out of range";
         double d = distance(vector_of(x, slot));
-        if (d < closest_distance) closest_distance = d, closest = slot, changed = true;
+        if (d < closest->distance) *closest = {d, slot}, changed = true;
       }
     }
   }
+  return "";
+}
 
-  // The base level: a beam of the `expansion` best found so far (top, sorted), explored nearest first (next).
-  size_t limit = std::max(expansion, k);
+// The nearest `limit` found so far, sorted: usearch's sorted_buffer_gt, whose insert drops what falls past the limit.
+struct Top {
+  size_t limit;
+  std::vector<Candidate> items;
+  void insert(Candidate c) {
+    auto at = std::lower_bound(items.begin(), items.end(), c,
+                               [](const Candidate& a, const Candidate& b) { return a.distance < b.distance; });
+    if ((size_t)(at - items.begin()) == limit) return;
+    items.insert(at, c);
+    if (items.size() > limit) items.pop_back();
+  }
+};
+
+// The base level: a beam of the `top.limit` best found so far, explored nearest first.
+std::string beam(const Index& x, const Metric& distance, Candidate start, Top* top) {
   auto farther = [](const Candidate& a, const Candidate& b) { return a.distance > b.distance; };
   std::priority_queue<Candidate, std::vector<Candidate>, decltype(farther)> next(farther);
-  std::vector<Candidate> top;
-  top.reserve(limit + 1);
-  auto nearer = [](const Candidate& a, const Candidate& b) { return a.distance < b.distance; };
-  auto insert_top = [&](Candidate c) {  // usearch's sorted_buffer_gt::insert with a limit
-    auto at = std::lower_bound(top.begin(), top.end(), c, nearer);
-    if ((size_t)(at - top.begin()) == limit) return;
-    top.insert(at, c);
-    if (top.size() > limit) top.pop_back();
-  };
   std::vector<uint64_t> visited((x.count + 63) / 64, 0);
   auto visit = [&](uint32_t s) {  // true if already visited
     uint64_t bit = uint64_t{1} << (s % 64);
@@ -250,13 +250,15 @@ std::string search(const Index& x, const float* query, size_t k, size_t expansio
   // which saves a cache miss per candidate.
   bool any_removed = x.present != x.count;
   auto returnable = [&](uint32_t slot) { return !any_removed || key_of(x, slot) != kFreeKey; };
-  double radius = closest_distance;
-  next.push({closest_distance, closest});
-  visit(closest);
-  if (returnable(closest)) top.push_back({closest_distance, closest});
+  Neighbours list;
+  std::string error;
+  double radius = start.distance;
+  next.push(start);
+  visit(start.slot);
+  if (returnable(start.slot)) top->items.push_back(start);
   while (!next.empty()) {
     Candidate c = next.top();
-    if (c.distance > radius && top.size() == limit) break;
+    if (c.distance > radius && top->items.size() == top->limit) break;
     next.pop();
     if (!(error = neighbours(x, c.slot, 0, &list)).empty()) return error;
     for (uint32_t i = 0; i < list.size; i++) {
@@ -264,16 +266,34 @@ std::string search(const Index& x, const float* query, size_t k, size_t expansio
       if (slot >= x.count) return "a neighbour slot is out of range";
       if (visit(slot)) continue;
       double d = distance(vector_of(x, slot));
-      if (top.size() < limit || d < radius) {
+      if (top->items.size() < top->limit || d < radius) {
         next.push({d, slot});
         if (returnable(slot)) {
-          insert_top({d, slot});
-          radius = top.back().distance;
+          top->insert({d, slot});
+          radius = top->items.back().distance;
         }
       }
     }
   }
-  for (size_t i = 0; i < top.size() && i < k; i++) keys->push_back(key_of(x, top[i].slot));
+  return "";
+}
+
+}  // namespace
+
+std::string search(const Index& x, const float* query, size_t k, size_t expansion, std::vector<uint64_t>* keys) {
+  keys->clear();
+  if (!x.count || !k) return "";
+  std::vector<int8_t> q = cast_query(query, x.dims);
+  int64_t q2 = 0;
+  for (int8_t v : q) q2 += (int32_t)v * v;
+  Metric distance{q.data(), q2, x.dims};
+  Candidate closest;
+  std::string error = descend(x, distance, &closest);
+  if (!error.empty()) return error;
+  Top top{std::max(expansion, k), {}};
+  top.items.reserve(top.limit + 1);
+  if (!(error = beam(x, distance, closest, &top)).empty()) return error;
+  for (size_t i = 0; i < top.items.size() && i < k; i++) keys->push_back(key_of(x, top.items[i].slot));
   return "";
 }
 
