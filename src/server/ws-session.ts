@@ -107,6 +107,15 @@ export class WsSession {
   }
 
   /** Sends a notice if the client subscribed to its topic and is keeping up. */
+  /**
+   * The embedder's fallback is announced once, when it happens (often as `serve` starts, before any client): a client
+   * that subscribes later is told at once, so it never takes words-only results for the model's (docs/api.md).
+   */
+  private replayFallback(): void {
+    const h = this.ctx.engine.embedder();
+    if (h.state === 'fallback') this.push({ type: 'embedder', id: h.id, state: 'fallback', detail: h.detail ?? '' });
+  }
+
   push(notice: EngineNotice): void {
     if (!this.topics.has(notice.type)) return;
     if (this.ws.bufferedAmount > HIGH_WATER) return this.ctx.metrics.wsDropped();
@@ -154,13 +163,16 @@ export class WsSession {
           this.send({ type: 'state', ...id, state: this.ctx.engine.state.read() });
           break;
         case 'subscribe':
-        case 'unsubscribe':
+        case 'unsubscribe': {
+          const newly = msg.type === 'subscribe' && msg.topics.includes('embedder') && !this.topics.has('embedder');
           for (const t of msg.topics) {
             if (msg.type === 'subscribe') this.topics.add(t);
             else this.topics.delete(t);
           }
           this.send({ type: 'subscribed', ...id, topics: [...this.topics] });
+          if (newly) this.replayFallback();
           break;
+        }
         case 'cancel':
           this.turns.get(msg.id)?.abort();
           break;

@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import WebSocket from 'ws';
 import { modelCopy } from '../../src/testing/model-copy.js';
 import { makeHome, type Home } from './cli-harness.js';
 
@@ -80,7 +81,7 @@ describe('a corrupt model file', () => {
   }, 120_000);
 
   // The server loads the model at start; its operator hears of the fallback on stderr, and search answers by words.
-  it('serve says so on stderr and its search answers by words', async () => {
+  it('serve says so on stderr and to a WebSocket client that subscribes later; its search answers by words', async () => {
     breakModel();
     await home.json(['memory', 'add', 'I adopted a kitten called Miso']);
     const child = home.spawn(['--json', 'serve', '--port', '0'], { env });
@@ -99,6 +100,21 @@ describe('a corrupt model file', () => {
       });
       const body = (await res.json()) as { results: { memory: { text: string } }[] };
       expect(body.results[0]?.memory.text).toBe('I adopted a kitten called Miso');
+      // A WebSocket client that subscribes after the fallback (it happened at start) is told at once.
+      const ws = new WebSocket(`${url.replace('http', 'ws')}/v1/ws`, {
+        headers: { authorization: `Bearer ${readFileSync(tokenFile, 'utf8').trim()}` },
+      });
+      const messages: { type: string; notice?: { type: string; id: string; detail: string } }[] = [];
+      ws.on('message', (m) => messages.push(JSON.parse(String(m)) as (typeof messages)[number]));
+      ws.on('open', () => ws.send(JSON.stringify({ type: 'subscribe', topics: ['embedder'] })));
+      await vi.waitFor(() =>
+        expect(messages.find((m) => m.type === 'notice')?.notice).toMatchObject({
+          type: 'embedder',
+          id: 'builtin-hash-v2/384',
+          detail: expect.stringMatching(/did not load/),
+        }),
+      );
+      ws.close();
     } finally {
       child.kill('SIGKILL');
     }
