@@ -14,11 +14,16 @@ export async function run(ctx: CommandContext): Promise<void> {
   // Anything a dependency logs must not corrupt the protocol stream.
   for (const level of ['log', 'info', 'debug'] as const) console[level] = console.error;
   const engine = await ctx.engine({ autoInit: true });
-  const [{ createMcpServer }, { StdioLineTransport }, { TurnRegistry }] = await Promise.all([
-    import('../mcp/server.js'),
-    import('../mcp/stdio.js'),
-    import('../server/turns.js'),
-  ]);
+  const [{ createMcpServer }, { StdioLineTransport }, { TurnRegistry }, { warnOnEmbedderFallback }] = await Promise.all(
+    [
+      import('../mcp/server.js'),
+      import('../mcp/stdio.js'),
+      import('../server/turns.js'),
+      import('./embedder-warning.js'),
+    ],
+  );
+  // The client's log (stderr) hears when the model cannot load and memory_search answers by words.
+  warnOnEmbedderFallback(ctx, engine);
   const owner = { kind: 'owner' as const, id: 'owner', name: 'home owner (stdio)', capabilities: ['admin' as const] };
   const turns = new TurnRegistry();
   const server = createMcpServer({

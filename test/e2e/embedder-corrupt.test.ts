@@ -103,4 +103,27 @@ describe('a corrupt model file', () => {
       child.kill('SIGKILL');
     }
   }, 120_000);
+
+  // stdio MCP: stdout is the protocol, stderr the log a desktop client keeps.
+  it('mcp says so on stderr and its memory_search answers by words', async () => {
+    breakModel();
+    await home.json(['memory', 'add', 'I adopted a kitten called Miso']);
+    const child = home.spawn(['mcp'], { env });
+    try {
+      let stderr = '';
+      child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+      const replies = createInterface({ input: child.stdout! });
+      const reply = () => new Promise<string>((resolve) => replies.once('line', resolve));
+      const send = (msg: object) => child.stdin!.write(`${JSON.stringify({ jsonrpc: '2.0', ...msg })}\n`);
+      const init = { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'test', version: '1' } };
+      send({ id: 1, method: 'initialize', params: init });
+      await reply();
+      send({ method: 'notifications/initialized' });
+      send({ id: 2, method: 'tools/call', params: { name: 'memory_search', arguments: { query: 'kitten' } } });
+      expect(await reply()).toContain('I adopted a kitten called Miso');
+      await vi.waitFor(() => expect(stderr).toMatch(/warning: memory: the built-in semantic embedder is unavailable/));
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 120_000);
 });
