@@ -93,10 +93,14 @@ export function createAnnIndex(dims: number, file?: string, open: 'load' | 'view
       if (!labels.length) return;
       const flat = new Float32Array(labels.length * dims);
       vectors.forEach((v, i) => flat.set(spread(v.subarray(0, dims)), i * dims));
+      // One thread: usearch's concurrent add can leave a node that no search reaches, even with its own vector as the
+      // query (usearch issue #735, unfixed in the version we use). Measured on 400 near-alike memories: 17 of 40,000
+      // nodes stranded over 100 builds with every core, none with one; and 5 of 100 memories added later to such a
+      // graph unreachable. A bulk build takes up to twice as long on two cores (docs/performance.md).
       idx.add(
         BigUint64Array.from(labels, (l) => BigInt(l)),
         flat,
-        0,
+        1,
       );
     },
     remove: (label) => void idx.remove(BigInt(label)),

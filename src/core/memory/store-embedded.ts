@@ -276,7 +276,7 @@ class EmbeddedIndexStore implements EmbeddedStore {
     if (!this.catchUp()) return;
     const s = this.writable();
     if (!s) return;
-    // No request waits behind a flush: large chunks let usearch spread each add over every core.
+    // No request waits behind a flush: large chunks, one call into usearch each.
     absorb(s, Math.max(this.deps.drainChunk ?? 32, 4096), Infinity);
     this.save();
   }
