@@ -11,14 +11,15 @@
 export const LATIN_ONLY_MODEL = 'builtin-use-lite-';
 
 const ASCII = /^[\0-\x7f]*$/;
-const LETTER = /\p{L}/gu;
-const LATIN = /\p{Script=Latin}/gu;
+// Unicode classes cost time to build, and most texts never need them (ASCII): made on first use.
+let classes: { letter: RegExp; latin: RegExp } | undefined;
 
 export function embedderReads(embedderId: string, text: string): boolean {
   // Most texts are plain ASCII: one quick test instead of counting letters (recall asks for every candidate).
   if (!embedderId.startsWith(LATIN_ONLY_MODEL) || ASCII.test(text)) return true;
-  const letters = text.match(LETTER)?.length ?? 0;
+  classes ??= { letter: /\p{L}/gu, latin: /\p{Script=Latin}/gu };
+  const letters = text.match(classes.letter)?.length ?? 0;
   if (letters === 0) return true;
-  const latin = text.match(LATIN)?.length ?? 0;
+  const latin = text.match(classes.latin)?.length ?? 0;
   return latin * 2 >= letters;
 }

@@ -7,17 +7,29 @@
  * character when its run has only one.
  */
 
-/** Runs of the scripts that do not separate words with spaces (Hangul separates phrases, not a word from its particle). */
-const RUN =
-  /(?:[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}ー々]\p{M}*)+/gu;
-/** One character with its combining marks (Thai vowels and tone marks stay with their consonant). */
-const UNIT = /\P{M}\p{M}*/gu;
-const ANY =
-  /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
+const SCRIPTS =
+  '\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Hangul}\\p{Script=Thai}\\p{Script=Lao}\\p{Script=Khmer}\\p{Script=Myanmar}';
+const ASCII = /^[\0-\x7f]*$/;
+/**
+ * Made on first use: a Unicode script class costs about a millisecond to build, and db.ts loads this module in every
+ * command that opens a home, while most texts are ASCII and never need them.
+ */
+let patterns: { any: RegExp; run: RegExp; unit: RegExp } | undefined;
+function regexes() {
+  return (patterns ??= {
+    any: new RegExp(`[${SCRIPTS}]`, 'u'),
+    // Runs of the scripts that do not separate words with spaces (Hangul separates phrases, not a word from its particle).
+    run: new RegExp(`(?:[${SCRIPTS}ー々]\\p{M}*)+`, 'gu'),
+    // One character with its combining marks (Thai vowels and tone marks stay with their consonant).
+    unit: /\P{M}\p{M}*/gu,
+  });
+}
 
 function runs(text: string): string[][] {
-  if (!ANY.test(text)) return [];
-  return [...text.normalize('NFKC').matchAll(RUN)].map((m) => m[0].match(UNIT) ?? []);
+  if (ASCII.test(text)) return [];
+  const { any, run, unit } = regexes();
+  if (!any.test(text)) return [];
+  return [...text.normalize('NFKC').matchAll(run)].map((m) => m[0].match(unit) ?? []);
 }
 
 /** The terms a memory's text is indexed by in memories_cjk: '' for a text without such a run (most texts). */
