@@ -20,6 +20,8 @@ export interface AnnIndex {
   readonly viewed: boolean;
   /** Searched by progeny's own reader of the file (ann-reader.ts) rather than by usearch. */
   readonly reader?: boolean;
+  /** A view by usearch: why progeny's reader did not open the file (`progeny doctor` shows it). */
+  readonly readerFallback?: string;
   add(labels: number[], vectors: Float32Array[]): void;
   remove(label: number): void;
   contains(label: number): boolean;
@@ -147,7 +149,7 @@ export type IndexReader = 'auto' | 'usearch';
 /**
  * Opens the saved index (a view unless `open` is 'load') if the file matches its meta (same embedder, dimension,
  * graph parameters, byte size); null means rebuild. A view is progeny's reader (ann-reader.ts) unless `reader` is
- * 'usearch' or the reader cannot read the file (readerFallback says why).
+ * 'usearch' or the reader cannot read the file (the index's readerFallback says why).
  */
 export function loadSavedIndex(
   db: Db,
@@ -168,22 +170,18 @@ export function loadSavedIndex(
   )
     return null;
   try {
-    const index = (open === 'view' && readSaved(file, dims, reader)) || createAnnIndex(dims, file, open);
+    const index = open === 'view' ? viewSaved(file, dims, reader) : createAnnIndex(dims, file, open);
     return index.size() === m.count ? { index, seq: m.seq } : null;
   } catch {
     return null;
   }
 }
 
-/** Why the last view of a saved index went to usearch rather than progeny's reader (`progeny doctor` shows it). */
-export let readerFallback: string | undefined;
-
-function readSaved(file: string, dims: number, reader: IndexReader): AnnIndex | null {
-  if (reader === 'usearch') {
-    readerFallback = 'memory.indexReader is usearch';
-    return null;
-  }
-  const got = openAnnReader(file, dims, { expansion: HNSW.expansionSearch, prepare: spread });
-  readerFallback = 'reason' in got ? got.reason : undefined;
-  return 'index' in got ? got.index : null;
+/** The saved file by progeny's reader, or by usearch's view with the reason the reader did not open it. */
+function viewSaved(file: string, dims: number, reader: IndexReader): AnnIndex {
+  const got =
+    reader === 'usearch'
+      ? { reason: 'memory.indexReader is usearch' }
+      : openAnnReader(file, dims, { expansion: HNSW.expansionSearch, prepare: spread });
+  return 'index' in got ? got.index : { ...createAnnIndex(dims, file, 'view'), readerFallback: got.reason };
 }

@@ -36,11 +36,6 @@ const readOnly = (): never => {
   throw new ProgenyError('UNEXPECTED', 'the index reader is read-only: load the index with usearch to change it');
 };
 
-/**
- * Opens `file` (an index of `dims` dimensions) with the reader, or says why not: the caller then views it with
- * usearch. A file damaged in a way only a search finds (a neighbour out of range) fails that search with
- * INDEX_CORRUPT; no read ever leaves the file.
- */
 export interface ReaderOptions {
   /** The beam width of the base-level search (usearch's expansion_search). */
   expansion: number;
@@ -49,6 +44,11 @@ export interface ReaderOptions {
   addonFile?: string;
 }
 
+/**
+ * Opens `file` (an index of `dims` dimensions) with the reader, or says why not: the caller then views it with
+ * usearch. A file damaged in a way only a search finds (a neighbour out of range) fails that search with
+ * INDEX_CORRUPT; no read ever leaves the file.
+ */
 export function openAnnReader(
   file: string,
   dims: number,

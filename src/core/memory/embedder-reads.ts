@@ -6,17 +6,17 @@
  * the built-in model's vectors are ignored and the words decide (recall.ts). The hash embedder (character trigrams)
  * and the providers' models read any script.
  */
+import { isAscii } from '../store/cjk-grams.js';
 
 /** The ids of the built-in model's vectors begin so (embedder-model.ts MODEL_ID; a test holds them together). */
 export const LATIN_ONLY_MODEL = 'builtin-use-lite-';
 
-const ASCII = /^[\0-\x7f]*$/;
 // Unicode classes cost time to build, and most texts never need them (ASCII): made on first use.
 let classes: { letter: RegExp; latin: RegExp } | undefined;
 
 export function embedderReads(embedderId: string, text: string): boolean {
   // Most texts are plain ASCII: one quick test instead of counting letters (recall asks for every candidate).
-  if (!embedderId.startsWith(LATIN_ONLY_MODEL) || ASCII.test(text)) return true;
+  if (!embedderId.startsWith(LATIN_ONLY_MODEL) || isAscii(text)) return true;
   classes ??= { letter: /\p{L}/gu, latin: /\p{Script=Latin}/gu };
   const letters = text.match(classes.letter)?.length ?? 0;
   if (letters === 0) return true;

@@ -4,6 +4,7 @@ import { fixedClock } from '../clock.js';
 import { setMeta } from '../store/db.js';
 import { createJournal } from '../sync/journal.js';
 import { tempDb } from '../../testing/temp-home.js';
+import { factRows } from '../../testing/fact-rows.js';
 import { readIndexMeta } from './ann-index.js';
 import { createBuiltinEmbedder, embedBuiltin } from './embedder-builtin.js';
 import { createEmbeddedStore, type EmbeddedStore } from './store-embedded.js';
@@ -22,18 +23,7 @@ function setup() {
   t = tempDb();
   const clock = fixedClock(Date.UTC(2026, 0, 1));
   const writer = createWriter(t.db, createJournal(t.db, clock, 'DEV'), clock, () => embedder.id);
-  const write = (xs: string[]) =>
-    writer.insert(
-      xs.map((text) => ({
-        text,
-        kind: 'fact' as const,
-        actor: 'creator',
-        source: {},
-        salience: 0.5,
-        pinned: false,
-        vector: embedBuiltin(text),
-      })),
-    );
+  const write = (xs: string[]) => writer.insert(factRows(xs));
   const open = async (): Promise<EmbeddedStore> => {
     const s = createEmbeddedStore({ db: t.db, paths: t.paths, embedder, drainChunk: 64 });
     await s.open();

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../clock.js';
 import { createJournal } from '../sync/journal.js';
 import { tempDb } from '../../testing/temp-home.js';
+import { factRows } from '../../testing/fact-rows.js';
 import type { IndexReader } from './ann-index.js';
 import { loadReaderAddon } from './ann-reader.js';
 import { createBuiltinEmbedder, embedBuiltin } from './embedder-builtin.js';
@@ -24,17 +25,7 @@ function setup() {
   t = tempDb();
   const clock = fixedClock(Date.UTC(2026, 0, 1));
   const writer = createWriter(t.db, createJournal(t.db, clock, 'DEV'), clock, () => embedder.id);
-  const rows = writer.insert(
-    texts.map((text) => ({
-      text,
-      kind: 'fact' as const,
-      actor: 'creator',
-      source: {},
-      salience: 0.5,
-      pinned: false,
-      vector: embedBuiltin(text),
-    })),
-  );
+  const rows = writer.insert(factRows(texts));
   const open = async (indexReader: IndexReader = 'auto'): Promise<EmbeddedStore> => {
     const s = createEmbeddedStore({ db: t.db, paths: t.paths, embedder, indexReader });
     await s.open();

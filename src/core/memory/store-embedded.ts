@@ -12,7 +12,6 @@ import {
   createAnnIndex,
   graphParams,
   loadSavedIndex,
-  readerFallback,
   readIndexMeta,
   writeIndexMeta,
   type IndexReader,
@@ -132,7 +131,7 @@ function absorb(s: IndexState, chunk: number, ms: number): void {
 /** How a viewed index is searched: by progeny's reader, or by usearch and why (docs/performance.md). */
 function readerNote(index: AnnIndex): string {
   if (!index.viewed) return '';
-  return index.reader ? ', read by progeny' : `, viewed by usearch (${readerFallback ?? 'reader not tried'})`;
+  return index.reader ? ', read by progeny' : `, viewed by usearch (${index.readerFallback ?? 'reader not tried'})`;
 }
 
 class EmbeddedIndexStore implements EmbeddedStore {

@@ -10,6 +10,8 @@
 const SCRIPTS =
   '\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Hangul}\\p{Script=Thai}\\p{Script=Lao}\\p{Script=Khmer}\\p{Script=Myanmar}';
 const ASCII = /^[\0-\x7f]*$/;
+/** True for a text of ASCII only: no letter of any script but Latin, no Unicode class needed to read it. */
+export const isAscii = (text: string): boolean => ASCII.test(text);
 /**
  * Made on first use: a Unicode script class costs about a millisecond to build, and db.ts loads this module in every
  * command that opens a home, while most texts are ASCII and never need them.
@@ -26,7 +28,7 @@ function regexes() {
 }
 
 function runs(text: string): string[][] {
-  if (ASCII.test(text)) return [];
+  if (isAscii(text)) return [];
   const { any, run, unit } = regexes();
   if (!any.test(text)) return [];
   return [...text.normalize('NFKC').matchAll(run)].map((m) => m[0].match(unit) ?? []);
