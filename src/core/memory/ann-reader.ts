@@ -16,6 +16,7 @@ export interface AnnReaderAddon {
   annSize(handle: object): number;
   annSearch(handle: object, query: Float32Array, k: number, expansion: number): Float64Array;
   annContains(handle: object, key: number): boolean;
+  annReachability(handle: object, maxKeys: number): { members: number; unreached: number; keys: Float64Array };
   annClose(handle: object): void;
 }
 
