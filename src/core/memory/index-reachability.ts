@@ -34,8 +34,8 @@ export function fileReachability(
   const got = loadReaderAddon(addonFile);
   if ('reason' in got) return got;
   const { addon } = got;
-  if (typeof addon.annReachability !== 'function')
-    return { reason: 'the native addon has no reachability check (an older build)' };
+  const walk = addon.annReachability;
+  if (!walk) return { reason: 'the native addon has no reachability check (an older build)' };
   let handle: object;
   try {
     handle = addon.annOpen(file, dims);
@@ -43,7 +43,7 @@ export function fileReachability(
     return { reason: `the index reader refused the file (${(err as Error).message})` };
   }
   try {
-    const r = addon.annReachability(handle, maxKeys);
+    const r = walk.call(addon, handle, maxKeys);
     return { members: r.members, unreached: r.unreached, labels: Array.from(r.keys) };
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
