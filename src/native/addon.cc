@@ -6,7 +6,7 @@
 //   tokenize(tokenizer, text) → Int32Array   the same ids, synchronously (the probe and the tests)
 //   release(model)   frees the weights once no embed is running on them
 //   isa() → the GEMM kernel this CPU gets ("avx512f", "avx2", "generic")
-//   annOpen, annSize, annSearch, annContains, annClose: the read-only index reader (ann-addon.cc)
+//   annOpen, annSize, annSearch, annContains, annClose, annDots: the read-only index reader (ann-addon.cc)
 // Loading and embedding run as napi async work on libuv's thread pool: no second V8 isolate, the event loop free.
 #include <node_api.h>
 #include <cstdio>

@@ -5,9 +5,11 @@
 //   annSearch(handle, query: Float32Array, k, expansion) → Float64Array of keys, nearest first; throws ANN_CORRUPT
 //   annContains(handle, key) → boolean  (a scan of every node)
 //   annClose(handle)                    unmaps the file now rather than when the handle is collected
+//   annDots(query, vectors)             → Float64Array of dot products (recall's exact re-scoring), as vectors.ts
 // Everything runs on the calling thread: a search is a few hundred microseconds, less than queueing async work.
 #include <node_api.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -48,6 +50,20 @@ Index* index_of(napi_env env, napi_value v) {
   Index* index = static_cast<IndexHandle*>(data)->index;
   if (!index) napi_throw_error(env, "ANN_CLOSED", "the index was closed");
   return index;
+}
+
+// A Float32Array's elements, or false for anything else.
+bool float32_of(napi_env env, napi_value v, const float** data, size_t* length) {
+  bool is_typed = false;
+  napi_typedarray_type type;
+  void* bytes = nullptr;
+  napi_value buffer;
+  size_t offset = 0;
+  if (napi_is_typedarray(env, v, &is_typed) != napi_ok || !is_typed ||
+      napi_get_typedarray_info(env, v, &type, length, &bytes, &buffer, &offset) != napi_ok || type != napi_float32_array)
+    return false;
+  *data = static_cast<const float*>(bytes);
+  return true;
 }
 
 napi_value ann_open(napi_env env, napi_callback_info info) {
@@ -132,6 +148,45 @@ napi_value ann_contains(napi_env env, napi_callback_info info) {
   return out;
 }
 
+// annDots(query: Float32Array, vectors: Float32Array[]): Float64Array — each vector's dot product with the query,
+// the value vectors.ts dot() gives bit for bit: over the shorter length, each float product taken in double (exact:
+// 24-bit significands), summed in order in double. A fused multiply-add gives the same sum, the product being exact.
+// Recall re-scores its candidates with these; in a fresh process the same loop in JavaScript runs in the interpreter,
+// boxing every double (~1 ms and a scavenge for 25 vectors of 384: docs/performance.md "Start-up").
+napi_value ann_dots(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2] = {nullptr, nullptr};
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  const char* usage = "annDots(query: Float32Array, vectors: Float32Array[])";
+  const float* q = nullptr;
+  size_t q_len = 0;
+  uint32_t count = 0;
+  bool is_array = false;
+  if (argc < 2 || !float32_of(env, argv[0], &q, &q_len) || napi_is_array(env, argv[1], &is_array) != napi_ok ||
+      !is_array || napi_get_array_length(env, argv[1], &count) != napi_ok) {
+    napi_throw_type_error(env, nullptr, usage);
+    return nullptr;
+  }
+  void* out_data = nullptr;
+  napi_value out_buffer, out;
+  napi_create_arraybuffer(env, count * sizeof(double), &out_data, &out_buffer);
+  double* sums = static_cast<double*>(out_data);
+  for (uint32_t i = 0; i < count; i++) {
+    napi_value element;
+    const float* v = nullptr;
+    size_t v_len = 0;
+    if (napi_get_element(env, argv[1], i, &element) != napi_ok || !float32_of(env, element, &v, &v_len)) {
+      napi_throw_type_error(env, nullptr, usage);
+      return nullptr;
+    }
+    double s = 0;
+    for (size_t j = 0, n = std::min(q_len, v_len); j < n; j++) s += (double)q[j] * (double)v[j];
+    sums[i] = s;
+  }
+  napi_create_typedarray(env, napi_float64_array, count, out_buffer, 0, &out);
+  return out;
+}
+
 napi_value ann_close(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1] = {nullptr};
@@ -157,6 +212,7 @@ void define(napi_env env, napi_value exports) {
       {"annSize", nullptr, ann_size, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"annSearch", nullptr, ann_search, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"annContains", nullptr, ann_contains, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"annDots", nullptr, ann_dots, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"annClose", nullptr, ann_close, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof props / sizeof *props, props);

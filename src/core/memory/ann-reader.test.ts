@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ProgenyError } from '../errors.js';
 import { HNSW, createAnnIndex, spread, type AnnIndex } from './ann-index.js';
-import { loadReaderAddon, openAnnReader } from './ann-reader.js';
+import { loadReaderAddon, openAnnReader, type AnnReaderAddon } from './ann-reader.js';
+import { dot } from './vectors.js';
 
 const built = 'addon' in loadReaderAddon();
 const dir = mkdtempSync(join(tmpdir(), 'progeny-ann-reader-'));
@@ -202,5 +203,41 @@ describe.skipIf(!built)('the index reader on damaged files', () => {
     expect(seen.refused).toBeGreaterThan(50);
     expect(seen.damaged).toBeGreaterThan(20);
     expect(seen.ok).toBeGreaterThan(50);
+  });
+});
+
+describe.skipIf(!built)("the addon's dot products", () => {
+  const addon = (loadReaderAddon() as { addon: AnnReaderAddon }).addon;
+
+  it('equal dot() bit for bit: any lengths, magnitudes from 1e-30 to 1e30, zeros of both signs, NaN and infinities', () => {
+    const r = rng(7);
+    const special = [0, -0, NaN, Infinity, -Infinity, 3.4e38, 1e-45];
+    const draw = (n: number, spread: number) =>
+      Float32Array.from({ length: n }, () =>
+        r.next() < 0.002
+          ? special[Math.floor(r.next() * special.length)]!
+          : r.normal() * 10 ** ((r.next() - 0.5) * spread),
+      );
+    let checked = 0;
+    for (let round = 0; round < 200; round++) {
+      const spread = round % 2 ? 60 : 2;
+      const q = draw([384, 383, 1, 0, 768][round % 5]!, spread);
+      const vectors = Array.from({ length: 12 }, (_, i) =>
+        draw(i % 4 === 0 ? q.length + (i % 3) - 1 : q.length, spread),
+      );
+      const got = addon.annDots!(q, vectors);
+      expect(got).toBeInstanceOf(Float64Array);
+      vectors.forEach((x, i) => expect(Object.is(got[i], dot(q, x)), `round ${round}, vector ${i}`).toBe(true));
+      checked += vectors.length;
+    }
+    expect(checked).toBe(2400);
+  });
+
+  it('refuse anything but a Float32Array query and an array of Float32Arrays', () => {
+    const q = new Float32Array(4);
+    expect(() => addon.annDots!(new Float64Array(4) as never, [q])).toThrow(TypeError);
+    expect(() => addon.annDots!(q, q as never)).toThrow(TypeError);
+    expect(() => addon.annDots!(q, [q, new Uint8Array(16) as never])).toThrow(TypeError);
+    expect([...addon.annDots!(q, [])]).toEqual([]);
   });
 });

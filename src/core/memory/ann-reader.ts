@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { ProgenyError } from '../errors.js';
 import type { AnnIndex } from './ann-index.js';
 import { defaultAddonPath } from './embedder-native.js';
+import { useNativeDots } from './vectors.js';
 
 export interface AnnReaderAddon {
   annOpen(path: string, dims: number): object;
@@ -17,6 +18,8 @@ export interface AnnReaderAddon {
   annSearch(handle: object, query: Float32Array, k: number, expansion: number): Float64Array;
   annContains(handle: object, key: number): boolean;
   annClose(handle: object): void;
+  /** vectors.ts dot() of each vector with the query (absent from a build before it). */
+  annDots?(query: Float32Array, vectors: Float32Array[]): Float64Array;
 }
 
 /** The addon's reader, or why there is none (not built, an older build, not loadable here). */
@@ -57,6 +60,9 @@ export function openAnnReader(
   const got = loadReaderAddon(addonFile);
   if ('reason' in got) return got;
   const { addon } = got;
+  // Loaded now in any case: recall's exact re-scoring may as well run in it (vectors.ts dots()).
+  const annDots = addon.annDots;
+  if (annDots) useNativeDots((q, vectors) => annDots.call(addon, q, vectors));
   let handle: object;
   try {
     handle = addon.annOpen(file, dims);

@@ -6,7 +6,7 @@
 import type { Db } from '../store/db.js';
 import type { AnnIndex } from './ann-index.js';
 import type { MemoryKind, VectorCandidate, VectorFilter } from './types.js';
-import { dot, fromBlob } from './vectors.js';
+import { dot, dots, fromBlob } from './vectors.js';
 
 interface HitRow {
   id: string;
@@ -53,13 +53,16 @@ export function annCandidates(db: Db, index: AnnIndex, query: CandidateQuery): V
   for (const k of [Math.max(ANN_FETCH.multiplier * limit, ANN_FETCH.min), Math.max(16 * limit, 400)]) {
     const fresh = index.search(q, k).filter((label) => !seen.has(label));
     fresh.forEach((label) => seen.add(label));
+    const hits: { id: string; vector: Float32Array }[] = [];
     for (const r of byLabel.all(JSON.stringify(fresh)) as HitRow[]) {
       if (r.status !== 'active' || !r.vector || r.embedder !== embedderId || inTail(r.id)) continue;
       if (filter.actor !== undefined && r.actor !== filter.actor) continue;
       if (filter.kinds?.length && !filter.kinds.includes(r.kind)) continue;
-      const vector = fromBlob(r.vector);
-      out.push({ id: r.id, similarity: dot(q, vector), vector });
+      hits.push({ id: r.id, vector: fromBlob(r.vector) });
     }
+    const vectors = hits.map((h) => h.vector);
+    const sims = dots(q, vectors);
+    hits.forEach((h, i) => out.push({ id: h.id, similarity: sims[i] as number, vector: h.vector }));
     if (out.length >= limit || seen.size >= index.size()) break;
   }
   // A filter so selective that the graph walk cannot reach enough matches: scan just the matching rows exactly.

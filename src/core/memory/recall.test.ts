@@ -5,7 +5,8 @@ import { openDatabase } from '../store/db.js';
 import { createJournal } from '../sync/journal.js';
 import { embedBuiltin } from './embedder-builtin.js';
 import { createWriter } from './writer.js';
-import { dot } from './vectors.js';
+import { loadReaderAddon } from './ann-reader.js';
+import { dot, useNativeDots } from './vectors.js';
 
 let fx: MemoryFixture;
 afterEach(() => fx.cleanup());
@@ -138,4 +139,42 @@ describe('recall', () => {
       'written elsewhere about volcanoes',
     );
   });
+
+  it.skipIf(!('addon' in loadReaderAddon()))(
+    'the same memories, order and scores whichever kernel computes the dot products (vectors.ts dots())',
+    async () => {
+      const { addon } = loadReaderAddon() as {
+        addon: { annDots: (q: Float32Array, v: Float32Array[]) => Float64Array };
+      };
+      let calls = 0;
+      const native = (q: Float32Array, v: Float32Array[]) => (calls++, addon.annDots(q, v));
+      fx = await memoryFixture({ 'memory.recall.lexicalWeight': 0.4, 'memory.recall.duplicate': 0.9 });
+      const topics = ['rivers', 'music', 'cooking', 'travel', 'birds', 'chess', 'tides', 'volcanoes'];
+      await fx.memory.add(
+        Array.from({ length: 300 }, (_, i) => ({
+          text: `${i % 11 ? 'note' : 'memo'} ${i % 40} on ${topics[i % 8]} and ${topics[(i * 3) % 8]}, day ${i % 17}`,
+        })),
+      );
+      // Reopened: the saved index is read by progeny's reader, as `memory search` does.
+      await fx.reopen();
+      const queries = ['birds and chess', 'a memo on volcanoes', 'note 7 on music', 'day 3 travel rivers', 'tides'];
+      const recallAll = async (lambda: number) => {
+        fx.config['memory.recall.lambda'] = lambda;
+        const out = [];
+        for (const text of queries) out.push(await fx.memory.recall({ text, k: 8, peek: true }));
+        return out;
+      };
+      for (const lambda of [1, 0.6]) {
+        useNativeDots(undefined);
+        const inJs = await recallAll(lambda);
+        useNativeDots(native);
+        calls = 0;
+        const inAddon = await recallAll(lambda);
+        expect(calls).toBeGreaterThan(queries.length);
+        expect(JSON.stringify(inAddon)).toBe(JSON.stringify(inJs));
+        expect(inJs.flat().some((r) => (r.score.lexical ?? 0) > 0)).toBe(true);
+      }
+      useNativeDots(undefined);
+    },
+  );
 });

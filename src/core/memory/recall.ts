@@ -8,7 +8,7 @@ import type { MemoryRow } from './rows.js';
 import { toMemory } from './rows.js';
 import { fuseChannels, mmr, oldVectorWeight, ranksOf, scoreParts, type RankedChannel } from './scoring.js';
 import type { MemoryContext } from './context.js';
-import { dot } from './vectors.js';
+import { dots } from './vectors.js';
 import { embedderReads } from './embedder-reads.js';
 import type { RecallQuery, RecalledMemory, VectorFilter } from './types.js';
 
@@ -39,13 +39,20 @@ async function candidates(
   for (const c of qv ? await ctx.store.search(qv, { limit, filter }) : [])
     merged.set(c.id, { cosine: c.similarity, lexical: 0, vector: c.vector });
   if (lexicalWeight > 0) {
-    for (const h of ctx.lexical!.search(text, limit, filter)) {
+    const hits = ctx.lexical!.search(text, limit, filter);
+    // The cosines of the hits the vectors did not find, in one call (vectors.ts dots()).
+    const unseen = hits.filter((h) => h.vector && !merged.has(h.id));
+    const vectors = unseen.map((h) => h.vector as Float32Array);
+    const cosines = qv ? dots(qv, vectors) : undefined;
+    const cosineOf = new Map(unseen.map((h, i) => [h.id, cosines?.[i]]));
+    for (const h of hits) {
       const m = merged.get(h.id);
       if (m) m.lexical = h.lexical;
       // Without a vector of the query's embedder (not embedded yet), no cosine: the other channels rank it.
-      else if (h.vector)
-        merged.set(h.id, { ...(qv ? { cosine: dot(qv, h.vector) } : {}), lexical: h.lexical, vector: h.vector });
-      else merged.set(h.id, { lexical: h.lexical, vector: NO_VECTOR });
+      else if (h.vector) {
+        const cosine = cosineOf.get(h.id);
+        merged.set(h.id, { ...(cosine !== undefined ? { cosine } : {}), lexical: h.lexical, vector: h.vector });
+      } else merged.set(h.id, { lexical: h.lexical, vector: NO_VECTOR });
     }
   }
   const old = await ctx.oldVectors?.search(text, limit, filter);

@@ -5,7 +5,7 @@
  */
 import { HOUR_MS } from '../clock.js';
 import type { RecallScore } from './types.js';
-import { dot } from './vectors.js';
+import { dots } from './vectors.js';
 
 /**
  * Measured on the tuning sets (docs/memory-recall.md): freshness at 0.2 (the old weight) cost 0.01–0.07 recall@10,
@@ -162,10 +162,10 @@ export function mmr(
     if (best < 0) break;
     taken[best] = 1;
     picked.push({ index: best, mmr: bestValue });
-    const v = (cands[best] as MmrCandidate).vector;
-    for (let i = 0; i < cands.length; i++) {
-      if (!taken[i]) maxSim[i] = Math.max(maxSim[i] as number, dot(v, (cands[i] as MmrCandidate).vector));
-    }
+    const open = [...taken.keys()].filter((i) => !taken[i]);
+    const others = open.map((i) => (cands[i] as MmrCandidate).vector);
+    const sims = dots((cands[best] as MmrCandidate).vector, others);
+    open.forEach((i, j) => (maxSim[i] = Math.max(maxSim[i] as number, sims[j] as number)));
   }
   return picked;
 }
@@ -178,8 +178,10 @@ function topWithoutDuplicates(cands: MmrCandidate[], k: number, duplicate: numbe
   const picked: { index: number; mmr: number }[] = [];
   for (const i of order) {
     if (picked.length >= k) break;
-    const v = (cands[i] as MmrCandidate).vector;
-    if (picked.some((p) => dot(v, (cands[p.index] as MmrCandidate).vector) >= duplicate)) continue;
+    if (duplicate < Infinity && picked.length) {
+      const shown = picked.map((p) => (cands[p.index] as MmrCandidate).vector);
+      if (dots((cands[i] as MmrCandidate).vector, shown).some((s) => s >= duplicate)) continue;
+    }
     picked.push({ index: i, mmr: (cands[i] as MmrCandidate).score });
   }
   return picked;

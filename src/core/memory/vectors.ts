@@ -24,6 +24,24 @@ export function dot(a: Float32Array, b: Float32Array): number {
   return s;
 }
 
+type DotsKernel = (q: Float32Array, vectors: Float32Array[]) => Float64Array;
+let nativeDots: DotsKernel | undefined;
+
+/**
+ * The native dot products of the addon, once something in this process has loaded it (the index reader does): the
+ * same values as dot() bit for bit (src/native/ann-addon.cc), so which kernel runs changes only the cost. In a fresh
+ * process dot() runs in the interpreter, which boxes every double: ~40 ns an element, and its garbage (16 bytes per
+ * operation) set off a third scavenge in `memory search` (docs/performance.md "Start-up").
+ */
+export function useNativeDots(kernel: DotsKernel | undefined): void {
+  nativeDots = kernel;
+}
+
+/** Each vector's dot() with q, in one call. */
+export function dots(q: Float32Array, vectors: Float32Array[]): Float64Array {
+  return nativeDots ? nativeDots(q, vectors) : Float64Array.from(vectors, (v) => dot(q, v));
+}
+
 /** Scales v to unit length in place; a zero vector stays zero. */
 export function normalise(v: Float32Array): Float32Array {
   let s = 0;
