@@ -23,6 +23,14 @@ export { ProgenyError, ExitCode, toProgenyError } from './core/errors.js';
 export { pathsFor, resolveHome, type Paths } from './core/paths.js';
 export { loadConfig } from './core/config/load.js';
 export type { Config, ConfigKey } from './core/config/schema.js';
-export type { Memory, MemoryKind, NewMemory, RecallQuery, RecalledMemory } from './core/memory/types.js';
+export type {
+  Memory,
+  MemoryKind,
+  NewMemory,
+  RecallAnswer,
+  RecallInfo,
+  RecallQuery,
+  RecalledMemory,
+} from './core/memory/types.js';
 export type { MemoryApi } from './core/memory/api.js';
 export type { EngineSync, SyncStatus, SyncReport, SyncProgress, SyncRunOptions } from './core/sync/api.js';

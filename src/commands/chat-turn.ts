@@ -5,6 +5,7 @@ import type { Engine } from '../core/engine/engine.js';
 import { offlineHint } from '../core/engine/offline-reply.js';
 import type { Mode, TurnStats } from '../core/events.js';
 import type { LimbicSnapshot } from '../core/limbic/types.js';
+import type { RecallInfo } from '../core/memory/types.js';
 import type { CommandContext } from './context.js';
 import { cliHint } from './hints.js';
 
@@ -31,6 +32,8 @@ export interface TurnSummary {
   /** A thinking model's reasoning, kept apart from the reply (absent when it did not think). */
   thinking?: string;
   recalled: { id: string; text: string; score: number; similarity: number }[];
+  /** Whether recall used the vectors, and why not (docs/memory-recall.md); absent when nothing was recalled. */
+  recall?: RecallInfo;
   state: LimbicSnapshot | null;
   stats: TurnStats | null;
   /** With an OFFLINE reply: how to connect a model, in the CLI's words (never part of the reply). */
@@ -57,6 +60,7 @@ function summaryOf(t: TurnOutcome, mode: Mode): TurnSummary {
       score: m.score.score,
       similarity: m.score.similarity,
     })),
+    ...(t.recall ? { recall: t.recall } : {}),
     state: t.state,
     stats: t.stats,
   };

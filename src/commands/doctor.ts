@@ -191,6 +191,9 @@ function memoryCheck(memory: { ok: boolean; backend: string; detail: string }): 
  * doctor, and an embedder broken since (a corrupt model, a provider's server gone) would pass unseen. (One cache row
  * per doctor: the cache is bounded.)
  */
+const EMBEDDER_FIX =
+  'start the model server or check embedder.model (after a change of model: `progeny memory reindex`)';
+
 async function recallChecked(engine: LocalEngine, storeOk: boolean): Promise<Check> {
   if (!storeOk)
     return {
@@ -200,7 +203,12 @@ async function recallChecked(engine: LocalEngine, storeOk: boolean): Promise<Che
     };
   try {
     await engine.warmEmbedder();
-    await engine.memory.recall({ text: `doctor check ${Date.now()}`, k: 1, peek: true });
+    const { recall } = await engine.memory.search({ text: `doctor check ${Date.now()}`, k: 1, peek: true });
+    // Recall answers by words when the embedder fails (a provider down): the check says what recall says.
+    if (recall.vectors === 'none') {
+      const detail = recall.reason ?? 'the query was not embedded';
+      return { check: 'embedder', status: 'fail', detail, fix: EMBEDDER_FIX, exit: ExitCode.llm };
+    }
     return embedderCheck(engine);
   } catch (err) {
     return failedCheck('embedder', err);

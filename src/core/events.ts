@@ -8,7 +8,7 @@
 import type { ErrorJson } from './errors.js';
 import type { Hint } from './hints.js';
 import type { LimbicChange, LimbicSnapshot, Posture } from './limbic/types.js';
-import type { RecalledMemory } from './memory/types.js';
+import type { RecallInfo, RecalledMemory } from './memory/types.js';
 
 /** Degradation modes (docs/domain.md). */
 export type Mode = 'FULL' | 'AMNESIA' | 'OFFLINE' | 'DEAD';
@@ -38,7 +38,8 @@ export type EngineEvent =
       /** The id of the truncated reply this turn continues (TurnInput.continueReply). */
       continues?: string;
     }
-  | { type: 'recall'; turnId: string; memories: RecalledMemory[] }
+  /** `recall`: whether the vectors were used (absent when nothing was recalled: a continuation, a failed store). */
+  | { type: 'recall'; turnId: string; memories: RecalledMemory[]; recall?: RecallInfo }
   /** The model server is loading `model` into memory before it answers (Ollama: it was not in /api/ps). */
   | { type: 'loading'; turnId: string; model: string }
   /** A piece of a thinking model's reasoning. */
@@ -70,8 +71,12 @@ export type EngineNotice =
   | { type: 'memory'; op: 'add' | 'edit' | 'forget' | 'pin' | 'archive' | 'restore'; ids: string[] }
   | { type: 'heritage'; version: number }
   | { type: 'mode'; mode: Mode; detail: string }
-  /** The semantic embedder could not load or stopped: memories are embedded by `id` (the hash embedder) meanwhile. */
-  | { type: 'embedder'; id: string; state: 'fallback'; detail: string };
+  /**
+   * `fallback`: the semantic embedder could not load or stopped: memories are embedded by `id` (the hash embedder)
+   * meanwhile. `unavailable`: the embedder `id` (a provider's) did not embed a recall query: recall answers by words
+   * until it does again (once per outage).
+   */
+  | { type: 'embedder'; id: string; state: 'fallback' | 'unavailable'; detail: string };
 
 export class NoticeBus {
   private subscribers = new Set<(n: EngineNotice) => void>();

@@ -36,19 +36,31 @@ export const memorySearch: McpTool = {
           properties: { ...memoryViewSchema.properties, score: { type: 'number' }, rank: { type: 'integer' } },
         },
       },
+      // Whether the vectors were used, and why not (docs/mcp.md): the words alone found these when not `used`.
+      recall: {
+        type: 'object',
+        required: ['vectors'],
+        properties: {
+          vectors: { type: 'string', enum: ['used', 'fallback', 'none'] },
+          reason: { type: 'string' },
+        },
+      },
     },
   },
   annotations: { readOnlyHint: true, openWorldHint: false },
   async run(args, { engine }) {
     const kinds = args.kinds as MemoryKind[] | undefined;
-    const found = await engine.memory.recall({
+    const { results: found, recall } = await engine.memory.search({
       text: args.query as string,
       k: args.k as number,
       peek: true,
       ...(kinds?.length ? { kinds } : {}),
     });
     const results = found.map((r) => ({ ...memoryView(r.memory), score: r.score.score, rank: r.rank }));
-    return { structured: { results }, summary: `${results.length} memor${results.length === 1 ? 'y' : 'ies'} found` };
+    const count = `${results.length} memor${results.length === 1 ? 'y' : 'ies'} found`;
+    const how = recall.vectors === 'none' ? 'by words only' : 'with a stand-in embedder';
+    const summary = recall.vectors === 'used' ? count : `${count} (${how}: ${recall.reason ?? ''})`;
+    return { structured: { results, recall }, summary };
   },
 };
 

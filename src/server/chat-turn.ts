@@ -5,7 +5,7 @@
 import type { FastifyReply } from 'fastify';
 import { foldTurn, turnFailure } from '../core/engine/turn-fold.js';
 import type { EngineEvent, Mode, TurnStats } from '../core/events.js';
-import type { RecalledMemory } from '../core/memory/types.js';
+import type { RecallInfo, RecalledMemory } from '../core/memory/types.js';
 import type { LimbicSnapshot } from '../core/limbic/types.js';
 import type { ChatMessage } from '../core/llm/types.js';
 import type { RouteContext } from './context.js';
@@ -85,6 +85,8 @@ export interface TurnResult {
   offline: boolean;
   cached: boolean;
   recalled: RecalledMemory[];
+  /** Whether recall used the vectors, and why not (docs/api.md); absent when nothing was recalled. */
+  recall?: RecallInfo;
   state: LimbicSnapshot | null;
   stats: TurnStats | null;
   /**
@@ -111,6 +113,7 @@ export async function collectTurn(events: AsyncIterable<EngineEvent>): Promise<T
     offline: t.offline,
     cached: t.cached,
     recalled: t.recalled ?? [],
+    ...(t.recall ? { recall: t.recall } : {}),
     state: t.state,
     stats: t.stats,
     ...(t.hint ? { hint: t.hint } : {}),

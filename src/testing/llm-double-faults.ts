@@ -19,6 +19,8 @@ export interface LlmFault {
   nonJson?: boolean;
   /** Answer 200 with an HTML page, as a proxy or captive portal would. */
   html?: boolean;
+  /** Embeddings of this dimension instead of the server's own (a model swapped behind the same name). */
+  embedDims?: number;
   /** Answer 200 with JSON of the wrong shape. */
   wrongShape?: boolean;
   /** Destroy the socket after this many streamed chunks (0: right after the headers). */

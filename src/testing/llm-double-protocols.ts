@@ -217,7 +217,7 @@ export async function handleEmbed(x: Exchange): Promise<void> {
   if (x.res.destroyed) return;
   const raw = x.body['input'];
   const inputs = Array.isArray(raw) ? raw.map(String) : [String(raw ?? '')];
-  const vectors = inputs.map((t) => fakeEmbedding(t, x.embedDims));
+  const vectors = inputs.map((t) => fakeEmbedding(t, x.fault.embedDims ?? x.embedDims));
   if (x.fault.wrongShape) return sendJson(x.res, 200, { embeddings: vectors.slice(1) });
   if (x.protocol === 'ollama') {
     return sendJson(x.res, 200, { model, embeddings: vectors, total_duration: 14_143_917, prompt_eval_count: 8 });

@@ -4,7 +4,7 @@
  * server that comes back is noticed without sending a message), and a sentence saying why when the mode drops.
  */
 import { useCallback, useEffect, useRef, type Dispatch } from 'react';
-import type { Mode } from '../core/events.js';
+import type { EngineNotice, Mode } from '../core/events.js';
 import type { ChatEngine } from './engine-port.js';
 import type { Action, NewEntry } from './state.js';
 
@@ -22,6 +22,13 @@ export function explainMode(mode: Mode, detail: string, reprobeMs: number): stri
     case 'FULL':
       return null;
   }
+}
+
+/** The chat screen's words for an embedder notice: a stand-in embedder, or a provider that did not embed a query. */
+function embedderNotice(n: Extract<EngineNotice, { type: 'embedder' }>): string {
+  return n.state === 'unavailable'
+    ? `memory: ${n.detail}; finding memories by their words meanwhile`
+    : `memory: ${n.detail}; embedding with ${n.id} meanwhile`;
 }
 
 export interface EngineStatusOptions {
@@ -80,7 +87,7 @@ export function useEngineStatus(o: EngineStatusOptions): {
       else if (n.type === 'embedder')
         dispatch({
           type: 'notice',
-          text: `memory: ${n.detail}; embedding with ${n.id} meanwhile`,
+          text: embedderNotice(n),
           tone: 'error',
           hint: '`progeny doctor` says more',
         });

@@ -3,14 +3,15 @@
  * package redirected (src/testing/model-dir.cjs) to a copy with a truncated weight shard. A labelled fallback,
  * never a crash, nothing lost.
  */
-import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { modelCopy } from '../../src/testing/model-copy.js';
 import { makeHome, type Home } from './cli-harness.js';
+import { mcpStdio } from './mcp-stdio.js';
+import { spawnServe } from './serve-spawn.js';
 
 type SearchOut = { results: { memory: { text: string } }[] };
 type Doctor = { checks: { check: string; status: string; detail: string }[] };
@@ -84,25 +85,24 @@ describe('a corrupt model file', () => {
   it('serve says so on stderr and to a WebSocket client that subscribes later; its search answers by words', async () => {
     breakModel();
     await home.json(['memory', 'add', 'I adopted a kitten called Miso']);
-    const child = home.spawn(['--json', 'serve', '--port', '0'], { env });
+    const { child, url, auth, stderr } = await spawnServe(home, env);
     try {
-      let stderr = '';
-      child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-      const first = await new Promise<string>((resolve) =>
-        createInterface({ input: child.stdout! }).once('line', resolve),
+      await vi.waitFor(
+        () => expect(stderr()).toMatch(/warning: memory: the built-in semantic embedder is unavailable/),
+        {
+          timeout: 30_000,
+        },
       );
-      const { url, tokenFile } = (JSON.parse(first) as { listening: { url: string; tokenFile: string } }).listening;
-      await vi.waitFor(() => expect(stderr).toMatch(/warning: memory: the built-in semantic embedder is unavailable/), {
-        timeout: 30_000,
-      });
       const res = await fetch(`${url}/v1/memories/search?q=kitten`, {
-        headers: { authorization: `Bearer ${readFileSync(tokenFile, 'utf8').trim()}` },
+        headers: auth,
       });
-      const body = (await res.json()) as { results: { memory: { text: string } }[] };
+      const body = (await res.json()) as { results: { memory: { text: string } }[]; recall: object };
       expect(body.results[0]?.memory.text).toBe('I adopted a kitten called Miso');
+      // The response says the hash embedder stood in, and why.
+      expect(body.recall).toEqual({ vectors: 'fallback', reason: expect.stringMatching(/did not load.*stands in/) });
       // A WebSocket client that subscribes after the fallback (it happened at start) is told at once.
       const ws = new WebSocket(`${url.replace('http', 'ws')}/v1/ws`, {
-        headers: { authorization: `Bearer ${readFileSync(tokenFile, 'utf8').trim()}` },
+        headers: auth,
       });
       const messages: { type: string; notice?: { type: string; id: string; detail: string } }[] = [];
       ws.on('message', (m) => messages.push(JSON.parse(String(m)) as (typeof messages)[number]));
@@ -126,18 +126,13 @@ describe('a corrupt model file', () => {
     await home.json(['memory', 'add', 'I adopted a kitten called Miso']);
     const child = home.spawn(['mcp'], { env });
     try {
-      let stderr = '';
-      child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-      const replies = createInterface({ input: child.stdout! });
-      const reply = () => new Promise<string>((resolve) => replies.once('line', resolve));
-      const send = (msg: object) => child.stdin!.write(`${JSON.stringify({ jsonrpc: '2.0', ...msg })}\n`);
-      const init = { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'test', version: '1' } };
-      send({ id: 1, method: 'initialize', params: init });
-      await reply();
-      send({ method: 'notifications/initialized' });
-      send({ id: 2, method: 'tools/call', params: { name: 'memory_search', arguments: { query: 'kitten' } } });
-      expect(await reply()).toContain('I adopted a kitten called Miso');
-      await vi.waitFor(() => expect(stderr).toMatch(/warning: memory: the built-in semantic embedder is unavailable/));
+      const mcp = await mcpStdio(child);
+      expect(JSON.stringify(await mcp.call('memory_search', { query: 'kitten' }))).toContain(
+        'I adopted a kitten called Miso',
+      );
+      await vi.waitFor(() =>
+        expect(mcp.stderr()).toMatch(/warning: memory: the built-in semantic embedder is unavailable/),
+      );
     } finally {
       child.kill('SIGKILL');
     }

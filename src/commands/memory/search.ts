@@ -7,7 +7,7 @@ import { joinWords, readAll, readLines } from '../args.js';
 import type { CommandResult, StreamedResult } from '../output.js';
 import { usageError } from '../../core/errors.js';
 import type { Engine } from '../../core/engine/engine.js';
-import type { MemoryKind, RecalledMemory } from '../../core/memory/types.js';
+import type { MemoryKind, RecallAnswer } from '../../core/memory/types.js';
 import { parseBatchQuery, type BatchQuery } from './batch-query.js';
 import { recallTable } from './views.js';
 import { warnOnEmbedderFallback } from '../embedder-warning.js';
@@ -23,8 +23,9 @@ export interface SearchOptions {
 const actorFilter = (actor: string | undefined): { actor?: string } =>
   actor === undefined || actor === '*' ? {} : { actor };
 
-function recall(engine: Engine, q: BatchQuery): Promise<RecalledMemory[]> {
-  return engine.memory.recall({
+/** The memories and whether the vectors were used (`recall`, docs/memory-recall.md): in --json, beside them. */
+function recall(engine: Engine, q: BatchQuery): Promise<RecallAnswer> {
+  return engine.memory.search({
     text: q.query,
     k: q.k,
     peek: true,
@@ -56,8 +57,8 @@ export async function run(
     ...actorFilter(opts.actor),
     ...(opts.kind ? { kinds: opts.kind } : {}),
   };
-  const results = await recall(engine, query);
-  return { data: { query: text, results }, view: recallTable(results) };
+  const { results, recall: info } = await recall(engine, query);
+  return { data: { query: text, results, recall: info }, view: recallTable(results) };
 }
 
 /** One result line per query line, in order; a bad line gets an error line and the exit code 2, the rest go on. */
@@ -76,8 +77,9 @@ async function runBatch(ctx: CommandContext, opts: SearchOptions): Promise<Comma
       ctx.out.event({ line, error: { code: 'USAGE', message: parsed.error } });
       continue;
     }
-    const results = await recall(engine, parsed);
-    ctx.out.event({ ...(parsed.id !== undefined ? { id: parsed.id } : {}), query: parsed.query, results });
+    const { results, recall: info } = await recall(engine, parsed);
+    const id = parsed.id !== undefined ? { id: parsed.id } : {};
+    ctx.out.event({ ...id, query: parsed.query, results, recall: info });
   }
   return { streamed: true, exitCode: failed ? 2 : 0 };
 }

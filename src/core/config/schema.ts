@@ -80,6 +80,11 @@ export const CONFIG_SCHEMA = {
     "Embedder: the built-in semantic model (offline, falls back to hash), the hash embedder, or the LLM provider's",
   ),
   'embedder.model': str('nomic-embed-text', 'Embedding model when embedder.kind=provider'),
+  'embedder.queryTimeoutMs': int(
+    5_000,
+    'Longest wait for the provider embedder to embed a recall query; then recall answers by words (and says so)',
+    50,
+  ),
   'embedder.idleMs': int(
     300_000,
     'The built-in model is unloaded (its memory released) after this long without work; 0 keeps it loaded',

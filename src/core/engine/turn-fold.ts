@@ -7,7 +7,7 @@ import { ProgenyError, type ErrorJson } from '../errors.js';
 import type { EngineEvent, Mode, TurnStats } from '../events.js';
 import type { Hint } from '../hints.js';
 import type { LimbicSnapshot, Posture } from '../limbic/types.js';
-import type { RecalledMemory } from '../memory/types.js';
+import type { RecallInfo, RecalledMemory } from '../memory/types.js';
 
 export interface TurnOutcome {
   turnId: string | null;
@@ -18,6 +18,8 @@ export interface TurnOutcome {
   mode: Mode | null;
   /** Null until the `recall` event. */
   recalled: RecalledMemory[] | null;
+  /** Whether recall used the vectors (the `recall` event's; absent when nothing was recalled). */
+  recall?: RecallInfo;
   /** The reply so far: the tokens, then the stored reply of `done` or the partial reply of `error`. */
   reply: string;
   state: LimbicSnapshot | null;
@@ -74,7 +76,7 @@ export function foldTurnEvent(t: TurnOutcome, ev: EngineEvent): TurnOutcome {
         mode: ev.mode,
       };
     case 'recall':
-      return { ...t, recalled: ev.memories };
+      return { ...t, recalled: ev.memories, ...(ev.recall ? { recall: ev.recall } : {}) };
     case 'loading':
       return { ...t, loading: ev.model };
     case 'thinking':

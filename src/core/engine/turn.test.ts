@@ -190,6 +190,7 @@ describe('runTurn', () => {
     const broken: MemoryApi = {
       ...fx.memory,
       recall: () => Promise.reject(new Error('store down')),
+      search: () => Promise.reject(new Error('store down')),
     };
     const { llm } = scriptedModel({ tokens: ['Hi'] });
     expect(last(await collect(depsFor(llm, { memory: broken }), 'hi'), 'done')).toMatchObject({

@@ -10,7 +10,7 @@ import type { ChatRequest } from '../llm/types.js';
 import { perceive } from '../limbic/perceive.js';
 import { temperatureFor } from '../limbic/posture.js';
 import type { LimbicChange, LimbicSnapshot } from '../limbic/types.js';
-import type { RecalledMemory } from '../memory/types.js';
+import type { RecallInfo, RecalledMemory } from '../memory/types.js';
 import type { Conversation, Message, MessageStatus } from './conversations.js';
 import { buildPrompt } from './prompt.js';
 import { CONTINUE_INSTRUCTION, truncatedReplyOf } from './turn-continue.js';
@@ -85,11 +85,13 @@ async function recallFor(
   deps: TurnDeps,
   ctx: TurnContext,
   mode: Mode,
-): Promise<{ memories: RecalledMemory[]; mode: Mode }> {
+): Promise<{ memories: RecalledMemory[]; mode: Mode; recall?: RecallInfo }> {
   // A continuation recalls nothing: the cut reply it continues is in the history.
   if (ctx.continues) return { memories: [], mode };
   try {
-    return { memories: await deps.memory.recall({ text: ctx.message, actor: ctx.actor }), mode };
+    // An embedder that fails does not fail the search (the words answer, `recall` says so): the store is fine.
+    const { results, recall } = await deps.memory.search({ text: ctx.message, actor: ctx.actor });
+    return { memories: results, mode, recall };
   } catch (err) {
     deps.reportMemoryFailure(err);
     return { memories: [], mode: mode === 'OFFLINE' ? 'DEAD' : 'AMNESIA' };
@@ -247,8 +249,8 @@ export async function* runTurn(deps: TurnDeps, input: TurnInput, signal?: AbortS
     model: deps.llm?.model ?? null,
     ...(continues ? { continues: continues.id } : {}),
   };
-  const { memories, mode } = await recallFor(deps, ctx, startMode);
-  yield { type: 'recall', turnId, memories };
+  const { memories, mode, recall } = await recallFor(deps, ctx, startMode);
+  yield { type: 'recall', turnId, memories, ...(recall ? { recall } : {}) };
 
   const request = requestFor(deps, ctx, input, memories);
   const cacheKey = deps.llm && deps.cache ? deps.cache.keyFor(deps.llm, request) : undefined;

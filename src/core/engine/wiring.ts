@@ -132,6 +132,8 @@ export async function openEngineParts(db: Db, opts: EngineOptions): Promise<Engi
     metrics,
     ids,
     oldEmbedder: oldEmbedderFor(base.llm),
+    onRecallVectorsLost: (info) =>
+      notices.emit({ type: 'embedder', id: embedder.id, state: 'unavailable', detail: info.reason ?? '' }),
     onChange: (e) => notices.emit({ type: 'memory', op: e.op, ids: e.ids }),
   });
   base.engineMetrics.trackMemoryCount(() => memory.count());

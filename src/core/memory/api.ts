@@ -5,6 +5,7 @@ import type {
   MemoryRevision,
   MemoryStatus,
   NewMemory,
+  RecallAnswer,
   RecallQuery,
   RecalledMemory,
   BackendHealth,
@@ -74,6 +75,11 @@ export interface MemoryApi {
   enqueue(item: NewMemory): Promise<Memory>;
   flush(): Promise<void>;
   recall(query: RecallQuery): Promise<RecalledMemory[]>;
+  /**
+   * recall() with how the memories were found: whether the vectors were used, and why not (RecallInfo). Never fails
+   * because of the embedder: the words answer then.
+   */
+  search(query: RecallQuery): Promise<RecallAnswer>;
   list(query: ListQuery): Page<Memory>;
   /** Throws NOT_FOUND for unknown ids. Accepts a unique id prefix of ≥ 6 characters. */
   get(id: string): Memory;

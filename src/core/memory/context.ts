@@ -9,6 +9,7 @@ import type { Reembedder } from './reembed.js';
 import { contextualVectors, type Threads } from './thread.js';
 import type { Embedder, MemoryStore } from './types.js';
 import type { Writer } from './writer.js';
+import type { QueryVector } from './query-vector.js';
 
 export type MemoryOp = 'add' | 'edit' | 'forget' | 'pin' | 'archive' | 'restore';
 
@@ -26,6 +27,8 @@ export interface MemoryContext {
   /** Each interaction's place in its conversation, for its context (thread.ts). */
   threads: Threads;
   changed(op: MemoryOp, ids: string[]): void;
+  /** The query's vector for recall, or null with the reason the words decide alone (query-vector.ts). */
+  queryVector?: (text: string, lexical: boolean) => Promise<QueryVector>;
   /** Fills in vectors after their memories (set once the context exists). */
   reembedder?: Reembedder;
 }

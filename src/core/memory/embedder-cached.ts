@@ -30,7 +30,15 @@ export function createCachedEmbedder(db: Db, inner: Embedder, maxEntries = 20_00
     });
 
   // The inner embedder's id may change (the default one falls back to the hash embedder): read it at each use.
-  const fields = lateBound(() => inner, ['id', 'dimensions', 'cheap', 'preferred', 'ready'] as const);
+  const fields = lateBound(() => inner, [
+    'id',
+    'dimensions',
+    'cheap',
+    'preferred',
+    'ready',
+    'remote',
+    'fallbackReason',
+  ] as const);
   return Object.assign(fields, {
     inner,
     evict: (text) => void del.run(inner.id, textHash(text)),

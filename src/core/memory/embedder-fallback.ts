@@ -50,6 +50,9 @@ export function createFallbackEmbedder(
     },
     local: true,
     preferred: primary.id,
+    get fallbackReason() {
+      return failed ?? undefined;
+    },
     /** Fallen back, it is the hash embedder: vectors are then made at once instead of in the background. */
     get cheap() {
       return failed !== null && fallback.cheap === true;

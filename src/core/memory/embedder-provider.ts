@@ -10,6 +10,7 @@ export function createProviderEmbedder(fn: EmbedFn, id: string, batchSize = 64):
   let dims = 0;
   const embedder: Embedder = {
     id,
+    remote: true,
     get dimensions() {
       return dims;
     },

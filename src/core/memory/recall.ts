@@ -10,7 +10,7 @@ import { fuseChannels, mmr, oldVectorWeight, ranksOf, scoreParts, type RankedCha
 import type { MemoryContext } from './context.js';
 import { dots } from './vectors.js';
 import { embedderReads } from './embedder-reads.js';
-import type { RecallQuery, RecalledMemory, VectorFilter } from './types.js';
+import type { RecallAnswer, RecallQuery, VectorFilter } from './types.js';
 
 /** Stands in for a missing vector in MMR: similar to nothing, so never taken for a near-duplicate. */
 const NO_VECTOR = new Float32Array(0);
@@ -109,13 +109,15 @@ function similarities(
   return fuseChannels(channels);
 }
 
-export async function recall(ctx: MemoryContext, q: RecallQuery): Promise<RecalledMemory[]> {
+export async function recall(ctx: MemoryContext, q: RecallQuery): Promise<RecallAnswer> {
   const k = q.k ?? ctx.config['memory.recall.k'];
-  if (!q.text.trim() || k <= 0) return [];
+  if (!q.text.trim() || k <= 0) return { results: [], recall: { vectors: 'none', reason: 'nothing to recall' } };
   const lexical = ctx.lexical?.available === true;
-  // A query the model cannot read (mostly another script) is answered by its words alone (embedder-reads.ts).
-  const readable = !lexical || embedderReads(ctx.embedder.id, q.text);
-  const qv = readable ? ((await ctx.embedder.embed([q.text]))[0] as Float32Array) : null;
+  // Null when the query is not embedded (its script; the embedder failed): then its words decide (query-vector.ts).
+  const { vector: qv, recall: info, failed } = await ctx.queryVector!(q.text, lexical);
+  const readable = qv !== null;
+  // Memories written moments ago get their vectors first, unless the embedder just failed (it would fail again).
+  if (!failed) await ctx.reembedder?.catchUp(ctx.embedder.remote ? ctx.config['embedder.queryTimeoutMs'] : undefined);
   const filter = {
     ...(q.actor !== undefined ? { actor: q.actor } : {}),
     ...(q.kinds?.length ? { kinds: q.kinds } : {}),
@@ -161,5 +163,5 @@ export async function recall(ctx: MemoryContext, q: RecallQuery): Promise<Recall
     return { memory: toMemory(c.row), score: { ...c.score, mmr: m }, rank: rank + 1 };
   });
   if (!q.peek) ctx.writer.noteRecalled(out.map((r) => r.memory.id));
-  return out;
+  return { results: out, recall: info };
 }

@@ -47,8 +47,9 @@ export interface Reembedder {
    * Before a search in a process that does not re-embed in the background (a one-shot command): the few memories
    * still without a vector (at most a page, e.g. a `memory add` just before) get one, so the search finds them by
    * meaning. More are left to the background or to `memory reindex`; the full-text channel finds them meanwhile.
+   * Within `boundMs` when given (a model server that hangs never holds a search up longer).
    */
-  catchUp(): Promise<void>;
+  catchUp(boundMs?: number): Promise<void>;
   /** Re-embeds until nothing is stale (`newOnly`: only memories that have no vector at all); resolves with the count. */
   run(opts?: { onProgress?: ProgressFn; newOnly?: boolean; signal?: AbortSignal }): Promise<number>;
   /** Memories still waiting for a vector of the current embedder. */
@@ -186,10 +187,11 @@ export function createReembedder(ctx: MemoryContext): Reembedder {
         .catch(() => 0)
         .finally(() => (running = null));
     },
-    async catchUp() {
+    async catchUp(boundMs) {
       if (background || running || ctx.embedder.cheap || fallen()) return;
       const n = countStale(ctx, true);
-      if (n > 0 && n <= PAGE) await page(p, true, -1, stop.signal).catch(() => undefined);
+      const signal = boundMs === undefined ? stop.signal : AbortSignal.any([stop.signal, AbortSignal.timeout(boundMs)]);
+      if (n > 0 && n <= PAGE) await page(p, true, -1, signal).catch(() => undefined);
     },
     async run(o = {}) {
       // One run at a time: a foreground run waits for the background one, then does what is left.

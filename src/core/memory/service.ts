@@ -20,7 +20,8 @@ import { recall } from './recall.js';
 import { memoryRows, toMemory, toRevision } from './rows.js';
 import { createAdd, createAddOnce, validateNew } from './service-add.js';
 import { editMemory, forgetMemory, pinMemory } from './service-edit.js';
-import type { Embedder, Memory, MemoryStatus, MemoryStore } from './types.js';
+import type { Embedder, Memory, MemoryStatus, MemoryStore, RecallAnswer, RecallInfo, RecallQuery } from './types.js';
+import { createQueryVectors } from './query-vector.js';
 import { createThreads } from './thread.js';
 import { createReembedder, fallenBack } from './reembed.js';
 import { createWriter } from './writer.js';
@@ -42,6 +43,8 @@ export interface MemoryServiceDeps {
   oldEmbedder?: OldEmbedderFor;
   /** The engine's id factory (one per engine: ids stay monotonic and carry the time they are asked for). */
   ids?: UlidFactory;
+  /** Recall's embedder stopped answering queries (once per outage): recall answers by words meanwhile. */
+  onRecallVectorsLost?: (info: RecallInfo) => void;
 }
 
 export { validateNew } from './service-add.js';
@@ -60,6 +63,12 @@ function openContext(deps: MemoryServiceDeps, ulid: UlidFactory): MemoryContext 
     lexical: createLexicalSearch(db, () => embedder.id),
     oldVectors: createOldVectors(db, () => embedder.id, deps.oldEmbedder),
     threads: createThreads(db),
+    queryVector: createQueryVectors({
+      db,
+      embedder,
+      timeoutMs: config['embedder.queryTimeoutMs'],
+      ...(deps.onRecallVectorsLost ? { onUnavailable: deps.onRecallVectorsLost } : {}),
+    }),
     changed: (op, ids) => ids.length && deps.onChange?.({ op, ids }),
   };
   ctx.reembedder = createReembedder(ctx);
@@ -99,20 +108,21 @@ export async function createMemoryService(deps: MemoryServiceDeps): Promise<Memo
   await store.open();
   await reindexStale(ctx);
   const add = createAdd(ctx, ulid, added);
+  async function search(q: RecallQuery): Promise<RecallAnswer> {
+    // process.hrtime: the first performance.now() of a process loads perf_hooks, ~1 ms of a one-shot search.
+    const t0 = process.hrtime.bigint();
+    const out = await recall(ctx, q);
+    recallSeconds?.observe(Number(process.hrtime.bigint() - t0) / 1e9);
+    return out;
+  }
   const batcher = createBatcher({ size: config['memory.batch.size'], ms: config['memory.batch.ms'], write: add });
   return {
     add,
     addOnce: createAddOnce(ctx, createIdempotencyKeys(db, clock, ulid), add),
     enqueue: (item) => (validateNew(item), batcher.push(item)),
     flush: () => batcher.flush(),
-    async recall(q) {
-      // process.hrtime: the first performance.now() of a process loads perf_hooks, ~1 ms of a one-shot search.
-      const t0 = process.hrtime.bigint();
-      await ctx.reembedder!.catchUp();
-      const out = await recall(ctx, q);
-      recallSeconds?.observe(Number(process.hrtime.bigint() - t0) / 1e9);
-      return out;
-    },
+    search,
+    recall: async (q) => (await search(q)).results,
     list: (q: ListQuery): Page<Memory> => listMemories(db, q),
     get: (id) => toMemory(ctx.rows.resolve(id)),
     edit: (id, patch: EditPatch, reason) => editMemory(ctx, id, patch, reason),

@@ -69,6 +69,23 @@ export interface RecallScore {
   oldCosine?: number;
 }
 
+/**
+ * Whether a recall's vectors were used (docs/memory-recall.md, "When the vectors cannot be used"): `used` by the
+ * configured embedder; `fallback`: the built-in model is unavailable and the hash embedder's vectors stood in;
+ * `none`: the query was not embedded (its script, or the embedder failed) and the words decided. `reason` says why
+ * when not `used`.
+ */
+export interface RecallInfo {
+  vectors: 'used' | 'fallback' | 'none';
+  reason?: string;
+}
+
+/** A recall's memories and how they were found. */
+export interface RecallAnswer {
+  results: RecalledMemory[];
+  recall: RecallInfo;
+}
+
 export interface RecalledMemory {
   memory: Memory;
   score: RecallScore;
@@ -94,6 +111,10 @@ export interface Embedder {
   readonly preferred?: string;
   /** A model loaded on demand: false while it is not in memory (embedding would load it first). */
   readonly ready?: boolean;
+  /** Asked over the network (a model server's embeddings endpoint): a query embedding is bounded in time. */
+  readonly remote?: boolean;
+  /** Set while this embedder stands in for the preferred one: why that one is unavailable. */
+  readonly fallbackReason?: string;
   embed(texts: string[], signal?: AbortSignal): Promise<Float32Array[]>;
 }
 

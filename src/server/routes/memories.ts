@@ -76,7 +76,7 @@ const searchMemories: RouteModule = (app, ctx) => {
     },
     async (req) => {
       const q = req.query;
-      const results = await memory.recall({
+      const { results, recall } = await memory.search({
         text: q.q,
         k: q.k,
         peek: true,
@@ -84,7 +84,8 @@ const searchMemories: RouteModule = (app, ctx) => {
         ...(q.actor && q.actor !== '*' ? { actor: q.actor } : {}),
         ...(q.kinds?.length ? { kinds: q.kinds } : {}),
       });
-      return { results };
+      // `recall`: whether the vectors were used, and why not (docs/api.md); an addition old clients ignore.
+      return { results, recall };
     },
   );
 };

@@ -9,6 +9,7 @@
 import { MAX_MESSAGE_CHARS } from '../../core/engine/turn.js';
 import type { ChatMessage } from '../../core/llm/types.js';
 import type { EngineEvent } from '../../core/events.js';
+import type { RecallInfo } from '../../core/memory/types.js';
 import { collectTurn, type TurnResult, turnEvents } from '../chat-turn.js';
 import type { RouteContext, RouteModule } from '../context.js';
 import { ProgenyError } from '../../core/errors.js';
@@ -111,6 +112,7 @@ function completion(r: TurnResult, created: number, model: string) {
       mode: r.mode,
       offline: r.offline,
       cached: r.cached,
+      ...(r.recall ? { recall: r.recall } : {}),
       // How to connect a model, beside the message: `content` is the companion's words alone.
       ...(r.hint ? { hint: r.hint } : {}),
     },
@@ -124,6 +126,7 @@ async function* completionChunks(
   model: string,
 ): AsyncGenerator<string> {
   let id = 'chatcmpl-';
+  let recall: RecallInfo | undefined;
   const chunk = (delta: Record<string, unknown>, finish: string | null, extra: object = {}): string =>
     sseFrame(undefined, {
       id,
@@ -140,10 +143,12 @@ async function* completionChunks(
     } else if (e.type === 'token') yield chunk({ content: e.text }, null);
     // A thinking model's reasoning, as vLLM and DeepSeek stream it.
     else if (e.type === 'thinking') yield chunk({ reasoning_content: e.text }, null);
-    // The last chunk carries an OFFLINE reply's hint beside the choices, never in a `content` delta.
-    else if (e.type === 'done')
-      yield chunk({}, e.interrupted || e.truncated ? 'length' : 'stop', e.hint ? { progeny: { hint: e.hint } } : {});
-    else if (e.type === 'error') yield sseFrame(undefined, { error: { ...e.error, type: 'server_error' } });
+    else if (e.type === 'recall') recall = e.recall;
+    // The last chunk carries an OFFLINE reply's hint and how recall went beside the choices, never in a `content` delta.
+    else if (e.type === 'done') {
+      const progeny = { ...(e.hint ? { hint: e.hint } : {}), ...(recall ? { recall } : {}) };
+      yield chunk({}, e.interrupted || e.truncated ? 'length' : 'stop', Object.keys(progeny).length ? { progeny } : {});
+    } else if (e.type === 'error') yield sseFrame(undefined, { error: { ...e.error, type: 'server_error' } });
   }
   yield sseFrame(undefined, '[DONE]');
 }
