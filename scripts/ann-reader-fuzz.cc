@@ -1,7 +1,7 @@
 // The index reader (src/native/ann-reader.cc) on randomly damaged copies of a saved index, built with
 // AddressSanitizer and UBSan by scripts/fuzz-ann-reader.mjs: each copy is an exact-size heap block, so any read past
 // what parse() accepted is reported, not just a crash. Prints how many copies were refused, searched, or reported
-// damaged by a search; the sanitizers end the process on the first fault.
+// damaged by a search or by the reachability walk; the sanitizers end the process on the first fault.
 //   ann-reader-fuzz FILE DIMS ITERATIONS SEED
 #include <cstdio>
 #include <cstdlib>
@@ -41,6 +41,9 @@ int main(int argc, char** argv) {
       if (!annreader::search(index, q.data(), 1 + r() % 20, 1 + r() % 200, &keys).empty()) bad = true;
       annreader::contains(index, r());
     }
+    annreader::Reachability reach;
+    if (!annreader::reachability(index, 1 + r() % 8, &reach).empty()) bad = true;
+    else if (reach.unreached > reach.members || reach.keys.size() > 8) return 3;
     bad ? damaged++ : searched++;
   }
   std::printf("{\"refused\":%ld,\"searched\":%ld,\"damaged\":%ld}\n", refused, searched, damaged);

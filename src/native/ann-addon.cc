@@ -4,6 +4,8 @@
 //   annSize(handle) → the members that are not removed (usearch's size())
 //   annSearch(handle, query: Float32Array, k, expansion) → Float64Array of keys, nearest first; throws ANN_CORRUPT
 //   annContains(handle, key) → boolean  (a scan of every node)
+//   annReachability(handle, maxKeys) → { members, unreached, keys: Float64Array (the first maxKeys) }: the members
+//                                       no search reaches (a walk of every node's lists); throws ANN_CORRUPT
 //   annClose(handle)                    unmaps the file now rather than when the handle is collected
 //   annDots(query, vectors)             → Float64Array of dot products (recall's exact re-scoring), as vectors.ts
 // Everything runs on the calling thread: a search is a few hundred microseconds, less than queueing async work.
@@ -148,6 +150,34 @@ napi_value ann_contains(napi_env env, napi_callback_info info) {
   return out;
 }
 
+napi_value ann_reachability(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2] = {nullptr, nullptr};
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  Index* index = argc == 2 ? index_of(env, argv[0]) : nullptr;
+  if (!index) return nullptr;
+  uint32_t max_keys = 0;
+  if (napi_get_value_uint32(env, argv[1], &max_keys) != napi_ok) {
+    napi_throw_type_error(env, nullptr, "annReachability(handle, maxKeys)");
+    return nullptr;
+  }
+  annreader::Reachability r;
+  std::string error = annreader::reachability(*index, max_keys, &r);
+  if (!error.empty()) return throw_coded(env, "ANN_CORRUPT", error);
+  void* keys_data;
+  napi_value keys_buffer, keys, members, unreached, out;
+  napi_create_arraybuffer(env, r.keys.size() * sizeof(double), &keys_data, &keys_buffer);
+  for (size_t i = 0; i < r.keys.size(); i++) static_cast<double*>(keys_data)[i] = (double)r.keys[i];
+  napi_create_typedarray(env, napi_float64_array, r.keys.size(), keys_buffer, 0, &keys);
+  napi_create_double(env, (double)r.members, &members);
+  napi_create_double(env, (double)r.unreached, &unreached);
+  napi_create_object(env, &out);
+  napi_set_named_property(env, out, "members", members);
+  napi_set_named_property(env, out, "unreached", unreached);
+  napi_set_named_property(env, out, "keys", keys);
+  return out;
+}
+
 // annDots(query: Float32Array, vectors: Float32Array[]): Float64Array — each vector's dot product with the query,
 // the value vectors.ts dot() gives bit for bit: over the shorter length, each float product taken in double (exact:
 // 24-bit significands), summed in order in double. A fused multiply-add gives the same sum, the product being exact.
@@ -212,6 +242,7 @@ void define(napi_env env, napi_value exports) {
       {"annSize", nullptr, ann_size, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"annSearch", nullptr, ann_search, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"annContains", nullptr, ann_contains, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"annReachability", nullptr, ann_reachability, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"annDots", nullptr, ann_dots, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"annClose", nullptr, ann_close, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

@@ -297,6 +297,45 @@ std::string search(const Index& x, const float* query, size_t k, size_t expansio
   return "";
 }
 
+// Findability is decided on the base level: a search only picks its starting node on the upper levels (a greedy
+// descent from the entry point, level by level, along that level's lists) and collects results on level 0 alone,
+// where every member has its node. So a member no search can return is one that the level-0 lists do not lead to from
+// any node where the descent may end. Those nodes are walked level by level, as the descent does (from the entry
+// point along level L's lists, then from all of those along level L-1's, ...): at level 0 the walk covers whatever a
+// beam started anywhere the descent can end might reach. Removed members are walked through, as a search does.
+std::string reachability(const Index& x, size_t max_keys, Reachability* out) {
+  *out = Reachability{};
+  out->members = x.present;
+  if (!x.count) return "";
+  std::vector<uint64_t> seen((x.count + 63) / 64, 0);
+  std::vector<uint32_t> reached{x.entry};
+  seen[x.entry / 64] |= uint64_t{1} << (x.entry % 64);
+  Neighbours list;
+  std::string error;
+  for (int level = x.max_level; level >= 0; level--) {
+    // Every node reached so far is on this level or above (neighbours() checks it): each is a start at this level.
+    for (size_t i = 0; i < reached.size(); i++) {
+      if (!(error = neighbours(x, reached[i], level, &list)).empty()) return error;
+      for (uint32_t j = 0; j < list.size; j++) {
+        uint32_t slot = load<uint32_t>(list.slots + 4 * (size_t)j);
+        if (slot >= x.count) return "a neighbour slot is out of range";
+        uint64_t bit = uint64_t{1} << (slot % 64);
+        if (seen[slot / 64] & bit) continue;
+        seen[slot / 64] |= bit;
+        reached.push_back(slot);
+      }
+    }
+  }
+  for (uint64_t slot = 0; slot < x.count; slot++) {
+    if (seen[slot / 64] & (uint64_t{1} << (slot % 64))) continue;
+    uint64_t key = key_of(x, (uint32_t)slot);
+    if (key == kFreeKey) continue;
+    out->unreached++;
+    if (out->keys.size() < max_keys) out->keys.push_back(key);
+  }
+  return "";
+}
+
 bool contains(const Index& x, uint64_t key) {
   if (key == kFreeKey) return false;
   for (uint64_t i = 0; i < x.count; i++)

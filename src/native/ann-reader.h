@@ -55,4 +55,15 @@ std::string search(const Index& index, const float* query, size_t k, size_t expa
 // Whether a node holds `key` (a scan of every node: only for rare calls).
 bool contains(const Index& index, uint64_t key);
 
+// The members (nodes not removed) that no search can reach from the entry point: usearch's concurrent add can leave
+// such nodes (docs/performance.md, "Memories no search reaches"). `unreached` counts them; `keys` holds the first
+// `max_keys` of their keys. Visits every node's neighbour lists once (doctor's check, never a search's path).
+struct Reachability {
+  uint64_t members = 0;
+  uint64_t unreached = 0;
+  std::vector<uint64_t> keys;
+};
+// "" or what is wrong with the file (a neighbour count or slot out of range), as search() reports it.
+std::string reachability(const Index& index, size_t max_keys, Reachability* out);
+
 }  // namespace annreader

@@ -17,6 +17,7 @@ export interface AnnReaderAddon {
   annSize(handle: object): number;
   annSearch(handle: object, query: Float32Array, k: number, expansion: number): Float64Array;
   annContains(handle: object, key: number): boolean;
+  annReachability?(handle: object, maxKeys: number): { members: number; unreached: number; keys: Float64Array };
   annClose(handle: object): void;
   /** vectors.ts dot() of each vector with the query (absent from a build before it). */
   annDots?(query: Float32Array, vectors: Float32Array[]): Float64Array;

@@ -1,0 +1,93 @@
+/**
+ * Memories the saved vector index can no longer reach (docs/performance.md, "Memories no search reaches"): usearch's
+ * concurrent add (usearch issue #735) can strand a node that no search reaches, not even with its own vector, and an
+ * index built that way before ann-index.ts added on one thread keeps such nodes in its saved file until a rebuild.
+ * Their memories are then found by their words only, silently. This walks the saved graph with progeny's reader
+ * (src/native/ann-reader.cc, reachability()) and names the memories whose current vector is among the stranded
+ * nodes. A walk of every node's lists: `progeny doctor` runs it, never a search.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { ProgenyError } from '../errors.js';
+import type { Db } from '../store/db.js';
+import { graphParams, readIndexMeta } from './ann-index.js';
+import { loadReaderAddon } from './ann-reader.js';
+
+export interface Reachability {
+  /** The members of the saved graph (its live nodes). */
+  members: number;
+  /** Members no search reaches. */
+  unreached: number;
+  /** The first `maxKeys` of them, by label. */
+  labels: number[];
+}
+
+/**
+ * The reachability of the saved index `file` of `dims` dimensions, or why the reader could not open it. A graph
+ * damaged where the walk finds it (a neighbour out of range) is INDEX_CORRUPT, as a search reports it.
+ */
+export function fileReachability(
+  file: string,
+  dims: number,
+  maxKeys = 20,
+  addonFile?: string,
+): Reachability | { reason: string } {
+  const got = loadReaderAddon(addonFile);
+  if ('reason' in got) return got;
+  const { addon } = got;
+  const walk = addon.annReachability;
+  if (!walk) return { reason: 'the native addon has no reachability check (an older build)' };
+  let handle: object;
+  try {
+    handle = addon.annOpen(file, dims);
+  } catch (err) {
+    return { reason: `the index reader refused the file (${(err as Error).message})` };
+  }
+  try {
+    const r = walk.call(addon, handle, maxKeys);
+    return { members: r.members, unreached: r.unreached, labels: Array.from(r.keys) };
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code !== 'ANN_CORRUPT') throw err;
+    throw new ProgenyError('INDEX_CORRUPT', `the memory index file ${file} is damaged: ${e.message}`);
+  } finally {
+    addon.annClose(handle);
+  }
+}
+
+export interface SavedReachability extends Reachability {
+  /** Stranded members whose memory still holds the vector the file has for it (all of them, when more were found
+   * than could be looked up). */
+  memories: number;
+  /** Their ids (of the first `maxKeys` stranded labels). */
+  ids: string[];
+}
+
+/**
+ * The saved index of a home, checked: null when there is none this embedder would use (no file, or one its meta
+ * does not describe: the next process rebuilds it), the reason when the reader cannot open it. A stranded label whose
+ * memory changed or went since the save is not counted: a writer removes and re-adds that node when it absorbs the
+ * change, and meanwhile searches find the memory's new vector in the tail (tail-log.ts).
+ */
+export function savedIndexReachability(
+  db: Db,
+  file: string,
+  embedder: string,
+  maxKeys = 1000,
+): SavedReachability | { reason: string } | null {
+  const meta = readIndexMeta(db);
+  if (!meta || meta.embedder !== embedder || meta.graph !== graphParams()) return null;
+  if (!existsSync(file) || statSync(file).size !== meta.bytes) return null;
+  const got = fileReachability(file, meta.dims, maxKeys);
+  if ('reason' in got) return got;
+  const current = db
+    .prepare(
+      "SELECT id FROM memories WHERE label = ? AND status = 'active' AND embedder = ? AND vector IS NOT NULL AND change_seq <= ?",
+    )
+    .pluck();
+  const ids: string[] = [];
+  for (const label of got.labels) {
+    const id = current.get(label, meta.embedder, meta.seq) as string | undefined;
+    if (id !== undefined) ids.push(id);
+  }
+  return { ...got, memories: ids.length + (got.unreached - got.labels.length), ids };
+}
