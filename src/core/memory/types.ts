@@ -1,4 +1,5 @@
 /** Memory records, recall results and the vector-search backend interface (docs/domain.md, "Memory"). */
+import type { MemoryRow } from './rows.js';
 
 export const MEMORY_KINDS = ['interaction', 'fact', 'summary', 'reflection', 'pinned'] as const;
 export type MemoryKind = (typeof MEMORY_KINDS)[number];
@@ -141,6 +142,11 @@ export interface VectorCandidate {
   id: string;
   similarity: number;
   vector: Float32Array;
+  /**
+   * The memory's row (vector left out) when the store read it from SQLite with the vector, as the embedded store's
+   * index search does: recall then does not read it a second time.
+   */
+  row?: MemoryRow;
 }
 
 export interface BackendHealth {
