@@ -13,6 +13,7 @@
 //   node scripts/bench-index-reachability.mjs --index HOME/memory.usearch [--runs 7] [--verify 200] [--repair]
 import { openSync, readSync, closeSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { scriptArgs } from './script-args.mjs';
