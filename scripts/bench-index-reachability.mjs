@@ -6,10 +6,14 @@
 // The file is only read (mapped read-only): a cached home's memory.usearch can be checked in place.
 // --verify N: then asks usearch's own view of the file for each of the first stranded keys with its own vector, and
 // for N other members chosen at random (k 10), and prints how many found themselves: what the check claims.
+// --repair: then loads the graph with usearch, removes and adds again every stranded member on one thread (with the
+// vector the file holds for it, as `memory reindex` does with the database's), saves it to a temporary copy (never
+// over FILE), checks the copy and prints how many are still stranded, with the time of each step.
 //
-//   node scripts/bench-index-reachability.mjs --index HOME/memory.usearch [--runs 7] [--verify 200]
+//   node scripts/bench-index-reachability.mjs --index HOME/memory.usearch [--runs 7] [--verify 200] [--repair]
 import { openSync, readSync, closeSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { scriptArgs } from './script-args.mjs';
@@ -21,9 +25,10 @@ const { values } = scriptArgs(
       index: { type: 'string' },
       runs: { type: 'string', default: '7' },
       verify: { type: 'string', default: '0' },
+      repair: { type: 'boolean', default: false },
     },
   },
-  'node scripts/bench-index-reachability.mjs --index FILE [--runs 7] [--verify 200]',
+  'node scripts/bench-index-reachability.mjs --index FILE [--runs 7] [--verify 200] [--repair]',
 );
 if (!values.index) {
   console.error('bench-index-reachability: --index FILE is required');
@@ -50,6 +55,7 @@ for (let i = 0; i < Number(values.runs); i++) {
   }
 }
 const verified = Number(values.verify) > 0 ? await verify(result.labels, Number(values.verify)) : undefined;
+const repaired = values.repair ? await repair() : undefined;
 const sorted = [...times].sort((a, b) => a - b);
 const median = sorted[Math.floor(sorted.length / 2)];
 console.log(
@@ -63,14 +69,14 @@ console.log(
     medianMs: Number(median.toFixed(1)),
     spread: `${sorted[0].toFixed(1)}–${sorted.at(-1).toFixed(1)}`,
     ...(verified ? { verified } : {}),
+    ...(repaired ? { repaired } : {}),
     loadavg: loadavg().map((l) => Number(l.toFixed(2))),
   }),
 );
 
-/** Whether usearch's view finds each node by its own vector: the stranded keys, and `others` random members. */
-async function verify(stranded, others) {
+/** The file's keys by slot and each slot's int8 vector as floats (the layout in src/native/ann-reader.h). */
+async function nodes() {
   const { readFileSync } = await import('node:fs');
-  const { createAnnIndex } = await import(join(root, 'dist', 'core', 'memory', 'ann-index.js'));
   const file = readFileSync(values.index);
   const rows = file.readUInt32LE(0);
   const levels = 8 + rows * dims + 64 + 40;
@@ -82,9 +88,16 @@ async function verify(stranded, others) {
     at += 10 + 4 + 4 * m0 + (4 + 4 * m) * file.readInt16LE(levels + 2 * slot);
   }
   const slotOf = new Map([...keyOf].map(([slot, key]) => [key, slot]));
-  const view = createAnnIndex(dims, values.index, 'view');
   const own = (slot) =>
     Float32Array.from(file.subarray(8 + slot * dims, 8 + (slot + 1) * dims), (b) => (b << 24) >> 24);
+  return { rows, keyOf, slotOf, own };
+}
+
+/** Whether usearch's view finds each node by its own vector: the stranded keys, and `others` random members. */
+async function verify(stranded, others) {
+  const { createAnnIndex } = await import(join(root, 'dist', 'core', 'memory', 'ann-index.js'));
+  const { rows, keyOf, slotOf, own } = await nodes();
+  const view = createAnnIndex(dims, values.index, 'view');
   const finds = (slot) => view.search(own(slot), 10).includes(keyOf.get(slot));
   const strandedFound = stranded.filter((key) => finds(slotOf.get(key))).length;
   let othersFound = 0;
@@ -97,4 +110,34 @@ async function verify(stranded, others) {
     if (finds(slot)) othersFound++;
   }
   return { stranded: `${strandedFound}/${stranded.length} found themselves`, others: `${othersFound}/${asked}` };
+}
+
+/** Every stranded member removed and added again on one thread, saved to a temporary copy that is then checked. */
+async function repair() {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { createAnnIndex } = await import(join(root, 'dist', 'core', 'memory', 'ann-index.js'));
+  const { slotOf, own } = await nodes();
+  const all = fileReachability(values.index, dims, 1_000_000);
+  const ms = (t0) => Number((performance.now() - t0).toFixed(0));
+  let t0 = performance.now();
+  const index = createAnnIndex(dims, values.index, 'load');
+  const loadMs = ms(t0);
+  t0 = performance.now();
+  for (const key of all.labels) index.remove(key);
+  index.add(
+    all.labels,
+    all.labels.map((key) => own(slotOf.get(key))),
+  );
+  const readdMs = ms(t0);
+  const dir = mkdtempSync(join(tmpdir(), 'progeny-reachability-'));
+  try {
+    t0 = performance.now();
+    index.save(join(dir, 'repaired.usearch'));
+    const saveMs = ms(t0);
+    const after = fileReachability(join(dir, 'repaired.usearch'), dims, 0);
+    return { readded: all.labels.length, left: after.unreached, loadMs, readdMs, saveMs };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -1,7 +1,7 @@
 /**
- * `progeny doctor`: checks the home, the config, the store, the memory index, the model server and the embedder, and
- * says how to fix what fails. Exits with the code of the most serious failure (config 3, LLM 4, store 5), 0 if only
- * warnings.
+ * `progeny doctor`: checks the home, the config, the store, the memory index (and whether every memory in it can be
+ * found by its vector), the model server and the embedder, and says how to fix what fails. Exits with the code of the
+ * most serious failure (config 3, LLM 4, store 5), 0 if only warnings.
  */
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import type { CommandContext } from './context.js';
@@ -166,6 +166,7 @@ async function engineChecks(ctx: CommandContext, config: Config, engine: LocalEn
   checks.push(memoryCheck(report.memory));
   checks.push(llmCheck(report.llm.provider === 'offline' ? undefined : report.llm, engine.config));
   checks.push(await recallChecked(engine, report.memory.ok));
+  if (config['memory.backend'] === 'embedded' && report.memory.ok) checks.push(await indexChecked(ctx, engine));
   checks.push({ check: 'mode', status: report.mode === 'FULL' ? 'ok' : 'warn', detail: report.mode });
   checks.push(mcpEndpoints(ctx, config));
   return checks;
@@ -212,6 +213,16 @@ async function recallChecked(engine: LocalEngine, storeOk: boolean): Promise<Che
     return embedderCheck(engine);
   } catch (err) {
     return failedCheck('embedder', err);
+  }
+}
+
+/** Whether every memory in the saved index can be found by its vector (doctor-index.ts). */
+async function indexChecked(ctx: CommandContext, engine: LocalEngine): Promise<Check> {
+  try {
+    const { indexReachabilityCheck } = await import('./doctor-index.js');
+    return await indexReachabilityCheck(ctx.paths, engine);
+  } catch (err) {
+    return failedCheck('memory index', err);
   }
 }
 

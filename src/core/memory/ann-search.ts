@@ -5,18 +5,9 @@
  */
 import type { Db } from '../store/db.js';
 import type { AnnIndex } from './ann-index.js';
-import type { MemoryKind, VectorCandidate, VectorFilter } from './types.js';
+import type { MemoryRow } from './rows.js';
+import type { VectorCandidate, VectorFilter } from './types.js';
 import { dot, dots, fromBlob } from './vectors.js';
-
-interface HitRow {
-  id: string;
-  label: number;
-  actor: string;
-  kind: MemoryKind;
-  status: string;
-  embedder: string;
-  vector: Buffer | null;
-}
 
 /**
  * How many neighbours to ask the graph for, per result wanted (exact re-scoring then orders them). Recall already asks
@@ -43,9 +34,7 @@ export function annCandidates(db: Db, index: AnnIndex, query: CandidateQuery): V
   if (!byLabel)
     statements.set(
       db,
-      (byLabel = db.prepare(
-        'SELECT id, label, actor, kind, status, embedder, vector FROM memories WHERE label IN (SELECT value FROM json_each(?))',
-      )),
+      (byLabel = db.prepare('SELECT * FROM memories WHERE label IN (SELECT value FROM json_each(?))')),
     );
   const out: VectorCandidate[] = [];
   const seen = new Set<number>();
@@ -53,16 +42,17 @@ export function annCandidates(db: Db, index: AnnIndex, query: CandidateQuery): V
   for (const k of [Math.max(ANN_FETCH.multiplier * limit, ANN_FETCH.min), Math.max(16 * limit, 400)]) {
     const fresh = index.search(q, k).filter((label) => !seen.has(label));
     fresh.forEach((label) => seen.add(label));
-    const hits: { id: string; vector: Float32Array }[] = [];
-    for (const r of byLabel.all(JSON.stringify(fresh)) as HitRow[]) {
-      if (r.status !== 'active' || !r.vector || r.embedder !== embedderId || inTail(r.id)) continue;
-      if (filter.actor !== undefined && r.actor !== filter.actor) continue;
-      if (filter.kinds?.length && !filter.kinds.includes(r.kind)) continue;
-      hits.push({ id: r.id, vector: fromBlob(r.vector) });
+    const hits: { row: MemoryRow; vector: Float32Array }[] = [];
+    // Whole rows: recall needs them for the candidates it keeps (VectorCandidate.row), and they are read anyway.
+    for (const row of byLabel.all(JSON.stringify(fresh)) as MemoryRow[]) {
+      if (row.status !== 'active' || !row.vector || row.embedder !== embedderId || inTail(row.id)) continue;
+      if (filter.actor !== undefined && row.actor !== filter.actor) continue;
+      if (filter.kinds?.length && !filter.kinds.includes(row.kind)) continue;
+      hits.push({ row: { ...row, vector: null }, vector: fromBlob(row.vector) });
     }
     const vectors = hits.map((h) => h.vector);
     const sims = dots(q, vectors);
-    hits.forEach((h, i) => out.push({ id: h.id, similarity: sims[i] as number, vector: h.vector }));
+    hits.forEach((h, i) => out.push({ id: h.row.id, similarity: sims[i] as number, vector: h.vector, row: h.row }));
     if (out.length >= limit || seen.size >= index.size()) break;
   }
   // A filter so selective that the graph walk cannot reach enough matches: scan just the matching rows exactly.

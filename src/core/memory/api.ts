@@ -9,6 +9,7 @@ import type {
   RecallQuery,
   RecalledMemory,
   BackendHealth,
+  IndexRepair,
 } from './types.js';
 
 export interface ListQuery {
@@ -103,6 +104,11 @@ export interface MemoryApi {
     staleOnly?: boolean;
     signal?: AbortSignal;
   }): Promise<{ count: number; embedder: string }>;
+  /**
+   * Re-adds the memories the saved vector index no longer reaches (docs/performance.md, "Memories no search
+   * reaches") and saves it; null for a store that has no such graph or when progeny's reader cannot check the file.
+   */
+  repairIndex(): Promise<IndexRepair | null>;
   /** Embeds the memories written without a vector (the semantic model embeds after the write); resolves with the count. */
   embedPending(opts?: { onProgress?: ProgressFn; signal?: AbortSignal }): Promise<number>;
   /** Re-embeds, in the background, whatever has no vector of the current embedder (serve and chat call it). */

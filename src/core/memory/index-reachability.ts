@@ -9,8 +9,11 @@
 import { existsSync, statSync } from 'node:fs';
 import { ProgenyError } from '../errors.js';
 import type { Db } from '../store/db.js';
-import { graphParams, readIndexMeta } from './ann-index.js';
+import { graphParams, readIndexMeta, type AnnIndex } from './ann-index.js';
 import { loadReaderAddon } from './ann-reader.js';
+import { fromBlob } from './vectors.js';
+
+export type { IndexRepair } from './types.js';
 
 export interface Reachability {
   /** The members of the saved graph (its live nodes). */
@@ -90,4 +93,38 @@ export function savedIndexReachability(
     if (id !== undefined) ids.push(id);
   }
   return { ...got, memories: ids.length + (got.unreached - got.labels.length), ids };
+}
+
+/** How many stranded memories one repair re-adds at most (a damaged graph could claim every node). */
+const REPAIR_MAX = 100_000;
+
+/**
+ * Removes the stranded memories of the saved `file` from `index` (the same graph, loaded) and adds them again, on one
+ * thread, with the vectors the database holds for them (those saved with the file: change_seq ≤ seq); the caller then
+ * saves. The labels it re-added, or null when the reader cannot check the file.
+ */
+export function readdStranded(
+  db: Db,
+  file: string,
+  index: AnnIndex,
+  at: { dims: number; embedder: string; seq: number },
+): { found: number; labels: number[] } | null {
+  const got = fileReachability(file, at.dims, REPAIR_MAX);
+  if ('reason' in got) return null;
+  const row = db
+    .prepare(
+      "SELECT vector FROM memories WHERE label = ? AND status = 'active' AND embedder = ? AND vector IS NOT NULL AND change_seq <= ?",
+    )
+    .pluck();
+  const labels: number[] = [];
+  const vectors: Float32Array[] = [];
+  for (const label of got.labels) {
+    const blob = row.get(label, at.embedder, at.seq) as Buffer | undefined;
+    if (!blob || blob.byteLength !== at.dims * 4) continue;
+    labels.push(label);
+    vectors.push(fromBlob(blob));
+  }
+  for (const label of labels) index.remove(label);
+  index.add(labels, vectors);
+  return { found: got.unreached, labels };
 }

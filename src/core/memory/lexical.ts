@@ -11,6 +11,7 @@ import type { Db } from '../store/db.js';
 import { cjkQueryTerms } from '../store/cjk-grams.js';
 import { STOPWORDS, tokenize } from './embedder-builtin.js';
 import { formsOf } from './lemmas.js';
+import { columnsWithoutVector, type MemoryRow } from './rows.js';
 import type { VectorFilter } from './types.js';
 import { fromBlob } from './vectors.js';
 
@@ -19,6 +20,8 @@ export interface LexicalHit {
   lexical: number;
   /** Null while the memory has no vector of the current embedder (just added, or not re-embedded yet). */
   vector: Float32Array | null;
+  /** The memory's row (vector left out), read with the hit so that recall does not read it again. */
+  row: MemoryRow;
 }
 
 /** Postings one query may score: BM25 reads each matching row's length (≈ 3 µs a row here), so under a millisecond. */
@@ -87,7 +90,7 @@ export function createLexicalSearch(db: Db, embedderId: () => string) {
   // CROSS JOIN keeps the hit list as the outer loop (one label lookup each); with `label IN (…)` the planner may
   // scan every memory instead, which at 100k cost tens of milliseconds a recall.
   const rows = db.prepare(
-    "SELECT m.id, m.label, m.actor, m.kind, CASE WHEN m.embedder = ? THEN m.vector END AS vector FROM json_each(?) AS hit CROSS JOIN memories AS m ON m.label = hit.value WHERE m.status = 'active'",
+    `SELECT ${columnsWithoutVector('m.')}, CASE WHEN m.embedder = ? THEN m.vector END AS current FROM json_each(?) AS hit CROSS JOIN memories AS m ON m.label = hit.value WHERE m.status = 'active'`,
   );
   return {
     available: words.available,
@@ -109,16 +112,13 @@ export function createLexicalSearch(db: Db, embedderId: () => string) {
       if (!score.size) return [];
       const out: LexicalHit[] = [];
       // Every active memory counts, with or without a vector: a memory is findable by its words at once (docs/embeddings.md).
-      for (const r of rows.all(embedderId(), JSON.stringify([...score.keys()])) as {
-        id: string;
-        label: number;
-        actor: string;
-        kind: string;
-        vector: Buffer | null;
-      }[]) {
-        if (filter.actor !== undefined && r.actor !== filter.actor) continue;
-        if (filter.kinds?.length && !filter.kinds.includes(r.kind as never)) continue;
-        out.push({ id: r.id, lexical: score.get(r.label) as number, vector: r.vector ? fromBlob(r.vector) : null });
+      for (const { current, ...row } of rows.all(embedderId(), JSON.stringify([...score.keys()])) as (MemoryRow & {
+        current: Buffer | null;
+      })[]) {
+        if (filter.actor !== undefined && row.actor !== filter.actor) continue;
+        if (filter.kinds?.length && !filter.kinds.includes(row.kind)) continue;
+        const vector = current ? fromBlob(current) : null;
+        out.push({ id: row.id, lexical: score.get(row.label) as number, vector, row });
       }
       return out.sort((a, b) => b.lexical - a.lexical).slice(0, limit);
     },

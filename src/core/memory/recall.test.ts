@@ -155,7 +155,8 @@ describe('recall', () => {
           text: `${i % 11 ? 'note' : 'memo'} ${i % 40} on ${topics[i % 8]} and ${topics[(i * 3) % 8]}, day ${i % 17}`,
         })),
       );
-      // Reopened: the saved index is read by progeny's reader, as `memory search` does.
+      // Saved and reopened: the saved index is read by progeny's reader, as `memory search` does.
+      await fx.store.flush();
       await fx.reopen();
       const queries = ['birds and chess', 'a memo on volcanoes', 'note 7 on music', 'day 3 travel rivers', 'tides'];
       const recallAll = async (lambda: number) => {
@@ -174,7 +175,42 @@ describe('recall', () => {
         expect(JSON.stringify(inAddon)).toBe(JSON.stringify(inJs));
         expect(inJs.flat().some((r) => (r.score.lexical ?? 0) > 0)).toBe(true);
       }
+      expect((fx.store as unknown as { stats: () => object }).stats()).toMatchObject({ reader: true, tail: 0 });
       useNativeDots(undefined);
     },
   );
+
+  it("reads each candidate's row once: the index search's rows are kept, the same results as reading them again", async () => {
+    const sql: string[] = [];
+    fx = await memoryFixture({ 'memory.recall.lexicalWeight': 0.4 }, undefined, sql);
+    const topics = ['rivers', 'music', 'cooking', 'travel', 'birds', 'chess', 'tides', 'volcanoes'];
+    await fx.memory.add(
+      Array.from({ length: 200 }, (_, i) => ({
+        text: `note ${i % 30} on ${topics[i % 8]} and ${topics[(i * 3) % 8]}`,
+      })),
+    );
+    await fx.store.flush();
+    await fx.reopen();
+    const queries = ['birds and chess', 'a note on volcanoes', 'music 7'];
+    const recallAll = async () => {
+      const out = [];
+      for (const text of queries) out.push(await fx.memory.recall({ text, k: 8, peek: true }));
+      return out;
+    };
+    sql.length = 0;
+    const once = await recallAll();
+    // The candidates' rows come from the index search's own query: no second read by id.
+    const byId = /FROM memories\s+WHERE id IN \(SELECT value FROM json_each/;
+    expect(sql.filter((s) => /WHERE label IN/.test(s))).toHaveLength(queries.length);
+    expect(sql.filter((s) => byId.test(s))).toEqual([]);
+    // Without the rows (as from a store that does not read SQLite), recall reads them by id: the same results.
+    const search = fx.store.search.bind(fx.store);
+    fx.store.search = async (v, o) => (await search(v, o)).map(({ row: _row, ...c }) => c);
+    sql.length = 0;
+    const twice = await recallAll();
+    expect(sql.filter((s) => byId.test(s))).toHaveLength(queries.length);
+    expect(JSON.stringify(twice)).toBe(JSON.stringify(once));
+    expect(once.flat().length).toBe(queries.length * 8);
+    expect((fx.store as unknown as { stats: () => object }).stats()).toMatchObject({ reader: true, tail: 0 });
+  });
 });

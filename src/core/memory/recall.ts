@@ -23,6 +23,8 @@ interface Candidate {
   lexical: number;
   /** The current embedder's vector (for near-duplicates), NO_VECTOR without one. */
   vector: Float32Array;
+  /** The row, when the store or the full-text search read it with the hit (VectorCandidate.row); else recall reads it. */
+  row?: MemoryRow;
 }
 
 /** The union of the channels' candidates: vector search, full-text hits and the former embedders' vectors. */
@@ -37,7 +39,7 @@ async function candidates(
 ): Promise<{ merged: Map<string, Candidate>; done: number; share: Map<string, number> }> {
   const merged = new Map<string, Candidate>();
   for (const c of qv ? await ctx.store.search(qv, { limit, filter }) : [])
-    merged.set(c.id, { cosine: c.similarity, lexical: 0, vector: c.vector });
+    merged.set(c.id, { cosine: c.similarity, lexical: 0, vector: c.vector, ...(c.row ? { row: c.row } : {}) });
   if (lexicalWeight > 0) {
     const hits = ctx.lexical!.search(text, limit, filter);
     // The cosines of the hits the vectors did not find, in one call (vectors.ts dots()).
@@ -51,8 +53,13 @@ async function candidates(
       // Without a vector of the query's embedder (not embedded yet), no cosine: the other channels rank it.
       else if (h.vector) {
         const cosine = cosineOf.get(h.id);
-        merged.set(h.id, { ...(cosine !== undefined ? { cosine } : {}), lexical: h.lexical, vector: h.vector });
-      } else merged.set(h.id, { lexical: h.lexical, vector: NO_VECTOR });
+        merged.set(h.id, {
+          ...(cosine !== undefined ? { cosine } : {}),
+          lexical: h.lexical,
+          vector: h.vector,
+          row: h.row,
+        });
+      } else merged.set(h.id, { lexical: h.lexical, vector: NO_VECTOR, row: h.row });
     }
   }
   const old = await ctx.oldVectors?.search(text, limit, filter);
@@ -120,9 +127,10 @@ export async function recall(ctx: MemoryContext, q: RecallQuery): Promise<Recall
   const { merged, done, share } = await candidates(ctx, q.text, qv, limit, filter, w);
   const now = ctx.clock.now();
   const live: (Candidate & { row: MemoryRow })[] = [];
-  const rows = ctx.rows.many([...merged.keys()]);
+  const unread = [...merged].filter(([, c]) => !c.row).map(([id]) => id);
+  const rows = unread.length ? ctx.rows.many(unread) : new Map<string, MemoryRow>();
   for (const [id, c] of merged) {
-    const row = rows.get(id);
+    const row = c.row ?? rows.get(id);
     // The store may lag a concurrent forget or archive; SQLite has the last word.
     if (!row || row.status !== 'active') continue;
     // A vector of a text the model cannot read ranks nothing and makes no near-duplicate (embedder-reads.ts).
@@ -130,7 +138,7 @@ export async function recall(ctx: MemoryContext, q: RecallQuery): Promise<Recall
       delete c.cosine;
       c.vector = NO_VECTOR;
     }
-    live.push({ row, ...c });
+    live.push({ ...c, row });
   }
   const sims = similarities(live, w, done, share);
   const cands = live.map((c, i) => ({

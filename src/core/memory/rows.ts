@@ -73,13 +73,22 @@ export function toRevision(r: {
   };
 }
 
+const COLUMNS =
+  `id label text kind actor source created_at updated_at salience pinned status merged_into revision embedder
+  text_hash vector recall_count last_recalled_at change_seq context context_id`.split(/\s+/);
+
+/**
+ * A MemoryRow's columns (of the table aliased `alias`, if given) with the vector as NULL: where the vector is not
+ * needed or already known, it is the bulk of the row.
+ */
+export const columnsWithoutVector = (alias = ''): string =>
+  COLUMNS.map((c) => (c === 'vector' ? 'NULL AS vector' : `${alias}${c}`)).join(', ');
+
 export function memoryRows(db: Db) {
   const byId = db.prepare('SELECT * FROM memories WHERE id = ?');
-  // Everything but the vector: recall already has it, and it is the bulk of the row.
-  const byIds =
-    db.prepare(`SELECT id, label, text, kind, actor, source, created_at, updated_at, salience, pinned, status, merged_into, revision,
-    embedder, text_hash, NULL AS vector, recall_count, last_recalled_at, change_seq, context, context_id FROM memories
-    WHERE id IN (SELECT value FROM json_each(?))`);
+  const byIds = db.prepare(
+    `SELECT ${columnsWithoutVector()} FROM memories WHERE id IN (SELECT value FROM json_each(?))`,
+  );
   const byPrefix = db.prepare('SELECT * FROM memories WHERE id >= ? AND id < ? ORDER BY id LIMIT 2');
   return {
     find(id: string): MemoryRow | undefined {

@@ -79,6 +79,7 @@ function openContext(deps: MemoryServiceDeps, ulid: UlidFactory): MemoryContext 
 function vectorApi(ctx: MemoryContext) {
   return {
     reindex: (opts) => reindex(ctx, opts?.onProgress, opts?.staleOnly === true, opts?.signal),
+    repairIndex: async () => (await ctx.store.repairUnreachable?.()) ?? null,
     embedPending: (opts) => ctx.reembedder!.run({ ...opts, newOnly: true }),
     reembedInBackground: () => ctx.reembedder!.start(),
     async embedArrived() {

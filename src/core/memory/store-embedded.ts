@@ -18,8 +18,9 @@ import {
   type AnnIndex,
 } from './ann-index.js';
 import { annCandidates } from './ann-search.js';
+import { fileReachability, readdStranded } from './index-reachability.js';
 import { TailLog } from './tail-log.js';
-import type { BackendHealth, Embedder, MemoryStore, StoreRow, VectorCandidate } from './types.js';
+import type { BackendHealth, Embedder, IndexRepair, MemoryStore, StoreRow, VectorCandidate } from './types.js';
 import { fromBlob } from './vectors.js';
 
 export interface EmbeddedStoreDeps {
@@ -205,9 +206,10 @@ class EmbeddedIndexStore implements EmbeddedStore {
     return s;
   }
 
-  private save(): void {
+  /** Saves the graph if it changed since its file was saved (or `force`: it changed without a change_seq). */
+  private save(force = false): void {
     const s = this.state;
-    if (!s || s.tail.indexedSeq === s.savedSeq) return;
+    if (!s || (!force && s.tail.indexedSeq === s.savedSeq)) return;
     const t0 = performance.now();
     const bytes = s.index.save(this.deps.paths.memoryIndex);
     writeIndexMeta(this.deps.db, {
@@ -344,6 +346,21 @@ class EmbeddedIndexStore implements EmbeddedStore {
   /** Absorbs every pending change and saves: after a bulk import or a reindex, so later processes start warm. */
   async flush(): Promise<void> {
     this.drainAll();
+  }
+
+  async repairUnreachable(): Promise<IndexRepair | null> {
+    this.drainAll();
+    const s = this.state;
+    if (!s || s.index.viewed) return null;
+    // Everything absorbed is saved: the file is this graph, and holds each memory's vector as of indexedSeq.
+    const file = this.deps.paths.memoryIndex;
+    const at = { dims: s.dims, embedder: s.embedder, seq: s.tail.indexedSeq };
+    const readded = readdStranded(this.deps.db, file, s.index, at);
+    if (!readded) return null;
+    if (readded.labels.length) this.save(true);
+    const after = readded.found ? fileReachability(file, s.dims, 0) : { unreached: 0 };
+    const left = 'reason' in after ? readded.found : after.unreached;
+    return { found: readded.found, readded: readded.labels.length, left };
   }
 
   stats(): ReturnType<EmbeddedStore['stats']> {

@@ -1,4 +1,5 @@
 /** Memory records, recall results and the vector-search backend interface (docs/domain.md, "Memory"). */
+import type { MemoryRow } from './rows.js';
 
 export const MEMORY_KINDS = ['interaction', 'fact', 'summary', 'reflection', 'pinned'] as const;
 export type MemoryKind = (typeof MEMORY_KINDS)[number];
@@ -141,6 +142,11 @@ export interface VectorCandidate {
   id: string;
   similarity: number;
   vector: Float32Array;
+  /**
+   * The memory's row (vector left out) when the store read it from SQLite with the vector, as the embedded store's
+   * index search does: recall then does not read it a second time.
+   */
+  row?: MemoryRow;
 }
 
 export interface BackendHealth {
@@ -169,6 +175,16 @@ export interface StoreRow {
  * (store-contract.ts), which writes rows with the real writer and mirrors them: `embedded` (an ANN index file beside
  * the database) and `qdrant`.
  */
+/** What re-adding the stranded memories of a saved index did (`memory reindex`'s repair). */
+export interface IndexRepair {
+  /** Stranded members of the saved graph before. */
+  found: number;
+  /** Of those, memories re-added with the vector the database holds for them. */
+  readded: number;
+  /** Stranded members of the graph saved after. */
+  left: number;
+}
+
 export interface MemoryStore {
   readonly backend: 'embedded' | 'qdrant';
   open(): Promise<void>;
@@ -184,5 +200,10 @@ export interface MemoryStore {
   probe(): Promise<BackendHealth>;
   /** Finishes pending work: the embedded store absorbs every change into its index and saves it; qdrant sends queued writes. */
   flush(): Promise<void>;
+  /**
+   * The embedded store: after a flush, re-adds the memories its saved graph no search reaches and saves
+   * (index-reachability.ts); null when there is no graph, or progeny's reader cannot check the file.
+   */
+  repairUnreachable?(): Promise<IndexRepair | null>;
   close(): Promise<void>;
 }
