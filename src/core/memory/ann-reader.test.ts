@@ -137,6 +137,9 @@ describe.skipIf(!built)('the index reader against usearch', () => {
     const notAddon = join(dir, 'not-an-addon.node');
     writeFileSync(notAddon, 'not a shared object');
     expect(loadReaderAddon(notAddon)).toMatchObject({ reason: expect.stringMatching(/does not load/) });
+    // Loaded once per path: the same exports each time.
+    const once = loadReaderAddon();
+    expect('addon' in once && once.addon).toBe((loadReaderAddon() as { addon: AnnReaderAddon }).addon);
   });
 
   it('a file of another dimension is refused, for usearch to view', () => {

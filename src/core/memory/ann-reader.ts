@@ -6,7 +6,7 @@
  * vectors where usearch uses an approximate reciprocal square root). Read only: a process that absorbs changes loads
  * the file with usearch instead (ann-index.ts). Any file it does not accept, or no addon, is a reason to use usearch.
  */
-import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
 import { ProgenyError } from '../errors.js';
 import type { AnnIndex } from './ann-index.js';
 import { defaultAddonPath } from './embedder-native.js';
@@ -23,16 +23,26 @@ export interface AnnReaderAddon {
   annDots?(query: Float32Array, vectors: Float32Array[]): Float64Array;
 }
 
-/** The addon's reader, or why there is none (not built, an older build, not loadable here). */
+const loaded = new Map<string, Partial<AnnReaderAddon>>();
+
+/**
+ * The addon's reader, or why there is none (not built, an older build, not loadable here). Loaded with
+ * process.dlopen, as require() does in the end, without require()'s resolution of the path (~0.2 ms of a
+ * `memory search`: docs/performance.md "Start-up"); loaded once per path.
+ */
 export function loadReaderAddon(path = defaultAddonPath()): { addon: AnnReaderAddon } | { reason: string } {
   try {
-    const addon = createRequire(import.meta.url)(path) as Partial<AnnReaderAddon>;
+    let addon = loaded.get(path);
+    if (!addon) {
+      const holder = { exports: {} as Partial<AnnReaderAddon> };
+      process.dlopen(holder, path);
+      loaded.set(path, (addon = holder.exports));
+    }
     if (typeof addon.annOpen !== 'function') return { reason: 'the native addon has no index reader (an older build)' };
     return { addon: addon as AnnReaderAddon };
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    if (e.code === 'MODULE_NOT_FOUND') return { reason: 'the native addon is not built' };
-    return { reason: `the native addon does not load (${e.message.split('\n')[0]})` };
+    if (!existsSync(path)) return { reason: 'the native addon is not built' };
+    return { reason: `the native addon does not load (${(err as Error).message.split('\n')[0]})` };
   }
 }
 
