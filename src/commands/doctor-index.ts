@@ -32,6 +32,16 @@ export async function indexReachabilityCheck(paths: Paths, engine: LocalEngine):
       detail: `every memory reachable (${got.members} in the saved graph, walked in ${ms.toFixed(0)} ms)`,
     };
   const named = got.ids.slice(0, NAMED).join(', ') + (got.memories > NAMED ? ', …' : '');
+  // Listed when the index was saved, they are scanned exactly by every search: found by their vectors all the same.
+  if (got.searched === got.memories)
+    return {
+      check,
+      status: 'ok',
+      detail:
+        `every memory found by its vector: ${got.memories} of ${got.members} that the graph cannot reach (${named}) ` +
+        `are searched exactly (walked in ${ms.toFixed(0)} ms)`,
+      fix: '`progeny memory reindex` adds them to the graph again',
+    };
   return {
     check,
     status: 'warn',

@@ -93,17 +93,26 @@ describe('doctor, the memory index check', () => {
       fix: expect.stringMatching(/progeny memory reindex/),
     });
     expect(stranded.check?.detail).toContain(id);
+    // A save (here import's) walks the graph it wrote and lists the node: every search then scans it exactly.
+    const more = join(home.dir, 'more.jsonl');
+    writeFileSync(more, `${JSON.stringify({ text: 'one more note, about the orchard' })}\n`);
+    expect((await home.run(['memory', 'import', more])).code).toBe(0);
+    const listed = await doctor();
+    expect(listed.check).toMatchObject({
+      status: 'ok',
+      detail: expect.stringContaining(`every memory found by its vector: 1 of 401 that the graph cannot reach (${id})`),
+    });
     const reindex = await home.run(['memory', 'reindex'], { timeoutMs: 60_000 });
     expect(reindex.code).toBe(0);
     expect(reindex.stdout).toMatch(/1 of the 1 memories its graph could not reach are reachable again\./);
     const repaired = await doctor();
     expect(repaired.check).toMatchObject({
       status: 'ok',
-      detail: expect.stringMatching(/^every memory reachable \(400 in/),
+      detail: expect.stringMatching(/^every memory reachable \(401 in/),
     });
-    const listed = await home.json<{ items: { id: string }[] }>(['memory', 'list', '-n', '500']);
-    expect(listed.items).toHaveLength(400);
-    expect(listed.items.map((m) => m.id)).toContain(id);
+    const all = await home.json<{ items: { id: string }[] }>(['memory', 'list', '-n', '500']);
+    expect(all.items).toHaveLength(401);
+    expect(all.items.map((m) => m.id)).toContain(id);
     good = readFileSync(file);
   }, 120_000);
 

@@ -38,6 +38,11 @@ export interface IndexMeta {
   dims: number;
   /** The build parameters of the graph (graphParams()): a graph built with others is rebuilt, not reused. */
   graph?: string;
+  /**
+   * The members no search of the saved graph reaches, found when it was saved (index-reachability.ts): every
+   * process scans them exactly. Absent when the file was saved by an older progeny or could not be walked.
+   */
+  unreachable?: number[];
 }
 
 /**
@@ -158,7 +163,7 @@ export function loadSavedIndex(
   dims: number,
   open: 'load' | 'view' = 'view',
   reader: IndexReader = 'auto',
-): { index: AnnIndex; seq: number } | null {
+): { index: AnnIndex; seq: number; unreachable: number[] } | null {
   const m = readIndexMeta(db);
   if (
     !m ||
@@ -171,7 +176,7 @@ export function loadSavedIndex(
     return null;
   try {
     const index = open === 'view' ? viewSaved(file, dims, reader) : createAnnIndex(dims, file, open);
-    return index.size() === m.count ? { index, seq: m.seq } : null;
+    return index.size() === m.count ? { index, seq: m.seq, unreachable: m.unreachable ?? [] } : null;
   } catch {
     return null;
   }

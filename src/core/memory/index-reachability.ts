@@ -13,6 +13,8 @@ import { graphParams, readIndexMeta, type AnnIndex } from './ann-index.js';
 import { loadReaderAddon } from './ann-reader.js';
 import { fromBlob } from './vectors.js';
 
+import type { MemoryKind, VectorPoint } from './types.js';
+
 export type { IndexRepair } from './types.js';
 
 export interface Reachability {
@@ -63,6 +65,8 @@ export interface SavedReachability extends Reachability {
   memories: number;
   /** Their ids (of the first `maxKeys` stranded labels). */
   ids: string[];
+  /** Of `ids`, those the index's meta lists, which every search scans exactly (store-embedded.ts). */
+  searched: number;
 }
 
 /**
@@ -87,12 +91,16 @@ export function savedIndexReachability(
       "SELECT id FROM memories WHERE label = ? AND status = 'active' AND embedder = ? AND vector IS NOT NULL AND change_seq <= ?",
     )
     .pluck();
+  const listed = new Set(meta.unreachable ?? []);
   const ids: string[] = [];
+  let searched = 0;
   for (const label of got.labels) {
     const id = current.get(label, meta.embedder, meta.seq) as string | undefined;
-    if (id !== undefined) ids.push(id);
+    if (id === undefined) continue;
+    ids.push(id);
+    if (listed.has(label)) searched++;
   }
-  return { ...got, memories: ids.length + (got.unreached - got.labels.length), ids };
+  return { ...got, memories: ids.length + (got.unreached - got.labels.length), ids, searched };
 }
 
 /** How many stranded memories one repair re-adds at most (a damaged graph could claim every node). */
@@ -127,4 +135,53 @@ export function readdStranded(
   for (const label of labels) index.remove(label);
   index.add(labels, vectors);
   return { found: got.unreached, labels };
+}
+
+/** How many stranded labels a save records in the index's meta (beyond, doctor warns and reindex re-adds them). */
+export const STRANDED_MAX = 4096;
+
+/**
+ * The stranded labels of a file just saved, for its meta; undefined when the reader cannot walk it (no addon, a
+ * layout it does not know): a save never fails for the check's sake.
+ */
+export function strandedLabels(file: string, dims: number): number[] | undefined {
+  try {
+    const got = fileReachability(file, dims, STRANDED_MAX);
+    return 'reason' in got ? undefined : got.labels;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The points of the stranded memories whose vector is the one saved (change_seq ≤ seq): a store scans them exactly
+ * beside the graph, so that its vectors find them although no walk of the graph does.
+ */
+export function strandedPoints(db: Db, labels: readonly number[], embedder: string, seq: number): VectorPoint[] {
+  if (!labels.length) return [];
+  const row = db.prepare(
+    "SELECT id, label, actor, kind, created_at, salience, vector FROM memories WHERE label = ? AND status = 'active' AND embedder = ? AND vector IS NOT NULL AND change_seq <= ?",
+  );
+  const points: VectorPoint[] = [];
+  for (const label of labels) {
+    const r = row.get(label, embedder, seq) as
+      | {
+          id: string;
+          label: number;
+          actor: string;
+          kind: MemoryKind;
+          created_at: number;
+          salience: number;
+          vector: Buffer;
+        }
+      | undefined;
+    if (!r) continue;
+    points.push({
+      id: r.id,
+      label: r.label,
+      vector: fromBlob(r.vector),
+      payload: { actor: r.actor, kind: r.kind, createdAt: r.created_at, salience: r.salience },
+    });
+  }
+  return points;
 }

@@ -18,7 +18,7 @@ import {
   type AnnIndex,
 } from './ann-index.js';
 import { annCandidates } from './ann-search.js';
-import { fileReachability, readdStranded } from './index-reachability.js';
+import { fileReachability, readdStranded, strandedLabels, strandedPoints } from './index-reachability.js';
 import { TailLog } from './tail-log.js';
 import type { BackendHealth, Embedder, IndexRepair, MemoryStore, StoreRow, VectorCandidate } from './types.js';
 import { fromBlob } from './vectors.js';
@@ -39,6 +39,7 @@ export interface EmbeddedStoreDeps {
 
 export interface EmbeddedStore extends MemoryStore {
   stats(): { indexed: number; tail: number; indexedSeq: number; viewed: boolean; reader: boolean };
+  repairUnreachable(): Promise<IndexRepair | null>;
 }
 
 const IDLE_MS = 250;
@@ -88,9 +89,12 @@ function openIndexState(deps: EmbeddedStoreDeps, open: 'view' | 'load'): IndexSt
   const dims = embedder.dimensions || (sample ? sample.byteLength / 4 : 0);
   if (!dims) return null;
   const saved = loadSavedIndex(db, paths.memoryIndex, embedder.id, dims, open, deps.indexReader);
+  const tail = new TailLog(dims, saved?.seq ?? 0);
+  // Memories the saved graph cannot reach are searched exactly, as the changes after it are.
+  if (saved) for (const p of strandedPoints(db, saved.unreachable, embedder.id, saved.seq)) tail.flat.set(p);
   return {
     index: saved?.index ?? createAnnIndex(dims),
-    tail: new TailLog(dims, saved?.seq ?? 0),
+    tail,
     dims,
     embedder: embedder.id,
     savedSeq: saved ? saved.seq : -1,
@@ -211,15 +215,21 @@ class EmbeddedIndexStore implements EmbeddedStore {
     const s = this.state;
     if (!s || (!force && s.tail.indexedSeq === s.savedSeq)) return;
     const t0 = performance.now();
-    const bytes = s.index.save(this.deps.paths.memoryIndex);
-    writeIndexMeta(this.deps.db, {
+    const { db, paths } = this.deps;
+    const bytes = s.index.save(paths.memoryIndex);
+    // The walk costs a fifth to a half of the save (docs/performance.md, "Memories no search reaches").
+    const unreachable = strandedLabels(paths.memoryIndex, s.dims);
+    writeIndexMeta(db, {
       seq: s.tail.indexedSeq,
       bytes,
       count: s.index.size(),
       embedder: s.embedder,
       dims: s.dims,
       graph: graphParams(),
+      ...(unreachable ? { unreachable } : {}),
     });
+    for (const p of strandedPoints(db, unreachable ?? [], s.embedder, s.tail.indexedSeq))
+      if (!s.tail.flat.has(p.id)) s.tail.flat.set(p);
     s.savedSeq = s.tail.indexedSeq;
     this.lastSave = performance.now();
     this.lastSaveMs = this.lastSave - t0;
