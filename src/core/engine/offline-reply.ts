@@ -35,13 +35,33 @@ export function offlineHint(config: Config): Hint {
 }
 
 /**
- * Whether a recalled memory answers at all. Not by its fused similarity: that is relative to the other candidates, so
- * its top is 1 even when nothing fits. By its own evidence: its cosine to the query (by the embedder that made its
- * vector, during a switch: docs/memory-recall.md), or a word of the query in it (a full-text hit; stopwords never
- * count), which is how a memory not embedded yet is found (docs/embeddings.md).
+ * The bars of the embedders whose cosines were measured (docs/memory-recall.md, "The offline reply's bar"): a memory
+ * is offered when its cosine reaches `alone`, or when it holds a word of the query and its cosine reaches `withWord`.
+ * Chosen on evaluation sets 1 and 3 (set 2 held out) by evidence kept minus unrelated memories kept
+ * (scripts/offline-bar.ts).
  */
-const fits = (m: RecalledMemory): boolean =>
-  Math.max(m.score.cosine ?? m.score.similarity, m.score.oldCosine ?? 0) > 0.05 || (m.score.lexical ?? 0) > 0;
+const BARS: { prefix: string; alone: number; withWord: number }[] = [
+  { prefix: 'builtin-use-lite-', alone: 0.475, withWord: 0.325 },
+  { prefix: 'builtin-hash-', alone: 0.3, withWord: 0.1 },
+];
+
+/**
+ * Whether a recalled memory answers at all. Not by its fused similarity: that is relative to the other candidates, so
+ * its top is 1 even when nothing fits. By its own evidence: its cosine to the query by the embedder that made its
+ * vector (the current one, or the former one during a switch: docs/memory-recall.md) against that embedder's bar,
+ * and a word of the query in it (a full-text hit; stopwords never count). Without a cosine (no vector yet, the query
+ * not embedded: docs/memory-recall.md, "When the vectors cannot be used") or with an embedder whose cosines were not
+ * measured (a provider's model), the words decide.
+ */
+function fits(m: RecalledMemory): boolean {
+  const word = (m.score.lexical ?? 0) > 0;
+  // Vectors alone (memory.recall.lexicalWeight 0): the similarity is the cosine.
+  const cosine =
+    m.score.cosine ?? m.score.oldCosine ?? (m.score.lexical === undefined ? m.score.similarity : undefined);
+  const bar = BARS.find((b) => m.memory.embedder.startsWith(b.prefix));
+  if (cosine === undefined || !bar) return word;
+  return cosine >= bar.alone || (word && cosine >= bar.withWord);
+}
 
 /** The companion's own words when no model answers: labelled, and nothing but what it remembers. */
 export function offlineReply(memories: RecalledMemory[], posture: Posture): string {

@@ -147,7 +147,8 @@ export async function recall(ctx: MemoryContext, q: RecallQuery): Promise<Recall
     score: {
       // A pinned memory counts as fully salient: it wins ties (docs/memory-recall.md).
       ...scoreParts(sims[i] as number, c.row.created_at, c.row.pinned ? 1 : c.row.salience, now),
-      ...(w > 0 ? { cosine: c.cosine ?? 0, lexical: c.lexical } : {}),
+      // No cosine when the memory has no vector the query could be compared with (or the query none).
+      ...(w > 0 ? { ...(c.cosine !== undefined ? { cosine: c.cosine } : {}), lexical: c.lexical } : {}),
       ...(c.old ? { oldCosine: c.old.cosine } : {}),
     },
   }));
