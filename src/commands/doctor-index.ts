@@ -40,7 +40,6 @@ export async function indexReachabilityCheck(paths: Paths, engine: LocalEngine):
       detail:
         `every memory found by its vector: ${got.memories} of ${got.members} that the graph cannot reach (${named}) ` +
         `are searched exactly (walked in ${ms.toFixed(0)} ms)`,
-      fix: '`progeny memory reindex` adds them to the graph again',
     };
   return {
     check,

