@@ -11,9 +11,9 @@ import { ProgenyError } from '../errors.js';
 import type { Db } from '../store/db.js';
 import { graphParams, readIndexMeta, type AnnIndex } from './ann-index.js';
 import { loadReaderAddon } from './ann-reader.js';
-import { fromBlob } from './vectors.js';
 
-import type { MemoryKind, VectorPoint } from './types.js';
+import { pointOf } from './store-rows.js';
+import type { StoreRow, VectorPoint } from './types.js';
 
 export type { IndexRepair } from './types.js';
 
@@ -119,19 +119,9 @@ export function readdStranded(
 ): { found: number; labels: number[] } | null {
   const got = fileReachability(file, at.dims, REPAIR_MAX);
   if ('reason' in got) return null;
-  const row = db
-    .prepare(
-      "SELECT vector FROM memories WHERE label = ? AND status = 'active' AND embedder = ? AND vector IS NOT NULL AND change_seq <= ?",
-    )
-    .pluck();
-  const labels: number[] = [];
-  const vectors: Float32Array[] = [];
-  for (const label of got.labels) {
-    const blob = row.get(label, at.embedder, at.seq) as Buffer | undefined;
-    if (!blob || blob.byteLength !== at.dims * 4) continue;
-    labels.push(label);
-    vectors.push(fromBlob(blob));
-  }
+  const points = strandedPoints(db, got.labels, at.embedder, at.seq).filter((p) => p.vector.length === at.dims);
+  const labels = points.map((p) => p.label);
+  const vectors = points.map((p) => p.vector);
   for (const label of labels) index.remove(label);
   index.add(labels, vectors);
   return { found: got.unreached, labels };
@@ -160,30 +150,14 @@ export function strandedLabels(file: string, dims: number): number[] | undefined
 export function strandedPoints(db: Db, labels: readonly number[], embedder: string, seq: number): VectorPoint[] {
   if (!labels.length) return [];
   const row = db.prepare(
-    "SELECT id, label, actor, kind, created_at, salience, vector FROM memories WHERE label = ? AND status = 'active' AND embedder = ? AND vector IS NOT NULL AND change_seq <= ?",
+    "SELECT id, label, actor, kind, created_at, salience, status, revision, vector FROM memories WHERE label = ? AND status = 'active' AND embedder = ? AND vector IS NOT NULL AND change_seq <= ?",
   );
   const points: VectorPoint[] = [];
   // In label order, the rows' pages are read in the order of the table's index: 2.5–5 ms for 361 rows of a 1M home
   // where the slot order took 5–12 ms.
   for (const label of [...labels].sort((a, b) => a - b)) {
-    const r = row.get(label, embedder, seq) as
-      | {
-          id: string;
-          label: number;
-          actor: string;
-          kind: MemoryKind;
-          created_at: number;
-          salience: number;
-          vector: Buffer;
-        }
-      | undefined;
-    if (!r) continue;
-    points.push({
-      id: r.id,
-      label: r.label,
-      vector: fromBlob(r.vector),
-      payload: { actor: r.actor, kind: r.kind, createdAt: r.created_at, salience: r.salience },
-    });
+    const r = row.get(label, embedder, seq) as (StoreRow & { vector: Buffer }) | undefined;
+    if (r) points.push(pointOf(r));
   }
   return points;
 }
