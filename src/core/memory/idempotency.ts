@@ -12,6 +12,7 @@ import type { Clock } from '../clock.js';
 import { ProgenyError } from '../errors.js';
 import type { UlidFactory } from '../ids.js';
 import { immediate, type Db } from '../store/db.js';
+import { onFirstUse } from '../store/on-first-use.js';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
 export const MAX_KEYS = 10_000;
@@ -26,30 +27,34 @@ export function createIdempotencyKeys(db: Db, clock: Clock, ulid: UlidFactory): 
     key TEXT PRIMARY KEY, request_hash TEXT NOT NULL, ids TEXT NOT NULL, created_at INTEGER NOT NULL
   ) WITHOUT ROWID;
   CREATE INDEX IF NOT EXISTS idempotency_keys_by_age ON idempotency_keys (created_at);`);
-  const find = db.prepare('SELECT request_hash, ids FROM idempotency_keys WHERE key = ?');
-  const insert = db.prepare('INSERT INTO idempotency_keys (key, request_hash, ids, created_at) VALUES (?, ?, ?, ?)');
-  const expire = db.prepare('DELETE FROM idempotency_keys WHERE created_at < ?');
-  const count = db.prepare('SELECT count(*) FROM idempotency_keys').pluck();
-  const trim = db.prepare(
-    'DELETE FROM idempotency_keys WHERE key IN (SELECT key FROM idempotency_keys ORDER BY created_at LIMIT ?)',
-  );
+  // Prepared on first use (on-first-use.ts): only `memory add` with an Idempotency-Key runs them.
+  const st = onFirstUse({
+    find: () => db.prepare('SELECT request_hash, ids FROM idempotency_keys WHERE key = ?'),
+    insert: () => db.prepare('INSERT INTO idempotency_keys (key, request_hash, ids, created_at) VALUES (?, ?, ?, ?)'),
+    expire: () => db.prepare('DELETE FROM idempotency_keys WHERE created_at < ?'),
+    count: () => db.prepare('SELECT count(*) FROM idempotency_keys').pluck(),
+    trim: () =>
+      db.prepare(
+        'DELETE FROM idempotency_keys WHERE key IN (SELECT key FROM idempotency_keys ORDER BY created_at LIMIT ?)',
+      ),
+  });
 
   return {
     claim(key, items, n) {
       const hash = nodeCrypto().createHash('sha256').update(JSON.stringify(items)).digest('hex');
       return immediate(db, () => {
         const now = clock.now();
-        const row = find.get(key) as { request_hash: string; ids: string } | undefined;
+        const row = st.find.get(key) as { request_hash: string; ids: string } | undefined;
         if (row && row.request_hash === hash) return JSON.parse(row.ids) as string[];
         if (row)
           throw new ProgenyError('IDEMPOTENCY_MISMATCH', 'this Idempotency-Key was used for other memories', {
             hint: 'send a new Idempotency-Key for a new request; reuse a key only to retry the same one',
           });
-        expire.run(now - IDEMPOTENCY_TTL_MS);
-        const over = (count.get() as number) - MAX_KEYS + 1;
-        if (over > 0) trim.run(over);
+        st.expire.run(now - IDEMPOTENCY_TTL_MS);
+        const over = (st.count.get() as number) - MAX_KEYS + 1;
+        if (over > 0) st.trim.run(over);
         const ids = Array.from({ length: n }, () => ulid(now));
-        insert.run(key, hash, JSON.stringify(ids), now);
+        st.insert.run(key, hash, JSON.stringify(ids), now);
         return ids;
       });
     },

@@ -3,6 +3,7 @@ import { notFound, usageError } from '../errors.js';
 import type { Db } from '../store/db.js';
 import type { Memory, MemoryKind, MemoryRevision, MemoryStatus } from './types.js';
 import { act } from '../hints.js';
+import { onFirstUse } from '../store/on-first-use.js';
 
 export interface MemoryRow {
   id: string;
@@ -85,23 +86,25 @@ export const columnsWithoutVector = (alias = ''): string =>
   COLUMNS.map((c) => (c === 'vector' ? 'NULL AS vector' : `${alias}${c}`)).join(', ');
 
 export function memoryRows(db: Db) {
-  const byId = db.prepare('SELECT * FROM memories WHERE id = ?');
-  const byIds = db.prepare(
-    `SELECT ${columnsWithoutVector()} FROM memories WHERE id IN (SELECT value FROM json_each(?))`,
-  );
-  const byPrefix = db.prepare('SELECT * FROM memories WHERE id >= ? AND id < ? ORDER BY id LIMIT 2');
+  // Prepared on first use (on-first-use.ts): a command runs one or two of them.
+  const st = onFirstUse({
+    byId: () => db.prepare('SELECT * FROM memories WHERE id = ?'),
+    byIds: () =>
+      db.prepare(`SELECT ${columnsWithoutVector()} FROM memories WHERE id IN (SELECT value FROM json_each(?))`),
+    byPrefix: () => db.prepare('SELECT * FROM memories WHERE id >= ? AND id < ? ORDER BY id LIMIT 2'),
+  });
   return {
     find(id: string): MemoryRow | undefined {
-      return byId.get(id) as MemoryRow | undefined;
+      return st.byId.get(id) as MemoryRow | undefined;
     },
     /** Rows by id in one query (vector left out). */
     many(ids: string[]): Map<string, MemoryRow> {
-      return new Map((byIds.all(JSON.stringify(ids)) as MemoryRow[]).map((r) => [r.id, r]));
+      return new Map((st.byIds.all(JSON.stringify(ids)) as MemoryRow[]).map((r) => [r.id, r]));
     },
     /** Throws NOT_FOUND for unknown ids and USAGE for an ambiguous prefix. */
     resolve(idOrPrefix: string): MemoryRow {
       const key = idOrPrefix.trim().toUpperCase();
-      const exact = byId.get(key) as MemoryRow | undefined;
+      const exact = st.byId.get(key) as MemoryRow | undefined;
       if (exact) return exact;
       if (key.length < MIN_PREFIX)
         throw notFound('memory', idOrPrefix, {
@@ -109,7 +112,7 @@ export function memoryRows(db: Db) {
           actions: [act('memory.list')],
         });
       // Upper bound of the prefix range: the prefix followed by the highest character, so `id < hi` ends the range.
-      const rows = byPrefix.all(key, `${key}\uffff`) as MemoryRow[];
+      const rows = st.byPrefix.all(key, `${key}\uffff`) as MemoryRow[];
       if (rows.length === 0)
         throw notFound('memory', idOrPrefix, {
           text: 'list the memory ids',

@@ -9,6 +9,7 @@
 import type { Db } from '../store/db.js';
 import type { Embedder, MemoryKind, MemorySource } from './types.js';
 import { normalise } from './vectors.js';
+import { onFirstUse } from '../store/on-first-use.js';
 
 /** The end of the previous interaction kept as context, in characters (code points, as SQLite's substr counts). */
 export const CONTEXT_CHARS = 400;
@@ -44,22 +45,26 @@ export function contextText(previousText: string): string {
 const THREAD = "kind = 'interaction' AND json_extract(source, '$.conversation') = ? AND status != 'forgotten'";
 
 export function createThreads(db: Db) {
-  // Both use the partial index memories_thread (migration 6).
-  const before = db.prepare(
-    `SELECT id, text, created_at AS createdAt FROM memories WHERE ${THREAD} AND (created_at < ? OR (created_at = ? AND label < ?))
+  // Both use the partial index memories_thread (migration 6); prepared on first use (on-first-use.ts).
+  const st = onFirstUse({
+    before: () =>
+      db.prepare(
+        `SELECT id, text, created_at AS createdAt FROM memories WHERE ${THREAD} AND (created_at < ? OR (created_at = ? AND label < ?))
      ORDER BY created_at DESC, label DESC LIMIT 1`,
-  );
-  const after = db.prepare(
-    `SELECT id, context_id FROM memories WHERE ${THREAD} AND (created_at > ? OR (created_at = ? AND label > ?))
+      ),
+    after: () =>
+      db.prepare(
+        `SELECT id, context_id FROM memories WHERE ${THREAD} AND (created_at > ? OR (created_at = ? AND label > ?))
      ORDER BY created_at, label LIMIT 1`,
-  );
+      ),
+  });
   const bound = (label: number) => (Number.isFinite(label) ? label : Number.MAX_SAFE_INTEGER);
   return {
     /** The memory already written right before this place in its thread. */
     previous(p: ThreadPlace): { id: string; text: string; createdAt: number } | undefined {
       const thread = threadOf(p.kind, p.source);
       if (!thread) return undefined;
-      return before.get(thread, p.createdAt, p.createdAt, bound(p.label)) as
+      return st.before.get(thread, p.createdAt, p.createdAt, bound(p.label)) as
         { id: string; text: string; createdAt: number } | undefined;
     },
     /** The context of a memory at this place, from the memories already written. */
@@ -71,7 +76,7 @@ export function createThreads(db: Db) {
     next(p: ThreadPlace): { id: string; contextId: string | null } | undefined {
       const thread = threadOf(p.kind, p.source);
       if (!thread) return undefined;
-      const r = after.get(thread, p.createdAt, p.createdAt, bound(p.label)) as
+      const r = st.after.get(thread, p.createdAt, p.createdAt, bound(p.label)) as
         { id: string; context_id: string | null } | undefined;
       return r && { id: r.id, contextId: r.context_id };
     },

@@ -9,6 +9,7 @@ import type { Journal } from '../sync/journal.js';
 import type { MemoryRow } from './rows.js';
 import type { MemoryKind, MemorySource, MemoryStatus } from './types.js';
 import { textHash, toBlob } from './vectors.js';
+import { onFirstUse } from '../store/on-first-use.js';
 
 export interface InsertItem {
   id?: string;
@@ -59,20 +60,22 @@ const SYNCED: Record<string, string> = {
 
 /** The memories table's write statements, prepared once per writer. */
 function writeStatements(db: Db) {
-  return {
-    insert:
+  // Prepared on first use: most commands never write (on-first-use.ts).
+  return onFirstUse({
+    insert: () =>
       db.prepare(`INSERT INTO memories (id, label, text, kind, actor, source, created_at, updated_at, salience, pinned, status,
     revision, embedder, text_hash, vector, change_seq, context, context_id) VALUES (@id, @label, @text, @kind, @actor, @source, @created_at,
     @created_at, @salience, @pinned, @status, 1, @embedder, @text_hash, @vector, @seq, @context, @context_id)`),
-    update:
+    update: () =>
       db.prepare(`UPDATE memories SET text = @text, kind = @kind, salience = @salience, pinned = @pinned, status = @status,
     merged_into = @merged_into, revision = @revision, embedder = @embedder, text_hash = @text_hash, vector = @vector,
     updated_at = @updated_at, change_seq = @change_seq, context = @context, context_id = @context_id WHERE id = @id`),
-    recalled: db.prepare('UPDATE memories SET recall_count = recall_count + 1, last_recalled_at = ? WHERE id = ?'),
-    addRevision:
+    recalled: () =>
+      db.prepare('UPDATE memories SET recall_count = recall_count + 1, last_recalled_at = ? WHERE id = ?'),
+    addRevision: () =>
       db.prepare(`INSERT OR REPLACE INTO memory_revisions (memory_id, revision, text, kind, salience, pinned, changed_at, reason)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
-  };
+  });
 }
 
 interface WriterParts {
