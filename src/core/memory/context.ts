@@ -9,7 +9,7 @@ import type { Reembedder } from './reembed.js';
 import { contextualVectors, type Threads } from './thread.js';
 import type { Embedder, MemoryStore } from './types.js';
 import type { Writer } from './writer.js';
-import type { QueryVector } from './query-vector.js';
+import type { QueryVectors } from './query-vector.js';
 
 export type MemoryOp = 'add' | 'edit' | 'forget' | 'pin' | 'archive' | 'restore';
 
@@ -28,7 +28,7 @@ export interface MemoryContext {
   threads: Threads;
   changed(op: MemoryOp, ids: string[]): void;
   /** The query's vector for recall, or null with the reason the words decide alone (query-vector.ts). */
-  queryVector?: (text: string, lexical: boolean) => Promise<QueryVector>;
+  queryVector?: QueryVectors;
   /** Fills in vectors after their memories (set once the context exists). */
   reembedder?: Reembedder;
 }

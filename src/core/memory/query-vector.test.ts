@@ -85,6 +85,19 @@ describe('recall when the query cannot be embedded', () => {
     expect(got.recall.vectors).toBe('none');
   });
 
+  it('a process whose query embedding failed does not wait on the embedder at exit for the memories it wrote', async () => {
+    const e = remoteEmbedder();
+    await home(e);
+    e.behaviour = 'hang';
+    await fx.memory.add([{ text: 'I water the plants on Sundays' }]);
+    await fx.memory.search({ text: 'when do I water the plants', peek: true });
+    const calls = e.calls;
+    await fx.memory.close();
+    // Before: close() asked the hanging embedder for the new memory's vector and waited out its 10 s bound.
+    expect(e.calls).toBe(calls);
+    e.behaviour = 'ok';
+  });
+
   it('the vectors are used again once the embedder answers', async () => {
     const e = remoteEmbedder();
     await home(e);

@@ -43,7 +43,10 @@ async function embedWithin(e: Embedder, text: string, signal: AbortSignal | unde
   return (await Promise.race([e.embed([text], signal), timedOut]))[0] as Float32Array;
 }
 
-export function createQueryVectors(deps: QueryVectorDeps): (text: string, lexical: boolean) => Promise<QueryVector> {
+/** The query's vector; `down()`: the last query embedding failed (nothing else should wait on the embedder now). */
+export type QueryVectors = ((text: string, lexical: boolean) => Promise<QueryVector>) & { down(): boolean };
+
+export function createQueryVectors(deps: QueryVectorDeps): QueryVectors {
   const { embedder } = deps;
   // The dimension of the stored vectors, by embedder id: read once, and again only when a query disagrees with it.
   // (Prepared on first use: a command that never recalls pays nothing.)
@@ -66,7 +69,7 @@ export function createQueryVectors(deps: QueryVectorDeps): (text: string, lexica
     return { vector: null, recall, failed: true };
   };
 
-  return async (text, lexical) => {
+  const query = async (text: string, lexical: boolean): Promise<QueryVector> => {
     // A query the model cannot read (mostly another script) is answered by its words alone (embedder-reads.ts).
     if (lexical && !embedderReads(embedder.id, text))
       return {
@@ -97,4 +100,5 @@ export function createQueryVectors(deps: QueryVectorDeps): (text: string, lexica
       };
     return { vector, recall: USED };
   };
+  return Object.assign(query, { down: () => down !== null });
 }

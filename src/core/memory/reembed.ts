@@ -60,7 +60,8 @@ export interface Reembedder {
    * Stops the background run; then embeds memories still without a vector, within a bound: up to `ms` if this
    * process wrote some (unless the model would have to load just for that: `memory add` never waits for it), up to
    * a second if it has the model loaded anyway (a `memory search` leaves the vectors of earlier adds behind); not at
-   * all after a foreground run was stopped by its signal (the user asked to stop embedding).
+   * all after a foreground run was stopped by its signal (the user asked to stop embedding), nor when the process's
+   * last query embedding failed (query-vector.ts: the memories wait for the next process).
    */
   close(ms?: number): Promise<void>;
 }
@@ -212,7 +213,8 @@ export function createReembedder(ctx: MemoryContext): Reembedder {
       // model never holds up an exit (what is left is embedded by the next process that runs the model).
       const { ready } = ctx.embedder;
       const bound = declined ? 0 : wroteNew && ready !== false ? ms : ready === true ? Math.min(ms, 1_000) : 0;
-      if (bound && !fallen() && !ctx.embedder.cheap && countStale(ctx, true) > 0)
+      // Not when this process's last query embedding failed (a provider down or hanging): it would only wait out the bound.
+      if (bound && !fallen() && !ctx.embedder.cheap && !ctx.queryVector?.down() && countStale(ctx, true) > 0)
         await loop(p, { newOnly: true, signal: AbortSignal.timeout(bound), own: true }).catch(() => 0);
     },
   };
