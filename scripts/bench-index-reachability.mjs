@@ -8,9 +8,12 @@
 // for N other members chosen at random (k 10), and prints how many found themselves: what the check claims.
 // --repair: then loads the graph with usearch, removes and adds again every stranded member on one thread (with the
 // vector the file holds for it, as `memory reindex` does with the database's), saves it to a temporary copy (never
-// over FILE), checks the copy and prints how many are still stranded, with the time of each step.
+// over FILE), checks the copy and prints how many are still stranded, with the time of each step; --rounds R repeats
+// that on what is left; --readd-sample N then removes and adds again N reachable members chosen at random and counts
+// how many of them, and of the other members, end up stranded (what one thread's inserts do to a graph this size).
 //
-//   node scripts/bench-index-reachability.mjs --index HOME/memory.usearch [--runs 7] [--verify 200] [--repair]
+//   node scripts/bench-index-reachability.mjs --index HOME/memory.usearch [--runs 7] [--verify 200]
+//     [--repair [--rounds 1] [--readd-sample 0]]
 import { openSync, readSync, closeSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -26,9 +29,11 @@ const { values } = scriptArgs(
       runs: { type: 'string', default: '7' },
       verify: { type: 'string', default: '0' },
       repair: { type: 'boolean', default: false },
+      rounds: { type: 'string', default: '1' },
+      'readd-sample': { type: 'string', default: '0' },
     },
   },
-  'node scripts/bench-index-reachability.mjs --index FILE [--runs 7] [--verify 200] [--repair]',
+  'node scripts/bench-index-reachability.mjs --index FILE [--runs 7] [--verify 200] [--repair [--rounds 1] [--readd-sample 0]]',
 );
 if (!values.index) {
   console.error('bench-index-reachability: --index FILE is required');
@@ -112,32 +117,63 @@ async function verify(stranded, others) {
   return { stranded: `${strandedFound}/${stranded.length} found themselves`, others: `${othersFound}/${asked}` };
 }
 
-/** Every stranded member removed and added again on one thread, saved to a temporary copy that is then checked. */
-async function repair() {
+/** Saves `index` to a temporary copy and walks it: the stranded keys (all of them). */
+async function savedAndWalked(index) {
   const { mkdtempSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'progeny-reachability-'));
+  try {
+    const t0 = performance.now();
+    index.save(join(dir, 'copy.usearch'));
+    const saveMs = Number((performance.now() - t0).toFixed(0));
+    return { saveMs, stranded: fileReachability(join(dir, 'copy.usearch'), dims, 1_000_000).labels };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Every stranded member removed and added again on one thread, --rounds times (each round re-adds what the walk of
+ * the saved copy still finds stranded); then --readd-sample reachable members chosen at random removed and added again
+ * the same way, and how many of those the walk then finds stranded.
+ */
+async function repair() {
   const { createAnnIndex } = await import(join(root, 'dist', 'core', 'memory', 'ann-index.js'));
-  const { slotOf, own } = await nodes();
-  const all = fileReachability(values.index, dims, 1_000_000);
+  const { rows, keyOf, slotOf, own } = await nodes();
   const ms = (t0) => Number((performance.now() - t0).toFixed(0));
   let t0 = performance.now();
   const index = createAnnIndex(dims, values.index, 'load');
   const loadMs = ms(t0);
-  t0 = performance.now();
-  for (const key of all.labels) index.remove(key);
-  index.add(
-    all.labels,
-    all.labels.map((key) => own(slotOf.get(key))),
-  );
-  const readdMs = ms(t0);
-  const dir = mkdtempSync(join(tmpdir(), 'progeny-reachability-'));
-  try {
-    t0 = performance.now();
-    index.save(join(dir, 'repaired.usearch'));
-    const saveMs = ms(t0);
-    const after = fileReachability(join(dir, 'repaired.usearch'), dims, 0);
-    return { readded: all.labels.length, left: after.unreached, loadMs, readdMs, saveMs };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+  const readd = (keys) => {
+    const t = performance.now();
+    for (const key of keys) index.remove(key);
+    index.add(
+      keys,
+      keys.map((key) => own(slotOf.get(key))),
+    );
+    return ms(t);
+  };
+  let stranded = fileReachability(values.index, dims, 1_000_000).labels;
+  const rounds = [];
+  for (let r = 0; r < Number(values.rounds) && stranded.length; r++) {
+    const readdMs = readd(stranded);
+    const saved = await savedAndWalked(index);
+    rounds.push({ readded: stranded.length, left: saved.stranded.length, readdMs, saveMs: saved.saveMs });
+    stranded = saved.stranded;
   }
+  const sample = Number(values['readd-sample']);
+  if (!sample) return { loadMs, rounds };
+  const skip = new Set(stranded);
+  const picked = new Set();
+  for (let seed = 7; picked.size < Math.min(sample, rows - skip.size); seed = (seed * 48271) % 2147483647) {
+    const key = keyOf.get(seed % rows);
+    if (!skip.has(key) && key <= Number.MAX_SAFE_INTEGER) picked.add(key);
+  }
+  const readdMs = readd([...picked]);
+  const after = await savedAndWalked(index);
+  // An insert also prunes its neighbours' lists, which can cut another node's last incoming edge: count those too.
+  const before = new Set(stranded);
+  const readdedStranded = after.stranded.filter((key) => picked.has(key)).length;
+  const othersStranded = after.stranded.filter((key) => !picked.has(key) && !before.has(key)).length;
+  return { loadMs, rounds, sample: { readded: picked.size, readdedStranded, othersStranded, readdMs } };
 }

@@ -52,6 +52,16 @@ describe('the provider embedder, its server unable to embed', () => {
     const json = await home.json<Search>(['memory', 'search', 'when does the train to Lyon leave']);
     expect(json.results[0]?.memory.text).toBe('The train to Lyon leaves at noon');
     expect(json.recall).toEqual({ vectors: 'none', reason: expect.stringMatching(/connection refused/) });
+    // --batch: every result line says so too.
+    const batch = await home.run(['--json', 'memory', 'search', '--batch'], {
+      input: '{"query":"the train to Lyon"}\n{"query":"a kitten"}\n',
+    });
+    expect(batch.code, batch.stderr).toBe(0);
+    const lines = batch.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Search);
+    expect(lines.map((l) => l.recall.vectors)).toEqual(['none', 'none']);
   }, 60_000);
 
   it.each([
@@ -112,6 +122,17 @@ describe('the provider embedder, its server unable to embed', () => {
         await post('/v1/chat/completions', { model: 'progeny', messages: [{ role: 'user', content: 'Lyon train?' }] })
       ).json()) as { progeny: Search };
       expect(openai.progeny.recall).toMatchObject({ vectors: 'none' });
+      // Streamed: the last chunk before [DONE] carries it.
+      const sse = await (
+        await post('/v1/chat/completions', {
+          model: 'progeny',
+          stream: true,
+          messages: [{ role: 'user', content: 'Lyon train again?' }],
+        })
+      ).text();
+      const chunks = sse.split('\n').filter((l) => l.startsWith('data: {'));
+      const last = JSON.parse(chunks.at(-1)!.slice(6)) as { progeny?: Search };
+      expect(last.progeny?.recall).toMatchObject({ vectors: 'none' });
       await vi.waitFor(() => expect(stderr()).toMatch(warning));
       expect(stderr().match(/warning: memory:/g)).toHaveLength(1);
     } finally {
