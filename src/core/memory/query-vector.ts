@@ -87,7 +87,8 @@ export function createQueryVectors(deps: QueryVectorDeps): QueryVectors {
       const why = bound?.aborted ? `no answer within ${deps.timeoutMs} ms` : toProgenyError(err).message;
       return unavailable(`the embedder ${embedder.id} did not embed the query (${why})`);
     }
-    const stored = dimsOf(embedder.id, false);
+    // Only a model server can change a model's dimension behind its name: the built-in embedders cost no query here.
+    const stored = embedder.remote ? dimsOf(embedder.id, false) : undefined;
     if (stored !== undefined && stored !== vector.length && dimsOf(embedder.id, true) !== vector.length)
       return unavailable(
         `the embedder ${embedder.id} gave the query ${vector.length} dimensions, the stored vectors have ${stored}`,
