@@ -41,12 +41,15 @@ export async function indexReachabilityCheck(paths: Paths, engine: LocalEngine):
         `every memory found by its vector: ${got.memories} of ${got.members} that the graph cannot reach (${named}) ` +
         `are searched exactly (walked in ${ms.toFixed(0)} ms)`,
     };
+  const lost = got.memories - got.searched;
+  const listed = lost < NAMED ? got.ids.slice(0, lost) : [...got.ids.slice(0, NAMED), '…'];
   return {
     check,
     status: 'warn',
     detail:
-      `${got.memories} of ${got.members} memories in the saved graph cannot be found by their vectors, only by their ` +
-      `words (${named})`,
-    fix: '`progeny memory reindex` adds them again',
+      `${lost} of ${got.members} memories in the saved graph cannot be found by their vectors, only by their ` +
+      `words (${listed.join(', ')})` +
+      (got.searched ? `; ${got.searched} more that it cannot reach are searched exactly` : ''),
+    fix: '`progeny memory reindex` tries to add them again',
   };
 }

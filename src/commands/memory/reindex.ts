@@ -53,6 +53,6 @@ function repaired(repair: IndexRepair | null): string {
   const fixed = repair.found - repair.left;
   return (
     ` ${fixed} of the ${repair.found} memories its graph could not reach are reachable again` +
-    (repair.left ? `; ${repair.left} still are not: searches scan them exactly (\`progeny doctor\` says so).` : '.')
+    (repair.left ? `; ${repair.left} still are not (\`progeny doctor\` says how they are found).` : '.')
   );
 }

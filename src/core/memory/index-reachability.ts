@@ -63,9 +63,9 @@ export interface SavedReachability extends Reachability {
   /** Stranded members whose memory still holds the vector the file has for it (all of them, when more were found
    * than could be looked up). */
   memories: number;
-  /** Their ids (of the first `maxKeys` stranded labels). */
+  /** Their ids (of the first `maxKeys` stranded labels), those the meta does not list first. */
   ids: string[];
-  /** Of `ids`, those the index's meta lists, which every search scans exactly (store-embedded.ts). */
+  /** Of them, those the index's meta lists, which every search scans exactly (store-embedded.ts). */
   searched: number;
 }
 
@@ -92,15 +92,14 @@ export function savedIndexReachability(
     )
     .pluck();
   const listed = new Set(meta.unreachable ?? []);
-  const ids: string[] = [];
-  let searched = 0;
+  const lost: string[] = [];
+  const searched: string[] = [];
   for (const label of got.labels) {
     const id = current.get(label, meta.embedder, meta.seq) as string | undefined;
-    if (id === undefined) continue;
-    ids.push(id);
-    if (listed.has(label)) searched++;
+    if (id !== undefined) (listed.has(label) ? searched : lost).push(id);
   }
-  return { ...got, memories: ids.length + (got.unreached - got.labels.length), ids, searched };
+  const memories = lost.length + searched.length + (got.unreached - got.labels.length);
+  return { ...got, memories, ids: [...lost, ...searched], searched: searched.length };
 }
 
 /** How many stranded memories one repair re-adds at most (a damaged graph could claim every node). */
@@ -127,8 +126,13 @@ export function readdStranded(
   return { found: got.unreached, labels };
 }
 
-/** How many stranded labels a save records in the index's meta (beyond, doctor warns and reindex re-adds them). */
-export const STRANDED_MAX = 4096;
+/**
+ * How many stranded labels a save records in the index's meta (beyond, doctor warns and reindex re-adds them). Every
+ * search scans the listed memories exactly, as it scans the tail: 256 of 384 dimensions take ~0.2–0.3 ms a search,
+ * 885 ~0.75 ms (docs/performance.md "Memories no search reaches"), so the list stays as short as the tail a process
+ * that only searched leaves (store-embedded.ts VIEW_TAIL_MAX).
+ */
+export const STRANDED_MAX = 256;
 
 /**
  * The stranded labels of a file just saved, for its meta; undefined when the reader cannot walk it (no addon, a
@@ -155,7 +159,8 @@ export function strandedPoints(db: Db, labels: readonly number[], embedder: stri
   const points: VectorPoint[] = [];
   // In label order, the rows' pages are read in the order of the table's index: 2.5–5 ms for 361 rows of a 1M home
   // where the slot order took 5–12 ms.
-  for (const label of [...labels].sort((a, b) => a - b)) {
+  // Bounded as a save writes it: a meta edited by hand cannot make every search scan more.
+  for (const label of labels.slice(0, STRANDED_MAX).sort((a, b) => a - b)) {
     const r = row.get(label, embedder, seq) as (StoreRow & { vector: Buffer }) | undefined;
     if (r) points.push(pointOf(r));
   }

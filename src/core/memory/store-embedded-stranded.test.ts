@@ -5,9 +5,10 @@ import { createJournal } from '../sync/journal.js';
 import { entrySlot, nodeKeys, strandSlot } from '../../testing/ann-strand.js';
 import { factRows } from '../../testing/fact-rows.js';
 import { tempDb } from '../../testing/temp-home.js';
-import { readIndexMeta } from './ann-index.js';
+import { readIndexMeta, writeIndexMeta } from './ann-index.js';
 import { loadReaderAddon } from './ann-reader.js';
 import { createBuiltinEmbedder, embedBuiltin } from './embedder-builtin.js';
+import { STRANDED_MAX, savedIndexReachability, strandedPoints } from './index-reachability.js';
 import { createEmbeddedStore, type EmbeddedStore } from './store-embedded.js';
 import { createWriter } from './writer.js';
 
@@ -83,5 +84,20 @@ describe.skipIf(!built)('embedded store: memories the saved graph cannot reach',
     for (const [i, other] of texts.entries()) if (i % 40 === 0) expect(await found(later, other)).toHaveLength(5);
     expect(await later.repairUnreachable()).toEqual({ found: 0, readded: 0, left: 0 });
     await later.close();
+  });
+
+  it('doctor counts apart the listed ones (searched exactly) and the others; the list is bounded', async () => {
+    const { row } = await strandedHome();
+    const meta = readIndexMeta(t.db)!;
+    const labels = (t.db.prepare('SELECT label FROM memories').pluck().all() as number[]).sort((a, b) => a - b);
+    expect(savedIndexReachability(t.db, t.paths.memoryIndex, embedder.id)).toMatchObject({
+      memories: 1,
+      searched: 0,
+      ids: [row.id],
+    });
+    writeIndexMeta(t.db, { ...meta, unreachable: [row.label] });
+    expect(savedIndexReachability(t.db, t.paths.memoryIndex, embedder.id)).toMatchObject({ memories: 1, searched: 1 });
+    expect(strandedPoints(t.db, labels, embedder.id, meta.seq)).toHaveLength(STRANDED_MAX);
+    expect(savedIndexReachability(t.db, t.paths.memoryIndex, 'another-embedder/384')).toBeNull();
   });
 });
