@@ -1,34 +1,12 @@
 /** The memories table as Memory records, and id lookup (exact or a unique prefix of at least 6 characters). */
 import { notFound, usageError } from '../errors.js';
 import type { Db } from '../store/db.js';
-import type { Memory, MemoryKind, MemoryRevision, MemoryStatus } from './types.js';
+import type { Memory, MemoryKind, MemoryRevision, MemoryRow } from './types.js';
 import { act } from '../hints.js';
 import { onFirstUse } from '../store/on-first-use.js';
 
-export interface MemoryRow {
-  id: string;
-  label: number;
-  text: string;
-  kind: MemoryKind;
-  actor: string;
-  source: string;
-  created_at: number;
-  updated_at: number;
-  salience: number;
-  pinned: number;
-  status: MemoryStatus;
-  merged_into: string | null;
-  revision: number;
-  embedder: string;
-  text_hash: string;
-  vector: Buffer | null;
-  recall_count: number;
-  last_recalled_at: number | null;
-  change_seq: number;
-  /** Indexed with the text (thread.ts): the end of the interaction before it in its conversation. */
-  context: string;
-  context_id: string | null;
-}
+/** A memories row (types.ts: the public API names it, and must not reach better-sqlite3's types through this module). */
+export type { MemoryRow } from './types.js';
 
 export const MIN_PREFIX = 6;
 

@@ -1,5 +1,4 @@
 /** Memory records, recall results and the vector-search backend interface (docs/domain.md, "Memory"). */
-import type { MemoryRow } from './rows.js';
 
 export const MEMORY_KINDS = ['interaction', 'fact', 'summary', 'reflection', 'pinned'] as const;
 export type MemoryKind = (typeof MEMORY_KINDS)[number];
@@ -136,6 +135,32 @@ export interface VectorPoint {
 export interface VectorFilter {
   actor?: string;
   kinds?: MemoryKind[];
+}
+
+/** One row of the memories table, as SQLite returns it (rows.ts reads and maps them). */
+export interface MemoryRow {
+  id: string;
+  label: number;
+  text: string;
+  kind: MemoryKind;
+  actor: string;
+  source: string;
+  created_at: number;
+  updated_at: number;
+  salience: number;
+  pinned: number;
+  status: MemoryStatus;
+  merged_into: string | null;
+  revision: number;
+  embedder: string;
+  text_hash: string;
+  vector: Buffer | null;
+  recall_count: number;
+  last_recalled_at: number | null;
+  change_seq: number;
+  /** Indexed with the text (thread.ts): the end of the interaction before it in its conversation. */
+  context: string;
+  context_id: string | null;
 }
 
 export interface VectorCandidate {
