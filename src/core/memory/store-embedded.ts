@@ -4,24 +4,24 @@
  * so every acknowledged write is searchable at once, from this process or another one on the same home: each search
  * first catches up with memories.change_seq. A process that writes absorbs the tail into the index in the background
  * and saves it atomically; a process that only searches views the saved file and never reads it whole
- * (docs/performance.md "Memory index").
+ * (docs/performance.md "Memory index"). Opening, absorbing and saving one index: index-state.ts.
  */
 import type { Paths } from '../paths.js';
 import type { Db } from '../store/db.js';
-import {
-  createAnnIndex,
-  graphParams,
-  loadSavedIndex,
-  readIndexMeta,
-  writeIndexMeta,
-  type IndexReader,
-  type AnnIndex,
-} from './ann-index.js';
+import { readIndexMeta, type IndexReader } from './ann-index.js';
 import { annCandidates } from './ann-search.js';
-import { fileReachability, readdStranded, strandedLabels, strandedPoints } from './index-reachability.js';
-import { TailLog } from './tail-log.js';
+import { fileReachability, readdStranded } from './index-reachability.js';
+import {
+  absorb,
+  openIndexState,
+  readChanges,
+  readerNote,
+  saveIndexState,
+  unsavedChanges,
+  type IndexState,
+  type SyncRow,
+} from './index-state.js';
 import type { BackendHealth, Embedder, IndexRepair, MemoryStore, StoreRow, VectorCandidate } from './types.js';
-import { fromBlob } from './vectors.js';
 
 export interface EmbeddedStoreDeps {
   db: Db;
@@ -60,84 +60,6 @@ const SAVE_EVERY_MS = 60_000;
  */
 const SAVE_AFTER_CHANGES = 2048;
 const SAVE_COST_SHARE = 0.05;
-
-/** A memories row as the index follows it: what every store reflects, plus the vector's embedder and change seq. */
-interface SyncRow extends Omit<StoreRow, 'revision'> {
-  embedder: string;
-  change_seq: number;
-}
-
-interface IndexState {
-  index: AnnIndex;
-  tail: TailLog;
-  dims: number;
-  embedder: string;
-  /** The change_seq of the saved file this state started from, -1 for none. */
-  savedSeq: number;
-}
-
-/**
- * Opens the saved index (a view: a command that only searches never reads the whole file), or starts an empty one
- * whose tail replays every row (a rebuild). Null while there is no vector to learn the dimension from.
- */
-function openIndexState(deps: EmbeddedStoreDeps, open: 'view' | 'load'): IndexState | null {
-  const { db, paths, embedder } = deps;
-  const sample = db
-    .prepare("SELECT vector FROM memories WHERE status = 'active' AND embedder = ? AND vector IS NOT NULL LIMIT 1")
-    .pluck()
-    .get(embedder.id) as Buffer | undefined;
-  const dims = embedder.dimensions || (sample ? sample.byteLength / 4 : 0);
-  if (!dims) return null;
-  const saved = loadSavedIndex(db, paths.memoryIndex, embedder.id, dims, open, deps.indexReader);
-  const tail = new TailLog(dims, saved?.seq ?? 0);
-  // Memories the saved graph cannot reach are searched exactly, as the changes after it are.
-  if (saved) for (const p of strandedPoints(db, saved.unreachable, embedder.id, saved.seq)) tail.flat.set(p);
-  return {
-    index: saved?.index ?? createAnnIndex(dims),
-    tail,
-    dims,
-    embedder: embedder.id,
-    savedSeq: saved ? saved.seq : -1,
-  };
-}
-
-/** Moves the rows changed after `fromSeq` into the tail: a searchable point, or a removal. Returns the last seq. */
-function readChanges(rows: Iterable<SyncRow>, s: IndexState, fromSeq: number): number {
-  let seq = fromSeq;
-  for (const r of rows) {
-    const ok = r.status === 'active' && r.vector && r.embedder === s.embedder && r.vector.byteLength === s.dims * 4;
-    s.tail.push(
-      r.change_seq,
-      r.id,
-      r.label,
-      ok
-        ? {
-            id: r.id,
-            label: r.label,
-            vector: fromBlob(r.vector as Buffer),
-            payload: { actor: r.actor, kind: r.kind, createdAt: r.created_at, salience: r.salience },
-          }
-        : null,
-    );
-    seq = r.change_seq;
-  }
-  return seq;
-}
-
-/** Changes absorbed into the graph since the file it started from was saved (every change, for a rebuild). */
-const unsavedChanges = (s: IndexState): number => s.tail.indexedSeq - Math.max(0, s.savedSeq);
-
-/** Moves pending changes into the graph, a chunk at a time, for at most `ms`. */
-function absorb(s: IndexState, chunk: number, ms: number): void {
-  const until = performance.now() + ms;
-  while (s.tail.length && performance.now() < until) s.tail.drain(s.index, chunk);
-}
-
-/** How a viewed index is searched: by progeny's reader, or by usearch and why (docs/performance.md). */
-function readerNote(index: AnnIndex): string {
-  if (!index.viewed) return '';
-  return index.reader ? ', read by progeny' : `, viewed by usearch (${index.readerFallback ?? 'reader not tried'})`;
-}
 
 class EmbeddedIndexStore implements EmbeddedStore {
   readonly backend = 'embedded' as const;
@@ -215,22 +137,7 @@ class EmbeddedIndexStore implements EmbeddedStore {
     const s = this.state;
     if (!s || (!force && s.tail.indexedSeq === s.savedSeq)) return;
     const t0 = performance.now();
-    const { db, paths } = this.deps;
-    const bytes = s.index.save(paths.memoryIndex);
-    // The walk costs a fifth to a half of the save (docs/performance.md, "Memories no search reaches").
-    const unreachable = strandedLabels(paths.memoryIndex, s.dims);
-    writeIndexMeta(db, {
-      seq: s.tail.indexedSeq,
-      bytes,
-      count: s.index.size(),
-      embedder: s.embedder,
-      dims: s.dims,
-      graph: graphParams(),
-      ...(unreachable ? { unreachable } : {}),
-    });
-    for (const p of strandedPoints(db, unreachable ?? [], s.embedder, s.tail.indexedSeq))
-      if (!s.tail.flat.has(p.id)) s.tail.flat.set(p);
-    s.savedSeq = s.tail.indexedSeq;
+    saveIndexState(this.deps.db, this.deps.paths.memoryIndex, s);
     this.lastSave = performance.now();
     this.lastSaveMs = this.lastSave - t0;
   }
