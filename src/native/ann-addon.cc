@@ -54,6 +54,25 @@ Index* index_of(napi_env env, napi_value v) {
   return index;
 }
 
+// The arguments of a call on an index, the handle first: its index, or null unless there are exactly N (a TypeError
+// thrown for a handle that is not an open index).
+template <size_t N>
+Index* index_call(napi_env env, napi_callback_info info, napi_value (&argv)[N]) {
+  size_t argc = N;
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  return argc == N ? index_of(env, argv[0]) : nullptr;
+}
+
+// Keys as a Float64Array (every key of a saved index is below 2^53: usearch's keys are memories' labels).
+napi_value float64_array_of(napi_env env, const std::vector<uint64_t>& keys) {
+  void* data;
+  napi_value buffer, out;
+  napi_create_arraybuffer(env, keys.size() * sizeof(double), &data, &buffer);
+  for (size_t i = 0; i < keys.size(); i++) static_cast<double*>(data)[i] = (double)keys[i];
+  napi_create_typedarray(env, napi_float64_array, keys.size(), buffer, 0, &out);
+  return out;
+}
+
 // A Float32Array's elements, or false for anything else.
 bool float32_of(napi_env env, napi_value v, const float** data, size_t* length) {
   bool is_typed = false;
@@ -97,10 +116,8 @@ napi_value ann_open(napi_env env, napi_callback_info info) {
 }
 
 napi_value ann_size(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1] = {nullptr};
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  Index* index = argc == 1 ? index_of(env, argv[0]) : nullptr;
+  napi_value argv[1] = {};
+  Index* index = index_call(env, info, argv);
   if (!index) return nullptr;
   napi_value out;
   napi_create_double(env, (double)index->present, &out);
@@ -108,10 +125,8 @@ napi_value ann_size(napi_env env, napi_callback_info info) {
 }
 
 napi_value ann_search(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4] = {nullptr, nullptr, nullptr, nullptr};
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  Index* index = argc == 4 ? index_of(env, argv[0]) : nullptr;
+  napi_value argv[4] = {};
+  Index* index = index_call(env, info, argv);
   if (!index) return nullptr;
   bool is_typed = false;
   napi_typedarray_type type;
@@ -129,19 +144,12 @@ napi_value ann_search(napi_env env, napi_callback_info info) {
   std::vector<uint64_t> keys;
   std::string error = annreader::search(*index, static_cast<const float*>(data), k, expansion, &keys);
   if (!error.empty()) return throw_coded(env, "ANN_CORRUPT", error);
-  void* out_data;
-  napi_value out_buffer, out;
-  napi_create_arraybuffer(env, keys.size() * sizeof(double), &out_data, &out_buffer);
-  for (size_t i = 0; i < keys.size(); i++) static_cast<double*>(out_data)[i] = (double)keys[i];
-  napi_create_typedarray(env, napi_float64_array, keys.size(), out_buffer, 0, &out);
-  return out;
+  return float64_array_of(env, keys);
 }
 
 napi_value ann_contains(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2] = {nullptr, nullptr};
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  Index* index = argc == 2 ? index_of(env, argv[0]) : nullptr;
+  napi_value argv[2] = {};
+  Index* index = index_call(env, info, argv);
   if (!index) return nullptr;
   double key = -1;
   napi_get_value_double(env, argv[1], &key);
@@ -151,10 +159,8 @@ napi_value ann_contains(napi_env env, napi_callback_info info) {
 }
 
 napi_value ann_reachability(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2] = {nullptr, nullptr};
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  Index* index = argc == 2 ? index_of(env, argv[0]) : nullptr;
+  napi_value argv[2] = {};
+  Index* index = index_call(env, info, argv);
   if (!index) return nullptr;
   uint32_t max_keys = 0;
   if (napi_get_value_uint32(env, argv[1], &max_keys) != napi_ok) {
@@ -164,11 +170,7 @@ napi_value ann_reachability(napi_env env, napi_callback_info info) {
   annreader::Reachability r;
   std::string error = annreader::reachability(*index, max_keys, &r);
   if (!error.empty()) return throw_coded(env, "ANN_CORRUPT", error);
-  void* keys_data;
-  napi_value keys_buffer, keys, members, unreached, out;
-  napi_create_arraybuffer(env, r.keys.size() * sizeof(double), &keys_data, &keys_buffer);
-  for (size_t i = 0; i < r.keys.size(); i++) static_cast<double*>(keys_data)[i] = (double)r.keys[i];
-  napi_create_typedarray(env, napi_float64_array, r.keys.size(), keys_buffer, 0, &keys);
+  napi_value keys = float64_array_of(env, r.keys), members, unreached, out;
   napi_create_double(env, (double)r.members, &members);
   napi_create_double(env, (double)r.unreached, &unreached);
   napi_create_object(env, &out);
